@@ -1,0 +1,62 @@
+/**
+ * @module Builds the Fastify app: zod validation, OpenAPI from the same schemas, one error handler,
+ * request metrics, and every domain's routes (listed in ./routes.ts).
+ */
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { App, AppDeps } from './deps.js';
+import { installErrorHandler } from './error-handler.js';
+import { routeModules } from './routes.js';
+
+/** Default request body bound; ingestion routes set Segment's own limits per route. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    // Per-request log lines would dominate ingestion; requests are counted in /metrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // We answer with our own ids in bodies; no need for Fastify's request-id header echo.
+    requestIdHeader: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+  installErrorHandler(app, deps.metrics);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Qatra API',
+        version: '0.1.0',
+        description:
+          'Segment-compatible ingestion under /v1 (write key) and the management API under /api (admin key). ' +
+          'Authenticate with HTTP Basic (the key as user name, empty password) or `Authorization: Bearer KEY`.',
+      },
+      components: {
+        securitySchemes: {
+          basicKey: { type: 'http', scheme: 'basic', description: 'API key as the user name, empty password' },
+          bearerKey: { type: 'http', scheme: 'bearer', description: 'API key as a bearer token' },
+        },
+      },
+      security: [{ basicKey: [] }, { bearerKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  for (const register of routeModules) register(app, deps);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

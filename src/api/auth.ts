@@ -1,0 +1,45 @@
+/**
+ * @module API key authentication. Like Segment: HTTP Basic with the key as the user name (password
+ * empty), or `Authorization: Bearer KEY`. Write keys reach only ingestion; admin keys reach both.
+ */
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import { AuthError, ForbiddenError } from '../core/errors.js';
+import { authenticate, type KeyKind, type KeyPrincipal } from '../keys/keys.js';
+import type { ServiceDeps } from '../core/deps.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: KeyPrincipal | null;
+  }
+}
+
+export function presentedKey(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.split(' ', 2) as [string, string | undefined];
+  if (!value) return null;
+  if (/^bearer$/i.test(scheme)) return value.trim() || null;
+  if (/^basic$/i.test(scheme)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
+    return user || null;
+  }
+  return null;
+}
+
+/** An onRequest hook that requires a key of `kind` (admin keys also pass where write is required). */
+export function requireKey(deps: ServiceDeps, kind: KeyKind): onRequestHookHandler {
+  return async (request: FastifyRequest) => {
+    const secret = presentedKey(request.headers.authorization);
+    if (!secret) throw new AuthError('missing API key: use HTTP Basic with the key as user name, or Authorization: Bearer KEY');
+    const principal = await authenticate(deps, secret);
+    if (!principal) throw new AuthError('unknown or revoked API key');
+    if (kind === 'admin' && principal.kind !== 'admin') throw new ForbiddenError('this endpoint needs an admin key; a write key only reaches /v1 ingestion');
+    request.principal = principal;
+  };
+}
+
+/** The authenticated workspace of a request that passed `requireKey`. */
+export function workspaceOf(request: FastifyRequest): string {
+  if (!request.principal) throw new AuthError('not authenticated');
+  return request.principal.workspaceId;
+}

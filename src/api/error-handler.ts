@@ -1,0 +1,86 @@
+/**
+ * @module The one place where errors become HTTP responses. Every error body has the same shape:
+ * `{ error: { code, message, issues?: [{ path, message }] } }`.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from './deps.js';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  AuthError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QatraError,
+  UnavailableError,
+  ValidationError,
+  type FieldIssue,
+} from '../core/errors.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
+import type { Metrics } from '../metrics/metrics.js';
+
+interface ErrorBody {
+  error: { code: string; message: string; issues?: FieldIssue[] };
+}
+
+function body(code: string, message: string, issues?: FieldIssue[]): ErrorBody {
+  return { error: issues ? { code, message, issues } : { code, message } };
+}
+
+function fromPointer(context: string | undefined, pointer: string): string {
+  const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return [context, ...parts].filter(Boolean).join('.');
+}
+
+export function toHttp(err: unknown): { status: number; body: ErrorBody } {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issues = err.validation.map((v) => ({
+      path: fromPointer(err.validationContext, v.instancePath),
+      message: v.message ?? 'invalid',
+    }));
+    return { status: 400, body: body('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues) };
+  }
+  if (err instanceof QatraError) {
+    if (err instanceof ValidationError) return { status: 400, body: body(err.code, err.message, err.issues) };
+    if (err instanceof NotFoundError) return { status: 404, body: body(err.code, err.message) };
+    if (err instanceof ConflictError) {
+      return { status: 409, body: body(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined) };
+    }
+    if (err instanceof AuthError) return { status: 401, body: body(err.code, err.message) };
+    if (err instanceof ForbiddenError) return { status: 403, body: body(err.code, err.message) };
+    // Segment answers oversize calls with 400 (STANDARDS.md 16); we keep that for every endpoint.
+    if (err instanceof PayloadTooLargeError) {
+      return { status: 400, body: body(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined) };
+    }
+    if (err instanceof UnavailableError) return { status: 503, body: body(err.code, err.message) };
+    return { status: 500, body: body(err.code, err.message) };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, body: body('unavailable', 'the database is unavailable; nothing was stored, retry later') };
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe.code === 'string' && fe.code.startsWith('FST_')) {
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 400, body: body('payload_too_large', fe.message, [{ path: 'body', message: fe.message }]) };
+    if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: body('unsupported_media_type', fe.message) };
+    const status = fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500 ? fe.statusCode : 400;
+    return { status, body: body('bad_request', fe.message, [{ path: 'body', message: fe.message }]) };
+  }
+  if (err instanceof SyntaxError || (fe && fe.statusCode === 400)) {
+    return { status: 400, body: body('bad_request', fe.message, [{ path: 'body', message: fe.message }]) };
+  }
+  return { status: 500, body: body('internal', 'internal error') };
+}
+
+export function installErrorHandler(app: App, metrics: Metrics): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body: payload } = toHttp(err);
+    metrics.errors.inc({ code: payload.error.code });
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    if (status === 503) reply.header('Retry-After', '5');
+    return reply.status(status).send(payload);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    metrics.errors.inc({ code: 'not_found' });
+    return reply.status(404).send(body('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

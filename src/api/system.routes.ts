@@ -1,0 +1,27 @@
+/**
+ * @module Operational endpoints: health and Prometheus metrics (no key needed).
+ */
+import { z } from 'zod';
+import type { RouteModule } from './deps.js';
+
+export const systemRoutes: RouteModule = (app, deps) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'Health: 200 when the database answers, 503 otherwise',
+        response: { 200: z.object({ status: z.literal('ok'), database: z.string() }), 503: z.object({ status: z.literal('unavailable'), database: z.string() }) },
+      },
+    },
+    async (_request, reply) => {
+      const ok = await deps.store.ping();
+      if (ok) return reply.send({ status: 'ok' as const, database: deps.store.dialect });
+      return reply.status(503).send({ status: 'unavailable' as const, database: deps.store.dialect });
+    },
+  );
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return reply.send(await deps.metrics.registry.metrics());
+  });
+};

@@ -1,0 +1,9 @@
+/**
+ * @module Every command group of the CLI, in one list. A new group adds one line here.
+ */
+import type { Command } from 'commander';
+import { serverCommands } from './server.js';
+
+export type CommandGroup = (program: Command) => void;
+
+export const commandGroups: CommandGroup[] = [serverCommands];

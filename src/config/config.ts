@@ -1,0 +1,72 @@
+/**
+ * @module Configuration, parsed once from the environment into a typed, frozen object.
+ * Defaults live in `defaults()`; nothing writes back to process.env.
+ */
+import path from 'node:path';
+import { ValidationError } from '../core/errors.js';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Directory of the embedded SQLite database (and other local state). */
+  readonly dataDir: string;
+  /** `postgres://…` for PostgreSQL; undefined means SQLite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Public base URL used in links (tracking, unsubscribe); defaults to http://localhost:PORT. */
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  readonly pgPoolMax: number;
+  readonly worker: {
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    readonly leaseMs: number;
+    readonly shutdownTimeoutMs: number;
+  };
+}
+
+export function defaults(): Config {
+  return {
+    port: 8080,
+    host: '0.0.0.0',
+    dataDir: path.resolve('qatra-data'),
+    databaseUrl: undefined,
+    publicUrl: 'http://localhost:8080',
+    logLevel: 'info',
+    pgPoolMax: 10,
+    worker: { pollIntervalMs: 500, batchSize: 100, leaseMs: 60_000, shutdownTimeoutMs: 10_000 },
+  };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw ValidationError.at(name, `must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> = {}): Config {
+  const d = defaults();
+  const port = int(env, 'PORT', d.port);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw ValidationError.at('DATABASE_URL', 'must be a postgres:// URL (leave it unset for the embedded SQLite store)');
+  }
+  const config: Config = {
+    port,
+    host: env.HOST || d.host,
+    dataDir: env.QATRA_DATA_DIR ? path.resolve(env.QATRA_DATA_DIR) : d.dataDir,
+    databaseUrl,
+    publicUrl: (env.QATRA_PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: env.LOG_LEVEL || d.logLevel,
+    pgPoolMax: int(env, 'QATRA_PG_POOL_MAX', d.pgPoolMax, 1),
+    worker: {
+      pollIntervalMs: int(env, 'QATRA_WORKER_POLL_MS', d.worker.pollIntervalMs, 1),
+      batchSize: int(env, 'QATRA_WORKER_BATCH', d.worker.batchSize, 1),
+      leaseMs: int(env, 'QATRA_WORKER_LEASE_MS', d.worker.leaseMs, 1000),
+      shutdownTimeoutMs: int(env, 'QATRA_SHUTDOWN_TIMEOUT_MS', d.worker.shutdownTimeoutMs, 0),
+    },
+    ...overrides,
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,50 @@
+/**
+ * @module The Contact: a person a workspace markets to. `userId` is the workspace's own id for them
+ * (Segment's userId); `anonymousIds` are pre-identification ids merged into them.
+ */
+import { fromJson, type JsonObject } from '../core/json.js';
+import type { ContactsTable } from '../store/schema.js';
+import type { Selectable } from 'kysely';
+
+export interface Contact {
+  id: string;
+  workspaceId: string;
+  userId: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export function toContact(row: Selectable<ContactsTable>): Contact {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    userId: row.user_id,
+    email: row.email,
+    phone: row.phone,
+    timezone: row.timezone,
+    locale: row.locale,
+    attributes: fromJson<JsonObject>(row.attributes) ?? {},
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Emails are unique per workspace case-insensitively: we store them trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** True when `tz` is an IANA time zone this Node.js knows. */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

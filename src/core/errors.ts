@@ -1,0 +1,62 @@
+/**
+ * @module The service layer's error model. Services throw these; the HTTP layer maps them to
+ * responses in exactly one place (src/api/error-handler.ts) and the CLI prints them.
+ */
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `batch.3.userId`; empty for the whole input. */
+  path: string;
+  message: string;
+}
+
+export abstract class QatraError extends Error {
+  abstract readonly code: string;
+}
+
+export class ValidationError extends QatraError {
+  readonly code = 'validation_failed';
+  constructor(readonly issues: FieldIssue[], message?: string) {
+    super(message ?? issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+  }
+  static at(path: string, message: string): ValidationError {
+    return new ValidationError([{ path, message }]);
+  }
+}
+
+export class NotFoundError extends QatraError {
+  readonly code = 'not_found';
+  constructor(readonly entity: string, readonly id: string) {
+    super(`${entity} ${id} not found`);
+  }
+}
+
+export class ConflictError extends QatraError {
+  readonly code = 'conflict';
+  constructor(message: string, readonly path = '') {
+    super(message);
+  }
+}
+
+export class AuthError extends QatraError {
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends QatraError {
+  readonly code = 'forbidden';
+}
+
+export class PayloadTooLargeError extends QatraError {
+  readonly code = 'payload_too_large';
+  constructor(message: string, readonly path = '') {
+    super(message);
+  }
+}
+
+/** The database could not be reached or refused the work; nothing was acknowledged. */
+export class UnavailableError extends QatraError {
+  readonly code = 'unavailable';
+}
+
+export function assertNever(x: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
+}

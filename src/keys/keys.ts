@@ -1,0 +1,118 @@
+/**
+ * @module API keys: `write` keys for ingestion (/v1), `admin` keys for the management API (/api).
+ * Only a SHA-256 of the secret is stored; the secret is shown once, at creation.
+ */
+import { createHash } from 'node:crypto';
+import type { ServiceDeps } from '../core/deps.js';
+import { newId, newSecret } from '../core/ids.js';
+import { NotFoundError } from '../core/errors.js';
+import type { Db } from '../store/store.js';
+
+export type KeyKind = 'write' | 'admin';
+
+export interface ApiKey {
+  id: string;
+  workspaceId: string;
+  kind: KeyKind;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface CreatedKey extends ApiKey {
+  /** The secret itself; returned only here and never stored. */
+  secret: string;
+}
+
+export interface KeyPrincipal {
+  keyId: string;
+  workspaceId: string;
+  kind: KeyKind;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+const SECRET_PREFIX: Record<KeyKind, string> = { admin: 'qa_', write: 'qw_' };
+
+export async function createKey(
+  deps: ServiceDeps,
+  input: { workspaceId: string; kind: KeyKind; name?: string },
+  db: Db = deps.store.db,
+): Promise<CreatedKey> {
+  const now = deps.clock.now();
+  const secret = SECRET_PREFIX[input.kind] + newSecret(24);
+  const row = {
+    id: newId('key', now),
+    workspace_id: input.workspaceId,
+    kind: input.kind,
+    name: input.name ?? `${input.kind} key`,
+    prefix: secret.slice(0, 8),
+    hash: hashSecret(secret),
+    created_at: now,
+    last_used_at: null,
+    revoked_at: null,
+  };
+  await db.insertInto('api_keys').values(row).execute();
+  return { ...toKey(row), secret };
+}
+
+export async function listKeys(deps: ServiceDeps, workspaceId: string): Promise<ApiKey[]> {
+  const rows = await deps.store.db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
+  return rows.map(toKey);
+}
+
+/** Revokes a key of the workspace; revoking twice keeps the first revocation time. */
+export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: string): Promise<ApiKey> {
+  const now = deps.clock.now();
+  const row = await deps.store.db
+    .updateTable('api_keys')
+    .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
+    .where('id', '=', keyId)
+    .where('workspace_id', '=', workspaceId)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError('key', keyId);
+  return toKey(row);
+}
+
+/** Resolves a presented secret to its key, or null when unknown or revoked. */
+export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
+  const row = await deps.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'workspace_id', 'kind', 'revoked_at'])
+    .where('hash', '=', hashSecret(secret))
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null) return null;
+  return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind };
+}
+
+function toKey(row: {
+  id: string;
+  workspace_id: string;
+  kind: KeyKind;
+  name: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}): ApiKey {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}

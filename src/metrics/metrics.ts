@@ -1,0 +1,46 @@
+/**
+ * @module Prometheus metrics, in a registry of their own per app instance (no global registry, so
+ * tests can build many apps in one process).
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  eventsIngested: Counter<'type'>;
+  errors: Counter<'code'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'qatra_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'qatra_http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'qatra_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    eventsIngested: new Counter({
+      name: 'qatra_events_ingested_total',
+      help: 'Events durably stored through the ingestion API, by Segment call type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'qatra_errors_total',
+      help: 'Requests answered with an error, by error code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * @module Start-up shared by `qatra start` (API + worker) and `qatra worker` (worker only): open the
+ * store the config names, migrate it, and assemble the dependencies.
+ */
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { systemClock } from '../core/clock.js';
+import type { Config } from '../config/config.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { openStore } from '../store/store.js';
+import { migrate } from '../store/migrate.js';
+import type { AppDeps } from '../api/deps.js';
+
+export function sqliteFile(config: Config): string {
+  return path.join(config.dataDir, 'qatra.db');
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: ['req.headers.authorization', '*.secret', '*.password'] });
+}
+
+export async function openRuntime(config: Config, log: Logger = createLogger(config)): Promise<AppDeps & { migrations: string[] }> {
+  const store = openStore({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFile(config), pgPoolMax: config.pgPoolMax });
+  const migrations = await migrate(store);
+  return { store, clock: systemClock, log, config, metrics: createMetrics(), migrations };
+}

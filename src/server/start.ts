@@ -1,0 +1,71 @@
+/**
+ * @module `qatra start`: the HTTP API and a worker in one process; `qatra worker`: a worker only.
+ * Both stop gracefully on SIGTERM/SIGINT: the API stops accepting, the worker drains its batch.
+ */
+import type { Config } from '../config/config.js';
+import { buildApp } from '../api/app.js';
+import { bootstrap } from '../workspaces/workspaces.js';
+import { Worker } from '../worker/worker.js';
+import { workerTasks } from '../worker/tasks.js';
+import { openRuntime } from './runtime.js';
+
+export interface Running {
+  url?: string;
+  stop(): Promise<void>;
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`qatra: ${signal} received, stopping…\n`);
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}
+
+export async function startServer(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
+  const deps = await openRuntime(config);
+  const boot = await bootstrap(deps);
+  const app = await buildApp(deps);
+  const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
+  await app.listen({ port: config.port, host: config.host });
+  worker.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  out.write(`Qatra is listening on ${url} (API docs: ${url}/api/docs)\n`);
+  out.write(`Database: ${deps.store.dialect} at ${deps.store.location}\n`);
+  if (deps.store.dialect === 'sqlite') out.write(`Data directory: ${config.dataDir}\n`);
+  if (deps.migrations.length) out.write(`Applied migrations: ${deps.migrations.join(', ')}\n`);
+  if (boot.created && boot.adminKey && boot.writeKey) {
+    out.write('\nFirst start: created the default workspace. These keys are shown only now; keep them safe.\n');
+    out.write(`  admin API key: ${boot.adminKey.secret}\n`);
+    out.write(`  write key:     ${boot.writeKey.secret}\n\n`);
+  }
+  const stop = async () => {
+    await app.close();
+    await worker.stop();
+    await deps.store.close();
+  };
+  onSignals(stop);
+  return { url, stop };
+}
+
+export async function startWorker(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
+  const deps = await openRuntime(config);
+  const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
+  worker.start();
+  out.write(`Qatra worker running on ${deps.store.dialect} at ${deps.store.location}\n`);
+  const stop = async () => {
+    await worker.stop();
+    await deps.store.close();
+  };
+  onSignals(stop);
+  return { stop };
+}

@@ -1,0 +1,73 @@
+/**
+ * @module Forward-only numbered SQL migrations (`migrations/000001.sql`, …), one set for both
+ * backends. Each is applied in one transaction that first inserts its own row into
+ * `qatra_migrations`, so two migrators racing cannot both apply it (the loser's insert conflicts
+ * and its transaction rolls back). On PostgreSQL an advisory lock also serialises migrators.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import type { DialectName, Store } from './store.js';
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+const MACROS: Record<DialectName, Record<string, string>> = {
+  postgres: { json: 'jsonb', serial: 'bigserial PRIMARY KEY' },
+  sqlite: { json: 'text', serial: 'integer PRIMARY KEY AUTOINCREMENT' },
+};
+
+export function renderMigration(text: string, dialect: DialectName): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    const value = MACROS[dialect][name];
+    if (value === undefined) throw new Error(`unknown migration macro {{${name}}}`);
+    return value;
+  });
+}
+
+export interface MigrationFile {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{6}\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ id: Number(f.slice(0, 6)), name: f, sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
+}
+
+/** Splits a migration into statements (our migrations keep `;` out of literals and bodies). */
+function statements(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export async function migrate(store: Store, now = Date.now()): Promise<string[]> {
+  const { db } = store;
+  await sql`CREATE TABLE IF NOT EXISTS qatra_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`.execute(db);
+  const applied: string[] = [];
+  for (const m of readMigrations()) {
+    const done = await store.transaction(async (trx) => {
+      if (store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7457227)`.execute(trx);
+      const inserted = await trx
+        .insertInto('qatra_migrations')
+        .values({ id: m.id, name: m.name, applied_at: now })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return false;
+      for (const stmt of statements(renderMigration(m.sql, store.dialect))) await sql.raw(stmt).execute(trx);
+      return true;
+    });
+    if (done) applied.push(m.name);
+  }
+  return applied;
+}

@@ -1,0 +1,129 @@
+/**
+ * @module Row types of every table, for Kysely. JSON columns are `unknown` on read (a parsed value on
+ * PostgreSQL, text on SQLite: decode with `fromJson`) and JSON text on write (`toJson`).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A JSON column: read as whatever the driver gives, written as JSON text. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+export type NullableJsonColumn = ColumnType<unknown, string | null | undefined, string | null>;
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  timezone: ColumnType<string, string | undefined, string>;
+  settings: JsonColumn;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string;
+  kind: 'write' | 'admin';
+  name: string;
+  prefix: string;
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: JsonColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactAnonymousIdsTable {
+  workspace_id: string;
+  anonymous_id: string;
+  contact_id: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  contact_id: string;
+  type: string;
+  name: string;
+  properties: JsonColumn;
+  context: NullableJsonColumn;
+  message_id: string;
+  timestamp: number;
+  received_at: number;
+}
+
+export interface ListsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: string | null;
+  double_opt_in: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export type MembershipStatus = 'subscribed' | 'pending' | 'unsubscribed';
+
+export interface ListMembershipsTable {
+  list_id: string;
+  contact_id: string;
+  workspace_id: string;
+  status: MembershipStatus;
+  source: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ConsentStatus = 'subscribed' | 'unsubscribed' | 'pending';
+
+export interface ConsentsTable {
+  workspace_id: string;
+  contact_id: string;
+  channel: string;
+  topic: string;
+  status: ConsentStatus;
+  source: string | null;
+  updated_at: number;
+}
+
+export interface ConsentHistoryTable {
+  id: Generated<number>;
+  workspace_id: string;
+  contact_id: string;
+  channel: string;
+  topic: string;
+  status: ConsentStatus;
+  source: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  text_version: string | null;
+  created_at: number;
+}
+
+export interface MigrationsTable {
+  id: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Database {
+  qatra_migrations: MigrationsTable;
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  contacts: ContactsTable;
+  contact_anonymous_ids: ContactAnonymousIdsTable;
+  events: EventsTable;
+  lists: ListsTable;
+  list_memberships: ListMembershipsTable;
+  consents: ConsentsTable;
+  consent_history: ConsentHistoryTable;
+}

@@ -1,0 +1,14 @@
+/**
+ * @module Every background task the worker runs, in one list. A domain with background work (the
+ * journey scheduler, broadcasts, segment recomputes, …) adds its task factory here.
+ */
+import type { AppDeps } from '../api/deps.js';
+import type { WorkerTask } from './worker.js';
+
+export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
+
+export const workerTaskFactories: WorkerTaskFactory[] = [];
+
+export function workerTasks(deps: AppDeps): WorkerTask[] {
+  return workerTaskFactories.map((make) => make(deps));
+}

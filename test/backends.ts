@@ -1,0 +1,67 @@
+/**
+ * @module Test backends. `backends()` lists SQLite always and PostgreSQL when
+ * QATRA_TEST_DATABASE_URL is set; `freshStore(kind)` gives a migrated, empty database of its own
+ * (a temp SQLite file, or a new PostgreSQL database) and a `drop()` to remove it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore, type DialectName, type Store } from '../src/store/store.js';
+import { migrate } from '../src/store/migrate.js';
+
+export function backends(): DialectName[] {
+  return process.env.QATRA_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+export interface TestDatabase {
+  store: Store;
+  /** For SQLite the file path; for PostgreSQL the URL of the new database. */
+  url: string;
+  /** Opens another, independent store on the same database (another "process"). */
+  reopen(): Store;
+  drop(): Promise<void>;
+}
+
+export async function freshDatabase(kind: DialectName): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-test-'));
+    const file = path.join(dir, 'qatra.db');
+    const store = openStore({ sqliteFile: file });
+    await migrate(store);
+    return {
+      store,
+      url: file,
+      reopen: () => openStore({ sqliteFile: file }),
+      async drop() {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const base = process.env.QATRA_TEST_DATABASE_URL;
+  if (!base) throw new Error('QATRA_TEST_DATABASE_URL is not set');
+  const name = `qatra_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const store = openStore({ databaseUrl: url, pgPoolMax: 5 });
+  await migrate(store);
+  return {
+    store,
+    url,
+    reopen: () => openStore({ databaseUrl: url, pgPoolMax: 5 }),
+    async drop() {
+      await store.close();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

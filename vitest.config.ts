@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Test files share one PostgreSQL server; each file gets its own database (see test/backends.ts).
+    fileParallelism: true,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
