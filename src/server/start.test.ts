@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
+import { spawnCli } from '../../test/process.js';
+
+describe.each(backends())('qatra start on %s', (kind) => {
+  let env: Record<string, string>;
+  let pgDb: TestDatabase | undefined;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-start-'));
+    env = { PORT: '0', HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir };
+    if (kind === 'postgres') {
+      // An empty database: the server must migrate it itself.
+      pgDb = await freshDatabase('postgres');
+      await pgDb.store.close();
+      const url = new URL(pgDb.url);
+      env.DATABASE_URL = url.toString();
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: env.DATABASE_URL });
+      await c.connect();
+      await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;');
+      await c.end();
+    }
+  });
+  afterAll(async () => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (pgDb) {
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: process.env.QATRA_TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${new URL(pgDb.url).pathname.slice(1)} WITH (FORCE)`);
+      await c.end();
+    }
+  });
+
+  it('first start migrates, prints the keys once, serves the API, and stops cleanly on SIGTERM', async () => {
+    const first = spawnCli(['start'], env);
+    const [, url] = await first.waitFor(/listening on (http:\/\/localhost:\d+)/);
+    const [, adminKey] = await first.waitFor(/admin API key: (qa_\S+)/);
+    await first.waitFor(/write key:\s+(qw_\S+)/);
+    expect(first.output()).toMatch(kind === 'sqlite' ? /Data directory: / : /Database: postgres/);
+    if (kind === 'sqlite') expect(fs.existsSync(path.join(dataDir, 'qatra.db'))).toBe(true);
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const openapi = await fetch(`${url}/api/openapi.json`);
+    expect((await openapi.json()).openapi).toMatch(/^3\./);
+    // The printed admin key works (it is stored hashed, not in clear).
+    const keys = await fetch(`${url}/api/keys`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect([200, 404]).toContain(keys.status);
+
+    first.proc.kill('SIGTERM');
+    expect(await first.exited()).toEqual({ code: 0, signal: null });
+
+    const second = spawnCli(['start'], env);
+    await second.waitFor(/listening on/);
+    expect(second.output()).not.toMatch(/admin API key/);
+    second.proc.kill('SIGTERM');
+    expect((await second.exited()).code).toBe(0);
+  }, 60_000);
+});
