@@ -9,6 +9,7 @@
  */
 import type { JsonObject } from '../core/json.js';
 import type { Db } from '../store/store.js';
+import { journeySignalSink } from '../journeys/runtime/inbox-sink.js';
 
 export interface StoredEvent {
   id: number;
@@ -35,7 +36,7 @@ export type Signal =
 export type SignalSink = (trx: Db, signals: readonly Signal[], now: number) => Promise<void>;
 
 /** Every sink, in one list. A domain that reacts to signals (journeys, segments, scoring) adds its sink here. */
-export const signalSinks: SignalSink[] = [];
+export const signalSinks: SignalSink[] = [journeySignalSink];
 
 export async function emitSignals(trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   if (signals.length === 0) return;

@@ -126,4 +126,23 @@ export interface Database {
   list_memberships: ListMembershipsTable;
   consents: ConsentsTable;
   consent_history: ConsentHistoryTable;
+  // journeys (definitions)
+  journeys: import('../journeys/tables.js').JourneysTable;
+  journey_versions: import('../journeys/tables.js').JourneyVersionsTable;
+  // templates
+  templates: import('../templates/tables.js').TemplatesTable;
+  template_versions: import('../templates/tables.js').TemplateVersionsTable;
+  // email
+  email_providers: import('../channels/email/tables.js').EmailProvidersTable;
+  outbox: import('../channels/email/tables.js').OutboxTable;
+  messages: import('../messages/tables.js').MessagesTable;
+  suppressions: import('../suppression/tables.js').SuppressionsTable;
+  unsubscribe_feedback: import('../unsubscribe/tables.js').UnsubscribeFeedbackTable;
+  // journeys (runtime)
+  journey_runs: import('../journeys/runtime/tables.js').JourneyRunsTable;
+  journey_steps: import('../journeys/runtime/tables.js').JourneyStepsTable;
+  deliveries: import('../journeys/runtime/tables.js').DeliveriesTable;
+  journey_inbox: import('../journeys/runtime/tables.js').JourneyInboxTable;
+  journey_date_fires: import('../journeys/runtime/tables.js').JourneyDateFiresTable;
+  channel_counting_sends: import('../journeys/runtime/tables.js').ChannelCountingSendsTable;
 }

@@ -4,10 +4,11 @@
  */
 import type { AppDeps } from '../api/deps.js';
 import type { WorkerTask } from './worker.js';
+import { journeyTasks } from '../journeys/runtime/scheduler.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [];
+export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => make(deps));

@@ -3,7 +3,9 @@
  */
 import type { Command } from 'commander';
 import { serverCommands } from './server.js';
+import { journeyCommands } from './journeys.js';
+import { templatesCommands } from './templates.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands];

@@ -1,0 +1,166 @@
+/**
+ * @module Ingestion benchmark: the real server (buildApp + listen on 127.0.0.1:0) on a fresh SQLite
+ * file and, when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is set, on a fresh PostgreSQL
+ * database. Several concurrent HTTP clients send /v1/batch requests of 100 unique track events for a
+ * pool of users (so contacts are both created and found). The client bodies are built before the
+ * clock starts, so the figure is the server's.
+ *
+ * Baseline, measured in the same run on the same database: the same number of event rows written by
+ * bare multi-row INSERTs of 100 rows, one transaction each (the same number of commits as the HTTP
+ * run), with no HTTP, validation or identity resolution. The ratio is what the API keeps of that.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import { sql } from 'kysely';
+import { buildApp } from '../src/api/app.js';
+import { parseConfig } from '../src/config/config.js';
+import { systemClock } from '../src/core/clock.js';
+import { createKey } from '../src/keys/keys.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { migrate } from '../src/store/migrate.js';
+import { openStore, type DialectName, type Store } from '../src/store/store.js';
+import { createWorkspace } from '../src/workspaces/workspaces.js';
+import { figure, type Bench, type BenchContext } from './run.js';
+
+const BATCH = 100;
+const CLIENTS = 8;
+const USERS = 10_000;
+const SIZES = { small: 100_000, large: 1_000_000 } as const;
+
+interface Database {
+  store: Store;
+  drop(): Promise<void>;
+}
+
+async function freshDatabase(kind: DialectName): Promise<Database> {
+  if (kind === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-bench-'));
+    const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
+    await migrate(store);
+    return { store, drop: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const base = process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL!;
+  const name = `qatra_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const store = openStore({ databaseUrl: url.toString(), pgPoolMax: 10 });
+  await migrate(store);
+  return {
+    store,
+    async drop() {
+      await store.close();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function bodies(count: number, run: string): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < count / BATCH; b++) {
+    const batch = [];
+    for (let i = 0; i < BATCH; i++) {
+      const n = b * BATCH + i;
+      batch.push({
+        type: 'track',
+        messageId: `${run}-${n}`,
+        userId: `user-${n % USERS}`,
+        event: n % 3 === 0 ? 'Order Completed' : 'Product Viewed',
+        properties: { sku: `sku-${n % 500}`, price: (n % 100) + 0.99, currency: 'EUR' },
+        context: { ip: '203.0.113.9', locale: 'de-DE', userAgent: 'Mozilla/5.0 (bench)' },
+        timestamp: new Date(Date.now() - 1000).toISOString(),
+      });
+    }
+    out.push(JSON.stringify({ batch, sentAt: new Date().toISOString() }));
+  }
+  return out;
+}
+
+async function send(url: string, auth: string, requests: string[]): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const client = async () => {
+    while (next < requests.length) {
+      const body = requests[next++]!;
+      const started = performance.now();
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${text}`);
+      latencies.push(performance.now() - started);
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  return latencies.sort((a, b) => a - b);
+}
+
+/** Bare multi-row INSERTs, one transaction per 100 rows: what the database alone can do. */
+async function baseline(store: Store, workspaceId: string, count: number): Promise<number> {
+  const contactId = 'ct_baseline';
+  const now = Date.now();
+  await store.db.insertInto('contacts').values({ id: contactId, workspace_id: workspaceId, user_id: null, email: null, phone: null, timezone: null, locale: null, attributes: '{}', created_at: now, updated_at: now }).execute();
+  const props = JSON.stringify({ sku: 'sku-1', price: 1.99, currency: 'EUR' });
+  const ctx = JSON.stringify({ ip: '203.0.113.9', locale: 'de-DE', userAgent: 'Mozilla/5.0 (bench)' });
+  const started = performance.now();
+  const inFlight = store.dialect === 'postgres' ? CLIENTS : 1;
+  let next = 0;
+  const writer = async () => {
+    while (next < count / BATCH) {
+      const b = next++;
+      const rows = Array.from({ length: BATCH }, (_, i) =>
+        sql`(${workspaceId}, ${contactId}, 'track', 'Product Viewed', ${props}, ${ctx}, ${`base-${b}-${i}`}, ${now}, ${now})`);
+      await store.transaction((trx) =>
+        sql`INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at)
+            VALUES ${sql.join(rows)} ON CONFLICT (workspace_id, message_id) DO NOTHING`.execute(trx));
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, writer));
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
+  const total = SIZES[ctx.size];
+  const database = await freshDatabase(kind);
+  const { store } = database;
+  const deps = { store, clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
+  const app = await buildApp(deps);
+  try {
+    const ws = await createWorkspace(deps, { name: 'bench' });
+    const key = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `${address}/v1/batch`;
+    const auth = `Basic ${Buffer.from(`${key.secret}:`).toString('base64')}`;
+    await send(url, auth, bodies(20 * BATCH, 'warm'));
+    const requests = bodies(total, 'run');
+    const started = performance.now();
+    const latencies = await send(url, auth, requests);
+    const seconds = (performance.now() - started) / 1000;
+    const stored = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    if (Number(stored.n) !== total + 20 * BATCH) throw new Error(`expected ${total + 20 * BATCH} events stored, found ${stored.n}`);
+    const other = await createWorkspace(deps, { name: 'baseline' });
+    const base = await baseline(store, other.id, total);
+    const rate = total / seconds;
+    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'events_per_s', value: rate, unit: 'events/s', baseline: base }));
+    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
+    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p50', value: pct(0.5), unit: 'ms' }));
+    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p99', value: pct(0.99), unit: 'ms' }));
+  } finally {
+    await app.close();
+    await database.drop();
+  }
+}
+
+export const run: Bench = async (ctx) => {
+  const kinds: DialectName[] = ['sqlite'];
+  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
+  for (const kind of kinds) await benchBackend(kind, ctx);
+};

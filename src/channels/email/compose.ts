@@ -1,0 +1,86 @@
+/**
+ * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking and
+ * the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
+ * standard headers, the deterministic Message-ID and the VERP return path.
+ */
+import type { RenderedEmail } from '../../templates/render.js';
+import { signToken } from '../../tracking/tokens.js';
+import { addOpenPixel, rewriteLinks } from '../../tracking/links.js';
+import type { OutgoingEmail } from './provider.js';
+import type { EmailSettings } from './settings.js';
+import { domainOf } from './settings.js';
+import { messageIdFor, parseMailbox, standardHeaders } from './headers.js';
+
+export interface ComposeInput {
+  workspaceId: string;
+  workspaceName: string;
+  recordId: string;
+  idempotencyKey: string;
+  kind: 'marketing' | 'transactional';
+  journeyId?: string | undefined;
+  topic?: string | undefined;
+  to: string;
+  rendered: RenderedEmail;
+  settings: EmailSettings;
+  secret: string;
+  publicUrl: string;
+  now: number;
+}
+
+export function unsubscribeUrls(publicUrl: string, secret: string, recordId: string): { unsubscribeUrl: string; preferencesUrl: string; token: string } {
+  const token = signToken(secret, 'unsubscribe', { messageId: recordId });
+  return {
+    token,
+    unsubscribeUrl: `${publicUrl}/u/${token}`,
+    preferencesUrl: `${publicUrl}/p/${signToken(secret, 'preferences', { messageId: recordId })}`,
+  };
+}
+
+export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links: string[] } {
+  const { settings, rendered, publicUrl, secret, recordId } = input;
+  const from = rendered.from
+    ? parseMailbox(rendered.from)
+    : input.kind === 'transactional' && settings.transactionalFrom
+      ? settings.transactionalFrom
+      : settings.from;
+  const domain = domainOf(from.address);
+  const track = input.kind === 'marketing' || settings.tracking.transactional;
+  let html = rendered.html;
+  let links: string[] = [];
+  if (track && settings.tracking.clicks) {
+    const ours = [`${publicUrl}/u/`, `${publicUrl}/p/`];
+    const rewritten = rewriteLinks(
+      html,
+      (i) => `${publicUrl}/c/${signToken(secret, 'click', { messageId: recordId, linkIndex: i })}`,
+      (url) => ours.some((p) => url.startsWith(p)),
+    );
+    html = rewritten.html;
+    links = rewritten.links;
+  }
+  if (track && settings.tracking.opens) html = addOpenPixel(html, `${publicUrl}/o/${signToken(secret, 'open', { messageId: recordId })}.gif`);
+  const unsub = input.kind === 'marketing' ? unsubscribeUrls(publicUrl, secret, recordId) : undefined;
+  const headers = standardHeaders({
+    workspaceId: input.workspaceId,
+    workspaceName: input.workspaceName,
+    domain,
+    journeyId: input.journeyId,
+    templateId: rendered.templateId,
+    topic: input.topic,
+    unsubscribe: unsub ? { url: unsub.unsubscribeUrl, mailtoToken: unsub.token } : undefined,
+  });
+  const email: OutgoingEmail = {
+    workspaceId: input.workspaceId,
+    recordId,
+    from,
+    to: input.to,
+    replyTo: rendered.replyTo ?? settings.replyTo,
+    subject: rendered.subject,
+    html,
+    text: rendered.text,
+    messageId: messageIdFor(input.workspaceId, input.idempotencyKey, domain),
+    date: new Date(input.now),
+    headers,
+    returnPath: settings.returnPathDomain ? `bounces+${recordId}@${settings.returnPathDomain}` : undefined,
+  };
+  return { email, links };
+}

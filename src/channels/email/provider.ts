@@ -1,0 +1,46 @@
+/**
+ * @module The email provider interface, in the shape of a Kysely dialect: one interface, one folder
+ * per provider (./providers/smtp, ./providers/outbox), registered in a typed map
+ * (./providers/registry.ts). A provider only delivers a fully built message; everything else
+ * (suppression, rendering, tracking, headers, records) is the email channel's job.
+ *
+ * Error model: `send` never throws for delivery problems. It returns the channel's SendResult union;
+ * a `permanent` result may say `hardBounce: true` when the receiving server rejected the address
+ * itself (RFC 3463 5.1.x / 5.2.1, or any 5xx to RCPT TO), so the channel suppresses it.
+ */
+import type { SendResult } from '../channel.js';
+
+export interface Mailbox {
+  address: string;
+  name?: string | undefined;
+}
+
+export interface OutgoingEmail {
+  workspaceId: string;
+  /** Our message record id (messages.id). */
+  recordId: string;
+  from: Mailbox;
+  to: string;
+  replyTo?: string | undefined;
+  subject: string;
+  html: string;
+  text: string;
+  /** RFC 5322 Message-ID including angle brackets; deterministic per idempotency key. */
+  messageId: string;
+  date: Date;
+  /**
+   * Extra headers, each written verbatim on ONE line (not folded or encoded by the MIME library):
+   * List-Unsubscribe, List-Unsubscribe-Post, List-Id, Feedback-ID. See STANDARDS.md 9 on folding.
+   */
+  headers: Record<string, string>;
+  /** SMTP envelope sender (VERP `bounces+<id>@domain`); defaults to the From address. */
+  returnPath?: string | undefined;
+}
+
+export type ProviderResult = SendResult | { status: 'permanent'; reason: string; hardBounce: true };
+
+export interface EmailProvider {
+  readonly name: string;
+  send(message: OutgoingEmail): Promise<ProviderResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,89 @@
+/**
+ * @module The outbox, where the outbox provider keeps what it "sent": `GET /api/outbox` (JSON) and a
+ * plain HTML page `GET /outbox` (list) and `GET /outbox/:id` (one message, its HTML in a sandboxed
+ * frame). Both need an admin key; the page asks the browser for it with HTTP Basic (user name = key).
+ */
+import { z } from 'zod';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteModule } from '../../../../api/deps.js';
+import { presentedKey, requireKey, workspaceOf } from '../../../../api/auth.js';
+import { NotFoundError } from '../../../../core/errors.js';
+import { fromJson } from '../../../../core/json.js';
+import { errorResponses } from '../../../../contacts/schemas.js';
+import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
+
+const entrySchema = z.object({
+  id: z.number(),
+  messageId: z.string().nullable(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  createdAt: z.number(),
+  headers: z.record(z.string(), z.string()),
+  html: z.string().nullable(),
+  text: z.string().nullable(),
+});
+
+export type OutboxEntry = z.infer<typeof entrySchema>;
+
+export const outboxRoutes: RouteModule = (app, deps) => {
+  const admin = requireKey(deps, 'admin');
+  // Browsers only show their key prompt when asked with WWW-Authenticate.
+  const browserAdmin = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!presentedKey(request.headers.authorization)) {
+      return reply.status(401).header('www-authenticate', 'Basic realm="Qatra outbox (user: admin key, empty password)"').type('text/plain').send('an admin key is required');
+    }
+    return admin.call(app as never, request, reply, () => {});
+  };
+
+  const list = async (workspaceId: string, limit: number, before?: number): Promise<OutboxEntry[]> => {
+    let q = deps.store.db.selectFrom('outbox').selectAll().where('workspace_id', '=', workspaceId);
+    if (before !== undefined) q = q.where('id', '<', before);
+    const rows = await q.orderBy('id', 'desc').limit(limit).execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      messageId: r.message_id,
+      from: r.from_address,
+      to: r.to_address,
+      subject: r.subject,
+      createdAt: r.created_at,
+      headers: fromJson<Record<string, string>>(r.headers) ?? {},
+      html: r.html_body,
+      text: r.text_body,
+    }));
+  };
+  const one = async (workspaceId: string, id: number) => {
+    const row = await deps.store.db.selectFrom('outbox').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError('outbox message', String(id));
+    return row;
+  };
+
+  app.get(
+    '/api/outbox',
+    {
+      onRequest: admin,
+      schema: {
+        tags: ['email'],
+        summary: 'Messages the outbox provider stored, newest first',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().optional() }),
+        response: { 200: z.object({ data: z.array(entrySchema) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ data: await list(workspaceOf(request), request.query.limit, request.query.before) }),
+  );
+
+  app.get(
+    '/api/outbox/:id/raw',
+    { onRequest: admin, schema: { tags: ['email'], summary: 'The stored MIME message (message/rfc822)', params: z.object({ id: z.coerce.number().int() }) } },
+    async (request, reply) => reply.type('message/rfc822').send((await one(workspaceOf(request), request.params.id)).raw),
+  );
+
+  app.get('/outbox', { onRequest: browserAdmin, schema: { hide: true } }, async (request, reply) =>
+    reply.type('text/html; charset=utf-8').send(renderOutboxList(await list(workspaceOf(request), 200))),
+  );
+
+  app.get('/outbox/:id', { onRequest: browserAdmin, schema: { hide: true, params: z.object({ id: z.coerce.number().int() }) } }, async (request, reply) => {
+    const row = await one(workspaceOf(request), request.params.id);
+    return reply.type('text/html; charset=utf-8').send(renderOutboxMessage(row));
+  });
+};

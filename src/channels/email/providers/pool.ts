@@ -1,0 +1,33 @@
+/**
+ * @module Providers are long-lived (an SMTP pool keeps its connections), so the email channel keeps
+ * one per workspace and settings version, replacing (and closing) it when the settings change.
+ */
+import { loadEmailSettings, type ResolvedEmailSettings } from '../settings.js';
+import type { EmailProvider } from '../provider.js';
+import { emailProviders, type ProviderDeps } from './registry.js';
+
+export interface ProviderPool {
+  /** The workspace's settings and its provider (stored settings, else the process defaults). */
+  get(workspaceId: string): Promise<{ resolved: ResolvedEmailSettings; provider: EmailProvider }>;
+  close(): Promise<void>;
+}
+
+export function createProviderPool(deps: ProviderDeps, defaults: ResolvedEmailSettings): ProviderPool {
+  const cache = new Map<string, { version: string; provider: EmailProvider }>();
+  return {
+    async get(workspaceId) {
+      const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? defaults;
+      const cached = cache.get(workspaceId);
+      if (cached && cached.version === resolved.version) return { resolved, provider: cached.provider };
+      if (cached) await cached.provider.close();
+      const provider = emailProviders[resolved.settings.provider](deps, resolved.settings, resolved.secrets);
+      cache.set(workspaceId, { version: resolved.version, provider });
+      return { resolved, provider };
+    },
+    async close() {
+      const all = [...cache.values()];
+      cache.clear();
+      await Promise.all(all.map((c) => c.provider.close()));
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * @module The email providers, in one typed map (like Kysely's dialects): a provider kind names a
+ * factory that turns a workspace's settings and secrets into an EmailProvider.
+ */
+import type { Clock } from '../../../core/clock.js';
+import type { Store } from '../../../store/store.js';
+import type { EmailProvider } from '../provider.js';
+import type { EmailSecrets, EmailSettings } from '../settings.js';
+import type { EmailProviderKind } from '../tables.js';
+import { createOutboxProvider } from './outbox/outbox.js';
+import { createSmtpProvider } from './smtp/smtp.js';
+
+export interface ProviderDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export type EmailProviderFactory = (deps: ProviderDeps, settings: EmailSettings, secrets: EmailSecrets) => EmailProvider;
+
+export const emailProviders: Record<EmailProviderKind, EmailProviderFactory> = {
+  smtp: (_deps, settings, secrets) => createSmtpProvider(settings, secrets),
+  outbox: (deps) => createOutboxProvider(deps),
+};

@@ -1,0 +1,74 @@
+/**
+ * @module `GET/PUT /api/email/provider`: the workspace's email provider and sending settings.
+ * Secrets are write-only: the answer shows `hasPassword` / `hasPrivateKey`, never the values.
+ */
+import { z } from 'zod';
+import type { RouteModule } from '../../api/deps.js';
+import { requireKey, workspaceOf } from '../../api/auth.js';
+import { errorResponses } from '../../contacts/schemas.js';
+import { emailDefaultsOf } from './env.js';
+import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
+
+const mailbox = z.object({ address: z.string(), name: z.string().optional() });
+const publicSchema = z.object({
+  source: z.enum(['workspace', 'default']),
+  provider: z.enum(['smtp', 'outbox']),
+  from: mailbox,
+  transactionalFrom: mailbox.optional(),
+  replyTo: z.string().optional(),
+  postalAddress: z.string().optional(),
+  returnPathDomain: z.string().optional(),
+  tracking: z.object({ opens: z.boolean(), clicks: z.boolean(), transactional: z.boolean() }),
+  smtp: z
+    .object({
+      host: z.string(),
+      port: z.number(),
+      secure: z.boolean(),
+      requireTls: z.boolean(),
+      user: z.string().optional(),
+      hasPassword: z.boolean(),
+      maxConnections: z.number(),
+      rateLimitPerSecond: z.number().optional(),
+      allowInvalidCertificates: z.boolean(),
+    })
+    .optional(),
+  dkim: z.object({ domain: z.string(), selector: z.string(), hasPrivateKey: z.boolean() }).optional(),
+});
+
+export const emailSettingsRoutes: RouteModule = (app, deps) => {
+  const admin = requireKey(deps, 'admin');
+  const tags = ['email'];
+
+  app.get(
+    '/api/email/provider',
+    { onRequest: admin, schema: { tags, summary: "The workspace's email provider and settings (secrets never shown)", response: { 200: publicSchema, ...errorResponses } } },
+    async (request) => {
+      const stored = await loadEmailSettings(deps.store.db, workspaceOf(request));
+      return stored ? publicSettings(stored, 'workspace') : publicSettings(emailDefaultsOf(deps.config), 'default');
+    },
+  );
+
+  app.put(
+    '/api/email/provider',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Set the email provider (smtp or outbox), From addresses, DKIM key and tracking; omitted secrets are kept',
+        body: emailSettingsSchema.superRefine((v, ctx) => {
+          if (v.provider === 'smtp' && !v.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'required when provider is smtp' });
+        }),
+        response: { 200: publicSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const workspaceId = workspaceOf(request);
+      const saved = await saveEmailSettings(deps, workspaceId, request.body);
+      if (saved.settings.dkim && !saved.secrets.dkimPrivateKey) {
+        // Accepted, but say clearly that nothing will be signed until a key is given.
+        request.log.warn({ workspaceId }, 'DKIM domain set without a private key: mail is sent unsigned');
+      }
+      return publicSettings(saved, 'workspace');
+    },
+  );
+};

@@ -1,0 +1,142 @@
+/**
+ * @module A workspace's email settings: which provider delivers its mail (smtp or outbox) and how
+ * (From addresses, SMTP server, DKIM key, tracking switches). Stored per workspace in
+ * `email_providers`; secrets (SMTP password, DKIM private key) are kept in a separate column and are
+ * never returned: the API shows `hasPassword` / `hasPrivateKey` instead. When a workspace has no row,
+ * the process-wide defaults apply (QATRA_SMTP_URL, see ./env.ts), and without those the outbox.
+ */
+import { z } from 'zod';
+import type { ServiceDeps } from '../../core/deps.js';
+import { fromJson, toJson } from '../../core/json.js';
+import type { Db } from '../../store/store.js';
+import type { EmailProviderKind } from './tables.js';
+
+const Mailbox = z.object({ address: z.string().email().max(320), name: z.string().max(200).optional() });
+const Domain = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain name such as mail.example.com');
+
+export const smtpSettingsSchema = z.object({
+  host: z.string().min(1).max(255),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** true: implicit TLS (port 465); false: plain, upgraded with STARTTLS when offered (or required). */
+  secure: z.boolean().default(false),
+  requireTls: z.boolean().default(false),
+  user: z.string().max(320).optional(),
+  /** Write-only. Omit on update to keep the stored password; send null to remove it. */
+  password: z.string().max(1000).nullable().optional(),
+  maxConnections: z.number().int().min(1).max(100).default(5),
+  rateLimitPerSecond: z.number().int().min(1).max(10_000).optional(),
+  /** Accept self-signed certificates (test relays only). */
+  allowInvalidCertificates: z.boolean().default(false),
+});
+
+export const dkimSettingsSchema = z.object({
+  domain: Domain,
+  selector: z.string().regex(/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i, 'must be a DKIM selector such as qatra1'),
+  /** Write-only PEM. Omit on update to keep the stored key. */
+  privateKey: z.string().max(20_000).optional(),
+});
+
+export const emailSettingsSchema = z.object({
+  provider: z.enum(['smtp', 'outbox']),
+  from: Mailbox,
+  /** Separate From for transactional mail, as Gmail and Yahoo recommend (STANDARDS.md 11). */
+  transactionalFrom: Mailbox.optional(),
+  replyTo: z.string().email().max(320).optional(),
+  /** The postal address marketing mail must show (CAN-SPAM, STANDARDS.md 14). */
+  postalAddress: z.string().max(500).optional(),
+  /** VERP: envelope sender `bounces+<messageId>@returnPathDomain`, so bounces name their message. */
+  returnPathDomain: Domain.optional(),
+  tracking: z
+    .object({
+      opens: z.boolean().default(true),
+      clicks: z.boolean().default(true),
+      /** Track transactional mail too (off by default). */
+      transactional: z.boolean().default(false),
+    })
+    .default({ opens: true, clicks: true, transactional: false }),
+  smtp: smtpSettingsSchema.optional(),
+  dkim: dkimSettingsSchema.optional(),
+});
+
+export type EmailSettingsInput = z.input<typeof emailSettingsSchema>;
+export type EmailSettingsParsed = z.output<typeof emailSettingsSchema>;
+
+export interface EmailSecrets {
+  password?: string;
+  dkimPrivateKey?: string;
+}
+
+/** Settings as stored and used: secrets split out. */
+export interface EmailSettings {
+  provider: EmailProviderKind;
+  from: { address: string; name?: string | undefined };
+  transactionalFrom?: { address: string; name?: string | undefined } | undefined;
+  replyTo?: string | undefined;
+  postalAddress?: string | undefined;
+  returnPathDomain?: string | undefined;
+  tracking: { opens: boolean; clicks: boolean; transactional: boolean };
+  smtp?: Omit<z.output<typeof smtpSettingsSchema>, 'password'> | undefined;
+  dkim?: { domain: string; selector: string } | undefined;
+}
+
+export interface ResolvedEmailSettings {
+  settings: EmailSettings;
+  secrets: EmailSecrets;
+  /** Changes whenever the settings change; providers are cached per workspace and version. */
+  version: string;
+}
+
+/** What the API shows: the settings with secrets replaced by flags. */
+export interface PublicEmailSettings extends Omit<EmailSettings, 'smtp' | 'dkim'> {
+  smtp?: (EmailSettings['smtp'] & { hasPassword: boolean }) | undefined;
+  dkim?: { domain: string; selector: string; hasPrivateKey: boolean } | undefined;
+  /** `workspace` when stored for this workspace, `default` when the process-wide defaults apply. */
+  source: 'workspace' | 'default';
+}
+
+export async function loadEmailSettings(db: Db, workspaceId: string): Promise<ResolvedEmailSettings | null> {
+  const row = await db.selectFrom('email_providers').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
+  if (!row) return null;
+  return { settings: fromJson<EmailSettings>(row.settings), secrets: fromJson<EmailSecrets>(row.secrets) ?? {}, version: `ws:${row.updated_at}` };
+}
+
+/** Saves a workspace's settings; omitted secrets keep their stored value (a null password removes it). */
+export async function saveEmailSettings(deps: ServiceDeps, workspaceId: string, input: EmailSettingsParsed): Promise<ResolvedEmailSettings> {
+  return deps.store.transaction(async (trx) => {
+    const previous = await loadEmailSettings(trx, workspaceId);
+    const secrets: EmailSecrets = { ...(previous?.secrets ?? {}) };
+    const { smtp, dkim, ...rest } = input;
+    const settings: EmailSettings = { ...rest };
+    if (smtp) {
+      const { password, ...smtpRest } = smtp;
+      settings.smtp = smtpRest;
+      if (password === null) delete secrets.password;
+      else if (password !== undefined) secrets.password = password;
+    } else delete secrets.password;
+    if (dkim) {
+      settings.dkim = { domain: dkim.domain, selector: dkim.selector };
+      if (dkim.privateKey !== undefined) secrets.dkimPrivateKey = dkim.privateKey;
+    } else delete secrets.dkimPrivateKey;
+    // Strictly increasing even within one millisecond, so the provider cache sees every change.
+    const now = Math.max(deps.clock.now(), previous ? Number(previous.version.slice(3)) + 1 : 0);
+    await trx
+      .insertInto('email_providers')
+      .values({ workspace_id: workspaceId, kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now })
+      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now }))
+      .execute();
+    return { settings, secrets, version: `ws:${now}` };
+  });
+}
+
+export function publicSettings(resolved: ResolvedEmailSettings, source: 'workspace' | 'default'): PublicEmailSettings {
+  const { smtp, dkim, ...rest } = resolved.settings;
+  const out: PublicEmailSettings = { ...rest, source };
+  if (smtp) out.smtp = { ...smtp, hasPassword: Boolean(resolved.secrets.password) };
+  if (dkim) out.dkim = { ...dkim, hasPrivateKey: Boolean(resolved.secrets.dkimPrivateKey) };
+  return out;
+}
+
+/** The domain of an address (`a@b.example` → `b.example`). */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}

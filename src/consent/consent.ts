@@ -1,0 +1,150 @@
+/**
+ * @module Consent: may we message this contact on this channel (and topic)? Other domains call this
+ * service; the email channel asks `isSubscribed` just before a message leaves (STANDARDS.md 7).
+ *
+ * The ledger (STANDARDS.md 17-18): every `setConsent` appends a consent_history row carrying the
+ * proof (source, time, IP, user agent, text version) and updates the current state in `consents`,
+ * in the same transaction, so the two never disagree. Re-stating the same status is recorded too:
+ * it is a new act of consent (e.g. agreeing to a newer text version).
+ *
+ * Topics: '' is the whole channel. Withdrawing the whole channel overrides every topic; otherwise a
+ * topic's own record wins over the channel's.
+ */
+import type { Selectable } from 'kysely';
+import type { ServiceDeps } from '../core/deps.js';
+import { NotFoundError } from '../core/errors.js';
+import type { Db } from '../store/store.js';
+import type { ConsentHistoryTable, ConsentStatus } from '../store/schema.js';
+import { inTransaction } from '../contacts/contacts.js';
+import { parseOrThrow } from '../contacts/schemas.js';
+import { consentChange } from './schemas.js';
+import type { z } from 'zod';
+
+export interface ConsentRecord {
+  channel: string;
+  topic: string;
+  status: ConsentStatus;
+  source: string | null;
+  updatedAt: number;
+}
+
+export interface ConsentHistoryEntry {
+  id: number;
+  channel: string;
+  topic: string;
+  status: ConsentStatus;
+  source: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  textVersion: string | null;
+  createdAt: number;
+}
+
+export type ConsentChange = z.input<typeof consentChange>;
+
+function toEntry(row: Selectable<ConsentHistoryTable>): ConsentHistoryEntry {
+  return {
+    id: Number(row.id),
+    channel: row.channel,
+    topic: row.topic,
+    status: row.status,
+    source: row.source,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    textVersion: row.text_version,
+    createdAt: row.created_at,
+  };
+}
+
+async function assertContact(db: Db, workspaceId: string, contactId: string): Promise<void> {
+  const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+  if (!row) throw new NotFoundError('contact', contactId);
+}
+
+/** Records a consent act and makes it the current state, atomically (in `trx` when given). */
+export async function setConsent(deps: ServiceDeps, workspaceId: string, contactId: string, change: ConsentChange, trx?: Db): Promise<ConsentRecord> {
+  const c = parseOrThrow(consentChange, change);
+  return inTransaction(deps, trx, async (db) => {
+    await assertContact(db, workspaceId, contactId);
+    const now = deps.clock.now();
+    const source = c.source ?? null;
+    await db
+      .insertInto('consent_history')
+      .values({
+        workspace_id: workspaceId,
+        contact_id: contactId,
+        channel: c.channel,
+        topic: c.topic,
+        status: c.status,
+        source,
+        ip: c.ip ?? null,
+        user_agent: c.userAgent ?? null,
+        text_version: c.textVersion ?? null,
+        created_at: now,
+      })
+      .execute();
+    const row = await db
+      .insertInto('consents')
+      .values({ workspace_id: workspaceId, contact_id: contactId, channel: c.channel, topic: c.topic, status: c.status, source, updated_at: now })
+      .onConflict((oc) => oc.columns(['contact_id', 'channel', 'topic']).doUpdateSet({ status: c.status, source, updated_at: now }))
+      .returning(['channel', 'topic', 'status', 'source', 'updated_at'])
+      .executeTakeFirstOrThrow();
+    return { channel: row.channel, topic: row.topic, status: row.status, source: row.source, updatedAt: row.updated_at };
+  });
+}
+
+/** The current consent records of a contact, by channel then topic. */
+export async function getConsent(deps: ServiceDeps, workspaceId: string, contactId: string): Promise<ConsentRecord[]> {
+  await assertContact(deps.store.db, workspaceId, contactId);
+  const rows = await deps.store.db
+    .selectFrom('consents')
+    .select(['channel', 'topic', 'status', 'source', 'updated_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .orderBy('channel')
+    .orderBy('topic')
+    .execute();
+  return rows.map((r) => ({ channel: r.channel, topic: r.topic, status: r.status, source: r.source, updatedAt: r.updated_at }));
+}
+
+/** One page of a contact's consent ledger, oldest first (`limit + 1` rows to detect more). */
+export async function consentHistory(
+  deps: ServiceDeps,
+  workspaceId: string,
+  contactId: string,
+  page: { limit: number; afterId?: number | undefined; channel?: string | undefined },
+): Promise<ConsentHistoryEntry[]> {
+  await assertContact(deps.store.db, workspaceId, contactId);
+  let q = deps.store.db.selectFrom('consent_history').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId);
+  if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
+  if (page.channel !== undefined) q = q.where('channel', '=', page.channel);
+  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  return rows.map(toEntry);
+}
+
+/**
+ * The status that applies to (channel, topic), or null when the contact never said anything about
+ * it: a whole-channel unsubscribe wins, then the topic's own record, then the channel's.
+ */
+export async function effectiveConsent(db: Db, contactId: string, channel: string, topic = ''): Promise<ConsentStatus | null> {
+  const rows = await db
+    .selectFrom('consents')
+    .select(['topic', 'status'])
+    .where('contact_id', '=', contactId)
+    .where('channel', '=', channel)
+    .where('topic', 'in', topic === '' ? [''] : ['', topic])
+    .execute();
+  const whole = rows.find((r) => r.topic === '')?.status ?? null;
+  if (whole === 'unsubscribed') return whole;
+  const own = topic === '' ? null : (rows.find((r) => r.topic === topic)?.status ?? null);
+  return own ?? whole;
+}
+
+/**
+ * True when the contact may be messaged on (channel, topic) now. `whenUnknown` decides for contacts
+ * with no record (opt-out regimes pass true for marketing they may send without explicit opt-in).
+ */
+export async function isSubscribed(db: Db, contactId: string, channel: string, topic = '', whenUnknown = false): Promise<boolean> {
+  const status = await effectiveConsent(db, contactId, channel, topic);
+  return status === null ? whenUnknown : status === 'subscribed';
+}

@@ -1,0 +1,99 @@
+/**
+ * @module /api/contacts: create, read, patch, delete and list (cursor-paginated, filtered) contacts of
+ * the admin key's workspace. Another workspace's contact answers 404, never its data.
+ */
+import { z } from 'zod';
+import type { RouteModule } from '../api/deps.js';
+import { requireKey, workspaceOf } from '../api/auth.js';
+import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.js';
+import {
+  attributeFilters,
+  contactCreateBody,
+  contactListQuery,
+  contactPatchBody,
+  contactSchema,
+  decodeCursor,
+  errorResponses,
+  idParams,
+  pageOf,
+  toPage,
+} from './schemas.js';
+
+export const contactsRoutes: RouteModule = (app, deps) => {
+  const admin = requireKey(deps, 'admin');
+  const tags = ['contacts'];
+
+  app.post(
+    '/api/contacts',
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Create a contact', body: contactCreateBody, response: { 201: contactSchema, ...errorResponses } },
+    },
+    async (request, reply) => reply.status(201).send(await createContact(deps, workspaceOf(request), request.body)),
+  );
+
+  app.get(
+    '/api/contacts',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'List contacts in id (creation) order, with filters; attr.<name>=value filters on an attribute',
+        querystring: contactListQuery,
+        response: { 200: pageOf(contactSchema), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const rows = await listContacts(deps, workspaceOf(request), {
+        limit: q.limit,
+        afterId: decodeCursor(q.cursor),
+        email: q.email,
+        userId: q.userId,
+        listId: q.listId,
+        createdAfter: q.createdAfter,
+        createdBefore: q.createdBefore,
+        attributes: attributeFilters(q),
+      });
+      return toPage(rows, q.limit, (c) => c.id);
+    },
+  );
+
+  app.get(
+    '/api/contacts/:id',
+    { onRequest: admin, schema: { tags, summary: 'Get a contact', params: idParams, response: { 200: contactSchema, ...errorResponses } } },
+    async (request) => getContact(deps, workspaceOf(request), request.params.id),
+  );
+
+  app.patch(
+    '/api/contacts/:id',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Update some fields of a contact; null clears a field; attributes merge (null removes one)',
+        params: idParams,
+        body: contactPatchBody,
+        response: { 200: contactSchema, ...errorResponses },
+      },
+    },
+    async (request) => updateContact(deps, workspaceOf(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/contacts/:id',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Delete a contact with its memberships and consent records',
+        params: idParams,
+        response: { 204: z.null().describe('Deleted'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await deleteContact(deps, workspaceOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};

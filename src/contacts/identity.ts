@@ -1,0 +1,328 @@
+/**
+ * @module Identity resolution: which contact a Segment call is about, creating and merging contacts
+ * as the calls say. Runs inside the ingesting transaction, for a whole batch at once: one SELECT for
+ * the batch's userIds, one for its anonymousIds, one for the emails its identify calls carry, then
+ * the calls are resolved in order against that in-memory picture, and new contacts, anonymous-id links
+ * and changed contacts are written in bulk at the end. Merges are rare and written at once.
+ *
+ * Rules (docs/ingestion.md has the long form):
+ * - A call with a userId belongs to the contact with that user_id. If there is none, an anonymous
+ *   contact of its anonymousId becomes that user (user_id set); otherwise a new contact is created.
+ * - A call with a userId and an anonymousId of another, anonymous contact merges that contact into
+ *   the known one (identify-after-anonymous). An anonymousId already used by another *known* contact
+ *   (a shared device) is left with it.
+ * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
+ *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
+ * - identify shallow-merges traits into attributes and maps email (normalised), phone, timezone and
+ *   locale (traits first, then context; invalid time zones ignored) into the contact's columns.
+ * - An email already held by another contact: an anonymous contact is merged into the holder; a
+ *   known contact absorbs a holder without user_id; two different userIds never merge on an email:
+ *   the email then stays with its holder (and in the other's attributes only).
+ * - A merge moves events, anonymous ids, list memberships, consents (the more recent decision wins
+ *   per channel/topic) and the whole consent history; attributes merge with the survivor winning.
+ *   `contact_merged` is emitted before the merged contact is deleted, so sinks can move their rows.
+ */
+import { sql } from 'kysely';
+import { newId } from '../core/ids.js';
+import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
+import { emitSignals, type Signal } from '../events/signals.js';
+import type { Db } from '../store/store.js';
+import { isValidTimeZone, normalizeEmail } from './contact.js';
+
+export interface IdentityCall {
+  userId: string | null;
+  anonymousId: string | null;
+  /** Set for alias calls: the id the user had before (a userId or an anonymousId). */
+  previousId: string | null;
+  /** Set for identify calls. */
+  traits: JsonObject | null;
+  context: JsonObject;
+}
+
+interface Person {
+  id: string;
+  userId: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  /** As read (JSON text or parsed); decoded only when an identify or merge needs it. */
+  rawAttributes: unknown;
+  attributes: JsonObject | null;
+  createdAt: number;
+  isNew: boolean;
+  flushed: boolean;
+  changed: Set<string>;
+  mergedInto: Person | null;
+}
+
+type ContactRow = {
+  id: string;
+  user_id: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: unknown;
+  created_at: number;
+};
+
+const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
+
+function fromRow(row: ContactRow): Person {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    email: row.email,
+    phone: row.phone,
+    timezone: row.timezone,
+    locale: row.locale,
+    rawAttributes: row.attributes,
+    attributes: null,
+    createdAt: row.created_at,
+    isNew: false,
+    flushed: true,
+    changed: new Set(),
+    mergedInto: null,
+  };
+}
+
+function attributesOf(p: Person): JsonObject {
+  if (!p.attributes) p.attributes = fromJson<JsonObject>(p.rawAttributes) ?? {};
+  return p.attributes;
+}
+
+function survivor(p: Person): Person {
+  while (p.mergedInto) p = p.mergedInto;
+  return p;
+}
+
+function distinct(values: (string | null)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== null))];
+}
+
+/** Resolves every call to a contact id (index-aligned with `calls`), writing what the calls imply. */
+export async function resolveContacts(trx: Db, workspaceId: string, calls: readonly IdentityCall[], now: number): Promise<string[]> {
+  const resolver = new Resolver(trx, workspaceId, now);
+  await resolver.load(calls);
+  const people: Person[] = [];
+  for (const call of calls) people.push(await resolver.resolve(call));
+  await resolver.flush();
+  return people.map((p) => survivor(p).id);
+}
+
+class Resolver {
+  private byUser = new Map<string, Person>();
+  private byAnon = new Map<string, Person>();
+  private byEmail = new Map<string, Person>();
+  private pending: Person[] = [];
+  private links: { anonymousId: string; person: Person }[] = [];
+
+  constructor(private trx: Db, private workspaceId: string, private now: number) {}
+
+  async load(calls: readonly IdentityCall[]): Promise<void> {
+    const userIds = distinct(calls.flatMap((c) => [c.userId, c.previousId]));
+    const anonIds = distinct(calls.flatMap((c) => [c.anonymousId, c.previousId]));
+    const emails = distinct(calls.map((c) => (typeof c.traits?.email === 'string' ? normalizeEmail(c.traits.email) : null)));
+    const seen = new Map<string, Person>();
+    const person = (row: ContactRow) => seen.get(row.id) ?? seen.set(row.id, fromRow(row)).get(row.id)!;
+    if (userIds.length > 0) {
+      const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
+        .where('workspace_id', '=', this.workspaceId).where('user_id', 'in', userIds).execute();
+      for (const row of rows) this.byUser.set(row.user_id!, person(row));
+    }
+    if (anonIds.length > 0) {
+      const rows = await this.trx.selectFrom('contact_anonymous_ids as a').innerJoin('contacts as c', 'c.id', 'a.contact_id')
+        .select(['a.anonymous_id', ...CONTACT_COLUMNS.map((c) => `c.${c}` as const)])
+        .where('a.workspace_id', '=', this.workspaceId).where('a.anonymous_id', 'in', anonIds).execute();
+      for (const row of rows) this.byAnon.set(row.anonymous_id, person(row));
+    }
+    if (emails.length > 0) {
+      const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
+        .where('workspace_id', '=', this.workspaceId).where('email', 'in', emails).execute();
+      for (const row of rows) this.byEmail.set(row.email!, person(row));
+    }
+  }
+
+  async resolve(call: IdentityCall): Promise<Person> {
+    let person = call.previousId !== null && call.userId !== null ? await this.alias(call.previousId, call.userId) : await this.identity(call);
+    if (call.traits) person = await this.applyTraits(person, call.traits, call.context);
+    return person;
+  }
+
+  private async identity(call: IdentityCall): Promise<Person> {
+    const anon = call.anonymousId !== null ? this.byAnon.get(call.anonymousId) : undefined;
+    if (call.userId === null) {
+      if (anon) return survivor(anon);
+      const created = this.create(null);
+      this.link(call.anonymousId!, created);
+      return created;
+    }
+    let known = this.byUser.get(call.userId);
+    if (!known) {
+      if (anon && survivor(anon).userId === null) {
+        known = survivor(anon);
+        this.setUserId(known, call.userId);
+      } else {
+        known = this.create(call.userId);
+      }
+    }
+    known = survivor(known);
+    if (call.anonymousId !== null) {
+      if (!anon) this.link(call.anonymousId, known);
+      else if (survivor(anon) !== known && survivor(anon).userId === null) await this.merge(survivor(anon), known);
+    }
+    return known;
+  }
+
+  private async alias(previousId: string, userId: string): Promise<Person> {
+    const target = this.byUser.get(userId);
+    const previous = this.byUser.get(previousId) ?? this.byAnon.get(previousId);
+    if (!previous) {
+      const into = target ? survivor(target) : this.create(userId);
+      if (previousId !== userId) this.link(previousId, into);
+      return into;
+    }
+    const from = survivor(previous);
+    if (!target) {
+      this.setUserId(from, userId);
+      return from;
+    }
+    const into = survivor(target);
+    if (from !== into) await this.merge(from, into);
+    return into;
+  }
+
+  private create(userId: string | null): Person {
+    const person = fromRow({ id: newId('ct', this.now), user_id: userId, email: null, phone: null, timezone: null, locale: null, attributes: null, created_at: this.now });
+    person.attributes = {};
+    person.isNew = true;
+    person.flushed = false;
+    this.pending.push(person);
+    if (userId !== null) this.byUser.set(userId, person);
+    return person;
+  }
+
+  private link(anonymousId: string, person: Person): void {
+    this.links.push({ anonymousId, person });
+    this.byAnon.set(anonymousId, person);
+  }
+
+  private setUserId(person: Person, userId: string): void {
+    if (person.userId !== null && this.byUser.get(person.userId) === person) this.byUser.delete(person.userId);
+    person.userId = userId;
+    person.changed.add('userId');
+    this.byUser.set(userId, person);
+  }
+
+  private async applyTraits(person: Person, traits: JsonObject, context: JsonObject): Promise<Person> {
+    const email = typeof traits.email === 'string' && traits.email.trim() !== '' ? normalizeEmail(traits.email) : null;
+    if (email !== null && email !== person.email) {
+      const holder = this.byEmail.get(email);
+      const other = holder ? survivor(holder) : undefined;
+      if (!other || other === person) this.setColumn(person, 'email', email);
+      else if (person.userId === null) {
+        await this.merge(person, other);
+        person = other;
+      } else if (other.userId === null) {
+        await this.merge(other, person);
+        this.setColumn(person, 'email', email);
+      }
+      // else: two different userIds: the email stays with its holder.
+      if (person.email === email) this.byEmail.set(email, person);
+    }
+    const attributes = attributesOf(person);
+    for (const [key, value] of Object.entries(traits)) {
+      if (value === undefined) continue;
+      if (JSON.stringify(attributes[key]) !== JSON.stringify(value)) {
+        attributes[key] = value as Json;
+        person.changed.add(key);
+      }
+    }
+    const phone = traits.phone;
+    if ((typeof phone === 'string' && phone.trim() !== '') || typeof phone === 'number') this.setColumn(person, 'phone', String(phone).trim());
+    const timezone = [traits.timezone, context.timezone].find((tz): tz is string => typeof tz === 'string' && isValidTimeZone(tz));
+    if (timezone) this.setColumn(person, 'timezone', timezone);
+    const locale = [traits.locale, context.locale].find((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 35);
+    if (locale) this.setColumn(person, 'locale', locale);
+    return person;
+  }
+
+  private setColumn(person: Person, column: 'email' | 'phone' | 'timezone' | 'locale', value: string): void {
+    if (person[column] === value) return;
+    person[column] = value;
+    person.changed.add(column);
+  }
+
+  /** Merges `from` into `into` in the database now (after writing what is pending, so SQL sees it). */
+  private async merge(from: Person, into: Person): Promise<void> {
+    await this.flush();
+    const trx = this.trx;
+    const f = from.id;
+    const i = into.id;
+    await trx.updateTable('events').set({ contact_id: i }).where('contact_id', '=', f).execute();
+    await trx.updateTable('contact_anonymous_ids').set({ contact_id: i }).where('contact_id', '=', f).execute();
+    await sql`UPDATE list_memberships SET contact_id = ${i} WHERE contact_id = ${f}
+      AND list_id NOT IN (SELECT list_id FROM list_memberships WHERE contact_id = ${i})`.execute(trx);
+    // Consent: per channel and topic the more recent decision wins; the whole ledger moves.
+    await sql`DELETE FROM consents WHERE contact_id = ${i} AND EXISTS (SELECT 1 FROM consents o WHERE o.contact_id = ${f}
+      AND o.channel = consents.channel AND o.topic = consents.topic AND o.updated_at > consents.updated_at)`.execute(trx);
+    await sql`UPDATE consents SET contact_id = ${i} WHERE contact_id = ${f}
+      AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.contact_id = ${i} AND k.channel = consents.channel AND k.topic = consents.topic)`.execute(trx);
+    await trx.updateTable('consent_history').set({ contact_id: i }).where('contact_id', '=', f).execute();
+    await emitSignals(trx, [{ kind: 'contact_merged', workspaceId: this.workspaceId, fromContactId: f, intoContactId: i }], this.now);
+    await trx.deleteFrom('contacts').where('id', '=', f).execute();
+
+    const mine = attributesOf(into);
+    for (const [key, value] of Object.entries(attributesOf(from))) {
+      if (!(key in mine)) {
+        mine[key] = value;
+        into.changed.add(key);
+      }
+    }
+    for (const column of ['email', 'phone', 'timezone', 'locale'] as const) {
+      const value = from[column];
+      if (into[column] === null && value !== null) this.setColumn(into, column, value);
+    }
+    if (into.userId === null && from.userId !== null) this.setUserId(into, from.userId);
+    from.mergedInto = into;
+    for (const map of [this.byUser, this.byAnon, this.byEmail]) {
+      for (const [key, p] of map) if (p === from) map.set(key, into);
+    }
+  }
+
+  /** Writes new contacts, anonymous-id links and changed contacts; emits their signals. */
+  async flush(): Promise<void> {
+    const signals: Signal[] = [];
+    const created = this.pending.filter((p) => !p.mergedInto);
+    this.pending = [];
+    if (created.length > 0) {
+      await this.trx.insertInto('contacts').values(created.map((p) => ({
+        id: p.id, workspace_id: this.workspaceId, user_id: p.userId, email: p.email, phone: p.phone, timezone: p.timezone,
+        locale: p.locale, attributes: toJson(attributesOf(p)), created_at: p.createdAt, updated_at: this.now,
+      }))).execute();
+      for (const p of created) {
+        p.flushed = true;
+        p.changed.clear();
+        signals.push({ kind: 'contact_created', workspaceId: this.workspaceId, contactId: p.id });
+      }
+    }
+    if (this.links.length > 0) {
+      await this.trx.insertInto('contact_anonymous_ids').values(this.links.map((l) => ({
+        workspace_id: this.workspaceId, anonymous_id: l.anonymousId, contact_id: survivor(l.person).id, created_at: this.now,
+      }))).execute();
+      this.links = [];
+    }
+    const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values()]);
+    for (const p of people) {
+      if (!p.flushed || p.mergedInto || p.changed.size === 0) continue;
+      await this.trx.updateTable('contacts').set({
+        user_id: p.userId, email: p.email, phone: p.phone, timezone: p.timezone, locale: p.locale,
+        attributes: toJson(attributesOf(p)), updated_at: this.now,
+      }).where('id', '=', p.id).execute();
+      signals.push({ kind: 'contact_updated', workspaceId: this.workspaceId, contactId: p.id, changed: [...p.changed] });
+      p.changed.clear();
+    }
+    await emitSignals(this.trx, signals, this.now);
+  }
+}

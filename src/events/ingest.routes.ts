@@ -1,0 +1,111 @@
+/**
+ * @module The Segment-compatible ingestion API: POST /v1/identify, track, page, screen, group, alias
+ * and batch, authenticated with a write key (HTTP Basic user name, or Bearer) and answered with
+ * `{ "success": true }` once the calls are committed.
+ *
+ * The routes live in their own Fastify context so that `text/plain` bodies (analytics.js beacons)
+ * parse as JSON here without changing the rest of the API. Validation issues name the field path
+ * inside the body (`batch.3.userId`), as the Segment documentation does.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
+import type { JsonObject } from '../core/json.js';
+import { requireKey, workspaceOf } from '../api/auth.js';
+import type { App, AppDeps, RouteModule } from '../api/deps.js';
+import { toCall } from './call.js';
+import { ingest } from './ingest.js';
+import { MAX_BATCH_BYTES, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
+
+const SUMMARIES: Record<CallType, string> = {
+  identify: 'Identify a user and set their traits',
+  track: 'Record an action the user performed',
+  page: 'Record a page view',
+  screen: 'Record a mobile screen view',
+  group: 'Associate the user with a group (account, company)',
+  alias: 'Merge a previous id into a user id',
+};
+
+export const ingestRoutes: RouteModule = (app, deps) => {
+  void app.register(async (scope: App) => {
+    scope.removeContentTypeParser('text/plain');
+    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type);
+    registerBatch(scope, deps);
+  });
+};
+
+const responses = { 200: successBody };
+
+function registerCall(app: App, deps: AppDeps, type: CallType): void {
+  const body: z.ZodType = callBodies[type];
+  app.post(
+    `/v1/${type}`,
+    {
+      bodyLimit: MAX_CALL_BYTES,
+      attachValidation: true,
+      onRequest: requireKey(deps, 'write'),
+      schema: { tags: ['ingestion'], summary: SUMMARIES[type], body, response: responses },
+    },
+    async (request, reply) => {
+      rethrowValidation(request);
+      const receivedAt = deps.clock.now();
+      const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
+      await ingest(deps, workspaceOf(request), [call], receivedAt);
+      return reply.send({ success: true as const });
+    },
+  );
+}
+
+function registerBatch(app: App, deps: AppDeps): void {
+  app.post(
+    '/v1/batch',
+    {
+      bodyLimit: MAX_BATCH_BYTES,
+      attachValidation: true,
+      onRequest: requireKey(deps, 'write'),
+      preValidation: async (request) => checkItemSizes(request),
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Send many calls at once (at most 500 KB, 32 KB per call); all are stored or none',
+        body: batchBody,
+        response: responses,
+      },
+    },
+    async (request, reply) => {
+      rethrowValidation(request);
+      const receivedAt = deps.clock.now();
+      const body = request.body as z.output<typeof batchBody>;
+      const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
+      const calls = body.batch.map((item) => toCall(item, defaults));
+      await ingest(deps, workspaceOf(request), calls, receivedAt);
+      return reply.send({ success: true as const });
+    },
+  );
+}
+
+/** Segment's 32 KB bound applies to every batch item; only measured when the request could exceed it. */
+function checkItemSizes(request: FastifyRequest): void {
+  const length = Number(request.headers['content-length']);
+  if (Number.isFinite(length) && length <= MAX_CALL_BYTES) return;
+  const batch = (request.body as { batch?: unknown } | null)?.batch;
+  if (!Array.isArray(batch)) return;
+  for (let i = 0; i < batch.length; i++) {
+    const bytes = Buffer.byteLength(JSON.stringify(batch[i]) ?? '');
+    if (bytes > MAX_CALL_BYTES) {
+      throw new PayloadTooLargeError(`batch item is ${bytes} bytes; at most ${MAX_CALL_BYTES} bytes per call`, `batch.${i}`);
+    }
+  }
+}
+
+/** Turns the schema's issues into our ValidationError with paths inside the body (`batch.3.userId`). */
+function rethrowValidation(request: FastifyRequest): void {
+  const error = request.validationError as (Error & { validation?: { instancePath?: string; message?: string }[] }) | undefined;
+  if (!error) return;
+  const issues = (error.validation ?? []).map((v) => ({
+    path: (v.instancePath ?? '').split('/').filter(Boolean).join('.'),
+    message: v.message ?? 'invalid',
+  }));
+  if (issues.length === 0) issues.push({ path: '', message: error.message });
+  throw new ValidationError(issues);
+}

@@ -1,0 +1,101 @@
+/**
+ * @module The Segment HTTP Tracking API's request bodies as zod schemas (STANDARDS.md 16): one per
+ * call type and the batch. They validate /v1 requests and feed the OpenAPI document.
+ *
+ * Like Segment we are lenient where real libraries differ: ids may be strings or numbers (stored as
+ * text), `userId: null` means absent, unknown top-level fields (`_metadata`, `writeKey`, `version`…)
+ * are ignored. Dates are ISO 8601 strings and come out of the schema as epoch milliseconds.
+ */
+import { z } from 'zod';
+
+/** Segment's limits: 32 KB per call (and per batch item), 500 KB per batch request. */
+export const MAX_CALL_BYTES = 32 * 1024;
+export const MAX_BATCH_BYTES = 500 * 1024;
+
+export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const;
+export type CallType = (typeof CALL_TYPES)[number];
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** A user id, anonymous id, group id: a non-empty string or a number; null or '' mean absent. */
+const identifier = z
+  .union([z.string().max(255), z.number()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined || v === '' ? null : String(v)));
+
+const isoDate = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time')
+  .transform((s) => Date.parse(s));
+
+const common = {
+  messageId: z.union([z.string().min(1).max(255), z.number()]).transform(String).optional()
+    .describe('Unique per workspace; a call with a messageId already stored is acknowledged and ignored'),
+  userId: identifier.describe('Your id for the user; userId or anonymousId is required'),
+  anonymousId: identifier.describe('A pre-identification id (cookie, device)'),
+  timestamp: isoDate.optional().describe('When the call happened (client clock)'),
+  originalTimestamp: isoDate.optional(),
+  sentAt: isoDate.optional().describe('When the client sent the call; used to correct client clock skew'),
+  context: jsonObject.optional().describe('ip, locale, timezone, userAgent, page, campaign…'),
+  integrations: jsonObject.optional(),
+};
+
+const shapes = {
+  identify: { ...common, traits: jsonObject.optional() },
+  track: { ...common, event: z.string().min(1).max(255), properties: jsonObject.optional() },
+  page: { ...common, name: z.string().max(255).nullish(), category: z.string().max(255).nullish(), properties: jsonObject.optional() },
+  screen: { ...common, name: z.string().max(255).nullish(), category: z.string().max(255).nullish(), properties: jsonObject.optional() },
+  group: { ...common, groupId: z.union([z.string().min(1).max(255), z.number()]).transform(String), traits: jsonObject.optional() },
+  alias: {
+    ...common,
+    previousId: z.union([z.string().min(1).max(255), z.number()]).transform(String).describe('The id the user had before'),
+    userId: z.union([z.string().min(1).max(255), z.number()]).transform(String).describe('The id the user has from now on'),
+  },
+} as const;
+
+const IDENTITY_MESSAGE = 'userId or anonymousId is required';
+
+/** Every call but alias needs a userId or an anonymousId. */
+function identified<T extends z.ZodObject>(schema: T): T {
+  return schema.refine(
+    (v: { userId?: string | null; anonymousId?: string | null }) => v.userId != null || v.anonymousId != null,
+    { message: IDENTITY_MESSAGE, path: ['userId'] },
+  ) as T;
+}
+
+export const identifyBody = identified(z.object(shapes.identify));
+export const trackBody = identified(z.object(shapes.track));
+export const pageBody = identified(z.object(shapes.page));
+export const screenBody = identified(z.object(shapes.screen));
+export const groupBody = identified(z.object(shapes.group));
+export const aliasBody = z.object(shapes.alias);
+
+export const callBodies = {
+  identify: identifyBody,
+  track: trackBody,
+  page: pageBody,
+  screen: screenBody,
+  group: groupBody,
+  alias: aliasBody,
+} as const;
+
+const batchItem = z.discriminatedUnion('type', [
+  identified(z.object({ ...shapes.identify, type: z.literal('identify') })),
+  identified(z.object({ ...shapes.track, type: z.literal('track') })),
+  identified(z.object({ ...shapes.page, type: z.literal('page') })),
+  identified(z.object({ ...shapes.screen, type: z.literal('screen') })),
+  identified(z.object({ ...shapes.group, type: z.literal('group') })),
+  z.object({ ...shapes.alias, type: z.literal('alias') }),
+]);
+
+export const batchBody = z.object({
+  batch: z.array(batchItem).describe('Calls, each with its `type`; stored all together or not at all'),
+  context: jsonObject.optional().describe('Merged under every item\'s own context'),
+  integrations: jsonObject.optional(),
+  sentAt: isoDate.optional().describe('Applies to items without their own sentAt'),
+});
+
+export type SegmentCall = z.output<typeof batchItem>;
+export type BatchBody = z.output<typeof batchBody>;
+
+export const successBody = z.object({ success: z.literal(true) });

@@ -1,0 +1,45 @@
+/**
+ * @module Validates a journey document at apply time and returns every problem at once: the
+ * schema's (unknown node types, bad durations, missing fields), the graph's (./graph.ts) and the
+ * fields' that need more than a schema (./fields.ts, including whether templates exist).
+ * Nothing is stored here; the service applies a document only when this found no error.
+ */
+import type { FieldIssue } from '../../core/errors.js';
+import { JourneyDocument } from './schema.js';
+import { checkGraph, graphOf } from './graph.js';
+import { checkDocument, checkNodes, type TemplateExists } from './fields.js';
+import { Report, dotted } from './report.js';
+
+export type { TemplateExists } from './fields.js';
+
+export interface ValidateContext {
+  workspaceId: string;
+  templateExists: TemplateExists;
+}
+
+export type ValidationResult =
+  | { ok: true; document: JourneyDocument; errors: []; warnings: FieldIssue[] }
+  | { ok: false; document: null; errors: FieldIssue[]; warnings: FieldIssue[] };
+
+export async function validateJourney(raw: unknown, ctx: ValidateContext): Promise<ValidationResult> {
+  const report = new Report(raw);
+  const parsed = JourneyDocument.safeParse(raw);
+  if (!parsed.success) for (const issue of parsed.error.issues) report.error(dotted(issue.path), issue.message);
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const graph = graphOf(raw);
+    checkGraph(graph, report);
+    await checkNodes(graph, report, ctx.workspaceId, ctx.templateExists);
+    checkDocument(raw, report);
+  }
+  const errors = dedupe(report.errors);
+  if (parsed.success && errors.length === 0) return { ok: true, document: parsed.data, errors: [], warnings: report.warnings };
+  return { ok: false, document: null, errors, warnings: report.warnings };
+}
+
+function dedupe(issues: FieldIssue[]): FieldIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\0${i.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * @module The journeys service: validate, apply (create or new version), change state, read.
+ * Applying is all-or-nothing: every document is validated before anything is written, and all
+ * writes of one apply (one or many journeys) happen in one transaction.
+ *
+ * States: draft → live, live → paused, paused → live, and any state → archived. Archived is final:
+ * its content can no longer change. Changing to the current state is a no-op.
+ */
+import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
+import type { ServiceDeps } from '../core/deps.js';
+import type { Db, Store } from '../store/store.js';
+import type { JourneyDocument } from './definition/schema.js';
+import { validateJourney, type TemplateExists, type ValidationResult } from './definition/validate.js';
+import { templatesInStore } from './definition/templates.js';
+import type { JourneyStatus } from './tables.js';
+import { contentOf, getVersion, insertVersion, listVersions, readContent, sameContent } from './versions.js';
+
+export { getVersion } from './versions.js';
+export type { JourneyStatus } from './tables.js';
+
+export interface JourneyDeps extends ServiceDeps {
+  /** Defaults to looking the id up in the `templates` table. */
+  templateExists?: TemplateExists;
+}
+
+export interface JourneyRecord {
+  id: string;
+  name: string;
+  status: JourneyStatus;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface ApplyResult {
+  id: string;
+  outcome: ApplyOutcome;
+  version: number;
+  status: JourneyStatus;
+  warnings: FieldIssue[];
+}
+
+/** A validated document and the state its author asked for (the document's `status`, if given). */
+export interface ValidDocument {
+  document: JourneyDocument;
+  requestedStatus?: JourneyStatus | undefined;
+  warnings?: FieldIssue[];
+}
+
+const TRANSITIONS: Record<JourneyStatus, readonly JourneyStatus[]> = {
+  draft: ['live', 'archived'],
+  live: ['paused', 'archived'],
+  paused: ['live', 'archived'],
+  archived: [],
+};
+
+export function assertTransition(id: string, from: JourneyStatus, to: JourneyStatus): void {
+  if (from === to || TRANSITIONS[from].includes(to)) return;
+  const allowed = TRANSITIONS[from].length ? `from ${from} it can go to ${TRANSITIONS[from].join(' or ')}` : 'archived journeys are final';
+  throw new ConflictError(`journey ${id} cannot go from ${from} to ${to}: ${allowed}`, 'status');
+}
+
+export function validate(deps: JourneyDeps, workspaceId: string, raw: unknown): Promise<ValidationResult> {
+  return validateJourney(raw, { workspaceId, templateExists: deps.templateExists ?? templatesInStore(deps.store) });
+}
+
+/** Validates `raw` and returns it ready to apply, or throws a ValidationError with every issue. */
+export async function validOrThrow(deps: JourneyDeps, workspaceId: string, raw: unknown): Promise<ValidDocument> {
+  const result = await validate(deps, workspaceId, raw);
+  if (!result.ok) throw new ValidationError(result.errors);
+  return { document: result.document, requestedStatus: requestedStatus(raw), warnings: result.warnings };
+}
+
+/** The status the raw document names explicitly (absent means "leave the state as it is"). */
+export function requestedStatus(raw: unknown): JourneyStatus | undefined {
+  const status = (raw as { status?: unknown } | null)?.status;
+  return typeof status === 'string' ? (status as JourneyStatus) : undefined;
+}
+
+/** Creates a journey or, when `mode` is upsert, appends a version if its content changed. */
+export async function applyJourney(deps: JourneyDeps, workspaceId: string, raw: unknown, mode: 'create' | 'upsert' = 'upsert'): Promise<ApplyResult> {
+  const valid = await validOrThrow(deps, workspaceId, raw);
+  const [result] = await applyValidated(deps, workspaceId, [valid], mode);
+  return result!;
+}
+
+/** Applies already validated documents in one transaction (all or none). */
+export async function applyValidated(deps: ServiceDeps, workspaceId: string, docs: ValidDocument[], mode: 'create' | 'upsert' = 'upsert'): Promise<ApplyResult[]> {
+  const seen = new Set<string>();
+  for (const { document } of docs) {
+    if (seen.has(document.id)) throw ValidationError.at('id', `journey ${document.id} is given twice`);
+    seen.add(document.id);
+  }
+  const now = deps.clock.now();
+  return deps.store.transaction(async (trx) => {
+    const results: ApplyResult[] = [];
+    for (const doc of docs) results.push(await applyOne(deps.store, trx, workspaceId, doc, mode, now));
+    return results;
+  });
+}
+
+function lockRow(store: Store, trx: Db, workspaceId: string, id: string) {
+  const q = trx.selectFrom('journeys').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
+  // SQLite transactions already hold the write lock (BEGIN IMMEDIATE) and have no FOR UPDATE.
+  return (store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+}
+
+async function applyOne(store: Store, trx: Db, workspaceId: string, valid: ValidDocument, mode: 'create' | 'upsert', now: number): Promise<ApplyResult> {
+  const { document, requestedStatus } = valid;
+  const warnings = valid.warnings ?? [];
+  const content = contentOf(document);
+  let row = await lockRow(store, trx, workspaceId, document.id);
+  if (!row) {
+    const status: JourneyStatus = requestedStatus ?? 'draft';
+    assertTransition(document.id, 'draft', status);
+    const inserted = await trx
+      .insertInto('journeys')
+      .values({ workspace_id: workspaceId, id: document.id, name: document.name, status, current_version: 1, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['workspace_id', 'id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (inserted) {
+      await insertVersion(trx, workspaceId, content, 1, now);
+      return { id: document.id, outcome: 'created', version: 1, status, warnings };
+    }
+    row = await lockRow(store, trx, workspaceId, document.id); // created concurrently: treat as existing
+    if (!row) throw new ConflictError(`journey ${document.id} was deleted concurrently; retry`, 'id');
+  }
+  if (mode === 'create') throw new ConflictError(`journey ${document.id} already exists; use PUT /api/journeys/${document.id} to change it`, 'id');
+
+  const current = await readContent(trx, workspaceId, document.id, row.current_version);
+  const changed = !current || !sameContent(current, content);
+  const status = requestedStatus ?? row.status;
+  assertTransition(document.id, row.status, status);
+  if (changed && row.status === 'archived') throw new ConflictError(`journey ${document.id} is archived; its content can no longer change`, 'status');
+  if (!changed && status === row.status) return { id: document.id, outcome: 'unchanged', version: row.current_version, status, warnings };
+
+  const version = changed ? row.current_version + 1 : row.current_version;
+  if (changed) await insertVersion(trx, workspaceId, content, version, now);
+  await trx
+    .updateTable('journeys')
+    .set({ name: document.name, status, current_version: version, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', document.id)
+    .execute();
+  return { id: document.id, outcome: 'updated', version, status, warnings };
+}
+
+export async function setStatus(deps: ServiceDeps, workspaceId: string, id: string, status: JourneyStatus): Promise<JourneyRecord> {
+  return deps.store.transaction(async (trx) => {
+    const row = await lockRow(deps.store, trx, workspaceId, id);
+    if (!row) throw new NotFoundError('journey', id);
+    assertTransition(id, row.status, status);
+    if (row.status === status) return record(row);
+    const updated = { ...row, status, updated_at: deps.clock.now() };
+    await trx.updateTable('journeys').set({ status, updated_at: updated.updated_at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+    return record(updated);
+  });
+}
+
+function record(r: { id: string; name: string; status: JourneyStatus; current_version: number; created_at: number; updated_at: number }): JourneyRecord {
+  return { id: r.id, name: r.name, status: r.status, version: r.current_version, createdAt: r.created_at, updatedAt: r.updated_at };
+}
+
+export async function getJourney(db: Db, workspaceId: string, id: string): Promise<JourneyRecord | undefined> {
+  const row = await db.selectFrom('journeys').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row ? record(row) : undefined;
+}
+
+export async function listJourneys(db: Db, workspaceId: string, status?: JourneyStatus): Promise<JourneyRecord[]> {
+  let q = db.selectFrom('journeys').selectAll().where('workspace_id', '=', workspaceId);
+  if (status) q = q.where('status', '=', status);
+  return (await q.orderBy('id').execute()).map(record);
+}
+
+/** Live journeys with their current documents, for the runtime (trigger matching). */
+export async function liveJourneys(db: Db, workspaceId: string): Promise<Array<{ journey: JourneyRecord; document: JourneyDocument }>> {
+  const out: Array<{ journey: JourneyRecord; document: JourneyDocument }> = [];
+  for (const journey of await listJourneys(db, workspaceId, 'live')) {
+    const document = await getVersion(db, workspaceId, journey.id, journey.version);
+    if (document) out.push({ journey, document });
+  }
+  return out;
+}
+
+export interface JourneyDetail extends JourneyRecord {
+  document: JourneyDocument;
+  versions: Array<{ version: number; createdAt: number }>;
+}
+
+export async function journeyDetail(deps: ServiceDeps, workspaceId: string, id: string): Promise<JourneyDetail> {
+  const journey = await getJourney(deps.store.db, workspaceId, id);
+  if (!journey) throw new NotFoundError('journey', id);
+  const document = await getVersion(deps.store.db, workspaceId, id, journey.version);
+  if (!document) throw new NotFoundError('journey version', `${id}@${journey.version}`);
+  return { ...journey, document, versions: await listVersions(deps.store.db, workspaceId, id) };
+}
+
+export async function versionDocument(deps: ServiceDeps, workspaceId: string, id: string, version: number): Promise<JourneyDocument> {
+  const document = await getVersion(deps.store.db, workspaceId, id, version);
+  if (!document) throw new NotFoundError('journey version', `${id}@${version}`);
+  return document;
+}

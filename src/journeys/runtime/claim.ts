@@ -1,0 +1,53 @@
+/**
+ * @module Claiming due work with leases. A claim sets `claimed_by` (a token unique to this claim) and
+ * `lease_until`; a worker that dies leaves leases that expire, and the next claim takes the runs over.
+ * Every later write of the claimer is conditional on `claimed_by = token`, so a worker whose lease
+ * expired cannot overwrite the work of the one that took over.
+ *
+ * Hand-written because it is the hot query. PostgreSQL: UPDATE … WHERE id IN (SELECT … FOR UPDATE
+ * SKIP LOCKED), so concurrent workers never wait on each other's rows. SQLite: the same UPDATE …
+ * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers). Runs of a paused journey are
+ * held: not claimed until it is resumed.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../../store/store.js';
+import type { RunRow } from './run.js';
+import type { JourneyInboxTable } from './tables.js';
+import type { Selectable } from 'kysely';
+
+export async function claimDueRuns(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<RunRow[]> {
+  const lease = now + leaseMs;
+  const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const query = sql<RunRow>`
+    UPDATE journey_runs SET claimed_by = ${token}, lease_until = ${lease}
+    WHERE id IN (
+      SELECT r.id FROM journey_runs r
+      WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now})
+        AND NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')
+      ORDER BY r.due_at
+      LIMIT ${limit}
+      ${lock}
+    )
+    RETURNING *`;
+  if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
+  return store.transaction(async (trx) => (await query.execute(trx)).rows);
+}
+
+export type InboxRow = Selectable<JourneyInboxTable>;
+
+export async function claimInbox(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<InboxRow[]> {
+  const lease = now + leaseMs;
+  const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const query = sql<InboxRow>`
+    UPDATE journey_inbox SET claimed_by = ${token}, lease_until = ${lease}
+    WHERE id IN (
+      SELECT id FROM journey_inbox
+      WHERE lease_until IS NULL OR lease_until < ${now}
+      ORDER BY id
+      LIMIT ${limit}
+      ${lock}
+    )
+    RETURNING *`;
+  const rows = store.dialect === 'postgres' ? (await query.execute(store.db)).rows : await store.transaction(async (trx) => (await query.execute(trx)).rows);
+  return rows.sort((a, b) => Number(a.id) - Number(b.id));
+}

@@ -1,0 +1,92 @@
+/**
+ * @module The journey engine's signal sink, called inside the transaction that ingests an event or
+ * changes a contact (src/events/signals.ts), so an acknowledged signal is never lost on its way to
+ * the engine. It only records work: a row in journey_inbox, and only when a live or paused journey
+ * of the workspace could care (its trigger, goal, exit events or wait nodes; cached per workspace and
+ * re-read when the workspace's journeys change). A deleted contact's open runs end here at once.
+ *
+ * `segment_entered` (signal kind to come from segments): record `{ kind: 'segment_entered',
+ * workspaceId, contactId, segmentId }` the same way; journeys with `trigger.segment` = segmentId start.
+ */
+import type { Signal, SignalSink } from '../../events/signals.js';
+import type { Db } from '../../store/store.js';
+import { toJson } from '../../core/json.js';
+import { JourneyCatalog, eventsOfInterest } from './catalog.js';
+
+/** A cache only (no database handle is kept); keyed by workspace and the journeys' change marker. */
+const catalog = new JourneyCatalog();
+
+export interface Interest {
+  events: Set<string>;
+  contactCreated: boolean;
+  lists: Set<string>;
+  segments: Set<string>;
+}
+
+export async function interestOf(db: Db, workspaceId: string, c: JourneyCatalog = catalog): Promise<Interest> {
+  const interest: Interest = { events: new Set(), contactCreated: false, lists: new Set(), segments: new Set() };
+  for (const j of await c.journeysInPlay(db, workspaceId)) {
+    for (const e of eventsOfInterest(j.doc)) interest.events.add(e);
+    const t = j.doc.trigger;
+    if (t.type === 'contact_created') interest.contactCreated = true;
+    if (t.type === 'list_joined') interest.lists.add(t.list);
+    if (t.type === 'segment_entered') interest.segments.add(t.segment);
+  }
+  return interest;
+}
+
+type InboxInsert = { workspace_id: string; kind: string; contact_id: string; payload: string; created_at: number };
+
+export const journeySignalSink: SignalSink = async (trx, signals, now) => {
+  const rows: InboxInsert[] = [];
+  const interests = new Map<string, Interest>();
+  const interestFor = async (ws: string): Promise<Interest> => {
+    let i = interests.get(ws);
+    if (!i) {
+      i = await interestOf(trx, ws);
+      interests.set(ws, i);
+    }
+    return i;
+  };
+  for (const s of signals as readonly (Signal | { kind: 'segment_entered'; workspaceId: string; contactId: string; segmentId: string })[]) {
+    switch (s.kind) {
+      case 'event':
+        if ((await interestFor(s.event.workspaceId)).events.has(s.event.name)) {
+          rows.push({ workspace_id: s.event.workspaceId, kind: 'event', contact_id: s.event.contactId, payload: toJson(s.event), created_at: now });
+        }
+        break;
+      case 'contact_created':
+        if ((await interestFor(s.workspaceId)).contactCreated) rows.push({ workspace_id: s.workspaceId, kind: 'contact_created', contact_id: s.contactId, payload: '{}', created_at: now });
+        break;
+      case 'list_joined':
+        // Triggers may name the list by id or by name, so any list counts when a list trigger exists.
+        if ((await interestFor(s.workspaceId)).lists.size > 0) {
+          rows.push({ workspace_id: s.workspaceId, kind: 'list_joined', contact_id: s.contactId, payload: toJson({ listId: s.listId }), created_at: now });
+        }
+        break;
+      case 'segment_entered':
+        if ((await interestFor(s.workspaceId)).segments.has(s.segmentId)) {
+          rows.push({ workspace_id: s.workspaceId, kind: 'segment_entered', contact_id: s.contactId, payload: toJson({ segmentId: s.segmentId }), created_at: now });
+        }
+        break;
+      case 'contact_deleted':
+        await trx
+          .updateTable('journey_runs')
+          .set({ status: 'exited', exit_reason: 'contact_deleted', ended_at: now, updated_at: now, due_at: null, claimed_by: null, lease_until: null })
+          .where('workspace_id', '=', s.workspaceId)
+          .where('contact_id', '=', s.contactId)
+          .where('ended_at', 'is', null)
+          .execute();
+        break;
+      case 'contact_updated':
+      case 'contact_merged':
+        // Not journey triggers (yet). A merged-away contact's runs end through contact_deleted.
+        break;
+      default: {
+        const never: never = s;
+        throw new Error(`unknown signal ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  if (rows.length > 0) await trx.insertInto('journey_inbox').values(rows).execute();
+};

@@ -1,0 +1,45 @@
+/**
+ * @module The message node: runs the send-time guards, then asks for a send. The send itself happens
+ * outside any transaction, after the delivery row is committed (see ../deliveries.ts).
+ */
+import type { z } from 'zod';
+import type { MessageNode } from '../../definition/schema.js';
+import type { JsonObject } from '../../../core/json.js';
+import type { NodeResult, StepContext } from '../step.js';
+import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../guards.js';
+
+function verdictResult(v: Exclude<GuardVerdict, { ok: true }>): NodeResult {
+  switch (v.outcome) {
+    case 'defer':
+      return { kind: 'defer', until: v.until, reason: v.reason };
+    case 'skip':
+      return { kind: 'next', output: 'next', outcome: 'skipped', detail: { reason: v.reason } };
+    case 'exit':
+      return { kind: 'end', status: 'exited', reason: v.reason, outcome: 'exited', detail: { reason: v.reason } };
+    default: {
+      const never: never = v.outcome;
+      throw new Error(`unknown outcome ${String(never)}`);
+    }
+  }
+}
+
+export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: StepContext): Promise<NodeResult> {
+  const kind = node.kind ?? 'marketing';
+  if (kind === 'marketing') {
+    if (await unsubscribed(ctx.db, ctx.contact.id, node.channel)) {
+      return { kind: 'next', output: 'next', outcome: 'skipped', detail: { reason: `unsubscribed from ${node.channel}` } };
+    }
+    const settings = ctx.doc.settings ?? { maxDuration: '365d' };
+    if (settings.quietHours) {
+      const v = checkQuietHours(settings.quietHours, ctx.now, ctx.tz);
+      if (!v.ok) return verdictResult(v);
+    }
+    if (settings.frequencyCap) {
+      const v = await checkFrequencyCap(ctx.db, settings.frequencyCap, ctx.contact.id, ctx.now);
+      if (!v.ok) return verdictResult(v);
+    }
+  }
+  const config: JsonObject = { ...((node.config ?? {}) as JsonObject) };
+  if (node.template) config.template = node.template;
+  return { kind: 'send', channel: node.channel, config, messageKind: kind };
+}

@@ -1,0 +1,179 @@
+/**
+ * @module One batch of due runs, the heart of the scheduler.
+ *
+ *  1. Claim up to `batchSize` due runs (lease; ./claim.ts).
+ *  2. Walk each run in memory (./walk.ts) until it waits, ends, or reaches a message.
+ *  3. Transaction A: write every walk (run moved, step rows, effects). Runs stopped at a message keep
+ *     their lease, and their delivery row (pending, deterministic key) is inserted here — committed
+ *     BEFORE any channel is called (STANDARDS.md 2).
+ *  4. Call the channels (in parallel), except for deliveries already `sent` by an earlier attempt.
+ *  5. Transaction B: settle the deliveries, write the message steps and walk on from them; a
+ *     retryable failure reschedules the same step with backoff (other runs are not held up), and after
+ *     `maxAttempts` (or a permanent failure) the run is errored with the reason.
+ * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
+ * was not committed, and the step log's unique key stops any step from being recorded twice.
+ */
+import type { JourneyDocument } from '../definition/schema.js';
+import type { Contact } from '../../contacts/contact.js';
+import type { SendResult } from '../../channels/channel.js';
+import type { JsonObject } from '../../core/json.js';
+import { claimDueRuns } from './claim.js';
+import { loadContacts, workspaceZone } from './enroll.js';
+import { toRun, type Run } from './run.js';
+import { ended, walk, type PendingSend, type WalkResult } from './walk.js';
+import { commitItem, type CommitItem } from './writer.js';
+import { deliveryKey, deliveryStatuses, recordDelivery, settleDelivery } from './deliveries.js';
+import { durationMs } from './duration.js';
+import { zoneFor } from './tz.js';
+import { backoffMs, claimToken, type JourneyRuntime } from './runtime.js';
+import type { StepContext } from './step.js';
+
+interface Prepared {
+  run: Run;
+  ctx: StepContext | null;
+  version: number;
+  result: WalkResult;
+}
+
+/** Picks the document a run continues on: a newer live version when its node still exists there. */
+async function resolveDocument(rt: JourneyRuntime, run: Run, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<{ doc: JourneyDocument; version: number } | null> {
+  const db = rt.store.db;
+  const key = `${run.workspaceId}\u0000${run.journeyId}`;
+  if (!states.has(key)) states.set(key, rt.catalog.state(db, run.workspaceId, run.journeyId));
+  const state = await states.get(key)!;
+  if (state && state.status === 'live' && state.currentVersion > run.version) {
+    const newer = await rt.catalog.version(db, run.workspaceId, run.journeyId, state.currentVersion);
+    if (newer && (run.node === null || newer.nodes.some((n) => n.id === run.node))) return { doc: newer, version: state.currentVersion };
+  }
+  const own = await rt.catalog.version(db, run.workspaceId, run.journeyId, run.version);
+  return own ? { doc: own, version: run.version } : null;
+}
+
+async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefined, tz: string, now: number, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<Prepared> {
+  const resolved = await resolveDocument(rt, run, states);
+  const stop = (status: 'exited' | 'errored' | 'timed_out', reason: string): Prepared => ({
+    run,
+    ctx: null,
+    version: run.version,
+    result: { steps: [], effects: [], send: null, patch: ended(status, reason, now, run.node, run.visit) },
+  });
+  if (!resolved) return stop('errored', `journey ${run.journeyId} version ${run.version} not found`);
+  if (!contact) return stop('exited', 'contact_deleted');
+  if (now >= run.enteredAt + durationMs(resolved.doc.settings?.maxDuration ?? '365d')) return stop('timed_out', 'max_duration');
+  const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db };
+  // A claimed waiting run has reached its timeout: the wait node resolves along `timeout`.
+  const first = run.wait ? ({ kind: 'next', output: 'timeout', outcome: 'timeout' } as const) : null;
+  try {
+    const result = await walk(ctx, { node: run.node, visit: run.visit }, first, run.dueAt);
+    return { run, ctx, version: resolved.version, result };
+  } catch (err) {
+    return stop('errored', `step failed: ${(err as Error).message}`);
+  }
+}
+
+function afterSend(rt: JourneyRuntime, p: Prepared, send: PendingSend, result: SendResult, now: number): { item: Promise<WalkResult>; final: boolean } {
+  const ctx = p.ctx!;
+  const attempts = p.result.patch.attempts + 1;
+  const key = deliveryKey(p.run.id, send.nodeId, send.visit);
+  switch (result.status) {
+    case 'sent':
+    case 'skipped': {
+      const detail: JsonObject = result.status === 'sent' ? { channel: send.channel, deliveryKey: key, ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) } : { channel: send.channel, reason: result.reason };
+      const first = { kind: 'next', output: 'next', outcome: result.status, detail } as const;
+      // The message's due time: the run's own when the message was the first node of this claim.
+      const dueAt = p.result.steps.length === 0 ? p.run.dueAt : now;
+      return { item: walk(ctx, { node: send.nodeId, visit: send.visit }, first, dueAt), final: true };
+    }
+    case 'retryable': {
+      if (attempts >= rt.retry.maxAttempts) {
+        const reason = `${send.channel}: ${result.reason} (gave up after ${attempts} attempts)`;
+        const first = { kind: 'end', status: 'errored', reason, outcome: 'failed', detail: { channel: send.channel, reason, attempts } } as const;
+        return { item: walk(ctx, { node: send.nodeId, visit: send.visit }, first, null), final: true };
+      }
+      const delay = Math.max(backoffMs(rt.retry, attempts), result.retryAfterMs ?? 0);
+      const patch = { ...p.result.patch, attempts, dueAt: now + delay, lastError: `${send.channel}: ${result.reason} (attempt ${attempts})` };
+      return { item: Promise.resolve({ steps: [], effects: [], send: null, patch }), final: false };
+    }
+    case 'permanent': {
+      const reason = `${send.channel}: ${result.reason}`;
+      const first = { kind: 'end', status: 'errored', reason, outcome: 'failed', detail: { channel: send.channel, reason } } as const;
+      return { item: walk(ctx, { node: send.nodeId, visit: send.visit }, first, null), final: true };
+    }
+    default: {
+      const never: never = result;
+      throw new Error(`unknown send result ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Claims and processes one batch of due runs; returns how many runs it handled. */
+export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
+  const now = rt.clock.now();
+  const token = claimToken(rt);
+  const leaseUntil = now + rt.config.worker.leaseMs;
+  const rows = await claimDueRuns(rt.store, token, now, rt.config.worker.leaseMs, rt.config.worker.batchSize);
+  if (rows.length === 0) return 0;
+  const runs = rows.map(toRun);
+  const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
+  const zones = new Map<string, string>();
+  for (const ws of new Set(runs.map((r) => r.workspaceId))) zones.set(ws, await workspaceZone(rt.store.db, ws));
+  const states = new Map();
+  const prepared: Prepared[] = [];
+  for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), zones.get(run.workspaceId)!, now, states));
+
+  // Transaction A: every walk; deliveries recorded before any send.
+  const sending: Prepared[] = [];
+  await rt.store.transaction(async (trx) => {
+    for (const p of prepared) {
+      const item: CommitItem = { run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version };
+      const ok = await commitItem(trx, token, now, leaseUntil, item);
+      if (ok && p.result.send) {
+        await recordDelivery(trx, p.run, p.result.send, now);
+        sending.push(p);
+      }
+    }
+  });
+  if (sending.length === 0) return rows.length;
+
+  const known = await deliveryStatuses(
+    rt.store.db,
+    sending.map((p) => ({ workspaceId: p.run.workspaceId, key: deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit) })),
+  );
+  const results = await Promise.all(
+    sending.map(async (p): Promise<SendResult> => {
+      const send = p.result.send!;
+      const key = deliveryKey(p.run.id, send.nodeId, send.visit);
+      const before = known.get(key);
+      // Sent by an earlier attempt whose worker died before moving the run on: do not send again.
+      if (before?.status === 'sent') return before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
+      const channel = rt.channels.get(send.channel);
+      if (!channel) return { status: 'permanent', reason: `unknown channel ${send.channel}` };
+      try {
+        return await channel.send({
+          workspaceId: p.run.workspaceId,
+          contact: p.ctx!.contact,
+          idempotencyKey: key,
+          config: send.config,
+          kind: send.messageKind,
+          context: { journeyId: p.run.journeyId, journeyVersion: p.version, runId: p.run.id, nodeId: send.nodeId, trigger: p.run.trigger, event: p.run.event, data: p.run.data },
+        });
+      } catch (err) {
+        return { status: 'retryable', reason: `channel threw: ${(err as Error).message}` };
+      }
+    }),
+  );
+
+  // Transaction B: settle deliveries, record the message steps and walk on.
+  const after = await Promise.all(sending.map((p, i) => ({ p, i, ...afterSend(rt, p, p.result.send!, results[i]!, now) })));
+  const walks = await Promise.all(after.map((a) => a.item));
+  await rt.store.transaction(async (trx) => {
+    for (let k = 0; k < after.length; k++) {
+      const { p, i, final } = after[k]!;
+      const send = p.result.send!;
+      const w = walks[k]!;
+      const ok = await commitItem(trx, token, now, leaseUntil, { run: p.run, expectVisit: send.visit, patch: w.patch, steps: w.steps, effects: w.effects, keepLease: false, version: p.version });
+      if (ok) await settleDelivery(trx, p.run.workspaceId, deliveryKey(p.run.id, send.nodeId, send.visit), results[i]!, final, now);
+    }
+  });
+  return rows.length;
+}

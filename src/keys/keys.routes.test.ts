@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../../test/backends.js';
+import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
+
+describe.each(backends())('keys API on %s', (kind) => {
+  let h: Harness;
+  let t: Tenant;
+  beforeAll(async () => {
+    h = await createHarness(kind);
+    t = await h.tenant();
+  });
+  afterAll(async () => h?.close());
+
+  const create = (payload: object, tenant: Tenant = t) => h.app.inject({ method: 'POST', url: '/api/keys', headers: tenant.admin, payload });
+  const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+  it('creates a key whose secret works at once and is shown only at creation', async () => {
+    const res = await create({ kind: 'admin', name: 'ci' });
+    expect(res.statusCode).toBe(201);
+    const key = res.json();
+    expect(key).toMatchObject({ kind: 'admin', name: 'ci', revokedAt: null, createdAt: h.clock.now() });
+    expect(key.secret.startsWith(key.prefix)).toBe(true);
+    expect((await h.app.inject({ method: 'GET', url: '/api/contacts', headers: bearer(key.secret) })).statusCode).toBe(200);
+
+    const list = await h.app.inject({ method: 'GET', url: '/api/keys', headers: t.admin });
+    expect(list.statusCode).toBe(200);
+    const listed = list.json().data.find((k: { id: string }) => k.id === key.id);
+    const { secret, ...withoutSecret } = key;
+    expect(listed).toEqual(withoutSecret);
+    expect(list.body).not.toContain(secret);
+    for (const k of list.json().data) expect(Object.keys(k).sort()).toEqual(['createdAt', 'id', 'kind', 'lastUsedAt', 'name', 'prefix', 'revokedAt']);
+  });
+
+  it('a revoked key gets 401 on its very next request, by POST …/revoke or DELETE', async () => {
+    for (const how of ['post', 'delete'] as const) {
+      const key = (await create({ kind: 'admin' })).json();
+      const headers = bearer(key.secret);
+      expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers })).statusCode).toBe(200);
+      h.clock.advance(10);
+      const revoked =
+        how === 'post'
+          ? await h.app.inject({ method: 'POST', url: `/api/keys/${key.id}/revoke`, headers: t.admin })
+          : await h.app.inject({ method: 'DELETE', url: `/api/keys/${key.id}`, headers: t.admin });
+      expect(revoked.statusCode).toBe(200);
+      expect(revoked.json().revokedAt).toBe(h.clock.now());
+      const after = await h.app.inject({ method: 'GET', url: '/api/keys', headers });
+      expect(after.statusCode).toBe(401);
+      // Revoking again keeps the first time.
+      h.clock.advance(10);
+      const again = await h.app.inject({ method: 'POST', url: `/api/keys/${key.id}/revoke`, headers: t.admin });
+      expect(again.json().revokedAt).toBe(revoked.json().revokedAt);
+    }
+  });
+
+  it('a write key created here reaches ingestion only: 403 on the admin API', async () => {
+    const key = (await create({ kind: 'write', name: 'site' })).json();
+    expect(key.secret).toMatch(/^qw_/);
+    expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: bearer(key.secret) })).statusCode).toBe(403);
+    expect((await h.app.inject({ method: 'POST', url: '/api/keys', headers: t.write, payload: { kind: 'admin' } })).statusCode).toBe(403);
+  });
+
+  it('validates the kind with its path', async () => {
+    const res = await create({ kind: 'root', name: '' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.kind', 'body.name']);
+  });
+
+  it('never lists or revokes another workspace\'s keys', async () => {
+    const other = await h.tenant();
+    const theirs = (await create({ kind: 'admin' }, other)).json();
+    const mine = (await h.app.inject({ method: 'GET', url: '/api/keys', headers: t.admin })).json().data;
+    expect(mine.map((k: { id: string }) => k.id)).not.toContain(theirs.id);
+    expect((await h.app.inject({ method: 'POST', url: `/api/keys/${theirs.id}/revoke`, headers: t.admin })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/keys/${theirs.id}`, headers: t.admin })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: bearer(theirs.secret) })).statusCode).toBe(200);
+  });
+
+  it('lists its endpoints in the OpenAPI document without exposing hashes', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(Object.keys(doc.paths['/api/keys'])).toEqual(expect.arrayContaining(['get', 'post']));
+    expect(doc.paths['/api/keys/{id}/revoke'].post).toBeDefined();
+    expect(doc.paths['/api/keys/{id}'].delete).toBeDefined();
+    expect(JSON.stringify(doc.paths['/api/keys'])).not.toContain('hash');
+  });
+});

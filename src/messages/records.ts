@@ -1,0 +1,216 @@
+/**
+ * @module Message records: one row per delivery, written BEFORE the provider is called and unique
+ * on (workspace, idempotency key) (STANDARDS.md 2). A retry with the same key finds the row: if it
+ * was sent (or deliberately skipped, or failed for good) nothing is sent again.
+ *
+ * Status: queued (recorded; a retryable failure leaves it queued with the reason) → sent | skipped
+ * | failed (permanent) | bounced (the receiving server rejected the address).
+ */
+import type { Selectable } from 'kysely';
+import { newId } from '../core/ids.js';
+import { fromJson, toJson } from '../core/json.js';
+import type { Db } from '../store/store.js';
+import type { MessageKind, MessagesTable, MessageStatus } from './tables.js';
+
+export type { MessageKind, MessageStatus };
+
+export interface Message {
+  id: string;
+  workspaceId: string;
+  contactId: string;
+  channel: string;
+  kind: MessageKind;
+  idempotencyKey: string;
+  journeyId: string | null;
+  journeyVersion: number | null;
+  runId: string | null;
+  nodeId: string | null;
+  templateId: string | null;
+  templateVersion: number | null;
+  topic: string | null;
+  provider: string | null;
+  status: MessageStatus;
+  reason: string | null;
+  providerMessageId: string | null;
+  headerMessageId: string | null;
+  to: string | null;
+  subject: string | null;
+  links: string[];
+  attempts: number;
+  openCount: number;
+  clickCount: number;
+  firstOpenedAt: number | null;
+  firstClickedAt: number | null;
+  createdAt: number;
+  sentAt: number | null;
+  updatedAt: number;
+}
+
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    contactId: row.contact_id,
+    channel: row.channel,
+    kind: row.kind,
+    idempotencyKey: row.idempotency_key,
+    journeyId: row.journey_id,
+    journeyVersion: row.journey_version,
+    runId: row.run_id,
+    nodeId: row.node_id,
+    templateId: row.template_id,
+    templateVersion: row.template_version,
+    topic: row.topic,
+    provider: row.provider,
+    status: row.status,
+    reason: row.reason,
+    providerMessageId: row.provider_message_id,
+    headerMessageId: row.header_message_id,
+    to: row.to_address,
+    subject: row.subject,
+    links: fromJson<string[]>(row.links) ?? [],
+    attempts: row.attempts,
+    openCount: row.open_count,
+    clickCount: row.click_count,
+    firstOpenedAt: row.first_opened_at,
+    firstClickedAt: row.first_clicked_at,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface NewMessage {
+  workspaceId: string;
+  contactId: string;
+  channel: string;
+  kind: MessageKind;
+  idempotencyKey: string;
+  journeyId?: string | undefined;
+  journeyVersion?: number | undefined;
+  runId?: string | undefined;
+  nodeId?: string | undefined;
+  templateId?: string | undefined;
+  topic?: string | undefined;
+  to?: string | null | undefined;
+}
+
+/** Records a delivery as queued, or finds the existing record of the same idempotency key. */
+export async function reserveMessage(db: Db, input: NewMessage, now: number): Promise<{ message: Message; created: boolean }> {
+  const inserted = await db
+    .insertInto('messages')
+    .values({
+      id: newId('msg', now),
+      workspace_id: input.workspaceId,
+      contact_id: input.contactId,
+      channel: input.channel,
+      kind: input.kind,
+      idempotency_key: input.idempotencyKey,
+      journey_id: input.journeyId ?? null,
+      journey_version: input.journeyVersion ?? null,
+      run_id: input.runId ?? null,
+      node_id: input.nodeId ?? null,
+      template_id: input.templateId ?? null,
+      template_version: null,
+      topic: input.topic || null,
+      provider: null,
+      status: 'queued',
+      reason: null,
+      provider_message_id: null,
+      header_message_id: null,
+      to_address: input.to ?? null,
+      subject: null,
+      links: toJson([]),
+      created_at: now,
+      sent_at: null,
+      updated_at: now,
+      first_opened_at: null,
+      first_clicked_at: null,
+    })
+    .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { message: toMessage(inserted), created: true };
+  const existing = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('workspace_id', '=', input.workspaceId)
+    .where('idempotency_key', '=', input.idempotencyKey)
+    .executeTakeFirstOrThrow();
+  return { message: toMessage(existing), created: false };
+}
+
+/**
+ * Claims an attempt: bumps `attempts` only if nobody else did since `seen` was read, so two workers
+ * holding the same queued record cannot both send it. False when another attempt got there first.
+ */
+export async function claimAttempt(db: Db, message: Message, now: number): Promise<boolean> {
+  const row = await db
+    .updateTable('messages')
+    .set({ attempts: message.attempts + 1, updated_at: now })
+    .where('id', '=', message.id)
+    .where('attempts', '=', message.attempts)
+    .where('status', '=', 'queued')
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Records what is about to leave (after rendering, before the provider call). */
+export async function recordContent(
+  db: Db,
+  id: string,
+  content: { provider: string; to: string; subject: string; links: string[]; headerMessageId: string; templateVersion: number | null },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({
+      provider: content.provider,
+      to_address: content.to,
+      subject: content.subject,
+      links: toJson(content.links),
+      header_message_id: content.headerMessageId,
+      template_version: content.templateVersion,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function recordOutcome(
+  db: Db,
+  id: string,
+  outcome: { status: MessageStatus; reason?: string | null; providerMessageId?: string | null },
+  now: number,
+): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({
+      status: outcome.status,
+      reason: outcome.reason ?? null,
+      ...(outcome.providerMessageId !== undefined ? { provider_message_id: outcome.providerMessageId } : {}),
+      ...(outcome.status === 'sent' ? { sent_at: now } : {}),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
+  const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toMessage(row) : undefined;
+}
+
+export async function listMessages(
+  db: Db,
+  workspaceId: string,
+  filter: { contactId?: string | undefined; status?: MessageStatus | undefined; before?: string | undefined; limit: number },
+): Promise<Message[]> {
+  let q = db.selectFrom('messages').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.contactId) q = q.where('contact_id', '=', filter.contactId);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.before) q = q.where('id', '<', filter.before);
+  const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map(toMessage);
+}

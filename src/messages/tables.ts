@@ -1,0 +1,40 @@
+/**
+ * @module Row type of the message records table (migrations/000005.sql), for Kysely.
+ */
+import type { ColumnType } from 'kysely';
+import type { JsonColumn } from '../store/schema.js';
+
+export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped' | 'bounced';
+export type MessageKind = 'marketing' | 'transactional';
+
+export interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  channel: string;
+  kind: MessageKind;
+  idempotency_key: string;
+  journey_id: string | null;
+  journey_version: number | null;
+  run_id: string | null;
+  node_id: string | null;
+  template_id: string | null;
+  template_version: number | null;
+  topic: string | null;
+  provider: string | null;
+  status: MessageStatus;
+  reason: string | null;
+  provider_message_id: string | null;
+  header_message_id: string | null;
+  to_address: string | null;
+  subject: string | null;
+  links: JsonColumn;
+  attempts: ColumnType<number, number | undefined, number>;
+  open_count: ColumnType<number, number | undefined, number>;
+  click_count: ColumnType<number, number | undefined, number>;
+  first_opened_at: number | null;
+  first_clicked_at: number | null;
+  created_at: number;
+  sent_at: number | null;
+  updated_at: number;
+}

@@ -1,0 +1,86 @@
+/**
+ * @module The suppression list: addresses a workspace must not mail. hard_bounce, complaint and
+ * manual block every message; unsubscribe_all blocks marketing only (STANDARDS.md 7, 12). Addresses
+ * are stored lower-cased, or as `sha256:<hex>` of the lower-cased address when the person was erased
+ * (STANDARDS.md 17): both forms are checked at send time.
+ */
+import { createHash } from 'node:crypto';
+import type { ServiceDeps } from '../core/deps.js';
+import { NotFoundError } from '../core/errors.js';
+import type { Db } from '../store/store.js';
+import type { SuppressionReason } from './tables.js';
+
+export type { SuppressionReason };
+export const SUPPRESSION_REASONS: readonly SuppressionReason[] = ['hard_bounce', 'complaint', 'manual', 'unsubscribe_all'];
+
+export interface Suppression {
+  address: string;
+  reason: SuppressionReason;
+  source: string | null;
+  detail: string | null;
+  createdAt: number;
+}
+
+export function normalizeAddress(address: string): string {
+  return address.trim().toLowerCase();
+}
+
+export function hashedAddress(address: string): string {
+  return `sha256:${createHash('sha256').update(normalizeAddress(address)).digest('hex')}`;
+}
+
+/** Adds a suppression; adding the same address and reason twice keeps the first. Returns whether it was new. */
+export async function suppress(
+  db: Db,
+  input: { workspaceId: string; address: string; reason: SuppressionReason; source?: string; detail?: string; hashed?: boolean; now: number },
+): Promise<boolean> {
+  const address = input.hashed ? hashedAddress(input.address) : normalizeAddress(input.address);
+  const row = await db
+    .insertInto('suppressions')
+    .values({ workspace_id: input.workspaceId, address, reason: input.reason, source: input.source ?? null, detail: input.detail ?? null, created_at: input.now })
+    .onConflict((oc) => oc.columns(['workspace_id', 'address', 'reason']).doNothing())
+    .returning('address')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Every suppression of an address (plain or hashed). */
+export async function suppressionsOf(db: Db, workspaceId: string, address: string): Promise<Suppression[]> {
+  const rows = await db
+    .selectFrom('suppressions')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('address', 'in', [normalizeAddress(address), hashedAddress(address)])
+    .execute();
+  return rows.map(toSuppression);
+}
+
+export async function listSuppressions(
+  deps: ServiceDeps,
+  workspaceId: string,
+  filter: { reason?: SuppressionReason | undefined; address?: string | undefined; limit: number; after?: string | undefined },
+): Promise<Suppression[]> {
+  let q = deps.store.db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.reason) q = q.where('reason', '=', filter.reason);
+  if (filter.address) q = q.where('address', 'in', [normalizeAddress(filter.address), hashedAddress(filter.address)]);
+  if (filter.after) q = q.where('address', '>', filter.after);
+  const rows = await q.orderBy('address').orderBy('reason').limit(filter.limit).execute();
+  return rows.map(toSuppression);
+}
+
+/** Removes an address's suppressions (all reasons, or one). */
+export async function unsuppress(deps: ServiceDeps, workspaceId: string, address: string, reason?: SuppressionReason): Promise<number> {
+  let q = deps.store.db
+    .deleteFrom('suppressions')
+    .where('workspace_id', '=', workspaceId)
+    .where('address', 'in', [normalizeAddress(address), hashedAddress(address)]);
+  if (reason) q = q.where('reason', '=', reason);
+  const result = await q.executeTakeFirst();
+  const n = Number(result.numDeletedRows);
+  if (n === 0) throw new NotFoundError('suppression', address);
+  return n;
+}
+
+function toSuppression(row: { address: string; reason: SuppressionReason; source: string | null; detail: string | null; created_at: number }): Suppression {
+  return { address: row.address, reason: row.reason, source: row.source, detail: row.detail, createdAt: row.created_at };
+}

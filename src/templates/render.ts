@@ -1,0 +1,170 @@
+/**
+ * @module Rendering an email at send time: Liquid over the version's compiled HTML (MJML was
+ * compiled when the version was saved), with the contact, the trigger/event, the journey, the
+ * workspace and the unsubscribe links as variables. Returns the version it used, so the send can
+ * record it.
+ */
+import type { Liquid, Template as LiquidTemplate } from 'liquidjs';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import type { Json, JsonObject } from '../core/json.js';
+import type { Store } from '../store/store.js';
+import type { TemplateCache, CachedVersion } from './cache.js';
+import { LIMITS, liquidErrorPosition } from './engine.js';
+import { TemplateRenderError } from './issues.js';
+import { directionOf, pickVariant, resolveVariant, type Direction } from './locale.js';
+import { findTemplate, findVersion } from './repository.js';
+
+export interface RenderDeps {
+  store: Store;
+  templateCache: TemplateCache;
+}
+
+/** The contact as templates see it; the Contact type of src/contacts fits. */
+export interface RenderContact {
+  id?: string;
+  email?: string | null;
+  phone?: string | null;
+  userId?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+  attributes?: JsonObject;
+}
+
+export interface RenderContext {
+  trigger?: JsonObject;
+  event?: JsonObject;
+  journey?: JsonObject;
+  data?: JsonObject;
+}
+
+export interface RenderInput {
+  workspaceId: string;
+  templateId: string;
+  /** Defaults to the template's current version. */
+  version?: number;
+  contact: RenderContact;
+  /** Overrides the contact's locale (previews). */
+  locale?: string;
+  context?: RenderContext;
+  workspace: { name: string; postalAddress: string };
+  links?: { unsubscribeUrl: string; preferencesUrl: string };
+}
+
+export interface RenderedEmail {
+  templateId: string;
+  version: number;
+  locale: string;
+  direction: Direction;
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  from?: string;
+  replyTo?: string;
+}
+
+/** Attributes at the top level (`contact.first_name`), our own fields over them, and all of them under `contact.attributes`. */
+export function contactVariables(c: RenderContact): JsonObject {
+  const attributes = c.attributes ?? {};
+  const own: Record<string, Json> = {};
+  for (const [k, v] of Object.entries({ id: c.id, email: c.email, phone: c.phone, user_id: c.userId, locale: c.locale, timezone: c.timezone })) {
+    if (v !== undefined && v !== null) own[k] = v;
+  }
+  return { ...attributes, ...own, attributes };
+}
+
+async function loadVersion(deps: RenderDeps, workspaceId: string, templateId: string, wanted?: number): Promise<CachedVersion> {
+  const { db } = deps.store;
+  let version = wanted;
+  let meta;
+  if (version === undefined) {
+    meta = await findTemplate(db, workspaceId, templateId);
+    if (!meta) throw new NotFoundError('template', templateId);
+    version = meta.currentVersion;
+  }
+  const key = `${workspaceId}|${templateId}|${version}`;
+  const cached = deps.templateCache.versions.get(key);
+  if (cached) return cached;
+  meta ??= await findTemplate(db, workspaceId, templateId);
+  const row = meta && (await findVersion(db, workspaceId, templateId, version));
+  if (!meta || !row) throw new NotFoundError('template version', `${templateId}@${version}`);
+  const full: CachedVersion = { ...row, kind: meta.kind, channel: meta.channel };
+  deps.templateCache.versions.set(key, full);
+  return full;
+}
+
+async function renderPart(liquid: Liquid, tpl: LiquidTemplate[], globals: object, templateId: string, part: string): Promise<string> {
+  let out: string;
+  try {
+    // Variables go in as globals so that partials pulled in with {% render %} see them too.
+    out = await liquid.render(tpl, {}, { globals });
+  } catch (err) {
+    throw new TemplateRenderError(templateId, part, liquidErrorPosition(err));
+  }
+  if (out.length > LIMITS.outputChars) {
+    throw new TemplateRenderError(templateId, part, { message: `rendered ${part} is ${out.length} characters, over the limit of ${LIMITS.outputChars}` });
+  }
+  return out;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The preheader as the first, hidden, thing in <body>: inbox previews show it, the message does not. */
+export function injectPreheader(html: string, preheader: string): string {
+  if (!preheader) return html;
+  const span = `<div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">${escapeHtml(preheader)}</div>`;
+  const m = /<body(?=[\s>])[^>]*>/i.exec(html);
+  if (!m) return span + html;
+  const at = m.index + m[0].length;
+  return html.slice(0, at) + span + html.slice(at);
+}
+
+export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise<RenderedEmail> {
+  const { workspaceId, templateId } = input;
+  const v = await loadVersion(deps, workspaceId, templateId, input.version);
+  if (v.channel !== 'email' || (v.kind !== 'marketing' && v.kind !== 'transactional')) {
+    throw ValidationError.at('templateId', `template "${templateId}" is a ${v.channel} ${v.kind}, not an email message`);
+  }
+  const key = pickVariant(v.content, input.locale ?? input.contact.locale);
+  const variant = resolveVariant(v.content, key);
+  const engine = await deps.templateCache.engine(deps.store.db, workspaceId);
+  const ctx = input.context ?? {};
+  const globals = {
+    contact: contactVariables(input.contact),
+    trigger: ctx.trigger ?? {},
+    event: ctx.event ?? ctx.trigger ?? {},
+    journey: ctx.journey ?? {},
+    data: ctx.data ?? {},
+    workspace: { name: input.workspace.name, postal_address: input.workspace.postalAddress },
+    unsubscribe_url: input.links?.unsubscribeUrl ?? '',
+    preferences_url: input.links?.preferencesUrl ?? '',
+  };
+  const base = `${workspaceId}|${templateId}|${v.version}|${key}`;
+  const parse = (part: string, source: string) => {
+    try {
+      return deps.templateCache.parse(engine, `${base}|${part}`, source);
+    } catch (err) {
+      throw new TemplateRenderError(templateId, part, liquidErrorPosition(err));
+    }
+  };
+  const subject = (await renderPart(engine.liquid, parse('subject', variant.subject), globals, templateId, 'subject')).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const preheader = (await renderPart(engine.liquid, parse('preheader', variant.preheader), globals, templateId, 'preheader')).trim();
+  const bodyHtml = await renderPart(engine.liquid, parse('body', v.compiled[key] ?? v.compiled['']!), globals, templateId, 'body');
+  const text =
+    variant.text !== undefined
+      ? await renderPart(engine.liquid, parse('text', variant.text), globals, templateId, 'text')
+      : deps.templateCache.htmlToText(bodyHtml);
+  const out: RenderedEmail = {
+    templateId,
+    version: v.version,
+    locale: variant.locale,
+    direction: directionOf(v.content, variant.locale),
+    subject,
+    preheader,
+    html: injectPreheader(bodyHtml, preheader),
+    text,
+  };
+  if (v.content.from) out.from = v.content.from;
+  if (v.content.replyTo) out.replyTo = v.content.replyTo;
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * @module The Template and its versioned content. A template is a slug (`welcome-1`) in a
+ * workspace; every change of content makes a new immutable version, and a send records the version
+ * it used. Glossary: a *layout* is a shared shell with one `{{ content }}` slot; a *partial* is a
+ * snippet other templates include with `{% render 'id' %}`; a *locale variant* overrides subject,
+ * preheader, body or text for contacts whose locale matches.
+ */
+import { z } from 'zod';
+import type { TemplateChannel, TemplateKind } from './tables.js';
+
+export type { TemplateChannel, TemplateKind };
+
+export const TEMPLATE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** BCP 47-ish: `fa`, `fa-IR`, `zh-Hant-TW`. */
+export const LOCALE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
+
+const text = (max: number) => z.string().max(max);
+
+export const localeVariantSchema = z
+  .object({
+    subject: text(998).optional(),
+    preheader: text(500).optional(),
+    body: text(512 * 1024).optional(),
+    text: text(512 * 1024).optional(),
+  })
+  .strict();
+
+export const templateContentSchema = z
+  .object({
+    subject: text(998).optional(),
+    preheader: text(500).optional(),
+    /** `mjml` bodies are compiled to HTML once, when the version is saved. Default: detected from `<mjml`. */
+    format: z.enum(['html', 'mjml']).optional(),
+    body: text(512 * 1024),
+    /** Plain-text part; generated from the rendered HTML when absent. */
+    text: text(512 * 1024).optional(),
+    from: text(320).optional(),
+    replyTo: text(320).optional(),
+    layoutId: z.string().regex(TEMPLATE_ID, 'must be a template id (lower-case slug)').optional(),
+    defaultLocale: z.string().regex(LOCALE, 'must be a locale such as en or fa-IR').optional(),
+    direction: z.enum(['auto', 'ltr', 'rtl']).optional(),
+    locales: z.record(z.string().regex(LOCALE, 'must be a locale such as en or fa-IR'), localeVariantSchema).optional(),
+  })
+  .strict();
+
+export type LocaleVariant = z.infer<typeof localeVariantSchema>;
+export type TemplateContent = z.infer<typeof templateContentSchema>;
+
+export const templateInputSchema = z
+  .object({
+    id: z.string().regex(TEMPLATE_ID, 'must be a lower-case slug: letters, digits, - and _ (max 64)'),
+    name: z.string().min(1).max(200),
+    channel: z.enum(['email', 'sms']).default('email'),
+    kind: z.enum(['marketing', 'transactional', 'layout', 'partial']),
+    content: templateContentSchema,
+  })
+  .strict();
+
+export type TemplateInput = z.input<typeof templateInputSchema>;
+export type ParsedTemplateInput = z.output<typeof templateInputSchema>;
+
+export function formatOf(content: TemplateContent): 'html' | 'mjml' {
+  return content.format ?? (/^\s*<mjml[\s>]/i.test(content.body) ? 'mjml' : 'html');
+}
+
+/** The HTML (or text) each locale variant renders from; key '' is the default locale. */
+export type CompiledBodies = Record<string, string>;
+
+export interface TemplateVersion {
+  templateId: string;
+  version: number;
+  content: TemplateContent;
+  compiled: CompiledBodies;
+  warnings: string[];
+  layoutId: string | null;
+  layoutVersion: number | null;
+  createdAt: number;
+}
+
+export interface Template {
+  id: string;
+  workspaceId: string;
+  name: string;
+  channel: TemplateChannel;
+  kind: TemplateKind;
+  currentVersion: number;
+  archived: boolean;
+  createdAt: number;
+  updatedAt: number;
+}

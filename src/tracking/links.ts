@@ -1,0 +1,45 @@
+/**
+ * @module Click and open tracking in rendered HTML: every `href` of an http(s) link becomes
+ * `PUBLIC/c/TOKEN` (the original targets are kept, by index, on the message row), and a 1×1 pixel
+ * `PUBLIC/o/TOKEN.gif` is added before `</body>`. Links that must stay as they are: mailto/tel/#
+ * anchors, our own unsubscribe and preference links (a click there must reach the page, and the
+ * List-Unsubscribe header has them anyway), and anchors marked `data-qatra-track="off"`.
+ */
+
+export interface RewriteResult {
+  html: string;
+  /** Original targets, by index; a click token names an index. */
+  links: string[];
+}
+
+const ANCHOR = /<a\b[^>]*>/gi;
+const HREF = /(\bhref\s*=\s*)("([^"]*)"|'([^']*)')/i;
+
+function decodeEntities(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Rewrites http(s) links. `trackedUrl(i)` gives the tracking URL for link index `i`; `keep(url)`
+ * says which links stay untouched. The same URL appearing twice gets one index.
+ */
+export function rewriteLinks(html: string, trackedUrl: (index: number) => string, keep: (url: string) => boolean): RewriteResult {
+  const links: string[] = [];
+  const out = html.replace(ANCHOR, (tag) => {
+    const m = HREF.exec(tag);
+    if (!m) return tag;
+    const url = decodeEntities((m[3] ?? m[4] ?? '').trim());
+    if (!/^https?:\/\//i.test(url) || keep(url) || /data-qatra-track\s*=\s*["']?off/i.test(tag)) return tag;
+    let index = links.indexOf(url);
+    if (index < 0) index = links.push(url) - 1;
+    return tag.replace(HREF, `$1"${trackedUrl(index)}"`);
+  });
+  return { html: out, links };
+}
+
+/** Appends the open pixel just before `</body>` (or at the end when there is no body tag). */
+export function addOpenPixel(html: string, pixelUrl: string): string {
+  const img = `<img src="${pixelUrl}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`;
+  const at = html.search(/<\/body\s*>/i);
+  return at < 0 ? html + img : html.slice(0, at) + img + html.slice(at);
+}
