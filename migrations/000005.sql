@@ -37,6 +37,9 @@ CREATE TABLE messages (
   -- The original targets of the tracked links, by index: a click token names an index, never a URL.
   links {{json}} NOT NULL,
   attempts integer NOT NULL DEFAULT 0,
+  -- While an attempt is with the provider: other attempts of the same delivery wait until then
+  -- (a crashed attempt's lease runs out and the delivery is retried).
+  lease_until bigint,
   open_count integer NOT NULL DEFAULT 0,
   click_count integer NOT NULL DEFAULT 0,
   first_opened_at bigint,

@@ -30,6 +30,8 @@ export interface SmtpSink {
   waitFor(n: number, timeoutMs?: number): Promise<SinkMail[]>;
   /** Make RCPT TO for `address` fail with `code` (e.g. 550 hard, 450 soft). */
   rejectRecipient(address: string, code: number, message?: string): void;
+  /** Undo rejectRecipient: accept `address` again. */
+  acceptRecipient(address: string): void;
   clear(): void;
   close(): Promise<void>;
 }
@@ -49,6 +51,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     allowInsecureAuth: true,
     authOptional: !options.auth,
     logger: false,
+    // Tests close the sink while pooled clients may still be connected: do not wait 30 s for them.
+    closeTimeout: 100,
     onAuth(auth, _session, cb) {
       if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) return cb(null, { user: auth.username });
       return cb(new Error('invalid credentials'));
@@ -102,6 +106,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     rejectRecipient(address, code, message = code >= 500 ? '5.1.1 No such user here' : '4.2.1 Mailbox busy, try later') {
       rejects.set(address.toLowerCase(), { code, message });
+    },
+    acceptRecipient(address) {
+      rejects.delete(address.toLowerCase());
     },
     clear() {
       mails.length = 0;

@@ -12,5 +12,13 @@ import { ingestRoutes } from '../events/ingest.routes.js';
 import { journeysRoutes } from '../journeys/journeys.routes.js';
 import { templateRoutes } from '../templates/routes.js';
 import { runsRoutes } from '../journeys/runs.routes.js';
+import { emailSettingsRoutes } from '../channels/email/settings.routes.js';
+import { outboxRoutes } from '../channels/email/providers/outbox/outbox.routes.js';
+import { messagesRoutes } from '../messages/messages.routes.js';
+import { trackingRoutes } from '../tracking/tracking.routes.js';
+import { unsubscribeRoutes } from '../unsubscribe/unsubscribe.routes.js';
+import { suppressionsRoutes } from '../suppression/suppressions.routes.js';
+import { emailEventsRoutes } from '../bounces/webhook.routes.js';
+import { segmentsRoutes } from '../segments/segments.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes];

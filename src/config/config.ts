@@ -22,6 +22,10 @@ export interface Config {
     readonly leaseMs: number;
     readonly shutdownTimeoutMs: number;
   };
+  /** Port of the bounce mailbox SMTP listener (QATRA_BOUNCE_SMTP_PORT); unset: not started. */
+  readonly bounceSmtpPort?: number | undefined;
+  /** Consecutive soft bounces that suppress an address (QATRA_SOFT_BOUNCE_LIMIT, default 3). */
+  readonly softBounceLimit?: number;
 }
 
 export function defaults(): Config {
@@ -66,6 +70,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       leaseMs: int(env, 'QATRA_WORKER_LEASE_MS', d.worker.leaseMs, 1000),
       shutdownTimeoutMs: int(env, 'QATRA_SHUTDOWN_TIMEOUT_MS', d.worker.shutdownTimeoutMs, 0),
     },
+    bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
+    softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     ...overrides,
   };
   return Object.freeze(config);

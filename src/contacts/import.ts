@@ -26,7 +26,7 @@ import { addMembers } from '../lists/memberships.js';
 import type { ContactsTable } from '../store/schema.js';
 import type { Db } from '../store/store.js';
 import { contactCreateBody } from './schemas.js';
-import { normalizeEmail } from './contact.js';
+import { isValidTimeZone, normalizeEmail } from './contact.js';
 import { uniqueField } from './contacts.js';
 
 export const CONTACT_FIELDS = ['userId', 'email', 'phone', 'timezone', 'locale'] as const;
@@ -143,10 +143,10 @@ export function convertCell(raw: string, type: AttributeType): { value: Json } |
     case 'string':
       return { value: raw };
     case 'number':
-      return NUMBER.test(text) && Number.isFinite(Number(text)) ? { value: Number(text) } : { error: `"${raw}" is not a number` };
+      return NUMBER.test(text) && Number.isFinite(Number(text)) ? { value: Number(text) } : { error: `${JSON.stringify(raw)} is not a number` };
     case 'boolean': {
       const b = BOOLEANS[text.toLowerCase()];
-      return b === undefined ? { error: `"${raw}" is not a boolean (true/false, yes/no, 1/0)` } : { value: b };
+      return b === undefined ? { error: `${JSON.stringify(raw)} is not a boolean (true/false, yes/no, 1/0)` } : { value: b };
     }
     case 'date': {
       const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
@@ -156,34 +156,53 @@ export function convertCell(raw: string, type: AttributeType): { value: Json } |
       } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) {
         return { value: new Date(Date.parse(text)).toISOString() };
       }
-      return { error: `"${raw}" is not a date (YYYY-MM-DD or ISO 8601)` };
+      return { error: `${JSON.stringify(raw)} is not a date (YYYY-MM-DD or ISO 8601)` };
     }
     case 'json':
       try {
         return { value: JSON.parse(text) as Json };
       } catch {
-        return { error: `"${raw}" is not valid JSON` };
+        return { error: `${JSON.stringify(raw)} is not valid JSON` };
       }
   }
 }
 
+const zoneCache = new Map<string, boolean>();
+
+function knownTimeZone(tz: string): boolean {
+  let ok = zoneCache.get(tz);
+  if (ok === undefined) {
+    ok = tz.length <= 64 && isValidTimeZone(tz);
+    // Bounded: a file of random strings must not grow the cache without limit.
+    if (zoneCache.size < 10_000) zoneCache.set(tz, ok);
+  }
+  return ok;
+}
+
 /** Checks the fields with the API's own rules (schemas.ts), so an import accepts what the API accepts. */
 export function toRecord(line: number, fields: Partial<Record<ContactField, string>>, attributes: JsonObject): RowResult {
-  const parsed = contactCreateBody.safeParse(fields);
+  // Time zones are checked here through a cache: the schema's check builds an Intl.DateTimeFormat,
+  // which cost 160 µs a row and 80% of a 100,000-row import's CPU time (measured with --cpu-prof).
+  const { timezone, ...rest } = fields;
+  if (timezone !== undefined && !knownTimeZone(timezone)) {
+    return { ok: false, line, reason: `invalid timezone ${JSON.stringify(timezone)}: must be an IANA time zone such as Asia/Riyadh` };
+  }
+  const parsed = contactCreateBody.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = String(issue.path[0] ?? '');
     const value = fields[field as ContactField];
-    const reason = field === 'email' ? `invalid email "${value}"` : `invalid ${field} "${value}": ${issue.message}`;
+    const shown = JSON.stringify(value ?? '');
+    const reason = field === 'email' ? `invalid email ${shown}` : `invalid ${field} ${shown}: ${issue.message}`;
     return { ok: false, line, reason };
   }
   const f = parsed.data;
-  if (f.userId === undefined && f.email === undefined) return { ok: false, line, reason: 'neither userId nor email' };
+  if (f.userId === undefined && f.email === undefined) return { ok: false, line, reason: 'no userId or email' };
   const record: ImportRecord = { line, attributes };
   if (f.userId !== undefined) record.userId = f.userId;
   if (f.email !== undefined) record.email = normalizeEmail(f.email);
   if (f.phone !== undefined) record.phone = f.phone;
-  if (f.timezone !== undefined) record.timezone = f.timezone;
+  if (timezone !== undefined) record.timezone = timezone;
   if (f.locale !== undefined) record.locale = f.locale;
   return { ok: true, record };
 }

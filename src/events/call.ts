@@ -26,7 +26,10 @@ export interface Call {
   /** Stored event properties: properties (track/page/screen) or traits (identify/group). */
   properties: JsonObject;
   context: JsonObject;
+  /** Client time (skew-corrected), epoch ms. */
   timestamp: number;
+  /** When the request carrying the call arrived, epoch ms. */
+  receivedAt: number;
 }
 
 export function clientTimestamp(
@@ -66,6 +69,7 @@ export function toCall(raw: SegmentCall, defaults: CallDefaults): Call {
     traits: null,
     context,
     timestamp,
+    receivedAt: defaults.receivedAt,
   };
   switch (raw.type) {
     case 'identify': {

@@ -51,7 +51,7 @@ function registerCall(app: App, deps: AppDeps, type: CallType): void {
       rethrowValidation(request);
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
-      await ingest(deps, workspaceOf(request), [call], receivedAt);
+      await ingest(deps, workspaceOf(request), [call]);
       return reply.send({ success: true as const });
     },
   );
@@ -78,7 +78,7 @@ function registerBatch(app: App, deps: AppDeps): void {
       const body = request.body as z.output<typeof batchBody>;
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
-      await ingest(deps, workspaceOf(request), calls, receivedAt);
+      await ingest(deps, workspaceOf(request), calls);
       return reply.send({ success: true as const });
     },
   );

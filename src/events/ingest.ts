@@ -1,60 +1,93 @@
 /**
- * @module Ingestion: stores a request's calls as events, all in one transaction, and returns only
- * after it committed (so an acknowledged call is durable). Per request, whatever its size:
+ * @module Ingestion: stores calls as events and resolves them to contacts, in one transaction, and
+ * acknowledges only after it committed (an acknowledged call is durable). Concurrent requests are
+ * written together (./group-commit.ts); per group, whatever its size:
  *
- *   1. one SELECT of the request's messageIds already stored: a replayed call has no effect at all
- *      (no contact change, no signal), and answers 200 like the first time;
+ *   1. one SELECT of the messageIds already stored: a replayed call has no effect at all (no contact
+ *      change, no signal) and is answered 200 like the first time;
  *   2. identity resolution in bulk (src/contacts/identity.ts);
- *   3. one multi-row INSERT … ON CONFLICT (workspace_id, message_id) DO NOTHING RETURNING, which also
- *      absorbs a concurrent request carrying the same messageId; only returned rows are new and get
- *      an `event` signal.
+ *   3. one INSERT … ON CONFLICT (workspace_id, message_id) DO NOTHING RETURNING per 1000
+ *      calls (./insert-events.ts), which also absorbs a concurrent request carrying the same
+ *      messageId; only returned rows are new and get an `event` signal.
  *
- * On PostgreSQL two concurrent requests may race to create the same contact or to merge one another
+ * On PostgreSQL two concurrent groups may race to create the same contact or to merge one the other
  * uses (unique or foreign-key violation, deadlock). Nothing of the losing transaction is kept, so it
- * is simply run again, up to three times.
+ * is run again, up to three times.
  */
 import type { ServiceDeps } from '../core/deps.js';
-import type { JsonObject } from '../core/json.js';
-import { toJson } from '../core/json.js';
+import { toJson, type JsonObject } from '../core/json.js';
 import { resolveContacts } from '../contacts/identity.js';
-import type { Db, DialectName } from '../store/store.js';
+import type { Db, DialectName, Store } from '../store/store.js';
 import type { Call } from './call.js';
-import { emitSignals, type Signal } from './signals.js';
+import { GroupCommitter } from './group-commit.js';
 import { insertEvents } from './insert-events.js';
+import { emitSignals, type Signal } from './signals.js';
 
-/** Rows per INSERT statement: 500 rows x 9 parameters stays far below SQLite's and PostgreSQL's limits. */
-const ROWS_PER_INSERT = 500;
+/** Rows per INSERT statement and messageIds per duplicate check (bounds an IN list). */
+const ROWS_PER_INSERT = 1000;
+/** Calls per group transaction: 20 requests of 100 events. */
+const MAX_GROUP_CALLS = 2000;
 const RETRIED_PG_CODES = new Set(['23505', '23503', '40P01', '40001']);
 const ATTEMPTS = 3;
 
-export interface IngestResult {
-  /** Calls stored now (not duplicates). */
-  stored: number;
-  duplicates: number;
+interface Job {
+  workspaceId: string;
+  calls: readonly Call[];
 }
 
-export async function ingest(deps: ServiceDeps, workspaceId: string, calls: readonly Call[], receivedAt: number): Promise<IngestResult> {
-  if (calls.length === 0) return { stored: 0, duplicates: 0 };
+const committers = new WeakMap<Store, GroupCommitter<Job>>();
+
+function committerOf(store: Store): GroupCommitter<Job> {
+  let committer = committers.get(store);
+  if (!committer) {
+    committer = new GroupCommitter<Job>({
+      commit: (jobs) => commitGroup(store, jobs),
+      weight: (job) => job.calls.length,
+      maxWeight: MAX_GROUP_CALLS,
+      // SQLite serialises writes; on PostgreSQL two groups in flight keep both the server and us busy.
+      parallel: store.dialect === 'sqlite' ? 1 : 2,
+    });
+    committers.set(store, committer);
+  }
+  return committer;
+}
+
+/** Stores the calls of one request (all or none); resolves once they are committed. */
+export async function ingest(deps: Pick<ServiceDeps, 'store'>, workspaceId: string, calls: readonly Call[]): Promise<void> {
+  if (calls.length === 0) return;
+  await committerOf(deps.store).run({ workspaceId, calls });
+}
+
+async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
+  const byWorkspace = new Map<string, Call[]>();
+  for (const job of jobs) {
+    const list = byWorkspace.get(job.workspaceId);
+    if (list) list.push(...job.calls);
+    else byWorkspace.set(job.workspaceId, [...job.calls]);
+  }
+  const work = async (trx: Db) => {
+    for (const [workspaceId, calls] of byWorkspace) await ingestIn(trx, store.dialect, workspaceId, calls);
+  };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await deps.store.transaction((trx) => ingestIn(trx, deps.store.dialect, workspaceId, calls, receivedAt));
+      return await store.transaction(work);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      const retry = deps.store.dialect === 'postgres' && typeof code === 'string' && RETRIED_PG_CODES.has(code);
+      const retry = store.dialect === 'postgres' && typeof code === 'string' && RETRIED_PG_CODES.has(code);
       if (!retry || attempt >= ATTEMPTS) throw err;
     }
   }
 }
 
-async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[], receivedAt: number): Promise<IngestResult> {
+async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<void> {
   const fresh = await withoutStored(trx, workspaceId, calls);
-  if (fresh.length === 0) return { stored: 0, duplicates: calls.length };
-  const contactIds = await resolveContacts(trx, workspaceId, fresh, receivedAt);
+  if (fresh.length === 0) return;
+  const now = Math.max(...fresh.map((c) => c.receivedAt));
+  const contactIds = await resolveContacts(trx, workspaceId, fresh, now);
   const signals: Signal[] = [];
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
     const rows = chunk.map((c, k) => ({
-      workspaceId,
       contactId: contactIds[start + k]!,
       type: c.type,
       name: c.name,
@@ -62,9 +95,9 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
       context: toJson(c.context),
       messageId: c.messageId,
       timestamp: c.timestamp,
-      receivedAt,
+      receivedAt: c.receivedAt,
     }));
-    const inserted = await insertEvents(trx, dialect, rows);
+    const inserted = await insertEvents(trx, dialect, workspaceId, rows);
     if (inserted.length === 0) continue;
     const byMessage = new Map(chunk.map((c, k) => [c.messageId, k]));
     for (const row of inserted) {
@@ -80,16 +113,15 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
           name: call.name,
           properties: call.properties as JsonObject,
           timestamp: call.timestamp,
-          receivedAt,
+          receivedAt: call.receivedAt,
         },
       });
     }
   }
-  await emitSignals(trx, signals, receivedAt);
-  return { stored: signals.length, duplicates: calls.length - signals.length };
+  await emitSignals(trx, signals, now);
 }
 
-/** The calls whose messageId is neither stored yet nor repeated earlier in the same request. */
+/** The calls whose messageId is neither stored yet nor repeated earlier in the same group. */
 async function withoutStored(trx: Db, workspaceId: string, calls: readonly Call[]): Promise<Call[]> {
   const ids = [...new Set(calls.map((c) => c.messageId))];
   const stored = new Set<string>();

@@ -10,6 +10,7 @@
 import type { JsonObject } from '../core/json.js';
 import type { Db } from '../store/store.js';
 import { journeySignalSink } from '../journeys/runtime/inbox-sink.js';
+import { segmentSignalSink } from '../segments/sink.js';
 
 export interface StoredEvent {
   id: number;
@@ -30,13 +31,15 @@ export type Signal =
   | { kind: 'contact_updated'; workspaceId: string; contactId: string; changed: string[] }
   | { kind: 'contact_merged'; workspaceId: string; fromContactId: string; intoContactId: string }
   | { kind: 'contact_deleted'; workspaceId: string; contactId: string }
-  | { kind: 'list_joined'; workspaceId: string; contactId: string; listId: string };
+  | { kind: 'list_joined'; workspaceId: string; contactId: string; listId: string }
+  /** A contact entered a segment (src/segments/members.ts); journeys with trigger.segment = segmentId start. */
+  | { kind: 'segment_entered'; workspaceId: string; contactId: string; segmentId: string };
 
 /** Records reactions to signals inside the emitting transaction. */
 export type SignalSink = (trx: Db, signals: readonly Signal[], now: number) => Promise<void>;
 
 /** Every sink, in one list. A domain that reacts to signals (journeys, segments, scoring) adds its sink here. */
-export const signalSinks: SignalSink[] = [journeySignalSink];
+export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink];
 
 export async function emitSignals(trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   if (signals.length === 0) return;

@@ -126,11 +126,33 @@ describe.each(backends())('journey definitions on %s', (kind) => {
     await expect(applyValidated(deps, ws, [a, a])).rejects.toThrow(/given twice/);
   });
 
-  it('the default template lookup finds no templates until a templates table has the id', async () => {
-    const exists = templatesInStore(t.store);
-    expect(await exists(ws, 'welcome-1')).toBe(false);
+  it('concurrent applies of different contents get distinct, gapless version numbers', async () => {
+    const other = kind === 'postgres' ? t.reopen() : t.store; // two pools race on PostgreSQL
+    try {
+      const variants = ['1h', '2h', '3h', '4h', '5h', '6h'].map((d) => {
+        const v = doc('race');
+        (v.nodes[1] as { duration: string }).duration = d;
+        return v;
+      });
+      const results = await Promise.all(variants.map((v, i) => applyJourney({ ...deps, store: i % 2 ? other : t.store }, ws, v)));
+      expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      expect((await journeyDetail(deps, ws, 'race')).versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      if (other !== t.store) await other.close();
+    }
+  });
+
+  it('by default a message template must exist and not be archived in the workspace', async () => {
     const withoutInjected = { store: t.store, clock };
     const err = await applyJourney(withoutInjected, ws, doc('needs-template')).catch((e: unknown) => e);
     expect((err as ValidationError).issues).toEqual([{ path: 'nodes.0.template', message: 'nodes[0] (id "hello"): template "hello" does not exist' }]);
+    const row = { workspace_id: ws, id: 'hello', name: 'Hello', channel: 'email', kind: 'marketing', current_version: 1, archived_at: null, created_at: 0, updated_at: 0 } as const;
+    await t.store.db.insertInto('templates').values(row).execute();
+    expect(await templatesInStore(t.store)(ws, 'hello')).toBe(true);
+    expect(await applyJourney(withoutInjected, ws, doc('needs-template'))).toMatchObject({ outcome: 'created' });
+    await t.store.db.updateTable('templates').set({ archived_at: 1 }).where('workspace_id', '=', ws).where('id', '=', 'hello').execute();
+    const changed = doc('needs-template', { name: 'changed' });
+    await expect(applyJourney(withoutInjected, ws, changed)).rejects.toThrow(/template "hello" does not exist/);
   });
 });

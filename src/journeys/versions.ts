@@ -46,7 +46,11 @@ export async function readContent(db: Db, workspaceId: string, journeyId: string
     .where('journey_id', '=', journeyId)
     .where('version', '=', version)
     .executeTakeFirst();
-  return row ? parseStored(row.document) : undefined;
+  if (!row) return undefined;
+  // A stored document that no longer parses (the schema changed incompatibly) counts as different
+  // content, so applying a valid document replaces it with a new version instead of failing.
+  const parsed = JourneyDocument.safeParse(fromJson(row.document));
+  return parsed.success ? contentOf(parsed.data) : undefined;
 }
 
 export async function insertVersion(db: Db, workspaceId: string, content: JourneyContent, version: number, now: number): Promise<void> {

@@ -140,17 +140,21 @@ export async function reserveMessage(db: Db, input: NewMessage, now: number): Pr
   return { message: toMessage(existing), created: false };
 }
 
+/** How long an attempt holds a delivery before another attempt may take it over (a crashed sender). */
+export const ATTEMPT_LEASE_MS = 5 * 60_000;
+
 /**
- * Claims an attempt: bumps `attempts` only if nobody else did since `seen` was read, so two workers
- * holding the same queued record cannot both send it. False when another attempt got there first.
+ * Claims an attempt: only one attempt of a delivery talks to the provider at a time. The claim
+ * succeeds when the record is still queued and no other attempt holds an unexpired lease; the
+ * outcome (recordOutcome) releases it. False when another attempt holds it.
  */
-export async function claimAttempt(db: Db, message: Message, now: number): Promise<boolean> {
+export async function claimAttempt(db: Db, message: Message, now: number, leaseMs = ATTEMPT_LEASE_MS): Promise<boolean> {
   const row = await db
     .updateTable('messages')
-    .set({ attempts: message.attempts + 1, updated_at: now })
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), lease_until: now + leaseMs, updated_at: now }))
     .where('id', '=', message.id)
-    .where('attempts', '=', message.attempts)
     .where('status', '=', 'queued')
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
     .returning('id')
     .executeTakeFirst();
   return row !== undefined;
@@ -189,6 +193,7 @@ export async function recordOutcome(
     .set({
       status: outcome.status,
       reason: outcome.reason ?? null,
+      lease_until: null,
       ...(outcome.providerMessageId !== undefined ? { provider_message_id: outcome.providerMessageId } : {}),
       ...(outcome.status === 'sent' ? { sent_at: now } : {}),
       updated_at: now,

@@ -30,6 +30,7 @@ export interface MessagesTable {
   subject: string | null;
   links: JsonColumn;
   attempts: ColumnType<number, number | undefined, number>;
+  lease_until: ColumnType<number | null, number | null | undefined, number | null>;
   open_count: ColumnType<number, number | undefined, number>;
   click_count: ColumnType<number, number | undefined, number>;
   first_opened_at: number | null;

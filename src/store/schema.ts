@@ -145,4 +145,13 @@ export interface Database {
   journey_inbox: import('../journeys/runtime/tables.js').JourneyInboxTable;
   journey_date_fires: import('../journeys/runtime/tables.js').JourneyDateFiresTable;
   channel_counting_sends: import('../journeys/runtime/tables.js').ChannelCountingSendsTable;
+  // bounces and forms
+  email_soft_bounces: import('../bounces/tables.js').EmailSoftBouncesTable;
+  email_event_webhooks: import('../bounces/tables.js').EmailEventWebhooksTable;
+  forms: import('../forms/tables.js').FormsTable;
+  // segments
+  segments: import('../segments/tables.js').SegmentsTable;
+  segment_members: import('../segments/tables.js').SegmentMembersTable;
+  segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
+  segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
 }

@@ -69,8 +69,7 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
 
   it('applies a directory of YAML templates, layout first, and a second apply changes nothing', async () => {
     const first = await apply(dir);
-    expect(first.stderr).toBe('');
-    expect(first.code).toBe(0);
+    expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(first.stdout).toContain('base: version 1');
     expect(first.stdout).toContain('welcome: version 1');
     expect(await versions()).toEqual(['base@1', 'welcome@1']);
@@ -83,7 +82,7 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
     fs.writeFileSync(path.join(dir, 'welcome.html'), '<h1>Hi {{ contact.first_name }}</h1>\n<p>{{ trigger.plan }}</p>\n<p>{% for %}</p>\n');
     fs.writeFileSync(path.join(dir, 'z-broken.yaml'), BROKEN);
     const res = await apply(dir);
-    expect(res.code).toBe(2);
+    expect(res.code, res.stderr).toBe(2);
     expect(res.stderr).toContain(`${path.join(dir, 'z-broken.yaml')}:7:6: tag "iff" not found`);
     expect(res.stderr).toContain(`${path.join(dir, 'welcome.html')}:3:`);
     expect(res.stderr).toMatch(/nothing was applied/);

@@ -2,9 +2,12 @@
  * @module What rendering keeps in memory, per process: stored versions (immutable, so cached for
  * good), one Liquid engine per workspace's set of partials, and parsed Liquid per (version, locale,
  * part) — parse once, render many. All bounded. Create one per process and pass it in.
+ *
+ * Which version is current, and which partials exist, are re-read from the database at most every
+ * `partialsTtlMs` (default 2 s): a save made by another process reaches sends within that time.
+ * Every send records the version it actually used.
  */
 import type { Liquid, Template as LiquidTemplate } from 'liquidjs';
-import { compile as compileHtmlToText } from 'html-to-text';
 import type { Db } from '../store/store.js';
 import { createLiquid, Lru } from './engine.js';
 import { loadPartials, partialStamp } from './repository.js';
@@ -19,9 +22,12 @@ export interface TemplateCacheOptions {
   now?: () => number;
 }
 
-interface Engine {
+export interface Engine {
   stamp: string;
-  liquid: Liquid;
+  /** Escapes `{{ output }}` for HTML bodies. */
+  html: Liquid;
+  /** No escaping: subjects, preheaders, text parts. */
+  text: Liquid;
   checkedAt: number;
 }
 
@@ -29,30 +35,29 @@ export type CachedVersion = TemplateVersion & { kind: TemplateKind; channel: str
 
 export class TemplateCache {
   readonly versions: Lru<string, CachedVersion>;
+  /** Which version is current, per template; trusted for partialsTtlMs like the partials. */
+  private readonly current: Lru<string, { version: number; checkedAt: number }>;
   private readonly parsed: Lru<string, LiquidTemplate[]>;
   private readonly engines: Lru<string, Engine>;
   private readonly ttlMs: number;
   private readonly now: () => number;
-  /** HTML → text for the plain part when the template has none. Compiled once (html-to-text's fast path). */
-  readonly htmlToText = compileHtmlToText({
-    wordwrap: 78,
-    selectors: [
-      { selector: 'img', format: 'skip' },
-      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
-      { selector: 'table', format: 'block' },
-      { selector: 'tr', format: 'block' },
-      { selector: 'td', format: 'block' },
-    ],
-  });
-
   constructor(options: TemplateCacheOptions = {}) {
     this.ttlMs = options.partialsTtlMs ?? 2000;
     this.now = options.now ?? Date.now;
     this.parsed = new Lru(options.maxParsed ?? 2000);
     this.versions = new Lru(options.maxVersions ?? 500);
     this.engines = new Lru(options.maxWorkspaces ?? 200);
+    this.current = new Lru(options.maxVersions ?? 500);
+  }
+
+  /** The current version of a template as last seen, if seen within partialsTtlMs. */
+  currentVersion(workspaceId: string, templateId: string): number | undefined {
+    const hit = this.current.get(`${workspaceId}|${templateId}`);
+    return hit && this.now() - hit.checkedAt < this.ttlMs ? hit.version : undefined;
+  }
+
+  rememberCurrent(workspaceId: string, templateId: string, version: number): void {
+    this.current.set(`${workspaceId}|${templateId}`, { version, checkedAt: this.now() });
   }
 
   /** The engine for a workspace's current partials; re-checks the database at most every partialsTtlMs. */
@@ -65,21 +70,23 @@ export class TemplateCache {
       return cached;
     }
     const set = await loadPartials(db, workspaceId);
-    const engine = { stamp: set.stamp, liquid: createLiquid(set.sources), checkedAt: now };
+    const engine = { stamp: set.stamp, html: createLiquid(set.sources, { html: true }), text: createLiquid(set.sources), checkedAt: now };
     this.engines.set(workspaceId, engine);
     return engine;
   }
 
-  /** Forget a workspace's engine (after its partials changed in this process). */
-  invalidate(workspaceId: string): void {
+  /** Forget what may have changed after a save in this process: the workspace's partials and the template's current version. */
+  invalidate(workspaceId: string, templateId?: string): void {
     this.engines.delete(workspaceId);
+    if (templateId) this.current.delete(`${workspaceId}|${templateId}`);
   }
 
-  parse(engine: Engine, key: string, source: string): LiquidTemplate[] {
-    const full = `${engine.stamp}|${key}`;
+  /** Parsed templates belong to the engine that parsed them; `key` must say which (html or text). */
+  parse(engine: Engine, mode: 'html' | 'text', key: string, source: string): LiquidTemplate[] {
+    const full = `${engine.stamp}|${mode}|${key}`;
     let tpl = this.parsed.get(full);
     if (!tpl) {
-      tpl = engine.liquid.parse(source);
+      tpl = engine[mode].parse(source);
       this.parsed.set(full, tpl);
     }
     return tpl;

@@ -7,6 +7,7 @@ import mjml2html from 'mjml';
 import { directionOf, resolveVariant, type Direction } from './locale.js';
 import { formatOf, type CompiledBodies, type TemplateContent } from './template.js';
 import type { TemplateIssue } from './issues.js';
+import { textTemplateOf } from './text.js';
 
 export const CONTENT_SLOT = /\{\{-?\s*content\s*-?\}\}/;
 
@@ -111,11 +112,11 @@ export async function compileBodies(
   content: TemplateContent,
   layout: LayoutSource | null,
 ): Promise<{ compiled: CompiledBodies; issues: TemplateIssue[] }> {
-  const compiled: CompiledBodies = {};
+  const compiled: CompiledBodies = { html: {}, text: {} };
   const issues: TemplateIssue[] = [];
   const keys = ['', ...Object.keys(content.locales ?? {})];
   if (channel === 'sms' || kind === 'partial' || kind === 'layout') {
-    for (const key of keys) compiled[key] = resolveVariant(content, key).body;
+    for (const key of keys) compiled.html[key] = resolveVariant(content, key).body;
     return { compiled, issues };
   }
   const format = formatOf(content);
@@ -129,9 +130,13 @@ export async function compileBodies(
       const r = await compileMjml(composed, field, layout?.id ?? null, variant.locale, dir);
       // An inherited body's errors were already reported for the default.
       if (ownBody) issues.push(...r.issues);
-      compiled[key] = r.html;
+      compiled.html[key] = r.html;
     } else {
-      compiled[key] = applyDirection(composed.source, variant.locale, dir);
+      compiled.html[key] = applyDirection(composed.source, variant.locale, dir);
+    }
+    if (variant.text === undefined) {
+      const text = textTemplateOf(compiled.html[key]!);
+      if (text !== undefined) compiled.text[key] = text;
     }
   }
   return { compiled, issues };

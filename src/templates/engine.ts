@@ -18,10 +18,14 @@ export const LIMITS = Object.freeze({
   outputChars: 1024 * 1024,
 });
 
-/** A new engine whose partials are exactly `partials` (template id → Liquid source). */
-export function createLiquid(partials: Record<string, string>): Liquid {
+/**
+ * A new engine whose partials are exactly `partials` (template id → Liquid source). With `html`,
+ * every `{{ output }}` is HTML-escaped (a contact named `<a href=…>` stays text); `| raw` opts out.
+ */
+export function createLiquid(partials: Record<string, string>, options: { html?: boolean } = {}): Liquid {
   return new Liquid({
     templates: partials,
+    ...(options.html ? { outputEscape: 'escape' as const } : {}),
     // Partials are looked up by template id, never by path.
     extname: '',
     relativeReference: false,

@@ -45,17 +45,19 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
 
   it('stores the MJML-compiled HTML once in the version row and renders from it, never compiling per send', async () => {
     const row = await t.store.db.selectFrom('template_versions').selectAll().where('workspace_id', '=', ws).where('template_id', '=', 'welcome-1').executeTakeFirstOrThrow();
-    const compiled = (typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled) as Record<string, string>;
-    expect(Object.keys(compiled).sort()).toEqual(['', 'ar', 'en-GB', 'fa']);
-    expect(compiled['']).toMatch(/^<!doctype html>/);
-    expect(compiled['']).toContain('Hello {{ contact.first_name | default: "there" }},');
-    expect(compiled['']).not.toContain('<mj-');
+    const compiled = (typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled) as { html: Record<string, string>; text: Record<string, string> };
+    expect(Object.keys(compiled.html).sort()).toEqual(['', 'ar', 'en-GB', 'fa']);
+    expect(compiled.html['']).toMatch(/^<!doctype html>/);
+    expect(compiled.html['']).toContain('Hello {{ contact.first_name | default: "there" }},');
+    expect(compiled.html['']).not.toContain('<mj-');
+    // The text part is converted once too, Liquid tags kept for the send to fill in.
+    expect(compiled.text['']).toContain('Get started [https://app.example.com/start?c={{ contact.id | url_encode }}]');
 
     // A renderer reads exactly what the row holds: replace it and a fresh cache renders the replacement.
     await t.store.db.insertInto('templates').values({ workspace_id: ws, id: 'probe', name: 'p', channel: 'email', kind: 'transactional', current_version: 1, created_at: 0, updated_at: 0 }).execute();
     await t.store.db
       .insertInto('template_versions')
-      .values({ ...row, content: typeof row.content === 'string' ? row.content : toJson(row.content), warnings: '[]', template_id: 'probe', compiled: toJson({ '': '<html><body>stored {{ contact.first_name }}</body></html>' }) })
+      .values({ ...row, content: typeof row.content === 'string' ? row.content : toJson(row.content), warnings: '[]', template_id: 'probe', compiled: toJson({ html: { '': '<html><body>stored {{ contact.first_name }}</body></html>' }, text: {} }) })
       .execute();
     expect((await render('probe')).html).toBe('<html><body><div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">Your free plan is ready</div>stored Sara</body></html>');
 
@@ -118,12 +120,31 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     await save(footerPartial);
   });
 
+  it('escapes contact data in HTML (| raw opts out) but not in the subject or the text part', async () => {
+    await save({ id: 'esc', name: 'e', kind: 'transactional', content: { subject: 'For {{ contact.first_name }}', body: '<p>{{ contact.first_name }}</p><div>{{ data.html | raw }}</div>' } });
+    const r = await render('esc', { contact: { id: 'ct_x', attributes: { first_name: 'Tom & <b>Jerry</b>' } }, context: { data: { html: '<i>ok</i>' } } });
+    expect(r.subject).toBe('For Tom & <b>Jerry</b>');
+    expect(r.html).toContain('<p>Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;</p><div><i>ok</i></div>');
+    expect(r.text).toContain('Tom & <b>Jerry</b>');
+  });
+
+  it('gives the same text part whether it was converted at save time or per send', async () => {
+    // The footer partial makes this version convert per send; welcome-1 has a saved text template.
+    await save({ id: 'with-partial', name: 'p', kind: 'marketing', content: { subject: 's', body: (welcomeMjml.content.body as string).replace('</mj-column>', "<mj-raw>{% render 'footer' %}</mj-raw></mj-column>") } });
+    const row = await t.store.db.selectFrom('template_versions').select('compiled').where('workspace_id', '=', ws).where('template_id', '=', 'with-partial').executeTakeFirstOrThrow();
+    expect((typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled).text).toEqual({});
+    const saved = await render('welcome-1', { context: { trigger: { plan: 'pro' } } });
+    const perSend = await render('with-partial', { context: { trigger: { plan: 'pro' } } });
+    expect(perSend.text.startsWith(saved.text)).toBe(true);
+    expect(perSend.text).toContain('Acme · 1 Main St, Springfield · Unsubscribe [https://q.example.com/u/TOKEN]');
+  });
+
   describe('sandbox', () => {
     const raw = async (id: string, body: string) => {
       await t.store.db.insertInto('templates').values({ workspace_id: ws, id, name: id, channel: 'email', kind: 'transactional', current_version: 1, created_at: 0, updated_at: 0 }).execute();
       await t.store.db
         .insertInto('template_versions')
-        .values({ workspace_id: ws, template_id: id, version: 1, content: toJson({ subject: 's', body }), compiled: toJson({ '': body }), warnings: '[]', content_hash: id, layout_id: null, layout_version: null, created_at: 0 })
+        .values({ workspace_id: ws, template_id: id, version: 1, content: toJson({ subject: 's', body }), compiled: toJson({ html: { '': body }, text: {} }), warnings: '[]', content_hash: id, layout_id: null, layout_version: null, created_at: 0 })
         .execute();
       return render(id);
     };

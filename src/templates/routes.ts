@@ -55,7 +55,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
   // One per app: parsed Liquid and versions are reused across previews.
   const templateCache = new TemplateCache({ now: () => deps.clock.now() });
   const saved = async (workspaceId: string, id: string, newVersion: boolean) => {
-    templateCache.invalidate(workspaceId);
+    templateCache.invalidate(workspaceId, id);
     return { ...(await getTemplateView(deps, workspaceId, id)), newVersion };
   };
 
@@ -129,7 +129,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
     async (request, reply) => {
       const ws = workspaceOf(request);
       await archiveTemplate(deps, ws, request.params.id);
-      templateCache.invalidate(ws);
+      templateCache.invalidate(ws, request.params.id);
       return reply.status(204).send(null);
     },
   );

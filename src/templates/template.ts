@@ -63,8 +63,15 @@ export function formatOf(content: TemplateContent): 'html' | 'mjml' {
   return content.format ?? (/^\s*<mjml[\s>]/i.test(content.body) ? 'mjml' : 'html');
 }
 
-/** The HTML (or text) each locale variant renders from; key '' is the default locale. */
-export type CompiledBodies = Record<string, string>;
+/**
+ * What each locale variant renders from at send time (key '' is the default locale): `html` is the
+ * compiled body; `text`, when present, is the plain-text part converted from that HTML at save time
+ * (Liquid tags kept), so a send renders it instead of converting every email's HTML again.
+ */
+export interface CompiledBodies {
+  html: Record<string, string>;
+  text: Record<string, string>;
+}
 
 export interface TemplateVersion {
   templateId: string;

@@ -120,7 +120,7 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
   }
 
   // Compile only what passed so far: MJML over broken Liquid would only repeat the same errors.
-  if (issues.some((i) => i.severity === 'error')) return { issues, compiled: {} };
+  if (issues.some((i) => i.severity === 'error')) return { issues, compiled: { html: {}, text: {} } };
   const layout = env.layout && content.layoutId ? env.layout : null;
   const result = await compileBodies(kind, channel, content, layout);
   issues.push(...result.issues);

@@ -82,6 +82,17 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
     expect(rows[0]!.attempts).toBe(1);
   });
 
+  it('two attempts of the same delivery racing each other send it once', async () => {
+    k.sink.clear();
+    const c = await k.contact('race@example.org');
+    const results = await Promise.all([1, 2, 3, 4].map(() => k.send(c, { template: 'welcome-1', key: 'race:1' })));
+    expect(results.filter((r) => r.status === 'sent').length).toBeGreaterThanOrEqual(1);
+    expect(results.every((r) => r.status === 'sent' || r.status === 'retryable')).toBe(true);
+    await k.sink.waitFor(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(k.sink.mails).toHaveLength(1);
+  });
+
   it('a Persian subject and From name arrive intact (RFC 2047), and the RTL template keeps dir="rtl"', async () => {
     k.sink.clear();
     const c = await k.contact('reza@example.org', { first_name: 'رضا' });

@@ -19,6 +19,7 @@ const publicSchema = z.object({
   postalAddress: z.string().optional(),
   returnPathDomain: z.string().optional(),
   tracking: z.object({ opens: z.boolean(), clicks: z.boolean(), transactional: z.boolean() }),
+  topics: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().optional() })).optional(),
   smtp: z
     .object({
       host: z.string(),

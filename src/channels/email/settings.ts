@@ -54,6 +54,11 @@ export const emailSettingsSchema = z.object({
       transactional: z.boolean().default(false),
     })
     .default({ opens: true, clicks: true, transactional: false }),
+  /** The topics contacts can choose in the preference center (`/p/TOKEN`); a message node's `topic` names one. */
+  topics: z
+    .array(z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lower-case slug'), name: z.string().min(1).max(200), description: z.string().max(500).optional() }))
+    .max(100)
+    .default([]),
   smtp: smtpSettingsSchema.optional(),
   dkim: dkimSettingsSchema.optional(),
 });
@@ -75,6 +80,7 @@ export interface EmailSettings {
   postalAddress?: string | undefined;
   returnPathDomain?: string | undefined;
   tracking: { opens: boolean; clicks: boolean; transactional: boolean };
+  topics?: Array<{ id: string; name: string; description?: string | undefined }> | undefined;
   smtp?: Omit<z.output<typeof smtpSettingsSchema>, 'password'> | undefined;
   dkim?: { domain: string; selector: string } | undefined;
 }

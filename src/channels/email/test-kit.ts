@@ -109,8 +109,8 @@ export async function emailKit(kind: DialectName): Promise<EmailKit> {
     configure,
     async close() {
       await channel.close();
-      await sink.close();
       await h.close();
+      await sink.close();
     },
   };
 }

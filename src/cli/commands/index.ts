@@ -5,7 +5,9 @@ import type { Command } from 'commander';
 import { serverCommands } from './server.js';
 import { journeyCommands } from './journeys.js';
 import { templatesCommands } from './templates.js';
+import { keysCommands } from './keys.js';
+import { contactsCommands } from './contacts.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands];

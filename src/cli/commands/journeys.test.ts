@@ -151,5 +151,5 @@ describe.each(backends())('qatra journeys apply on %s', (kind) => {
     const got = await cli('get', 'ping-2');
     expect(got.stdout).toContain('# ping-2: live, version 1 (versions 1)');
     expect(got.stdout).toContain('channel: webhook');
-  }, 60_000);
+  }, 120_000);
 });

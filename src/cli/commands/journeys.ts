@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../config/config.js';
-import { NotFoundError, QatraError } from '../../core/errors.js';
+import { QatraError, ValidationError } from '../../core/errors.js';
 import { openRuntime } from '../../server/runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
 import { checkJourneyFiles, journeyFiles } from '../../journeys/definition/files.js';
@@ -25,8 +25,8 @@ const stdio: Output = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => 
 async function assertWorkspace(deps: JourneyDeps, workspaceId: string): Promise<void> {
   const ws = await deps.store.db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst();
   if (ws) return;
-  const hint = workspaceId === DEFAULT_WORKSPACE_ID ? ' (run `qatra start` once to create it)' : '';
-  throw new NotFoundError('workspace', `${workspaceId}${hint}`);
+  const hint = workspaceId === DEFAULT_WORKSPACE_ID ? ': run `qatra start` once to create it' : '';
+  throw ValidationError.at('workspace', `no workspace ${workspaceId}${hint}`);
 }
 
 /** Applies every journey file under `target`; returns the exit code (0: applied, 1: nothing applied). */

@@ -164,6 +164,14 @@ describe('journey validation', () => {
     await expectError(doc, 'nodes.0.config.timezone', 'nodes[0] (id "hello")', 'unknown time zone "Mars/Olympus_Mons"');
     doc.nodes[0].config = { timezone: 'Asia/Tehran' };
     expect((await validateJourney(doc, ctx)).ok).toBe(true);
+    doc.nodes.splice(1, 0, { id: 'set-tz', type: 'update_contact', set: { timezone: 'Europe/Nowhere' } });
+    doc.edges = [
+      { from: 'hello', to: 'set-tz' },
+      { from: 'set-tz', to: 'done' },
+    ];
+    await expectError(doc, 'nodes.1.set.timezone', 'nodes[1] (id "set-tz")', 'unknown time zone "Europe/Nowhere"');
+    doc.nodes[1].set.timezone = '{{ event.timezone }}';
+    expect((await validateJourney(doc, ctx)).ok).toBe(true);
   });
 
   it('rejects a delay with no way to compute its due time', async () => {

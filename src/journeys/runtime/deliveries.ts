@@ -8,32 +8,36 @@ import { newId } from '../../core/ids.js';
 import type { SendResult } from '../../channels/channel.js';
 import type { DeliveryStatus } from './tables.js';
 import type { Run } from './run.js';
+import type { DeliverySettlement } from './bulk.js';
 import type { PendingSend } from './walk.js';
 
 export function deliveryKey(runId: string, nodeId: string, visit: number): string {
   return `run:${runId}:${nodeId}:${visit}`;
 }
 
-export async function recordDelivery(trx: Db, run: Run, send: PendingSend, now: number): Promise<void> {
-  await trx
-    .insertInto('deliveries')
-    .values({
-      id: newId('dlv', now),
-      workspace_id: run.workspaceId,
-      idempotency_key: deliveryKey(run.id, send.nodeId, send.visit),
-      run_id: run.id,
-      journey_id: run.journeyId,
-      node_id: send.nodeId,
-      contact_id: run.contactId,
-      channel: send.channel,
-      kind: send.messageKind,
-      status: 'pending',
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+/** Records pending deliveries (one multi-row insert per 500); an existing key is kept as it is. */
+export async function recordDeliveries(trx: Db, sends: readonly { run: Run; send: PendingSend }[], now: number): Promise<void> {
+  const rows = sends.map(({ run, send }) => ({
+    id: newId('dlv', now),
+    workspace_id: run.workspaceId,
+    idempotency_key: deliveryKey(run.id, send.nodeId, send.visit),
+    run_id: run.id,
+    journey_id: run.journeyId,
+    node_id: send.nodeId,
+    contact_id: run.contactId,
+    channel: send.channel,
+    kind: send.messageKind,
+    status: 'pending' as const,
+    attempts: 0,
+    provider_message_id: null,
+    error: null,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx.insertInto('deliveries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+  }
 }
 
 export async function deliveryStatuses(db: Db, workspaceKeys: readonly { workspaceId: string; key: string }[]): Promise<Map<string, { status: DeliveryStatus; providerMessageId: string | null }>> {
@@ -52,22 +56,16 @@ export async function deliveryStatuses(db: Db, workspaceKeys: readonly { workspa
   return out;
 }
 
-/** Records the channel's answer on the delivery. `retryable` keeps it pending for the next attempt. */
-export async function settleDelivery(trx: Db, workspaceId: string, key: string, result: SendResult, final: boolean, now: number): Promise<void> {
+/** The delivery row's state after the channel's answer: `retryable` stays pending for the next attempt. */
+export function settlement(workspaceId: string, key: string, result: SendResult, final: boolean, now: number): DeliverySettlement {
   const status: DeliveryStatus =
     result.status === 'sent' ? 'sent' : result.status === 'skipped' ? 'skipped' : result.status === 'permanent' || final ? 'failed' : 'pending';
-  await trx
-    .updateTable('deliveries')
-    .set((eb) => ({
-      status,
-      attempts: eb('attempts', '+', 1),
-      provider_message_id: result.status === 'sent' ? (result.providerMessageId ?? null) : null,
-      error: result.status === 'sent' ? null : result.reason,
-      sent_at: result.status === 'sent' ? now : null,
-      updated_at: now,
-    }))
-    .where('workspace_id', '=', workspaceId)
-    .where('idempotency_key', '=', key)
-    .where('status', '=', 'pending')
-    .execute();
+  return {
+    ws: workspaceId,
+    key,
+    status,
+    pid: result.status === 'sent' ? (result.providerMessageId ?? null) : null,
+    error: result.status === 'sent' ? null : result.reason,
+    sent_at: result.status === 'sent' ? now : null,
+  };
 }

@@ -56,3 +56,22 @@ export async function unsubscribed(db: Db, contactId: string, channel: string): 
     .executeTakeFirst();
   return row?.status === 'unsubscribed';
 }
+
+/** For a batch: contact id → channels it unsubscribed from as a whole (one query). */
+export async function unsubscribedChannels(db: Db, contactIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (let i = 0; i < contactIds.length; i += 500) {
+    const rows = await db
+      .selectFrom('consents')
+      .select(['contact_id', 'channel'])
+      .where('contact_id', 'in', contactIds.slice(i, i + 500))
+      .where('topic', '=', '')
+      .where('status', '=', 'unsubscribed')
+      .execute();
+    for (const r of rows) {
+      if (!out.has(r.contact_id)) out.set(r.contact_id, new Set());
+      out.get(r.contact_id)!.add(r.channel);
+    }
+  }
+  return out;
+}

@@ -5,10 +5,10 @@
  * of the workspace could care (its trigger, goal, exit events or wait nodes; cached per workspace and
  * re-read when the workspace's journeys change). A deleted contact's open runs end here at once.
  *
- * `segment_entered` (signal kind to come from segments): record `{ kind: 'segment_entered',
- * workspaceId, contactId, segmentId }` the same way; journeys with `trigger.segment` = segmentId start.
+ * `segment_entered` (emitted by src/segments): recorded the same way; journeys whose
+ * `trigger.segment` equals the segment id start.
  */
-import type { Signal, SignalSink } from '../../events/signals.js';
+import type { SignalSink } from '../../events/signals.js';
 import type { Db } from '../../store/store.js';
 import { toJson } from '../../core/json.js';
 import { JourneyCatalog, eventsOfInterest } from './catalog.js';
@@ -48,7 +48,7 @@ export const journeySignalSink: SignalSink = async (trx, signals, now) => {
     }
     return i;
   };
-  for (const s of signals as readonly (Signal | { kind: 'segment_entered'; workspaceId: string; contactId: string; segmentId: string })[]) {
+  for (const s of signals) {
     switch (s.kind) {
       case 'event':
         if ((await interestFor(s.event.workspaceId)).events.has(s.event.name)) {

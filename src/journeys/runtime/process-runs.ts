@@ -21,10 +21,12 @@ import { claimDueRuns } from './claim.js';
 import { loadContacts, workspaceZone } from './enroll.js';
 import { toRun, type Run } from './run.js';
 import { ended, walk, type PendingSend, type WalkResult } from './walk.js';
-import { commitItem, type CommitItem } from './writer.js';
-import { deliveryKey, deliveryStatuses, recordDelivery, settleDelivery } from './deliveries.js';
+import { commitBatch, type CommitItem } from './writer.js';
+import { deliveryKey, deliveryStatuses, recordDeliveries, settlement } from './deliveries.js';
+import { settleDeliveries } from './bulk.js';
 import { durationMs } from './duration.js';
 import { zoneFor } from './tz.js';
+import { unsubscribedChannels } from './guards.js';
 import { backoffMs, claimToken, type JourneyRuntime } from './runtime.js';
 import type { StepContext } from './step.js';
 
@@ -49,7 +51,7 @@ async function resolveDocument(rt: JourneyRuntime, run: Run, states: Map<string,
   return own ? { doc: own, version: run.version } : null;
 }
 
-async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefined, tz: string, now: number, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<Prepared> {
+async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefined, optedOut: ReadonlySet<string>, tz: string, now: number, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<Prepared> {
   const resolved = await resolveDocument(rt, run, states);
   const stop = (status: 'exited' | 'errored' | 'timed_out', reason: string): Prepared => ({
     run,
@@ -60,7 +62,7 @@ async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefine
   if (!resolved) return stop('errored', `journey ${run.journeyId} version ${run.version} not found`);
   if (!contact) return stop('exited', 'contact_deleted');
   if (now >= run.enteredAt + durationMs(resolved.doc.settings?.maxDuration ?? '365d')) return stop('timed_out', 'max_duration');
-  const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db };
+  const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db, optedOut };
   // A claimed waiting run has reached its timeout: the wait node resolves along `timeout`.
   const first = run.wait ? ({ kind: 'next', output: 'timeout', outcome: 'timeout' } as const) : null;
   try {
@@ -117,21 +119,19 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
   const zones = new Map<string, string>();
   for (const ws of new Set(runs.map((r) => r.workspaceId))) zones.set(ws, await workspaceZone(rt.store.db, ws));
+  const optedOut = await unsubscribedChannels(rt.store.db, [...contacts.keys()]);
   const states = new Map();
   const prepared: Prepared[] = [];
-  for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), zones.get(run.workspaceId)!, now, states));
+  const none = new Set<string>();
+  for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), optedOut.get(run.contactId) ?? none, zones.get(run.workspaceId)!, now, states));
 
   // Transaction A: every walk; deliveries recorded before any send.
   const sending: Prepared[] = [];
   await rt.store.transaction(async (trx) => {
-    for (const p of prepared) {
-      const item: CommitItem = { run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version };
-      const ok = await commitItem(trx, token, now, leaseUntil, item);
-      if (ok && p.result.send) {
-        await recordDelivery(trx, p.run, p.result.send, now);
-        sending.push(p);
-      }
-    }
+    const items: CommitItem[] = prepared.map((p) => ({ run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version }));
+    const moved = await commitBatch(trx, rt.store.dialect, token, now, leaseUntil, items);
+    for (const p of prepared) if (p.result.send && moved.has(p.run.id)) sending.push(p);
+    await recordDeliveries(trx, sending.map((p) => ({ run: p.run, send: p.result.send! })), now);
   });
   if (sending.length === 0) return rows.length;
 
@@ -167,13 +167,12 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const after = await Promise.all(sending.map((p, i) => ({ p, i, ...afterSend(rt, p, p.result.send!, results[i]!, now) })));
   const walks = await Promise.all(after.map((a) => a.item));
   await rt.store.transaction(async (trx) => {
-    for (let k = 0; k < after.length; k++) {
-      const { p, i, final } = after[k]!;
-      const send = p.result.send!;
-      const w = walks[k]!;
-      const ok = await commitItem(trx, token, now, leaseUntil, { run: p.run, expectVisit: send.visit, patch: w.patch, steps: w.steps, effects: w.effects, keepLease: false, version: p.version });
-      if (ok) await settleDelivery(trx, p.run.workspaceId, deliveryKey(p.run.id, send.nodeId, send.visit), results[i]!, final, now);
-    }
+    const items: CommitItem[] = after.map(({ p }, k) => ({ run: p.run, expectVisit: p.result.send!.visit, patch: walks[k]!.patch, steps: walks[k]!.steps, effects: walks[k]!.effects, keepLease: false, version: p.version }));
+    const moved = await commitBatch(trx, rt.store.dialect, token, now, leaseUntil, items);
+    const settlements = after
+      .filter(({ p }) => moved.has(p.run.id))
+      .map(({ p, i, final }) => settlement(p.run.workspaceId, deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit), results[i]!, final, now));
+    await settleDeliveries(trx, rt.store.dialect, now, settlements);
   });
   return rows.length;
 }

@@ -18,6 +18,8 @@ export interface StepContext {
   /** The contact's zone, else the workspace's (STANDARDS.md 4). */
   tz: string;
   db: Db;
+  /** Channels the contact unsubscribed from, when prefetched for the whole batch (else queried). */
+  optedOut?: ReadonlySet<string>;
 }
 
 export type Effect = { type: 'set_attributes'; set: Record<string, unknown> };

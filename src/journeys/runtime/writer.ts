@@ -1,11 +1,12 @@
 /**
- * @module Writes a step's outcome in the caller's transaction: first the run is moved — conditional on
- * this claim still holding it at the expected visit and the run still open — and only if that
- * succeeded are the step rows (UNIQUE (run_id, node_id, visit): a step executes at most once) and the
+ * @module Writes steps' outcomes in the caller's transaction: first the runs are moved (one statement,
+ * ./bulk.ts) — each conditional on this claim still holding it at the expected visit and the run still
+ * open — and only for the runs moved are the step rows (UNIQUE (run_id, node_id, visit): a step executes at most once) and the
  * effects written. A run ended meanwhile (goal, exit event, contact deleted) or taken over after a
  * lease expiry is left alone.
  */
-import type { Db } from '../../store/store.js';
+import type { Db, DialectName } from '../../store/store.js';
+import { moveRuns } from './bulk.js';
 import { toJson, fromJson, type JsonObject } from '../../core/json.js';
 import { emitSignals } from '../../events/signals.js';
 import type { Run } from './run.js';
@@ -24,56 +25,63 @@ export interface CommitItem {
   version: number;
 }
 
-export async function commitItem(trx: Db, token: string, now: number, leaseUntil: number, item: CommitItem): Promise<boolean> {
-  const p = item.patch;
-  const res = await trx
-    .updateTable('journey_runs')
-    .set({
-      status: p.status,
-      version: item.version,
-      current_node: p.node,
-      visit: p.visit,
-      due_at: p.dueAt,
-      wait_event: p.wait?.event ?? null,
-      wait_filters: p.wait ? toJson(p.wait.where) : null,
-      wait_started_at: p.wait?.startedAt ?? null,
-      attempts: p.attempts,
-      last_error: p.lastError,
-      ended_at: p.endedAt,
-      exit_reason: p.exitReason,
-      updated_at: now,
-      claimed_by: item.keepLease ? token : null,
-      lease_until: item.keepLease ? leaseUntil : null,
-    })
-    .where('id', '=', item.run.id)
-    .where('claimed_by', '=', token)
-    .where('visit', '=', item.expectVisit)
-    .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) return false;
-  await insertSteps(trx, item.run, item.steps, now);
-  for (const effect of item.effects) await applyEffect(trx, item.run, effect, now);
-  return true;
+/** Writes a batch of walks; returns the ids of the runs it moved (the others were not ours any more). */
+export async function commitBatch(trx: Db, dialect: DialectName, token: string, now: number, leaseUntil: number, items: readonly CommitItem[]): Promise<Set<string>> {
+  const moved = await moveRuns(
+    trx,
+    dialect,
+    token,
+    now,
+    leaseUntil,
+    items.map((item) => {
+      const p = item.patch;
+      return {
+        id: item.run.id,
+        expect: item.expectVisit,
+        status: p.status,
+        version: item.version,
+        node: p.node,
+        visit: p.visit,
+        due_at: p.dueAt,
+        wait_event: p.wait?.event ?? null,
+        wait_filters: p.wait ? p.wait.where : null,
+        wait_started_at: p.wait?.startedAt ?? null,
+        attempts: p.attempts,
+        last_error: p.lastError,
+        ended_at: p.endedAt,
+        exit_reason: p.exitReason,
+        keep: item.keepLease,
+      };
+    }),
+  );
+  const done = items.filter((i) => moved.has(i.run.id));
+  await insertStepRows(trx, done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))));
+  for (const item of done) for (const effect of item.effects) await applyEffect(trx, item.run, effect, now);
+  return moved;
+}
+
+function stepRow(run: Pick<Run, 'id' | 'workspaceId'>, s: StepRecord, now: number) {
+  return {
+    run_id: run.id,
+    workspace_id: run.workspaceId,
+    node_id: s.nodeId,
+    visit: s.visit,
+    outcome: s.outcome,
+    due_at: s.dueAt,
+    executed_at: now,
+    detail: s.detail ? toJson(s.detail) : null,
+  };
+}
+
+async function insertStepRows(trx: Db, rows: ReturnType<typeof stepRow>[]): Promise<void> {
+  // 500 rows x 8 parameters stays below both drivers' parameter limits.
+  for (let i = 0; i < rows.length; i += 500) {
+    await trx.insertInto('journey_steps').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
+  }
 }
 
 export async function insertSteps(trx: Db, run: Pick<Run, 'id' | 'workspaceId'>, steps: readonly StepRecord[], now: number): Promise<void> {
-  if (steps.length === 0) return;
-  await trx
-    .insertInto('journey_steps')
-    .values(
-      steps.map((s) => ({
-        run_id: run.id,
-        workspace_id: run.workspaceId,
-        node_id: s.nodeId,
-        visit: s.visit,
-        outcome: s.outcome,
-        due_at: s.dueAt,
-        executed_at: now,
-        detail: s.detail ? toJson(s.detail) : null,
-      })),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await insertStepRows(trx, steps.map((s) => stepRow(run, s, now)));
 }
 
 async function applyEffect(trx: Db, run: Run, effect: Effect, now: number): Promise<void> {

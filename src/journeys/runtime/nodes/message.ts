@@ -26,7 +26,7 @@ function verdictResult(v: Exclude<GuardVerdict, { ok: true }>): NodeResult {
 export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: StepContext): Promise<NodeResult> {
   const kind = node.kind ?? 'marketing';
   if (kind === 'marketing') {
-    if (await unsubscribed(ctx.db, ctx.contact.id, node.channel)) {
+    if (ctx.optedOut ? ctx.optedOut.has(node.channel) : await unsubscribed(ctx.db, ctx.contact.id, node.channel)) {
       return { kind: 'next', output: 'next', outcome: 'skipped', detail: { reason: `unsubscribed from ${node.channel}` } };
     }
     const settings = ctx.doc.settings ?? { maxDuration: '365d' };

@@ -71,6 +71,9 @@ interface SmtpError extends Error {
 export function classifySmtpError(err: SmtpError): ProviderResult {
   const code = err.responseCode;
   const reason = (err.response || err.message || String(err)).slice(0, 500);
+  // 535 "authentication failed" is about our configuration, not the message: fixing it lets the
+  // same message go, so it is retryable like a connection error.
+  if (err.code === 'EAUTH') return { status: 'retryable', reason: `EAUTH: ${reason}` };
   if (code !== undefined && code >= 500) {
     const enhanced = /\b5\.(\d{1,3})\.(\d{1,3})\b/.exec(reason);
     const addressRejected = err.code === 'EENVELOPE' || (enhanced !== null && (enhanced[1] === '1' || (enhanced[1] === '2' && enhanced[2] === '1')));

@@ -1,0 +1,13 @@
+/**
+ * @module The bounce services' dependencies, taken from the app's: store, clock, log and the
+ * soft-bounce limit from the config (QATRA_SOFT_BOUNCE_LIMIT, default 3).
+ */
+import type { Logger } from 'pino';
+import type { AppDeps } from '../api/deps.js';
+import type { FeedbackDeps } from './apply.js';
+
+export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
+
+export function feedbackDepsOf(deps: AppDeps): FeedbackDeps & { log: Logger } {
+  return { store: deps.store, clock: deps.clock, log: deps.log, softBounceLimit: deps.config.softBounceLimit ?? DEFAULT_SOFT_BOUNCE_LIMIT };
+}

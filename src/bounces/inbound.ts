@@ -1,0 +1,45 @@
+/**
+ * @module One inbound mail on the bounce mailbox, end to end: read the report (./report.ts), find
+ * the message it is about (./match.ts), apply it (./apply.ts) in one transaction. Mail that is not a
+ * report, or names no message of ours, is only logged: the answer says what happened, for the log
+ * and the tests. Database errors propagate (the listener then answers 451 so the sender retries).
+ */
+import type { Logger } from 'pino';
+import { applyFeedback, type Feedback, type FeedbackDeps, type FeedbackOutcome } from './apply.js';
+import { findReportedMessage } from './match.js';
+import { readReport, type InboundReport } from './report.js';
+
+export interface InboundResult {
+  kind: InboundReport['kind'];
+  /** Our message id, when the report named one. */
+  messageId: string | null;
+  outcomes: FeedbackOutcome[];
+  note?: string;
+}
+
+export async function processInbound(deps: FeedbackDeps & { log?: Logger | undefined }, raw: string, envelopeRecipients: string[]): Promise<InboundResult> {
+  const report = await readReport(raw, envelopeRecipients);
+  if (report.kind === 'other') {
+    deps.log?.info({ reason: report.reason, to: envelopeRecipients }, 'bounce mailbox: not a delivery or feedback report; ignored');
+    return { kind: 'other', messageId: null, outcomes: [], note: report.reason };
+  }
+  const message = await findReportedMessage(deps.store.db, report.refs);
+  if (!message) {
+    deps.log?.warn({ kind: report.kind, refs: report.refs }, 'bounce mailbox: report names no known message; ignored');
+    return { kind: report.kind, messageId: null, outcomes: [], note: 'no matching message' };
+  }
+  const feedback: Feedback[] =
+    report.kind === 'arf'
+      ? [{ type: 'complained', feedbackType: report.feedbackType, recipient: report.recipient }]
+      : report.recipients.flatMap((r) => (r.bounceType ? [{ type: 'bounced' as const, bounceType: r.bounceType, status: r.status, diagnostic: r.diagnostic?.slice(0, 300), recipient: r.recipient }] : []));
+  if (feedback.length === 0) return { kind: report.kind, messageId: message.id, outcomes: [], note: 'no failed recipient (delayed or delivered)' };
+  const outcomes = await deps.store.transaction(async (trx) => {
+    const out: FeedbackOutcome[] = [];
+    // A DSN about our message has one recipient (we send one per message); a second failed group
+    // only repeats it, and the event's dedupe key turns it into `duplicate`.
+    for (const fb of feedback) out.push(await applyFeedback(deps, trx, message, fb, { source: 'smtp' }));
+    return out;
+  });
+  deps.log?.info({ kind: report.kind, messageId: message.id, outcomes }, 'bounce mailbox: report applied');
+  return { kind: report.kind, messageId: message.id, outcomes };
+}

@@ -1,0 +1,105 @@
+/**
+ * @module The hot writes of a batch, by hand: one statement moves every run of the batch, one
+ * settles every delivery. The rows travel as one JSON parameter (PostgreSQL `jsonb_to_recordset`,
+ * SQLite `json_each`), so a batch of 100 runs costs a few statements instead of a few hundred.
+ * Measured with bench/journeys.ts (100,000 runs, delay → message → exit, batch 100): per-row
+ * statements gave ~400 steps/s on PostgreSQL with two workers; see docs/journey-runtime.md for the
+ * figures after this change.
+ */
+import { sql } from 'kysely';
+import type { DialectName, Db } from '../../store/store.js';
+import type { DeliveryStatus } from './tables.js';
+
+export interface RunMove {
+  id: string;
+  /** The visit the run must still be at (else someone else moved it: leave it). */
+  expect: number;
+  status: string;
+  version: number;
+  node: string | null;
+  visit: number;
+  due_at: number | null;
+  wait_event: string | null;
+  wait_filters: unknown;
+  wait_started_at: number | null;
+  attempts: number;
+  last_error: string | null;
+  ended_at: number | null;
+  exit_reason: string | null;
+  /** Keep the lease (a send follows). */
+  keep: boolean;
+}
+
+/** Moves the runs this claim (`token`) still holds; returns the ids it moved. */
+export async function moveRuns(trx: Db, dialect: DialectName, token: string, now: number, leaseUntil: number, moves: readonly RunMove[]): Promise<Set<string>> {
+  if (moves.length === 0) return new Set();
+  let rows: { id: string }[];
+  if (dialect === 'postgres') {
+    const json = JSON.stringify(moves);
+    rows = (
+      await sql<{ id: string }>`
+        UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
+          due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
+          attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
+          updated_at = ${now}::bigint,
+          claimed_by = CASE WHEN v.keep THEN ${token}::text ELSE NULL END,
+          lease_until = CASE WHEN v.keep THEN ${leaseUntil}::bigint ELSE NULL END
+        FROM jsonb_to_recordset(${json}::jsonb) AS v(id text, expect integer, status text, version integer, node text, visit integer,
+          due_at bigint, wait_event text, wait_filters jsonb, wait_started_at bigint, attempts integer, last_error text,
+          ended_at bigint, exit_reason text, keep boolean)
+        WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
+        RETURNING r.id`.execute(trx)
+    ).rows;
+  } else {
+    const json = JSON.stringify(moves.map((m) => ({ ...m, wait_filters: m.wait_filters === null || m.wait_filters === undefined ? null : JSON.stringify(m.wait_filters), keep: m.keep ? 1 : 0 })));
+    rows = (
+      await sql<{ id: string }>`
+        UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
+          due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
+          attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
+          updated_at = ${now},
+          claimed_by = CASE WHEN v.keep = 1 THEN ${token} ELSE NULL END,
+          lease_until = CASE WHEN v.keep = 1 THEN ${leaseUntil} ELSE NULL END
+        FROM (SELECT value ->> 'id' AS id, value ->> 'expect' AS expect, value ->> 'status' AS status, value ->> 'version' AS version,
+                value ->> 'node' AS node, value ->> 'visit' AS visit, value ->> 'due_at' AS due_at, value ->> 'wait_event' AS wait_event,
+                value ->> 'wait_filters' AS wait_filters, value ->> 'wait_started_at' AS wait_started_at, value ->> 'attempts' AS attempts,
+                value ->> 'last_error' AS last_error, value ->> 'ended_at' AS ended_at, value ->> 'exit_reason' AS exit_reason,
+                value ->> 'keep' AS keep
+              FROM json_each(${json})) AS v
+        WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
+        -- SQLite's RETURNING sees only the target table, without its alias.
+        RETURNING id`.execute(trx)
+    ).rows;
+  }
+  return new Set(rows.map((r) => r.id));
+}
+
+export interface DeliverySettlement {
+  ws: string;
+  key: string;
+  status: DeliveryStatus;
+  pid: string | null;
+  error: string | null;
+  sent_at: number | null;
+}
+
+/** Records channel answers on pending deliveries (attempts + 1). */
+export async function settleDeliveries(trx: Db, dialect: DialectName, now: number, settlements: readonly DeliverySettlement[]): Promise<void> {
+  if (settlements.length === 0) return;
+  const json = JSON.stringify(settlements);
+  if (dialect === 'postgres') {
+    await sql`
+      UPDATE deliveries AS d SET status = v.status, attempts = d.attempts + 1, provider_message_id = v.pid, error = v.error,
+        sent_at = v.sent_at, updated_at = ${now}::bigint
+      FROM jsonb_to_recordset(${json}::jsonb) AS v(ws text, key text, status text, pid text, error text, sent_at bigint)
+      WHERE d.workspace_id = v.ws AND d.idempotency_key = v.key AND d.status = 'pending'`.execute(trx);
+    return;
+  }
+  await sql`
+    UPDATE deliveries AS d SET status = v.status, attempts = d.attempts + 1, provider_message_id = v.pid, error = v.error,
+      sent_at = v.sent_at, updated_at = ${now}
+    FROM (SELECT value ->> 'ws' AS ws, value ->> 'key' AS key, value ->> 'status' AS status, value ->> 'pid' AS pid,
+            value ->> 'error' AS error, value ->> 'sent_at' AS sent_at
+          FROM json_each(${json})) AS v
+    WHERE d.workspace_id = v.ws AND d.idempotency_key = v.key AND d.status = 'pending'`.execute(trx);
+}
