@@ -7,7 +7,7 @@ import { ingest } from '../src/events/ingest.js';
 import { toCall } from '../src/events/call.js';
 import { batchBody } from '../src/events/segment.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-'));
-const store = openStore({ sqliteFile: path.join(dir, 'q.db') });
+const store = process.env.PGURL ? openStore({ databaseUrl: process.env.PGURL }) : openStore({ sqliteFile: path.join(dir, 'q.db') });
 await migrate(store);
 const deps = { store, clock: systemClock };
 const ws = await createWorkspace(deps, { name: 'x' });

@@ -5,9 +5,19 @@
 import type { Logger } from 'pino';
 import type { AppDeps } from '../api/deps.js';
 import type { FeedbackDeps } from './apply.js';
+import { startBounceListener } from './listener.js';
 
 export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
 
 export function feedbackDepsOf(deps: AppDeps): FeedbackDeps & { log: Logger } {
   return { store: deps.store, clock: deps.clock, log: deps.log, softBounceLimit: deps.config.softBounceLimit ?? DEFAULT_SOFT_BOUNCE_LIMIT };
+}
+
+/**
+ * Starts the bounce listener when QATRA_BOUNCE_SMTP_PORT is set (`qatra start`); otherwise a no-op.
+ */
+export async function startConfiguredBounceListener(deps: AppDeps): Promise<{ port: number | null; close(): Promise<void> }> {
+  const port = deps.config.bounceSmtpPort;
+  if (port === undefined) return { port: null, close: async () => {} };
+  return startBounceListener(feedbackDepsOf(deps), { port, host: deps.config.host });
 }

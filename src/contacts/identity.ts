@@ -26,7 +26,8 @@ import { sql } from 'kysely';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import { emitSignals, type Signal } from '../events/signals.js';
-import type { Db } from '../store/store.js';
+import type { Db, DialectName } from '../store/store.js';
+import { anyOf } from '../events/any-of.js';
 import { isValidTimeZone, normalizeEmail } from './contact.js';
 
 export interface IdentityCall {
@@ -102,8 +103,14 @@ function distinct(values: (string | null)[]): string[] {
 }
 
 /** Resolves every call to a contact id (index-aligned with `calls`), writing what the calls imply. */
-export async function resolveContacts(trx: Db, workspaceId: string, calls: readonly IdentityCall[], now: number): Promise<string[]> {
-  const resolver = new Resolver(trx, workspaceId, now);
+export async function resolveContacts(
+  trx: Db,
+  dialect: DialectName,
+  workspaceId: string,
+  calls: readonly IdentityCall[],
+  now: number,
+): Promise<string[]> {
+  const resolver = new Resolver(trx, dialect, workspaceId, now);
   await resolver.load(calls);
   const people: Person[] = [];
   for (const call of calls) people.push(await resolver.resolve(call));
@@ -118,7 +125,7 @@ class Resolver {
   private pending: Person[] = [];
   private links: { anonymousId: string; person: Person }[] = [];
 
-  constructor(private trx: Db, private workspaceId: string, private now: number) {}
+  constructor(private trx: Db, private dialect: DialectName, private workspaceId: string, private now: number) {}
 
   async load(calls: readonly IdentityCall[]): Promise<void> {
     const userIds = distinct(calls.flatMap((c) => [c.userId, c.previousId]));
@@ -128,18 +135,18 @@ class Resolver {
     const person = (row: ContactRow) => seen.get(row.id) ?? seen.set(row.id, fromRow(row)).get(row.id)!;
     if (userIds.length > 0) {
       const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
-        .where('workspace_id', '=', this.workspaceId).where('user_id', 'in', userIds).execute();
+        .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'user_id', userIds)).execute();
       for (const row of rows) this.byUser.set(row.user_id!, person(row));
     }
     if (anonIds.length > 0) {
       const rows = await this.trx.selectFrom('contact_anonymous_ids as a').innerJoin('contacts as c', 'c.id', 'a.contact_id')
         .select(['a.anonymous_id', ...CONTACT_COLUMNS.map((c) => `c.${c}` as const)])
-        .where('a.workspace_id', '=', this.workspaceId).where('a.anonymous_id', 'in', anonIds).execute();
+        .where('a.workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'a.anonymous_id', anonIds)).execute();
       for (const row of rows) this.byAnon.set(row.anonymous_id, person(row));
     }
     if (emails.length > 0) {
       const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
-        .where('workspace_id', '=', this.workspaceId).where('email', 'in', emails).execute();
+        .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'email', emails)).execute();
       for (const row of rows) this.byEmail.set(row.email!, person(row));
     }
   }

@@ -15,12 +15,13 @@
  * is run again, up to three times.
  */
 import type { ServiceDeps } from '../core/deps.js';
-import { toJson, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
 import { resolveContacts } from '../contacts/identity.js';
 import type { Db, DialectName, Store } from '../store/store.js';
 import type { Call } from './call.js';
 import { GroupCommitter } from './group-commit.js';
 import { insertEvents } from './insert-events.js';
+import { anyOf } from './any-of.js';
 import { emitSignals, type Signal } from './signals.js';
 
 /** Rows per INSERT statement and messageIds per duplicate check (bounds an IN list). */
@@ -70,7 +71,8 @@ async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
   };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await store.transaction(work);
+      const cpu = () => performance.now();
+      const a = cpu(); try { return await store.transaction(work); } finally { (globalThis as any).T.tx += cpu()-a; }
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       const retry = store.dialect === 'postgres' && typeof code === 'string' && RETRIED_PG_CODES.has(code);
@@ -80,10 +82,14 @@ async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
 }
 
 async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<void> {
-  const fresh = await withoutStored(trx, workspaceId, calls);
+  const cpu = () => performance.now();
+  let a = cpu();
+  const fresh = await withoutStored(trx, dialect, workspaceId, calls);
+  (globalThis as any).T ??= {dup:0,res:0,ins:0,sig:0,tx:0}; const T=(globalThis as any).T; T.dup += cpu()-a; a=cpu();
   if (fresh.length === 0) return;
   const now = Math.max(...fresh.map((c) => c.receivedAt));
-  const contactIds = await resolveContacts(trx, workspaceId, fresh, now);
+  const contactIds = await resolveContacts(trx, dialect, workspaceId, fresh, now);
+  T.res += cpu()-a; a=cpu();
   const signals: Signal[] = [];
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
@@ -91,8 +97,8 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
       contactId: contactIds[start + k]!,
       type: c.type,
       name: c.name,
-      properties: toJson(c.properties),
-      context: toJson(c.context),
+      properties: c.properties,
+      context: c.context,
       messageId: c.messageId,
       timestamp: c.timestamp,
       receivedAt: c.receivedAt,
@@ -118,11 +124,13 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
       });
     }
   }
+  T.ins += cpu()-a;a=cpu();
   await emitSignals(trx, signals, now);
+  T.sig += cpu()-a;
 }
 
 /** The calls whose messageId is neither stored yet nor repeated earlier in the same group. */
-async function withoutStored(trx: Db, workspaceId: string, calls: readonly Call[]): Promise<Call[]> {
+async function withoutStored(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<Call[]> {
   const ids = [...new Set(calls.map((c) => c.messageId))];
   const stored = new Set<string>();
   for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
@@ -130,7 +138,7 @@ async function withoutStored(trx: Db, workspaceId: string, calls: readonly Call[
       .selectFrom('events')
       .select('message_id')
       .where('workspace_id', '=', workspaceId)
-      .where('message_id', 'in', ids.slice(start, start + ROWS_PER_INSERT))
+      .where(anyOf(dialect, 'message_id', ids.slice(start, start + ROWS_PER_INSERT)))
       .execute();
     for (const r of rows) stored.add(r.message_id);
   }

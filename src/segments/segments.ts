@@ -64,6 +64,15 @@ export function parseSegmentInput(raw: unknown): SegmentInput {
   return { ...base.data, conditions };
 }
 
+/** JSON with sorted keys: PostgreSQL's jsonb reorders keys, so stored and new trees compare by this. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 type Row = { id: string; name: string; description: string | null; conditions: unknown; refresh_interval_ms: number | null; computed_at: number | null; created_at: number; updated_at: number };
 
 function toSegment(r: Row): Segment {
@@ -113,7 +122,7 @@ export async function saveIn(deps: ServiceDeps, trx: Db, workspaceId: string, in
   };
   let outcome: 'created' | 'updated' | 'unchanged' = 'created';
   if (existing) {
-    const same = existing.name === values.name && existing.description === values.description && toJson(fromJson(existing.conditions)) === values.conditions && existing.refresh_interval_ms === values.refresh_interval_ms;
+    const same = existing.name === values.name && existing.description === values.description && canonical(fromJson(existing.conditions)) === canonical(input.conditions) && existing.refresh_interval_ms === values.refresh_interval_ms;
     outcome = same ? 'unchanged' : 'updated';
     if (!same) await trx.updateTable('segments').set({ ...values, next_refresh_at: values.refresh_interval_ms === null ? null : now + values.refresh_interval_ms }).where('id', '=', id).execute();
   } else {

@@ -8,6 +8,7 @@ import { bootstrap } from '../workspaces/workspaces.js';
 import { Worker } from '../worker/worker.js';
 import { workerTasks } from '../worker/tasks.js';
 import { openRuntime } from './runtime.js';
+import { startConfiguredBounceListener } from '../bounces/deps.js';
 
 export interface Running {
   url?: string;
@@ -36,6 +37,7 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  const bounces = await startConfiguredBounceListener(deps);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
@@ -50,6 +52,7 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   }
   const stop = async () => {
     await app.close();
+    await bounces.close();
     await worker.stop();
     await deps.store.close();
   };

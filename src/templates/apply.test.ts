@@ -62,6 +62,16 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
     fs.writeFileSync(path.join(dir, 'welcome.yaml'), WELCOME);
     fs.writeFileSync(path.join(dir, 'welcome.html'), '<h1>Hello {{ contact.first_name }}</h1>\n<p>{{ trigger.plan }}</p>\n');
   });
+
+  it('points warnings at the file, line and column', async () => {
+    const one = path.join(dir, 'solo');
+    fs.mkdirSync(one);
+    fs.writeFileSync(path.join(one, 'note.yaml'), 'id: note\nkind: transactional\nsubject: Hi\nbody: |\n  <p>ok</p>\n  <p>{{ order.total }}</p>\n');
+    const res = await apply(one);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`${path.join(one, 'note.yaml')}:6:9: warning: unknown variable "order"`);
+    fs.rmSync(one, { recursive: true });
+  }, 60_000);
   afterAll(async () => {
     await t?.drop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -72,6 +82,8 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
     expect(first.stdout).toContain('base: version 1');
     expect(first.stdout).toContain('welcome: version 1');
+    // welcome.html line 2 uses {{ trigger.plan }} (known); the fa subject is fine; no warnings for these.
+    expect(first.stdout).not.toContain('warning');
     expect(await versions()).toEqual(['base@1', 'welcome@1']);
     const second = await apply(dir);
     expect(second.stdout).toContain('welcome: unchanged (version 1)');

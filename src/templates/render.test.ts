@@ -5,6 +5,7 @@ import { createWorkspace } from '../workspaces/workspaces.js';
 import { toJson } from '../core/json.js';
 import { TemplateCache } from './cache.js';
 import { renderEmail } from './render.js';
+import { renderSms } from './render-sms.js';
 import { saveTemplates } from './service.js';
 import { footerPartial, links, welcomeMjml, workspaceInfo } from './test-fixtures.js';
 import type { TemplateInput } from './template.js';
@@ -137,6 +138,16 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     const perSend = await render('with-partial', { context: { trigger: { plan: 'pro' } } });
     expect(perSend.text.startsWith(saved.text)).toBe(true);
     expect(perSend.text).toContain('Acme · 1 Main St, Springfield · Unsubscribe [https://q.example.com/u/TOKEN]');
+  });
+
+  it('renders an SMS in the contact\'s language, unescaped', async () => {
+    await save({ id: 'otp', name: 'OTP', channel: 'sms', kind: 'transactional', content: { body: 'Code {{ data.code }} for {{ contact.first_name }} & co', locales: { fa: { body: 'کد شما {{ data.code }}' } } } });
+    const d = deps();
+    const en = await renderSms(d, { workspaceId: ws, templateId: 'otp', contact, workspace: workspaceInfo, context: { data: { code: '1234' } } });
+    expect(en).toEqual({ templateId: 'otp', version: 1, locale: 'en', text: 'Code 1234 for Sara & co' });
+    const fa = await renderSms(d, { workspaceId: ws, templateId: 'otp', contact: { ...contact, locale: 'fa-IR' }, workspace: workspaceInfo, context: { data: { code: '۱۲۳۴' } } });
+    expect(fa.text).toBe('کد شما ۱۲۳۴');
+    await expect(renderEmail(d, { workspaceId: ws, templateId: 'otp', contact, workspace: workspaceInfo })).rejects.toThrow(/not an email message/);
   });
 
   describe('sandbox', () => {

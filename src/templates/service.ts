@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import { toJson } from '../core/json.js';
+import type { Db } from '../store/store.js';
 import { createLiquid } from './engine.js';
 import { TemplateValidationError, formatIssue, type TemplateIssue } from './issues.js';
 import { findCurrent, loadPartials } from './repository.js';
@@ -22,6 +23,8 @@ export interface SaveResult {
   /** False when the content was unchanged and no version was written. */
   newVersion: boolean;
   warnings: string[];
+  /** Set for a template not in the input that got a new version because its layout changed. */
+  rebuiltForLayout?: string;
 }
 
 function canonical(value: unknown): string {
@@ -51,6 +54,11 @@ export function parseInputs(raw: unknown[]): ParsedTemplateInput[] {
   return parsed as ParsedTemplateInput[];
 }
 
+/**
+ * Saves `raw` (all or nothing). Messages built on a layout that this save changes are rebuilt on
+ * the new layout as new versions of their own, in the same transaction, and listed after the
+ * inputs in the result: a layout change reaches every message that uses it, or fails validation.
+ */
 export async function saveTemplates(
   deps: ServiceDeps,
   workspaceId: string,
@@ -58,16 +66,30 @@ export async function saveTemplates(
   mode: SaveMode,
   options: { dryRun?: boolean } = {},
 ): Promise<SaveResult[]> {
-  const inputs = parseInputs(raw);
+  const requested = parseInputs(raw);
   const seen = new Set<string>();
-  for (const input of inputs) {
+  for (const input of requested) {
     if (seen.has(input.id)) throw ValidationError.at('id', `template "${input.id}" appears twice`);
     seen.add(input.id);
   }
   const { db } = deps.store;
-  const layoutIds = inputs.map((i) => i.content.layoutId).filter((id): id is string => !!id);
-  const existing = await findCurrent(db, workspaceId, [...new Set([...inputs.map((i) => i.id), ...layoutIds])]);
-  for (const input of inputs) {
+  const layoutIds = requested.map((i) => i.content.layoutId).filter((id): id is string => !!id);
+  const existing = await findCurrent(db, workspaceId, [...new Set([...requested.map((i) => i.id), ...layoutIds])]);
+  const changedLayouts = requested.filter((i) => i.kind === 'layout' && existing.has(i.id) && existing.get(i.id)!.contentHash !== contentHash(i.content));
+  const rebuilt = new Map<string, string>();
+  for (const [id, current] of await findCurrent(db, workspaceId, await layoutDependents(db, workspaceId, changedLayouts.map((l) => l.id)))) {
+    if (seen.has(id) || current.template.archived) continue;
+    existing.set(id, current);
+    rebuilt.set(id, current.version.layoutId!);
+  }
+  const inputs: ParsedTemplateInput[] = [
+    ...requested,
+    ...[...rebuilt.keys()].map((id) => {
+      const { template, version } = existing.get(id)!;
+      return { id, name: template.name, channel: template.channel, kind: template.kind, content: version.content };
+    }),
+  ];
+  for (const input of requested) {
     if (mode === 'create' && existing.has(input.id)) throw new ConflictError(`template "${input.id}" already exists`, 'id');
     if (mode === 'update' && !existing.has(input.id)) throw new NotFoundError('template', input.id);
   }
@@ -97,8 +119,9 @@ export async function saveTemplates(
   if (options.dryRun) {
     return prepared.map((p) => {
       const before = existing.get(p.input.id);
-      const changed = !before || before.contentHash !== p.hash;
-      return { id: p.input.id, version: (before?.template.currentVersion ?? 0) + (changed ? 1 : 0), newVersion: changed, warnings: p.warnings };
+      const changed = !before || before.contentHash !== p.hash || rebuilt.has(p.input.id);
+      const result = { id: p.input.id, version: (before?.template.currentVersion ?? 0) + (changed ? 1 : 0), newVersion: changed, warnings: p.warnings };
+      return rebuilt.has(p.input.id) ? { ...result, rebuiltForLayout: rebuilt.get(p.input.id)! } : result;
     });
   }
 
@@ -119,7 +142,7 @@ export async function saveTemplates(
           .executeTakeFirst();
         if (!inserted) throw new ConflictError(`template "${input.id}" already exists`, 'id');
         version = 1;
-      } else if (before.contentHash === p.hash && before.template.kind === input.kind && before.template.channel === input.channel) {
+      } else if (before.contentHash === p.hash && before.template.kind === input.kind && before.template.channel === input.channel && !rebuilt.has(input.id)) {
         // Same content: no new version; a new name or leaving the archive is a plain update.
         await trx
           .updateTable('templates')
@@ -157,10 +180,27 @@ export async function saveTemplates(
           created_at: now,
         })
         .execute();
-      results.set(input.id, { id: input.id, version, newVersion: true, warnings: p.warnings });
+      const result = { id: input.id, version, newVersion: true, warnings: p.warnings };
+      results.set(input.id, rebuilt.has(input.id) ? { ...result, rebuiltForLayout: rebuilt.get(input.id)! } : result);
     }
   });
   return inputs.map((i) => results.get(i.id)!);
+}
+
+/** Live templates whose current version is built on one of `layoutIds`. */
+async function layoutDependents(db: Db, workspaceId: string, layoutIds: string[]): Promise<string[]> {
+  if (layoutIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('templates as t')
+    .innerJoin('template_versions as v', (j) =>
+      j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'),
+    )
+    .select('t.id')
+    .where('t.workspace_id', '=', workspaceId)
+    .where('v.layout_id', 'in', layoutIds)
+    .where('t.archived_at', 'is', null)
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function archiveTemplate(deps: ServiceDeps, workspaceId: string, id: string): Promise<void> {

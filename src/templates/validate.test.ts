@@ -106,6 +106,43 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
     expect(row).toEqual({ layout_id: 'lay', layout_version: 2 });
   });
 
+  it('rebuilds the messages on a changed layout as new versions, or refuses the layout change', async () => {
+    const [before] = await save([{ id: 'uses-lay', name: 'u', kind: 'marketing', content: { subject: 's', layoutId: 'lay', body: 'hello' } }]);
+    const results = await save([{ id: 'lay', name: 'l', kind: 'layout', content: { body: `<html><body><b>v3</b>{{ content }}${FOOTER}</body></html>` } }]);
+    expect(results).toEqual([
+      { id: 'lay', version: 3, newVersion: true, warnings: [] },
+      { id: 'uses-lay', version: before!.version + 1, newVersion: true, warnings: [], rebuiltForLayout: 'lay' },
+    ]);
+    const row = await t.store.db
+      .selectFrom('template_versions')
+      .select(['layout_version', 'compiled'])
+      .where('workspace_id', '=', ws)
+      .where('template_id', '=', 'uses-lay')
+      .where('version', '=', before!.version + 1)
+      .executeTakeFirstOrThrow();
+    expect(row.layout_version).toBe(3);
+    expect(JSON.stringify(row.compiled)).toContain('<b>v3</b>');
+    // A layout without the unsubscribe link would break its marketing emails: refused, nothing saved.
+    const err = await failure([{ id: 'lay', name: 'l', kind: 'layout', content: { body: '<html><body>{{ content }}</body></html>' } }]);
+    expect(err.message).toMatch(/^uses-lay: body: a marketing email must show the postal address/);
+    expect((await t.store.db.selectFrom('templates').select('current_version').where('workspace_id', '=', ws).where('id', '=', 'lay').executeTakeFirstOrThrow()).current_version).toBe(3);
+  });
+
+  it('builds an MJML message into an MJML layout, and maps MJML errors to the body or the layout line', async () => {
+    const layoutBody = '<mjml>\n  <mj-body>\n    <mj-section><mj-column><mj-text>Logo</mj-text></mj-column></mj-section>\n    {{ content }}\n    <mj-section><mj-column><mj-text>' + FOOTER + '</mj-text></mj-column></mj-section>\n  </mj-body>\n</mjml>';
+    await save([{ id: 'mjml-base', name: 'b', kind: 'layout', content: { format: 'mjml', body: layoutBody } }]);
+    const body = '<mj-section>\n  <mj-column>\n    <mj-text>Hi {{ contact.first_name }}</mj-text>\n  </mj-column>\n</mj-section>';
+    await save([{ id: 'mjml-msg', name: 'm', kind: 'marketing', content: { subject: 's', format: 'mjml', layoutId: 'mjml-base', body, locales: { he: { subject: 'שלום' } } } }]);
+    const row = await t.store.db.selectFrom('template_versions').select('compiled').where('workspace_id', '=', ws).where('template_id', '=', 'mjml-msg').executeTakeFirstOrThrow();
+    const html = (typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled).html as Record<string, string>;
+    expect(html['']).toMatch(/Logo[\s\S]*Hi \{\{ contact.first_name \}\}[\s\S]*\{\{ workspace.postal_address \}\}/);
+    expect(html['he']).toMatch(/<html lang="he" dir="rtl"/);
+    const err = await failure([{ id: 'mjml-bad', name: 'm', kind: 'marketing', content: { subject: 's', format: 'mjml', layoutId: 'mjml-base', body: body.replace('<mj-text>Hi', '<mj-bogus /><mj-text>Hi') } }]);
+    expect(err.message).toMatch(/^body:3:5: Element mj-bogus/);
+    const html2 = await failure([{ id: 'mjml-html', name: 'm', kind: 'marketing', content: { subject: 's', format: 'html', layoutId: 'mjml-base', body: '<p>x</p>' } }]);
+    expect(html2.message).toMatch(/layoutId: layout "mjml-base" is mjml but this template is html/);
+  });
+
   it('rejects bad input shapes with field paths', async () => {
     await expect(save([{ id: 'Bad Id', name: '', kind: 'marketing', content: { body: 'x' } } as TemplateInput])).rejects.toMatchObject({
       issues: expect.arrayContaining([expect.objectContaining({ path: '0.id' }), expect.objectContaining({ path: '0.name' })]),

@@ -30,3 +30,16 @@ export async function countedSends(db: Db, workspaceId: string, idempotencyKey?:
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The counting channel in memory (benchmarks: measures the engine, not an insert per send). */
+export function memoryCountingChannel(): Channel & { sends: Map<string, number> } {
+  const sends = new Map<string, number>();
+  return {
+    name: 'counting',
+    sends,
+    async send(request: SendRequest): Promise<SendResult> {
+      sends.set(request.idempotencyKey, (sends.get(request.idempotencyKey) ?? 0) + 1);
+      return { status: 'sent' };
+    },
+  };
+}

@@ -116,4 +116,15 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
     expect(mail!.parsed.html).toContain('href="https://shop.example.com/orders/A-17"');
     expect(mail!.parsed.html).not.toContain('/o/');
   });
+
+  it('tracks transactional mail too when the workspace asks for it', async () => {
+    await k.configure({ tracking: { opens: true, clicks: true, transactional: true } });
+    k.sink.clear();
+    const c = await k.contact('tracked-tx@example.org');
+    expect((await k.send(c, { template: 'receipt', key: 'tx:tracked', kind: 'transactional', data: { order: 'C-3' } })).status).toBe('sent');
+    const [mail] = await k.sink.waitFor(1);
+    expect(mail!.parsed.html).toMatch(new RegExp(`href="${PUBLIC_URL}/c/[0-9a-z]{26}-0\\.[0-9a-z]{16}"`));
+    expect(mail!.parsed.html).toMatch(new RegExp(`src="${PUBLIC_URL}/o/[0-9a-z]{26}\\.[0-9a-z]{16}\\.gif"`));
+    await k.configure();
+  });
 });

@@ -3,7 +3,8 @@
  *
  *   1. record the delivery (queued) under its idempotency key BEFORE anything leaves; a record that
  *      was already sent, skipped or failed for good answers the retry without sending again;
- *   2. claim the attempt (so two workers holding the same record cannot both send);
+ *   2. claim the attempt with a lease (so two workers holding the same record cannot both send; a
+ *      new record is created already claimed);
  *   3. suppression and consent, read at send time (STANDARDS.md 7): skipped with the reason;
  *   4. render the template (renderEmail), add tracking, headers, Message-ID (./compose.ts);
  *   5. record what leaves, hand it to the workspace's provider, record the outcome. A hard bounce
@@ -173,14 +174,17 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       if (!created) {
         const previous = previousOutcome(message);
         if (previous) return previous;
+        if (!(await claimAttempt(store.db, message, now))) return { status: 'retryable', reason: 'another attempt of this delivery is in progress' };
       }
-      if (!(await claimAttempt(store.db, message, now))) return { status: 'retryable', reason: 'another attempt of this delivery is in progress' };
       try {
         return await deliver(request, message);
       } catch (err) {
         // Not a delivery problem (database or bug): the record stays queued and the caller retries.
         deps.log?.error({ err, messageId: message.id }, 'email delivery attempt failed');
-        return { status: 'retryable', reason: `internal: ${(err as Error).message}` };
+        const reason = `internal: ${(err as Error).message}`;
+        // Release the attempt's lease so the retry need not wait for it (best effort: the database may be the problem).
+        await recordOutcome(store.db, message.id, { status: 'queued', reason }, clock.now()).catch(() => {});
+        return { status: 'retryable', reason };
       }
     },
     close: () => providers.close(),

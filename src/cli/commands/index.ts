@@ -7,7 +7,8 @@ import { journeyCommands } from './journeys.js';
 import { templatesCommands } from './templates.js';
 import { keysCommands } from './keys.js';
 import { contactsCommands } from './contacts.js';
+import { segmentsCommands } from './segments.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands];

@@ -8,7 +8,7 @@ import { parseConfig } from '../../config/config.js';
 import { ValidationError } from '../../core/errors.js';
 import { openRuntime } from '../../server/runtime.js';
 import { listTemplateFiles, loadTemplateFile, type LoadedTemplate } from '../../templates/files.js';
-import { TemplateValidationError } from '../../templates/issues.js';
+import { TemplateValidationError, formatIssue } from '../../templates/issues.js';
 import { saveTemplates } from '../../templates/service.js';
 import { getWorkspaceSettings } from '../../templates/workspace-settings.js';
 import { DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
@@ -16,7 +16,11 @@ import { DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
 /** Maps service errors back to the files they came from. */
 function explain(err: unknown, loaded: LoadedTemplate[]): string[] | undefined {
   if (err instanceof TemplateValidationError) {
-    return err.problems.map((p) => `${loaded[p.index]!.locate(p.field, p.line, p.column)}: ${p.message}`);
+    return err.problems.map((p) => {
+      const item = loaded[p.index];
+      // Not from a file: a stored template rebuilt because a layout in the files changed.
+      return item ? `${item.locate(p.field, p.line, p.column)}: ${p.message}` : `${p.templateId} (stored, uses a changed layout): ${formatIssue(p)}`;
+    });
   }
   if (err instanceof ValidationError) {
     return err.issues.map((i) => {
@@ -52,10 +56,16 @@ export function templatesCommands(program: Command): void {
           process.stderr.write(lines.join('\n') + '\n');
           throw new ValidationError([], `${lines.length} problem(s); nothing was applied`);
         });
-        for (const [i, r] of results.entries()) {
-          const state = r.newVersion ? `version ${r.version}${opts.dryRun ? ' (dry run)' : ''}` : `unchanged (version ${r.version})`;
+        for (const r of results) {
+          const why = r.rebuiltForLayout ? ` (rebuilt on the changed layout ${r.rebuiltForLayout})` : '';
+          const state = r.newVersion ? `version ${r.version}${why}${opts.dryRun ? ' (dry run)' : ''}` : `unchanged (version ${r.version})`;
           process.stdout.write(`${r.id}: ${state}\n`);
-          for (const w of r.warnings) process.stdout.write(`  warning: ${loaded[i]!.input.id}: ${w}\n`);
+          const item = loaded.find((l) => l.input.id === r.id);
+          for (const w of r.warnings) {
+            // Warnings are stored as `field:line:col: message`; point them into the files too.
+            const m = /^([\w.()-]+):(\d+):(\d+): ([\s\S]*)$/.exec(w);
+            process.stdout.write(item && m ? `${item.locate(m[1]!, Number(m[2]), Number(m[3]))}: warning: ${m[4]}\n` : `  warning: ${w}\n`);
+          }
         }
       } finally {
         await deps.store.close();

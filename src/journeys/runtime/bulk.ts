@@ -103,3 +103,71 @@ export async function settleDeliveries(trx: Db, dialect: DialectName, now: numbe
           FROM json_each(${json})) AS v
     WHERE d.workspace_id = v.ws AND d.idempotency_key = v.key AND d.status = 'pending'`.execute(trx);
 }
+
+export interface StepRow {
+  run_id: string;
+  workspace_id: string;
+  node_id: string;
+  visit: number;
+  outcome: string;
+  due_at: number | null;
+  executed_at: number;
+  /** JSON text or null. */
+  detail: string | null;
+}
+
+/** Inserts step rows; a (run, node, visit) already recorded is left alone (the step ran already). */
+export async function insertStepRows(trx: Db, dialect: DialectName, rows: readonly StepRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows);
+  if (dialect === 'postgres') {
+    await sql`
+      INSERT INTO journey_steps (run_id, workspace_id, node_id, visit, outcome, due_at, executed_at, detail)
+      SELECT v.run_id, v.workspace_id, v.node_id, v.visit, v.outcome, v.due_at, v.executed_at, v.detail::jsonb
+      FROM jsonb_to_recordset(${json}::jsonb) AS v(run_id text, workspace_id text, node_id text, visit integer, outcome text, due_at bigint, executed_at bigint, detail text)
+      ON CONFLICT DO NOTHING`.execute(trx);
+    return;
+  }
+  await sql`
+    INSERT INTO journey_steps (run_id, workspace_id, node_id, visit, outcome, due_at, executed_at, detail)
+    SELECT value ->> 'run_id', value ->> 'workspace_id', value ->> 'node_id', value ->> 'visit', value ->> 'outcome',
+      value ->> 'due_at', value ->> 'executed_at', value ->> 'detail'
+    FROM json_each(${json}) WHERE true
+    ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+export interface DeliveryRow {
+  id: string;
+  workspace_id: string;
+  idempotency_key: string;
+  run_id: string;
+  journey_id: string;
+  node_id: string;
+  contact_id: string;
+  channel: string;
+  kind: string;
+  now: number;
+}
+
+/** Inserts pending deliveries; an existing key is kept as it is. Returns the keys inserted now. */
+export async function insertDeliveryRows(trx: Db, dialect: DialectName, rows: readonly DeliveryRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const json = JSON.stringify(rows);
+  if (dialect === 'postgres') {
+    const res = await sql<{ idempotency_key: string }>`
+      INSERT INTO deliveries (id, workspace_id, idempotency_key, run_id, journey_id, node_id, contact_id, channel, kind, status, attempts, created_at, updated_at)
+      SELECT v.id, v.workspace_id, v.idempotency_key, v.run_id, v.journey_id, v.node_id, v.contact_id, v.channel, v.kind, 'pending', 0, v.now, v.now
+      FROM jsonb_to_recordset(${json}::jsonb) AS v(id text, workspace_id text, idempotency_key text, run_id text, journey_id text, node_id text, contact_id text, channel text, kind text, now bigint)
+      ON CONFLICT DO NOTHING
+      RETURNING idempotency_key`.execute(trx);
+    return new Set(res.rows.map((r) => r.idempotency_key));
+  }
+  const res = await sql<{ idempotency_key: string }>`
+    INSERT INTO deliveries (id, workspace_id, idempotency_key, run_id, journey_id, node_id, contact_id, channel, kind, status, attempts, created_at, updated_at)
+    SELECT value ->> 'id', value ->> 'workspace_id', value ->> 'idempotency_key', value ->> 'run_id', value ->> 'journey_id',
+      value ->> 'node_id', value ->> 'contact_id', value ->> 'channel', value ->> 'kind', 'pending', 0, value ->> 'now', value ->> 'now'
+    FROM json_each(${json}) WHERE true
+    ON CONFLICT DO NOTHING
+    RETURNING idempotency_key`.execute(trx);
+  return new Set(res.rows.map((r) => r.idempotency_key));
+}

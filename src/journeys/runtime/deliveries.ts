@@ -3,41 +3,36 @@
  * `run:<runId>:<nodeId>:<visit>`, committed (pending) BEFORE the channel is called (STANDARDS.md 2).
  * A retried step finds its delivery: one already `sent` is not sent again.
  */
-import type { Db } from '../../store/store.js';
+import type { Db, DialectName } from '../../store/store.js';
 import { newId } from '../../core/ids.js';
 import type { SendResult } from '../../channels/channel.js';
 import type { DeliveryStatus } from './tables.js';
 import type { Run } from './run.js';
-import type { DeliverySettlement } from './bulk.js';
+import { insertDeliveryRows, type DeliverySettlement } from './bulk.js';
 import type { PendingSend } from './walk.js';
 
 export function deliveryKey(runId: string, nodeId: string, visit: number): string {
   return `run:${runId}:${nodeId}:${visit}`;
 }
 
-/** Records pending deliveries (one multi-row insert per 500); an existing key is kept as it is. */
-export async function recordDeliveries(trx: Db, sends: readonly { run: Run; send: PendingSend }[], now: number): Promise<void> {
-  const rows = sends.map(({ run, send }) => ({
-    id: newId('dlv', now),
-    workspace_id: run.workspaceId,
-    idempotency_key: deliveryKey(run.id, send.nodeId, send.visit),
-    run_id: run.id,
-    journey_id: run.journeyId,
-    node_id: send.nodeId,
-    contact_id: run.contactId,
-    channel: send.channel,
-    kind: send.messageKind,
-    status: 'pending' as const,
-    attempts: 0,
-    provider_message_id: null,
-    error: null,
-    created_at: now,
-    updated_at: now,
-    sent_at: null,
-  }));
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto('deliveries').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
-  }
+/** Records pending deliveries (one statement); an existing key is kept as it is. Returns the keys new now. */
+export async function recordDeliveries(trx: Db, dialect: DialectName, sends: readonly { run: Run; send: PendingSend }[], now: number): Promise<Set<string>> {
+  return insertDeliveryRows(
+    trx,
+    dialect,
+    sends.map(({ run, send }) => ({
+      id: newId('dlv', now),
+      workspace_id: run.workspaceId,
+      idempotency_key: deliveryKey(run.id, send.nodeId, send.visit),
+      run_id: run.id,
+      journey_id: run.journeyId,
+      node_id: send.nodeId,
+      contact_id: run.contactId,
+      channel: send.channel,
+      kind: send.messageKind,
+      now,
+    })),
+  );
 }
 
 export async function deliveryStatuses(db: Db, workspaceKeys: readonly { workspaceId: string; key: string }[]): Promise<Map<string, { status: DeliveryStatus; providerMessageId: string | null }>> {

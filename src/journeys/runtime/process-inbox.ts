@@ -8,7 +8,7 @@
  *  3. live journeys whose trigger matches enrol the contact (entry rules in ./enroll.ts).
  * contact_created, list_joined and segment_entered only enrol.
  */
-import type { Db } from '../../store/store.js';
+import type { Db, DialectName } from '../../store/store.js';
 import type { StoredEvent } from '../../events/signals.js';
 import type { JsonObject } from '../../core/json.js';
 import { fromJson, toJson } from '../../core/json.js';
@@ -21,7 +21,7 @@ import { edgeTarget } from './walk.js';
 import { insertSteps } from './writer.js';
 import { claimToken, type JourneyRuntime } from './runtime.js';
 
-async function endRun(trx: Db, run: Run, status: 'converted' | 'exited', reason: string, now: number, value: number | null, eventId: number): Promise<void> {
+async function endRun(trx: Db, dialect: DialectName, run: Run, status: 'converted' | 'exited', reason: string, now: number, value: number | null, eventId: number): Promise<void> {
   const res = await trx
     .updateTable('journey_runs')
     .set({ status, exit_reason: reason, goal_value: value, ended_at: now, updated_at: now, due_at: null, claimed_by: null, lease_until: null })
@@ -30,10 +30,10 @@ async function endRun(trx: Db, run: Run, status: 'converted' | 'exited', reason:
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) return;
   const node = status === 'converted' ? '$goal' : '$exit';
-  await insertSteps(trx, run, [{ nodeId: node, visit: run.visit, outcome: status, detail: { eventId, ...(value !== null ? { value } : {}), reason }, dueAt: null }], now);
+  await insertSteps(trx, dialect, run, [{ nodeId: node, visit: run.visit, outcome: status, detail: { eventId, ...(value !== null ? { value } : {}), reason }, dueAt: null }], now);
 }
 
-async function resumeWait(trx: Db, run: Run, doc: JourneyDocument, event: StoredEvent, now: number): Promise<void> {
+async function resumeWait(trx: Db, dialect: DialectName, run: Run, doc: JourneyDocument, event: StoredEvent, now: number): Promise<void> {
   const target = edgeTarget(doc, run.node!, 'event');
   const res = await trx
     .updateTable('journey_runs')
@@ -58,7 +58,7 @@ async function resumeWait(trx: Db, run: Run, doc: JourneyDocument, event: Stored
     .where('ended_at', 'is', null)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) return;
-  await insertSteps(trx, run, [{ nodeId: run.node!, visit: run.visit, outcome: 'event', detail: { event: event.name, eventId: event.id }, dueAt: null }], now);
+  await insertSteps(trx, dialect, run, [{ nodeId: run.node!, visit: run.visit, outcome: 'event', detail: { event: event.name, eventId: event.id }, dueAt: null }], now);
 }
 
 function goalValue(doc: JourneyDocument, props: JsonObject): number | null {
@@ -74,16 +74,16 @@ async function onEvent(rt: JourneyRuntime, trx: Db, event: StoredEvent, now: num
     const doc = await rt.catalog.version(trx, run.workspaceId, run.journeyId, run.version);
     if (!doc) continue;
     if (doc.goal && doc.goal.event === event.name && matchesFilters(event.properties, doc.goal.where)) {
-      await endRun(trx, run, 'converted', 'goal', now, goalValue(doc, event.properties), event.id);
+      await endRun(trx, rt.store.dialect, run, 'converted', 'goal', now, goalValue(doc, event.properties), event.id);
       continue;
     }
     const exit = (doc.exitWhen ?? []).find((e) => e.event === event.name && matchesFilters(event.properties, e.where));
     if (exit) {
-      await endRun(trx, run, 'exited', `exit_event:${event.name}`, now, null, event.id);
+      await endRun(trx, rt.store.dialect, run, 'exited', `exit_event:${event.name}`, now, null, event.id);
       continue;
     }
     if (run.status === 'waiting' && run.wait && run.wait.event === event.name && event.receivedAt >= run.wait.startedAt && matchesFilters(event.properties, run.wait.where)) {
-      await resumeWait(trx, run, doc, event, now);
+      await resumeWait(trx, rt.store.dialect, run, doc, event, now);
     }
   }
   await enrollMatching(rt, trx, event.workspaceId, event.contactId, now, event.properties, (doc) => doc.trigger.type === 'event' && doc.trigger.event === event.name && matchesFilters(event.properties, doc.trigger.where));

@@ -113,8 +113,10 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const now = rt.clock.now();
   const token = claimToken(rt);
   const leaseUntil = now + rt.config.worker.leaseMs;
+  const T: number[] = [performance.now()];
   const rows = await claimDueRuns(rt.store, token, now, rt.config.worker.leaseMs, rt.config.worker.batchSize);
   if (rows.length === 0) return 0;
+  T.push(performance.now());
   const runs = rows.map(toRun);
   const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
   const zones = new Map<string, string>();
@@ -125,19 +127,25 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const none = new Set<string>();
   for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), optedOut.get(run.contactId) ?? none, zones.get(run.workspaceId)!, now, states));
 
+  T.push(performance.now());
   // Transaction A: every walk; deliveries recorded before any send.
   const sending: Prepared[] = [];
+  let fresh = new Set<string>();
   await rt.store.transaction(async (trx) => {
     const items: CommitItem[] = prepared.map((p) => ({ run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version }));
     const moved = await commitBatch(trx, rt.store.dialect, token, now, leaseUntil, items);
+    T.push(performance.now());
     for (const p of prepared) if (p.result.send && moved.has(p.run.id)) sending.push(p);
-    await recordDeliveries(trx, sending.map((p) => ({ run: p.run, send: p.result.send! })), now);
+    fresh = await recordDeliveries(trx, rt.store.dialect, sending.map((p) => ({ run: p.run, send: p.result.send! })), now);
+    T.push(performance.now());
   });
   if (sending.length === 0) return rows.length;
 
+  T.push(performance.now());
+  // Deliveries that existed already (a retried step): read how far they got.
   const known = await deliveryStatuses(
     rt.store.db,
-    sending.map((p) => ({ workspaceId: p.run.workspaceId, key: deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit) })),
+    sending.map((p) => ({ workspaceId: p.run.workspaceId, key: deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit) })).filter((k) => !fresh.has(k.key)),
   );
   const results = await Promise.all(
     sending.map(async (p): Promise<SendResult> => {
@@ -163,6 +171,7 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
     }),
   );
 
+  T.push(performance.now());
   // Transaction B: settle deliveries, record the message steps and walk on.
   const after = await Promise.all(sending.map((p, i) => ({ p, i, ...afterSend(rt, p, p.result.send!, results[i]!, now) })));
   const walks = await Promise.all(after.map((a) => a.item));
@@ -174,5 +183,7 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
       .map(({ p, i, final }) => settlement(p.run.workspaceId, deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit), results[i]!, final, now));
     await settleDeliveries(trx, rt.store.dialect, now, settlements);
   });
+  T.push(performance.now());
+  (globalThis as any).__T = ((globalThis as any).__T ?? []).concat([T.slice(1).map((t, k) => t - T[k]!)]);
   return rows.length;
 }

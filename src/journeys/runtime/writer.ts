@@ -6,7 +6,7 @@
  * lease expiry is left alone.
  */
 import type { Db, DialectName } from '../../store/store.js';
-import { moveRuns } from './bulk.js';
+import { insertStepRows, moveRuns, type StepRow } from './bulk.js';
 import { toJson, fromJson, type JsonObject } from '../../core/json.js';
 import { emitSignals } from '../../events/signals.js';
 import type { Run } from './run.js';
@@ -55,12 +55,12 @@ export async function commitBatch(trx: Db, dialect: DialectName, token: string, 
     }),
   );
   const done = items.filter((i) => moved.has(i.run.id));
-  await insertStepRows(trx, done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))));
+  await insertStepRows(trx, dialect, done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))));
   for (const item of done) for (const effect of item.effects) await applyEffect(trx, item.run, effect, now);
   return moved;
 }
 
-function stepRow(run: Pick<Run, 'id' | 'workspaceId'>, s: StepRecord, now: number) {
+function stepRow(run: Pick<Run, 'id' | 'workspaceId'>, s: StepRecord, now: number): StepRow {
   return {
     run_id: run.id,
     workspace_id: run.workspaceId,
@@ -73,15 +73,8 @@ function stepRow(run: Pick<Run, 'id' | 'workspaceId'>, s: StepRecord, now: numbe
   };
 }
 
-async function insertStepRows(trx: Db, rows: ReturnType<typeof stepRow>[]): Promise<void> {
-  // 500 rows x 8 parameters stays below both drivers' parameter limits.
-  for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto('journey_steps').values(rows.slice(i, i + 500)).onConflict((oc) => oc.doNothing()).execute();
-  }
-}
-
-export async function insertSteps(trx: Db, run: Pick<Run, 'id' | 'workspaceId'>, steps: readonly StepRecord[], now: number): Promise<void> {
-  await insertStepRows(trx, steps.map((s) => stepRow(run, s, now)));
+export async function insertSteps(trx: Db, dialect: DialectName, run: Pick<Run, 'id' | 'workspaceId'>, steps: readonly StepRecord[], now: number): Promise<void> {
+  await insertStepRows(trx, dialect, steps.map((s) => stepRow(run, s, now)));
 }
 
 async function applyEffect(trx: Db, run: Run, effect: Effect, now: number): Promise<void> {

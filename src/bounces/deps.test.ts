@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { backends } from '../../test/backends.js';
+import { createHarness } from '../../test/harness.js';
+import { createContact } from '../contacts/contacts.js';
+import { findMessage, recordOutcome, reserveMessage } from '../messages/records.js';
+import { suppressionsOf } from '../suppression/suppressions.js';
+import { startConfiguredBounceListener } from './deps.js';
+import { dsnMail, sendRaw } from './test-fixtures.js';
+
+describe.each(backends())('the bounce listener as `qatra start` wires it on %s', (kind) => {
+  it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it listens and applies the soft-bounce limit from the config', async () => {
+    const off = await createHarness(kind);
+    expect((await startConfiguredBounceListener(off.deps)).port).toBeNull();
+    await off.close();
+
+    const h = await createHarness(kind, { bounceSmtpPort: 0, host: '127.0.0.1', softBounceLimit: 1 });
+    const t = await h.tenant();
+    const listener = await startConfiguredBounceListener(h.deps);
+    try {
+      expect(listener.port).toBeGreaterThan(0);
+      const c = await createContact(h.deps, t.workspaceId, { email: 'once@example.org' });
+      const { message } = await reserveMessage(h.deps.store.db, { workspaceId: t.workspaceId, contactId: c.id, channel: 'email', kind: 'marketing', idempotencyKey: 'k1', to: 'once@example.org' }, h.clock.now());
+      await recordOutcome(h.deps.store.db, message.id, { status: 'sent' }, h.clock.now());
+      const verp = `bounces+${message.id}@bounces.example.com`;
+      await sendRaw(listener.port!, verp, dsnMail({ to: verp, recipient: 'once@example.org', status: '4.2.2' }));
+      expect((await findMessage(h.deps.store.db, message.id))!.status).toBe('bounced');
+      // softBounceLimit 1: the first soft bounce suppresses.
+      expect((await suppressionsOf(h.deps.store.db, t.workspaceId, 'once@example.org')).map((s) => s.reason)).toEqual(['hard_bounce']);
+    } finally {
+      await listener.close();
+      await h.close();
+    }
+  });
+});

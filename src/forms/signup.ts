@@ -1,0 +1,105 @@
+/**
+ * @module What a signup does (POST /f/:formId) and what confirming it does (POST /f/confirm/:token).
+ *
+ * Signup, in one transaction: find the contact by email or create it, store the form's fields as
+ * attributes (for a known contact only the ones still empty), record the consent act (source `form:<id>`, IP, user agent, consent text version:
+ * STANDARDS.md 17) and put the contact on the list. Single opt-in list: membership and email consent
+ * `subscribed` (the lists service emits list_joined). Double opt-in list: membership `pending` and
+ * consent `pending` (unless the contact's email consent is already `subscribed`, which a form
+ * submission must not downgrade); the caller then sends the confirmation link.
+ *
+ * Confirm, in one transaction: membership → subscribed (list_joined fires), email consent
+ * `subscribed` with source `double-opt-in`, the confirming request's IP and user agent and the
+ * form's text version. Confirming twice changes nothing the second time.
+ */
+import type { ServiceDeps } from '../core/deps.js';
+import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
+import type { JsonObject } from '../core/json.js';
+import { effectiveConsent, setConsent } from '../consent/consent.js';
+import { createContact, updateContact } from '../contacts/contacts.js';
+import { normalizeEmail, toContact, type Contact } from '../contacts/contact.js';
+import { addMembers, setMemberStatus } from '../lists/memberships.js';
+import { getList, type List } from '../lists/lists.js';
+import type { Form } from './forms.js';
+
+export const HONEYPOT_FIELD = 'website';
+const MAX_VALUE = 500;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface Proof {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+export interface SignupResult {
+  contact: Contact;
+  list: List;
+  status: 'subscribed' | 'pending';
+  /** True when the contact was already subscribed to the list before this signup. */
+  alreadySubscribed: boolean;
+}
+
+const truthy = (v: string | undefined) => v !== undefined && ['on', 'true', '1', 'yes'].includes(v.toLowerCase());
+
+/** Checks submitted values against the form; issues name the form field (`email`, `first_name`, `consent`). */
+export function validateSubmission(form: Form, values: Record<string, string>): { email: string; attributes: JsonObject } {
+  const issues: FieldIssue[] = [];
+  const email = (values.email ?? '').trim();
+  if (!email) issues.push({ path: 'email', message: 'Please enter your email address.' });
+  else if (email.length > 320 || !EMAIL.test(email)) issues.push({ path: 'email', message: 'Please enter a valid email address.' });
+  const attributes: JsonObject = {};
+  for (const field of form.fields) {
+    const v = (values[field.name] ?? '').trim();
+    if (!v && field.required) issues.push({ path: field.name, message: `Please fill in ${field.label}.` });
+    else if (v.length > MAX_VALUE) issues.push({ path: field.name, message: `${field.label} is too long (at most ${MAX_VALUE} characters).` });
+    else if (v) attributes[field.name] = v;
+  }
+  if (form.consentText && !truthy(values.consent)) issues.push({ path: 'consent', message: 'Please tick the box to agree.' });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { email: normalizeEmail(email), attributes };
+}
+
+export async function submitSignup(deps: ServiceDeps, form: Form, values: Record<string, string>, proof: Proof): Promise<SignupResult> {
+  const { email, attributes } = validateSubmission(form, values);
+  const ws = form.workspaceId;
+  const source = `form:${form.id}`;
+  return deps.store.transaction(async (trx) => {
+    const list = await getList(deps, ws, form.listId, trx);
+    const row = await trx.selectFrom('contacts').selectAll().where('workspace_id', '=', ws).where('email', '=', email).executeTakeFirst();
+    // An anonymous form must not let anyone overwrite what a known contact's attributes say: for an
+    // existing contact it only fills attributes that are still empty.
+    const known = row ? toContact(row) : null;
+    const fresh = known ? Object.fromEntries(Object.entries(attributes).filter(([k]) => known.attributes[k] === undefined)) : attributes;
+    const contact = known
+      ? Object.keys(fresh).length > 0
+        ? await updateContact(deps, ws, known.id, { attributes: fresh }, trx)
+        : known
+      : await createContact(deps, ws, { email, attributes }, trx);
+    const target = list.doubleOptIn ? 'pending' : 'subscribed';
+    const member = await trx.selectFrom('list_memberships').select('status').where('list_id', '=', list.id).where('contact_id', '=', contact.id).executeTakeFirst();
+    const alreadySubscribed = member?.status === 'subscribed';
+    if (!member) await addMembers(deps, ws, list.id, { contactIds: [contact.id], status: target, source }, trx);
+    else if (!alreadySubscribed) await setMemberStatus(deps, ws, list.id, contact.id, { status: target, source }, trx);
+    const status = alreadySubscribed ? 'subscribed' : target;
+    const current = await effectiveConsent(trx, contact.id, 'email', '');
+    const consent = status === 'pending' && current === 'subscribed' ? null : status;
+    if (consent) {
+      await setConsent(deps, ws, contact.id, { channel: 'email', topic: '', status: consent, source, ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
+    }
+    return { contact, list, status, alreadySubscribed };
+  });
+}
+
+/** Confirms a pending signup; `changed` is false when it was already confirmed. */
+export async function confirmSignup(deps: ServiceDeps, form: Form, contactId: string, proof: Proof): Promise<{ changed: boolean; list: List }> {
+  const ws = form.workspaceId;
+  return deps.store.transaction(async (trx) => {
+    const list = await getList(deps, ws, form.listId, trx);
+    const member = await trx.selectFrom('list_memberships').select('status').where('list_id', '=', list.id).where('contact_id', '=', contactId).executeTakeFirst();
+    if (!member) throw new NotFoundError('signup', contactId);
+    if (member.status === 'subscribed') return { changed: false, list };
+    await setMemberStatus(deps, ws, list.id, contactId, { status: 'subscribed', source: 'double-opt-in' }, trx);
+    await setConsent(deps, ws, contactId, { channel: 'email', topic: '', status: 'subscribed', source: 'double-opt-in', ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
+    return { changed: true, list };
+  });
+}
