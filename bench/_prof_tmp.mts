@@ -25,12 +25,12 @@ for (let s = 0; s < N; s += 250) {
 }
 const rt = createRuntime(deps, { channels: createChannelRegistry(deps, [memoryCountingChannel()]) });
 const t = performance.now();
+const cpu0 = process.cpuUsage();
 let n = 0;
 for (;;) { const k = await processDueRuns(rt); if (!k) break; n += k; }
 const ms = performance.now() - t;
+const cpu = process.cpuUsage(cpu0);
+console.log('batch', process.env.B ?? 100, 'cpu s', ((cpu.user + cpu.system) / 1e6).toFixed(2), 'steps/cpu-s', Math.round((2 * n) / ((cpu.user + cpu.system) / 1e6)));
 console.log(kind, n, 'runs', Math.round(ms), 'ms', Math.round((2 * n) / (ms / 1000)), 'steps/s');
 
-const all = (globalThis as any).__T as number[][];
-const sums = all[0]!.map((_, k) => all.reduce((a, r) => a + (r[k] ?? 0), 0) / all.length);
-console.log('avg per batch ms: claim, load+walk, A.move, A.deliv, A.commit, statuses+sends, txB =', sums.map((x) => x.toFixed(1)).join(', '));
 await database.drop();

@@ -57,6 +57,13 @@ function addressesOf(a: AddressObject | AddressObject[] | undefined): string[] {
   return list.flatMap((o) => o.value.map((v) => v.address ?? '')).filter(Boolean);
 }
 
+/** A header as text: mailparser gives address headers (Delivered-To) as objects with `text`. */
+function headerText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  const text = (v as { text?: unknown } | undefined)?.text;
+  return typeof text === 'string' ? text : undefined;
+}
+
 /** Headers of the returned original: a text/rfc822-headers part, or the head of a message/rfc822 part. */
 function originalHeaders(parts: MimePart[]): Map<string, string> | null {
   const part = parts.find((p) => p.contentType === 'text/rfc822-headers' || p.contentType === 'message/rfc822' || p.contentType === 'message/rfc822-headers');
@@ -87,8 +94,8 @@ export async function readReport(raw: string, envelopeRecipients: string[] = [])
     verpIds: verpIdsIn([
       ...envelopeRecipients,
       ...addressesOf(top.to),
-      top.headers.get('delivered-to')?.toString(),
-      top.headers.get('x-original-to')?.toString(),
+      headerText(top.headers.get('delivered-to')),
+      headerText(top.headers.get('x-original-to')),
       original?.get('return-path'),
       feedbackGroup?.get('original-mail-from'),
     ]),

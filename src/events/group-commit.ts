@@ -11,7 +11,8 @@
  * one (each alone in its own transaction), so a request that cannot be stored fails alone and never
  * takes its neighbours down with it. Every job is resolved only after the transaction holding it
  * committed. Groups start on the next turn of the event loop (setImmediate), after the requests
- * already read from the sockets have been queued; up to `parallel` groups are written at once.
+ * already read from the sockets have been queued; up to `parallel` groups are written at once, the
+ * queue shared out between them (otherwise the first writer would take everything and the others idle).
  */
 
 export interface GroupCommitOptions<J> {
@@ -83,10 +84,13 @@ export class GroupCommitter<J> {
     }
   }
 
+  /** The next group: a fair share of the queue for the writers not busy yet, bounded by weight. */
   private take(): Pending<J>[] {
+    const idle = this.options.parallel - this.running + 1;
+    const share = Math.ceil(this.queue.length / Math.max(1, idle));
     const group: Pending<J>[] = [];
     let weight = 0;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && group.length < share) {
       const w = this.options.weight(this.queue[0]!.job);
       if (group.length > 0 && weight + w > this.options.maxWeight) break;
       group.push(this.queue.shift()!);

@@ -228,6 +228,36 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     expect(stored.map((e) => e.message_id)).toEqual(['sig-1', 'sig-2', 'sig-3']);
   });
 
+  it('concurrent requests for the same new user make one contact and store every event', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        post('/v1/batch', { batch: [{ type: 'track', userId: 'u-race', anonymousId: `a-race-${i}`, event: 'Race', messageId: `race-${i}` }] }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+    const contacts = await h.deps.store.db.selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('user_id', '=', 'u-race').execute();
+    expect(contacts).toHaveLength(1);
+    const rows = (await events()).filter((e) => e.name === 'Race');
+    expect(rows).toHaveLength(12);
+    expect(new Set(rows.map((e) => e.contact_id))).toEqual(new Set([contacts[0]!.id]));
+  });
+
+  it.skipIf(kind !== 'postgres')('answers 503 and acknowledges nothing when PostgreSQL is unreachable', async () => {
+    const { openStore } = await import('../store/store.js');
+    const { buildApp } = await import('../api/app.js');
+    const store = openStore({ databaseUrl: 'postgres://qatra:qatra@127.0.0.1:1/nowhere', pgPoolMax: 1 });
+    const app = await buildApp({ ...h.deps, store });
+    try {
+      const res = await app.inject({ method: 'POST', url: '/v1/track', headers: { 'content-type': 'application/json', ...t.write }, payload: JSON.stringify({ userId: 'u', event: 'Lost' }) });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.json()).not.toHaveProperty('success');
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+
   it('publishes the /v1 routes in the OpenAPI document', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/api/openapi.json' });
     const paths = res.json().paths;

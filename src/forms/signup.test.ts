@@ -113,6 +113,9 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
       expect(r.body).toContain('not valid');
     }
     expect(await membership(doi.listId, eve.id)).toMatchObject({ status: 'pending' });
+    // Links expire after 30 days.
+    k.h.clock.advance(31 * 24 * 3600_000);
+    expect((await k.h.app.inject({ method: 'GET', url: `/f/confirm/${link}` })).statusCode).toBe(410);
   });
 
   it("with a confirmation template, the form's transactional template is sent with {{ data.confirm_url }}, and its link confirms", async () => {

@@ -143,4 +143,24 @@ describe.each(backends())('segment membership kept current on %s', (kind) => {
     const row = await h.deps.store.db.selectFrom('segments').select(['computed_at', 'next_refresh_at']).where('id', '=', seg.id).executeTakeFirstOrThrow();
     expect(Number(row.next_refresh_at)).toBe(h.clock.now() + 60 * 60_000);
   });
+  it('entering a segment puts a segment_entered signal in the inbox of a journey triggered by it', async () => {
+    const seg = (await h.app.inject({ method: 'POST', url: '/api/segments', headers: t.admin, payload: { id: 'vips', name: 'VIPs', conditions: { type: 'lead_score', op: 'gte', value: 90 } } })).json();
+    const journey = await h.app.inject({
+      method: 'POST',
+      url: '/api/journeys',
+      headers: t.admin,
+      payload: {
+        id: 'vip-welcome', name: 'VIP welcome', status: 'live', trigger: { type: 'segment_entered', segment: seg.id }, entry: { reentry: { mode: 'never' } },
+        start: 'd1', nodes: [{ id: 'd1', type: 'delay', duration: '1d' }, { id: 'done', type: 'exit' }], edges: [{ from: 'd1', to: 'done' }],
+      },
+    });
+    expect(journey.statusCode).toBe(201);
+    await send('identify', { userId: 'vip1', traits: { lead_score: 95 } });
+    await send('identify', { userId: 'vip2', traits: { lead_score: 10 } });
+    await drain();
+    const inbox = await h.deps.store.db.selectFrom('journey_inbox').select(['kind', 'contact_id', 'payload']).where('workspace_id', '=', t.workspaceId).where('kind', '=', 'segment_entered').execute();
+    expect(inbox.map((r) => ({ kind: r.kind, contactId: r.contact_id, payload: fromJson(r.payload) }))).toEqual([
+      { kind: 'segment_entered', contactId: await contactId('vip1'), payload: { segmentId: 'vips' } },
+    ]);
+  });
 });

@@ -52,7 +52,9 @@ function setAttrs(tag: string, lang: string, dir: Direction): string {
 /** Puts lang/dir on <html> and <body>, wrapping a fragment in a minimal document first. */
 export function applyDirection(html: string, lang: string, dir: Direction): string {
   let doc = html;
-  if (!/<html[\s>]/i.test(doc)) {
+  if (!/<html[\s>]/i.test(doc) && /<body[\s>]/i.test(doc)) {
+    doc = `<!doctype html>\n<html>${doc}</html>`;
+  } else if (!/<html[\s>]/i.test(doc)) {
     doc = `<!doctype html>\n<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head><body>\n${doc}\n</body></html>`;
   } else if (!/<body[\s>]/i.test(doc)) {
     doc = doc.replace(/<\/html>/i, '</body></html>').replace(/(<html[^>]*>(?:\s*<head[\s\S]*?<\/head>)?)/i, '$1<body>');

@@ -121,6 +121,13 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     await save(footerPartial);
   });
 
+  it('gives templates the contact\'s own fields over same-named attributes, and all attributes under contact.attributes', async () => {
+    await save({ id: 'vars', name: 'v', kind: 'transactional', content: { subject: 's', body: '<body>[{{ contact.email }}][{{ contact.plan }}][{{ contact.attributes.email }}][{{ contact.id }}][{{ workspace.name }}][{{ preferences_url }}]</body>' } });
+    const r = await render('vars', { contact: { id: 'ct_9', email: 'real@example.com', attributes: { email: 'attr@example.com', plan: 'pro' } } });
+    expect(r.html).toContain('<body lang="en" dir="ltr">[real@example.com][pro][attr@example.com][ct_9][Acme][https://q.example.com/p/TOKEN]</body>');
+    expect(r.html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr"><body/);
+  });
+
   it('escapes contact data in HTML (| raw opts out) but not in the subject or the text part', async () => {
     await save({ id: 'esc', name: 'e', kind: 'transactional', content: { subject: 'For {{ contact.first_name }}', body: '<p>{{ contact.first_name }}</p><div>{{ data.html | raw }}</div>' } });
     const r = await render('esc', { contact: { id: 'ct_x', attributes: { first_name: 'Tom & <b>Jerry</b>' } }, context: { data: { html: '<i>ok</i>' } } });

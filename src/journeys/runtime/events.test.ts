@@ -152,4 +152,20 @@ describe.each(backends())('journey events on %s', (kind) => {
     expect(done!.status).toBe('completed');
     expect(await countedSends(f.h.deps.store.db, f.t.workspaceId, `run:${done!.id}:m1:2`)).toBe(1);
   });
+
+  it('a run still open after the maximum duration ends as timed out', async () => {
+    const doc = delayThenSend('short-lived', 'begin-short', { settings: { maxDuration: '2d' } });
+    (doc.nodes[0] as { duration: string }).duration = '5d';
+    await f.live(doc);
+    const c = await f.contact({ userId: 'slow' });
+    await f.track('slow', 'begin-short');
+    await f.worker.drain();
+    const [waiting] = await runOf('short-lived', c.id);
+    expect(waiting!.dueAt).toBe(waiting!.enteredAt + 2 * DAY);
+    await f.advance(2 * DAY);
+    const [run] = await runOf('short-lived', c.id);
+    expect(run!.status).toBe('timed_out');
+    expect(run!.exitReason).toBe('max_duration');
+    expect(await countedSends(f.h.deps.store.db, f.t.workspaceId, `run:${run!.id}:m1:2`)).toBe(0);
+  });
 });

@@ -124,12 +124,17 @@ export async function processInbox(rt: JourneyRuntime): Promise<number> {
   const token = claimToken(rt);
   const rows = await claimInbox(rt.store, token, now, rt.config.worker.leaseMs, rt.config.worker.batchSize);
   for (const row of rows) {
-    await rt.store.transaction(async (trx) => {
-      // Still ours? (a lease that expired may have been taken over)
-      const del = await trx.deleteFrom('journey_inbox').where('id', '=', row.id).where('claimed_by', '=', token).executeTakeFirst();
-      if (Number(del.numDeletedRows) === 0) return;
-      await handle(rt, trx, row, now);
-    });
+    try {
+      await rt.store.transaction(async (trx) => {
+        // Still ours? (a lease that expired may have been taken over)
+        const del = await trx.deleteFrom('journey_inbox').where('id', '=', row.id).where('claimed_by', '=', token).executeTakeFirst();
+        if (Number(del.numDeletedRows) === 0) return;
+        await handle(rt, trx, row, now);
+      });
+    } catch (err) {
+      // The signal stays in the inbox (leased) and is retried when its lease expires; the others go on.
+      rt.log.error({ err, inboxId: row.id, kind: row.kind }, 'journey inbox signal failed; will retry');
+    }
   }
   return rows.length;
 }

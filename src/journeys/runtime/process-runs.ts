@@ -61,12 +61,15 @@ async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefine
   });
   if (!resolved) return stop('errored', `journey ${run.journeyId} version ${run.version} not found`);
   if (!contact) return stop('exited', 'contact_deleted');
-  if (now >= run.enteredAt + durationMs(resolved.doc.settings?.maxDuration ?? '365d')) return stop('timed_out', 'max_duration');
+  const deadline = run.enteredAt + durationMs(resolved.doc.settings?.maxDuration ?? '365d');
+  if (now >= deadline) return stop('timed_out', 'max_duration');
   const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db, optedOut };
   // A claimed waiting run has reached its timeout: the wait node resolves along `timeout`.
   const first = run.wait ? ({ kind: 'next', output: 'timeout', outcome: 'timeout' } as const) : null;
   try {
     const result = await walk(ctx, { node: run.node, visit: run.visit }, first, run.dueAt);
+    // Nothing waits past the maximum duration: the run wakes then, and times out.
+    if (result.patch.dueAt !== null && result.patch.dueAt > deadline) result.patch.dueAt = deadline;
     return { run, ctx, version: resolved.version, result };
   } catch (err) {
     return stop('errored', `step failed: ${(err as Error).message}`);
@@ -113,10 +116,8 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const now = rt.clock.now();
   const token = claimToken(rt);
   const leaseUntil = now + rt.config.worker.leaseMs;
-  const T: number[] = [performance.now()];
   const rows = await claimDueRuns(rt.store, token, now, rt.config.worker.leaseMs, rt.config.worker.batchSize);
   if (rows.length === 0) return 0;
-  T.push(performance.now());
   const runs = rows.map(toRun);
   const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
   const zones = new Map<string, string>();
@@ -127,21 +128,17 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const none = new Set<string>();
   for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), optedOut.get(run.contactId) ?? none, zones.get(run.workspaceId)!, now, states));
 
-  T.push(performance.now());
   // Transaction A: every walk; deliveries recorded before any send.
   const sending: Prepared[] = [];
   let fresh = new Set<string>();
   await rt.store.transaction(async (trx) => {
     const items: CommitItem[] = prepared.map((p) => ({ run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version }));
     const moved = await commitBatch(trx, rt.store.dialect, token, now, leaseUntil, items);
-    T.push(performance.now());
     for (const p of prepared) if (p.result.send && moved.has(p.run.id)) sending.push(p);
     fresh = await recordDeliveries(trx, rt.store.dialect, sending.map((p) => ({ run: p.run, send: p.result.send! })), now);
-    T.push(performance.now());
   });
   if (sending.length === 0) return rows.length;
 
-  T.push(performance.now());
   // Deliveries that existed already (a retried step): read how far they got.
   const known = await deliveryStatuses(
     rt.store.db,
@@ -171,7 +168,6 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
     }),
   );
 
-  T.push(performance.now());
   // Transaction B: settle deliveries, record the message steps and walk on.
   const after = await Promise.all(sending.map((p, i) => ({ p, i, ...afterSend(rt, p, p.result.send!, results[i]!, now) })));
   const walks = await Promise.all(after.map((a) => a.item));
@@ -183,7 +179,5 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
       .map(({ p, i, final }) => settlement(p.run.workspaceId, deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit), results[i]!, final, now));
     await settleDeliveries(trx, rt.store.dialect, now, settlements);
   });
-  T.push(performance.now());
-  (globalThis as any).__T = ((globalThis as any).__T ?? []).concat([T.slice(1).map((t, k) => t - T[k]!)]);
   return rows.length;
 }
