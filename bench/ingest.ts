@@ -219,7 +219,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
 }
 
 export const run: Bench = async (ctx) => {
-  const kinds: DialectName[] = [];
+  const kinds: DialectName[] = ['sqlite'];
   if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
   for (const kind of kinds) await benchBackend(kind, ctx);
 };

@@ -12,7 +12,9 @@
  * with `baseline` = the same ingests with no segments, and `incremental_ms_per_event` = draining the
  * dirty pairs those events left (the worker's re-check, enter/exit, events, signals) per event.
  *
- * PostgreSQL runs when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is set.
+ * PostgreSQL runs when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is set. Knobs for
+ * investigations: QATRA_BENCH_SEGMENTS_N (contact count), QATRA_BENCH_SKIP_SQLITE=1,
+ * QATRA_BENCH_KEEP=1 (keep the database and print its URL, for EXPLAIN ANALYZE).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -63,6 +65,7 @@ async function freshDatabase(kind: DialectName): Promise<{ store: Store; drop():
   url.pathname = `/${name}`;
   const store = openStore({ databaseUrl: url.toString(), pgPoolMax: 4 });
   await migrate(store);
+  if (process.env.QATRA_BENCH_KEEP) console.error(`keeping ${url.toString()}`);
   return {
     store,
     async drop() {
@@ -162,7 +165,9 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
     });
     emit('incremental_ms_per_event', drainMs / INCREMENTAL_EVENTS, `ms (${pairs} dirty pairs re-checked)`);
   } finally {
-    await db.drop();
+    // QATRA_BENCH_KEEP=1 keeps the database for EXPLAIN ANALYZE sessions.
+    if (process.env.QATRA_BENCH_KEEP) await db.store.close();
+    else await db.drop();
   }
 }
 

@@ -140,6 +140,20 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
     ]);
   });
 
+  it('--map, --ignore and --number rename, drop and type columns', async () => {
+    const { database, env } = await fresh();
+    const csv = file('crm.csv', ['Customer ID,E-mail,Notes,Score', 'c1,M@Example.com,private,5', 'c2,n@example.com,,x']);
+    const run = await runCli(
+      ['contacts', 'import', csv, '--map', 'Customer ID=userId', '--map', 'E-mail=email', '--ignore', 'Notes', '--map', 'Score=attributes.score', '--number', 'Score'],
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`${csv}:3: score: "x" is not a number`);
+    expect(people(await contactsOf(database))).toEqual([
+      { userId: 'c1', email: 'm@example.com', phone: null, timezone: null, locale: null, attributes: { score: 5 } },
+    ]);
+  });
+
   it('--list subscribes every imported contact to the list, by name or id', async () => {
     const { database, env } = await fresh();
     const deps = { store: database.store, clock: new ManualClock() };
@@ -278,8 +292,8 @@ describe('qatra contacts: bad input', () => {
       [['contacts', 'import', dir], 2, `qatra: cannot read ${dir}: it is a directory\n`],
       [['contacts', 'import', csv], 2, 'qatra: header: no userId or email column (name one with --map COLUMN=email)\n'],
       [['contacts', 'import', csv, '--map', 'name'], 2, 'qatra: --map: expected COLUMN=FIELD or COLUMN=attributes.NAME, got "name"\n'],
-      [['contacts', 'import', csv, '--map', 'city=town'], 2, 'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale or attributes.NAME\n'],
-      [['contacts', 'import', csv, '--map', 'mail=email'], 2, 'qatra: --map: no column "mail" in the header (name,city)\n'],
+      [['contacts', 'import', csv, '--map', 'city=town'], 2, 'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale or attributes.NAME; header: no userId or email column (name one with --map COLUMN=email)\n'],
+      [['contacts', 'import', csv, '--map', 'mail=email'], 2, 'qatra: --map: no column "mail" in the header (name,city); header: no userId or email column (name one with --map COLUMN=email)\n'],
       [['contacts', 'import', csv, '--batch-size', '0'], 2, 'qatra: --batch-size: must be an integer from 1 to 5000\n'],
     ];
     for (const [args, code, stderr] of cases) {

@@ -19,6 +19,7 @@ describe.each(backends())('/api/forms on %s', (kind) => {
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object, headers = t.admin) => h.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 
   it('creates, reads, patches, lists and deletes a form; double opt-in and the public url come from the list and the config', async () => {
+    h.clock.advance(1000);
     const created = await api('POST', '/api/forms', { listId: doiListId, name: 'footer', fields: [{ name: 'first_name', label: 'First name', required: true }], consentText: 'Yes please', consentTextVersion: 'v1' });
     expect(created.statusCode).toBe(201);
     const form = created.json();
@@ -29,6 +30,7 @@ describe.each(backends())('/api/forms on %s', (kind) => {
     expect(patched.statusCode).toBe(200);
     expect(patched.json()).toMatchObject({ listId, doubleOptIn: false, thankYouText: 'Welcome aboard', consentText: null, name: 'footer' });
 
+    h.clock.advance(1000); // ids sort by creation time; the manual clock otherwise stands still
     const second = (await api('POST', '/api/forms', { listId, name: 'sidebar' })).json();
     const page1 = (await api('GET', '/api/forms?limit=1')).json();
     expect(page1.data.map((f: { id: string }) => f.id)).toEqual([form.id]);
@@ -59,6 +61,12 @@ describe.each(backends())('/api/forms on %s', (kind) => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues[0].path).toBe('consentTextVersion');
     expect((await api('GET', `/api/forms/${form.id}`)).json().consentText).toBeNull();
+  });
+
+  it('the OpenAPI document describes /api/forms and the email-events webhook, and hides the public pages', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/forms', '/api/forms/{id}', '/api/webhooks/email-events', '/api/webhooks/email-events/secret']));
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/f/'))).toEqual([]);
   });
 
   it("needs an admin key, and another workspace's form is not found", async () => {

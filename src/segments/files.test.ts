@@ -65,4 +65,15 @@ describe.each(backends())('qatra segments apply on %s', (kind) => {
     expect(await applySegmentFiles(h.deps, t.workspaceId, dir, io)).toBe(0);
     expect(lines.out.slice(2)).toEqual([`updated   pros (+1 -2) ${path.join(dir, 'a-pros.yaml')}`, `unchanged buyers (+0 -0) ${path.join(dir, 'b-buyers.yaml')}`]);
   });
+  it('rolls everything back when saving one segment fails (a name another segment has)', async () => {
+    const other = path.join(dir, 'other');
+    fs.mkdirSync(other);
+    fs.writeFileSync(path.join(other, 'a.yaml'), GOOD.replace('id: pros', 'id: fresh').replace('name: Pro plan', 'name: Fresh'));
+    fs.writeFileSync(path.join(other, 'b.yaml'), GOOD.replace('id: pros', 'id: clash').replace('name: Pro plan', 'name: Big buyers'));
+    lines.err.length = 0;
+    expect(await applySegmentFiles(h.deps, t.workspaceId, other, io)).toBe(1);
+    expect(lines.err[0]).toMatch(/a segment named "Big buyers" already exists \(buyers\); nothing applied/);
+    const ids = (await h.deps.store.db.selectFrom('segments').select('id').execute()).map((r) => r.id).sort();
+    expect(ids).toEqual(['buyers', 'pros']);
+  });
 });

@@ -5,7 +5,8 @@
  * One refresh, inside the caller's transaction (which holds the segment row locked on PostgreSQL,
  * so two refreshes of one segment never interleave; SQLite's BEGIN IMMEDIATE serialises anyway):
  *   1. the diff: members that no longer match go to segment_transitions as `exited`, matching
- *      contacts that are not members as `entered` (INSERT … SELECT, tagged with a run id);
+ *      contacts that are not members as `entered` (INSERT … SELECT, tagged with a run id; a full
+ *      refresh evaluates the conditions once into a temporary table, see diffFull);
  *   2. segment_members follows the diff (DELETE / INSERT … SELECT from the transitions);
  *   3. `segment.entered` / `segment.exited` events are written from the transitions in one
  *      INSERT … SELECT, with deterministic message ids `segment:<segment>:<kind>:<contact>:<at>`;
@@ -40,8 +41,7 @@ export async function refreshMembership(trx: Db, dialect: DialectName, seg: Segm
   const run = newId('srun', now);
   const pred = compileCondition(seg.conditions, { dialect, workspaceId: seg.workspaceId, now, mode: only ? 'few' : 'full' });
 
-  const diff = only ? await diffFew(trx, seg, run, now, pred, only) : await diffFull(trx, dialect, seg, run, now, pred);
-  const result = diff;
+  const result = only ? await diffFew(trx, seg, run, now, pred, only) : await diffFull(trx, dialect, seg, run, now, pred);
   if (result.entered + result.exited === 0) return result;
 
   if (result.exited > 0) {
@@ -83,9 +83,7 @@ export async function refreshMembership(trx: Db, dialect: DialectName, seg: Segm
 }
 
 const transition = (seg: SegmentRef, run: string, now: number, kind: 'entered' | 'exited') =>
-  sql`INSERT INTO segment_transitions (run_id, workspace_id, segment_id, contact_id, kind, at) SELECT ${run}, ${seg.workspaceId}, ${seg.id},`.append(
-    sql` contact_id, ${kind}, ${now}`,
-  );
+  sql`INSERT INTO segment_transitions (run_id, workspace_id, segment_id, contact_id, kind, at) SELECT ${run}, ${seg.workspaceId}, ${seg.id}, contact_id, ${kind}, ${now}`;
 
 const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
 
@@ -106,18 +104,17 @@ async function diffFew(trx: Db, seg: SegmentRef, run: string, now: number, pred:
  * SQLite at 200k contacts; the temporary table costs a fraction of that.)
  */
 async function diffFull(trx: Db, dialect: DialectName, seg: SegmentRef, run: string, now: number, pred: Expr): Promise<RefreshResult> {
+  // No try/finally: on an error the caller's transaction rolls back, which drops the table on both
+  // backends (a DROP in an aborted PostgreSQL transaction would only hide the real error).
   await sql`CREATE TEMPORARY TABLE qatra_segment_current (contact_id text PRIMARY KEY)`.execute(trx);
-  try {
-    await sql`INSERT INTO qatra_segment_current (contact_id) SELECT c.id FROM contacts c WHERE c.workspace_id = ${seg.workspaceId} AND ${pred}`.execute(trx);
-    if (dialect === 'postgres') await sql`ANALYZE qatra_segment_current`.execute(trx);
-    const exited = await sql`${transition(seg, run, now, 'exited')} FROM segment_members m
-      WHERE m.segment_id = ${seg.id} AND NOT EXISTS (SELECT 1 FROM qatra_segment_current s WHERE s.contact_id = m.contact_id)`.execute(trx);
-    const entered = await sql`${transition(seg, run, now, 'entered')} FROM qatra_segment_current s
-      WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ${seg.id} AND m.contact_id = s.contact_id)`.execute(trx);
-    return { entered: affected(entered), exited: affected(exited) };
-  } finally {
-    await sql`DROP TABLE IF EXISTS qatra_segment_current`.execute(trx);
-  }
+  await sql`INSERT INTO qatra_segment_current (contact_id) SELECT c.id FROM contacts c WHERE c.workspace_id = ${seg.workspaceId} AND ${pred}`.execute(trx);
+  if (dialect === 'postgres') await sql`ANALYZE qatra_segment_current`.execute(trx);
+  const exited = await sql`${transition(seg, run, now, 'exited')} FROM segment_members m
+    WHERE m.segment_id = ${seg.id} AND NOT EXISTS (SELECT 1 FROM qatra_segment_current s WHERE s.contact_id = m.contact_id)`.execute(trx);
+  const entered = await sql`${transition(seg, run, now, 'entered')} FROM qatra_segment_current s
+    WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.segment_id = ${seg.id} AND m.contact_id = s.contact_id)`.execute(trx);
+  await sql`DROP TABLE qatra_segment_current`.execute(trx);
+  return { entered: affected(entered), exited: affected(exited) };
 }
 
 /** Locks the segment row for the rest of the transaction (PostgreSQL) so refreshes of it serialise. */
