@@ -153,7 +153,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
 
     const rate = Math.max(50, Math.floor(steps / (elapsed / 1000) / 4));
     const lagRuns = rate * LAG_SECONDS;
-    const start = Date.now() + 3000 + lagRuns / 20; // after the seeding below
+    const start = Date.now() + 3000 + Math.ceil(lagRuns / 20); // after the seeding below
     await seed(store, ws, 'lag', lagRuns, 'm1', 'active', (i) => start + Math.floor((i * 1000) / rate));
     ctx.emit(figure({ bench: 'journeys', backend: kind, figure: `lag_rate_runs_per_s${suffix}`, value: rate, unit: 'runs/s' }));
     await work(store, 'lag', workers, defaults().worker.pollIntervalMs);

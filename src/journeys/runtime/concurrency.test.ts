@@ -3,7 +3,7 @@ import { backends } from '../../../test/backends.js';
 import { newId } from '../../core/ids.js';
 import { toJson } from '../../core/json.js';
 import type { Store } from '../../store/store.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 import { enrollContacts } from './manual.js';
 import { createRuntime } from './runtime.js';
 import { journeyTask } from './scheduler.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { countedSends } from '../../channels/counting/counting.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 import { scanDateTriggers } from './date-trigger.js';
 
 describe.each(backends())('date triggers and local times on %s', (kind) => {

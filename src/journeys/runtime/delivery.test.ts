@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { toJson } from '../../core/json.js';
-import { startWebhookServer, type WebhookServer } from '../../channels/webhook/test-server.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { startWebhookServer, type WebhookServer } from '../../channels/webhook/server.testkit.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
 const SECRET = 'whsec_test_1234';

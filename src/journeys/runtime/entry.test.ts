@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
 

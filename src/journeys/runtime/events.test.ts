@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { countedSends } from '../../channels/counting/counting.js';
 import { deleteContact } from '../../contacts/contacts.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { newId } from '../../core/ids.js';
 import { toJson } from '../../core/json.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 import { enrollContacts } from './manual.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { createList } from '../../lists/lists.js';
 import { addMembers } from '../../lists/memberships.js';
-import { runtimeFixture, type RuntimeFixture } from './testing.js';
+import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
 const msg = (id: string, config: Record<string, unknown> = {}) => ({ id, type: 'message', channel: 'counting', config });
