@@ -97,11 +97,13 @@ async function generate(store: Store, ws: string, n: number): Promise<void> {
     sql`CREATE INDEX events_workspace_name_time ON events (workspace_id, name, timestamp)`,
   ];
   for (const name of ['events_workspace_message_id', 'events_contact_name_time', 'events_workspace_name_time']) await sql`DROP INDEX ${sql.raw(name)}`.execute(store.db);
-  // Contact of event g: (g * 7919) mod n; name: 20% orders, 30% opens, 50% page views; time: up to a year back.
+  // Contact of event g: (g * 7919) mod n. Kind k = (g div n + g) mod 10 (k < 2: order, < 5: open,
+  // else page view): every contact gets all kinds (a kind from g mod 10 alone would give each contact
+  // one kind only, since the contact is a function of g mod 10). Time: up to a year back.
   await sql`INSERT INTO events (workspace_id, contact_id, type, name, properties, message_id, timestamp, received_at)
     ${withSeries(m)} SELECT ${ws}, 'ct_' || (((g * 7919) % ${sql.lit(n)}) + 1), 'track',
-      CASE WHEN g % 10 < 2 THEN 'Order Completed' WHEN g % 10 < 5 THEN 'email.opened' ELSE 'Page Viewed' END,
-      CASE WHEN g % 10 < 2 THEN ${obj}('revenue', (g * 31) % 120) WHEN g % 10 < 5 THEN ${obj}('machine', ${pgsql ? sql`g % 7 = 0` : sql`json(CASE WHEN g % 7 = 0 THEN 'true' ELSE 'false' END)`}) ELSE ${obj}('path', '/p/' || (g % 50)) END,
+      CASE WHEN ((g / ${sql.lit(n)}) + g) % 10 < 2 THEN 'Order Completed' WHEN ((g / ${sql.lit(n)}) + g) % 10 < 5 THEN 'email.opened' ELSE 'Page Viewed' END,
+      CASE WHEN ((g / ${sql.lit(n)}) + g) % 10 < 2 THEN ${obj}('revenue', (g * 31) % 120) WHEN ((g / ${sql.lit(n)}) + g) % 10 < 5 THEN ${obj}('machine', ${pgsql ? sql`g % 7 = 0` : sql`json(CASE WHEN g % 7 = 0 THEN 'true' ELSE 'false' END)`}) ELSE ${obj}('path', '/p/' || (g % 50)) END,
       'e' || g, ${NOW} - ((g * 104729) % 365) * ${DAY} - (g % 86400) * 1000, ${NOW}
     FROM ${series(m)}`.execute(store.db);
   for (const create of indexes) await create.execute(store.db);

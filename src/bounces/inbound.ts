@@ -3,21 +3,35 @@
  * the message it is about (./match.ts), apply it (./apply.ts) in one transaction. Mail that is not a
  * report, or names no message of ours, is only logged: the answer says what happened, for the log
  * and the tests. Database errors propagate (the listener then answers 451 so the sender retries).
+ * Mail to our `unsubscribe+TOKEN@…` addresses (the mailto half of List-Unsubscribe, RFC 2369)
+ * unsubscribes instead.
  */
 import type { Logger } from 'pino';
 import { applyFeedback, type Feedback, type FeedbackDeps, type FeedbackOutcome } from './apply.js';
 import { findReportedMessage } from './match.js';
 import { readReport, type InboundReport } from './report.js';
+import { isUnsubscribeAddress, unsubscribeByMail } from '../unsubscribe/mailto.js';
 
 export interface InboundResult {
-  kind: InboundReport['kind'];
+  kind: InboundReport['kind'] | 'unsubscribe';
   /** Our message id, when the report named one. */
   messageId: string | null;
   outcomes: FeedbackOutcome[];
   note?: string;
 }
 
-export async function processInbound(deps: FeedbackDeps & { log?: Logger | undefined }, raw: string, envelopeRecipients: string[]): Promise<InboundResult> {
+export async function processInbound(
+  deps: FeedbackDeps & { log?: Logger | undefined },
+  raw: string,
+  envelopeRecipients: string[],
+  envelopeFrom?: string,
+): Promise<InboundResult> {
+  const unsubscribeTo = envelopeRecipients.find(isUnsubscribeAddress);
+  if (unsubscribeTo) {
+    const done = await unsubscribeByMail(deps, unsubscribeTo, envelopeFrom);
+    deps.log?.info({ to: unsubscribeTo, done: Boolean(done) }, 'bounce mailbox: unsubscribe by mail');
+    return { kind: 'unsubscribe', messageId: done?.messageId ?? null, outcomes: [], ...(done ? {} : { note: 'unknown unsubscribe token' }) };
+  }
   const report = await readReport(raw, envelopeRecipients);
   if (report.kind === 'other') {
     deps.log?.info({ reason: report.reason, to: envelopeRecipients }, 'bounce mailbox: not a delivery or feedback report; ignored');

@@ -134,4 +134,14 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'still-works@example.org', status: '5.1.2' }));
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('bounced');
   });
+  it('mail to the List-Unsubscribe mailto address unsubscribes the contact (RFC 2369) and the next marketing send is skipped', async () => {
+    await sent('mailto-unsub@example.org');
+    const mail = await k.h.deps.store.db.selectFrom('contacts').select('id').where('email', '=', 'mailto-unsub@example.org').executeTakeFirstOrThrow();
+    const received = k.sink.mails.find((x) => x.envelope.rcptTo.includes('mailto-unsub@example.org'));
+    const address = /<mailto:([^>]+)>/.exec(received!.raw)![1]!;
+    await sendRaw(listener.port, address, 'From: mailto-unsub@example.org\r\nSubject: unsubscribe\r\n\r\nplease\r\n');
+    const history = await k.h.deps.store.db.selectFrom('consent_history').selectAll().where('contact_id', '=', mail.id).execute();
+    expect(history).toMatchObject([{ status: 'unsubscribed', source: 'mailto' }]);
+    expect((await k.send(await contactFor('mailto-unsub@example.org'), { template: 'welcome-1', key: 'mailto-after' })).status).toBe('skipped');
+  });
 });

@@ -48,7 +48,8 @@ export async function startBounceListener(deps: FeedbackDeps & { log?: Logger | 
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
-        processInbound(deps, raw, rcpts).then(
+        const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
+        processInbound(deps, raw, rcpts, mailFrom).then(
           (result) => {
             callback();
             options.onProcessed?.(result);

@@ -4,13 +4,20 @@
  * factory line to `channelFactories`.
  */
 import type { Channel } from './channel.js';
+import type { Logger } from 'pino';
 import type { ServiceDeps } from '../core/deps.js';
+import type { Config } from '../config/config.js';
 import { webhookChannel } from './webhook/webhook.js';
 import { countingChannel } from './counting/counting.js';
+import { emailChannel } from './email/index.js';
 
-export type ChannelFactory = (deps: ServiceDeps) => Channel;
+/** What a channel is built from: the process's dependencies (config and log when it has them). */
+export type ChannelDeps = ServiceDeps & { config?: Config; log?: Logger };
+
+export type ChannelFactory = (deps: ChannelDeps) => Channel;
 
 export const channelFactories = {
+  email: emailChannel,
   webhook: webhookChannel,
   counting: countingChannel,
 } satisfies Record<string, ChannelFactory>;
@@ -20,7 +27,7 @@ export type ChannelName = keyof typeof channelFactories;
 export type ChannelRegistry = ReadonlyMap<string, Channel>;
 
 /** Builds every registered channel; `overrides` replace or add channels (tests, embedding). */
-export function createChannelRegistry(deps: ServiceDeps, overrides: readonly Channel[] = []): ChannelRegistry {
+export function createChannelRegistry(deps: ChannelDeps, overrides: readonly Channel[] = []): ChannelRegistry {
   const map = new Map<string, Channel>();
   for (const [name, make] of Object.entries(channelFactories)) map.set(name, (make as ChannelFactory)(deps));
   for (const c of overrides) map.set(c.name, c);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
 import { databaseEnv, runCli } from '../../test/cli.js';
 import { ManualClock } from '../core/clock.js';
@@ -12,6 +13,9 @@ import { signalSinks, type Signal, type SignalSink } from '../events/signals.js'
 import { createList } from '../lists/lists.js';
 import type { DialectName } from '../store/store.js';
 import { bootstrap } from '../workspaces/workspaces.js';
+
+// Every test runs the real CLI as child processes (through tsx); on a loaded machine each takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 const WS = 'ws_default';
 
@@ -197,7 +201,7 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
     expect(toContact(sample).attributes).toEqual({ plan: 'plan4', score: 149998.5, vip: true, signed_up: '2024-01-12', bio: `${bio}99999` });
   });
 
-  it('export as CSV and as NDJSON, each imported into a fresh database, gives back the same contacts', { timeout: 120_000 }, async () => {
+  it('export as CSV and as NDJSON, each imported into a fresh database, gives back the same contacts', async () => {
     const source = await fresh();
     // Seeded from NDJSON, which can carry every JSON type: the CSV header must type them for the way back.
     const seed = file('seed.ndjson', [
@@ -284,7 +288,7 @@ describe('qatra contacts: bad input', () => {
     expect(await contactsOf(database)).toEqual([]);
   });
 
-  it('a missing file, a bad flag or an unusable header is one clear line and a non-zero exit', { timeout: 120_000 }, async () => {
+  it('a missing file, a bad flag or an unusable header is one clear line and a non-zero exit', async () => {
     const csv = path.join(dir, 'c.csv');
     fs.writeFileSync(csv, 'name,city\nSara,Riyadh\n');
     const cases: [string[], number, string][] = [
@@ -309,7 +313,7 @@ describe('qatra contacts: bad input', () => {
     expect(format.stderr.split('\n')[0]).toMatch(/argument 'xml' is invalid. Allowed choices are csv, ndjson/);
   });
 
-  it('--help of import and export explains the columns and shows examples', { timeout: 60_000 }, async () => {
+  it('--help of import and export explains the columns and shows examples', async () => {
     const help = await runCli(['contacts', 'import', '--help'], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('score:number');

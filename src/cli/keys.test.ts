@@ -1,7 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { databaseEnv, runCli } from '../../test/cli.js';
+
+// Every test runs the real CLI as child processes (through tsx); on a loaded machine each takes seconds.
+vi.setConfig({ testTimeout: 180_000 });
 
 describe.each(backends())('qatra keys on %s', (kind) => {
   let h: Harness;
@@ -14,7 +18,7 @@ describe.each(backends())('qatra keys on %s', (kind) => {
 
   const listContacts = (secret: string) => h.app.inject({ method: 'GET', url: '/api/contacts', headers: { authorization: `Bearer ${secret}` } });
 
-  it('a key created, listed and revoked through the CLI works until it is revoked', { timeout: 120_000 }, async () => {
+  it('a key created, listed and revoked through the CLI works until it is revoked', async () => {
     const created = await runCli(['keys', 'create', '--kind', 'admin', '--name', 'ci'], env);
     expect(created.code, created.stderr).toBe(0);
     const secret = created.stdout.trim();
@@ -45,14 +49,14 @@ describe.each(backends())('qatra keys on %s', (kind) => {
     expect((await runCli(['keys', 'list'], env)).stdout.split('\n').find((l) => l.startsWith(id!))).not.toMatch(/\s-$/);
   });
 
-  it('a write key from the CLI reaches ingestion only: the management API refuses it', { timeout: 120_000 }, async () => {
+  it('a write key from the CLI reaches ingestion only: the management API refuses it', async () => {
     const created = await runCli(['keys', 'create', '--kind', 'write'], env);
     expect(created.code).toBe(0);
     expect(created.stdout.trim()).toMatch(/^qw_/);
     expect((await listContacts(created.stdout.trim())).statusCode).toBe(403);
   });
 
-  it('bad input is one clear line and a non-zero exit, never a stack trace', { timeout: 120_000 }, async () => {
+  it('bad input is one clear line and a non-zero exit, never a stack trace', async () => {
     const unknown = await runCli(['keys', 'revoke', 'key_nope'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('qatra: key key_nope not found\n');
@@ -71,7 +75,7 @@ describe.each(backends())('qatra keys on %s', (kind) => {
     expect(noWorkspace.stderr).toBe('qatra: workspace ws_missing not found\n');
   });
 
-  it('--help of every keys command shows examples', { timeout: 120_000 }, async () => {
+  it('--help of every keys command shows examples', async () => {
     for (const cmd of ['create', 'list', 'revoke']) {
       const help = await runCli(['keys', cmd, '--help'], env);
       expect(help.code).toBe(0);

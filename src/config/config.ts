@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { ValidationError } from '../core/errors.js';
+import { parseEmailEnv } from '../channels/email/env.js';
+import type { ResolvedEmailSettings } from '../channels/email/settings.js';
 
 export interface Config {
   readonly port: number;
@@ -26,6 +28,8 @@ export interface Config {
   readonly bounceSmtpPort?: number | undefined;
   /** Consecutive soft bounces that suppress an address (QATRA_SOFT_BOUNCE_LIMIT, default 3). */
   readonly softBounceLimit?: number;
+  /** Email defaults for workspaces without stored settings (QATRA_SMTP_URL, QATRA_EMAIL_FROM); outbox when unset. */
+  readonly email?: ResolvedEmailSettings;
 }
 
 export function defaults(): Config {
@@ -72,6 +76,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     },
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
+    email: parseEmailEnv(env),
     ...overrides,
   };
   return Object.freeze(config);

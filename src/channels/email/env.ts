@@ -41,11 +41,7 @@ function parseMailbox(value: string): { address: string; name?: string } {
   return { address: value.trim() };
 }
 
-/**
- * The process-wide defaults from the parsed config. The config object does not (yet) carry an
- * `email` field of its own, so without one the outbox is the default.
- */
-export function emailDefaultsOf(config: object): ResolvedEmailSettings {
-  const email = (config as { email?: ResolvedEmailSettings }).email;
-  return email ?? parseEmailEnv({});
+/** The process-wide defaults from the parsed config (the outbox when the config has none). */
+export function emailDefaultsOf(config: { email?: ResolvedEmailSettings }): ResolvedEmailSettings {
+  return config.email ?? parseEmailEnv({});
 }
