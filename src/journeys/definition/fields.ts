@@ -3,6 +3,7 @@
  * delay that can compute its due time, message templates, unique branch and split outputs, re-entry
  * intervals and IANA time zones. Like the graph checks they run on whatever parts parsed.
  */
+import { isValidTimeZone } from '../../contacts/contact.js';
 import { Condition, JourneyDocument } from './schema.js';
 import { durationProblem } from './duration.js';
 import { ELSE_OUTPUT } from './outputs.js';
@@ -116,16 +117,8 @@ function checkTimeZones(value: unknown, path: string, report: Report): void {
   for (const [key, v] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
     // A value with {{ … }} is filled in per contact (update_contact.set), so it is checked at run time.
-    if (ZONE_KEYS.test(key) && typeof v === 'string' && !v.includes('{{') && !isTimeZone(v)) report.error(at, `unknown time zone "${v}" (use an IANA name like Europe/Berlin)`);
+    if (ZONE_KEYS.test(key) && typeof v === 'string' && !v.includes('{{') && !isValidTimeZone(v)) report.error(at, `unknown time zone "${v}" (use an IANA name like Europe/Berlin)`);
     else checkTimeZones(v, at, report);
   }
 }
 
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
