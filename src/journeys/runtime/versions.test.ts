@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { createList } from '../../lists/lists.js';
 import { addMembers } from '../../lists/memberships.js';
+import { emitSignals } from '../../events/signals.js';
 import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
@@ -63,6 +64,23 @@ describe.each(backends())('journey versions, list triggers and run history on %s
       expect(runs[0]!.trigger).toEqual({ listId: list.id });
       expect(runs[0]!.status).toBe('completed');
     }
+  });
+
+  it('a segment_entered signal starts the journeys triggered by that segment', async () => {
+    await f.live({ id: 'vip-welcome', name: 'vip', trigger: { type: 'segment_entered', segment: 'seg_vip' }, start: 'm', nodes: [msg('m'), { id: 'done', type: 'exit' }], edges: [{ from: 'm', to: 'done' }] });
+    const c = await f.contact({ userId: 'vip' });
+    const other = await f.contact({ userId: 'not-vip' });
+    const now = f.h.clock.now();
+    await f.h.deps.store.transaction((trx) =>
+      emitSignals(trx, [
+        { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: c.id, segmentId: 'seg_vip' },
+        { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: other.id, segmentId: 'seg_other' },
+      ], now),
+    );
+    await f.worker.drain();
+    const runs = await f.runs('vip-welcome');
+    expect(runs.map((r) => [r.contactId, r.status])).toEqual([[c.id, 'completed']]);
+    expect(runs[0]!.trigger).toEqual({ segmentId: 'seg_vip' });
   });
 
   it('GET /api/contacts/:id/journeys shows where a contact is and why; GET /api/journeys/:id/runs pages and filters', async () => {
