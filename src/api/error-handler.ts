@@ -16,7 +16,7 @@ import {
   ValidationError,
   type FieldIssue,
 } from '../core/errors.js';
-import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { isDatabaseUnavailable, isRejectedValue } from '../store/unavailable.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 interface ErrorBody {
@@ -57,6 +57,10 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
   }
   if (isDatabaseUnavailable(err)) {
     return { status: 503, body: body('unavailable', 'the database is unavailable; nothing was stored, retry later') };
+  }
+  if (isRejectedValue(err)) {
+    const detail = (err as Error).message;
+    return { status: 400, body: body('invalid_value', `the database refused a value: ${detail}`, [{ path: 'body', message: detail }]) };
   }
   const fe = err as FastifyError;
   if (fe && typeof fe.code === 'string' && fe.code.startsWith('FST_')) {

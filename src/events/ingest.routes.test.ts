@@ -68,6 +68,24 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     expect((await contactOf('u-traits'))!.timezone).toBe('Europe/Berlin');
   });
 
+  it('a value the database refuses (a NUL character in a property) is a 4xx, never a 500, and stores nothing partial', async () => {
+    const before = (await events()).length;
+    const res = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'u-nul', event: 'Fine', messageId: 'nul-1' },
+        { type: 'track', userId: 'u-nul', event: 'Odd', properties: { note: 'a\u0000b' }, messageId: 'nul-2' },
+      ],
+    });
+    // SQLite stores NUL inside JSON text; PostgreSQL's jsonb refuses it (22P05). Either way: no 500.
+    if (kind === 'postgres') {
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe('invalid_value');
+      expect((await events()).length).toBe(before);
+    } else {
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  });
+
   it('accepts text/plain bodies as JSON (analytics.js beacons)', async () => {
     const res = await post('/v1/track', { anonymousId: 'beacon-1', event: 'Beacon' }, { ...t.write, 'content-type': 'text/plain;charset=UTF-8' });
     expect(res.statusCode, res.body).toBe(200);

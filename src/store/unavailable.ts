@@ -19,3 +19,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)
   );
 }
+
+/**
+ * PostgreSQL's class 22 "data exception" (e.g. 22P05: a \u0000 inside a JSON string, 22003: a number
+ * out of range) means the database refused a value the client sent: the request's fault, not ours.
+ */
+export function isRejectedValue(err: unknown): boolean {
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
