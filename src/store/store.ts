@@ -70,18 +70,20 @@ function openSqlite(file: string): Store {
         }
       });
     },
-    async ping() {
-      try {
-        await sql`SELECT 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: () => ping(db),
     async close() {
       await db.destroy();
     },
   };
+}
+
+async function ping(db: Db): Promise<boolean> {
+  try {
+    await sql`SELECT 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** bigint and numeric come back as JS numbers: our bigints are epoch ms and counters, far below 2^53. */
@@ -101,14 +103,7 @@ function openPostgres(url: string, max: number): Store {
     dialect: 'postgres',
     location: `postgres://${u.host}${u.pathname}`,
     transaction: (fn) => db.transaction().execute(fn),
-    async ping() {
-      try {
-        await sql`SELECT 1`.execute(db);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    ping: () => ping(db),
     async close() {
       await db.destroy();
     },
