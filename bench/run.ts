@@ -32,6 +32,7 @@ export type Bench = (ctx: BenchContext) => Promise<void>;
 
 const registry: Record<string, () => Promise<{ run: Bench }>> = {
   ingest: () => import('./ingest.js'),
+  email: () => import('./email.js'),
   journeys: () => import('./journeys.js'),
   segments: () => import('./segments.js'),
 };

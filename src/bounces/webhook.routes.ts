@@ -14,7 +14,7 @@ import type { RouteModule } from '../api/deps.js';
 import { presentedKey, requireKey, workspaceOf } from '../api/auth.js';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import { authenticate } from '../keys/keys.js';
-import { errorResponses } from '../contacts/schemas.js';
+import { errorResponses } from '../api/schemas.js';
 import { applyFeedback, type Feedback } from './apply.js';
 import { feedbackDepsOf } from './deps.js';
 import { findWorkspaceMessage } from './match.js';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { ValidationError } from '../core/errors.js';
-import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { consentHistory, getConsent, setConsent } from './consent.js';
 import { channelName, consentHistorySchema, consentParams, consentPutBody, consentRecordSchema } from './schemas.js';
 

@@ -16,7 +16,7 @@ import { NotFoundError } from '../core/errors.js';
 import type { Db } from '../store/store.js';
 import type { ConsentHistoryTable, ConsentStatus } from '../store/schema.js';
 import { inTransaction } from '../contacts/contacts.js';
-import { parseOrThrow } from '../contacts/schemas.js';
+import { parseOrThrow } from '../api/schemas.js';
 import { consentChange } from './schemas.js';
 import type { z } from 'zod';
 

@@ -6,18 +6,8 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.js';
-import {
-  attributeFilters,
-  contactCreateBody,
-  contactListQuery,
-  contactPatchBody,
-  contactSchema,
-  decodeCursor,
-  errorResponses,
-  idParams,
-  pageOf,
-  toPage,
-} from './schemas.js';
+import { attributeFilters, contactCreateBody, contactListQuery, contactPatchBody, contactSchema } from './schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, toPage } from '../api/schemas.js';
 
 export const contactsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');

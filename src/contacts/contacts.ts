@@ -14,7 +14,8 @@ import { toJson, type Json, type JsonObject } from '../core/json.js';
 import { emitSignals } from '../events/signals.js';
 import type { Db } from '../store/store.js';
 import { normalizeEmail, toContact, type Contact } from './contact.js';
-import { contactCreateBody, contactPatchBody, parseOrThrow, type ContactCreateInput, type ContactPatchInput } from './schemas.js';
+import { contactCreateBody, contactPatchBody, type ContactCreateInput, type ContactPatchInput } from './schemas.js';
+import { parseOrThrow } from '../api/schemas.js';
 
 export interface ContactFilter {
   limit: number;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { AppDeps, RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { createEmailChannel } from '../channels/email/channel.js';
 import { emailDefaultsOf } from '../channels/email/env.js';
 import { createForm, deleteForm, getForm, listForms, updateForm, type Form } from './forms.js';

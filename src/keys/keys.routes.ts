@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { errorResponses, idParams } from '../contacts/schemas.js';
+import { errorResponses, idParams } from '../api/schemas.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 
 const keySchema = z.object({

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { createList, deleteList, getList, listLists, updateList } from './lists.js';
 import { listCreateBody, listPatchBody, listSchema } from './schemas.js';
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { addMembers, listMembers, listsOfContact, removeMember, setMemberStatus } from './memberships.js';
 import { addMembersBody, addMembersResult, contactListsSchema, memberParams, memberPatchBody, membershipSchema, membershipStatus } from './schemas.js';
 

@@ -6,7 +6,7 @@ import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { NotFoundError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
-import { decodeCursor, errorResponses, pageOf, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, pageOf, toPage } from '../api/schemas.js';
 import { createEmailChannel } from '../channels/email/channel.js';
 import { emailDefaultsOf } from '../channels/email/env.js';
 import { findMessage, listMessages } from './records.js';

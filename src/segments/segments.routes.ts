@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { createSegment, deleteSegment, getSegment, listSegments, previewSegment, segmentMembers, updateSegment } from './segments.js';
 import { memberSchema, previewBody, previewSchema, segmentCreateBody, segmentPatchBody, segmentSchema } from './schemas.js';
 

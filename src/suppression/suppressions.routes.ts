@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { decodeCursor, errorResponses, pageOf, toPage } from '../contacts/schemas.js';
+import { decodeCursor, errorResponses, pageOf, toPage } from '../api/schemas.js';
 import { listSuppressions, suppress, SUPPRESSION_REASONS, unsuppress } from './suppressions.js';
 
 const reason = z.enum(SUPPRESSION_REASONS as [string, ...string[]]) as z.ZodType<(typeof SUPPRESSION_REASONS)[number]>;

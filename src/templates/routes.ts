@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { errorResponses } from '../contacts/schemas.js';
+import { errorResponses } from '../api/schemas.js';
 import { NotFoundError } from '../core/errors.js';
 import { TemplateCache } from './cache.js';
 import { findTemplate } from './repository.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { App, AppDeps } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { errorResponses } from '../contacts/schemas.js';
+import { errorResponses } from '../api/schemas.js';
 import { getWorkspaceSettings, updateWorkspaceSettings } from './workspace-settings.js';
 
 const settingsSchema = z.object({ id: z.string(), name: z.string(), timezone: z.string(), postalAddress: z.string() });

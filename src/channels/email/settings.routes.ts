@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { RouteModule } from '../../api/deps.js';
 import { requireKey, workspaceOf } from '../../api/auth.js';
-import { errorResponses } from '../../contacts/schemas.js';
+import { errorResponses } from '../../api/schemas.js';
 import { emailDefaultsOf } from './env.js';
 import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
 

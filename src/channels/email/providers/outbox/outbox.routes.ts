@@ -9,7 +9,7 @@ import type { RouteModule } from '../../../../api/deps.js';
 import { presentedKey, requireKey, workspaceOf } from '../../../../api/auth.js';
 import { NotFoundError } from '../../../../core/errors.js';
 import { fromJson } from '../../../../core/json.js';
-import { errorResponses } from '../../../../contacts/schemas.js';
+import { errorResponses } from '../../../../api/schemas.js';
 import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
 
 const entrySchema = z.object({

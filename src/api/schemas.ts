@@ -1,0 +1,74 @@
+/**
+ * @module Schemas every /api route module shares: the error body, cursor pagination, time and id
+ * parameters, and the conversion of a service-level zod failure into our ValidationError.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+
+/** The error statuses every admin route can answer, for the OpenAPI document. */
+export const errorResponses = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody } as const;
+
+export const MAX_PAGE_SIZE = 1000;
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
+  cursor: z.string().max(200).optional().describe('Opaque cursor from the previous page\'s nextCursor'),
+};
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page') });
+
+const CURSOR_VERSION = 'c1:';
+
+/** Cursors are opaque to clients: a versioned, base64url-wrapped sort key. */
+export function encodeCursor(key: string | number): string {
+  return Buffer.from(CURSOR_VERSION + String(key)).toString('base64url');
+}
+
+/** The sort key inside a cursor, or a 400 naming `querystring.cursor` when it was not one of ours. */
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith(CURSOR_VERSION) || text.length === CURSOR_VERSION.length) {
+    throw ValidationError.at('querystring.cursor', 'not a cursor returned by this API');
+  }
+  return text.slice(CURSOR_VERSION.length);
+}
+
+/** Builds a page from `limit + 1` fetched rows: the extra row only tells that there is more. */
+export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => string | number): { data: T[]; nextCursor: string | null } {
+  const data = rows.slice(0, limit);
+  const last = data[data.length - 1];
+  return { data, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+/** Epoch ms or an ISO 8601 date-time, as a number of epoch ms. */
+function parseTime(text: string): number {
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  return z.iso.datetime({ offset: true }).safeParse(text).success ? Date.parse(text) : Number.NaN;
+}
+
+export const timeParam = z
+  .string()
+  .refine((s) => !Number.isNaN(parseTime(s)), 'must be epoch milliseconds or an ISO 8601 date-time such as 2026-01-05T12:00:00Z')
+  .transform(parseTime)
+  .describe('Epoch milliseconds or an ISO 8601 date-time');
+
+export const idParams = z.object({ id: z.string().min(1).max(64) });
+
+/** Converts a zod failure from a service-level parse into our ValidationError. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })),
+  );
+}
