@@ -9,12 +9,7 @@
  * bare multi-row INSERTs of 100 rows, one transaction each (the same number of commits as the HTTP
  * run), with no HTTP, validation or identity resolution. The ratio is what the API keeps of that.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { buildApp } from '../src/api/app.js';
@@ -22,10 +17,10 @@ import { parseConfig } from '../src/config/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { createKey } from '../src/keys/keys.js';
 import { createMetrics } from '../src/metrics/metrics.js';
-import { migrate } from '../src/store/migrate.js';
-import { openStore, type DialectName, type Store } from '../src/store/store.js';
+import type { DialectName, Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { figure, type Bench, type BenchContext } from './run.js';
+import { freshDatabase } from '../test/backends.js';
 
 const BATCH = 100;
 const CLIENTS = 8;
@@ -33,39 +28,7 @@ const CLIENT_THREADS = 2;
 const USERS = 10_000;
 const SIZES = { small: 100_000, large: 1_000_000 } as const;
 
-interface Database {
-  store: Store;
-  drop(): Promise<void>;
-}
 
-async function freshDatabase(kind: DialectName): Promise<Database> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-bench-'));
-    const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
-    await migrate(store);
-    return { store, drop: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
-  }
-  const base = process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL!;
-  const name = `qatra_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const store = openStore({ databaseUrl: url.toString(), pgPoolMax: 10 });
-  await migrate(store);
-  return {
-    store,
-    async drop() {
-      await store.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 function bodies(count: number, run: string, from = 0): string[] {
   const out: string[] = [];
@@ -182,7 +145,7 @@ async function baseline(store: Store, workspaceId: string, contactIds: string[],
 
 async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const total = SIZES[ctx.size];
-  const database = await freshDatabase(kind);
+  const database = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 10 });
   const { store } = database;
   const deps = { store, clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
   const app = await buildApp(deps);

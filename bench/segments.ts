@@ -16,24 +16,20 @@
  * investigations: QATRA_BENCH_SEGMENTS_N (contact count), QATRA_BENCH_SKIP_SQLITE=1,
  * QATRA_BENCH_KEEP=1 (keep the database and print its URL, for EXPLAIN ANALYZE).
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { ManualClock } from '../src/core/clock.js';
 import { toCall } from '../src/events/call.js';
 import type { SegmentCall } from '../src/events/segment.js';
 import { ingest } from '../src/events/ingest.js';
-import { migrate } from '../src/store/migrate.js';
-import { openStore, type DialectName, type Store } from '../src/store/store.js';
+import type { DialectName, Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { compileCondition } from '../src/segments/compile.js';
 import { parseConditions } from '../src/segments/definition.js';
 import { createSegment } from '../src/segments/segments.js';
 import { processDirty, refreshDueSegment } from '../src/segments/task.js';
 import { figure, type Bench, type BenchContext } from './run.js';
+import { freshDatabase } from '../test/backends.js';
 
 const SIZES = { small: 20_000, large: 1_000_000 } as const;
 /** QATRA_BENCH_SEGMENTS_N overrides the contact count (e.g. a medium run of 200,000). */
@@ -48,35 +44,6 @@ const REFERENCE = {
   pro_newsletter: { all: [{ type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' }, { type: 'list', list: 'newsletter' }] },
 } as const;
 
-async function freshDatabase(kind: DialectName): Promise<{ store: Store; drop(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-bench-seg-'));
-    const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
-    await migrate(store);
-    return { store, drop: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
-  }
-  const base = process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL!;
-  const name = `qatra_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const store = openStore({ databaseUrl: url.toString(), pgPoolMax: 4 });
-  await migrate(store);
-  if (process.env.QATRA_BENCH_KEEP) console.error(`keeping ${url.toString()}`);
-  return {
-    store,
-    async drop() {
-      await store.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 /** Bulk data in SQL, deterministic (no randomness: pseudo-random spreads by multiplying primes). */
 async function generate(store: Store, ws: string, n: number): Promise<void> {
@@ -121,7 +88,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 
 async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const n = sizeOf(ctx.size);
-  const db = await freshDatabase(kind);
+  const db = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 4 });
   const clock = new ManualClock(NOW);
   const deps = { store: db.store, clock };
   const emit = (fig: string, value: number, unit: string, baseline?: number) =>

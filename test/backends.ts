@@ -24,7 +24,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function freshDatabase(kind: DialectName): Promise<TestDatabase> {
+export interface FreshDatabaseOptions {
+  /** PostgreSQL server to create the database on; default QATRA_TEST_DATABASE_URL. */
+  baseUrl?: string | undefined;
+  pgPoolMax?: number;
+}
+
+export async function freshDatabase(kind: DialectName, options: FreshDatabaseOptions = {}): Promise<TestDatabase> {
+  const pgPoolMax = options.pgPoolMax ?? 5;
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-test-'));
     const file = path.join(dir, 'qatra.db');
@@ -40,7 +47,7 @@ export async function freshDatabase(kind: DialectName): Promise<TestDatabase> {
       },
     };
   }
-  const base = process.env.QATRA_TEST_DATABASE_URL;
+  const base = options.baseUrl || process.env.QATRA_TEST_DATABASE_URL;
   if (!base) throw new Error('QATRA_TEST_DATABASE_URL is not set');
   const name = `qatra_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
@@ -50,12 +57,12 @@ export async function freshDatabase(kind: DialectName): Promise<TestDatabase> {
   const u = new URL(base);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const store = openStore({ databaseUrl: url, pgPoolMax: 5 });
+  const store = openStore({ databaseUrl: url, pgPoolMax });
   await migrate(store);
   return {
     store,
     url,
-    reopen: () => openStore({ databaseUrl: url, pgPoolMax: 5 }),
+    reopen: () => openStore({ databaseUrl: url, pgPoolMax }),
     async drop() {
       await store.close();
       const c = new pg.Client({ connectionString: base });
