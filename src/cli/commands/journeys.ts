@@ -7,9 +7,8 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { parseConfig } from '../../config/config.js';
 import { QatraError, ValidationError } from '../../core/errors.js';
-import { openRuntime } from '../../server/runtime.js';
+import { withRuntime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
 import { checkJourneyFiles, journeyFiles } from '../../journeys/definition/files.js';
 import { templatesInStore } from '../../journeys/definition/templates.js';
@@ -48,16 +47,6 @@ export async function applyJourneyFiles(deps: JourneyDeps, workspaceId: string, 
     if (!(err instanceof QatraError)) throw err;
     io.err(`${err.message}; nothing applied`);
     return 1;
-  }
-}
-
-async function withRuntime(fn: (deps: JourneyDeps) => Promise<number | void>): Promise<void> {
-  const deps = await openRuntime(parseConfig(process.env));
-  try {
-    const code = await fn(deps);
-    if (code) process.exitCode = code;
-  } finally {
-    await deps.store.close();
   }
 }
 

@@ -5,10 +5,9 @@
  * saved and their memberships computed in one transaction.
  */
 import type { Command } from 'commander';
-import { parseConfig } from '../../config/config.js';
 import { NotFoundError, QatraError } from '../../core/errors.js';
 import type { ServiceDeps } from '../../core/deps.js';
-import { openRuntime } from '../../server/runtime.js';
+import { withRuntime } from '../runtime.js';
 import { DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
 import { checkSegmentFiles, segmentFiles } from '../../segments/files.js';
 import { applySegments, listSegments, memberCount } from '../../segments/segments.js';
@@ -41,16 +40,6 @@ export async function applySegmentFiles(deps: ServiceDeps, workspaceId: string, 
     if (!(err instanceof QatraError)) throw err;
     io.err(`${err.message}; nothing applied`);
     return 1;
-  }
-}
-
-async function withRuntime(fn: (deps: ServiceDeps) => Promise<number | void>): Promise<void> {
-  const deps = await openRuntime(parseConfig(process.env));
-  try {
-    const code = await fn(deps);
-    if (code) process.exitCode = code;
-  } finally {
-    await deps.store.close();
   }
 }
 
