@@ -8,7 +8,8 @@
  * Figures (one JSON line each, per backend): `baseline_messages_per_s`, and `messages_per_s` with
  * the baseline and the ratio; `messages_per_worker_cpu_s` (sends per CPU-second of this process).
  * SQLite always; PostgreSQL too when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is set.
- * `QATRA_BENCH_EMAIL_MESSAGES` overrides N. The sink must receive exactly N messages per phase.
+ * `QATRA_BENCH_EMAIL_MESSAGES` overrides N; `QATRA_BENCH_EMAIL_BACKENDS=postgres` runs one backend
+ * only. The sink must receive exactly N messages per phase, or the bench fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -93,10 +94,17 @@ interface Sink {
 
 async function startSink(): Promise<Sink> {
   const child: ChildProcess = spawn(process.execPath, ['-e', SINK_SOURCE], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], cwd: process.cwd() });
+  let exited: Error | null = null;
+  child.once('exit', (code) => (exited = new Error(`smtp sink exited with ${code}`)));
   const next = <T>(): Promise<T> =>
     new Promise((resolve, reject) => {
-      child.once('message', (m) => resolve(m as T));
-      child.once('exit', (code) => reject(new Error(`smtp sink exited with ${code}`)));
+      if (exited) return reject(exited);
+      const onExit = () => reject(exited);
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        resolve(m as T);
+      });
     });
   const { port } = await next<{ port: number }>();
   const ask = async (m: string) => {
@@ -251,8 +259,11 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
 
 export const run: Bench = async (ctx) => {
   const n = Number(process.env.QATRA_BENCH_EMAIL_MESSAGES ?? (ctx.size === 'large' ? 20_000 : 2_000));
-  const kinds: DialectName[] = ['sqlite'];
+  let kinds: DialectName[] = ['sqlite'];
   if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
+  // QATRA_BENCH_EMAIL_BACKENDS=postgres: one backend only (to profile it alone).
+  const only = process.env.QATRA_BENCH_EMAIL_BACKENDS?.split(',');
+  if (only) kinds = kinds.filter((k) => only.includes(k));
   const sink = await startSink();
   try {
     for (const kind of kinds) await benchBackend(kind, ctx, sink, n);

@@ -18,6 +18,7 @@ import type { Store } from '../../store/store.js';
 import { TemplateCache } from '../../templates/cache.js';
 import { renderEmail, type RenderedEmail, type RenderInput } from '../../templates/render.js';
 import { claimAttempt, recordContent, recordOutcome, reserveMessage, type Message } from '../../messages/records.js';
+import { groupCommit } from '../../messages/group-commit.js';
 import { suppressionReason } from '../../suppression/check.js';
 import { suppress } from '../../suppression/suppressions.js';
 import { workspaceSecret } from '../../tracking/tokens.js';
@@ -67,11 +68,13 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);
+  // The message record's writes of concurrent sends share commits (../../messages/group-commit.ts).
+  const write = groupCommit(store);
 
   async function deliver(request: SendRequest, message: Message): Promise<SendResult> {
     const { db } = store;
     const skip = async (reason: string): Promise<SendResult> => {
-      await recordOutcome(db, message.id, { status: 'skipped', reason }, clock.now());
+      await write((trx) => recordOutcome(trx, message.id, { status: 'skipped', reason }, clock.now()));
       return { status: 'skipped', reason };
     };
     const email = request.contact.email;
@@ -116,17 +119,17 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       publicUrl: deps.publicUrl,
       now,
     });
-    await recordContent(db, message.id, { provider: provider.name, to: email, subject: rendered.subject, links, headerMessageId: outgoing.messageId, templateVersion: rendered.version }, now);
+    await write((trx) => recordContent(trx, message.id, { provider: provider.name, to: email, subject: rendered.subject, links, headerMessageId: outgoing.messageId, templateVersion: rendered.version }, now));
 
     const result = await provider.send(outgoing);
     const at = clock.now();
     switch (result.status) {
       case 'sent':
-        await recordOutcome(db, message.id, { status: 'sent', providerMessageId: result.providerMessageId ?? null }, at);
+        await write((trx) => recordOutcome(trx, message.id, { status: 'sent', providerMessageId: result.providerMessageId ?? null }, at));
         return result;
       case 'retryable':
         // Stays queued: the next attempt with the same key sends it, with the same Message-ID.
-        await recordOutcome(db, message.id, { status: 'queued', reason: result.reason }, at);
+        await write((trx) => recordOutcome(trx, message.id, { status: 'queued', reason: result.reason }, at));
         return result;
       case 'skipped':
         await recordOutcome(db, message.id, { status: 'skipped', reason: result.reason }, at);
@@ -153,24 +156,21 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       const templateId = str(request.config.template) ?? str(request.config.templateId);
       if (!templateId) return { status: 'permanent', reason: 'an email message needs a template (config.template)' };
       const now = clock.now();
-      const { message, created } = await reserveMessage(
-        store.db,
-        {
-          workspaceId: request.workspaceId,
-          contactId: request.contact.id,
-          channel: 'email',
-          kind: request.kind,
-          idempotencyKey: request.idempotencyKey,
-          journeyId: request.context.journeyId,
-          journeyVersion: request.context.journeyVersion,
-          runId: request.context.runId,
-          nodeId: request.context.nodeId,
-          templateId,
-          topic: str(request.config.topic),
-          to: request.contact.email,
-        },
-        now,
-      );
+      const reservation = {
+        workspaceId: request.workspaceId,
+        contactId: request.contact.id,
+        channel: 'email' as const,
+        kind: request.kind,
+        idempotencyKey: request.idempotencyKey,
+        journeyId: request.context.journeyId,
+        journeyVersion: request.context.journeyVersion,
+        runId: request.context.runId,
+        nodeId: request.context.nodeId,
+        templateId,
+        topic: str(request.config.topic),
+        to: request.contact.email,
+      };
+      const { message, created } = await write((trx) => reserveMessage(trx, reservation, now));
       if (!created) {
         const previous = previousOutcome(message);
         if (previous) return previous;
