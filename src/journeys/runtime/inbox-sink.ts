@@ -3,7 +3,8 @@
  * changes a contact (src/events/signals.ts), so an acknowledged signal is never lost on its way to
  * the engine. It only records work: a row in journey_inbox, and only when a live or paused journey
  * of the workspace could care (its trigger, goal, exit events or wait nodes; cached per workspace and
- * re-read when the workspace's journeys change). A deleted contact's open runs end here at once.
+ * re-read when the workspace's journeys change). A deleted contact's open runs end here at once; a
+ * merged contact's runs move to the survivor (./merge.ts).
  *
  * `segment_entered` (emitted by src/segments): recorded the same way; journeys whose
  * `trigger.segment` equals the segment id start.
@@ -12,6 +13,7 @@ import type { SignalSink } from '../../events/signals.js';
 import type { Db } from '../../store/store.js';
 import { toJson } from '../../core/json.js';
 import { JourneyCatalog, eventsOfInterest } from './catalog.js';
+import { moveJourneyState } from './merge.js';
 
 /** A cache only (no database handle is kept); keyed by workspace and the journeys' change marker. */
 const catalog = new JourneyCatalog();
@@ -78,9 +80,10 @@ export const journeySignalSink: SignalSink = async (trx, signals, now) => {
           .where('ended_at', 'is', null)
           .execute();
         break;
-      case 'contact_updated':
       case 'contact_merged':
-        // Not journey triggers (yet). A merged-away contact's runs end through contact_deleted.
+        await moveJourneyState(trx, s.workspaceId, s.fromContactId, s.intoContactId, now);
+        break;
+      case 'contact_updated': // not a journey trigger (yet)
         break;
       default: {
         const never: never = s;
