@@ -75,6 +75,21 @@ describe.each(backends())('keys API on %s', (kind) => {
     expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: bearer(theirs.secret) })).statusCode).toBe(200);
   });
 
+  it('the last live admin key of a workspace cannot be revoked (409), and nothing changes', async () => {
+    const solo = await h.tenant();
+    const keys = (await h.app.inject({ method: 'GET', url: '/api/keys', headers: solo.admin })).json().data as { id: string; kind: string }[];
+    const admin = keys.find((k) => k.kind === 'admin')!;
+    const res = await h.app.inject({ method: 'POST', url: `/api/keys/${admin.id}/revoke`, headers: solo.admin });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.message).toMatch(/last admin key/);
+    expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: solo.admin })).statusCode).toBe(200);
+    // With a second admin key, the first can go; then the second is the last one.
+    const second = (await create({ kind: 'admin', name: 'spare' }, solo)).json();
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/keys/${admin.id}`, headers: bearer(second.secret) })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'DELETE', url: `/api/keys/${second.id}`, headers: bearer(second.secret) })).statusCode).toBe(409);
+    expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: bearer(second.secret) })).statusCode).toBe(200);
+  });
+
   it('lists its endpoints in the OpenAPI document without exposing hashes', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths['/api/keys'])).toEqual(expect.arrayContaining(['get', 'post']));

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../core/deps.js';
 import { newId, newSecret } from '../core/ids.js';
-import { NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { Db } from '../store/store.js';
 
 export type KeyKind = 'write' | 'admin';
@@ -70,18 +70,34 @@ export async function listKeys(deps: ServiceDeps, workspaceId: string): Promise<
   return rows.map(toKey);
 }
 
-/** Revokes a key of the workspace; revoking twice keeps the first revocation time. */
+/**
+ * Revokes a key of the workspace; revoking twice keeps the first revocation time. The workspace's
+ * last live admin key cannot be revoked: nothing could manage the workspace (or make a new key)
+ * afterwards. The workspace row is locked so two revocations racing for the last two admin keys
+ * cannot both pass the count (SQLite's BEGIN IMMEDIATE already serialises them).
+ */
 export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: string): Promise<ApiKey> {
   const now = deps.clock.now();
-  const row = await deps.store.db
-    .updateTable('api_keys')
-    .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
-    .where('id', '=', keyId)
-    .where('workspace_id', '=', workspaceId)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw new NotFoundError('key', keyId);
-  return toKey(row);
+  const { store } = deps;
+  return store.transaction(async (trx) => {
+    const ws = trx.selectFrom('workspaces').select('id').where('id', '=', workspaceId);
+    await (store.dialect === 'postgres' ? ws.forUpdate() : ws).execute();
+    const key = await trx.selectFrom('api_keys').select(['kind', 'revoked_at']).where('id', '=', keyId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+    if (!key) throw new NotFoundError('key', keyId);
+    if (key.kind === 'admin' && key.revoked_at === null) {
+      const live = await trx.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace_id', '=', workspaceId).where('kind', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+      if (Number(live.n) <= 1) throw new ConflictError('the last admin key of a workspace cannot be revoked; create another admin key first', 'id');
+    }
+    const row = await trx
+      .updateTable('api_keys')
+      .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(now)) }))
+      .where('id', '=', keyId)
+      .where('workspace_id', '=', workspaceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toKey(row);
+  });
 }
 
 /** Resolves a presented secret to its key, or null when unknown or revoked. */
