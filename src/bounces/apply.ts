@@ -138,9 +138,11 @@ export async function applyFeedback(deps: FeedbackDeps, trx: Db, m: Message, fb:
       const type = fb.feedbackType ?? 'abuse';
       await suppress(trx, { ...base, reason: 'complaint', detail: `feedback-type ${type}` });
       await setConsent(deps, m.workspaceId, m.contactId, { channel: 'email', topic: '', status: 'unsubscribed', source: `complaint:${meta.source}` }, trx);
-      // The message keeps its delivery status (the schema has no `complained` status yet); the
-      // reason records the complaint. See docs/bounces.md.
-      await trx.updateTable('messages').set({ reason: `complained: ${type}`.slice(0, 200), updated_at: now }).where('id', '=', m.id).execute();
+      // The message keeps its delivery status (it was delivered); complained_at and the reason
+      // record the complaint. See docs/bounces.md.
+      await trx.updateTable('messages')
+        .set((eb) => ({ reason: `complained: ${type}`.slice(0, 200), complained_at: eb.fn.coalesce('complained_at', eb.val(now)), updated_at: now }))
+        .where('id', '=', m.id).execute();
       return { outcome: 'applied', suppressed: true };
     }
     case 'delivered':

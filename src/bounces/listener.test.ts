@@ -97,7 +97,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     const history = await k.h.deps.store.db.selectFrom('consent_history').selectAll().where('contact_id', '=', m.contactId).execute();
     expect(history.map((h) => [h.channel, h.topic, h.status, h.source])).toEqual([['email', '', 'unsubscribed', 'complaint:smtp']]);
     expect(await events(m.contactId, 'email.complained')).toHaveLength(1);
-    expect((await findMessage(k.h.deps.store.db, m.id))!.reason).toBe('complained: abuse');
+    expect((await findMessage(k.h.deps.store.db, m.id))!).toMatchObject({ reason: 'complained: abuse', status: 'sent', complainedAt: k.h.clock.now() });
     // Even a transactional receipt is no longer sent to a complainer.
     expect(await k.send(await contactFor('angry@example.org'), { template: 'receipt', key: 'receipt-after-complaint', kind: 'transactional', data: { order: '1' } })).toMatchObject({ status: 'skipped' });
   });

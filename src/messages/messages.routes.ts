@@ -38,6 +38,7 @@ export const messageSchema = z.object({
   clickCount: z.number(),
   firstOpenedAt: z.number().nullable(),
   firstClickedAt: z.number().nullable(),
+  complainedAt: z.number().nullable().describe('when the recipient reported it as spam'),
   createdAt: z.number(),
   sentAt: z.number().nullable(),
   updatedAt: z.number(),

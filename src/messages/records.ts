@@ -44,6 +44,7 @@ export interface Message {
   clickCount: number;
   firstOpenedAt: number | null;
   firstClickedAt: number | null;
+  complainedAt: number | null;
   createdAt: number;
   sentAt: number | null;
   updatedAt: number;
@@ -77,6 +78,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     clickCount: row.click_count,
     firstOpenedAt: row.first_opened_at,
     firstClickedAt: row.first_clicked_at,
+    complainedAt: row.complained_at,
     createdAt: row.created_at,
     sentAt: row.sent_at,
     updatedAt: row.updated_at,

@@ -35,6 +35,8 @@ export interface MessagesTable {
   click_count: ColumnType<number, number | undefined, number>;
   first_opened_at: number | null;
   first_clicked_at: number | null;
+  /** When the recipient reported the message as spam (migrations/000013.sql). */
+  complained_at: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: number;
   sent_at: number | null;
   updated_at: number;
