@@ -39,6 +39,7 @@ export const messageSchema = z.object({
   firstOpenedAt: z.number().nullable(),
   firstClickedAt: z.number().nullable(),
   complainedAt: z.number().nullable().describe('when the recipient reported it as spam'),
+  retryAt: z.number().nullable().describe('when a worker attempts this queued transactional send again'),
   createdAt: z.number(),
   sentAt: z.number().nullable(),
   updatedAt: z.number(),

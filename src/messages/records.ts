@@ -45,6 +45,7 @@ export interface Message {
   firstOpenedAt: number | null;
   firstClickedAt: number | null;
   complainedAt: number | null;
+  retryAt: number | null;
   createdAt: number;
   sentAt: number | null;
   updatedAt: number;
@@ -79,6 +80,7 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     firstOpenedAt: row.first_opened_at,
     firstClickedAt: row.first_clicked_at,
     complainedAt: row.complained_at,
+    retryAt: row.retry_at,
     createdAt: row.created_at,
     sentAt: row.sent_at,
     updatedAt: row.updated_at,

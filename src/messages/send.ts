@@ -2,7 +2,8 @@
  * @module The transactional send (`POST /api/messages/send`): find (or, by email, create) the
  * contact, then hand the message to the email channel as `transactional`, which bypasses marketing
  * consent, caps and quiet hours but never reaches hard-bounced, complained or manually suppressed
- * addresses. An idempotency key from the caller makes the request safe to retry.
+ * addresses. An idempotency key from the caller makes the request safe to retry; a temporary
+ * failure is retried by a worker (./retry.ts).
  */
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -12,6 +13,7 @@ import { createContact, getContact } from '../contacts/contacts.js';
 import { normalizeEmail, toContact, type Contact } from '../contacts/contact.js';
 import type { Channel, SendResult } from '../channels/channel.js';
 import { findMessage, type Message } from './records.js';
+import { afterAttempt } from './retry.js';
 
 export interface TransactionalSend {
   templateId: string;
@@ -61,6 +63,7 @@ export async function sendTransactional(
     context: input.data ? { data: input.data } : {},
     kind: 'transactional',
   });
+  await afterAttempt(deps.store.db, workspaceId, idempotencyKey, result, { templateId: input.templateId, data: input.data }, deps.clock.now());
   const row = await deps.store.db.selectFrom('messages').select('id').where('workspace_id', '=', workspaceId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
   return { result, message: row ? await findMessage(deps.store.db, row.id) : undefined };
 }

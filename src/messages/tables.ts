@@ -1,8 +1,8 @@
 /**
- * @module Row type of the message records table (migrations/000005.sql), for Kysely.
+ * @module Row type of the message records table (migrations/000005.sql, 000013.sql), for Kysely.
  */
 import type { ColumnType } from 'kysely';
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn, NullableJsonColumn } from '../store/schema.js';
 
 export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped' | 'bounced';
 export type MessageKind = 'marketing' | 'transactional';
@@ -37,6 +37,10 @@ export interface MessagesTable {
   first_clicked_at: number | null;
   /** When the recipient reported the message as spam (migrations/000013.sql). */
   complained_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When a worker retries this transactional send (src/messages/retry.ts); NULL when nothing is due. */
+  retry_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** What a retry needs again: `{ templateId, data }`. */
+  send_request: NullableJsonColumn;
   created_at: number;
   sent_at: number | null;
   updated_at: number;
