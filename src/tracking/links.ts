@@ -37,6 +37,26 @@ export function rewriteLinks(html: string, trackedUrl: (index: number) => string
   return { html: out, links };
 }
 
+const TEXT_URL = /https?:\/\/[^\s<>"'\[\]]+/gi;
+/** Punctuation that ends a sentence rather than the URL ("see https://x.example/a." / "(https://…)"). */
+const TRAILING = /[.,;:!?)]+$/;
+
+/**
+ * Rewrites http(s) URLs in the plain-text part the same way, continuing the HTML part's `links`
+ * (same URL, same index), so a click in either part resolves to the same target and counts once per
+ * link. `links` is extended in place with URLs that only the text part has.
+ */
+export function rewriteTextLinks(text: string, links: string[], trackedUrl: (index: number) => string, keep: (url: string) => boolean): string {
+  return text.replace(TEXT_URL, (found) => {
+    const tail = TRAILING.exec(found)?.[0] ?? '';
+    const url = tail ? found.slice(0, -tail.length) : found;
+    if (keep(url)) return found;
+    let index = links.indexOf(url);
+    if (index < 0) index = links.push(url) - 1;
+    return trackedUrl(index) + tail;
+  });
+}
+
 /** Appends the open pixel just before `</body>` (or at the end when there is no body tag). */
 export function addOpenPixel(html: string, pixelUrl: string): string {
   const img = `<img src="${pixelUrl}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0" />`;

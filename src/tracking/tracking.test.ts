@@ -8,6 +8,7 @@ const pathOf = (url: string) => url.slice(PUBLIC_URL.length);
 describe.each(backends())('click and open tracking on %s', (kind) => {
   let k: EmailKit;
   let html: string;
+  let text: string;
   let messageId: string;
   let contactId: string;
 
@@ -21,6 +22,7 @@ describe.each(backends())('click and open tracking on %s', (kind) => {
     expect((await k.send(c, { template: 'welcome-1', key: 'track:1' })).status).toBe('sent');
     const [mail] = await k.sink.waitFor(1);
     html = String(mail!.parsed.html);
+    text = String(mail!.parsed.text);
     messageId = (await k.h.deps.store.db.selectFrom('messages').select('id').where('idempotency_key', '=', 'track:1').executeTakeFirstOrThrow()).id;
   });
   afterAll(async () => k?.close());
@@ -43,6 +45,15 @@ describe.each(backends())('click and open tracking on %s', (kind) => {
     const m = await k.h.deps.store.db.selectFrom('messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
     expect(m.click_count).toBe(2);
     expect(m.first_clicked_at).toBe(k.h.clock.now());
+  });
+
+  it('the text part links through the same /c/ tokens as the HTML part; the unsubscribe link stays direct', async () => {
+    const htmlTracked = new Set([...html.matchAll(/href="([^"]+\/c\/[^"]+)"/g)].map((m) => m[1]!));
+    const textTracked = [...text.matchAll(/https?:\/\/\S+?\/c\/[0-9a-z.-]+/g)].map((m) => m[0]);
+    expect(text).not.toContain('https://app.example.com');
+    expect(textTracked.length).toBeGreaterThanOrEqual(2);
+    for (const url of textTracked) expect(htmlTracked.has(url)).toBe(true);
+    expect(text).toMatch(new RegExp(`${PUBLIC_URL}/u/[0-9a-z.]+`));
   });
 
   it('a repeated click within the same minute is one event, a click a minute later is another', async () => {

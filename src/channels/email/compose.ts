@@ -1,11 +1,11 @@
 /**
- * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking and
- * the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
+ * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking (in
+ * the HTML and the text part) and the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
  * standard headers, the deterministic Message-ID and the VERP return path.
  */
 import type { RenderedEmail } from '../../templates/render.js';
 import { signToken } from '../../tracking/tokens.js';
-import { addOpenPixel, rewriteLinks } from '../../tracking/links.js';
+import { addOpenPixel, rewriteLinks, rewriteTextLinks } from '../../tracking/links.js';
 import type { OutgoingEmail } from './provider.js';
 import type { EmailSettings } from './settings.js';
 import { domainOf } from './settings.js';
@@ -46,16 +46,16 @@ export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links
   const domain = domainOf(from.address);
   const track = input.kind === 'marketing' || settings.tracking.transactional;
   let html = rendered.html;
+  let text = rendered.text;
   let links: string[] = [];
   if (track && settings.tracking.clicks) {
     const ours = [`${publicUrl}/u/`, `${publicUrl}/p/`];
-    const rewritten = rewriteLinks(
-      html,
-      (i) => `${publicUrl}/c/${signToken(secret, 'click', { messageId: recordId, linkIndex: i })}`,
-      (url) => ours.some((p) => url.startsWith(p)),
-    );
+    const tracked = (i: number) => `${publicUrl}/c/${signToken(secret, 'click', { messageId: recordId, linkIndex: i })}`;
+    const keep = (url: string) => ours.some((p) => url.startsWith(p));
+    const rewritten = rewriteLinks(html, tracked, keep);
     html = rewritten.html;
     links = rewritten.links;
+    text = rewriteTextLinks(text, links, tracked, keep);
   }
   if (track && settings.tracking.opens) html = addOpenPixel(html, `${publicUrl}/o/${signToken(secret, 'open', { messageId: recordId })}.gif`);
   const unsub = input.kind === 'marketing' ? unsubscribeUrls(publicUrl, secret, recordId) : undefined;
@@ -76,7 +76,7 @@ export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links
     replyTo: rendered.replyTo ?? settings.replyTo,
     subject: rendered.subject,
     html,
-    text: rendered.text,
+    text,
     messageId: messageIdFor(input.workspaceId, input.idempotencyKey, domain),
     date: new Date(input.now),
     headers,
