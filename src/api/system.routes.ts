@@ -1,10 +1,13 @@
 /**
- * @module Operational endpoints: health and Prometheus metrics (no key needed).
+ * @module Operational endpoints: health and Prometheus metrics (no key needed); the metrics include
+ * the work backlog read from the database at scrape time (../metrics/backlog.ts).
  */
 import { z } from 'zod';
 import type { RouteModule } from './deps.js';
+import { registerBacklogGauges } from '../metrics/backlog.js';
 
 export const systemRoutes: RouteModule = (app, deps) => {
+  const refreshBacklog = registerBacklogGauges(deps.metrics, deps.store, deps.clock);
   app.get(
     '/healthz',
     {
@@ -21,6 +24,8 @@ export const systemRoutes: RouteModule = (app, deps) => {
     },
   );
   app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: true } }, async (_request, reply) => {
+    // A database that does not answer must not cost the process metrics: the gauges keep their last values.
+    await refreshBacklog().catch((err: unknown) => deps.log.warn({ err }, 'metrics: backlog not read'));
     reply.header('content-type', deps.metrics.registry.contentType);
     return reply.send(await deps.metrics.registry.metrics());
   });

@@ -10,6 +10,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   eventsIngested: Counter<'type'>;
   errors: Counter<'code'>;
+  /** Items a worker task handled (journey runs and inbox rows, segment checks, retries…). */
+  workerItems: Counter<'task'>;
+  workerTickDuration: Histogram<'task'>;
+  workerTickFailures: Counter<'task'>;
 }
 
 export function createMetrics(): Metrics {
@@ -40,6 +44,25 @@ export function createMetrics(): Metrics {
       name: 'qatra_errors_total',
       help: 'Requests answered with an error, by error code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    workerItems: new Counter({
+      name: 'qatra_worker_items_total',
+      help: 'Items handled by this process\'s worker, by task',
+      labelNames: ['task'],
+      registers: [registry],
+    }),
+    workerTickDuration: new Histogram({
+      name: 'qatra_worker_tick_duration_seconds',
+      help: 'Duration of one worker tick (one claimed batch), by task',
+      labelNames: ['task'],
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    workerTickFailures: new Counter({
+      name: 'qatra_worker_tick_failures_total',
+      help: 'Worker ticks that threw (database down, bug), by task',
+      labelNames: ['task'],
       registers: [registry],
     }),
   };

@@ -4,6 +4,7 @@
  */
 import type { AppDeps } from '../api/deps.js';
 import type { WorkerTask } from './worker.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { journeyTasks } from '../journeys/runtime/scheduler.js';
 import { segmentTasks } from '../segments/task.js';
 import { messageRetryTask } from '../messages/retry.js';
@@ -13,5 +14,26 @@ export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
-  return workerTaskFactories.map((make) => make(deps));
+  return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));
+}
+
+/** The task, counting its items, tick durations and failures in /metrics. */
+function measured(task: WorkerTask, metrics: Metrics): WorkerTask {
+  const labels = { task: task.name };
+  return {
+    name: task.name,
+    async tick() {
+      const end = metrics.workerTickDuration.startTimer(labels);
+      try {
+        const n = await task.tick();
+        if (n > 0) metrics.workerItems.inc(labels, n);
+        return n;
+      } catch (err) {
+        metrics.workerTickFailures.inc(labels);
+        throw err;
+      } finally {
+        end();
+      }
+    },
+  };
 }
