@@ -29,8 +29,8 @@ describe.each(backends())('GET /api/contacts/:id/export on %s', (kind) => {
     expect(doc.consent).toEqual([{ channel: 'email', topic: '', status: 'unsubscribed', source: 'unsubscribe-page', updatedAt: expect.any(Number) }]);
     expect(doc.consentHistory[0]).toMatchObject({ channel: 'email', status: 'subscribed', source: 'privacy-test', userAgent: p.secrets[3], textVersion: 'v1' });
     expect(doc.consentHistory.map((c: { status: string }) => c.status)).toEqual(['subscribed', 'unsubscribed']);
-    expect(doc.listMemberships).toEqual([expect.objectContaining({ listName: `News ${p.userId}`, status: 'subscribed' })]);
-    expect(doc.segmentMemberships).toEqual([expect.objectContaining({ segmentName: `Fans ${p.userId}` })]);
+    expect(doc.listMemberships).toEqual([expect.objectContaining({ listName: `News ${p.tag}`, status: 'subscribed' })]);
+    expect(doc.segmentMemberships).toEqual([expect.objectContaining({ segmentName: `Fans ${p.tag}` })]);
     expect(doc.messages).toEqual([expect.objectContaining({ channel: 'email', kind: 'marketing', status: 'sent', toAddress: p.email, subject: `Welcome, ${p.secrets[0]}!`, journeyId: 'welcome' })]);
     expect(doc.outbox).toEqual([expect.objectContaining({ messageId: doc.messages[0].id, toAddress: p.email, subject: `Welcome, ${p.secrets[0]}!` })]);
     expect(doc.outbox[0].htmlBody).toContain(p.secrets[0]);

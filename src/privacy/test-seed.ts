@@ -17,6 +17,7 @@ import { Worker } from '../worker/worker.js';
 import type { EmailChannel } from '../channels/email/index.js';
 
 export interface Person {
+  tag: string;
   email: string;
   phone: string;
   userId: string;
@@ -27,11 +28,12 @@ export interface Person {
 
 export function person(tag: string): Person {
   return {
+    tag,
     email: `zenobia.${tag}@example.org`,
     phone: `+1555010${tag.replace(/\D/g, '').padStart(4, '0').slice(-4)}`,
     userId: `user-${tag}-8812`,
     anonymousId: `anon-${tag}-4471`,
-    secrets: [`Zenobia${tag}`, `ultramarine-${tag}`, `pistachio-${tag}`, `UA-${tag}-5512`, `marmalade-${tag}`, `198.51.100.${(tag.length * 7) % 200}`, `Quayside ${tag} Lane`],
+    secrets: [`Zenobia${tag}`, `ultramarine-${tag}`, `pistachio-${tag}`, `UA-${tag}-5512`, `marmalade-${tag}`, `198.51.100.${100 + ([...tag].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 150)}`, `Quayside ${tag} Lane`],
   };
 }
 
@@ -107,9 +109,9 @@ export async function seedPerson(k: PrivacyKit, p: Person): Promise<string> {
   );
   const contactId = (await ok(await k.api('GET', `/api/contacts?email=${encodeURIComponent(p.email)}`), 'find')).json().data[0].id as string;
   await ok(await k.api('PUT', `/api/contacts/${contactId}/consent/email`, { status: 'subscribed', source: 'privacy-test', textVersion: 'v1' }, { 'user-agent': ua }), 'consent');
-  const list = await k.api('POST', '/api/lists', { name: `News ${p.userId}` });
+  const list = await k.api('POST', '/api/lists', { name: `News ${p.tag}` });
   await ok(await k.api('POST', `/api/lists/${(await ok(list, 'list')).json().id}/members`, { contactIds: [contactId] }), 'join');
-  await ok(await k.api('POST', '/api/segments', { id: `fans-${p.userId}`.toLowerCase(), name: `Fans ${p.userId}`, conditions: { type: 'attribute', attribute: 'favourite_colour', op: 'equals', value: colour } }), 'segment');
+  await ok(await k.api('POST', '/api/segments', { id: `fans-${p.tag}`, name: `Fans ${p.tag}`, conditions: { type: 'attribute', attribute: 'favourite_colour', op: 'contains', value: `-${p.tag}` } }), 'segment');
   await ok(await k.ingest('track', { userId: p.userId, event: 'Plan Chosen', properties: { plan, note: `call ${p.phone}` } }), 'track');
   await k.drain();
   const outbox = (await ok(await k.api('GET', '/api/outbox'), 'outbox')).json().data.find((m: { to: string }) => m.to === p.email);
