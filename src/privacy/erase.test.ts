@@ -136,6 +136,23 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
     expect(lifted).toEqual([expect.objectContaining({ actor: null, details: { channel: 'email', via: 'double_opt_in' } })]);
   });
 
+  it('keeps a hard bounce of the address blocking, hashed and without its detail, also after new consent', async () => {
+    const p = person('er7');
+    const id = (await k.api('POST', '/api/contacts', { email: p.email })).json().id;
+    await k.api('POST', '/api/suppressions', { address: p.email, reason: 'hard_bounce', detail: `550 5.1.1 <${p.email}>: no such user` });
+    expect((await k.api('DELETE', `/api/contacts/${id}?erase=true`)).json().suppressions).toBe(2);
+    const rows = await db().selectFrom('suppressions').select(['address', 'reason', 'source', 'detail']).where('address', '=', sha(p.email)).orderBy('reason').execute();
+    expect(rows).toEqual([
+      { address: sha(p.email), reason: 'hard_bounce', source: 'api', detail: null },
+      { address: sha(p.email), reason: 'unsubscribe_all', source: 'erasure', detail: null },
+    ]);
+    const back = (await k.api('POST', '/api/contacts', { email: p.email })).json();
+    await k.api('PUT', `/api/contacts/${back.id}/consent/email`, { status: 'subscribed' });
+    expect((await k.api('GET', `/api/suppressions?address=${encodeURIComponent(p.email)}`)).json().data).toEqual([expect.objectContaining({ reason: 'hard_bounce' })]);
+    const receipt = await k.api('POST', '/api/messages/send', { templateId: 'receipt', email: p.email, data: { order: '8' } });
+    expect(receipt.json().result).toEqual({ status: 'skipped', reason: 'suppressed: hard_bounce' });
+  });
+
   it('is all-or-nothing: a failure in its last write leaves every row as it was', async () => {
     const p = person('er5');
     const id = await seedPerson(k, p);
