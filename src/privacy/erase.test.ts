@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
+import { Readable } from 'node:stream';
+import { importContacts, readCsv } from '../contacts/import.js';
 import { findInDatabase } from './db-scan.testkit.js';
 import { person, privacyKit, seedPerson, type Person, type PrivacyKit } from './test-seed.js';
 
@@ -134,6 +136,22 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
     expect((await k.api('GET', `/api/suppressions?address=${encodeURIComponent(p.email)}`)).json().data).toEqual([]);
     const lifted = (await k.api('GET', `/api/audit?action=suppression.erasure_lifted&subject=${back.id}`)).json().data;
     expect(lifted).toEqual([expect.objectContaining({ actor: null, details: { channel: 'email', via: 'double_opt_in' } })]);
+  });
+
+  it('a CSV import of the erased address (onto a subscribed list) gets no marketing mail either', async () => {
+    const p = person('er8');
+    const id = await seedPerson(k, p);
+    expect((await k.api('DELETE', `/api/contacts/${id}?erase=true`)).statusCode).toBe(200);
+    const list = (await k.api('POST', '/api/lists', { name: 'Imported er8' })).json();
+    const csv = `email,user_id,first_name\n${p.email},imported-er8,${p.secrets[0]}\n`;
+    const stats = await importContacts(k.h.deps, { workspaceId: k.t.workspaceId, rows: readCsv(Readable.from([csv])), listId: list.id, onFailure: () => {} });
+    expect(stats).toMatchObject({ created: 1 });
+    expect((await k.ingest('track', { userId: 'imported-er8', event: 'Came Back' })).statusCode).toBe(200);
+    await k.drain();
+    const back = (await k.api('GET', `/api/contacts?email=${encodeURIComponent(p.email)}`)).json().data[0];
+    expect(await db().selectFrom('messages').select(['journey_id', 'status', 'reason']).where('contact_id', '=', back.id).execute()).toEqual([
+      { journey_id: 'comeback', status: 'skipped', reason: 'suppressed: erased (needs new consent)' },
+    ]);
   });
 
   it('keeps a hard bounce of the address blocking, hashed and without its detail, also after new consent', async () => {
