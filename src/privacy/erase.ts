@@ -42,7 +42,9 @@ const n = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined):
 
 export async function eraseContact(deps: ServiceDeps, workspaceId: string, contactId: string, actor: string | null): Promise<ErasureResult> {
   return deps.store.transaction(async (db) => {
-    let q = db.selectFrom('contacts').select(['id', 'email', 'phone']).where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null);
+    // An erased contact can be erased again: every statement is idempotent, and a second pass scrubs
+    // what a message in flight during the first one wrote back (docs/privacy.md, Limits).
+    let q = db.selectFrom('contacts').select(['id', 'email', 'phone', 'erased_at']).where('workspace_id', '=', workspaceId).where('id', '=', contactId);
     // Lock the row so a concurrent update or merge cannot write an email back mid-erasure (SQLite's
     // BEGIN IMMEDIATE already serialises writers).
     if (deps.store.dialect === 'postgres') q = q.forUpdate();
@@ -98,12 +100,12 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
 
     await db
       .updateTable('contacts')
-      .set({ user_id: null, email: null, phone: null, timezone: null, locale: null, attributes: '{}', erased_at: now, updated_at: now })
+      .set({ user_id: null, email: null, phone: null, timezone: null, locale: null, attributes: '{}', erased_at: contact.erased_at ?? now, updated_at: now })
       .where('id', '=', contactId)
       .execute();
     const counts = { events, messages, journeyRuns, runsEnded, outboxDeleted, suppressions };
     const auditId = await recordAudit(db, { workspaceId, actor, action: 'contact.erased', subject: contactId, details: counts, at: now });
-    return { contactId, erasedAt: now, ...counts, auditId };
+    return { contactId, erasedAt: contact.erased_at ?? now, ...counts, auditId };
   });
 }
 
