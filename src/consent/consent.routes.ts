@@ -8,6 +8,7 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import { ValidationError } from '../core/errors.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { consentHistory, getConsent, setConsent } from './consent.js';
+import { liftErasureSuppression } from '../privacy/erasure-suppression.js';
 import { channelName, consentHistorySchema, consentParams, consentPutBody, consentRecordSchema } from './schemas.js';
 
 export const consentRoutes: RouteModule = (app, deps) => {
@@ -35,13 +36,25 @@ export const consentRoutes: RouteModule = (app, deps) => {
         response: { 200: consentRecordSchema, ...errorResponses },
       },
     },
-    async (request) =>
-      setConsent(deps, workspaceOf(request), request.params.id, {
-        ...request.body,
-        channel: request.params.channel,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      }),
+    async (request) => {
+      const workspaceId = workspaceOf(request);
+      const contactId = request.params.id;
+      return deps.store.transaction(async (trx) => {
+        const record = await setConsent(
+          deps,
+          workspaceId,
+          contactId,
+          { ...request.body, channel: request.params.channel, ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
+          trx,
+        );
+        // An explicit grant through the API is new consent: it lifts the suppression an erasure left
+        // on this address (docs/privacy.md), in the same transaction as the ledger row.
+        if (record.status === 'subscribed') {
+          await liftErasureSuppression(trx, { workspaceId, contactId, channel: record.channel, actor: request.principal?.keyId ?? null, via: 'consent_api', now: deps.clock.now() });
+        }
+        return record;
+      });
+    },
   );
 
   app.get(

@@ -57,7 +57,8 @@ function toEntry(row: Selectable<ConsentHistoryTable>): ConsentHistoryEntry {
 }
 
 async function assertContact(db: Db, workspaceId: string, contactId: string): Promise<void> {
-  const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+  // An erased contact (src/privacy) takes no new consent: new consent belongs to a new contact.
+  const row = await db.selectFrom('contacts').select('id').where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null).executeTakeFirst();
   if (!row) throw new NotFoundError('contact', contactId);
 }
 

@@ -8,6 +8,7 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.js';
 import { attributeFilters, contactCreateBody, contactListQuery, contactPatchBody, contactSchema } from './schemas.js';
 import { decodeCursor, errorResponses, idParams, pageOf, toPage } from '../api/schemas.js';
+import { eraseContact } from '../privacy/erase.js';
 
 export const contactsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -76,12 +77,32 @@ export const contactsRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Delete a contact with its memberships and consent records',
+        summary: 'Delete a contact with its memberships and consent records; ?erase=true erases its personal data instead (docs/privacy.md)',
+        description:
+          'Without erase the row goes and its events and messages with it (ON DELETE CASCADE). With erase=true (GDPR Art. 17) personal data is erased in one transaction while anonymised events, messages and runs stay for statistics, and the address is kept only as a SHA-256 suppression entry; audit-logged.',
         params: idParams,
-        response: { 204: z.null().describe('Deleted'), ...errorResponses },
+        querystring: z.object({ erase: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+        response: {
+          200: z
+            .object({
+              contactId: z.string(),
+              erasedAt: z.number(),
+              events: z.number(),
+              messages: z.number(),
+              journeyRuns: z.number(),
+              runsEnded: z.number(),
+              outboxDeleted: z.number(),
+              suppressions: z.number(),
+              auditId: z.number(),
+            })
+            .describe('Erased (erase=true): what was kept anonymised and what was removed'),
+          204: z.null().describe('Deleted'),
+          ...errorResponses,
+        },
       },
     },
     async (request, reply) => {
+      if (request.query.erase) return reply.status(200).send(await eraseContact(deps, workspaceOf(request), request.params.id, request.principal?.keyId ?? null));
       await deleteContact(deps, workspaceOf(request), request.params.id);
       return reply.status(204).send(null);
     },

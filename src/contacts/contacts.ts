@@ -106,7 +106,8 @@ export async function createContact(deps: ServiceDeps, workspaceId: string, inpu
 }
 
 export async function getContact(deps: ServiceDeps, workspaceId: string, contactId: string, db: Db = deps.store.db): Promise<Contact> {
-  const row = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).executeTakeFirst();
+  // An erased contact's anonymised row (src/privacy/erase.ts) is no longer a contact to the API.
+  const row = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null).executeTakeFirst();
   if (!row) throw new NotFoundError('contact', contactId);
   return toContact(row);
 }
@@ -122,7 +123,7 @@ export async function updateContact(
   const patch = parseOrThrow(contactPatchBody, input);
   return mapUnique(
     inTransaction(deps, trx, async (db) => {
-      let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId);
+      let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null);
       // Lock the row so two concurrent attribute merges cannot lose each other's keys (SQLite's
       // BEGIN IMMEDIATE already serializes writers).
       if (deps.store.dialect === 'postgres') q = q.forUpdate();
@@ -190,7 +191,7 @@ export async function listContacts(deps: ServiceDeps, workspaceId: string, filte
     const list = await db.selectFrom('lists').select('id').where('workspace_id', '=', workspaceId).where('id', '=', filter.listId).executeTakeFirst();
     if (!list) throw new NotFoundError('list', filter.listId);
   }
-  let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId);
+  let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('erased_at', 'is', null);
   if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
   if (filter.email !== undefined) q = q.where('email', '=', normalizeEmail(filter.email));
   if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);

@@ -65,7 +65,7 @@ function inSnapshot<T>(deps: ServiceDeps, fn: (db: Db) => Promise<T>): Promise<T
 async function* pages(db: Db, workspaceId: string, pageSize: number): AsyncGenerator<Selectable<ContactsTable>[]> {
   let after: string | undefined;
   for (;;) {
-    let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId);
+    let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('erased_at', 'is', null);
     if (after !== undefined) q = q.where('id', '>', after);
     const rows = await q.orderBy('id').limit(pageSize).execute();
     if (rows.length > 0) yield rows;
@@ -94,7 +94,7 @@ async function discoverAttributes(db: Db, workspaceId: string, pageSize: number)
   const kinds = new Map<string, Set<Kind>>();
   let after: string | undefined;
   for (;;) {
-    let q = db.selectFrom('contacts').select(['id', 'attributes']).where('workspace_id', '=', workspaceId);
+    let q = db.selectFrom('contacts').select(['id', 'attributes']).where('workspace_id', '=', workspaceId).where('erased_at', 'is', null);
     if (after !== undefined) q = q.where('id', '>', after);
     const rows = await q.orderBy('id').limit(pageSize).execute();
     for (const row of rows) {

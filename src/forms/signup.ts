@@ -16,6 +16,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { effectiveConsent, setConsent } from '../consent/consent.js';
+import { liftErasureSuppression } from '../privacy/erasure-suppression.js';
 import { createContact, updateContact } from '../contacts/contacts.js';
 import { normalizeEmail, toContact, type Contact } from '../contacts/contact.js';
 import { addMembers, setMemberStatus } from '../lists/memberships.js';
@@ -100,6 +101,8 @@ export async function confirmSignup(deps: ServiceDeps, form: Form, contactId: st
     if (member.status === 'subscribed') return { changed: false, list };
     await setMemberStatus(deps, ws, list.id, contactId, { status: 'subscribed', source: 'double-opt-in' }, trx);
     await setConsent(deps, ws, contactId, { channel: 'email', topic: '', status: 'subscribed', source: 'double-opt-in', ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
+    // A confirmed double opt-in is new consent: it lifts an erasure's suppression (docs/privacy.md).
+    await liftErasureSuppression(trx, { workspaceId: ws, contactId, channel: 'email', actor: null, via: 'double_opt_in', now: deps.clock.now() });
     return { changed: true, list };
   });
 }

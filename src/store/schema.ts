@@ -39,6 +39,8 @@ export interface ContactsTable {
   attributes: JsonColumn;
   created_at: number;
   updated_at: number;
+  /** Set when the contact was erased (src/privacy): the row stays, anonymised, for statistics. */
+  erased_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ContactAnonymousIdsTable {
@@ -154,4 +156,6 @@ export interface Database {
   segment_members: import('../segments/tables.js').SegmentMembersTable;
   segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
+  // audit (privacy)
+  audit_log: import('../audit/tables.js').AuditLogTable;
 }
