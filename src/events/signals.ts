@@ -11,6 +11,7 @@ import type { JsonObject } from '../core/json.js';
 import type { Db } from '../store/store.js';
 import { journeySignalSink } from '../journeys/runtime/inbox-sink.js';
 import { segmentSignalSink } from '../segments/sink.js';
+import { scoringSignalSink } from '../scoring/sink.js';
 
 export interface StoredEvent {
   id: number;
@@ -39,7 +40,7 @@ export type Signal =
 export type SignalSink = (trx: Db, signals: readonly Signal[], now: number) => Promise<void>;
 
 /** Every sink, in one list. A domain that reacts to signals (journeys, segments, scoring) adds its sink here. */
-export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink];
+export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink, scoringSignalSink];
 
 export async function emitSignals(trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   if (signals.length === 0) return;

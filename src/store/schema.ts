@@ -154,4 +154,9 @@ export interface Database {
   segment_members: import('../segments/tables.js').SegmentMembersTable;
   segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
+  // lead scoring
+  scoring_rules: import('../scoring/tables.js').ScoringRulesTable;
+  scoring_settings: import('../scoring/tables.js').ScoringSettingsTable;
+  lead_scores: import('../scoring/tables.js').LeadScoresTable;
+  score_history: import('../scoring/tables.js').ScoreHistoryTable;
 }
