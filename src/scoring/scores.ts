@@ -3,6 +3,7 @@
  * adjustment (by a delta or to a value, reason `manual` with an optional note), and the workspace's
  * decay setting.
  */
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError } from '../core/errors.js';
@@ -103,12 +104,11 @@ export async function putSettings(deps: ServiceDeps, workspaceId: string, raw: u
     const scores = trx.updateTable('lead_scores').where('workspace_id', '=', workspaceId);
     if (body.decayPercent === 0) await scores.set({ next_decay_at: null }).execute();
     else {
+      // Whole periods since the last activity; CAST truncates should a backend divide in floating point,
+      // and bigint keeps PostgreSQL from typing the period parameter as a 32-bit integer.
+      const elapsed = sql<number>`CAST((${now} - last_activity_at) / ${period} AS bigint)`;
       await scores
-        .set((eb) => {
-          // Whole periods since the last activity (the cast truncates should a backend divide in floating point).
-          const elapsed = eb.cast<number>(eb.parens(eb(eb.val(now), '-', eb.ref('last_activity_at')), '/', eb.val(period)), 'integer');
-          return { decay_periods: elapsed, next_decay_at: eb(eb.ref('last_activity_at'), '+', eb(eb.parens(eb(elapsed, '+', eb.val(1))), '*', eb.val(period))) };
-        })
+        .set({ decay_periods: elapsed, next_decay_at: sql<number>`last_activity_at + (${elapsed} + 1) * CAST(${period} AS bigint)` })
         .where('score', '<>', 0)
         .execute();
     }
