@@ -3,7 +3,7 @@
  * task's, a manual adjustment's), so a score change commits with what caused it or not at all:
  *
  *  1. `lockScores`: the contacts' lead_scores rows, created at 0 when missing, and on PostgreSQL
- *     locked (FOR UPDATE, in contact order) so concurrent groups cannot lose each other's points or
+ *     locked (the upsert takes the row lock, in contact order) so concurrent groups cannot lose each other's points or
  *     both pass a cap;
  *  2. `writeChanges`: one score_history row per change (from, to, reason), then per contact the new
  *     score, the mirror in contacts.attributes.lead_score (what segments, branches and templates
@@ -53,20 +53,25 @@ export interface HistoryEntry {
 
 const CHUNK = 500;
 
+/** The contact_updated signals writeChanges emits itself (the sink need not check their mirror). */
+const own = new WeakSet<Signal>();
+export const isOwnSignal = (s: Signal): boolean => own.has(s);
+
 /** The contacts' score rows (created at 0 when missing), locked on PostgreSQL until commit. */
-export async function lockScores(trx: Db, dialect: DialectName, workspaceId: string, contactIds: readonly string[], now: number): Promise<Map<string, ScoreState>> {
+export async function lockScores(trx: Db, workspaceId: string, contactIds: readonly string[], now: number): Promise<Map<string, ScoreState>> {
   const ids = [...new Set(contactIds)].sort();
   const out = new Map<string, ScoreState>();
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    await trx
+    // One statement: a missing row is created, an existing one is "updated" to itself, which on
+    // PostgreSQL takes its row lock, and either way RETURNING gives the current values.
+    const rows = await trx
       .insertInto('lead_scores')
       .values(chunk.map((id) => ({ contact_id: id, workspace_id: workspaceId, score: 0, last_activity_at: now, decay_periods: 0, next_decay_at: null, updated_at: now })))
-      .onConflict((oc) => oc.column('contact_id').doNothing())
+      .onConflict((oc) => oc.column('contact_id').doUpdateSet({ contact_id: (eb) => eb.ref('excluded.contact_id') }))
+      .returning(['contact_id', 'score', 'last_activity_at', 'decay_periods'])
       .execute();
-    let q = trx.selectFrom('lead_scores').select(['contact_id', 'score', 'last_activity_at', 'decay_periods']).where('contact_id', 'in', chunk).orderBy('contact_id');
-    if (dialect === 'postgres') q = q.forUpdate();
-    for (const r of await q.execute()) {
+    for (const r of rows) {
       out.set(r.contact_id, { contactId: r.contact_id, score: Number(r.score), lastActivityAt: Number(r.last_activity_at), decayPeriods: Number(r.decay_periods) });
     }
   }
@@ -184,6 +189,10 @@ async function emitChanged(trx: Db, dialect: DialectName, workspaceId: string, e
       signals.push({ kind: 'event', event: { id: Number(ins.id), workspaceId, contactId: r.contactId, type: r.type, name: r.name, properties: r.properties, timestamp: now, receivedAt: now } });
     }
   }
-  for (const contactId of first.keys()) signals.push({ kind: 'contact_updated', workspaceId, contactId, changed: ['attributes.lead_score'] });
+  for (const contactId of first.keys()) {
+    const updated: Signal = { kind: 'contact_updated', workspaceId, contactId, changed: ['attributes.lead_score'] };
+    own.add(updated);
+    signals.push(updated);
+  }
   await emitSignals(trx, signals, now);
 }

@@ -39,7 +39,25 @@ function keysOf(c: Condition, into: Set<string>): void {
   else if ('field' in c) into.add(c.field.split('.')[1]!);
 }
 
+/**
+ * Per transaction, the setup is read once: a sink's nested signals (the `lead_score.changed` it
+ * emits) come back in the same transaction, where the marker cannot have moved.
+ */
+const inTransaction = new WeakMap<Db, Map<string, ScoringSetup>>();
+
 export async function scoringSetup(db: Db, workspaceId: string): Promise<ScoringSetup> {
+  const memo = db.isTransaction ? inTransaction.get(db) : undefined;
+  const known = memo?.get(workspaceId);
+  if (known) return known;
+  const setup = await currentSetup(db, workspaceId);
+  if (db.isTransaction) {
+    if (memo) memo.set(workspaceId, setup);
+    else inTransaction.set(db, new Map([[workspaceId, setup]]));
+  }
+  return setup;
+}
+
+async function currentSetup(db: Db, workspaceId: string): Promise<ScoringSetup> {
   const m = (
     await sql<{ n: number | string; at: number | string | null; s: number | string | null }>`SELECT
       (SELECT count(*) FROM scoring_rules WHERE workspace_id = ${workspaceId}) AS n,

@@ -62,7 +62,7 @@ export async function adjustScore(deps: ServiceDeps, workspaceId: string, contac
   return deps.store.transaction(async (trx) => {
     const now = deps.clock.now();
     const { decay } = await scoringSetup(trx, workspaceId);
-    const states = await lockScores(trx, deps.store.dialect, workspaceId, [contactId], now);
+    const states = await lockScores(trx, workspaceId, [contactId], now);
     const st = states.get(contactId)!;
     const delta = body.delta ?? body.set! - st.score;
     const [entry] = await writeChanges(trx, deps.store.dialect, workspaceId, states, [{ contactId, delta, reason: 'manual', detail: body.note ? { note: body.note } : null }], decay, now);

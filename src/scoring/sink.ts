@@ -26,7 +26,7 @@ import type { Db, DialectName } from '../store/store.js';
 import { evaluate, matchesFilters } from '../journeys/runtime/conditions.js';
 import { loadContacts } from '../journeys/runtime/enroll.js';
 import { scoringSetup, type ScoringSetup } from './catalog.js';
-import { lockScores, mirror, writeChanges, type ScoreChange } from './apply.js';
+import { isOwnSignal, lockScores, mirror, writeChanges, type ScoreChange } from './apply.js';
 import { activityOf, recordActivity } from './activity.js';
 import type { CompiledRule } from './rule.js';
 
@@ -67,7 +67,7 @@ function group(signals: readonly Signal[]): Map<string, WorkspaceSignals> {
         break;
       case 'contact_updated': {
         const g = of(s.workspaceId);
-        g.mirrorChecks.add(s.contactId);
+        if (!isOwnSignal(s)) g.mirrorChecks.add(s.contactId);
         const keys = g.attributeChecks.get(s.contactId) ?? new Set<string>();
         if (keys !== 'all') for (const c of s.changed) keys.add(topKey(c));
         g.attributeChecks.set(s.contactId, keys);
@@ -129,7 +129,7 @@ async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string
 
   const merged = await moveMergedHistory(trx, g.merges);
   if (candidates.length > 0 || merged.length > 0) {
-    const states = await lockScores(trx, dialect, workspaceId, [...candidates.map((c) => c.contactId), ...merged.map((m) => m.into)], now);
+    const states = await lockScores(trx, workspaceId, [...candidates.map((c) => c.contactId), ...merged.map((m) => m.into)], now);
     const changes: ScoreChange[] = merged.map((m) => ({ contactId: m.into, delta: m.score, reason: 'merge', detail: { fromContactId: m.from } }));
     for (const c of await withinCaps(trx, candidates, now)) changes.push({ contactId: c.contactId, delta: c.rule.points, reason: 'rule', ruleId: c.rule.id, detail: c.detail });
     await writeChanges(trx, dialect, workspaceId, states, changes, setup.decay, now);
