@@ -105,6 +105,7 @@ export async function mirror(trx: Db, dialect: DialectName, scores: readonly [st
 
 /** Writes the given score rows back as they are (score, activity, decay state). */
 export async function writeStates(trx: Db, dialect: DialectName, states: readonly ScoreState[], decay: Decay | null, now: number): Promise<void> {
+  if (states.length === 0) return;
   for (let i = 0; i < states.length; i += CHUNK) {
     const rows = states.slice(i, i + CHUNK).map((s) => [s.contactId, s.score, s.lastActivityAt, s.decayPeriods, nextDecayAt(decay, s.score, s.lastActivityAt, s.decayPeriods)]);
     await run(trx, dialect, UPDATE_SCORES, rows, now);

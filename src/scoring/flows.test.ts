@@ -106,9 +106,14 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     expect((await score('busy')).score).toBe(decayed(30, 10, 3)); // its month started again at start + MONTH - 1
     // New activity: no decay until a full month without it.
     await f.track('sleepy', 'page_viewed');
+    await f.track('busy', 'webinar_registered'); // a scored event is activity too
     f.h.clock.advance(MONTH - DAY);
     await decayScores(f.h.deps);
     expect((await score('sleepy')).score).toBe(decayed(81, 10, 3));
+    expect((await score('busy')).score).toBe(decayed(30, 10, 3) + 10);
+    f.h.clock.advance(DAY);
+    await decayScores(f.h.deps);
+    expect((await score('busy')).score).toBe(decayed(decayed(30, 10, 3) + 10, 10, 1));
   });
 
   it.runIf(kind === 'postgres')('two workers decaying at the same time apply each month once (SKIP LOCKED)', async () => {

@@ -63,6 +63,12 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     expect((await api('GET', '/api/scoring/rules/tmp')).statusCode).toBe(404);
   });
 
+  it('publishes its routes in the OpenAPI document and needs the admin key', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/scoring/rules', '/api/scoring/rules/{id}', '/api/scoring/settings', '/api/contacts/{id}/score']));
+    expect((await h.app.inject({ method: 'GET', url: '/api/scoring/rules', headers: t.write })).statusCode).toBe(403);
+  });
+
   it('events ingested through /v1/track add and remove points, each change in the history with its rule', async () => {
     await rule({ id: 'webinar', name: 'Webinar', kind: 'event', event: 'webinar_registered', points: 10 });
     await rule({ id: 'click', name: 'Email click', kind: 'event', event: 'email.clicked', points: 5 });

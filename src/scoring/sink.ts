@@ -26,7 +26,7 @@ import type { Db, DialectName } from '../store/store.js';
 import { evaluate, matchesFilters } from '../journeys/runtime/conditions.js';
 import { loadContacts } from '../journeys/runtime/enroll.js';
 import { scoringSetup, type ScoringSetup } from './catalog.js';
-import { isOwnSignal, lockScores, mirror, writeChanges, type ScoreChange } from './apply.js';
+import { isOwnSignal, lockScores, mirror, writeChanges, writeStates, type ScoreChange, type ScoreState } from './apply.js';
 import { activityOf, recordActivity } from './activity.js';
 import type { CompiledRule } from './rule.js';
 
@@ -105,8 +105,7 @@ function dialectOf(trx: Db): DialectName {
 }
 
 async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string, setup: ScoringSetup, g: WorkspaceSignals, now: number): Promise<void> {
-  await recordActivity(trx, dialect, activityOf(g.events, now), setup.decay);
-
+  const activity = activityOf(g.events, now);
   const candidates: Candidate[] = [];
   for (const e of g.events) {
     for (const rule of setup.byEvent.get(e.name) ?? []) {
@@ -128,11 +127,24 @@ async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string
   }
 
   const merged = await moveMergedHistory(trx, g.merges);
-  if (candidates.length > 0 || merged.length > 0) {
-    const states = await lockScores(trx, workspaceId, [...candidates.map((c) => c.contactId), ...merged.map((m) => m.into)], now);
+  const locking = new Set([...candidates.map((c) => c.contactId), ...merged.map((m) => m.into)]);
+  // Contacts whose score row is written anyway get their activity in that write (one UPDATE fewer).
+  await recordActivity(trx, dialect, new Map([...activity].filter(([id]) => !locking.has(id))), setup.decay);
+  if (locking.size > 0) {
+    const states = await lockScores(trx, workspaceId, [...locking], now);
+    const moved: ScoreState[] = [];
+    for (const [id, at] of activity) {
+      const st = states.get(id);
+      if (st && st.lastActivityAt < at) {
+        st.lastActivityAt = at;
+        st.decayPeriods = 0;
+        moved.push(st);
+      }
+    }
     const changes: ScoreChange[] = merged.map((m) => ({ contactId: m.into, delta: m.score, reason: 'merge', detail: { fromContactId: m.from } }));
     for (const c of await withinCaps(trx, candidates, now)) changes.push({ contactId: c.contactId, delta: c.rule.points, reason: 'rule', ruleId: c.rule.id, detail: c.detail });
-    await writeChanges(trx, dialect, workspaceId, states, changes, setup.decay, now);
+    const written = new Set((await writeChanges(trx, dialect, workspaceId, states, changes, setup.decay, now)).map((e) => e.contactId));
+    await writeStates(trx, dialect, moved.filter((st) => !written.has(st.contactId)), setup.decay, now);
   }
   await restoreMirror(trx, dialect, g.mirrorChecks, now);
 }
