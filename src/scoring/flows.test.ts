@@ -4,6 +4,9 @@ import { fromJson } from '../core/json.js';
 import { runtimeFixture, type RuntimeFixture } from '../journeys/runtime/runtime.testkit.js';
 import { processDirty } from '../segments/task.js';
 import { decayScores, decayed } from './decay.js';
+import { ingest } from '../events/ingest.js';
+import { toCall } from '../events/call.js';
+import type { SegmentCall } from '../events/segment.js';
 
 const DAY = 86_400_000;
 const MONTH = 30 * DAY;
@@ -114,6 +117,23 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     f.h.clock.advance(DAY);
     await decayScores(f.h.deps);
     expect((await score('busy')).score).toBe(decayed(decayed(30, 10, 3) + 10, 10, 1));
+  });
+
+  it.runIf(kind === 'postgres')('two processes ingesting for one contact at once neither lose points nor both pass a cap', async () => {
+    expect((await api('POST', '/api/scoring/rules', { id: 'trial', name: 'Trial', kind: 'event', event: 'trial_started', points: 20, maxPerContact: 1 })).statusCode).toBe(201);
+    await f.track('racer', 'page_viewed');
+    const other = f.h.database.reopen();
+    try {
+      const call = (event: string, id: string) => toCall({ type: 'track', userId: 'racer', anonymousId: null, event, properties: {}, messageId: id } as unknown as SegmentCall, { receivedAt: f.h.clock.now() });
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) => ingest({ store: i % 2 ? other : f.h.deps.store }, f.t.workspaceId, [call('trial_started', `race-t-${i}`), call('webinar_registered', `race-w-${i}`)])),
+      );
+    } finally {
+      await other.close();
+    }
+    const s = await score('racer');
+    expect(s.score).toBe(20 + 8 * 10);
+    expect(s.history.data.filter((e: { ruleId: string }) => e.ruleId === 'trial')).toHaveLength(1);
   });
 
   it.runIf(kind === 'postgres')('two workers decaying at the same time apply each month once (SKIP LOCKED)', async () => {
