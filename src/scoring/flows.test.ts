@@ -137,6 +137,7 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
   });
 
   it.runIf(kind === 'postgres')('two workers decaying at the same time apply each month once (SKIP LOCKED)', async () => {
+    await api('PUT', '/api/scoring/settings', { decayPercent: 10, decayPeriod: '30d' });
     for (let i = 0; i < 40; i++) await api('POST', '/api/contacts', { userId: `many-${i}` }).then(async (r) => api('POST', `/api/contacts/${r.json().id}/score`, { set: 100 }));
     f.h.clock.advance(MONTH + DAY);
     const other = f.h.database.reopen();
