@@ -18,6 +18,10 @@
  * The changes go through ./apply.ts, which emits `lead_score.changed` and `contact_updated`; this
  * sink sees those again and leaves them alone (no rule may name `lead_score.changed`, and the
  * mirror then equals the score).
+ *
+ * Import order: src/events/signals.ts imports this module and ./apply.ts imports signals.ts back;
+ * that cycle is safe as long as nothing imports this file before signals.ts (nothing but signals.ts
+ * imports it).
  */
 import { PostgresAdapter, sql } from 'kysely';
 import type { Signal, SignalSink, StoredEvent } from '../events/signals.js';
