@@ -26,7 +26,8 @@ const TEXT = {
 export function activityOf(events: readonly StoredEvent[], now: number): Map<string, number> {
   const at = new Map<string, number>();
   for (const e of events) {
-    if (NOT_ACTIVITY.has(e.name)) continue;
+    // Segment entries and exits (type `segment`) are Qatra's bookkeeping, not the contact's doing.
+    if (NOT_ACTIVITY.has(e.name) || e.type === 'segment') continue;
     const t = Math.min(e.timestamp, now);
     if ((at.get(e.contactId) ?? -Infinity) < t) at.set(e.contactId, t);
   }
