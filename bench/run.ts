@@ -36,6 +36,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   journeys: () => import('./journeys.js'),
   segments: () => import('./segments.js'),
   store: () => import('./store.js'),
+  scoring: () => import('./scoring.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {

@@ -23,5 +23,6 @@ import { formsRoutes } from '../forms/forms.routes.js';
 import { segmentsRoutes } from '../segments/segments.routes.js';
 import { privacyRoutes } from '../privacy/privacy.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
+import { scoringRoutes } from '../scoring/scoring.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes];

@@ -12,6 +12,7 @@ import type { Db } from '../store/store.js';
 import { journeySignalSink } from '../journeys/runtime/inbox-sink.js';
 import { segmentSignalSink } from '../segments/sink.js';
 import { messageSignalSink } from '../messages/merge-sink.js';
+import { scoringSignalSink } from '../scoring/sink.js';
 
 export interface StoredEvent {
   id: number;
@@ -40,7 +41,7 @@ export type Signal =
 export type SignalSink = (trx: Db, signals: readonly Signal[], now: number) => Promise<void>;
 
 /** Every sink, in one list. A domain that reacts to signals (journeys, segments, scoring) adds its sink here. */
-export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink, messageSignalSink];
+export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink, messageSignalSink, scoringSignalSink];
 
 export async function emitSignals(trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   if (signals.length === 0) return;

@@ -158,4 +158,9 @@ export interface Database {
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
   // audit (privacy)
   audit_log: import('../audit/tables.js').AuditLogTable;
+  // lead scoring
+  scoring_rules: import('../scoring/tables.js').ScoringRulesTable;
+  scoring_settings: import('../scoring/tables.js').ScoringSettingsTable;
+  lead_scores: import('../scoring/tables.js').LeadScoresTable;
+  score_history: import('../scoring/tables.js').ScoreHistoryTable;
 }

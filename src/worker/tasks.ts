@@ -8,10 +8,11 @@ import type { Metrics } from '../metrics/metrics.js';
 import { journeyTasks } from '../journeys/runtime/scheduler.js';
 import { segmentTasks } from '../segments/task.js';
 import { messageRetryTask } from '../messages/retry.js';
+import { scoringTasks } from '../scoring/decay.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask];
+export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));
