@@ -21,5 +21,8 @@ import { suppressionsRoutes } from '../suppression/suppressions.routes.js';
 import { emailEventsRoutes } from '../bounces/webhook.routes.js';
 import { formsRoutes } from '../forms/forms.routes.js';
 import { segmentsRoutes } from '../segments/segments.routes.js';
+import { authRoutes } from '../users/auth.routes.js';
+import { usersRoutes } from '../users/users.routes.js';
+import { webAppRoutes } from '../web/web.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, authRoutes, usersRoutes, webAppRoutes()];

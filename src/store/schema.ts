@@ -154,4 +154,10 @@ export interface Database {
   segment_members: import('../segments/tables.js').SegmentMembersTable;
   segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
+  // users and sessions (web app)
+  users: import('../users/tables.js').UsersTable;
+  workspace_members: import('../users/tables.js').WorkspaceMembersTable;
+  user_sessions: import('../users/tables.js').UserSessionsTable;
+  user_invites: import('../users/tables.js').UserInvitesTable;
+  login_failures: import('../users/tables.js').LoginFailuresTable;
 }
