@@ -149,13 +149,14 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     setSelected(null);
   };
 
-  const save = async (): Promise<boolean> => {
+  /** Saves the canvas as the journey's next version; publishing saves and goes live in the same request. */
+  const save = async (publish = false): Promise<boolean> => {
     setNotice(null);
     setFailure(null);
     try {
-      const r = await put<{ version: number; outcome: string; status: string }>(`/api/journeys/${encodeURIComponent(doc.id)}`, doc);
+      const r = await put<{ version: number; outcome: string; status: string }>(`/api/journeys/${encodeURIComponent(doc.id)}`, publish ? { ...doc, status: 'live' } : doc);
       savePositions(doc.id, nodes);
-      setNotice(`${t('saved')} ${t('journeys.version')} ${r.version} (${r.outcome})`);
+      setNotice(publish ? t('journeys.published', { v: r.version }) : `${t('saved')} ${t('journeys.version')} ${r.version} (${r.outcome})`);
       if (!id) navigate(`/journeys/${encodeURIComponent(doc.id)}`);
       else await refresh(doc.id);
       return true;
@@ -179,9 +180,6 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     }
   };
 
-  const publish = async () => {
-    if (await save()) await setStatus('live');
-  };
 
   const fileInput = useRef<HTMLTextAreaElement>(null);
   const importYaml = () => {
@@ -207,8 +205,8 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
         <label>{t('journeys.name')} <input value={meta.name} disabled={readOnly} onChange={(e) => setMeta({ ...meta, name: e.target.value })} /></label>
         {detail && <span className={`badge status-${status}`} data-testid="journey-status">{t(`status.${status}` as 'status.live')} · v{detail.version}</span>}
         <span className="spacer" />
-        {!readOnly && <button type="button" onClick={() => void save()}>{t('saveDraft')}</button>}
-        {!readOnly && (status === 'draft' || !detail) && <button type="button" className="primary" onClick={() => void publish()}>{t('publish')}</button>}
+        {!readOnly && <button type="button" onClick={() => void save()}>{status === 'draft' ? t('saveDraft') : t('save')}</button>}
+        {!readOnly && (status === 'draft' || !detail) && <button type="button" className="primary" onClick={() => void save(true)}>{t('publish')}</button>}
         {!readOnly && status === 'live' && <button type="button" onClick={() => void setStatus('paused')}>{t('pause')}</button>}
         {!readOnly && status === 'paused' && <button type="button" className="primary" onClick={() => void setStatus('live')}>{t('resume')}</button>}
         <button type="button" onClick={() => setYaml(stringify(detail ? { ...doc, status } : doc))}>{t('journeys.exportYaml')}</button>

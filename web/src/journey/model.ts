@@ -144,13 +144,13 @@ export function flowEdge(source: string, output: string, target: string): FlowEd
 }
 
 export function toDocument(meta: { id: string; name: string; extra: Partial<JourneyDoc> }, nodes: AnyFlowNode[], edges: FlowEdge[]): JourneyDoc {
-  const trigger = nodes.find((n): n is TriggerFlowNode => n.type === 'trigger')!;
+  const trigger = nodes.find((n): n is TriggerFlowNode => n.type === 'trigger');
   const start = edges.find((e) => e.source === TRIGGER_ID)?.target ?? '';
   return {
     ...meta.extra,
     id: meta.id,
     name: meta.name,
-    trigger: trigger.data.trigger,
+    trigger: trigger?.data.trigger ?? { type: 'manual' },
     start,
     nodes: nodes.filter((n): n is StepFlowNode => n.type === 'step').map((n) => n.data.node),
     edges: edges

@@ -89,7 +89,7 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
   const [name, setName] = useState('');
   const [subject, setSubject] = useState('');
   const [preheader, setPreheader] = useState('');
-  const [body, setBody] = useState('<p>Hello {{ contact.first_name | default: "there" }}!</p>');
+  const [body, setBody] = useState('<p>Hello {{ contact.first_name | default: "there" }}!</p>\n<p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>');
   const [issues, setIssues] = useState<Issue[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
   const [contactRef, setContactRef] = useState('');
