@@ -107,7 +107,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     // The exit is dragged from the palette and its input connected by hand.
     const canvas = page.locator('.react-flow__pane');
     const box = (await canvas.boundingBox())!;
-    await page.getByRole('button', { name: 'Exit', exact: true }).dragTo(canvas, { targetPosition: { x: box.width * 0.8, y: box.height * 0.5 } });
+    await page.getByRole('button', { name: 'Exit', exact: true }).dragTo(canvas, { targetPosition: { x: box.width * 0.85, y: box.height * 0.5 } });
     await page.getByTestId('node-exit').waitFor();
     await page.getByRole('button', { name: 'Fit View' }).click();
     await page.getByTestId('handle-message-2-next').dragTo(page.locator('[data-testid="node-exit"] .react-flow__handle-top'));

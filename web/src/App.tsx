@@ -59,7 +59,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   return (
     <div className="shell">
       <header className="topbar">
-        <strong className="brand">💧 {t('appName')}</strong>
+        <strong className="brand"><img src="/app/favicon.svg" alt="" width="20" height="20" />{t('appName')}</strong>
         <span className="muted">{session.workspace.name}</span>
         <span className="spacer" />
         <label>

@@ -4,7 +4,7 @@
  * versions, and the YAML round trip with `qatra journeys apply`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
-import { addEdge, Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow, type Connection, type Edge } from '@xyflow/react';
+import { addEdge, Background, Controls, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow, type Connection, type Edge } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { parse, stringify } from 'yaml';
 import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api';
@@ -126,6 +126,8 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     setNodes((ns) => [...ns, { id: nodeId, type: 'step', position: pos, data: { node: step, problems: [] } }]);
     if (from && !position) setEdges((es) => [...es, flowEdge(from.id, freeOutput(from)!, nodeId)]);
     setSelected(nodeId);
+    // Keep the new step in sight: re-fit once React Flow has measured it.
+    setTimeout(() => void flow.fitView({ maxZoom: 1, duration: 150 }), 50);
   };
 
   const onDrop = (e: DragEvent) => {
@@ -224,7 +226,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           </div>
         </div>
       )}
-      <div className="builder">
+      <div className={`builder${readOnly ? ' read-only' : ''}`}>
         {!readOnly && (
           <aside className="palette" aria-label={t('journeys.palette')}>
             <p className="muted small">{t('journeys.palette')}</p>
@@ -255,7 +257,6 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           >
             <Background />
             <Controls />
-            <MiniMap pannable zoomable />
           </ReactFlow>
         </div>
         <div className="side">
@@ -273,7 +274,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
             onDelete={removeSelected}
           />
           <section className="panel" aria-labelledby="problems-title" data-testid="problems">
-            <h2 id="problems-title">{errors.length ? t('journeys.problems', { n: errors.length }) : t('journeys.valid')}</h2>
+            <h2 id="problems-title">{errors.length === 1 ? t('journeys.problem') : errors.length ? t('journeys.problems', { n: errors.length }) : t('journeys.valid')}</h2>
             <ul className="issues">
               {errors.map((i) => (
                 <li key={i.path + i.message}>
