@@ -34,6 +34,8 @@ function onSignals(stop: () => Promise<void>): void {
 export async function startServer(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
   const deps = await openRuntime(config);
   const boot = await bootstrap(deps);
+  // Before listening: once "listening" is printed, nothing may await before the signal handlers are in.
+  const setup = await ownerSetupLink(deps, boot.workspaceId, config.publicUrl);
   const app = await buildApp(deps);
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   await app.listen({ port: config.port, host: config.host });
@@ -51,7 +53,6 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
     out.write(`  admin API key: ${boot.adminKey.secret}\n`);
     out.write(`  write key:     ${boot.writeKey.secret}\n\n`);
   }
-  const setup = await ownerSetupLink(deps, boot.workspaceId, config.publicUrl);
   if (setup) {
     out.write('Web app: no one has claimed this workspace yet. Open this one-time link (valid 7 days) to create the owner account:\n');
     out.write(`  ${setup}\n\n`);

@@ -55,6 +55,19 @@ describe.each(backends())('users, sessions and roles on %s', (kind) => {
     expect(stored.password_hash).not.toContain(PASSWORD);
   });
 
+  it('while no one has claimed a workspace, each start replaces the owner link with a fresh one', async () => {
+    const t2 = await h.tenant();
+    const first = new URL((await ownerSetupLink(h.deps, t2.workspaceId, 'http://q.example'))!).hash.replace('#token=', '');
+    const second = new URL((await ownerSetupLink(h.deps, t2.workspaceId, 'http://q.example'))!).hash.replace('#token=', '');
+    expect(second).not.toBe(first);
+    expect((await h.app.inject({ method: 'POST', url: '/api/auth/setup/inspect', payload: { token: first } })).statusCode).toBe(404);
+    const inspect = await h.app.inject({ method: 'POST', url: '/api/auth/setup/inspect', payload: { token: second } });
+    expect(inspect.json()).toEqual({ role: 'owner', email: null });
+    const short = await h.app.inject({ method: 'POST', url: '/api/auth/setup', payload: { token: second, email: `o2-${kind}@example.com`, password: 'short' } });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().error.issues[0].path).toBe('password');
+  });
+
   it('a setup link works once', async () => {
     const res = await h.app.inject({ method: 'POST', url: '/api/users/invites', headers: as(owner), payload: { email: `once-${kind}@example.com`, role: 'viewer' } });
     const token = new URL(res.json().setupUrl).hash.replace('#token=', '');
