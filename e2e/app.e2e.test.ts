@@ -180,8 +180,33 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.getByLabel('زبان').selectOption('en');
   });
 
+  it('builds a segment with a live count from the server', async () => {
+    await page.getByRole('link', { name: 'Segments' }).click();
+    await page.getByRole('link', { name: 'New segment' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Free plan');
+    await page.getByLabel('Attribute', { exact: true }).fill('plan');
+    await page.getByLabel('Value').fill('free');
+    await expect.poll(() => page.getByTestId('segment-count').textContent()).toBe('1 contact matches now');
+    await page.getByLabel('Value').fill('pro');
+    await expect.poll(() => page.getByTestId('segment-count').textContent()).toBe('0 contacts match now');
+    await page.getByRole('button', { name: 'Add condition' }).click();
+    await page.getByLabel('Condition type').nth(1).selectOption('event');
+    await page.getByLabel('Event name').fill('signed_up');
+    await page.getByLabel('Match').selectOption('any');
+    await expect.poll(() => page.getByTestId('segment-count').textContent()).toBe('1 contact matches now');
+    await page.getByRole('link', { name: 'new.person@example.com' }).waitFor();
+    await shot(page, 'segment-builder');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api('GET', '/api/segments')).data.map((x: { name: string }) => x.name)).toContain('Free plan');
+  });
+
   it('exports the journey as YAML and loads it back unchanged', async () => {
+    await page.getByRole('link', { name: 'Journeys' }).click();
     await page.getByRole('link', { name: 'Welcome series' }).click();
+    await page.getByTestId('node-exit').waitFor();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await shot(page, 'journey-canvas-tablet');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('button', { name: 'Export YAML' }).click();
     const yaml = await page.getByLabel(/Journey as YAML/).inputValue();
     expect(yaml).toContain('id: welcome');

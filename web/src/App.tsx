@@ -9,6 +9,7 @@ import { JourneyEditor } from './journey/JourneyEditor';
 import { TemplatesList, TemplateEditor } from './screens/Templates';
 import { ContactsList, ContactProfile } from './screens/Contacts';
 import { Outbox } from './screens/Outbox';
+import { SegmentsList, SegmentEditor } from './screens/Segments';
 import { Settings } from './screens/Settings';
 
 export function App() {
@@ -37,6 +38,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   const nav = [
     ['/journeys', 'nav.journeys'],
     ['/templates', 'nav.templates'],
+    ['/segments', 'nav.segments'],
     ['/contacts', 'nav.contacts'],
     ['/outbox', 'nav.outbox'],
     ['/settings', 'nav.settings'],
@@ -50,6 +52,8 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   if ((m = match('/journeys/:id', path))) screen = <JourneyEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
   else if (path.startsWith('/templates') && (m = match('/templates/:id', path))) screen = <TemplateEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
   else if (path.startsWith('/templates')) screen = <TemplatesList role={session.role} />;
+  else if ((m = match('/segments/:id', path))) screen = <SegmentEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
+  else if (path.startsWith('/segments')) screen = <SegmentsList role={session.role} />;
   else if ((m = match('/contacts/:id', path))) screen = <ContactProfile id={m.id!} />;
   else if (path.startsWith('/contacts')) screen = <ContactsList />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;

@@ -50,7 +50,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         setLangState(next);
       },
       t(key, vars) {
-        let s: string = messages[lang][key] ?? messages.en[key] ?? key;
+        // English singulars: a `<key>.one` string when n is 1 (Arabic and Persian phrase counts without it).
+        const one = `${key}.one` as MessageKey;
+        const pick = vars?.n === 1 && one in messages.en ? one : key;
+        let s: string = messages[lang][pick] ?? messages[lang][key] ?? messages.en[pick] ?? key;
         if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, typeof v === 'number' ? numbers.format(v) : v);
         return s;
       },
