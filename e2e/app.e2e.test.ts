@@ -153,6 +153,11 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Mobile' }).click();
     expect((await page.getByTestId('preview-device').boundingBox())!.width).toBeLessThanOrEqual(376);
     await shot(page, 'template-preview-rtl-mobile');
+    // A test email goes out through the transactional path and lands in the outbox.
+    await page.getByLabel('Send a test to').fill('tester@example.com');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'sent' }).count()).toBe(1);
+    await expect.poll(async () => (await api('GET', '/api/outbox')).data.map((e: { to: string }) => e.to)).toContain('tester@example.com');
     // A Liquid syntax error is reported at its line.
     await page.getByLabel('Body (HTML or MJML, with Liquid)').fill('<p>one</p>\n<p>{% if %}</p>');
     await page.getByRole('button', { name: 'Save' }).click();

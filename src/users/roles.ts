@@ -2,7 +2,8 @@
  * @module What each role may do through /api, in one table, applied by src/api/auth.ts to every
  * request made with a session cookie (API keys are not users and keep their own rules):
  *  - viewer: reads only (GET, and POSTs that compute without storing: previews and validation).
- *  - editor: also changes journeys, templates, segments, lists and forms.
+ *  - editor: also changes journeys, templates, segments, lists and forms, and sends test emails
+ *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
  *  - admin: everything in the workspace, users included, except ownership.
  *  - owner: everything.
  */
@@ -14,7 +15,7 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/];
 
 /** Route prefixes an editor may change. */
-const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms'];
+const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send'];
 
 export type Permission = 'read' | 'edit' | 'admin';
 

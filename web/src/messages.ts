@@ -106,6 +106,8 @@ export const en = {
   'templates.direction': 'Direction: {dir}',
   'templates.line': 'line {line}',
   'templates.none': 'No templates yet.',
+  'templates.testTo': 'Send a test to',
+  'templates.sendTest': 'Send test email',
   'contacts.title': 'Contacts',
   'contacts.search': 'Email or user id',
   'contacts.none': 'No contacts found.',

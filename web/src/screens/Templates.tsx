@@ -82,7 +82,7 @@ function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: 
 }
 
 export function TemplateEditor({ id, role }: { id: string | null; role: Role }) {
-  const { t } = useI18n();
+  const { t, date } = useI18n();
   const readOnly = !canEdit(role);
   const [view, setView] = useState<View | null>(null);
   const [newId, setNewId] = useState('');
@@ -96,6 +96,9 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
+  const [version, setVersion] = useState<number | null>(null);
+  const [testTo, setTestTo] = useState('');
+  const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
 
   useEffect(() => {
     if (!id) return;
@@ -120,7 +123,7 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
       } else contact = { contactId: ref };
     }
     try {
-      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, contact));
+      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, { ...contact, ...(version ? { version } : {}) }));
     } catch (e) {
       setPreviewError((e as Error).message);
     }
@@ -130,7 +133,26 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
     if (!view) return;
     const timer = setTimeout(() => void renderPreview(view.id), 400);
     return () => clearTimeout(timer);
-  }, [view, contactRef]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, contactRef, version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** Loads an older version into the editor (saving it makes it the newest version again). */
+  const openVersion = async (v: number) => {
+    const r = await get<{ content: View['current']['content'] }>(`/api/templates/${encodeURIComponent(id!)}/versions/${v}`);
+    setSubject(r.content.subject ?? '');
+    setPreheader(r.content.preheader ?? '');
+    setBody(r.content.body);
+    setVersion(v === view?.currentVersion ? null : v);
+  };
+
+  const sendTest = async () => {
+    setTestResult(null);
+    try {
+      const r = await post<{ result: { status: string; reason?: string } }>('/api/messages/send', { templateId: id, email: testTo });
+      setTestResult({ ok: r.result.status === 'sent', text: `${r.result.status}${r.result.reason ? `: ${r.result.reason}` : ''}` });
+    } catch (e) {
+      setTestResult({ ok: false, text: (e as Error).message });
+    }
+  };
 
   const save = async () => {
     setIssues([]);
@@ -172,6 +194,25 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
         {view && view.current.warnings.length > 0 && <ul className="muted">{view.current.warnings.map((w) => <li key={w}>⚠ {w}</li>)}</ul>}
         {notice && <p className="ok" role="status">{notice}</p>}
         {!readOnly && <button type="button" className="primary" onClick={() => void save()}>{t('save')}</button>}
+        {view && (
+          <section aria-labelledby="tpl-versions">
+            <h2 id="tpl-versions">{t('journeys.versions')}</h2>
+            <ul className="versions">
+              {[...view.versions].reverse().map((v) => (
+                <li key={v.version}>
+                  <button type="button" className="link" aria-current={(version ?? view.currentVersion) === v.version ? 'true' : undefined} onClick={() => void openVersion(v.version)}>v{v.version}</button> <span className="muted">{date(v.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {view && !readOnly && (
+          <form className="row" onSubmit={(e) => { e.preventDefault(); void sendTest(); }}>
+            <label>{t('templates.testTo')} <input type="email" required value={testTo} onChange={(e) => setTestTo(e.target.value)} /></label>
+            <button type="submit">{t('templates.sendTest')}</button>
+            {testResult && <span className={testResult.ok ? 'ok' : 'error'} role={testResult.ok ? 'status' : 'alert'}>{testResult.text}</span>}
+          </form>
+        )}
       </section>
       <section className="template-preview" aria-labelledby="preview-title">
         <div className="row">
