@@ -32,6 +32,12 @@ describe('the web app at /app', () => {
     }
   });
 
+  it('sends visitors of / to the app', async () => {
+    const res = await app.inject({ url: '/' });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe('/app/');
+  });
+
   it('serves hashed assets with long caching and the right type', async () => {
     const res = await app.inject({ url: '/app/assets/main-abc123.js' });
     expect(res.body).toBe('console.log(1)');

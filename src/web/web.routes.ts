@@ -46,6 +46,8 @@ export function webAppRoutes(dir: string = WEB_DIST_DIR): RouteModule {
       if (!index) return reply.status(503).type('text/plain; charset=utf-8').send('The web app is not built. Run `npm run build` (npm install does it too).');
       return reply.header('cache-control', 'no-cache').header('content-security-policy', CSP).header('x-frame-options', 'DENY').type(TYPES['.html']!).send(index);
     };
+    // People type the host name; the app is what they want there.
+    app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/app/'));
     app.get('/app', { schema: { hide: true } }, (_request, reply) => send(reply, 'index.html'));
     app.get('/app/*', { schema: { hide: true } }, (request, reply) => send(reply, (request.params as { '*'?: string })['*'] ?? ''));
   };
