@@ -205,7 +205,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await expect.poll(async () => (await api('GET', '/api/segments')).data.map((x: { name: string }) => x.name)).toContain('Free plan');
   });
 
-  it('exports the journey as YAML and loads it back unchanged', async () => {
+  it('exports the journey as YAML and loads it back unchanged; pauses and resumes it', async () => {
     await page.getByRole('link', { name: 'Journeys' }).click();
     await page.getByRole('link', { name: 'Welcome series' }).click();
     await page.getByTestId('node-exit').waitFor();
@@ -222,6 +222,11 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Load into canvas' }).click();
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('(unchanged)');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('journey-status').textContent()).toContain('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('journey-status').textContent()).toContain('live');
+    expect((await api('GET', '/api/journeys/welcome')).versions).toHaveLength(1);
   });
 
   it('a viewer sees journeys but cannot change them', async () => {
