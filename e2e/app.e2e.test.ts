@@ -112,6 +112,9 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Fit View' }).click();
     await page.getByTestId('handle-message-2-next').dragTo(page.locator('[data-testid="node-exit"] .react-flow__handle-top'));
     await page.getByRole('heading', { name: 'No problems found.' }).waitFor();
+    // The side panel shows (and can change, without a mouse) where each output leads.
+    await page.getByTestId('node-message-2').click();
+    await expect(page.getByLabel('After “next”').inputValue()).resolves.toBe('exit');
     await shot(page, 'journey-canvas');
     await page.getByRole('button', { name: 'Publish' }).click();
     await expect.poll(() => page.getByTestId('journey-status').textContent()).toContain('live');

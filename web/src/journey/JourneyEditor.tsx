@@ -127,7 +127,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     if (from && !position) setEdges((es) => [...es, flowEdge(from.id, freeOutput(from)!, nodeId)]);
     setSelected(nodeId);
     // Keep the new step in sight: re-fit once React Flow has measured it.
-    setTimeout(() => void flow.fitView({ maxZoom: 1, duration: 150 }), 50);
+    setTimeout(() => void flow.fitView({ maxZoom: 1, padding: 0.2, duration: 150 }), 50);
   };
 
   const onDrop = (e: DragEvent) => {
@@ -253,7 +253,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
             deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
             onNodesDelete={() => setSelected(null)}
             fitView
-            fitViewOptions={{ maxZoom: 1 }}
+            fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
           >
             <Background />
             <Controls />
@@ -272,6 +272,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
             onRename={rename}
             onTrigger={(tr) => setNodes((ns) => ns.map((n) => (n.id === TRIGGER_ID ? ({ ...n, data: { ...n.data, trigger: tr } } as AnyFlowNode) : n)))}
             onDelete={removeSelected}
+            outputs={selectedNode?.type === 'step' ? outputsOf(selectedNode.data.node).map((output) => ({ output, to: edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? 'next') === output)?.target ?? '' })) : []}
+            onConnect={(output, to) => {
+              if (!selected) return;
+              // The keyboard way to connect: the same one-edge-per-output rule as dragging.
+              setEdges((es) => [...es.filter((e) => !(e.source === selected && (e.sourceHandle ?? 'next') === output)), ...(to ? [flowEdge(selected, output, to)] : [])]);
+            }}
           />
           <section className="panel" aria-labelledby="problems-title" data-testid="problems">
             <h2 id="problems-title">{errors.length === 1 ? t('journeys.problem') : errors.length ? t('journeys.problems', { n: errors.length }) : t('journeys.valid')}</h2>

@@ -69,6 +69,9 @@ export interface PanelProps {
   onRename(from: string, to: string): void;
   onTrigger(next: JourneyDoc['trigger']): void;
   onDelete(): void;
+  /** Where each output of the selected step leads (step id or ''), and how to change it. */
+  outputs: { output: string; to: string }[];
+  onConnect(output: string, to: string): void;
 }
 
 export function SidePanel(props: PanelProps) {
@@ -160,6 +163,21 @@ export function SidePanel(props: PanelProps) {
       {node.type === 'branch' && <JsonField key={node.id} label="branches: [{ output, condition }]" value={node.branches} issues={f('branches')} disabled={readOnly} onChange={(v) => set({ branches: v })} />}
       {node.type === 'split' && <JsonField key={node.id} label="variants: [{ output, weight }]" value={node.variants} issues={f('variants')} disabled={readOnly} onChange={(v) => set({ variants: v })} />}
       {node.type === 'update_contact' && <JsonField key={node.id} label={t('field.set')} value={node.set} issues={f('set')} disabled={readOnly} onChange={(v) => set({ set: v })} />}
+      {props.outputs.length > 0 && (
+        <fieldset className="outputs">
+          <legend>{t('field.outputs')}</legend>
+          {props.outputs.map((o) => (
+            <Field key={o.output} label={t('field.goesTo', { output: o.output })} issues={[]}>
+              {(p) => (
+                <select {...p} disabled={readOnly} value={o.to} onChange={(e) => props.onConnect(o.output, e.target.value)}>
+                  <option value="">—</option>
+                  {props.doc.nodes.filter((n) => n.id !== node.id).map((n) => <option key={n.id} value={n.id}>{n.id}</option>)}
+                </select>
+              )}
+            </Field>
+          ))}
+        </fieldset>
+      )}
       {other.length > 0 && (
         <div className="error" role="alert">
           {other.map((i) => <div key={i.path + i.message}>{i.message}</div>)}
