@@ -24,5 +24,8 @@ import { segmentsRoutes } from '../segments/segments.routes.js';
 import { privacyRoutes } from '../privacy/privacy.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { scoringRoutes } from '../scoring/scoring.routes.js';
+import { authRoutes } from '../users/auth.routes.js';
+import { usersRoutes } from '../users/users.routes.js';
+import { webAppRoutes } from '../web/web.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, webAppRoutes()];

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
-import { requireKey, workspaceOf } from '../api/auth.js';
+import { actorOf, requireKey, workspaceOf } from '../api/auth.js';
 import { ValidationError } from '../core/errors.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { consentHistory, getConsent, setConsent } from './consent.js';
@@ -50,7 +50,7 @@ export const consentRoutes: RouteModule = (app, deps) => {
         // An explicit grant through the API is new consent: it lifts the suppression an erasure left
         // on this address (docs/privacy.md), in the same transaction as the ledger row.
         if (record.status === 'subscribed') {
-          await liftErasureSuppression(trx, { workspaceId, contactId, channel: record.channel, actor: request.principal?.keyId ?? null, via: 'consent_api', now: deps.clock.now() });
+          await liftErasureSuppression(trx, { workspaceId, contactId, channel: record.channel, actor: actorOf(request), via: 'consent_api', now: deps.clock.now() });
         }
         return record;
       });

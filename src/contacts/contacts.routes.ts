@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
-import { requireKey, workspaceOf } from '../api/auth.js';
+import { actorOf, requireKey, workspaceOf } from '../api/auth.js';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.js';
 import { attributeFilters, contactCreateBody, contactListQuery, contactPatchBody, contactSchema } from './schemas.js';
 import { decodeCursor, errorResponses, idParams, pageOf, toPage } from '../api/schemas.js';
@@ -102,7 +102,7 @@ export const contactsRoutes: RouteModule = (app, deps) => {
       },
     },
     async (request, reply) => {
-      if (request.query.erase) return reply.status(200).send(await eraseContact(deps, workspaceOf(request), request.params.id, request.principal?.keyId ?? null));
+      if (request.query.erase) return reply.status(200).send(await eraseContact(deps, workspaceOf(request), request.params.id, actorOf(request)));
       await deleteContact(deps, workspaceOf(request), request.params.id);
       return reply.status(204).send(null);
     },

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
-import { requireKey, workspaceOf } from '../api/auth.js';
+import { actorOf, requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses, idParams } from '../api/schemas.js';
 import { recordAudit } from '../audit/audit.js';
 import { EXPORT_SECTIONS, exportableContact, exportChunks } from './export.js';
@@ -30,7 +30,7 @@ export const privacyRoutes: RouteModule = (app, deps) => {
     async (request, reply) => {
       const workspaceId = workspaceOf(request);
       const contact = await exportableContact(deps, workspaceId, request.params.id);
-      await recordAudit(deps.store.db, { workspaceId, actor: request.principal?.keyId ?? null, action: 'contact.exported', subject: contact.id, at: deps.clock.now() });
+      await recordAudit(deps.store.db, { workspaceId, actor: actorOf(request), action: 'contact.exported', subject: contact.id, at: deps.clock.now() });
       const body = Readable.from(exportChunks(deps, contact));
       // A failure mid-stream cannot change the status any more: log it; the client sees a cut-off document.
       body.on('error', (err) => request.log.error({ err, contactId: contact.id }, 'contact export failed mid-stream'));

@@ -9,6 +9,7 @@ import { Worker } from '../worker/worker.js';
 import { workerTasks } from '../worker/tasks.js';
 import { openRuntime } from './runtime.js';
 import { startConfiguredBounceListener } from '../bounces/deps.js';
+import { ownerSetupLink } from '../users/owner.js';
 
 export interface Running {
   url?: string;
@@ -33,6 +34,8 @@ function onSignals(stop: () => Promise<void>): void {
 export async function startServer(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
   const deps = await openRuntime(config);
   const boot = await bootstrap(deps);
+  // Before listening: once "listening" is printed, nothing may await before the signal handlers are in.
+  const setup = await ownerSetupLink(deps, boot.workspaceId, config.publicUrl);
   const app = await buildApp(deps);
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   await app.listen({ port: config.port, host: config.host });
@@ -49,6 +52,10 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
     out.write('\nFirst start: created the default workspace. These keys are shown only now; keep them safe.\n');
     out.write(`  admin API key: ${boot.adminKey.secret}\n`);
     out.write(`  write key:     ${boot.writeKey.secret}\n\n`);
+  }
+  if (setup) {
+    out.write('Web app: no one has claimed this workspace yet. Open this one-time link (valid 7 days) to create the owner account:\n');
+    out.write(`  ${setup}\n\n`);
   }
   const stop = async () => {
     await app.close();

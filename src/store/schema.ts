@@ -163,4 +163,10 @@ export interface Database {
   scoring_settings: import('../scoring/tables.js').ScoringSettingsTable;
   lead_scores: import('../scoring/tables.js').LeadScoresTable;
   score_history: import('../scoring/tables.js').ScoreHistoryTable;
+  // users and sessions (web app)
+  users: import('../users/tables.js').UsersTable;
+  workspace_members: import('../users/tables.js').WorkspaceMembersTable;
+  user_sessions: import('../users/tables.js').UserSessionsTable;
+  user_invites: import('../users/tables.js').UserInvitesTable;
+  login_failures: import('../users/tables.js').LoginFailuresTable;
 }

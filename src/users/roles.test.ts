@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { allows, permissionFor } from './roles.js';
+
+describe('the role table', () => {
+  it('treats reads and storing-nothing POSTs as reads', () => {
+    expect(permissionFor('GET', '/api/keys')).toBe('read');
+    expect(permissionFor('POST', '/api/templates/:id/preview')).toBe('read');
+    expect(permissionFor('POST', '/api/segments/preview')).toBe('read');
+    expect(permissionFor('POST', '/api/journeys/validate')).toBe('read');
+  });
+
+  it('keeps a person\'s full data export and the audit log for admins, though they are reads', () => {
+    expect(permissionFor('GET', '/api/contacts/:id/export')).toBe('admin');
+    expect(permissionFor('GET', '/api/audit')).toBe('admin');
+    expect(permissionFor('GET', '/api/contacts/:id')).toBe('read');
+  });
+
+  it('lets editors change content and send tests, and keeps the rest for admins', () => {
+    expect(permissionFor('PUT', '/api/journeys/:id')).toBe('edit');
+    expect(permissionFor('POST', '/api/templates')).toBe('edit');
+    expect(permissionFor('POST', '/api/messages/send')).toBe('edit');
+    expect(permissionFor('POST', '/api/journeysx')).toBe('admin');
+    expect(permissionFor('POST', '/api/keys')).toBe('admin');
+    expect(permissionFor('PATCH', '/api/contacts/:id')).toBe('admin');
+    expect(permissionFor('POST', '/api/users/invites')).toBe('admin');
+    expect(permissionFor('POST', '/api/broadcasts/:id/schedule')).toBe('edit');
+    expect(permissionFor('PUT', '/api/scoring/rules/:id')).toBe('edit');
+    expect([allows('viewer', 'edit'), allows('editor', 'edit'), allows('editor', 'admin'), allows('admin', 'admin')]).toEqual([false, true, false, true]);
+  });
+});

@@ -1,0 +1,44 @@
+/**
+ * @module What each role may do through /api, in one table, applied by src/api/auth.ts to every
+ * request made with a session cookie (API keys are not users and keep their own rules):
+ *  - viewer: reads only (GET, and POSTs that compute without storing: previews and validation),
+ *    except a contact's full data export and the audit log, which are admin reads.
+ *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
+ *    rules, and sends test emails
+ *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
+ *  - admin: everything in the workspace, users included, except ownership.
+ *  - owner: everything.
+ */
+import type { Role } from './tables.js';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** POST routes that store nothing: allowed to viewers. */
+const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/];
+
+/** Route prefixes an editor may change. */
+const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring'];
+
+/** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */
+const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];
+
+export type Permission = 'read' | 'edit' | 'admin';
+
+/** The permission a request needs, from its method and route pattern (e.g. `/api/journeys/:id`). */
+export function permissionFor(method: string, route: string): Permission {
+  if (READ_METHODS.has(method)) return ADMIN_READS.some((re) => re.test(route)) ? 'admin' : 'read';
+  if (method === 'POST' && READ_ONLY_POSTS.some((re) => re.test(route))) return 'read';
+  if (EDITOR_AREAS.some((p) => route === p || route.startsWith(`${p}/`))) return 'edit';
+  return 'admin';
+}
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  owner: ['read', 'edit', 'admin'],
+  admin: ['read', 'edit', 'admin'],
+  editor: ['read', 'edit'],
+  viewer: ['read'],
+};
+
+export function allows(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}

@@ -1,0 +1,92 @@
+/** The shell: the session (or the sign-in / setup screens), navigation, language and the screens. */
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, get, post, setCsrfToken, whenSignedOut, type Session } from './api';
+import { LANGS, useI18n, type Lang } from './i18n';
+import { Link, match, navigate, usePath } from './router';
+import { SignIn, Setup } from './screens/SignIn';
+import { JourneysList } from './screens/JourneysList';
+import { JourneyEditor } from './journey/JourneyEditor';
+import { TemplatesList, TemplateEditor } from './screens/Templates';
+import { ContactsList, ContactProfile } from './screens/Contacts';
+import { Outbox } from './screens/Outbox';
+import { SegmentsList, SegmentEditor } from './screens/Segments';
+import { Settings } from './screens/Settings';
+
+export function App() {
+  const { t } = useI18n();
+  const path = usePath();
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+
+  const adopt = useCallback((s: Session | null) => {
+    setCsrfToken(s?.csrfToken ?? null);
+    setSession(s);
+  }, []);
+
+  useEffect(() => {
+    whenSignedOut(() => adopt(null));
+    get<Session>('/api/auth/session').then(adopt, (e) => (e instanceof ApiError && e.status === 401 ? adopt(null) : adopt(null)));
+  }, [adopt]);
+
+  if (session === undefined) return <p className="center">{t('loading')}</p>;
+  if (path.startsWith('/setup')) return <Setup onDone={(s) => { adopt(s); navigate('/journeys'); }} />;
+  if (!session) return <SignIn onDone={adopt} />;
+  return <Shell session={session} path={path} onSignedOut={() => adopt(null)} />;
+}
+
+function Shell({ session, path, onSignedOut }: { session: Session; path: string; onSignedOut(): void }) {
+  const { t, lang, setLang } = useI18n();
+  const nav = [
+    ['/journeys', 'nav.journeys'],
+    ['/templates', 'nav.templates'],
+    ['/segments', 'nav.segments'],
+    ['/contacts', 'nav.contacts'],
+    ['/outbox', 'nav.outbox'],
+    ['/settings', 'nav.settings'],
+  ] as const;
+  const signOut = async (everywhere: boolean) => {
+    await post(everywhere ? '/api/auth/logout-all' : '/api/auth/logout').catch(() => {});
+    onSignedOut();
+  };
+  let m: Record<string, string> | null;
+  let screen;
+  if ((m = match('/journeys/:id', path))) screen = <JourneyEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
+  else if (path.startsWith('/templates') && (m = match('/templates/:id', path))) screen = <TemplateEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
+  else if (path.startsWith('/templates')) screen = <TemplatesList role={session.role} />;
+  else if ((m = match('/segments/:id', path))) screen = <SegmentEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
+  else if (path.startsWith('/segments')) screen = <SegmentsList role={session.role} />;
+  else if ((m = match('/contacts/:id', path))) screen = <ContactProfile id={m.id!} />;
+  else if (path.startsWith('/contacts')) screen = <ContactsList />;
+  else if (path.startsWith('/outbox')) screen = <Outbox />;
+  else if (path.startsWith('/settings')) screen = <Settings session={session} />;
+  else screen = <JourneysList role={session.role} />;
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <strong className="brand"><img src="/app/favicon.svg" alt="" width="20" height="20" />{t('appName')}</strong>
+        <span className="muted">{session.workspace.name}</span>
+        <span className="spacer" />
+        <label>
+          <span className="sr-only">{t('language')}</span>
+          <select aria-label={t('language')} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
+            {LANGS.map((l) => (
+              <option key={l.code} value={l.code}>{l.label}</option>
+            ))}
+          </select>
+        </label>
+        <span data-testid="whoami">{session.user.email} · {t(`role.${session.role}`)}</span>
+        <button type="button" onClick={() => signOut(false)}>{t('auth.signOut')}</button>
+        <button type="button" className="link" onClick={() => signOut(true)}>{t('auth.signOutEverywhere')}</button>
+      </header>
+      <nav className="sidebar" aria-label={t('nav.main')}>
+        {nav.map(([to, key]) => (
+          <Link key={to} to={to} aria-current={path.startsWith(to) || (to === '/journeys' && path === '/') ? 'page' : undefined}>{t(key)}</Link>
+        ))}
+      </nav>
+      <main className="content">
+        {session.role === 'viewer' && <p className="notice" role="note">{t('readOnly')}</p>}
+        {screen}
+      </main>
+    </div>
+  );
+}

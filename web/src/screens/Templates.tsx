@@ -1,0 +1,240 @@
+/**
+ * Templates: the list, and the editor with errors at their line and a live preview
+ * (POST /api/templates/:id/preview) at desktop and mobile widths for a chosen contact, in the
+ * direction the server decided (rtl for a Persian or Arabic contact).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api';
+import { useI18n } from '../i18n';
+import { Link, navigate } from '../router';
+
+interface Template {
+  id: string;
+  name: string;
+  channel: string;
+  kind: string;
+  currentVersion: number;
+  archived: boolean;
+  updatedAt: number;
+}
+interface View extends Template {
+  current: { content: { subject?: string; preheader?: string; body: string; [k: string]: unknown }; warnings: string[] };
+  versions: { version: number; createdAt: number }[];
+}
+interface Preview {
+  locale: string;
+  direction: 'ltr' | 'rtl';
+  subject: string;
+  html: string;
+  warnings: string[];
+}
+
+export function TemplatesList({ role }: { role: Role }) {
+  const { t, date, num } = useI18n();
+  const [list, setList] = useState<Template[] | null>(null);
+  useEffect(() => {
+    get<{ data: Template[] }>('/api/templates').then((r) => setList(r.data), () => setList([]));
+  }, []);
+  return (
+    <section aria-labelledby="templates-title">
+      <div className="row">
+        <h1 id="templates-title">{t('templates.title')}</h1>
+        <span className="spacer" />
+        {canEdit(role) && <Link className="button primary" to="/templates/new">{t('templates.new')}</Link>}
+      </div>
+      {list === null ? <p>{t('loading')}</p> : list.length === 0 ? <p className="muted">{t('templates.none')}</p> : (
+        <table>
+          <thead><tr><th scope="col">{t('journeys.name')}</th><th scope="col">{t('field.kind')}</th><th scope="col">{t('field.channel')}</th><th scope="col">{t('journeys.version')}</th><th scope="col">{t('journeys.updated')}</th></tr></thead>
+          <tbody>
+            {list.map((x) => (
+              <tr key={x.id}>
+                <td><Link to={`/templates/${encodeURIComponent(x.id)}`}>{x.name}</Link> <span className="muted small">{x.id}</span></td>
+                <td>{x.kind}</td>
+                <td>{x.channel}</td>
+                <td>{num(x.currentVersion)}</td>
+                <td>{date(x.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Issue messages from the server read `12:5: message` for a position inside the field. */
+function lineOf(i: Issue): number | null {
+  const m = /^(\d+):(\d+): /.exec(i.message);
+  return m ? Number(m[1]) : null;
+}
+
+function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: string; value: string; onChange(v: string): void; errorLines: Set<number>; disabled: boolean; label: string }) {
+  const lines = value.split('\n').length;
+  const gutter = useRef<HTMLDivElement>(null);
+  return (
+    <div className="code-editor">
+      <div className="gutter" ref={gutter} aria-hidden="true">
+        {Array.from({ length: lines }, (_, i) => <div key={i} className={errorLines.has(i + 1) ? 'bad' : undefined}>{i + 1}</div>)}
+      </div>
+      <textarea id={id} aria-label={label} className="code" spellCheck={false} disabled={disabled} value={value} onChange={(e) => onChange(e.target.value)} onScroll={(e) => gutter.current && (gutter.current.scrollTop = e.currentTarget.scrollTop)} rows={18} />
+    </div>
+  );
+}
+
+export function TemplateEditor({ id, role }: { id: string | null; role: Role }) {
+  const { t, date } = useI18n();
+  const readOnly = !canEdit(role);
+  const [view, setView] = useState<View | null>(null);
+  const [newId, setNewId] = useState('');
+  const [name, setName] = useState('');
+  const [subject, setSubject] = useState('');
+  const [preheader, setPreheader] = useState('');
+  const [body, setBody] = useState('<p>Hello {{ contact.first_name | default: "there" }}!</p>\n<p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>');
+  const [issues, setIssues] = useState<Issue[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [contactRef, setContactRef] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
+  const [version, setVersion] = useState<number | null>(null);
+  const [testTo, setTestTo] = useState('');
+  const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
+
+  useEffect(() => {
+    if (!id) return;
+    get<View>(`/api/templates/${encodeURIComponent(id)}`).then((v) => {
+      setView(v);
+      setName(v.name);
+      setSubject(v.current.content.subject ?? '');
+      setPreheader(v.current.content.preheader ?? '');
+      setBody(v.current.content.body);
+    });
+  }, [id]);
+
+  const renderPreview = async (templateId: string) => {
+    setPreviewError(null);
+    let contact: { contactId?: string } = {};
+    if (contactRef.trim()) {
+      const ref = contactRef.trim();
+      if (ref.includes('@')) {
+        const found = await get<{ data: { id: string }[] }>(`/api/contacts?email=${encodeURIComponent(ref)}&limit=1`);
+        if (!found.data[0]) return setPreviewError(`no contact ${ref}`);
+        contact = { contactId: found.data[0].id };
+      } else contact = { contactId: ref };
+    }
+    try {
+      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, { ...contact, ...(version ? { version } : {}) }));
+    } catch (e) {
+      setPreviewError((e as Error).message);
+    }
+  };
+
+  useEffect(() => {
+    if (!view) return;
+    const timer = setTimeout(() => void renderPreview(view.id), 400);
+    return () => clearTimeout(timer);
+  }, [view, contactRef, version]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  /** Loads an older version into the editor (saving it makes it the newest version again). */
+  const openVersion = async (v: number) => {
+    const r = await get<{ content: View['current']['content'] }>(`/api/templates/${encodeURIComponent(id!)}/versions/${v}`);
+    setSubject(r.content.subject ?? '');
+    setPreheader(r.content.preheader ?? '');
+    setBody(r.content.body);
+    setVersion(v === view?.currentVersion ? null : v);
+  };
+
+  const sendTest = async () => {
+    setTestResult(null);
+    try {
+      const r = await post<{ result: { status: string; reason?: string } }>('/api/messages/send', { templateId: id, email: testTo });
+      setTestResult({ ok: r.result.status === 'sent', text: `${r.result.status}${r.result.reason ? `: ${r.result.reason}` : ''}` });
+    } catch (e) {
+      setTestResult({ ok: false, text: (e as Error).message });
+    }
+  };
+
+  const save = async () => {
+    setIssues([]);
+    setNotice(null);
+    const content = { ...(view?.current.content ?? {}), subject, preheader: preheader || undefined, body };
+    try {
+      const saved = id
+        ? await put<View & { newVersion: boolean }>(`/api/templates/${encodeURIComponent(id)}`, { name, content })
+        : await post<View>('/api/templates', { id: newId, name: name || newId, kind: 'marketing', channel: 'email', content });
+      setNotice(`${t('saved')} ${t('journeys.version')} ${saved.currentVersion}`);
+      if (!id) navigate(`/templates/${encodeURIComponent(saved.id)}`);
+      else setView(saved);
+    } catch (e) {
+      if (e instanceof ApiError) setIssues(e.issues.length ? e.issues : [{ path: '', message: e.message }]);
+    }
+  };
+
+  const bodyIssues = issues.filter((i) => i.path.endsWith('body'));
+  const errorLines = new Set(bodyIssues.map(lineOf).filter((n): n is number => n !== null));
+  const fieldIssues = (field: string) => issues.filter((i) => i.path.endsWith(field)).map((i) => i.message);
+
+  return (
+    <div className="template-editor">
+      <section className="template-form" aria-labelledby="tpl-title">
+        <h1 id="tpl-title">{id ?? t('templates.new')}</h1>
+        {!id && <label>{t('templates.id')}<input value={newId} onChange={(e) => setNewId(e.target.value)} placeholder="welcome-1" aria-invalid={fieldIssues('id').length > 0} /></label>}
+        {fieldIssues('id').map((m) => <p key={m} className="error">{m}</p>)}
+        <label>{t('journeys.name')}<input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} /></label>
+        <label>{t('templates.subject')}<input value={subject} disabled={readOnly} onChange={(e) => setSubject(e.target.value)} aria-invalid={fieldIssues('subject').length > 0} /></label>
+        {fieldIssues('subject').map((m) => <p key={m} className="error">subject: {m}</p>)}
+        <label>{t('templates.preheader')}<input value={preheader} disabled={readOnly} onChange={(e) => setPreheader(e.target.value)} /></label>
+        <label htmlFor="tpl-body">{t('templates.body')}</label>
+        <CodeEditor id="tpl-body" label={t('templates.body')} value={body} onChange={setBody} errorLines={errorLines} disabled={readOnly} />
+        {issues.length > 0 && (
+          <ul className="error" role="alert" data-testid="template-issues">
+            {issues.map((i) => <li key={i.path + i.message}>{lineOf(i) ? `${i.path} ${t('templates.line', { line: lineOf(i)! })}: ${i.message.replace(/^\d+:\d+: /, '')}` : `${i.path}: ${i.message}`}</li>)}
+          </ul>
+        )}
+        {view && view.current.warnings.length > 0 && <ul className="muted">{view.current.warnings.map((w) => <li key={w}>⚠ {w}</li>)}</ul>}
+        {notice && <p className="ok" role="status">{notice}</p>}
+        {!readOnly && <button type="button" className="primary" onClick={() => void save()}>{t('save')}</button>}
+        {view && (
+          <section aria-labelledby="tpl-versions">
+            <h2 id="tpl-versions">{t('journeys.versions')}</h2>
+            <ul className="versions">
+              {[...view.versions].reverse().map((v) => (
+                <li key={v.version}>
+                  <button type="button" className="link" aria-current={(version ?? view.currentVersion) === v.version ? 'true' : undefined} onClick={() => void openVersion(v.version)}>v{v.version}</button> <span className="muted">{date(v.createdAt)}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        {view && !readOnly && (
+          <form className="row" onSubmit={(e) => { e.preventDefault(); void sendTest(); }}>
+            <label>{t('templates.testTo')} <input type="email" required value={testTo} onChange={(e) => setTestTo(e.target.value)} /></label>
+            <button type="submit">{t('templates.sendTest')}</button>
+            {testResult && <span className={testResult.ok ? 'ok' : 'error'} role={testResult.ok ? 'status' : 'alert'}>{testResult.text}</span>}
+          </form>
+        )}
+      </section>
+      <section className="template-preview" aria-labelledby="preview-title">
+        <div className="row">
+          <h2 id="preview-title">{t('templates.preview')}</h2>
+          <span className="spacer" />
+          <div role="group" aria-label={t('templates.preview')}>
+            <button type="button" aria-pressed={width === 'desktop'} onClick={() => setWidth('desktop')}>{t('templates.desktop')}</button>
+            <button type="button" aria-pressed={width === 'mobile'} onClick={() => setWidth('mobile')}>{t('templates.mobile')}</button>
+          </div>
+        </div>
+        <label>{t('templates.previewAs')}<input value={contactRef} onChange={(e) => setContactRef(e.target.value)} placeholder={t('templates.sample')} /></label>
+        {previewError && <p className="error" role="alert">{previewError}</p>}
+        {preview && (
+          <>
+            <p className="muted" data-testid="preview-meta">{t('templates.direction', { dir: preview.direction })} · {preview.locale}</p>
+            <div className={`device ${width}`} dir={preview.direction} data-testid="preview-device" data-direction={preview.direction}>
+              <div className="subject" dir={preview.direction}>{preview.subject}</div>
+              <iframe title={t('templates.preview')} sandbox="" srcDoc={preview.html} data-testid="preview-frame" />
+            </div>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
