@@ -16,6 +16,22 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
   });
   afterAll(async () => k?.close());
 
+  it('the footer shows the workspace\'s postal address (PATCH /api/workspace, as previews do), else the provider settings\'', async () => {
+    k.sink.clear();
+    const c = await k.contact('postal@example.org', { first_name: 'Pat' });
+    expect((await k.send(c, { template: 'welcome-1', key: 'postal:provider' })).status).toBe('sent');
+    const [before] = await k.sink.waitFor(1);
+    expect(String(before!.parsed.html)).toContain('1 Main St, Springfield');
+    const patch = await k.h.app.inject({ method: 'PATCH', url: '/api/workspace', headers: k.t.admin, payload: { postalAddress: '7 Rue Verte, 69001 Lyon' } });
+    expect(patch.statusCode).toBe(200);
+    k.sink.clear();
+    expect((await k.send(c, { template: 'welcome-1', key: 'postal:workspace' })).status).toBe('sent');
+    const [after] = await k.sink.waitFor(1);
+    expect(String(after!.parsed.html)).toContain('7 Rue Verte, 69001 Lyon');
+    expect(String(after!.parsed.html)).not.toContain('1 Main St');
+    await k.h.app.inject({ method: 'PATCH', url: '/api/workspace', headers: k.t.admin, payload: { postalAddress: '' } });
+  });
+
   it('sends a marketing email with one-line List-Unsubscribe (https + mailto), List-Unsubscribe-Post, List-Id, Feedback-ID and a Message-ID', async () => {
     k.sink.clear();
     const c = await k.contact('sara@example.org', { first_name: 'Sara' });

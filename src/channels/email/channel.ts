@@ -20,6 +20,7 @@ import { renderEmail, type RenderedEmail, type RenderInput } from '../../templat
 import { claimAttempt, recordContent, recordOutcome, reserveMessage, type Message } from '../../messages/records.js';
 import { groupCommit } from '../../messages/group-commit.js';
 import { suppressionReason } from '../../suppression/check.js';
+import { getWorkspaceSettings } from '../../templates/workspace-settings.js';
 import { suppress } from '../../suppression/suppressions.js';
 import { workspaceSecret } from '../../tracking/tokens.js';
 import { composeEmail, unsubscribeUrls } from './compose.js';
@@ -85,7 +86,10 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
 
     const { resolved, provider } = await providers.get(request.workspaceId);
     const secret = await workspaceSecret(store, request.workspaceId, secrets);
-    const ws = await db.selectFrom('workspaces').select('name').where('id', '=', request.workspaceId).executeTakeFirstOrThrow();
+    const ws = await getWorkspaceSettings(db, request.workspaceId);
+    // The workspace's postal address (PATCH /api/workspace, also what previews show) wins; the
+    // provider settings' older `postalAddress` is the fallback.
+    const postalAddress = ws.postalAddress || resolved.settings.postalAddress || '';
     const { unsubscribeUrl, preferencesUrl } = unsubscribeUrls(deps.publicUrl, secret, message.id);
     let rendered: RenderedEmail;
     try {
@@ -94,7 +98,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
         templateId: message.templateId!,
         contact: request.contact,
         context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
-        workspace: { name: ws.name, postalAddress: resolved.settings.postalAddress ?? '' },
+        workspace: { name: ws.name, postalAddress },
         links: { unsubscribeUrl, preferencesUrl },
       } as RenderInput);
     } catch (err) {
