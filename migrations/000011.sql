@@ -14,6 +14,6 @@ CREATE INDEX messages_run ON messages (run_id);
 -- Unsubscribes are attributed to the contact's last message sent before them.
 CREATE INDEX messages_contact_sent ON messages (contact_id, sent_at);
 -- Complaints are noted on the message's reason (src/bounces/apply.ts): few rows, so a partial index.
-CREATE INDEX messages_complained ON messages (workspace_id, journey_id) WHERE reason >= 'complained:' AND reason < 'complained;';
+CREATE INDEX messages_complained ON messages (workspace_id, journey_id) WHERE substr(reason, 1, 11) = 'complained:';
 -- The funnel and A/B variants read one journey's steps by node.
 CREATE INDEX journey_runs_entered ON journey_runs (workspace_id, journey_id, entered_at);

@@ -52,7 +52,7 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
     GROUP BY ${groupBy}, 6`.execute(db);
   const complaints = await sql<RawGroup & { n: unknown }>`
     SELECT ${dims}, COUNT(*) AS n FROM messages m
-    WHERE ${where} AND m.reason >= 'complained:' AND m.reason < 'complained;'
+    WHERE ${where} AND substr(m.reason, 1, 11) = 'complained:'
     GROUP BY ${groupBy}`.execute(db);
   const sources = sql.join(UNSUBSCRIBE_SOURCES.map((s) => sql`${s}`));
   const unsubscribes = await sql<RawGroup & { n: unknown }>`
