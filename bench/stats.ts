@@ -19,14 +19,14 @@ import { simulateSendTime } from './stats-sendtime.js';
 
 const HOUR = 3_600_000;
 
-function journey() {
+export function journey() {
   const nodes: Record<string, unknown>[] = [{ id: 'ab', type: 'split', variants: [{ output: 'a', weight: 1 }, { output: 'b', weight: 1 }] }];
   const edges: Record<string, unknown>[] = [
     { from: 'ab', output: 'a', to: 'm1' },
     { from: 'ab', output: 'b', to: 'm1' },
   ];
   for (let k = 1; k <= 4; k++) {
-    nodes.push({ id: `m${k}`, type: 'message', channel: 'email', template: `t${k}` });
+    nodes.push({ id: `m${k}`, type: 'message', channel: 'counting' });
     edges.push({ from: `m${k}`, to: k < 4 ? `m${k + 1}` : 'done' });
   }
   nodes.push({ id: 'done', type: 'exit' });
@@ -37,7 +37,7 @@ function journey() {
 const series = (kind: DialectName, n: number) =>
   kind === 'postgres' ? sql`generate_series(0, ${sql.lit(n - 1)}) AS g(i)` : sql`(WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ${sql.lit(n - 1)}) SELECT i FROM s) AS g`;
 
-async function seed(kind: DialectName, db: import('../src/store/store.js').Db, ws: string, messages: number, t0: number): Promise<void> {
+export async function seed(kind: DialectName, db: import('../src/store/store.js').Db, ws: string, messages: number, t0: number): Promise<void> {
   const runs = messages / 4;
   const json = (e: ReturnType<typeof sql>) => (kind === 'postgres' ? sql`(${e})::jsonb` : e);
   const w = sql.lit(ws);
