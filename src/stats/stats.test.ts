@@ -17,6 +17,7 @@ import { unsubscribe } from '../unsubscribe/unsubscribe.js';
 import { fromJson } from '../core/json.js';
 import { journeyFunnel, journeyStats, overviewStats, templateStats } from './stats.js';
 import { saveStatsSettings } from './settings.js';
+import { formatJourneyStats } from '../cli/commands/stats.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -178,6 +179,13 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
       expect(m.click_count).toBe(mine.filter((e) => e.name === 'email.clicked').length);
       expect(m.first_opened_at !== null).toBe(mine.some((e) => e.name === 'email.opened' && e.p.machine === false));
     }
+  });
+
+  it('qatra stats journey prints the runs, a line per node and the split with its holdout', async () => {
+    const lines = formatJourneyStats(await journeyStats(kit.h.deps, kit.t.workspaceId, 'welcome'));
+    expect(lines[1]).toBe('runs: entered 7, in progress 3, completed 0, exited 1, converted 3 (42.9%), goal value 100');
+    expect(lines.find((l) => l.startsWith('m1'))!.split(/\s+/).slice(0, 7)).toEqual(['m1', '5', '4', '1', '2', '1', '1']);
+    expect(lines.some((l) => l.startsWith('hold (holdout)'))).toBe(true);
   });
 
   it('bucketed series and the overview agree with the totals', async () => {
