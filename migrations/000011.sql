@@ -1,12 +1,6 @@
 -- Measurement (docs/stats.md): indexes the stats queries read; no counters of their own. Every
 -- figure is computed from messages, journey_runs, journey_steps and consent_history rows.
 
--- The per-journey message aggregate (GROUP BY version, node, template, channel, status) reads only
--- this index: every column it aggregates is in the key, so PostgreSQL answers it with an
--- index-only scan instead of reading the wide message rows (links, subject, addresses). Measured:
--- see docs/stats.md. The cost: opens and clicks update indexed columns, so those updates are not
--- HOT on PostgreSQL.
-CREATE INDEX messages_stats ON messages (workspace_id, journey_id, journey_version, node_id, template_id, channel, status, created_at, open_count, click_count, first_opened_at, first_clicked_at);
 -- Template stats and template attribution.
 CREATE INDEX messages_template ON messages (workspace_id, template_id, created_at);
 -- Attribution (the messages of a converted run) and A/B variants (the messages of a variant's runs).
@@ -15,5 +9,21 @@ CREATE INDEX messages_run ON messages (run_id);
 CREATE INDEX messages_contact_sent ON messages (contact_id, sent_at);
 -- Complaints are noted on the message's reason (src/bounces/apply.ts): few rows, so a partial index.
 CREATE INDEX messages_complained ON messages (workspace_id, journey_id) WHERE substr(reason, 1, 11) = 'complained:';
--- The funnel and A/B variants read one journey's steps by node.
+-- Runs of a journey that entered in a range.
 CREATE INDEX journey_runs_entered ON journey_runs (workspace_id, journey_id, entered_at);
+
+-- The last computed figures of a journey (the default query, no range), so the stats endpoint
+-- answers from one row. Refreshed by the worker (src/stats/task.ts) once older than the refresh
+-- interval, only for journeys someone has asked about; `refreshing_until` is the refresh claim.
+-- A cache of a recomputation from the raw rows, never updated incrementally (so it cannot drift).
+CREATE TABLE stats_snapshots (
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  scope text NOT NULL,
+  scope_id text NOT NULL,
+  body {{json}} NOT NULL,
+  computed_at bigint NOT NULL,
+  compute_ms integer NOT NULL,
+  refreshing_until bigint,
+  PRIMARY KEY (workspace_id, scope, scope_id)
+);
+CREATE INDEX stats_snapshots_age ON stats_snapshots (computed_at);

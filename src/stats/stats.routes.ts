@@ -10,6 +10,7 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses, idParams } from '../api/schemas.js';
 import { statsCsv } from './csv.js';
 import { broadcastStats, journeyFunnel, journeyStats, overviewStats, templateStats, type ScopeStats, type StatsQuery } from './stats.js';
+import { isDefaultQuery, journeyStatsCached } from './snapshots.js';
 import { loadStatsSettings, saveStatsSettings, statsSettingsSchema } from './settings.js';
 
 const time = z
@@ -25,6 +26,7 @@ const statsQuery = z.object({
   openWindowMs: z.coerce.number().int().positive().optional().describe('attribution window after a human open (default: workspace setting, 1 day)'),
   minSample: z.coerce.number().int().positive().optional().describe('runs per variant before P(best) is given (default 100)'),
   format: z.enum(['json', 'csv']).default('json'),
+  fresh: z.enum(['true', 'false']).default('false').describe('compute now instead of answering from the snapshot (journeys, default query only)'),
 });
 
 type Q = z.infer<typeof statsQuery>;
@@ -44,8 +46,15 @@ export const statsRoutes: RouteModule = (app, deps) => {
   const tags = ['stats'];
   const schema = (summary: string) => ({ tags, summary, params: idParams, querystring: statsQuery, response: { 200: statsBody, ...errorResponses } });
 
-  app.get('/api/journeys/:id/stats', { onRequest: admin, schema: schema("A journey's runs, messages, revenue and A/B results") }, async (request, reply) =>
-    send(reply, request.query.format, await journeyStats(deps, workspaceOf(request), request.params.id, toQuery(request.query)), `journey-${request.params.id}`),
+  app.get(
+    '/api/journeys/:id/stats',
+    { onRequest: admin, schema: schema("A journey's runs, messages, revenue and A/B results (the default query from a snapshot at most 5 minutes old; see computedAt)") },
+    async (request, reply) => {
+      const q = toQuery(request.query);
+      const ws = workspaceOf(request);
+      const s = isDefaultQuery(q) ? await journeyStatsCached(deps, ws, request.params.id, { fresh: request.query.fresh === 'true' }) : { ...(await journeyStats(deps, ws, request.params.id, q)), computedAt: deps.clock.now(), fromSnapshot: false };
+      return send(reply, request.query.format, s, `journey-${request.params.id}`);
+    },
   );
 
   app.get(

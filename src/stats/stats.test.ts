@@ -18,6 +18,7 @@ import { fromJson } from '../core/json.js';
 import { journeyFunnel, journeyStats, overviewStats, templateStats } from './stats.js';
 import { saveStatsSettings } from './settings.js';
 import { formatJourneyStats } from '../cli/commands/stats.js';
+import { journeyStatsCached, refreshStaleSnapshot } from './snapshots.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -198,5 +199,27 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
     const none = await journeyStats(kit.h.deps, kit.t.workspaceId, 'welcome', { to: 1 });
     expect(none.total.messages.recorded).toBe(0);
     expect(none.runs.entered).toBe(0);
+  });
+
+  it('a snapshot is served until the worker replaces it with a recomputation equal to the raw rows', async () => {
+    const first = await journeyStatsCached(kit.h.deps, kit.t.workspaceId, 'welcome');
+    expect(first.fromSnapshot).toBe(false);
+    const again = await journeyStatsCached(kit.h.deps, kit.t.workspaceId, 'welcome');
+    expect(again).toMatchObject({ fromSnapshot: true, computedAt: first.computedAt });
+    expect(again.total).toEqual(first.total);
+    // The data changes: one more conversion. The snapshot does not see it until it is refreshed.
+    await track(mail[2]!.userId!, 'purchase', { amount: 5 });
+    await worker.drain();
+    expect(await refreshStaleSnapshot(kit.h.deps)).toBe(0);
+    expect((await journeyStatsCached(kit.h.deps, kit.t.workspaceId, 'welcome')).runs.converted).toBe(3);
+    kit.h.clock.advance(61_000);
+    expect(await refreshStaleSnapshot(kit.h.deps)).toBe(1);
+    expect(await refreshStaleSnapshot(kit.h.deps)).toBe(0);
+    const cached = await journeyStatsCached(kit.h.deps, kit.t.workspaceId, 'welcome');
+    const live = await journeyStats(kit.h.deps, kit.t.workspaceId, 'welcome');
+    expect(cached.fromSnapshot).toBe(true);
+    expect(cached.runs.converted).toBe(4);
+    const { computedAt: _c, fromSnapshot: _f, ...body } = cached;
+    expect(body).toEqual(JSON.parse(JSON.stringify(live)));
   });
 });

@@ -154,4 +154,6 @@ export interface Database {
   segment_members: import('../segments/tables.js').SegmentMembersTable;
   segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
+  // stats
+  stats_snapshots: import('../stats/tables.js').StatsSnapshotsTable;
 }
