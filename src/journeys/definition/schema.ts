@@ -106,6 +106,10 @@ export const MessageNode = z.object({
   template: z.string().optional().describe('template id (email, sms)'),
   kind: z.enum(['marketing', 'transactional']).default('marketing'),
   config: z.record(z.string(), z.unknown()).optional().describe('channel-specific settings (webhook: url, headers)'),
+  sendTime: z
+    .object({ mode: z.literal('best'), within: Duration.default('24h') })
+    .optional()
+    .describe("send at each contact's best hour within `within`, from their human opens and clicks (docs/stats.md)"),
 });
 
 export const DelayNode = z.object({
