@@ -27,3 +27,16 @@ CREATE TABLE stats_snapshots (
   PRIMARY KEY (workspace_id, scope, scope_id)
 );
 CREATE INDEX stats_snapshots_age ON stats_snapshots (computed_at);
+
+-- Auto-promoted A/B winners (a split's `autoPromote`, off by default): decided once by the stats
+-- worker (src/stats/promotion.ts), read by the split node. Final: a decision is never revised.
+CREATE TABLE stats_promotions (
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  journey_id text NOT NULL,
+  node_id text NOT NULL,
+  variant text NOT NULL,
+  probability double precision NOT NULL,
+  runs integer NOT NULL,
+  decided_at bigint NOT NULL,
+  PRIMARY KEY (workspace_id, journey_id, node_id)
+);

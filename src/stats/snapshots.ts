@@ -12,7 +12,14 @@ import { sql, type SqlBool } from 'kysely';
 import { NotFoundError } from '../core/errors.js';
 import type { ServiceDeps } from '../core/deps.js';
 import { fromJson, toJson, type JsonObject } from '../core/json.js';
+import { getJourney, getVersion } from '../journeys/journeys.js';
 import { journeyStats, type JourneyStats, type StatsQuery } from './stats.js';
+import { decidePromotions } from './promotion.js';
+
+async function currentDocument(deps: ServiceDeps, workspaceId: string, journeyId: string) {
+  const j = await getJourney(deps.store.db, workspaceId, journeyId);
+  return j ? getVersion(deps.store.db, workspaceId, journeyId, j.version) : undefined;
+}
 
 export const SNAPSHOT_MAX_AGE_MS = 5 * 60_000;
 export const SNAPSHOT_REFRESH_MS = 60_000;
@@ -29,6 +36,8 @@ async function compute(deps: ServiceDeps, workspaceId: string, journeyId: string
   const started = deps.clock.now();
   const t = performance.now();
   const stats = await journeyStats(deps, workspaceId, journeyId);
+  const doc = await currentDocument(deps, workspaceId, journeyId);
+  if (doc) await decidePromotions(deps, workspaceId, doc, stats);
   const computeMs = Math.round(performance.now() - t);
   const body = toJson(stats as unknown as JsonObject);
   await deps.store.db

@@ -13,3 +13,13 @@ export interface StatsSnapshotsTable {
   compute_ms: number;
   refreshing_until: number | null;
 }
+
+export interface StatsPromotionsTable {
+  workspace_id: string;
+  journey_id: string;
+  node_id: string;
+  variant: string;
+  probability: number;
+  runs: number;
+  decided_at: number;
+}

@@ -156,4 +156,5 @@ export interface Database {
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
   // stats
   stats_snapshots: import('../stats/tables.js').StatsSnapshotsTable;
+  stats_promotions: import('../stats/tables.js').StatsPromotionsTable;
 }
