@@ -20,15 +20,18 @@ export interface FunnelNode {
 
 export async function funnel(db: Db, workspaceId: string, journeyId: string, doc: JourneyDocument, range: Range): Promise<FunnelNode[]> {
   const within = sql`${range.from !== undefined ? sql`AND r.entered_at >= ${range.from}` : sql``} ${range.to !== undefined ? sql`AND r.entered_at < ${range.to}` : sql``}`;
-  const rows = await sql<{ node: string; outcome: string; steps: unknown; runs: unknown }>`
-    SELECT s.node_id AS node, s.outcome AS outcome, COUNT(*) AS steps, COUNT(DISTINCT s.run_id) AS runs
+  // Plain GROUP BYs (hash aggregates); COUNT(DISTINCT) made PostgreSQL sort every step row.
+  const rows = await sql<{ node: string; outcome: string; steps: unknown }>`
+    SELECT s.node_id AS node, s.outcome AS outcome, COUNT(*) AS steps
     FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
     WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within}
     GROUP BY 1, 2`.execute(db);
   const reached = await sql<{ node: string; runs: unknown }>`
-    SELECT s.node_id AS node, COUNT(DISTINCT s.run_id) AS runs
-    FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
-    WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within}
+    SELECT d.node AS node, COUNT(*) AS runs FROM (
+      SELECT s.node_id AS node, s.run_id AS run_id
+      FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
+      WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within}
+      GROUP BY 1, 2) d
     GROUP BY 1`.execute(db);
   const nodes = new Map<string, FunnelNode>();
   for (const n of doc.nodes) nodes.set(n.id, { node: n.id, type: n.type, reached: 0, outcomes: {} });
