@@ -1,12 +1,16 @@
--- Measurement (docs/stats.md): indexes the stats queries read; no counters of their own. Every
--- figure is computed from messages, journey_runs, journey_steps and consent_history rows.
+-- Measurement (docs/stats.md). Every figure is computed from messages, journey_runs, journey_steps
+-- and consent_history rows: no counters of our own. Indexes the stats queries read, snapshots of
+-- whole recomputations, and auto-promoted A/B winners.
 
+-- A journey's messages (a workspace has many journeys; for one big journey the planner scans).
+CREATE INDEX messages_journey ON messages (workspace_id, journey_id, created_at);
 -- Template stats and template attribution.
 CREATE INDEX messages_template ON messages (workspace_id, template_id, created_at);
 -- Attribution (the messages of a converted run) and A/B variants (the messages of a variant's runs).
 CREATE INDEX messages_run ON messages (run_id);
 -- Unsubscribes are attributed to the contact's last message sent before them.
 CREATE INDEX messages_contact_sent ON messages (contact_id, sent_at);
+CREATE INDEX consent_history_unsubscribes ON consent_history (workspace_id, created_at) WHERE status = 'unsubscribed';
 -- Complaints are noted on the message's reason (src/bounces/apply.ts): few rows, so a partial index.
 CREATE INDEX messages_complained ON messages (workspace_id, journey_id) WHERE substr(reason, 1, 11) = 'complained:';
 -- Runs of a journey that entered in a range.
