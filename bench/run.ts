@@ -37,6 +37,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   segments: () => import('./segments.js'),
   store: () => import('./store.js'),
   scoring: () => import('./scoring.js'),
+  stats: () => import('./stats.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {

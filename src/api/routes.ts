@@ -27,5 +27,6 @@ import { scoringRoutes } from '../scoring/scoring.routes.js';
 import { authRoutes } from '../users/auth.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
 import { webAppRoutes } from '../web/web.routes.js';
+import { statsRoutes } from '../stats/stats.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, webAppRoutes()];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, webAppRoutes()];

@@ -169,4 +169,7 @@ export interface Database {
   user_sessions: import('../users/tables.js').UserSessionsTable;
   user_invites: import('../users/tables.js').UserInvitesTable;
   login_failures: import('../users/tables.js').LoginFailuresTable;
+  // stats
+  stats_snapshots: import('../stats/tables.js').StatsSnapshotsTable;
+  stats_promotions: import('../stats/tables.js').StatsPromotionsTable;
 }

@@ -9,10 +9,11 @@ import { journeyTasks } from '../journeys/runtime/scheduler.js';
 import { segmentTasks } from '../segments/task.js';
 import { messageRetryTask } from '../messages/retry.js';
 import { scoringTasks } from '../scoring/decay.js';
+import { statsTasks } from '../stats/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks];
+export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));

@@ -8,7 +8,8 @@ import { templatesCommands } from './templates.js';
 import { keysCommands } from './keys.js';
 import { contactsCommands } from './contacts.js';
 import { segmentsCommands } from './segments.js';
+import { statsCommands } from './stats.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands];

@@ -106,6 +106,10 @@ export const MessageNode = z.object({
   template: z.string().optional().describe('template id (email, sms)'),
   kind: z.enum(['marketing', 'transactional']).default('marketing'),
   config: z.record(z.string(), z.unknown()).optional().describe('channel-specific settings (webhook: url, headers)'),
+  sendTime: z
+    .object({ mode: z.literal('best'), within: Duration.default('24h') })
+    .optional()
+    .describe("send at each contact's best hour within `within`, from their human opens and clicks (docs/stats.md)"),
 });
 
 export const DelayNode = z.object({
@@ -139,6 +143,10 @@ export const SplitNode = z.object({
   ...NodeBase,
   type: z.literal('split'),
   variants: z.array(z.object({ output: z.string().min(1), weight: z.number().positive() })).min(2).describe('A/B split; sticky per contact'),
+  autoPromote: z
+    .object({ minSample: z.number().int().positive().default(1000), probability: z.number().gt(0.5).lt(1).default(0.95) })
+    .optional()
+    .describe('once every variant has minSample runs and one non-holdout variant has P(best conversion) ≥ probability, send new entrants there (holdouts stay); default off (docs/stats.md)'),
 });
 
 export const UpdateContactNode = z.object({

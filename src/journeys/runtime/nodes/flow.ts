@@ -9,6 +9,8 @@ import type { BranchNode, SplitNode, UpdateContactNode, WaitForEventNode } from 
 import type { NodeResult, StepContext } from '../step.js';
 import { evaluate } from '../conditions.js';
 import { durationMs } from '../duration.js';
+import { holdoutOutputs } from '../../../stats/experiments.js';
+import { promotedVariant } from '../../../stats/promotion.js';
 
 export function executeWait(node: z.infer<typeof WaitForEventNode>, ctx: StepContext): NodeResult {
   return { kind: 'wait', event: node.event, where: node.where ?? null, timeoutAt: ctx.now + durationMs(node.timeout) };
@@ -28,15 +30,26 @@ export function stickyBucket(contactId: string, nodeId: string): number {
   return h.readUInt32BE(0) / 2 ** 32;
 }
 
-export function executeSplit(node: z.infer<typeof SplitNode>, ctx: StepContext): NodeResult {
+function stickyVariant(node: z.infer<typeof SplitNode>, contactId: string): string {
   const total = node.variants.reduce((s, v) => s + v.weight, 0);
-  let x = stickyBucket(ctx.contact.id, node.id) * total;
+  let x = stickyBucket(contactId, node.id) * total;
   for (const v of node.variants) {
-    if (x < v.weight) return { kind: 'next', output: v.output, outcome: v.output };
+    if (x < v.weight) return v.output;
     x -= v.weight;
   }
-  const last = node.variants[node.variants.length - 1]!;
-  return { kind: 'next', output: last.output, outcome: last.output };
+  return node.variants[node.variants.length - 1]!.output;
+}
+
+export async function executeSplit(node: z.infer<typeof SplitNode>, ctx: StepContext): Promise<NodeResult> {
+  const sticky = stickyVariant(node, ctx.contact.id);
+  if (node.autoPromote) {
+    // A winner promoted by the stats worker (src/stats/promotion.ts) takes everyone but the holdout.
+    const winner = await promotedVariant(ctx.db, ctx.run.workspaceId, ctx.run.journeyId, node.id);
+    if (winner && winner !== sticky && !holdoutOutputs(ctx.doc, node.id).has(sticky)) {
+      return { kind: 'next', output: winner, outcome: winner, detail: { promoted: true, assigned: sticky } };
+    }
+  }
+  return { kind: 'next', output: sticky, outcome: sticky };
 }
 
 export function executeUpdateContact(node: z.infer<typeof UpdateContactNode>): NodeResult {

@@ -7,6 +7,8 @@ import type { MessageNode } from '../../definition/schema.js';
 import type { JsonObject } from '../../../core/json.js';
 import type { NodeResult, StepContext } from '../step.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../guards.js';
+import { durationMs } from '../duration.js';
+import { chooseSendTime, SEND_TIME_REASON } from '../../../stats/send-time-lookup.js';
 
 function verdictResult(v: Exclude<GuardVerdict, { ok: true }>): NodeResult {
   switch (v.outcome) {
@@ -38,6 +40,12 @@ export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: Ste
       const v = await checkFrequencyCap(ctx.db, settings.frequencyCap, ctx.contact.id, ctx.now);
       if (!v.ok) return verdictResult(v);
     }
+  }
+  // Send-time optimisation: hold the step until the contact's best hour, once (the retry finds the
+  // deferral in lastError and sends; a later quiet-hours deferral lets it choose again).
+  if (node.sendTime && !ctx.run.lastError?.startsWith(`deferred: ${SEND_TIME_REASON}`)) {
+    const choice = await chooseSendTime(ctx.db, ctx.contact, ctx.tz, ctx.now, durationMs(node.sendTime.within));
+    if (choice.at > ctx.now + 60_000) return { kind: 'defer', until: choice.at, reason: `${SEND_TIME_REASON} (${choice.source})` };
   }
   const config: JsonObject = { ...((node.config ?? {}) as JsonObject) };
   if (node.template) config.template = node.template;

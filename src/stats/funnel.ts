@@ -1,0 +1,45 @@
+/**
+ * @module A journey's funnel from its step log (`journey_steps`): for each node, how many runs
+ * reached it and how many steps ended in each outcome (`sent`, `skipped`, a branch's or split's
+ * output, `event` / `timeout`, …), plus `$goal` and `$exit` for runs ended by a goal or exit event.
+ * Nodes are listed in the document's order; a node no run has reached shows zeros.
+ */
+import { sql } from 'kysely';
+import type { JourneyDocument } from '../journeys/definition/schema.js';
+import type { Db } from '../store/store.js';
+import type { Range } from './scope.js';
+
+export interface FunnelNode {
+  node: string;
+  type: string;
+  /** Distinct runs with a step at this node. */
+  reached: number;
+  /** Steps by outcome (a run that loops counts once per visit). */
+  outcomes: Record<string, number>;
+}
+
+export async function funnel(db: Db, workspaceId: string, journeyId: string, doc: JourneyDocument, range: Range): Promise<FunnelNode[]> {
+  const within = sql`${range.from !== undefined ? sql`AND r.entered_at >= ${range.from}` : sql``} ${range.to !== undefined ? sql`AND r.entered_at < ${range.to}` : sql``}`;
+  // Plain GROUP BYs (hash aggregates); COUNT(DISTINCT) made PostgreSQL sort every step row.
+  const rows = await sql<{ node: string; outcome: string; steps: unknown }>`
+    SELECT s.node_id AS node, s.outcome AS outcome, COUNT(*) AS steps
+    FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
+    WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within}
+    GROUP BY 1, 2`.execute(db);
+  const reached = await sql<{ node: string; runs: unknown }>`
+    SELECT d.node AS node, COUNT(*) AS runs FROM (
+      SELECT s.node_id AS node, s.run_id AS run_id
+      FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
+      WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within}
+      GROUP BY 1, 2) d
+    GROUP BY 1`.execute(db);
+  const nodes = new Map<string, FunnelNode>();
+  for (const n of doc.nodes) nodes.set(n.id, { node: n.id, type: n.type, reached: 0, outcomes: {} });
+  const at = (id: string) => {
+    if (!nodes.has(id)) nodes.set(id, { node: id, type: id === '$goal' ? 'goal' : id === '$exit' ? 'exit_event' : 'removed', reached: 0, outcomes: {} });
+    return nodes.get(id)!;
+  };
+  for (const r of reached.rows) at(r.node).reached = Number(r.runs);
+  for (const r of rows.rows) at(r.node).outcomes[r.outcome] = Number(r.steps);
+  return [...nodes.values()];
+}
