@@ -21,5 +21,6 @@ import { suppressionsRoutes } from '../suppression/suppressions.routes.js';
 import { emailEventsRoutes } from '../bounces/webhook.routes.js';
 import { formsRoutes } from '../forms/forms.routes.js';
 import { segmentsRoutes } from '../segments/segments.routes.js';
+import { broadcastsRoutes } from '../broadcasts/broadcasts.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, broadcastsRoutes];

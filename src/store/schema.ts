@@ -154,4 +154,7 @@ export interface Database {
   segment_members: import('../segments/tables.js').SegmentMembersTable;
   segment_dirty: import('../segments/tables.js').SegmentDirtyTable;
   segment_transitions: import('../segments/tables.js').SegmentTransitionsTable;
+  // broadcasts
+  broadcasts: import('../broadcasts/tables.js').BroadcastsTable;
+  broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
 }
