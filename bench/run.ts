@@ -35,6 +35,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   email: () => import('./email.js'),
   journeys: () => import('./journeys.js'),
   segments: () => import('./segments.js'),
+  broadcast: () => import('./broadcast.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {
