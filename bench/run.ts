@@ -38,6 +38,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   store: () => import('./store.js'),
   scoring: () => import('./scoring.js'),
   stats: () => import('./stats.js'),
+  broadcast: () => import('./broadcast.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {

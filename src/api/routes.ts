@@ -28,5 +28,6 @@ import { authRoutes } from '../users/auth.routes.js';
 import { usersRoutes } from '../users/users.routes.js';
 import { webAppRoutes } from '../web/web.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
+import { broadcastsRoutes } from '../broadcasts/broadcasts.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, webAppRoutes()];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, webAppRoutes()];

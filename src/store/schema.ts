@@ -172,4 +172,7 @@ export interface Database {
   // stats
   stats_snapshots: import('../stats/tables.js').StatsSnapshotsTable;
   stats_promotions: import('../stats/tables.js').StatsPromotionsTable;
+  // broadcasts
+  broadcasts: import('../broadcasts/tables.js').BroadcastsTable;
+  broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
 }

@@ -10,10 +10,11 @@ import { segmentTasks } from '../segments/task.js';
 import { messageRetryTask } from '../messages/retry.js';
 import { scoringTasks } from '../scoring/decay.js';
 import { statsTasks } from '../stats/task.js';
+import { broadcastTasks } from '../broadcasts/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks];
+export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks, broadcastTasks];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));

@@ -141,9 +141,10 @@ export interface DeliveryRow {
   id: string;
   workspace_id: string;
   idempotency_key: string;
-  run_id: string;
-  journey_id: string;
-  node_id: string;
+  /** Null for deliveries that are not a journey's (broadcasts). */
+  run_id: string | null;
+  journey_id: string | null;
+  node_id: string | null;
   contact_id: string;
   channel: string;
   kind: string;
