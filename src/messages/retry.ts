@@ -6,8 +6,8 @@
  * Message-ID, and never twice once sent), until it is sent, skipped, fails for good, or runs out of
  * attempts (then `failed`). Journey sends are retried by their runs instead (src/journeys/runtime).
  *
- * Claiming: a worker moves `retry_at` forward by a lease before attempting, in one UPDATE … WHERE id
- * IN (SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL (inside BEGIN IMMEDIATE on SQLite), so two
+ * Claiming: a worker moves `retry_at` forward by a lease before attempting, in one UPDATE of the rows
+ * a MATERIALIZED CTE picked FOR UPDATE SKIP LOCKED on PostgreSQL (src/journeys/runtime/claim.ts says why) (inside BEGIN IMMEDIATE on SQLite), so two
  * workers never pick the same row; one that dies leaves a `retry_at` that comes due again.
  */
 import { sql } from 'kysely';
@@ -63,8 +63,9 @@ interface DueRetry {
 async function claimDueRetries(store: Store, now: number, limit: number): Promise<DueRetry[]> {
   const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<DueRetry>`
+    WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${lock})
     UPDATE messages SET retry_at = ${now + CLAIM_LEASE_MS}
-    WHERE id IN (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${lock})
+    WHERE id IN (SELECT id FROM picked)
     RETURNING id, workspace_id, contact_id, idempotency_key, send_request`;
   if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
   return store.transaction(async (trx) => (await query.execute(trx)).rows);

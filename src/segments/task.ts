@@ -22,9 +22,11 @@ type Claimed = { segment_id: string; contact_id: string; workspace_id: string };
 async function claimDirty(trx: Db, dialect: ServiceDeps['store']['dialect'], batch: number): Promise<Claimed[]> {
   const q =
     dialect === 'postgres'
-      ? sql<Claimed>`DELETE FROM segment_dirty WHERE (segment_id, contact_id) IN (
+      ? // A MATERIALIZED CTE so the LIMIT holds (src/journeys/runtime/claim.ts says why).
+        sql<Claimed>`WITH picked AS MATERIALIZED (
           SELECT segment_id, contact_id FROM segment_dirty ORDER BY created_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-        RETURNING segment_id, contact_id, workspace_id`
+        DELETE FROM segment_dirty d USING picked WHERE d.segment_id = picked.segment_id AND d.contact_id = picked.contact_id
+        RETURNING d.segment_id, d.contact_id, d.workspace_id`
       : sql<Claimed>`DELETE FROM segment_dirty WHERE rowid IN (SELECT rowid FROM segment_dirty ORDER BY created_at LIMIT ${batch})
         RETURNING segment_id, contact_id, workspace_id`;
   return (await q.execute(trx)).rows;

@@ -4,8 +4,11 @@
  * Every later write of the claimer is conditional on `claimed_by = token`, so a worker whose lease
  * expired cannot overwrite the work of the one that took over.
  *
- * Hand-written because it is the hot query. PostgreSQL: UPDATE … WHERE id IN (SELECT … FOR UPDATE
- * SKIP LOCKED), so concurrent workers never wait on each other's rows. SQLite: the same UPDATE …
+ * Hand-written because it is the hot query. PostgreSQL: WITH picked AS MATERIALIZED (SELECT … FOR
+ * UPDATE SKIP LOCKED) UPDATE … WHERE id IN (SELECT id FROM picked), so concurrent workers never wait
+ * on each other's rows. The CTE is MATERIALIZED because a plain `id IN (SELECT … LIMIT n FOR UPDATE
+ * SKIP LOCKED)` may be re-run once per outer row in a nested-loop plan, each run skipping the rows
+ * the UPDATE itself just locked, so LIMIT stops limiting (seen on the broadcasts claim). SQLite: the same UPDATE …
  * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers). Runs of a paused journey are
  * held: not claimed until it is resumed. Both plans range-scan the partial index journey_runs_due
  * (checked with EXPLAIN); with 1,000,000 runs waiting far in the future the scan still stops at the
@@ -21,8 +24,7 @@ export async function claimDueRuns(store: Store, token: string, now: number, lea
   const lease = now + leaseMs;
   const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<RunRow>`
-    UPDATE journey_runs SET claimed_by = ${token}, lease_until = ${lease}
-    WHERE id IN (
+    WITH picked AS MATERIALIZED (
       SELECT r.id FROM journey_runs r
       WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now})
         AND NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')
@@ -30,6 +32,8 @@ export async function claimDueRuns(store: Store, token: string, now: number, lea
       LIMIT ${limit}
       ${lock}
     )
+    UPDATE journey_runs SET claimed_by = ${token}, lease_until = ${lease}
+    WHERE id IN (SELECT id FROM picked)
     RETURNING *`;
   if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
   return store.transaction(async (trx) => (await query.execute(trx)).rows);
@@ -41,14 +45,15 @@ export async function claimInbox(store: Store, token: string, now: number, lease
   const lease = now + leaseMs;
   const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<InboxRow>`
-    UPDATE journey_inbox SET claimed_by = ${token}, lease_until = ${lease}
-    WHERE id IN (
+    WITH picked AS MATERIALIZED (
       SELECT id FROM journey_inbox
       WHERE lease_until IS NULL OR lease_until < ${now}
       ORDER BY id
       LIMIT ${limit}
       ${lock}
     )
+    UPDATE journey_inbox SET claimed_by = ${token}, lease_until = ${lease}
+    WHERE id IN (SELECT id FROM picked)
     RETURNING *`;
   const rows = store.dialect === 'postgres' ? (await query.execute(store.db)).rows : await store.transaction(async (trx) => (await query.execute(trx)).rows);
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
