@@ -115,12 +115,12 @@ export async function addContacts(w: FaultWorld, n: number, prefix = 'c'): Promi
   return ids;
 }
 
-/** A live manual journey: email mail-1 → (optional delay) → email mail-2 → exit; enrols `contactIds`. */
-export async function twoEmailJourney(w: FaultWorld, id: string, contactIds: string[], delay?: string): Promise<void> {
+/** A live manual journey: email mail-1 → (optional delay) → email mail-2 → exit (or mail-1 only); enrols `contactIds`. */
+export async function twoEmailJourney(w: FaultWorld, id: string, contactIds: string[], options: { delay?: string; emails?: 1 | 2 } = {}): Promise<void> {
   const nodes = [
     { id: 'm1', type: 'message', channel: 'email', template: 'mail-1' },
-    ...(delay ? [{ id: 'wait', type: 'delay', duration: delay }] : []),
-    { id: 'm2', type: 'message', channel: 'email', template: 'mail-2' },
+    ...(options.delay ? [{ id: 'wait', type: 'delay', duration: options.delay }] : []),
+    ...(options.emails === 1 ? [] : [{ id: 'm2', type: 'message', channel: 'email', template: 'mail-2' }]),
     { id: 'done', type: 'exit' },
   ];
   const order = nodes.map((n) => n.id);
