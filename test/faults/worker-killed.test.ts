@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../backends.js';
 import type { Child } from '../process.js';
 import { tally } from './counting-sink.js';
-import { addContacts, faultWorld, randomBetween, runCounts, size, sleep, spawnWorker, stopChild, twoEmailJourney, waitUntil, type FaultWorld } from './kit.js';
+import { addContacts, faultWorld, randomBetween, runCounts, size, spawnWorker, stopChild, twoEmailJourney, waitUntil, type FaultWorld } from './kit.js';
 
 const CONTACTS = size('QATRA_FAULT_CONTACTS', 10_000);
 const KILLS = size('QATRA_FAULT_KILLS', 4);
@@ -42,9 +42,9 @@ describe(`a worker killed mid-journey on ${kind}`, () => {
     const killedAt: number[] = [];
     for (let k = 0; k < KILLS; k++) {
       await victim.waitFor(/worker running/, 60_000);
-      // A random moment, spread over the part of the run that is still sending.
-      const left = total - w.sink.mails.length;
-      await sleep(randomBetween(300, Math.max(600, Math.min(6000, left * 5))));
+      // A random moment within the k-th slice of the send, so the kills spread over the whole run.
+      const target = Math.floor(total * randomBetween(0.05 + (0.8 * k) / KILLS, 0.05 + (0.8 * (k + 1)) / KILLS));
+      await waitUntil(`${target} mails out`, async () => w.sink.mails.length >= target, 540_000, 20);
       if (w.sink.mails.length >= total) break;
       victim.proc.kill('SIGKILL');
       expect((await victim.exited()).signal).toBe('SIGKILL');
