@@ -1,5 +1,5 @@
 /**
- * @module Benchmark runner: `npm run bench -- [name…] [--size small|large]`. Dispatches by name to
+ * @module Benchmark runner: `npm run bench -- [name…] [--size small|large] [--option value…]`. Dispatches by name to
  * the registered bench modules (all of them when no name is given). Every bench prints one JSON line
  * per figure, so runs can be compared and collected by scripts:
  * {"bench":"ingest","backend":"sqlite","figure":"events_per_s","value":…,"unit":"events/s","baseline":…,"ratio":…}
@@ -21,10 +21,16 @@ export interface Figure {
   baseline?: number;
   /** value / baseline. */
   ratio?: number;
+  /** For figures taken repeatedly over a run (the soak): which minute. */
+  minute?: number;
 }
 
 export interface BenchContext {
   size: BenchSize;
+  /** Options after the names other than --size, e.g. `--minutes 2` → { minutes: '2' }. */
+  options: Record<string, string>;
+  /** True when the bench was named on the command line (not just part of "all"). */
+  named: boolean;
   emit(figure: Figure): void;
 }
 
@@ -39,6 +45,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   scoring: () => import('./scoring.js'),
   stats: () => import('./stats.js'),
   broadcast: () => import('./broadcast.js'),
+  soak: () => import('./soak.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {
@@ -51,8 +58,9 @@ function round(n: number): number {
   return n >= 100 ? Math.round(n) : Math.round(n * 100) / 100;
 }
 
-function parseArgs(argv: string[]): { names: string[]; size: BenchSize } {
+function parseArgs(argv: string[]): { names: string[]; size: BenchSize; options: Record<string, string> } {
   const names: string[] = [];
+  const options: Record<string, string> = {};
   let size: BenchSize = 'small';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -60,24 +68,29 @@ function parseArgs(argv: string[]): { names: string[]; size: BenchSize } {
       const value = arg.includes('=') ? arg.slice('--size='.length) : argv[++i];
       if (value !== 'small' && value !== 'large') throw new Error(`--size must be small or large, got ${value}`);
       size = value;
+    } else if (/^--[a-z][a-z-]*(=.*)?$/.test(arg)) {
+      const [key, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`option --${key} needs a value`);
+      options[key] = value;
     } else if (arg.startsWith('-')) {
       throw new Error(`unknown option ${arg}`);
     } else {
       names.push(arg);
     }
   }
-  return { names, size };
+  return { names, size, options };
 }
 
 async function main(): Promise<void> {
-  const { names, size } = parseArgs(process.argv.slice(2));
+  const { names, size, options } = parseArgs(process.argv.slice(2));
   const selected = names.length > 0 ? names : Object.keys(registry);
   for (const name of selected) {
     if (!registry[name]) throw new Error(`unknown bench "${name}"; known: ${Object.keys(registry).join(', ')}`);
   }
   for (const name of selected) {
     const { run } = await registry[name]!();
-    await run({ size, emit: (f) => console.log(JSON.stringify(f)) });
+    await run({ size, options, named: names.includes(name), emit: (f) => console.log(JSON.stringify(f)) });
   }
 }
 

@@ -2,12 +2,13 @@
  * @module Builds the Fastify app: zod validation, OpenAPI from the same schemas, one error handler,
  * request metrics, and every domain's routes (listed in ./routes.ts).
  */
-import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App, AppDeps } from './deps.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, toHttp } from './error-handler.js';
+import { installJsonParser } from './json-body.js';
 import { routeModules } from './routes.js';
 
 /** Default request body bound; ingestion routes set Segment's own limits per route. */
@@ -21,11 +22,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // We answer with our own ids in bodies; no need for Fastify's request-id header echo.
     requestIdHeader: false,
+    // Errors Fastify raises before routing (a URL that is not valid percent-encoding, …) get the
+    // same error body as every other refusal.
+    frameworkErrors: (err, _request, reply) => {
+      const { status, body } = toHttp(err);
+      void (reply as FastifyReply).status(status).send(body);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
   installErrorHandler(app, deps.metrics);
+  installJsonParser(app);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -23,6 +23,13 @@ export interface Config {
     readonly batchSize: number;
     readonly leaseMs: number;
     readonly shutdownTimeoutMs: number;
+    /**
+     * How long one attempt of a message holds it (QATRA_SEND_LEASE_MS, default 5 min): a crashed
+     * sender's message is retried after this. Longer than any provider call may take.
+     */
+    readonly sendLeaseMs?: number;
+    /** First retry backoff of a journey send (QATRA_RETRY_BASE_MS, default 30 s; doubled per attempt). */
+    readonly retryBaseMs?: number;
   };
   /** Port of the bounce mailbox SMTP listener (QATRA_BOUNCE_SMTP_PORT); unset: not started. */
   readonly bounceSmtpPort?: number | undefined;
@@ -73,6 +80,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       batchSize: int(env, 'QATRA_WORKER_BATCH', d.worker.batchSize, 1),
       leaseMs: int(env, 'QATRA_WORKER_LEASE_MS', d.worker.leaseMs, 1000),
       shutdownTimeoutMs: int(env, 'QATRA_SHUTDOWN_TIMEOUT_MS', d.worker.shutdownTimeoutMs, 0),
+      sendLeaseMs: int(env, 'QATRA_SEND_LEASE_MS', 300_000, 1000),
+      retryBaseMs: int(env, 'QATRA_RETRY_BASE_MS', 30_000, 100),
     },
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),

@@ -16,6 +16,7 @@ import type { App, AppDeps, RouteModule } from '../api/deps.js';
 import { toCall } from './call.js';
 import { ingest } from './ingest.js';
 import { MAX_BATCH_BYTES, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
+import { boundedJsonParser } from '../api/json-body.js';
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -29,7 +30,7 @@ const SUMMARIES: Record<CallType, string> = {
 export const ingestRoutes: RouteModule = (app, deps) => {
   void app.register(async (scope: App) => {
     scope.removeContentTypeParser('text/plain');
-    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, scope.getDefaultJsonParser('error', 'error'));
+    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, boundedJsonParser(scope));
     for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type);
     registerBatch(scope, deps);
   });

@@ -127,6 +127,12 @@ function openPostgres(url: string, max: number): Store {
   const pool = new pg.Pool({ connectionString: url, max, types: { getTypeParser: typeParser as never } });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // The same for a client that is checked out but between queries (inside a transaction, or held
+  // while a worker talks to SMTP): pg emits the server's "terminating connection" as an 'error'
+  // event with no listener attached, which would kill the process. With this listener the client
+  // is merely dead: its next query fails (the caller retries), and the pool drops it on release.
+  // Found by test/faults/postgres-restart.test.ts.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {

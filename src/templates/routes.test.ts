@@ -18,11 +18,18 @@ describe.each(backends())('templates API on %s', (kind) => {
   it('sets the workspace postal address and rejects an unknown time zone', async () => {
     const res = await call('PATCH', '/api/workspace', { name: 'Acme', postalAddress: '1 Main St, Springfield', timezone: 'Asia/Tehran' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ id: a.workspaceId, name: 'Acme', timezone: 'Asia/Tehran', postalAddress: '1 Main St, Springfield' });
+    expect(res.json()).toEqual({ id: a.workspaceId, name: 'Acme', timezone: 'Asia/Tehran', postalAddress: '1 Main St, Springfield', allowPrivateWebhookTargets: false });
     const bad = await call('PATCH', '/api/workspace', { timezone: 'Mars/Base' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues).toEqual([{ path: 'timezone', message: 'unknown IANA time zone "Mars/Base"' }]);
     expect((await call('GET', '/api/workspace')).json().postalAddress).toBe('1 Main St, Springfield');
+  });
+
+  it('turns the private-webhook switch on and off without touching the other settings', async () => {
+    expect((await call('PATCH', '/api/workspace', { allowPrivateWebhookTargets: true })).json()).toMatchObject({ allowPrivateWebhookTargets: true, postalAddress: '1 Main St, Springfield' });
+    expect((await call('GET', '/api/workspace')).json().allowPrivateWebhookTargets).toBe(true);
+    expect((await call('PATCH', '/api/workspace', { allowPrivateWebhookTargets: 'yes' })).statusCode).toBe(400);
+    expect((await call('PATCH', '/api/workspace', { allowPrivateWebhookTargets: false })).json().allowPrivateWebhookTargets).toBe(false);
   });
 
   it('creates, versions, reads, lists and archives templates', async () => {

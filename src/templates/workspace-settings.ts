@@ -1,7 +1,8 @@
 /**
  * @module The workspace settings templates need: its name and postal address (CAN-SPAM: every
  * marketing email shows it, STANDARDS.md 14), and its fallback time zone. The postal address lives
- * in `workspaces.settings` JSON; name and time zone have their own columns.
+ * in `workspaces.settings` JSON; name and time zone have their own columns. The webhook channel's
+ * `allowPrivateWebhookTargets` switch lives there too, so it is set through the same API.
  */
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -14,19 +15,27 @@ export interface WorkspaceSettings {
   name: string;
   timezone: string;
   postalAddress: string;
+  /** Lets webhook messages reach private, loopback and link-local addresses (off: SSRF guard, see src/channels/webhook/address-guard.ts). */
+  allowPrivateWebhookTargets: boolean;
 }
 
 export async function getWorkspaceSettings(db: Db, workspaceId: string): Promise<WorkspaceSettings> {
   const row = await db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'settings']).where('id', '=', workspaceId).executeTakeFirst();
   if (!row) throw new NotFoundError('workspace', workspaceId);
   const settings = fromJson<JsonObject>(row.settings) ?? {};
-  return { id: row.id, name: row.name, timezone: row.timezone, postalAddress: typeof settings.postalAddress === 'string' ? settings.postalAddress : '' };
+  return {
+    id: row.id,
+    name: row.name,
+    timezone: row.timezone,
+    postalAddress: typeof settings.postalAddress === 'string' ? settings.postalAddress : '',
+    allowPrivateWebhookTargets: settings.allowPrivateWebhookTargets === true,
+  };
 }
 
 export async function updateWorkspaceSettings(
   deps: ServiceDeps,
   workspaceId: string,
-  patch: { name?: string | undefined; timezone?: string | undefined; postalAddress?: string | undefined },
+  patch: { name?: string | undefined; timezone?: string | undefined; postalAddress?: string | undefined; allowPrivateWebhookTargets?: boolean | undefined },
 ): Promise<WorkspaceSettings> {
   if (patch.timezone !== undefined && !isValidTimeZone(patch.timezone)) throw ValidationError.at('timezone', `unknown IANA time zone "${patch.timezone}"`);
   return deps.store.transaction(async (trx) => {
@@ -35,6 +44,7 @@ export async function updateWorkspaceSettings(
     // Other settings keys belong to other features: merge, never replace.
     const settings = { ...(fromJson<JsonObject>(row.settings) ?? {}) };
     if (patch.postalAddress !== undefined) settings.postalAddress = patch.postalAddress;
+    if (patch.allowPrivateWebhookTargets !== undefined) settings.allowPrivateWebhookTargets = patch.allowPrivateWebhookTargets;
     await trx
       .updateTable('workspaces')
       .set({

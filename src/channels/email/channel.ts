@@ -38,6 +38,8 @@ export interface EmailChannelDeps {
   /** Settings for workspaces that stored none (QATRA_SMTP_URL, else the outbox). */
   defaults: ResolvedEmailSettings;
   templateCache?: TemplateCache;
+  /** How long one attempt holds a message (default ATTEMPT_LEASE_MS); a crashed sender's message is retried after it. */
+  attemptLeaseMs?: number | undefined;
 }
 
 export interface EmailChannel extends Channel {
@@ -174,11 +176,11 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
         topic: str(request.config.topic),
         to: request.contact.email,
       };
-      const { message, created } = await write((trx) => reserveMessage(trx, reservation, now));
+      const { message, created } = await write((trx) => reserveMessage(trx, reservation, now, deps.attemptLeaseMs));
       if (!created) {
         const previous = previousOutcome(message);
         if (previous) return previous;
-        if (!(await claimAttempt(store.db, message, now))) return { status: 'retryable', reason: 'another attempt of this delivery is in progress' };
+        if (!(await claimAttempt(store.db, message, now, deps.attemptLeaseMs))) return { status: 'retryable', reason: 'another attempt of this delivery is in progress' };
       }
       try {
         return await deliver(request, message);

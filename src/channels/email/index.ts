@@ -19,5 +19,6 @@ export function emailChannel(deps: ServiceDeps & { config?: Config; log?: Logger
     log: deps.log,
     publicUrl: config?.publicUrl ?? 'http://localhost:8080',
     defaults: emailDefaultsOf(config ?? {}),
+    attemptLeaseMs: config?.worker.sendLeaseMs,
   });
 }

@@ -1,17 +1,22 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type TestDatabase } from '../../../test/backends.js';
 import { ManualClock } from '../../core/clock.js';
-import type { Store } from '../../store/store.js';
+import { toJson } from '../../core/json.js';
+import { createWorkspace } from '../../workspaces/workspaces.js';
 import type { SendRequest } from '../channel.js';
 import { signBody, webhookChannel } from './webhook.js';
 
-// The channel reads the workspace secret only when config.secret is absent; these tests always give one.
-const deps = { store: {} as Store, clock: new ManualClock(1_700_000_000_000) };
+let db: TestDatabase;
+let deps: { store: TestDatabase['store']; clock: ManualClock };
+/** Workspaces that allow private targets (the test server is on 127.0.0.1) and that do not. */
+let allowing = '';
+let guarded = '';
 
-function request(url: string, extra: Record<string, unknown> = {}): SendRequest {
+function request(url: string, extra: Record<string, unknown> = {}, workspaceId = allowing): SendRequest {
   return {
-    workspaceId: 'ws_1',
+    workspaceId,
     contact: { id: 'ct_1', workspaceId: 'ws_1', userId: 'u1', email: 'a@example.com', phone: null, timezone: null, locale: null, attributes: {}, createdAt: 0, updatedAt: 0 },
     idempotencyKey: 'run:r:m1:1',
     config: { url, secret: 's3cret', ...extra },
@@ -19,6 +24,15 @@ function request(url: string, extra: Record<string, unknown> = {}): SendRequest 
     kind: 'marketing',
   };
 }
+
+beforeAll(async () => {
+  db = await freshDatabase('sqlite');
+  deps = { store: db.store, clock: new ManualClock(1_700_000_000_000) };
+  allowing = (await createWorkspace(deps, { name: 'allows private targets' })).id;
+  guarded = (await createWorkspace(deps, { name: 'default' })).id;
+  await db.store.db.updateTable('workspaces').set({ settings: toJson({ allowPrivateWebhookTargets: true }) }).where('id', '=', allowing).execute();
+});
+afterAll(async () => db?.drop());
 
 describe('the webhook channel', () => {
   let server: http.Server;
@@ -61,5 +75,62 @@ describe('the webhook channel', () => {
     expect(await ch.send(request(`${base}?status=0`, { timeoutMs: 200 }))).toEqual({ status: 'retryable', reason: 'timeout after 200 ms' });
     expect(await ch.send(request('ftp://example.com'))).toMatchObject({ status: 'permanent' });
     expect(await ch.send(request('http://127.0.0.1:1/closed'))).toMatchObject({ status: 'retryable' });
+  });
+});
+
+describe('the webhook channel refuses private targets unless the workspace allows them', () => {
+  let server: http.Server;
+  let port = 0;
+  let hits = 0;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      hits += 1;
+      const to = new URL(req.url!, 'http://x').searchParams.get('to');
+      res.writeHead(to ? 302 : 200, to ? { location: to } : {});
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('refuses loopback, private, link-local and IPv4-mapped IPv6 literals and names resolving to them, without connecting', async () => {
+    const ch = webhookChannel(deps);
+    const targets = [
+      `http://127.0.0.1:${port}/`,
+      `http://localhost:${port}/`, // a name: resolved, then every address checked
+      `http://[::1]:${port}/`,
+      `http://[::ffff:127.0.0.1]:${port}/`,
+      `http://[::ffff:7f00:1]:${port}/`,
+      `http://2130706433:${port}/`, // 127.0.0.1 as one number
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.1.2.3/',
+      'http://192.168.0.1/',
+      'http://172.20.0.1/',
+      'http://[fe80::1]/',
+      'http://[fd00::1]/',
+      'http://0.0.0.0/',
+    ];
+    for (const url of targets) {
+      const result = await ch.send(request(url, {}, guarded));
+      expect(result, url).toMatchObject({ status: 'permanent', reason: expect.stringMatching(/private, loopback or link-local/) });
+    }
+    expect(hits).toBe(0);
+  });
+
+  it('the allow setting lets the same targets through', async () => {
+    const ch = webhookChannel(deps);
+    const before = hits;
+    expect(await ch.send(request(`http://localhost:${port}/`))).toMatchObject({ status: 'sent' });
+    expect(await ch.send(request(`http://127.0.0.1:${port}/`))).toMatchObject({ status: 'sent' });
+    expect(hits).toBe(before + 2);
+  });
+
+  it('does not follow redirects (a public target could redirect to a private one)', async () => {
+    const result = await webhookChannel(deps).send(request(`http://127.0.0.1:${port}/?to=${encodeURIComponent('http://169.254.169.254/')}`));
+    expect(result).toEqual({ status: 'permanent', reason: 'HTTP 302' });
   });
 });

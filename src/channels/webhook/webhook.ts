@@ -5,9 +5,16 @@
  * `Idempotency-Key`. Retries are the runtime's job: this only classifies the answer.
  *  - 2xx: sent (provider id from an `X-Message-Id` header when given);
  *  - 408, 429, 5xx, timeout, connection error: retryable (honouring Retry-After seconds);
- *  - other 4xx, a bad URL: permanent.
+ *  - other 4xx, 3xx (redirects are not followed: they could lead to a private address), a bad URL,
+ *    a target that resolves to a private, loopback or link-local address: permanent.
+ *
+ * Private targets are refused unless the workspace setting `allowPrivateWebhookTargets` is true
+ * (see ./address-guard.ts): journey authors must not reach Qatra's own network through it.
  */
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
 import type { ServiceDeps } from '../../core/deps.js';
 import { fromJson } from '../../core/json.js';
@@ -18,11 +25,69 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-async function workspaceSecret(deps: ServiceDeps, workspaceId: string): Promise<string | null> {
+interface WebhookSettings {
+  secret: string | null;
+  allowPrivate: boolean;
+}
+
+async function workspaceSettings(deps: ServiceDeps, workspaceId: string): Promise<WebhookSettings> {
   const row = await deps.store.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
   const settings = row ? fromJson<Record<string, unknown> | null>(row.settings) : null;
   const secret = settings?.webhookSecret;
-  return typeof secret === 'string' && secret ? secret : null;
+  return { secret: typeof secret === 'string' && secret ? secret : null, allowPrivate: settings?.allowPrivateWebhookTargets === true };
+}
+
+class WebhookTimeout extends Error {}
+
+interface Answer {
+  status: number;
+  header(name: string): string | null;
+}
+
+/**
+ * One POST through node:http(s) rather than fetch, because fetch cannot take a `lookup`: the guard
+ * must check the very addresses the socket connects to. The timeout covers the whole exchange.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    // Node skips `lookup` for IP literals, so those are checked here.
+    if (!allowPrivate && isIpLiteral(host) && isPrivateAddress(host)) return reject(new PrivateAddressError(host, host));
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      ...(allowPrivate ? {} : { lookup: guardedLookup }),
+    });
+    const timer = setTimeout(() => req.destroy(new WebhookTimeout()), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.on('response', (res) => {
+      // Drain the body so the connection can be reused.
+      res.resume();
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({
+          status: res.statusCode ?? 0,
+          header: (name) => {
+            const v = res.headers[name];
+            return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+          },
+        });
+      });
+      res.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    req.end(body);
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
 function retryAfterMs(header: string | null): number | undefined {
@@ -39,7 +104,8 @@ export function webhookChannel(deps: ServiceDeps): Channel {
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { status: 'permanent', reason: 'webhook config.url must be an http(s) URL' };
       const timeoutMs = typeof request.config.timeoutMs === 'number' ? request.config.timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS;
       const body = JSON.stringify({ contact: request.contact, context: request.context, idempotencyKey: request.idempotencyKey });
-      const secret = typeof request.config.secret === 'string' ? request.config.secret : await workspaceSecret(deps, request.workspaceId);
+      const settings = await workspaceSettings(deps, request.workspaceId);
+      const secret = typeof request.config.secret === 'string' ? request.config.secret : settings.secret;
       const headers: Record<string, string> = {
         'content-type': 'application/json',
         'x-qatra-timestamp': String(deps.clock.now()),
@@ -48,22 +114,27 @@ export function webhookChannel(deps: ServiceDeps): Channel {
       if (secret) headers['x-qatra-signature'] = signBody(body, secret);
       const extra = request.config.headers;
       if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      let res: Response;
+      let target: URL;
       try {
-        res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
+        target = new URL(url);
+      } catch {
+        return { status: 'permanent', reason: 'webhook config.url is not a valid URL' };
+      }
+      let res: Answer;
+      try {
+        res = await post(target, headers, body, timeoutMs, settings.allowPrivate);
       } catch (err) {
+        if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
         const e = err as Error;
-        const reason = e.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : `connection failed: ${e.message}`;
+        const reason = e instanceof WebhookTimeout ? `timeout after ${timeoutMs} ms` : `connection failed: ${e.message}`;
         return { status: 'retryable', reason };
       }
-      // Drain the body so the connection can be reused.
-      await res.arrayBuffer().catch(() => undefined);
       if (res.status >= 200 && res.status < 300) {
-        const id = res.headers.get('x-message-id');
+        const id = res.header('x-message-id');
         return id ? { status: 'sent', providerMessageId: id, detail: { httpStatus: res.status } } : { status: 'sent', detail: { httpStatus: res.status } };
       }
       if (res.status === 408 || res.status === 429 || res.status >= 500) {
-        const after = retryAfterMs(res.headers.get('retry-after'));
+        const after = retryAfterMs(res.header('retry-after'));
         return after === undefined
           ? { status: 'retryable', reason: `HTTP ${res.status}` }
           : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };

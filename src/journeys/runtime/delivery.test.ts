@@ -31,7 +31,7 @@ describe.each(backends())('journey deliveries on %s', (kind) => {
   beforeAll(async () => {
     f = await runtimeFixture(kind);
     hook = await startWebhookServer(SECRET);
-    await f.h.deps.store.db.updateTable('workspaces').set({ settings: toJson({ webhookSecret: SECRET }) }).where('id', '=', f.t.workspaceId).execute();
+    await f.h.deps.store.db.updateTable('workspaces').set({ settings: toJson({ webhookSecret: SECRET, allowPrivateWebhookTargets: true }) }).where('id', '=', f.t.workspaceId).execute();
   });
   afterAll(async () => {
     await hook?.close();

@@ -7,7 +7,7 @@ import type { AppDeps } from '../../api/deps.js';
 import type { WorkerTask } from '../../worker/worker.js';
 import { processDueRuns } from './process-runs.js';
 import { processInbox } from './process-inbox.js';
-import { createRuntime, type JourneyRuntime } from './runtime.js';
+import { createRuntime, DEFAULT_RETRY, type JourneyRuntime } from './runtime.js';
 import { scanDateTriggers } from './date-trigger.js';
 
 export function journeyTask(rt: JourneyRuntime): WorkerTask {
@@ -41,7 +41,8 @@ export function dateTriggerTask(rt: JourneyRuntime, scanIntervalMs = DATE_SCAN_I
 
 /** The factory src/worker/tasks.ts lists: both tasks share one runtime (channels, catalog cache). */
 export function journeyTasks(deps: AppDeps): WorkerTask {
-  const rt = createRuntime(deps);
+  const base = deps.config.worker.retryBaseMs;
+  const rt = createRuntime(deps, base === undefined ? {} : { retry: { ...DEFAULT_RETRY, baseBackoffMs: base } });
   const main = journeyTask(rt);
   const dates = dateTriggerTask(rt);
   return {
