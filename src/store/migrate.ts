@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import type { DialectName, Store } from './store.js';
+import type { Db, DialectName, Store } from './store.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -51,12 +51,19 @@ function statements(text: string): string[] {
 }
 
 export async function migrate(store: Store, now = Date.now()): Promise<string[]> {
-  const { db } = store;
-  await sql`CREATE TABLE IF NOT EXISTS qatra_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`.execute(db);
+  const lock = async (trx: Db) => {
+    if (store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7457227)`.execute(trx);
+  };
+  // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL can both find no
+  // table and the second then fails on the catalog's unique index (pg_type_typname_nsp_index).
+  await store.transaction(async (trx) => {
+    await lock(trx);
+    await sql`CREATE TABLE IF NOT EXISTS qatra_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`.execute(trx);
+  });
   const applied: string[] = [];
   for (const m of readMigrations()) {
     const done = await store.transaction(async (trx) => {
-      if (store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7457227)`.execute(trx);
+      await lock(trx);
       const inserted = await trx
         .insertInto('qatra_migrations')
         .values({ id: m.id, name: m.name, applied_at: now })
