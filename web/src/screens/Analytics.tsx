@@ -204,12 +204,11 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
     <section aria-labelledby="analytics-title">
       <h1 id="analytics-title">{t('an.title')}</h1>
       <div className="row">
-        <label>{t('an.journey')}{' '}
-          <select value={journeyId ?? ''} onChange={(e) => navigate(e.target.value ? `/analytics/${enc(e.target.value)}` : '/analytics')}>
+        <label htmlFor="an-journey">{t('an.journey')}</label>
+          <select id="an-journey" value={journeyId ?? ''} onChange={(e) => navigate(e.target.value ? `/analytics/${enc(e.target.value)}` : '/analytics')}>
             <option value="">{t('bc.pick')}</option>
             {journeys.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}
           </select>
-        </label>
         {journeyId && <a className="button" href={`/api/journeys/${enc(journeyId)}/stats?format=csv`} download>{t('an.csv')}</a>}
       </div>
       {error && <p className="error" role="alert">{error}</p>}
@@ -224,12 +223,11 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
       <section aria-labelledby="an-template" className="card" style={{ marginBlockStart: '1rem' }}>
         <h2 id="an-template">{t('an.templateStats')}</h2>
         <div className="row">
-          <label>{t('an.chooseTemplate')}{' '}
-            <select value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+          <label htmlFor="an-template-pick">{t('an.chooseTemplate')}</label>
+            <select id="an-template-pick" value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
               <option value="">{t('bc.pick')}</option>
               {templates.map((tp) => <option key={tp.id} value={tp.id}>{tp.name}</option>)}
             </select>
-          </label>
           {templateId && <a className="button" href={`/api/templates/${enc(templateId)}/stats?format=csv`} download>{t('an.csv')}</a>}
         </div>
         {templateId && (templateStats ? <Figures stats={templateStats} testId="template-figures" /> : <p>{t('loading')}</p>)}

@@ -78,42 +78,42 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
     <form className="card" onSubmit={submit} aria-labelledby="bc-new" noValidate>
       <h2 id="bc-new">{t('bc.new')}</h2>
       <div className="row" style={{ alignItems: 'flex-start' }}>
-        <label>{t('bc.name')}<br /><input value={name} onChange={(e) => setName(e.target.value)} {...invalid('name')} /><FieldError id="bc-err-name" text={errors.name} /></label>
-        <label>{t('bc.template')}<br />
-          <select value={template} onChange={(e) => setTemplate(e.target.value)} {...invalid('template')}>
+        <div><label htmlFor="bc-name">{t('bc.name')}</label><br /><input id="bc-name" value={name} onChange={(e) => setName(e.target.value)} {...invalid('name')} /><FieldError id="bc-err-name" text={errors.name} /></div>
+        <div><label htmlFor="bc-template">{t('bc.template')}</label><br />
+          <select id="bc-template" value={template} onChange={(e) => setTemplate(e.target.value)} {...invalid('template')}>
             <option value="">{t('bc.pick')}</option>
             {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
           </select>
           <FieldError id="bc-err-template" text={errors.template} />
-        </label>
-        <label>{t('bc.audienceType')}<br />
-          <select value={audienceType} onChange={(e) => { setAudienceType(e.target.value as 'segment' | 'list'); setAudienceId(''); }}>
+        </div>
+        <div><label htmlFor="bc-audience-type">{t('bc.audienceType')}</label><br />
+          <select id="bc-audience-type" value={audienceType} onChange={(e) => { setAudienceType(e.target.value as 'segment' | 'list'); setAudienceId(''); }}>
             <option value="list">{t('bc.list')}</option>
             <option value="segment">{t('bc.segment')}</option>
           </select>
-        </label>
-        <label>{t('bc.audience')}<br />
-          <select value={audienceId} onChange={(e) => setAudienceId(e.target.value)} {...invalid('audience')}>
+        </div>
+        <div><label htmlFor="bc-audience">{t('bc.audience')}</label><br />
+          <select id="bc-audience" value={audienceId} onChange={(e) => setAudienceId(e.target.value)} {...invalid('audience')}>
             <option value="">{t('bc.pick')}</option>
             {aud.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
           </select>
           <FieldError id="bc-err-audience" text={errors.audience} />
-        </label>
+        </div>
       </div>
       <fieldset style={{ border: '1px solid var(--line)', borderRadius: 8 }}>
         <legend>{t('bc.when')}</legend>
         <div className="row">
           <label><input type="radio" name="when" checked={when === 'now'} onChange={() => setWhen('now')} /> {t('bc.now')}</label>
           <label><input type="radio" name="when" checked={when === 'at'} onChange={() => setWhen('at')} /> {t('bc.at')}</label>
-          {when === 'at' && <label>{t('bc.sendAt')} <input type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} {...invalid('sendAt')} /><FieldError id="bc-err-sendAt" text={errors.sendAt} /></label>}
+          {when === 'at' && <span><label htmlFor="bc-send-at">{t('bc.sendAt')}</label> <input id="bc-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} {...invalid('sendAt')} /><FieldError id="bc-err-sendAt" text={errors.sendAt} /></span>}
         </div>
         <div className="row">
           <label><input type="checkbox" checked={useLocal} onChange={(e) => setUseLocal(e.target.checked)} /> {t('bc.localTime')}</label>
-          {useLocal && <label>{t('bc.localTimeAt')} <input value={localTime} onChange={(e) => setLocalTime(e.target.value)} placeholder="09:00" size={6} {...invalid('localTime')} /><FieldError id="bc-err-localTime" text={errors.localTime} /></label>}
+          {useLocal && <span><label htmlFor="bc-local-time">{t('bc.localTimeAt')}</label> <input id="bc-local-time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} placeholder="09:00" size={6} {...invalid('localTime')} /><FieldError id="bc-err-localTime" text={errors.localTime} /></span>}
         </div>
       </fieldset>
       <div className="row" style={{ alignItems: 'flex-start' }}>
-        <label>{t('bc.rate')}<br /><input type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} {...invalid('ratePerSecond')} /><FieldError id="bc-err-ratePerSecond" text={errors.ratePerSecond} /></label>
+        <div><label htmlFor="bc-rate">{t('bc.rate')}</label><br /><input id="bc-rate" type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} {...invalid('ratePerSecond')} /><FieldError id="bc-err-ratePerSecond" text={errors.ratePerSecond} /></div>
       </div>
       {other && <p className="error" role="alert">{other}</p>}
       {done && <p className="ok" role="status">{t('bc.created')}</p>}
