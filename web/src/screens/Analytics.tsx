@@ -89,10 +89,10 @@ function Funnel({ nodes }: { nodes: FunnelNode[] }) {
           <tr key={n.node} data-testid={`funnel-${n.node}`}>
             <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}><bdi>{n.node}</bdi> <span className="muted small">{n.type}</span></th>
             <td style={{ width: '100%' }}>
-              <div className="row" style={{ margin: 0 }}><Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} /><span style={{ minWidth: '3em' }}>{num(n.reached)}</span></div>
+              <div className="row" style={{ margin: 0, fontWeight: 600 }}><span style={{ minWidth: '7em' }}>{t('an.reached')}</span><Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} /><span style={{ minWidth: '3em' }}>{num(n.reached)}</span></div>
               {Object.entries(n.outcomes).map(([o, c]) => (
-                <div key={o} className="row small muted" style={{ margin: 0, paddingInlineStart: '1rem' }}>
-                  <span style={{ minWidth: '6em' }}><bdi>{o}</bdi></span><Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} /><span style={{ minWidth: '3em' }}>{num(c)}</span>
+                <div key={o} className="row small muted" style={{ margin: 0 }}>
+                  <span style={{ minWidth: '7em', paddingInlineStart: '1rem' }}><bdi>{o}</bdi></span><Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} /><span style={{ minWidth: '3em' }}>{num(c)}</span>
                 </div>
               ))}
             </td>
@@ -144,24 +144,29 @@ function OverTime({ series, i18n }: { series: SeriesPoint[]; i18n: I18n }) {
   const { t, num, lang } = i18n;
   const day = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' });
   if (series.length === 0) return <p className="muted">{t('an.noData')}</p>;
-  const W = 600, H = 160, P = 24;
+  const W = 600, H = 170, P = 24;
   const max = Math.max(1, ...series.flatMap((p) => SERIES.map(([k]) => p.messages[k])));
-  const x = (i: number) => (series.length === 1 ? W / 2 : P + (i * (W - 2 * P)) / (series.length - 1));
-  const y = (v: number) => H - P - (v / max) * (H - 2 * P);
+  // Grouped bars, one group per day: readable with a single day too, where lines would be dots.
+  const slot = (W - 2 * P) / series.length;
+  const bar = Math.min(28, (slot * 0.7) / SERIES.length);
+  const y = (v: number) => H - P - (v / max) * (H - 2 * P - 10);
   const summary = series.map((p) => `${day.format(p.bucket)}: ${SERIES.map(([k, l]) => `${t(l)} ${num(p.messages[k])}`).join(', ')}`).join('; ');
   return (
     <div>
       {/* A time axis reads left to right in every language, as the canvas does. */}
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${t('an.overTime')}. ${summary}`} style={{ width: '100%', maxWidth: W, direction: 'ltr', background: 'var(--card)', border: '1px solid var(--line)', borderRadius: 8 }} data-testid="series-chart">
         <line x1={P} y1={H - P} x2={W - P} y2={H - P} stroke="#b7c2d0" />
-        <text x={P} y={P - 8} fontSize="10" fill="#667085">{num(max)}</text>
-        {SERIES.map(([k, , color]) => (
-          <g key={k}>
-            <polyline fill="none" stroke={color} strokeWidth="2" points={series.map((p, i) => `${x(i)},${y(p.messages[k])}`).join(' ')} />
-            {series.map((p, i) => <circle key={i} cx={x(i)} cy={y(p.messages[k])} r="3" fill={color} />)}
-          </g>
-        ))}
-        {series.map((p, i) => <text key={i} x={x(i)} y={H - 6} fontSize="10" textAnchor="middle" fill="#667085">{day.format(p.bucket)}</text>)}
+        <text x={4} y={y(max) + 4} fontSize="10" fill="#667085">{num(max)}</text>
+        <line x1={P} y1={y(max)} x2={W - P} y2={y(max)} stroke="#eef1f5" />
+        {series.map((p, i) => {
+          const x0 = P + i * slot + (slot - bar * SERIES.length) / 2;
+          return (
+            <g key={p.bucket}>
+              {SERIES.map(([k, , color], j) => <rect key={k} x={x0 + j * bar} y={y(p.messages[k])} width={bar - 2} height={H - P - y(p.messages[k])} fill={color} />)}
+              <text x={P + i * slot + slot / 2} y={H - 8} fontSize="10" textAnchor="middle" fill="#667085">{day.format(p.bucket)}</text>
+            </g>
+          );
+        })}
       </svg>
       <div className="row small">{SERIES.map(([k, l, color]) => <span key={k}><span aria-hidden="true" style={{ color }}>■</span> {t(l)}</span>)}</div>
       <details>
@@ -214,10 +219,10 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
       {error && <p className="error" role="alert">{error}</p>}
       {!journeyId ? <p className="muted">{t('an.chooseJourney')}</p> : !stats ? (!error && <p>{t('loading')}</p>) : (
         <>
-          <section aria-labelledby="an-key"><h2 id="an-key">{t('an.keyFigures')}</h2><Figures stats={stats} testId="journey-figures" /></section>
-          <section aria-labelledby="an-funnel"><h2 id="an-funnel">{t('an.funnel')}</h2>{funnel ? <Funnel nodes={funnel} /> : <p>{t('loading')}</p>}</section>
-          <section aria-labelledby="an-ab"><h2 id="an-ab">{t('an.ab')}</h2><Experiments splits={stats.experiments ?? []} /></section>
-          <section aria-labelledby="an-time"><h2 id="an-time">{t('an.overTime')}</h2><OverTime series={stats.series ?? []} i18n={i18n} /></section>
+          <section aria-labelledby="an-key" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-key">{t('an.keyFigures')}</h2><Figures stats={stats} testId="journey-figures" /></section>
+          <section aria-labelledby="an-funnel" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-funnel">{t('an.funnel')}</h2>{funnel ? <Funnel nodes={funnel} /> : <p>{t('loading')}</p>}</section>
+          <section aria-labelledby="an-ab" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-ab">{t('an.ab')}</h2><Experiments splits={stats.experiments ?? []} /></section>
+          <section aria-labelledby="an-time" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-time">{t('an.overTime')}</h2><OverTime series={stats.series ?? []} i18n={i18n} /></section>
         </>
       )}
       <section aria-labelledby="an-template" className="card" style={{ marginBlockStart: '1rem' }}>

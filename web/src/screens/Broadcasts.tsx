@@ -127,6 +127,11 @@ export function Broadcasts({ role }: { role: Role }) {
   const [list, setList] = useState<Broadcast[] | null>(null);
   const [rowError, setRowError] = useState<{ id: string; text: string } | null>(null);
   const [statsOf, setStatsOf] = useState<Broadcast | null>(null);
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    // Audience ids shown by name (lists and segments have distinct id prefixes).
+    for (const url of ['/api/lists?limit=200', '/api/segments?limit=200']) get<{ data: Named[] }>(url).then((r) => setNames((n) => ({ ...n, ...Object.fromEntries(r.data.map((x) => [x.id, x.name])) })), () => {});
+  }, [list?.length]);
   const [stats, setStats] = useState<ScopeStats | null>(null);
   const load = useCallback(() => get<{ data: Broadcast[] }>('/api/broadcasts?limit=100').then((r) => setList(r.data), () => setList((l) => l ?? [])), []);
   useEffect(() => { void load(); }, [load]);
@@ -157,7 +162,7 @@ export function Broadcasts({ role }: { role: Role }) {
               <tr key={b.id} data-testid={`broadcast-${b.name}`}>
                 <td><bdi>{b.name}</bdi>{b.sendAt && <div className="muted small">{date(b.sendAt)}{b.localTime ? ` · ${b.localTime}` : ''}</div>}</td>
                 <td><span className={`badge status-${b.status}`} data-testid="broadcast-status">{t(`status.${b.status}` as MessageKey)}</span></td>
-                <td>{t(b.audience.type === 'list' ? 'bc.list' : 'bc.segment')}: <bdi>{b.audience.id}</bdi></td>
+                <td>{t(b.audience.type === 'list' ? 'bc.list' : 'bc.segment')}: <bdi>{names[b.audience.id] ?? b.audience.id}</bdi></td>
                 <td>
                   <span className="small" data-testid="broadcast-progress">
                     {PROGRESS.map((k) => <span key={k} data-testid={`progress-${k}`} style={{ marginInlineEnd: '.6rem' }}>{t(`bc.${k}`)} <strong>{num(b.progress[k])}</strong></span>)}
@@ -183,7 +188,7 @@ export function Broadcasts({ role }: { role: Role }) {
         <section aria-labelledby="bc-stats" className="card" style={{ marginBlockStart: '1rem' }}>
           <h2 id="bc-stats">{t('bc.statsOf', { name: statsOf.name })}</h2>
           {stats ? <Figures stats={stats} testId="broadcast-figures" /> : <p>{t('loading')}</p>}
-          <a className="button" href={`/api/broadcasts/${enc(statsOf.id)}/stats?format=csv`} download>{t('an.csv')}</a>
+          <a className="button" style={{ marginBlockStart: '.6rem' }} href={`/api/broadcasts/${enc(statsOf.id)}/stats?format=csv`} download>{t('an.csv')}</a>
         </section>
       )}
       {admin && <NewBroadcast onCreated={load} />}
