@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api';
 import { useI18n, type I18n } from '../i18n';
 import { navigate } from '../router';
+import { messages, type MessageKey } from '../messages';
 
 export interface MessageCounts { sent: number; delivered: number; failed: number; skipped: number; bounced: number; complained: number; humanOpens: number; machineOnlyOpens: number; uniqueClicks: number; clicks: number; unsubscribed: number }
 export interface MessageRates { delivery: number | null; open: number | null; clickThrough: number | null; unsubscribe: number | null; bounce: number | null; complaint: number | null }
@@ -87,12 +88,12 @@ function Funnel({ nodes }: { nodes: FunnelNode[] }) {
       <tbody>
         {nodes.map((n) => (
           <tr key={n.node} data-testid={`funnel-${n.node}`}>
-            <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}><bdi>{n.node}</bdi> <span className="muted small">{n.type}</span></th>
+            <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}><bdi>{n.node}</bdi> <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span></th>
             <td style={{ width: '100%' }}>
-              <div className="row" style={{ margin: 0, fontWeight: 600 }}><span style={{ minWidth: '7em' }}>{t('an.reached')}</span><Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} /><span style={{ minWidth: '3em' }}>{num(n.reached)}</span></div>
+              <div className="row" style={{ margin: 0, fontWeight: 600 }}><span style={{ minWidth: '6.5rem' }}>{t('an.reached')}</span><Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} /><span style={{ minWidth: '2.5rem' }}>{num(n.reached)}</span></div>
               {Object.entries(n.outcomes).map(([o, c]) => (
                 <div key={o} className="row small muted" style={{ margin: 0 }}>
-                  <span style={{ minWidth: '7em', paddingInlineStart: '1rem' }}><bdi>{o}</bdi></span><Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} /><span style={{ minWidth: '3em' }}>{num(c)}</span>
+                  <span style={{ minWidth: '6.5rem', paddingInlineStart: '1rem' }}><bdi>{o}</bdi></span><Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} /><span style={{ minWidth: '2.5rem' }}>{num(c)}</span>
                 </div>
               ))}
             </td>
