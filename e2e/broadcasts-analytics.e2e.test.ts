@@ -125,6 +125,33 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     await shot(page, 'broadcasts');
   });
 
+  it('a broadcast for later, in local time, is scheduled, paused, resumed and cancelled', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('New year');
+    await page.getByLabel('At a time').check();
+    await page.getByLabel('Start at').fill('2030-01-01T09:00');
+    await page.getByLabel("In each contact's local time").check();
+    await page.getByLabel('Time of day').fill('9am');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    await expect.poll(() => page.getByLabel('Time of day').getAttribute('aria-invalid')).toBe('true');
+    await page.locator('#bc-err-localTime').waitFor();
+    await page.getByLabel('Time of day').fill('10:30');
+    await page.getByRole('button', { name: 'Create draft' }).click();
+    const row = page.getByTestId('broadcast-New year');
+    await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('draft');
+    const stored = (await api('GET', '/api/broadcasts')).data.find((b: { name: string }) => b.name === 'New year');
+    expect(stored).toMatchObject({ localTime: '10:30', ratePerSecond: 50, sendAt: await page.evaluate(() => new Date('2030-01-01T09:00').getTime()) });
+    await row.getByRole('button', { name: 'Schedule' }).click();
+    await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('scheduled');
+    await row.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('paused');
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('scheduled');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('cancelled');
+    expect((await api('GET', `/api/broadcasts/${stored.id}`)).status).toBe('cancelled');
+    expect(await row.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+  });
+
   it("shows a journey's figures, funnel and per-day chart, and mirrors them in Persian", async () => {
     await page.getByRole('link', { name: 'Analytics' }).click();
     await page.getByLabel('Journey', { exact: true }).selectOption('onboard');
