@@ -11,6 +11,8 @@ import { ContactsList, ContactProfile } from './screens/Contacts';
 import { Outbox } from './screens/Outbox';
 import { SegmentsList, SegmentEditor } from './screens/Segments';
 import { Settings } from './screens/Settings';
+import { Broadcasts } from './screens/Broadcasts';
+import { Analytics } from './screens/Analytics';
 
 export function App() {
   const { t } = useI18n();
@@ -40,6 +42,8 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
     ['/templates', 'nav.templates'],
     ['/segments', 'nav.segments'],
     ['/contacts', 'nav.contacts'],
+    ['/broadcasts', 'nav.broadcasts'],
+    ['/analytics', 'nav.analytics'],
     ['/outbox', 'nav.outbox'],
     ['/settings', 'nav.settings'],
   ] as const;
@@ -56,6 +60,9 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if (path.startsWith('/segments')) screen = <SegmentsList role={session.role} />;
   else if ((m = match('/contacts/:id', path))) screen = <ContactProfile id={m.id!} />;
   else if (path.startsWith('/contacts')) screen = <ContactsList />;
+  else if (path.startsWith('/broadcasts')) screen = <Broadcasts role={session.role} />;
+  else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;
+  else if (path.startsWith('/analytics')) screen = <Analytics journeyId={null} />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;
   else if (path.startsWith('/settings')) screen = <Settings session={session} />;
   else screen = <JourneysList role={session.role} />;
