@@ -14,7 +14,7 @@ import type { Role } from './tables.js';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** POST routes that store nothing: allowed to viewers. */
-const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/];
+const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/, /^\/api\/journeys\/:id\/simulate$/];
 
 /** Route prefixes an editor may change. */
 const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring'];
