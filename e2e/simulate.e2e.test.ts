@@ -66,7 +66,7 @@ describe.skipIf(!!missing)('simulate in Chromium', () => {
     await page.getByLabel('Attributes (JSON)').fill('{ "first_name": ');
     await page.getByText('This is not a JSON object.').waitFor();
     await page.getByLabel('An existing contact').check();
-    await page.getByLabel('Search').fill('sara@example.com');
+    await page.getByRole('searchbox').fill('sara@example.com');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByText('sara@example.com').waitFor();
     await page.getByRole('button', { name: 'Add event' }).click();
@@ -87,6 +87,6 @@ describe.skipIf(!!missing)('simulate in Chromium', () => {
     // Nothing was stored: the contact is in no journey and the outbox is empty.
     const runs = await api('GET', '/api/journeys/welcome/runs');
     expect(runs.runs).toHaveLength(0);
-    await page.screenshot({ path: path.join(SHOTS, 'simulate.png'), fullPage: false });
+    await page.screenshot({ path: path.join(SHOTS, 'simulate.png'), fullPage: true });
   });
 });

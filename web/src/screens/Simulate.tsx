@@ -120,8 +120,10 @@ export function Simulate({ id }: { id: string }) {
           <form className="card" onSubmit={run} aria-label={t('simulate.setup')}>
             <fieldset>
               <legend>{t('simulate.contact')}</legend>
-              <label><input type="radio" name="mode" checked={mode === 'typed'} onChange={() => setMode('typed')} /> {t('simulate.typed')}</label>{' '}
-              <label><input type="radio" name="mode" checked={mode === 'existing'} onChange={() => setMode('existing')} /> {t('simulate.existing')}</label>
+              <div className="row">
+                <label><input type="radio" name="mode" checked={mode === 'typed'} onChange={() => setMode('typed')} /> {t('simulate.typed')}</label>
+                <label><input type="radio" name="mode" checked={mode === 'existing'} onChange={() => setMode('existing')} /> {t('simulate.existing')}</label>
+              </div>
               {mode === 'existing' ? (
                 <div>
                   <div className="row" role="search">
@@ -132,7 +134,7 @@ export function Simulate({ id }: { id: string }) {
                   {found && found.length > 0 && (
                     <ul className="versions">
                       {found.map((c) => (
-                        <li key={c.id}><label><input type="radio" name="contact" checked={contact?.id === c.id} onChange={() => setContact(c)} /> <bdi>{c.email ?? c.userId ?? c.id}</bdi> <span className="muted small">{c.timezone ?? ''}</span></label></li>
+                        <li key={c.id} className="row"><label><input type="radio" name="contact" checked={contact?.id === c.id} onChange={() => setContact(c)} /> <bdi>{c.email ?? c.userId ?? c.id}</bdi> <span className="muted small">{c.timezone ?? ''}</span></label></li>
                       ))}
                     </ul>
                   )}
@@ -180,7 +182,7 @@ export function Simulate({ id }: { id: string }) {
               <h2>{t('simulate.path')}</h2>
               <p>
                 <span className="badge" data-testid="sim-end">{t('simulate.end', { status: result.endStatus })}</span>{' '}
-                <span className="muted small">{t('simulate.zone', { tz: result.timezone })}{result.endedAt !== null ? ` · ${date(result.endedAt)}` : ''}</span>
+                <span className="muted small">{t('simulate.zone', { tz: result.timezone })}{result.endedAt !== null ? ` · ${result.path.find((p) => p.at === result.endedAt)?.local ?? date(result.endedAt)}` : ''}</span>
               </p>
               <ol className="sim-path" data-testid="sim-path">
                 {result.path.map((s, i) => (
