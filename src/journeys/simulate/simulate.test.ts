@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../../test/harness.js';
 import { welcomeMjml } from '../../templates/test-fixtures.js';
+import { permissionFor } from '../../users/roles.js';
 
 const email = (id: string, subject: string) => ({ id, name: id, kind: 'marketing', content: { subject, preheader: `pre ${id}`, body: `<p>Hi {{ contact.first_name | default: "there" }}, ${id} ({{ event.sku | default: "-" }})</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">unsubscribe</a></p>` } });
 
@@ -160,5 +161,19 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     expect(goal.endStatus).toBe('converted');
     expect(goal.path.at(-1)).toMatchObject({ node: '$goal', outcome: 'converted' });
     expect(goal.path.filter((p: { outcome: string }) => p.outcome === 'sent')).toHaveLength(2);
+  });
+
+  it('quiet hours defer the message to their end in the contact\'s zone, as the runtime would', async () => {
+    await h.app.inject({ method: 'POST', url: '/api/journeys', headers: t.admin, payload: { ...welcome, id: 'welcome-quiet', settings: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } } } });
+    // 23:00 in Tehran (19:30 UTC): the first email waits until 08:00 local.
+    const r = (await simulate('welcome-quiet', { contact: { attributes: {}, email: 'q@example.com', timezone: 'Asia/Tehran' }, start: '2026-03-01T19:30:00Z' })).json();
+    expect(r.path[0]).toMatchObject({ node: 'w1', outcome: 'deferred', local: '2026-03-01 23:00:00' });
+    const first = r.path.find((p: { outcome: string }) => p.outcome === 'sent');
+    expect(first.local).toBe('2026-03-02 08:00:00');
+  });
+
+  it('is a read for roles, so viewers may simulate', () => {
+    expect(permissionFor('POST', '/api/journeys/:id/simulate')).toBe('read');
+    expect(permissionFor('POST', '/api/journeys/:id/enroll')).toBe('edit');
   });
 });
