@@ -1,7 +1,8 @@
 /**
  * @module What each role may do through /api, in one table, applied by src/api/auth.ts to every
  * request made with a session cookie (API keys are not users and keep their own rules):
- *  - viewer: reads only (GET, and POSTs that compute without storing: previews and validation),
+ *  - viewer: reads only (GET, and POSTs that compute without storing: previews, validation and
+ *    journey simulation),
  *    except a contact's full data export and the audit log, which are admin reads.
  *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
  *    rules, and sends test emails
