@@ -172,6 +172,13 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     expect(first.local).toBe('2026-03-02 08:00:00');
   });
 
+  it('is described in the OpenAPI document with its body schema', async () => {
+    const spec = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    const op = spec.paths['/api/journeys/{id}/simulate'].post;
+    expect(JSON.stringify(op.requestBody)).toContain('events');
+    expect(Object.keys(op.responses)).toContain('200');
+  });
+
   it('is a read for roles, so viewers may simulate', () => {
     expect(permissionFor('POST', '/api/journeys/:id/simulate')).toBe('read');
     expect(permissionFor('POST', '/api/journeys/:id/enroll')).toBe('edit');
