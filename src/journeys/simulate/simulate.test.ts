@@ -117,12 +117,14 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     // The event's properties reach the template as event.*, as in the runtime.
     expect(thanks.message.html).toContain('(A1)');
     expect(early.path.some((p: { node: string }) => p.node === 'nudge')).toBe(false);
+    expect(early.warnings.some((w: string) => w.startsWith('events.'))).toBe(false);
 
     const late = (await simulate('cart', { contact, start, events: [{ name: 'order_completed', at: '+5h' }] })).json();
     const waitLate = late.path.find((p: { node: string; outcome: string }) => p.node === 'wait' && p.outcome !== 'waiting');
     expect(waitLate).toMatchObject({ outcome: 'timeout', output: 'timeout', at: Date.parse(start) + 4 * 3_600_000 });
     expect(late.path.map((p: { node: string }) => p.node)).toEqual(['wait', 'wait', 'nudge', 'done']);
     expect(late.endStatus).toBe('completed');
+    expect(late.warnings).toContain('events.0 (order_completed) changed nothing: no wait was listening for it and it is no goal or exit event at that time');
   });
 
   it('a branch on an attribute follows the contact\'s plan', async () => {

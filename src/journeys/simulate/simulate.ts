@@ -109,6 +109,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   let visit = 0;
   let first: NodeResult | null = null;
   let end: { status: string; at: number | null } | null = null;
+  const used = new Set<number>();
 
   /** Moves the clock to `to`, unless a goal or exit event, the maximum duration or `until` comes first. */
   const advance = (to: number): boolean => {
@@ -116,6 +117,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
     if (hit) {
       const value = doc.goal?.valueProperty ? Number(hit.event.properties[doc.goal.valueProperty]) : NaN;
       path.push(entry(hit.event.at, hit.status === 'converted' ? '$goal' : '$exit', hit.status === 'converted' ? 'goal' : 'exit', hit.status, { event: hit.event.name, reason: hit.reason, ...(Number.isFinite(value) ? { value } : {}) }));
+      used.add(hit.event.index);
       end = { status: hit.status, at: hit.event.at };
       return false;
     }
@@ -177,6 +179,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
     const hit: TimedEvent | null = resuming(events, wait, timeoutAt);
     if (!advance(hit ? hit.at : timeoutAt)) break;
     if (hit) {
+      used.add(hit.index);
       run.event = hit.properties;
       path.push(entry(now, p.node!, 'wait_for_event', 'event', { event: hit.name }));
       node = edgeTarget(doc, p.node!, 'event');
@@ -190,6 +193,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
     warn(`stopped after ${MAX_WALKS} steps without ending (a loop?)`);
     end = { status: 'open', at: null };
   }
+  for (const e of events) if (!used.has(e.index)) warn(`events.${e.index} (${e.name}) changed nothing: no wait was listening for it and it is no goal or exit event at that time`);
   const finished = end as { status: string; at: number | null };
   if (finished.status === 'open') warn(`the run was still open at the end of the simulated window (${body.until ?? doc.settings?.maxDuration ?? '90d'})`);
   return { journeyId, version, contactId: contact.id, timezone: tz, start, until, path, endedAt: finished.at, endStatus: finished.status, warnings };
