@@ -29,5 +29,6 @@ import { usersRoutes } from '../users/users.routes.js';
 import { webAppRoutes } from '../web/web.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
 import { broadcastsRoutes } from '../broadcasts/broadcasts.routes.js';
+import { simulateRoutes } from '../journeys/simulate/simulate.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, webAppRoutes()];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, simulateRoutes, webAppRoutes()];

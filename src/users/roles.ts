@@ -1,7 +1,8 @@
 /**
  * @module What each role may do through /api, in one table, applied by src/api/auth.ts to every
  * request made with a session cookie (API keys are not users and keep their own rules):
- *  - viewer: reads only (GET, and POSTs that compute without storing: previews and validation),
+ *  - viewer: reads only (GET, and POSTs that compute without storing: previews, validation and
+ *    journey simulation),
  *    except a contact's full data export and the audit log, which are admin reads.
  *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
  *    rules, and sends test emails
@@ -14,7 +15,7 @@ import type { Role } from './tables.js';
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** POST routes that store nothing: allowed to viewers. */
-const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/];
+const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/, /^\/api\/journeys\/:id\/simulate$/];
 
 /** Route prefixes an editor may change. */
 const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring'];

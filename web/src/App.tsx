@@ -13,6 +13,7 @@ import { SegmentsList, SegmentEditor } from './screens/Segments';
 import { Settings } from './screens/Settings';
 import { Broadcasts } from './screens/Broadcasts';
 import { Analytics } from './screens/Analytics';
+import { Simulate } from './screens/Simulate';
 
 export function App() {
   const { t } = useI18n();
@@ -53,7 +54,8 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   };
   let m: Record<string, string> | null;
   let screen;
-  if ((m = match('/journeys/:id', path))) screen = <JourneyEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
+  if ((m = match('/journeys/:id/simulate', path))) screen = <Simulate key={m.id} id={m.id!} />;
+  else if ((m = match('/journeys/:id', path))) screen = <JourneyEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
   else if (path.startsWith('/templates') && (m = match('/templates/:id', path))) screen = <TemplateEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
   else if (path.startsWith('/templates')) screen = <TemplatesList role={session.role} />;
   else if ((m = match('/segments/:id', path))) screen = <SegmentEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;

@@ -211,6 +211,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
         {!readOnly && (status === 'draft' || !detail) && <button type="button" className="primary" onClick={() => void save(true)}>{t('publish')}</button>}
         {!readOnly && status === 'live' && <button type="button" onClick={() => void setStatus('paused')}>{t('pause')}</button>}
         {!readOnly && status === 'paused' && <button type="button" className="primary" onClick={() => void setStatus('live')}>{t('resume')}</button>}
+        {detail && <button type="button" onClick={() => navigate(`/journeys/${encodeURIComponent(detail.id)}/simulate`)}>{t('journeys.simulate')}</button>}
         <button type="button" onClick={() => setYaml(stringify(detail ? { ...doc, status } : doc))}>{t('journeys.exportYaml')}</button>
         {!readOnly && <button type="button" onClick={() => setYaml('')}>{t('journeys.importYaml')}</button>}
       </div>
