@@ -84,7 +84,7 @@ describe.each(backends())('a broadcast worker that dies on %s', (kind) => {
     const b = await createBroadcast(f.h.deps, f.t.workspaceId, { name: 'kill me', channel: 'counting', kind: 'marketing', audience: { type: 'list', id: list.id } });
     await scheduleBroadcast(f.h.deps, f.t.workspaceId, b.id);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/broadcasts/worker-child.testkit.ts'), f.h.database.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/worker-child.ts'), f.h.database.url, 'broadcasts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

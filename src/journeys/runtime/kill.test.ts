@@ -40,7 +40,7 @@ describe.each(backends())('a killed worker on %s', (kind) => {
     const report = await enrollContacts(f.h.deps, f.rt.catalog, f.t.workspaceId, 'kill-me', { contactIds: ids });
     expect(report.enrolled).toHaveLength(RUNS);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/journey-worker-child.ts'), f.h.database.url], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/worker-child.ts'), f.h.database.url, 'journeys'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));

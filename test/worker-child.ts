@@ -1,7 +1,10 @@
 /**
- * A journey worker in a child process, for the "killed worker" test: runs the journey task against
- * the database named on the command line (a SQLite file or a postgres:// URL) with batches of 20 and
- * a counting channel that takes 200 ms per send, so the parent can SIGKILL it while it holds claims.
+ * A worker in a child process, for the "killed worker" tests (src/journeys/runtime/kill.test.ts,
+ * src/broadcasts/crash.test.ts): runs one task — `journeys` or `broadcasts` — against the database
+ * named on the command line (a SQLite file or a postgres:// URL) with batches of 20 and a counting
+ * channel that takes 200 ms per send, so the parent can SIGKILL it while it holds claims.
+ *
+ *   node --import tsx test/worker-child.ts DATABASE journeys|broadcasts
  */
 import pino from 'pino';
 import { systemClock } from '../src/core/clock.js';
@@ -12,8 +15,10 @@ import { countingChannel } from '../src/channels/counting/counting.js';
 import { createChannelRegistry } from '../src/channels/registry.js';
 import { createRuntime } from '../src/journeys/runtime/runtime.js';
 import { journeyTask } from '../src/journeys/runtime/scheduler.js';
+import { broadcastTask, createBroadcastRuntime } from '../src/broadcasts/task.js';
+import type { WorkerTask } from '../src/worker/worker.js';
 
-const url = process.argv[2]!;
+const [url, which] = [process.argv[2]!, process.argv[3] ?? 'journeys'];
 const store = url.startsWith('postgres') ? openStore({ databaseUrl: url, pgPoolMax: 4 }) : openStore({ sqliteFile: url });
 const config = parseConfig({}, { worker: { ...defaults().worker, batchSize: 20, leaseMs: 60_000 } });
 const deps = { store, clock: systemClock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
@@ -26,7 +31,13 @@ const slow = {
     return result;
   },
 };
-const task = journeyTask(createRuntime(deps, { channels: createChannelRegistry(deps, [slow]), workerId: `child${process.pid}` }));
+const runtime = { channels: createChannelRegistry(deps, [slow]), workerId: `child${process.pid}` };
+const tasks: Record<string, () => WorkerTask> = {
+  journeys: () => journeyTask(createRuntime(deps, runtime)),
+  broadcasts: () => broadcastTask(createBroadcastRuntime(deps, runtime)),
+};
+if (!tasks[which]) throw new Error(`unknown task ${which}; known: ${Object.keys(tasks).join(', ')}`);
+const task = tasks[which]();
 process.stdout.write('ready\n');
 for (;;) {
   const n = await task.tick();
