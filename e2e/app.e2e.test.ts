@@ -9,37 +9,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, openBrowser, type Browser } from './browser.js';
+import { openBrowser, type Browser } from './browser.js';
+import { apiClient, chromiumGuard } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
-const missing = chromiumMissing();
-const inCi = process.env.CI === 'true';
-if (missing && !inCi) console.warn(`\n*** SKIPPED the browser tests: ${missing} ***\n`);
+const missing = chromiumGuard('web app in Chromium');
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
-
-if (missing && inCi) {
-  describe('web app in Chromium', () => {
-    it('needs Chromium on the CI machine', () => {
-      throw new Error(`${missing}. .ci/run installs it with apt-get before npm run test:e2e.`);
-    });
-  });
-}
 
 describe.skipIf(!!missing)('web app in Chromium', () => {
   let q: RunningQatra;
   let owner: Browser;
   let page: Page;
 
-  const api = async (method: string, url: string, body?: unknown, auth = `Bearer ${q.adminKey}`) => {
-    const res = await fetch(q.url + url, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-  const ingest = (call: string, body: unknown) => api('POST', `/v1/${call}`, body, `Basic ${Buffer.from(`${q.writeKey}:`).toString('base64')}`);
+  const { api, ingest } = apiClient(() => q);
 
   beforeAll(async () => {
     q = await startQatra();

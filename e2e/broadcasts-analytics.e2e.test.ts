@@ -10,34 +10,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, openBrowser, type Browser } from './browser.js';
+import { openBrowser, type Browser } from './browser.js';
+import { apiClient, chromiumGuard } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
-const missing = chromiumMissing();
+const missing = chromiumGuard('broadcasts and analytics in Chromium');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
-
-if (missing && process.env.CI === 'true') {
-  describe('broadcasts and analytics in Chromium', () => {
-    it('needs Chromium on the CI machine', () => {
-      throw new Error(`${missing}. .ci/run installs it with apt-get before npm run test:e2e.`);
-    });
-  });
-}
 
 describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
   let q: RunningQatra;
   let browser: Browser;
   let page: Page;
 
-  const api = async (method: string, url: string, body?: unknown, auth = `Bearer ${q.adminKey}`) => {
-    const res = await fetch(q.url + url, { method, headers: { authorization: auth, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-  const ingest = (call: string, body: unknown) => api('POST', `/v1/${call}`, body, `Basic ${Buffer.from(`${q.writeKey}:`).toString('base64')}`);
+  const { api, ingest } = apiClient(() => q);
 
   beforeAll(async () => {
     q = await startQatra();

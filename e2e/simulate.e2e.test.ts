@@ -7,23 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { chromiumMissing, openBrowser, type Browser } from './browser.js';
+import { openBrowser, type Browser } from './browser.js';
+import { apiClient, chromiumGuard } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
-const missing = chromiumMissing();
+const missing = chromiumGuard('simulate in Chromium');
 
 describe.skipIf(!!missing)('simulate in Chromium', () => {
   let q: RunningQatra;
   let browser: Browser;
   let page: Page;
-  const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(q.url + url, { method, headers: { authorization: `Bearer ${q.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
+  const { api } = apiClient(() => q);
 
   beforeAll(async () => {
     q = await startQatra();

@@ -1,0 +1,48 @@
+/**
+ * What every browser test file shares: the guard that fails (in CI) or skips with a notice (on a
+ * developer's machine) when Chromium is missing, and a client of the running server's public API
+ * for seeding (admin key for /api, write key for /v1).
+ */
+import { describe, it } from 'vitest';
+import { chromiumMissing } from './browser.js';
+import type { RunningQatra } from './server.js';
+
+/** Null when Chromium is there; else registers the CI failure (or prints the skip) and says why. */
+export function chromiumGuard(suite: string): string | null {
+  const missing = chromiumMissing();
+  if (!missing) return null;
+  if (process.env.CI === 'true') {
+    describe(suite, () => {
+      it('needs Chromium on the CI machine', () => {
+        throw new Error(`${missing}. .ci/run installs it with apt-get before npm run test:e2e.`);
+      });
+    });
+  } else {
+    console.warn(`\n*** SKIPPED ${suite}: ${missing} ***\n`);
+  }
+  return missing;
+}
+
+export interface ApiClient {
+  api(method: string, url: string, body?: unknown, auth?: string): Promise<any>;
+  ingest(call: string, body: unknown): Promise<any>;
+}
+
+/** `q` is read at call time, so a client made before `beforeAll` starts the server works. */
+export function apiClient(server: () => RunningQatra): ApiClient {
+  const api = async (method: string, url: string, body?: unknown, auth?: string) => {
+    const q = server();
+    const res = await fetch(q.url + url, {
+      method,
+      headers: { authorization: auth ?? `Bearer ${q.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    api,
+    ingest: (call, body) => api('POST', `/v1/${call}`, body, `Basic ${Buffer.from(`${server().writeKey}:`).toString('base64')}`),
+  };
+}
