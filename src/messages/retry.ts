@@ -36,12 +36,12 @@ export interface SendRequestRecord {
  * after the last attempt), and clear the schedule otherwise.
  */
 export async function afterAttempt(db: Db, workspaceId: string, idempotencyKey: string, result: SendResult, request: SendRequestRecord, now: number, retry = TRANSACTIONAL_RETRY): Promise<void> {
+  const byKey = db.updateTable('messages').set({ retry_at: null }).where('workspace_id', '=', workspaceId).where('idempotency_key', '=', idempotencyKey);
+  // The common case (sent at the first attempt) costs one indexed no-op UPDATE, no read.
+  if (result.status !== 'retryable') return void (await byKey.where('retry_at', 'is not', null).execute());
   const row = await db.selectFrom('messages').select(['id', 'attempts', 'status']).where('workspace_id', '=', workspaceId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
   if (!row) return;
-  if (result.status !== 'retryable' || row.status !== 'queued') {
-    await db.updateTable('messages').set({ retry_at: null }).where('id', '=', row.id).execute();
-    return;
-  }
+  if (row.status !== 'queued') return void (await byKey.execute());
   const attempts = Number(row.attempts);
   if (attempts >= retry.maxAttempts) {
     await recordOutcome(db, row.id, { status: 'failed', reason: `gave up after ${attempts} attempts: ${result.reason}` }, now);
