@@ -41,6 +41,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   email: () => import('./email.js'),
   journeys: () => import('./journeys.js'),
   segments: () => import('./segments.js'),
+  store: () => import('./store.js'),
   scoring: () => import('./scoring.js'),
   stats: () => import('./stats.js'),
   broadcast: () => import('./broadcast.js'),

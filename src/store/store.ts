@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -50,7 +50,7 @@ function openSqlite(file: string): Store {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -73,6 +73,37 @@ function openSqlite(file: string): Store {
     ping: () => ping(db),
     async close() {
       await db.destroy();
+    },
+  };
+}
+
+/** Prepared statements kept per process (an LRU over the SQL text). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew (`db.prepare(sql)` per execution); preparing is
+ * parsing and planning the SQL, which for our short hot statements costs as much as running them
+ * (bench/store-statements.ts measures both). This keeps the prepared statements in an LRU keyed by
+ * the SQL text. A statement still being iterated (a streamed export) is `busy`: such a query gets a
+ * fresh statement instead of the shared one.
+ */
+export function withStatementCache(database: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      const hit = cache.get(text);
+      if (hit && !hit.busy) {
+        cache.delete(text);
+        cache.set(text, hit);
+        return hit;
+      }
+      const stmt = database.prepare(text);
+      if (!hit) {
+        cache.set(text, stmt);
+        if (cache.size > size) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
     },
   };
 }
