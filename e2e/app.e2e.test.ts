@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard } from './kit.js';
+import { apiClient, chromiumGuard, newPage } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
@@ -29,9 +29,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
   beforeAll(async () => {
     q = await startQatra();
     owner = await openBrowser();
-    page = await owner.context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page = await newPage(owner);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
       id: 'welcome-1', name: 'Welcome', kind: 'marketing',

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard } from './kit.js';
+import { apiClient, chromiumGuard, newPage } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
@@ -64,9 +64,7 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     expect(res.headers.get('location')).toContain('shop.example.com/sale');
 
     browser = await openBrowser({ height: 900 });
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page = await newPage(browser);
     await page.goto(q.setupLink);
     await page.getByLabel('Email').fill('owner@example.com');
     await page.getByLabel('Your name').fill('Olive Owner');

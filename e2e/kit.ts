@@ -4,6 +4,8 @@
  * for seeding (admin key for /api, write key for /v1).
  */
 import { describe, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Browser } from './browser.js';
 import { chromiumMissing } from './browser.js';
 import type { RunningQatra } from './server.js';
 
@@ -45,4 +47,12 @@ export function apiClient(server: () => RunningQatra): ApiClient {
     api,
     ingest: (call, body) => api('POST', `/v1/${call}`, body, `Basic ${Buffer.from(`${server().writeKey}:`).toString('base64')}`),
   };
+}
+
+/** A page of the browser that waits 10 s for what a test looks for and prints the app's own errors. */
+export async function newPage(browser: Browser): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  return page;
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard } from './kit.js';
+import { apiClient, chromiumGuard, newPage } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
@@ -24,9 +24,7 @@ describe.skipIf(!!missing)('simulate in Chromium', () => {
   beforeAll(async () => {
     q = await startQatra();
     browser = await openBrowser();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page = await newPage(browser);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
       id: 'welcome-1', name: 'Welcome', kind: 'marketing',
