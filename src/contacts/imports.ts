@@ -179,9 +179,24 @@ export async function runImport(deps: LoggedDeps, workspaceId: string, id: strin
   const job = toImport(started, deps.clock.now());
   let bytes = 0;
   const failures: { line: number; reason: string }[] = [];
-  const counter = byteCounter((n) => (bytes += n));
-  upload.on('error', (err) => counter.destroy(err));
-  upload.pipe(counter);
+  // The upload flows only once the CSV reader listens (after importContacts' first await), so no
+  // byte and no error can arrive at a stream nobody reads; an error before that is kept and thrown.
+  let early: Error | null = null;
+  const remember = (err: Error) => (early ??= err);
+  upload.on('error', remember);
+  async function* rows(): AsyncGenerator<RowResult> {
+    if (early) throw early;
+    const counter = byteCounter((n) => (bytes += n));
+    const reader = readCsv(counter, job.options);
+    const first = reader.next(); // runs readCsv up to its first await: its listeners are attached
+    upload.off('error', remember);
+    upload.on('error', (err) => counter.destroy(err));
+    upload.pipe(counter);
+    const head = await first;
+    if (head.done) return;
+    yield head.value;
+    yield* reader;
+  }
 
   const save = (stats: ImportStats, end?: { status: 'completed' | 'failed'; error: string | null }) => {
     const now = deps.clock.now();
@@ -211,7 +226,7 @@ export async function runImport(deps: LoggedDeps, workspaceId: string, id: strin
   try {
     last = await importContacts(deps, {
       workspaceId,
-      rows: guard(readCsv(counter, job.options)),
+      rows: guard(rows()),
       listId: job.listId ?? undefined,
       onFailure: (line, reason) => {
         if (failures.length < MAX_REPORTED_FAILURES) failures.push({ line, reason });
