@@ -68,14 +68,14 @@ export function ContactTimeline({ contactId }: { contactId: string }) {
               {e.kind === 'event' ? (
                 <div>
                   <span className="badge">{t('tl.event')}</span> <strong><bdi>{e.name || e.type}</bdi></strong>
-                  {Object.keys(e.properties).length > 0 && <code className="small tl-props"><bdi>{JSON.stringify(e.properties)}</bdi></code>}
+                  {Object.keys(e.properties).length > 0 && <code className="small tl-props" dir="ltr">{JSON.stringify(e.properties)}</code>}
                 </div>
               ) : (
                 <div>
                   <span className="badge">{t('tl.message')}</span> <strong><bdi>{e.subject ?? e.templateId ?? e.channel}</bdi></strong>{' '}
                   <span className={`badge status-${e.status}`} data-testid="timeline-message-status">{t(`tl.status.${e.status}` as MessageKey)}</span>{' '}
                   <span className="small" data-testid="timeline-message-figures">{t('tl.opens', { n: e.openCount })} · {t('tl.clicks', { n: e.clickCount })}</span>
-                  {e.journeyId && <span className="muted small"> · {t('tl.journey')} <bdi>{e.journeyId}</bdi>{e.nodeId ? ` / ${e.nodeId}` : ''}</span>}
+                  {e.journeyId && <span className="muted small"> · {t('tl.journey')} <bdi dir="ltr">{e.journeyId}{e.nodeId ? ` / ${e.nodeId}` : ''}</bdi></span>}
                   {e.reason && <div className="muted small"><bdi>{e.reason}</bdi></div>}
                   <div>
                     <button type="button" className="link" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>{t(open === e.id ? 'tl.hide' : 'tl.view')}</button>
