@@ -181,7 +181,7 @@ export function ContactsImport() {
             <table data-testid="import-failures">
               <caption>{t('imp.badRows', { n: job.failed })}</caption>
               <thead><tr><th scope="col">{t('imp.line')}</th><th scope="col">{t('imp.reason')}</th></tr></thead>
-              <tbody>{job.failures.map((f) => <tr key={f.line}><td>{num(f.line)}</td><td><bdi>{f.reason}</bdi></td></tr>)}</tbody>
+              <tbody>{job.failures.map((f) => <tr key={f.line}><td>{num(f.line)}</td><td><bdi dir="ltr">{f.reason}</bdi></td></tr>)}</tbody>
             </table>
           )}
           {job.failed > job.failures.length && <p className="muted small">{t('imp.moreBad', { n: job.failed - job.failures.length })}</p>}
