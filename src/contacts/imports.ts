@@ -16,8 +16,7 @@
  */
 import { Transform, type Readable } from 'node:stream';
 import type { Selectable } from 'kysely';
-import type { LoggedDeps } from '../core/deps.js';
-import type { ServiceDeps } from '../core/deps.js';
+import type { LoggedDeps, ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
