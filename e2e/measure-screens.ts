@@ -4,6 +4,9 @@
  * screen shows its data. Run: `npm run build && node --import tsx e2e/measure-screens.ts [contacts]`.
  * Prints one JSON line per figure.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromiumMissing, openBrowser } from './browser.js';
 import { startQatra } from './server.js';
 
@@ -21,6 +24,27 @@ try {
     if (!res.ok) throw new Error(`batch ${i}: ${res.status} ${await res.text()}`);
   }
   console.log(JSON.stringify({ figure: 'seed', contacts: total, ms: Date.now() - seedStart }));
+
+  // One contact with a long history: 5,000 events and a journey email; 120 broadcast drafts (3 pages).
+  const admin = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(q.url + url, { method, headers: { authorization: `Bearer ${q.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  await admin('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
+  await admin('POST', '/api/templates', { id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello', body: '<p>Hello</p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } });
+  await admin('POST', '/api/journeys', { id: 'hello', name: 'Hello', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'send', nodes: [{ id: 'send', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }], edges: [{ from: 'send', to: 'done' }] });
+  const busy = 'u7';
+  for (let i = 0; i < 5000; i += 500) {
+    const batch = Array.from({ length: 500 }, (_, j) => ({ type: 'track', userId: busy, event: `viewed_${(i + j) % 20}`, properties: { n: i + j }, timestamp: new Date(Date.UTC(2026, 0, 1) + (i + j) * 60_000).toISOString() }));
+    const res = await fetch(`${q.url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
+    if (!res.ok) throw new Error(`events: ${res.status} ${await res.text()}`);
+  }
+  await fetch(`${q.url}/v1/track`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ userId: busy, event: 'signed_up' }) });
+  const busyId = (await admin('GET', `/api/contacts?userId=${busy}`)).data[0].id as string;
+  for (let i = 0; i < 200 && (await admin('GET', `/api/messages?contactId=${busyId}`)).data.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  const list = await admin('POST', '/api/lists', { name: 'Everyone' });
+  for (let i = 0; i < 120; i++) await admin('POST', '/api/broadcasts', { name: `Broadcast ${String(i).padStart(3, '0')}`, channel: 'email', template: 'hello', audience: { type: 'list', id: list.id } });
 
   const browser = await openBrowser();
   const page = await browser.context.newPage();
@@ -41,8 +65,11 @@ try {
     console.log(JSON.stringify({ figure: name, contacts: total, medianMs: runs[2], maxMs: runs[4] }));
   };
   await time('contacts list', '/app/contacts', () => page.getByRole('link', { name: /^person\d+@example.com$/ }).first().waitFor());
-  await time('journeys list', '/app/journeys', () => page.getByText('No journeys yet.').waitFor());
-  await time('outbox', '/app/outbox', () => page.getByText('The outbox is empty.').waitFor());
+  await time('contact profile with timeline (5,000 events)', `/app/contacts/${busyId}`, () => page.getByTestId('timeline-message').first().waitFor());
+  await time('contacts import screen', '/app/contacts/import', () => page.getByRole('option', { name: 'Everyone' }).waitFor({ state: 'attached' }));
+  await time('broadcasts list (first page of 120)', '/app/broadcasts', () => page.getByText('Broadcast 049').waitFor());
+  await time('journeys list', '/app/journeys', () => page.getByRole('link', { name: 'Hello' }).first().waitFor());
+  await time('outbox', '/app/outbox', () => page.getByRole('button', { name: 'Hello' }).first().waitFor());
   await time('settings', '/app/settings', () => page.getByRole('heading', { name: 'API keys' }).waitFor());
   const t0 = Date.now();
   await page.getByRole('link', { name: 'Contacts' }).click();
@@ -50,6 +77,22 @@ try {
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: `person${total - 7}@example.com` }).waitFor();
   console.log(JSON.stringify({ figure: 'contact search by email (in-app)', contacts: total, ms: Date.now() - t0 }));
+
+  // An import through the screen: a 20,000-row CSV (every 1000th row bad) into the 100k workspace.
+  const rows = 20_000;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'qatra-measure-'));
+  const csv = path.join(dir, 'import.csv');
+  writeFileSync(csv, 'user_id,email,plan\n' + Array.from({ length: rows }, (_, i) => `imp${i},${i % 1000 === 999 ? 'bad' : `imp${i}@example.com`},pro`).join('\n') + '\n');
+  await page.goto(q.url + '/app/contacts/import');
+  await page.getByLabel('CSV file').setInputFiles(csv);
+  await page.getByLabel('What column plan becomes').waitFor();
+  const t1 = Date.now();
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('[role=progressbar][aria-valuenow="100"]').waitFor({ timeout: 300_000 });
+  const importMs = Date.now() - t1;
+  const counts = await page.getByTestId('import-counts').textContent();
+  console.log(JSON.stringify({ figure: 'CSV import through the screen', rows, contacts: total, ms: importMs, rowsPerS: Math.round(rows / (importMs / 1000)), counts }));
+  rmSync(dir, { recursive: true, force: true });
   await browser.close();
 } finally {
   await q.stop();

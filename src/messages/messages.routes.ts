@@ -11,6 +11,8 @@ import { createEmailChannel } from '../channels/email/channel.js';
 import { emailDefaultsOf } from '../channels/email/env.js';
 import { findMessage, listMessages } from './records.js';
 import { sendTransactional } from './send.js';
+import { messageContent } from './content.js';
+import { TemplateCache } from '../templates/cache.js';
 
 const status = z.enum(['queued', 'sent', 'failed', 'skipped', 'bounced']);
 export const messageSchema = z.object({
@@ -89,6 +91,33 @@ export const messagesRoutes: RouteModule = (app, deps) => {
       if (!m || m.workspaceId !== workspaceOf(request)) throw new NotFoundError('message', request.params.id);
       return m;
     },
+  );
+
+  const templateCache = new TemplateCache({ now: () => deps.clock.now() });
+  app.get(
+    '/api/messages/:id/content',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'What a message looked like: the outbox\'s stored copy, else its template version rendered again for the contact (source says which)',
+        params: z.object({ id: z.string().max(64) }),
+        response: {
+          200: z.object({
+            messageId: z.string(),
+            source: z.enum(['outbox', 'template', 'none']).describe('outbox: exactly what was sent; template: rendered again now (current contact data, placeholder unsubscribe links); none: nothing to show'),
+            subject: z.string().nullable(),
+            html: z.string().nullable(),
+            text: z.string().nullable(),
+            direction: z.enum(['ltr', 'rtl']).nullable(),
+            templateId: z.string().nullable(),
+            templateVersion: z.number().nullable(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => messageContent({ ...deps, templateCache }, workspaceOf(request), request.params.id),
   );
 
   app.get(

@@ -175,4 +175,6 @@ export interface Database {
   // broadcasts
   broadcasts: import('../broadcasts/tables.js').BroadcastsTable;
   broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
+  // contact imports (web app)
+  contact_imports: import('../contacts/tables.js').ContactImportsTable;
 }

@@ -25,6 +25,9 @@ describe('the role table', () => {
     expect(permissionFor('POST', '/api/users/invites')).toBe('admin');
     expect(permissionFor('POST', '/api/broadcasts/:id/schedule')).toBe('edit');
     expect(permissionFor('PUT', '/api/scoring/rules/:id')).toBe('edit');
+    expect(permissionFor('POST', '/api/contacts/imports')).toBe('edit');
+    expect(permissionFor('PUT', '/api/contacts/imports/:id/file')).toBe('edit');
+    expect(permissionFor('GET', '/api/contacts/:id/timeline')).toBe('read');
     expect([allows('viewer', 'edit'), allows('editor', 'edit'), allows('editor', 'admin'), allows('admin', 'admin')]).toEqual([false, true, false, true]);
   });
 });

@@ -5,7 +5,7 @@
  *    journey simulation),
  *    except a contact's full data export and the audit log, which are admin reads.
  *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
- *    rules, and sends test emails
+ *    rules, imports contacts from CSV, and sends test emails
  *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
  *  - admin: everything in the workspace, users included, except ownership.
  *  - owner: everything.
@@ -18,7 +18,7 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/, /^\/api\/journeys\/:id\/simulate$/];
 
 /** Route prefixes an editor may change. */
-const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring'];
+const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring', '/api/contacts/imports'];
 
 /** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */
 const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];

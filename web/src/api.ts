@@ -32,10 +32,17 @@ export function whenSignedOut(handler: () => void): void {
 }
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), body === undefined ? undefined : 'application/json');
+}
+
+/** Sends a file as the request body; the browser streams it from disk, never reading it whole. */
+export const sendFile = <T,>(method: string, path: string, file: Blob, type: string) => send<T>(method, path, file, type);
+
+async function send<T>(method: string, path: string, body: BodyInit | undefined, bodyType: string | undefined): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (bodyType !== undefined) headers['content-type'] = bodyType;
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', body });
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   const data: unknown = type.includes('json') ? await res.json() : await res.text();

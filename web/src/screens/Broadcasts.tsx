@@ -1,5 +1,5 @@
 /**
- * Broadcasts: the list with state and progress (GET /api/broadcasts, polled every 2 s while one is
+ * Broadcasts: the list in cursor pages of 50, with state and progress (GET /api/broadcasts, polled every 2 s while one is
  * scheduled or sending), a form that creates a draft (POST /api/broadcasts) with the server's
  * validation messages under their fields, the state moves (schedule, pause, resume, cancel) and a
  * broadcast's figures (GET /api/broadcasts/:id/stats, the Figures of the analytics screen).
@@ -122,6 +122,9 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
   );
 }
 
+/** Broadcasts per page of the list. */
+const PAGE = 50;
+
 export function Broadcasts({ role }: { role: Role }) {
   const { t, num, date } = useI18n();
   const [list, setList] = useState<Broadcast[] | null>(null);
@@ -133,7 +136,18 @@ export function Broadcasts({ role }: { role: Role }) {
     for (const url of ['/api/lists?limit=200', '/api/segments?limit=200']) get<{ data: Named[] }>(url).then((r) => setNames((n) => ({ ...n, ...Object.fromEntries(r.data.map((x) => [x.id, x.name])) })), () => {});
   }, [list?.length]);
   const [stats, setStats] = useState<ScopeStats | null>(null);
-  const load = useCallback(() => get<{ data: Broadcast[] }>('/api/broadcasts?limit=100').then((r) => setList(r.data), () => setList((l) => l ?? [])), []);
+  // Cursor pages in creation order; the stack of cursors lets "Previous" go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const cursor = cursors[cursors.length - 1] ?? null;
+  const load = useCallback(
+    () =>
+      get<{ data: Broadcast[]; nextCursor: string | null }>(`/api/broadcasts?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then(
+        (r) => { setList(r.data); setNextCursor(r.nextCursor); },
+        () => setList((l) => l ?? []),
+      ),
+    [cursor],
+  );
   useEffect(() => { void load(); }, [load]);
   const polling = !!list?.some((b) => ACTIVE.has(b.status));
   useEffect(() => {
@@ -184,6 +198,11 @@ export function Broadcasts({ role }: { role: Role }) {
           </tbody>
         </table>
       )}
+      <nav className="row" aria-label={t('bc.pages')}>
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>{t('previous')}</button>
+        <span className="muted small" data-testid="broadcasts-page">{t('bc.page', { n: cursors.length })}</span>
+        <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>{t('next')}</button>
+      </nav>
       {statsOf && (
         <section aria-labelledby="bc-stats" className="card" style={{ marginBlockStart: '1rem' }}>
           <h2 id="bc-stats">{t('bc.statsOf', { name: statsOf.name })}</h2>

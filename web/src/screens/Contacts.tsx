@@ -1,12 +1,14 @@
 /**
- * Contacts: search (exact email or user id, server-side) with cursor pages, and a profile with
- * attributes, consent history, lists and journeys. Every list is paged by the server, so the
+ * Contacts: search (exact email or user id, server-side) with cursor pages, a link to the CSV import
+ * (editors and admins), and a profile with attributes, the timeline of events and messages
+ * (./ContactTimeline.tsx), lists, journeys with their path, and consent history. Every list is paged by the server, so the
  * screen stays fast with 100k contacts.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { get } from '../api';
+import { canEdit, get, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
+import { ContactTimeline } from './ContactTimeline';
 
 interface Contact {
   id: string;
@@ -21,7 +23,7 @@ interface Contact {
 
 const PAGE = 50;
 
-export function ContactsList() {
+export function ContactsList({ role }: { role: Role }) {
   const { t, date } = useI18n();
   const [query, setQuery] = useState('');
   const [applied, setApplied] = useState('');
@@ -40,7 +42,11 @@ export function ContactsList() {
   };
   return (
     <section aria-labelledby="contacts-title">
-      <h1 id="contacts-title">{t('contacts.title')}</h1>
+      <div className="row">
+        <h1 id="contacts-title">{t('contacts.title')}</h1>
+        <span className="spacer" />
+        {canEdit(role) && <Link to="/contacts/import" className="button">{t('imp.open')}</Link>}
+      </div>
       <form className="row" role="search" onSubmit={submit}>
         <label className="grow"><span className="sr-only">{t('contacts.search')}</span><input type="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(e) => setQuery(e.target.value)} /></label>
         <button type="submit">{t('search')}</button>
@@ -102,6 +108,7 @@ export function ContactProfile({ id }: { id: string }) {
         <h2 id="attr-title">{t('contacts.attributes')}</h2>
         <table><tbody>{Object.entries(contact.attributes).map(([k, v]) => <tr key={k}><th scope="row">{k}</th><td><bdi>{typeof v === 'string' ? v : JSON.stringify(v)}</bdi></td></tr>)}</tbody></table>
       </section>
+      <ContactTimeline contactId={contact.id} />
       <section aria-labelledby="lists-title">
         <h2 id="lists-title">{t('contacts.lists')}</h2>
         <ul>{lists.map((m) => <li key={m.listId}>{m.list.name} · {m.status}</li>)}</ul>
@@ -110,7 +117,7 @@ export function ContactProfile({ id }: { id: string }) {
         <h2 id="journeys-title">{t('contacts.journeys')}</h2>
         {runs.map((r) => (
           <details key={r.id}>
-            <summary><Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {r.status}{r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}</summary>
+            <summary><Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {r.status}{r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}{r.steps.length > 0 && <span className="muted small" data-testid="journey-path"> · {t('contacts.path')}: <bdi dir="ltr">{r.steps.map((s) => s.node).join(' → ')}</bdi></span>}</summary>
             <ol>{r.steps.map((s, i) => <li key={i}>{s.node}: {s.outcome} · {date(s.executedAt)}</li>)}</ol>
           </details>
         ))}
