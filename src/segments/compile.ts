@@ -37,7 +37,9 @@ import {
   type PropertyFilter,
 } from './definition.js';
 import { JsonReader, monthDaysAhead, type Expr } from './sql-values.js';
-import { countSource, splitWindow, valueSource, type DaySplit, type Range } from './rollup.js';
+import { countSource, daysInWindow, splitWindow, valueSource, type DaySplit, type Range } from './rollup.js';
+
+type WindowOf = { where?: PropertyFilter[] | undefined; withinDays?: number | undefined; from?: number | undefined; to?: number | undefined };
 
 export interface CompileContext {
   dialect: DialectName;
@@ -105,8 +107,8 @@ class Compiler {
           // An open without the property is a human open (isTrue is NULL then, hence orFalse).
           const human = c.action === 'opened' ? sql`AND NOT ${orFalse(this.json.isTrue(sql.ref('e.properties'), ['machine']))}` : sql``;
           const event = c.action === 'opened' ? 'email.opened' : 'email.clicked';
-          const split = this.split({ where, withinDays: c.withinDays });
-          if (split) found = this.anyOf(countSource(this.ctx.workspaceId, event, split, c.action === 'opened', (r) => sql`${this.eventFilter({ event, ...r })} ${human}`));
+          const window = this.rollupWindow({ where, withinDays: c.withinDays });
+          if (window) found = this.anyDay(daysInWindow(this.ctx.workspaceId, event, window, c.action === 'opened'));
           else found = this.anyEvent(sql`${this.eventFilter({ event, where, withinDays: c.withinDays })} ${human}`);
         }
         return c.performed ? found : sql`(NOT ${found})`;
@@ -227,10 +229,10 @@ class Compiler {
     return sql`EXISTS (SELECT 1 FROM (${groups}) g WHERE g.contact_id = c.id)`;
   }
 
-  /** The contact has a row in a rollup source (./rollup.ts). */
-  private anyOf(source: Expr): Expr {
-    if (this.ctx.dialect === 'sqlite') return sql`c.id IN (SELECT u.contact_id FROM (${source}) u)`;
-    return sql`EXISTS (SELECT 1 FROM (${source}) u WHERE u.contact_id = c.id)`;
+  /** The contact has an `event_days d` row matching `where` (./rollup.ts daysInWindow); like anyEvent. */
+  private anyDay(where: Expr): Expr {
+    if (this.ctx.dialect === 'sqlite') return sql`c.id IN (SELECT d.contact_id FROM event_days d WHERE ${where})`;
+    return sql`EXISTS (SELECT 1 FROM event_days d WHERE d.contact_id = c.id AND ${where})`;
   }
 
   /** Contacts whose rows of a rollup source satisfy `having` (over `u`). */
@@ -239,9 +241,16 @@ class Compiler {
   }
 
   /** The rollup split of a condition's window, when this condition can read the rollups at all. */
-  private split(c: { where?: PropertyFilter[] | undefined; withinDays?: number | undefined; from?: number | undefined; to?: number | undefined }): DaySplit | null {
+  private split(c: WindowOf): DaySplit | null {
+    const window = this.rollupWindow(c);
+    return window && splitWindow(window);
+  }
+
+  /** The condition's window as instants, when it can read the rollups (see split). */
+  private rollupWindow(c: WindowOf): Range | null {
     if (this.ctx.mode !== 'full' || this.ctx.rollups === false || (c.where?.length ?? 0) > 0) return null;
-    return splitWindow({ from: c.withinDays !== undefined ? this.ctx.now - c.withinDays * DAY_MS : c.from, to: c.to });
+    const window = { from: c.withinDays !== undefined ? this.ctx.now - c.withinDays * DAY_MS : c.from, to: c.to };
+    return splitWindow(window) ? window : null;
   }
 
   /** Events of `event` in a raw edge range of a rollup split. */
@@ -254,10 +263,8 @@ class Compiler {
     const split = this.split(c);
     const exists = (n: number) => {
       if (n <= 0) return sql`TRUE`;
-      if (split) {
-        const source = countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event));
-        return n === 1 ? this.anyOf(source) : this.groupsOf(source, sql`sum(u.n) >= ${n}`);
-      }
+      if (split && n === 1) return this.anyDay(daysInWindow(this.ctx.workspaceId, c.event, this.rollupWindow(c)!, false));
+      if (split) return this.groupsOf(countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event)), sql`sum(u.n) >= ${n}`);
       if (n === 1) return this.anyEvent(this.eventFilter(c));
       return this.having(c, sql`count(*) >= ${n}`, sql`count(*) >= ${n}`);
     };
@@ -288,14 +295,20 @@ class Compiler {
 
   private eventTime(c: EventTimeCondition): Expr {
     const split = this.split(c);
-    const at = split ? sql.raw(c.which === 'first' ? 'min(u.first_at)' : 'max(u.last_at)') : sql`${sql.raw(c.which === 'first' ? 'min' : 'max')}(e.timestamp)`;
+    const at = split ? sql.raw(c.which === 'first' ? 'min(first_at)' : 'max(last_at)') : sql`${sql.raw(c.which === 'first' ? 'min' : 'max')}(e.timestamp)`;
     const now = this.ctx.now;
     let test: Expr;
     if (c.op === 'before') test = sql`${at} < ${instantMs(c.value)}`;
     else if (c.op === 'after') test = sql`${at} > ${instantMs(c.value)}`;
     else if (c.op === 'more_than_days_ago') test = sql`${at} < ${now - (c.value as number) * DAY_MS}`;
     else test = sql`${at} >= ${now - (c.value as number) * DAY_MS}`;
-    if (split) return this.groupsOf(countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event)), test);
+    if (split) {
+      // The last time needs no raw events when the window has no end, the first when it has no start.
+      const window = this.rollupWindow(c)!;
+      const exact = c.which === 'last' ? window.to === undefined : window.from === undefined;
+      if (exact) return this.inGroups(sql`SELECT d.contact_id FROM event_days d WHERE ${daysInWindow(this.ctx.workspaceId, c.event, window, false)} GROUP BY d.contact_id HAVING ${test}`);
+      return this.groupsOf(countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event)), test);
+    }
     return this.having(c, test, test);
   }
 }

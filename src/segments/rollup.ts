@@ -47,6 +47,21 @@ function dayRange(alias: string, days: Range): Expr {
 }
 
 /**
+ * The WHERE of the `event_days d` rows holding at least one event in the window, exact without raw
+ * events: a row of the window's first day holds one iff its last_at >= from (then last_at itself is
+ * in the window), a row of its last day iff its first_at < to. Valid when both edges are not on the
+ * same day, which holds whenever splitWindow found a whole day inside. On those rows max(last_at)
+ * is also exact when the window has no end, and min(first_at) when it has no start.
+ */
+export function daysInWindow(workspaceId: string, event: string, window: Range, humanOnly: boolean): Expr {
+  const parts: Expr[] = [sql`d.workspace_id = ${workspaceId} AND d.name = ${event}`];
+  if (window.from !== undefined) parts.push(sql`d.day >= ${floorDay(window.from)} AND d.last_at >= ${window.from}`);
+  if (window.to !== undefined) parts.push(sql`d.day <= ${floorDay(window.to - 1)} AND d.first_at < ${window.to}`);
+  if (humanOnly) parts.push(sql`d.machine = 0`);
+  return sql.join(parts, sql` AND `);
+}
+
+/**
  * Rows `(contact_id, n, first_at, last_at)`: one per rollup day, plus one per raw event of the edges
  * (`rawFilter(range)` is the compiler's WHERE for events of the condition in that range).
  */
