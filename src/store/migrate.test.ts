@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
-import { migrate, readMigrations, renderMigration } from './migrate.js';
+import { migrate, readMigrations, renderMigration, statements } from './migrate.js';
 
 describe.each(backends())('migrations on %s', (kind) => {
   let t: TestDatabase;
@@ -37,5 +37,14 @@ describe('migration macros', () => {
     expect(renderMigration('a {{json}} b {{serial}}', 'postgres')).toBe('a jsonb b bigserial PRIMARY KEY');
     expect(renderMigration('a {{json}}', 'sqlite')).toBe('a text');
     expect(() => renderMigration('{{nope}}', 'sqlite')).toThrow(/unknown migration macro/);
+  });
+});
+
+describe('migration statements', () => {
+  it('split plain SQL on semicolons and send a dialect block whole, only to its backend', () => {
+    const text = ['CREATE TABLE a (x int);', '--@postgres', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', '--@end', '--@sqlite', 'CREATE TRIGGER t BEGIN SELECT 1; END', '--@end', '-- note', 'CREATE INDEX i ON a (x);'].join('\n');
+    expect(statements(text, 'postgres')).toEqual(['CREATE TABLE a (x int)', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', 'CREATE INDEX i ON a (x)']);
+    expect(statements(text, 'sqlite')).toEqual(['CREATE TABLE a (x int)', 'CREATE TRIGGER t BEGIN SELECT 1; END', 'CREATE INDEX i ON a (x)']);
+    expect(() => statements('--@sqlite\nSELECT 1', 'sqlite')).toThrow(/without --@end/);
   });
 });

@@ -17,7 +17,7 @@ import { NotFoundError, ValidationError, assertNever } from '../../core/errors.j
 import type { Store } from '../../store/store.js';
 import { TemplateCache } from '../../templates/cache.js';
 import { renderEmail, type RenderedEmail, type RenderInput } from '../../templates/render.js';
-import { claimAttempt, recordContent, recordOutcome, reserveMessage, type Message } from '../../messages/records.js';
+import { ERASED_CONTACT, claimAttempt, recordContent, recordOutcome, reserveMessage, type Message } from '../../messages/records.js';
 import { groupCommit } from '../../messages/group-commit.js';
 import { suppressionReason } from '../../suppression/check.js';
 import { getWorkspaceSettings } from '../../templates/workspace-settings.js';
@@ -125,7 +125,12 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       publicUrl: deps.publicUrl,
       now,
     });
-    await write((trx) => recordContent(trx, message.id, { provider: provider.name, to: email, subject: rendered.subject, links, headerMessageId: outgoing.messageId, templateVersion: rendered.version }, now));
+    const recorded = await write((trx) => recordContent(trx, message.id, { provider: provider.name, to: email, subject: rendered.subject, links, headerMessageId: outgoing.messageId, templateVersion: rendered.version }, now));
+    if (!recorded) {
+      // Erased after the send-time checks: nothing of it is written, and nothing leaves.
+      await recordOutcome(db, message.id, { status: 'skipped', reason: ERASED_CONTACT }, clock.now());
+      return { status: 'skipped', reason: ERASED_CONTACT };
+    }
 
     const result = await provider.send(outgoing);
     const at = clock.now();
