@@ -130,6 +130,11 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(await getImport(h.deps, t.workspaceId, early.id)).toMatchObject({ status: 'failed', created: 0 });
   });
 
+  it('is in the OpenAPI document', async () => {
+    const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/contacts/imports', '/api/contacts/imports/{id}', '/api/contacts/imports/{id}/file']));
+  });
+
   it('reports a job whose upload stopped moving as failed', async () => {
     const job = (await start({ fileName: 'stuck.csv' })).json();
     await h.deps.store.db.updateTable('contact_imports').set({ status: 'running' }).where('id', '=', job.id).execute();
