@@ -19,7 +19,7 @@
  */
 import type { AppDeps } from '../api/deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';
-import type { SendResult } from '../channels/channel.js';
+import { sendMany, type SendRequest, type SendResult } from '../channels/channel.js';
 import type { Contact } from '../contacts/contact.js';
 import type { JsonObject } from '../core/json.js';
 import { fromJson } from '../core/json.js';
@@ -151,20 +151,23 @@ export async function sendBatch(rt: BroadcastRuntime, claim: Claim, token: strin
   );
   const channel = rt.channels.get(b.channel);
   const config: JsonObject = sendConfig(b);
-  const results = await Promise.all(
-    sending.map(async (d): Promise<SendResult> => {
-      const key = broadcastKey(b.id, d.r.contact_id);
-      const before = known.get(key);
-      // Sent by an earlier attempt whose worker died before settling: do not send again.
-      if (before?.status === 'sent') return before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
-      if (!channel) return { status: 'permanent', reason: `unknown channel ${b.channel}` };
-      try {
-        return await channel.send({ workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: key, config, kind: b.kind, context: { data: { broadcast: b.id } } });
-      } catch (err) {
-        return { status: 'retryable', reason: `channel threw: ${(err as Error).message}` };
-      }
-    }),
-  );
+  const results: SendResult[] = new Array(sending.length);
+  const toChannel: number[] = [];
+  sending.forEach((d, i) => {
+    const before = known.get(broadcastKey(b.id, d.r.contact_id));
+    // Sent by an earlier attempt whose worker died before settling: do not send again.
+    if (before?.status === 'sent') results[i] = before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
+    else if (!channel) results[i] = { status: 'permanent', reason: `unknown channel ${b.channel}` };
+    else toChannel.push(i);
+  });
+  if (channel) {
+    const requests = toChannel.map((i): SendRequest => {
+      const d = sending[i]!;
+      return { workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: broadcastKey(b.id, d.r.contact_id), config, kind: b.kind, context: { data: { broadcast: b.id } } };
+    });
+    const answers = await sendMany(channel, requests);
+    toChannel.forEach((i, k) => (results[i] = answers[k]!));
+  }
 
   // Transaction B: deliveries, recipients and counters together.
   const at = rt.clock.now();

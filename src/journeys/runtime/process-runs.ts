@@ -15,7 +15,7 @@
  */
 import type { JourneyDocument } from '../definition/schema.js';
 import type { Contact } from '../../contacts/contact.js';
-import type { SendResult } from '../../channels/channel.js';
+import { sendMany, type SendRequest, type SendResult } from '../../channels/channel.js';
 import type { JsonObject } from '../../core/json.js';
 import { claimDueRuns } from './claim.js';
 import { loadContacts, workspaceZone } from './enroll.js';
@@ -144,27 +144,33 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
     rt.store.db,
     sending.map((p) => ({ workspaceId: p.run.workspaceId, key: deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit) })).filter((k) => !fresh.has(k.key)),
   );
-  const results = await Promise.all(
-    sending.map(async (p): Promise<SendResult> => {
-      const send = p.result.send!;
-      const key = deliveryKey(p.run.id, send.nodeId, send.visit);
-      const before = known.get(key);
-      // Sent by an earlier attempt whose worker died before moving the run on: do not send again.
-      if (before?.status === 'sent') return before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
-      const channel = rt.channels.get(send.channel);
-      if (!channel) return { status: 'permanent', reason: `unknown channel ${send.channel}` };
-      try {
-        return await channel.send({
+  // Per channel, one batch (the email channel shares its reads and writes across it).
+  const results: SendResult[] = new Array(sending.length);
+  const batches = new Map<string, number[]>();
+  sending.forEach((p, i) => {
+    const send = p.result.send!;
+    const before = known.get(deliveryKey(p.run.id, send.nodeId, send.visit));
+    // Sent by an earlier attempt whose worker died before moving the run on: do not send again.
+    if (before?.status === 'sent') results[i] = before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
+    else if (!rt.channels.get(send.channel)) results[i] = { status: 'permanent', reason: `unknown channel ${send.channel}` };
+    else batches.set(send.channel, [...(batches.get(send.channel) ?? []), i]);
+  });
+  await Promise.all(
+    [...batches].map(async ([name, indexes]) => {
+      const requests = indexes.map((i): SendRequest => {
+        const p = sending[i]!;
+        const send = p.result.send!;
+        return {
           workspaceId: p.run.workspaceId,
           contact: p.ctx!.contact,
-          idempotencyKey: key,
+          idempotencyKey: deliveryKey(p.run.id, send.nodeId, send.visit),
           config: send.config,
           kind: send.messageKind,
           context: { journeyId: p.run.journeyId, journeyVersion: p.version, runId: p.run.id, nodeId: send.nodeId, trigger: p.run.trigger, event: p.run.event, data: p.run.data },
-        });
-      } catch (err) {
-        return { status: 'retryable', reason: `channel threw: ${(err as Error).message}` };
-      }
+        };
+      });
+      const answers = await sendMany(rt.channels.get(name)!, requests);
+      indexes.forEach((i, k) => (results[i] = answers[k]!));
     }),
   );
 
