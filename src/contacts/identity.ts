@@ -57,7 +57,7 @@ interface Person {
   mergedInto: Person | null;
 }
 
-type ContactRow = {
+export type ContactRow = {
   id: string;
   user_id: string | null;
   email: string | null;
@@ -68,7 +68,7 @@ type ContactRow = {
   created_at: number;
 };
 
-const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
+export const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
 
 function fromRow(row: ContactRow): Person {
   return {
@@ -102,16 +102,27 @@ function distinct(values: (string | null)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== null))];
 }
 
-/** Resolves every call to a contact id (index-aligned with `calls`), writing what the calls imply. */
+/** The user ids the calls look contacts up by: their userIds and alias previousIds. */
+export function userIdsOf(calls: readonly IdentityCall[]): string[] {
+  return distinct(calls.flatMap((c) => [c.userId, c.previousId]));
+}
+
+/**
+ * Resolves every call to a contact id (index-aligned with `calls`), writing what the calls imply.
+ * `knownUsers`, when given, are the workspace's contacts whose user_id is in `userIdsOf` of these
+ * calls (or of a superset of them), read by the caller in a statement it needed anyway, so that
+ * lookup is not repeated here.
+ */
 export async function resolveContacts(
   trx: Db,
   dialect: DialectName,
   workspaceId: string,
   calls: readonly IdentityCall[],
   now: number,
+  knownUsers?: readonly ContactRow[],
 ): Promise<string[]> {
   const resolver = new Resolver(trx, dialect, workspaceId, now);
-  await resolver.load(calls);
+  await resolver.load(calls, knownUsers);
   const people: Person[] = [];
   for (const call of calls) people.push(await resolver.resolve(call));
   await resolver.flush();
@@ -127,8 +138,8 @@ class Resolver {
 
   constructor(private trx: Db, private dialect: DialectName, private workspaceId: string, private now: number) {}
 
-  async load(calls: readonly IdentityCall[]): Promise<void> {
-    const userIds = distinct(calls.flatMap((c) => [c.userId, c.previousId]));
+  async load(calls: readonly IdentityCall[], knownUsers: readonly ContactRow[] | undefined): Promise<void> {
+    const userIds = knownUsers ? [] : userIdsOf(calls);
     const anonIds = distinct(calls.flatMap((c) => [c.anonymousId, c.previousId]));
     const emails = distinct(calls.map((c) => (typeof c.traits?.email === 'string' ? normalizeEmail(c.traits.email) : null)));
     const seen = new Map<string, Person>();
@@ -138,6 +149,7 @@ class Resolver {
         .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'user_id', userIds)).execute();
       for (const row of rows) this.byUser.set(row.user_id!, person(row));
     }
+    for (const row of knownUsers ?? []) this.byUser.set(row.user_id!, person(row));
     if (anonIds.length > 0) {
       const rows = await this.trx.selectFrom('contact_anonymous_ids as a').innerJoin('contacts as c', 'c.id', 'a.contact_id')
         .select(['a.anonymous_id', ...CONTACT_COLUMNS.map((c) => `c.${c}` as const)])

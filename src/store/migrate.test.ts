@@ -16,6 +16,22 @@ describe.each(backends())('migrations on %s', (kind) => {
     expect(await migrate(t.store)).toEqual([]);
   });
 
+  it('000018: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {
+    const db = t.store.db;
+    await db.insertInto('workspaces').values({ id: 'ws_m18', name: 'm18', settings: '{}', created_at: 0 }).execute();
+    await db.insertInto('contacts').values({ id: 'ct_m18', workspace_id: 'ws_m18', attributes: '{}', created_at: 0, updated_at: 0 }).execute();
+    await db.insertInto('events').values({
+      workspace_id: 'ws_m18', contact_id: 'ct_m18', type: 'track', name: 'E', properties: '{}', message_id: 'm18', timestamp: 0, received_at: 0,
+    }).execute();
+    if (kind === 'postgres') {
+      const fks = await sql<{ conname: string }>`SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'f' ORDER BY conname`.execute(db);
+      expect(fks.rows.map((r) => r.conname)).toEqual(['events_contact_id_fkey']);
+    }
+    await db.deleteFrom('workspaces').where('id', '=', 'ws_m18').execute();
+    const left = await db.selectFrom('events').select('id').where('message_id', '=', 'm18').execute();
+    expect(left).toEqual([]);
+  });
+
   // Two SQLite connections in one process would block each other synchronously (better-sqlite3), so
   // the race runs where two connections are truly concurrent.
   it.runIf(kind === 'postgres')('two migrators racing apply each migration exactly once', async () => {
@@ -37,6 +53,8 @@ describe('migration macros', () => {
     expect(renderMigration('a {{json}} b {{serial}}', 'postgres')).toBe('a jsonb b bigserial PRIMARY KEY');
     expect(renderMigration('a {{json}}', 'sqlite')).toBe('a text');
     expect(() => renderMigration('{{nope}}', 'sqlite')).toThrow(/unknown migration macro/);
+    expect(renderMigration('{{postgres_only}}ALTER TABLE t DROP CONSTRAINT c;', 'postgres')).toBe('ALTER TABLE t DROP CONSTRAINT c;');
+    expect(renderMigration('{{postgres_only}}ALTER TABLE t DROP CONSTRAINT c;', 'sqlite')).toBe('--ALTER TABLE t DROP CONSTRAINT c;');
   });
 });
 
