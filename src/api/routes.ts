@@ -30,5 +30,7 @@ import { webAppRoutes } from '../web/web.routes.js';
 import { statsRoutes } from '../stats/stats.routes.js';
 import { broadcastsRoutes } from '../broadcasts/broadcasts.routes.js';
 import { simulateRoutes } from '../journeys/simulate/simulate.routes.js';
+import { topicsRoutes } from '../channels/email/topics.routes.js';
+import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, simulateRoutes, webAppRoutes()];
+export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, simulateRoutes, topicsRoutes, messagingDefaultsRoutes, webAppRoutes()];

@@ -33,6 +33,7 @@ import { insertDeliveryRows, settleDeliveries } from '../journeys/runtime/bulk.j
 import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
 import { zoneFor } from '../journeys/runtime/tz.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
+import { effectiveGuards, loadMessagingDefaults } from '../workspaces/messaging.js';
 import type { Claim, ClaimedRecipient } from './claim.js';
 import { confirmClaim, releaseClaim, settleRecipients, type RecipientSettlement } from './settle.js';
 
@@ -60,8 +61,9 @@ async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonl
   const contacts = await loadContacts(db, recipients.map((r) => r.contact_id));
   const marketing = b.kind === 'marketing';
   const optedOut = marketing ? await unsubscribedChannels(db, [...contacts.keys()]) : new Map<string, Set<string>>();
-  const quiet = fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null;
-  const cap = fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null;
+  // The broadcast's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
+  const own = { quietHours: fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null, frequencyCap: fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null };
+  const { quietHours: quiet, frequencyCap: cap } = marketing ? effectiveGuards(own, await loadMessagingDefaults(db, b.workspace_id)) : own;
   const fallback = quiet ? await workspaceZone(db, b.workspace_id) : 'UTC';
   const out: Decision[] = [];
   for (const r of recipients) {
