@@ -51,6 +51,9 @@ describe.each(backends())('workspace messaging defaults on journeys, on %s', (ki
     const bad = await put({ quietHours: { start: '25:00', end: '08:00' }, frequencyCap: { max: 0, per: '1d' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['body.quietHours.start', 'body.frequencyCap.max']));
+    const zero = await put({ frequencyCap: { max: 1, per: '0d' } });
+    expect(zero.statusCode).toBe(400);
+    expect(zero.json().error.issues[0]).toMatchObject({ path: 'body.frequencyCap.per', message: expect.stringContaining('greater than zero') });
     const exit = await put({ frequencyCap: { max: 1, per: '1d', outcome: 'exit' } });
     expect(exit.statusCode).toBe(400);
     expect(exit.json().error.issues[0].path).toBe('body.frequencyCap.outcome');

@@ -15,11 +15,18 @@ import { fromJson, toJson, type JsonObject } from '../core/json.js';
 import type { Db, Store } from '../store/store.js';
 import { broadcastFrequencyCap, broadcastQuietHours } from '../broadcasts/schemas.js';
 import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js';
+import { durationProblem } from '../journeys/definition/duration.js';
 
-export const messagingDefaultsSchema = z.object({
-  quietHours: broadcastQuietHours.nullable().default(null).describe('Quiet hours in the contact\'s zone for journeys and broadcasts without their own; null: none'),
-  frequencyCap: broadcastFrequencyCap.nullable().default(null).describe('Frequency cap for journeys and broadcasts without their own; null: none'),
-});
+export const messagingDefaultsSchema = z
+  .object({
+    quietHours: broadcastQuietHours.nullable().default(null).describe('Quiet hours in the contact\'s zone for journeys and broadcasts without their own; null: none'),
+    frequencyCap: broadcastFrequencyCap.nullable().default(null).describe('Frequency cap for journeys and broadcasts without their own; null: none'),
+  })
+  .superRefine((v, ctx) => {
+    // The same bounds a journey's own cap gets from its validator (src/journeys/definition/fields.ts).
+    const problem = v.frequencyCap ? durationProblem(v.frequencyCap.per) : null;
+    if (problem) ctx.addIssue({ code: 'custom', path: ['frequencyCap', 'per'], message: problem });
+  });
 
 export interface MessagingDefaults {
   quietHours: z.infer<typeof QuietHours> | null;
@@ -29,10 +36,18 @@ export interface MessagingDefaults {
 export const NO_DEFAULTS: MessagingDefaults = Object.freeze({ quietHours: null, frequencyCap: null });
 
 export async function loadMessagingDefaults(db: Db, workspaceId: string): Promise<MessagingDefaults> {
-  const row = await db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
-  if (!row) return NO_DEFAULTS;
+  return (await loadSendContext(db, workspaceId)).defaults;
+}
+
+/**
+ * What a worker batch needs of a workspace, in one query: its fallback time zone and these
+ * defaults (an unknown workspace: UTC and none, as `workspaceZone` answers).
+ */
+export async function loadSendContext(db: Db, workspaceId: string): Promise<{ timezone: string; defaults: MessagingDefaults }> {
+  const row = await db.selectFrom('workspaces').select(['timezone', 'settings']).where('id', '=', workspaceId).executeTakeFirst();
+  if (!row) return { timezone: 'UTC', defaults: NO_DEFAULTS };
   const parsed = messagingDefaultsSchema.safeParse((fromJson<JsonObject>(row.settings) ?? {}).messaging ?? {});
-  return parsed.success ? parsed.data : NO_DEFAULTS;
+  return { timezone: row.timezone, defaults: parsed.success ? parsed.data : NO_DEFAULTS };
 }
 
 export async function saveMessagingDefaults(store: Store, workspaceId: string, input: z.input<typeof messagingDefaultsSchema>): Promise<MessagingDefaults> {

@@ -64,6 +64,19 @@ describe.each(backends())('topics API on %s', (kind) => {
     expect((await call('GET', '/api/email/topics')).json().data).toEqual([{ id: 'offers', name: 'Offers' }]);
   });
 
+  it('a topic an unfinished broadcast names is not deleted; once the broadcast is cancelled it is', async () => {
+    await call('POST', '/api/email/topics', { id: 'weekly', name: 'Weekly' });
+    const list = await call('POST', '/api/lists', { name: 'Everyone' });
+    expect(list.statusCode).toBe(201);
+    const draft = await call('POST', '/api/broadcasts', { name: 'Weekly digest', template: 'x', topic: 'weekly', audience: { type: 'list', id: list.json().id } });
+    expect(draft.statusCode).toBe(201);
+    const refused = await call('DELETE', '/api/email/topics/weekly');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toBe('topic weekly is still used by broadcast "Weekly digest"');
+    expect((await call('POST', `/api/broadcasts/${draft.json().id}/cancel`)).statusCode).toBe(200);
+    expect((await call('DELETE', '/api/email/topics/weekly')).statusCode).toBe(204);
+  });
+
   it('needs an admin', async () => {
     expect((await h.app.inject({ method: 'POST', url: '/api/email/topics', headers: t.write, payload: { id: 'x', name: 'x' } })).statusCode).toBe(403);
   });
