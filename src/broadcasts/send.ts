@@ -26,13 +26,14 @@ import { fromJson } from '../core/json.js';
 import { newId } from '../core/ids.js';
 import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js';
 import type { z } from 'zod';
-import { loadContacts, workspaceZone } from '../journeys/runtime/enroll.js';
+import { loadContacts } from '../journeys/runtime/enroll.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribedChannels, type GuardVerdict } from '../journeys/runtime/guards.js';
 import { deliveryStatuses, settlement } from '../journeys/runtime/deliveries.js';
 import { insertDeliveryRows, settleDeliveries } from '../journeys/runtime/bulk.js';
 import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
 import { zoneFor } from '../journeys/runtime/tz.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
+import { effectiveGuards, loadSendContext } from '../workspaces/messaging.js';
 import type { Claim, ClaimedRecipient } from './claim.js';
 import { confirmClaim, releaseClaim, settleRecipients, type RecipientSettlement } from './settle.js';
 
@@ -60,9 +61,11 @@ async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonl
   const contacts = await loadContacts(db, recipients.map((r) => r.contact_id));
   const marketing = b.kind === 'marketing';
   const optedOut = marketing ? await unsubscribedChannels(db, [...contacts.keys()]) : new Map<string, Set<string>>();
-  const quiet = fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null;
-  const cap = fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null;
-  const fallback = quiet ? await workspaceZone(db, b.workspace_id) : 'UTC';
+  // The broadcast's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
+  const own = { quietHours: fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null, frequencyCap: fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null };
+  const workspace = marketing ? await loadSendContext(db, b.workspace_id) : null;
+  const { quietHours: quiet, frequencyCap: cap } = workspace ? effectiveGuards(own, workspace.defaults) : own;
+  const fallback = workspace?.timezone ?? 'UTC';
   const out: Decision[] = [];
   for (const r of recipients) {
     const contact = contacts.get(r.contact_id);
