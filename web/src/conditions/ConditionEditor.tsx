@@ -127,7 +127,10 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
       </select>
     );
     const within = (
+      <>
+      <span className="muted small" aria-hidden="true">{t('cond.inLast')}</span>
       <input aria-label={t('cond.within', n)} placeholder={t('cond.sinceEntry')} size={8} disabled={readOnly} value={p.within ?? ''} {...a11y('performed.within')} onChange={(e) => emit(withPerformed(leaf, 'within', e.target.value.trim()))} />
+      </>
     );
     if (row === 'email_opened' || row === 'email_clicked') {
       return (

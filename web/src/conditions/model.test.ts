@@ -56,7 +56,13 @@ describe('condition editor model', () => {
   it('builds "plan is pro and opened any email in the last 7 days" as the journey language says it', () => {
     const plan = { ...(blankRow('attribute') as FieldLeaf), field: 'contact.plan', value: typedValue('pro', 'eq') };
     const opened = blankRow('email_opened');
-    expect(makeGroup('all', [plan, opened])).toEqual({ all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', within: '7d' } }] });
+    expect(makeGroup('all', [plan, opened])).toEqual({ all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', where: [{ property: 'machine', op: 'neq', value: true }], within: '7d' } }] });
+    // Choosing a template keeps "people only" and reads back as the same kind of row.
+    const one = withEmailTemplate(opened as PerformedLeaf, 'welcome-1');
+    expect(one.performed.where).toEqual([{ property: 'machine', op: 'neq', value: true }, { property: 'templateId', op: 'eq', value: 'welcome-1' }]);
+    expect(viewOf(one)).toMatchObject({ kind: 'row', row: 'email_opened' });
+    expect(viewOf(withEmailTemplate(one, ''))).toMatchObject({ kind: 'row', row: 'email_opened' });
+    expect(viewOf({ performed: { event: 'email.opened', where: [{ property: 'url', op: 'contains', value: 'x' }] } })).toMatchObject({ kind: 'row', row: 'performed' });
   });
 
   it('types values: numbers and booleans as such, lists for in / not_in, no value for exists', () => {

@@ -37,6 +37,14 @@ export type Source = (typeof SOURCES)[number];
 
 /** Email engagement is recorded as contact events by the tracking endpoints (src/tracking/record.ts). */
 export const EMAIL_EVENTS = { email_opened: 'email.opened', email_clicked: 'email.clicked' } as const;
+/**
+ * Opens by machines (Apple Mail Privacy Protection, image proxies, scanners) are stored with
+ * `machine: true` (src/tracking/machine.ts); an "opened email" row counts people only (STANDARDS.md 13).
+ */
+export const HUMAN_OPEN: PropertyFilter = { property: 'machine', op: 'neq', value: true };
+const isTemplateFilter = (f: PropertyFilter) => f.property === 'templateId' && f.op === 'eq';
+const isHumanFilter = (f: PropertyFilter) => f.property === HUMAN_OPEN.property && f.op === HUMAN_OPEN.op && f.value === HUMAN_OPEN.value;
+
 /** The lead score is mirrored into this contact attribute (src/scoring/apply.ts). */
 export const LEAD_SCORE_FIELD = 'contact.lead_score';
 
@@ -59,7 +67,8 @@ const join = (base: string, rest: string) => (base ? `${base}.${rest}` : rest);
 function rowOf(leaf: FieldLeaf | PerformedLeaf): RowKind {
   if ('field' in leaf) return leaf.field === LEAD_SCORE_FIELD ? 'lead_score' : 'attribute';
   const { event, where } = leaf.performed;
-  const plain = !where || (where.length === 1 && where[0]!.property === 'templateId' && where[0]!.op === 'eq');
+  // An email row shows a template choice only: any other filter makes it a general event row.
+  const plain = !where || (where.every((f) => isTemplateFilter(f) || isHumanFilter(f)) && where.filter(isTemplateFilter).length <= 1);
   if (plain && event === EMAIL_EVENTS.email_opened) return 'email_opened';
   if (plain && event === EMAIL_EVENTS.email_clicked) return 'email_clicked';
   return 'performed';
@@ -110,8 +119,9 @@ export function blankRow(kind: RowKind): FieldLeaf | PerformedLeaf {
     case 'performed':
       return { performed: { event: '' } };
     case 'email_opened':
+      return { performed: { event: EMAIL_EVENTS.email_opened, where: [HUMAN_OPEN], within: '7d' } };
     case 'email_clicked':
-      return { performed: { event: EMAIL_EVENTS[kind], within: '7d' } };
+      return { performed: { event: EMAIL_EVENTS.email_clicked, within: '7d' } };
   }
 }
 
@@ -148,13 +158,13 @@ export function withOperator<T extends { op: Operator; value?: Scalar | Scalar[]
 
 /** The template an email row is about (its `templateId` filter), or '' for any email. */
 export function emailTemplate(leaf: PerformedLeaf): string {
-  const f = leaf.performed.where?.[0];
+  const f = leaf.performed.where?.find(isTemplateFilter);
   return f ? valueText(f.value) : '';
 }
 
 export function withEmailTemplate(leaf: PerformedLeaf, template: string): PerformedLeaf {
-  const { where: _w, ...rest } = leaf.performed;
-  return { performed: template ? { ...rest, where: [{ property: 'templateId', op: 'eq', value: template }] } : rest };
+  const where = [...(leaf.performed.where ?? []).filter((f) => !isTemplateFilter(f)), ...(template ? [{ property: 'templateId', op: 'eq' as const, value: template }] : [])];
+  return withPerformed(leaf, 'where', where);
 }
 
 /** Sets or removes (on '' / undefined) one optional key of a performed leaf. */

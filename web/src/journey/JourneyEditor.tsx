@@ -129,7 +129,9 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     const candidates = [nodes.find((n) => n.id === selected), ...[...nodes].reverse()];
     const from = candidates.find((n) => freeOutput(n) !== null);
     const anchor = from ?? nodes[nodes.length - 1];
+    // Below the step it follows, moved sideways past any step already there (a branch's second exit).
     const pos = position ?? { x: anchor?.position.x ?? 0, y: (anchor?.position.y ?? 0) + 130 };
+    while (!position && nodes.some((n) => Math.abs(n.position.x - pos.x) < 180 && Math.abs(n.position.y - pos.y) < 80)) pos.x += 200;
     setNodes((ns) => [...ns, { id: nodeId, type: 'step', position: pos, data: { node: step, problems: [] } }]);
     if (from && !position) setEdges((es) => [...es, flowEdge(from.id, freeOutput(from)!, nodeId)]);
     select(nodeId);
