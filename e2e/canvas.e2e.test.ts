@@ -1,10 +1,11 @@
 /**
  * The journey canvas's structured editors in a real Chromium against a real `qatra start`: the
  * owner builds a branch whose condition is made of rows ("plan is pro" AND "opened any email in
- * the last 7 days"), sees a wrong row's error beside the row, sets a goal and an exit event in
- * Journey settings, checks a split's percentages, and publishes. Then contacts — one pro who opened
- * a real email (its tracking pixel fetched), one pro who did not, one free who did — trigger the
- * journey through /v1, and the runs API shows each took the branch the condition says.
+ * the last 7 days") and sees a wrong row's error beside the row; checks a wait's filters and
+ * timeout and a split's percentages in place; sets entry, goal, exit and delivery limits in Journey
+ * settings, and publishes. Then contacts — one pro who opened a real email (its tracking pixel
+ * fetched), one pro who did not, one free who did — trigger the journey through /v1, and the runs
+ * API shows each took the branch the condition says.
  * Screenshots: docs/screenshots/journey-branch-editor.png (and -fa, right to left), journey-settings.png.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +127,24 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await shot(page, 'journey-branch-editor-fa');
     await page.getByLabel('زبان').selectOption('en');
+  });
+
+  it('a wait for event takes an event, property filters and a timeout, each checked in place', async () => {
+    await page.getByRole('button', { name: 'Wait for event', exact: true }).click();
+    await page.getByLabel('Event name', { exact: true }).fill('purchased');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    const filter = page.getByRole('group', { name: 'Filter 1', exact: true });
+    await filter.getByLabel('Filter 1 property').fill('');
+    await expect.poll(() => filter.getByRole('alert').count()).toBe(1);
+    await filter.getByLabel('Filter 1 property').fill('total');
+    await filter.getByLabel('Filter 1 operator').selectOption('gt');
+    await filter.getByLabel('Filter 1 value').fill('0');
+    await expect.poll(() => filter.getByRole('alert').count()).toBe(0);
+    await page.getByLabel('Timeout (e.g. 3d)').fill('soon');
+    await page.getByText('a duration like 30m, 4h, 3d or 2w').first().waitFor();
+    await page.getByLabel('Timeout (e.g. 3d)').fill('2d');
+    await page.getByRole('button', { name: 'Delete step' }).click();
+    await expect.poll(() => page.getByTestId('node-wait-for-event').count()).toBe(0);
   });
 
   it('a split must add up to 100, said in place', async () => {
