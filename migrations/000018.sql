@@ -5,4 +5,6 @@
 -- event: measured on the bench machine, 4 connections inserting 200-row groups, ~6 us of backend CPU
 -- per row (30-37 -> 26-30 us). SQLite cannot drop a constraint without rebuilding the table, and its
 -- check is a plain b-tree lookup (~1 us per row), so it keeps the key.
-{{postgres_only}}ALTER TABLE events DROP CONSTRAINT IF EXISTS events_workspace_id_fkey;
+--@postgres
+ALTER TABLE events DROP CONSTRAINT IF EXISTS events_workspace_id_fkey
+--@end

@@ -53,8 +53,6 @@ describe('migration macros', () => {
     expect(renderMigration('a {{json}} b {{serial}}', 'postgres')).toBe('a jsonb b bigserial PRIMARY KEY');
     expect(renderMigration('a {{json}}', 'sqlite')).toBe('a text');
     expect(() => renderMigration('{{nope}}', 'sqlite')).toThrow(/unknown migration macro/);
-    expect(renderMigration('{{postgres_only}}ALTER TABLE t DROP CONSTRAINT c;', 'postgres')).toBe('ALTER TABLE t DROP CONSTRAINT c;');
-    expect(renderMigration('{{postgres_only}}ALTER TABLE t DROP CONSTRAINT c;', 'sqlite')).toBe('--ALTER TABLE t DROP CONSTRAINT c;');
   });
 });
 

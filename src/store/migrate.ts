@@ -12,13 +12,9 @@ import type { Db, DialectName, Store } from './store.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
-/**
- * `{{postgres_only}}` at the start of a one-line statement runs it on PostgreSQL only: on SQLite it
- * renders as `--`, which turns the line into a comment (statements() drops comment lines).
- */
 const MACROS: Record<DialectName, Record<string, string>> = {
-  postgres: { json: 'jsonb', serial: 'bigserial PRIMARY KEY', postgres_only: '' },
-  sqlite: { json: 'text', serial: 'integer PRIMARY KEY AUTOINCREMENT', postgres_only: '--' },
+  postgres: { json: 'jsonb', serial: 'bigserial PRIMARY KEY' },
+  sqlite: { json: 'text', serial: 'integer PRIMARY KEY AUTOINCREMENT' },
 };
 
 export function renderMigration(text: string, dialect: DialectName): string {
