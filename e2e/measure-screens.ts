@@ -43,7 +43,7 @@ try {
   await time('contacts list', '/app/contacts', () => page.getByRole('link', { name: /^person\d+@example.com$/ }).first().waitFor());
   await time('journeys list', '/app/journeys', () => page.getByText('No journeys yet.').waitFor());
   await time('outbox', '/app/outbox', () => page.getByText('The outbox is empty.').waitFor());
-  await time('settings', '/app/settings', () => page.getByRole('heading', { name: 'API keys' }).waitFor());
+  await time('settings', '/app/settings', () => Promise.all([page.getByTestId('email-source').waitFor(), page.getByText('No topics yet.').waitFor(), page.getByRole('heading', { name: 'Quiet hours and frequency cap' }).waitFor(), page.getByRole('heading', { name: 'API keys' }).waitFor()]));
   const t0 = Date.now();
   await page.getByRole('link', { name: 'Contacts' }).click();
   await page.getByLabel('Email or user id').fill(`person${total - 7}@example.com`);
