@@ -66,6 +66,7 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
     await email.getByLabel('User name').fill('relay-user');
     await email.locator('input[type=password]').fill('relay secret');
     await email.getByLabel('Rate limit (messages per second)').fill('20');
+    await email.getByRole('note').filter({ hasText: 'the test uses the saved settings' }).waitFor();
     await email.getByRole('button', { name: 'Save' }).click();
     await email.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     // The password is stored but never comes back: the field is empty and says "set".
@@ -172,8 +173,10 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
     expect(stored.current.content.locales.fa.subject).toBe('خوش آمدید');
     await shot('template-locale-variant');
 
-    // The default tab still edits and previews the default content.
-    await page.getByRole('tab', { name: 'Default (en)' }).click();
+    // The default tab still edits and previews the default content; arrow keys move between tabs.
+    await page.getByTestId('locale-tab-fa').focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect(page.getByRole('tab', { name: 'Default (en)' }).getAttribute('aria-selected')).resolves.toBe('true');
     await expect(page.getByLabel('Subject').inputValue()).resolves.toBe('Welcome');
     await expect.poll(() => page.getByTestId('preview-device').getAttribute('data-direction')).toBe('ltr');
 

@@ -86,6 +86,8 @@ export function EmailProvider({ admin }: { admin: boolean }) {
   const [form, setForm] = useState<Form | null>(null);
   const [issues, setIssues] = useState<Issue[]>([]);
   const [saved, setSaved] = useState(false);
+  /** Changed since loaded or saved: the test would still use the saved settings. */
+  const [dirty, setDirty] = useState(false);
   const [testTo, setTestTo] = useState('');
   const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<TestResult | { status: 'error'; error: string } | null>(null);
@@ -93,6 +95,7 @@ export function EmailProvider({ admin }: { admin: boolean }) {
   const load = (s: PublicEmailSettings) => {
     setSettings(s);
     setForm(formOf(s));
+    setDirty(false);
   };
   useEffect(() => {
     if (admin) get<PublicEmailSettings>('/api/email/provider').then(load, () => {});
@@ -102,6 +105,7 @@ export function EmailProvider({ admin }: { admin: boolean }) {
 
   const set = (patch: Partial<Form>) => {
     setSaved(false);
+    setDirty(true);
     setForm({ ...form, ...patch });
   };
   const save = async (e: FormEvent) => {
@@ -199,6 +203,7 @@ export function EmailProvider({ admin }: { admin: boolean }) {
         <h3 id="email-test-title" className="sr-only">{t('settings.email.sendTest')}</h3>
         <label>{t('settings.email.testTo')}<input type="email" required value={testTo} onChange={(e) => setTestTo(e.target.value)} /></label>
         <button type="submit" disabled={testing}>{testing ? t('settings.email.sending') : t('settings.email.sendTest')}</button>
+        {dirty && <span className="muted small" role="note">{t('settings.email.saveFirst')}</span>}
       </form>
       {result && (result.status === 'sent' ? (
         <p className="ok" role="status" data-testid="test-result">{t('settings.email.testSent')} <code>{result.messageId}</code>{result.response ? <> · <span className="muted">{result.response}</span></> : null}</p>

@@ -4,7 +4,7 @@
  * falls back from the most specific variant to its language and then to the default (the server's
  * rule, src/templates/locale.ts); a variant's empty field uses the default's.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useI18n } from '../../i18n';
 
 export interface Variant { subject?: string; preheader?: string; body?: string; text?: string }
@@ -22,7 +22,7 @@ export function LocaleTabs({ defaultLocale, locales, active, readOnly, onSelect,
   onAdd(key: string): void;
   onRemove(key: string): void;
 }) {
-  const { t } = useI18n();
+  const { t, dir } = useI18n();
   const [adding, setAdding] = useState('');
   const [error, setError] = useState<string | null>(null);
   const add = (e: FormEvent) => {
@@ -34,13 +34,25 @@ export function LocaleTabs({ defaultLocale, locales, active, readOnly, onSelect,
     setAdding('');
     onAdd(key);
   };
+  // WAI-ARIA tabs: arrow keys move between tabs (mirrored in right-to-left), Home/End to the ends.
+  const keys = ['', ...locales];
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const i = keys.indexOf(active);
+    const forward = dir === 'rtl' ? 'ArrowLeft' : 'ArrowRight';
+    const back = dir === 'rtl' ? 'ArrowRight' : 'ArrowLeft';
+    const next = e.key === forward ? (i + 1) % keys.length : e.key === back ? (i - 1 + keys.length) % keys.length : e.key === 'Home' ? 0 : e.key === 'End' ? keys.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    onSelect(keys[next]!);
+    e.currentTarget.querySelectorAll<HTMLButtonElement>('[role="tab"]')[next]?.focus();
+  };
   return (
     <div>
       <div className="locale-tabs">
-        <div role="tablist" aria-label={t('templates.locale.tabs')} className="row">
-          <button type="button" role="tab" aria-selected={active === ''} onClick={() => onSelect('')}>{t('templates.locale.default', { locale: defaultLocale })}</button>
+        <div role="tablist" aria-label={t('templates.locale.tabs')} className="row" onKeyDown={onKey}>
+          <button type="button" role="tab" aria-selected={active === ''} tabIndex={active === '' ? 0 : -1} onClick={() => onSelect('')}>{t('templates.locale.default', { locale: defaultLocale })}</button>
           {locales.map((l) => (
-            <button key={l} type="button" role="tab" aria-selected={active === l} onClick={() => onSelect(l)} lang={l} dir={isRtl(l) ? 'rtl' : 'ltr'} data-testid={`locale-tab-${l}`}>{l}</button>
+            <button key={l} type="button" role="tab" aria-selected={active === l} tabIndex={active === l ? 0 : -1} onClick={() => onSelect(l)} lang={l} dir={isRtl(l) ? 'rtl' : 'ltr'} data-testid={`locale-tab-${l}`}>{l}</button>
           ))}
         </div>
         {!readOnly && (
