@@ -46,6 +46,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   stats: () => import('./stats.js'),
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
+  rollups: () => import('./rollups.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {
