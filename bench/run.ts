@@ -46,7 +46,6 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   stats: () => import('./stats.js'),
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
-  rollups: () => import('./rollups.js'),
 };
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {

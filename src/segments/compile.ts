@@ -14,10 +14,6 @@
  *    events_contact_name_time, so the cost follows the contacts checked, not the workspace.
  * Both give the same answer; the test suite checks both on both backends.
  *
- * In the `full` shape, event conditions without property filters read the daily rollups
- * (./rollup.ts) for the whole days of their window and the raw events only for the partial days at
- * its edges; `rollups: false` keeps them on the raw events (the tests compare the two).
- *
  * Every leaf is a non-NULL boolean (NULL-able comparisons are wrapped in COALESCE), so `not`
  * behaves: "not (plan equals pro)" includes contacts without a plan. EXISTS leaves are left bare so
  * PostgreSQL can still pull them up into joins.
@@ -37,17 +33,12 @@ import {
   type PropertyFilter,
 } from './definition.js';
 import { JsonReader, monthDaysAhead, type Expr } from './sql-values.js';
-import { countSource, daysInWindow, splitWindow, valueSource, type DaySplit, type Range } from './rollup.js';
-
-type WindowOf = { where?: PropertyFilter[] | undefined; withinDays?: number | undefined; from?: number | undefined; to?: number | undefined };
 
 export interface CompileContext {
   dialect: DialectName;
   workspaceId: string;
   now: number;
   mode: 'full' | 'few';
-  /** Read whole days from the rollups in the `full` shape (default true). */
-  rollups?: boolean;
 }
 
 /** Contact columns a condition may name directly; anything else is a JSON attribute path. */
@@ -106,10 +97,8 @@ class Compiler {
           // Apple Mail Privacy Protection opens are machine opens: never evidence of engagement (STANDARDS.md 13).
           // An open without the property is a human open (isTrue is NULL then, hence orFalse).
           const human = c.action === 'opened' ? sql`AND NOT ${orFalse(this.json.isTrue(sql.ref('e.properties'), ['machine']))}` : sql``;
-          const event = c.action === 'opened' ? 'email.opened' : 'email.clicked';
-          const window = this.rollupWindow({ where, withinDays: c.withinDays });
-          if (window) found = this.anyDay(daysInWindow(this.ctx.workspaceId, event, window, c.action === 'opened'));
-          else found = this.anyEvent(sql`${this.eventFilter({ event, where, withinDays: c.withinDays })} ${human}`);
+          const filter = this.eventFilter({ event: c.action === 'opened' ? 'email.opened' : 'email.clicked', where, withinDays: c.withinDays });
+          found = this.anyEvent(sql`${filter} ${human}`);
         }
         return c.performed ? found : sql`(NOT ${found})`;
       }
@@ -218,53 +207,17 @@ class Compiler {
   /** Contacts having events (filtered) whose group satisfies `having`; per mode (see the module comment). */
   private having(c: Parameters<Compiler['eventFilter']>[0], having: Expr, perContact: Expr): Expr {
     if (this.ctx.mode === 'few') return orFalse(sql`(SELECT ${perContact} FROM events e WHERE e.contact_id = c.id AND ${this.eventFilter(c)})`);
-    return this.inGroups(sql`SELECT e.contact_id FROM events e WHERE e.workspace_id = ${this.ctx.workspaceId} AND ${this.eventFilter(c)} GROUP BY e.contact_id HAVING ${having}`);
-  }
-
-  /** The contact is among the `contact_id`s of `groups` (an uncorrelated query). */
-  private inGroups(groups: Expr): Expr {
+    const groups = sql`SELECT e.contact_id FROM events e WHERE e.workspace_id = ${this.ctx.workspaceId} AND ${this.eventFilter(c)} GROUP BY e.contact_id HAVING ${having}`;
     // SQLite evaluates an uncorrelated IN subquery once; PostgreSQL turns EXISTS into a hash join
     // (its NOT IN over a large subquery would not fit a hashed subplan and rescan per contact).
     if (this.ctx.dialect === 'sqlite') return sql`c.id IN (${groups})`;
     return sql`EXISTS (SELECT 1 FROM (${groups}) g WHERE g.contact_id = c.id)`;
   }
 
-  /** The contact has an `event_days d` row matching `where` (./rollup.ts daysInWindow); like anyEvent. */
-  private anyDay(where: Expr): Expr {
-    if (this.ctx.dialect === 'sqlite') return sql`c.id IN (SELECT d.contact_id FROM event_days d WHERE ${where})`;
-    return sql`EXISTS (SELECT 1 FROM event_days d WHERE d.contact_id = c.id AND ${where})`;
-  }
-
-  /** Contacts whose rows of a rollup source satisfy `having` (over `u`). */
-  private groupsOf(source: Expr, having: Expr): Expr {
-    return this.inGroups(sql`SELECT u.contact_id FROM (${source}) u GROUP BY u.contact_id HAVING ${having}`);
-  }
-
-  /** The rollup split of a condition's window, when this condition can read the rollups at all. */
-  private split(c: WindowOf): DaySplit | null {
-    const window = this.rollupWindow(c);
-    return window && splitWindow(window);
-  }
-
-  /** The condition's window as instants, when it can read the rollups (see split). */
-  private rollupWindow(c: WindowOf): Range | null {
-    if (this.ctx.mode !== 'full' || this.ctx.rollups === false || (c.where?.length ?? 0) > 0) return null;
-    const window = { from: c.withinDays !== undefined ? this.ctx.now - c.withinDays * DAY_MS : c.from, to: c.to };
-    return splitWindow(window) ? window : null;
-  }
-
-  /** Events of `event` in a raw edge range of a rollup split. */
-  private rawRange(event: string): (r: Range) => Expr {
-    return (r) => this.eventFilter({ event, ...r });
-  }
-
   private event(c: EventCondition): Expr {
     const count = c.performed ? (c.count ?? { op: 'at_least' as const, value: 1 }) : { op: 'at_most' as const, value: 0 };
-    const split = this.split(c);
     const exists = (n: number) => {
       if (n <= 0) return sql`TRUE`;
-      if (split && n === 1) return this.anyDay(daysInWindow(this.ctx.workspaceId, c.event, this.rollupWindow(c)!, false));
-      if (split) return this.groupsOf(countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event)), sql`sum(u.n) >= ${n}`);
       if (n === 1) return this.anyEvent(this.eventFilter(c));
       return this.having(c, sql`count(*) >= ${n}`, sql`count(*) >= ${n}`);
     };
@@ -282,33 +235,19 @@ class Compiler {
 
   private aggregate(c: EventAggregateCondition): Expr {
     const v = this.json.number(sql.ref('e.properties'), c.property.split('.'));
-    const split = c.property.includes('.') ? null : this.split(c);
-    if (split) {
-      const source = valueSource(this.ctx.workspaceId, c.event, c.property, split, this.rawRange(c.event), v);
-      const of = { sum: sql`sum(u.s)`, min: sql`min(u.mn)`, max: sql`max(u.mx)`, avg: sql`(sum(u.s) / CAST(sum(u.n) AS double precision))` }[c.fn];
-      return this.groupsOf(source, compare(of, c.op, c.value));
-    }
     const fn = sql.raw(c.fn);
     const test = compare(sql`${fn}(${v})`, c.op, c.value);
     return this.having(c, test, test);
   }
 
   private eventTime(c: EventTimeCondition): Expr {
-    const split = this.split(c);
-    const at = split ? sql.raw(c.which === 'first' ? 'min(first_at)' : 'max(last_at)') : sql`${sql.raw(c.which === 'first' ? 'min' : 'max')}(e.timestamp)`;
+    const at = sql`${sql.raw(c.which === 'first' ? 'min' : 'max')}(e.timestamp)`;
     const now = this.ctx.now;
     let test: Expr;
     if (c.op === 'before') test = sql`${at} < ${instantMs(c.value)}`;
     else if (c.op === 'after') test = sql`${at} > ${instantMs(c.value)}`;
     else if (c.op === 'more_than_days_ago') test = sql`${at} < ${now - (c.value as number) * DAY_MS}`;
     else test = sql`${at} >= ${now - (c.value as number) * DAY_MS}`;
-    if (split) {
-      // The last time needs no raw events when the window has no end, the first when it has no start.
-      const window = this.rollupWindow(c)!;
-      const exact = c.which === 'last' ? window.to === undefined : window.from === undefined;
-      if (exact) return this.inGroups(sql`SELECT d.contact_id FROM event_days d WHERE ${daysInWindow(this.ctx.workspaceId, c.event, window, false)} GROUP BY d.contact_id HAVING ${test}`);
-      return this.groupsOf(countSource(this.ctx.workspaceId, c.event, split, false, this.rawRange(c.event)), test);
-    }
     return this.having(c, test, test);
   }
 }
