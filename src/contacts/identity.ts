@@ -1,9 +1,10 @@
 /**
  * @module Identity resolution: which contact a Segment call is about, creating and merging contacts
  * as the calls say. Runs inside the ingesting transaction, for a whole batch at once: one SELECT for
- * the batch's userIds, one for its anonymousIds, one for the emails its identify calls carry, then
- * the calls are resolved in order against that in-memory picture, and new contacts, anonymous-id links
- * and changed contacts are written in bulk at the end. Merges are rare and written at once.
+ * the batch's userIds (or the caller's rows of them, see `knownUsers`), one for its anonymousIds, one
+ * for the emails its identify calls carry, then the calls are resolved in order against that
+ * in-memory picture, and new contacts, anonymous-id links and changed contacts are written in bulk at
+ * the end. Merges are rare and written at once.
  *
  * Rules (docs/ingestion.md has the long form):
  * - A call with a userId belongs to the contact with that user_id. If there is none, an anonymous
