@@ -260,6 +260,25 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     expect(stored.map((e) => e.message_id)).toEqual(['sig-1', 'sig-2', 'sig-3']);
   });
 
+  it('a request that creates contacts and stores events runs the sinks once, contacts first', async () => {
+    const calls: Signal['kind'][][] = [];
+    const sink: SignalSink = async (_trx, signals) => {
+      const mine = signals.filter((s) => (s.kind === 'event' ? s.event.workspaceId : 'workspaceId' in s ? s.workspaceId : null) === t.workspaceId);
+      if (mine.length > 0) calls.push(mine.map((s) => s.kind));
+    };
+    signalSinks.push(sink);
+    try {
+      const batch = [
+        { type: 'track', messageId: 'once-1', userId: 'u-once-a', event: 'Once' },
+        { type: 'identify', messageId: 'once-2', userId: 'u-once-b', traits: { plan: 'pro' } },
+      ];
+      expect((await post('/v1/batch', { batch })).statusCode).toBe(200);
+    } finally {
+      signalSinks.splice(signalSinks.indexOf(sink), 1);
+    }
+    expect(calls).toEqual([['contact_created', 'contact_created', 'event', 'event']]);
+  });
+
   it('concurrent requests for the same new user make one contact and store every event', async () => {
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>

@@ -87,8 +87,7 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
   const fresh = withoutStored(calls, stored);
   if (fresh.length === 0) return;
   const now = Math.max(...fresh.map((c) => c.receivedAt));
-  const contactIds = await resolveContacts(trx, dialect, workspaceId, fresh, now, users);
-  const signals: Signal[] = [];
+  const { contactIds, signals } = await resolveContacts(trx, dialect, workspaceId, fresh, now, users);
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
     const rows = chunk.map((c, k) => ({
@@ -122,6 +121,7 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
       });
     }
   }
+  // The contacts' signals first (a journey triggered by contact_created sees the contact before its events).
   await emitSignals(trx, signals, now);
 }
 
