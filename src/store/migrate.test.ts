@@ -16,7 +16,7 @@ describe.each(backends())('migrations on %s', (kind) => {
     expect(await migrate(t.store)).toEqual([]);
   });
 
-  it('000018: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {
+  it('000015: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {
     const db = t.store.db;
     await db.insertInto('workspaces').values({ id: 'ws_m18', name: 'm18', settings: '{}', created_at: 0 }).execute();
     await db.insertInto('contacts').values({ id: 'ct_m18', workspace_id: 'ws_m18', attributes: '{}', created_at: 0, updated_at: 0 }).execute();
