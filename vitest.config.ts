@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts'],
     // Fault tests kill processes and stop servers for minutes: `npm run test:faults` (vitest.faults.config.ts).
     exclude: ['test/faults/**', '**/node_modules/**'],
     testTimeout: 30_000,

@@ -9,6 +9,8 @@
  * bare multi-row INSERTs of 100 rows, one transaction each (the same number of commits as the HTTP
  * run), with no HTTP, validation or identity resolution. The ratio is what the API keeps of that.
  */
+import fs from 'node:fs';
+import http from 'node:http';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -51,20 +53,43 @@ function bodies(count: number, run: string, from = 0): string[] {
   return out;
 }
 
+/**
+ * The clients use node:http with a keep-alive agent: fetch (undici) cost ~26 µs of CPU per event
+ * (2.6 ms per 100-event request) in the client threads, a third of the process's CPU, taken from the
+ * same two cores the server runs on; plain http.request costs a fraction of that.
+ */
 async function send(url: string, auth: string, requests: string[], clients: number): Promise<number[]> {
   const latencies: number[] = [];
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const post = (body: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
   let next = 0;
   const client = async () => {
     while (next < requests.length) {
       const body = requests[next++]!;
       const started = performance.now();
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${text}`);
+      const res = await post(body);
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${res.text}`);
       latencies.push(performance.now() - started);
     }
   };
-  await Promise.all(Array.from({ length: clients }, client));
+  try {
+    await Promise.all(Array.from({ length: clients }, client));
+  } finally {
+    agent.destroy();
+  }
   return latencies;
 }
 
@@ -143,6 +168,31 @@ async function baseline(store: Store, workspaceId: string, contactIds: string[],
   return count / ((performance.now() - started) / 1000);
 }
 
+/** CPU time (user + system, ms) of one thread or process from /proc, or null where there is none (not Linux). */
+function threadCpuMs(pid: number, tid = pid): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU per PostgreSQL backend connected to the bench's database (when the server runs on this machine). */
+async function backendCpuMs(store: Store): Promise<Map<number, number> | null> {
+  if (store.dialect !== 'postgres') return null;
+  const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(store.db);
+  const out = new Map<number, number>();
+  for (const { pid } of rows.rows) {
+    const ms = threadCpuMs(Number(pid));
+    if (ms === null) return null;
+    out.set(Number(pid), ms);
+  }
+  return out;
+}
+
 async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const total = SIZES[ctx.size];
   const database = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 10 });
@@ -159,8 +209,12 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
     const clients = await startClientThreads(url, auth, total);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const serverBefore = threadCpuMs(process.pid);
+    const dbBefore = await backendCpuMs(store);
     const latencies = await clients.go();
     const cpu = process.cpuUsage(cpuBefore);
+    const serverAfter = threadCpuMs(process.pid);
+    const dbAfter = await backendCpuMs(store);
     const seconds = (performance.now() - started) / 1000;
     const stored = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
     if (Number(stored.n) !== total + 20 * BATCH) throw new Error(`expected ${total + 20 * BATCH} events stored, found ${stored.n}`);
@@ -172,6 +226,16 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
     // CPU of this process (server and client threads) per event: steadier than events/s when other
     // work shares the machine.
     ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'process_cpu_per_event', value: (cpu.user + cpu.system) / total, unit: 'us' }));
+    // The server's own thread (HTTP, validation, ingestion; SQLite runs in it), without the clients.
+    if (serverBefore !== null && serverAfter !== null) {
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'server_thread_cpu_per_event', value: ((serverAfter - serverBefore) * 1000) / total, unit: 'us' }));
+    }
+    // PostgreSQL's backends serving this database: the database's share of the two cores.
+    if (dbBefore && dbAfter) {
+      let ms = 0;
+      for (const [pid, after] of dbAfter) ms += after - (dbBefore.get(pid) ?? 0);
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'db_backend_cpu_per_event', value: (ms * 1000) / total, unit: 'us' }));
+    }
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
     ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p50', value: pct(0.5), unit: 'ms' }));
     ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p99', value: pct(0.99), unit: 'ms' }));

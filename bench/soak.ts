@@ -11,21 +11,15 @@
  * 5-second samples) and `rss_bounded` (1 when the slope is under 2 MB/min or the second half grew
  * less than 10 % over its first sample). A leak of even 1 KB per email shows as a steady slope.
  */
-import pino from 'pino';
 import { buildApp } from '../src/api/app.js';
 import { parseConfig } from '../src/config/config.js';
-import { systemClock } from '../src/core/clock.js';
-import { createKey } from '../src/keys/keys.js';
-import { createMetrics } from '../src/metrics/metrics.js';
-import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { saveTemplates } from '../src/templates/service.js';
-import { emailSettingsSchema, saveEmailSettings } from '../src/channels/email/settings.js';
 import { applyJourney } from '../src/journeys/journeys.js';
 import { Worker } from '../src/worker/worker.js';
 import { workerTasks } from '../src/worker/tasks.js';
-import type { AppDeps } from '../src/api/deps.js';
 import { freshDatabase } from '../test/backends.js';
 import { startCountingSink } from '../test/faults/counting-sink.js';
+import { quietDeps, sinkWorkspace } from '../test/sink-workspace.js';
 import { figure, type Bench } from './run.js';
 
 const BATCH = 100;
@@ -51,21 +45,10 @@ export const run: Bench = async (ctx) => {
   const database = await freshDatabase(kind, { baseUrl, pgPoolMax: 10 });
   const sink = await startCountingSink();
   const config = parseConfig({ QATRA_WORKER_POLL_MS: '100' });
-  const deps: AppDeps = { store: database.store, clock: systemClock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
-  const ws = await createWorkspace(deps, { name: 'soak' });
-  const write = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
-  await saveEmailSettings(
-    deps,
-    ws.id,
-    emailSettingsSchema.parse({
-      provider: 'smtp',
-      from: { address: 'news@news.example.com', name: 'Soak' },
-      postalAddress: '1 Main St, Springfield',
-      smtp: { host: '127.0.0.1', port: sink.port, maxConnections: 4 },
-    }),
-  );
-  await saveTemplates(deps, ws.id, [{ id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello {{ contact.user_id }}', body: '<p>Hi {{ trigger.plan }}</p><a href="https://shop.example.com/?u={{ contact.id }}">Shop</a><p><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ workspace.postal_address }}</p>' } }], 'upsert');
-  await applyJourney({ ...deps, templateExists: async () => true }, ws.id, {
+  const deps = quietDeps(database.store, config);
+  const ws = await sinkWorkspace(deps, 'Soak', sink.port);
+  await saveTemplates(deps, ws.workspaceId, [{ id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello {{ contact.user_id }}', body: '<p>Hi {{ trigger.plan }}</p><a href="https://shop.example.com/?u={{ contact.id }}">Shop</a><p><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ workspace.postal_address }}</p>' } }], 'upsert');
+  await applyJourney({ ...deps, templateExists: async () => true }, ws.workspaceId, {
     id: 'welcome',
     name: 'Welcome',
     status: 'live',
@@ -78,7 +61,7 @@ export const run: Bench = async (ctx) => {
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   worker.start();
-  const auth = `Basic ${Buffer.from(`${write.secret}:`).toString('base64')}`;
+  const auth = `Basic ${Buffer.from(`${ws.writeKey}:`).toString('base64')}`;
 
   let n = 0;
   let events = 0;

@@ -70,7 +70,7 @@ try {
   await time('broadcasts list (first page of 120)', '/app/broadcasts', () => page.getByText('Broadcast 049').waitFor());
   await time('journeys list', '/app/journeys', () => page.getByRole('link', { name: 'Hello' }).first().waitFor());
   await time('outbox', '/app/outbox', () => page.getByRole('button', { name: 'Hello' }).first().waitFor());
-  await time('settings', '/app/settings', () => page.getByRole('heading', { name: 'API keys' }).waitFor());
+  await time('settings', '/app/settings', () => Promise.all([page.getByTestId('email-source').waitFor(), page.getByText('No topics yet.').waitFor(), page.getByRole('heading', { name: 'Quiet hours and frequency cap' }).waitFor(), page.getByRole('heading', { name: 'API keys' }).waitFor()]));
   const t0 = Date.now();
   await page.getByRole('link', { name: 'Contacts' }).click();
   await page.getByLabel('Email or user id').fill(`person${total - 7}@example.com`);

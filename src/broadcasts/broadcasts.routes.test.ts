@@ -49,6 +49,23 @@ describe.each(backends())('/api/broadcasts on %s', (kind) => {
     const write = await f.h.app.inject({ method: 'GET', url: `/api/broadcasts/${b.id}`, headers: f.t.write });
     expect([401, 403]).toContain(write.statusCode);
     const doc = (await f.h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-    for (const p of ['/api/broadcasts', '/api/broadcasts/{id}', '/api/broadcasts/{id}/schedule', '/api/broadcasts/{id}/pause', '/api/broadcasts/{id}/resume', '/api/broadcasts/{id}/cancel']) expect(doc.paths[p]).toBeDefined();
+    for (const p of ['/api/broadcasts', '/api/broadcasts/{id}', '/api/broadcasts/{id}/schedule', '/api/broadcasts/{id}/unschedule', '/api/broadcasts/{id}/pause', '/api/broadcasts/{id}/resume', '/api/broadcasts/{id}/cancel']) expect(doc.paths[p]).toBeDefined();
+  });
+
+  it('unschedule moves a scheduled broadcast back to an editable draft, and answers 409 from any other state', async () => {
+    const b = (await f.api('POST', '/api/broadcasts', { name: 'later', template: 'welcome-1', audience: { type: 'list', id: listId }, sendAt: '2026-02-01T09:00:00Z' })).json();
+    expect((await f.api('POST', `/api/broadcasts/${b.id}/schedule`, {})).json().status).toBe('scheduled');
+    const draft = await f.api('POST', `/api/broadcasts/${b.id}/unschedule`);
+    expect(draft.statusCode).toBe(200);
+    expect(draft.json()).toMatchObject({ status: 'draft', scheduledAt: null, sendAt: Date.UTC(2026, 1, 1, 9) });
+    expect((await f.api('PATCH', `/api/broadcasts/${b.id}`, { name: 'later, edited' })).json().name).toBe('later, edited');
+    const again = await f.api('POST', `/api/broadcasts/${b.id}/unschedule`);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.issues[0].path).toBe('status');
+    await f.api('POST', `/api/broadcasts/${b.id}/schedule`, {});
+    await f.api('POST', `/api/broadcasts/${b.id}/pause`);
+    expect((await f.api('POST', `/api/broadcasts/${b.id}/unschedule`)).statusCode).toBe(409);
+    const write = await f.h.app.inject({ method: 'POST', url: `/api/broadcasts/${b.id}/unschedule`, headers: f.t.write });
+    expect([401, 403]).toContain(write.statusCode);
   });
 });

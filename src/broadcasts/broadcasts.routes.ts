@@ -1,12 +1,12 @@
 /**
  * @module /api/broadcasts (admin key): create and edit drafts, read with progress (total, sent,
- * failed, skipped, remaining), list, and the state moves schedule, pause, resume, cancel.
+ * failed, skipped, remaining), list, and the state moves schedule, unschedule, pause, resume, cancel.
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
-import { cancelBroadcast, createBroadcast, getBroadcast, listBroadcasts, pauseBroadcast, resumeBroadcast, scheduleBroadcast, updateBroadcast } from './broadcasts.js';
+import { cancelBroadcast, createBroadcast, getBroadcast, listBroadcasts, pauseBroadcast, resumeBroadcast, scheduleBroadcast, unscheduleBroadcast, updateBroadcast } from './broadcasts.js';
 import { broadcastCreateBody, broadcastPatchBody, broadcastSchema, scheduleBody } from './schemas.js';
 
 export const broadcastsRoutes: RouteModule = (app, deps) => {
@@ -44,6 +44,12 @@ export const broadcastsRoutes: RouteModule = (app, deps) => {
     '/api/broadcasts/:id/schedule',
     { onRequest: admin, schema: { tags, summary: 'Schedule a draft: it starts at sendAt (now when none)', params: idParams, body: scheduleBody, response: { 200: broadcastSchema, ...errorResponses } } },
     async (request) => scheduleBroadcast(deps, workspaceOf(request), request.params.id, request.body ?? {}),
+  );
+
+  app.post(
+    '/api/broadcasts/:id/unschedule',
+    { onRequest: admin, schema: { tags, summary: 'Move a scheduled broadcast back to draft (409 once it started sending)', params: idParams, response: { 200: broadcastSchema, ...errorResponses } } },
+    async (request) => unscheduleBroadcast(deps, workspaceOf(request), request.params.id),
   );
 
   app.post(

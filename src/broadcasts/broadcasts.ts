@@ -138,6 +138,14 @@ export async function scheduleBroadcast(deps: ServiceDeps, workspaceId: string, 
   return move(deps, workspaceId, id, ['draft'], 'scheduled', { send_at: sendAt ?? now, scheduled_at: now }, 'schedule');
 }
 
+/**
+ * scheduled → draft, to edit it again before it starts; it keeps its stored sendAt. Once the worker
+ * has started it (sending, its audience snapshotted) it can only be paused or cancelled: 409.
+ */
+export function unscheduleBroadcast(deps: ServiceDeps, workspaceId: string, id: string): Promise<Broadcast> {
+  return move(deps, workspaceId, id, ['scheduled'], 'draft', { scheduled_at: null }, 'unschedule');
+}
+
 /** scheduled or sending → paused: no recipient is claimed until resumed (a batch in flight finishes). */
 export function pauseBroadcast(deps: ServiceDeps, workspaceId: string, id: string): Promise<Broadcast> {
   return move(deps, workspaceId, id, ['scheduled', 'sending'], 'paused', {}, 'pause');

@@ -19,20 +19,21 @@
  */
 import type { AppDeps } from '../api/deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';
-import type { SendResult } from '../channels/channel.js';
+import { sendMany, type SendRequest, type SendResult } from '../channels/channel.js';
 import type { Contact } from '../contacts/contact.js';
 import type { JsonObject } from '../core/json.js';
 import { fromJson } from '../core/json.js';
 import { newId } from '../core/ids.js';
 import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js';
 import type { z } from 'zod';
-import { loadContacts, workspaceZone } from '../journeys/runtime/enroll.js';
+import { loadContacts } from '../journeys/runtime/enroll.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribedChannels, type GuardVerdict } from '../journeys/runtime/guards.js';
 import { deliveryStatuses, settlement } from '../journeys/runtime/deliveries.js';
 import { insertDeliveryRows, settleDeliveries } from '../journeys/runtime/bulk.js';
 import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
 import { zoneFor } from '../journeys/runtime/tz.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
+import { effectiveGuards, loadSendContext } from '../workspaces/messaging.js';
 import type { Claim, ClaimedRecipient } from './claim.js';
 import { confirmClaim, releaseClaim, settleRecipients, type RecipientSettlement } from './settle.js';
 
@@ -60,9 +61,11 @@ async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonl
   const contacts = await loadContacts(db, recipients.map((r) => r.contact_id));
   const marketing = b.kind === 'marketing';
   const optedOut = marketing ? await unsubscribedChannels(db, [...contacts.keys()]) : new Map<string, Set<string>>();
-  const quiet = fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null;
-  const cap = fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null;
-  const fallback = quiet ? await workspaceZone(db, b.workspace_id) : 'UTC';
+  // The broadcast's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
+  const own = { quietHours: fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null, frequencyCap: fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null };
+  const workspace = marketing ? await loadSendContext(db, b.workspace_id) : null;
+  const { quietHours: quiet, frequencyCap: cap } = workspace ? effectiveGuards(own, workspace.defaults) : own;
+  const fallback = workspace?.timezone ?? 'UTC';
   const out: Decision[] = [];
   for (const r of recipients) {
     const contact = contacts.get(r.contact_id);
@@ -151,20 +154,23 @@ export async function sendBatch(rt: BroadcastRuntime, claim: Claim, token: strin
   );
   const channel = rt.channels.get(b.channel);
   const config: JsonObject = sendConfig(b);
-  const results = await Promise.all(
-    sending.map(async (d): Promise<SendResult> => {
-      const key = broadcastKey(b.id, d.r.contact_id);
-      const before = known.get(key);
-      // Sent by an earlier attempt whose worker died before settling: do not send again.
-      if (before?.status === 'sent') return before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
-      if (!channel) return { status: 'permanent', reason: `unknown channel ${b.channel}` };
-      try {
-        return await channel.send({ workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: key, config, kind: b.kind, context: { data: { broadcast: b.id } } });
-      } catch (err) {
-        return { status: 'retryable', reason: `channel threw: ${(err as Error).message}` };
-      }
-    }),
-  );
+  const results: SendResult[] = new Array(sending.length);
+  const toChannel: number[] = [];
+  sending.forEach((d, i) => {
+    const before = known.get(broadcastKey(b.id, d.r.contact_id));
+    // Sent by an earlier attempt whose worker died before settling: do not send again.
+    if (before?.status === 'sent') results[i] = before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
+    else if (!channel) results[i] = { status: 'permanent', reason: `unknown channel ${b.channel}` };
+    else toChannel.push(i);
+  });
+  if (channel) {
+    const requests = toChannel.map((i): SendRequest => {
+      const d = sending[i]!;
+      return { workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: broadcastKey(b.id, d.r.contact_id), config, kind: b.kind, context: { data: { broadcast: b.id } } };
+    });
+    const answers = await sendMany(channel, requests);
+    toChannel.forEach((i, k) => (results[i] = answers[k]!));
+  }
 
   // Transaction B: deliveries, recipients and counters together.
   const at = rt.clock.now();

@@ -47,4 +47,27 @@ export interface SendRequest {
 export interface Channel {
   readonly name: string;
   send(request: SendRequest): Promise<SendResult>;
+  /**
+   * Optional: the same answers as `send`, one per request and in order, for a batch handed over at
+   * once (a claimed batch of journey steps, a broadcast batch), so the channel can share its reads
+   * and writes across the batch. Throws only when no request of the batch could be attempted.
+   */
+  sendBatch?(requests: readonly SendRequest[]): Promise<SendResult[]>;
+}
+
+/**
+ * Hands a batch to a channel: through `sendBatch` when it has one, else `send` for each request in
+ * parallel. Never throws: a channel that throws answers `retryable` for what it was given.
+ */
+export async function sendMany(channel: Channel, requests: readonly SendRequest[]): Promise<SendResult[]> {
+  const threw = (err: unknown): SendResult => ({ status: 'retryable', reason: `channel threw: ${(err as Error).message}` });
+  if (requests.length === 0) return [];
+  if (channel.sendBatch) {
+    try {
+      return await channel.sendBatch(requests);
+    } catch (err) {
+      return requests.map(() => threw(err));
+    }
+  }
+  return Promise.all(requests.map((r) => channel.send(r).catch(threw)));
 }

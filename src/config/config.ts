@@ -31,6 +31,8 @@ export interface Config {
     /** First retry backoff of a journey send (QATRA_RETRY_BASE_MS, default 30 s; doubled per attempt). */
     readonly retryBaseMs?: number;
   };
+  /** Port of a `qatra worker` process's /metrics and /healthz (QATRA_WORKER_METRICS_PORT); unset: none. */
+  readonly workerMetricsPort?: number | undefined;
   /** Port of the bounce mailbox SMTP listener (QATRA_BOUNCE_SMTP_PORT); unset: not started. */
   readonly bounceSmtpPort?: number | undefined;
   /** Consecutive soft bounces that suppress an address (QATRA_SOFT_BOUNCE_LIMIT, default 3). */
@@ -83,6 +85,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       sendLeaseMs: int(env, 'QATRA_SEND_LEASE_MS', 300_000, 1000),
       retryBaseMs: int(env, 'QATRA_RETRY_BASE_MS', 30_000, 100),
     },
+    workerMetricsPort: env.QATRA_WORKER_METRICS_PORT ? int(env, 'QATRA_WORKER_METRICS_PORT', 0) : undefined,
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     email: parseEmailEnv(env),

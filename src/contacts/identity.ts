@@ -1,9 +1,10 @@
 /**
  * @module Identity resolution: which contact a Segment call is about, creating and merging contacts
  * as the calls say. Runs inside the ingesting transaction, for a whole batch at once: one SELECT for
- * the batch's userIds, one for its anonymousIds, one for the emails its identify calls carry, then
- * the calls are resolved in order against that in-memory picture, and new contacts, anonymous-id links
- * and changed contacts are written in bulk at the end. Merges are rare and written at once.
+ * the batch's userIds (or the caller's rows of them, see `knownUsers`), one for its anonymousIds, one
+ * for the emails its identify calls carry, then the calls are resolved in order against that
+ * in-memory picture, and new contacts, anonymous-id links and changed contacts are written in bulk at
+ * the end. Merges are rare and written at once.
  *
  * Rules (docs/ingestion.md has the long form):
  * - A call with a userId belongs to the contact with that user_id. If there is none, an anonymous
@@ -57,7 +58,7 @@ interface Person {
   mergedInto: Person | null;
 }
 
-type ContactRow = {
+export type ContactRow = {
   id: string;
   user_id: string | null;
   email: string | null;
@@ -68,7 +69,7 @@ type ContactRow = {
   created_at: number;
 };
 
-const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
+export const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
 
 function fromRow(row: ContactRow): Person {
   return {
@@ -102,20 +103,43 @@ function distinct(values: (string | null)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== null))];
 }
 
-/** Resolves every call to a contact id (index-aligned with `calls`), writing what the calls imply. */
+/** The user ids the calls look contacts up by: their userIds and alias previousIds. */
+export function userIdsOf(calls: readonly IdentityCall[]): string[] {
+  return distinct(calls.flatMap((c) => [c.userId, c.previousId]));
+}
+
+export interface Resolution {
+  /** The contact of each call, index-aligned with the calls. */
+  contactIds: string[];
+  /**
+   * `contact_created` / `contact_updated` of the last write, not emitted yet: the caller emits them in
+   * the same transaction, together with its own signals, so the sinks run once (one round of catalog
+   * reads on PostgreSQL instead of two). Signals of merges (and of what was written before a merge)
+   * are emitted at once, because the merge deletes a contact that a sink may have to follow.
+   */
+  signals: Signal[];
+}
+
+/**
+ * Resolves every call to a contact, writing what the calls imply.
+ * `knownUsers`, when given, are the workspace's contacts whose user_id is in `userIdsOf` of these
+ * calls (or of a superset of them), read by the caller in a statement it needed anyway, so that
+ * lookup is not repeated here.
+ */
 export async function resolveContacts(
   trx: Db,
   dialect: DialectName,
   workspaceId: string,
   calls: readonly IdentityCall[],
   now: number,
-): Promise<string[]> {
+  knownUsers?: readonly ContactRow[],
+): Promise<Resolution> {
   const resolver = new Resolver(trx, dialect, workspaceId, now);
-  await resolver.load(calls);
+  await resolver.load(calls, knownUsers);
   const people: Person[] = [];
   for (const call of calls) people.push(await resolver.resolve(call));
-  await resolver.flush();
-  return people.map((p) => survivor(p).id);
+  const signals = await resolver.write();
+  return { contactIds: people.map((p) => survivor(p).id), signals };
 }
 
 class Resolver {
@@ -127,8 +151,8 @@ class Resolver {
 
   constructor(private trx: Db, private dialect: DialectName, private workspaceId: string, private now: number) {}
 
-  async load(calls: readonly IdentityCall[]): Promise<void> {
-    const userIds = distinct(calls.flatMap((c) => [c.userId, c.previousId]));
+  async load(calls: readonly IdentityCall[], knownUsers: readonly ContactRow[] | undefined): Promise<void> {
+    const userIds = knownUsers ? [] : userIdsOf(calls);
     const anonIds = distinct(calls.flatMap((c) => [c.anonymousId, c.previousId]));
     const emails = distinct(calls.map((c) => (typeof c.traits?.email === 'string' ? normalizeEmail(c.traits.email) : null)));
     const seen = new Map<string, Person>();
@@ -138,6 +162,7 @@ class Resolver {
         .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'user_id', userIds)).execute();
       for (const row of rows) this.byUser.set(row.user_id!, person(row));
     }
+    for (const row of knownUsers ?? []) this.byUser.set(row.user_id!, person(row));
     if (anonIds.length > 0) {
       const rows = await this.trx.selectFrom('contact_anonymous_ids as a').innerJoin('contacts as c', 'c.id', 'a.contact_id')
         .select(['a.anonymous_id', ...CONTACT_COLUMNS.map((c) => `c.${c}` as const)])
@@ -261,9 +286,9 @@ class Resolver {
     person.changed.add(column);
   }
 
-  /** Merges `from` into `into` in the database now (after writing what is pending, so SQL sees it). */
+  /** Merges `from` into `into` in the database now (after writing what is pending, so SQL sees it, and emitting its signals). */
   private async merge(from: Person, into: Person): Promise<void> {
-    await this.flush();
+    await emitSignals(this.trx, await this.write(), this.now);
     const trx = this.trx;
     const f = from.id;
     const i = into.id;
@@ -298,8 +323,8 @@ class Resolver {
     }
   }
 
-  /** Writes new contacts, anonymous-id links and changed contacts; emits their signals. */
-  async flush(): Promise<void> {
+  /** Writes new contacts, anonymous-id links and changed contacts; returns their signals (not emitted). */
+  async write(): Promise<Signal[]> {
     const signals: Signal[] = [];
     const created = this.pending.filter((p) => !p.mergedInto);
     this.pending = [];
@@ -330,6 +355,6 @@ class Resolver {
       signals.push({ kind: 'contact_updated', workspaceId: this.workspaceId, contactId: p.id, changed: [...p.changed] });
       p.changed.clear();
     }
-    await emitSignals(this.trx, signals, this.now);
+    return signals;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * @module Contact imports from the web app: a job row (migrations/000015.sql) and the streamed file.
+ * @module Contact imports from the web app: a job row (migrations/000014.sql) and the streamed file.
  *
  * 1. `createImport` stores the job (`waiting`) with the file's name and size and the column mapping
  *    (the same `map` / `ignore` / `types` and list as `qatra contacts import`).

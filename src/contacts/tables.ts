@@ -1,5 +1,5 @@
 /**
- * @module Row type of the contact imports table (migrations/000015.sql), for Kysely.
+ * @module Row type of the contact imports table (migrations/000014.sql), for Kysely.
  */
 import type { ColumnType } from 'kysely';
 import type { JsonColumn } from '../store/schema.js';

@@ -5,7 +5,7 @@
  * Order: by time (an event's `timestamp`, a message's `created_at`) descending; at the same time
  * messages come before events; then by id descending. A cursor is the last entry's (time, kind, id).
  * Each page is two queries, each one range scan backwards from the cursor on its index
- * (events_contact_time, messages_contact_time; migrations/000015.sql) reading at most `limit + 1`
+ * (events_contact_time, messages_contact_time; migrations/000014.sql) reading at most `limit + 1`
  * rows, so a page costs the same on the first page and the thousandth (EXPLAIN in docs/web.md).
  * The two lists are merged here and the page cut at `limit`.
  */

@@ -190,6 +190,20 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     expect(rows.map((e) => e.message_id)).toEqual(['msg-dup-1', 'msg-dup-2']);
   });
 
+  it('a replayed identify changes nothing: traits set after it stay, and no contact is created', async () => {
+    const first = { type: 'identify', messageId: 'rep-1', userId: 'u-rep', traits: { plan: 'basic' } };
+    expect((await post('/v1/batch', { batch: [first] })).statusCode).toBe(200);
+    expect((await post('/v1/identify', { messageId: 'rep-2', userId: 'u-rep', traits: { plan: 'pro' } })).statusCode).toBe(200);
+    // The replay shares its request with a new call of the same user: only the new one has an effect.
+    const replay = await post('/v1/batch', { batch: [first, { type: 'track', messageId: 'rep-3', userId: 'u-rep', event: 'After' }] });
+    expect(replay.statusCode).toBe(200);
+    expect(fromJson<Record<string, unknown>>((await contactOf('u-rep'))!.attributes).plan).toBe('pro');
+    // A call whose messageId is stored creates no contact, even when it names another user.
+    expect((await post('/v1/identify', { messageId: 'rep-3', userId: 'u-rep-new', traits: { plan: 'x' } })).statusCode).toBe(200);
+    expect(await contactOf('u-rep-new')).toBeUndefined();
+    expect((await events()).filter((e) => e.message_id.startsWith('rep-')).map((e) => e.message_id)).toEqual(['rep-1', 'rep-2', 'rep-3']);
+  });
+
   it('generates a messageId when the call has none', async () => {
     await post('/v1/track', { userId: 'u-gen', event: 'No Id' });
     await post('/v1/track', { userId: 'u-gen', event: 'No Id' });
@@ -244,6 +258,25 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
       stored.map((e) => [e.id, e.name, contact!.id]),
     );
     expect(stored.map((e) => e.message_id)).toEqual(['sig-1', 'sig-2', 'sig-3']);
+  });
+
+  it('a request that creates contacts and stores events runs the sinks once, contacts first', async () => {
+    const calls: Signal['kind'][][] = [];
+    const sink: SignalSink = async (_trx, signals) => {
+      const mine = signals.filter((s) => (s.kind === 'event' ? s.event.workspaceId : 'workspaceId' in s ? s.workspaceId : null) === t.workspaceId);
+      if (mine.length > 0) calls.push(mine.map((s) => s.kind));
+    };
+    signalSinks.push(sink);
+    try {
+      const batch = [
+        { type: 'track', messageId: 'once-1', userId: 'u-once-a', event: 'Once' },
+        { type: 'identify', messageId: 'once-2', userId: 'u-once-b', traits: { plan: 'pro' } },
+      ];
+      expect((await post('/v1/batch', { batch })).statusCode).toBe(200);
+    } finally {
+      signalSinks.splice(signalSinks.indexOf(sink), 1);
+    }
+    expect(calls).toEqual([['contact_created', 'contact_created', 'event', 'event']]);
   });
 
   it('concurrent requests for the same new user make one contact and store every event', async () => {

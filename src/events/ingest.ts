@@ -3,9 +3,10 @@
  * acknowledges only after it committed (an acknowledged call is durable). Concurrent requests are
  * written together (./group-commit.ts); per group, whatever its size:
  *
- *   1. one SELECT of the messageIds already stored: a replayed call has no effect at all (no contact
- *      change, no signal) and is answered 200 like the first time;
- *   2. identity resolution in bulk (src/contacts/identity.ts);
+ *   1. one SELECT of the messageIds already stored, which also reads the contacts of the calls'
+ *      userIds (./lookup.ts): a replayed call has no effect at all (no contact change, no signal)
+ *      and is answered 200 like the first time;
+ *   2. identity resolution in bulk (src/contacts/identity.ts), starting from those contacts;
  *   3. one INSERT … ON CONFLICT (workspace_id, message_id) DO NOTHING RETURNING per 1000
  *      calls (./insert-events.ts), which also absorbs a concurrent request carrying the same
  *      messageId; only returned rows are new and get an `event` signal.
@@ -16,15 +17,15 @@
  */
 import type { ServiceDeps } from '../core/deps.js';
 import type { JsonObject } from '../core/json.js';
-import { resolveContacts } from '../contacts/identity.js';
+import { resolveContacts, userIdsOf } from '../contacts/identity.js';
 import type { Db, DialectName, Store } from '../store/store.js';
 import type { Call } from './call.js';
 import { GroupCommitter } from './group-commit.js';
 import { insertEvents } from './insert-events.js';
-import { anyOf } from './any-of.js';
+import { storedAndKnown } from './lookup.js';
 import { emitSignals, type Signal } from './signals.js';
 
-/** Rows per INSERT statement and messageIds per duplicate check (bounds an IN list). */
+/** Rows per INSERT statement. */
 const ROWS_PER_INSERT = 1000;
 /** Calls per group transaction: 20 requests of 100 events. */
 const MAX_GROUP_CALLS = 2000;
@@ -82,11 +83,11 @@ async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
 }
 
 async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<void> {
-  const fresh = await withoutStored(trx, dialect, workspaceId, calls);
+  const { stored, users } = await storedAndKnown(trx, dialect, workspaceId, [...new Set(calls.map((c) => c.messageId))], userIdsOf(calls));
+  const fresh = withoutStored(calls, stored);
   if (fresh.length === 0) return;
   const now = Math.max(...fresh.map((c) => c.receivedAt));
-  const contactIds = await resolveContacts(trx, dialect, workspaceId, fresh, now);
-  const signals: Signal[] = [];
+  const { contactIds, signals } = await resolveContacts(trx, dialect, workspaceId, fresh, now, users);
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
     const rows = chunk.map((c, k) => ({
@@ -120,26 +121,17 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
       });
     }
   }
+  // The contacts' signals first (a journey triggered by contact_created sees the contact before its events).
   await emitSignals(trx, signals, now);
 }
 
 /** The calls whose messageId is neither stored yet nor repeated earlier in the same group. */
-async function withoutStored(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<Call[]> {
-  const ids = [...new Set(calls.map((c) => c.messageId))];
-  const stored = new Set<string>();
-  for (let start = 0; start < ids.length; start += ROWS_PER_INSERT) {
-    const rows = await trx
-      .selectFrom('events')
-      .select('message_id')
-      .where('workspace_id', '=', workspaceId)
-      .where(anyOf(dialect, 'message_id', ids.slice(start, start + ROWS_PER_INSERT)))
-      .execute();
-    for (const r of rows) stored.add(r.message_id);
-  }
+function withoutStored(calls: readonly Call[], stored: Set<string>): Call[] {
+  const seen = new Set(stored);
   const fresh: Call[] = [];
   for (const c of calls) {
-    if (stored.has(c.messageId)) continue;
-    stored.add(c.messageId);
+    if (seen.has(c.messageId)) continue;
+    seen.add(c.messageId);
     fresh.push(c);
   }
   return fresh;

@@ -17,7 +17,7 @@ import type { SendResult } from '../channels/channel.js';
 import type { EmailChannel } from '../channels/email/channel.js';
 import { messageIdFor } from '../channels/email/headers.js';
 import { domainOf } from '../channels/email/settings.js';
-import { claimAttempt, recordContent, recordOutcome, reserveMessage } from '../messages/records.js';
+import { ERASED_CONTACT, claimAttempt, recordContent, recordOutcome, reserveMessage } from '../messages/records.js';
 import { suppressionReason } from '../suppression/check.js';
 import { suppress } from '../suppression/suppressions.js';
 import type { Form } from './forms.js';
@@ -66,7 +66,10 @@ export async function sendConfirmation(deps: { store: Store; clock: Clock }, cha
   const from = settings.transactionalFrom ?? settings.from;
   const content = builtInConfirmation(m);
   const headerMessageId = messageIdFor(workspaceId, idempotencyKey, domainOf(from.address));
-  await recordContent(store.db, message.id, { provider: provider.name, to, subject: content.subject, links: [], headerMessageId, templateVersion: null }, now);
+  if (!(await recordContent(store.db, message.id, { provider: provider.name, to, subject: content.subject, links: [], headerMessageId, templateVersion: null }, now))) {
+    await recordOutcome(store.db, message.id, { status: 'skipped', reason: ERASED_CONTACT }, clock.now());
+    return { status: 'skipped', reason: ERASED_CONTACT };
+  }
   const result = await provider.send({
     workspaceId,
     recordId: message.id,

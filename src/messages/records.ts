@@ -170,14 +170,19 @@ export async function claimAttempt(db: Db, message: Message, now: number, leaseM
   return row !== undefined;
 }
 
-/** Records what is about to leave (after rendering, before the provider call). */
+/**
+ * Records what is about to leave (after rendering, before the provider call). Refused (false, nothing
+ * written) when the message's contact has been erased meanwhile: the address and subject would be
+ * personal data written back after the erasure (GDPR Art. 17, docs/privacy.md), and the caller must
+ * not send either.
+ */
 export async function recordContent(
   db: Db,
   id: string,
   content: { provider: string; to: string; subject: string; links: string[]; headerMessageId: string; templateVersion: number | null },
   now: number,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const result = await db
     .updateTable('messages')
     .set({
       provider: content.provider,
@@ -189,8 +194,15 @@ export async function recordContent(
       updated_at: now,
     })
     .where('id', '=', id)
-    .execute();
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('contacts').select('contacts.id').whereRef('contacts.id', '=', 'messages.contact_id').where('contacts.erased_at', 'is not', null))),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
+
+/** The skip reason of a message whose content was refused by recordContent. */
+export const ERASED_CONTACT = 'contact erased';
 
 export async function recordOutcome(
   db: Db,

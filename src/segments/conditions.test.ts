@@ -102,4 +102,18 @@ describe.each(backends())('segment conditions on %s', (kind) => {
     expect(await evaluate(conditions, 'full', now)).toEqual(expected);
     expect(await evaluate(conditions, 'few', now)).toEqual(expected);
   });
+
+  it('an open without a machine property is a human open; one flagged machine is not', async () => {
+    const db = h.deps.store.db;
+    const ws2 = (await h.tenant()).workspaceId;
+    for (const [name, properties] of [['plain', {}], ['proxy', { machine: true }]] as const) {
+      await db.insertInto('contacts').values({ id: `ct_${name}_${ws2}`, workspace_id: ws2, user_id: name, email: `${name}@example.org`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: NOW, updated_at: NOW }).execute();
+      await db.insertInto('events').values({ workspace_id: ws2, contact_id: `ct_${name}_${ws2}`, type: 'track', name: 'email.opened', properties: JSON.stringify(properties), context: null, message_id: `o-${name}`, timestamp: NOW - DAY, received_at: NOW - DAY }).execute();
+    }
+    for (const mode of ['full', 'few'] as const) {
+      const pred = compileCondition(parseConditions({ type: 'message', action: 'opened', withinDays: 7 }), { dialect: kind, workspaceId: ws2, now: NOW, mode });
+      const rows = await sql<{ user_id: string }>`SELECT c.user_id FROM contacts c WHERE c.workspace_id = ${ws2} AND ${pred}`.execute(db);
+      expect(rows.rows.map((r) => r.user_id)).toEqual(['plain']);
+    }
+  });
 });

@@ -63,4 +63,25 @@ describe.each(backends())('qatra start on %s', (kind) => {
     second.proc.kill('SIGTERM');
     expect((await second.exited()).code).toBe(0);
   }, 60_000);
+
+  it('a worker serves its own counters at /metrics and its health at /healthz on QATRA_WORKER_METRICS_PORT', async () => {
+    const worker = spawnCli(['worker'], { ...env, QATRA_WORKER_METRICS_PORT: '0', QATRA_WORKER_POLL_MS: '20' });
+    const [, url] = await worker.waitFor(/Worker metrics on (http:\/\/localhost:\d+)\/metrics/);
+    // Ticks are observed per task as the worker polls; wait until one has been recorded.
+    let body = '';
+    for (let i = 0; i < 100 && !/qatra_worker_tick_duration_seconds_count\{task="[^"]+"\} [1-9]/.test(body); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      body = await (await fetch(`${url}/metrics`)).text();
+    }
+    expect(body).toMatch(/qatra_worker_tick_duration_seconds_count\{task="[^"]+"\} [1-9]/);
+    expect(body).toContain('qatra_process_cpu_seconds_total');
+    // The backlog gauges are the API's: the same for every process.
+    expect(body).not.toContain('qatra_journey_runs_due');
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', database: kind });
+    expect((await fetch(`${url}/nope`)).status).toBe(404);
+    worker.proc.kill('SIGTERM');
+    expect((await worker.exited()).code).toBe(0);
+  }, 60_000);
 });

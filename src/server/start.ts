@@ -10,6 +10,7 @@ import { workerTasks } from '../worker/tasks.js';
 import { openRuntime } from './runtime.js';
 import { startConfiguredBounceListener } from '../bounces/deps.js';
 import { ownerSetupLink } from '../users/owner.js';
+import { serveWorkerMetrics } from '../metrics/serve.js';
 
 export interface Running {
   url?: string;
@@ -72,7 +73,10 @@ export async function startWorker(config: Config, out: NodeJS.WritableStream = p
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   worker.start();
   out.write(`Qatra worker running on ${deps.store.dialect} at ${deps.store.location}\n`);
+  const metrics = config.workerMetricsPort === undefined ? undefined : await serveWorkerMetrics(deps, config.workerMetricsPort, config.host);
+  if (metrics) out.write(`Worker metrics on http://localhost:${metrics.port}/metrics\n`);
   const stop = async () => {
+    await metrics?.close();
     await worker.stop();
     await deps.store.close();
   };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
-import { migrate, readMigrations, renderMigration } from './migrate.js';
+import { migrate, readMigrations, renderMigration, statements } from './migrate.js';
 
 describe.each(backends())('migrations on %s', (kind) => {
   let t: TestDatabase;
@@ -14,6 +14,22 @@ describe.each(backends())('migrations on %s', (kind) => {
     const rows = await t.store.db.selectFrom('qatra_migrations').select(['id', 'name']).orderBy('id').execute();
     expect(rows.map((r) => r.name)).toEqual(readMigrations().map((m) => m.name));
     expect(await migrate(t.store)).toEqual([]);
+  });
+
+  it('000015: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {
+    const db = t.store.db;
+    await db.insertInto('workspaces').values({ id: 'ws_m18', name: 'm18', settings: '{}', created_at: 0 }).execute();
+    await db.insertInto('contacts').values({ id: 'ct_m18', workspace_id: 'ws_m18', attributes: '{}', created_at: 0, updated_at: 0 }).execute();
+    await db.insertInto('events').values({
+      workspace_id: 'ws_m18', contact_id: 'ct_m18', type: 'track', name: 'E', properties: '{}', message_id: 'm18', timestamp: 0, received_at: 0,
+    }).execute();
+    if (kind === 'postgres') {
+      const fks = await sql<{ conname: string }>`SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'f' ORDER BY conname`.execute(db);
+      expect(fks.rows.map((r) => r.conname)).toEqual(['events_contact_id_fkey']);
+    }
+    await db.deleteFrom('workspaces').where('id', '=', 'ws_m18').execute();
+    const left = await db.selectFrom('events').select('id').where('message_id', '=', 'm18').execute();
+    expect(left).toEqual([]);
   });
 
   // Two SQLite connections in one process would block each other synchronously (better-sqlite3), so
@@ -37,5 +53,14 @@ describe('migration macros', () => {
     expect(renderMigration('a {{json}} b {{serial}}', 'postgres')).toBe('a jsonb b bigserial PRIMARY KEY');
     expect(renderMigration('a {{json}}', 'sqlite')).toBe('a text');
     expect(() => renderMigration('{{nope}}', 'sqlite')).toThrow(/unknown migration macro/);
+  });
+});
+
+describe('migration statements', () => {
+  it('split plain SQL on semicolons and send a dialect block whole, only to its backend', () => {
+    const text = ['CREATE TABLE a (x int);', '--@postgres', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', '--@end', '--@sqlite', 'CREATE TRIGGER t BEGIN SELECT 1; END', '--@end', '-- note', 'CREATE INDEX i ON a (x);'].join('\n');
+    expect(statements(text, 'postgres')).toEqual(['CREATE TABLE a (x int)', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', 'CREATE INDEX i ON a (x)']);
+    expect(statements(text, 'sqlite')).toEqual(['CREATE TABLE a (x int)', 'CREATE TRIGGER t BEGIN SELECT 1; END', 'CREATE INDEX i ON a (x)']);
+    expect(() => statements('--@sqlite\nSELECT 1', 'sqlite')).toThrow(/without --@end/);
   });
 });

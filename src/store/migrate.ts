@@ -39,15 +39,36 @@ export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     .map((f) => ({ id: Number(f.slice(0, 6)), name: f, sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
 }
 
-/** Splits a migration into statements (our migrations keep `;` out of literals and bodies). */
-function statements(text: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => !line.trimStart().startsWith('--'))
-    .join('\n')
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * Splits a migration into statements (our migrations keep `;` out of literals). A block between a
+ * line `--@postgres` (or `--@sqlite`) and a line `--@end` is ONE statement sent as it is, and only to
+ * that backend: for what has no portable spelling, such as triggers, whose bodies hold `;`.
+ */
+export function statements(text: string, dialect: DialectName): string[] {
+  const out: string[] = [];
+  let plain: string[] = [];
+  let block: { dialect: string; lines: string[] } | null = null;
+  const flush = () => {
+    out.push(...plain.filter((line) => !line.trimStart().startsWith('--')).join('\n').split(';').map((s) => s.trim()).filter(Boolean));
+    plain = [];
+  };
+  for (const line of text.split('\n')) {
+    const marker = /^--@(postgres|sqlite|end)\s*$/.exec(line.trim())?.[1];
+    if (block) {
+      if (marker !== 'end') block.lines.push(line);
+      else {
+        if (block.dialect === dialect) out.push(block.lines.join('\n').trim());
+        block = null;
+      }
+    } else if (marker === 'postgres' || marker === 'sqlite') {
+      flush();
+      block = { dialect: marker, lines: [] };
+    } else if (marker === 'end') throw new Error('migration: --@end without --@postgres or --@sqlite');
+    else plain.push(line);
+  }
+  if (block) throw new Error(`migration: --@${block.dialect} block without --@end`);
+  flush();
+  return out;
 }
 
 export async function migrate(store: Store, now = Date.now()): Promise<string[]> {
@@ -71,7 +92,7 @@ export async function migrate(store: Store, now = Date.now()): Promise<string[]>
         .returning('id')
         .executeTakeFirst();
       if (!inserted) return false;
-      for (const stmt of statements(renderMigration(m.sql, store.dialect))) await sql.raw(stmt).execute(trx);
+      for (const stmt of statements(renderMigration(m.sql, store.dialect), store.dialect)) await sql.raw(stmt).execute(trx);
       return true;
     });
     if (done) applied.push(m.name);

@@ -46,13 +46,27 @@ export async function suppress(
 
 /** Every suppression of an address (plain or hashed). */
 export async function suppressionsOf(db: Db, workspaceId: string, address: string): Promise<Suppression[]> {
-  const rows = await db
-    .selectFrom('suppressions')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('address', 'in', [normalizeAddress(address), hashedAddress(address)])
-    .execute();
-  return rows.map(toSuppression);
+  return (await suppressionsOfMany(db, workspaceId, [address])).get(normalizeAddress(address)) ?? [];
+}
+
+/** suppressionsOf for many addresses of one workspace (one query per 500): normalized address → its suppressions. */
+export async function suppressionsOfMany(db: Db, workspaceId: string, addresses: readonly string[]): Promise<Map<string, Suppression[]>> {
+  const owner = new Map<string, string>();
+  for (const a of addresses) {
+    owner.set(normalizeAddress(a), normalizeAddress(a));
+    owner.set(hashedAddress(a), normalizeAddress(a));
+  }
+  const out = new Map<string, Suppression[]>();
+  const keys = [...owner.keys()];
+  for (let start = 0; start < keys.length; start += 1000) {
+    const rows = await db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('address', 'in', keys.slice(start, start + 1000)).execute();
+    for (const r of rows) {
+      const a = owner.get(r.address)!;
+      if (!out.has(a)) out.set(a, []);
+      out.get(a)!.push(toSuppression(r));
+    }
+  }
+  return out;
 }
 
 export async function listSuppressions(

@@ -39,6 +39,7 @@ export class TemplateCache {
   private readonly current: Lru<string, { version: number; checkedAt: number }>;
   private readonly parsed: Lru<string, LiquidTemplate[]>;
   private readonly engines: Lru<string, Engine>;
+  private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly ttlMs: number;
   private readonly now: () => number;
   constructor(options: TemplateCacheOptions = {}) {
@@ -60,19 +61,33 @@ export class TemplateCache {
     this.current.set(`${workspaceId}|${templateId}`, { version, checkedAt: this.now() });
   }
 
+  /**
+   * Concurrent callers asking for the same key share one lookup: a batch of 100 renders starting
+   * together (or together finding the TTL expired) reads the database once, not 100 times.
+   */
+  shared<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<T>;
+    const p = load().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
   /** The engine for a workspace's current partials; re-checks the database at most every partialsTtlMs. */
   async engine(db: Db, workspaceId: string): Promise<Engine> {
     const cached = this.engines.get(workspaceId);
     const now = this.now();
     if (cached && now - cached.checkedAt < this.ttlMs) return cached;
-    if (cached && (await partialStamp(db, workspaceId)) === cached.stamp) {
-      cached.checkedAt = now;
-      return cached;
-    }
-    const set = await loadPartials(db, workspaceId);
-    const engine = { stamp: set.stamp, html: createLiquid(set.sources, { html: true }), text: createLiquid(set.sources), checkedAt: now };
-    this.engines.set(workspaceId, engine);
-    return engine;
+    return this.shared(`engine|${workspaceId}`, async () => {
+      if (cached && (await partialStamp(db, workspaceId)) === cached.stamp) {
+        cached.checkedAt = now;
+        return cached;
+      }
+      const set = await loadPartials(db, workspaceId);
+      const engine = { stamp: set.stamp, html: createLiquid(set.sources, { html: true }), text: createLiquid(set.sources), checkedAt: now };
+      this.engines.set(workspaceId, engine);
+      return engine;
+    });
   }
 
   /** Forget what may have changed after a save in this process: the workspace's partials and the template's current version. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KyselyPlugin } from 'kysely';
 import { ManualClock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
 import { toJson } from '../core/json.js';
@@ -42,6 +44,17 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     expect(anonymous.subject).toBe('Welcome, there!');
     expect(anonymous.html).toContain('Hello there,');
     expect(anonymous.html).toContain('Thanks for choosing the free plan.');
+  });
+
+  it('100 renders starting together with a cold cache read the template, its version and the partials once, not 100 times', async () => {
+    let statements = 0;
+    const plugin: KyselyPlugin = { transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result };
+    const store: Store = Object.create(t.store, { db: { value: t.store.db.withPlugin(plugin) } });
+    const d = { store, clock, templateCache: new TemplateCache() };
+    const all = await Promise.all(Array.from({ length: 100 }, () => render('welcome-1', {}, d)));
+    expect(new Set(all.map((r) => r.subject))).toEqual(new Set(['Welcome, Sara!']));
+    // findTemplate, findVersion, loadPartials (at most a few statements), each once.
+    expect(statements).toBeLessThanOrEqual(4);
   });
 
   it('stores the MJML-compiled HTML once in the version row and renders from it, never compiling per send', async () => {

@@ -79,7 +79,7 @@ export async function loadVersion(deps: RenderDeps, workspaceId: string, templat
   let version = wanted ?? deps.templateCache.currentVersion(workspaceId, templateId);
   let meta;
   if (version === undefined) {
-    meta = await findTemplate(db, workspaceId, templateId);
+    meta = await deps.templateCache.shared(`template|${workspaceId}|${templateId}`, () => findTemplate(db, workspaceId, templateId));
     if (!meta) throw new NotFoundError('template', templateId);
     version = meta.currentVersion;
     deps.templateCache.rememberCurrent(workspaceId, templateId, version);
@@ -87,8 +87,12 @@ export async function loadVersion(deps: RenderDeps, workspaceId: string, templat
   const key = `${workspaceId}|${templateId}|${version}`;
   const cached = deps.templateCache.versions.get(key);
   if (cached) return cached;
-  meta ??= await findTemplate(db, workspaceId, templateId);
-  const row = meta && (await findVersion(db, workspaceId, templateId, version));
+  const known = meta;
+  const [found, row] = await deps.templateCache.shared(`version|${key}`, async () => {
+    const m = known ?? (await findTemplate(db, workspaceId, templateId));
+    return [m, m && (await findVersion(db, workspaceId, templateId, version))] as const;
+  });
+  meta = found;
   if (!meta || !row) throw new NotFoundError('template version', `${templateId}@${version}`);
   const full: CachedVersion = { ...row, kind: meta.kind, channel: meta.channel };
   deps.templateCache.versions.set(key, full);

@@ -24,6 +24,7 @@ describe('the role table', () => {
     expect(permissionFor('PATCH', '/api/contacts/:id')).toBe('admin');
     expect(permissionFor('POST', '/api/users/invites')).toBe('admin');
     expect(permissionFor('POST', '/api/broadcasts/:id/schedule')).toBe('edit');
+    expect(permissionFor('POST', '/api/broadcasts/:id/unschedule')).toBe('edit');
     expect(permissionFor('PUT', '/api/scoring/rules/:id')).toBe('edit');
     expect(permissionFor('POST', '/api/contacts/imports')).toBe('edit');
     expect(permissionFor('PUT', '/api/contacts/imports/:id/file')).toBe('edit');

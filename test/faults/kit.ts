@@ -6,15 +6,9 @@
  * Sizes come from the environment so the suite can be shortened (QATRA_FAULT_SCALE, default 1,
  * multiplies every size; each test also reads its own variable).
  */
-import pino from 'pino';
-import { ManualClock, systemClock } from '../../src/core/clock.js';
-import { parseConfig } from '../../src/config/config.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
+import { ManualClock } from '../../src/core/clock.js';
 import type { AppDeps } from '../../src/api/deps.js';
-import { createWorkspace } from '../../src/workspaces/workspaces.js';
-import { createKey } from '../../src/keys/keys.js';
 import { saveTemplates } from '../../src/templates/service.js';
-import { emailSettingsSchema, saveEmailSettings } from '../../src/channels/email/settings.js';
 import { applyJourney } from '../../src/journeys/journeys.js';
 import { enrollContacts } from '../../src/journeys/runtime/manual.js';
 import { JourneyCatalog } from '../../src/journeys/runtime/catalog.js';
@@ -25,6 +19,7 @@ import { freshDatabase, type TestDatabase } from '../backends.js';
 import { databaseEnv } from '../cli.js';
 import { spawnCli, type Child } from '../process.js';
 import { startCountingSink, type CountingSink } from './counting-sink.js';
+import { quietDeps, sinkWorkspace } from '../sink-workspace.js';
 
 export const SCALE = Number(process.env.QATRA_FAULT_SCALE ?? 1);
 
@@ -54,25 +49,12 @@ const body = (n: number) =>
 
 export async function faultWorld(kind: DialectName, options: { baseUrl?: string } = {}): Promise<FaultWorld> {
   const db = await freshDatabase(kind, { baseUrl: options.baseUrl, pgPoolMax: 4 });
-  const deps: AppDeps = { store: db.store, clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
+  const deps = quietDeps(db.store);
   const sink = await startCountingSink();
-  const ws = await createWorkspace(deps, { name: 'faults' });
-  const admin = await createKey(deps, { workspaceId: ws.id, kind: 'admin' });
-  const write = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
-  await saveEmailSettings(
-    deps,
-    ws.id,
-    emailSettingsSchema.parse({
-      provider: 'smtp',
-      from: { address: 'news@news.example.com', name: 'Faults' },
-      postalAddress: '1 Main St, Springfield',
-      smtp: { host: '127.0.0.1', port: sink.port, maxConnections: 4 },
-      tracking: { opens: false, clicks: false },
-    }),
-  );
+  const ws = await sinkWorkspace(deps, 'faults', sink.port, { tracking: false });
   await saveTemplates(
     deps,
-    ws.id,
+    ws.workspaceId,
     [1, 2].map((n) => ({ id: `mail-${n}`, name: `Mail ${n}`, kind: 'marketing' as const, content: { subject: `Email ${n}`, body: body(n) } })),
     'upsert',
   );
@@ -81,9 +63,7 @@ export async function faultWorld(kind: DialectName, options: { baseUrl?: string 
     db,
     deps,
     sink,
-    workspaceId: ws.id,
-    adminKey: admin.secret,
-    writeKey: write.secret,
+    ...ws,
     env: (extra = {}) => ({
       ...databaseEnv(kind, db),
       QATRA_PUBLIC_URL: PUBLIC_URL,

@@ -1,6 +1,8 @@
 /**
  * @module `GET/PUT /api/email/provider`: the workspace's email provider and sending settings.
  * Secrets are write-only: the answer shows `hasPassword` / `hasPrivateKey`, never the values.
+ * `POST /api/email/provider/test` sends a test email through them and answers with the provider's
+ * own result (./test-send.ts).
  */
 import { z } from 'zod';
 import type { RouteModule } from '../../api/deps.js';
@@ -8,6 +10,7 @@ import { requireKey, workspaceOf } from '../../api/auth.js';
 import { errorResponses } from '../../api/schemas.js';
 import { emailDefaultsOf } from './env.js';
 import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
+import { sendTestEmail } from './test-send.js';
 
 const mailbox = z.object({ address: z.string(), name: z.string().optional() });
 const publicSchema = z.object({
@@ -35,6 +38,11 @@ const publicSchema = z.object({
     .optional(),
   dkim: z.object({ domain: z.string(), selector: z.string(), hasPrivateKey: z.boolean() }).optional(),
 });
+
+const testResultSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('sent'), provider: z.string(), messageId: z.string(), providerMessageId: z.string().nullable(), response: z.string().nullable() }),
+  z.object({ status: z.literal('failed'), provider: z.string(), messageId: z.string(), retryable: z.boolean(), error: z.string() }),
+]);
 
 export const emailSettingsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -70,6 +78,26 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
         request.log.warn({ workspaceId }, 'DKIM domain set without a private key: mail is sent unsigned');
       }
       return publicSettings(saved, 'workspace');
+    },
+  );
+
+  app.post(
+    '/api/email/provider/test',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "Send a test email through the workspace's provider; answers with the message id, or the provider's error text",
+        body: z.object({ to: z.string().email().max(320) }).strict(),
+        response: { 200: testResultSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const workspaceId = workspaceOf(request);
+      const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? emailDefaultsOf(deps.config);
+      const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to);
+      request.log.info({ workspaceId, status: result.status, provider: result.provider }, 'test email');
+      return result;
     },
   );
 };

@@ -123,15 +123,20 @@ export async function saveEmailSettings(deps: ServiceDeps, workspaceId: string, 
       settings.dkim = { domain: dkim.domain, selector: dkim.selector };
       if (dkim.privateKey !== undefined) secrets.dkimPrivateKey = dkim.privateKey;
     } else delete secrets.dkimPrivateKey;
-    // Strictly increasing even within one millisecond, so the provider cache sees every change.
-    const now = Math.max(deps.clock.now(), previous ? Number(previous.version.slice(3)) + 1 : 0);
-    await trx
-      .insertInto('email_providers')
-      .values({ workspace_id: workspaceId, kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now })
-      .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now }))
-      .execute();
-    return { settings, secrets, version: `ws:${now}` };
+    return writeEmailSettings(trx, deps.clock.now(), workspaceId, previous, settings, secrets);
   });
+}
+
+/** Stores a workspace's settings row (inside the caller's transaction), after `previous` if there was one. */
+export async function writeEmailSettings(trx: Db, nowMs: number, workspaceId: string, previous: ResolvedEmailSettings | null, settings: EmailSettings, secrets: EmailSecrets): Promise<ResolvedEmailSettings> {
+  // Strictly increasing even within one millisecond, so the provider cache sees every change.
+  const now = Math.max(nowMs, previous?.version.startsWith('ws:') ? Number(previous.version.slice(3)) + 1 : 0);
+  await trx
+    .insertInto('email_providers')
+    .values({ workspace_id: workspaceId, kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now })
+    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now }))
+    .execute();
+  return { settings, secrets, version: `ws:${now}` };
 }
 
 export function publicSettings(resolved: ResolvedEmailSettings, source: 'workspace' | 'default'): PublicEmailSettings {

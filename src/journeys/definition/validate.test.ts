@@ -226,4 +226,30 @@ describe('journey validation', () => {
     const paths = (await errorsOf(doc)).map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['name', 'nodes.2.timeout', 'nodes.3.id', 'nodes.0.template', 'nodes.2']));
   });
+  it('reports a wrong condition at the row that is wrong, not as one "Invalid input" at the condition', async () => {
+    const doc = minimal();
+    const condition = {
+      all: [
+        { field: 'plan', op: 'eq', value: 'pro' },
+        { not: { performed: { event: '', within: '7x' } } },
+        { any: [{ field: 'contact.tier', op: 'is' }, { color: 'red' }] },
+      ],
+    };
+    doc.nodes.splice(1, 0, { id: 'pick', type: 'branch', branches: [{ output: 'yes', condition }] });
+    doc.edges = [{ from: 'hello', to: 'pick' }, { from: 'pick', output: 'yes', to: 'done' }, { from: 'pick', output: 'else', to: 'done' }];
+    doc.entry = { filter: { any: [{ performed: { event: 'visited', minCount: 0 } }] } };
+    const at = 'nodes.1.branches.0.condition';
+    const errors = await errorsOf(doc);
+    expect(errors.map((e) => e.path).sort()).toEqual([
+      `${at}.all.0.field`,
+      `${at}.all.1.not.performed.event`,
+      `${at}.all.1.not.performed.within`,
+      `${at}.all.2.any.0.op`,
+      `${at}.all.2.any.1`,
+      'entry.filter.any.0.performed.minCount',
+    ].sort());
+    await expectError(doc, `${at}.all.0.field`, 'nodes[1] (id "pick")', 'contact.*, trigger.*, event.* or journey.*');
+    await expectError(doc, `${at}.all.1.not.performed.within`, 'a duration like 30m');
+    await expectError(doc, `${at}.all.2.any.1`, 'a condition needs one of all, any, not, field, performed');
+  });
 });

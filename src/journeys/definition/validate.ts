@@ -8,7 +8,8 @@ import type { FieldIssue } from '../../core/errors.js';
 import { JourneyDocument } from './schema.js';
 import { checkGraph, graphOf } from './graph.js';
 import { checkDocument, checkNodes, type TemplateExists } from './fields.js';
-import { Report, dotted } from './report.js';
+import { Report } from './report.js';
+import { conditionIssues } from './condition-issues.js';
 
 export type { TemplateExists } from './fields.js';
 
@@ -24,7 +25,7 @@ export type ValidationResult =
 export async function validateJourney(raw: unknown, ctx: ValidateContext): Promise<ValidationResult> {
   const report = new Report(raw);
   const parsed = JourneyDocument.safeParse(raw);
-  if (!parsed.success) for (const issue of parsed.error.issues) report.error(dotted(issue.path), issue.message);
+  if (!parsed.success) for (const issue of parsed.error.issues) for (const i of conditionIssues(issue, raw)) report.error(i.path, i.message);
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const graph = graphOf(raw);
     checkGraph(graph, report);

@@ -35,18 +35,22 @@ export async function recordDeliveries(trx: Db, dialect: DialectName, sends: rea
   );
 }
 
+/** The query of deliveryStatuses (separate so a test can EXPLAIN it). */
+export function deliveryStatusesQuery(db: Db, workspaceKeys: readonly { workspaceId: string; key: string }[]) {
+  const byWorkspace = new Map<string, string[]>();
+  for (const k of workspaceKeys) byWorkspace.set(k.workspaceId, [...(byWorkspace.get(k.workspaceId) ?? []), k.key]);
+  // With workspace_id the lookup probes the unique index deliveries_key (workspace_id,
+  // idempotency_key); without it PostgreSQL scanned the whole table (EXPLAIN in deliveries.test.ts).
+  return db
+    .selectFrom('deliveries')
+    .select(['idempotency_key', 'status', 'provider_message_id'])
+    .where((eb) => eb.or([...byWorkspace].map(([ws, keys]) => eb.and([eb('workspace_id', '=', ws), eb('idempotency_key', 'in', keys)]))));
+}
+
 export async function deliveryStatuses(db: Db, workspaceKeys: readonly { workspaceId: string; key: string }[]): Promise<Map<string, { status: DeliveryStatus; providerMessageId: string | null }>> {
   const out = new Map<string, { status: DeliveryStatus; providerMessageId: string | null }>();
   if (workspaceKeys.length === 0) return out;
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['idempotency_key', 'status', 'provider_message_id'])
-    .where(
-      'idempotency_key',
-      'in',
-      workspaceKeys.map((k) => k.key),
-    )
-    .execute();
+  const rows = await deliveryStatusesQuery(db, workspaceKeys).execute();
   for (const r of rows) out.set(r.idempotency_key, { status: r.status, providerMessageId: r.provider_message_id });
   return out;
 }

@@ -15,10 +15,10 @@
  */
 import type { JourneyDocument } from '../definition/schema.js';
 import type { Contact } from '../../contacts/contact.js';
-import type { SendResult } from '../../channels/channel.js';
+import { sendMany, type SendRequest, type SendResult } from '../../channels/channel.js';
 import type { JsonObject } from '../../core/json.js';
 import { claimDueRuns } from './claim.js';
-import { loadContacts, workspaceZone } from './enroll.js';
+import { loadContacts } from './enroll.js';
 import { toRun, type Run } from './run.js';
 import { ended, walk, type PendingSend, type WalkResult } from './walk.js';
 import { commitBatch, type CommitItem } from './writer.js';
@@ -26,6 +26,7 @@ import { deliveryKey, deliveryStatuses, recordDeliveries, settlement } from './d
 import { settleDeliveries } from './bulk.js';
 import { durationMs } from './duration.js';
 import { zoneFor } from './tz.js';
+import { loadSendContext, type MessagingDefaults } from '../../workspaces/messaging.js';
 import { unsubscribedChannels } from './guards.js';
 import { backoffMs, claimToken, type JourneyRuntime } from './runtime.js';
 import type { StepContext } from './step.js';
@@ -51,7 +52,7 @@ async function resolveDocument(rt: JourneyRuntime, run: Run, states: Map<string,
   return own ? { doc: own, version: run.version } : null;
 }
 
-async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefined, optedOut: ReadonlySet<string>, tz: string, now: number, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<Prepared> {
+async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefined, optedOut: ReadonlySet<string>, tz: string, defaults: MessagingDefaults, now: number, states: Map<string, Promise<{ status: string; currentVersion: number } | null>>): Promise<Prepared> {
   const resolved = await resolveDocument(rt, run, states);
   const stop = (status: 'exited' | 'errored' | 'timed_out', reason: string): Prepared => ({
     run,
@@ -63,7 +64,7 @@ async function prepare(rt: JourneyRuntime, run: Run, contact: Contact | undefine
   if (!contact) return stop('exited', 'contact_deleted');
   const deadline = run.enteredAt + durationMs(resolved.doc.settings?.maxDuration ?? '365d');
   if (now >= deadline) return stop('timed_out', 'max_duration');
-  const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db, optedOut };
+  const ctx: StepContext = { run, contact, doc: resolved.doc, now, tz: zoneFor(contact.timezone, tz), db: rt.store.db, optedOut, defaults };
   // A claimed waiting run has reached its timeout: the wait node resolves along `timeout`.
   const first = run.wait ? ({ kind: 'next', output: 'timeout', outcome: 'timeout' } as const) : null;
   try {
@@ -121,12 +122,18 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const runs = rows.map(toRun);
   const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
   const zones = new Map<string, string>();
-  for (const ws of new Set(runs.map((r) => r.workspaceId))) zones.set(ws, await workspaceZone(rt.store.db, ws));
+  const defaults = new Map<string, MessagingDefaults>();
+  for (const ws of new Set(runs.map((r) => r.workspaceId))) {
+    // One query for both (the zone used to be read alone; the defaults add no round trip).
+    const context = await loadSendContext(rt.store.db, ws);
+    zones.set(ws, context.timezone);
+    defaults.set(ws, context.defaults);
+  }
   const optedOut = await unsubscribedChannels(rt.store.db, [...contacts.keys()]);
   const states = new Map();
   const prepared: Prepared[] = [];
   const none = new Set<string>();
-  for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), optedOut.get(run.contactId) ?? none, zones.get(run.workspaceId)!, now, states));
+  for (const run of runs) prepared.push(await prepare(rt, run, contacts.get(run.contactId), optedOut.get(run.contactId) ?? none, zones.get(run.workspaceId)!, defaults.get(run.workspaceId)!, now, states));
 
   // Transaction A: every walk; deliveries recorded before any send.
   const sending: Prepared[] = [];
@@ -144,27 +151,33 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
     rt.store.db,
     sending.map((p) => ({ workspaceId: p.run.workspaceId, key: deliveryKey(p.run.id, p.result.send!.nodeId, p.result.send!.visit) })).filter((k) => !fresh.has(k.key)),
   );
-  const results = await Promise.all(
-    sending.map(async (p): Promise<SendResult> => {
-      const send = p.result.send!;
-      const key = deliveryKey(p.run.id, send.nodeId, send.visit);
-      const before = known.get(key);
-      // Sent by an earlier attempt whose worker died before moving the run on: do not send again.
-      if (before?.status === 'sent') return before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
-      const channel = rt.channels.get(send.channel);
-      if (!channel) return { status: 'permanent', reason: `unknown channel ${send.channel}` };
-      try {
-        return await channel.send({
+  // Per channel, one batch (the email channel shares its reads and writes across it).
+  const results: SendResult[] = new Array(sending.length);
+  const batches = new Map<string, number[]>();
+  sending.forEach((p, i) => {
+    const send = p.result.send!;
+    const before = known.get(deliveryKey(p.run.id, send.nodeId, send.visit));
+    // Sent by an earlier attempt whose worker died before moving the run on: do not send again.
+    if (before?.status === 'sent') results[i] = before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
+    else if (!rt.channels.get(send.channel)) results[i] = { status: 'permanent', reason: `unknown channel ${send.channel}` };
+    else batches.set(send.channel, [...(batches.get(send.channel) ?? []), i]);
+  });
+  await Promise.all(
+    [...batches].map(async ([name, indexes]) => {
+      const requests = indexes.map((i): SendRequest => {
+        const p = sending[i]!;
+        const send = p.result.send!;
+        return {
           workspaceId: p.run.workspaceId,
           contact: p.ctx!.contact,
-          idempotencyKey: key,
+          idempotencyKey: deliveryKey(p.run.id, send.nodeId, send.visit),
           config: send.config,
           kind: send.messageKind,
           context: { journeyId: p.run.journeyId, journeyVersion: p.version, runId: p.run.id, nodeId: send.nodeId, trigger: p.run.trigger, event: p.run.event, data: p.run.data },
-        });
-      } catch (err) {
-        return { status: 'retryable', reason: `channel threw: ${(err as Error).message}` };
-      }
+        };
+      });
+      const answers = await sendMany(rt.channels.get(name)!, requests);
+      indexes.forEach((i, k) => (results[i] = answers[k]!));
     }),
   );
 

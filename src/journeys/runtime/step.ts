@@ -9,6 +9,7 @@ import type { Contact } from '../../contacts/contact.js';
 import type { JsonObject } from '../../core/json.js';
 import type { Db } from '../../store/store.js';
 import type { Run } from './run.js';
+import type { MessagingDefaults } from '../../workspaces/messaging.js';
 
 export interface StepContext {
   run: Run;
@@ -20,6 +21,8 @@ export interface StepContext {
   db: Db;
   /** Channels the contact unsubscribed from, when prefetched for the whole batch (else queried). */
   optedOut?: ReadonlySet<string>;
+  /** The workspace's quiet hours and frequency cap, for a journey without its own (none when absent). */
+  defaults?: MessagingDefaults;
 }
 
 export type Effect = { type: 'set_attributes'; set: Record<string, unknown> };

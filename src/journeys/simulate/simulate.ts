@@ -15,6 +15,7 @@ import type { TemplateCache } from '../../templates/cache.js';
 import type { JourneyDocument, JourneyNode } from '../definition/schema.js';
 import { getJourney, versionDocument } from '../journeys.js';
 import { workspaceZone } from '../runtime/enroll.js';
+import { loadMessagingDefaults } from '../../workspaces/messaging.js';
 import { durationMs } from '../runtime/duration.js';
 import type { Run } from '../runtime/run.js';
 import type { NodeResult, StepContext } from '../runtime/step.js';
@@ -76,6 +77,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   const doc: JourneyDocument = await versionDocument(d.deps, workspaceId, journeyId, version);
   const { contact, synthetic } = await loadContact(d, workspaceId, body);
   const tz = zoneFor(contact.timezone, await workspaceZone(db, workspaceId));
+  const defaults = await loadMessagingDefaults(db, workspaceId);
   const start = body.start ? Date.parse(body.start) : d.deps.clock.now();
   const until = start + durationMs(body.until ?? doc.settings?.maxDuration ?? '90d');
   const deadline = start + durationMs(doc.settings?.maxDuration ?? '365d');
@@ -87,7 +89,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
     if (!warnings.includes(w)) warnings.push(w);
   };
   if (synthetic) warn('a typed-in contact has no consent, suppression, event or delivery history: consent is assumed and `performed` conditions see no past events');
-  if (doc.settings?.frequencyCap) warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
+  if (doc.settings?.frequencyCap ?? defaults.frequencyCap) warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
 
   const run: Run = {
     id: 'run_simulated', workspaceId, journeyId, version, contactId: contact.id, status: 'active', node: doc.start, visit: 0, dueAt: start, wait: null, claimedBy: null, attempts: 0, lastError: null,
@@ -134,7 +136,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   };
 
   for (let i = 0; i < MAX_WALKS && !end; i++) {
-    const ctx: StepContext = { run, contact, doc, now, tz, db, ...(synthetic ? { optedOut: new Set<string>() } : {}) };
+    const ctx: StepContext = { run, contact, doc, now, tz, db, defaults, ...(synthetic ? { optedOut: new Set<string>() } : {}) };
     const res = await walk(ctx, { node, visit }, first, now);
     first = null;
     record(now, res.steps);

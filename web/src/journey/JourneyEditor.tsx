@@ -1,7 +1,8 @@
 /**
  * The journey builder: a React Flow canvas (drag steps from the palette, connect outputs to
- * inputs), the side panel, live validation by the server, save as draft, publish / pause / resume,
- * versions, and the YAML round trip with `qatra journeys apply`.
+ * inputs), the side panel, the journey settings panel (entry, goal, exits, delivery limits), live
+ * validation by the server, save as draft, publish / pause / resume, versions, and the YAML round
+ * trip with `qatra journeys apply`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { addEdge, Background, Controls, ReactFlow, ReactFlowProvider, useEdgesState, useNodesState, useReactFlow, type Connection, type Edge } from '@xyflow/react';
@@ -11,8 +12,9 @@ import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { nodeTypes } from './FlowNodes';
+import { JourneySettings, type Extra } from './JourneySettings';
 import { SidePanel } from './SidePanel';
-import { flowEdge, newStep, nodeOfIssue, outputsOf, savedPositions, savePositions, STEP_TYPES, toDocument, toFlow, TRIGGER_ID, uniqueId, type AnyFlowNode, type JourneyDoc, type StepFlowNode, type StepType } from './model';
+import { flowEdge, newStep, nodeOfIssue, outputsOf, remapOutputs, savedPositions, savePositions, SETTINGS_PATH, splitTotals, STEP_TYPES, toDocument, toFlow, TRIGGER_ID, uniqueId, type AnyFlowNode, type JourneyDoc, type StepFlowNode, type StepType } from './model';
 
 interface Detail {
   id: string;
@@ -54,6 +56,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [templates, setTemplates] = useState<string[]>([]);
   const [yaml, setYaml] = useState<string | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   const load = useCallback((doc: JourneyDoc, positions = savedPositions(doc.id)) => {
     const f = toFlow(doc, positions);
@@ -92,14 +95,18 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     return () => clearTimeout(timer);
   }, [docKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  // Checks the canvas adds to the server's: split percentages must sum to 100 (the server only warns).
+  const local = useMemo<Issue[]>(() => splitTotals(doc).map((s) => ({ path: s.path, message: t('split.mustSum', { total: Number.isFinite(s.total) ? s.total : '—' }) })), [docKey, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  const issues = useMemo(() => [...local, ...errors], [local, errors]);
+
   const problems = useMemo(() => {
     const by = new Map<string, string[]>();
-    for (const i of errors) {
+    for (const i of issues) {
       const n = nodeOfIssue(i.path, i.message, doc);
       if (n) by.set(n, [...(by.get(n) ?? []), i.message]);
     }
     return by;
-  }, [errors, doc]);
+  }, [issues, doc]);
   const shown = useMemo(() => nodes.map((n) => ({ ...n, data: { ...n.data, problems: problems.get(n.id) ?? [] } }) as AnyFlowNode), [nodes, problems]);
 
   const onConnect = useCallback((c: Connection) => {
@@ -122,10 +129,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     const candidates = [nodes.find((n) => n.id === selected), ...[...nodes].reverse()];
     const from = candidates.find((n) => freeOutput(n) !== null);
     const anchor = from ?? nodes[nodes.length - 1];
+    // Below the step it follows, moved sideways past any step already there (a branch's second exit).
     const pos = position ?? { x: anchor?.position.x ?? 0, y: (anchor?.position.y ?? 0) + 130 };
+    while (!position && nodes.some((n) => Math.abs(n.position.x - pos.x) < 180 && Math.abs(n.position.y - pos.y) < 80)) pos.x += 200;
     setNodes((ns) => [...ns, { id: nodeId, type: 'step', position: pos, data: { node: step, problems: [] } }]);
     if (from && !position) setEdges((es) => [...es, flowEdge(from.id, freeOutput(from)!, nodeId)]);
-    setSelected(nodeId);
+    select(nodeId);
     // Keep the new step in sight: re-fit once React Flow has measured it.
     setTimeout(() => void flow.fitView({ maxZoom: 1, padding: 0.2, duration: 150 }), 50);
   };
@@ -138,7 +147,22 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   };
 
   const selectedNode = nodes.find((n) => n.id === selected);
-  const updateStep = (next: StepFlowNode['data']['node']) => setNodes((ns) => ns.map((n) => (n.id === selected ? ({ ...n, data: { ...n.data, node: next } } as AnyFlowNode) : n)));
+  const updateStep = (next: StepFlowNode['data']['node']) => {
+    const before = selectedNode?.type === 'step' ? selectedNode.data.node : null;
+    setNodes((ns) => ns.map((n) => (n.id === selected ? ({ ...n, data: { ...n.data, node: next } } as AnyFlowNode) : n)));
+    // Renamed branch or split outputs keep their edges; removed ones lose them.
+    if (before) setEdges((es) => remapOutputs(before, next, es));
+  };
+  const select = (nodeId: string | null) => {
+    setSelected(nodeId);
+    if (nodeId) setSettingsOpen(false);
+  };
+  const openIssue = (i: Issue) => {
+    if (SETTINGS_PATH.test(i.path)) {
+      setSelected(null);
+      setSettingsOpen(true);
+    } else select(nodeOfIssue(i.path, i.message, doc));
+  };
   const rename = (from: string, to: string) => {
     if (!to || nodes.some((n) => n.id === to)) return;
     setNodes((ns) => ns.map((n) => (n.id === from ? ({ ...n, id: to, data: { ...n.data, node: { ...(n as StepFlowNode).data.node, id: to } } } as AnyFlowNode) : n)));
@@ -155,6 +179,10 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const save = async (publish = false): Promise<boolean> => {
     setNotice(null);
     setFailure(null);
+    if (local.length) {
+      setFailure(local.map((i) => i.message).join(' '));
+      return false;
+    }
     try {
       const r = await put<{ version: number; outcome: string; status: string }>(`/api/journeys/${encodeURIComponent(doc.id)}`, publish ? { ...doc, status: 'live' } : doc);
       savePositions(doc.id, nodes);
@@ -211,6 +239,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
         {!readOnly && (status === 'draft' || !detail) && <button type="button" className="primary" onClick={() => void save(true)}>{t('publish')}</button>}
         {!readOnly && status === 'live' && <button type="button" onClick={() => void setStatus('paused')}>{t('pause')}</button>}
         {!readOnly && status === 'paused' && <button type="button" className="primary" onClick={() => void setStatus('live')}>{t('resume')}</button>}
+        <button type="button" aria-pressed={settingsOpen} onClick={() => { setSettingsOpen(!settingsOpen); if (!settingsOpen) setSelected(null); }}>{t('jset.title')}</button>
         {detail && <button type="button" onClick={() => navigate(`/journeys/${encodeURIComponent(detail.id)}/simulate`)}>{t('journeys.simulate')}</button>}
         <button type="button" onClick={() => setYaml(stringify(detail ? { ...doc, status } : doc))}>{t('journeys.exportYaml')}</button>
         {!readOnly && <button type="button" onClick={() => setYaml('')}>{t('journeys.importYaml')}</button>}
@@ -247,7 +276,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
             onNodesChange={onNodesChange}
             onEdgesChange={readOnly ? undefined : onEdgesChange}
             onConnect={onConnect}
-            onNodeClick={(_e, n) => setSelected(n.id)}
+            onNodeClick={(_e, n) => select(n.id)}
             onPaneClick={() => setSelected(null)}
             nodesConnectable={!readOnly}
             nodesDraggable
@@ -261,12 +290,15 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           </ReactFlow>
         </div>
         <div className="side">
+          {settingsOpen ? (
+            <JourneySettings extra={meta.extra as Extra} issues={issues} templates={templates} readOnly={readOnly} onChange={(extra) => setMeta((m) => ({ ...m, extra }))} />
+          ) : (
           <SidePanel
             doc={doc}
             node={selectedNode?.type === 'step' ? selectedNode.data.node : null}
             trigger={selectedNode?.type === 'trigger' ? selectedNode.data.trigger : null}
             nodeIndex={selectedIndex}
-            issues={errors}
+            issues={issues}
             templates={templates}
             readOnly={readOnly}
             onNode={updateStep}
@@ -280,12 +312,13 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
               setEdges((es) => [...es.filter((e) => !(e.source === selected && (e.sourceHandle ?? 'next') === output)), ...(to ? [flowEdge(selected, output, to)] : [])]);
             }}
           />
+          )}
           <section className="panel" aria-labelledby="problems-title" data-testid="problems">
-            <h2 id="problems-title">{errors.length === 1 ? t('journeys.problem') : errors.length ? t('journeys.problems', { n: errors.length }) : t('journeys.valid')}</h2>
+            <h2 id="problems-title">{issues.length === 1 ? t('journeys.problem') : issues.length ? t('journeys.problems', { n: issues.length }) : t('journeys.valid')}</h2>
             <ul className="issues">
-              {errors.map((i) => (
+              {issues.map((i) => (
                 <li key={i.path + i.message}>
-                  <button type="button" className="link" onClick={() => setSelected(nodeOfIssue(i.path, i.message, doc))}>{i.message}</button>
+                  <button type="button" className="link" onClick={() => openIssue(i)}>{i.message}</button>
                 </li>
               ))}
               {warnings.map((i) => <li key={'w' + i.path + i.message} className="muted">⚠ {i.message}</li>)}

@@ -1,34 +1,17 @@
 /**
  * The side panel: edits the selected step (or the trigger). Validation messages from the server
  * (POST /api/journeys/validate, the same validator `PUT /api/journeys/:id` runs) appear under the
- * field they are about, and the rest under the step.
+ * field they are about (branch conditions: beside their row), and the rest under the step.
  */
-import { useId, useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import type { Issue } from '../api';
+import { FilterList } from '../conditions/FilterList';
+import { bare, type PropertyFilter } from '../conditions/model';
 import { useI18n } from '../i18n';
-import type { JourneyDoc, JourneyNode } from './model';
-
-interface FieldProps {
-  label: string;
-  issues: string[];
-  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
-}
-
-function Field({ label, issues, children }: FieldProps) {
-  const id = useId();
-  const err = `${id}-err`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-describedby': issues.length ? err : undefined, 'aria-invalid': issues.length ? true : undefined })}
-      {issues.length > 0 && (
-        <div id={err} className="error" role="alert">
-          {issues.map((m) => <div key={m}>{m}</div>)}
-        </div>
-      )}
-    </div>
-  );
-}
+import { BranchesField, type Branch } from './BranchesField';
+import { Field } from './Field';
+import { withOptional, type JourneyDoc, type JourneyNode } from './model';
+import { VariantsField, type Variant } from './VariantsField';
 
 function JsonField({ label, value, issues, disabled, onChange }: { label: string; value: unknown; issues: string[]; disabled: boolean; onChange(v: unknown): void }) {
   const [text, setText] = useState(() => JSON.stringify(value ?? null, null, 2));
@@ -57,6 +40,24 @@ function JsonField({ label, value, issues, disabled, onChange }: { label: string
   );
 }
 
+const TRIGGER_TYPES = ['event', 'contact_created', 'list_joined', 'segment_entered', 'date_attribute', 'manual'] as const;
+
+/** A trigger of a new type with the fields that type needs (src/journeys/definition/schema.ts Trigger). */
+function blankTrigger(type: string): JourneyDoc['trigger'] {
+  switch (type) {
+    case 'event':
+      return { type, event: '' };
+    case 'list_joined':
+      return { type, list: '' };
+    case 'segment_entered':
+      return { type, segment: '' };
+    case 'date_attribute':
+      return { type, attribute: '', mode: 'yearly', offsetDays: 0, time: '09:00' };
+    default:
+      return { type };
+  }
+}
+
 export interface PanelProps {
   doc: JourneyDoc;
   node: JourneyNode | null;
@@ -77,7 +78,7 @@ export interface PanelProps {
 export function SidePanel(props: PanelProps) {
   const { t } = useI18n();
   const { node, trigger, readOnly, issues, nodeIndex } = props;
-  const at = (field: string) => issues.filter((i) => i.path === `${field}` || i.path.startsWith(`${field}.`)).map((i) => i.message);
+  const at = (field: string) => issues.filter((i) => i.path === `${field}` || i.path.startsWith(`${field}.`)).map((i) => bare(i.message));
 
   if (trigger) {
     const tr = trigger;
@@ -87,19 +88,44 @@ export function SidePanel(props: PanelProps) {
         <h2>{t('node.trigger')}</h2>
         <Field label={t('field.triggerType')} issues={at('trigger.type')}>
           {(p) => (
-            <select {...p} disabled={readOnly} value={tr.type} onChange={(e) => props.onTrigger(e.target.value === 'event' ? { type: 'event', event: '' } : e.target.value === 'list_joined' ? { type: 'list_joined', list: '' } : e.target.value === 'segment_entered' ? { type: 'segment_entered', segment: '' } : { type: e.target.value })}>
-              {['event', 'contact_created', 'list_joined', 'segment_entered', 'manual'].map((v) => <option key={v} value={v}>{v}</option>)}
+            <select {...p} disabled={readOnly} value={tr.type} onChange={(e) => props.onTrigger(blankTrigger(e.target.value))}>
+              {TRIGGER_TYPES.map((v) => <option key={v} value={v}>{t(`trigger.${v}`)}</option>)}
             </select>
           )}
         </Field>
         {tr.type === 'event' && (
-          <Field label={t('field.event')} issues={at('trigger.event')}>
-            {(p) => <input {...p} disabled={readOnly} value={String(tr.event ?? '')} onChange={(e) => set({ event: e.target.value })} />}
-          </Field>
+          <>
+            <Field label={t('field.event')} issues={at('trigger.event')}>
+              {(p) => <input {...p} disabled={readOnly} value={String(tr.event ?? '')} onChange={(e) => set({ event: e.target.value })} />}
+            </Field>
+            <FilterList label={t('field.eventFilters')} value={tr.where as PropertyFilter[] | undefined} path="trigger.where" issues={issues} readOnly={readOnly} onChange={(where) => props.onTrigger(withOptional(tr, 'where', where))} />
+          </>
         )}
-        {tr.type === 'list_joined' && <Field label="list" issues={at('trigger.list')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.list ?? '')} onChange={(e) => set({ list: e.target.value })} />}</Field>}
-        {tr.type === 'segment_entered' && <Field label="segment" issues={at('trigger.segment')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.segment ?? '')} onChange={(e) => set({ segment: e.target.value })} />}</Field>}
+        {tr.type === 'date_attribute' && (
+          <>
+            <Field label={t('trigger.attribute')} issues={at('trigger.attribute')}>
+              {(p) => <input {...p} disabled={readOnly} value={String(tr.attribute ?? '')} placeholder="birthday" onChange={(e) => set({ attribute: e.target.value })} />}
+            </Field>
+            <Field label={t('trigger.mode')} issues={at('trigger.mode')}>
+              {(p) => (
+                <select {...p} disabled={readOnly} value={String(tr.mode ?? 'yearly')} onChange={(e) => set({ mode: e.target.value })}>
+                  <option value="yearly">{t('trigger.mode.yearly')}</option>
+                  <option value="once">{t('trigger.mode.once')}</option>
+                </select>
+              )}
+            </Field>
+            <Field label={t('trigger.offsetDays')} issues={at('trigger.offsetDays')}>
+              {(p) => <input {...p} type="number" step={1} disabled={readOnly} value={Number(tr.offsetDays ?? 0)} onChange={(e) => set({ offsetDays: Math.trunc(Number(e.target.value)) })} />}
+            </Field>
+            <Field label={t('trigger.time')} issues={at('trigger.time')}>
+              {(p) => <input {...p} type="time" disabled={readOnly} value={String(tr.time ?? '09:00')} onChange={(e) => set({ time: e.target.value })} />}
+            </Field>
+          </>
+        )}
+        {tr.type === 'list_joined' && <Field label={t('trigger.list')} issues={at('trigger.list')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.list ?? '')} onChange={(e) => set({ list: e.target.value })} />}</Field>}
+        {tr.type === 'segment_entered' && <Field label={t('trigger.segment')} issues={at('trigger.segment')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.segment ?? '')} onChange={(e) => set({ segment: e.target.value })} />}</Field>}
         {at('start').map((m) => <p key={m} className="error" role="alert">{m}</p>)}
+        <p className="muted small">{t('trigger.settingsHint')}</p>
       </section>
     );
   }
@@ -113,8 +139,8 @@ export function SidePanel(props: PanelProps) {
       {(p) => <input {...p} disabled={readOnly} value={String(node[field] ?? '')} onChange={(e) => set({ [field]: e.target.value })} />}
     </Field>
   );
-  const known = new Set(['id', 'name', 'type', 'channel', 'template', 'kind', 'duration', 'event', 'timeout', 'branches', 'variants', 'set']);
-  const other = issues.filter((i) => i.path === base || (i.path.startsWith(`${base}.`) && !known.has(i.path.slice(base.length + 1).split('.')[0]!)) || (!i.path.startsWith(base) && i.message.includes(`"${node.id}"`)));
+  const known = new Set(['id', 'name', 'type', 'channel', 'template', 'kind', 'duration', 'event', 'where', 'timeout', 'branches', 'variants', 'set']);
+  const other = issues.filter((i) => i.path === base || (i.path.startsWith(`${base}.`) && !known.has(i.path.slice(base.length + 1).split('.')[0]!)) || (!i.path.startsWith(`${base}.`) && i.path !== base && i.message.includes(`"${node.id}"`)));
 
   return (
     <section className="panel" aria-label={t(`node.${node.type}`)}>
@@ -157,11 +183,13 @@ export function SidePanel(props: PanelProps) {
       {node.type === 'wait_for_event' && (
         <>
           {text('event', t('field.event'))}
+          <FilterList label={t('field.eventFilters')} value={node.where as PropertyFilter[] | undefined} path={`${base}.where`} issues={issues} readOnly={readOnly} onChange={(where) => props.onNode(withOptional(node, 'where', where))} />
           {text('timeout', t('field.timeout'))}
+          <p className="muted small">{t('field.waitOutputs')}</p>
         </>
       )}
-      {node.type === 'branch' && <JsonField key={node.id} label="branches: [{ output, condition }]" value={node.branches} issues={f('branches')} disabled={readOnly} onChange={(v) => set({ branches: v })} />}
-      {node.type === 'split' && <JsonField key={node.id} label="variants: [{ output, weight }]" value={node.variants} issues={f('variants')} disabled={readOnly} onChange={(v) => set({ variants: v })} />}
+      {node.type === 'branch' && <BranchesField key={node.id} value={(node.branches as Branch[] | undefined) ?? []} path={`${base}.branches`} issues={issues} templates={props.templates} readOnly={readOnly} onChange={(branches) => set({ branches })} />}
+      {node.type === 'split' && <VariantsField key={node.id} value={(node.variants as Variant[] | undefined) ?? []} path={`${base}.variants`} issues={issues} readOnly={readOnly} onChange={(variants) => set({ variants })} />}
       {node.type === 'update_contact' && <JsonField key={node.id} label={t('field.set')} value={node.set} issues={f('set')} disabled={readOnly} onChange={(v) => set({ set: v })} />}
       {props.outputs.length > 0 && (
         <fieldset className="outputs">

@@ -73,7 +73,7 @@ export function newStep(type: StepType, id: string): JourneyNode {
     case 'wait_for_event':
       return { id, type, event: '', timeout: '3d' };
     case 'branch':
-      return { id, type, branches: [{ output: 'yes', condition: { field: 'contact.plan', op: 'eq', value: 'pro' } }] };
+      return { id, type, branches: [{ output: 'yes', condition: { all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }] } }] };
     case 'split':
       return { id, type, variants: [{ output: 'a', weight: 50 }, { output: 'b', weight: 50 }] };
     case 'update_contact':
@@ -159,6 +159,9 @@ export function toDocument(meta: { id: string; name: string; extra: Partial<Jour
   };
 }
 
+/** Paths of the journey-level parts edited in the "Journey settings" panel. */
+export const SETTINGS_PATH = /^(entry|goal|exitWhen|settings)(\.|$)/;
+
 /** Which flow node a validation issue is about: `nodes.3.duration` → the fourth node; `trigger…` → the trigger. */
 export function nodeOfIssue(path: string, message: string, doc: JourneyDoc): string | null {
   const m = /^nodes\.(\d+)/.exec(path);
@@ -168,4 +171,47 @@ export function nodeOfIssue(path: string, message: string, doc: JourneyDoc): str
   if (e) return doc.edges[Number(e[1])]?.from ?? null;
   const named = doc.nodes.find((n) => message.includes(`"${n.id}"`) || message.includes(`'${n.id}'`) || message.includes(`node ${n.id}`));
   return named?.id ?? null;
+}
+
+/**
+ * The edges of a step whose outputs were renamed in the side panel: branch and split outputs are
+ * matched by position when their number stays (renaming "yes" to "pro" keeps its edge), and edges of outputs that are gone
+ * are dropped, so the canvas never holds an edge from an output the step no longer has.
+ */
+export function remapOutputs(before: JourneyNode, after: JourneyNode, edges: FlowEdge[]): FlowEdge[] {
+  const was = outputsOf(before);
+  const now = outputsOf(after);
+  const renamed = new Map<string, string>();
+  if (before.type === after.type && (after.type === 'branch' || after.type === 'split')) {
+    // Same number of outputs: a rename, matched by position. Added or removed ones keep their names.
+    const wasNamed = was.filter((o) => o !== 'else');
+    const nowNamed = now.filter((o) => o !== 'else');
+    if (wasNamed.length === nowNamed.length) wasNamed.forEach((o, i) => renamed.set(o, nowNamed[i]!));
+  }
+  return edges.flatMap((e) => {
+    if (e.source !== before.id) return [e];
+    const output = e.sourceHandle ?? 'next';
+    const to = renamed.get(output) ?? output;
+    if (!now.includes(to)) return [];
+    return to === output && before.id === after.id ? [e] : [flowEdge(after.id, to, e.target)];
+  });
+}
+
+/** Split steps whose weights do not sum to 100: the panel edits them as percentages. */
+export function splitTotals(doc: JourneyDoc): { path: string; nodeId: string; total: number }[] {
+  const out: { path: string; nodeId: string; total: number }[] = [];
+  doc.nodes.forEach((n, i) => {
+    if (n.type !== 'split') return;
+    const total = ((n.variants as { weight: unknown }[] | undefined) ?? []).reduce((s, v) => s + (typeof v.weight === 'number' ? v.weight : Number.NaN), 0);
+    if (!(Math.abs(total - 100) < 1e-9)) out.push({ path: `nodes.${i}.variants`, nodeId: n.id, total });
+  });
+  return out;
+}
+
+/** The object with `key` set, or without it when the value is empty (an optional field left out). */
+export function withOptional<T extends object>(obj: T, key: string, value: unknown): T {
+  const next = { ...obj } as Record<string, unknown>;
+  if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) delete next[key];
+  else next[key] = value;
+  return next as T;
 }

@@ -1,9 +1,16 @@
-/** Settings: the workspace, API keys for machines, and the people with their roles. */
+/**
+ * Settings: the workspace, its email provider (with "send test"), topics, default quiet hours and
+ * frequency cap, API keys for machines, and the people with their roles. The larger sections are
+ * their own components in ./settings/.
+ */
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, get, patch, post, canAdmin, type Role, type Session } from '../api';
+import { ApiError, del, get, patch, post, canAdmin, type Role, type Session } from '../api';
 import { useI18n } from '../i18n';
+import { EmailProvider } from './settings/EmailProvider';
+import { MessagingDefaults } from './settings/MessagingDefaults';
+import { Topics } from './settings/Topics';
 
-interface Workspace { id: string; name: string; timezone: string; postalAddress: string }
+interface Workspace { id: string; name: string; timezone: string; postalAddress: string; allowPrivateWebhookTargets: boolean }
 interface Key { id: string; kind: string; name: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null }
 interface Member { id: string; email: string; name: string; role: Role }
 
@@ -41,7 +48,7 @@ export function Settings({ session }: { session: Session }) {
 
   const saveWs = (e: FormEvent) => {
     e.preventDefault();
-    if (ws) void attempt(async () => { await patch('/api/workspace', { name: ws.name, timezone: ws.timezone, postalAddress: ws.postalAddress }); setMessage({ ok: true, text: t('saved') }); });
+    if (ws) void attempt(async () => { await patch('/api/workspace', { name: ws.name, timezone: ws.timezone, postalAddress: ws.postalAddress, allowPrivateWebhookTargets: ws.allowPrivateWebhookTargets }); setMessage({ ok: true, text: t('saved') }); });
   };
 
   return (
@@ -54,9 +61,13 @@ export function Settings({ session }: { session: Session }) {
           <label>{t('settings.name')}<input value={ws.name} disabled={!admin} onChange={(e) => setWs({ ...ws, name: e.target.value })} /></label>
           <label>{t('settings.timezone')}<input value={ws.timezone} disabled={!admin} onChange={(e) => setWs({ ...ws, timezone: e.target.value })} /></label>
           <label>{t('settings.postal')}<textarea value={ws.postalAddress} disabled={!admin} onChange={(e) => setWs({ ...ws, postalAddress: e.target.value })} /></label>
+          <label className="check"><input type="checkbox" checked={ws.allowPrivateWebhookTargets} disabled={!admin} onChange={(e) => setWs({ ...ws, allowPrivateWebhookTargets: e.target.checked })} /> {t('settings.privateWebhooks')}</label>
           {admin && <button type="submit" className="primary">{t('save')}</button>}
         </form>
       )}
+      <EmailProvider admin={admin} />
+      <Topics admin={admin} />
+      <MessagingDefaults admin={admin} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>
@@ -92,6 +103,7 @@ export function Settings({ session }: { session: Session }) {
                     {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
                   </select>
                 </td>
+                <td>{admin && m.id !== session.user.id && <button type="button" className="danger" aria-label={`${t('settings.removeMember')} ${m.email}`} onClick={() => { if (confirm(t('settings.removeConfirm', { email: m.email }))) void attempt(() => del(`/api/users/${m.id}`)); }}>{t('settings.removeMember')}</button>}</td>
               </tr>
             ))}
           </tbody>

@@ -1,12 +1,14 @@
 /**
  * Templates: the list, and the editor with errors at their line and a live preview
  * (POST /api/templates/:id/preview) at desktop and mobile widths for a chosen contact, in the
- * direction the server decided (rtl for a Persian or Arabic contact).
+ * direction the server decided (rtl for a Persian or Arabic contact). Locale variants are edited in
+ * tabs (./templates/LocaleTabs.tsx); with a variant's tab open the preview renders that locale.
  */
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
+import { isRtl, LocaleTabs, type Variant } from './templates/LocaleTabs';
 
 interface Template {
   id: string;
@@ -18,7 +20,7 @@ interface Template {
   updatedAt: number;
 }
 interface View extends Template {
-  current: { content: { subject?: string; preheader?: string; body: string; [k: string]: unknown }; warnings: string[] };
+  current: { content: { subject?: string; preheader?: string; body: string; defaultLocale?: string; locales?: Record<string, Variant>; [k: string]: unknown }; warnings: string[] };
   versions: { version: number; createdAt: number }[];
 }
 interface Preview {
@@ -99,15 +101,37 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
   const [version, setVersion] = useState<number | null>(null);
   const [testTo, setTestTo] = useState('');
   const [testResult, setTestResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const [locales, setLocales] = useState<Record<string, Variant>>({});
+  /** '' edits the default content; otherwise the variant of that locale. */
+  const [active, setActive] = useState('');
+
+  const loadContent = (c: View['current']['content']) => {
+    setSubject(c.subject ?? '');
+    setPreheader(c.preheader ?? '');
+    setBody(c.body);
+    setLocales(c.locales ?? {});
+    if (active && !c.locales?.[active]) setActive('');
+  };
+  const variant = active ? (locales[active] ?? {}) : null;
+  const setVariant = (field: keyof Variant, value: string) => {
+    const next: Variant = { ...(locales[active] ?? {}) };
+    if (value === '') delete next[field];
+    else next[field] = value;
+    setLocales({ ...locales, [active]: next });
+  };
+  const fieldValue = { subject: variant ? (variant.subject ?? '') : subject, preheader: variant ? (variant.preheader ?? '') : preheader, body: variant ? (variant.body ?? '') : body };
+  const setField = (field: 'subject' | 'preheader' | 'body', value: string) => {
+    if (variant) return setVariant(field, value);
+    ({ subject: setSubject, preheader: setPreheader, body: setBody })[field](value);
+  };
+  const textDir = active && isRtl(active) ? 'rtl' : 'auto';
 
   useEffect(() => {
     if (!id) return;
     get<View>(`/api/templates/${encodeURIComponent(id)}`).then((v) => {
       setView(v);
       setName(v.name);
-      setSubject(v.current.content.subject ?? '');
-      setPreheader(v.current.content.preheader ?? '');
-      setBody(v.current.content.body);
+      loadContent(v.current.content);
     });
   }, [id]);
 
@@ -123,7 +147,7 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
       } else contact = { contactId: ref };
     }
     try {
-      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, { ...contact, ...(version ? { version } : {}) }));
+      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, { ...contact, ...(version ? { version } : {}), ...(active ? { locale: active } : {}) }));
     } catch (e) {
       setPreviewError((e as Error).message);
     }
@@ -133,14 +157,12 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
     if (!view) return;
     const timer = setTimeout(() => void renderPreview(view.id), 400);
     return () => clearTimeout(timer);
-  }, [view, contactRef, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, contactRef, version, active]); // eslint-disable-line react-hooks/exhaustive-deps
 
   /** Loads an older version into the editor (saving it makes it the newest version again). */
   const openVersion = async (v: number) => {
     const r = await get<{ content: View['current']['content'] }>(`/api/templates/${encodeURIComponent(id!)}/versions/${v}`);
-    setSubject(r.content.subject ?? '');
-    setPreheader(r.content.preheader ?? '');
-    setBody(r.content.body);
+    loadContent(r.content);
     setVersion(v === view?.currentVersion ? null : v);
   };
 
@@ -157,7 +179,10 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
   const save = async () => {
     setIssues([]);
     setNotice(null);
-    const content = { ...(view?.current.content ?? {}), subject, preheader: preheader || undefined, body };
+    // Variants with no field of their own are dropped; no variants at all: no `locales` key.
+    const kept = Object.fromEntries(Object.entries(locales).filter(([, v]) => Object.keys(v).length > 0));
+    const { locales: _old, ...base } = view?.current.content ?? { body };
+    const content = { ...base, subject, preheader: preheader || undefined, body, ...(Object.keys(kept).length ? { locales: kept } : {}) };
     try {
       const saved = id
         ? await put<View & { newVersion: boolean }>(`/api/templates/${encodeURIComponent(id)}`, { name, content })
@@ -170,9 +195,11 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
     }
   };
 
-  const bodyIssues = issues.filter((i) => i.path.endsWith('body'));
+  // Issues of the tab being edited: `content.locales.fa.body` belongs to the fa tab.
+  const inTab = (i: Issue) => (active ? i.path.includes(`locales.${active}.`) : !i.path.includes('locales.'));
+  const bodyIssues = issues.filter((i) => i.path.endsWith('body') && inTab(i));
   const errorLines = new Set(bodyIssues.map(lineOf).filter((n): n is number => n !== null));
-  const fieldIssues = (field: string) => issues.filter((i) => i.path.endsWith(field)).map((i) => i.message);
+  const fieldIssues = (field: string) => issues.filter((i) => i.path.endsWith(field) && (field === 'id' || inTab(i))).map((i) => i.message);
 
   return (
     <div className="template-editor">
@@ -181,11 +208,22 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
         {!id && <label>{t('templates.id')}<input value={newId} onChange={(e) => setNewId(e.target.value)} placeholder="welcome-1" aria-invalid={fieldIssues('id').length > 0} /></label>}
         {fieldIssues('id').map((m) => <p key={m} className="error">{m}</p>)}
         <label>{t('journeys.name')}<input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} /></label>
-        <label>{t('templates.subject')}<input value={subject} disabled={readOnly} onChange={(e) => setSubject(e.target.value)} aria-invalid={fieldIssues('subject').length > 0} /></label>
-        {fieldIssues('subject').map((m) => <p key={m} className="error">subject: {m}</p>)}
-        <label>{t('templates.preheader')}<input value={preheader} disabled={readOnly} onChange={(e) => setPreheader(e.target.value)} /></label>
-        <label htmlFor="tpl-body">{t('templates.body')}</label>
-        <CodeEditor id="tpl-body" label={t('templates.body')} value={body} onChange={setBody} errorLines={errorLines} disabled={readOnly} />
+        <LocaleTabs
+          defaultLocale={view?.current.content.defaultLocale ?? 'en'}
+          locales={Object.keys(locales)}
+          active={active}
+          readOnly={readOnly}
+          onSelect={setActive}
+          onAdd={(key) => { setLocales({ ...locales, [key]: {} }); setActive(key); }}
+          onRemove={(key) => { const { [key]: _gone, ...rest } = locales; setLocales(rest); setActive(''); }}
+        />
+        <div role="tabpanel" aria-label={active || t('templates.locale.default', { locale: view?.current.content.defaultLocale ?? 'en' })} lang={active || undefined}>
+          <label>{t('templates.subject')}<input value={fieldValue.subject} dir={textDir} disabled={readOnly} placeholder={variant ? subject : undefined} onChange={(e) => setField('subject', e.target.value)} aria-invalid={fieldIssues('subject').length > 0} /></label>
+          {fieldIssues('subject').map((m) => <p key={m} className="error">subject: {m}</p>)}
+          <label>{t('templates.preheader')}<input value={fieldValue.preheader} dir={textDir} disabled={readOnly} placeholder={variant ? preheader : undefined} onChange={(e) => setField('preheader', e.target.value)} /></label>
+          <label htmlFor="tpl-body">{t('templates.body')}</label>
+          <CodeEditor id="tpl-body" label={t('templates.body')} value={fieldValue.body} onChange={(v) => setField('body', v)} errorLines={errorLines} disabled={readOnly} />
+        </div>
         {issues.length > 0 && (
           <ul className="error" role="alert" data-testid="template-issues">
             {issues.map((i) => <li key={i.path + i.message}>{lineOf(i) ? `${i.path} ${t('templates.line', { line: lineOf(i)! })}: ${i.message.replace(/^\d+:\d+: /, '')}` : `${i.path}: ${i.message}`}</li>)}

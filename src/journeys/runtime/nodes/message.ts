@@ -8,6 +8,7 @@ import type { JsonObject } from '../../../core/json.js';
 import type { NodeResult, StepContext } from '../step.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../guards.js';
 import { durationMs } from '../duration.js';
+import { effectiveGuards, NO_DEFAULTS } from '../../../workspaces/messaging.js';
 import { chooseSendTime, SEND_TIME_REASON } from '../../../stats/send-time-lookup.js';
 
 function verdictResult(v: Exclude<GuardVerdict, { ok: true }>): NodeResult {
@@ -31,13 +32,14 @@ export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: Ste
     if (ctx.optedOut ? ctx.optedOut.has(node.channel) : await unsubscribed(ctx.db, ctx.contact.id, node.channel)) {
       return { kind: 'next', output: 'next', outcome: 'skipped', detail: { reason: `unsubscribed from ${node.channel}` } };
     }
-    const settings = ctx.doc.settings ?? { maxDuration: '365d' };
-    if (settings.quietHours) {
-      const v = checkQuietHours(settings.quietHours, ctx.now, ctx.tz);
+    // The journey's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
+    const guards = effectiveGuards(ctx.doc.settings ?? {}, ctx.defaults ?? NO_DEFAULTS);
+    if (guards.quietHours) {
+      const v = checkQuietHours(guards.quietHours, ctx.now, ctx.tz);
       if (!v.ok) return verdictResult(v);
     }
-    if (settings.frequencyCap) {
-      const v = await checkFrequencyCap(ctx.db, settings.frequencyCap, ctx.contact.id, ctx.now);
+    if (guards.frequencyCap) {
+      const v = await checkFrequencyCap(ctx.db, guards.frequencyCap, ctx.contact.id, ctx.now);
       if (!v.ok) return verdictResult(v);
     }
   }
