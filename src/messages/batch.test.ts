@@ -77,6 +77,36 @@ describe.each(backends())('message records written per batch on %s', (kind) => {
     expect((await findMessage(h.deps.store.db, ids[6]!))!.status).toBe('sent');
   });
 
+  it('outcomes a batch said were coming share one UPDATE though they arrive apart; a missing one delays the rest by maxDelayMs at most', async () => {
+    const reserved = await reserveMessages(h.deps.store.db, Array.from({ length: 5 }, (_, i) => input(`e:${i}`)), h.clock.now());
+    const ids = reserved.map((r) => r.message.id);
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const { store, statements } = countingStore(h.deps.store);
+    const write = outcomeWriter(store, { maxDelayMs: 5_000 });
+    write.expect(3);
+    const started = Date.now();
+    const pending = [];
+    for (const id of ids.slice(0, 3)) {
+      pending.push(write(id, { status: 'sent' }, null, 1));
+      await pause(30);
+    }
+    await Promise.all(pending);
+    expect(statements()).toBe(1);
+    // Written when the third arrived, not after the 5 s delay.
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    // Without expect(): each written on its own turn of the event loop.
+    for (const id of ids.slice(3)) await write(id, { status: 'sent' }, null, 1);
+    expect(statements()).toBe(3);
+
+    const short = outcomeWriter(store, { maxDelayMs: 100 });
+    short.expect(2);
+    const t0 = Date.now();
+    await short(ids[0]!, { status: 'skipped', reason: 'late' }, null, 2);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(90);
+    expect((await findMessage(h.deps.store.db, ids[0]!))!.status).toBe('skipped');
+  });
+
   it('two outcomes of one message in one flush are applied in order', async () => {
     const [r] = await reserveMessages(h.deps.store.db, [input('twice')], h.clock.now());
     const write = outcomeWriter(h.deps.store);

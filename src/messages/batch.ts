@@ -9,10 +9,11 @@
  *    flush, by hand (PostgreSQL `jsonb_to_recordset`, SQLite `json_each`, as in
  *    src/journeys/runtime/bulk.ts).
  *
- * Why: the email bench on PostgreSQL issued ~8.7 statements per message (reserve, content, outcome,
- * and the send-time reads), ~0.5 with these (docs/benchmarks.md, "Email send path"). SQLite runs
- * with synchronous=FULL: every commit is an fsync (~1.5 ms, blocking the event loop), so fewer
- * commits matter there in the same way.
+ * Why: the email bench issued 8.7 (PostgreSQL) and 9.2 (SQLite) statements per message (reserve,
+ * content, outcome, and the send-time reads); 0.37 and 0.38 with these and the per-batch reads of
+ * src/channels/email/channel.ts (counted, docs/benchmarks.md "Email send path"). SQLite runs with
+ * synchronous=FULL: every commit is an fsync (~1.5 ms, blocking the event loop), so fewer commits
+ * matter there in the same way.
  *
  * The content is not written for a contact erased meanwhile (the join on contacts; recordContent does
  * the same check): an erasure that commits while the mail is in flight leaves no address or subject.
@@ -128,6 +129,7 @@ interface Pending {
   now: number;
   resolve: () => void;
   reject: (err: unknown) => void;
+  queuedAt: number;
 }
 
 /** One row of the UPDATE's JSON parameter. */
@@ -200,45 +202,76 @@ function distinctRuns(batch: readonly Pending[]): Pending[][] {
   return out;
 }
 
+export interface OutcomeWriterOptions {
+  /** The longest an outcome waits for others to share its UPDATE (default 50 ms). */
+  maxDelayMs?: number;
+}
+
 /**
- * Outcomes queued while a flush is in progress go together in the next UPDATE; each caller's promise
- * resolves once its row is written. A failed UPDATE is retried row by row, so one bad row fails only
- * its own caller.
+ * Outcomes share UPDATEs. A caller that knows more outcomes are coming (a batch of sends in flight)
+ * says so with `expect(n)`: the writer then waits until those n have arrived, or `maxDelayMs` after
+ * the oldest queued one, whichever is first; otherwise it writes on the next turn of the event loop.
+ * Outcomes queued while a flush is in progress go in the next one. Each caller's promise resolves
+ * once its row is written. A failed UPDATE is retried row by row, so one bad row fails only its own
+ * caller.
+ *
+ * Why wait: at ~250 sends/s outcomes arrive ~4 ms apart, so writing on the next turn shared only
+ * ~2.3 outcomes per UPDATE (0.43 UPDATEs per message, each an fsync on SQLite); waiting for the
+ * batch's sends gives ~0.1 (docs/benchmarks.md, "Email send path"). The cost: a worker killed
+ * meanwhile loses up to maxDelayMs of outcomes, whose mails are sent again (same Message-ID).
  */
-export function outcomeWriter(store: Store): OutcomeWriter {
+export function outcomeWriter(store: Store, options: OutcomeWriterOptions = {}): OutcomeWriter & { expect(n: number): void } {
+  const maxDelayMs = options.maxDelayMs ?? 50;
   let queue: Pending[] = [];
   let flushing = false;
+  let outstanding = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
 
   async function flush(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      for (const part of distinctRuns(batch)) {
-        try {
-          await writeOutcomes(store, part);
-          for (const p of part) p.resolve();
-        } catch {
-          for (const p of part) {
-            await store
-              .transaction(async (trx) => {
-                if (p.content) await recordContent(trx, p.id, p.content, p.now);
-                await recordOutcome(trx, p.id, p.outcome, p.now);
-              })
-              .then(p.resolve, p.reject);
-          }
+    if (timer) clearTimeout(timer);
+    timer = null;
+    flushing = true;
+    const batch = queue;
+    queue = [];
+    for (const part of distinctRuns(batch)) {
+      try {
+        await writeOutcomes(store, part);
+        for (const p of part) p.resolve();
+      } catch {
+        for (const p of part) {
+          await store
+            .transaction(async (trx) => {
+              if (p.content) await recordContent(trx, p.id, p.content, p.now);
+              await recordOutcome(trx, p.id, p.outcome, p.now);
+            })
+            .then(p.resolve, p.reject);
         }
       }
     }
     flushing = false;
+    schedule();
   }
 
-  return (id, outcome, content, now) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ id, outcome, content, now, resolve, reject });
+  function schedule(): void {
+    if (flushing || queue.length === 0) return;
+    if (outstanding === 0) {
+      if (timer) clearTimeout(timer);
       // Wait one turn of the event loop so the outcomes of sends that finish together share a statement.
-      if (!flushing) {
-        flushing = true;
-        setImmediate(() => void flush());
-      }
-    });
+      timer = setTimeout(() => void flush(), 0);
+    } else if (!timer) {
+      timer = setTimeout(() => void flush(), Math.max(0, maxDelayMs - (Date.now() - queue[0]!.queuedAt)));
+    }
+  }
+
+  const write = ((id, outcome, content, now) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ id, outcome, content, now, resolve, reject, queuedAt: Date.now() });
+      outstanding = Math.max(0, outstanding - 1);
+      schedule();
+    })) as OutcomeWriter & { expect(n: number): void };
+  write.expect = (n) => {
+    outstanding = Math.max(0, outstanding + n);
+    schedule();
+  };
+  return write;
 }

@@ -172,6 +172,8 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
             await recordOutcome(trx, message.id, { status: 'bounced', reason: result.reason }, at);
             await suppress(trx, { workspaceId: request.workspaceId, address: email, reason: 'hard_bounce', source: provider.name, detail: result.reason, now: at });
           });
+          // Recorded in its own transaction: one outcome fewer for the writer to wait for.
+          writeOutcome.expect(-1);
           return { status: 'permanent', reason: result.reason };
         }
         await writeOutcome(message.id, { status: 'failed', reason: result.reason }, content, at);
@@ -183,6 +185,8 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
 
   /** Steps 3 to 5 for the claimed deliveries of a batch; one answer each, never a throw. */
   function deliverAll(claimed: readonly Claimed[]): Promise<SendResult[]> {
+    // Each delivery below writes one outcome: let them share UPDATEs.
+    writeOutcome.expect(claimed.length);
     const addressed = claimed.filter((c) => c.request.contact.email);
     const reasons = addressed.length === 0 ? Promise.resolve([]) : suppressionReasons(db, addressed.map(({ request }) => ({ workspaceId: request.workspaceId, contactId: request.contact.id, address: request.contact.email!, kind: request.kind, topic: str(request.config.topic) })));
     const reasonOf = new Map(addressed.map((c, k) => [c, reasons.then((r) => r[k] ?? null)]));

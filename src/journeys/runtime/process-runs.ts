@@ -6,7 +6,8 @@
  *  3. Transaction A: write every walk (run moved, step rows, effects). Runs stopped at a message keep
  *     their lease, and their delivery row (pending, deterministic key) is inserted here — committed
  *     BEFORE any channel is called (STANDARDS.md 2).
- *  4. Call the channels (in parallel), except for deliveries already `sent` by an earlier attempt.
+ *  4. Call the channels, one batch per channel (`sendMany`: the email channel shares its reads and
+ *     writes across it), except for deliveries already `sent` by an earlier attempt.
  *  5. Transaction B: settle the deliveries, write the message steps and walk on from them; a
  *     retryable failure reschedules the same step with backoff (other runs are not held up), and after
  *     `maxAttempts` (or a permanent failure) the run is errored with the reason.
