@@ -25,7 +25,7 @@ import { sql } from 'kysely';
 import type { Db, Store } from '../store/store.js';
 import { newId } from '../core/ids.js';
 import { toJson } from '../core/json.js';
-import { ATTEMPT_LEASE_MS, recordContent, recordOutcome, toMessage, type Message, type MessageStatus, type NewMessage } from './records.js';
+import { ATTEMPT_LEASE_MS, newMessageRow, recordContent, recordOutcome, toMessage, type Message, type MessageStatus, type NewMessage } from './records.js';
 
 /** Rows per INSERT: 27 parameters a row stays far below both backends' limits. */
 const RESERVE_CHUNK = 500;
@@ -35,36 +35,7 @@ export async function reserveMessages(db: Db, inputs: readonly NewMessage[], now
   const key = (ws: string, k: string) => `${ws}\u0000${k}`;
   const created = new Map<string, Message>();
   for (let start = 0; start < inputs.length; start += RESERVE_CHUNK) {
-    const rows = inputs.slice(start, start + RESERVE_CHUNK).map((input) => ({
-      id: newId('msg', now),
-      workspace_id: input.workspaceId,
-      contact_id: input.contactId,
-      channel: input.channel,
-      kind: input.kind,
-      idempotency_key: input.idempotencyKey,
-      journey_id: input.journeyId ?? null,
-      journey_version: input.journeyVersion ?? null,
-      run_id: input.runId ?? null,
-      node_id: input.nodeId ?? null,
-      template_id: input.templateId ?? null,
-      template_version: null,
-      topic: input.topic || null,
-      provider: null,
-      status: 'queued' as const,
-      reason: null,
-      provider_message_id: null,
-      header_message_id: null,
-      to_address: input.to ?? null,
-      subject: null,
-      links: toJson([]),
-      attempts: 1,
-      lease_until: now + leaseMs,
-      created_at: now,
-      sent_at: null,
-      updated_at: now,
-      first_opened_at: null,
-      first_clicked_at: null,
-    }));
+    const rows = inputs.slice(start, start + RESERVE_CHUNK).map((input) => newMessageRow(input, now, leaseMs));
     const inserted = await db
       .insertInto('messages')
       .values(rows)

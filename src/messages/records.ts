@@ -102,6 +102,40 @@ export interface NewMessage {
   to?: string | null | undefined;
 }
 
+/** The row of a new record: queued, and already claimed by the attempt creating it (attempts 1, lease taken). */
+export function newMessageRow(input: NewMessage, now: number, leaseMs: number) {
+  return {
+    id: newId('msg', now),
+    workspace_id: input.workspaceId,
+    contact_id: input.contactId,
+    channel: input.channel,
+    kind: input.kind,
+    idempotency_key: input.idempotencyKey,
+    journey_id: input.journeyId ?? null,
+    journey_version: input.journeyVersion ?? null,
+    run_id: input.runId ?? null,
+    node_id: input.nodeId ?? null,
+    template_id: input.templateId ?? null,
+    template_version: null,
+    topic: input.topic || null,
+    provider: null,
+    status: 'queued' as const,
+    reason: null,
+    provider_message_id: null,
+    header_message_id: null,
+    to_address: input.to ?? null,
+    subject: null,
+    links: toJson([]),
+    attempts: 1,
+    lease_until: now + leaseMs,
+    created_at: now,
+    sent_at: null,
+    updated_at: now,
+    first_opened_at: null,
+    first_clicked_at: null,
+  };
+}
+
 /**
  * Records a delivery as queued, or finds the existing record of the same idempotency key. A new
  * record is created already claimed by this attempt (attempts 1, lease taken): one commit instead of
@@ -110,36 +144,7 @@ export interface NewMessage {
 export async function reserveMessage(db: Db, input: NewMessage, now: number, leaseMs = ATTEMPT_LEASE_MS): Promise<{ message: Message; created: boolean }> {
   const inserted = await db
     .insertInto('messages')
-    .values({
-      id: newId('msg', now),
-      workspace_id: input.workspaceId,
-      contact_id: input.contactId,
-      channel: input.channel,
-      kind: input.kind,
-      idempotency_key: input.idempotencyKey,
-      journey_id: input.journeyId ?? null,
-      journey_version: input.journeyVersion ?? null,
-      run_id: input.runId ?? null,
-      node_id: input.nodeId ?? null,
-      template_id: input.templateId ?? null,
-      template_version: null,
-      topic: input.topic || null,
-      provider: null,
-      status: 'queued',
-      reason: null,
-      provider_message_id: null,
-      header_message_id: null,
-      to_address: input.to ?? null,
-      subject: null,
-      links: toJson([]),
-      attempts: 1,
-      lease_until: now + leaseMs,
-      created_at: now,
-      sent_at: null,
-      updated_at: now,
-      first_opened_at: null,
-      first_clicked_at: null,
-    })
+    .values(newMessageRow(input, now, leaseMs))
     .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
     .returningAll()
     .executeTakeFirst();
