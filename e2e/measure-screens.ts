@@ -34,6 +34,11 @@ try {
   await admin('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
   await admin('POST', '/api/templates', { id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello', body: '<p>Hello</p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } });
   await admin('POST', '/api/journeys', { id: 'hello', name: 'Hello', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'send', nodes: [{ id: 'send', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }], edges: [{ from: 'send', to: 'done' }] });
+  // 100 journeys in all (the issue's bar): 99 drafts beside the live one.
+  for (let i = 1; i < 100; i++) {
+    const id = `drip-${String(i).padStart(3, '0')}`;
+    await admin('POST', '/api/journeys', { id, name: `Drip ${String(i).padStart(3, '0')}`, status: 'draft', trigger: { type: 'event', event: `event_${i}` }, start: 'send', nodes: [{ id: 'send', type: 'message', channel: 'email', template: 'hello' }, { id: 'wait', type: 'delay', duration: '3d' }, { id: 'again', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }], edges: [{ from: 'send', to: 'wait' }, { from: 'wait', to: 'again' }, { from: 'again', to: 'done' }] });
+  }
   const busy = 'u7';
   for (let i = 0; i < 5000; i += 500) {
     const batch = Array.from({ length: 500 }, (_, j) => ({ type: 'track', userId: busy, event: `viewed_${(i + j) % 20}`, properties: { n: i + j }, timestamp: new Date(Date.UTC(2026, 0, 1) + (i + j) * 60_000).toISOString() }));
@@ -68,7 +73,7 @@ try {
   await time('contact profile with timeline (5,000 events)', `/app/contacts/${busyId}`, () => page.getByTestId('timeline-message').first().waitFor());
   await time('contacts import screen', '/app/contacts/import', () => page.getByRole('option', { name: 'Everyone' }).waitFor({ state: 'attached' }));
   await time('broadcasts list (first page of 120)', '/app/broadcasts', () => page.getByText('Broadcast 049').waitFor());
-  await time('journeys list', '/app/journeys', () => page.getByRole('link', { name: 'Hello' }).first().waitFor());
+  await time('journeys list (100 journeys)', '/app/journeys', () => Promise.all([page.getByRole('link', { name: 'Hello' }).first().waitFor(), page.getByRole('link', { name: 'Drip 099' }).waitFor()]));
   await time('outbox', '/app/outbox', () => page.getByRole('button', { name: 'Hello' }).first().waitFor());
   await time('settings', '/app/settings', () => Promise.all([page.getByTestId('email-source').waitFor(), page.getByText('No topics yet.').waitFor(), page.getByRole('heading', { name: 'Quiet hours and frequency cap' }).waitFor(), page.getByRole('heading', { name: 'API keys' }).waitFor()]));
   const t0 = Date.now();
