@@ -4,32 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
-import { runtimeFixture, type RuntimeFixture } from '../journeys/runtime/runtime.testkit.js';
+import { runtimeFixture, threeMessageSeries as series, type RuntimeFixture } from '../journeys/runtime/runtime.testkit.js';
 import { broadcastFixture, type BroadcastFixture } from '../broadcasts/test-kit.js';
 import { countingChannel } from '../channels/counting/counting.js';
 
 const HOUR = 3_600_000;
-
-function series(id: string, settings: Record<string, unknown> = {}, kind: 'marketing' | 'transactional' = 'marketing') {
-  return {
-    id,
-    name: id,
-    trigger: { type: 'event', event: `go-${id}` },
-    start: 'm1',
-    nodes: [
-      { id: 'm1', type: 'message', channel: 'counting', kind },
-      { id: 'm2', type: 'message', channel: 'counting', kind },
-      { id: 'm3', type: 'message', channel: 'counting', kind },
-      { id: 'done', type: 'exit' },
-    ],
-    edges: [
-      { from: 'm1', to: 'm2' },
-      { from: 'm2', to: 'm3' },
-      { from: 'm3', to: 'done' },
-    ],
-    settings,
-  };
-}
 
 describe.each(backends())('workspace messaging defaults on journeys, on %s', (kind) => {
   let f: RuntimeFixture;

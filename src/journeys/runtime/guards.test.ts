@@ -1,29 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
-import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
+import { runtimeFixture, threeMessageSeries as series, type RuntimeFixture } from './runtime.testkit.js';
 
 const HOUR = 3_600_000;
-
-function series(id: string, settings: Record<string, unknown>, kind: 'marketing' | 'transactional' = 'marketing') {
-  return {
-    id,
-    name: id,
-    trigger: { type: 'event', event: `go-${id}` },
-    start: 'm1',
-    nodes: [
-      { id: 'm1', type: 'message', channel: 'counting', kind },
-      { id: 'm2', type: 'message', channel: 'counting', kind },
-      { id: 'm3', type: 'message', channel: 'counting', kind },
-      { id: 'done', type: 'exit' },
-    ],
-    edges: [
-      { from: 'm1', to: 'm2' },
-      { from: 'm2', to: 'm3' },
-      { from: 'm3', to: 'done' },
-    ],
-    settings,
-  };
-}
 
 describe.each(backends())('quiet hours and frequency caps on %s', (kind) => {
   let f: RuntimeFixture;

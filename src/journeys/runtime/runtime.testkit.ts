@@ -79,3 +79,25 @@ export async function runtimeFixture(kind: DialectName, options: { retry?: Retry
   };
   return f;
 }
+
+/** A journey `id`: three counting messages in a row, then exit, triggered by `go-<id>`; `settings` as given. */
+export function threeMessageSeries(id: string, settings: Record<string, unknown> = {}, kind: 'marketing' | 'transactional' = 'marketing') {
+  return {
+    id,
+    name: id,
+    trigger: { type: 'event', event: `go-${id}` },
+    start: 'm1',
+    nodes: [
+      { id: 'm1', type: 'message', channel: 'counting', kind },
+      { id: 'm2', type: 'message', channel: 'counting', kind },
+      { id: 'm3', type: 'message', channel: 'counting', kind },
+      { id: 'done', type: 'exit' },
+    ],
+    edges: [
+      { from: 'm1', to: 'm2' },
+      { from: 'm2', to: 'm3' },
+      { from: 'm3', to: 'done' },
+    ],
+    settings,
+  };
+}
