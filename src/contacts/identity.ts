@@ -28,7 +28,7 @@ import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import { emitSignals, type Signal } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
-import { anyOf } from '../events/any-of.js';
+import { contactsByKeys } from './by-keys.js';
 import { isValidTimeZone, normalizeEmail } from './contact.js';
 
 export interface IdentityCall {
@@ -69,7 +69,6 @@ export type ContactRow = {
   created_at: number;
 };
 
-export const CONTACT_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'locale', 'attributes', 'created_at'] as const;
 
 function fromRow(row: ContactRow): Person {
   return {
@@ -157,23 +156,10 @@ class Resolver {
     const emails = distinct(calls.map((c) => (typeof c.traits?.email === 'string' ? normalizeEmail(c.traits.email) : null)));
     const seen = new Map<string, Person>();
     const person = (row: ContactRow) => seen.get(row.id) ?? seen.set(row.id, fromRow(row)).get(row.id)!;
-    if (userIds.length > 0) {
-      const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
-        .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'user_id', userIds)).execute();
-      for (const row of rows) this.byUser.set(row.user_id!, person(row));
-    }
+    for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'user_id', userIds)) this.byUser.set(row.key, person(row));
     for (const row of knownUsers ?? []) this.byUser.set(row.user_id!, person(row));
-    if (anonIds.length > 0) {
-      const rows = await this.trx.selectFrom('contact_anonymous_ids as a').innerJoin('contacts as c', 'c.id', 'a.contact_id')
-        .select(['a.anonymous_id', ...CONTACT_COLUMNS.map((c) => `c.${c}` as const)])
-        .where('a.workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'a.anonymous_id', anonIds)).execute();
-      for (const row of rows) this.byAnon.set(row.anonymous_id, person(row));
-    }
-    if (emails.length > 0) {
-      const rows = await this.trx.selectFrom('contacts').select(CONTACT_COLUMNS)
-        .where('workspace_id', '=', this.workspaceId).where(anyOf(this.dialect, 'email', emails)).execute();
-      for (const row of rows) this.byEmail.set(row.email!, person(row));
-    }
+    for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'anonymous_id', anonIds)) this.byAnon.set(row.key, person(row));
+    for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'email', emails)) this.byEmail.set(row.key, person(row));
   }
 
   async resolve(call: IdentityCall): Promise<Person> {
