@@ -7,9 +7,11 @@
  * recipient itself (5xx to RCPT TO, or an RFC 3463 5.1.x / 5.2.1 status: STANDARDS.md 12).
  */
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
 import type { EmailSecrets, EmailSettings } from '../../settings.js';
 import { toMailOptions } from '../mime.js';
+import { createDkimSigner, type DkimSigner } from './dkim.js';
 
 /**
  * Headers the DKIM signature covers. nodemailer's default list lacks List-Unsubscribe-Post and
@@ -41,15 +43,15 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
     connectionTimeout: timeouts.connectionTimeoutMs,
     greetingTimeout: timeouts.connectionTimeoutMs,
     socketTimeout: timeouts.socketTimeoutMs,
-    ...(settings.dkim && secrets.dkimPrivateKey
-      ? { dkim: { domainName: settings.dkim.domain, keySelector: settings.dkim.selector, privateKey: secrets.dkimPrivateKey, headerFieldNames: DKIM_SIGNED_HEADERS } }
-      : {}),
   });
+  const dkim = settings.dkim && secrets.dkimPrivateKey
+    ? createDkimSigner({ domain: settings.dkim.domain, selector: settings.dkim.selector, privateKey: secrets.dkimPrivateKey, fieldNames: DKIM_SIGNED_HEADERS })
+    : null;
   return {
     name: 'smtp',
     async send(message: OutgoingEmail): Promise<ProviderResult> {
       try {
-        const info = await transport.sendMail(toMailOptions(message));
+        const info = await transport.sendMail(dkim ? await signed(toMailOptions(message), dkim) : toMailOptions(message));
         return { status: 'sent', providerMessageId: info.messageId, detail: { response: String(info.response ?? '') } };
       } catch (err) {
         return classifySmtpError(err as SmtpError);
@@ -59,6 +61,13 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
       transport.close();
     },
   };
+}
+
+/** The message composed here and signed off the event loop (./dkim.ts), handed to the pool as raw MIME. */
+async function signed(options: ReturnType<typeof toMailOptions>, dkim: DkimSigner) {
+  const mime = new MailComposer(options).compile();
+  const raw = await dkim(await mime.build());
+  return { raw, envelope: mime.getEnvelope(), messageId: options.messageId };
 }
 
 interface SmtpError extends Error {
