@@ -36,16 +36,7 @@ export async function enroll(trx: Db, input: EnrollInput): Promise<EnrollResult>
     const scope = { contact, trigger: input.trigger, event: {}, data: {}, since: contact.createdAt, now, db: trx };
     if (!(await evaluate(filter, scope))) return { status: 'skipped', reason: 'entry_filter' };
   }
-  const previous = await trx
-    .selectFrom('journey_runs')
-    .select(['id', 'entered_at', 'ended_at'])
-    .where('workspace_id', '=', contact.workspaceId)
-    .where('contact_id', '=', contact.id)
-    .where('journey_id', '=', input.journeyId)
-    .orderBy('entered_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const previous = await previousRunQuery(trx, contact.workspaceId, contact.id, input.journeyId).executeTakeFirst();
   const reentry = doc.entry?.reentry ?? { mode: 'never', from: 'exit' };
   if (previous) {
     const open = previous.ended_at === null;
@@ -113,6 +104,19 @@ export async function enroll(trx: Db, input: EnrollInput): Promise<EnrollResult>
     .executeTakeFirst();
   if (!inserted) return { status: 'skipped', reason: 'already_in_journey' };
   return { status: 'enrolled', runId };
+}
+
+/** The contact's latest run of the journey: one probe of journey_runs_contact_journey (its plan is tested). */
+export function previousRunQuery(db: Db, workspaceId: string, contactId: string, journeyId: string) {
+  return db
+    .selectFrom('journey_runs')
+    .select(['id', 'entered_at', 'ended_at'])
+    .where('workspace_id', '=', workspaceId)
+    .where('contact_id', '=', contactId)
+    .where('journey_id', '=', journeyId)
+    .orderBy('entered_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1);
 }
 
 /** Loads contacts by id (one query). */

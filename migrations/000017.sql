@@ -1,0 +1,6 @@
+-- Enrolment (src/journeys/runtime/enroll.ts) reads a contact's latest run of one journey to apply
+-- the re-entry rule. No index had (contact, journey): SQLite took journey_runs_entered
+-- (workspace_id, journey_id, entered_at) and read every run of the journey for each enrolment, so
+-- enrolling 20,000 contacts took 41 s where 2,000 took 0.5 s (quadratic). This index answers the
+-- lookup with one probe, newest entry first.
+CREATE INDEX journey_runs_contact_journey ON journey_runs (workspace_id, contact_id, journey_id, entered_at, id);
