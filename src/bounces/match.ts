@@ -33,13 +33,20 @@ export async function findWorkspaceMessage(db: Db, workspaceId: string, ref: { m
     return m && m.workspaceId === workspaceId ? m : undefined;
   }
   if (!ref.providerMessageId) return undefined;
+  // Each id column is probed through its own index, and the workspace is checked on the few rows
+  // found: with `workspace_id = ? AND (a IN … OR b IN …) ORDER BY id` SQLite walked the workspace's
+  // index (messages_workspace), every message of the workspace, for each provider event.
   const ids = bracketed(ref.providerMessageId);
-  const row = await db
+  const rows = await workspaceMessageQuery(db, ids).execute();
+  const mine = rows.filter((r) => r.workspace_id === workspaceId).map((r) => r.id).sort();
+  return mine.length > 0 ? findMessage(db, mine[mine.length - 1]!) : undefined;
+}
+
+/** Messages whose provider id or Message-ID header is one of `ids` (its plan is tested). */
+export function workspaceMessageQuery(db: Db, ids: readonly string[]) {
+  return db
     .selectFrom('messages')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where((eb) => eb.or([eb('provider_message_id', 'in', ids), eb('header_message_id', 'in', ids)]))
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  return row ? findMessage(db, row.id) : undefined;
+    .select(['id', 'workspace_id'])
+    .where('provider_message_id', 'in', ids)
+    .unionAll(db.selectFrom('messages').select(['id', 'workspace_id']).where('header_message_id', 'in', ids));
 }

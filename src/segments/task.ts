@@ -20,16 +20,19 @@ export const DIRTY_BATCH = 500;
 type Claimed = { segment_id: string; contact_id: string; workspace_id: string };
 
 async function claimDirty(trx: Db, dialect: ServiceDeps['store']['dialect'], batch: number): Promise<Claimed[]> {
-  const q =
-    dialect === 'postgres'
-      ? // A MATERIALIZED CTE so the LIMIT holds (src/journeys/runtime/claim.ts says why).
-        sql<Claimed>`WITH picked AS MATERIALIZED (
-          SELECT segment_id, contact_id FROM segment_dirty ORDER BY created_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-        DELETE FROM segment_dirty d USING picked WHERE d.segment_id = picked.segment_id AND d.contact_id = picked.contact_id
-        RETURNING d.segment_id, d.contact_id, d.workspace_id`
-      : sql<Claimed>`DELETE FROM segment_dirty WHERE rowid IN (SELECT rowid FROM segment_dirty ORDER BY created_at LIMIT ${batch})
-        RETURNING segment_id, contact_id, workspace_id`;
-  return (await q.execute(trx)).rows;
+  return (await claimDirtyQuery(dialect, batch).execute(trx)).rows;
+}
+
+/** The oldest dirty pairs, deleted as they are claimed: an ordered read of segment_dirty_created (its plan is tested). */
+export function claimDirtyQuery(dialect: ServiceDeps['store']['dialect'], batch: number) {
+  return dialect === 'postgres'
+    ? // A MATERIALIZED CTE so the LIMIT holds (src/journeys/runtime/claim.ts says why).
+      sql<Claimed>`WITH picked AS MATERIALIZED (
+        SELECT segment_id, contact_id FROM segment_dirty ORDER BY created_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+      DELETE FROM segment_dirty d USING picked WHERE d.segment_id = picked.segment_id AND d.contact_id = picked.contact_id
+      RETURNING d.segment_id, d.contact_id, d.workspace_id`
+    : sql<Claimed>`DELETE FROM segment_dirty WHERE rowid IN (SELECT rowid FROM segment_dirty ORDER BY created_at LIMIT ${batch})
+      RETURNING segment_id, contact_id, workspace_id`;
 }
 
 /** Re-checks up to `batch` dirty pairs; returns how many pairs were handled. */
