@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
+import { explain, numbers } from '../../test/plans.js';
 import { findWorkspaceMessage, workspaceMessageQuery } from './match.js';
 
 const MESSAGES = 3000;
@@ -20,24 +21,18 @@ describe.each(backends())('finding the message of a provider event on %s', (kind
     a = await h.tenant();
     b = await h.tenant();
     const db = h.deps.store.db;
-    const series = kind === 'postgres'
-      ? sql`SELECT g AS n FROM generate_series(1, ${sql.lit(MESSAGES)}) g`
-      : sql`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${sql.lit(MESSAGES)}) SELECT n FROM s`;
     for (const t of [a, b]) {
       const tag = t === a ? 'a' : 'b';
       await db.insertInto('contacts').values({ id: `ct_${tag}`, workspace_id: t.workspaceId, user_id: null, email: `${tag}@example.org`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: 0, updated_at: 0 }).execute();
       await sql`INSERT INTO messages (id, workspace_id, contact_id, channel, kind, idempotency_key, status, provider_message_id, header_message_id, links, created_at, updated_at)
         SELECT ${`msg_${tag}_`} || n, ${t.workspaceId}, ${`ct_${tag}`}, 'email', 'marketing', ${`k_${tag}_`} || n, 'sent',
-          ${`prov-${tag}-`} || n, ${`<hdr-${tag}-`} || n || '@news.example.com>', '[]', n, n FROM (${series}) AS s`.execute(db);
+          ${`prov-${tag}-`} || n, ${`<hdr-${tag}-`} || n || '@news.example.com>', '[]', n, n FROM (${numbers(kind, MESSAGES)}) AS s`.execute(db);
     }
   });
   afterAll(async () => h?.close());
 
   it('probes the provider-id and Message-ID indexes, not the workspace index', async () => {
-    const compiled = workspaceMessageQuery(h.deps.store.db, ['<prov-a-7>', 'prov-a-7']).compile();
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const plan = await h.deps.store.db.executeQuery<Record<string, unknown>>({ ...compiled, sql: explain + compiled.sql });
-    const text = plan.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+    const text = await explain(h.deps.store.db, kind, workspaceMessageQuery(h.deps.store.db, ['<prov-a-7>', 'prov-a-7']).compile());
     expect(text).toContain('messages_provider_message_id');
     expect(text).toContain('messages_header_message_id');
     expect(text).not.toMatch(/Seq Scan|messages_workspace|SCAN messages(?! USING)/);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type CompiledQuery } from 'kysely';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
+import { explain } from '../../test/plans.js';
 import { contactsByKeysQuery } from '../contacts/by-keys.js';
 import { storedAndKnownQuery } from './lookup.js';
 
@@ -43,11 +44,7 @@ describe.each(backends())('ingestion key lookups on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  async function plan(query: CompiledQuery): Promise<string> {
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const rows = await h.deps.store.db.executeQuery<Record<string, unknown>>({ ...query, sql: explain + query.sql });
-    return rows.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
-  }
+  const plan = (query: CompiledQuery) => explain(h.deps.store.db, kind, query);
   const keys = (prefix: string) => Array.from({ length: 100 }, (_, i) => `${prefix}${i * 37 + 1}`);
   const noScans = kind === 'postgres' ? /Seq Scan|Bitmap/ : /SCAN (e|c|a|events|contacts|contact_anonymous_ids)\b(?! USING)/;
 

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
+import { explain, numbers } from '../../test/plans.js';
 import { createSegment } from './segments.js';
 import { claimDirtyQuery, DIRTY_BATCH } from './task.js';
 
@@ -19,19 +20,13 @@ describe.each(backends())('claiming dirty segment pairs on %s', (kind) => {
     h = await createHarness(kind);
     t = await h.tenant();
     await createSegment(h.deps, t.workspaceId, { id: 'pro', name: 'pro', conditions: { type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' } });
-    const series = kind === 'postgres'
-      ? sql`SELECT g AS n FROM generate_series(1, ${sql.lit(PAIRS)}) g`
-      : sql`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${sql.lit(PAIRS)}) SELECT n FROM s`;
     // created_at descending with n, so the oldest pairs are the last inserted.
-    await sql`INSERT INTO segment_dirty (segment_id, contact_id, workspace_id, created_at) SELECT 'pro', 'ct_' || n, ${t.workspaceId}, ${sql.lit(PAIRS)} - n FROM (${series}) AS s`.execute(h.deps.store.db);
+    await sql`INSERT INTO segment_dirty (segment_id, contact_id, workspace_id, created_at) SELECT 'pro', 'ct_' || n, ${t.workspaceId}, ${sql.lit(PAIRS)} - n FROM (${numbers(kind, PAIRS)}) AS s`.execute(h.deps.store.db);
   });
   afterAll(async () => h?.close());
 
   it('reads segment_dirty_created in order instead of sorting the table', async () => {
-    const compiled = claimDirtyQuery(kind, DIRTY_BATCH).compile(h.deps.store.db);
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const plan = await h.deps.store.db.executeQuery<Record<string, unknown>>({ ...compiled, sql: explain + compiled.sql });
-    const text = plan.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+    const text = await explain(h.deps.store.db, kind, claimDirtyQuery(kind, DIRTY_BATCH).compile(h.deps.store.db));
     expect(text).toContain('segment_dirty_created');
     expect(text).not.toMatch(/Sort|TEMP B-TREE|SCAN segment_dirty(?! USING)/);
   });

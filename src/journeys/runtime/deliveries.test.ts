@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends } from '../../../test/backends.js';
 import { createHarness, type Harness } from '../../../test/harness.js';
+import { explain } from '../../../test/plans.js';
 import { deliveryStatuses, deliveryStatusesQuery } from './deliveries.js';
 
 describe.each(backends())('delivery statuses on %s', (kind) => {
@@ -33,9 +34,7 @@ describe.each(backends())('delivery statuses on %s', (kind) => {
 
   it('probes the index deliveries_key (workspace_id, idempotency_key) instead of scanning the table', async () => {
     const compiled = deliveryStatusesQuery(h.deps.store.db, [{ workspaceId: a, key: 'k1' }, { workspaceId: a, key: 'k3' }, { workspaceId: b, key: 'k4' }]).compile();
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const plan = await h.deps.store.db.executeQuery<Record<string, unknown>>({ ...compiled, sql: explain + compiled.sql });
-    const text = plan.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+    const text = await explain(h.deps.store.db, kind, compiled);
     expect(text).toContain('deliveries_key');
     expect(text).not.toMatch(/Seq Scan|SCAN deliveries(?! USING)/);
   });

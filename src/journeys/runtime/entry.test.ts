@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
+import { explain, numbers } from '../../../test/plans.js';
 import { previousRunQuery } from './enroll.js';
 import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
@@ -183,13 +184,9 @@ describe.each(backends())('journey entry rules on %s', (kind) => {
   it("reads the contact's previous run of the journey with one index probe, not a scan of the journey's runs", async () => {
     // 3,000 ended runs of one journey, as a journey that ran for a while has.
     const db = f.h.deps.store.db;
-    const series = kind === 'postgres' ? sql`SELECT g AS n FROM generate_series(1, 3000) g` : sql`WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 3000) SELECT n FROM s`;
     await sql`INSERT INTO journey_runs (id, workspace_id, journey_id, version, contact_id, status, current_node, visit, trigger_props, event_props, data, entered_at, updated_at, attempts, ended_at)
-      SELECT 'run_bulk_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_bulk_' || n, 'completed', 'done', 2, '{}', '{}', '{}', n, n, 0, n + 1 FROM (${series}) AS s`.execute(db);
-    const compiled = previousRunQuery(db, f.t.workspaceId, 'ct_bulk_7', 'bulk').compile();
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const plan = await db.executeQuery<Record<string, unknown>>({ ...compiled, sql: explain + compiled.sql });
-    const text = plan.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+      SELECT 'run_bulk_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_bulk_' || n, 'completed', 'done', 2, '{}', '{}', '{}', n, n, 0, n + 1 FROM (${numbers(kind, 3000)}) AS s`.execute(db);
+    const text = await explain(db, kind, previousRunQuery(db, f.t.workspaceId, 'ct_bulk_7', 'bulk').compile());
     expect(text).toContain('journey_runs_contact_journey');
     expect(text).not.toMatch(/Seq Scan|Sort|TEMP B-TREE/);
   });
