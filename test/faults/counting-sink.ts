@@ -29,7 +29,9 @@ function header(raw: string, name: string): string {
   const end = raw.indexOf('\r\n\r\n');
   const head = (end === -1 ? raw : raw.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
   const m = new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head);
-  return m ? m[1]!.trim() : '';
+  // A copy, not a slice: V8's sliced strings keep the whole raw message alive (the soak saw the
+  // sink hold ~1.4 KB per mail, 4 MB per minute, in its heap).
+  return m ? Buffer.from(m[1]!.trim(), 'utf8').toString('utf8') : '';
 }
 
 export async function startCountingSink(port = 0): Promise<CountingSink> {
