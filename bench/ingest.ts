@@ -246,7 +246,8 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
 }
 
 export const run: Bench = async (ctx) => {
-  const kinds: DialectName[] = ['sqlite'];
+  // QATRA_BENCH_SKIP_SQLITE=1: PostgreSQL only (to profile it alone), as in the other benches.
+  const kinds: DialectName[] = process.env.QATRA_BENCH_SKIP_SQLITE ? [] : ['sqlite'];
   if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
   for (const kind of kinds) await benchBackend(kind, ctx);
 };
