@@ -29,6 +29,7 @@ const CLIENTS = 8;
 const CLIENT_THREADS = 2;
 const USERS = 10_000;
 const SIZES = { small: 100_000, large: 1_000_000 } as const;
+const ANONYMOUS = process.env.QATRA_BENCH_INGEST_ANONYMOUS === '1';
 
 
 
@@ -42,6 +43,9 @@ function bodies(count: number, run: string, from = 0): string[] {
         type: 'track',
         messageId: `${run}-${n}`,
         userId: `user-${n % USERS}`,
+        // Browser sources (analytics.js) send the device's anonymousId with every call: one more
+        // lookup per group, and a link per new user. QATRA_BENCH_INGEST_ANONYMOUS=1 adds it.
+        ...(ANONYMOUS ? { anonymousId: `anon-${n % USERS}` } : {}),
         event: n % 3 === 0 ? 'Order Completed' : 'Product Viewed',
         properties: { sku: `sku-${n % 500}`, price: (n % 100) + 0.99, currency: 'EUR' },
         context: { ip: '203.0.113.9', locale: 'de-DE', userAgent: 'Mozilla/5.0 (bench)' },
