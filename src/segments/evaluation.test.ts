@@ -1,7 +1,8 @@
 /**
- * Full evaluations read a window's events through events_workspace_name_time on both backends and
- * give the members the per-contact shape gives. The 1M-contact figures that chose this are in
- * docs/segments.md; here the data are small, so only the plan's shape is checked.
+ * Full evaluations read a window's events through events_workspace_name_time on both backends, give
+ * the members the per-contact shape gives, and run on PostgreSQL with the settings of ./evaluation.ts
+ * (the incremental re-check keeps the server's). The 1M-contact figures that chose this are in
+ * docs/segments.md; here the data are small, so only the plan's shape and the settings are checked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
@@ -9,6 +10,8 @@ import { backends } from '../../test/backends.js';
 import { createHarness, type Harness } from '../../test/harness.js';
 import { compileCondition } from './compile.js';
 import { parseConditions } from './definition.js';
+import { countMatching, FULL_EVALUATION_SETTINGS } from './evaluation.js';
+import { refreshMembership } from './members.js';
 import { DAY } from './test-seed.js';
 
 const NOW = Date.UTC(2026, 0, 5, 12);
@@ -79,5 +82,28 @@ describe.each(backends())('full segment evaluation on %s', (kind) => {
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(CONTACTS);
     expect(await ids(full)).toEqual(expected);
+    expect(await countMatching(h.deps.store.db, kind, ws, cond, NOW)).toBe(expected.length);
+  });
+
+  it.runIf(kind === 'postgres')('a full refresh sets work_mem, serial plans and no JIT for its transaction; the incremental re-check does not', async () => {
+    const store = h.deps.store;
+    const settings = (trx: typeof store.db) =>
+      sql<{ w: string; p: string; j: string }>`SELECT current_setting('work_mem') AS w, current_setting('max_parallel_workers_per_gather') AS p, current_setting('jit') AS j`.execute(trx).then((r) => r.rows[0]!);
+    const seg = { id: 'sg_eval', workspaceId: ws, name: 'dormant', conditions: parseConditions(DORMANT) };
+    await store.db.insertInto('segments').values({ id: seg.id, workspace_id: ws, name: seg.name, description: null, conditions: JSON.stringify(DORMANT), refresh_interval_ms: null, next_refresh_at: null, computed_at: null, created_at: NOW, updated_at: NOW }).execute();
+    const before = await settings(store.db);
+    expect(before.w).not.toBe(FULL_EVALUATION_SETTINGS.work_mem);
+
+    const inFull = await store.transaction(async (trx) => {
+      await refreshMembership(trx, kind, seg, NOW);
+      return settings(trx);
+    });
+    expect(inFull).toEqual({ w: FULL_EVALUATION_SETTINGS.work_mem, p: FULL_EVALUATION_SETTINGS.max_parallel_workers_per_gather, j: FULL_EVALUATION_SETTINGS.jit });
+    const inFew = await store.transaction(async (trx) => {
+      await refreshMembership(trx, kind, seg, NOW, [`${ws}_1`]);
+      return settings(trx);
+    });
+    expect(inFew).toEqual(before);
+    expect(await settings(store.db)).toEqual(before);
   });
 });

@@ -1,0 +1,50 @@
+/**
+ * @module Full evaluations of a condition (every contact of a workspace: a refresh, a preview, a
+ * count) and the PostgreSQL settings they run with.
+ *
+ * On PostgreSQL a full evaluation sets, for the rest of its transaction (SET LOCAL):
+ *  - `work_mem` 64MB: at the default 4MB the per-contact aggregate and the hash of the window's
+ *    events spill (sort "external merge", hash "Batches: 2"). 118,778 groups of "sum > 100 over 90
+ *    days" at 1M contacts hash in 45 MB. A bigger workspace spills gracefully, it does not fail.
+ *  - `max_parallel_workers_per_gather` 0: with a work_mem that fits the aggregate, PostgreSQL 15 puts
+ *    it as a non-parallel Hash under a parallel join, so each of the 3 processes reads the window's
+ *    events and aggregates them again (3x the buffers: 1.8-3.2 s instead of 1.1-1.7 s for "sum >
+ *    100" at 1M). Serial also leaves the other cores to ingestion. Its price: "not opened in 90 days"
+ *    on the scattered layout, where parallel seq scans did help (1.5 s parallel, 1.9 s serial).
+ *  - `jit` off: compiling cost 30-130 ms per query and saved nothing measurable; these queries
+ *    are bound by reading heap pages and hashing, not by expression evaluation.
+ * Measured with EXPLAIN (ANALYZE, BUFFERS) at 1M contacts / 10M events (bench/segments.ts, docs/segments.md).
+ * SQLite has no such knobs; nothing is set there.
+ */
+import { sql } from 'kysely';
+import type { Db, DialectName, Store } from '../store/store.js';
+import { compileCondition } from './compile.js';
+import type { Condition } from './definition.js';
+
+export const FULL_EVALUATION_SETTINGS = { work_mem: '64MB', max_parallel_workers_per_gather: '0', jit: 'off' } as const;
+
+/** Applies FULL_EVALUATION_SETTINGS until the end of the current transaction (PostgreSQL only). */
+export async function useFullEvaluationSettings(trx: Db, dialect: DialectName): Promise<void> {
+  if (dialect !== 'postgres') return;
+  const sets = Object.entries(FULL_EVALUATION_SETTINGS).map(([name, value]) => sql`set_config(${name}, ${value}, true)`);
+  await sql`SELECT ${sql.join(sets)}`.execute(trx);
+}
+
+/**
+ * Runs read-only `fn` with the settings: on PostgreSQL in a transaction of its own; on SQLite
+ * outside any (the store's BEGIN IMMEDIATE would take the write lock for a read).
+ */
+export async function readWithFullEvaluation<T>(store: Store, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (store.dialect !== 'postgres') return fn(store.db);
+  return store.transaction(async (trx) => {
+    await useFullEvaluationSettings(trx, store.dialect);
+    return fn(trx);
+  });
+}
+
+/** How many contacts of the workspace `conditions` select at `now`. */
+export async function countMatching(db: Db, dialect: DialectName, workspaceId: string, conditions: Condition, now: number): Promise<number> {
+  const pred = compileCondition(conditions, { dialect, workspaceId, now, mode: 'full' });
+  const r = await sql<{ n: number }>`SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = ${workspaceId} AND ${pred}`.execute(db);
+  return Number(r.rows[0]!.n);
+}
