@@ -85,7 +85,7 @@ describe.each(backends())('full segment evaluation on %s', (kind) => {
     expect(await countMatching(h.deps.store.db, kind, ws, cond, NOW)).toBe(expected.length);
   });
 
-  it.runIf(kind === 'postgres')('a full refresh sets work_mem, serial plans and no JIT for its transaction; the incremental re-check does not', async () => {
+  it.runIf(kind === 'postgres')('a full refresh sets work_mem, one parallel worker and no JIT for its transaction; the incremental re-check does not', async () => {
     const store = h.deps.store;
     const settings = (trx: typeof store.db) =>
       sql<{ w: string; p: string; j: string }>`SELECT current_setting('work_mem') AS w, current_setting('max_parallel_workers_per_gather') AS p, current_setting('jit') AS j`.execute(trx).then((r) => r.rows[0]!);

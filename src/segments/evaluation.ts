@@ -6,11 +6,12 @@
  *  - `work_mem` 64MB: at the default 4MB the per-contact aggregate and the hash of the window's
  *    events spill (sort "external merge", hash "Batches: 2"). 118,778 groups of "sum > 100 over 90
  *    days" at 1M contacts hash in 45 MB. A bigger workspace spills gracefully, it does not fail.
- *  - `max_parallel_workers_per_gather` 0: with a work_mem that fits the aggregate, PostgreSQL 15 puts
- *    it as a non-parallel Hash under a parallel join, so each of the 3 processes reads the window's
- *    events and aggregates them again (3x the buffers: 1.8-3.2 s instead of 1.1-1.7 s for "sum >
- *    100" at 1M). Serial also leaves the other cores to ingestion. Its price: "not opened in 90 days"
- *    on the scattered layout, where parallel seq scans did help (1.5 s parallel, 1.9 s serial).
+ *  - `max_parallel_workers_per_gather` 1 (default 2): with a work_mem that fits the aggregate,
+ *    PostgreSQL 15 plans "sum > 100" as a non-parallel Hash of the aggregate under a parallel join,
+ *    so every process reads and aggregates the window's events again: with 2 workers on our 2 cores,
+ *    3x the buffers and 1.8-3.2 s instead of 1.5 s. With 1 worker the aggregate is built twice for
+ *    the same elapsed time as serial, and "not opened in 90 days" shares one Parallel Hash: 1.68 ->
+ *    1.23 s (scattered layout) and 1.20 -> 0.78 s (arrival) against serial (medians of 5, load 1.8-2.5).
  *  - `jit` off: compiling cost 30-130 ms per query and saved nothing measurable; these queries
  *    are bound by reading heap pages and hashing, not by expression evaluation.
  * Measured with EXPLAIN (ANALYZE, BUFFERS) at 1M contacts / 10M events (bench/segments.ts, docs/segments.md).
@@ -21,7 +22,7 @@ import type { Db, DialectName, Store } from '../store/store.js';
 import { compileCondition } from './compile.js';
 import type { Condition } from './definition.js';
 
-export const FULL_EVALUATION_SETTINGS = { work_mem: '64MB', max_parallel_workers_per_gather: '0', jit: 'off' } as const;
+export const FULL_EVALUATION_SETTINGS = { work_mem: '64MB', max_parallel_workers_per_gather: '1', jit: 'off' } as const;
 
 /** Applies FULL_EVALUATION_SETTINGS until the end of the current transaction (PostgreSQL only). */
 export async function useFullEvaluationSettings(trx: Db, dialect: DialectName): Promise<void> {
