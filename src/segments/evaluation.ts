@@ -9,11 +9,12 @@
  *  - `max_parallel_workers_per_gather` 1 (default 2): with a work_mem that fits the aggregate,
  *    PostgreSQL 15 plans "sum > 100" as a non-parallel Hash of the aggregate under a parallel join,
  *    so every process reads and aggregates the window's events again: with 2 workers on our 2 cores,
- *    3x the buffers and 1.8-3.2 s instead of 1.5 s. With 1 worker the aggregate is built twice for
- *    the same elapsed time as serial, and "not opened in 90 days" shares one Parallel Hash: 1.68 ->
- *    1.23 s (scattered layout) and 1.20 -> 0.78 s (arrival) against serial (medians of 5, load 1.8-2.5).
- *  - `jit` off: compiling cost 30-130 ms per query and saved nothing measurable; these queries
- *    are bound by reading heap pages and hashing, not by expression evaluation.
+ *    3x the buffers and 2.2-3.2 s instead of 1.1-1.7 s. With 1 worker the aggregate is built twice for
+ *    the same elapsed time as serial, and "not opened in 90 days" shares one Parallel Hash (plan
+ *    seen at 200k contacts): 1.68 -> 1.23 s (scattered layout) and 1.20 -> 0.78 s (arrival) against
+ *    serial (medians of 5, load 1.8-2.5).
+ *  - `jit` off: compiling took 30-130 ms per query (EXPLAIN's JIT timing) for queries bound by
+ *    reading heap pages and hashing, not by expression evaluation (not A/B-measured on its own).
  * Measured with EXPLAIN (ANALYZE, BUFFERS) at 1M contacts / 10M events (bench/segments.ts, docs/segments.md).
  * SQLite has no such knobs; nothing is set there.
  */
