@@ -198,10 +198,17 @@ class Compiler {
 
   /** The contact has at least one event matching `filter`. */
   private anyEvent(filter: Expr): Expr {
+    if (this.ctx.mode === 'few') return sql`EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND ${filter})`;
+    const ws = this.ctx.workspaceId;
     // SQLite, full: one range scan of the workspace's events into an ephemeral index (IN subquery),
-    // 3x faster than 200k per-contact probes at 200k contacts. PostgreSQL plans EXISTS as a semi/anti join.
-    if (this.ctx.mode === 'full' && this.ctx.dialect === 'sqlite') return sql`c.id IN (SELECT e.contact_id FROM events e WHERE e.workspace_id = ${this.ctx.workspaceId} AND ${filter})`;
-    return sql`EXISTS (SELECT 1 FROM events e WHERE e.contact_id = c.id AND ${filter})`;
+    // 3x faster than 200k per-contact probes at 200k contacts.
+    if (this.ctx.dialect === 'sqlite') return sql`c.id IN (SELECT e.contact_id FROM events e WHERE e.workspace_id = ${ws} AND ${filter})`;
+    // PostgreSQL plans EXISTS as a semi/anti join. The workspace filter (redundant: a contact's events
+    // are in its workspace) lets events_workspace_name_time serve the window; without it the only
+    // index with the name was events_contact_name_time, read whole (67k pages), or the whole table.
+    // "Not opened in 90 days" at 1M contacts / 10M events in arrival order: 1.7-1.9 s -> 1.1-1.2 s
+    // (bitmap heap scan of the window's 47k pages instead of a seq scan of 213k; work_mem 64MB, serial).
+    return sql`EXISTS (SELECT 1 FROM events e WHERE e.workspace_id = ${ws} AND e.contact_id = c.id AND ${filter})`;
   }
 
   /** Contacts having events (filtered) whose group satisfies `having`; per mode (see the module comment). */

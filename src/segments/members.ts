@@ -19,6 +19,7 @@ import { newId } from '../core/ids.js';
 import { emitSignals, type Signal } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
 import { compileCondition } from './compile.js';
+import { useFullEvaluationSettings } from './evaluation.js';
 import type { Expr } from './sql-values.js';
 import type { Condition } from './definition.js';
 
@@ -41,6 +42,8 @@ export async function refreshMembership(trx: Db, dialect: DialectName, seg: Segm
   const run = newId('srun', now);
   const pred = compileCondition(seg.conditions, { dialect, workspaceId: seg.workspaceId, now, mode: only ? 'few' : 'full' });
 
+  // A full refresh runs with the settings of ./evaluation.ts for the rest of the caller's transaction.
+  if (!only) await useFullEvaluationSettings(trx, dialect);
   const result = only ? await diffFew(trx, seg, run, now, pred, only) : await diffFull(trx, dialect, seg, run, now, pred);
   if (result.entered + result.exited === 0) return result;
 

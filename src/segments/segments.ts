@@ -13,6 +13,7 @@ import type { Db } from '../store/store.js';
 import { compileCondition } from './compile.js';
 import { parseConditions, type Condition } from './definition.js';
 import { dependenciesOf } from './dependencies.js';
+import { countMatching, readWithFullEvaluation } from './evaluation.js';
 import { lockSegment, refreshMembership, type RefreshResult } from './members.js';
 import { invalidateDependencies } from './sink.js';
 
@@ -210,13 +211,12 @@ export const PREVIEW_SAMPLE = 20;
 /** Count and the first 20 (by id) contacts an unsaved definition selects now. */
 export async function previewSegment(deps: ServiceDeps, workspaceId: string, rawConditions: unknown) {
   const conditions = parseConditions(rawConditions);
-  const pred = compileCondition(conditions, { dialect: deps.store.dialect, workspaceId, now: deps.clock.now(), mode: 'full' });
-  const db = deps.store.db;
-  const count = await sql<{ n: number }>`SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = ${workspaceId} AND ${pred}`.execute(db);
-  const sample = await sql<{ id: string; user_id: string | null; email: string | null }>`SELECT c.id, c.user_id, c.email FROM contacts c
-    WHERE c.workspace_id = ${workspaceId} AND ${pred} ORDER BY c.id LIMIT ${PREVIEW_SAMPLE}`.execute(db);
-  return {
-    count: Number(count.rows[0]!.n),
-    sample: sample.rows.map((r) => ({ contactId: r.id, userId: r.user_id, email: r.email })),
-  };
+  const now = deps.clock.now();
+  const pred = compileCondition(conditions, { dialect: deps.store.dialect, workspaceId, now, mode: 'full' });
+  return readWithFullEvaluation(deps.store, async (db) => {
+    const count = await countMatching(db, deps.store.dialect, workspaceId, conditions, now);
+    const sample = await sql<{ id: string; user_id: string | null; email: string | null }>`SELECT c.id, c.user_id, c.email FROM contacts c
+      WHERE c.workspace_id = ${workspaceId} AND ${pred} ORDER BY c.id LIMIT ${PREVIEW_SAMPLE}`.execute(db);
+    return { count, sample: sample.rows.map((r) => ({ contactId: r.id, userId: r.user_id, email: r.email })) };
+  });
 }
