@@ -9,6 +9,7 @@
  *                    end (`from: exit`, the default; an open run blocks).
  * The partial unique index journey_runs_one_open is the final guard against two concurrent enrolments.
  */
+import { sql } from 'kysely';
 import type { JourneyDocument } from '../definition/schema.js';
 import { toContact, type Contact } from '../../contacts/contact.js';
 import { newId } from '../../core/ids.js';
@@ -106,14 +107,24 @@ export async function enroll(trx: Db, input: EnrollInput): Promise<EnrollResult>
   return { status: 'enrolled', runId };
 }
 
-/** The contact's latest run of the journey: one probe of journey_runs_contact_journey (its plan is tested). */
+/**
+ * The contact's latest run of the journey, read from the contact's runs (journey_runs_contact:
+ * workspace, contact, entered_at; a contact has few), newest first (its plan is tested).
+ *
+ * `journey_id || ''` keeps journey_id out of the index conditions on purpose. Written plainly, both
+ * SQLite and (on tables not analyzed yet) PostgreSQL answered from journey_runs_entered (workspace,
+ * journey, entered_at), reading every run of the journey and filtering on the contact: each
+ * enrolment cost O(runs of the journey), 20,000 enrolments 41.7 s on SQLite where 2,000 took 0.5 s,
+ * and 2.4 ms per lookup at 10,000 runs on PostgreSQL. An index on (workspace, contact, journey)
+ * did not settle it on PostgreSQL: both estimates are one row, and the planner took the journey's.
+ */
 export function previousRunQuery(db: Db, workspaceId: string, contactId: string, journeyId: string) {
   return db
     .selectFrom('journey_runs')
     .select(['id', 'entered_at', 'ended_at'])
     .where('workspace_id', '=', workspaceId)
     .where('contact_id', '=', contactId)
-    .where('journey_id', '=', journeyId)
+    .where(sql`journey_id || ''`, '=', journeyId)
     .orderBy('entered_at', 'desc')
     .orderBy('id', 'desc')
     .limit(1);

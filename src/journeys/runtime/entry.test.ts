@@ -181,13 +181,20 @@ describe.each(backends())('journey entry rules on %s', (kind) => {
     expect(res.statusCode).toBe(403);
   });
 
-  it("reads the contact's previous run of the journey with one index probe, not a scan of the journey's runs", async () => {
-    // 3,000 ended runs of one journey, as a journey that ran for a while has.
+  it("reads the contact's previous run from the contact's runs, not by scanning the journey's runs", async () => {
+    // 3,000 ended and 3,000 open runs of one journey (a journey that ran for a while and a big
+    // enrolment under way), on tables PostgreSQL has not analyzed.
     const db = f.h.deps.store.db;
     await sql`INSERT INTO journey_runs (id, workspace_id, journey_id, version, contact_id, status, current_node, visit, trigger_props, event_props, data, entered_at, updated_at, attempts, ended_at)
       SELECT 'run_bulk_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_bulk_' || n, 'completed', 'done', 2, '{}', '{}', '{}', n, n, 0, n + 1 FROM (${numbers(kind, 3000)}) AS s`.execute(db);
-    const text = await explain(db, kind, previousRunQuery(db, f.t.workspaceId, 'ct_bulk_7', 'bulk').compile());
-    expect(text).toContain('journey_runs_contact_journey');
-    expect(text).not.toMatch(/Seq Scan|Sort|TEMP B-TREE/);
+    await sql`INSERT INTO journey_runs (id, workspace_id, journey_id, version, contact_id, status, current_node, visit, trigger_props, event_props, data, entered_at, updated_at, attempts, due_at)
+      SELECT 'run_open_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_open_' || n, 'active', 'd1', 1, '{}', '{}', '{}', n, n, 0, n FROM (${numbers(kind, 3000)}) AS s`.execute(db);
+    for (const contact of ['ct_bulk_7', 'ct_open_7', 'ct_new']) {
+      const text = await explain(db, kind, previousRunQuery(db, f.t.workspaceId, contact, 'bulk').compile());
+      expect(text).toMatch(/journey_runs_contact\b/);
+      expect(text).not.toMatch(/journey_runs_entered|journey_runs_one_open|Seq Scan|SCAN journey_runs(?! USING)/);
+    }
+    const found = await previousRunQuery(db, f.t.workspaceId, 'ct_bulk_7', 'bulk').executeTakeFirst();
+    expect(found?.id).toBe('run_bulk_7');
   });
 });
