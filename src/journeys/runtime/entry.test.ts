@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { explain, numbers } from '../../../test/plans.js';
-import { previousRunQuery } from './enroll.js';
+import { previousRunsQuery } from './enroll.js';
 import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
@@ -189,12 +189,40 @@ describe.each(backends())('journey entry rules on %s', (kind) => {
       SELECT 'run_bulk_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_bulk_' || n, 'completed', 'done', 2, '{}', '{}', '{}', n, n, 0, n + 1 FROM (${numbers(kind, 3000)}) AS s`.execute(db);
     await sql`INSERT INTO journey_runs (id, workspace_id, journey_id, version, contact_id, status, current_node, visit, trigger_props, event_props, data, entered_at, updated_at, attempts, due_at)
       SELECT 'run_open_' || n, ${f.t.workspaceId}, 'bulk', 1, 'ct_open_' || n, 'active', 'd1', 1, '{}', '{}', '{}', n, n, 0, n FROM (${numbers(kind, 3000)}) AS s`.execute(db);
-    for (const contact of ['ct_bulk_7', 'ct_open_7', 'ct_new']) {
-      const text = await explain(db, kind, previousRunQuery(db, f.t.workspaceId, contact, 'bulk').compile());
+    for (const contacts of [['ct_bulk_7'], ['ct_open_7'], ['ct_new'], ['ct_bulk_7', 'ct_open_8', 'ct_new']]) {
+      const text = await explain(db, kind, previousRunsQuery(db, f.t.workspaceId, contacts, 'bulk').compile());
       expect(text).toMatch(/journey_runs_contact\b/);
       expect(text).not.toMatch(/journey_runs_entered|journey_runs_one_open|Seq Scan|SCAN journey_runs(?! USING)/);
     }
-    const found = await previousRunQuery(db, f.t.workspaceId, 'ct_bulk_7', 'bulk').executeTakeFirst();
-    expect(found?.id).toBe('run_bulk_7');
+    const found = await previousRunsQuery(db, f.t.workspaceId, ['ct_bulk_7', 'ct_open_8', 'ct_new'], 'bulk').execute();
+    expect(found.map((r) => r.id).sort()).toEqual(['run_bulk_7', 'run_open_8']);
+  });
+
+  it('a batch enrolment applies the entry rules per contact: chunks of 500, a contact listed twice, re-entry always', async () => {
+    await f.live({ ...oneDay('batch-always', { mode: 'always' }), trigger: { type: 'manual' } });
+    await f.live({ ...oneDay('batch-never', { mode: 'never' }), trigger: { type: 'manual' } });
+    const db = f.h.deps.store.db;
+    await sql`INSERT INTO contacts (id, workspace_id, user_id, email, attributes, created_at, updated_at)
+      SELECT 'ct_batch_' || n, ${f.t.workspaceId}, 'batch-' || n, NULL, '{}', 0, 0 FROM (${numbers(kind, 1200)}) AS s`.execute(db);
+    const ids = Array.from({ length: 1200 }, (_, i) => `ct_batch_${i + 1}`);
+    const enrol = async (journey: string, contactIds: string[]) => {
+      const res = await f.h.app.inject({ method: 'POST', url: `/api/journeys/${journey}/enroll`, headers: f.t.admin, payload: { contactIds } });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { enrolled: { contactId: string; runId: string }[]; skipped: { contactId?: string; reason: string }[] };
+    };
+    // 1,000 of 1,200 first, then all 1,200: only the 200 new ones enter a `never` journey.
+    expect((await enrol('batch-never', ids.slice(0, 1000))).enrolled).toHaveLength(1000);
+    const second = await enrol('batch-never', ids);
+    expect(second.enrolled.map((e) => e.contactId).sort()).toEqual(ids.slice(1000).sort());
+    expect(second.skipped).toHaveLength(1000);
+    expect(new Set(second.skipped.map((s) => s.reason))).toEqual(new Set(['already_in_journey']));
+    // `always`: listed twice, the second entry ends the first run (reentered) and starts another.
+    const twice = await enrol('batch-always', ['ct_batch_1', 'ct_batch_2', 'ct_batch_1']);
+    expect(twice.enrolled.map((e) => e.contactId)).toEqual(['ct_batch_1', 'ct_batch_2', 'ct_batch_1']);
+    const runs = await db.selectFrom('journey_runs').select(['id', 'status', 'exit_reason']).where('journey_id', '=', 'batch-always').where('contact_id', '=', 'ct_batch_1').execute();
+    const byId = new Map(runs.map((r) => [r.id, [r.status, r.exit_reason]]));
+    expect(runs).toHaveLength(2);
+    expect(byId.get(twice.enrolled[0]!.runId)).toEqual(['exited', 'reentered']);
+    expect(byId.get(twice.enrolled[2]!.runId)).toEqual(['active', null]);
   });
 });

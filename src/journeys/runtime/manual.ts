@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import type { ServiceDeps } from '../../core/deps.js';
 import { fromJson, type JsonObject } from '../../core/json.js';
 import type { JourneyCatalog } from './catalog.js';
-import { enroll } from './enroll.js';
+import { enrollMany } from './enroll.js';
 import { toContact } from '../../contacts/contact.js';
 import { runView, toRun } from './run.js';
 import type { RunStatus } from './tables.js';
@@ -47,13 +47,13 @@ export async function enrollContacts(deps: ServiceDeps, catalog: JourneyCatalog,
       const found = new Map(rows.map((r) => [r.user_id, toContact(r)]));
       for (const userId of chunk) targets.push({ key: { userId }, contact: found.get(userId) });
     }
+    const found = targets.filter((t) => t.contact !== undefined);
+    const results = await enrollMany(trx, { journeyId, version: state.currentVersion, doc, contacts: found.map((t) => t.contact!), trigger: {}, now });
+    const resultOf = new Map(found.map((t, k) => [t, results[k]!]));
     for (const t of targets) {
-      if (!t.contact) {
-        report.skipped.push({ ...t.key, reason: 'contact_not_found' });
-        continue;
-      }
-      const r = await enroll(trx, { journeyId, version: state.currentVersion, doc, contact: t.contact, trigger: {}, now });
-      if (r.status === 'enrolled') report.enrolled.push({ contactId: t.contact.id, runId: r.runId });
+      const r = resultOf.get(t);
+      if (!t.contact || !r) report.skipped.push({ ...t.key, reason: 'contact_not_found' });
+      else if (r.status === 'enrolled') report.enrolled.push({ contactId: t.contact.id, runId: r.runId });
       else report.skipped.push({ contactId: t.contact.id, ...(t.key.userId ? { userId: t.key.userId } : {}), reason: r.reason });
     }
     return report;
