@@ -69,7 +69,6 @@ export type ContactRow = {
   created_at: number;
 };
 
-
 function fromRow(row: ContactRow): Person {
   return {
     id: row.id,
