@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, dragUntil, newPage } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
@@ -93,8 +93,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     await page.getByRole('button', { name: 'Exit', exact: true }).dragTo(canvas, { targetPosition: { x: box.width * 0.85, y: box.height * 0.5 } });
     await page.getByTestId('node-exit').waitFor();
     await page.getByRole('button', { name: 'Fit View' }).click();
-    await page.getByTestId('handle-message-2-next').dragTo(page.locator('[data-testid="node-exit"] .react-flow__handle-top'));
-    await page.getByRole('heading', { name: 'No problems found.' }).waitFor();
+    await dragUntil(page.getByTestId('handle-message-2-next'), page.locator('[data-testid="node-exit"] .react-flow__handle-top'), page.getByRole('heading', { name: 'No problems found.' }));
     // The side panel shows (and can change, without a mouse) where each output leads.
     await page.getByTestId('node-message-2').click();
     await expect(page.getByLabel('After “next”').inputValue()).resolves.toBe('exit');

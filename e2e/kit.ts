@@ -4,7 +4,7 @@
  * for seeding (admin key for /api, write key for /v1).
  */
 import { describe, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Browser } from './browser.js';
 import { chromiumMissing } from './browser.js';
 import type { RunningQatra } from './server.js';
@@ -55,4 +55,35 @@ export async function newPage(browser: Browser): Promise<Page> {
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   return page;
+}
+
+/** Resolves once the element's box is the same on three reads 100 ms apart (an animation has ended). */
+export async function settled(locator: Locator): Promise<void> {
+  let last = '';
+  let same = 0;
+  for (let i = 0; i < 50 && same < 2; i++) {
+    const box = JSON.stringify(await locator.boundingBox());
+    same = box === last ? same + 1 : 0;
+    last = box;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Drags from one element to another on the journey canvas until `connected` shows. The canvas
+ * animates its viewport (fit view, 150 ms): a drag computed mid-animation misses the handle, which
+ * made the app test fail once in a loaded CI run. So wait for both ends to stand still, and try again.
+ */
+export async function dragUntil(from: Locator, to: Locator, connected: Locator, attempts = 3): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await settled(from);
+    await settled(to);
+    await from.dragTo(to);
+    try {
+      await connected.waitFor({ timeout: 3000 });
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    }
+  }
 }
