@@ -29,6 +29,7 @@ import type { SegmentCall } from '../src/events/segment.js';
 import { ingest } from '../src/events/ingest.js';
 import type { DialectName, Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
+import { compileCondition } from '../src/segments/compile.js';
 import { countMatching, readWithFullEvaluation } from '../src/segments/evaluation.js';
 import { parseConditions } from '../src/segments/definition.js';
 import { createSegment } from '../src/segments/segments.js';
@@ -123,7 +124,7 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
 
     for (const [name, conditions] of Object.entries(REFERENCE)) {
       // Evaluated as a preview or a refresh evaluates it (with the settings of src/segments/evaluation.ts).
-      const [evalMs, count] = await time(() => readWithFullEvaluation(db.store, (d) => countMatching(d, kind, ws, parseConditions(conditions), NOW)));
+      const [evalMs, count] = await time(() => readWithFullEvaluation(db.store, (d) => countMatching(d, ws, compileCondition(parseConditions(conditions), { dialect: kind, workspaceId: ws, now: NOW, mode: 'full' }))));
       emit(`${name}_eval_ms`, evalMs, `ms (${count} members)`);
       const [matMs] = await time(() => createSegment(deps, ws, { id: name.replace('_', '-'), name, conditions, refreshIntervalMinutes: 1 }));
       emit(`${name}_materialise_ms`, matMs, 'ms');

@@ -20,8 +20,7 @@
  */
 import { sql } from 'kysely';
 import type { Db, DialectName, Store } from '../store/store.js';
-import { compileCondition } from './compile.js';
-import type { Condition } from './definition.js';
+import type { Expr } from './sql-values.js';
 
 export const FULL_EVALUATION_SETTINGS = { work_mem: '64MB', max_parallel_workers_per_gather: '1', jit: 'off' } as const;
 
@@ -44,9 +43,8 @@ export async function readWithFullEvaluation<T>(store: Store, fn: (db: Db) => Pr
   });
 }
 
-/** How many contacts of the workspace `conditions` select at `now`. */
-export async function countMatching(db: Db, dialect: DialectName, workspaceId: string, conditions: Condition, now: number): Promise<number> {
-  const pred = compileCondition(conditions, { dialect, workspaceId, now, mode: 'full' });
+/** How many contacts of the workspace the compiled condition (`compileCondition`, mode full) selects. */
+export async function countMatching(db: Db, workspaceId: string, pred: Expr): Promise<number> {
   const r = await sql<{ n: number }>`SELECT count(*) AS n FROM contacts c WHERE c.workspace_id = ${workspaceId} AND ${pred}`.execute(db);
   return Number(r.rows[0]!.n);
 }

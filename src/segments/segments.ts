@@ -214,7 +214,7 @@ export async function previewSegment(deps: ServiceDeps, workspaceId: string, raw
   const now = deps.clock.now();
   const pred = compileCondition(conditions, { dialect: deps.store.dialect, workspaceId, now, mode: 'full' });
   return readWithFullEvaluation(deps.store, async (db) => {
-    const count = await countMatching(db, deps.store.dialect, workspaceId, conditions, now);
+    const count = await countMatching(db, workspaceId, pred);
     const sample = await sql<{ id: string; user_id: string | null; email: string | null }>`SELECT c.id, c.user_id, c.email FROM contacts c
       WHERE c.workspace_id = ${workspaceId} AND ${pred} ORDER BY c.id LIMIT ${PREVIEW_SAMPLE}`.execute(db);
     return { count, sample: sample.rows.map((r) => ({ contactId: r.id, userId: r.user_id, email: r.email })) };
