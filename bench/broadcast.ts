@@ -35,7 +35,7 @@ import { broadcastTask, createBroadcastRuntime } from '../src/broadcasts/task.js
 import { createBroadcast, scheduleBroadcast } from '../src/broadcasts/broadcasts.js';
 import { startBroadcast } from '../src/broadcasts/audience.js';
 import { freshDatabase } from '../test/backends.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 
 const MB = 1024 * 1024;
 const BATCH = defaults().worker.batchSize;
@@ -139,7 +139,5 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: 
 export const run: Bench = async (ctx) => {
   const n = Number(process.env.QATRA_BENCH_BROADCAST_N ?? (ctx.size === 'large' ? 1_000_000 : 50_000));
   const m = Number(process.env.QATRA_BENCH_BROADCAST_DB_N ?? Math.min(n, 20_000));
-  const kinds: DialectName[] = process.env.QATRA_BENCH_SKIP_SQLITE ? [] : ['sqlite'];
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
-  for (const kind of kinds) await benchBackend(kind, ctx, n, m);
+  for (const kind of benchBackends()) await benchBackend(kind, ctx, n, m);
 };

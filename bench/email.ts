@@ -39,7 +39,7 @@ import { toMailOptions } from '../src/channels/email/providers/mime.js';
 import { DKIM_SIGNED_HEADERS } from '../src/channels/email/providers/smtp/smtp.js';
 import { workspaceSecret } from '../src/tracking/tokens.js';
 import { freshDatabase } from '../test/backends.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 
 const PUBLIC_URL = 'https://q.example.com';
 /** The provider's default pool size (settings.ts); the baseline uses the same. */
@@ -264,11 +264,9 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
 
 export const run: Bench = async (ctx) => {
   const n = Number(process.env.QATRA_BENCH_EMAIL_MESSAGES ?? (ctx.size === 'large' ? 20_000 : 2_000));
-  let kinds: DialectName[] = ['sqlite'];
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
   // QATRA_BENCH_EMAIL_BACKENDS=postgres: one backend only (to profile it alone).
   const only = process.env.QATRA_BENCH_EMAIL_BACKENDS?.split(',');
-  if (only) kinds = kinds.filter((k) => only.includes(k));
+  const kinds = benchBackends().filter((k) => !only || only.includes(k));
   const sink = await startSink();
   try {
     for (const kind of kinds) await benchBackend(kind, ctx, sink, n);

@@ -21,7 +21,7 @@ import { createKey } from '../src/keys/keys.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import type { DialectName, Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
 
 const BATCH = 100;
@@ -250,8 +250,5 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
 }
 
 export const run: Bench = async (ctx) => {
-  // QATRA_BENCH_SKIP_SQLITE=1: PostgreSQL only (to profile it alone), as in the other benches.
-  const kinds: DialectName[] = process.env.QATRA_BENCH_SKIP_SQLITE ? [] : ['sqlite'];
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
-  for (const kind of kinds) await benchBackend(kind, ctx);
+  for (const kind of benchBackends()) await benchBackend(kind, ctx);
 };

@@ -27,7 +27,7 @@ import { createChannelRegistry } from '../src/channels/registry.js';
 import { createRuntime } from '../src/journeys/runtime/runtime.js';
 import { journeyTask } from '../src/journeys/runtime/scheduler.js';
 import { freshDatabase } from '../test/backends.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 
 const RUNS = Number(process.env.QATRA_BENCH_JOURNEY_RUNS ?? 100_000);
 const WAITING_LARGE = 1_000_000;
@@ -176,7 +176,5 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
 }
 
 export const run: Bench = async (ctx) => {
-  const kinds: DialectName[] = ['sqlite'];
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
-  for (const kind of kinds) await benchBackend(kind, ctx);
+  for (const kind of benchBackends()) await benchBackend(kind, ctx);
 };

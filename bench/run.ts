@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DialectName } from '../src/store/store.js';
 
 export type BenchSize = 'small' | 'large';
 
@@ -47,6 +48,16 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
 };
+
+/**
+ * The backends a bench runs on: SQLite unless QATRA_BENCH_SKIP_SQLITE=1 (to profile PostgreSQL
+ * alone), and PostgreSQL when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is set.
+ */
+export function benchBackends(): DialectName[] {
+  const kinds: DialectName[] = process.env.QATRA_BENCH_SKIP_SQLITE ? [] : ['sqlite'];
+  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) kinds.push('postgres');
+  return kinds;
+}
 
 export function figure(f: Omit<Figure, 'ratio'>): Figure {
   const rounded = { ...f, value: round(f.value) };

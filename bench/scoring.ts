@@ -20,7 +20,7 @@ import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { createRule } from '../src/scoring/rules.js';
 import { putSettings } from '../src/scoring/scores.js';
 import { decayScores } from '../src/scoring/decay.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
 
 const DAY = 86_400_000;
@@ -93,6 +93,5 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
 }
 
 export const run: Bench = async (ctx) => {
-  if (!process.env.QATRA_BENCH_SKIP_SQLITE) await runBackend('sqlite', ctx);
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) await runBackend('postgres', ctx);
+  for (const kind of benchBackends()) await runBackend(kind, ctx);
 };

@@ -34,7 +34,7 @@ import { countMatching, readWithFullEvaluation } from '../src/segments/evaluatio
 import { parseConditions } from '../src/segments/definition.js';
 import { createSegment } from '../src/segments/segments.js';
 import { processDirty, refreshDueSegment } from '../src/segments/task.js';
-import { figure, type Bench, type BenchContext } from './run.js';
+import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
 
 const SIZES = { small: 20_000, large: 1_000_000 } as const;
@@ -153,6 +153,5 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
 }
 
 export const run: Bench = async (ctx) => {
-  if (!process.env.QATRA_BENCH_SKIP_SQLITE) await runBackend('sqlite', ctx);
-  if (process.env.QATRA_BENCH_DATABASE_URL || process.env.QATRA_TEST_DATABASE_URL) await runBackend('postgres', ctx);
+  for (const kind of benchBackends()) await runBackend(kind, ctx);
 };
