@@ -58,13 +58,13 @@ export async function enrollMany(trx: Db, input: EnrollManyInput): Promise<Enrol
   const seen = new Set<string>();
   const repeats: number[] = [];
   const candidates: number[] = [];
+  const filter = doc.entry?.filter;
   for (const [i, contact] of contacts.entries()) {
     if (seen.has(contact.id)) {
       repeats.push(i);
       continue;
     }
     seen.add(contact.id);
-    const filter = doc.entry?.filter;
     if (filter) {
       const scope = { contact, trigger: input.trigger, event: {}, data: {}, since: contact.createdAt, now, db: trx };
       if (!(await evaluate(filter, scope))) {
@@ -75,6 +75,7 @@ export async function enrollMany(trx: Db, input: EnrollManyInput): Promise<Enrol
     candidates.push(i);
   }
   const reentry = doc.entry?.reentry ?? { mode: 'never', from: 'exit' };
+  const triggerProps = toJson(input.trigger);
   for (let start = 0; start < candidates.length; start += CHUNK) {
     const chunk = candidates.slice(start, start + CHUNK);
     const workspaceId = contacts[chunk[0]!]!.workspaceId;
@@ -98,7 +99,7 @@ export async function enrollMany(trx: Db, input: EnrollManyInput): Promise<Enrol
         .execute();
     }
     if (entering.length === 0) continue;
-    const rows = entering.map((i) => newRunRow(input, contacts[i]!, now));
+    const rows = entering.map((i) => newRunRow(input, contacts[i]!, triggerProps, now));
     const inserted = await trx
       .insertInto('journey_runs')
       .values(rows)
@@ -153,7 +154,7 @@ function latestRuns(rows: readonly PreviousRun[]): Map<string, PreviousRun> {
   return out;
 }
 
-function newRunRow(input: Omit<EnrollInput, 'contact'>, contact: Contact, now: number) {
+function newRunRow(input: Omit<EnrollInput, 'contact'>, contact: Contact, triggerProps: string, now: number) {
   return {
     id: newId('run', now),
     workspace_id: contact.workspaceId,
@@ -164,7 +165,7 @@ function newRunRow(input: Omit<EnrollInput, 'contact'>, contact: Contact, now: n
     current_node: input.doc.start,
     visit: 1,
     due_at: now,
-    trigger_props: toJson(input.trigger),
+    trigger_props: triggerProps,
     event_props: toJson({}),
     data: toJson({}),
     entered_at: now,
