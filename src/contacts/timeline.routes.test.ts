@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompiledQuery } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { timelineQueries } from './timeline.js';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
+import { explain } from '../../test/plans.js';
 import { toJson } from '../core/json.js';
 import { reserveMessage } from '../messages/records.js';
 import { footerPartial, welcomeMjml } from '../templates/test-fixtures.js';
@@ -127,11 +128,7 @@ describe.each(backends())('contact timeline on %s', (kind) => {
   });
 
   it.runIf(kind === 'sqlite')('reads each page as one range scan of the timeline indexes (EXPLAIN QUERY PLAN)', async () => {
-    const plan = async (q: { compile(): CompiledQuery }) => {
-      const compiled = q.compile();
-      const rows = await h.deps.store.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
-      return rows.rows.map((r) => r.detail).join(' | ');
-    };
+    const plan = (q: { compile(): CompiledQuery }) => explain(h.deps.store.db, kind, q.compile());
     for (const cursor of [{ at: 5, kind: 'event' as const, id: '5' }, { at: 5, kind: 'message' as const, id: 'msg_x' }]) {
       const q = timelineQueries(h.deps.store.db, 'ct_x', cursor, 51);
       const events = await plan(q.events);

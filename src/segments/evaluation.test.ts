@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness } from '../../test/harness.js';
+import { explain } from '../../test/plans.js';
 import { compileCondition } from './compile.js';
 import { parseConditions } from './definition.js';
 import { countMatching, FULL_EVALUATION_SETTINGS } from './evaluation.js';
@@ -52,10 +53,7 @@ describe.each(backends())('full segment evaluation on %s', (kind) => {
 
   async function plan(conditions: unknown): Promise<string> {
     const pred = compileCondition(parseConditions(conditions), { dialect: kind, workspaceId: ws, now: NOW, mode: 'full' });
-    const q = sql`SELECT count(*) FROM contacts c WHERE c.workspace_id = ${ws} AND ${pred}`.compile(h.deps.store.db);
-    const explain = kind === 'postgres' ? 'EXPLAIN ' : 'EXPLAIN QUERY PLAN ';
-    const rows = await h.deps.store.db.executeQuery<Record<string, unknown>>({ ...q, sql: explain + q.sql });
-    return rows.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail)).join('\n');
+    return explain(h.deps.store.db, kind, sql`SELECT count(*) FROM contacts c WHERE c.workspace_id = ${ws} AND ${pred}`.compile(h.deps.store.db));
   }
 
   it.each([
