@@ -1,7 +1,9 @@
 /**
  * @module Test backends. `backends()` lists SQLite always and PostgreSQL when
- * QATRA_TEST_DATABASE_URL is set; `freshStore(kind)` gives a migrated, empty database of its own
- * (a temp SQLite file, or a new PostgreSQL database) and a `drop()` to remove it.
+ * QATRA_TEST_DATABASE_URL is set; `freshDatabase(kind)` gives a migrated, empty database of its own
+ * (a temp SQLite file, or a new PostgreSQL database) and a `drop()` to remove it. Under the suite's
+ * global setup it is a copy of a template migrated once per run (test/templates.ts); elsewhere
+ * (benchmarks, e2e) it migrates itself.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type DialectName, type Store } from '../src/store/store.js';
 import { migrate } from '../src/store/migrate.js';
+import { PG_TEMPLATE_ENV, SQLITE_TEMPLATE_ENV, cloneDatabase, withDatabase } from './templates.js';
 
 export function backends(): DialectName[] {
   return process.env.QATRA_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -35,8 +38,10 @@ export async function freshDatabase(kind: DialectName, options: FreshDatabaseOpt
   if (kind === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-test-'));
     const file = path.join(dir, 'qatra.db');
+    const template = process.env[SQLITE_TEMPLATE_ENV];
+    if (template) fs.copyFileSync(template, file);
     const store = openStore({ sqliteFile: file });
-    await migrate(store);
+    if (!template) await migrate(store);
     return {
       store,
       url: file,
@@ -50,15 +55,19 @@ export async function freshDatabase(kind: DialectName, options: FreshDatabaseOpt
   const base = options.baseUrl || process.env.QATRA_TEST_DATABASE_URL;
   if (!base) throw new Error('QATRA_TEST_DATABASE_URL is not set');
   const name = `qatra_t_${randomBytes(6).toString('hex')}`;
+  // A template only exists on the server global setup built it on.
+  const template = base === process.env.QATRA_TEST_DATABASE_URL ? process.env[PG_TEMPLATE_ENV] : undefined;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  try {
+    if (template) await cloneDatabase(admin, name, template);
+    else await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(base, name);
   const store = openStore({ databaseUrl: url, pgPoolMax });
-  await migrate(store);
+  if (!template) await migrate(store);
   return {
     store,
     url,
