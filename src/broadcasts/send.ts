@@ -10,16 +10,18 @@
  *     record a pending delivery per recipient under `broadcast:<id>:<contactId>` in `deliveries`,
  *     committed BEFORE any channel is called (STANDARDS.md 2). Broadcast sends therefore count
  *     towards journeys' frequency caps, and theirs towards ours.
- *  3. Call the channel (in parallel), except for deliveries an earlier attempt already sent. The
- *     channel does its own send-time suppression check and keeps its own record under the same key
- *     (the email channel answers a repeated key with the first outcome instead of sending again).
+ *  3. Dispatch, the one send-once path of journeys, broadcasts and retries
+ *     (src/deliveries/dispatch.ts): the channel is called except for deliveries an earlier attempt
+ *     already sent. The channel does its own send-time suppression check and keeps its own record
+ *     under the same key (the email channel answers a repeated key with the first outcome instead of
+ *     sending again).
  *  4. Transaction B: settle the deliveries and the recipients, and move the counters.
  * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
  * was not committed.
  */
 import type { AppDeps } from '../api/deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';
-import { sendMany, type SendRequest, type SendResult } from '../channels/channel.js';
+import type { SendResult } from '../channels/channel.js';
 import type { Contact } from '../contacts/contact.js';
 import type { JsonObject } from '../core/json.js';
 import { fromJson } from '../core/json.js';
@@ -28,8 +30,9 @@ import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js'
 import type { z } from 'zod';
 import { loadContacts } from '../journeys/runtime/enroll.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribedChannels, type GuardVerdict } from '../journeys/runtime/guards.js';
-import { deliveryStatuses, settlement } from '../journeys/runtime/deliveries.js';
-import { insertDeliveryRows, settleDeliveries } from '../journeys/runtime/bulk.js';
+import { dispatch } from '../deliveries/dispatch.js';
+import { insertDeliveryRows, settleDeliveries } from '../deliveries/rows.js';
+import { settlement } from '../deliveries/statuses.js';
 import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
 import { zoneFor } from '../journeys/runtime/tz.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
@@ -148,29 +151,16 @@ export async function sendBatch(rt: BroadcastRuntime, claim: Claim, token: strin
     return 0;
   }
   const sending = toSend.filter((d) => held.has(d.r.contact_id));
-  const known = await deliveryStatuses(
-    store.db,
-    sending.map((d) => ({ workspaceId: b.workspace_id, key: broadcastKey(b.id, d.r.contact_id) })).filter((k) => !fresh.has(k.key)),
-  );
-  const channel = rt.channels.get(b.channel);
   const config: JsonObject = sendConfig(b);
-  const results: SendResult[] = new Array(sending.length);
-  const toChannel: number[] = [];
-  sending.forEach((d, i) => {
-    const before = known.get(broadcastKey(b.id, d.r.contact_id));
-    // Sent by an earlier attempt whose worker died before settling: do not send again.
-    if (before?.status === 'sent') results[i] = before.providerMessageId ? { status: 'sent', providerMessageId: before.providerMessageId } : { status: 'sent' };
-    else if (!channel) results[i] = { status: 'permanent', reason: `unknown channel ${b.channel}` };
-    else toChannel.push(i);
-  });
-  if (channel) {
-    const requests = toChannel.map((i): SendRequest => {
-      const d = sending[i]!;
-      return { workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: broadcastKey(b.id, d.r.contact_id), config, kind: b.kind, context: { data: { broadcast: b.id } } };
-    });
-    const answers = await sendMany(channel, requests);
-    toChannel.forEach((i, k) => (results[i] = answers[k]!));
-  }
+  const results = await dispatch(
+    store.db,
+    rt.channels,
+    sending.map((d) => ({
+      channel: b.channel,
+      request: { workspaceId: b.workspace_id, contact: d.contact, idempotencyKey: broadcastKey(b.id, d.r.contact_id), config, kind: b.kind, context: { data: { broadcast: b.id } } },
+    })),
+    fresh,
+  );
 
   // Transaction B: deliveries, recipients and counters together.
   const at = rt.clock.now();

@@ -14,7 +14,7 @@ describe.each(backends())('transactional sends that met a temporary failure are 
   afterAll(async () => k?.close());
 
   const send = (payload: object) => k.h.app.inject({ method: 'POST', url: '/api/messages/send', headers: k.t.admin, payload });
-  const retry = () => retryDueSends(k.h.deps, k.channel, { batch: 10 });
+  const retry = () => retryDueSends(k.h.deps, new Map([['email', k.channel]]), { batch: 10 });
 
   it('a receipt refused with 451 is queued with a retry time, then delivered once, with its data, when the server accepts again', async () => {
     k.sink.rejectRecipient('busy@example.org', 451);

@@ -6,15 +6,19 @@
  * Message-ID, and never twice once sent), until it is sent, skipped, fails for good, or runs out of
  * attempts (then `failed`). Journey sends are retried by their runs instead (src/journeys/runtime).
  *
+ * The attempts go through the one send-once dispatch of journeys and broadcasts
+ * (src/deliveries/dispatch.ts), the claimed batch at once, one batch per channel.
+ *
  * Claiming: a worker moves `retry_at` forward by a lease before attempting, in one UPDATE of the rows
  * a MATERIALIZED CTE picked FOR UPDATE SKIP LOCKED on PostgreSQL (src/journeys/runtime/claim.ts says why) (inside BEGIN IMMEDIATE on SQLite), so two
  * workers never pick the same row; one that dies leaves a `retry_at` that comes due again.
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../api/deps.js';
-import type { Channel, SendResult } from '../channels/channel.js';
-import { emailChannel } from '../channels/email/index.js';
-import { toContact } from '../contacts/contact.js';
+import type { SendResult } from '../channels/channel.js';
+import { createChannelRegistry, type ChannelRegistry } from '../channels/registry.js';
+import { dispatch, type Dispatch } from '../deliveries/dispatch.js';
+import { toContact, type Contact } from '../contacts/contact.js';
 import { fromJson, toJson, type JsonObject } from '../core/json.js';
 import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
 import type { Db, Store } from '../store/store.js';
@@ -55,6 +59,7 @@ export async function afterAttempt(db: Db, workspaceId: string, idempotencyKey: 
 interface DueRetry {
   id: string;
   workspace_id: string;
+  channel: string;
   contact_id: string;
   idempotency_key: string;
   send_request: unknown;
@@ -66,38 +71,49 @@ async function claimDueRetries(store: Store, now: number, limit: number): Promis
     WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${lock})
     UPDATE messages SET retry_at = ${now + CLAIM_LEASE_MS}
     WHERE id IN (SELECT id FROM picked)
-    RETURNING id, workspace_id, contact_id, idempotency_key, send_request`;
+    RETURNING id, workspace_id, channel, contact_id, idempotency_key, send_request`;
   if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
   return store.transaction(async (trx) => (await query.execute(trx)).rows);
 }
 
 /** Attempts every due retry of one claimed batch; returns how many it attempted. */
-export async function retryDueSends(deps: Pick<AppDeps, 'store' | 'clock'>, channel: Channel, options: { batch: number; retry?: RetryOptions }): Promise<number> {
+export async function retryDueSends(deps: Pick<AppDeps, 'store' | 'clock'>, channels: ChannelRegistry, options: { batch: number; retry?: RetryOptions }): Promise<number> {
   const rows = await claimDueRetries(deps.store, deps.clock.now(), options.batch);
   const { db } = deps.store;
+  const contacts = new Map<string, Contact>();
+  const ids = [...new Set(rows.map((r) => r.contact_id))];
+  if (ids.length > 0) for (const c of await db.selectFrom('contacts').selectAll().where('id', 'in', ids).execute()) contacts.set(c.id, toContact(c));
+  const attempts: { row: DueRetry; request: SendRequestRecord; send: Dispatch }[] = [];
   for (const row of rows) {
     const request = fromJson<SendRequestRecord | null>(row.send_request);
-    const contactRow = await db.selectFrom('contacts').selectAll().where('id', '=', row.contact_id).executeTakeFirst();
-    if (!request || !contactRow) {
+    const contact = contacts.get(row.contact_id);
+    if (!request || !contact) {
       await recordOutcome(db, row.id, { status: 'failed', reason: request ? 'contact deleted before the retry' : 'nothing recorded to retry' }, deps.clock.now());
       await db.updateTable('messages').set({ retry_at: null }).where('id', '=', row.id).execute();
       continue;
     }
-    const result = await channel.send({
-      workspaceId: row.workspace_id,
-      contact: toContact(contactRow),
-      idempotencyKey: row.idempotency_key,
-      config: { template: request.templateId },
-      context: request.data ? { data: request.data } : {},
-      kind: 'transactional',
-    });
-    await afterAttempt(db, row.workspace_id, row.idempotency_key, result, request, deps.clock.now(), options.retry);
+    const send: Dispatch = {
+      channel: row.channel,
+      request: {
+        workspaceId: row.workspace_id,
+        contact,
+        idempotencyKey: row.idempotency_key,
+        config: { template: request.templateId },
+        context: request.data ? { data: request.data } : {},
+        kind: 'transactional',
+      },
+    };
+    attempts.push({ row, request, send });
+  }
+  const results = await dispatch(db, channels, attempts.map((a) => a.send));
+  for (const [i, { row, request }] of attempts.entries()) {
+    await afterAttempt(db, row.workspace_id, row.idempotency_key, results[i]!, request, deps.clock.now(), options.retry);
   }
   return rows.length;
 }
 
 /** The worker task (src/worker/tasks.ts). */
 export function messageRetryTask(deps: AppDeps): WorkerTask {
-  const channel = emailChannel(deps);
-  return { name: 'message-retries', tick: () => retryDueSends(deps, channel, { batch: deps.config.worker.batchSize }) };
+  const channels = createChannelRegistry(deps);
+  return { name: 'message-retries', tick: () => retryDueSends(deps, channels, { batch: deps.config.worker.batchSize }) };
 }

@@ -143,7 +143,7 @@ export interface Database {
   // journeys (runtime)
   journey_runs: import('../journeys/runtime/tables.js').JourneyRunsTable;
   journey_steps: import('../journeys/runtime/tables.js').JourneyStepsTable;
-  deliveries: import('../journeys/runtime/tables.js').DeliveriesTable;
+  deliveries: import('../deliveries/tables.js').DeliveriesTable;
   journey_inbox: import('../journeys/runtime/tables.js').JourneyInboxTable;
   journey_date_fires: import('../journeys/runtime/tables.js').JourneyDateFiresTable;
   channel_counting_sends: import('../journeys/runtime/tables.js').ChannelCountingSendsTable;

@@ -45,27 +45,6 @@ export interface JourneyStepsTable {
   detail: NullableJsonColumn;
 }
 
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'skipped';
-
-export interface DeliveriesTable {
-  id: string;
-  workspace_id: string;
-  idempotency_key: string;
-  run_id: string | null;
-  journey_id: string | null;
-  node_id: string | null;
-  contact_id: string;
-  channel: string;
-  kind: string;
-  status: DeliveryStatus;
-  attempts: number;
-  provider_message_id: string | null;
-  error: string | null;
-  created_at: number;
-  updated_at: number;
-  sent_at: number | null;
-}
-
 export interface JourneyInboxTable {
   id: Generated<number>;
   workspace_id: string;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { backends } from '../../../test/backends.js';
-import { createHarness, type Harness } from '../../../test/harness.js';
-import { explain } from '../../../test/plans.js';
-import { deliveryStatuses, deliveryStatusesQuery } from './deliveries.js';
+import { backends } from '../../test/backends.js';
+import { createHarness, type Harness } from '../../test/harness.js';
+import { explain } from '../../test/plans.js';
+import { deliveryStatuses, deliveryStatusesQuery } from './statuses.js';
 
 describe.each(backends())('delivery statuses on %s', (kind) => {
   let h: Harness;
