@@ -12,7 +12,7 @@ import { toContact, type Contact } from '../../contacts/contact.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
 import type { TemplateCache } from '../../templates/cache.js';
-import type { JourneyDocument, JourneyNode } from '../definition/schema.js';
+import type { JourneyDocument } from '../definition/schema.js';
 import { getJourney, versionDocument } from '../journeys.js';
 import { workspaceZone } from '../runtime/enroll.js';
 import { loadMessagingDefaults } from '../../workspaces/messaging.js';
@@ -20,10 +20,11 @@ import { durationMs } from '../runtime/duration.js';
 import type { Run } from '../runtime/run.js';
 import type { NodeResult, StepContext } from '../runtime/step.js';
 import { zoneFor } from '../runtime/tz.js';
-import { edgeTarget, nodeIndex, walk, type StepRecord } from '../runtime/walk.js';
-import { interrupt, resuming, timeline, type TimedEvent } from './events.js';
-import { simulateSend } from './render.js';
-import type { PathEntry, SimulateBody } from './schemas.js';
+import { edgeTarget, nodeIndex, walk, type PendingSend, type RunPatch } from '../runtime/walk.js';
+import { resuming, timeline, type TimedEvent } from './events.js';
+import { simulateSend, type SimulatedSend } from './render.js';
+import type { SimulateBody } from './schemas.js';
+import { Simulation, type SimulationEnd } from './simulation.js';
 
 /** A journey that loops without end still stops: this many walks at most. */
 const MAX_WALKS = 500;
@@ -49,24 +50,46 @@ async function loadContact(d: SimulateDeps, workspaceId: string, body: SimulateB
   };
 }
 
-function outputOf(node: JourneyNode | undefined, outcome: string): string | null {
-  if (!node || ['failed', 'exited', 'completed', 'waiting', 'errored'].includes(outcome)) return null;
-  switch (node.type) {
-    case 'wait_for_event':
-      return outcome === 'event' || outcome === 'timeout' ? outcome : null;
-    case 'branch':
-    case 'split':
-      return outcome;
-    case 'exit':
-      return null;
-    default:
-      return 'next';
-  }
+/** The supplied events this simulation may use, resolved against its start. */
+interface Window {
+  start: number;
+  until: number;
+  deadline: number;
+  events: TimedEvent[];
 }
 
-function localTime(at: number, tz: string): string {
-  // sv-SE formats as `2026-03-01 09:00:00`, which reads the same in every UI language.
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(at);
+function windowOf(doc: JourneyDocument, body: SimulateBody, now: number): Window {
+  const start = body.start ? Date.parse(body.start) : now;
+  return {
+    start,
+    until: start + durationMs(body.until ?? doc.settings?.maxDuration ?? '90d'),
+    deadline: start + durationMs(doc.settings?.maxDuration ?? '365d'),
+    events: timeline(body.events, start),
+  };
+}
+
+/** Where the run goes after its message was simulated: the next walk starts with this result. */
+function afterSend(sim: Simulation, sent: SimulatedSend, send: PendingSend): NodeResult {
+  if (sent.status === 'sent') {
+    if (sent.note) sim.warn(sent.note);
+    sim.carryMessage(sent.message);
+    return { kind: 'next', output: 'next', outcome: 'sent', detail: { channel: send.channel, simulated: true } };
+  }
+  if (sent.status === 'skipped') return { kind: 'next', output: 'next', outcome: 'skipped', detail: { channel: send.channel, reason: sent.reason } };
+  return { kind: 'end', status: 'errored', reason: sent.reason, outcome: 'failed', detail: { channel: send.channel, reason: sent.reason } };
+}
+
+/** A waiting run: the first matching supplied event resumes it along `event`, else it times out. */
+function afterWait(sim: Simulation, doc: JourneyDocument, run: Run, patch: RunPatch, events: readonly TimedEvent[]): { node: string | null; visit: number; first: NodeResult | null } | null {
+  const hit = resuming(events, patch.wait!, patch.dueAt!);
+  if (!sim.advance(hit ? hit.at : patch.dueAt!)) return null;
+  if (!hit) return { node: patch.node, visit: patch.visit, first: { kind: 'next', output: 'timeout', outcome: 'timeout' } };
+  sim.used.add(hit.index);
+  run.event = hit.properties;
+  sim.path.push(sim.entry(sim.now, patch.node!, 'wait_for_event', 'event', { event: hit.name }));
+  const node = edgeTarget(doc, patch.node!, 'event');
+  if (node === null) sim.end = { status: 'completed', at: sim.now };
+  return { node, visit: patch.visit + 1, first: null };
 }
 
 export async function simulateJourney(d: SimulateDeps, workspaceId: string, journeyId: string, body: SimulateBody) {
@@ -78,125 +101,55 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   const { contact, synthetic } = await loadContact(d, workspaceId, body);
   const tz = zoneFor(contact.timezone, await workspaceZone(db, workspaceId));
   const defaults = await loadMessagingDefaults(db, workspaceId);
-  const start = body.start ? Date.parse(body.start) : d.deps.clock.now();
-  const until = start + durationMs(body.until ?? doc.settings?.maxDuration ?? '90d');
-  const deadline = start + durationMs(doc.settings?.maxDuration ?? '365d');
-  const events = timeline(body.events, start);
-  const nodes = nodeIndex(doc);
-  const warnings: string[] = [];
-  const path: PathEntry[] = [];
-  const warn = (w: string) => {
-    if (!warnings.includes(w)) warnings.push(w);
-  };
-  if (synthetic) warn('a typed-in contact has no consent, suppression, event or delivery history: consent is assumed and `performed` conditions see no past events');
-  if (doc.settings?.frequencyCap ?? defaults.frequencyCap) warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
+  const w = windowOf(doc, body, d.deps.clock.now());
+  const sim = new Simulation(doc, nodeIndex(doc), tz, w.events, w.start, w.deadline, w.until);
+  if (synthetic) sim.warn('a typed-in contact has no consent, suppression, event or delivery history: consent is assumed and `performed` conditions see no past events');
+  if (doc.settings?.frequencyCap ?? defaults.frequencyCap) sim.warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
 
   const run: Run = {
-    id: 'run_simulated', workspaceId, journeyId, version, contactId: contact.id, status: 'active', node: doc.start, visit: 0, dueAt: start, wait: null, claimedBy: null, attempts: 0, lastError: null,
-    trigger: (body.trigger ?? {}) as JsonObject, event: {}, data: {}, enteredAt: start, endedAt: null, exitReason: null, goalValue: null,
+    id: 'run_simulated', workspaceId, journeyId, version, contactId: contact.id, status: 'active', node: doc.start, visit: 0, dueAt: w.start, wait: null, claimedBy: null, attempts: 0, lastError: null,
+    trigger: (body.trigger ?? {}) as JsonObject, event: {}, data: {}, enteredAt: w.start, endedAt: null, exitReason: null, goalValue: null,
   };
-  const entry = (at: number, node: string, type: string, outcome: string, detail: JsonObject | null, extra: Partial<PathEntry> = {}): PathEntry => ({ at, local: localTime(at, tz), node, type, outcome, output: outputOf(nodes.get(node), outcome), detail, ...extra });
-  /** The message the previous walk stopped at, attached to its step when the next walk records it. */
-  let carry: Pick<PathEntry, 'message'> | null = null;
-  const record = (at: number, steps: StepRecord[]) => {
-    steps.forEach((s, k) => {
-      const e = entry(at, s.nodeId, nodes.get(s.nodeId)?.type ?? 'unknown', s.outcome, s.detail);
-      path.push(k === 0 && carry?.message ? { ...e, message: carry.message } : e);
-    });
-    carry = null;
-  };
-
-  let now = start;
   let node: string | null = doc.start;
   let visit = 0;
   let first: NodeResult | null = null;
-  let end: { status: string; at: number | null } | null = null;
-  const used = new Set<number>();
-
-  /** Moves the clock to `to`, unless a goal or exit event, the maximum duration or `until` comes first. */
-  const advance = (to: number): boolean => {
-    const hit = interrupt(doc, events, now, Math.min(to, deadline, until));
-    if (hit) {
-      const value = doc.goal?.valueProperty ? Number(hit.event.properties[doc.goal.valueProperty]) : NaN;
-      path.push(entry(hit.event.at, hit.status === 'converted' ? '$goal' : '$exit', hit.status === 'converted' ? 'goal' : 'exit', hit.status, { event: hit.event.name, reason: hit.reason, ...(Number.isFinite(value) ? { value } : {}) }));
-      used.add(hit.event.index);
-      end = { status: hit.status, at: hit.event.at };
-      return false;
-    }
-    if (to >= deadline && deadline <= until) {
-      end = { status: 'timed_out', at: deadline };
-      return false;
-    }
-    if (to > until) {
-      end = { status: 'open', at: null };
-      return false;
-    }
-    now = to;
-    return true;
-  };
-
-  for (let i = 0; i < MAX_WALKS && !end; i++) {
-    const ctx: StepContext = { run, contact, doc, now, tz, db, defaults, ...(synthetic ? { optedOut: new Set<string>() } : {}) };
-    const res = await walk(ctx, { node, visit }, first, now);
+  for (let i = 0; i < MAX_WALKS && !sim.end; i++) {
+    const ctx: StepContext = { run, contact, doc, now: sim.now, tz, db, defaults, ...(synthetic ? { optedOut: new Set<string>() } : {}) };
+    const res = await walk(ctx, { node, visit }, first, sim.now);
     first = null;
-    record(now, res.steps);
+    sim.record(res.steps);
     for (const eff of res.effects) if (eff.type === 'set_attributes') Object.assign(contact.attributes, eff.set as JsonObject);
-
     if (res.send) {
-      const send = res.send;
-      const sent = await simulateSend({ deps: d.deps, templateCache: d.templateCache, synthetic }, workspaceId, contact, send, { trigger: run.trigger, event: run.event, data: run.data });
-      node = send.nodeId;
-      visit = send.visit;
-      if (sent.status === 'sent') {
-        if (sent.note) warn(sent.note);
-        first = { kind: 'next', output: 'next', outcome: 'sent', detail: { channel: send.channel, simulated: true } };
-        carry = sent.message ? { message: sent.message } : null;
-      } else if (sent.status === 'skipped') {
-        first = { kind: 'next', output: 'next', outcome: 'skipped', detail: { channel: send.channel, reason: sent.reason } };
-      } else {
-        first = { kind: 'end', status: 'errored', reason: sent.reason, outcome: 'failed', detail: { channel: send.channel, reason: sent.reason } };
-      }
+      const sent = await simulateSend({ deps: d.deps, templateCache: d.templateCache, synthetic }, workspaceId, contact, res.send, { trigger: run.trigger, event: run.event, data: run.data });
+      ({ nodeId: node, visit } = res.send);
+      first = afterSend(sim, sent, res.send);
       continue;
     }
-
     const p = res.patch;
     run.lastError = p.lastError;
     if (p.status !== 'active' && p.status !== 'waiting') {
-      end = { status: p.status, at: now };
+      sim.end = { status: p.status, at: sim.now };
       break;
     }
     node = p.node;
     visit = p.visit;
     if (p.status === 'active') {
-      if (p.lastError?.startsWith('deferred: ')) {
-        const reason = p.lastError.slice('deferred: '.length);
-        path.push(entry(now, p.node!, nodes.get(p.node!)?.type ?? 'unknown', 'deferred', { reason, until: p.dueAt }));
-      }
-      advance(p.dueAt ?? now);
+      if (p.lastError?.startsWith('deferred: ')) sim.path.push(sim.entry(sim.now, p.node!, sim.typeOf(p.node!), 'deferred', { reason: p.lastError.slice('deferred: '.length), until: p.dueAt }));
+      sim.advance(p.dueAt ?? sim.now);
       continue;
     }
-    // Waiting: the first matching supplied event resumes it along `event`, else it times out.
-    const wait = p.wait!;
-    const timeoutAt = p.dueAt!;
-    const hit: TimedEvent | null = resuming(events, wait, timeoutAt);
-    if (!advance(hit ? hit.at : timeoutAt)) break;
-    if (hit) {
-      used.add(hit.index);
-      run.event = hit.properties;
-      path.push(entry(now, p.node!, 'wait_for_event', 'event', { event: hit.name }));
-      node = edgeTarget(doc, p.node!, 'event');
-      visit = p.visit + 1;
-      if (node === null) end = { status: 'completed', at: now };
-    } else {
-      first = { kind: 'next', output: 'timeout', outcome: 'timeout' };
-    }
+    const next = afterWait(sim, doc, run, p, w.events);
+    if (!next) break;
+    ({ node, visit, first } = next);
   }
-  if (!end) {
-    warn(`stopped after ${MAX_WALKS} steps without ending (a loop?)`);
-    end = { status: 'open', at: null };
+  if (!sim.end) {
+    sim.warn(`stopped after ${MAX_WALKS} steps without ending (a loop?)`);
+    sim.end = { status: 'open', at: null };
   }
-  for (const e of events) if (!used.has(e.index)) warn(`events.${e.index} (${e.name}) changed nothing: no wait was listening for it and it is no goal or exit event at that time`);
-  const finished = end as { status: string; at: number | null };
-  if (finished.status === 'open') warn(`the run was still open at the end of the simulated window (${body.until ?? doc.settings?.maxDuration ?? '90d'})`);
+  for (const e of w.events) if (!sim.used.has(e.index)) sim.warn(`events.${e.index} (${e.name}) changed nothing: no wait was listening for it and it is no goal or exit event at that time`);
+  const finished: SimulationEnd = sim.end;
+  if (finished.status === 'open') sim.warn(`the run was still open at the end of the simulated window (${body.until ?? doc.settings?.maxDuration ?? '90d'})`);
+  const { start, until } = w;
+  const { path, warnings } = sim;
   return { journeyId, version, contactId: contact.id, timezone: tz, start, until, path, endedAt: finished.at, endStatus: finished.status, warnings };
 }
