@@ -10,11 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, dragUntil, newPage } from './kit.js';
+import { OWNER, apiClient, chromiumGuard, dragUntil, newPage } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
-const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 const missing = chromiumGuard('web app in Chromium');
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
@@ -65,12 +65,7 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
 
     browser = await openBrowser({ height: 900 });
     page = await newPage(browser);
-    await page.goto(q.setupLink);
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Your name').fill('Olive Owner');
-    await page.getByLabel('Password').fill('a long owner password');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+    await setUpOwner(page, q.setupLink);
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') await page?.screenshot({ path: path.join(os.tmpdir(), `qatra-e2e-failure-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) }).catch(() => {});

@@ -14,11 +14,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
-const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 const missing = chromiumGuard('journey canvas editors in Chromium');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
 const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
@@ -49,12 +48,7 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
       contacts[name] = (await api('POST', '/api/contacts', { email: `${name}@example.com`, userId: name, attributes: { first_name: name, plan } })).id;
       await ingest('track', { userId: name, event: 'signed_up' });
     }
-    await page.goto(q.setupLink);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Your name').fill('Olive Owner');
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+    await setUpOwner(page, q.setupLink);
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') await page.screenshot({ path: path.join(os.tmpdir(), `qatra-e2e-failure-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`) }).catch(() => {});

@@ -87,3 +87,16 @@ export async function dragUntil(from: Locator, to: Locator, connected: Locator, 
     }
   }
 }
+
+/** The owner every browser test signs up as, from the setup link `qatra start` prints. */
+export const OWNER = { email: 'owner@example.com', name: 'Olive Owner', password: 'a long owner password' };
+
+/** Creates the owner's account from the printed setup link; resolves once the app shows its first screen. */
+export async function setUpOwner(page: Page, setupLink: string): Promise<void> {
+  await page.goto(setupLink);
+  await page.getByLabel('Email').fill(OWNER.email);
+  await page.getByLabel('Your name').fill(OWNER.name);
+  await page.getByLabel('Password').fill(OWNER.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+}

@@ -13,12 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
 const SHOTS = path.resolve('docs/screenshots');
-const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 const missing = chromiumGuard('settings and template variants in Chromium');
 
 describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
@@ -41,12 +40,7 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
       id: 'welcome-1', name: 'Welcome', kind: 'marketing',
       content: { subject: 'Welcome', body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
     });
-    await page.goto(q.setupLink);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Your name').fill('Olive Owner');
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+    await setUpOwner(page, q.setupLink);
   });
   afterAll(async () => {
     await browser?.close();

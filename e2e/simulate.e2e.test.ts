@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const SHOTS = path.resolve('docs/screenshots');
-const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 const missing = chromiumGuard('simulate in Chromium');
 
 describe.skipIf(!!missing)('simulate in Chromium', () => {
@@ -40,12 +39,7 @@ describe.skipIf(!!missing)('simulate in Chromium', () => {
       nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' }, { id: 'pause', type: 'delay', duration: '1d' }, { id: 'done', type: 'exit' }],
       edges: [{ from: 'hello', to: 'pause' }, { from: 'pause', to: 'done' }],
     });
-    await page.goto(q.setupLink);
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Your name').fill('Olive Owner');
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+    await setUpOwner(page, q.setupLink);
   });
   afterAll(async () => {
     await browser?.close();
