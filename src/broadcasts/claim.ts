@@ -29,42 +29,29 @@ export interface Claim {
 }
 
 export async function claimRecipients(store: Store, broadcastId: string, token: string, now: number, leaseMs: number, batchSize: number): Promise<Claim | null> {
-  const pg = store.dialect === 'postgres';
   return store.transaction(async (trx) => {
-    const lockRow = pg ? sql`FOR UPDATE` : sql``;
-    const found = await sql<BroadcastRow>`SELECT * FROM broadcasts WHERE id = ${broadcastId} ${lockRow}`.execute(trx);
+    const found = await sql<BroadcastRow>`SELECT * FROM broadcasts WHERE id = ${broadcastId} ${store.adapter.forUpdate}`.execute(trx);
     const b = found.rows[0];
     if (!b || b.status !== 'sending') return null;
     const rate = b.rate_per_s === null ? null : Number(b.rate_per_s);
     if (rate !== null && Number(b.throttle_at) > now) return { broadcast: b, recipients: [] };
     const n = rate === null ? batchSize : Math.max(1, Math.min(batchSize, rate));
-    const query = pg
-      ? // A MATERIALIZED CTE, not `contact_id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL
-        // may run such a subquery once per outer row, and as each run skips the rows this very UPDATE
-        // has just locked, the LIMIT stopped limiting (a batch of 3 claimed all 10; found by the
-        // pause test in control.test.ts).
-        sql<ClaimedRecipient>`
-          WITH picked AS MATERIALIZED (
-            SELECT contact_id FROM broadcast_recipients
-            WHERE broadcast_id = ${broadcastId} AND status = 'pending' AND due_at <= ${now}
-              AND (lease_until IS NULL OR lease_until < ${now})
-            ORDER BY due_at
-            LIMIT ${n}
-            FOR UPDATE SKIP LOCKED
-          )
-          UPDATE broadcast_recipients AS r SET claimed_by = ${token}, lease_until = ${now + leaseMs}
-          FROM picked WHERE r.broadcast_id = ${broadcastId} AND r.contact_id = picked.contact_id
-          RETURNING r.contact_id, r.attempts, r.due_at`
-      : sql<ClaimedRecipient>`
-          UPDATE broadcast_recipients SET claimed_by = ${token}, lease_until = ${now + leaseMs}
-          WHERE broadcast_id = ${broadcastId} AND contact_id IN (
-            SELECT contact_id FROM broadcast_recipients
-            WHERE broadcast_id = ${broadcastId} AND status = 'pending' AND due_at <= ${now}
-              AND (lease_until IS NULL OR lease_until < ${now})
-            ORDER BY due_at
-            LIMIT ${n}
-          )
-          RETURNING contact_id, attempts, due_at`;
+    // A MATERIALIZED CTE, not `contact_id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL
+    // may run such a subquery once per outer row, and as each run skips the rows this very UPDATE
+    // has just locked, the LIMIT stopped limiting (a batch of 3 claimed all 10; found by the pause
+    // test in control.test.ts). SQLite runs the same statement inside this BEGIN IMMEDIATE.
+    const query = sql<ClaimedRecipient>`
+      WITH picked AS MATERIALIZED (
+        SELECT contact_id FROM broadcast_recipients
+        WHERE broadcast_id = ${broadcastId} AND status = 'pending' AND due_at <= ${now}
+          AND (lease_until IS NULL OR lease_until < ${now})
+        ORDER BY due_at
+        LIMIT ${n}
+        ${store.adapter.skipLocked}
+      )
+      UPDATE broadcast_recipients SET claimed_by = ${token}, lease_until = ${now + leaseMs}
+      WHERE broadcast_id = ${broadcastId} AND contact_id IN (SELECT contact_id FROM picked)
+      RETURNING contact_id, attempts, due_at`;
     const rows = (await query.execute(trx)).rows;
     if (rate !== null && rows.length > 0) {
       const next = Math.max(Number(b.throttle_at), now) + Math.ceil((rows.length * 1000) / rate);

@@ -102,9 +102,7 @@ export async function applyValidated(deps: ServiceDeps, workspaceId: string, doc
 }
 
 function lockRow(store: Store, trx: Db, workspaceId: string, id: string) {
-  const q = trx.selectFrom('journeys').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id);
-  // SQLite transactions already hold the write lock (BEGIN IMMEDIATE) and have no FOR UPDATE.
-  return (store.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  return store.adapter.lockRows(trx.selectFrom('journeys').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id)).executeTakeFirst();
 }
 
 async function applyOne(store: Store, trx: Db, workspaceId: string, valid: ValidDocument, mode: 'create' | 'upsert', now: number): Promise<ApplyResult> {

@@ -80,8 +80,7 @@ export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: s
   const now = deps.clock.now();
   const { store } = deps;
   return store.transaction(async (trx) => {
-    const ws = trx.selectFrom('workspaces').select('id').where('id', '=', workspaceId);
-    await (store.dialect === 'postgres' ? ws.forUpdate() : ws).execute();
+    await store.adapter.lockRows(trx.selectFrom('workspaces').select('id').where('id', '=', workspaceId)).execute();
     const key = await trx.selectFrom('api_keys').select(['kind', 'revoked_at']).where('id', '=', keyId).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!key) throw new NotFoundError('key', keyId);
     if (key.kind === 'admin' && key.revoked_at === null) {

@@ -66,14 +66,12 @@ interface DueRetry {
 }
 
 async function claimDueRetries(store: Store, now: number, limit: number): Promise<DueRetry[]> {
-  const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<DueRetry>`
-    WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${lock})
+    WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${store.adapter.skipLocked})
     UPDATE messages SET retry_at = ${now + CLAIM_LEASE_MS}
     WHERE id IN (SELECT id FROM picked)
     RETURNING id, workspace_id, channel, contact_id, idempotency_key, send_request`;
-  if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
-  return store.transaction(async (trx) => (await query.execute(trx)).rows);
+  return store.adapter.claim(store.db, store.transaction, query);
 }
 
 /** Attempts every due retry of one claimed batch; returns how many it attempted. */

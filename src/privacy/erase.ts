@@ -44,11 +44,10 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
   return deps.store.transaction(async (db) => {
     // An erased contact can be erased again: every statement is idempotent, and a second pass scrubs
     // what a message in flight during the first one wrote back (docs/privacy.md, Limits).
-    let q = db.selectFrom('contacts').select(['id', 'email', 'phone', 'erased_at']).where('workspace_id', '=', workspaceId).where('id', '=', contactId);
-    // Lock the row so a concurrent update or merge cannot write an email back mid-erasure (SQLite's
-    // BEGIN IMMEDIATE already serialises writers).
-    if (deps.store.dialect === 'postgres') q = q.forUpdate();
-    const contact = await q.executeTakeFirst();
+    // Lock the row so a concurrent update or merge cannot write an email back mid-erasure.
+    const contact = await deps.store.adapter
+      .lockRows(db.selectFrom('contacts').select(['id', 'email', 'phone', 'erased_at']).where('workspace_id', '=', workspaceId).where('id', '=', contactId))
+      .executeTakeFirst();
     if (!contact) throw new NotFoundError('contact', contactId);
     const now = deps.clock.now();
     const email = contact.email;

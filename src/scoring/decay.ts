@@ -33,10 +33,9 @@ export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promi
   const { store, clock } = deps;
   const now = clock.now();
   return store.transaction(async (trx) => {
-    const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
     const due = (
       await sql<Due>`SELECT contact_id, workspace_id, score, last_activity_at, decay_periods FROM lead_scores
-        WHERE next_decay_at <= ${now} ORDER BY next_decay_at LIMIT ${batch} ${lock}`.execute(trx)
+        WHERE next_decay_at <= ${now} ORDER BY next_decay_at LIMIT ${batch} ${store.adapter.skipLocked}`.execute(trx)
     ).rows;
     const byWorkspace = new Map<string, Due[]>();
     for (const d of due) byWorkspace.set(d.workspace_id, [...(byWorkspace.get(d.workspace_id) ?? []), d]);

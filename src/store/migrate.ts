@@ -2,7 +2,8 @@
  * @module Forward-only numbered SQL migrations (`migrations/000001.sql`, …), one set for both
  * backends. Each is applied in one transaction that first inserts its own row into
  * `qatra_migrations`, so two migrators racing cannot both apply it (the loser's insert conflicts
- * and its transaction rolls back). On PostgreSQL an advisory lock also serialises migrators.
+ * and its transaction rolls back). The adapter's migration lock also serialises migrators (an
+ * advisory lock on PostgreSQL; BEGIN IMMEDIATE already does it on SQLite).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,9 +73,7 @@ export function statements(text: string, dialect: DialectName): string[] {
 }
 
 export async function migrate(store: Store, now = Date.now()): Promise<string[]> {
-  const lock = async (trx: Db) => {
-    if (store.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(7457227)`.execute(trx);
-  };
+  const lock = (trx: Db) => store.adapter.migrationLock(trx);
   // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL can both find no
   // table and the second then fails on the catalog's unique index (pg_type_typname_nsp_index).
   await store.transaction(async (trx) => {

@@ -1,7 +1,8 @@
 /**
  * @module A Store is the database handle every service takes: a Kysely instance over either the
  * embedded SQLite file (better-sqlite3) or PostgreSQL (pg), plus the few things that differ.
- * Callers never branch on the backend except in hand-written hot queries, via `store.dialect`.
+ * Locking and claiming go through `store.adapter` (./adapter.ts); callers branch on
+ * `store.dialect` only in hand-written hot queries, which say why.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from 'kysely';
 import type { Database } from './schema.js';
+import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -16,6 +18,8 @@ export type Db = Kysely<Database>;
 export interface Store {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** Locks and claims, the backend's way (./adapter.ts). */
+  readonly adapter: StoreAdapter;
   /** Human-readable location, for start-up messages (never includes a password). */
   readonly location: string;
   /**
@@ -54,6 +58,7 @@ function openSqlite(file: string): Store {
   return {
     db,
     dialect: 'sqlite',
+    adapter: sqliteAdapter,
     location: file,
     async transaction(fn) {
       // Kysely's SQLite driver has one connection behind a mutex: `connection()` holds it for the
@@ -138,6 +143,7 @@ function openPostgres(url: string, max: number): Store {
   return {
     db,
     dialect: 'postgres',
+    adapter: postgresAdapter,
     location: `postgres://${u.host}${u.pathname}`,
     transaction: (fn) => db.transaction().execute(fn),
     ping: () => ping(db),

@@ -9,7 +9,7 @@
  * on each other's rows. The CTE is MATERIALIZED because a plain `id IN (SELECT … LIMIT n FOR UPDATE
  * SKIP LOCKED)` may be re-run once per outer row in a nested-loop plan, each run skipping the rows
  * the UPDATE itself just locked, so LIMIT stops limiting (seen on the broadcasts claim). SQLite: the same UPDATE …
- * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers). Runs of a paused journey are
+ * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers); `store.adapter` says which. Runs of a paused journey are
  * held: not claimed until it is resumed. Both plans range-scan the partial index journey_runs_due
  * (checked with EXPLAIN); with 1,000,000 runs waiting far in the future the scan still stops at the
  * first not-yet-due entry (bench/journeys.ts --size large).
@@ -22,7 +22,6 @@ import type { Selectable } from 'kysely';
 
 export async function claimDueRuns(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<RunRow[]> {
   const lease = now + leaseMs;
-  const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<RunRow>`
     WITH picked AS MATERIALIZED (
       SELECT r.id FROM journey_runs r
@@ -30,31 +29,29 @@ export async function claimDueRuns(store: Store, token: string, now: number, lea
         AND NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')
       ORDER BY r.due_at
       LIMIT ${limit}
-      ${lock}
+      ${store.adapter.skipLocked}
     )
     UPDATE journey_runs SET claimed_by = ${token}, lease_until = ${lease}
     WHERE id IN (SELECT id FROM picked)
     RETURNING *`;
-  if (store.dialect === 'postgres') return (await query.execute(store.db)).rows;
-  return store.transaction(async (trx) => (await query.execute(trx)).rows);
+  return store.adapter.claim(store.db, store.transaction, query);
 }
 
 export type InboxRow = Selectable<JourneyInboxTable>;
 
 export async function claimInbox(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<InboxRow[]> {
   const lease = now + leaseMs;
-  const lock = store.dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const query = sql<InboxRow>`
     WITH picked AS MATERIALIZED (
       SELECT id FROM journey_inbox
       WHERE lease_until IS NULL OR lease_until < ${now}
       ORDER BY id
       LIMIT ${limit}
-      ${lock}
+      ${store.adapter.skipLocked}
     )
     UPDATE journey_inbox SET claimed_by = ${token}, lease_until = ${lease}
     WHERE id IN (SELECT id FROM picked)
     RETURNING *`;
-  const rows = store.dialect === 'postgres' ? (await query.execute(store.db)).rows : await store.transaction(async (trx) => (await query.execute(trx)).rows);
+  const rows = await store.adapter.claim(store.db, store.transaction, query);
   return rows.sort((a, b) => Number(a.id) - Number(b.id));
 }

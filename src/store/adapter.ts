@@ -1,0 +1,59 @@
+/**
+ * @module What differs between the backends for locking and claiming, in the manner of Kysely's
+ * DialectAdapter: a few capabilities and small methods, so that services state what they need
+ * ("claim these rows", "lock this row", "serialise migrators") instead of testing the backend.
+ *
+ * PostgreSQL has row locks: a claim's picking subquery takes `FOR UPDATE SKIP LOCKED`, so concurrent
+ * workers never wait on each other's rows (graphile-worker's getJobs does the same), and a
+ * read-then-write takes `FOR UPDATE`. SQLite has one writer at a time: `Store.transaction` starts
+ * with BEGIN IMMEDIATE, which already excludes every other writer, so the clauses are empty there
+ * and a claim statement runs inside such a transaction instead.
+ */
+import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Db, DialectName } from './store.js';
+
+export interface StoreAdapter {
+  readonly name: DialectName;
+  /** Rows can be locked by a statement (FOR UPDATE); false where the whole database has one writer. */
+  readonly rowLocks: boolean;
+  /** Ends a claim's picking SELECT: `FOR UPDATE SKIP LOCKED`, or nothing. */
+  readonly skipLocked: RawBuilder<unknown>;
+  /** Ends a SELECT whose rows the transaction goes on to change: `FOR UPDATE`, or nothing. */
+  readonly forUpdate: RawBuilder<unknown>;
+  /** The query builder's form of `forUpdate`. */
+  lockRows<DB, TB extends keyof DB, O>(q: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * Runs one claiming statement (a SELECT … skipLocked picking rows that the same statement marks as
+   * taken): as it is where rows lock, else inside `transaction` (BEGIN IMMEDIATE) so that two
+   * claimers cannot read the same free rows.
+   */
+  claim<T>(db: Db, transaction: <R>(fn: (trx: Db) => Promise<R>) => Promise<R>, query: RawBuilder<T>): Promise<T[]>;
+  /** Called first in each migration's transaction: two migrators then apply migrations one after the other. */
+  migrationLock(trx: Db): Promise<void>;
+}
+
+/** The key of the advisory lock migrators take on PostgreSQL (any constant of our own). */
+const MIGRATION_LOCK_KEY = 7457227;
+
+export const postgresAdapter: StoreAdapter = {
+  name: 'postgres',
+  rowLocks: true,
+  skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  forUpdate: sql`FOR UPDATE`,
+  lockRows: (q) => q.forUpdate(),
+  claim: async (db, _transaction, query) => (await query.execute(db)).rows,
+  async migrationLock(trx) {
+    await sql`SELECT pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
+  },
+};
+
+export const sqliteAdapter: StoreAdapter = {
+  name: 'sqlite',
+  rowLocks: false,
+  skipLocked: sql``,
+  forUpdate: sql``,
+  lockRows: (q) => q,
+  claim: (_db, transaction, query) => transaction(async (trx) => (await query.execute(trx)).rows),
+  // BEGIN IMMEDIATE already holds the database's one write lock for the whole migration.
+  migrationLock: async () => {},
+};
