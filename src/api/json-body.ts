@@ -4,6 +4,11 @@
  * parses fine but then overflows the stack of whatever walks it (zod, the journey validator,
  * JSON.stringify), which would be a 500; it is refused here with a 400 before anything reads it.
  * Legitimate documents (journeys, segment conditions, Segment properties) stay far below the bound.
+ *
+ * Strings must be well-formed UTF-16: JSON's `\ud83d` escape can smuggle in a lone surrogate, which
+ * no database stores as written (both drivers encode it as U+FFFD), so a contact created with one can
+ * never be found by it again (the next call collides on `UNIQUE contacts.user_id`: a 500 for ever).
+ * Such a body is a 400 naming the field. Text off the wire, being UTF-8, cannot hold one otherwise.
  */
 import type { FastifyBodyParser } from 'fastify';
 import type { App } from './deps.js';
@@ -35,12 +40,41 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   return max;
 }
 
-/** Fastify's default JSON parser of `app`, refusing bodies nested deeper than MAX_JSON_DEPTH. */
+/** A `\uD800`–`\uDFFF` escape: the only way JSON text can carry a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+/** With the u flag a well-formed pair is one code point, so this matches lone surrogates only. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The dotted path of the first key or string in `value` holding a lone surrogate, or null. */
+export function illFormedPath(value: unknown, path = 'body'): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedPath(value[i], `${path}.${i}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return `${path}.${key.replace(/\p{Cs}/gu, '\uFFFD')}`;
+    const found = illFormedPath(v, `${path}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Fastify's default JSON parser of `app`, refusing bodies nested deeper than MAX_JSON_DEPTH and ill-formed strings. */
 export function boundedJsonParser(app: App): FastifyBodyParser<string> {
   const parse = app.getDefaultJsonParser('error', 'error');
   return (request, body, done) => {
     if (jsonDepth(body) > MAX_JSON_DEPTH) return done(ValidationError.at('body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`), undefined);
-    return parse(request, body, done);
+    if (!SURROGATE_ESCAPE.test(body)) return parse(request, body, done);
+    return parse(request, body, (err, value) => {
+      const bad = err ? null : illFormedPath(value);
+      if (bad) return done(ValidationError.at(bad, 'a lone UTF-16 surrogate (\\uD800–\\uDFFF escape without its pair) is not text'), undefined);
+      return done(err, value);
+    });
   };
 }
 

@@ -8,6 +8,7 @@
  * in-memory contact only. Messages are rendered with the real renderers (./render.ts).
  */
 import type { AppDeps } from '../../api/deps.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 import { toContact, type Contact } from '../../contacts/contact.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
@@ -78,7 +79,7 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   const { contact, synthetic } = await loadContact(d, workspaceId, body);
   const tz = zoneFor(contact.timezone, await workspaceZone(db, workspaceId));
   const defaults = await loadMessagingDefaults(db, workspaceId);
-  const start = body.start ? Date.parse(body.start) : d.deps.clock.now();
+  const start = body.start ? (parseIsoTime(body.start) ?? Number.NaN) : d.deps.clock.now();
   const until = start + durationMs(body.until ?? doc.settings?.maxDuration ?? '90d');
   const deadline = start + durationMs(doc.settings?.maxDuration ?? '365d');
   const events = timeline(body.events, start);
