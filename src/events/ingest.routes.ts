@@ -17,6 +17,7 @@ import { toCall } from './call.js';
 import { ingest } from './ingest.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
 import { boundedJsonParser } from '../api/json-body.js';
+import { batchValidatorCompiler } from './batch-validation.js';
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -64,6 +65,7 @@ function registerBatch(app: App, deps: AppDeps): void {
     {
       bodyLimit: MAX_BATCH_BYTES,
       attachValidation: true,
+      validatorCompiler: batchValidatorCompiler,
       onRequest: requireKey(deps, 'write'),
       preValidation: async (request) => {
         checkItemCount(request);

@@ -88,7 +88,7 @@ export const callBodies = {
   alias: aliasBody,
 } as const;
 
-const batchItem = z.discriminatedUnion('type', [
+export const batchItem = z.discriminatedUnion('type', [
   identified(z.object({ ...shapes.identify, type: z.literal('identify') })),
   identified(z.object({ ...shapes.track, type: z.literal('track') })),
   identified(z.object({ ...shapes.page, type: z.literal('page') })),
@@ -97,13 +97,21 @@ const batchItem = z.discriminatedUnion('type', [
   z.object({ ...shapes.alias, type: z.literal('alias') }),
 ]);
 
-export const batchBody = z.object({
-  // zod checks an array's length before its items: an over-long batch costs one issue, not one per item.
-  batch: z.array(batchItem).max(MAX_BATCH_ITEMS).describe(`Calls, each with its \`type\`, at most ${MAX_BATCH_ITEMS}; stored all together or not at all`),
+const batchFields = {
   context: jsonObject.optional().describe('Merged under every item\'s own context'),
   integrations: jsonObject.optional(),
   sentAt: isoDate.optional().describe('Applies to items without their own sentAt'),
+};
+
+/** The batch request as documented; /v1/batch validates it with ./batch-validation.ts, item by item. */
+export const batchBody = z.object({
+  // zod checks an array's length before its items: an over-long batch costs one issue, not one per item.
+  batch: z.array(batchItem).max(MAX_BATCH_ITEMS).describe(`Calls, each with its \`type\`, at most ${MAX_BATCH_ITEMS}; stored all together or not at all`),
+  ...batchFields,
 });
+
+/** The batch request with its items left unchecked, for ./batch-validation.ts. */
+export const batchEnvelope = z.object({ batch: z.array(z.unknown()).max(MAX_BATCH_ITEMS), ...batchFields });
 
 export type SegmentCall = z.output<typeof batchItem>;
 export type BatchBody = z.output<typeof batchBody>;
