@@ -63,7 +63,7 @@ describe.runIf(process.platform === 'linux')('a flood of hostile batches against
     console.log(`[flood] one 480 KB batch of zeros: ${res.status}, ${text.length} bytes in ${ms.toFixed(0)} ms (best of 3)`);
     expect(res.status).toBe(400);
     expect(text.length).toBeLessThan(10_000);
-    expect(JSON.parse(text).error.issues[0].path).toBe('batch');
+    expect(JSON.parse(text).error.issues[0].path).toBe('body.batch'); // refused by the JSON parser's array bound
     expect(ms).toBeLessThan(200);
   }, 30_000);
 
