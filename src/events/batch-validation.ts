@@ -8,21 +8,19 @@
  * The issues have the shape fastify-type-provider-zod gives (`instancePath` + `message`), so the
  * route reports them like any other schema failure.
  */
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifySchemaCompiler, FastifySchemaValidationError } from 'fastify';
 import { batchEnvelope, batchItem, type BatchBody, type SegmentCall } from './segment.js';
 
 export const MAX_INVALID_CALLS = 20;
 
-export interface SchemaIssue {
-  instancePath: string;
-  message: string;
-}
+export type SchemaIssue = FastifySchemaValidationError & { message: string };
 
 const pointer = (path: readonly PropertyKey[]) => `/${path.map(String).join('/')}`;
+const issue = (path: readonly PropertyKey[], keyword: string, message: string): SchemaIssue => ({ instancePath: pointer(path), schemaPath: '#', keyword, params: {}, message });
 
 export function validateBatch(data: unknown): { value: BatchBody } | { error: SchemaIssue[] } {
   const envelope = batchEnvelope.safeParse(data);
-  const issues: SchemaIssue[] = envelope.success ? [] : envelope.error.issues.map((i) => ({ instancePath: pointer(i.path), message: i.message }));
+  const issues: SchemaIssue[] = envelope.success ? [] : envelope.error.issues.map((i) => issue(i.path, i.code, i.message));
   const raw = (data as { batch?: unknown } | null)?.batch;
   // The calls are checked when the batch is an array of allowed length, whatever else is wrong.
   if (!Array.isArray(raw) || issues.some((i) => i.instancePath === '/batch')) return { error: issues };
@@ -34,10 +32,10 @@ export function validateBatch(data: unknown): { value: BatchBody } | { error: Sc
       calls.push(result.data);
       continue;
     }
-    for (const issue of result.error.issues) issues.push({ instancePath: pointer(['batch', i, ...issue.path]), message: issue.message });
+    for (const found of result.error.issues) issues.push(issue(['batch', i, ...found.path], found.code, found.message));
     if (++invalid === MAX_INVALID_CALLS && i < raw.length - 1) {
       // First, so that it is listed however many issues the invalid calls had.
-      issues.unshift({ instancePath: '/batch', message: `checking stopped at ${MAX_INVALID_CALLS} invalid calls; the ${raw.length - i - 1} after batch.${i} were not checked` });
+      issues.unshift(issue(['batch'], 'stopped', `checking stopped at ${MAX_INVALID_CALLS} invalid calls; the ${raw.length - i - 1} after batch.${i} were not checked`));
       break;
     }
   }
