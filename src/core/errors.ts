@@ -20,7 +20,7 @@ export const MESSAGE_ISSUES = 3;
 export function summarizeIssues(issues: readonly FieldIssue[]): string {
   const named = issues.slice(0, MESSAGE_ISSUES).map((i) => {
     const text = i.path ? `${i.path}: ${i.message}` : i.message;
-    return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+    return text.length > 120 ? `${text.slice(0, 120)}…` : text; // so that the count at the end survives any clipping
   });
   const more = issues.length - named.length;
   return more > 0 ? `${named.join('; ')}; and ${more} more issue${more === 1 ? '' : 's'}` : named.join('; ');
