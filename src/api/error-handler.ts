@@ -1,6 +1,11 @@
 /**
  * @module The one place where errors become HTTP responses. Every error body has the same shape:
- * `{ error: { code, message, issues?: [{ path, message }] } }`.
+ * `{ error: { code, message, issues?: [{ path, message }], issueCount? } }`.
+ *
+ * Every error body is small, whatever the request: at most MAX_LISTED_ISSUES issues are listed and
+ * `issueCount` tells how many there were; the message names the first few and counts the rest
+ * (never repeats them all); paths and messages are clipped, and the whole body stays under
+ * MAX_ERROR_BODY_BYTES. A 480 KB batch of 240,000 bad items once answered with a 35 MB body.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from './deps.js';
@@ -14,17 +19,34 @@ import {
   QatraError,
   UnavailableError,
   ValidationError,
+  summarizeIssues,
   type FieldIssue,
 } from '../core/errors.js';
 import { isDatabaseUnavailable, isRejectedValue } from '../store/unavailable.js';
 import type { Metrics } from '../metrics/metrics.js';
 
 interface ErrorBody {
-  error: { code: string; message: string; issues?: FieldIssue[] };
+  error: { code: string; message: string; issues?: FieldIssue[]; issueCount?: number };
 }
 
-function body(code: string, message: string, issues?: FieldIssue[]): ErrorBody {
-  return { error: issues ? { code, message, issues } : { code, message } };
+export const MAX_LISTED_ISSUES = 20;
+export const MAX_ERROR_BODY_BYTES = 8 * 1024;
+const MAX_MESSAGE_CHARS = 500;
+const MAX_ISSUE_PATH_CHARS = 200;
+const MAX_ISSUE_MESSAGE_CHARS = 300;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function body(code: string, message: string, issues?: readonly FieldIssue[]): ErrorBody {
+  const clipped = clip(message, MAX_MESSAGE_CHARS);
+  if (!issues) return { error: { code, message: clipped } };
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => ({ path: clip(i.path, MAX_ISSUE_PATH_CHARS), message: clip(i.message, MAX_ISSUE_MESSAGE_CHARS) }));
+  const out = { error: { code, message: clipped, issues: listed, issueCount: issues.length } };
+  // JSON escapes (a control character takes six bytes) can still swell a body: list fewer issues.
+  while (listed.length > 1 && Buffer.byteLength(JSON.stringify(out)) > MAX_ERROR_BODY_BYTES) listed.pop();
+  return out;
 }
 
 function fromPointer(context: string | undefined, pointer: string): string {
@@ -38,7 +60,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
       path: fromPointer(err.validationContext, v.instancePath),
       message: v.message ?? 'invalid',
     }));
-    return { status: 400, body: body('validation_failed', issues.map((i) => `${i.path}: ${i.message}`).join('; '), issues) };
+    return { status: 400, body: body('validation_failed', summarizeIssues(issues), issues) };
   }
   if (err instanceof QatraError) {
     if (err instanceof ValidationError) return { status: 400, body: body(err.code, err.message, err.issues) };

@@ -9,7 +9,8 @@ export const errorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('The first 20 issues'),
+    issueCount: z.number().int().optional().describe('How many issues there were in all'),
   }),
 });
 

@@ -14,6 +14,7 @@
  *   are written. Two rows for the same person in one batch are applied in file order.
  */
 import type { Readable } from 'node:stream';
+import { parseIsoTime } from '../core/iso-time.js';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import readline from 'node:readline';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
@@ -153,8 +154,8 @@ export function convertCell(raw: string, type: AttributeType): { value: Json } |
       if (day) {
         const d = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
         if (d.getUTCMonth() === Number(day[2]) - 1 && d.getUTCDate() === Number(day[3])) return { value: text };
-      } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) {
-        return { value: new Date(Date.parse(text)).toISOString() };
+      } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(text) && parseIsoTime(text) !== null) {
+        return { value: new Date(parseIsoTime(text)!).toISOString() };
       }
       return { error: `${JSON.stringify(raw)} is not a date (YYYY-MM-DD or ISO 8601)` };
     }

@@ -13,10 +13,23 @@ export abstract class QatraError extends Error {
   abstract readonly code: string;
 }
 
+/** How many issues a ValidationError's message names; the rest are counted, not repeated. */
+export const MESSAGE_ISSUES = 3;
+
+/** `path: message` of the first issues, then how many more: bounded however many issues there are. */
+export function summarizeIssues(issues: readonly FieldIssue[]): string {
+  const named = issues.slice(0, MESSAGE_ISSUES).map((i) => {
+    const text = i.path ? `${i.path}: ${i.message}` : i.message;
+    return text.length > 120 ? `${text.slice(0, 120)}…` : text; // so that the count at the end survives any clipping
+  });
+  const more = issues.length - named.length;
+  return more > 0 ? `${named.join('; ')}; and ${more} more issue${more === 1 ? '' : 's'}` : named.join('; ');
+}
+
 export class ValidationError extends QatraError {
   readonly code = 'validation_failed';
   constructor(readonly issues: FieldIssue[], message?: string) {
-    super(message ?? issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+    super(message ?? summarizeIssues(issues));
   }
   static at(path: string, message: string): ValidationError {
     return new ValidationError([{ path, message }]);

@@ -15,8 +15,9 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import type { App, AppDeps, RouteModule } from '../api/deps.js';
 import { toCall } from './call.js';
 import { ingest } from './ingest.js';
-import { MAX_BATCH_BYTES, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
 import { boundedJsonParser } from '../api/json-body.js';
+import { batchValidatorCompiler } from './batch-validation.js';
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -64,11 +65,15 @@ function registerBatch(app: App, deps: AppDeps): void {
     {
       bodyLimit: MAX_BATCH_BYTES,
       attachValidation: true,
+      validatorCompiler: batchValidatorCompiler,
       onRequest: requireKey(deps, 'write'),
-      preValidation: async (request) => checkItemSizes(request),
+      preValidation: async (request) => {
+        checkItemCount(request);
+        checkItemSizes(request);
+      },
       schema: {
         tags: ['ingestion'],
-        summary: 'Send many calls at once (at most 500 KB, 32 KB per call); all are stored or none',
+        summary: `Send many calls at once (at most 500 KB, 32 KB and ${MAX_BATCH_ITEMS} calls); all are stored or none`,
         body: batchBody,
         response: responses,
       },
@@ -83,6 +88,17 @@ function registerBatch(app: App, deps: AppDeps): void {
       return reply.send({ success: true as const });
     },
   );
+}
+
+/**
+ * At most MAX_BATCH_ITEMS calls per batch, refused before anything looks at the items: a public
+ * write key must not buy seconds of validation (and an issue per item) with one 500 KB request.
+ */
+function checkItemCount(request: FastifyRequest): void {
+  const batch = (request.body as { batch?: unknown } | null)?.batch;
+  if (Array.isArray(batch) && batch.length > MAX_BATCH_ITEMS) {
+    throw ValidationError.at('batch', `${batch.length} calls in one batch; at most ${MAX_BATCH_ITEMS}`);
+  }
 }
 
 /** Segment's 32 KB bound applies to every batch item; only measured when the request could exceed it. */

@@ -25,11 +25,18 @@ export interface SessionPrincipal {
   tokenHash: string;
 }
 
+/** A cookie's value, or null when absent, empty or not valid percent-encoding (then it cannot be ours). */
 export function readCookie(header: string | undefined, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim()) || null;
+      } catch {
+        return null; // URIError: `%E0%A4%A` would otherwise be a 500 on every admin route
+      }
+    }
   }
   return null;
 }

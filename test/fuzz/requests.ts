@@ -17,7 +17,7 @@ export interface FuzzRequest {
 }
 
 /** Field names the endpoints really read, so wrongly typed values reach the validators. */
-const FIELDS = [
+export const FIELDS = [
   'userId', 'anonymousId', 'event', 'properties', 'traits', 'context', 'timestamp', 'sentAt', 'messageId', 'type', 'batch', 'previousId', 'groupId',
   'email', 'phone', 'timezone', 'locale', 'attributes', 'name', 'id', 'kind', 'status', 'channel', 'topic', 'listId', 'contactId', 'contactIds',
   'conditions', 'op', 'value', 'attribute', 'nodes', 'edges', 'start', 'trigger', 'content', 'subject', 'body', 'template', 'templateId', 'to', 'data',

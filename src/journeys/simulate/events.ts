@@ -8,6 +8,7 @@ import type { JourneyDocument, PropertyFilter } from '../definition/schema.js';
 import { matchesFilters } from '../runtime/conditions.js';
 import { durationMs } from '../runtime/duration.js';
 import { OFFSET } from './schemas.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 
 export interface TimedEvent {
   index: number;
@@ -18,7 +19,7 @@ export interface TimedEvent {
 
 export function resolveAt(at: string, start: number): number {
   if (OFFSET.test(at)) return start + durationMs(at.startsWith('+') ? at.slice(1) : at);
-  return Date.parse(at);
+  return parseIsoTime(at) ?? Number.NaN;
 }
 
 export function timeline(events: ReadonlyArray<{ name: string; properties?: Record<string, unknown> | undefined; at: string }>, start: number): TimedEvent[] {

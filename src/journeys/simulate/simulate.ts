@@ -8,6 +8,7 @@
  * in-memory contact only. Messages are rendered with the real renderers (./render.ts).
  */
 import type { AppDeps } from '../../api/deps.js';
+import { parseIsoTime } from '../../core/iso-time.js';
 import { toContact, type Contact } from '../../contacts/contact.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
@@ -59,7 +60,7 @@ interface Window {
 }
 
 function windowOf(doc: JourneyDocument, body: SimulateBody, now: number): Window {
-  const start = body.start ? Date.parse(body.start) : now;
+  const start = body.start ? (parseIsoTime(body.start) ?? Number.NaN) : now;
   return {
     start,
     until: start + durationMs(body.until ?? doc.settings?.maxDuration ?? '90d'),
