@@ -66,7 +66,8 @@ describe.each(backends())('qatra start on %s', (kind) => {
 
   it('QATRA_METRICS_PORT moves the API\'s /metrics to its own port; QATRA_METRICS_TOKEN guards it', async () => {
     const server = spawnCli(['start'], { ...env, QATRA_METRICS_PORT: '0', QATRA_METRICS_TOKEN: 'scrape-secret' });
-    const [, url] = await server.waitFor(/listening on (http:\/\/localhost:\d+)/);
+    // A generous wait: on a loaded machine tsx alone can take 20 s to start the CLI.
+    const [, url] = await server.waitFor(/listening on (http:\/\/localhost:\d+)/, 50_000);
     const [, metricsUrl] = await server.waitFor(/Metrics on (http:\/\/localhost:\d+)\/metrics/);
     expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-secret' } })).status).toBe(404);
     const refused = await fetch(`${metricsUrl}/metrics`);
@@ -79,7 +80,7 @@ describe.each(backends())('qatra start on %s', (kind) => {
     expect(await scraped.text()).toContain('qatra_journey_runs_due');
     server.proc.kill('SIGTERM');
     expect((await server.exited()).code).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   it('a worker serves its own counters at /metrics and its health at /healthz on QATRA_WORKER_METRICS_PORT', async () => {
     const worker = spawnCli(['worker'], { ...env, QATRA_WORKER_METRICS_PORT: '0', QATRA_WORKER_POLL_MS: '20' });
