@@ -9,6 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { App, AppDeps } from './deps.js';
 import { installErrorHandler, toHttp } from './error-handler.js';
 import { installJsonParser } from './json-body.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { routeModules } from './routes.js';
 
 /** Default request body bound; ingestion routes set Segment's own limits per route. */
@@ -34,6 +35,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorateRequest('principal', null);
   installErrorHandler(app, deps.metrics);
   installJsonParser(app);
+  installSecurityHeaders(app);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -8,7 +8,7 @@ import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import { authenticate, type KeyKind, type KeyPrincipal } from '../keys/keys.js';
 import type { ServiceDeps } from '../core/deps.js';
-import { CSRF_HEADER, sessionOf, type SessionPrincipal } from '../users/sessions.js';
+import { CSRF_HEADER, csrfMatches, sessionOf, type SessionPrincipal } from '../users/sessions.js';
 import { allows, permissionFor } from '../users/roles.js';
 
 declare module 'fastify' {
@@ -54,7 +54,7 @@ export function requireKey(deps: ServiceDeps, kind: KeyKind): onRequestHookHandl
 function authorizeSession(session: SessionPrincipal, request: FastifyRequest): void {
   const permission = permissionFor(request.method, request.routeOptions.url ?? request.url.split('?')[0]!);
   if (permission !== 'read' || !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
-    if (request.headers[CSRF_HEADER] !== session.csrfToken) throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header; the app sends the token from /api/auth/session`);
+    if (!csrfMatches(session, request)) throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header; the app sends the token from /api/auth/session`);
   }
   if (!allows(session.role, permission)) throw new ForbiddenError(`your role (${session.role}) may not do this; it needs ${permission === 'edit' ? 'editor' : 'admin'} rights`);
 }

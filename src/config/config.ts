@@ -33,6 +33,10 @@ export interface Config {
   };
   /** Port of a `qatra worker` process's /metrics and /healthz (QATRA_WORKER_METRICS_PORT); unset: none. */
   readonly workerMetricsPort?: number | undefined;
+  /** Bearer token `/metrics` requires (QATRA_METRICS_TOKEN); unset: open. */
+  readonly metricsToken?: string | undefined;
+  /** Port of `qatra start`'s /metrics (QATRA_METRICS_PORT); then the API port serves none. Unset: the API port. */
+  readonly metricsPort?: number | undefined;
   /** Port of the bounce mailbox SMTP listener (QATRA_BOUNCE_SMTP_PORT); unset: not started. */
   readonly bounceSmtpPort?: number | undefined;
   /** Consecutive soft bounces that suppress an address (QATRA_SOFT_BOUNCE_LIMIT, default 3). */
@@ -86,6 +90,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       retryBaseMs: int(env, 'QATRA_RETRY_BASE_MS', 30_000, 100),
     },
     workerMetricsPort: env.QATRA_WORKER_METRICS_PORT ? int(env, 'QATRA_WORKER_METRICS_PORT', 0) : undefined,
+    metricsToken: env.QATRA_METRICS_TOKEN || undefined,
+    metricsPort: env.QATRA_METRICS_PORT ? int(env, 'QATRA_METRICS_PORT', 0) : undefined,
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     email: parseEmailEnv(env),

@@ -7,7 +7,9 @@
  *   header can carry the type the import needs to give each value back: `plan`, `score:number`,
  *   `vip:boolean`, and `tags:json` for objects, arrays, mixed types or empty strings. A key that
  *   would read as a field (`email`) is written `attributes.email`. Times are ISO 8601 UTC. An empty
- *   cell means the contact has no such attribute.
+ *   cell means the contact has no such attribute. Every cell, header included, goes through
+ *   `safeCsvCell` (../core/csv.ts): text a spreadsheet would run as a formula gets a leading `'`,
+ *   which the import takes off again.
  * - NDJSON: one contact per line in the API's shape (times in epoch ms); one pass.
  *
  * Both passes read one snapshot (a read-only REPEATABLE READ transaction on PostgreSQL, a deferred
@@ -19,6 +21,7 @@ import type { Writable } from 'node:stream';
 import type { Selectable } from 'kysely';
 import { stringify } from 'csv-stringify/sync';
 import type { ServiceDeps } from '../core/deps.js';
+import { safeCsvCell } from '../core/csv.js';
 import { fromJson, type Json, type JsonObject } from '../core/json.js';
 import type { ContactsTable } from '../store/schema.js';
 import type { Db } from '../store/store.js';
@@ -48,7 +51,7 @@ export async function exportContacts(deps: ServiceDeps, options: ExportOptions):
       return { contacts };
     }
     const columns = await discoverAttributes(db, options.workspaceId, pageSize);
-    await write(options.out, stringify([[...FIXED_COLUMNS, ...columns.map((c) => c.header)]]));
+    await write(options.out, stringify([[...FIXED_COLUMNS, ...columns.map((c) => c.header)].map(safeCsvCell)]));
     for await (const rows of pages(db, options.workspaceId, pageSize)) {
       contacts += rows.length;
       await write(options.out, stringify(rows.map((r) => csvRow(r, columns))));
@@ -142,7 +145,7 @@ function csvRow(row: Selectable<ContactsTable>, columns: AttributeColumn[]): str
     else if (c.type === 'json') cells.push(JSON.stringify(value));
     else cells.push(String(value));
   }
-  return cells;
+  return cells.map(safeCsvCell);
 }
 
 /** Writes with backpressure; rejects when the stream fails (a closed pipe, a full disk). */

@@ -19,6 +19,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import readline from 'node:readline';
 import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import type { ServiceDeps } from '../core/deps.js';
+import { unescapeCsvCell } from '../core/csv.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
@@ -241,8 +242,10 @@ export async function* readCsv(input: Readable, options: ColumnOptions = {}): As
   let targets: ColumnTarget[] | null = null;
   for await (const row of parser as AsyncIterable<{ values: string[]; line: number }>) {
     while (skipped.length > 0) yield skipped.shift()!;
-    if (targets === null) targets = planColumns(row.values, options);
-    else yield csvRowToRecord(row.values, targets, row.line);
+    // Our export escapes formula-like cells (../core/csv.ts); taking the escape off keeps the round trip.
+    const values = row.values.map(unescapeCsvCell);
+    if (targets === null) targets = planColumns(values, options);
+    else yield csvRowToRecord(values, targets, row.line);
   }
   while (skipped.length > 0) yield skipped.shift()!;
   if (targets === null) throw ValidationError.at('header', 'the file is empty: the first line must name the columns');

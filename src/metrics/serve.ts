@@ -5,30 +5,45 @@
  * this its counters could not be scraped. The backlog gauges are left to the API's /metrics: they
  * are read from the database and are the same for every process, so N workers would report them N
  * times and cost N queries per scrape.
+ *
+ * `qatra start` uses the same server for the API's metrics when QATRA_METRICS_PORT is set (then the
+ * API port serves no /metrics), passing the backlog refresh as `beforeScrape`. With
+ * QATRA_METRICS_TOKEN set, /metrics answers 401 without `Authorization: Bearer TOKEN`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics.js';
 import type { Store } from '../store/store.js';
+import { metricsAuthorized } from './token.js';
+
+export interface MetricsServerOptions {
+  /** Required bearer token of /metrics; undefined: none. */
+  token?: string | undefined;
+  /** Runs before each scrape (the API's backlog gauges); it should catch its own failures (else 500). */
+  beforeScrape?: () => Promise<void>;
+}
 
 export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function serveWorkerMetrics(deps: { metrics: Metrics; store: Store }, port: number, host: string): Promise<MetricsServer> {
+export async function serveWorkerMetrics(deps: { metrics: Metrics; store: Store }, port: number, host: string, options: MetricsServerOptions = {}): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
-    const send = (status: number, type: string, body: string) => {
-      res.writeHead(status, { 'content-type': type });
+    const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': type, ...headers });
       res.end(body);
     };
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return send(405, 'text/plain', 'method not allowed\n');
     if (url === '/metrics') {
-      deps.metrics.registry.metrics().then(
-        (body) => send(200, deps.metrics.registry.contentType, body),
-        (err: Error) => send(500, 'text/plain', `${err.message}\n`),
-      );
+      if (!metricsAuthorized(req.headers.authorization, options.token)) return send(401, 'text/plain', 'a bearer token is required\n', { 'www-authenticate': 'Bearer realm="metrics"' });
+      (options.beforeScrape ?? (async () => {}))()
+        .then(() => deps.metrics.registry.metrics())
+        .then(
+          (body) => send(200, deps.metrics.registry.contentType, body),
+          (err: Error) => send(500, 'text/plain', `${err.message}\n`),
+        );
       return;
     }
     if (url === '/healthz') {

@@ -64,6 +64,24 @@ describe.each(backends())('qatra start on %s', (kind) => {
     expect((await second.exited()).code).toBe(0);
   }, 60_000);
 
+  it('QATRA_METRICS_PORT moves the API\'s /metrics to its own port; QATRA_METRICS_TOKEN guards it', async () => {
+    const server = spawnCli(['start'], { ...env, QATRA_METRICS_PORT: '0', QATRA_METRICS_TOKEN: 'scrape-secret' });
+    // A generous wait: on a loaded machine tsx alone can take 20 s to start the CLI.
+    const [, url] = await server.waitFor(/listening on (http:\/\/localhost:\d+)/, 50_000);
+    const [, metricsUrl] = await server.waitFor(/Metrics on (http:\/\/localhost:\d+)\/metrics/);
+    expect((await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-secret' } })).status).toBe(404);
+    const refused = await fetch(`${metricsUrl}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await fetch(`${metricsUrl}/metrics`, { headers: { authorization: 'Bearer scrape-secreT' } })).status).toBe(401);
+    const scraped = await fetch(`${metricsUrl}/metrics`, { headers: { authorization: 'Bearer scrape-secret' } });
+    expect(scraped.status).toBe(200);
+    // The backlog gauges come along to the metrics port.
+    expect(await scraped.text()).toContain('qatra_journey_runs_due');
+    server.proc.kill('SIGTERM');
+    expect((await server.exited()).code).toBe(0);
+  }, 90_000);
+
   it('a worker serves its own counters at /metrics and its health at /healthz on QATRA_WORKER_METRICS_PORT', async () => {
     const worker = spawnCli(['worker'], { ...env, QATRA_WORKER_METRICS_PORT: '0', QATRA_WORKER_POLL_MS: '20' });
     const [, url] = await worker.waitFor(/Worker metrics on (http:\/\/localhost:\d+)\/metrics/);

@@ -3,6 +3,7 @@
  * Both stop gracefully on SIGTERM/SIGINT: the API stops accepting, the worker drains its batch.
  */
 import type { Config } from '../config/config.js';
+import type { AppDeps } from '../api/deps.js';
 import { buildApp } from '../api/app.js';
 import { bootstrap } from '../workspaces/workspaces.js';
 import { Worker } from '../worker/worker.js';
@@ -11,6 +12,7 @@ import { openRuntime } from './runtime.js';
 import { startConfiguredBounceListener } from '../bounces/deps.js';
 import { ownerSetupLink } from '../users/owner.js';
 import { serveWorkerMetrics } from '../metrics/serve.js';
+import { registerBacklogGauges } from '../metrics/backlog.js';
 
 export interface Running {
   url?: string;
@@ -42,10 +44,12 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   const bounces = await startConfiguredBounceListener(deps);
+  const metrics = config.metricsPort === undefined ? undefined : await serveApiMetrics(deps, config.metricsPort);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://localhost:${port}`;
   out.write(`Qatra is listening on ${url} (API docs: ${url}/api/docs)\n`);
+  if (metrics) out.write(`Metrics on http://localhost:${metrics.port}/metrics\n`);
   out.write(`Database: ${deps.store.dialect} at ${deps.store.location}\n`);
   if (deps.store.dialect === 'sqlite') out.write(`Data directory: ${config.dataDir}\n`);
   if (deps.migrations.length) out.write(`Applied migrations: ${deps.migrations.join(', ')}\n`);
@@ -60,6 +64,7 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   }
   const stop = async () => {
     await app.close();
+    await metrics?.close();
     await bounces.close();
     await worker.stop();
     await deps.store.close();
@@ -68,12 +73,19 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   return { url, stop };
 }
 
+/** The API's /metrics (with the backlog gauges) on a port of its own (QATRA_METRICS_PORT). */
+function serveApiMetrics(deps: AppDeps, port: number) {
+  const refresh = registerBacklogGauges(deps.metrics, deps.store, deps.clock);
+  const beforeScrape = () => refresh().catch((err: unknown) => deps.log.warn({ err }, 'metrics: backlog not read'));
+  return serveWorkerMetrics(deps, port, deps.config.host, { token: deps.config.metricsToken, beforeScrape });
+}
+
 export async function startWorker(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
   const deps = await openRuntime(config);
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   worker.start();
   out.write(`Qatra worker running on ${deps.store.dialect} at ${deps.store.location}\n`);
-  const metrics = config.workerMetricsPort === undefined ? undefined : await serveWorkerMetrics(deps, config.workerMetricsPort, config.host);
+  const metrics = config.workerMetricsPort === undefined ? undefined : await serveWorkerMetrics(deps, config.workerMetricsPort, config.host, { token: config.metricsToken });
   if (metrics) out.write(`Worker metrics on http://localhost:${metrics.port}/metrics\n`);
   const stop = async () => {
     await metrics?.close();

@@ -1,9 +1,11 @@
 /**
  * @module CSV export of stats (`?format=csv`): one line per figure set: the total, then each
  * breakdown (version, node, template, channel) and each time bucket, with the message counts,
- * rates, attributed revenue, cost and ROI as columns.
+ * rates, attributed revenue, cost and ROI as columns. Text cells (node, template and channel keys
+ * are user-chosen) go through `safeCsvCell` (../core/csv.ts), so none runs as a spreadsheet formula.
  */
 import { stringify } from 'csv-stringify/sync';
+import { safeCsvCell } from '../core/csv.js';
 import type { MessageCounts, MessageRates } from './counts.js';
 import { emptyCounts, rates as ratesOf } from './counts.js';
 import type { ScopeStats } from './stats.js';
@@ -22,5 +24,5 @@ export function statsCsv(s: ScopeStats): string {
   for (const r of s.byTemplate) line('template', r.key, r);
   for (const r of s.byChannel) line('channel', r.key, r);
   for (const p of s.series ?? []) line('bucket', new Date(p.bucket).toISOString(), p);
-  return stringify(rows);
+  return stringify(rows.map((r) => r.map((cell) => (typeof cell === 'string' ? safeCsvCell(cell) : cell))));
 }

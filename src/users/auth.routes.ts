@@ -10,7 +10,7 @@ import { errorResponses } from '../api/schemas.js';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import { login } from './login.js';
 import { acceptInvite, inspectInvite, ROLES } from './users.js';
-import { clearSessionCookie, createSession, CSRF_HEADER, endAllSessions, endSession, sessionOf, setSessionCookie, type SessionPrincipal } from './sessions.js';
+import { clearSessionCookie, createSession, CSRF_HEADER, csrfMatches, endAllSessions, endSession, sessionOf, setSessionCookie, type SessionPrincipal } from './sessions.js';
 
 const Role = z.enum(ROLES as [string, ...string[]]);
 const sessionSchema = z.object({
@@ -37,7 +37,7 @@ export const authRoutes: RouteModule = (app, deps) => {
   const currentSession = async (request: FastifyRequest): Promise<SessionPrincipal> => {
     const session = await sessionOf(deps, request);
     if (!session) throw new AuthError('not signed in');
-    if (request.headers[CSRF_HEADER] !== session.csrfToken) throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header`);
+    if (!csrfMatches(session, request)) throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header`);
     return session;
   };
 

@@ -13,6 +13,8 @@ describe('the role table', () => {
     expect(permissionFor('GET', '/api/contacts/:id/export')).toBe('admin');
     expect(permissionFor('GET', '/api/audit')).toBe('admin');
     expect(permissionFor('GET', '/api/contacts/:id')).toBe('read');
+    expect(permissionFor('GET', '/api/outbox/:id/raw')).toBe('edit');
+    expect(permissionFor('GET', '/api/outbox')).toBe('read');
   });
 
   it('lets editors change content and send tests, and keeps the rest for admins', () => {

@@ -3,7 +3,9 @@
  * request made with a session cookie (API keys are not users and keep their own rules):
  *  - viewer: reads only (GET, and POSTs that compute without storing: previews, validation and
  *    journey simulation),
- *    except a contact's full data export and the audit log, which are admin reads.
+ *    except a contact's full data export and the audit log, which are admin reads, and an outbox
+ *    message's raw MIME (its tokens unsubscribe or confirm the recipient), an editor read; the
+ *    outbox list shows viewers the messages with those tokens redacted.
  *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
  *    rules, imports contacts from CSV, and sends test emails
  *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
@@ -23,11 +25,14 @@ const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/
 /** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */
 const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];
 
+/** Reads that need an editor: a stored message's raw MIME holds live unsubscribe/confirmation tokens. */
+const EDITOR_READS = [/^\/api\/outbox\/:id\/raw$/];
+
 export type Permission = 'read' | 'edit' | 'admin';
 
 /** The permission a request needs, from its method and route pattern (e.g. `/api/journeys/:id`). */
 export function permissionFor(method: string, route: string): Permission {
-  if (READ_METHODS.has(method)) return ADMIN_READS.some((re) => re.test(route)) ? 'admin' : 'read';
+  if (READ_METHODS.has(method)) return ADMIN_READS.some((re) => re.test(route)) ? 'admin' : EDITOR_READS.some((re) => re.test(route)) ? 'edit' : 'read';
   if (method === 'POST' && READ_ONLY_POSTS.some((re) => re.test(route))) return 'read';
   if (EDITOR_AREAS.some((p) => route === p || route.startsWith(`${p}/`))) return 'edit';
   return 'admin';

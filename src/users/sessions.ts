@@ -5,6 +5,7 @@
  * synchronizer token; SameSite=Lax is the second layer). Sessions last 14 days; signing out
  * everywhere deletes all of a user's sessions, so every other browser is refused on its next request.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceDeps } from '../core/deps.js';
 import { newSecret } from '../core/ids.js';
@@ -39,6 +40,18 @@ export function readCookie(header: string | undefined, name: string): string | n
     }
   }
   return null;
+}
+
+/**
+ * True when the request's X-CSRF-Token header is the session's token. Constant-time: both sides
+ * are hashed to 32 bytes and compared with timingSafeEqual, so neither a matching prefix nor the
+ * length shows in the time taken. A missing or repeated header never matches.
+ */
+export function csrfMatches(session: SessionPrincipal, request: FastifyRequest): boolean {
+  const presented = request.headers[CSRF_HEADER];
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const same = timingSafeEqual(digest(typeof presented === 'string' ? presented : ''), digest(session.csrfToken));
+  return same && typeof presented === 'string' && presented !== '';
 }
 
 export async function createSession(deps: ServiceDeps, userId: string, workspaceId: string): Promise<{ token: string; csrfToken: string; expiresAt: number }> {

@@ -2,6 +2,9 @@
  * @module The outbox, where the outbox provider keeps what it "sent": `GET /api/outbox` (JSON) and a
  * plain HTML page `GET /outbox` (list) and `GET /outbox/:id` (one message, its HTML in a sandboxed
  * frame). Both need an admin key; the page asks the browser for it with HTTP Basic (user name = key).
+ * In the web app (session cookie) a viewer gets the list with every token signature redacted
+ * (./outbox.redact.ts: they would let anyone unsubscribe or confirm the recipient), and the raw
+ * MIME message needs an editor (src/users/roles.ts).
  */
 import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -11,6 +14,8 @@ import { NotFoundError } from '../../../../core/errors.js';
 import { fromJson } from '../../../../core/json.js';
 import { errorResponses } from '../../../../api/schemas.js';
 import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
+import { redactEntry } from './outbox.redact.js';
+import { allows } from '../../../../users/roles.js';
 
 const entrySchema = z.object({
   id: z.number(),
@@ -69,12 +74,16 @@ export const outboxRoutes: RouteModule = (app, deps) => {
         response: { 200: z.object({ data: z.array(entrySchema) }), ...errorResponses },
       },
     },
-    async (request) => ({ data: await list(workspaceOf(request), request.query.limit, request.query.before) }),
+    async (request) => {
+      const entries = await list(workspaceOf(request), request.query.limit, request.query.before);
+      const p = request.principal;
+      return { data: p?.kind === 'session' && !allows(p.role, 'edit') ? entries.map(redactEntry) : entries };
+    },
   );
 
   app.get(
     '/api/outbox/:id/raw',
-    { onRequest: admin, schema: { tags: ['email'], summary: 'The stored MIME message (message/rfc822)', params: z.object({ id: z.coerce.number().int() }) } },
+    { onRequest: admin, schema: { tags: ['email'], summary: 'The stored MIME message (message/rfc822); editors and above', params: z.object({ id: z.coerce.number().int() }) } },
     async (request, reply) => reply.type('message/rfc822').send((await one(workspaceOf(request), request.params.id)).raw),
   );
 
