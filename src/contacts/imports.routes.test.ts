@@ -37,7 +37,7 @@ describe.each(backends())('contact imports API on %s', (kind) => {
       bytesRead: Buffer.byteLength(csv),
       sizeBytes: Buffer.byteLength(csv),
       failures: [
-        { line: 3, reason: 'invalid email "not-an-email"' },
+        { line: 3, reason: 'invalid email "not-an-email": must contain exactly one @, like name@example.com' },
         { line: 5, reason: 'score: "x" is not a number' },
       ],
       error: null,
@@ -103,7 +103,7 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(seen).toMatchObject({ status: 'running', rows: 500, created: 500, bytesRead: half });
     release();
     const done = await running;
-    expect(done).toMatchObject({ status: 'completed', rows: 1200, created: 1199, failed: 1, failures: [{ line: 702, reason: 'invalid email "bad"' }], bytesRead: text.length });
+    expect(done).toMatchObject({ status: 'completed', rows: 1200, created: 1199, failed: 1, failures: [{ line: 702, reason: 'invalid email "bad": must contain exactly one @, like name@example.com' }], bytesRead: text.length });
   });
 
   it('an upload that breaks off fails the job but keeps the batches already written', async () => {
