@@ -5,6 +5,7 @@
  * that key when the person was erased (STANDARDS.md 17): both forms are checked at send time.
  */
 import { createHash } from 'node:crypto';
+import { domainToUnicode } from 'node:url';
 import type { ServiceDeps } from '../core/deps.js';
 import { emailKey } from '../core/email-address.js';
 import { NotFoundError } from '../core/errors.js';
@@ -38,14 +39,16 @@ export function hashedAddress(address: string): string {
 const hashOf = (key: string) => `sha256:${createHash('sha256').update(key).digest('hex')}`;
 
 /**
- * Every stored form an address may have: its key and the key's hash, plus, where they differ, the
- * trimmed lower-cased form rows were stored under before addresses were parsed (an IDN domain in
- * Unicode) and its hash. So a suppression written before this module still blocks.
+ * Every stored form an address may have, each plain and hashed: its key and, where they differ, the
+ * forms rows were stored under before addresses were parsed (trimmed and lower-cased as given, and an
+ * IDN domain in Unicode rather than punycode). So a suppression written before still blocks.
  */
 function storedForms(address: string): string[] {
   const key = normalizeAddress(address);
-  const legacy = address.trim().toLowerCase();
-  return legacy === key ? [key, hashOf(key)] : [key, hashOf(key), legacy, hashOf(legacy)];
+  const forms = new Set([key, address.trim().toLowerCase()]);
+  const at = key.lastIndexOf('@');
+  if (at > 0 && key.includes('xn--', at)) forms.add(`${key.slice(0, at)}@${domainToUnicode(key.slice(at + 1))}`);
+  return [...forms].flatMap((form) => [form, hashOf(form)]);
 }
 
 /** Adds a suppression; adding the same address and reason twice keeps the first. Returns whether it was new. */
