@@ -1,7 +1,8 @@
 /**
  * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking (in
  * the HTML and the text part) and the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
- * standard headers, the deterministic Message-ID and the VERP return path.
+ * standard headers, the deterministic Message-ID and the VERP return path. `To` is built from a parsed
+ * EmailAddress (src/core/email-address.ts), never from a raw string.
  */
 import type { EmailAddress } from '../../core/email-address.js';
 import type { RenderedEmail } from '../../templates/render.js';
