@@ -21,6 +21,7 @@ import { parseConfig } from '../src/config/config.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import type { DialectName, Store } from '../src/store/store.js';
 import { newId } from '../src/core/ids.js';
+import { parseEmailAddress } from '../src/core/email-address.js';
 import { toJson } from '../src/core/json.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { applyJourney } from '../src/journeys/journeys.js';
@@ -160,7 +161,10 @@ async function baseline(store: Store, ws: string, sink: Sink, privateKey: string
     { store, templateCache: new TemplateCache() },
     { workspaceId: ws, templateId: 'newsletter', contact: { id: 'ct_x', email: 'reader@example.org', attributes: { first_name: 'Reader' } }, workspace: { name: 'Bench', postalAddress: '1 Main St' }, links },
   );
-  const { email } = composeEmail({ workspaceId: ws, workspaceName: 'Bench', recordId, idempotencyKey: 'k', kind: 'marketing', to: 'reader@example.org', rendered, settings: resolved.settings, secret, publicUrl: PUBLIC_URL, now: Date.now() });
+  const parsed = parseEmailAddress('reader@example.org');
+  if (!parsed.ok) throw new Error(parsed.reason);
+  const readerAddress = parsed.value;
+  const { email } = composeEmail({ workspaceId: ws, workspaceName: 'Bench', recordId, idempotencyKey: 'k', kind: 'marketing', to: readerAddress, rendered, settings: resolved.settings, secret, publicUrl: PUBLIC_URL, now: Date.now() });
   const mail = toMailOptions(email);
   const transport = nodemailer.createTransport({
     pool: true,
@@ -175,7 +179,7 @@ async function baseline(store: Store, ws: string, sink: Sink, privateKey: string
   const started = performance.now();
   // The same concurrency the worker gives the provider: a batch of 100 sends in flight at a time.
   for (let start = 0; start < n; start += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, n - start) }, (_, k) => transport.sendMail({ ...mail, to: `reader${start + k}@example.org` })));
+    await Promise.all(Array.from({ length: Math.min(100, n - start) }, (_, k) => transport.sendMail({ ...mail, to: `reader${start + k}@example.org`, envelope: { ...mail.envelope, to: `reader${start + k}@example.org` } })));
   }
   const elapsed = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);

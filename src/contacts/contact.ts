@@ -2,6 +2,8 @@
  * @module The Contact: a person a workspace markets to. `userId` is the workspace's own id for them
  * (Segment's userId); `anonymousIds` are pre-identification ids merged into them.
  */
+import { parseEmailAddress } from '../core/email-address.js';
+import { ValidationError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
 import type { ContactsTable } from '../store/schema.js';
 import type { Selectable } from 'kysely';
@@ -34,9 +36,15 @@ export function toContact(row: Selectable<ContactsTable>): Contact {
   };
 }
 
-/** Emails are unique per workspace case-insensitively: we store them trimmed and lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+/**
+ * The stored form of a contact's email: exactly one mailbox (src/core/email-address.ts), lower-cased
+ * (emails are unique per workspace case-insensitively). Anything else is refused with a
+ * ValidationError at `path` (`email`, `traits.email`, …), so no caller can store a list or a header.
+ */
+export function normalizeEmail(email: string, path = 'email'): string {
+  const parsed = parseEmailAddress(email);
+  if (!parsed.ok) throw ValidationError.at(path, parsed.reason);
+  return parsed.value.key;
 }
 
 const zoneCache = new Map<string, boolean>();

@@ -53,6 +53,22 @@ describe.each(backends())('contacts API on %s', (kind) => {
     expect(none.json().error.message).toMatch(/userId, email or phone/);
   });
 
+  it('an email is one bare mailbox: lists, names and line breaks are refused at body.email; an IDN domain is stored as punycode', async () => {
+    for (const email of ['a@example.net, victim@example.net', 'Victim <victim@example.net>', 'x@example.net\r\nBcc: victim@example.net', 'a@localhost', 'a@[127.0.0.1]']) {
+      const res = await post(t, { userId: 'u-mailbox', email });
+      expect(res.statusCode, email).toBe(400);
+      expect(res.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.email']);
+    }
+    expect((await get(t, '/api/contacts?userId=u-mailbox')).json().data).toEqual([]);
+    const created = await post(t, { userId: 'u-mailbox', email: 'Jorg@Bücher.example' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().email).toBe('jorg@xn--bcher-kva.example');
+    const patched = await h.app.inject({ method: 'PATCH', url: `/api/contacts/${created.json().id}`, headers: t.admin, payload: { email: 'jorg@example.net,victim@example.net' } });
+    expect(patched.statusCode).toBe(400);
+    expect(patched.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.email']);
+    expect((await get(t, `/api/contacts/${created.json().id}`)).json().email).toBe('jorg@xn--bcher-kva.example');
+  });
+
   it('answers 409 naming the field when userId or email is taken in the workspace', async () => {
     await post(t, { userId: 'u-dup', email: 'dup@example.com' });
     const byEmail = await post(t, { userId: 'u-other', email: 'DUP@example.com' });

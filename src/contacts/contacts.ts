@@ -14,6 +14,7 @@ import { toJson, type Json, type JsonObject } from '../core/json.js';
 import { emitSignals } from '../events/signals.js';
 import type { Db } from '../store/store.js';
 import { normalizeEmail, toContact, type Contact } from './contact.js';
+import { emailKey } from '../core/email-address.js';
 import { contactCreateBody, contactPatchBody, type ContactCreateInput, type ContactPatchInput } from './schemas.js';
 import { parseOrThrow } from '../api/schemas.js';
 
@@ -193,7 +194,8 @@ export async function listContacts(deps: ServiceDeps, workspaceId: string, filte
   }
   let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('erased_at', 'is', null);
   if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
-  if (filter.email !== undefined) q = q.where('email', '=', normalizeEmail(filter.email));
+  // A filter may look for a legacy value that does not parse: emailKey falls back to lower case.
+  if (filter.email !== undefined) q = q.where('email', '=', emailKey(filter.email));
   if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
   if (filter.createdAfter !== undefined) q = q.where('created_at', '>=', filter.createdAfter);
   if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore);

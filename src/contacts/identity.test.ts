@@ -164,4 +164,54 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
     expect(await byAnon('a-bulk-7')).toBe(c.id);
     expect((await eventsOf(c.id)).length).toBe(6);
   });
+
+  describe('traits.email is one mailbox or the call is refused', () => {
+    const send = (url: string, payload: unknown) =>
+      h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...t.write }, payload: JSON.stringify(payload) });
+    const withEmail = (email: string) => db().selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('email', '=', email).execute();
+    const eventCount = async () => Number((await db().selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', t.workspaceId).executeTakeFirstOrThrow()).n);
+
+    it.each([
+      ['a list', 'attacker@evil.example, victim@example.net', 'not a list'],
+      ['a header injection', 'x@evil.example\r\nbcc: victim@example.net', 'line breaks'],
+      ['a display name', 'Victim <victim@example.net>', 'display name'],
+    ])('an identify whose traits.email is %s answers 400 at traits.email and stores nothing', async (_what, email, why) => {
+      const events = await eventCount();
+      const res = await send('/v1/identify', { userId: `u-bad-${why}`, traits: { email, name: 'X' } });
+      expect(res.statusCode, res.body).toBe(400);
+      const issues = res.json().error.issues as { path: string; message: string }[];
+      expect(issues).toHaveLength(1);
+      expect(issues[0]!.path).toBe('traits.email');
+      expect(issues[0]!.message).toContain(why);
+      expect(await db().selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('user_id', '=', `u-bad-${why}`).execute()).toEqual([]);
+      expect(await withEmail('victim@example.net')).toEqual([]);
+      expect(await eventCount()).toBe(events);
+    });
+
+    it('a batch with one bad traits.email is refused whole, naming batch.N.traits.email', async () => {
+      const events = await eventCount();
+      const res = await send('/v1/batch', {
+        batch: [
+          { type: 'identify', userId: 'u-batch-good', traits: { email: 'good@example.net' } },
+          { type: 'track', userId: 'u-batch-good', event: 'Clicked' },
+          { type: 'identify', userId: 'u-batch-bad', traits: { email: 'a@example.net;victim@example.net' } },
+        ],
+      });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['batch.2.traits.email']);
+      expect(await withEmail('good@example.net')).toEqual([]);
+      expect(await eventCount()).toBe(events);
+    });
+
+    it('stores a good address normalised: trimmed, lower-cased, an IDN domain as punycode; blank or non-string emails leave the column alone', async () => {
+      await post('/v1/identify', { userId: 'u-idn', traits: { email: '  Anna.K@Müller.DE ' } });
+      expect((await byUser('u-idn')).email).toBe('anna.k@xn--mller-kva.de');
+      // The same mailbox spelled the other way is the same contact's address: no second contact.
+      await post('/v1/identify', { anonymousId: 'a-idn', traits: { email: 'ANNA.K@xn--mller-kva.de' } });
+      expect(await withEmail('anna.k@xn--mller-kva.de')).toHaveLength(1);
+      await post('/v1/identify', { userId: 'u-idn', traits: { email: '  ' } });
+      await post('/v1/identify', { userId: 'u-idn', traits: { email: 42 } });
+      expect((await byUser('u-idn')).email).toBe('anna.k@xn--mller-kva.de');
+    });
+  });
 });

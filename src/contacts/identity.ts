@@ -14,8 +14,9 @@
  *   (a shared device) is left with it.
  * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
  *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
- * - identify shallow-merges traits into attributes and maps email (normalised), phone, timezone and
- *   locale (traits first, then context; invalid time zones ignored) into the contact's columns.
+ * - identify shallow-merges traits into attributes and maps email (one mailbox, normalised: a string
+ *   that is not one is refused, see `traitsEmail`), phone, timezone and locale (traits first, then
+ *   context; invalid time zones ignored) into the contact's columns.
  * - An email already held by another contact: an anonymous contact is merged into the holder; a
  *   known contact absorbs a holder without user_id; two different userIds never merge on an email:
  *   the email then stays with its holder (and in the other's attributes only).
@@ -24,6 +25,7 @@
  *   `contact_merged` is emitted before the merged contact is deleted, so sinks can move their rows.
  */
 import { sql } from 'kysely';
+import { parseEmailAddress } from '../core/email-address.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import { emitSignals, type Signal } from '../events/signals.js';
@@ -97,6 +99,26 @@ function survivor(p: Person): Person {
   return p;
 }
 
+/**
+ * The stored form of an identify call's `traits.email`, or null when it carries none (absent, not a
+ * string, or blank: the attribute is kept, the column left alone). A string that is not exactly one
+ * mailbox throws a ValidationError at `traits.email`: ingestion refuses such calls before they reach
+ * this point (src/events/segment.ts uses `traitsEmailIssue`), so this guards every other caller.
+ */
+export function traitsEmail(traits: JsonObject | null): string | null {
+  const email = traits?.email;
+  if (typeof email !== 'string' || email.trim() === '') return null;
+  return normalizeEmail(email, 'traits.email');
+}
+
+/** Why an identify call's `traits.email` cannot be stored (the issue's path is `email` inside traits), or null. */
+export function traitsEmailIssue(traits: Readonly<Record<string, unknown>>): string | null {
+  const email = traits.email;
+  if (typeof email !== 'string' || email.trim() === '') return null;
+  const parsed = parseEmailAddress(email);
+  return parsed.ok ? null : parsed.reason;
+}
+
 function distinct(values: (string | null)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== null))];
 }
@@ -144,6 +166,8 @@ class Resolver {
   private byUser = new Map<string, Person>();
   private byAnon = new Map<string, Person>();
   private byEmail = new Map<string, Person>();
+  /** Each call's traits → its stored email, parsed once in `load` (parsing costs ~5 µs). */
+  private emailOf = new Map<JsonObject, string | null>();
   private pending: Person[] = [];
   private links: { anonymousId: string; person: Person }[] = [];
 
@@ -152,7 +176,8 @@ class Resolver {
   async load(calls: readonly IdentityCall[], knownUsers: readonly ContactRow[] | undefined): Promise<void> {
     const userIds = knownUsers ? [] : userIdsOf(calls);
     const anonIds = distinct(calls.flatMap((c) => [c.anonymousId, c.previousId]));
-    const emails = distinct(calls.map((c) => (typeof c.traits?.email === 'string' ? normalizeEmail(c.traits.email) : null)));
+    for (const c of calls) if (c.traits) this.emailOf.set(c.traits, traitsEmail(c.traits));
+    const emails = distinct([...this.emailOf.values()]);
     const seen = new Map<string, Person>();
     const person = (row: ContactRow) => seen.get(row.id) ?? seen.set(row.id, fromRow(row)).get(row.id)!;
     for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'user_id', userIds)) this.byUser.set(row.key, person(row));
@@ -233,7 +258,8 @@ class Resolver {
   }
 
   private async applyTraits(person: Person, traits: JsonObject, context: JsonObject): Promise<Person> {
-    const email = typeof traits.email === 'string' && traits.email.trim() !== '' ? normalizeEmail(traits.email) : null;
+    const parsed = this.emailOf.get(traits);
+    const email = parsed !== undefined ? parsed : traitsEmail(traits);
     if (email !== null && email !== person.email) {
       const holder = this.byEmail.get(email);
       const other = holder ? survivor(holder) : undefined;

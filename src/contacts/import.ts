@@ -182,7 +182,7 @@ export function toRecord(line: number, fields: Partial<Record<ContactField, stri
     const field = String(issue.path[0] ?? '');
     const value = fields[field as ContactField];
     const shown = JSON.stringify(value ?? '');
-    const reason = field === 'email' ? `invalid email ${shown}` : `invalid ${field} ${shown}: ${issue.message}`;
+    const reason = `invalid ${field} ${shown}: ${issue.message}`;
     return { ok: false, line, reason };
   }
   const f = parsed.data;

@@ -37,7 +37,7 @@ describe.each(backends())('contact imports API on %s', (kind) => {
       bytesRead: Buffer.byteLength(csv),
       sizeBytes: Buffer.byteLength(csv),
       failures: [
-        { line: 3, reason: 'invalid email "not-an-email"' },
+        { line: 3, reason: 'invalid email "not-an-email": must contain exactly one @, like name@example.com' },
         { line: 5, reason: 'score: "x" is not a number' },
       ],
       error: null,
@@ -80,6 +80,23 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(after).toMatchObject({ status: 'failed', error: expect.stringMatching(/no column "Nope"/) });
   });
 
+  it('an email cell must be one mailbox: a list or a display name is reported with its line; an IDN domain is stored as punycode', async () => {
+    const csv = 'user_id,email\nmb-1,"a@example.net, victim@example.net"\nmb-2,Victim <victim@example.net>\nmb-3,Anna@Müller.de\n';
+    const id = (await start({ fileName: 'mailboxes.csv', sizeBytes: Buffer.byteLength(csv) })).json().id as string;
+    const done = await upload(id, csv);
+    expect(done.json()).toMatchObject({
+      status: 'completed',
+      created: 1,
+      failed: 2,
+      failures: [
+        { line: 2, reason: 'invalid email "a@example.net, victim@example.net": must be one address, not a list' },
+        { line: 3, reason: expect.stringMatching(/^invalid email "Victim <victim@example.net>": must be a bare address/) },
+      ],
+    });
+    expect(await contactBy('mb-1')).toBeUndefined();
+    expect((await contactBy('mb-3')).email).toBe('anna@xn--mller-kva.de');
+  });
+
   it('records progress after every batch while the file is still arriving', async () => {
     const job = (await start({ fileName: 'big.csv' })).json();
     const lines = ['user_id,email'];
@@ -103,7 +120,7 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(seen).toMatchObject({ status: 'running', rows: 500, created: 500, bytesRead: half });
     release();
     const done = await running;
-    expect(done).toMatchObject({ status: 'completed', rows: 1200, created: 1199, failed: 1, failures: [{ line: 702, reason: 'invalid email "bad"' }], bytesRead: text.length });
+    expect(done).toMatchObject({ status: 'completed', rows: 1200, created: 1199, failed: 1, failures: [{ line: 702, reason: 'invalid email "bad": must contain exactly one @, like name@example.com' }], bytesRead: text.length });
   });
 
   it('an upload that breaks off fails the job but keeps the batches already written', async () => {

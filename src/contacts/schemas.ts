@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { pageQuery, timeParam } from '../api/schemas.js';
+import { parseEmailAddress } from '../core/email-address.js';
 import { isValidTimeZone } from './contact.js';
 
 // ---- contacts ---------------------------------------------------------------------------------
@@ -21,7 +22,16 @@ function isValidLocale(tag: string): boolean {
 }
 
 const userId = z.string().trim().min(1).max(255);
-const email = z.string().trim().pipe(z.email().max(320)).describe('An email address; stored trimmed and lower-cased');
+/** One bare mailbox (src/core/email-address.ts); refused with the parser's reason otherwise. */
+export const emailAddress = z
+  .string()
+  .max(1000)
+  .superRefine((value, ctx) => {
+    const parsed = parseEmailAddress(value);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  })
+  .meta({ format: 'email' });
+const email = emailAddress.describe('One email address (no display name, list or comment); stored trimmed and lower-cased, an IDN domain as punycode');
 const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +966501234567');
 const timezone = z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Riyadh');
 const locale = z.string().max(35).refine(isValidLocale, 'must be a BCP 47 language tag such as ar-SA');

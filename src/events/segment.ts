@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { parseIsoTime } from '../core/iso-time.js';
+import { traitsEmailIssue } from '../contacts/identity.js';
 
 /** Segment's limits: 32 KB per call (and per batch item), 500 KB per batch request. */
 export const MAX_CALL_BYTES = 32 * 1024;
@@ -49,8 +50,14 @@ const common = {
   integrations: jsonObject.optional(),
 };
 
+/** traits.email becomes the contact's email: one mailbox, or the call is refused (src/contacts/identity.ts). */
+const identifyTraits = jsonObject.superRefine((traits, ctx) => {
+  const issue = traitsEmailIssue(traits);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['email'], message: issue });
+});
+
 const shapes = {
-  identify: { ...common, traits: jsonObject.optional() },
+  identify: { ...common, traits: identifyTraits.optional() },
   track: { ...common, event: z.string().min(1).max(255), properties: jsonObject.optional() },
   page: { ...common, name: z.string().max(255).nullish(), category: z.string().max(255).nullish(), properties: jsonObject.optional() },
   screen: { ...common, name: z.string().max(255).nullish(), category: z.string().max(255).nullish(), properties: jsonObject.optional() },

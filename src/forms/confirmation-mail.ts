@@ -74,7 +74,7 @@ export async function sendConfirmation(deps: { store: Store; clock: Clock }, cha
     workspaceId,
     recordId: message.id,
     from,
-    to,
+    to: { address: to },
     replyTo: settings.replyTo,
     ...content,
     messageId: headerMessageId,

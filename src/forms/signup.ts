@@ -15,6 +15,7 @@
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
+import { parseEmailAddress } from '../core/email-address.js';
 import { effectiveConsent, setConsent } from '../consent/consent.js';
 import { liftErasureSuppression } from '../privacy/erasure-suppression.js';
 import { createContact, updateContact } from '../contacts/contacts.js';
@@ -25,7 +26,6 @@ import type { Form } from './forms.js';
 
 export const HONEYPOT_FIELD = 'website';
 const MAX_VALUE = 500;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface Proof {
   ip?: string | undefined;
@@ -47,7 +47,7 @@ export function validateSubmission(form: Form, values: Record<string, string>): 
   const issues: FieldIssue[] = [];
   const email = (values.email ?? '').trim();
   if (!email) issues.push({ path: 'email', message: 'Please enter your email address.' });
-  else if (email.length > 320 || !EMAIL.test(email)) issues.push({ path: 'email', message: 'Please enter a valid email address.' });
+  else if (!parseEmailAddress(email).ok) issues.push({ path: 'email', message: 'Please enter a valid email address.' });
   const attributes: JsonObject = {};
   for (const field of form.fields) {
     const v = (values[field.name] ?? '').trim();

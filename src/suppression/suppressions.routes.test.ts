@@ -53,6 +53,38 @@ describe.each(backends())('the suppression list on %s', (kind) => {
     expect(await k.send(c, { template: 'welcome-1', key: 's:6' })).toEqual({ status: 'skipped', reason: 'suppressed: manual' });
   });
 
+  it('is checked on the normalised address: any case or IDN spelling of a suppressed mailbox is blocked, and stored once', async () => {
+    expect((await api('POST', '/api/suppressions', { address: 'Victim@Example.NET' })).json()).toEqual({ created: true });
+    const victim = await k.contact('victim@example.net');
+    expect(await k.send(victim, { template: 'welcome-1', key: 'n:1' })).toEqual({ status: 'skipped', reason: 'suppressed: manual' });
+    expect((await api('POST', '/api/suppressions', { address: '  Anna@MÜLLER.de ' })).json()).toEqual({ created: true });
+    expect((await api('POST', '/api/suppressions', { address: 'anna@xn--mller-kva.de' })).json()).toEqual({ created: false });
+    const anna = await k.contact('anna@müller.de');
+    expect(anna.email).toBe('anna@xn--mller-kva.de');
+    expect(await k.send(anna, { template: 'welcome-1', key: 'n:2' })).toEqual({ status: 'skipped', reason: 'suppressed: manual' });
+    expect((await api('GET', '/api/suppressions?address=ANNA@müller.DE')).json().data).toMatchObject([{ address: 'anna@xn--mller-kva.de' }]);
+  });
+
+  it('a row stored before addresses were parsed (IDN domain in Unicode) still blocks, and can be removed', async () => {
+    await k.h.deps.store.db
+      .insertInto('suppressions')
+      .values({ workspace_id: k.t.workspaceId, address: 'jorg@bücher.example', reason: 'hard_bounce', source: 'legacy', detail: null, created_at: k.h.clock.now() })
+      .execute();
+    const c = await k.contact('Jorg@Bücher.example');
+    expect(c.email).toBe('jorg@xn--bcher-kva.example');
+    expect(await k.send(c, { template: 'receipt', key: 'n:3', kind: 'transactional', data: { order: '3' } })).toEqual({ status: 'skipped', reason: 'suppressed: hard_bounce' });
+    expect((await api('DELETE', `/api/suppressions/${encodeURIComponent('jorg@xn--bcher-kva.example')}`)).json()).toEqual({ removed: 1 });
+    expect((await k.send(c, { template: 'receipt', key: 'n:4', kind: 'transactional', data: { order: '4' } })).status).toBe('sent');
+  });
+
+  it('refuses to store a list or a header as an address', async () => {
+    for (const address of ['a@example.net, victim@example.net', 'a@example.net\r\nBcc: victim@example.net']) {
+      const res = await api('POST', '/api/suppressions', { address });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['body.address']);
+    }
+  });
+
   it('bad input is a 400 with the field path', async () => {
     const res = await api('POST', '/api/suppressions', { address: 'nope', reason: 'whatever' });
     expect(res.statusCode).toBe(400);

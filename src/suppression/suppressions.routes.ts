@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, pageOf, toPage } from '../api/schemas.js';
+import { emailAddress } from '../contacts/schemas.js';
 import { listSuppressions, suppress, SUPPRESSION_REASONS, unsuppress } from './suppressions.js';
 
 const reason = z.enum(SUPPRESSION_REASONS as [string, ...string[]]) as z.ZodType<(typeof SUPPRESSION_REASONS)[number]>;
@@ -45,7 +46,7 @@ export const suppressionsRoutes: RouteModule = (app, deps) => {
         tags,
         summary: 'Suppress an address (manual by default); adding it again is a no-op',
         body: z.strictObject({
-          address: z.string().email().max(320),
+          address: emailAddress.describe('One email address; stored normalised (lower-cased, IDN domain as punycode)'),
           reason: reason.default('manual'),
           detail: z.string().max(500).optional(),
           hashed: z.boolean().default(false).describe('store only a SHA-256 of the address (after erasure)'),

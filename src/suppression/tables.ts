@@ -6,7 +6,7 @@ export type SuppressionReason = 'hard_bounce' | 'complaint' | 'manual' | 'unsubs
 
 export interface SuppressionsTable {
   workspace_id: string;
-  /** Lower-cased address, or `sha256:<hex>` of it (kept after erasure). */
+  /** Normalised address (src/core/email-address.ts key), or `sha256:<hex>` of it (kept after erasure). */
   address: string;
   reason: SuppressionReason;
   source: string | null;

@@ -9,6 +9,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { hashSecret } from '../keys/keys.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import type { Role } from './tables.js';
+import { emailKey, parseEmailAddress } from '../core/email-address.js';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'editor', 'viewer'];
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -32,8 +33,9 @@ export interface Invite {
   expiresAt: number;
 }
 
+/** A user's address as stored and looked up: the same key as a contact's (src/core/email-address.ts). */
 export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return emailKey(email);
 }
 
 export async function createInvite(deps: ServiceDeps, input: { workspaceId: string; role: Role; email?: string | null }): Promise<Invite> {
@@ -76,7 +78,7 @@ export async function acceptInvite(
       .executeTakeFirst();
     if (!spent) throw new NotFoundError('setup link', 'given');
     const email = spent.email ?? (input.email ? normaliseEmail(input.email) : '');
-    if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw ValidationError.at('email', 'an email address is required');
+    if (!parseEmailAddress(email).ok) throw ValidationError.at('email', 'one email address is required, like name@example.com');
     const existing = await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
     if (existing) throw new ConflictError(`a user with the address ${email} exists; sign in instead`, 'email');
     const row = { id: newId('usr', now), email, name: input.name?.trim() || email.split('@')[0]!, password_hash: passwordHash, created_at: now };

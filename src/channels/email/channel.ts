@@ -17,6 +17,7 @@
 import type { Logger } from 'pino';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
 import type { Clock } from '../../core/clock.js';
+import { parseEmailAddress } from '../../core/email-address.js';
 import { NotFoundError, ValidationError, assertNever } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import { TemplateCache } from '../../templates/cache.js';
@@ -110,6 +111,9 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
     };
     const email = request.contact.email;
     if (!email) return skip('contact has no email address');
+    // A stored value that is not one mailbox (a row from before addresses were parsed) is never sent.
+    const to = parseEmailAddress(email);
+    if (!to.ok) return skip(`invalid email address: ${to.reason}`);
     const reason = await suppressed;
     if (reason) return skip(reason);
     const topic = str(request.config.topic);
@@ -143,7 +147,7 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       kind: request.kind,
       journeyId: request.context.journeyId,
       topic,
-      to: email,
+      to: to.value,
       rendered,
       settings: resolved.settings,
       secret,

@@ -1,8 +1,10 @@
 /**
  * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking (in
  * the HTML and the text part) and the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
- * standard headers, the deterministic Message-ID and the VERP return path.
+ * standard headers, the deterministic Message-ID and the VERP return path. `To` is built from a parsed
+ * EmailAddress (src/core/email-address.ts), never from a raw string.
  */
+import type { EmailAddress } from '../../core/email-address.js';
 import type { RenderedEmail } from '../../templates/render.js';
 import { signToken } from '../../tracking/tokens.js';
 import { addOpenPixel, rewriteLinks, rewriteTextLinks } from '../../tracking/links.js';
@@ -19,7 +21,8 @@ export interface ComposeInput {
   kind: 'marketing' | 'transactional';
   journeyId?: string | undefined;
   topic?: string | undefined;
-  to: string;
+  /** The recipient, parsed (the channel skips a contact whose stored email does not parse). */
+  to: EmailAddress;
   rendered: RenderedEmail;
   settings: EmailSettings;
   secret: string;
@@ -72,7 +75,7 @@ export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links
     workspaceId: input.workspaceId,
     recordId,
     from,
-    to: input.to,
+    to: { address: input.to.address },
     replyTo: rendered.replyTo ?? settings.replyTo,
     subject: rendered.subject,
     html,

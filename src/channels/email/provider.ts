@@ -20,7 +20,12 @@ export interface OutgoingEmail {
   /** Our message record id (messages.id). */
   recordId: string;
   from: Mailbox;
-  to: string;
+  /**
+   * The one recipient, structured: a parsed mailbox (src/core/email-address.ts), never a header
+   * string, so it cannot carry a list or a header. ./providers/mime.ts parses it again and makes it the
+   * whole SMTP envelope; a value that does not parse is refused (permanent), not sent.
+   */
+  to: Mailbox;
   replyTo?: string | undefined;
   subject: string;
   html: string;

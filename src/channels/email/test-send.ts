@@ -35,7 +35,7 @@ export async function sendTestEmail(deps: ServiceDeps, workspaceId: string, reso
       workspaceId,
       recordId: id,
       from: settings.from,
-      to,
+      to: { address: to },
       ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
       subject: 'Qatra test email',
       html: `<p>This is a test email from Qatra, sent through ${via}.</p>`,

@@ -8,14 +8,21 @@ import { toJson } from '../../../../core/json.js';
 import type { Store } from '../../../../store/store.js';
 import type { Clock } from '../../../../core/clock.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
-import { toMailOptions } from '../mime.js';
+import { InvalidRecipientError, toMailOptions } from '../mime.js';
 
 export function createOutboxProvider(deps: { store: Store; clock: Clock }): EmailProvider {
   return {
     name: 'outbox',
     async send(message: OutgoingEmail): Promise<ProviderResult> {
+      let options: ReturnType<typeof toMailOptions>;
+      try {
+        options = toMailOptions(message);
+      } catch (err) {
+        if (err instanceof InvalidRecipientError) return { status: 'permanent', reason: err.message };
+        throw err;
+      }
       const raw = await new Promise<Buffer>((resolve, reject) => {
-        new MailComposer(toMailOptions(message) as never).compile().build((err, out) => (err ? reject(err) : resolve(out)));
+        new MailComposer(options as never).compile().build((err, out) => (err ? reject(err) : resolve(out)));
       });
       const row = await deps.store.db
         .insertInto('outbox')
@@ -23,7 +30,7 @@ export function createOutboxProvider(deps: { store: Store; clock: Clock }): Emai
           workspace_id: message.workspaceId,
           message_id: message.recordId,
           from_address: message.from.name ? `${message.from.name} <${message.from.address}>` : message.from.address,
-          to_address: message.to,
+          to_address: message.to.address,
           subject: message.subject,
           html_body: message.html,
           text_body: message.text,

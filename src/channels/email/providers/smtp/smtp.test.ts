@@ -10,7 +10,7 @@ const message = (to: string): OutgoingEmail => ({
   workspaceId: 'ws_x',
   recordId: 'msg_x',
   from: { address: 'a@example.com', name: 'A' },
-  to,
+  to: { address: to },
   subject: 'hi',
   html: '<p>hi</p>',
   text: 'hi',

@@ -10,7 +10,7 @@ import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
 import type { EmailSecrets, EmailSettings } from '../../settings.js';
-import { toMailOptions } from '../mime.js';
+import { InvalidRecipientError, toMailOptions } from '../mime.js';
 import { createDkimSigner, type DkimSigner } from './dkim.js';
 
 /**
@@ -78,6 +78,7 @@ interface SmtpError extends Error {
 }
 
 export function classifySmtpError(err: SmtpError): ProviderResult {
+  if (err instanceof InvalidRecipientError) return { status: 'permanent', reason: err.message };
   const code = err.responseCode;
   const reason = (err.response || err.message || String(err)).slice(0, 500);
   // 535 "authentication failed" is about our configuration, not the message: fixing it lets the
