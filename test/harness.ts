@@ -9,6 +9,7 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { buildApp } from '../src/api/app.js';
 import type { App, AppDeps } from '../src/api/deps.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
+import { updateWorkspaceSettings } from '../src/templates/workspace-settings.js';
 import { createKey } from '../src/keys/keys.js';
 import type { DialectName } from '../src/store/store.js';
 import { freshDatabase, type TestDatabase } from './backends.js';
@@ -29,7 +30,12 @@ export interface Harness {
   deps: AppDeps;
   clock: ManualClock;
   app: App;
-  tenant(): Promise<Tenant>;
+  /**
+   * A fresh workspace with an admin and a write key. It has a postal address ('1 Main St,
+   * Springfield' unless `postalAddress` says otherwise; '' for none), as a workspace must before a
+   * journey or broadcast with marketing email goes live (src/workspaces/postal-address.ts).
+   */
+  tenant(options?: { postalAddress?: string }): Promise<Tenant>;
   close(): Promise<void>;
 }
 
@@ -50,8 +56,10 @@ export async function createHarness(kind: DialectName, configOverrides: Partial<
     deps,
     clock,
     app,
-    async tenant() {
+    async tenant(options = {}) {
       const ws = await createWorkspace(deps, { name: 'test' });
+      const postalAddress = options.postalAddress ?? '1 Main St, Springfield';
+      if (postalAddress) await updateWorkspaceSettings(deps, ws.id, { postalAddress });
       const admin = await createKey(deps, { workspaceId: ws.id, kind: 'admin' });
       const write = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
       return {
