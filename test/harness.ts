@@ -9,7 +9,6 @@ import { createMetrics } from '../src/metrics/metrics.js';
 import { buildApp } from '../src/api/app.js';
 import type { App, AppDeps } from '../src/api/deps.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
-import { updateWorkspaceSettings } from '../src/templates/workspace-settings.js';
 import { createKey } from '../src/keys/keys.js';
 import type { DialectName } from '../src/store/store.js';
 import { freshDatabase, type TestDatabase } from './backends.js';
@@ -57,9 +56,7 @@ export async function createHarness(kind: DialectName, configOverrides: Partial<
     clock,
     app,
     async tenant(options = {}) {
-      const ws = await createWorkspace(deps, { name: 'test' });
-      const postalAddress = options.postalAddress ?? '1 Main St, Springfield';
-      if (postalAddress) await updateWorkspaceSettings(deps, ws.id, { postalAddress });
+      const ws = await createWorkspace(deps, { name: 'test', postalAddress: options.postalAddress ?? '1 Main St, Springfield' });
       const admin = await createKey(deps, { workspaceId: ws.id, kind: 'admin' });
       const write = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
       return {
