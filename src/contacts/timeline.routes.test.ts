@@ -150,6 +150,11 @@ describe.each(backends())('contact timeline on %s', (kind) => {
     const bc = created.json() as { id: string };
     await h.deps.store.db.insertInto('broadcast_recipients').values({ broadcast_id: bc.id, contact_id: c, workspace_id: t.workspaceId, tz: null, due_at: t0 + 2000, status: 'skipped', attempts: 0, error: 'unsubscribed from email', settled_at: t0 + 2000 }).execute();
 
+    // Skipped steps of a delay node are no sends: not shown, and paging past them loses nothing.
+    const run = await h.deps.store.db.selectFrom('journey_runs').select('id').where('contact_id', '=', c).executeTakeFirstOrThrow();
+    for (const visit of [7, 8, 9]) {
+      await h.deps.store.db.insertInto('journey_steps').values({ run_id: run.id, workspace_id: t.workspaceId, node_id: 'wait', visit, outcome: 'skipped', due_at: null, executed_at: t0 + 1500 + visit, detail: toJson({ reason: 'no date' }) }).execute();
+    }
     const page = (await get(`/api/contacts/${c}/timeline`)).json();
     expect(page.nextCursor).toBeNull();
     expect(page.data).toEqual([
