@@ -29,7 +29,12 @@ export interface Harness {
   deps: AppDeps;
   clock: ManualClock;
   app: App;
-  tenant(): Promise<Tenant>;
+  /**
+   * A fresh workspace with an admin and a write key. It has a postal address ('1 Main St,
+   * Springfield' unless `postalAddress` says otherwise; '' for none), as a workspace must before a
+   * journey or broadcast with marketing email goes live (src/workspaces/postal-address.ts).
+   */
+  tenant(options?: { postalAddress?: string }): Promise<Tenant>;
   close(): Promise<void>;
 }
 
@@ -50,8 +55,8 @@ export async function createHarness(kind: DialectName, configOverrides: Partial<
     deps,
     clock,
     app,
-    async tenant() {
-      const ws = await createWorkspace(deps, { name: 'test' });
+    async tenant(options = {}) {
+      const ws = await createWorkspace(deps, { name: 'test', postalAddress: options.postalAddress ?? '1 Main St, Springfield' });
       const admin = await createKey(deps, { workspaceId: ws.id, kind: 'admin' });
       const write = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
       return {

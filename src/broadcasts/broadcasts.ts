@@ -2,7 +2,8 @@
  * @module The broadcasts service: create and edit drafts, read with progress, list, and the state
  * moves (schedule, pause, resume, cancel). Every move is one conditional UPDATE on the current state,
  * so two concurrent requests (or a request racing the worker) cannot both win; the loser gets a
- * ConflictError naming `status`.
+ * ConflictError naming `status`. A marketing email broadcast is not scheduled (nor resumed) while the
+ * workspace has no postal address (CAN-SPAM): 409 naming `postalAddress` and how to set it.
  */
 import type { Insertable, Updateable } from 'kysely';
 import type { ServiceDeps } from '../core/deps.js';
@@ -14,6 +15,7 @@ import { channelFactories } from '../channels/registry.js';
 import { toBroadcast, type Broadcast } from './broadcast.js';
 import type { BroadcastCreateInput, BroadcastPatchInput } from './schemas.js';
 import type { BroadcastStatus, BroadcastsTable } from './tables.js';
+import { requirePostalAddress } from '../workspaces/postal-address.js';
 
 type Draft = Omit<BroadcastCreateInput, 'channel' | 'kind'> & { channel: string; kind: 'marketing' | 'transactional' };
 
@@ -128,11 +130,16 @@ async function move(deps: ServiceDeps, workspaceId: string, id: string, from: re
   return getBroadcast(deps, workspaceId, id);
 }
 
+async function assertPostalAddress(deps: ServiceDeps, workspaceId: string, b: Broadcast, verb: string): Promise<void> {
+  if (b.channel === 'email' && b.kind === 'marketing') await requirePostalAddress(deps.store.db, workspaceId, `cannot ${verb} broadcast ${b.id}`);
+}
+
 /** draft → scheduled. `sendAt` (when given) replaces the stored one; none at all: start now. */
 export async function scheduleBroadcast(deps: ServiceDeps, workspaceId: string, id: string, options: { sendAt?: number | null | undefined } = {}): Promise<Broadcast> {
   const current = await getBroadcast(deps, workspaceId, id);
   // The template or audience may have gone since the draft was written.
   if (current.status === 'draft') await checkReferences(deps.store.db, workspaceId, current);
+  if (current.status === 'draft') await assertPostalAddress(deps, workspaceId, current, 'schedule');
   const now = deps.clock.now();
   const sendAt = options.sendAt !== undefined ? options.sendAt : current.sendAt;
   return move(deps, workspaceId, id, ['draft'], 'scheduled', { send_at: sendAt ?? now, scheduled_at: now }, 'schedule');
@@ -154,6 +161,7 @@ export function pauseBroadcast(deps: ServiceDeps, workspaceId: string, id: strin
 /** paused → sending (or back to scheduled when it had not started yet). */
 export async function resumeBroadcast(deps: ServiceDeps, workspaceId: string, id: string): Promise<Broadcast> {
   const current = await getBroadcast(deps, workspaceId, id);
+  if (current.status === 'paused') await assertPostalAddress(deps, workspaceId, current, 'resume');
   return move(deps, workspaceId, id, ['paused'], current.startedAt === null ? 'scheduled' : 'sending', {}, 'resume');
 }
 

@@ -7,6 +7,10 @@
  * in the same transaction, so the two never disagree. Re-stating the same status is recorded too:
  * it is a new act of consent (e.g. agreeing to a newer text version).
  *
+ * A withdrawal (a record becoming `unsubscribed`; re-stating it is not a new one) also records the
+ * `unsubscribed` contact event in the same transaction (./withdrawal.ts), so journeys' `exitWhen`,
+ * segments and scoring react to it like to an ingested event.
+ *
  * Topics: '' is the whole channel. Withdrawing the whole channel overrides every topic; otherwise a
  * topic's own record wins over the channel's.
  */
@@ -18,6 +22,7 @@ import type { ConsentHistoryTable, ConsentStatus } from '../store/schema.js';
 import { inTransaction } from '../contacts/contacts.js';
 import { parseOrThrow } from '../api/schemas.js';
 import { consentChange } from './schemas.js';
+import { recordWithdrawal } from './withdrawal.js';
 import type { z } from 'zod';
 
 export interface ConsentRecord {
@@ -69,7 +74,8 @@ export async function setConsent(deps: ServiceDeps, workspaceId: string, contact
     await assertContact(db, workspaceId, contactId);
     const now = deps.clock.now();
     const source = c.source ?? null;
-    await db
+    const before = await db.selectFrom('consents').select('status').where('contact_id', '=', contactId).where('channel', '=', c.channel).where('topic', '=', c.topic).executeTakeFirst();
+    const entry = await db
       .insertInto('consent_history')
       .values({
         workspace_id: workspaceId,
@@ -83,13 +89,17 @@ export async function setConsent(deps: ServiceDeps, workspaceId: string, contact
         text_version: c.textVersion ?? null,
         created_at: now,
       })
-      .execute();
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const row = await db
       .insertInto('consents')
       .values({ workspace_id: workspaceId, contact_id: contactId, channel: c.channel, topic: c.topic, status: c.status, source, updated_at: now })
       .onConflict((oc) => oc.columns(['contact_id', 'channel', 'topic']).doUpdateSet({ status: c.status, source, updated_at: now }))
       .returning(['channel', 'topic', 'status', 'source', 'updated_at'])
       .executeTakeFirstOrThrow();
+    if (c.status === 'unsubscribed' && before?.status !== 'unsubscribed') {
+      await recordWithdrawal(db, { workspaceId, contactId, channel: c.channel, topic: c.topic, ledgerSource: source, historyId: Number(entry.id), ip: c.ip, userAgent: c.userAgent, now });
+    }
     return { channel: row.channel, topic: row.topic, status: row.status, source: row.source, updatedAt: row.updated_at };
   });
 }

@@ -7,6 +7,13 @@ import { explain } from '../../test/plans.js';
 import { toJson } from '../core/json.js';
 import { reserveMessage } from '../messages/records.js';
 import { footerPartial, welcomeMjml } from '../templates/test-fixtures.js';
+import pino from 'pino';
+import { saveTemplates } from '../templates/service.js';
+import { applyJourney } from '../journeys/journeys.js';
+import { createRuntime } from '../journeys/runtime/runtime.js';
+import { journeyTask } from '../journeys/runtime/scheduler.js';
+import { Worker } from '../worker/worker.js';
+import { createList } from '../lists/lists.js';
 
 describe.each(backends())('contact timeline on %s', (kind) => {
   let h: Harness;
@@ -120,6 +127,44 @@ describe.each(backends())('contact timeline on %s', (kind) => {
     expect(bad.json().error.issues[0].path).toBe('querystring.cursor');
     const msg = await message(mine, 1);
     expect((await h.app.inject({ method: 'GET', url: `/api/messages/${msg}/content`, headers: other.admin })).statusCode).toBe(404);
+  });
+
+  it('shows consent changes and skipped sends with their reasons (a journey guard, a broadcast recipient), in order and across pages', async () => {
+    await h.app.inject({ method: 'PATCH', url: '/api/workspace', headers: t.admin, payload: { postalAddress: '1 Main St, Springfield' } });
+    await saveTemplates(h.deps, t.workspaceId, [footerPartial, welcomeMjml], 'upsert');
+    const c = await newContact('tl-consent');
+    const t0 = h.clock.now();
+    expect((await h.app.inject({ method: 'PUT', url: `/api/contacts/${c}/consent/email`, headers: t.admin, payload: { status: 'unsubscribed', source: 'crm' } })).statusCode).toBe(200);
+    await applyJourney(h.deps, t.workspaceId, {
+      id: 'tl-journey', name: 'TL', status: 'live', trigger: { type: 'manual' }, start: 'hello',
+      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' }, { id: 'wait', type: 'delay', duration: '1h' }, { id: 'done', type: 'exit' }],
+      edges: [{ from: 'hello', to: 'wait' }, { from: 'wait', to: 'done' }],
+    });
+    h.clock.advance(1000);
+    expect((await h.app.inject({ method: 'POST', url: '/api/journeys/tl-journey/enroll', headers: t.admin, payload: { contactIds: [c] } })).statusCode).toBe(200);
+    const rt = createRuntime(h.deps);
+    await new Worker([journeyTask(rt)], { pollIntervalMs: 10, shutdownTimeoutMs: 1000, log: pino({ level: 'silent' }) }).drain();
+    const list = await createList(h.deps, t.workspaceId, { name: 'TL list' });
+    const created = await h.app.inject({ method: 'POST', url: '/api/broadcasts', headers: t.admin, payload: { name: 'TL news', channel: 'email', template: 'welcome-1', audience: { type: 'list', id: list.id } } });
+    expect(created.statusCode).toBe(201);
+    const bc = created.json() as { id: string };
+    await h.deps.store.db.insertInto('broadcast_recipients').values({ broadcast_id: bc.id, contact_id: c, workspace_id: t.workspaceId, tz: null, due_at: t0 + 2000, status: 'skipped', attempts: 0, error: 'unsubscribed from email', settled_at: t0 + 2000 }).execute();
+
+    // Skipped steps of a delay node are no sends: not shown, and paging past them loses nothing.
+    const run = await h.deps.store.db.selectFrom('journey_runs').select('id').where('contact_id', '=', c).executeTakeFirstOrThrow();
+    for (const visit of [7, 8, 9]) {
+      await h.deps.store.db.insertInto('journey_steps').values({ run_id: run.id, workspace_id: t.workspaceId, node_id: 'wait', visit, outcome: 'skipped', due_at: null, executed_at: t0 + 1500 + visit, detail: toJson({ reason: 'no date' }) }).execute();
+    }
+    const page = (await get(`/api/contacts/${c}/timeline`)).json();
+    expect(page.nextCursor).toBeNull();
+    expect(page.data).toEqual([
+      { kind: 'skipped_send', at: t0 + 2000, id: `broadcast:${bc.id}`, channel: 'email', reason: 'unsubscribed from email', journeyId: null, nodeId: null, broadcastId: bc.id },
+      { kind: 'skipped_send', at: t0 + 1000, id: expect.stringMatching(/^step:\d+$/), channel: 'email', reason: 'unsubscribed from email', journeyId: 'tl-journey', nodeId: 'hello', broadcastId: null },
+      { kind: 'consent', at: t0, id: expect.any(String), channel: 'email', topic: '', status: 'unsubscribed', source: 'crm' },
+      { kind: 'event', at: t0, id: expect.any(String), type: 'track', name: 'unsubscribed', properties: { channel: 'email', source: 'api' } },
+    ]);
+    for (const limit of [1, 2, 3]) expect((await allPages(c, limit)).entries).toEqual(page.data);
+    await (rt.channels.get('email') as { close?: () => Promise<void> } | undefined)?.close?.();
   });
 
   it('is in the OpenAPI document', async () => {

@@ -1,5 +1,6 @@
 /**
- * @module GET /api/contacts/:id/timeline: a contact's events and messages, merged newest first, in
+ * @module GET /api/contacts/:id/timeline: a contact's events, messages, consent changes and skipped
+ * sends, merged newest first, in
  * cursor pages (./timeline.ts). A read: viewers may use it.
  */
 import { z } from 'zod';
@@ -37,6 +38,25 @@ const entrySchema = z.discriminatedUnion('kind', [
     firstOpenedAt: z.number().nullable(),
     firstClickedAt: z.number().nullable(),
   }),
+  z.object({
+    kind: z.literal('consent').describe('a consent change (the ledger): given, pending or withdrawn'),
+    at: z.number(),
+    id: z.string(),
+    channel: z.string(),
+    topic: z.string().describe("'' for the whole channel"),
+    status: z.string(),
+    source: z.string().nullable().describe('one-click, unsubscribe-page, preference-center, complaint:smtp, form:<id>, double-opt-in, …'),
+  }),
+  z.object({
+    kind: z.literal('skipped_send').describe('a send skipped before any message was recorded (journey guard, broadcast recipient)'),
+    at: z.number(),
+    id: z.string().describe('step:<id> or broadcast:<id>'),
+    channel: z.string().nullable(),
+    reason: z.string().nullable().describe('e.g. "unsubscribed from email", "frequency cap …"'),
+    journeyId: z.string().nullable(),
+    nodeId: z.string().nullable(),
+    broadcastId: z.string().nullable(),
+  }),
 ]);
 
 export const timelineRoutes: RouteModule = (app, deps) => {
@@ -47,7 +67,7 @@ export const timelineRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags: ['contacts'],
-        summary: 'A contact\'s events and messages merged, newest first, in cursor pages',
+        summary: 'A contact\'s events, messages, consent changes and skipped sends merged, newest first, in cursor pages',
         params: idParams,
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, at most 200'),

@@ -97,7 +97,7 @@ export function registerPublicFormRoutes(app: App, deps: AppDeps, channel: Email
         if (err instanceof ValidationError && !json) return html(reply, 400, formPage(form, `/f/${form.id}`, values, err.issues));
         throw err;
       }
-      if (result.status === 'pending') {
+      if (result.confirm) {
         const secret = await workspaceSecret(deps.store, form.workspaceId, secrets);
         const confirmUrl = `${deps.config.publicUrl}/f/confirm/${confirmToken(secret, form.id, result.contact.id, deps.clock.now())}`;
         const sent = await sendConfirmation(deps, channel, { form, listName: result.list.name, contact: result.contact, confirmUrl });

@@ -5,6 +5,8 @@ import { signalSinks, type Signal, type SignalSink } from '../events/signals.js'
 import { createList } from '../lists/lists.js';
 import { saveTemplates } from '../templates/service.js';
 import { createForm, type Form } from './forms.js';
+import { setConsent } from '../consent/consent.js';
+import { addMembers } from '../lists/memberships.js';
 
 describe.each(backends())('hosted signup forms on %s', (kind) => {
   let k: EmailKit;
@@ -131,6 +133,59 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
     expect((await k.h.app.inject({ method: 'POST', url: href.slice(PUBLIC_URL.length) })).statusCode).toBe(200);
     expect(await membership(doi.listId, c.id)).toMatchObject({ status: 'subscribed' });
     expect(joined(c.id, doi.listId)).toHaveLength(1);
+  });
+
+  it('a double opt-in form does not re-subscribe someone who unsubscribed: consent stays withdrawn (marketing skipped) until the confirmation click; the answer is the same as for an unknown address', async () => {
+    const c = await k.contact('gone@example.org', { first_name: 'Gone' });
+    await addMembers(k.h.deps, k.t.workspaceId, doi.listId, { contactIds: [c.id], status: 'subscribed', source: 'import' });
+    await setConsent(k.h.deps, k.t.workspaceId, c.id, { channel: 'email', topic: '', status: 'subscribed', source: 'import' });
+    await setConsent(k.h.deps, k.t.workspaceId, c.id, { channel: 'email', topic: '', status: 'unsubscribed', source: 'one-click' });
+    k.sink.clear();
+    const res = await k.h.app.inject({ method: 'POST', url: `/f/${doi.id}`, payload: { email: 'gone@example.org', first_name: 'Gone', consent: true } });
+    const unknown = await k.h.app.inject({ method: 'POST', url: `/f/${doi.id}`, payload: { email: 'nobody-yet@example.org', first_name: 'N', consent: true } });
+    expect(res.json()).toEqual({ status: 'pending' });
+    expect(res.json()).toEqual(unknown.json());
+    expect(await membership(doi.listId, c.id)).toMatchObject({ status: 'pending' });
+    expect((await history(c.id)).map((h) => h.status)).toEqual(['subscribed', 'unsubscribed']);
+    // The next marketing email does not reach them.
+    expect(await k.send(c, { template: 'welcome-1', key: 'doi-resub:before' })).toEqual({ status: 'skipped', reason: 'unsubscribed from email' });
+    const mails = await k.sink.waitFor(2);
+    const mine = mails.find((m) => m.envelope.rcptTo[0] === 'gone@example.org')!;
+    const link = new RegExp(`${PUBLIC_URL}(/f/confirm/[A-Za-z0-9_.-]+)`).exec(mine.parsed.text ?? '')![1]!;
+    expect((await k.h.app.inject({ method: 'POST', url: link })).body).toContain('you are now subscribed');
+    expect((await history(c.id)).map((h) => [h.status, h.source])).toEqual([['subscribed', 'import'], ['unsubscribed', 'one-click'], ['subscribed', 'double-opt-in']]);
+    expect((await k.send(c, { template: 'welcome-1', key: 'doi-resub:after' })).status).toBe('sent');
+  });
+
+  it('a confirmed subscriber signing up again on a double opt-in form gets the same answer as anyone (pending), no email, and nothing changes', async () => {
+    const c = await k.contact('already@example.org', { first_name: 'Al' });
+    await addMembers(k.h.deps, k.t.workspaceId, doi.listId, { contactIds: [c.id], status: 'subscribed', source: 'import' });
+    await setConsent(k.h.deps, k.t.workspaceId, c.id, { channel: 'email', topic: '', status: 'subscribed', source: 'import' });
+    k.sink.clear();
+    const res = await k.h.app.inject({ method: 'POST', url: `/f/${doi.id}`, payload: { email: 'already@example.org', first_name: 'Al', consent: true } });
+    expect(res.json()).toEqual({ status: 'pending' });
+    expect(await membership(doi.listId, c.id)).toMatchObject({ status: 'subscribed', source: 'import' });
+    expect((await history(c.id)).map((h) => h.status)).toEqual(['subscribed']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(k.sink.mails.filter((m) => m.envelope.rcptTo[0] === 'already@example.org')).toHaveLength(0);
+  });
+
+  it('a single opt-in form does not re-subscribe a withdrawn contact either: it answers "subscribed" like for anyone, keeps the withdrawal and sends the confirmation link', async () => {
+    const c = await k.contact('left@example.org', { first_name: 'Left' });
+    await setConsent(k.h.deps, k.t.workspaceId, c.id, { channel: 'email', topic: '', status: 'unsubscribed', source: 'preference-center' });
+    k.sink.clear();
+    const res = await postForm(single, { email: 'left@example.org', first_name: 'Left', consent: 'yes' }, '203.0.113.80');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('Thank you, you are subscribed.');
+    expect(await membership(single.listId, c.id)).toMatchObject({ status: 'pending' });
+    expect((await history(c.id)).map((h) => h.status)).toEqual(['unsubscribed']);
+    expect(joined(c.id, single.listId)).toHaveLength(0);
+    const [mail] = await k.sink.waitFor(1);
+    expect(mail!.envelope.rcptTo).toEqual(['left@example.org']);
+    const link = new RegExp(`${PUBLIC_URL}(/f/confirm/[A-Za-z0-9_.-]+)`).exec(mail!.parsed.text ?? '')![1]!;
+    expect((await k.h.app.inject({ method: 'POST', url: link })).statusCode).toBe(200);
+    expect(await membership(single.listId, c.id)).toMatchObject({ status: 'subscribed' });
+    expect(joined(c.id, single.listId)).toHaveLength(1);
   });
 
   it('a filled honeypot answers like a real signup and stores nothing', async () => {

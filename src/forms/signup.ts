@@ -8,6 +8,13 @@
  * consent `pending` (unless the contact's email consent is already `subscribed`, which a form
  * submission must not downgrade); the caller then sends the confirmation link.
  *
+ * A withdrawal stands until the person confirms: when the contact's email consent (whole channel)
+ * or its membership of the list is `unsubscribed`, a form on any list only makes the membership
+ * `pending`, leaves the consent as it is and asks for the confirmation click (anyone can type anyone's
+ * address into a form). The answer never tells who is known: a double opt-in form always answers
+ * `pending`, a single opt-in form always `subscribed` (the confirmation email is what the address's
+ * owner sees). A confirmed subscriber who signs up again changes nothing and gets no email.
+ *
  * Confirm, in one transaction: membership → subscribed (list_joined fires), email consent
  * `subscribed` with source `double-opt-in`, the confirming request's IP and user agent and the
  * form's text version. Confirming twice changes nothing the second time.
@@ -35,9 +42,10 @@ export interface Proof {
 export interface SignupResult {
   contact: Contact;
   list: List;
+  /** The public answer: `pending` for a double opt-in list, `subscribed` otherwise, whoever the address belongs to. */
   status: 'subscribed' | 'pending';
-  /** True when the contact was already subscribed to the list before this signup. */
-  alreadySubscribed: boolean;
+  /** True when the caller must send the confirmation link (the membership is now pending). */
+  confirm: boolean;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && ['on', 'true', '1', 'yes'].includes(v.toLowerCase());
@@ -76,18 +84,21 @@ export async function submitSignup(deps: ServiceDeps, form: Form, values: Record
         ? await updateContact(deps, ws, known.id, { attributes: fresh }, trx)
         : known
       : await createContact(deps, ws, { email, attributes }, trx);
-    const target = list.doubleOptIn ? 'pending' : 'subscribed';
     const member = await trx.selectFrom('list_memberships').select('status').where('list_id', '=', list.id).where('contact_id', '=', contact.id).executeTakeFirst();
-    const alreadySubscribed = member?.status === 'subscribed';
-    if (!member) await addMembers(deps, ws, list.id, { contactIds: [contact.id], status: target, source }, trx);
-    else if (!alreadySubscribed) await setMemberStatus(deps, ws, list.id, contact.id, { status: target, source }, trx);
-    const status = alreadySubscribed ? 'subscribed' : target;
     const current = await effectiveConsent(trx, contact.id, 'email', '');
-    const consent = status === 'pending' && current === 'subscribed' ? null : status;
+    const status = list.doubleOptIn ? 'pending' : 'subscribed';
+    const withdrawn = current === 'unsubscribed' || member?.status === 'unsubscribed';
+    if (member?.status === 'subscribed' && !withdrawn) return { contact, list, status, confirm: false };
+    // Only a confirmation click turns a withdrawal back into consent; until then it stays withdrawn.
+    const target = list.doubleOptIn || withdrawn ? 'pending' : 'subscribed';
+    if (!member) await addMembers(deps, ws, list.id, { contactIds: [contact.id], status: target, source }, trx);
+    else await setMemberStatus(deps, ws, list.id, contact.id, { status: target, source }, trx);
+    // A form never downgrades consent (subscribed → pending) nor overrides a withdrawal (unsubscribed → anything).
+    const consent = current === 'unsubscribed' || (target === 'pending' && current === 'subscribed') ? null : target;
     if (consent) {
       await setConsent(deps, ws, contact.id, { channel: 'email', topic: '', status: consent, source, ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
     }
-    return { contact, list, status, alreadySubscribed };
+    return { contact, list, status, confirm: target === 'pending' };
   });
 }
 

@@ -27,7 +27,7 @@ describe.each(backends())('journey definitions on %s', (kind) => {
     clock = new ManualClock();
     const templates = new Set([...EXAMPLE_TEMPLATES, 'hello']);
     deps = { store: t.store, clock, templateExists: async (_ws, id) => templates.has(id) };
-    ws = (await createWorkspace(deps, { name: 'j' })).id;
+    ws = (await createWorkspace(deps, { name: 'j', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());
 

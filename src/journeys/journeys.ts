@@ -5,6 +5,10 @@
  *
  * States: draft → live, live → paused, paused → live, and any state → archived. Archived is final:
  * its content can no longer change. Changing to the current state is a no-op.
+ *
+ * Publishing (a journey going live, or a live journey getting new content) with a marketing email
+ * message node needs the workspace's postal address (CAN-SPAM): without one it is a 409 saying how
+ * to set it (src/workspaces/postal-address.ts), and nothing of the apply is written.
  */
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import type { ServiceDeps } from '../core/deps.js';
@@ -14,6 +18,7 @@ import { validateJourney, type TemplateExists, type ValidationResult } from './d
 import { templatesInStore } from './definition/templates.js';
 import type { JourneyStatus } from './tables.js';
 import { contentOf, getVersion, insertVersion, listVersions, readContent, sameContent } from './versions.js';
+import { requirePostalAddress, sendsMarketingEmail } from '../workspaces/postal-address.js';
 
 export { getVersion } from './versions.js';
 export type { JourneyStatus } from './tables.js';
@@ -113,6 +118,7 @@ async function applyOne(store: Store, trx: Db, workspaceId: string, valid: Valid
   if (!row) {
     const status: JourneyStatus = requestedStatus ?? 'draft';
     assertTransition(document.id, 'draft', status);
+    if (status === 'live') await assertPublishable(trx, workspaceId, document.id, document);
     const inserted = await trx
       .insertInto('journeys')
       .values({ workspace_id: workspaceId, id: document.id, name: document.name, status, current_version: 1, created_at: now, updated_at: now })
@@ -134,6 +140,7 @@ async function applyOne(store: Store, trx: Db, workspaceId: string, valid: Valid
   assertTransition(document.id, row.status, status);
   if (changed && row.status === 'archived') throw new ConflictError(`journey ${document.id} is archived; its content can no longer change`, 'status');
   if (!changed && status === row.status) return { id: document.id, outcome: 'unchanged', version: row.current_version, status, warnings };
+  if (status === 'live') await assertPublishable(trx, workspaceId, document.id, document);
 
   const version = changed ? row.current_version + 1 : row.current_version;
   if (changed) await insertVersion(trx, workspaceId, content, version, now);
@@ -152,10 +159,19 @@ export async function setStatus(deps: ServiceDeps, workspaceId: string, id: stri
     if (!row) throw new NotFoundError('journey', id);
     assertTransition(id, row.status, status);
     if (row.status === status) return record(row);
+    if (status === 'live') {
+      const document = await getVersion(trx, workspaceId, id, row.current_version);
+      if (document) await assertPublishable(trx, workspaceId, id, document);
+    }
     const updated = { ...row, status, updated_at: deps.clock.now() };
     await trx.updateTable('journeys').set({ status, updated_at: updated.updated_at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     return record(updated);
   });
+}
+
+/** A journey sending marketing email may go live only once the workspace has a postal address (409). */
+async function assertPublishable(db: Db, workspaceId: string, id: string, document: Pick<JourneyDocument, 'nodes'>): Promise<void> {
+  if (sendsMarketingEmail(document)) await requirePostalAddress(db, workspaceId, `journey ${id} cannot go live`);
 }
 
 function record(r: { id: string; name: string; status: JourneyStatus; current_version: number; created_at: number; updated_at: number }): JourneyRecord {

@@ -56,7 +56,7 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock: new ManualClock() }, { name: 'Acme' })).id;
+    ws = (await createWorkspace({ store: t.store, clock: new ManualClock() }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-tpl-'));
     fs.writeFileSync(path.join(dir, 'base.yaml'), LAYOUT);
     fs.writeFileSync(path.join(dir, 'welcome.yaml'), WELCOME);

@@ -14,6 +14,7 @@ import { TemplateValidationError, formatIssue, type TemplateIssue } from './issu
 import { findCurrent, loadPartials } from './repository.js';
 import { templateInputSchema, type CompiledBodies, type ParsedTemplateInput, type TemplateContent, type TemplateInput } from './template.js';
 import { validateTemplate } from './validate.js';
+import { postalAddressOf } from '../workspaces/postal-address.js';
 
 export type SaveMode = 'create' | 'update' | 'upsert';
 
@@ -99,6 +100,7 @@ export async function saveTemplates(
   for (const input of inputs) if (input.kind === 'partial') partials[input.id] = input.content.body;
   const liquid = createLiquid(partials);
   const batch = new Map(inputs.map((i) => [i.id, i]));
+  const postalAddress = await postalAddressOf(db, workspaceId);
 
   const problems: Array<TemplateIssue & { templateId: string; index: number }> = [];
   const prepared: Array<{ input: ParsedTemplateInput; compiled: CompiledBodies; warnings: string[]; hash: string }> = [];
@@ -111,7 +113,7 @@ export async function saveTemplates(
       : stored && !stored.template.archived
         ? { id: stored.template.id, version: stored.version.version, kind: stored.template.kind, content: stored.version.content }
         : null;
-    const { issues, compiled } = await validateTemplate(input, { liquid, layout });
+    const { issues, compiled } = await validateTemplate(input, { liquid, layout, postalAddress });
     for (const issue of issues) if (issue.severity === 'error') problems.push({ ...issue, templateId: input.id, index });
     prepared.push({ input, compiled, warnings: issues.filter((i) => i.severity === 'warning').map(formatIssue), hash: contentHash(input.content) });
   }

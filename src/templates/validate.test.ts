@@ -28,7 +28,7 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock }, { name: 'Acme' })).id;
+    ws = (await createWorkspace({ store: t.store, clock }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());
 

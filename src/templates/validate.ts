@@ -2,13 +2,16 @@
  * @module Validation on save. Errors refuse the save: Liquid syntax (with line:column), MJML
  * errors, a missing layout or partial, and for marketing email the CAN-SPAM basics (a postal
  * address and an unsubscribe link, STANDARDS.md 14 and 11). Unknown variables are warnings: the
- * Liquid AST is walked for variable roots we do not provide.
+ * Liquid AST is walked for variable roots we do not provide. A marketing email saved while the
+ * workspace has no postal address gets a warning: it would show an empty one, so journeys and
+ * broadcasts sending it cannot go live until the address is set (src/workspaces/postal-address.ts).
  */
 import type { Liquid } from 'liquidjs';
 import { liquidErrorPosition } from './engine.js';
 import { compileBodies, CONTENT_SLOT, type LayoutSource } from './compile.js';
 import type { TemplateIssue } from './issues.js';
 import { formatOf, type CompiledBodies, type ParsedTemplateInput } from './template.js';
+import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
 export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
@@ -19,6 +22,8 @@ export interface ValidationEnv {
   liquid: Liquid;
   /** The layout named by `content.layoutId`, if it exists. */
   layout: (LayoutSource & { kind: string }) | null;
+  /** The workspace's postal address ('' when none; absent when unknown, no warning then). */
+  postalAddress?: string | undefined;
 }
 
 export interface Validated {
@@ -116,6 +121,9 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
         err(field, 'a marketing email must show the postal address: add {{ workspace.postal_address }} to the body, its layout or a partial it renders (CAN-SPAM)');
       }
       if (!uses(all, 'unsubscribe_url')) err(field, 'a marketing email must contain an unsubscribe link: add {{ unsubscribe_url }} to the body, its layout or a partial it renders');
+    }
+    if (env.postalAddress === '') {
+      issues.push({ field: 'workspace.postal_address', message: `the workspace has no postal address yet, so this email would show an empty one and journeys or broadcasts sending it cannot go live: ${SET_POSTAL_ADDRESS}`, severity: 'warning' });
     }
   }
 

@@ -3,6 +3,10 @@
  * Secrets are write-only: the answer shows `hasPassword` / `hasPrivateKey`, never the values.
  * `POST /api/email/provider/test` sends a test email through them and answers with the provider's
  * own result (./test-send.ts).
+ *
+ * `postalAddress` is deprecated here: its one home is `PATCH /api/workspace`. A PUT carrying it saves
+ * it there (answering `Deprecation: true` and a `Warning`) and no longer stores it with the provider;
+ * a PUT without it moves a legacy stored one there when the workspace has none yet.
  */
 import { z } from 'zod';
 import type { RouteModule } from '../../api/deps.js';
@@ -11,6 +15,7 @@ import { errorResponses } from '../../api/schemas.js';
 import { emailDefaultsOf } from './env.js';
 import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
 import { sendTestEmail } from './test-send.js';
+import { getWorkspaceSettings, updateWorkspaceSettings } from '../../templates/workspace-settings.js';
 
 const mailbox = z.object({ address: z.string(), name: z.string().optional() });
 const publicSchema = z.object({
@@ -63,16 +68,24 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Set the email provider (smtp or outbox), From addresses, DKIM key and tracking; omitted secrets are kept',
+        summary: 'Set the email provider (smtp or outbox), From addresses, DKIM key and tracking; omitted secrets are kept (postalAddress: deprecated, saved with PATCH /api/workspace)',
         body: emailSettingsSchema.superRefine((v, ctx) => {
           if (v.provider === 'smtp' && !v.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'required when provider is smtp' });
         }),
         response: { 200: publicSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const workspaceId = workspaceOf(request);
-      const saved = await saveEmailSettings(deps, workspaceId, request.body);
+      const { postalAddress, ...body } = request.body;
+      const legacy = (await loadEmailSettings(deps.store.db, workspaceId))?.settings.postalAddress;
+      const saved = await saveEmailSettings(deps, workspaceId, body);
+      if (postalAddress !== undefined) {
+        await updateWorkspaceSettings(deps, workspaceId, { postalAddress });
+        void reply.header('deprecation', 'true').header('warning', '299 qatra "postalAddress is set with PATCH /api/workspace; it was saved there"');
+      } else if (legacy && !(await getWorkspaceSettings(deps.store.db, workspaceId)).postalAddress) {
+        await updateWorkspaceSettings(deps, workspaceId, { postalAddress: legacy });
+      }
       if (saved.settings.dkim && !saved.secrets.dkimPrivateKey) {
         // Accepted, but say clearly that nothing will be signed until a key is given.
         request.log.warn({ workspaceId }, 'DKIM domain set without a private key: mail is sent unsigned');

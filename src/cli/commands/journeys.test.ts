@@ -71,7 +71,7 @@ describe.each(backends())('qatra journeys apply on %s', (kind) => {
     t = await freshDatabase(kind);
     const templates = new Set(EXAMPLE_TEMPLATES);
     deps = { store: t.store, clock: new ManualClock(), templateExists: async (_ws, id) => templates.has(id) };
-    ws = (await createWorkspace(deps, { name: 'cli' })).id;
+    ws = (await createWorkspace(deps, { name: 'cli', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());
 

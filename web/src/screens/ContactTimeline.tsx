@@ -1,5 +1,5 @@
 /**
- * A contact's timeline: events and messages merged newest first (GET /api/contacts/:id/timeline,
+ * A contact's timeline: events, messages, consent changes and skipped sends merged newest first (GET /api/contacts/:id/timeline,
  * cursor pages of 25 appended by "Show older"). A message shows its status, opens and clicks, and
  * opens what it looked like (GET /api/messages/:id/content) in a sandboxed frame.
  */
@@ -13,7 +13,10 @@ interface MessageEntry {
   kind: 'message'; at: number; id: string; channel: string; status: string; reason: string | null; to: string | null; subject: string | null;
   journeyId: string | null; nodeId: string | null; templateId: string | null; openCount: number; clickCount: number;
 }
-type Entry = EventEntry | MessageEntry;
+/** A consent change (the ledger) and a send skipped before any message was recorded, with its reason. */
+interface ConsentEntry { kind: 'consent'; at: number; id: string; channel: string; topic: string; status: string; source: string | null }
+interface SkippedEntry { kind: 'skipped_send'; at: number; id: string; channel: string | null; reason: string | null; journeyId: string | null; nodeId: string | null; broadcastId: string | null }
+type Entry = EventEntry | MessageEntry | ConsentEntry | SkippedEntry;
 interface Content { source: 'outbox' | 'template' | 'none'; subject: string | null; html: string | null; text: string | null; direction: 'ltr' | 'rtl' | null }
 
 const PAGE = 25;
@@ -69,6 +72,19 @@ export function ContactTimeline({ contactId }: { contactId: string }) {
                 <div>
                   <span className="badge">{t('tl.event')}</span> <strong><bdi>{e.name || e.type}</bdi></strong>
                   {Object.keys(e.properties).length > 0 && <code className="small tl-props" dir="ltr">{JSON.stringify(e.properties)}</code>}
+                </div>
+              ) : e.kind === 'consent' ? (
+                <div>
+                  <span className="badge">{t('tl.consent')}</span> <strong><bdi dir="ltr">{e.channel}{e.topic ? ` / ${e.topic}` : ''}</bdi></strong>{' '}
+                  <span className={`badge status-${e.status}`}><bdi dir="ltr">{e.status}</bdi></span>
+                  {e.source && <span className="muted small"> · <bdi dir="ltr">{e.source}</bdi></span>}
+                </div>
+              ) : e.kind === 'skipped_send' ? (
+                <div>
+                  <span className="badge">{t('tl.skipped')}</span> <strong><bdi dir="ltr">{e.channel ?? ''}</bdi></strong>
+                  {e.journeyId && <span className="muted small"> · {t('tl.journey')} <bdi dir="ltr">{e.journeyId}{e.nodeId ? ` / ${e.nodeId}` : ''}</bdi></span>}
+                  {e.broadcastId && <span className="muted small"> · {t('tl.broadcast')} <bdi dir="ltr">{e.broadcastId}</bdi></span>}
+                  {e.reason && <div className="muted small"><bdi>{e.reason}</bdi></div>}
                 </div>
               ) : (
                 <div>
