@@ -5,7 +5,7 @@ import { createContact } from '../contacts/contacts.js';
 import { findMessage, recordOutcome, reserveMessage } from '../messages/records.js';
 import { suppressionsOf } from '../suppression/suppressions.js';
 import { startConfiguredBounceListener } from './deps.js';
-import { dsnMail, sendRaw } from './test-fixtures.js';
+import { dsnMail, sendRaw, verpOf } from './test-fixtures.js';
 
 describe.each(backends())('the bounce listener as `qatra start` wires it on %s', (kind) => {
   it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it listens and applies the soft-bounce limit from the config', async () => {
@@ -21,7 +21,7 @@ describe.each(backends())('the bounce listener as `qatra start` wires it on %s',
       const c = await createContact(h.deps, t.workspaceId, { email: 'once@example.org' });
       const { message } = await reserveMessage(h.deps.store.db, { workspaceId: t.workspaceId, contactId: c.id, channel: 'email', kind: 'marketing', idempotencyKey: 'k1', to: 'once@example.org' }, h.clock.now());
       await recordOutcome(h.deps.store.db, message.id, { status: 'sent' }, h.clock.now());
-      const verp = `bounces+${message.id}@bounces.example.com`;
+      const verp = await verpOf(h.deps.store, message);
       await sendRaw(listener.port!, verp, dsnMail({ to: verp, recipient: 'once@example.org', status: '4.2.2' }));
       expect((await findMessage(h.deps.store.db, message.id))!.status).toBe('bounced');
       // softBounceLimit 1: the first soft bounce suppresses.

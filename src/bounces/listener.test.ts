@@ -7,7 +7,7 @@ import { getContact } from '../contacts/contacts.js';
 import { fromJson } from '../core/json.js';
 import { suppressionsOf } from '../suppression/suppressions.js';
 import { startBounceListener, type BounceListener } from './listener.js';
-import { arfMail, dsnMail, sendRaw } from './test-fixtures.js';
+import { arfMail, dsnMail, sendRaw, verpOf } from './test-fixtures.js';
 
 describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => {
   let k: EmailKit;
@@ -41,7 +41,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('a hard-bounce DSN (5.1.1) returned to the VERP address marks the message bounced, suppresses the address and records email.bounced', async () => {
     const m = await sent('gone@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'gone@example.org', status: '5.1.1' }));
     const after = await findMessage(k.h.deps.store.db, m.id);
     expect(after).toMatchObject({ status: 'bounced' });
@@ -69,7 +69,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     const statuses = ['5.2.2', '4.4.7', '4.2.2'];
     for (let i = 0; i < 3; i++) {
       const m = await sent(address);
-      const verp = `bounces+${m.id}@bounces.example.com`;
+      const verp = await verpOf(k.h.deps.store, m);
       const mail = dsnMail({ to: verp, recipient: address, status: statuses[i]!, diagnostic: `452 ${statuses[i]} Mailbox full` });
       await sendRaw(listener.port, verp, mail);
       await sendRaw(listener.port, verp, mail); // the same report twice: one soft bounce
@@ -84,7 +84,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('a delayed DSN (Action: delayed) is only a warning: nothing is counted or suppressed', async () => {
     const m = await sent('slow@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'slow@example.org', status: '4.4.1', action: 'delayed' }));
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('sent');
     expect(await k.h.deps.store.db.selectFrom('email_soft_bounces').selectAll().where('address', '=', 'slow@example.org').execute()).toEqual([]);
@@ -104,7 +104,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('an ARF report finds its message by the VERP Return-Path of the returned original', async () => {
     const m = await sent('verp-arf@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, 'fbl@bounces.example.com', arfMail({ to: 'fbl@bounces.example.com', recipient: 'verp-arf@example.org', originalReturnPath: verp }));
     expect((await suppressionsOf(k.h.deps.store.db, k.t.workspaceId, 'verp-arf@example.org')).map((x) => x.reason)).toEqual(['complaint']);
   });
@@ -130,7 +130,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     });
     expect(await k.h.deps.store.db.selectFrom('suppressions').select('address').execute()).toEqual(before);
     const m = await sent('still-works@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'still-works@example.org', status: '5.1.2' }));
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('bounced');
   });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../backends.js';
 import { startBounceListener, type BounceListener } from '../../src/bounces/listener.js';
-import { dsnMail, arfMail } from '../../src/bounces/test-fixtures.js';
+import { dsnMail, arfMail, verpOf } from '../../src/bounces/test-fixtures.js';
 import { findMessage } from '../../src/messages/records.js';
 import { fingerprint, tableNames, type Fingerprint } from './fingerprint.js';
 import { mailSteps, smtpDialogue } from './smtp-client.js';
@@ -72,7 +72,7 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
   });
 
   it('after all that, a real hard bounce for a real message is still applied', async () => {
-    const verp = `bounces+${w.ra.messageId}@bounces.example.com`;
+    const verp = await verpOf(w.k.h.deps.store, { id: w.ra.messageId, workspaceId: w.a.workspaceId });
     const { codes } = await smtpDialogue(listener.port, mailSteps('', verp, Buffer.from(dsnMail({ to: verp, recipient: 'tokens@example.org', status: '5.1.1' }))));
     expect(codes[5]).toBe(250);
     expect(await findMessage(w.k.h.deps.store.db, w.ra.messageId)).toMatchObject({ status: 'bounced' });

@@ -1,0 +1,81 @@
+/**
+ * @module The STARTTLS certificate of the bounce listener. smtp-server's built-in certificate has
+ * expired, so at start the listener uses `<dataDir>/bounce-tls/{key,cert}.pem`, generating a
+ * self-signed one (EC P-256, valid 10 years) when there is none, or when the one there expires
+ * within 30 days or cannot be read. Sending MTAs use opportunistic TLS and do not check the
+ * certificate of an MX, so self-signed is what they get from most receivers; put a TLS-terminating
+ * relay in front to present a real one.
+ *
+ * Node has no X.509 writer and no package here has one, so the `openssl` command writes it (a clear
+ * error when it is missing); Node's X509Certificate reads it back to check its dates.
+ */
+import { execFile } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Clock } from '../core/clock.js';
+
+const run = promisify(execFile);
+const DAY = 86_400_000;
+export const CERT_VALID_DAYS = 3650;
+/** A certificate expiring sooner than this is replaced at start. */
+const RENEW_BEFORE_MS = 30 * DAY;
+
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+  /** Epoch ms the certificate expires. */
+  validTo: number;
+  generated: boolean;
+}
+
+function readUsable(keyFile: string, certFile: string, now: number): TlsMaterial | null {
+  try {
+    const key = fs.readFileSync(keyFile, 'utf8');
+    const cert = fs.readFileSync(certFile, 'utf8');
+    const x509 = new X509Certificate(cert);
+    const validTo = Date.parse(x509.validTo);
+    if (!(validTo - RENEW_BEFORE_MS > now) || !(Date.parse(x509.validFrom) <= now)) return null;
+    if (!x509.checkPrivateKey(createPrivateKey(key))) return null;
+    return { key, cert, validTo, generated: false };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The listener's key and certificate in `dir`, generated when missing, unreadable or (by `clock`)
+ * expiring within 30 days.
+ */
+export async function ensureBounceCertificate(dir: string, clock: Clock, hostname = 'qatra-bounces'): Promise<TlsMaterial> {
+  const keyFile = path.join(dir, 'key.pem');
+  const certFile = path.join(dir, 'cert.pem');
+  const existing = readUsable(keyFile, certFile, clock.now());
+  if (existing) return existing;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmpKey = `${keyFile}.${process.pid}.tmp`;
+  const tmpCert = `${certFile}.${process.pid}.tmp`;
+  const cn = hostname.replace(/[^A-Za-z0-9.-]/g, '') || 'qatra-bounces';
+  try {
+    await run('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-days', String(CERT_VALID_DAYS), '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
+      '-keyout', tmpKey, '-out', tmpCert,
+    ]);
+  } catch (err) {
+    fs.rmSync(tmpKey, { force: true });
+    fs.rmSync(tmpCert, { force: true });
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(
+      missing
+        ? `the bounce listener needs a STARTTLS certificate and the openssl command to make one is not installed; install openssl or put key.pem and cert.pem in ${dir}`
+        : `could not generate the bounce listener's STARTTLS certificate in ${dir}: ${(err as Error).message}`,
+    );
+  }
+  fs.chmodSync(tmpKey, 0o600);
+  fs.renameSync(tmpKey, keyFile);
+  fs.renameSync(tmpCert, certFile);
+  const cert = fs.readFileSync(certFile, 'utf8');
+  return { key: fs.readFileSync(keyFile, 'utf8'), cert, validTo: Date.parse(new X509Certificate(cert).validTo), generated: true };
+}
