@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness } from '../../test/harness.js';
@@ -8,16 +11,18 @@ import { startConfiguredBounceListener } from './deps.js';
 import { dsnMail, sendRaw, verpOf } from './test-fixtures.js';
 
 describe.each(backends())('the bounce listener as `qatra start` wires it on %s', (kind) => {
-  it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it listens and applies the soft-bounce limit from the config', async () => {
+  it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it makes its STARTTLS certificate in the data directory, listens and applies the soft-bounce limit from the config', async () => {
     const off = await createHarness(kind);
     expect((await startConfiguredBounceListener(off.deps)).port).toBeNull();
     await off.close();
 
-    const h = await createHarness(kind, { bounceSmtpPort: 0, host: '127.0.0.1', softBounceLimit: 1 });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-bounce-deps-'));
+    const h = await createHarness(kind, { bounceSmtpPort: 0, host: '127.0.0.1', softBounceLimit: 1, dataDir });
     const t = await h.tenant();
     const listener = await startConfiguredBounceListener(h.deps);
     try {
       expect(listener.port).toBeGreaterThan(0);
+      expect(fs.existsSync(path.join(dataDir, 'bounce-tls', 'cert.pem'))).toBe(true);
       const c = await createContact(h.deps, t.workspaceId, { email: 'once@example.org' });
       const { message } = await reserveMessage(h.deps.store.db, { workspaceId: t.workspaceId, contactId: c.id, channel: 'email', kind: 'marketing', idempotencyKey: 'k1', to: 'once@example.org' }, h.clock.now());
       await recordOutcome(h.deps.store.db, message.id, { status: 'sent' }, h.clock.now());
@@ -29,6 +34,7 @@ describe.each(backends())('the bounce listener as `qatra start` wires it on %s',
     } finally {
       await listener.close();
       await h.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
