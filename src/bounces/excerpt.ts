@@ -67,15 +67,21 @@ export class ReportExcerpt {
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(10, start);
-      const end = nl === -1 ? chunk.length : nl + 1;
-      const room = this.limits.lineBytes - this.lineLength;
-      if (room > 0) {
-        const piece = Buffer.from(chunk.subarray(start, Math.min(end, start + room)));
-        this.line.push(piece);
-        this.lineLength += piece.length;
+      if (nl === -1) {
+        this.addPiece(chunk.subarray(start));
+        return;
       }
-      if (nl === -1) break;
-      this.endLine();
+      const end = nl + 1;
+      if (this.lineLength === 0 && this.mode === 'body' && this.budget === 0 && !(chunk[start] === 45 && chunk[start + 1] === 45)) {
+        // Most of a large mail: a line of a part we keep nothing more of, and no delimiter.
+      } else if (this.lineLength === 0) {
+        // The common case: a whole line inside this chunk, looked at in place (copied only if kept).
+        const cut = end - start > this.limits.lineBytes;
+        this.take(chunk.subarray(start, cut ? start + this.limits.lineBytes : end), cut);
+      } else {
+        this.addPiece(chunk.subarray(start, end));
+        this.endLine();
+      }
       start = end;
     }
   }
@@ -86,18 +92,28 @@ export class ReportExcerpt {
     return Buffer.concat(this.out).toString('utf8');
   }
 
-  private endLine(): void {
-    let line = this.line.length === 1 ? this.line[0]! : Buffer.concat(this.line);
-    this.line = [];
-    this.lineLength = 0;
-    if (line[line.length - 1] !== 10) line = Buffer.concat([line, CRLF]);
-    this.take(line);
+  /** Part of a line that continues in the next chunk: copied (up to `lineBytes`), not a view. */
+  private addPiece(piece: Buffer): void {
+    const room = this.limits.lineBytes - this.lineLength;
+    if (room <= 0) return;
+    const copy = Buffer.from(piece.subarray(0, room));
+    this.line.push(copy);
+    this.lineLength += copy.length;
   }
 
-  private emit(line: Buffer): void {
-    if (this.kept + line.length > this.limits.totalBytes) return;
-    this.out.push(line);
-    this.kept += line.length;
+  private endLine(): void {
+    const line = this.line.length === 1 ? this.line[0]! : Buffer.concat(this.line);
+    this.line = [];
+    this.lineLength = 0;
+    this.take(line, line[line.length - 1] !== 10);
+  }
+
+  /** Keeps a copy of `line` (a cut line gets its line break back). */
+  private emit(line: Buffer, cut = false): void {
+    const length = line.length + (cut ? 2 : 0);
+    if (this.kept + length > this.limits.totalBytes) return;
+    this.out.push(cut ? Buffer.concat([line, CRLF]) : Buffer.from(line));
+    this.kept += length;
   }
 
   /** The innermost enclosing boundary this line is a delimiter of: its index, and whether it closes. */
@@ -112,17 +128,16 @@ export class ReportExcerpt {
     return null;
   }
 
-  private take(line: Buffer): void {
-    const d = this.delimiter(line);
+  private take(line: Buffer, cut: boolean): void {
+    const d = cut ? null : this.delimiter(line);
     if (d) {
       this.boundaries.length = d.closing ? d.index : d.index + 1;
       this.emit(line);
       this.startHeaders(d.closing ? null : 'headers');
       return;
     }
-    const blank = line.length <= 2 && (line[0] === 10 || (line[0] === 13 && line[1] === 10));
     if (this.mode === 'body') {
-      if (line.length > this.budget) {
+      if (cut || line.length > this.budget) {
         this.budget = 0;
         return;
       }
@@ -130,16 +145,16 @@ export class ReportExcerpt {
       this.emit(line);
       return;
     }
-    if (blank) {
+    if (!cut && line.length <= 2 && (line[0] === 10 || (line[0] === 13 && line[1] === 10))) {
       this.emit(line);
       if (this.mode === 'headers') this.startBody();
       else this.startBodyOf(this.limits.originalBodyBytes);
       return;
     }
-    if (this.headerKept + line.length > this.limits.headerBytes) return;
-    this.headerKept += line.length;
-    if (this.mode === 'headers') this.headerText += line.toString('latin1');
-    this.emit(line);
+    if (this.headerKept + line.length + 2 > this.limits.headerBytes) return;
+    this.headerKept += line.length + (cut ? 2 : 0);
+    if (this.mode === 'headers') this.headerText += `${line.toString('latin1')}${cut ? '\r\n' : ''}`;
+    this.emit(line, cut);
   }
 
   /** After a delimiter: a part's headers follow, or (closing delimiter, `null`) an epilogue. */
