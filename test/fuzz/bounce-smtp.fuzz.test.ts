@@ -2,7 +2,7 @@
  * Malformed, oversize and non-UTF-8 mail and garbage SMTP commands at the inbound bounce listener:
  * it keeps answering (250 for mail it accepts and ignores, 5xx for what it refuses, never a 4xx
  * "try later" that makes senders retry garbage), stays up for the next real report, and stores
- * nothing from mail that names no message of ours.
+ * nothing from mail that names no message of ours, or names a real one without its signature.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,30 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
         expect(codes[0], 'banner').toBe(220);
         const endOfData = codes[5];
         expect(endOfData === 250 || (endOfData !== undefined && endOfData >= 500), `end of DATA answered ${endOfData} (${codes.join(',')})`).toBe(true);
+        expect((await fingerprint(w.k.h.deps.store, tables)).hash).toBe(base.hash);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 300_000);
+
+  it(`answers ${RUNS} well-formed reports naming a real message with no, a made-up or a mangled signature with 250, and stores nothing from them`, async () => {
+    const real = await verpOf(w.k.h.deps.store, { id: w.ra.messageId, workspaceId: w.a.workspaceId });
+    const sig = /\.([0-9a-f]{20})@/.exec(real)![1]!;
+    const forgedSig = fc.oneof(
+      fc.constant(''),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 24 }).map((x) => `.${x}`),
+      fc.nat({ max: 19 }).map((i) => `.${sig.slice(0, i)}${sig[i] === '0' ? '1' : '0'}${sig.slice(i + 1)}`),
+      fc.constant(`.${sig.toUpperCase().slice(0, 19)}`),
+    );
+    const messageId = fc.oneof(fc.constant(undefined), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `<${h}.qatra@news.example.com>`));
+    await fc.assert(
+      fc.asyncProperty(forgedSig, messageId, fc.boolean(), async (s, mid, arf) => {
+        const verp = `bounces+${w.ra.messageId}${s}@bounces.example.com`;
+        const body = arf
+          ? arfMail({ to: verp, recipient: 'tokens@example.org', originalReturnPath: verp, ...(mid ? { originalMessageId: mid } : {}) })
+          : dsnMail({ to: verp, recipient: 'tokens@example.org', status: '5.1.1', originalReturnPath: verp, ...(mid ? { originalMessageId: mid } : {}) });
+        const { codes } = await smtpDialogue(listener.port, mailSteps('', verp, Buffer.from(body)));
+        expect(codes[5]).toBe(250);
         expect((await fingerprint(w.k.h.deps.store, tables)).hash).toBe(base.hash);
       }),
       { numRuns: RUNS },
