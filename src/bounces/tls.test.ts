@@ -1,6 +1,6 @@
 /**
  * The bounce listener's STARTTLS certificate: made at first start in the data directory, kept while
- * valid, replaced when it is about to expire; and a real STARTTLS handshake presents it.
+ * valid, replaced once it has expired; and a real STARTTLS handshake presents it.
  */
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -64,15 +64,22 @@ describe('the STARTTLS certificate of the bounce listener', () => {
     expect(again).toMatchObject({ generated: false, cert: first.cert, key: first.key });
   });
 
-  it('is replaced when it expires within 30 days, or when the files are not a usable pair', async () => {
+  it('is kept until it expires, then replaced; so is a pair of files that is not a usable certificate and key', async () => {
     const certDir = path.join(dir, 'renew');
     const first = await ensureBounceCertificate(certDir, systemClock);
-    const late = new ManualClock(first.validTo - 10 * DAY);
+    expect((await ensureBounceCertificate(certDir, new ManualClock(first.validTo - 60_000))).generated).toBe(false);
+    const late = new ManualClock(first.validTo + 60_000);
     const renewed = await ensureBounceCertificate(certDir, late);
     expect(renewed.generated).toBe(true);
     expect(renewed.cert).not.toBe(first.cert);
     fs.writeFileSync(path.join(certDir, 'cert.pem'), 'not a certificate');
     expect((await ensureBounceCertificate(certDir, systemClock)).generated).toBe(true);
+  });
+
+  it('without the openssl command, start fails with an error saying what to install or provide', async () => {
+    const certDir = path.join(dir, 'no-openssl');
+    await expect(ensureBounceCertificate(certDir, systemClock, { openssl: path.join(dir, 'no-such-openssl') })).rejects.toThrow(/openssl command .* is not installed; install openssl or put key\.pem and cert\.pem in/);
+    expect(fs.readdirSync(certDir)).toEqual([]);
   });
 
   describe('over a real connection', () => {

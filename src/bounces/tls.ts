@@ -1,8 +1,8 @@
 /**
  * @module The STARTTLS certificate of the bounce listener. smtp-server's built-in certificate has
  * expired, so at start the listener uses `<dataDir>/bounce-tls/{key,cert}.pem`, generating a
- * self-signed one (EC P-256, valid 10 years) when there is none, or when the one there expires
- * within 30 days or cannot be read. Sending MTAs use opportunistic TLS and do not check the
+ * self-signed one (EC P-256, valid 10 years) when there is none, or when the one there has expired
+ * or cannot be read (a certificate of your own put there is kept until it expires). Sending MTAs use opportunistic TLS and do not check the
  * certificate of an MX, so self-signed is what they get from most receivers; put a TLS-terminating
  * relay in front to present a real one.
  *
@@ -17,10 +17,7 @@ import { promisify } from 'node:util';
 import type { Clock } from '../core/clock.js';
 
 const run = promisify(execFile);
-const DAY = 86_400_000;
 export const CERT_VALID_DAYS = 3650;
-/** A certificate expiring sooner than this is replaced at start. */
-const RENEW_BEFORE_MS = 30 * DAY;
 
 export interface TlsMaterial {
   key: string;
@@ -37,7 +34,7 @@ function readUsable(keyFile: string, certFile: string, now: number): TlsMaterial
     const x509 = new X509Certificate(cert);
     const validTo = Date.parse(x509.validTo);
     // Only the end date is checked: a manual clock in tests may stand before the real notBefore.
-    if (!(validTo - RENEW_BEFORE_MS > now)) return null;
+    if (!(validTo > now)) return null;
     if (!x509.checkPrivateKey(createPrivateKey(key))) return null;
     return { key, cert, validTo, generated: false };
   } catch {
@@ -46,10 +43,10 @@ function readUsable(keyFile: string, certFile: string, now: number): TlsMaterial
 }
 
 /**
- * The listener's key and certificate in `dir`, generated when missing, unreadable or (by `clock`)
- * expiring within 30 days.
+ * The listener's key and certificate in `dir`, generated when missing, unreadable, not a pair, or
+ * (by `clock`) expired.
  */
-export async function ensureBounceCertificate(dir: string, clock: Clock, hostname = 'qatra-bounces'): Promise<TlsMaterial> {
+export async function ensureBounceCertificate(dir: string, clock: Clock, options: { hostname?: string; openssl?: string } = {}): Promise<TlsMaterial> {
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   const existing = readUsable(keyFile, certFile, clock.now());
@@ -57,9 +54,9 @@ export async function ensureBounceCertificate(dir: string, clock: Clock, hostnam
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmpKey = `${keyFile}.${process.pid}.tmp`;
   const tmpCert = `${certFile}.${process.pid}.tmp`;
-  const cn = hostname.replace(/[^A-Za-z0-9.-]/g, '') || 'qatra-bounces';
+  const cn = (options.hostname ?? 'qatra-bounces').replace(/[^A-Za-z0-9.-]/g, '') || 'qatra-bounces';
   try {
-    await run('openssl', [
+    await run(options.openssl ?? 'openssl', [
       'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
       '-days', String(CERT_VALID_DAYS), '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
       '-keyout', tmpKey, '-out', tmpCert,
