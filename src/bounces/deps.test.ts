@@ -11,7 +11,7 @@ import { startConfiguredBounceListener } from './deps.js';
 import { dsnMail, sendRaw, verpOf } from './test-fixtures.js';
 
 describe.each(backends())('the bounce listener as `qatra start` wires it on %s', (kind) => {
-  it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it makes its STARTTLS certificate in the data directory, listens and applies the soft-bounce limit from the config', async () => {
+  it('is not started without QATRA_BOUNCE_SMTP_PORT; with it, it makes its STARTTLS certificate in the data directory, listens, applies the soft-bounce limit from the config and counts mails by result', async () => {
     const off = await createHarness(kind);
     expect((await startConfiguredBounceListener(off.deps)).port).toBeNull();
     await off.close();
@@ -31,6 +31,12 @@ describe.each(backends())('the bounce listener as `qatra start` wires it on %s',
       expect((await findMessage(h.deps.store.db, message.id))!.status).toBe('bounced');
       // softBounceLimit 1: the first soft bounce suppresses.
       expect((await suppressionsOf(h.deps.store.db, t.workspaceId, 'once@example.org')).map((s) => s.reason)).toEqual(['hard_bounce']);
+      // A forged report (no signature) is only counted.
+      const forged = `bounces+${message.id}@bounces.example.com`;
+      await sendRaw(listener.port!, forged, dsnMail({ to: forged, recipient: 'once@example.org', status: '5.1.1' }));
+      const metrics = await h.deps.metrics.registry.metrics();
+      expect(metrics).toContain('qatra_bounce_mails_total{result="applied"} 1');
+      expect(metrics).toContain('qatra_bounce_mails_total{result="refused"} 1');
     } finally {
       await listener.close();
       await h.close();
