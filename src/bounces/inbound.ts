@@ -1,7 +1,8 @@
 /**
  * @module One inbound mail on the bounce mailbox, end to end: read the report (./report.ts), find
  * the message it is about (./match.ts), apply it (./apply.ts) in one transaction. Mail that is not a
- * report, or names no message of ours, is only logged: the answer says what happened, for the log
+ * report, or names no message of ours with a valid signature (an unsigned or forged VERP address or
+ * Message-ID), is only logged and counted: the answer says what happened, for the log, the counter
  * and the tests. Database errors propagate (the listener then answers 451 so the sender retries).
  * Mail to our `unsubscribe+TOKEN@…` addresses (the mailto half of List-Unsubscribe, RFC 2369)
  * unsubscribes instead.
@@ -18,10 +19,18 @@ export interface InboundResult {
   messageId: string | null;
   outcomes: FeedbackOutcome[];
   note?: string;
+  /** Set when the report named a message of ours without a valid signature. */
+  refused?: 'unsigned' | 'bad signature';
+}
+
+export interface InboundDeps extends FeedbackDeps {
+  log?: Logger | undefined;
+  /** Workspace signing secrets, cached for the process (they never change). */
+  secrets?: Map<string, string> | undefined;
 }
 
 export async function processInbound(
-  deps: FeedbackDeps & { log?: Logger | undefined },
+  deps: InboundDeps,
   raw: string,
   envelopeRecipients: string[],
   envelopeFrom?: string,
@@ -37,11 +46,17 @@ export async function processInbound(
     deps.log?.info({ reason: report.reason, to: envelopeRecipients }, 'bounce mailbox: not a delivery or feedback report; ignored');
     return { kind: 'other', messageId: null, outcomes: [], note: report.reason };
   }
-  const message = await findReportedMessage(deps.store.db, report.refs);
-  if (!message) {
-    deps.log?.warn({ kind: report.kind, refs: report.refs }, 'bounce mailbox: report names no known message; ignored');
-    return { kind: report.kind, messageId: null, outcomes: [], note: 'no matching message' };
+  const match = await findReportedMessage(deps.store, report.refs, deps.secrets);
+  if (!match.message) {
+    const { refused } = match;
+    if (refused === 'unknown') {
+      deps.log?.warn({ kind: report.kind, refs: report.refs }, 'bounce mailbox: report names no known message; ignored');
+      return { kind: report.kind, messageId: null, outcomes: [], note: 'no matching message' };
+    }
+    deps.log?.warn({ kind: report.kind, refs: report.refs, refused }, 'bounce mailbox: report names a message without a valid signature; ignored');
+    return { kind: report.kind, messageId: null, outcomes: [], note: `refused: ${refused}`, refused };
   }
+  const message = match.message;
   const feedback: Feedback[] =
     report.kind === 'arf'
       ? [{ type: 'complained', feedbackType: report.feedbackType, recipient: report.recipient }]

@@ -6,17 +6,22 @@ import { findMessage } from '../messages/records.js';
 import { getContact } from '../contacts/contacts.js';
 import { fromJson } from '../core/json.js';
 import { suppressionsOf } from '../suppression/suppressions.js';
+import { createHash } from 'node:crypto';
+import { workspaceSecret } from '../tracking/tokens.js';
+import type { InboundResult } from './inbound.js';
 import { startBounceListener, type BounceListener } from './listener.js';
-import { arfMail, dsnMail, sendRaw } from './test-fixtures.js';
+import { verpAddress } from './signed-ids.js';
+import { arfMail, dsnMail, sendRaw, verpOf } from './test-fixtures.js';
 
 describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => {
   let k: EmailKit;
   let listener: BounceListener;
   let n = 0;
+  const results: Array<InboundResult | { kind: 'error'; error: string }> = [];
 
   beforeAll(async () => {
     k = await emailKit(kind);
-    listener = await startBounceListener({ store: k.h.deps.store, clock: k.h.clock, softBounceLimit: 3, log: k.h.deps.log }, { port: 0, host: '127.0.0.1' });
+    listener = await startBounceListener({ store: k.h.deps.store, clock: k.h.clock, softBounceLimit: 3, log: k.h.deps.log }, { port: 0, host: '127.0.0.1', onProcessed: (r) => results.push(r) });
   });
   afterAll(async () => {
     await listener?.close();
@@ -41,7 +46,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('a hard-bounce DSN (5.1.1) returned to the VERP address marks the message bounced, suppresses the address and records email.bounced', async () => {
     const m = await sent('gone@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'gone@example.org', status: '5.1.1' }));
     const after = await findMessage(k.h.deps.store.db, m.id);
     expect(after).toMatchObject({ status: 'bounced' });
@@ -69,7 +74,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     const statuses = ['5.2.2', '4.4.7', '4.2.2'];
     for (let i = 0; i < 3; i++) {
       const m = await sent(address);
-      const verp = `bounces+${m.id}@bounces.example.com`;
+      const verp = await verpOf(k.h.deps.store, m);
       const mail = dsnMail({ to: verp, recipient: address, status: statuses[i]!, diagnostic: `452 ${statuses[i]} Mailbox full` });
       await sendRaw(listener.port, verp, mail);
       await sendRaw(listener.port, verp, mail); // the same report twice: one soft bounce
@@ -84,7 +89,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('a delayed DSN (Action: delayed) is only a warning: nothing is counted or suppressed', async () => {
     const m = await sent('slow@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'slow@example.org', status: '4.4.1', action: 'delayed' }));
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('sent');
     expect(await k.h.deps.store.db.selectFrom('email_soft_bounces').selectAll().where('address', '=', 'slow@example.org').execute()).toEqual([]);
@@ -104,7 +109,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   it('an ARF report finds its message by the VERP Return-Path of the returned original', async () => {
     const m = await sent('verp-arf@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, 'fbl@bounces.example.com', arfMail({ to: 'fbl@bounces.example.com', recipient: 'verp-arf@example.org', originalReturnPath: verp }));
     expect((await suppressionsOf(k.h.deps.store.db, k.t.workspaceId, 'verp-arf@example.org')).map((x) => x.reason)).toEqual(['complaint']);
   });
@@ -130,10 +135,73 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     });
     expect(await k.h.deps.store.db.selectFrom('suppressions').select('address').execute()).toEqual(before);
     const m = await sent('still-works@example.org');
-    const verp = `bounces+${m.id}@bounces.example.com`;
+    const verp = await verpOf(k.h.deps.store, m);
     await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'still-works@example.org', status: '5.1.2' }));
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('bounced');
   });
+  /** What a forged report must not have changed for message `m` and its address. */
+  async function untouched(m: { id: string; contactId: string }, address: string) {
+    expect((await findMessage(k.h.deps.store.db, m.id))!).toMatchObject({ status: 'sent', reason: null, complainedAt: null });
+    expect(await suppressionsOf(k.h.deps.store.db, k.t.workspaceId, address)).toEqual([]);
+    expect(await k.h.deps.store.db.selectFrom('email_soft_bounces').selectAll().where('address', '=', address).execute()).toEqual([]);
+    expect(await k.h.deps.store.db.selectFrom('consent_history').selectAll().where('contact_id', '=', m.contactId).execute()).toEqual([]);
+    expect(await events(m.contactId, 'email.bounced')).toEqual([]);
+    expect(await events(m.contactId, 'email.complained')).toEqual([]);
+  }
+
+  it("a DSN to bounces+<real message id>@ without the signature, with a made-up one, another message's or another workspace's changes nothing; the signed address still works", async () => {
+    const m = await sent('forged-dsn@example.org');
+    const m2 = await sent('forged-dsn-2@example.org');
+    const other = await k.h.tenant();
+    const sigOf = (verp: string) => /\.([0-9a-f]{20})@/.exec(verp)![1]!;
+    const forged = [
+      `bounces+${m.id}@bounces.example.com`,
+      `bounces+${m.id}.${'0'.repeat(20)}@bounces.example.com`,
+      `bounces+${m.id}.${sigOf(await verpOf(k.h.deps.store, m2))}@bounces.example.com`,
+      verpAddress(await workspaceSecret(k.h.deps.store, other.workspaceId), m.id, 'bounces.example.com'),
+    ];
+    for (const verp of forged) {
+      results.length = 0;
+      await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'forged-dsn@example.org', status: '5.1.1', originalReturnPath: verp }));
+      expect(results, verp).toMatchObject([{ kind: 'dsn', messageId: null, outcomes: [], refused: verp === forged[0] ? 'unsigned' : 'bad signature' }]);
+    }
+    await untouched(m, 'forged-dsn@example.org');
+    const verp = await verpOf(k.h.deps.store, m);
+    await sendRaw(listener.port, verp, dsnMail({ to: verp, recipient: 'forged-dsn@example.org', status: '5.1.1' }));
+    expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('bounced');
+  });
+
+  it('an ARF naming a guessed Message-ID (derived from workspace and idempotency key, as before signing), a made-up signature, or the unsigned Message-ID of a message sent before signing changes nothing', async () => {
+    const m = await sent('forged-arf@example.org');
+    const hash = createHash('sha256').update(`${m.workspaceId}\n${m.idempotencyKey}`).digest('hex').slice(0, 32);
+    expect(m.headerMessageId).toMatch(new RegExp(`^<${hash}\\.[0-9a-f]{20}@news\\.example\\.com>$`));
+    const fbl = 'fbl@bounces.example.com';
+    for (const guess of [`<${hash}.qatra@news.example.com>`, `<${hash}.${'0'.repeat(20)}@news.example.com>`]) {
+      results.length = 0;
+      await sendRaw(listener.port, fbl, arfMail({ to: fbl, recipient: 'forged-arf@example.org', originalMessageId: guess, originalReturnPath: `bounces+${m.id}@bounces.example.com` }));
+      expect(results, guess).toMatchObject([{ kind: 'arf', messageId: null, outcomes: [], refused: 'unsigned' }]);
+    }
+    // A message sent before the upgrade carries an unsigned Message-ID: reports naming it are refused too.
+    const old = `<${hash}.qatra@news.example.com>`;
+    await k.h.deps.store.db.updateTable('messages').set({ header_message_id: old }).where('id', '=', m.id).execute();
+    results.length = 0;
+    await sendRaw(listener.port, fbl, arfMail({ to: fbl, recipient: 'forged-arf@example.org', originalMessageId: old }));
+    expect(results).toMatchObject([{ kind: 'arf', messageId: null, refused: 'unsigned' }]);
+    await untouched(m, 'forged-arf@example.org');
+  });
+
+  it('a signed DSN far larger than what the listener keeps (a returned original of ~1.9 MB) is still read and applied', async () => {
+    const m = await sent('big-dsn@example.org');
+    const verp = await verpOf(k.h.deps.store, m);
+    const dsn = dsnMail({ to: verp, recipient: 'big-dsn@example.org', status: '5.1.1', originalMessageId: m.headerMessageId! });
+    const attachment = ['--=_dsn_boundary', 'Content-Type: message/rfc822', '', `Message-ID: ${m.headerMessageId}`, 'Subject: big', '', ...Array.from({ length: 25_000 }, (_, i) => `line ${i} ${'x'.repeat(68)}`), ''].join('\r\n');
+    const raw = dsn.replace('--=_dsn_boundary--', `${attachment}\r\n--=_dsn_boundary--`);
+    expect(raw.length).toBeGreaterThan(1_800_000);
+    results.length = 0;
+    await sendRaw(listener.port, verp, raw);
+    expect(results).toMatchObject([{ kind: 'dsn', messageId: m.id, outcomes: [{ outcome: 'applied', suppressed: true }] }]);
+  });
+
   it('mail to the List-Unsubscribe mailto address unsubscribes the contact (RFC 2369) and the next marketing send is skipped', async () => {
     await sent('mailto-unsub@example.org');
     const mail = await k.h.deps.store.db.selectFrom('contacts').select('id').where('email', '=', 'mailto-unsub@example.org').executeTakeFirstOrThrow();

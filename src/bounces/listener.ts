@@ -3,22 +3,39 @@
  * `qatra start` when QATRA_BOUNCE_SMTP_PORT is set. Point the MX of the return-path domain (email
  * settings `returnPathDomain`) and the feedback-loop address of mailbox providers at it.
  *
- * It accepts every recipient (VERP addresses are `bounces+<messageId>@…`), reads at most `maxBytes`
- * per mail, and hands each one to ./inbound.ts. It never lets one mail crash it: unparseable or
- * unknown mail is accepted (250) and logged, so senders do not retry garbage forever; only when the
- * database fails does it answer 451, a temporary failure the sending MTA retries later.
+ * It is open to the internet, so it is capped: at most `maxClients` connections at once (more are
+ * told 421, try again), `maxRecipients` per mail, and `maxBytes` per mail (announced with the SIZE
+ * extension: a larger declared SIZE is refused at MAIL FROM, a larger DATA at its end, both 552).
+ * A mail is never held whole: while it streams in, only what a report is read by is kept
+ * (./excerpt.ts, at most ~256 KB), then handed to ./inbound.ts, which acts only on reports whose
+ * VERP address or Message-ID carries the workspace's signature (./signed-ids.ts).
+ *
+ * It never lets one mail crash it: unparseable, unknown or unsigned mail is accepted (250) and
+ * logged, so senders do not retry garbage forever; only when the database fails does it answer 451,
+ * a temporary failure the sending MTA retries later. STARTTLS uses `tls` (./tls.ts makes one).
  */
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { FeedbackDeps } from './apply.js';
+import { ReportExcerpt } from './excerpt.js';
 import { processInbound, type InboundResult } from './inbound.js';
+
+export const DEFAULT_MAX_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_CLIENTS = 32;
+export const DEFAULT_MAX_RECIPIENTS = 10;
 
 export interface BounceListenerOptions {
   port: number;
   host?: string;
-  /** Larger mails are refused with 552 (the returned original may be whole, with attachments). */
+  /** Larger mails are refused with 552 (default 2 MB: a DSN returning one of our mails whole fits). */
   maxBytes?: number;
+  /** Concurrent connections; more are answered 421 (default 32). */
+  maxClients?: number;
+  /** Recipients per mail; more are answered 452 (default 10). */
+  maxRecipients?: number;
+  /** STARTTLS key and certificate (PEM); without them smtp-server's built-in (expired) one is used. */
+  tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
   /** Called after each mail is processed (tests wait on it). */
   onProcessed?: (result: InboundResult | { kind: 'error'; error: string }) => void;
 }
@@ -29,16 +46,20 @@ export interface BounceListener {
 }
 
 export async function startBounceListener(deps: FeedbackDeps & { log?: Logger | undefined }, options: BounceListenerOptions): Promise<BounceListener> {
-  const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const inboundDeps = { ...deps, secrets: new Map<string, string>() };
   const server = new SMTPServer({
     banner: 'Qatra bounce mailbox',
     disabledCommands: ['AUTH'],
     authOptional: true,
     logger: false,
     size: maxBytes,
+    maxClients: options.maxClients ?? DEFAULT_MAX_CLIENTS,
+    maxRecipients: options.maxRecipients ?? DEFAULT_MAX_RECIPIENTS,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
+      const excerpt = new ReportExcerpt();
+      stream.on('data', (c: Buffer) => excerpt.push(c));
       stream.on('error', (err) => callback(err));
       stream.on('end', () => {
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
@@ -46,10 +67,10 @@ export async function startBounceListener(deps: FeedbackDeps & { log?: Logger | 
           err.responseCode = 552;
           return callback(err);
         }
-        const raw = Buffer.concat(chunks).toString('utf8');
+        const raw = excerpt.end();
         const rcpts = session.envelope.rcptTo.map((r) => r.address);
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
-        processInbound(deps, raw, rcpts, mailFrom).then(
+        processInbound(inboundDeps, raw, rcpts, mailFrom).then(
           (result) => {
             callback();
             options.onProcessed?.(result);

@@ -1,29 +1,54 @@
 /**
  * @module Which message a bounce, complaint or provider event is about. The VERP address names our
  * message record directly and is tried first; otherwise the original Message-ID (deterministic per
- * delivery, see channels/email/headers.ts) or the provider's own id is looked up (both indexed in
+ * delivery, see ./signed-ids.ts) or the provider's own id is looked up (both indexed in
  * migrations/000007.sql). Ids are only trusted within a workspace when the caller is one (webhooks).
+ *
+ * A report on the bounce mailbox comes from anyone who can reach the port, so a VERP id or a
+ * Message-ID counts only with a valid signature under the message's workspace secret
+ * (./signed-ids.ts). Unsigned names (messages sent before signing, or made up) are refused like
+ * forged ones: the report then changes nothing.
  */
 import { findMessage, type Message } from '../messages/records.js';
-import type { Db } from '../store/store.js';
+import type { Db, Store } from '../store/store.js';
+import { workspaceSecret } from '../tracking/tokens.js';
 import type { MessageRefs } from './report.js';
+import { messageIdSignatureValid, verpSignatureValid } from './signed-ids.js';
 
 function bracketed(id: string): string[] {
   const bare = id.trim().replace(/^<(.*)>$/, '$1');
   return [`<${bare}>`, bare];
 }
 
-/** The message a report names (VERP first, then the returned Message-ID), across workspaces. */
-export async function findReportedMessage(db: Db, refs: MessageRefs): Promise<Message | undefined> {
-  for (const id of refs.verpIds) {
-    const m = await findMessage(db, id);
-    if (m) return m;
+/** Why a report found no message: nothing named, or names without a valid signature. */
+export type ReportMatch = { message: Message } | { message: null; refused: 'unknown' | 'unsigned' | 'bad signature' };
+
+/**
+ * The message a report names (VERP first, then the returned Message-ID), across workspaces, when
+ * the name carries its workspace's signature. `secrets` caches workspace secrets for the process.
+ */
+export async function findReportedMessage(store: Store, refs: MessageRefs, secrets?: Map<string, string>): Promise<ReportMatch> {
+  let refused: 'unknown' | 'unsigned' | 'bad signature' = 'unknown';
+  const worse = (r: 'unsigned' | 'bad signature') => (refused = refused === 'bad signature' ? refused : r);
+  // At most a few names per report (report.ts dedupes them); each costs one indexed lookup.
+  for (const ref of refs.verp.slice(0, 8)) {
+    const m = await findMessage(store.db, ref.messageId);
+    if (!m) continue;
+    if (ref.signature === null) {
+      worse('unsigned');
+      continue;
+    }
+    if (verpSignatureValid(await workspaceSecret(store, m.workspaceId, secrets), m.id, ref.signature)) return { message: m };
+    worse('bad signature');
   }
-  for (const mid of refs.messageIds) {
-    const row = await db.selectFrom('messages').select('id').where('header_message_id', 'in', bracketed(mid)).orderBy('id', 'desc').executeTakeFirst();
-    if (row) return findMessage(db, row.id);
+  for (const mid of refs.messageIds.slice(0, 8)) {
+    const row = await store.db.selectFrom('messages').select('id').where('header_message_id', 'in', bracketed(mid)).orderBy('id', 'desc').executeTakeFirst();
+    const m = row ? await findMessage(store.db, row.id) : undefined;
+    if (!m || !m.headerMessageId) continue;
+    if (messageIdSignatureValid(await workspaceSecret(store, m.workspaceId, secrets), m.headerMessageId)) return { message: m };
+    worse(/\.[0-9a-f]{20}@/i.test(m.headerMessageId) ? 'bad signature' : 'unsigned');
   }
-  return undefined;
+  return { message: null, refused };
 }
 
 /** A workspace's message by our id, or by the provider's id / Message-ID header. */

@@ -24,7 +24,7 @@ describe('reading reports', () => {
     expect(r).toEqual({
       kind: 'dsn',
       recipients: [{ recipient: 'bob@example.org', action: 'failed', status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 No such user', bounceType: 'hard' }],
-      refs: { verpIds: ['msg_01ke70ehg0hvqpr0knvg4937jj'], messageIds: ['<abc.qatra@news.example.com>'] },
+      refs: { verp: [{ messageId: 'msg_01ke70ehg0hvqpr0knvg4937jj', signature: null }], messageIds: ['<abc.qatra@news.example.com>'] },
     });
   });
 
@@ -57,7 +57,7 @@ describe('reading reports', () => {
 
   it('reads an ARF report: feedback type, original recipient, Message-ID and the VERP Return-Path of the original', async () => {
     const r = await readReport(arfMail({ to: 'fbl@x', recipient: 'ann@example.org', originalMessageId: '<m1@x>', originalReturnPath: 'bounces+msg_01ke70ehg0hvqpr0knvg4937jj@b.example.com' }));
-    expect(r).toEqual({ kind: 'arf', feedbackType: 'abuse', recipient: 'ann@example.org', refs: { verpIds: ['msg_01ke70ehg0hvqpr0knvg4937jj'], messageIds: ['<m1@x>'] } });
+    expect(r).toEqual({ kind: 'arf', feedbackType: 'abuse', recipient: 'ann@example.org', refs: { verp: [{ messageId: 'msg_01ke70ehg0hvqpr0knvg4937jj', signature: null }], messageIds: ['<m1@x>'] } });
   });
 
   it('anything else is `other`, without throwing', async () => {
@@ -71,6 +71,14 @@ describe('VERP in delivery headers', () => {
   it('finds the VERP id in Delivered-To when the envelope is not known', async () => {
     const raw = dsnMail({ to: 'postmaster@b.example.com', recipient: 'x@example.org', status: '5.1.1' }).replace('To: postmaster@b.example.com', 'To: postmaster@b.example.com\r\nDelivered-To: bounces+msg_01ke70ehg0hvqpr0knvg4937jj@b.example.com');
     const r = await readReport(raw);
-    expect(r.refs.verpIds).toEqual(['msg_01ke70ehg0hvqpr0knvg4937jj']);
+    expect(r.refs.verp).toEqual([{ messageId: 'msg_01ke70ehg0hvqpr0knvg4937jj', signature: null }]);
+  });
+});
+
+describe('signed VERP addresses', () => {
+  it('splits `bounces+<id>.<signature>@` into the id and the signature, lower-cased (MTAs may change the case of local parts)', async () => {
+    const verp = 'bounces+MSG_01KE70EHG0HVQPR0KNVG4937JJ.0123456789ABCDEF0123@b.example.com';
+    const r = await readReport(dsnMail({ to: verp, recipient: 'x@example.org', status: '5.1.1' }), [verp]);
+    expect(r.refs.verp).toEqual([{ messageId: 'msg_01ke70ehg0hvqpr0knvg4937jj', signature: '0123456789abcdef0123' }]);
   });
 });

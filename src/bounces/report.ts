@@ -8,17 +8,25 @@
  *  - anything else (auto-replies, plain-text bounces of old MTAs, garbage): `other`, logged only.
  *
  * Either report names the original message by the VERP address it was returned to
- * (`bounces+<messageId>@…`, the envelope recipient or To of the report, or the Return-Path of the
- * returned headers) and by the Message-ID in the returned `text/rfc822-headers` or `message/rfc822`
- * part. Both are collected; ./match.ts picks the message.
+ * (`bounces+<messageId>.<sig>@…`, the envelope recipient or To of the report, or the Return-Path of
+ * the returned headers) and by the Message-ID in the returned `text/rfc822-headers` or
+ * `message/rfc822` part. Both are collected, signatures unchecked; ./match.ts checks them (with the
+ * workspace's secret, ./signed-ids.ts) and picks the message.
  */
 import { simpleParser, type AddressObject } from 'mailparser';
 import { allParts, fieldGroups, parseHeaderBlock, parseMime, type MimePart } from './mime.js';
 import { classifyRecipient, statusCode, type BounceType } from './status.js';
 
+export interface VerpRef {
+  /** Our message id (`msg_…`). */
+  messageId: string;
+  /** The signature after the id (`bounces+msg_….<sig>@`), null when the address has none. */
+  signature: string | null;
+}
+
 export interface MessageRefs {
-  /** Our message ids found in VERP addresses (`msg_…`). */
-  verpIds: string[];
+  /** VERP addresses found in the report, signatures not yet checked. */
+  verp: VerpRef[];
   /** Message-ID header values of the original message, with angle brackets. */
   messageIds: string[];
 }
@@ -37,12 +45,17 @@ export type InboundReport =
   | { kind: 'arf'; feedbackType: string; recipient: string | null; refs: MessageRefs }
   | { kind: 'other'; reason: string; refs: MessageRefs };
 
-const VERP = /bounces\+(msg_[0-9a-z]{26})@/gi;
+const VERP = /bounces\+(msg_[0-9a-z]{26})(?:\.([0-9a-z]{1,64}))?@/gi;
 
-function verpIdsIn(texts: Array<string | undefined>): string[] {
-  const ids = new Set<string>();
-  for (const t of texts) for (const m of (t ?? '').matchAll(VERP)) ids.add(m[1]!.toLowerCase());
-  return [...ids];
+function verpRefsIn(texts: Array<string | undefined>): VerpRef[] {
+  const refs = new Map<string, VerpRef>();
+  for (const t of texts) {
+    for (const m of (t ?? '').slice(0, 10_000).matchAll(VERP)) {
+      const ref = { messageId: m[1]!.toLowerCase(), signature: m[2]?.toLowerCase() ?? null };
+      refs.set(`${ref.messageId}.${ref.signature ?? ''}`, ref);
+    }
+  }
+  return [...refs.values()];
 }
 
 /** `rfc822; bob@example.org` → `bob@example.org` (RFC 3464 address-type prefix). */
@@ -78,7 +91,7 @@ export async function readReport(raw: string, envelopeRecipients: string[] = [])
   try {
     top = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   } catch (err) {
-    return { kind: 'other', reason: `unparseable: ${(err as Error).message}`, refs: { verpIds: verpIdsIn(envelopeRecipients), messageIds: [] } };
+    return { kind: 'other', reason: `unparseable: ${(err as Error).message}`, refs: { verp: verpRefsIn(envelopeRecipients), messageIds: [] } };
   }
   const root = parseMime(raw);
   const parts = allParts(root);
@@ -91,7 +104,7 @@ export async function readReport(raw: string, envelopeRecipients: string[] = [])
   const feedbackGroup = feedbackPart ? fieldGroups(feedbackPart.body)[0] : undefined;
 
   const refs: MessageRefs = {
-    verpIds: verpIdsIn([
+    verp: verpRefsIn([
       ...envelopeRecipients,
       ...addressesOf(top.to),
       headerText(top.headers.get('delivered-to')),

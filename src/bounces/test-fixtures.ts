@@ -2,9 +2,17 @@
  * @module Report mails for the bounce tests, written the way real MTAs and mailbox providers write
  * them: an RFC 3464 DSN (multipart/report; report-type=delivery-status) and an RFC 5965 ARF report
  * (multipart/report; report-type=feedback-report), plus a helper that sends raw mail over real SMTP
- * with nodemailer and the null sender `<>` that reports use.
+ * with nodemailer and the null sender `<>` that reports use, and the signed VERP address of a message.
  */
 import nodemailer from 'nodemailer';
+import type { Store } from '../store/store.js';
+import { workspaceSecret } from '../tracking/tokens.js';
+import { verpAddress } from './signed-ids.js';
+
+/** The signed VERP address a message was sent from (`bounces+msg_….<sig>@domain`). */
+export async function verpOf(store: Store, m: { id: string; workspaceId: string }, domain = 'bounces.example.com'): Promise<string> {
+  return verpAddress(await workspaceSecret(store, m.workspaceId), m.id, domain);
+}
 
 export interface DsnInput {
   to: string;

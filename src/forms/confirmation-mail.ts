@@ -15,7 +15,8 @@ import type { Store } from '../store/store.js';
 import type { Contact } from '../contacts/contact.js';
 import type { SendResult } from '../channels/channel.js';
 import type { EmailChannel } from '../channels/email/channel.js';
-import { messageIdFor } from '../channels/email/headers.js';
+import { signedMessageId, verpAddress } from '../bounces/signed-ids.js';
+import { workspaceSecret } from '../tracking/tokens.js';
 import { domainOf } from '../channels/email/settings.js';
 import { ERASED_CONTACT, claimAttempt, recordContent, recordOutcome, reserveMessage } from '../messages/records.js';
 import { suppressionReason } from '../suppression/check.js';
@@ -65,7 +66,9 @@ export async function sendConfirmation(deps: { store: Store; clock: Clock }, cha
   const settings = resolved.settings;
   const from = settings.transactionalFrom ?? settings.from;
   const content = builtInConfirmation(m);
-  const headerMessageId = messageIdFor(workspaceId, idempotencyKey, domainOf(from.address));
+  // Signed like the email channel's, so bounces and complaints about it can be verified.
+  const secret = await workspaceSecret(store, workspaceId);
+  const headerMessageId = signedMessageId(secret, workspaceId, idempotencyKey, domainOf(from.address));
   if (!(await recordContent(store.db, message.id, { provider: provider.name, to, subject: content.subject, links: [], headerMessageId, templateVersion: null }, now))) {
     await recordOutcome(store.db, message.id, { status: 'skipped', reason: ERASED_CONTACT }, clock.now());
     return { status: 'skipped', reason: ERASED_CONTACT };
@@ -80,7 +83,7 @@ export async function sendConfirmation(deps: { store: Store; clock: Clock }, cha
     messageId: headerMessageId,
     date: new Date(now),
     headers: {},
-    returnPath: settings.returnPathDomain ? `bounces+${message.id}@${settings.returnPathDomain}` : undefined,
+    returnPath: settings.returnPathDomain ? verpAddress(secret, message.id, settings.returnPathDomain) : undefined,
   });
   const at = clock.now();
   switch (result.status) {

@@ -7,6 +7,9 @@ import { saveTemplates } from '../templates/service.js';
 import { createForm, type Form } from './forms.js';
 import { setConsent } from '../consent/consent.js';
 import { addMembers } from '../lists/memberships.js';
+import { messageIdSignatureValid } from '../bounces/signed-ids.js';
+import { verpOf } from '../bounces/test-fixtures.js';
+import { workspaceSecret } from '../tracking/tokens.js';
 
 describe.each(backends())('hosted signup forms on %s', (kind) => {
   let k: EmailKit;
@@ -84,7 +87,10 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
     const link = new RegExp(`${PUBLIC_URL}/f/confirm/([A-Za-z0-9_.-]+)`).exec(mail!.parsed.text ?? '')![1]!;
     const record = await k.h.deps.store.db.selectFrom('messages').selectAll().where('contact_id', '=', c.id).executeTakeFirstOrThrow();
     expect(record).toMatchObject({ kind: 'transactional', status: 'sent', to_address: 'omar@example.org' });
-    expect(mail!.envelope.mailFrom).toBe(`bounces+${record.id}@bounces.example.com`);
+    // Its VERP return path and Message-ID are signed, so a bounce or complaint about it is applied.
+    expect(mail!.envelope.mailFrom).toBe(await verpOf(k.h.deps.store, { id: record.id, workspaceId: record.workspace_id }));
+    expect(record.header_message_id).toBe(mail!.parsed.messageId);
+    expect(messageIdSignatureValid(await workspaceSecret(k.h.deps.store, record.workspace_id), record.header_message_id!)).toBe(true);
 
     const page = await k.h.app.inject({ method: 'GET', url: `/f/confirm/${link}` });
     expect(page.statusCode).toBe(200);

@@ -2,13 +2,13 @@
  * Malformed, oversize and non-UTF-8 mail and garbage SMTP commands at the inbound bounce listener:
  * it keeps answering (250 for mail it accepts and ignores, 5xx for what it refuses, never a 4xx
  * "try later" that makes senders retry garbage), stays up for the next real report, and stores
- * nothing from mail that names no message of ours.
+ * nothing from mail that names no message of ours, or names a real one without its signature.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../backends.js';
 import { startBounceListener, type BounceListener } from '../../src/bounces/listener.js';
-import { dsnMail, arfMail } from '../../src/bounces/test-fixtures.js';
+import { dsnMail, arfMail, verpOf } from '../../src/bounces/test-fixtures.js';
 import { findMessage } from '../../src/messages/records.js';
 import { fingerprint, tableNames, type Fingerprint } from './fingerprint.js';
 import { mailSteps, smtpDialogue } from './smtp-client.js';
@@ -62,6 +62,30 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
     );
   }, 300_000);
 
+  it(`answers ${RUNS} well-formed reports naming a real message with no, a made-up or a mangled signature with 250, and stores nothing from them`, async () => {
+    const real = await verpOf(w.k.h.deps.store, { id: w.ra.messageId, workspaceId: w.a.workspaceId });
+    const sig = /\.([0-9a-f]{20})@/.exec(real)![1]!;
+    const forgedSig = fc.oneof(
+      fc.constant(''),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 24 }).map((x) => `.${x}`),
+      fc.nat({ max: 19 }).map((i) => `.${sig.slice(0, i)}${sig[i] === '0' ? '1' : '0'}${sig.slice(i + 1)}`),
+      fc.constant(`.${sig.toUpperCase().slice(0, 19)}`),
+    );
+    const messageId = fc.oneof(fc.constant(undefined), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `<${h}.qatra@news.example.com>`));
+    await fc.assert(
+      fc.asyncProperty(forgedSig, messageId, fc.boolean(), async (s, mid, arf) => {
+        const verp = `bounces+${w.ra.messageId}${s}@bounces.example.com`;
+        const body = arf
+          ? arfMail({ to: verp, recipient: 'tokens@example.org', originalReturnPath: verp, ...(mid ? { originalMessageId: mid } : {}) })
+          : dsnMail({ to: verp, recipient: 'tokens@example.org', status: '5.1.1', originalReturnPath: verp, ...(mid ? { originalMessageId: mid } : {}) });
+        const { codes } = await smtpDialogue(listener.port, mailSteps('', verp, Buffer.from(body)));
+        expect(codes[5]).toBe(250);
+        expect((await fingerprint(w.k.h.deps.store, tables)).hash).toBe(base.hash);
+      }),
+      { numRuns: RUNS },
+    );
+  }, 300_000);
+
   it('garbage commands, oversize mail and lines without CRLF get SMTP errors, not a dead listener', async () => {
     const garbage = await smtpDialogue(listener.port, ['\u0000\u00ff\u00fe\r\n', 'RCPT TO:<x@y>\r\n', 'DATA\r\n', `HELO ${'x'.repeat(5000)}\r\n`, 'MAIL FROM:<<<>>>\r\n', 'QUIT\r\n']);
     expect(garbage.codes[0]).toBe(220);
@@ -72,7 +96,7 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
   });
 
   it('after all that, a real hard bounce for a real message is still applied', async () => {
-    const verp = `bounces+${w.ra.messageId}@bounces.example.com`;
+    const verp = await verpOf(w.k.h.deps.store, { id: w.ra.messageId, workspaceId: w.a.workspaceId });
     const { codes } = await smtpDialogue(listener.port, mailSteps('', verp, Buffer.from(dsnMail({ to: verp, recipient: 'tokens@example.org', status: '5.1.1' }))));
     expect(codes[5]).toBe(250);
     expect(await findMessage(w.k.h.deps.store.db, w.ra.messageId)).toMatchObject({ status: 'bounced' });

@@ -75,7 +75,7 @@ describe.each(backends())('the email channel sending a batch on %s', (kind) => {
     expect(rows).toHaveLength(40);
     for (const r of rows.filter((row) => row.status === 'sent')) {
       expect(r.subject).toMatch(/^Welcome, B\d+!$/);
-      expect(r.header_message_id).toMatch(/^<[0-9a-f]{32}\.qatra@news\.example\.com>$/);
+      expect(r.header_message_id).toMatch(/^<[0-9a-f]{32}\.[0-9a-f]{20}@news\.example\.com>$/);
       expect(r.provider).toBe('smtp');
       expect(r.template_version).toBe(1);
       expect(r.lease_until).toBeNull();

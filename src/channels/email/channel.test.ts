@@ -48,13 +48,13 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
     expect(headerLines(mail!.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe-Post: List-Unsubscribe=One-Click']);
     expect(headerLines(mail!.raw, 'Feedback-ID')[0]).toBe(`Feedback-ID: onboarding:welcome-1:${k.t.workspaceId}:qatra`);
     expect(headerLines(mail!.raw, 'List-Id')[0]).toMatch(/^List-Id: "test" <all\.ws-[0-9a-z]+\.news\.example\.com>$/i);
-    expect(mail!.parsed.messageId).toMatch(/^<[0-9a-f]{32}\.qatra@news\.example\.com>$/);
+    expect(mail!.parsed.messageId).toMatch(/^<[0-9a-f]{32}\.[0-9a-f]{20}@news\.example\.com>$/);
     expect(mail!.parsed.date).toBeInstanceOf(Date);
     expect(mail!.parsed.subject).toBe('Welcome, Sara!');
     expect(mail!.parsed.from?.value[0]).toEqual({ address: 'hello@news.example.com', name: 'Acme News' });
-    // VERP return path names the message record.
+    // VERP return path names the message record, signed (bounces/signed-ids.ts).
     const record = await k.h.deps.store.db.selectFrom('messages').selectAll().where('idempotency_key', '=', 'run_1:welcome:1').executeTakeFirstOrThrow();
-    expect(mail!.envelope.mailFrom).toBe(`bounces+${record.id}@bounces.example.com`);
+    expect(mail!.envelope.mailFrom).toMatch(new RegExp(`^bounces\\+${record.id}\\.[0-9a-f]{20}@bounces\\.example\\.com$`));
     expect(record).toMatchObject({ status: 'sent', template_id: 'welcome-1', template_version: 1, provider: 'smtp', journey_id: 'onboarding', run_id: 'run_1', node_id: 'welcome', kind: 'marketing', to_address: 'sara@example.org' });
     expect(record.header_message_id).toBe(mail!.parsed.messageId);
   });

@@ -1,7 +1,8 @@
 /**
  * @module Turns a rendered template into the OutgoingEmail a provider delivers: click tracking (in
  * the HTML and the text part) and the open pixel (marketing, and transactional when the workspace asks), From and Reply-To, the
- * standard headers, the deterministic Message-ID and the VERP return path. `To` is built from a parsed
+ * standard headers, the deterministic Message-ID and the VERP return path (both signed, so a bounce
+ * or complaint naming them cannot be forged: bounces/signed-ids.ts). `To` is built from a parsed
  * EmailAddress (src/core/email-address.ts), never from a raw string.
  */
 import type { EmailAddress } from '../../core/email-address.js';
@@ -11,7 +12,8 @@ import { addOpenPixel, rewriteLinks, rewriteTextLinks } from '../../tracking/lin
 import type { OutgoingEmail } from './provider.js';
 import type { EmailSettings } from './settings.js';
 import { domainOf } from './settings.js';
-import { messageIdFor, parseMailbox, standardHeaders } from './headers.js';
+import { parseMailbox, standardHeaders } from './headers.js';
+import { signedMessageId, verpAddress } from '../../bounces/signed-ids.js';
 
 export interface ComposeInput {
   workspaceId: string;
@@ -80,10 +82,10 @@ export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links
     subject: rendered.subject,
     html,
     text,
-    messageId: messageIdFor(input.workspaceId, input.idempotencyKey, domain),
+    messageId: signedMessageId(secret, input.workspaceId, input.idempotencyKey, domain),
     date: new Date(input.now),
     headers,
-    returnPath: settings.returnPathDomain ? `bounces+${recordId}@${settings.returnPathDomain}` : undefined,
+    returnPath: settings.returnPathDomain ? verpAddress(secret, recordId, settings.returnPathDomain) : undefined,
   };
   return { email, links };
 }

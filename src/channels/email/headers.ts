@@ -4,14 +4,8 @@
  *    so mailbox providers can unsubscribe with one POST (STANDARDS.md 9, 11);
  *  - List-Id (RFC 2919), one list per workspace and topic;
  *  - Feedback-ID (Gmail's feedback loop): `<journey>:<template>:<workspace>:qatra`;
- *  - Message-ID derived from the idempotency key, so a retry of the same delivery has the same id.
+ * The signed Message-ID and VERP return path are built in bounces/signed-ids.ts.
  */
-import { createHash } from 'node:crypto';
-
-export function messageIdFor(workspaceId: string, idempotencyKey: string, domain: string): string {
-  const h = createHash('sha256').update(`${workspaceId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
-  return `<${h}.qatra@${domain}>`;
-}
 
 /** Feedback-ID fields may not contain ':'; ours are slugs and ids, but make sure. */
 const fbl = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);

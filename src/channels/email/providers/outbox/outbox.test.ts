@@ -33,7 +33,7 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
     expect(api.statusCode).toBe(200);
     const [entry] = api.json().data;
     expect(entry).toMatchObject({ to: 'fresh@example.org', subject: 'Your receipt <b>42</b>', messageId: sent.json().message.id });
-    expect(entry.headers['Message-ID']).toMatch(/^<[0-9a-f]{32}\.qatra@localhost\.localdomain>$/);
+    expect(entry.headers['Message-ID']).toMatch(/^<[0-9a-f]{32}\.[0-9a-f]{20}@localhost\.localdomain>$/);
 
     const raw = await h.app.inject({ method: 'GET', url: `/api/outbox/${entry.id}/raw`, headers: t.admin });
     const parsed = await simpleParser(raw.body);
