@@ -14,6 +14,7 @@ import { TemplateRenderError } from './issues.js';
 import { directionOf, pickVariant, resolveVariant, type Direction } from './locale.js';
 import { findTemplate, findVersion } from './repository.js';
 import { htmlToText } from './text.js';
+import { writtenUrls } from '../tracking/links.js';
 
 export interface RenderDeps {
   store: Store;
@@ -60,6 +61,8 @@ export interface RenderedEmail {
   preheader: string;
   html: string;
   text: string;
+  /** URLs the template wrote literally in its text part (../tracking/links.ts writtenUrls): the only bare URLs click tracking may rewrite. */
+  textLinks?: string[];
   from?: string;
   replyTo?: string;
 }
@@ -165,7 +168,8 @@ export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise
   };
   const subject = render('text', 'subject', variant.subject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
   const preheader = render('text', 'preheader', variant.preheader).trim();
-  const bodyHtml = render('html', 'body', v.compiled.html[key] ?? v.compiled.html['']!);
+  const bodySource = v.compiled.html[key] ?? v.compiled.html['']!;
+  const bodyHtml = render('html', 'body', bodySource);
   const textTemplate = variant.text ?? v.compiled.text[key];
   const text = textTemplate !== undefined ? render('text', 'text', textTemplate).trim() : htmlToText(bodyHtml);
   const out: RenderedEmail = {
@@ -177,6 +181,7 @@ export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise
     preheader,
     html: injectPreheader(bodyHtml, preheader),
     text,
+    textLinks: writtenUrls(textTemplate ?? bodySource),
   };
   if (v.content.from) out.from = v.content.from;
   if (v.content.replyTo) out.replyTo = v.content.replyTo;
