@@ -9,6 +9,7 @@ import type { EmailSecrets, EmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
 import { createOutboxProvider } from './outbox/outbox.js';
 import { createSmtpProvider } from './smtp/smtp.js';
+import { dkimSignerOf } from './raw.js';
 
 export interface ProviderDeps {
   store: Store;
@@ -19,5 +20,5 @@ export type EmailProviderFactory = (deps: ProviderDeps, settings: EmailSettings,
 
 export const emailProviders: Record<EmailProviderKind, EmailProviderFactory> = {
   smtp: (_deps, settings, secrets) => createSmtpProvider(settings, secrets),
-  outbox: (deps) => createOutboxProvider(deps),
+  outbox: (deps, settings, secrets) => createOutboxProvider(deps, dkimSignerOf(settings, secrets)),
 };

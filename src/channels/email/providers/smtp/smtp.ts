@@ -7,20 +7,12 @@
  * recipient itself (5xx to RCPT TO, or an RFC 3463 5.1.x / 5.2.1 status: STANDARDS.md 12).
  */
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
 import type { EmailSecrets, EmailSettings } from '../../settings.js';
 import { toMailOptions } from '../mime.js';
-import { createDkimSigner, type DkimSigner } from './dkim.js';
+import { composeRaw, dkimSignerOf } from '../raw.js';
 
-/**
- * Headers the DKIM signature covers. nodemailer's default list lacks List-Unsubscribe-Post and
- * Feedback-ID; STANDARDS.md 10 requires both unsubscribe headers in h= (RFC 8058 section 4).
- */
-export const DKIM_SIGNED_HEADERS = [
-  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-  'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID',
-].join(':');
+export { DKIM_SIGNED_HEADERS } from '../raw.js';
 
 export interface SmtpTimeouts {
   connectionTimeoutMs: number;
@@ -44,14 +36,12 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
     greetingTimeout: timeouts.connectionTimeoutMs,
     socketTimeout: timeouts.socketTimeoutMs,
   });
-  const dkim = settings.dkim && secrets.dkimPrivateKey
-    ? createDkimSigner({ domain: settings.dkim.domain, selector: settings.dkim.selector, privateKey: secrets.dkimPrivateKey, fieldNames: DKIM_SIGNED_HEADERS })
-    : null;
+  const dkim = dkimSignerOf(settings, secrets);
   return {
     name: 'smtp',
     async send(message: OutgoingEmail): Promise<ProviderResult> {
       try {
-        const info = await transport.sendMail(dkim ? await signed(toMailOptions(message), dkim) : toMailOptions(message));
+        const info = await transport.sendMail(dkim ? await composeRaw(message, dkim) : toMailOptions(message));
         return { status: 'sent', providerMessageId: info.messageId, detail: { response: String(info.response ?? '') } };
       } catch (err) {
         return classifySmtpError(err as SmtpError);
@@ -61,13 +51,6 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
       transport.close();
     },
   };
-}
-
-/** The message composed here and signed off the event loop (./dkim.ts), handed to the pool as raw MIME. */
-async function signed(options: ReturnType<typeof toMailOptions>, dkim: DkimSigner) {
-  const mime = new MailComposer(options).compile();
-  const raw = await dkim(await mime.build());
-  return { raw, envelope: mime.getEnvelope(), messageId: options.messageId };
 }
 
 interface SmtpError extends Error {
