@@ -11,6 +11,9 @@ import { errorResponses } from '../../api/schemas.js';
 import { emailDefaultsOf } from './env.js';
 import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
 import { sendTestEmail } from './test-send.js';
+import { privateTargetOf } from '../address-guard.js';
+import { SMTP_ALLOWED_BY } from './providers/smtp/connect.js';
+import { ValidationError } from '../../core/errors.js';
 
 const mailbox = z.object({ address: z.string(), name: z.string().optional() });
 const publicSchema = z.object({
@@ -72,6 +75,11 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const workspaceId = workspaceOf(request);
+      // The address guard (../address-guard.ts) at save time; the provider checks again at connect.
+      if (request.body.smtp && !deps.config.allowPrivateOutbound) {
+        const refused = await privateTargetOf(request.body.smtp.host, SMTP_ALLOWED_BY);
+        if (refused) throw ValidationError.at('body.smtp.host', refused.message);
+      }
       const saved = await saveEmailSettings(deps, workspaceId, request.body);
       if (saved.settings.dkim && !saved.secrets.dkimPrivateKey) {
         // Accepted, but say clearly that nothing will be signed until a key is given.
@@ -95,7 +103,7 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     async (request) => {
       const workspaceId = workspaceOf(request);
       const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? emailDefaultsOf(deps.config);
-      const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to);
+      const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to, deps.config.allowPrivateOutbound);
       request.log.info({ workspaceId, status: result.status, provider: result.provider }, 'test email');
       return result;
     },

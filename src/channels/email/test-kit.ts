@@ -55,7 +55,7 @@ export interface EmailKit {
 }
 
 export async function emailKit(kind: DialectName): Promise<EmailKit> {
-  const h = await createHarness(kind, { publicUrl: PUBLIC_URL });
+  const h = await createHarness(kind, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }); // the sink is on 127.0.0.1
   const t = await h.tenant();
   const sink = await startSmtpSink();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -81,7 +81,7 @@ export async function emailKit(kind: DialectName): Promise<EmailKit> {
   };
   await configure();
   await saveTemplates(h.deps, t.workspaceId, [footerPartial, welcomeMjml, receiptTemplate, persianTemplate], 'upsert');
-  const channel = createEmailChannel({ store: h.deps.store, clock: h.clock, log: h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}) });
+  const channel = createEmailChannel({ store: h.deps.store, clock: h.clock, log: h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}), allowPrivateOutbound: h.deps.config.allowPrivateOutbound });
   return {
     h,
     t,

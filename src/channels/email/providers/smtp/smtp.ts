@@ -11,6 +11,7 @@ import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provide
 import type { EmailSecrets, EmailSettings } from '../../settings.js';
 import { toMailOptions } from '../mime.js';
 import { composeRaw, dkimSignerOf } from '../raw.js';
+import { guardedSocket } from './connect.js';
 
 export { DKIM_SIGNED_HEADERS } from '../raw.js';
 
@@ -19,7 +20,11 @@ export interface SmtpTimeouts {
   socketTimeoutMs: number;
 }
 
-export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecrets, timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 }): EmailProvider {
+/**
+ * `allowPrivate`: connect to any address the host resolves to (the operator allowed it, or it is the
+ * operator's own QATRA_SMTP_URL); otherwise only to public ones (./connect.ts).
+ */
+export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecrets, timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 }, allowPrivate = false): EmailProvider {
   const smtp = settings.smtp;
   if (!smtp) throw new Error('smtp provider needs smtp settings');
   const transport = nodemailer.createTransport({
@@ -35,7 +40,8 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
     connectionTimeout: timeouts.connectionTimeoutMs,
     greetingTimeout: timeouts.connectionTimeoutMs,
     socketTimeout: timeouts.socketTimeoutMs,
-  });
+    ...(allowPrivate ? {} : { getSocket: guardedSocket(timeouts.connectionTimeoutMs) }),
+  } as nodemailer.TransportOptions);
   const dkim = dkimSignerOf(settings, secrets);
   return {
     name: 'smtp',
@@ -65,6 +71,8 @@ export function classifySmtpError(err: SmtpError): ProviderResult {
   const reason = (err.response || err.message || String(err)).slice(0, 500);
   // 535 "authentication failed" is about our configuration, not the message: fixing it lets the
   // same message go, so it is retryable like a connection error.
+  // A host the address guard refused will not become public by retrying: permanent.
+  if (err.code === 'EPRIVATEADDR') return { status: 'permanent', reason: err.message };
   if (err.code === 'EAUTH') return { status: 'retryable', reason: `EAUTH: ${reason}` };
   if (code !== undefined && code >= 500) {
     const enhanced = /\b5\.(\d{1,3})\.(\d{1,3})\b/.exec(reason);
