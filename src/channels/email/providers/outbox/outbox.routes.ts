@@ -11,6 +11,7 @@ import { NotFoundError } from '../../../../core/errors.js';
 import { fromJson } from '../../../../core/json.js';
 import { errorResponses } from '../../../../api/schemas.js';
 import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
+import { withoutTracking } from '../../../../tracking/viewer.js';
 
 const entrySchema = z.object({
   id: z.number(),
@@ -21,6 +22,8 @@ const entrySchema = z.object({
   createdAt: z.number(),
   headers: z.record(z.string(), z.string()),
   html: z.string().nullable(),
+  /** `html` for viewers: no open pixel, tracked links lead nowhere (../../../../tracking/viewer.ts), so viewing is not an open. */
+  viewerHtml: z.string().nullable(),
   text: z.string().nullable(),
 });
 
@@ -49,6 +52,7 @@ export const outboxRoutes: RouteModule = (app, deps) => {
       createdAt: r.created_at,
       headers: fromJson<Record<string, string>>(r.headers) ?? {},
       html: r.html_body,
+      viewerHtml: r.html_body === null ? null : withoutTracking(r.html_body),
       text: r.text_body,
     }));
   };

@@ -92,4 +92,25 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
     expect(raw).not.toMatch(/^DKIM-Signature/m);
     expect(raw.split('\r\n').filter((line) => line.includes('\n'))).toEqual([]);
   });
+
+  it('viewing a message is not an open: the viewer copy (API viewerHtml, the /outbox/:id frame) has no pixel and no link to the click recorder', async () => {
+    const tracked = await h.tenant();
+    await saveTemplates(h.deps, tracked.workspaceId, [receiptTemplate], 'upsert');
+    const put = await h.app.inject({ method: 'PUT', url: '/api/email/provider', headers: tracked.admin, payload: { provider: 'outbox', from: { address: 'shop@example.com' }, tracking: { opens: true, clicks: true, transactional: true } } });
+    expect(put.statusCode).toBe(200);
+    const sent = await h.app.inject({ method: 'POST', url: '/api/messages/send', headers: tracked.admin, payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: '42' } } });
+    expect(sent.json().result.status).toBe('sent');
+    const [entry] = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: tracked.admin })).json().data;
+    // What was sent keeps its tracking; what a viewer renders has none.
+    expect(entry.html).toMatch(/\/o\/[^"]+\.gif/);
+    expect(entry.html).toMatch(/href="[^"]*\/c\//);
+    expect(entry.viewerHtml).not.toMatch(/\/[oc]\//);
+    expect(entry.viewerHtml).toContain('Order 42');
+
+    const basic = { authorization: `Basic ${Buffer.from(`${tracked.adminKey}:`).toString('base64')}` };
+    const page = (await h.app.inject({ method: 'GET', url: `/outbox/${entry.id}`, headers: basic })).body;
+    const frame = /<iframe[^>]*srcdoc="([^"]*)"/.exec(page)?.[1];
+    expect(frame).toContain('Order 42');
+    expect(frame).not.toMatch(/\/[oc]\//);
+  });
 });
