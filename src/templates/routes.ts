@@ -13,6 +13,7 @@ import { findTemplate } from './repository.js';
 import { getTemplateVersion, getTemplateView, listTemplates } from './queries.js';
 import { archiveTemplate, saveTemplates } from './service.js';
 import { previewTemplate, previewBody, previewResponse } from './preview.js';
+import { createRenderPool } from './render-pool.js';
 import { templateContentSchema, templateInputSchema } from './template.js';
 import { workspaceRoutes } from './workspace.routes.js';
 
@@ -54,6 +55,9 @@ export const templateRoutes: RouteModule = (app, deps) => {
   const tags = ['templates'];
   // One per app: parsed Liquid and versions are reused across previews.
   const templateCache = new TemplateCache({ now: () => deps.clock.now() });
+  // Previews render on worker threads, never on the event loop (./render-pool.ts).
+  const renderPool = createRenderPool();
+  app.addHook('onClose', () => renderPool.close());
   const saved = async (workspaceId: string, id: string, newVersion: boolean) => {
     templateCache.invalidate(workspaceId, id);
     return { ...(await getTemplateView(deps, workspaceId, id)), newVersion };
@@ -140,7 +144,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: { tags, summary: 'Render a template for a contact (by id or inline) or a sample contact', params: idParams, body: previewBody, response: { 200: previewResponse, ...errorResponses } },
     },
-    async (request) => previewTemplate({ ...deps, templateCache }, workspaceOf(request), request.params.id, request.body),
+    async (request) => previewTemplate({ ...deps, templateCache, renderPool }, workspaceOf(request), request.params.id, request.body),
   );
 
   workspaceRoutes(app, deps);
