@@ -65,7 +65,7 @@ function spawnThread(): Worker {
 
 export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const size = options.size ?? Math.max(1, os.availableParallelism() - 1);
-  const timeoutMs = options.timeoutMs ?? 3000;
+  const timeoutMs = options.timeoutMs ?? 5000;
   const perWorkspace = options.perWorkspace ?? 4;
   const maxQueued = options.maxQueued ?? 64;
   const slots: Slot[] = [];
