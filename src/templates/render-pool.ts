@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TooManyRequestsError, ValidationError } from '../core/errors.js';
 import type { RenderJob, RenderJobResult } from './render-job.js';
+import type { compileBodies } from './compile.js';
 import type { ThreadAnswer, ThreadTask } from './render-thread.js';
 
 export interface RenderPoolOptions {
@@ -32,6 +33,8 @@ export interface RenderPoolOptions {
 
 export interface RenderPool {
   render(workspaceId: string, job: RenderJob): Promise<RenderJobResult>;
+  /** compileBodies (./compile.ts) for saves of `workspaceId`, run on the pool. */
+  compileFor(workspaceId: string): typeof compileBodies;
   close(): Promise<void>;
 }
 
@@ -45,8 +48,6 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  /** The thread has loaded its code: a job's time starts counting from here, not from spawning. */
-  ready: boolean;
   job: Pending | null;
   timer: NodeJS.Timeout | null;
 }
@@ -99,15 +100,12 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   };
 
   const start = (): Slot => {
-    const slot: Slot = { worker: spawnThread(), ready: false, job: null, timer: null };
+    const slot: Slot = { worker: spawnThread(), job: null, timer: null };
     slot.worker.unref();
-    slot.worker.on('message', (answer: ThreadAnswer | 'ready') => {
-      if (answer === 'ready') {
-        slot.ready = true;
-        if (slot.job) arm(slot);
-        return;
-      }
+    slot.worker.on('message', (answer: ThreadAnswer) => {
       if (!slot.job || slot.job.id !== answer.id) return;
+      // The job's clock starts when the thread has loaded its code and begins (not at spawning).
+      if ('started' in answer) return arm(slot);
       finish(slot, (p) => {
         if (answer.ok) p.resolve(answer.value);
         else p.reject(answer.validation ? new ValidationError(answer.validation.issues, answer.validation.message) : new Error(answer.message));
@@ -140,7 +138,6 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
       if (!slot) return;
       const job = queue.shift()!;
       slot.job = job;
-      if (slot.ready) arm(slot);
       slot.worker.postMessage({ id: job.id, task: job.task });
     }
   }
@@ -159,6 +156,7 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
 
   return {
     render: (workspaceId, job) => run<RenderJobResult>(workspaceId, { kind: 'render', job }),
+    compileFor: (workspaceId) => (kind, channel, content, layout) => run(workspaceId, { kind: 'compile', args: [kind, channel, content, layout] }),
     async close() {
       closed = true;
       for (const p of queue.splice(0)) p.reject(new Error('render pool is closed'));

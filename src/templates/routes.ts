@@ -58,6 +58,8 @@ export const templateRoutes: RouteModule = (app, deps) => {
   // Previews render on worker threads, never on the event loop (./render-pool.ts).
   const renderPool = createRenderPool();
   app.addHook('onClose', () => renderPool.close());
+  // Saves compile MJML on the pool too (MJML is synchronous, ~10 ms a plain document, far more for a big one).
+  const withPool = (ws: string) => ({ ...deps, compileBodies: renderPool.compileFor(ws) });
   const saved = async (workspaceId: string, id: string, newVersion: boolean) => {
     templateCache.invalidate(workspaceId, id);
     return { ...(await getTemplateView(deps, workspaceId, id)), newVersion };
@@ -68,7 +70,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
     { onRequest: admin, schema: { tags, summary: 'Create a template (version 1); validation errors carry field:line:column', body: templateInputSchema, response: { 201: savedSchema, ...errorResponses } } },
     async (request, reply) => {
       const ws = workspaceOf(request);
-      const [result] = await saveTemplates(deps, ws, [request.body], 'create');
+      const [result] = await saveTemplates(withPool(ws), ws, [request.body], 'create');
       return reply.status(201).send(await saved(ws, result!.id, true));
     },
   );
@@ -86,7 +88,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
       if (!before) throw new NotFoundError('template', id);
       const body = request.body;
       const input = { id, name: body.name ?? before.name, kind: body.kind ?? before.kind, channel: body.channel ?? before.channel, content: body.content };
-      const [result] = await saveTemplates(deps, ws, [input], 'update');
+      const [result] = await saveTemplates(withPool(ws), ws, [input], 'update');
       return saved(ws, id, result!.newVersion);
     },
   );
