@@ -41,7 +41,7 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
     greetingTimeout: timeouts.connectionTimeoutMs,
     socketTimeout: timeouts.socketTimeoutMs,
     ...(allowPrivate ? {} : { getSocket: guardedSocket(timeouts.connectionTimeoutMs) }),
-  } as nodemailer.TransportOptions);
+  });
   const dkim = dkimSignerOf(settings, secrets);
   return {
     name: 'smtp',
