@@ -192,7 +192,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
   const database = await freshDatabase(kind);
   const store = database.store;
   const log = pino({ level: 'silent' });
-  const deps = { store, clock: systemClock, log, config: parseConfig({}, { publicUrl: PUBLIC_URL }), metrics: createMetrics() };
+  const deps = { store, clock: systemClock, log, config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }), metrics: createMetrics() };
   const channels = createChannelRegistry(deps);
   try {
     const ws = (await createWorkspace(deps, { name: 'Bench' })).id;

@@ -32,7 +32,7 @@ export async function startQatra(): Promise<RunningQatra> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'qatra-e2e-'));
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, ['bin/qatra.js', 'start'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir, QATRA_WORKER_POLL_MS: '100', LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir, QATRA_WORKER_POLL_MS: '100', LOG_LEVEL: 'warn', DATABASE_URL: '', QATRA_ALLOW_PRIVATE_OUTBOUND: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,6 +18,7 @@ import {
   PayloadTooLargeError,
   QatraError,
   UnavailableError,
+  TooManyRequestsError,
   ValidationError,
   summarizeIssues,
   type FieldIssue,
@@ -75,6 +76,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
       return { status: 400, body: body(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined) };
     }
     if (err instanceof UnavailableError) return { status: 503, body: body(err.code, err.message) };
+    if (err instanceof TooManyRequestsError) return { status: 429, body: body(err.code, err.message) };
     return { status: 500, body: body(err.code, err.message) };
   }
   if (isDatabaseUnavailable(err)) {

@@ -41,6 +41,13 @@ export interface Config {
   readonly bounceSmtpPort?: number | undefined;
   /** Consecutive soft bounces that suppress an address (QATRA_SOFT_BOUNCE_LIMIT, default 3). */
   readonly softBounceLimit?: number;
+  /**
+   * Outbound connections a workspace configures (SMTP host, webhook-like provider URLs) may reach
+   * loopback, private and link-local addresses (QATRA_ALLOW_PRIVATE_OUTBOUND=1; default off: the
+   * address guard of src/channels/address-guard.ts refuses them). QATRA_SMTP_URL is exempt: the
+   * operator set it.
+   */
+  readonly allowPrivateOutbound?: boolean;
   /** Email defaults for workspaces without stored settings (QATRA_SMTP_URL, QATRA_EMAIL_FROM); outbox when unset. */
   readonly email?: ResolvedEmailSettings;
 }
@@ -64,6 +71,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw ValidationError.at(name, `must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw ValidationError.at(name, `must be 1 or 0, got "${env[name]}"`);
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> = {}): Config {
@@ -94,6 +108,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     metricsPort: env.QATRA_METRICS_PORT ? int(env, 'QATRA_METRICS_PORT', 0) : undefined,
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
+    allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
     email: parseEmailEnv(env),
     ...overrides,
   };

@@ -65,6 +65,11 @@ export class PayloadTooLargeError extends QatraError {
   }
 }
 
+/** Too much work of this kind is already running for the caller (e.g. previews per workspace): retry shortly. */
+export class TooManyRequestsError extends QatraError {
+  readonly code = 'too_many_requests';
+}
+
 /** The database could not be reached or refused the work; nothing was acknowledged. */
 export class UnavailableError extends QatraError {
   readonly code = 'unavailable';

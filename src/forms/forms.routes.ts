@@ -23,7 +23,7 @@ async function present(deps: AppDeps, forms: Form[]): Promise<z.output<typeof fo
 export const formsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['forms'];
-  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config) });
+  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config), allowPrivateOutbound: deps.config.allowPrivateOutbound });
   app.addHook('onClose', async () => channel.close());
   const one = async (f: Form) => (await present(deps, [f]))[0]!;
 

@@ -61,7 +61,7 @@ const resultSchema = z.object({ status: z.enum(['sent', 'retryable', 'permanent'
 export const messagesRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['messages'];
-  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config) });
+  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config), allowPrivateOutbound: deps.config.allowPrivateOutbound });
   app.addHook('onClose', async () => channel.close());
 
   app.post(

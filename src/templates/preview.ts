@@ -1,6 +1,7 @@
 /**
  * @module Previews: render a template version as a given contact (or a sample one) would get it,
- * with placeholder unsubscribe links, plus the version's validation warnings.
+ * with placeholder unsubscribe links, plus the version's validation warnings. The render itself runs
+ * on the render pool's worker threads (./render-pool.ts): a heavy template cannot stall the server.
  */
 import { z } from 'zod';
 import type { AppDeps } from '../api/deps.js';
@@ -9,7 +10,9 @@ import type { JsonObject } from '../core/json.js';
 import { toContact } from '../contacts/contact.js';
 import type { TemplateCache } from './cache.js';
 import { findTemplate, findVersion } from './repository.js';
-import { renderEmail, type RenderContact } from './render.js';
+import { prepareRenderJob, type RenderContact } from './render.js';
+import { runRenderJob } from './render-job.js';
+import type { RenderPool } from './render-pool.js';
 import { LOCALE } from './template.js';
 import { getWorkspaceSettings } from './workspace-settings.js';
 
@@ -47,8 +50,9 @@ export const SAMPLE_CONTACT: RenderContact = {
   attributes: { first_name: 'Sam', last_name: 'Sample' },
 };
 
+/** With a `renderPool`, the render runs on its worker threads (never on the event loop); without, inline. */
 export async function previewTemplate(
-  deps: AppDeps & { templateCache: TemplateCache },
+  deps: AppDeps & { templateCache: TemplateCache; renderPool?: RenderPool },
   workspaceId: string,
   templateId: string,
   body: z.infer<typeof previewBody>,
@@ -72,7 +76,7 @@ export async function previewTemplate(
   const warnings = [...stored.warnings];
   if (!settings.postalAddress) warnings.push('the workspace has no postal address yet: set it with PATCH /api/workspace');
   const context = (body.context ?? {}) as { trigger?: JsonObject; event?: JsonObject; journey?: JsonObject; data?: JsonObject };
-  const rendered = await renderEmail(deps, {
+  const { job, finish } = await prepareRenderJob(deps, {
     workspaceId,
     templateId,
     version,
@@ -82,6 +86,7 @@ export async function previewTemplate(
     workspace: { name: settings.name, postalAddress: settings.postalAddress },
     links: { unsubscribeUrl: `${deps.config.publicUrl}/u/preview`, preferencesUrl: `${deps.config.publicUrl}/p/preview` },
   });
+  const rendered = finish(deps.renderPool ? await deps.renderPool.render(workspaceId, job) : runRenderJob(job));
   return {
     templateId: rendered.templateId,
     version: rendered.version,

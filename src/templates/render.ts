@@ -12,8 +12,10 @@ import type { TemplateCache, CachedVersion } from './cache.js';
 import { LIMITS, liquidErrorPosition } from './engine.js';
 import { TemplateRenderError } from './issues.js';
 import { directionOf, pickVariant, resolveVariant, type Direction } from './locale.js';
-import { findTemplate, findVersion } from './repository.js';
+import { findTemplate, findVersion, loadPartials } from './repository.js';
+import type { RenderJob, RenderJobResult } from './render-job.js';
 import { htmlToText } from './text.js';
+import { writtenUrls } from '../tracking/links.js';
 
 export interface RenderDeps {
   store: Store;
@@ -60,6 +62,8 @@ export interface RenderedEmail {
   preheader: string;
   html: string;
   text: string;
+  /** URLs the template wrote literally in its text part (../tracking/links.ts writtenUrls): the only bare URLs click tracking may rewrite. */
+  textLinks?: string[];
   from?: string;
   replyTo?: string;
 }
@@ -143,12 +147,49 @@ export function templateGlobals(input: Pick<RenderInput, 'contact' | 'context' |
   };
 }
 
-export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise<RenderedEmail> {
-  const { workspaceId, templateId } = input;
-  const v = await loadVersion(deps, workspaceId, templateId, input.version);
+function assertEmailMessage(v: CachedVersion, templateId: string): void {
   if (v.channel !== 'email' || (v.kind !== 'marketing' && v.kind !== 'transactional')) {
     throw ValidationError.at('templateId', `template "${templateId}" is a ${v.channel} ${v.kind}, not an email message`);
   }
+}
+
+/**
+ * The database half of renderEmail, for renders that run on a worker thread (./render-pool.ts,
+ * ./render-job.ts): which version and locale variant, the sources to render, the partials, the
+ * variables. `finish` turns the job's result into the RenderedEmail renderEmail would return.
+ */
+export async function prepareRenderJob(deps: RenderDeps, input: RenderInput): Promise<{ job: RenderJob; finish: (r: RenderJobResult) => RenderedEmail }> {
+  const { workspaceId, templateId } = input;
+  const v = await loadVersion(deps, workspaceId, templateId, input.version);
+  assertEmailMessage(v, templateId);
+  const key = pickVariant(v.content, input.locale ?? input.contact.locale);
+  const variant = resolveVariant(v.content, key);
+  const partials = await loadPartials(deps.store.db, workspaceId);
+  const bodySource = v.compiled.html[key] ?? v.compiled.html['']!;
+  const textTemplate = variant.text ?? v.compiled.text[key];
+  const job: RenderJob = {
+    templateId,
+    partialsKey: `${workspaceId}|${partials.stamp}`,
+    partials: partials.sources,
+    globals: templateGlobals(input),
+    subject: variant.subject,
+    preheader: variant.preheader,
+    body: bodySource,
+    text: textTemplate,
+  };
+  const finish = (r: RenderJobResult): RenderedEmail => {
+    const out: RenderedEmail = { templateId, version: v.version, locale: variant.locale, direction: directionOf(v.content, variant.locale), ...r, textLinks: writtenUrls(textTemplate ?? bodySource) };
+    if (v.content.from) out.from = v.content.from;
+    if (v.content.replyTo) out.replyTo = v.content.replyTo;
+    return out;
+  };
+  return { job, finish };
+}
+
+export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise<RenderedEmail> {
+  const { workspaceId, templateId } = input;
+  const v = await loadVersion(deps, workspaceId, templateId, input.version);
+  assertEmailMessage(v, templateId);
   const key = pickVariant(v.content, input.locale ?? input.contact.locale);
   const variant = resolveVariant(v.content, key);
   const engine = await deps.templateCache.engine(deps.store.db, workspaceId);
@@ -165,7 +206,8 @@ export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise
   };
   const subject = render('text', 'subject', variant.subject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
   const preheader = render('text', 'preheader', variant.preheader).trim();
-  const bodyHtml = render('html', 'body', v.compiled.html[key] ?? v.compiled.html['']!);
+  const bodySource = v.compiled.html[key] ?? v.compiled.html['']!;
+  const bodyHtml = render('html', 'body', bodySource);
   const textTemplate = variant.text ?? v.compiled.text[key];
   const text = textTemplate !== undefined ? render('text', 'text', textTemplate).trim() : htmlToText(bodyHtml);
   const out: RenderedEmail = {
@@ -177,6 +219,7 @@ export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise
     preheader,
     html: injectPreheader(bodyHtml, preheader),
     text,
+    textLinks: writtenUrls(textTemplate ?? bodySource),
   };
   if (v.content.from) out.from = v.content.from;
   if (v.content.replyTo) out.replyTo = v.content.replyTo;

@@ -13,6 +13,7 @@ import { findTemplate } from './repository.js';
 import { getTemplateVersion, getTemplateView, listTemplates } from './queries.js';
 import { archiveTemplate, saveTemplates } from './service.js';
 import { previewTemplate, previewBody, previewResponse } from './preview.js';
+import { createRenderPool } from './render-pool.js';
 import { templateContentSchema, templateInputSchema } from './template.js';
 import { workspaceRoutes } from './workspace.routes.js';
 
@@ -54,6 +55,11 @@ export const templateRoutes: RouteModule = (app, deps) => {
   const tags = ['templates'];
   // One per app: parsed Liquid and versions are reused across previews.
   const templateCache = new TemplateCache({ now: () => deps.clock.now() });
+  // Previews render on worker threads, never on the event loop (./render-pool.ts).
+  const renderPool = createRenderPool();
+  app.addHook('onClose', () => renderPool.close());
+  // Saves compile MJML on the pool too (MJML is synchronous, ~10 ms a plain document, far more for a big one).
+  const withPool = (ws: string) => ({ ...deps, compileBodies: renderPool.compileFor(ws) });
   const saved = async (workspaceId: string, id: string, newVersion: boolean) => {
     templateCache.invalidate(workspaceId, id);
     return { ...(await getTemplateView(deps, workspaceId, id)), newVersion };
@@ -64,7 +70,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
     { onRequest: admin, schema: { tags, summary: 'Create a template (version 1); validation errors carry field:line:column', body: templateInputSchema, response: { 201: savedSchema, ...errorResponses } } },
     async (request, reply) => {
       const ws = workspaceOf(request);
-      const [result] = await saveTemplates(deps, ws, [request.body], 'create');
+      const [result] = await saveTemplates(withPool(ws), ws, [request.body], 'create');
       return reply.status(201).send(await saved(ws, result!.id, true));
     },
   );
@@ -82,7 +88,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
       if (!before) throw new NotFoundError('template', id);
       const body = request.body;
       const input = { id, name: body.name ?? before.name, kind: body.kind ?? before.kind, channel: body.channel ?? before.channel, content: body.content };
-      const [result] = await saveTemplates(deps, ws, [input], 'update');
+      const [result] = await saveTemplates(withPool(ws), ws, [input], 'update');
       return saved(ws, id, result!.newVersion);
     },
   );
@@ -140,7 +146,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: { tags, summary: 'Render a template for a contact (by id or inline) or a sample contact', params: idParams, body: previewBody, response: { 200: previewResponse, ...errorResponses } },
     },
-    async (request) => previewTemplate({ ...deps, templateCache }, workspaceOf(request), request.params.id, request.body),
+    async (request) => previewTemplate({ ...deps, templateCache, renderPool }, workspaceOf(request), request.params.id, request.body),
   );
 
   workspaceRoutes(app, deps);

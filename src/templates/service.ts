@@ -13,7 +13,7 @@ import { createLiquid } from './engine.js';
 import { TemplateValidationError, formatIssue, type TemplateIssue } from './issues.js';
 import { findCurrent, loadPartials } from './repository.js';
 import { templateInputSchema, type CompiledBodies, type ParsedTemplateInput, type TemplateContent, type TemplateInput } from './template.js';
-import { validateTemplate } from './validate.js';
+import { validateTemplate, type ValidationEnv } from './validate.js';
 import { postalAddressOf } from '../workspaces/postal-address.js';
 
 export type SaveMode = 'create' | 'update' | 'upsert';
@@ -61,7 +61,7 @@ export function parseInputs(raw: unknown[]): ParsedTemplateInput[] {
  * inputs in the result: a layout change reaches every message that uses it, or fails validation.
  */
 export async function saveTemplates(
-  deps: ServiceDeps,
+  deps: ServiceDeps & { compileBodies?: ValidationEnv['compile'] },
   workspaceId: string,
   raw: TemplateInput[],
   mode: SaveMode,
@@ -113,7 +113,7 @@ export async function saveTemplates(
       : stored && !stored.template.archived
         ? { id: stored.template.id, version: stored.version.version, kind: stored.template.kind, content: stored.version.content }
         : null;
-    const { issues, compiled } = await validateTemplate(input, { liquid, layout, postalAddress });
+    const { issues, compiled } = await validateTemplate(input, { liquid, layout, postalAddress, compile: deps.compileBodies });
     for (const issue of issues) if (issue.severity === 'error') problems.push({ ...issue, templateId: input.id, index });
     prepared.push({ input, compiled, warnings: issues.filter((i) => i.severity === 'warning').map(formatIssue), hash: contentHash(input.content) });
   }

@@ -18,6 +18,8 @@ export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'd
 const WORKSPACE_FIELDS = new Set(['name', 'postal_address']);
 
 export interface ValidationEnv {
+  /** Compiles the bodies (default: compileBodies on this thread; the routes pass the render pool's). */
+  compile?: typeof compileBodies | undefined;
   /** An engine over the workspace's partials (including ones saved in the same batch). */
   liquid: Liquid;
   /** The layout named by `content.layoutId`, if it exists. */
@@ -130,7 +132,7 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
   // Compile only what passed so far: MJML over broken Liquid would only repeat the same errors.
   if (issues.some((i) => i.severity === 'error')) return { issues, compiled: { html: {}, text: {} } };
   const layout = env.layout && content.layoutId ? env.layout : null;
-  const result = await compileBodies(kind, channel, content, layout);
+  const result = await (env.compile ?? compileBodies)(kind, channel, content, layout);
   issues.push(...result.issues);
   return { issues, compiled: result.compiled };
 }

@@ -15,7 +15,7 @@ export interface WorkspaceSettings {
   name: string;
   timezone: string;
   postalAddress: string;
-  /** Lets webhook messages reach private, loopback and link-local addresses (off: SSRF guard, see src/channels/webhook/address-guard.ts). */
+  /** Lets webhook messages reach private, loopback and link-local addresses (off: SSRF guard, see src/channels/address-guard.ts). */
   allowPrivateWebhookTargets: boolean;
 }
 

@@ -42,17 +42,38 @@ const TEXT_URL = /https?:\/\/[^\s<>"'\[\]]+/gi;
 const TRAILING = /[.,;:!?)]+$/;
 
 /**
+ * The http(s) URLs written literally in a template source: the only bare URLs of a text part that
+ * may be tracked. A URL with Liquid in it (`https://x.example/{{ … }}`) is not literal and counts
+ * only through the HTML part's anchors.
+ */
+export function writtenUrls(source: string): string[] {
+  const out = new Set<string>();
+  for (const found of source.match(TEXT_URL) ?? []) {
+    const url = found.replace(TRAILING, '');
+    if (!/\{[{%]/.test(url)) out.add(decodeEntities(url));
+  }
+  return [...out];
+}
+
+/**
  * Rewrites http(s) URLs in the plain-text part the same way, continuing the HTML part's `links`
  * (same URL, same index), so a click in either part resolves to the same target and counts once per
- * link. `links` is extended in place with URLs that only the text part has.
+ * link. Only URLs the template wrote are tracked: those of the HTML part's anchors (`links`) and
+ * those written literally in the text template (`written`, see writtenUrls). A URL that came from
+ * data (a contact whose first_name is `https://evil.example/x`) stays plain text: tracking it would
+ * hand out a link signed by us that redirects anywhere. `links` is extended in place with written
+ * URLs that only the text part has.
  */
-export function rewriteTextLinks(text: string, links: string[], trackedUrl: (index: number) => string, keep: (url: string) => boolean): string {
+export function rewriteTextLinks(text: string, links: string[], trackedUrl: (index: number) => string, keep: (url: string) => boolean, written: readonly string[]): string {
   return text.replace(TEXT_URL, (found) => {
     const tail = TRAILING.exec(found)?.[0] ?? '';
     const url = tail ? found.slice(0, -tail.length) : found;
     if (keep(url)) return found;
     let index = links.indexOf(url);
-    if (index < 0) index = links.push(url) - 1;
+    if (index < 0) {
+      if (!written.includes(url)) return found;
+      index = links.push(url) - 1;
+    }
     return trackedUrl(index) + tail;
   });
 }

@@ -67,6 +67,8 @@ export async function faultWorld(kind: DialectName, options: { baseUrl?: string 
     env: (extra = {}) => ({
       ...databaseEnv(kind, db),
       QATRA_PUBLIC_URL: PUBLIC_URL,
+      // The workspace's SMTP sink listens on 127.0.0.1: the operator allows private targets.
+      QATRA_ALLOW_PRIVATE_OUTBOUND: '1',
       QATRA_WORKER_LEASE_MS: '10000',
       QATRA_SEND_LEASE_MS: '10000',
       QATRA_RETRY_BASE_MS: '500',

@@ -25,7 +25,7 @@ describe('secrets on the real server', () => {
   });
 
   it('keys are stored hashed, and no secret is returned by a read or logged', async () => {
-    server = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir, LOG_LEVEL: 'trace' });
+    server = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir, LOG_LEVEL: 'trace', QATRA_ALLOW_PRIVATE_OUTBOUND: '1' });
     const [, url] = await server.waitFor(/listening on (http:\/\/localhost:\d+)/, 60_000);
     const [, adminKey] = await server.waitFor(/admin API key: (qa_\S+)/);
     const [, writeKey] = await server.waitFor(/write key:\s+(qw_\S+)/);

@@ -44,6 +44,8 @@ export interface EmailChannelDeps {
   /** Settings for workspaces that stored none (QATRA_SMTP_URL, else the outbox). */
   defaults: ResolvedEmailSettings;
   templateCache?: TemplateCache;
+  /** Providers may connect to private addresses (config.allowPrivateOutbound; default: refused). */
+  allowPrivateOutbound?: boolean | undefined;
   /** How long one attempt holds a message (default ATTEMPT_LEASE_MS); a crashed sender's message is retried after it. */
   attemptLeaseMs?: number | undefined;
 }
@@ -89,7 +91,7 @@ interface WorkspaceContext {
 export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const { store, clock } = deps;
   const { db } = store;
-  const providers = createProviderPool({ store, clock }, deps.defaults);
+  const providers = createProviderPool({ store, clock, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);

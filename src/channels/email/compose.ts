@@ -60,7 +60,7 @@ export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links
     const rewritten = rewriteLinks(html, tracked, keep);
     html = rewritten.html;
     links = rewritten.links;
-    text = rewriteTextLinks(text, links, tracked, keep);
+    text = rewriteTextLinks(text, links, tracked, keep, rendered.textLinks ?? []);
   }
   if (track && settings.tracking.opens) html = addOpenPixel(html, `${publicUrl}/o/${signToken(secret, 'open', { messageId: recordId })}.gif`);
   const unsub = input.kind === 'marketing' ? unsubscribeUrls(publicUrl, secret, recordId) : undefined;

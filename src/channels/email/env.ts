@@ -8,11 +8,14 @@
 import { ValidationError } from '../../core/errors.js';
 import type { ResolvedEmailSettings } from './settings.js';
 
+/** The `version` of the process-wide defaults (stored settings have `ws:<updated_at>`). */
+export const ENV_VERSION = 'env';
+
 export function parseEmailEnv(env: NodeJS.ProcessEnv): ResolvedEmailSettings {
   const from = parseMailbox(env.QATRA_EMAIL_FROM || 'Qatra <qatra@localhost.localdomain>');
   const tracking = { opens: true, clicks: true, transactional: false };
   const url = env.QATRA_SMTP_URL;
-  if (!url) return Object.freeze({ settings: { provider: 'outbox' as const, from, tracking }, secrets: {}, version: 'env' });
+  if (!url) return Object.freeze({ settings: { provider: 'outbox' as const, from, tracking }, secrets: {}, version: ENV_VERSION });
   let u: URL;
   try {
     u = new URL(url);
@@ -31,7 +34,7 @@ export function parseEmailEnv(env: NodeJS.ProcessEnv): ResolvedEmailSettings {
     ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
   };
   const secrets = u.password ? { password: decodeURIComponent(u.password) } : {};
-  return Object.freeze({ settings: { provider: 'smtp' as const, from, tracking, smtp }, secrets, version: 'env' });
+  return Object.freeze({ settings: { provider: 'smtp' as const, from, tracking, smtp }, secrets, version: ENV_VERSION });
 }
 
 function parseMailbox(value: string): { address: string; name?: string } {

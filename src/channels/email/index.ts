@@ -20,5 +20,6 @@ export function emailChannel(deps: ServiceDeps & { config?: Config; log?: Logger
     publicUrl: config?.publicUrl ?? 'http://localhost:8080',
     defaults: emailDefaultsOf(config ?? {}),
     attemptLeaseMs: config?.worker.sendLeaseMs,
+    allowPrivateOutbound: config?.allowPrivateOutbound,
   });
 }

@@ -16,6 +16,9 @@ import { emailDefaultsOf } from './env.js';
 import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
 import { sendTestEmail } from './test-send.js';
 import { getWorkspaceSettings, updateWorkspaceSettings } from '../../templates/workspace-settings.js';
+import { privateTargetOf } from '../address-guard.js';
+import { SMTP_ALLOWED_BY } from './providers/smtp/connect.js';
+import { ValidationError } from '../../core/errors.js';
 
 const mailbox = z.object({ address: z.string(), name: z.string().optional() });
 const publicSchema = z.object({
@@ -77,6 +80,11 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     },
     async (request, reply) => {
       const workspaceId = workspaceOf(request);
+      // The address guard (../address-guard.ts) at save time; the provider checks again at connect.
+      if (request.body.smtp && !deps.config.allowPrivateOutbound) {
+        const refused = await privateTargetOf(request.body.smtp.host, SMTP_ALLOWED_BY);
+        if (refused) throw ValidationError.at('body.smtp.host', refused.message);
+      }
       const { postalAddress, ...body } = request.body;
       const legacy = (await loadEmailSettings(deps.store.db, workspaceId))?.settings.postalAddress;
       const saved = await saveEmailSettings(deps, workspaceId, body);
@@ -108,7 +116,7 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     async (request) => {
       const workspaceId = workspaceOf(request);
       const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? emailDefaultsOf(deps.config);
-      const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to);
+      const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to, deps.config.allowPrivateOutbound);
       request.log.info({ workspaceId, status: result.status, provider: result.provider }, 'test email');
       return result;
     },

@@ -55,7 +55,7 @@ export interface EmailKit {
 }
 
 export async function emailKit(kind: DialectName): Promise<EmailKit> {
-  const h = await createHarness(kind, { publicUrl: PUBLIC_URL });
+  const h = await createHarness(kind, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }); // the sink is on 127.0.0.1
   // No workspace address: these tests set the provider settings' (legacy) one and check the fallback.
   const t = await h.tenant({ postalAddress: '' });
   const sink = await startSmtpSink();
@@ -82,7 +82,7 @@ export async function emailKit(kind: DialectName): Promise<EmailKit> {
   };
   await configure();
   await saveTemplates(h.deps, t.workspaceId, [footerPartial, welcomeMjml, receiptTemplate, persianTemplate], 'upsert');
-  const channel = createEmailChannel({ store: h.deps.store, clock: h.clock, log: h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}) });
+  const channel = createEmailChannel({ store: h.deps.store, clock: h.clock, log: h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}), allowPrivateOutbound: h.deps.config.allowPrivateOutbound });
   return {
     h,
     t,

@@ -8,7 +8,7 @@ describe.each(backends())('POST /api/email/provider/test on %s', (kind) => {
   let t: Tenant;
   let sink: SmtpSink;
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, { allowPrivateOutbound: true }); // the sink is on 127.0.0.1
     t = await h.tenant();
     sink = await startSmtpSink({ auth: { user: 'relay-user', pass: 'relay-pass' } });
   });

@@ -15,6 +15,7 @@ import type { ProviderResult } from './provider.js';
 import { emailProviders } from './providers/registry.js';
 import { createSmtpProvider } from './providers/smtp/smtp.js';
 import { domainOf, type ResolvedEmailSettings } from './settings.js';
+import { ENV_VERSION } from './env.js';
 
 export type TestSendResult =
   | { status: 'sent'; provider: string; messageId: string; providerMessageId: string | null; response: string | null }
@@ -23,9 +24,11 @@ export type TestSendResult =
 /** A test answers within this (connect and greeting; then the whole SMTP dialogue). */
 const TEST_TIMEOUTS = { connectionTimeoutMs: 10_000, socketTimeoutMs: 20_000 };
 
-export async function sendTestEmail(deps: ServiceDeps, workspaceId: string, resolved: ResolvedEmailSettings, to: string): Promise<TestSendResult> {
+/** `allowPrivateOutbound`: as the channel's providers (config.allowPrivateOutbound, or the operator's QATRA_SMTP_URL). */
+export async function sendTestEmail(deps: ServiceDeps, workspaceId: string, resolved: ResolvedEmailSettings, to: string, allowPrivateOutbound = false): Promise<TestSendResult> {
   const { settings, secrets } = resolved;
-  const provider = settings.provider === 'smtp' ? createSmtpProvider(settings, secrets, TEST_TIMEOUTS) : emailProviders[settings.provider](deps, settings, secrets);
+  const allowPrivate = allowPrivateOutbound || resolved.version === ENV_VERSION;
+  const provider = settings.provider === 'smtp' ? createSmtpProvider(settings, secrets, TEST_TIMEOUTS, allowPrivate) : emailProviders[settings.provider]({ ...deps, allowPrivateOutbound: allowPrivate }, settings, secrets);
   const id = newId('test', deps.clock.now());
   const messageId = `<${id}@${domainOf(settings.from.address)}>`;
   const via = settings.provider === 'smtp' ? `SMTP ${settings.smtp?.host}:${settings.smtp?.port}` : 'the outbox';

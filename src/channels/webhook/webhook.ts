@@ -9,12 +9,12 @@
  *    a target that resolves to a private, loopback or link-local address: permanent.
  *
  * Private targets are refused unless the workspace setting `allowPrivateWebhookTargets` is true
- * (see ./address-guard.ts): journey authors must not reach Qatra's own network through it.
+ * (see ../address-guard.ts): journey authors must not reach Qatra's own network through it.
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup, isPrivateAddress, PrivateAddressError } from './address-guard.js';
+import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../address-guard.js';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
 import type { ServiceDeps } from '../../core/deps.js';
 import { fromJson } from '../../core/json.js';

@@ -3,7 +3,8 @@ import { useEffect, useState } from 'react';
 import { get } from '../api';
 import { useI18n } from '../i18n';
 
-interface Entry { id: number; to: string; from: string; subject: string; createdAt: number; html: string | null; text: string | null }
+/** `viewerHtml`: the message's HTML without its open pixel and click tracking, so viewing it is not an open. */
+interface Entry { id: number; to: string; from: string; subject: string; createdAt: number; html: string | null; viewerHtml?: string | null; text: string | null }
 
 export function Outbox() {
   const { t, date } = useI18n();
@@ -36,7 +37,7 @@ export function Outbox() {
         <article className="message" aria-label={open.subject}>
           <h2><bdi>{open.subject}</bdi></h2>
           <p className="muted">{open.from} → {open.to}</p>
-          {open.html ? <iframe title={open.subject} sandbox="" srcDoc={open.html} /> : <pre>{open.text}</pre>}
+          {open.viewerHtml ? <iframe title={open.subject} sandbox="" srcDoc={open.viewerHtml} /> : <pre>{open.text}</pre>}
         </article>
       )}
     </section>

@@ -3,6 +3,7 @@
  * one per workspace and settings version, replacing (and closing) it when the settings change.
  */
 import { loadEmailSettings, type ResolvedEmailSettings } from '../settings.js';
+import { ENV_VERSION } from '../env.js';
 import type { EmailProvider } from '../provider.js';
 import { emailProviders, type ProviderDeps } from './registry.js';
 
@@ -20,7 +21,10 @@ export function createProviderPool(deps: ProviderDeps, defaults: ResolvedEmailSe
       const cached = cache.get(workspaceId);
       if (cached && cached.version === resolved.version) return { resolved, provider: cached.provider };
       if (cached) await cached.provider.close();
-      const provider = emailProviders[resolved.settings.provider](deps, resolved.settings, resolved.secrets);
+      // The process defaults (QATRA_SMTP_URL) are the operator's own choice, not a workspace admin's:
+      // the address guard applies to stored workspace settings only.
+      const allowPrivateOutbound = Boolean(deps.allowPrivateOutbound) || resolved.version === ENV_VERSION;
+      const provider = emailProviders[resolved.settings.provider]({ ...deps, allowPrivateOutbound }, resolved.settings, resolved.secrets);
       cache.set(workspaceId, { version: resolved.version, provider });
       return { resolved, provider };
     },

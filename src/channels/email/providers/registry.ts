@@ -9,15 +9,18 @@ import type { EmailSecrets, EmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
 import { createOutboxProvider } from './outbox/outbox.js';
 import { createSmtpProvider } from './smtp/smtp.js';
+import { dkimSignerOf } from './raw.js';
 
 export interface ProviderDeps {
   store: Store;
   clock: Clock;
+  /** Providers may connect to private, loopback and link-local addresses (config.allowPrivateOutbound). */
+  allowPrivateOutbound?: boolean | undefined;
 }
 
 export type EmailProviderFactory = (deps: ProviderDeps, settings: EmailSettings, secrets: EmailSecrets) => EmailProvider;
 
 export const emailProviders: Record<EmailProviderKind, EmailProviderFactory> = {
-  smtp: (_deps, settings, secrets) => createSmtpProvider(settings, secrets),
-  outbox: (deps) => createOutboxProvider(deps),
+  smtp: (deps, settings, secrets) => createSmtpProvider(settings, secrets, undefined, deps.allowPrivateOutbound ?? false),
+  outbox: (deps, settings, secrets) => createOutboxProvider(deps, dkimSignerOf(settings, secrets)),
 };

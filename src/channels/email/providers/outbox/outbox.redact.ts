@@ -17,10 +17,11 @@ export function redactTokens(text: string): string {
   return text.replace(CONFIRM_TOKEN, '$1.redacted').replace(MESSAGE_TOKEN, '$1.redacted');
 }
 
-export function redactEntry<E extends { html: string | null; text: string | null; headers: Record<string, string> }>(entry: E): E {
+export function redactEntry<E extends { html: string | null; viewerHtml?: string | null; text: string | null; headers: Record<string, string> }>(entry: E): E {
   return {
     ...entry,
     html: entry.html === null ? null : redactTokens(entry.html),
+    ...(entry.viewerHtml === undefined ? {} : { viewerHtml: entry.viewerHtml === null ? null : redactTokens(entry.viewerHtml) }),
     text: entry.text === null ? null : redactTokens(entry.text),
     headers: Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k, redactTokens(v)])),
   };

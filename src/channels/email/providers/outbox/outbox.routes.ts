@@ -16,6 +16,7 @@ import { errorResponses } from '../../../../api/schemas.js';
 import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
 import { redactEntry } from './outbox.redact.js';
 import { allows } from '../../../../users/roles.js';
+import { withoutTracking } from '../../../../tracking/viewer.js';
 
 const entrySchema = z.object({
   id: z.number(),
@@ -26,6 +27,8 @@ const entrySchema = z.object({
   createdAt: z.number(),
   headers: z.record(z.string(), z.string()),
   html: z.string().nullable(),
+  /** `html` for viewers: no open pixel, tracked links lead nowhere (../../../../tracking/viewer.ts), so viewing is not an open. */
+  viewerHtml: z.string().nullable(),
   text: z.string().nullable(),
 });
 
@@ -54,6 +57,7 @@ export const outboxRoutes: RouteModule = (app, deps) => {
       createdAt: r.created_at,
       headers: fromJson<Record<string, string>>(r.headers) ?? {},
       html: r.html_body,
+      viewerHtml: r.html_body === null ? null : withoutTracking(r.html_body),
       text: r.text_body,
     }));
   };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { simpleParser } from 'mailparser';
+import { dkimVerify } from 'mailauth';
 import { backends } from '../../../../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../../../../test/harness.js';
 import { saveTemplates } from '../../../../templates/service.js';
@@ -108,5 +110,62 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
     expect(editorRaw.body).toContain(unsub);
     // Machines with an admin key see everything, as before.
     expect((await h.app.inject({ method: 'GET', url: '/api/outbox', headers: t.admin })).json().data.find((e: { subject: string }) => e.subject === 'Tokens').html).toBe(html);
+  });
+
+  it('stores byte for byte what SMTP would send: CRLF on every line, and DKIM-signed (mailauth: pass) when the workspace has a key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'der' } });
+    // mailauth's own test seam: a resolver answering the selector's TXT record with our public key.
+    const resolver = async (name: string, type: string) => {
+      if (type === 'TXT' && name === 'qatra1._domainkey.news.example.com') return [[`v=DKIM1; k=rsa; p=${publicKey.toString('base64')}`]];
+      throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENOTFOUND' });
+    };
+    const signed = await h.tenant();
+    await saveTemplates(h.deps, signed.workspaceId, [footerPartial, welcomeMjml, receiptTemplate], 'upsert');
+    const put = await h.app.inject({
+      method: 'PUT', url: '/api/email/provider', headers: signed.admin,
+      payload: { provider: 'outbox', from: { address: 'shop@news.example.com', name: 'Shop' }, dkim: { domain: 'news.example.com', selector: 'qatra1', privateKey } },
+    });
+    expect(put.statusCode).toBe(200);
+    const sent = await h.app.inject({ method: 'POST', url: '/api/messages/send', headers: signed.admin, payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: 'سفارش ۴۲\nline two' } } });
+    expect(sent.json().result.status).toBe('sent');
+    const [entry] = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: signed.admin })).json().data;
+    const raw = (await h.app.inject({ method: 'GET', url: `/api/outbox/${entry.id}/raw`, headers: signed.admin })).rawPayload;
+
+    expect(raw.toString('latin1')).toMatch(/^DKIM-Signature: /);
+    const bareLf = raw.toString('latin1').split('\r\n').filter((line) => line.includes('\n'));
+    expect(bareLf, 'lines ending in a bare LF').toEqual([]);
+
+    const { results } = await dkimVerify(raw, { resolver: resolver as never });
+    expect(results).toHaveLength(1);
+    expect(results[0]!.status.result).toBe('pass');
+    expect(results[0]!.signingDomain).toBe('news.example.com');
+  });
+
+  it('unsigned (no DKIM key), every line still ends in CRLF', async () => {
+    const [entry] = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: t.admin })).json().data;
+    const raw = (await h.app.inject({ method: 'GET', url: `/api/outbox/${entry.id}/raw`, headers: t.admin })).rawPayload.toString('latin1');
+    expect(raw).not.toMatch(/^DKIM-Signature/m);
+    expect(raw.split('\r\n').filter((line) => line.includes('\n'))).toEqual([]);
+  });
+
+  it('viewing a message is not an open: the viewer copy (API viewerHtml, the /outbox/:id frame) has no pixel and no link to the click recorder', async () => {
+    const tracked = await h.tenant();
+    await saveTemplates(h.deps, tracked.workspaceId, [receiptTemplate], 'upsert');
+    const put = await h.app.inject({ method: 'PUT', url: '/api/email/provider', headers: tracked.admin, payload: { provider: 'outbox', from: { address: 'shop@example.com' }, tracking: { opens: true, clicks: true, transactional: true } } });
+    expect(put.statusCode).toBe(200);
+    const sent = await h.app.inject({ method: 'POST', url: '/api/messages/send', headers: tracked.admin, payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: '42' } } });
+    expect(sent.json().result.status).toBe('sent');
+    const [entry] = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: tracked.admin })).json().data;
+    // What was sent keeps its tracking; what a viewer renders has none.
+    expect(entry.html).toMatch(/\/o\/[^"]+\.gif/);
+    expect(entry.html).toMatch(/href="[^"]*\/c\//);
+    expect(entry.viewerHtml).not.toMatch(/\/[oc]\//);
+    expect(entry.viewerHtml).toContain('Order 42');
+
+    const basic = { authorization: `Basic ${Buffer.from(`${tracked.adminKey}:`).toString('base64')}` };
+    const page = (await h.app.inject({ method: 'GET', url: `/outbox/${entry.id}`, headers: basic })).body;
+    const frame = /<iframe[^>]*srcdoc="([^"]*)"/.exec(page)?.[1];
+    expect(frame).toContain('Order 42');
+    expect(frame).not.toMatch(/\/[oc]\//);
   });
 });

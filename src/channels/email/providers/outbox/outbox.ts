@@ -1,29 +1,28 @@
 /**
  * @module The `outbox` provider, the default when no SMTP server is configured: it composes the
- * same MIME message SMTP would send and stores it in the `outbox` table, where `GET /api/outbox`
- * and the `/outbox` page show it. A fresh install therefore shows its drips without any mail set-up.
+ * same MIME message SMTP would send (../raw.ts: CRLF throughout, DKIM-signed when the workspace has
+ * a key) and stores it in the `outbox` table, where `GET /api/outbox` and the `/outbox` page show it.
+ * A fresh install therefore shows its drips without any mail set-up.
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { toJson } from '../../../../core/json.js';
 import type { Store } from '../../../../store/store.js';
 import type { Clock } from '../../../../core/clock.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
-import { InvalidRecipientError, toMailOptions } from '../mime.js';
+import { InvalidRecipientError } from '../mime.js';
+import { composeRaw } from '../raw.js';
+import type { DkimSigner } from '../smtp/dkim.js';
 
-export function createOutboxProvider(deps: { store: Store; clock: Clock }): EmailProvider {
+export function createOutboxProvider(deps: { store: Store; clock: Clock }, dkim: DkimSigner | null = null): EmailProvider {
   return {
     name: 'outbox',
     async send(message: OutgoingEmail): Promise<ProviderResult> {
-      let options: ReturnType<typeof toMailOptions>;
+      let raw: Buffer;
       try {
-        options = toMailOptions(message);
+        ({ raw } = await composeRaw(message, dkim));
       } catch (err) {
         if (err instanceof InvalidRecipientError) return { status: 'permanent', reason: err.message };
         throw err;
       }
-      const raw = await new Promise<Buffer>((resolve, reject) => {
-        new MailComposer(options as never).compile().build((err, out) => (err ? reject(err) : resolve(out)));
-      });
       const row = await deps.store.db
         .insertInto('outbox')
         .values({

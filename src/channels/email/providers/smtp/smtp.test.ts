@@ -30,6 +30,8 @@ describe('the smtp provider against a real SMTP server', () => {
     createSmtpProvider(
       { provider: 'smtp', from: { address: 'a@example.com' }, tracking: { opens: true, clicks: true, transactional: false }, smtp: { host: sink.host, port: sink.port, secure: false, requireTls: false, user: 'qatra', maxConnections: 1, allowInvalidCertificates: false } },
       { password: pass },
+      undefined,
+      true, // the sink listens on 127.0.0.1: allowed, as with QATRA_ALLOW_PRIVATE_OUTBOUND=1
     );
 
   it('authenticates, and a 4xx to RCPT TO is retryable while a 5xx is a permanent hard bounce', async () => {
@@ -62,6 +64,7 @@ describe('the smtp provider against a real SMTP server', () => {
       { provider: 'smtp', from: { address: 'a@example.com' }, tracking: { opens: true, clicks: true, transactional: false }, smtp: { host: '127.0.0.1', port, secure: false, requireTls: false, maxConnections: 1, allowInvalidCertificates: false } },
       {},
       { connectionTimeoutMs: 2000, socketTimeoutMs: 2000 },
+      true,
     );
     const r = await p.send(message('ok@example.org'));
     expect(r.status).toBe('retryable');

@@ -7,27 +7,24 @@
  * recipient itself (5xx to RCPT TO, or an RFC 3463 5.1.x / 5.2.1 status: STANDARDS.md 12).
  */
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
 import type { EmailSecrets, EmailSettings } from '../../settings.js';
 import { InvalidRecipientError, toMailOptions } from '../mime.js';
-import { createDkimSigner, type DkimSigner } from './dkim.js';
+import { composeRaw, dkimSignerOf } from '../raw.js';
+import { guardedSocket } from './connect.js';
 
-/**
- * Headers the DKIM signature covers. nodemailer's default list lacks List-Unsubscribe-Post and
- * Feedback-ID; STANDARDS.md 10 requires both unsubscribe headers in h= (RFC 8058 section 4).
- */
-export const DKIM_SIGNED_HEADERS = [
-  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-  'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID',
-].join(':');
+export { DKIM_SIGNED_HEADERS } from '../raw.js';
 
 export interface SmtpTimeouts {
   connectionTimeoutMs: number;
   socketTimeoutMs: number;
 }
 
-export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecrets, timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 }): EmailProvider {
+/**
+ * `allowPrivate`: connect to any address the host resolves to (the operator allowed it, or it is the
+ * operator's own QATRA_SMTP_URL); otherwise only to public ones (./connect.ts).
+ */
+export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecrets, timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 }, allowPrivate = false): EmailProvider {
   const smtp = settings.smtp;
   if (!smtp) throw new Error('smtp provider needs smtp settings');
   const transport = nodemailer.createTransport({
@@ -43,15 +40,14 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
     connectionTimeout: timeouts.connectionTimeoutMs,
     greetingTimeout: timeouts.connectionTimeoutMs,
     socketTimeout: timeouts.socketTimeoutMs,
+    ...(allowPrivate ? {} : { getSocket: guardedSocket(timeouts.connectionTimeoutMs) }),
   });
-  const dkim = settings.dkim && secrets.dkimPrivateKey
-    ? createDkimSigner({ domain: settings.dkim.domain, selector: settings.dkim.selector, privateKey: secrets.dkimPrivateKey, fieldNames: DKIM_SIGNED_HEADERS })
-    : null;
+  const dkim = dkimSignerOf(settings, secrets);
   return {
     name: 'smtp',
     async send(message: OutgoingEmail): Promise<ProviderResult> {
       try {
-        const info = await transport.sendMail(dkim ? await signed(toMailOptions(message), dkim) : toMailOptions(message));
+        const info = await transport.sendMail(dkim ? await composeRaw(message, dkim) : toMailOptions(message));
         return { status: 'sent', providerMessageId: info.messageId, detail: { response: String(info.response ?? '') } };
       } catch (err) {
         return classifySmtpError(err as SmtpError);
@@ -61,13 +57,6 @@ export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecret
       transport.close();
     },
   };
-}
-
-/** The message composed here and signed off the event loop (./dkim.ts), handed to the pool as raw MIME. */
-async function signed(options: ReturnType<typeof toMailOptions>, dkim: DkimSigner) {
-  const mime = new MailComposer(options).compile();
-  const raw = await dkim(await mime.build());
-  return { raw, envelope: mime.getEnvelope(), messageId: options.messageId };
 }
 
 interface SmtpError extends Error {
@@ -83,6 +72,8 @@ export function classifySmtpError(err: SmtpError): ProviderResult {
   const reason = (err.response || err.message || String(err)).slice(0, 500);
   // 535 "authentication failed" is about our configuration, not the message: fixing it lets the
   // same message go, so it is retryable like a connection error.
+  // A host the address guard refused will not become public by retrying: permanent.
+  if (err.code === 'EPRIVATEADDR') return { status: 'permanent', reason: err.message };
   if (err.code === 'EAUTH') return { status: 'retryable', reason: `EAUTH: ${reason}` };
   if (code !== undefined && code >= 500) {
     const enhanced = /\b5\.(\d{1,3})\.(\d{1,3})\b/.exec(reason);

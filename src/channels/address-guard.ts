@@ -1,23 +1,26 @@
 /**
- * @module The webhook channel's guard against server-side request forgery: a journey author must not
- * be able to make Qatra POST to its own loopback, the cloud metadata service (169.254.169.254) or
- * the private network it runs in. Every address a host name resolves to is checked (one private
+ * @module The guard against server-side request forgery for every outbound connection a workspace
+ * configures (webhook URLs, the SMTP host, the provider URLs to come): a journey author or workspace
+ * admin must not be able to make Qatra connect to its own loopback, the cloud metadata service
+ * (169.254.169.254) or the private network it runs in. Every address a host name resolves to is checked (one private
  * answer refuses the whole name, so a DNS answer mixing public and private addresses cannot slip
  * through), IPv4 and IPv6 alike, including IPv4 embedded in IPv6 (mapped `::ffff:a.b.c.d`,
  * compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`).
  *
- * The check runs inside the socket's `lookup`, so the address that is checked is the address that
- * is connected to: a name that resolves to a public address once and a private one the next time
- * (DNS rebinding) cannot pass the check and then connect elsewhere.
+ * The check runs inside the socket's `lookup` (guardedLookup), or resolves once and hands back the
+ * checked addresses to connect to (resolvePublic), so the address that is checked is the address
+ * that is connected to: a name that resolves to a public address once and a private one the next
+ * time (DNS rebinding) cannot pass the check and then connect elsewhere.
  */
 import dns from 'node:dns';
 import net from 'node:net';
 
-/** Thrown through the socket when a target is refused; the channel maps it to a permanent failure. */
+/** Thrown through the socket when a target is refused; channels map it to a permanent failure. */
 export class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDR';
-  constructor(readonly host: string, readonly address: string) {
-    super(`webhook target ${host} resolves to ${address}, a private, loopback or link-local address (set the workspace setting allowPrivateWebhookTargets to allow it)`);
+  /** `allowedBy` names what lets this target through, for the message. */
+  constructor(readonly host: string, readonly address: string, allowedBy = 'the workspace setting allowPrivateWebhookTargets') {
+    super(`target ${host} resolves to ${address}, a private, loopback or link-local address (set ${allowedBy} to allow it)`);
   }
 }
 
@@ -117,4 +120,45 @@ export function guardedLookup(hostname: string, options: dns.LookupOptions, call
     if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);
     return callback(null, first.address, first.family);
   });
+}
+
+/** Without an answer in this time a save-time check gives up (and leaves the decision to connect time). */
+const CHECK_TIMEOUT_MS = 3000;
+
+/**
+ * Every address `host` (a name or an IP literal) resolves to, refused with PrivateAddressError when
+ * any one is private. Connect to one of the returned addresses, never to the name again.
+ */
+export async function resolvePublic(host: string, allowedBy?: string): Promise<dns.LookupAddress[]> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const family = net.isIP(bare);
+  if (family) {
+    if (isPrivateAddress(bare)) throw new PrivateAddressError(host, bare, allowedBy);
+    return [{ address: bare, family }];
+  }
+  const list = await dns.promises.lookup(bare, { all: true });
+  const bad = list.find((a) => isPrivateAddress(a.address));
+  if (bad) throw new PrivateAddressError(host, bad.address, allowedBy);
+  if (list.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
+  return list;
+}
+
+/**
+ * The check a settings form runs when a host is saved: null when the host is public (or cannot be
+ * resolved now: connect time checks again), the refusal otherwise. Bounded by CHECK_TIMEOUT_MS.
+ */
+export async function privateTargetOf(host: string, allowedBy?: string): Promise<PrivateAddressError | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), CHECK_TIMEOUT_MS)));
+  try {
+    return await Promise.race([
+      resolvePublic(host, allowedBy).then(
+        () => null,
+        (err: unknown) => (err instanceof PrivateAddressError ? err : null),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
