@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App, AppDeps } from './deps.js';
 import { installErrorHandler, toHttp } from './error-handler.js';
 import { installJsonParser } from './json-body.js';
@@ -62,6 +62,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       security: [{ basicKey: [] }, { bearerKey: [] }],
     },
     transform: jsonSchemaTransform,
+    // Schemas given an id (`.meta({ id })`, zod's global registry) are referenced as `$ref`s by the
+    // per-route transform; this fills components.schemas with them (`X` as answered, `XInput` as sent).
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 

@@ -4,6 +4,23 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
+import type { Json } from '../core/json.js';
+
+/**
+ * Any JSON value, as the component `JsonValue` of the OpenAPI document. Written out rather than
+ * `z.json().meta(…)`: that names a copy, and the recursion inside z.json() stays anonymous, so the
+ * document referred to a `schema0` that no component defines. Here the named schema is the recursive one.
+ *
+ * Arrays are validated item by item, but documented with `items: {}` (zod copies metadata into the
+ * JSON Schema): in a JSON body any item is a JSON value, and a self-referencing array item makes
+ * openapi-typescript emit a type that does not compile ("'JsonValue' is referenced directly or
+ * indirectly in its own type annotation", openapi-ts/openapi-typescript#1603).
+ */
+export const jsonValue: z.ZodType<Json> = z
+  .lazy(() =>
+    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue).meta({ items: {} }), z.record(z.string(), jsonValue)]),
+  )
+  .meta({ id: 'JsonValue', description: 'Any JSON value' });
 
 export const errorBody = z.object({
   error: z.object({

@@ -7,7 +7,7 @@
  * or an ISO 8601 date-time with offset.
  */
 import { z } from 'zod';
-import { pageQuery, timeParam } from '../api/schemas.js';
+import { jsonValue, pageQuery, timeParam } from '../api/schemas.js';
 import { parseEmailAddress } from '../core/email-address.js';
 import { isValidTimeZone } from './contact.js';
 
@@ -37,7 +37,6 @@ const timezone = z.string().max(64).refine(isValidTimeZone, 'must be an IANA tim
 const locale = z.string().max(35).refine(isValidLocale, 'must be a BCP 47 language tag such as ar-SA');
 export const attributeName = z.string().min(1).max(200);
 /** Attribute values are any JSON; on write `null` means "remove this attribute". */
-const jsonValue = z.json().meta({ id: 'JsonValue', description: 'Any JSON value' });
 const attributes = z.record(attributeName, jsonValue);
 
 export const contactCreateBody = z.strictObject({

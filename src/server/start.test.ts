@@ -43,6 +43,8 @@ describe.each(backends())('qatra start on %s', (kind) => {
     const [, adminKey] = await first.waitFor(/admin API key: (qa_\S+)/);
     await first.waitFor(/write key:\s+(qw_\S+)/);
     expect(first.output()).toMatch(kind === 'sqlite' ? /Data directory: / : /Database: postgres/);
+    // The default public URL (http://localhost:PORT) is this machine: no https warning.
+    expect(first.output()).not.toMatch(/QATRA_PUBLIC_URL/);
     if (kind === 'sqlite') expect(fs.existsSync(path.join(dataDir, 'qatra.db'))).toBe(true);
 
     const health = await fetch(`${url}/healthz`);

@@ -13,6 +13,7 @@ import { startConfiguredBounceListener } from '../bounces/deps.js';
 import { ownerSetupLink } from '../users/owner.js';
 import { serveWorkerMetrics } from '../metrics/serve.js';
 import { registerBacklogGauges } from '../metrics/backlog.js';
+import { publicUrlWarning } from './public-url.js';
 
 export interface Running {
   url?: string;
@@ -34,6 +35,14 @@ function onSignals(stop: () => Promise<void>): void {
   process.once('SIGINT', () => handler('SIGINT'));
 }
 
+/** To the operator reading the start output, and to the log (where production looks). */
+function warnAboutPublicUrl(config: Config, deps: { log: { warn(obj: object, msg: string): void } }, out: NodeJS.WritableStream): void {
+  const warning = publicUrlWarning(config.publicUrl);
+  if (!warning) return;
+  out.write(`Warning: ${warning}\n`);
+  deps.log.warn({ publicUrl: config.publicUrl }, warning);
+}
+
 export async function startServer(config: Config, out: NodeJS.WritableStream = process.stdout): Promise<Running> {
   const deps = await openRuntime(config);
   const boot = await bootstrap(deps);
@@ -53,6 +62,7 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   out.write(`Database: ${deps.store.dialect} at ${deps.store.location}\n`);
   if (deps.store.dialect === 'sqlite') out.write(`Data directory: ${config.dataDir}\n`);
   if (deps.migrations.length) out.write(`Applied migrations: ${deps.migrations.join(', ')}\n`);
+  warnAboutPublicUrl(config, deps, out);
   if (boot.created && boot.adminKey && boot.writeKey) {
     out.write('\nFirst start: created the default workspace. These keys are shown only now; keep them safe.\n');
     out.write(`  admin API key: ${boot.adminKey.secret}\n`);
@@ -85,6 +95,7 @@ export async function startWorker(config: Config, out: NodeJS.WritableStream = p
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   worker.start();
   out.write(`Qatra worker running on ${deps.store.dialect} at ${deps.store.location}\n`);
+  warnAboutPublicUrl(config, deps, out);
   const metrics = config.workerMetricsPort === undefined ? undefined : await serveWorkerMetrics(deps, config.workerMetricsPort, config.host, { token: config.metricsToken });
   if (metrics) out.write(`Worker metrics on http://localhost:${metrics.port}/metrics\n`);
   const stop = async () => {

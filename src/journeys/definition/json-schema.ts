@@ -9,11 +9,8 @@ import { JourneyDocument } from './schema.js';
 export const JOURNEY_SCHEMA_ID = 'https://qatra.dev/schemas/journey.schema.json';
 
 export function journeyJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(JourneyDocument, { io: 'input', target: 'draft-2020-12' });
-  // zod names the one recursive schema (Condition, via z.lazy) `__schema0`; give it its real name.
-  const text = JSON.stringify(generated);
-  if (!/"__schema0":\{[^]*"performed"/.test(text) || text.includes('__schema1')) throw new Error('journey schema: expected exactly one recursive definition, Condition');
-  const { $schema, ...rest } = JSON.parse(text.replaceAll('__schema0', 'Condition')) as Record<string, unknown>;
+  // The one recursive schema, Condition, carries its own id (schema.ts), so zod puts it in $defs under that name.
+  const { $schema, ...rest } = z.toJSONSchema(JourneyDocument, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
   return {
     $schema,
     $id: JOURNEY_SCHEMA_ID,

@@ -59,7 +59,8 @@ export const Condition: z.ZodType<Condition> = z.lazy(() =>
       }),
     }),
   ]),
-);
+  // Named, because it is recursive: the OpenAPI document and docs/journey.schema.json refer to it by this id.
+).meta({ id: 'Condition' });
 
 export const Trigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: z.string().min(1), where: PropertyFilters.optional() }),
