@@ -15,6 +15,13 @@ import { routeModules } from './routes.js';
 /** Default request body bound; ingestion routes set Segment's own limits per route. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** Fastify's form of QATRA_TRUST_PROXY: a hop count becomes "trust the first n hops" (proxy-addr's rule). */
+function trustedProxies(setting: number | string[] | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (setting === undefined) return false;
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -23,6 +30,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // We answer with our own ids in bodies; no need for Fastify's request-id header echo.
     requestIdHeader: false,
+    // Client IPs (sign-in and form limits) from X-Forwarded-For only through the proxies the
+    // operator named (QATRA_TRUST_PROXY); by default the socket's address.
+    trustProxy: trustedProxies(deps.config.trustProxy),
     // Errors Fastify raises before routing (a URL that is not valid percent-encoding, …) get the
     // same error body as every other refusal.
     frameworkErrors: (err, _request, reply) => {

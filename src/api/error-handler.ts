@@ -71,7 +71,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
     }
     if (err instanceof AuthError) return { status: 401, body: body(err.code, err.message) };
     if (err instanceof ForbiddenError) return { status: 403, body: body(err.code, err.message) };
-    // Segment answers oversize calls with 400 (STANDARDS.md 16); we keep that for every endpoint.
+    // Segment answers oversize calls with 400 (docs/standards.md §16); we keep that for every endpoint.
     if (err instanceof PayloadTooLargeError) {
       return { status: 400, body: body(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined) };
     }

@@ -1,7 +1,7 @@
 /**
  * @module The audit log: one row per act on a person's data (an export, an erasure, the lifting of an
  * erased address's suppression by new consent), so a workspace can prove what it did and when
- * (STANDARDS.md 17, GDPR Art. 5(2) accountability). Rows name the actor (API key id, or user id for the web app) and the subject
+ * (docs/standards.md §17, GDPR Art. 5(2) accountability). Rows name the actor (API key id, or user id for the web app) and the subject
  * (a contact id) and carry only counts and flags: an audit log that kept the erased address would undo
  * the erasure. Written inside the acting transaction, so an act and its record commit together.
  */

@@ -1,6 +1,6 @@
 /**
  * @module What a bounce, complaint or provider event does to a message, its address and its contact
- * (STANDARDS.md 12). One function for both inputs (the SMTP listener and the provider webhook), run
+ * (docs/standards.md §12). One function for both inputs (the SMTP listener and the provider webhook), run
  * inside the caller's transaction so the event, the message status, the suppression and the consent
  * change commit together or not at all.
  *

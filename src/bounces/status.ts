@@ -1,5 +1,5 @@
 /**
- * @module What a delivery status means for the address (STANDARDS.md 12).
+ * @module What a delivery status means for the address (docs/standards.md §12).
  *
  * RFC 3463 enhanced status codes are `class.subject.detail`: class 2 success, 4 persistent transient
  * failure, 5 permanent failure. Subject 1 is the address (5.1.1 bad mailbox, 5.1.2 bad domain, …),

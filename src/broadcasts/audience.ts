@@ -6,7 +6,7 @@
  * because they are checked at send time.
  *
  * Local-time delivery ("09:00 local"): each recipient is due at the first `localTime` in its own zone
- * (the contact's, else the workspace's; STANDARDS.md 4) at or after the start. The contact's zone is
+ * (the contact's, else the workspace's; docs/standards.md §4) at or after the start. The contact's zone is
  * copied into the snapshot, and due_at is set with one UPDATE per distinct zone (a few hundred at
  * most), not one per contact.
  */

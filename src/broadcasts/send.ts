@@ -2,13 +2,13 @@
  * @module Sending one claimed batch of a broadcast, the way the journey message node sends
  * (src/journeys/runtime/process-runs.ts):
  *
- *  1. Guards, read at send time (STANDARDS.md 7, 8) for marketing broadcasts: channel consent
+ *  1. Guards, read at send time (docs/standards.md §7, §8) for marketing broadcasts: channel consent
  *     (`unsubscribedChannels`), quiet hours in the contact's zone and the frequency cap, the very
  *     functions journeys use (src/journeys/runtime/guards.ts). `defer` moves the recipient's due_at,
  *     `skip` settles it as skipped. An erased contact is skipped.
  *  2. Transaction A: confirm the claim (the broadcast is still `sending`, the lease still ours) and
  *     record a pending delivery per recipient under `broadcast:<id>:<contactId>` in `deliveries`,
- *     committed BEFORE any channel is called (STANDARDS.md 2). Broadcast sends therefore count
+ *     committed BEFORE any channel is called (docs/standards.md §2). Broadcast sends therefore count
  *     towards journeys' frequency caps, and theirs towards ours.
  *  3. Dispatch, the one send-once path of journeys, broadcasts and retries
  *     (src/deliveries/dispatch.ts): the channel is called except for deliveries an earlier attempt

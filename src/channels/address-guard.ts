@@ -19,7 +19,7 @@ import net from 'node:net';
 export class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDR';
   /** `allowedBy` names what lets this target through, for the message. */
-  constructor(readonly host: string, readonly address: string, allowedBy = 'the workspace setting allowPrivateWebhookTargets') {
+  constructor(readonly host: string, readonly address: string, allowedBy = 'QATRA_ALLOW_PRIVATE_OUTBOUND=1 and the workspace setting allowPrivateWebhookTargets') {
     super(`target ${host} resolves to ${address}, a private, loopback or link-local address (set ${allowedBy} to allow it)`);
   }
 }

@@ -48,6 +48,13 @@ export interface Config {
    * operator set it.
    */
   readonly allowPrivateOutbound?: boolean;
+  /**
+   * Which proxies in front may set X-Forwarded-For (QATRA_TRUST_PROXY): unset, none (the socket's
+   * address is the client's); `1`, `2`… that many hops; or a comma list of proxy addresses or CIDRs.
+   * Sign-in and form limits count by client IP, so behind a proxy this must be set, else every
+   * client shares the proxy's address (and its limits).
+   */
+  readonly trustProxy?: number | string[] | undefined;
   /** Email defaults for workspaces without stored settings (QATRA_SMTP_URL, QATRA_EMAIL_FROM); outbox when unset. */
   readonly email?: ResolvedEmailSettings;
 }
@@ -71,6 +78,17 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw ValidationError.at(name, `must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+function trustProxy(env: NodeJS.ProcessEnv): number | string[] | undefined {
+  const raw = (env.QATRA_TRUST_PROXY ?? '').trim();
+  if (raw === '') return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw ValidationError.at('QATRA_TRUST_PROXY', `must be a hop count or a comma list of proxy addresses or CIDRs, got "${raw}"`);
+  }
+  return list;
 }
 
 function bool(env: NodeJS.ProcessEnv, name: string): boolean {
@@ -109,6 +127,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
+    trustProxy: trustProxy(env),
     email: parseEmailEnv(env),
     ...overrides,
   };

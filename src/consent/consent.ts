@@ -1,8 +1,8 @@
 /**
  * @module Consent: may we message this contact on this channel (and topic)? Other domains call this
- * service; the email channel asks `isSubscribed` just before a message leaves (STANDARDS.md 7).
+ * service; the email channel asks `isSubscribed` just before a message leaves (docs/standards.md §7).
  *
- * The ledger (STANDARDS.md 17-18): every `setConsent` appends a consent_history row carrying the
+ * The ledger (docs/standards.md §17-18): every `setConsent` appends a consent_history row carrying the
  * proof (source, time, IP, user agent, text version) and updates the current state in `consents`,
  * in the same transaction, so the two never disagree. Re-stating the same status is recorded too:
  * it is a new act of consent (e.g. agreeing to a newer text version).

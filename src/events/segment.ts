@@ -1,5 +1,5 @@
 /**
- * @module The Segment HTTP Tracking API's request bodies as zod schemas (STANDARDS.md 16): one per
+ * @module The Segment HTTP Tracking API's request bodies as zod schemas (docs/standards.md §16): one per
  * call type and the batch. They validate /v1 requests and feed the OpenAPI document.
  *
  * Like Segment we are lenient where real libraries differ: ids may be strings or numbers (stored as

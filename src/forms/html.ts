@@ -1,7 +1,7 @@
 /**
  * @module The public form pages: the signup form, its thank-you and error pages, and the double
  * opt-in confirmation page (a GET shows a button; only the POST confirms, because mail scanners
- * prefetch links: the same rule as unsubscribe links, STANDARDS.md 9).
+ * prefetch links: the same rule as unsubscribe links, docs/standards.md §9).
  *
  * Accessible and RTL-safe: every input has a <label for>, required fields say so with `required`
  * and `aria-required`, errors are listed in an `role="alert"` summary and tied to their inputs with

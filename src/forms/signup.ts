@@ -3,7 +3,7 @@
  *
  * Signup, in one transaction: find the contact by email or create it, store the form's fields as
  * attributes (for a known contact only the ones still empty), record the consent act (source `form:<id>`, IP, user agent, consent text version:
- * STANDARDS.md 17) and put the contact on the list. Single opt-in list: membership and email consent
+ * docs/standards.md §17) and put the contact on the list. Single opt-in list: membership and email consent
  * `subscribed` (the lists service emits list_joined). Double opt-in list: membership `pending` and
  * consent `pending` (unless the contact's email consent is already `subscribed`, which a form
  * submission must not downgrade); the caller then sends the confirmation link.

@@ -9,14 +9,13 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
+import { errorResponses } from '../api/schemas.js';
 import { ValidationError } from '../core/errors.js';
 import { JourneyDocument } from './definition/schema.js';
 import { applyJourney, journeyDetail, listJourneys, setStatus, validate, versionDocument } from './journeys.js';
 
 const Status = z.enum(['draft', 'live', 'paused', 'archived']);
 const Issue = z.object({ path: z.string(), message: z.string() });
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), issues: z.array(Issue).optional() }) });
-const errorResponses = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 const JourneyRecord = z.object({
   id: z.string(),

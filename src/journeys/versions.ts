@@ -1,5 +1,5 @@
 /**
- * @module Journey versions (STANDARDS.md 3). A version is an immutable, validated document; changing
+ * @module Journey versions (docs/standards.md §3). A version is an immutable, validated document; changing
  * a journey's content appends version N+1 and never rewrites N, so runs can go on reading the
  * version they are on. Applying a document equal to the current version is a no-op.
  *

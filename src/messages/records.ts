@@ -1,6 +1,6 @@
 /**
  * @module Message records: one row per delivery, written BEFORE the provider is called and unique
- * on (workspace, idempotency key) (STANDARDS.md 2). A retry with the same key finds the row: if it
+ * on (workspace, idempotency key) (docs/standards.md §2). A retry with the same key finds the row: if it
  * was sent (or deliberately skipped, or failed for good) nothing is sent again.
  *
  * Status: queued (recorded; a retryable failure leaves it queued with the reason) → sent | skipped

@@ -1,5 +1,5 @@
 /**
- * @module Erasure of a contact's personal data (GDPR Art. 17, STANDARDS.md 17), in ONE transaction on
+ * @module Erasure of a contact's personal data (GDPR Art. 17, docs/standards.md §17), in ONE transaction on
  * both backends: either all of it happens or none.
  *
  * What is erased: identifiers (user id, email, phone), time zone, locale and attributes; anonymous ids;
@@ -15,7 +15,7 @@
  * with it and make journey and template statistics wrong. The address survives only as
  * `sha256:<hex>` suppression entries (./erasure-suppression.ts). Consent: every current grant becomes
  * `unsubscribed` (source `erasure`), appended to the ledger so state and history stay in step
- * (STANDARDS.md 18).
+ * (docs/standards.md §18).
  */
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError } from '../core/errors.js';

@@ -1,6 +1,6 @@
 /**
  * @module The suppression entry an erasure leaves behind, and the new consent that lifts it
- * (STANDARDS.md 17; docs/privacy.md).
+ * (docs/standards.md §17; docs/privacy.md).
  *
  * Erasure writes, per erased address (the email, and the phone number), a row in `suppressions` whose
  * `address` is `sha256:<hex>` of the normalised address (src/suppression/suppressions.ts), reason

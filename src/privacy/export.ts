@@ -1,5 +1,5 @@
 /**
- * @module A contact's data export (GDPR Art. 15 and 20, STANDARDS.md 17): everything Qatra holds about
+ * @module A contact's data export (GDPR Art. 15 and 20, docs/standards.md §17): everything Qatra holds about
  * one contact, as one JSON document written in chunks.
  *
  * Each section is read in keyset pages (`pageSize` rows per query, 500 by default) and written

@@ -94,7 +94,7 @@ class Compiler {
           const where: PropertyFilter[] = [];
           if (c.journey) where.push({ property: 'journeyId', op: 'equals', value: c.journey });
           if (c.template) where.push({ property: 'templateId', op: 'equals', value: c.template });
-          // Apple Mail Privacy Protection opens are machine opens: never evidence of engagement (STANDARDS.md 13).
+          // Apple Mail Privacy Protection opens are machine opens: never evidence of engagement (docs/standards.md §13).
           // An open without the property is a human open (isTrue is NULL then, hence orFalse).
           const human = c.action === 'opened' ? sql`AND NOT ${orFalse(this.json.isTrue(sql.ref('e.properties'), ['machine']))}` : sql``;
           const filter = this.eventFilter({ event: c.action === 'opened' ? 'email.opened' : 'email.clicked', where, withinDays: c.withinDays });

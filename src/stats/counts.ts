@@ -49,7 +49,7 @@ export function addCounts(into: MessageCounts, from: MessageCounts): MessageCoun
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 1e6) / 1e6 : null);
 
-/** Open and click rates are per delivered message and use human opens only (STANDARDS.md 13). */
+/** Open and click rates are per delivered message and use human opens only (docs/standards.md §13). */
 export function rates(c: MessageCounts): MessageRates {
   return {
     delivery: ratio(c.delivered, c.sent),

@@ -2,7 +2,7 @@
  * @module Send-time optimisation, as a pure function: when, within a delivery window, to send a
  * contact a message so that it arrives at the hour of the week the contact usually engages.
  *
- * Method (docs/stats.md): the contact's human opens and clicks (never machine opens, STANDARDS.md
+ * Method (docs/stats.md): the contact's human opens and clicks (never machine opens, docs/standards.md
  * 13) are binned by hour of the week in the contact's time zone (Monday 00:00 = 0 … 167), each
  * weighted by recency (half-life 30 days), and smoothed over the neighbouring hours (¼, ½, ¼). If
  * the contact's total weight is below `minWeight` (too little history), the workspace's profile

@@ -1,9 +1,9 @@
 /**
- * @module The send-time suppression check (STANDARDS.md 7): called just before a message leaves, it
+ * @module The send-time suppression check (docs/standards.md §7): called just before a message leaves, it
  * reads the committed state, so an unsubscribe is honoured for the very next send.
  *
  *  - hard_bounce, complaint, manual suppressions: nothing is sent, not even transactional mail;
- *  - unsubscribe_all suppression (also the hashed one an erasure leaves, STANDARDS.md 17), or email consent `unsubscribed` for the whole channel (topic '')
+ *  - unsubscribe_all suppression (also the hashed one an erasure leaves, docs/standards.md §17), or email consent `unsubscribed` for the whole channel (topic '')
  *    or for the message's topic: marketing is skipped, transactional mail still goes.
  */
 import type { Db } from '../store/store.js';

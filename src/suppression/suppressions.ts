@@ -1,8 +1,8 @@
 /**
  * @module The suppression list: addresses a workspace must not mail. hard_bounce, complaint and
- * manual block every message; unsubscribe_all blocks marketing only (STANDARDS.md 7, 12). Addresses
+ * manual block every message; unsubscribe_all blocks marketing only (docs/standards.md §7, §12). Addresses
  * are stored normalised (`normalizeAddress`: the same key as contacts.email), or as `sha256:<hex>` of
- * that key when the person was erased (STANDARDS.md 17): both forms are checked at send time.
+ * that key when the person was erased (docs/standards.md §17): both forms are checked at send time.
  */
 import { createHash } from 'node:crypto';
 import { domainToUnicode } from 'node:url';

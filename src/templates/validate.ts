@@ -1,7 +1,7 @@
 /**
  * @module Validation on save. Errors refuse the save: Liquid syntax (with line:column), MJML
  * errors, a missing layout or partial, and for marketing email the CAN-SPAM basics (a postal
- * address and an unsubscribe link, STANDARDS.md 14 and 11). Unknown variables are warnings: the
+ * address and an unsubscribe link, docs/standards.md §14 and 11). Unknown variables are warnings: the
  * Liquid AST is walked for variable roots we do not provide. A marketing email saved while the
  * workspace has no postal address gets a warning: it would show an empty one, so journeys and
  * broadcasts sending it cannot go live until the address is set (src/workspaces/postal-address.ts).

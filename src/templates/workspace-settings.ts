@@ -1,6 +1,6 @@
 /**
  * @module The workspace settings templates need: its name and postal address (CAN-SPAM: every
- * marketing email shows it, STANDARDS.md 14), and its fallback time zone. The postal address lives
+ * marketing email shows it, docs/standards.md §14), and its fallback time zone. The postal address lives
  * in `workspaces.settings` JSON; name and time zone have their own columns. The webhook channel's
  * `allowPrivateWebhookTargets` switch lives there too, so it is set through the same API.
  */

@@ -1,5 +1,5 @@
 /**
- * @module Which opens were made by machines, not people (STANDARDS.md 13). Apple Mail Privacy
+ * @module Which opens were made by machines, not people (docs/standards.md §13). Apple Mail Privacy
  * Protection, Gmail's and Yahoo's image proxies fetch every image whether or not the mail is read;
  * security scanners fetch right after delivery. Such opens are recorded with `machine: true` and do
  * not count for goals, send-time optimisation or inactivity pruning.

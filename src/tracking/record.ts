@@ -2,7 +2,7 @@
  * @module What a click or an open does: check the signed token against the stored message, then
  * record `email.clicked` / `email.opened` as a contact event and emit the `event` signal in the same
  * transaction, so journeys can branch on it and goals fire. Repeats within the same minute are one
- * event (deterministic `message_id`, STANDARDS.md 2); counters on the message row follow.
+ * event (deterministic `message_id`, docs/standards.md §2); counters on the message row follow.
  * Machine opens (./machine.ts) are stored but emit no signal, so they never fire goals.
  */
 import { emitSignals, type StoredEvent } from '../events/signals.js';

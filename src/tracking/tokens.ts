@@ -8,7 +8,7 @@
  * Why not base64url(JSON): the unsubscribe token also goes into `mailto:unsubscribe+TOKEN@domain`,
  * whose local part may be at most 64 octets (RFC 5321 4.5.3.1.1) and may be lower-cased by MTAs. So
  * a token is `<message id body>[-<link index>].<signature>`, e.g. `01kb…7q-3.h2k…9x` (≤ 52 chars).
- * Tokens do not expire: unsubscribe links must keep working at least 30 days (STANDARDS.md 14).
+ * Tokens do not expire: unsubscribe links must keep working at least 30 days (docs/standards.md §14).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { newSecret } from '../core/ids.js';

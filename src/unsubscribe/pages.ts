@@ -1,6 +1,6 @@
 /**
  * @module The hosted unsubscribe and preference pages. GET only shows a form; nothing changes until
- * the person presses the button (mail scanners prefetch links: STANDARDS.md 9).
+ * the person presses the button (mail scanners prefetch links: docs/standards.md §9).
  */
 import { escapeHtml, page } from './html.js';
 import type { TopicChoice, UnsubscribeTarget } from './unsubscribe.js';

@@ -4,7 +4,7 @@
  *  - `POST /u/:token` RFC 8058 one-click (body `List-Unsubscribe=One-Click`, form-encoded or
  *    multipart, no cookies) unsubscribes at once; the page's own form does too, with its choices;
  *  - `GET/POST /p/:token` the preference center.
- * Tokens are signed and do not expire (STANDARDS.md 14). Bad tokens answer 404 and change nothing.
+ * Tokens are signed and do not expire (docs/standards.md §14). Bad tokens answer 404 and change nothing.
  */
 import { parse as parseQuery } from 'node:querystring';
 import { z } from 'zod';

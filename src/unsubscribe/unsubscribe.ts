@@ -1,5 +1,5 @@
 /**
- * @module Unsubscribing and the preference center (STANDARDS.md 9, 11, 14, 18). A signed token names
+ * @module Unsubscribing and the preference center (docs/standards.md §9, §11, §14, §18). A signed token names
  * the message a link came from, and so the contact and the message's topic. Every change goes
  * through the consent service (a consent_history row with source, IP and user agent, and the current
  * state, in one transaction); the email channel's send-time check reads that committed state, so an

@@ -1,6 +1,6 @@
 /**
  * @module Workspace-wide quiet hours and frequency cap: the defaults for every journey and broadcast
- * that does not set its own (STANDARDS.md 8). Kept under `messaging` in `workspaces.settings`; other
+ * that does not set its own (docs/standards.md §8). Kept under `messaging` in `workspaces.settings`; other
  * keys there belong to other features and are merged, never replaced.
  *
  * Precedence, per guard: a journey's `settings.quietHours` (a broadcast's `quietHours`) replaces the

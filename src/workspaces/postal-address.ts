@@ -1,5 +1,5 @@
 /**
- * @module The postal address every marketing email must show (CAN-SPAM, STANDARDS.md 14), and the
+ * @module The postal address every marketing email must show (CAN-SPAM, docs/standards.md §14), and the
  * rule that guards it: a journey with a marketing email node cannot go live, and a marketing email
  * broadcast cannot be scheduled or resumed, while the workspace has none (409 saying how to set it).
  *

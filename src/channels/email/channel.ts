@@ -6,7 +6,7 @@
  *      the retry without sending again;
  *   2. claim the attempt with a lease (so two workers holding the same record cannot both send; a
  *      new record is created already claimed);
- *   3. suppression and consent, read at send time (STANDARDS.md 7), after step 1 committed, for the
+ *   3. suppression and consent, read at send time (docs/standards.md §7), after step 1 committed, for the
  *      whole batch at once: skipped with the reason;
  *   4. render the template (renderEmail), add tracking, headers, Message-ID (./compose.ts); the
  *      provider, email settings and workspace settings are read once per batch and workspace;

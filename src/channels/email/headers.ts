@@ -1,7 +1,7 @@
 /**
  * @module The standard headers of a Qatra email, each built as one ASCII line:
  *  - List-Unsubscribe (RFC 2369) with an https URL and a mailto, and List-Unsubscribe-Post (RFC 8058)
- *    so mailbox providers can unsubscribe with one POST (STANDARDS.md 9, 11);
+ *    so mailbox providers can unsubscribe with one POST (docs/standards.md §9, §11);
  *  - List-Id (RFC 2919), one list per workspace and topic;
  *  - Feedback-ID (Gmail's feedback loop): `<journey>:<template>:<workspace>:qatra`;
  * The signed Message-ID and VERP return path are built in bounces/signed-ids.ts.

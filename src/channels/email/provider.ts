@@ -35,7 +35,7 @@ export interface OutgoingEmail {
   date: Date;
   /**
    * Extra headers, each written verbatim on ONE line (not folded or encoded by the MIME library):
-   * List-Unsubscribe, List-Unsubscribe-Post, List-Id, Feedback-ID. See STANDARDS.md 9 on folding.
+   * List-Unsubscribe, List-Unsubscribe-Post, List-Id, Feedback-ID. See docs/standards.md §9 on folding.
    */
   headers: Record<string, string>;
   /** SMTP envelope sender (VERP `bounces+<id>@domain`); defaults to the From address. */

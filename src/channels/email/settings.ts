@@ -39,10 +39,10 @@ export const dkimSettingsSchema = z.object({
 export const emailSettingsSchema = z.object({
   provider: z.enum(['smtp', 'outbox']),
   from: Mailbox,
-  /** Separate From for transactional mail, as Gmail and Yahoo recommend (STANDARDS.md 11). */
+  /** Separate From for transactional mail, as Gmail and Yahoo recommend (docs/standards.md §11). */
   transactionalFrom: Mailbox.optional(),
   replyTo: z.string().email().max(320).optional(),
-  /** The postal address marketing mail must show (CAN-SPAM, STANDARDS.md 14). */
+  /** The postal address marketing mail must show (CAN-SPAM, docs/standards.md §14). */
   postalAddress: z.string().max(500).optional(),
   /** VERP: envelope sender `bounces+<messageId>@returnPathDomain`, so bounces name their message. */
   returnPathDomain: Domain.optional(),

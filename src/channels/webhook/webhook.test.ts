@@ -9,7 +9,7 @@ import type { SendRequest } from '../channel.js';
 import { signBody, webhookChannel } from './webhook.js';
 
 let db: TestDatabase;
-let deps: { store: TestDatabase['store']; clock: ManualClock };
+let deps: { store: TestDatabase['store']; clock: ManualClock; config: { allowPrivateOutbound: boolean } };
 /** Workspaces that allow private targets (the test server is on 127.0.0.1) and that do not. */
 let allowing = '';
 let guarded = '';
@@ -27,7 +27,8 @@ function request(url: string, extra: Record<string, unknown> = {}, workspaceId =
 
 beforeAll(async () => {
   db = await freshDatabase('sqlite');
-  deps = { store: db.store, clock: new ManualClock(1_700_000_000_000) };
+  // The operator allows private targets (QATRA_ALLOW_PRIVATE_OUTBOUND); `allowing` opts in, `guarded` does not.
+  deps = { store: db.store, clock: new ManualClock(1_700_000_000_000), config: { allowPrivateOutbound: true } };
   allowing = (await createWorkspace(deps, { name: 'allows private targets' })).id;
   guarded = (await createWorkspace(deps, { name: 'default' })).id;
   await db.store.db.updateTable('workspaces').set({ settings: toJson({ allowPrivateWebhookTargets: true }) }).where('id', '=', allowing).execute();
@@ -127,6 +128,15 @@ describe('the webhook channel refuses private targets unless the workspace allow
     expect(await ch.send(request(`http://localhost:${port}/`))).toMatchObject({ status: 'sent' });
     expect(await ch.send(request(`http://127.0.0.1:${port}/`))).toMatchObject({ status: 'sent' });
     expect(hits).toBe(before + 2);
+  });
+
+  it('the workspace setting alone opens nothing while the operator has not allowed private targets', async () => {
+    const ch = webhookChannel({ ...deps, config: { allowPrivateOutbound: false } });
+    const before = hits;
+    for (const url of [`http://localhost:${port}/`, `http://127.0.0.1:${port}/`]) {
+      expect(await ch.send(request(url)), url).toMatchObject({ status: 'permanent', reason: expect.stringMatching(/private, loopback or link-local/) });
+    }
+    expect(hits).toBe(before);
   });
 
   it('does not follow redirects (a public target could redirect to a private one)', async () => {

@@ -8,8 +8,10 @@
  *  - other 4xx, 3xx (redirects are not followed: they could lead to a private address), a bad URL,
  *    a target that resolves to a private, loopback or link-local address: permanent.
  *
- * Private targets are refused unless the workspace setting `allowPrivateWebhookTargets` is true
- * (see ../address-guard.ts): journey authors must not reach Qatra's own network through it.
+ * Private targets are refused unless the operator allows private outbound connections
+ * (`QATRA_ALLOW_PRIVATE_OUTBOUND`, config.allowPrivateOutbound) AND the workspace opts in with its
+ * setting `allowPrivateWebhookTargets` (see ../address-guard.ts): a workspace admin alone must not
+ * reach Qatra's own network through it.
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -17,6 +19,7 @@ import https from 'node:https';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../address-guard.js';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
 import type { ServiceDeps } from '../../core/deps.js';
+import type { Config } from '../../config/config.js';
 import { fromJson } from '../../core/json.js';
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
@@ -58,6 +61,9 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
       ...(allowPrivate ? {} : { lookup: guardedLookup }),
+      // No pooled socket: a kept-alive connection made for a sender allowed private targets would
+      // skip the lookup (and so the guard) for the next sender to the same host.
+      agent: false,
     });
     const timer = setTimeout(() => req.destroy(new WebhookTimeout()), timeoutMs);
     req.on('error', (err) => {
@@ -96,7 +102,8 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 }
 
-export function webhookChannel(deps: ServiceDeps): Channel {
+export function webhookChannel(deps: ServiceDeps & { config?: Pick<Config, 'allowPrivateOutbound'> | undefined }): Channel {
+  const operatorAllows = deps.config?.allowPrivateOutbound === true;
   return {
     name: 'webhook',
     async send(request: SendRequest): Promise<SendResult> {
@@ -122,7 +129,7 @@ export function webhookChannel(deps: ServiceDeps): Channel {
       }
       let res: Answer;
       try {
-        res = await post(target, headers, body, timeoutMs, settings.allowPrivate);
+        res = await post(target, headers, body, timeoutMs, operatorAllows && settings.allowPrivate);
       } catch (err) {
         if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
         const e = err as Error;

@@ -1,6 +1,6 @@
 /**
  * @module Durations in journey documents (`30m`, `4h`, `3d`, `2w`, and signed offsets like `-7d`).
- * They are fixed lengths: a day is 24 hours (STANDARDS.md 4); local calendar days are a delay
+ * They are fixed lengths: a day is 24 hours (docs/standards.md §4); local calendar days are a delay
  * node's `calendarDays`, computed by the runtime in the contact's time zone.
  */
 

@@ -10,6 +10,14 @@
 import { z } from 'zod';
 
 /** `30s`, `15m`, `4h`, `3d`, `2w`: fixed lengths (a day is 24 h; see `calendarDays` for local days). */
+/**
+ * Bounds of one journey document. Real drip campaigns have tens of nodes (Braze caps a canvas at
+ * 200 steps); a document past these is refused before any per-node check, so a huge body costs one
+ * length test instead of a second of validation and a megabyte of issues.
+ */
+export const MAX_JOURNEY_NODES = 500;
+export const MAX_JOURNEY_EDGES = 2000;
+
 export const Duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d|w)$/, 'a duration like 30m, 4h, 3d or 2w')
@@ -181,8 +189,8 @@ export const JourneyDocument = z.object({
     })
     .default({ reentry: { mode: 'never', from: 'exit' } }),
   start: z.string().describe('id of the first node'),
-  nodes: z.array(JourneyNode).min(1),
-  edges: z.array(Edge),
+  nodes: z.array(JourneyNode).min(1).max(MAX_JOURNEY_NODES),
+  edges: z.array(Edge).max(MAX_JOURNEY_EDGES),
   goal: EventMatch.extend({ valueProperty: z.string().optional().describe('event property holding the conversion value') }).optional(),
   exitWhen: z.array(EventMatch).optional().describe('events that end the run without credit'),
   settings: z

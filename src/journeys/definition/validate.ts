@@ -5,7 +5,7 @@
  * Nothing is stored here; the service applies a document only when this found no error.
  */
 import type { FieldIssue } from '../../core/errors.js';
-import { JourneyDocument } from './schema.js';
+import { JourneyDocument, MAX_JOURNEY_EDGES, MAX_JOURNEY_NODES } from './schema.js';
 import { checkGraph, graphOf } from './graph.js';
 import { checkDocument, checkNodes, type TemplateExists } from './fields.js';
 import { Report } from './report.js';
@@ -23,6 +23,8 @@ export type ValidationResult =
   | { ok: false; document: null; errors: FieldIssue[]; warnings: FieldIssue[] };
 
 export async function validateJourney(raw: unknown, ctx: ValidateContext): Promise<ValidationResult> {
+  const oversize = oversized(raw);
+  if (oversize) return { ok: false, document: null, errors: [oversize], warnings: [] };
   const report = new Report(raw);
   const parsed = JourneyDocument.safeParse(raw);
   if (!parsed.success) for (const issue of parsed.error.issues) for (const i of conditionIssues(issue, raw)) report.error(i.path, i.message);
@@ -35,6 +37,14 @@ export async function validateJourney(raw: unknown, ctx: ValidateContext): Promi
   const errors = dedupe(report.errors);
   if (parsed.success && errors.length === 0) return { ok: true, document: parsed.data, errors: [], warnings: report.warnings };
   return { ok: false, document: null, errors, warnings: report.warnings };
+}
+
+/** A document with more nodes or edges than a journey may have: refused before anything walks it. */
+function oversized(raw: unknown): FieldIssue | null {
+  const doc = raw as { nodes?: unknown; edges?: unknown } | null;
+  if (Array.isArray(doc?.nodes) && doc.nodes.length > MAX_JOURNEY_NODES) return { path: 'nodes', message: `${doc.nodes.length} nodes; a journey has at most ${MAX_JOURNEY_NODES}` };
+  if (Array.isArray(doc?.edges) && doc.edges.length > MAX_JOURNEY_EDGES) return { path: 'edges', message: `${doc.edges.length} edges; a journey has at most ${MAX_JOURNEY_EDGES}` };
+  return null;
 }
 
 function dedupe(issues: FieldIssue[]): FieldIssue[] {

@@ -1,6 +1,6 @@
 /**
  * @module Deliveries: every message a run sends is recorded as a delivery with a deterministic key
- * `run:<runId>:<nodeId>:<visit>`, committed (pending) BEFORE the channel is called (STANDARDS.md 2).
+ * `run:<runId>:<nodeId>:<visit>`, committed (pending) BEFORE the channel is called (docs/standards.md §2).
  * A retried step finds its delivery: one already `sent` is not sent again.
  */
 import type { Db, DialectName } from '../../store/store.js';

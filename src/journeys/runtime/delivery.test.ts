@@ -29,7 +29,7 @@ describe.each(backends())('journey deliveries on %s', (kind) => {
   let f: RuntimeFixture;
   let hook: WebhookServer;
   beforeAll(async () => {
-    f = await runtimeFixture(kind);
+    f = await runtimeFixture(kind, { config: { allowPrivateOutbound: true } });
     hook = await startWebhookServer(SECRET);
     await f.h.deps.store.db.updateTable('workspaces').set({ settings: toJson({ webhookSecret: SECRET, allowPrivateWebhookTargets: true }) }).where('id', '=', f.t.workspaceId).execute();
   });

@@ -1,6 +1,6 @@
 /**
  * @module Enrolment: starting a run for a contact, subject to the journey's entry rules — the entry
- * filter, and re-entry (STANDARDS.md 1):
+ * filter, and re-entry (docs/standards.md §1):
  *  - never:          a contact enters a journey once, ever;
  *  - after_exit:     again once the previous run has ended (any way);
  *  - always:         every trigger starts a fresh run; an open run is ended first (exit_reason

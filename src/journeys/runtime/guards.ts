@@ -1,5 +1,5 @@
 /**
- * @module Checks made just before a marketing message leaves (STANDARDS.md 7, 8): consent for the
+ * @module Checks made just before a marketing message leaves (docs/standards.md §7, §8): consent for the
  * channel, quiet hours in the contact's local time, and the journey's frequency cap. Each has an
  * explicit outcome: defer (hold until allowed), skip (go on to the next node) or exit. Transactional
  * messages bypass quiet hours and caps.

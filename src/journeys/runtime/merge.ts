@@ -5,7 +5,7 @@
  * runs, deliveries (frequency caps count them), pending inbox rows and date-trigger fires move to
  * the survivor. Where both have an open run of the same journey, the survivor's run goes on and the
  * merged one ends as `exited` with reason `contact_merged`: at most one open run per contact per
- * journey (STANDARDS.md 1).
+ * journey (docs/standards.md §1).
  */
 import { sql } from 'kysely';
 import type { Db } from '../../store/store.js';

@@ -1,10 +1,10 @@
 /**
  * @module Reacting to inbox signals, one transaction per signal that also deletes it (so each is
  * handled exactly once). For an event, in this order:
- *  1. goals and exit events end the contact's open runs at once (STANDARDS.md 5): goal = converted
+ *  1. goals and exit events end the contact's open runs at once (docs/standards.md §5): goal = converted
  *     with the value from `valueProperty`, exitWhen = exited without credit;
  *  2. runs waiting for this event resume along `event` — the first matching event received after the
- *     wait started wins, and its properties become `event.*` (STANDARDS.md 6);
+ *     wait started wins, and its properties become `event.*` (docs/standards.md §6);
  *  3. live journeys whose trigger matches enrol the contact (entry rules in ./enroll.ts).
  * contact_created, list_joined and segment_entered only enrol.
  */

@@ -6,7 +6,7 @@
  *     message.
  *  3. Transaction A: write every walk (run moved, step rows, effects). Runs stopped at a message keep
  *     their lease, and their delivery row (pending, deterministic key) is inserted here — committed
- *     BEFORE any channel is called (STANDARDS.md 2).
+ *     BEFORE any channel is called (docs/standards.md §2).
  *  4. Dispatch: the one send-once path of journeys, broadcasts and retries (src/deliveries/dispatch.ts)
  *     calls the channels, one batch per channel, except for deliveries already `sent` by an earlier
  *     attempt.

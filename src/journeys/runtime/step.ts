@@ -16,7 +16,7 @@ export interface StepContext {
   contact: Contact;
   doc: JourneyDocument;
   now: number;
-  /** The contact's zone, else the workspace's (STANDARDS.md 4). */
+  /** The contact's zone, else the workspace's (docs/standards.md §4). */
   tz: string;
   db: Db;
   /** Channels the contact unsubscribed from, when prefetched for the whole batch (else queried). */

@@ -1,7 +1,7 @@
 /**
  * @module Time-zone math with Intl only (no dependency). A local time is turned into an instant by
  * asking Intl for the zone's offset at that instant, so "09:00 local" stays 09:00 on DST days
- * (STANDARDS.md 4). Times that do not exist (the skipped hour of spring-forward) move forward by
+ * (docs/standards.md §4). Times that do not exist (the skipped hour of spring-forward) move forward by
  * the gap; times that exist twice (fall-back) resolve to the earlier instant.
  */
 
@@ -37,7 +37,7 @@ function formatter(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The contact's IANA zone, then the workspace's fallback, then UTC (STANDARDS.md 4). */
+/** The contact's IANA zone, then the workspace's fallback, then UTC (docs/standards.md §4). */
 export function zoneFor(contactTz: string | null | undefined, workspaceTz: string | null | undefined): string {
   for (const tz of [contactTz, workspaceTz]) {
     if (!tz) continue;
@@ -91,7 +91,7 @@ export function parseTimeOfDay(at: string): { hour: number; minute: number } {
   return { hour: h, minute: m };
 }
 
-/** Local midnight (or `at`) `days` calendar days after the local date of `ms` (STANDARDS.md 4: "1 calendar day"). */
+/** Local midnight (or `at`) `days` calendar days after the local date of `ms` (docs/standards.md §4: "1 calendar day"). */
 export function addCalendarDays(ms: number, days: number, tz: string, at = '00:00'): number {
   const p = localParts(ms, tz);
   const { hour, minute } = parseTimeOfDay(at);

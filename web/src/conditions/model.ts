@@ -39,7 +39,7 @@ export type Source = (typeof SOURCES)[number];
 export const EMAIL_EVENTS = { email_opened: 'email.opened', email_clicked: 'email.clicked' } as const;
 /**
  * Opens by machines (Apple Mail Privacy Protection, image proxies, scanners) are stored with
- * `machine: true` (src/tracking/machine.ts); an "opened email" row counts people only (STANDARDS.md 13).
+ * `machine: true` (src/tracking/machine.ts); an "opened email" row counts people only (docs/standards.md §13).
  */
 export const HUMAN_OPEN: PropertyFilter = { property: 'machine', op: 'neq', value: true };
 const isTemplateFilter = (f: PropertyFilter) => f.property === 'templateId' && f.op === 'eq';

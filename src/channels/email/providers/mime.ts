@@ -30,7 +30,7 @@ export function toMailOptions(message: OutgoingEmail): MailOptions {
   const headers: MailOptions['headers'] = {};
   for (const [name, value] of Object.entries(message.headers)) {
     // `prepared`: nodemailer writes the value as given, so it is neither folded nor encoded. A folded
-    // List-Unsubscribe broke DKIM downstream (nodemailer issue #1654; STANDARDS.md 9). Values must be
+    // List-Unsubscribe broke DKIM downstream (nodemailer issue #1654; docs/standards.md §9). Values must be
     // plain ASCII and shorter than SMTP's 998-octet line limit, which the channel guarantees.
     if (/[^\x20-\x7e]/.test(value) || name.length + value.length > 990) throw new Error(`header ${name} must be printable ASCII on one line`);
     headers[name] = { prepared: true, value };

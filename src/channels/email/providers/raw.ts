@@ -12,7 +12,7 @@ import { createDkimSigner, type DkimSigner } from './smtp/dkim.js';
 
 /**
  * Headers the DKIM signature covers. nodemailer's default list lacks List-Unsubscribe-Post and
- * Feedback-ID; STANDARDS.md 10 requires both unsubscribe headers in h= (RFC 8058 section 4).
+ * Feedback-ID; docs/standards.md §10 requires both unsubscribe headers in h= (RFC 8058 section 4).
  */
 export const DKIM_SIGNED_HEADERS = [
   'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',

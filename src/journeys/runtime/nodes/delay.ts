@@ -1,11 +1,11 @@
 /**
- * @module The delay node. Kinds of waiting (STANDARDS.md 4):
+ * @module The delay node. Kinds of waiting (docs/standards.md §4):
  *  - `duration`: a fixed length (1d = 24 h), optionally then the next local `at`;
  *  - `calendarDays`: local midnight N days on (or `at` that day) — "1 calendar day";
  *  - `weekdays` (+ `at`): the next such weekday at that local time;
  *  - `untilDate`: a date attribute ± offset (a bare date means local midnight, or `at` that day).
  * The due time is computed once, when the run reaches the delay, and kept: editing the delay in a
- * later version does not reschedule runs already waiting (STANDARDS.md 3). A target already in the
+ * later version does not reschedule runs already waiting (docs/standards.md §3). A target already in the
  * past runs now, and the step log says so (`detail.past`).
  */
 import type { DelayNode } from '../../definition/schema.js';

@@ -1,7 +1,7 @@
 /**
  * @module The flow nodes: wait_for_event (two outputs `event` / `timeout`), branch (first matching
  * branch wins, else `else`), split (A/B, sticky per contact and node: a hash of both picks the
- * variant, so re-entry gets the same one — STANDARDS.md 1), update_contact and exit.
+ * variant, so re-entry gets the same one — docs/standards.md §1), update_contact and exit.
  */
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';

@@ -4,7 +4,7 @@
  *
  * Outcomes: accepted → sent; 4xx or a connection/timeout/auth error → retryable (the relay may
  * recover, the config may be fixed); 5xx → permanent, and a hard bounce when the relay rejected the
- * recipient itself (5xx to RCPT TO, or an RFC 3463 5.1.x / 5.2.1 status: STANDARDS.md 12).
+ * recipient itself (5xx to RCPT TO, or an RFC 3463 5.1.x / 5.2.1 status: docs/standards.md §12).
  */
 import nodemailer from 'nodemailer';
 import type { EmailProvider, OutgoingEmail, ProviderResult } from '../../provider.js';
