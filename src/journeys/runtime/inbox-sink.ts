@@ -1,9 +1,9 @@
 /**
- * @module The journey engine's signal sink, called inside the transaction that ingests an event or
- * changes a contact (src/events/signals.ts; built per runtime by src/server/signal-sinks.ts), so an acknowledged signal is never lost on its way to
- * the engine. It only records work: a row in journey_inbox, and only when a live or paused journey
- * of the workspace could care (its trigger, goal, exit events or wait nodes; cached per workspace and
- * re-read when the workspace's journeys change). A deleted contact's open runs end here at once; a
+ * @module The journey engine's signal sink (built per runtime by src/server/signal-sinks.ts), called
+ * inside the transaction that ingests an event or changes a contact, so an acknowledged signal is
+ * never lost on its way to the engine. It only records work: a row in journey_inbox, and only when
+ * a live or paused journey of the workspace could care (its trigger, goal, exit events or wait
+ * nodes; cached per workspace in the sink and re-read when the workspace's journeys change). A deleted contact's open runs end here at once; a
  * merged contact's runs move to the survivor (./merge.ts).
  *
  * `segment_entered` (emitted by src/segments): recorded the same way; journeys whose
