@@ -36,13 +36,14 @@ import { createBroadcast, scheduleBroadcast } from '../src/broadcasts/broadcasts
 import { startBroadcast } from '../src/broadcasts/audience.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 const MB = 1024 * 1024;
 const BATCH = defaults().worker.batchSize;
 
 /** N contacts (ct_<prefix><g>) and their subscribed memberships of a new list, generated in SQL. */
 async function seed(store: Store, ws: string, prefix: string, n: number): Promise<string> {
-  const list = await createList({ store, clock: systemClock }, ws, { name: `list ${prefix}` });
+  const list = await createList({ store, signals: defaultSignals(store), clock: systemClock }, ws, { name: `list ${prefix}` });
   const pg = store.dialect === 'postgres';
   const now = Date.now();
   const series = pg ? sql`generate_series(CAST(1 AS bigint), ${sql.lit(n)}) AS s(g)` : sql`s`;
@@ -106,7 +107,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: 
   const database = await freshDatabase(kind, { pgPoolMax: 10 });
   const store = database.store;
   try {
-    const deps = { store, clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs: 20 } }), metrics: createMetrics() };
+    const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs: 20 } }), metrics: createMetrics() };
     const ws = (await createWorkspace(deps, { name: 'bench' })).id;
     const workers = kind === 'postgres' ? 4 : 1;
     const suffix = n >= 1_000_000 ? '_1m' : '';

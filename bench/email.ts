@@ -41,6 +41,7 @@ import { DKIM_SIGNED_HEADERS } from '../src/channels/email/providers/smtp/smtp.j
 import { workspaceSecret } from '../src/tracking/tokens.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 const PUBLIC_URL = 'https://q.example.com';
 /** The provider's default pool size (settings.ts); the baseline uses the same. */
@@ -192,7 +193,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
   const database = await freshDatabase(kind);
   const store = database.store;
   const log = pino({ level: 'silent' });
-  const deps = { store, clock: systemClock, log, config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }), metrics: createMetrics() };
+  const deps = { store, signals: defaultSignals(store), clock: systemClock, log, config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }), metrics: createMetrics() };
   const channels = createChannelRegistry(deps);
   try {
     const ws = (await createWorkspace(deps, { name: 'Bench' })).id;

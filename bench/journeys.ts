@@ -28,6 +28,7 @@ import { createRuntime } from '../src/journeys/runtime/runtime.js';
 import { journeyTask } from '../src/journeys/runtime/scheduler.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 const RUNS = Number(process.env.QATRA_BENCH_JOURNEY_RUNS ?? 100_000);
 const WAITING_LARGE = 1_000_000;
@@ -98,7 +99,7 @@ async function openRuns(store: Store, journeyId: string): Promise<number> {
 
 /** Runs `workers` worker loops until every run of `journeyId` has ended; returns elapsed ms and this process's CPU ms. */
 async function work(store: Store, journeyId: string, workers: number, pollIntervalMs: number): Promise<{ elapsed: number; cpu: number }> {
-  const deps = { store, clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs } }), metrics: createMetrics() };
+  const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs } }), metrics: createMetrics() };
   const channel = memoryCountingChannel();
   let done = false;
   const started = performance.now();
@@ -130,7 +131,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
   const database = await freshDatabase(kind);
   const store = database.store;
   try {
-    const deps = { store, clock: systemClock };
+    const deps = { store, signals: defaultSignals(store), clock: systemClock };
     const ws = (await createWorkspace(deps, { name: 'bench' })).id;
     for (const id of ['throughput', 'lag', 'parked']) await applyJourney(deps, ws, journey(id));
     const workers = kind === 'postgres' ? 4 : 1;

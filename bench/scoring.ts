@@ -22,6 +22,7 @@ import { putSettings } from '../src/scoring/scores.js';
 import { decayScores } from '../src/scoring/decay.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 0, 5, 12);
@@ -51,7 +52,7 @@ async function seedScores(store: Store, ws: string, n: number): Promise<void> {
 async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const db = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 4 });
   const clock = new ManualClock(NOW);
-  const deps = { store: db.store, clock };
+  const deps = { store: db.store, signals: defaultSignals(db.store), clock };
   const emit = (fig: string, value: number, unit: string, baseline?: number) =>
     ctx.emit(figure({ bench: 'scoring', backend: kind, figure: fig, value, unit, ...(baseline === undefined ? {} : { baseline }) }));
   try {

@@ -36,6 +36,7 @@ import { createSegment } from '../src/segments/segments.js';
 import { processDirty, refreshDueSegment } from '../src/segments/task.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 const SIZES = { small: 20_000, large: 1_000_000 } as const;
 /** QATRA_BENCH_SEGMENTS_N overrides the contact count (e.g. a medium run of 200,000). */
@@ -100,7 +101,7 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const n = sizeOf(ctx.size);
   const db = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 4 });
   const clock = new ManualClock(NOW);
-  const deps = { store: db.store, clock };
+  const deps = { store: db.store, signals: defaultSignals(db.store), clock };
   const emit = (fig: string, value: number, unit: string, baseline?: number) =>
     ctx.emit(figure({ bench: 'segments', backend: kind, figure: fig, value, unit, ...(baseline === undefined ? {} : { baseline }) }));
   try {

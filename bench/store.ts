@@ -20,6 +20,7 @@ import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { createContact } from '../src/contacts/contacts.js';
 import { systemClock } from '../src/core/clock.js';
 import { figure, type Bench } from './run.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 
 async function workload(db: Db, workspaceId: string, contactIds: string[], rounds: number): Promise<number> {
   const started = process.hrtime.bigint();
@@ -39,7 +40,7 @@ export const run: Bench = async (ctx) => {
   try {
     const store = openStore({ sqliteFile: file });
     await migrate(store);
-    const deps = { store, clock: systemClock };
+    const deps = { store, signals: defaultSignals(store), clock: systemClock };
     const ws = await createWorkspace(deps, { name: 'bench' });
     const ids: string[] = [];
     for (let i = 0; i < 1000; i++) ids.push((await createContact(deps, ws.id, { userId: `u${i}` })).id);

@@ -11,6 +11,8 @@ import type { App, AppDeps } from '../src/api/deps.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { createKey } from '../src/keys/keys.js';
 import type { DialectName } from '../src/store/store.js';
+import type { SignalSink } from '../src/events/signals.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 import { freshDatabase, type TestDatabase } from './backends.js';
 
 export interface Tenant {
@@ -38,12 +40,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(kind: DialectName, configOverrides: Partial<Config> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Sinks called after the runtime's own (src/server/signal-sinks.ts), e.g. one recording the signals. */
+  extraSinks?: readonly SignalSink[];
+}
+
+export async function createHarness(kind: DialectName, configOverrides: Partial<Config> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const database = await freshDatabase(kind);
   const clock = new ManualClock();
   const deps: AppDeps = {
     store: database.store,
     clock,
+    signals: defaultSignals(database.store, options.extraSinks),
     log: pino({ level: process.env.QATRA_TEST_LOG ?? 'silent' }),
     config: parseConfig({}, configOverrides),
     metrics: createMetrics(),

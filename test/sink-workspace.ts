@@ -8,6 +8,7 @@ import { systemClock } from '../src/core/clock.js';
 import { parseConfig, type Config } from '../src/config/config.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import type { AppDeps } from '../src/api/deps.js';
+import { defaultSignals } from '../src/server/signal-sinks.js';
 import type { Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { createKey } from '../src/keys/keys.js';
@@ -15,7 +16,7 @@ import { emailSettingsSchema, saveEmailSettings } from '../src/channels/email/se
 
 /** Deps on `store` with the system clock, a silent logger and metrics of their own; the sink is on 127.0.0.1, so private outbound is allowed. */
 export function quietDeps(store: Store, config: Config = parseConfig({ QATRA_ALLOW_PRIVATE_OUTBOUND: '1' })): AppDeps {
-  return { store, clock: systemClock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
+  return { store, clock: systemClock, signals: defaultSignals(store), log: pino({ level: 'silent' }), config, metrics: createMetrics() };
 }
 
 export interface SinkWorkspace {

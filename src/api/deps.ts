@@ -8,10 +8,12 @@ import type { Clock } from '../core/clock.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { Signals } from '../events/signals.js';
 
 export interface AppDeps {
   store: Store;
   clock: Clock;
+  signals: Signals;
   log: Logger;
   config: Config;
   metrics: Metrics;

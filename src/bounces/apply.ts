@@ -16,7 +16,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { toJson, type JsonObject } from '../core/json.js';
-import { emitSignals, type StoredEvent } from '../events/signals.js';
+import type { Signals, StoredEvent } from '../events/signals.js';
 import { setConsent } from '../consent/consent.js';
 import { recordOutcome, type Message } from '../messages/records.js';
 import { normalizeAddress, suppress } from '../suppression/suppressions.js';
@@ -26,6 +26,7 @@ import type { BounceType } from './status.js';
 export interface FeedbackDeps {
   store: Store;
   clock: Clock;
+  signals: Signals;
   /** Consecutive soft bounces that suppress an address. */
   softBounceLimit: number;
 }
@@ -71,7 +72,7 @@ function properties(m: Message, fb: Feedback, source: string): JsonObject {
   return p;
 }
 
-async function recordEvent(trx: Db, m: Message, fb: Feedback, meta: FeedbackMeta, now: number): Promise<boolean> {
+async function recordEvent(signals: Signals, trx: Db, m: Message, fb: Feedback, meta: FeedbackMeta, now: number): Promise<boolean> {
   const at = meta.at ?? now;
   const name = `email.${fb.type}`;
   const props = properties(m, fb, meta.source);
@@ -83,7 +84,7 @@ async function recordEvent(trx: Db, m: Message, fb: Feedback, meta: FeedbackMeta
     .executeTakeFirst();
   if (!row) return false;
   const event: StoredEvent = { id: Number(row.id), workspaceId: m.workspaceId, contactId: m.contactId, type: 'track', name, properties: props, timestamp: at, receivedAt: now };
-  await emitSignals(trx, [{ kind: 'event', event }], now);
+  await signals.emit(trx, [{ kind: 'event', event }], now);
   return true;
 }
 
@@ -113,7 +114,7 @@ async function resetSoftBounces(trx: Db, workspaceId: string, address: string): 
 export async function applyFeedback(deps: FeedbackDeps, trx: Db, m: Message, fb: Feedback, meta: FeedbackMeta): Promise<FeedbackOutcome> {
   if (fb.type === 'complained' && fb.feedbackType === 'not-spam') return { outcome: 'ignored' };
   const now = deps.clock.now();
-  if (!(await recordEvent(trx, m, fb, meta, now))) return { outcome: 'duplicate' };
+  if (!(await recordEvent(deps.signals, trx, m, fb, meta, now))) return { outcome: 'duplicate' };
   const recipient = 'recipient' in fb ? fb.recipient : undefined;
   const rawAddress = m.to ?? recipient;
   if (!rawAddress) return { outcome: 'applied', suppressed: false };

@@ -14,7 +14,7 @@ import { ensureBounceCertificate } from './tls.js';
 export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
 
 export function feedbackDepsOf(deps: AppDeps): FeedbackDeps & { log: Logger } {
-  return { store: deps.store, clock: deps.clock, log: deps.log, softBounceLimit: deps.config.softBounceLimit ?? DEFAULT_SOFT_BOUNCE_LIMIT };
+  return { store: deps.store, clock: deps.clock, signals: deps.signals, log: deps.log, softBounceLimit: deps.config.softBounceLimit ?? DEFAULT_SOFT_BOUNCE_LIMIT };
 }
 
 /** What became of each mail on the bounce mailbox (`applied`, `refused` for unsigned or forged names…). */

@@ -20,6 +20,7 @@ import { createContact } from '../contacts/contacts.js';
 import { recordOutcome, reserveMessage } from '../messages/records.js';
 import { startBounceListener } from './listener.js';
 import { dsnMail, verpOf } from './test-fixtures.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const n = Number(process.argv[2] ?? 500);
 const megabytes = Number(process.argv[4] ?? 0);
@@ -63,7 +64,7 @@ async function sendLarge(port: number, to: string, head: string, filler: Buffer,
 }
 
 try {
-  const deps = { store, clock: systemClock };
+  const deps = { store, signals: defaultSignals(store), clock: systemClock };
   const ws = (await createWorkspace(deps, { name: `bounce-measure-${Date.now()}` })).id;
   const messages: Array<{ id: string; workspaceId: string }> = [];
   for (let i = 0; i < n; i++) {

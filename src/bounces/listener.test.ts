@@ -21,7 +21,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   beforeAll(async () => {
     k = await emailKit(kind);
-    listener = await startBounceListener({ store: k.h.deps.store, clock: k.h.clock, softBounceLimit: 3, log: k.h.deps.log }, { port: 0, host: '127.0.0.1', onProcessed: (r) => results.push(r) });
+    listener = await startBounceListener({ store: k.h.deps.store, clock: k.h.clock, signals: k.h.deps.signals, softBounceLimit: 3, log: k.h.deps.log }, { port: 0, host: '127.0.0.1', onProcessed: (r) => results.push(r) });
   });
   afterAll(async () => {
     await listener?.close();

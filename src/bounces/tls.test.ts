@@ -91,7 +91,7 @@ describe('the STARTTLS certificate of the bounce listener', () => {
 
     it('a STARTTLS handshake presents the generated, unexpired certificate, and nodemailer with requireTLS delivers a mail over it', async () => {
       const material = await ensureBounceCertificate(path.join(dir, 'listener'), systemClock);
-      const listener = await startBounceListener({ store: h.deps.store, clock: h.clock, softBounceLimit: 3 }, { port: 0, host: '127.0.0.1', tls: material });
+      const listener = await startBounceListener({ store: h.deps.store, clock: h.clock, signals: h.deps.signals, softBounceLimit: 3 }, { port: 0, host: '127.0.0.1', tls: material });
       try {
         const peer = await presentedCertificate(listener.port);
         expect(peer.fingerprint256).toBe(new X509Certificate(material.cert).fingerprint256);

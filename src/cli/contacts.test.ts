@@ -9,7 +9,8 @@ import { databaseEnv, runCli } from '../../test/cli.js';
 import { ManualClock } from '../core/clock.js';
 import { toContact, type Contact } from '../contacts/contact.js';
 import { importContacts, readCsv } from '../contacts/import.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 import { createList } from '../lists/lists.js';
 import type { DialectName } from '../store/store.js';
 import { bootstrap } from '../workspaces/workspaces.js';
@@ -160,7 +161,7 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
 
   it('--list subscribes every imported contact to the list, by name or id', async () => {
     const { database, env } = await fresh();
-    const deps = { store: database.store, clock: new ManualClock() };
+    const deps = { store: database.store, signals: defaultSignals(database.store), clock: new ManualClock() };
     await bootstrap(deps);
     const list = await createList(deps, WS, { name: 'Newsletter' });
     const run = await runCli(['contacts', 'import', file('list.csv', ['email', 'l1@example.com', 'l2@example.com']), '--list', 'Newsletter'], env);
@@ -216,13 +217,12 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
 
   it('import emits contact_created, contact_updated (with what changed) and list_joined in its transaction', async () => {
     const { database } = await fresh();
-    const deps = { store: database.store, clock: new ManualClock() };
+    const seen: Signal[] = [];
+    const recorder = { record: async (_trx: unknown, signals: readonly Signal[]) => void seen.push(...signals) };
+    const deps = { store: database.store, signals: defaultSignals(database.store, [recorder]), clock: new ManualClock() };
     await bootstrap(deps);
     const list = await createList(deps, WS, { name: 'News' });
-    const seen: Signal[] = [];
-    const sink: SignalSink = async (_trx, signals) => void seen.push(...signals);
-    signalSinks.push(sink);
-    try {
+    {
       const run = (text: string) =>
         importContacts(deps, { workspaceId: WS, rows: readCsv(Readable.from([text])), listId: list.id, onFailure: () => {} });
       await run('user_id,plan\nu1,free\nu2,free\n');
@@ -239,8 +239,6 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
       expect(stats).toEqual({ rows: 2, created: 0, updated: 1, unchanged: 1, failed: 0 });
       // u2 changed nothing and was already on the list: no signal for it.
       expect(seen).toEqual([{ kind: 'contact_updated', workspaceId: WS, contactId: ids[0], changed: ['email', 'attributes.plan'] }]);
-    } finally {
-      signalSinks.splice(signalSinks.indexOf(sink), 1);
     }
   });
 });
@@ -252,7 +250,7 @@ describe('qatra contacts: bad input', () => {
   beforeAll(async () => {
     database = await freshDatabase('sqlite');
     env = databaseEnv('sqlite', database);
-    await bootstrap({ store: database.store, clock: new ManualClock() });
+    await bootstrap({ store: database.store, signals: defaultSignals(database.store), clock: new ManualClock() });
   });
   afterAll(async () => {
     await database?.drop();

@@ -98,7 +98,7 @@ export async function setConsent(deps: ServiceDeps, workspaceId: string, contact
       .returning(['channel', 'topic', 'status', 'source', 'updated_at'])
       .executeTakeFirstOrThrow();
     if (c.status === 'unsubscribed' && before?.status !== 'unsubscribed') {
-      await recordWithdrawal(db, { workspaceId, contactId, channel: c.channel, topic: c.topic, ledgerSource: source, historyId: Number(entry.id), ip: c.ip, userAgent: c.userAgent, now });
+      await recordWithdrawal(db, deps.signals, { workspaceId, contactId, channel: c.channel, topic: c.topic, ledgerSource: source, historyId: Number(entry.id), ip: c.ip, userAgent: c.userAgent, now });
     }
     return { channel: row.channel, topic: row.topic, status: row.status, source: row.source, updatedAt: row.updated_at };
   });

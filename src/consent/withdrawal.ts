@@ -10,7 +10,7 @@
  * `messageId` is `consent:<consent_history id>`, so it is unique and points at its ledger row.
  */
 import { toJson, type JsonObject } from '../core/json.js';
-import { emitSignals, type StoredEvent } from '../events/signals.js';
+import type { Signals, StoredEvent } from '../events/signals.js';
 import type { Db } from '../store/store.js';
 
 export const UNSUBSCRIBED_EVENT = 'unsubscribed';
@@ -45,7 +45,7 @@ export interface Withdrawal {
 }
 
 /** Records the `unsubscribed` event of one withdrawal and emits its signal, inside `trx`. */
-export async function recordWithdrawal(trx: Db, w: Withdrawal): Promise<void> {
+export async function recordWithdrawal(trx: Db, signals: Signals, w: Withdrawal): Promise<void> {
   const properties: JsonObject = { channel: w.channel, source: withdrawalSource(w.ledgerSource) };
   if (w.topic) properties.topic = w.topic;
   const context: JsonObject = {};
@@ -57,5 +57,5 @@ export async function recordWithdrawal(trx: Db, w: Withdrawal): Promise<void> {
     .returning('id')
     .executeTakeFirstOrThrow();
   const event: StoredEvent = { id: Number(row.id), workspaceId: w.workspaceId, contactId: w.contactId, type: 'track', name: UNSUBSCRIBED_EVENT, properties, timestamp: w.now, receivedAt: w.now };
-  await emitSignals(trx, [{ kind: 'event', event }], w.now);
+  await signals.emit(trx, [{ kind: 'event', event }], w.now);
 }

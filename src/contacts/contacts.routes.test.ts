@@ -1,28 +1,23 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 import { toJson } from '../core/json.js';
 
 describe.each(backends())('contacts API on %s', (kind) => {
+  const tap = new SignalTap();
   let h: Harness;
   let t: Tenant;
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, {}, { extraSinks: [tap] });
     t = await h.tenant();
   });
   afterAll(async () => h?.close());
 
-  let sink: SignalSink | undefined;
-  afterEach(() => {
-    if (sink) signalSinks.splice(signalSinks.indexOf(sink), 1);
-    sink = undefined;
-  });
+  afterEach(() => tap.stop());
   function recordSignals(): Signal[] {
-    const seen: Signal[] = [];
-    sink = async (_trx, signals) => void seen.push(...signals);
-    signalSinks.push(sink);
-    return seen;
+    return tap.collect();
   }
 
   const post = (tenant: Tenant, payload: object) => h.app.inject({ method: 'POST', url: '/api/contacts', headers: tenant.admin, payload });
@@ -233,10 +228,9 @@ describe.each(backends())('contacts API on %s', (kind) => {
   });
 
   it('a failing signal sink rolls the change back: signals are in the same transaction', async () => {
-    sink = async () => {
+    tap.listen(() => {
       throw new Error('sink down');
-    };
-    signalSinks.push(sink);
+    });
     const res = await post(t, { userId: 'u-rollback' });
     expect(res.statusCode).toBe(500);
     const row = await h.deps.store.db.selectFrom('contacts').select('id').where('user_id', '=', 'u-rollback').executeTakeFirst();

@@ -11,7 +11,6 @@ import type { ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { toJson, type Json, type JsonObject } from '../core/json.js';
-import { emitSignals } from '../events/signals.js';
 import type { Db } from '../store/store.js';
 import { normalizeEmail, toContact, type Contact } from './contact.js';
 import { emailKey } from '../core/email-address.js';
@@ -100,7 +99,7 @@ export async function createContact(deps: ServiceDeps, workspaceId: string, inpu
     inTransaction(deps, trx, async (db) => {
       await assertUnique(db, workspaceId, { userId: row.user_id, email: row.email });
       const inserted = await db.insertInto('contacts').values(row).returningAll().executeTakeFirstOrThrow();
-      await emitSignals(db, [{ kind: 'contact_created', workspaceId, contactId: row.id }], now);
+      await deps.signals.emit(db, [{ kind: 'contact_created', workspaceId, contactId: row.id }], now);
       return toContact(inserted);
     }),
   );
@@ -170,7 +169,7 @@ export async function updateContact(
         .where('id', '=', contactId)
         .returningAll()
         .executeTakeFirstOrThrow();
-      await emitSignals(db, [{ kind: 'contact_updated', workspaceId, contactId, changed }], now);
+      await deps.signals.emit(db, [{ kind: 'contact_updated', workspaceId, contactId, changed }], now);
       return toContact(updated);
     }),
   );
@@ -181,7 +180,7 @@ export async function deleteContact(deps: ServiceDeps, workspaceId: string, cont
   await inTransaction(deps, trx, async (db) => {
     const gone = await db.deleteFrom('contacts').where('workspace_id', '=', workspaceId).where('id', '=', contactId).returning('id').executeTakeFirst();
     if (!gone) throw new NotFoundError('contact', contactId);
-    await emitSignals(db, [{ kind: 'contact_deleted', workspaceId, contactId }], deps.clock.now());
+    await deps.signals.emit(db, [{ kind: 'contact_deleted', workspaceId, contactId }], deps.clock.now());
   });
 }
 

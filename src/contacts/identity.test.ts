@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { fromJson, toJson } from '../core/json.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 
 describe.each(backends())('contact identity from Segment calls on %s', (kind) => {
+  const tap = new SignalTap();
   let h: Harness;
   let t: Tenant;
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, {}, { extraSinks: [tap] });
     t = await h.tenant();
   });
   afterAll(async () => h?.close());
@@ -26,13 +28,11 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
   };
   const eventsOf = (contactId: string) => db().selectFrom('events').select(['name', 'message_id']).where('contact_id', '=', contactId).orderBy('id').execute();
   async function capture(fn: () => Promise<void>): Promise<Signal[]> {
-    const seen: Signal[] = [];
-    const sink: SignalSink = async (_trx, signals) => void seen.push(...signals.filter((s) => !('workspaceId' in s) || s.workspaceId === t.workspaceId));
-    signalSinks.push(sink);
+    const seen = tap.collect((s) => !('workspaceId' in s) || s.workspaceId === t.workspaceId);
     try {
       await fn();
     } finally {
-      signalSinks.splice(signalSinks.indexOf(sink), 1);
+      tap.stop();
     }
     return seen;
   }

@@ -28,7 +28,7 @@ import { sql } from 'kysely';
 import { parseEmailAddress } from '../core/email-address.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
-import { emitSignals, type Signal } from '../events/signals.js';
+import type { Signal, Signals } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
 import { contactsByKeys } from './by-keys.js';
 import { isValidTimeZone, normalizeEmail } from './contact.js';
@@ -148,13 +148,13 @@ export interface Resolution {
  */
 export async function resolveContacts(
   trx: Db,
-  dialect: DialectName,
+  out: { dialect: DialectName; signals: Signals },
   workspaceId: string,
   calls: readonly IdentityCall[],
   now: number,
   knownUsers?: readonly ContactRow[],
 ): Promise<Resolution> {
-  const resolver = new Resolver(trx, dialect, workspaceId, now);
+  const resolver = new Resolver(trx, out.dialect, out.signals, workspaceId, now);
   await resolver.load(calls, knownUsers);
   const people: Person[] = [];
   for (const call of calls) people.push(await resolver.resolve(call));
@@ -171,7 +171,7 @@ class Resolver {
   private pending: Person[] = [];
   private links: { anonymousId: string; person: Person }[] = [];
 
-  constructor(private trx: Db, private dialect: DialectName, private workspaceId: string, private now: number) {}
+  constructor(private trx: Db, private dialect: DialectName, private signals: Signals, private workspaceId: string, private now: number) {}
 
   async load(calls: readonly IdentityCall[], knownUsers: readonly ContactRow[] | undefined): Promise<void> {
     const userIds = knownUsers ? [] : userIdsOf(calls);
@@ -299,7 +299,7 @@ class Resolver {
 
   /** Merges `from` into `into` in the database now (after writing what is pending, so SQL sees it, and emitting its signals). */
   private async merge(from: Person, into: Person): Promise<void> {
-    await emitSignals(this.trx, await this.write(), this.now);
+    await this.signals.emit(this.trx, await this.write(), this.now);
     const trx = this.trx;
     const f = from.id;
     const i = into.id;
@@ -313,7 +313,7 @@ class Resolver {
     await sql`UPDATE consents SET contact_id = ${i} WHERE contact_id = ${f}
       AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.contact_id = ${i} AND k.channel = consents.channel AND k.topic = consents.topic)`.execute(trx);
     await trx.updateTable('consent_history').set({ contact_id: i }).where('contact_id', '=', f).execute();
-    await emitSignals(trx, [{ kind: 'contact_merged', workspaceId: this.workspaceId, fromContactId: f, intoContactId: i }], this.now);
+    await this.signals.emit(trx, [{ kind: 'contact_merged', workspaceId: this.workspaceId, fromContactId: f, intoContactId: i }], this.now);
     await trx.deleteFrom('contacts').where('id', '=', f).execute();
 
     const mine = attributesOf(into);

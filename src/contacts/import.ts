@@ -23,7 +23,7 @@ import { unescapeCsvCell } from '../core/csv.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
-import { emitSignals, type Signal } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
 import { addMembers } from '../lists/memberships.js';
 import type { ContactsTable } from '../store/schema.js';
 import type { Db } from '../store/store.js';
@@ -563,7 +563,7 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
       ? { kind: 'contact_created', workspaceId, contactId: w.row.id }
       : { kind: 'contact_updated', workspaceId, contactId: w.row.id, changed: [...w.changed] },
   );
-  await emitSignals(trx, signals, now);
+  await deps.signals.emit(trx, signals, now);
   if (listId !== undefined && touched.size > 0) {
     await addMembers(deps, workspaceId, listId, { contactIds: [...touched.keys()], status: 'subscribed', source: 'import' }, trx);
   }

@@ -15,6 +15,7 @@ import { openStore } from '../store/store.js';
 import { migrate } from '../store/migrate.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
 import { createImport, runImport } from './imports.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const sizes = process.argv.slice(2).map(Number);
 for (const rows of sizes.length ? sizes : [100_000, 400_000]) {
@@ -22,7 +23,7 @@ for (const rows of sizes.length ? sizes : [100_000, 400_000]) {
   const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
   try {
     await migrate(store);
-    const deps = { store, clock: systemClock, log: pino({ level: 'silent' }) };
+    const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }) };
     const ws = (await createWorkspace(deps, { name: 'measure' })).id;
     const job = await createImport(deps, ws, { fileName: 'big.csv' }, null);
     let bytes = 0;

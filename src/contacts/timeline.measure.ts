@@ -15,6 +15,7 @@ import { freshDatabase } from '../../test/backends.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
 import type { DialectName } from '../store/store.js';
 import { contactTimeline, timelineQueries, type TimelineCursor } from './timeline.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const kinds: DialectName[] = process.env.QATRA_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
@@ -23,7 +24,7 @@ for (const kind of kinds) {
   const database = await freshDatabase(kind);
   const { store } = database;
   try {
-    const deps = { store, clock: systemClock };
+    const deps = { store, signals: defaultSignals(store), clock: systemClock };
     const ws = (await createWorkspace(deps, { name: 'measure' })).id;
     const t0 = Date.UTC(2026, 0, 1);
     const ids: string[] = [];

@@ -3,13 +3,15 @@ import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { fromJson } from '../core/json.js';
 import { revokeKey, listKeys } from '../keys/keys.js';
-import { signalSinks, type Signal, type SignalSink } from './signals.js';
+import type { Signal } from './signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 
 describe.each(backends())('Segment ingestion API on %s', (kind) => {
+  const tap = new SignalTap();
   let h: Harness;
   let t: Tenant;
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, {}, { extraSinks: [tap] });
     t = await h.tenant();
   });
   afterAll(async () => h?.close());
@@ -233,11 +235,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
   });
 
   it('emits an event signal exactly for each newly stored event', async () => {
-    const seen: Signal[] = [];
-    const sink: SignalSink = async (_trx, signals) => {
-      seen.push(...signals.filter((s) => s.kind === 'event' && s.event.workspaceId === t.workspaceId));
-    };
-    signalSinks.push(sink);
+    const seen = tap.collect((s) => s.kind === 'event' && s.event.workspaceId === t.workspaceId);
     try {
       await post('/v1/track', { messageId: 'sig-1', userId: 'u-sig', event: 'Signal' });
       await post('/v1/batch', {
@@ -250,7 +248,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
       });
       await post('/v1/batch', { batch: [{ type: 'track', messageId: 'sig-bad', event: 'Signal' }] });
     } finally {
-      signalSinks.splice(signalSinks.indexOf(sink), 1);
+      tap.stop();
     }
     const stored = (await events()).filter((e) => e.message_id.startsWith('sig-'));
     const contact = await contactOf('u-sig');
@@ -262,11 +260,10 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
 
   it('a request that creates contacts and stores events runs the sinks once, contacts first', async () => {
     const calls: Signal['kind'][][] = [];
-    const sink: SignalSink = async (_trx, signals) => {
+    tap.listen((signals) => {
       const mine = signals.filter((s) => (s.kind === 'event' ? s.event.workspaceId : 'workspaceId' in s ? s.workspaceId : null) === t.workspaceId);
       if (mine.length > 0) calls.push(mine.map((s) => s.kind));
-    };
-    signalSinks.push(sink);
+    });
     try {
       const batch = [
         { type: 'track', messageId: 'once-1', userId: 'u-once-a', event: 'Once' },
@@ -274,7 +271,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
       ];
       expect((await post('/v1/batch', { batch })).statusCode).toBe(200);
     } finally {
-      signalSinks.splice(signalSinks.indexOf(sink), 1);
+      tap.stop();
     }
     expect(calls).toEqual([['contact_created', 'contact_created', 'event', 'event']]);
   });

@@ -23,7 +23,7 @@ import type { Call } from './call.js';
 import { GroupCommitter } from './group-commit.js';
 import { insertEvents } from './insert-events.js';
 import { storedAndKnown } from './lookup.js';
-import { emitSignals, type Signal } from './signals.js';
+import type { Signal, Signals } from './signals.js';
 
 /** Rows per INSERT statement. */
 const ROWS_PER_INSERT = 1000;
@@ -33,6 +33,8 @@ const RETRIED_PG_CODES = new Set(['23505', '23503', '40P01', '40001']);
 const ATTEMPTS = 3;
 
 interface Job {
+  /** Where the signals of the job's calls go (the runtime's `deps.signals`). */
+  signals: Signals;
   workspaceId: string;
   calls: readonly Call[];
 }
@@ -56,20 +58,25 @@ function committerOf(store: Store): GroupCommitter<Job> {
 }
 
 /** Stores the calls of one request (all or none); resolves once they are committed. */
-export async function ingest(deps: Pick<ServiceDeps, 'store'>, workspaceId: string, calls: readonly Call[]): Promise<void> {
+export async function ingest(deps: Pick<ServiceDeps, 'store' | 'signals'>, workspaceId: string, calls: readonly Call[]): Promise<void> {
   if (calls.length === 0) return;
-  await committerOf(deps.store).run({ workspaceId, calls });
+  await committerOf(deps.store).run({ signals: deps.signals, workspaceId, calls });
 }
 
 async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
-  const byWorkspace = new Map<string, Call[]>();
+  // Jobs of one store share a runtime's signals, unless several runtimes share the store (tests).
+  const bySignals = new Map<Signals, Map<string, Call[]>>();
   for (const job of jobs) {
+    let byWorkspace = bySignals.get(job.signals);
+    if (!byWorkspace) bySignals.set(job.signals, (byWorkspace = new Map()));
     const list = byWorkspace.get(job.workspaceId);
     if (list) list.push(...job.calls);
     else byWorkspace.set(job.workspaceId, [...job.calls]);
   }
   const work = async (trx: Db) => {
-    for (const [workspaceId, calls] of byWorkspace) await ingestIn(trx, store.dialect, workspaceId, calls);
+    for (const [signals, byWorkspace] of bySignals) {
+      for (const [workspaceId, calls] of byWorkspace) await ingestIn(trx, { dialect: store.dialect, signals }, workspaceId, calls);
+    }
   };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -82,12 +89,13 @@ async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
   }
 }
 
-async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, calls: readonly Call[]): Promise<void> {
+async function ingestIn(trx: Db, out: { dialect: DialectName; signals: Signals }, workspaceId: string, calls: readonly Call[]): Promise<void> {
+  const { dialect } = out;
   const { stored, users } = await storedAndKnown(trx, dialect, workspaceId, [...new Set(calls.map((c) => c.messageId))], userIdsOf(calls));
   const fresh = withoutStored(calls, stored);
   if (fresh.length === 0) return;
   const now = Math.max(...fresh.map((c) => c.receivedAt));
-  const { contactIds, signals } = await resolveContacts(trx, dialect, workspaceId, fresh, now, users);
+  const { contactIds, signals } = await resolveContacts(trx, out, workspaceId, fresh, now, users);
   for (let start = 0; start < fresh.length; start += ROWS_PER_INSERT) {
     const chunk = fresh.slice(start, start + ROWS_PER_INSERT);
     const rows = chunk.map((c, k) => ({
@@ -122,7 +130,7 @@ async function ingestIn(trx: Db, dialect: DialectName, workspaceId: string, call
     }
   }
   // The contacts' signals first (a journey triggered by contact_created sees the contact before its events).
-  await emitSignals(trx, signals, now);
+  await out.signals.emit(trx, signals, now);
 }
 
 /** The calls whose messageId is neither stored yet nor repeated earlier in the same group. */

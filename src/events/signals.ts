@@ -2,17 +2,16 @@
  * @module Domain signals: things that happened to a contact that other parts of Qatra react to (a
  * tracked event may start or advance a journey, a contact joining a list may start a signup series).
  *
- * A service that changes data emits its signals with `emitSignals(trx, …)` inside the same
+ * A service that changes data emits its signals with `deps.signals.emit(trx, …)` inside the same
  * transaction as the change, so a reaction is recorded exactly when the change commits: never lost
  * (acknowledged but not reacted to) and never for a change that rolled back. Sinks must be cheap:
  * they should only record work (e.g. insert rows into a queue) that a worker does later.
+ *
+ * Types only: the sinks are built per runtime (src/server/signal-sinks.ts) and joined by
+ * ./signal-bus.ts, so no domain imports another's sink and no sink keeps state at module level.
  */
 import type { JsonObject } from '../core/json.js';
 import type { Db } from '../store/store.js';
-import { journeySignalSink } from '../journeys/runtime/inbox-sink.js';
-import { segmentSignalSink } from '../segments/sink.js';
-import { messageSignalSink } from '../messages/merge-sink.js';
-import { scoringSignalSink } from '../scoring/sink.js';
 
 export interface StoredEvent {
   id: number;
@@ -37,13 +36,17 @@ export type Signal =
   /** A contact entered a segment (src/segments/members.ts); journeys with trigger.segment = segmentId start. */
   | { kind: 'segment_entered'; workspaceId: string; contactId: string; segmentId: string };
 
-/** Records reactions to signals inside the emitting transaction. */
-export type SignalSink = (trx: Db, signals: readonly Signal[], now: number) => Promise<void>;
+/** Records reactions to signals inside the emitting transaction; one per domain that reacts. */
+export interface SignalSink {
+  record(trx: Db, signals: readonly Signal[], now: number): Promise<void>;
+  /** Drops what the sink caches of a workspace (this process changed its segments or scoring setup). */
+  forget?(workspaceId: string): void;
+}
 
-/** Every sink, in one list. A domain that reacts to signals (journeys, segments, scoring) adds its sink here. */
-export const signalSinks: SignalSink[] = [journeySignalSink, segmentSignalSink, messageSignalSink, scoringSignalSink];
-
-export async function emitSignals(trx: Db, signals: readonly Signal[], now: number): Promise<void> {
-  if (signals.length === 0) return;
-  for (const sink of signalSinks) await sink(trx, signals, now);
+/** The runtime's sinks, in order, as services see them (`deps.signals`). */
+export interface Signals {
+  /** Calls every sink in order inside `trx`; nothing when `signals` is empty. */
+  emit(trx: Db, signals: readonly Signal[], now: number): Promise<void>;
+  /** This process changed a workspace's segments or scoring rules/settings: the sinks forget their cached view of it. */
+  forget(workspaceId: string): void;
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { emailKit, PUBLIC_URL, type EmailKit } from '../channels/email/test-kit.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 import { createList } from '../lists/lists.js';
 import { saveTemplates } from '../templates/service.js';
 import { createForm, type Form } from './forms.js';
@@ -15,14 +16,12 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
   let k: EmailKit;
   let single: Form;
   let doi: Form;
-  const signals: Signal[] = [];
-  const recorder: SignalSink = async (_trx, s) => {
-    signals.push(...s);
-  };
+  const tap = new SignalTap();
+  let signals: Signal[] = [];
 
   beforeAll(async () => {
-    k = await emailKit(kind);
-    signalSinks.push(recorder);
+    k = await emailKit(kind, { extraSinks: [tap] });
+    signals = tap.collect();
     const news = await createList(k.h.deps, k.t.workspaceId, { name: 'News' });
     const weekly = await createList(k.h.deps, k.t.workspaceId, { name: 'Weekly digest', doubleOptIn: true });
     const common = { consentText: 'I agree to receive the newsletter.', consentTextVersion: 'nl-2026-01', fields: [{ name: 'first_name', label: 'First name', required: true }] };
@@ -30,7 +29,6 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
     doi = await createForm(k.h.deps, k.t.workspaceId, { listId: weekly.id, name: 'digest', title: 'Weekly digest', ...common });
   });
   afterAll(async () => {
-    signalSinks.splice(signalSinks.indexOf(recorder), 1);
     await k?.close();
   });
 

@@ -16,6 +16,7 @@ import {
   validOrThrow,
   type JourneyDeps,
 } from './journeys.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 describe.each(backends())('journey definitions on %s', (kind) => {
   let t: TestDatabase;
@@ -26,7 +27,7 @@ describe.each(backends())('journey definitions on %s', (kind) => {
     t = await freshDatabase(kind);
     clock = new ManualClock();
     const templates = new Set([...EXAMPLE_TEMPLATES, 'hello']);
-    deps = { store: t.store, clock, templateExists: async (_ws, id) => templates.has(id) };
+    deps = { store: t.store, signals: defaultSignals(t.store), clock, templateExists: async (_ws, id) => templates.has(id) };
     ws = (await createWorkspace(deps, { name: 'j', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());
@@ -144,7 +145,7 @@ describe.each(backends())('journey definitions on %s', (kind) => {
   });
 
   it('by default a message template must exist and not be archived in the workspace', async () => {
-    const withoutInjected = { store: t.store, clock };
+    const withoutInjected = { store: t.store, signals: defaultSignals(t.store), clock };
     const err = await applyJourney(withoutInjected, ws, doc('needs-template')).catch((e: unknown) => e);
     expect((err as ValidationError).issues).toEqual([{ path: 'nodes.0.template', message: 'nodes[0] (id "hello"): template "hello" does not exist' }]);
     const row = { workspace_id: ws, id: 'hello', name: 'Hello', channel: 'email', kind: 'marketing', current_version: 1, archived_at: null, created_at: 0, updated_at: 0 } as const;

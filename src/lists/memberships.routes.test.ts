@@ -1,27 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 
 describe.each(backends())('list memberships API on %s', (kind) => {
+  const tap = new SignalTap();
   let h: Harness;
   let t: Tenant;
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, {}, { extraSinks: [tap] });
     t = await h.tenant();
   });
   afterAll(async () => h?.close());
 
-  let sink: SignalSink | undefined;
-  afterEach(() => {
-    if (sink) signalSinks.splice(signalSinks.indexOf(sink), 1);
-    sink = undefined;
-  });
+  afterEach(() => tap.stop());
   function recordJoins(): Signal[] {
-    const seen: Signal[] = [];
-    sink = async (_trx, signals) => void seen.push(...signals.filter((s) => s.kind === 'list_joined'));
-    signalSinks.push(sink);
-    return seen;
+    return tap.collect((s) => s.kind === 'list_joined');
   }
 
   const req = (tenant: Tenant, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>

@@ -11,7 +11,7 @@
 import type { Selectable } from 'kysely';
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
-import { emitSignals, type Signal } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
 import type { Db } from '../store/store.js';
 import type { ListMembershipsTable, MembershipStatus } from '../store/schema.js';
 import { inTransaction } from '../contacts/contacts.js';
@@ -86,7 +86,7 @@ export async function addMembers(
     const order = [...new Set(input.contactIds)];
     if (status === 'subscribed') {
       const signals: Signal[] = order.filter((id) => added.has(id)).map((contactId) => ({ kind: 'list_joined', workspaceId, contactId, listId }));
-      await emitSignals(db, signals, now);
+      await deps.signals.emit(db, signals, now);
     }
     return { added: order.filter((id) => added.has(id)), unchanged: order.filter((id) => !added.has(id)), status };
   });
@@ -119,7 +119,7 @@ export async function setMemberStatus(
       .returningAll()
       .executeTakeFirstOrThrow();
     if (input.status === 'subscribed' && before.status !== 'subscribed') {
-      await emitSignals(db, [{ kind: 'list_joined', workspaceId, contactId, listId }], now);
+      await deps.signals.emit(db, [{ kind: 'list_joined', workspaceId, contactId, listId }], now);
     }
     return toMembership(row);
   });

@@ -6,12 +6,15 @@
  */
 import type { SignalSink } from '../events/signals.js';
 
-export const messageSignalSink: SignalSink = async (trx, signals) => {
-  for (const s of signals) {
-    if (s.kind !== 'contact_merged') continue;
-    for (const table of ['messages', 'unsubscribe_feedback'] as const) {
-      await trx.updateTable(table).set({ contact_id: s.intoContactId })
-        .where('workspace_id', '=', s.workspaceId).where('contact_id', '=', s.fromContactId).execute();
+/** Stateless, so one value serves every runtime. */
+export const messageSignalSink: SignalSink = {
+  async record(trx, signals) {
+    for (const s of signals) {
+      if (s.kind !== 'contact_merged') continue;
+      for (const table of ['messages', 'unsubscribe_feedback'] as const) {
+        await trx.updateTable(table).set({ contact_id: s.intoContactId })
+          .where('workspace_id', '=', s.workspaceId).where('contact_id', '=', s.fromContactId).execute();
+      }
     }
-  }
+  },
 };

@@ -17,7 +17,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { toJson, type JsonObject } from '../core/json.js';
-import { emitSignals, type Signal } from '../events/signals.js';
+import type { Signal, Signals } from '../events/signals.js';
 import { insertEvents } from '../events/insert-events.js';
 import type { Db, DialectName } from '../store/store.js';
 import { nextDecayAt, type Decay } from './catalog.js';
@@ -117,9 +117,15 @@ export async function writeStates(trx: Db, dialect: DialectName, states: readonl
  * emits their signals. The touched states are written back whole, so a caller that also changed a
  * state's decay periods or activity (the decay task) has those stored too.
  */
+/** What writing score changes needs: the backend (hand-written statements) and where their signals go. */
+export interface ScoreWriter {
+  dialect: DialectName;
+  signals: Signals;
+}
+
 export async function writeChanges(
   trx: Db,
-  dialect: DialectName,
+  out: ScoreWriter,
   workspaceId: string,
   states: Map<string, ScoreState>,
   changes: readonly ScoreChange[],
@@ -156,14 +162,14 @@ export async function writeChanges(
   }
 
   const touched = [...first.keys()].map((id) => states.get(id)!);
-  await writeStates(trx, dialect, touched, decay, now);
-  await mirror(trx, dialect, touched.map((s) => [s.contactId, s.score]), now);
-  await emitChanged(trx, dialect, workspaceId, entries, first, now);
+  await writeStates(trx, out.dialect, touched, decay, now);
+  await mirror(trx, out.dialect, touched.map((s) => [s.contactId, s.score]), now);
+  await emitChanged(trx, out, workspaceId, entries, first, now);
   return entries;
 }
 
 /** One `lead_score.changed` event per contact whose score moved (net over this transaction). */
-async function emitChanged(trx: Db, dialect: DialectName, workspaceId: string, entries: HistoryEntry[], first: Map<string, number>, now: number): Promise<void> {
+async function emitChanged(trx: Db, out: ScoreWriter, workspaceId: string, entries: HistoryEntry[], first: Map<string, number>, now: number): Promise<void> {
   const last = new Map<string, HistoryEntry>();
   const reasons = new Map<string, Set<string>>();
   for (const e of entries) {
@@ -183,7 +189,7 @@ async function emitChanged(trx: Db, dialect: DialectName, workspaceId: string, e
   const signals: Signal[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    const inserted = await insertEvents(trx, dialect, workspaceId, chunk);
+    const inserted = await insertEvents(trx, out.dialect, workspaceId, chunk);
     const byMessage = new Map(chunk.map((r) => [r.messageId, r]));
     for (const ins of inserted) {
       const r = byMessage.get(ins.message_id)!;
@@ -195,5 +201,5 @@ async function emitChanged(trx: Db, dialect: DialectName, workspaceId: string, e
     own.add(updated);
     signals.push(updated);
   }
-  await emitSignals(trx, signals, now);
+  await out.signals.emit(trx, signals, now);
 }

@@ -1,9 +1,11 @@
 /**
- * @module What the signal sink and the decay task read of a workspace's scoring setup: its enabled
- * rules, indexed by event name and by the contact attributes attribute rules look at, and its decay
- * setting. A cache only: per workspace it is keyed by a change marker (rule count, latest rule
- * change, settings change; one indexed query per transaction), so an edit made by another process is
- * seen by the next transaction, and this process forgets at once what it changed itself.
+ * @module What the signal sink reads of a workspace's scoring setup: its enabled rules, indexed by
+ * event name and by the contact attributes attribute rules look at, and its decay setting (which the
+ * decay task and manual adjustments read alone, `decayOf`). The catalog is a cache only, one per
+ * runtime (made by ./sink.ts's factory): per workspace it is keyed by a change marker (rule count,
+ * latest rule change, settings change; one indexed query per transaction), so an edit made by another
+ * process is seen by the next transaction, and this process forgets at once what it changed itself
+ * (`deps.signals.forget`).
  */
 import { sql } from 'kysely';
 import { fromJson } from '../core/json.js';
@@ -29,8 +31,6 @@ export interface ScoringSetup {
   decay: Decay | null;
 }
 
-const cache = new Map<string, { marker: string; setup: ScoringSetup }>();
-
 /** `contact.plan.tier` → `plan`. */
 function keysOf(c: Condition, into: Set<string>): void {
   if ('all' in c) c.all.forEach((x) => keysOf(x, into));
@@ -39,38 +39,58 @@ function keysOf(c: Condition, into: Set<string>): void {
   else if ('field' in c) into.add(c.field.split('.')[1]!);
 }
 
-/**
- * Per transaction, the setup is read once: a sink's nested signals (the `lead_score.changed` it
- * emits) come back in the same transaction, where the marker cannot have moved.
- */
-const inTransaction = new WeakMap<Db, Map<string, ScoringSetup>>();
-
-export async function scoringSetup(db: Db, workspaceId: string): Promise<ScoringSetup> {
-  const memo = db.isTransaction ? inTransaction.get(db) : undefined;
-  const known = memo?.get(workspaceId);
-  if (known) return known;
-  const setup = await currentSetup(db, workspaceId);
-  if (db.isTransaction) {
-    if (memo) memo.set(workspaceId, setup);
-    else inTransaction.set(db, new Map([[workspaceId, setup]]));
-  }
-  return setup;
+export interface ScoringCatalog {
+  setup(db: Db, workspaceId: string): Promise<ScoringSetup>;
+  /** Forgets a workspace's setup at once (this process changed it). */
+  forget(workspaceId: string): void;
 }
 
-async function currentSetup(db: Db, workspaceId: string): Promise<ScoringSetup> {
-  const m = (
-    await sql<{ n: number | string; at: number | string | null; s: number | string | null }>`SELECT
-      (SELECT count(*) FROM scoring_rules WHERE workspace_id = ${workspaceId}) AS n,
-      (SELECT max(updated_at) FROM scoring_rules WHERE workspace_id = ${workspaceId}) AS at,
-      (SELECT updated_at FROM scoring_settings WHERE workspace_id = ${workspaceId}) AS s`.execute(db)
-  ).rows[0]!;
-  const marker = `${m.n}:${m.at ?? ''}:${m.s ?? ''}`;
-  const hit = cache.get(workspaceId);
-  if (hit && hit.marker === marker) return hit.setup;
-  const setup = await load(db, workspaceId, Number(m.n) > 0, m.s !== null);
-  if (cache.size > 10_000) cache.clear();
-  cache.set(workspaceId, { marker, setup });
-  return setup;
+export function createScoringCatalog(): ScoringCatalog {
+  const cache = new Map<string, { marker: string; setup: ScoringSetup }>();
+  /**
+   * Per transaction, the setup is read once: a sink's nested signals (the `lead_score.changed` it
+   * emits) come back in the same transaction, where the marker cannot have moved.
+   */
+  const inTransaction = new WeakMap<Db, Map<string, ScoringSetup>>();
+
+  async function currentSetup(db: Db, workspaceId: string): Promise<ScoringSetup> {
+    const m = (
+      await sql<{ n: number | string; at: number | string | null; s: number | string | null }>`SELECT
+        (SELECT count(*) FROM scoring_rules WHERE workspace_id = ${workspaceId}) AS n,
+        (SELECT max(updated_at) FROM scoring_rules WHERE workspace_id = ${workspaceId}) AS at,
+        (SELECT updated_at FROM scoring_settings WHERE workspace_id = ${workspaceId}) AS s`.execute(db)
+    ).rows[0]!;
+    const marker = `${m.n}:${m.at ?? ''}:${m.s ?? ''}`;
+    const hit = cache.get(workspaceId);
+    if (hit && hit.marker === marker) return hit.setup;
+    const setup = await load(db, workspaceId, Number(m.n) > 0, m.s !== null);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(workspaceId, { marker, setup });
+    return setup;
+  }
+
+  return {
+    async setup(db, workspaceId) {
+      const memo = db.isTransaction ? inTransaction.get(db) : undefined;
+      const known = memo?.get(workspaceId);
+      if (known) return known;
+      const setup = await currentSetup(db, workspaceId);
+      if (db.isTransaction) {
+        if (memo) memo.set(workspaceId, setup);
+        else inTransaction.set(db, new Map([[workspaceId, setup]]));
+      }
+      return setup;
+    },
+    forget(workspaceId) {
+      cache.delete(workspaceId);
+    },
+  };
+}
+
+/** The workspace's decay setting, read from the database (null: no decay). */
+export async function decayOf(db: Db, workspaceId: string): Promise<Decay | null> {
+  const s = await db.selectFrom('scoring_settings').select(['decay_percent', 'decay_period_ms']).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return s && Number(s.decay_percent) > 0 ? { percent: Number(s.decay_percent), periodMs: Number(s.decay_period_ms) } : null;
 }
 
 async function load(db: Db, workspaceId: string, hasRules: boolean, hasSettings: boolean): Promise<ScoringSetup> {
@@ -108,11 +128,6 @@ async function load(db: Db, workspaceId: string, hasRules: boolean, hasSettings:
     }
   }
   return setup;
-}
-
-/** Forgets a workspace's setup at once (this process changed it). */
-export function forgetScoring(workspaceId: string): void {
-  cache.delete(workspaceId);
 }
 
 /** When the next decay period is due for a score row; null when there is nothing to decay. */

@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../api/deps.js';
 import type { ServiceDeps } from '../core/deps.js';
 import type { WorkerTask } from '../worker/worker.js';
-import { scoringSetup, type Decay } from './catalog.js';
+import { decayOf, type Decay } from './catalog.js';
 import { writeChanges, writeStates, type ScoreChange, type ScoreState } from './apply.js';
 
 export const DECAY_BATCH = 500;
@@ -31,6 +31,7 @@ export function decayed(score: number, percent: number, periods: number): number
 /** Applies the decay due now to up to `batch` scores; returns how many rows it handled. */
 export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promise<number> {
   const { store, clock } = deps;
+  const out = { dialect: store.dialect, signals: deps.signals };
   const now = clock.now();
   return store.transaction(async (trx) => {
     const due = (
@@ -40,7 +41,7 @@ export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promi
     const byWorkspace = new Map<string, Due[]>();
     for (const d of due) byWorkspace.set(d.workspace_id, [...(byWorkspace.get(d.workspace_id) ?? []), d]);
     for (const [workspaceId, rows] of byWorkspace) {
-      const { decay } = await scoringSetup(trx, workspaceId);
+      const decay = await decayOf(trx, workspaceId);
       const states = new Map<string, ScoreState>();
       const changes: ScoreChange[] = [];
       for (const r of rows) {
@@ -50,7 +51,7 @@ export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promi
         const change = decayChange(st, decay, now);
         if (change) changes.push(change);
       }
-      const entries = await writeChanges(trx, store.dialect, workspaceId, states, changes, decay, now);
+      const entries = await writeChanges(trx, out, workspaceId, states, changes, decay, now);
       const written = new Set(entries.map((e) => e.contactId));
       await writeStates(trx, store.dialect, [...states.values()].filter((s) => !written.has(s.contactId)), decay, now);
     }

@@ -7,6 +7,7 @@ import { decayScores, decayed } from './decay.js';
 import { ingest } from '../events/ingest.js';
 import { toCall } from '../events/call.js';
 import type { SegmentCall } from '../events/segment.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const DAY = 86_400_000;
 const MONTH = 30 * DAY;
@@ -123,10 +124,11 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     expect((await api('POST', '/api/scoring/rules', { id: 'trial', name: 'Trial', kind: 'event', event: 'trial_started', points: 20, maxPerContact: 1 })).statusCode).toBe(201);
     await f.track('racer', 'page_viewed');
     const other = f.h.database.reopen();
+    const otherDeps = { store: other, signals: defaultSignals(other) };
     try {
       const call = (event: string, id: string) => toCall({ type: 'track', userId: 'racer', anonymousId: null, event, properties: {}, messageId: id } as unknown as SegmentCall, { receivedAt: f.h.clock.now() });
       await Promise.all(
-        Array.from({ length: 8 }, (_, i) => ingest({ store: i % 2 ? other : f.h.deps.store }, f.t.workspaceId, [call('trial_started', `race-t-${i}`), call('webinar_registered', `race-w-${i}`)])),
+        Array.from({ length: 8 }, (_, i) => ingest(i % 2 ? otherDeps : f.h.deps, f.t.workspaceId, [call('trial_started', `race-t-${i}`), call('webinar_registered', `race-w-${i}`)])),
       );
     } finally {
       await other.close();
@@ -142,7 +144,7 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     f.h.clock.advance(MONTH + DAY);
     const other = f.h.database.reopen();
     try {
-      const deps2 = { store: other, clock: f.h.clock };
+      const deps2 = { store: other, signals: defaultSignals(other), clock: f.h.clock };
       const runs = await Promise.all([0, 1, 2, 3].map((i) => decayScores(i % 2 ? deps2 : f.h.deps, 7)));
       expect(runs.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       while ((await decayScores(f.h.deps, 7)) + (await decayScores(deps2, 7)) > 0);

@@ -9,7 +9,6 @@ import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
 import { parseOrThrow } from '../api/schemas.js';
 import type { Db } from '../store/store.js';
-import { forgetScoring } from './catalog.js';
 import { definitionOf, periodMs, periodText, ruleInput, rulePatch, type Rule, type RuleInput } from './rule.js';
 import type { ScoringRulesTable } from './tables.js';
 
@@ -66,7 +65,7 @@ export async function createRule(deps: ServiceDeps, workspaceId: string, raw: un
     .values({ id, workspace_id: workspaceId, ...columns(input), created_at: now, updated_at: now })
     .returningAll()
     .executeTakeFirstOrThrow();
-  forgetScoring(workspaceId);
+  deps.signals.forget(workspaceId);
   return toRule(row);
 }
 
@@ -101,7 +100,7 @@ export async function updateRule(deps: ServiceDeps, workspaceId: string, id: str
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    forgetScoring(workspaceId);
+    deps.signals.forget(workspaceId);
     return toRule(row);
   });
 }
@@ -110,5 +109,5 @@ export async function updateRule(deps: ServiceDeps, workspaceId: string, id: str
 export async function deleteRule(deps: ServiceDeps, workspaceId: string, id: string): Promise<void> {
   const gone = await deps.store.db.deleteFrom('scoring_rules').where('workspace_id', '=', workspaceId).where('id', '=', id).returning('id').executeTakeFirst();
   if (!gone) throw new NotFoundError('scoring rule', id);
-  forgetScoring(workspaceId);
+  deps.signals.forget(workspaceId);
 }

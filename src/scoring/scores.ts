@@ -10,7 +10,7 @@ import { NotFoundError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
 import { parseOrThrow } from '../api/schemas.js';
 import { Duration } from '../journeys/definition/schema.js';
-import { DEFAULT_DECAY_PERIOD_MS, forgetScoring, scoringSetup } from './catalog.js';
+import { DEFAULT_DECAY_PERIOD_MS, decayOf } from './catalog.js';
 import { lockScores, writeChanges, type HistoryEntry } from './apply.js';
 import { periodMs, periodText } from './rule.js';
 
@@ -61,11 +61,11 @@ export async function adjustScore(deps: ServiceDeps, workspaceId: string, contac
   await assertContact(deps, workspaceId, contactId);
   return deps.store.transaction(async (trx) => {
     const now = deps.clock.now();
-    const { decay } = await scoringSetup(trx, workspaceId);
+    const decay = await decayOf(trx, workspaceId);
     const states = await lockScores(trx, workspaceId, [contactId], now);
     const st = states.get(contactId)!;
     const delta = body.delta ?? body.set! - st.score;
-    const [entry] = await writeChanges(trx, deps.store.dialect, workspaceId, states, [{ contactId, delta, reason: 'manual', detail: body.note ? { note: body.note } : null }], decay, now);
+    const [entry] = await writeChanges(trx, { dialect: deps.store.dialect, signals: deps.signals }, workspaceId, states, [{ contactId, delta, reason: 'manual', detail: body.note ? { note: body.note } : null }], decay, now);
     return { score: st.score, entry: entry ?? null };
   });
 }
@@ -113,6 +113,6 @@ export async function putSettings(deps: ServiceDeps, workspaceId: string, raw: u
         .execute();
     }
   });
-  forgetScoring(workspaceId);
+  deps.signals.forget(workspaceId);
   return getSettings(deps, workspaceId);
 }

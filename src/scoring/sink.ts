@@ -1,7 +1,8 @@
 /**
- * @module The scoring signal sink (listed in src/events/signals.ts), run inside the transaction that
+ * @module The scoring signal sink (listed in src/server/signal-sinks.ts), run inside the transaction that
  * stored the events or changed the contacts, so points commit with their cause. Per workspace with
- * an enabled rule or decay (./catalog.ts; nothing else happens for the others):
+ * an enabled rule or decay (./catalog.ts, a cache the sink keeps per runtime; nothing else happens
+ * for the others):
  *
  *  - events move the contacts' last activity (./activity.ts);
  *  - each event is matched against the event rules of its name with the journeys' own property
@@ -15,21 +16,18 @@
  *  - contacts.attributes.lead_score is scoring's own: a write to it from elsewhere (identify traits,
  *    PATCH, a merge of attributes) is put back to the stored score in the same transaction.
  *
- * The changes go through ./apply.ts, which emits `lead_score.changed` and `contact_updated`; this
- * sink sees those again and leaves them alone (no rule may name `lead_score.changed`, and the
- * mirror then equals the score).
- *
- * Import order: src/events/signals.ts imports this module and ./apply.ts imports signals.ts back;
- * that cycle is safe as long as nothing imports this file before signals.ts (nothing but signals.ts
- * imports it).
+ * The changes go through ./apply.ts, which emits `lead_score.changed` and `contact_updated` to the
+ * bus the sink belongs to (given to the factory); this sink sees those again and leaves them alone
+ * (no rule may name `lead_score.changed`, and the mirror then equals the score). The factory also
+ * gets the store's dialect, for the hand-written statements.
  */
-import { PostgresAdapter, sql } from 'kysely';
-import type { Signal, SignalSink, StoredEvent } from '../events/signals.js';
+import { sql } from 'kysely';
+import type { Signal, SignalSink, Signals, StoredEvent } from '../events/signals.js';
 import { fromJson, type JsonObject } from '../core/json.js';
 import type { Db, DialectName } from '../store/store.js';
 import { evaluate, matchesFilters } from '../journeys/runtime/conditions.js';
 import { loadContacts } from '../journeys/runtime/enroll.js';
-import { scoringSetup, type ScoringSetup } from './catalog.js';
+import { createScoringCatalog, type ScoringSetup } from './catalog.js';
 import { isOwnSignal, lockScores, mirror, writeChanges, writeStates, type ScoreChange, type ScoreState } from './apply.js';
 import { activityOf, recordActivity } from './activity.js';
 import type { CompiledRule } from './rule.js';
@@ -94,21 +92,29 @@ function group(signals: readonly Signal[]): Map<string, WorkspaceSignals> {
   return out;
 }
 
-export const scoringSignalSink: SignalSink = async (trx, signals, now) => {
-  const dialect = dialectOf(trx);
-  for (const [workspaceId, g] of group(signals)) {
-    const setup = await scoringSetup(trx, workspaceId);
-    if (!setup.active) continue;
-    await scoreWorkspace(trx, dialect, workspaceId, setup, g, now);
-  }
-};
-
-/** Sinks get only the transaction; its adapter tells the backend (for the hand-written statements). */
-function dialectOf(trx: Db): DialectName {
-  return trx.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+export interface ScoringSinkDeps {
+  /** The store's backend, for the hand-written statements. */
+  dialect: DialectName;
+  /** The bus this sink is part of: score changes are emitted to it. */
+  signals: Signals;
 }
 
-async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string, setup: ScoringSetup, g: WorkspaceSignals, now: number): Promise<void> {
+/** The sink with its own catalog (./catalog.ts); `forget` drops a workspace's setup (this process changed it). */
+export function createScoringSignalSink(deps: ScoringSinkDeps): SignalSink {
+  const catalog = createScoringCatalog();
+  return {
+    async record(trx, signals, now) {
+      for (const [workspaceId, g] of group(signals)) {
+        const setup = await catalog.setup(trx, workspaceId);
+        if (!setup.active) continue;
+        await scoreWorkspace(trx, deps, workspaceId, setup, g, now);
+      }
+    },
+    forget: (workspaceId) => catalog.forget(workspaceId),
+  };
+}
+
+async function scoreWorkspace(trx: Db, out: ScoringSinkDeps, workspaceId: string, setup: ScoringSetup, g: WorkspaceSignals, now: number): Promise<void> {
   const activity = activityOf(g.events, now);
   const candidates: Candidate[] = [];
   for (const e of g.events) {
@@ -133,7 +139,7 @@ async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string
   const merged = await moveMergedHistory(trx, g.merges);
   const locking = new Set([...candidates.map((c) => c.contactId), ...merged.map((m) => m.into)]);
   // Contacts whose score row is written anyway get their activity in that write (one UPDATE fewer).
-  await recordActivity(trx, dialect, new Map([...activity].filter(([id]) => !locking.has(id))), setup.decay);
+  await recordActivity(trx, out.dialect, new Map([...activity].filter(([id]) => !locking.has(id))), setup.decay);
   if (locking.size > 0) {
     const states = await lockScores(trx, workspaceId, [...locking], now);
     const moved: ScoreState[] = [];
@@ -147,10 +153,10 @@ async function scoreWorkspace(trx: Db, dialect: DialectName, workspaceId: string
     }
     const changes: ScoreChange[] = merged.map((m) => ({ contactId: m.into, delta: m.score, reason: 'merge', detail: { fromContactId: m.from } }));
     for (const c of await withinCaps(trx, candidates, now)) changes.push({ contactId: c.contactId, delta: c.rule.points, reason: 'rule', ruleId: c.rule.id, detail: c.detail });
-    const written = new Set((await writeChanges(trx, dialect, workspaceId, states, changes, setup.decay, now)).map((e) => e.contactId));
-    await writeStates(trx, dialect, moved.filter((st) => !written.has(st.contactId)), setup.decay, now);
+    const written = new Set((await writeChanges(trx, out, workspaceId, states, changes, setup.decay, now)).map((e) => e.contactId));
+    await writeStates(trx, out.dialect, moved.filter((st) => !written.has(st.contactId)), setup.decay, now);
   }
-  await restoreMirror(trx, dialect, g.mirrorChecks, now);
+  await restoreMirror(trx, out.dialect, g.mirrorChecks, now);
 }
 
 /** Moves a merged-away contact's history to the survivor; returns the scores to add to it. */

@@ -93,12 +93,12 @@ describe.each(backends())('full segment evaluation on %s', (kind) => {
     expect(before.w).not.toBe(FULL_EVALUATION_SETTINGS.work_mem);
 
     const inFull = await store.transaction(async (trx) => {
-      await refreshMembership(trx, kind, seg, NOW);
+      await refreshMembership(trx, { dialect: kind, signals: h.deps.signals }, seg, NOW);
       return settings(trx);
     });
     expect(inFull).toEqual({ w: FULL_EVALUATION_SETTINGS.work_mem, p: FULL_EVALUATION_SETTINGS.max_parallel_workers_per_gather, j: FULL_EVALUATION_SETTINGS.jit });
     const inFew = await store.transaction(async (trx) => {
-      await refreshMembership(trx, kind, seg, NOW, [`${ws}_1`]);
+      await refreshMembership(trx, { dialect: kind, signals: h.deps.signals }, seg, NOW, [`${ws}_1`]);
       return settings(trx);
     });
     expect(inFew).toEqual(before);

@@ -16,7 +16,7 @@
  */
 import { sql } from 'kysely';
 import { newId } from '../core/ids.js';
-import { emitSignals, type Signal } from '../events/signals.js';
+import type { Signal, Signals } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
 import { compileCondition } from './compile.js';
 import { useFullEvaluationSettings } from './evaluation.js';
@@ -37,7 +37,8 @@ export interface RefreshResult {
 
 const SIGNAL_PAGE = 1000;
 
-export async function refreshMembership(trx: Db, dialect: DialectName, seg: SegmentRef, now: number, only?: readonly string[]): Promise<RefreshResult> {
+export async function refreshMembership(trx: Db, out: { dialect: DialectName; signals: Signals }, seg: SegmentRef, now: number, only?: readonly string[]): Promise<RefreshResult> {
+  const { dialect } = out;
   if (only && only.length === 0) return { entered: 0, exited: 0 };
   const run = newId('srun', now);
   const pred = compileCondition(seg.conditions, { dialect, workspaceId: seg.workspaceId, now, mode: only ? 'few' : 'full' });
@@ -77,7 +78,7 @@ export async function refreshMembership(trx: Db, dialect: DialectName, seg: Segm
       .execute();
     if (page.length === 0) break;
     const signals: Signal[] = page.map((r) => ({ kind: 'segment_entered', workspaceId: seg.workspaceId, contactId: r.contact_id, segmentId: seg.id }));
-    await emitSignals(trx, signals, now);
+    await out.signals.emit(trx, signals, now);
     after = Number(page[page.length - 1]!.id);
     if (page.length < SIGNAL_PAGE) break;
   }

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
-import { signalSinks, type Signal, type SignalSink } from '../events/signals.js';
+import type { Signal } from '../events/signals.js';
+import { SignalTap } from '../../test/signal-tap.js';
 import { fromJson } from '../core/json.js';
 import { processDirty, refreshDueSegment, segmentTask } from './task.js';
 import { DAY } from './test-seed.js';
@@ -9,26 +10,16 @@ import { DAY } from './test-seed.js';
 describe.each(backends())('segment membership kept current on %s', (kind) => {
   let h: Harness;
   let t: Tenant;
-  let sink: SignalSink | null = null;
+  const tap = new SignalTap();
 
   beforeAll(async () => {
-    h = await createHarness(kind);
+    h = await createHarness(kind, {}, { extraSinks: [tap] });
     t = await h.tenant();
   });
-  afterEach(() => {
-    if (sink) signalSinks.splice(signalSinks.indexOf(sink), 1);
-    sink = null;
-  });
+  afterEach(() => tap.stop());
   afterAll(async () => h?.close());
 
-  const recordSignals = (): Signal[] => {
-    const seen: Signal[] = [];
-    sink = async (_trx, signals) => {
-      seen.push(...signals);
-    };
-    signalSinks.push(sink);
-    return seen;
-  };
+  const recordSignals = (): Signal[] => tap.collect();
   const send = async (type: 'identify' | 'track', body: object) => {
     const res = await h.app.inject({ method: 'POST', url: `/v1/${type}`, headers: t.write, payload: body });
     expect(res.statusCode).toBe(200);

@@ -15,7 +15,6 @@ import { parseConditions, type Condition } from './definition.js';
 import { dependenciesOf } from './dependencies.js';
 import { countMatching, readWithFullEvaluation } from './evaluation.js';
 import { lockSegment, refreshMembership, type RefreshResult } from './members.js';
-import { invalidateDependencies } from './sink.js';
 
 /** How often a time-relative segment is recomputed unless it says otherwise. */
 export const DEFAULT_REFRESH_MINUTES = 15;
@@ -132,10 +131,10 @@ export async function saveIn(deps: ServiceDeps, trx: Db, workspaceId: string, in
   let changes: RefreshResult = { entered: 0, exited: 0 };
   if (outcome !== 'unchanged') {
     await lockSegment(trx, deps.store.dialect, id);
-    changes = await refreshMembership(trx, deps.store.dialect, { id, workspaceId, name: input.name, conditions: input.conditions }, now);
+    changes = await refreshMembership(trx, { dialect: deps.store.dialect, signals: deps.signals }, { id, workspaceId, name: input.name, conditions: input.conditions }, now);
     await trx.updateTable('segments').set({ computed_at: now }).where('id', '=', id).execute();
   }
-  invalidateDependencies(workspaceId);
+  deps.signals.forget(workspaceId);
   return { segment: toSegment(await findRow(trx, workspaceId, id)), outcome, changes };
 }
 
@@ -166,7 +165,7 @@ export async function applySegments(deps: ServiceDeps, workspaceId: string, inpu
 export async function deleteSegment(deps: ServiceDeps, workspaceId: string, id: string): Promise<void> {
   const res = await deps.store.db.deleteFrom('segments').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new NotFoundError('segment', id);
-  invalidateDependencies(workspaceId);
+  deps.signals.forget(workspaceId);
 }
 
 export async function memberCount(db: Db, segmentId: string): Promise<number> {

@@ -1,12 +1,13 @@
 /**
- * @module The segments' signal sink (listed in src/events/signals.ts). Inside the ingesting
+ * @module The segments' signal sink (listed in src/server/signal-sinks.ts). Inside the ingesting
  * transaction it only records which (segment, contact) pairs need re-checking: one multi-row
  * INSERT … ON CONFLICT DO NOTHING into segment_dirty, for the segments that the signal can affect
  * (an index of each workspace's segment dependencies). The worker task (./task.ts) does the checking.
  *
- * The index is a cache only: per workspace it is keyed by a change marker (count and latest
- * updated_at of the workspace's segments, one indexed query per transaction), so an edit made by
- * another process is seen by the next ingest.
+ * The index is a cache only, one per runtime (a field of the sink): per workspace it is keyed by a
+ * change marker (count and latest updated_at of the workspace's segments, one indexed query per
+ * transaction), so an edit made by another process is seen by the next ingest; this process forgets
+ * its own edits at once (`deps.signals.forget`, from ./segments.ts).
  */
 import type { Signal, SignalSink } from '../events/signals.js';
 import { fromJson } from '../core/json.js';
@@ -20,8 +21,6 @@ export interface DependencyIndex {
   byAttribute: Map<string, string[]>;
   byList: string[];
 }
-
-const cache = new Map<string, { marker: string; index: DependencyIndex }>();
 
 function push(map: Map<string, string[]>, key: string, id: string): void {
   const ids = map.get(key);
@@ -41,7 +40,9 @@ export function buildIndex(segments: { id: string; conditions: Condition }[]): D
   return index;
 }
 
-export async function dependencyIndex(db: Db, workspaceId: string): Promise<DependencyIndex> {
+type IndexCache = Map<string, { marker: string; index: DependencyIndex }>;
+
+export async function dependencyIndex(cache: IndexCache, db: Db, workspaceId: string): Promise<DependencyIndex> {
   const m = await db
     .selectFrom('segments')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')])
@@ -57,25 +58,29 @@ export async function dependencyIndex(db: Db, workspaceId: string): Promise<Depe
   return index;
 }
 
-/** Forgets a workspace's index at once (this process changed its segments). */
-export function invalidateDependencies(workspaceId: string): void {
-  cache.delete(workspaceId);
-}
-
 type DirtyRow = { segment_id: string; contact_id: string; workspace_id: string; created_at: number };
 
-export const segmentSignalSink: SignalSink = async (trx, signals, now) => {
+/** The sink with its own index cache; `forget` drops a workspace's index (this process changed its segments). */
+export function createSegmentSignalSink(): SignalSink {
+  const cache: IndexCache = new Map();
+  return {
+    record: (trx, signals, now) => recordSegmentSignals(cache, trx, signals, now),
+    forget: (workspaceId) => void cache.delete(workspaceId),
+  };
+}
+
+async function recordSegmentSignals(cache: IndexCache, trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   const rows: DirtyRow[] = [];
   const indexes = new Map<string, DependencyIndex>();
   const indexFor = async (ws: string) => {
     let i = indexes.get(ws);
-    if (!i) indexes.set(ws, (i = await dependencyIndex(trx, ws)));
+    if (!i) indexes.set(ws, (i = await dependencyIndex(cache, trx, ws)));
     return i;
   };
   const mark = (ws: string, contactId: string, ids: readonly string[] | undefined) => {
     for (const id of ids ?? []) rows.push({ segment_id: id, contact_id: contactId, workspace_id: ws, created_at: now });
   };
-  for (const s of signals as readonly Signal[]) {
+  for (const s of signals) {
     switch (s.kind) {
       case 'event':
         mark(s.event.workspaceId, s.event.contactId, (await indexFor(s.event.workspaceId)).byEvent.get(s.event.name));
@@ -109,5 +114,4 @@ export const segmentSignalSink: SignalSink = async (trx, signals, now) => {
   for (let i = 0; i < rows.length; i += 500) {
     await trx.insertInto('segment_dirty').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['segment_id', 'contact_id']).doNothing()).execute();
   }
-};
-
+}

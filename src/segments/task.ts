@@ -51,7 +51,7 @@ export async function processDirty(deps: ServiceDeps, batch = DIRTY_BATCH): Prom
     for (const [segmentId, contactIds] of [...bySegment].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (!(await lockSegment(trx, store.dialect, segmentId))) continue;
       const seg = await trx.selectFrom('segments').select(['id', 'workspace_id', 'name', 'conditions']).where('id', '=', segmentId).executeTakeFirstOrThrow();
-      await refreshMembership(trx, store.dialect, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now, contactIds);
+      await refreshMembership(trx, { dialect: store.dialect, signals: deps.signals }, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now, contactIds);
     }
     return claimed.length;
   });
@@ -71,7 +71,7 @@ export async function refreshDueSegment(deps: ServiceDeps): Promise<number> {
     if (store.dialect === 'postgres') q = q.forNoKeyUpdate().skipLocked();
     const seg = await q.executeTakeFirst();
     if (!seg) return 0;
-    await refreshMembership(trx, store.dialect, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now);
+    await refreshMembership(trx, { dialect: store.dialect, signals: deps.signals }, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now);
     await trx
       .updateTable('segments')
       .set({ computed_at: now, next_refresh_at: seg.refresh_interval_ms === null ? null : now + Number(seg.refresh_interval_ms) })

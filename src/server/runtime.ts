@@ -1,6 +1,6 @@
 /**
  * @module Start-up shared by `qatra start` (API + worker) and `qatra worker` (worker only): open the
- * store the config names, migrate it, and assemble the dependencies.
+ * store the config names, migrate it, and assemble the dependencies (with this runtime's signal sinks).
  */
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -10,6 +10,7 @@ import { createMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/store.js';
 import { migrate } from '../store/migrate.js';
 import type { AppDeps } from '../api/deps.js';
+import { defaultSignals } from './signal-sinks.js';
 
 export function sqliteFile(config: Config): string {
   return path.join(config.dataDir, 'qatra.db');
@@ -22,5 +23,5 @@ export function createLogger(config: Config): Logger {
 export async function openRuntime(config: Config, log: Logger = createLogger(config)): Promise<AppDeps & { migrations: string[] }> {
   const store = openStore({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFile(config), pgPoolMax: config.pgPoolMax });
   const migrations = await migrate(store);
-  return { store, clock: systemClock, log, config, metrics: createMetrics(), migrations };
+  return { store, clock: systemClock, signals: defaultSignals(store), log, config, metrics: createMetrics(), migrations };
 }

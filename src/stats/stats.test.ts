@@ -89,12 +89,12 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
     const store = kit.h.deps.store;
     const at = (ms: number) => ({ now: kit.h.clock.now() + ms });
     kit.h.clock.advance(HOUR);
-    await recordOpen(store, messages[0]!, { userAgent: HUMAN_UA, ...at(0) });
-    await recordOpen(store, messages[1]!, { userAgent: 'Mozilla/5.0', ...at(0) });
-    await recordOpen(store, messages[4]!, { userAgent: HUMAN_UA, ...at(0) });
+    await recordOpen(kit.h.deps, messages[0]!, { userAgent: HUMAN_UA, ...at(0) });
+    await recordOpen(kit.h.deps, messages[1]!, { userAgent: 'Mozilla/5.0', ...at(0) });
+    await recordOpen(kit.h.deps, messages[4]!, { userAgent: HUMAN_UA, ...at(0) });
     kit.h.clock.advance(HOUR);
-    await recordClick(store, (await findMessage(store.db, messages[0]!.id))!, 0, { userAgent: HUMAN_UA, ...at(0) });
-    const fb = { store, clock: kit.h.clock, softBounceLimit: 3 };
+    await recordClick(kit.h.deps, (await findMessage(store.db, messages[0]!.id))!, 0, { userAgent: HUMAN_UA, ...at(0) });
+    const fb = { store, clock: kit.h.clock, signals: kit.h.deps.signals, softBounceLimit: 3 };
     await store.transaction((trx) => applyFeedback(fb, trx, messages[2]!, { type: 'bounced', bounceType: 'hard', status: '5.1.1' }, { source: 'smtp' }));
     await store.transaction((trx) => applyFeedback(fb, trx, messages[3]!, { type: 'complained', feedbackType: 'abuse' }, { source: 'smtp' }));
     const target = await resolveUnsubscribeFor(messages[4]!);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const run = promisify(execFile);
 const MAIN = path.resolve(import.meta.dirname, '../cli/main.ts');
@@ -56,7 +57,7 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock: new ManualClock() }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
+    ws = (await createWorkspace({ store: t.store, signals: defaultSignals(t.store), clock: new ManualClock() }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-tpl-'));
     fs.writeFileSync(path.join(dir, 'base.yaml'), LAYOUT);
     fs.writeFileSync(path.join(dir, 'welcome.yaml'), WELCOME);

@@ -14,14 +14,15 @@ import { TemplateCache } from './cache.js';
 import { renderEmail } from './render.js';
 import { saveTemplates } from './service.js';
 import { links, welcomeMjml, workspaceInfo } from './test-fixtures.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const n = Number(process.argv[2] ?? 20_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-measure-'));
 const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
 try {
   await migrate(store);
-  const ws = (await createWorkspace({ store, clock: systemClock }, { name: 'Acme' })).id;
-  await saveTemplates({ store, clock: systemClock }, ws, [welcomeMjml], 'create');
+  const ws = (await createWorkspace({ store, signals: defaultSignals(store), clock: systemClock }, { name: 'Acme' })).id;
+  await saveTemplates({ store, signals: defaultSignals(store), clock: systemClock }, ws, [welcomeMjml], 'create');
   const deps = { store, templateCache: new TemplateCache() };
   for (const pinned of [false, true]) {
     const started = performance.now();

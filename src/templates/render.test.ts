@@ -11,12 +11,13 @@ import { renderSms } from './render-sms.js';
 import { saveTemplates } from './service.js';
 import { footerPartial, links, welcomeMjml, workspaceInfo } from './test-fixtures.js';
 import type { TemplateInput } from './template.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 describe.each(backends())('rendering email templates on %s', (kind) => {
   let t: TestDatabase;
   let ws: string;
   const clock = new ManualClock();
-  const deps = () => ({ store: t.store, clock, templateCache: new TemplateCache() });
+  const deps = () => ({ store: t.store, signals: defaultSignals(t.store), clock, templateCache: new TemplateCache() });
   const contact = { id: 'ct_1', email: 'sara@example.com', locale: null, attributes: { first_name: 'Sara' } };
   const render = (templateId: string, extra: Partial<Parameters<typeof renderEmail>[1]> = {}, d = deps()) =>
     renderEmail(d, { workspaceId: ws, templateId, contact, workspace: workspaceInfo, links, ...extra });
@@ -24,7 +25,7 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock }, { name: 'Acme' })).id;
+    ws = (await createWorkspace({ store: t.store, signals: defaultSignals(t.store), clock }, { name: 'Acme' })).id;
     await save(footerPartial, welcomeMjml);
   });
   afterAll(async () => t?.drop());
@@ -50,7 +51,7 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     let statements = 0;
     const plugin: KyselyPlugin = { transformQuery: (args) => (statements++, args.node), transformResult: async (args) => args.result };
     const store: Store = Object.create(t.store, { db: { value: t.store.db.withPlugin(plugin) } });
-    const d = { store, clock, templateCache: new TemplateCache() };
+    const d = { store, signals: defaultSignals(store), clock, templateCache: new TemplateCache() };
     const all = await Promise.all(Array.from({ length: 100 }, () => render('welcome-1', {}, d)));
     expect(new Set(all.map((r) => r.subject))).toEqual(new Set(['Welcome, Sara!']));
     // findTemplate, findVersion, loadPartials (at most a few statements), each once.

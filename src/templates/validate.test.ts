@@ -7,6 +7,7 @@ import { templateExists } from './lookup.js';
 import { saveTemplates } from './service.js';
 import { footerPartial, welcomeMjml } from './test-fixtures.js';
 import type { TemplateInput } from './template.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 const FOOTER = '{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a>';
 
@@ -14,7 +15,7 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
   let t: TestDatabase;
   let ws: string;
   const clock = new ManualClock();
-  const deps = () => ({ store: t.store, clock });
+  const deps = () => ({ store: t.store, signals: defaultSignals(t.store), clock });
   const save = (inputs: TemplateInput[], mode: 'create' | 'update' | 'upsert' = 'upsert') => saveTemplates(deps(), ws, inputs, mode);
   const failure = async (inputs: TemplateInput[]) => {
     const err = await save(inputs).then(
@@ -28,7 +29,7 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
+    ws = (await createWorkspace({ store: t.store, signals: defaultSignals(t.store), clock }, { name: 'Acme', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());
 

@@ -13,6 +13,7 @@ import { saveTemplates } from '../templates/service.js';
 import { composeEmail } from '../channels/email/compose.js';
 import { links as placeholderLinks, workspaceInfo } from '../templates/test-fixtures.js';
 import { parseEmailAddress, type EmailAddress } from '../core/email-address.js';
+import { defaultSignals } from '../server/signal-sinks.js';
 
 function parsed(address: string): EmailAddress {
   const r = parseEmailAddress(address);
@@ -27,11 +28,11 @@ describe.each(backends())('links that came from contact data on %s', (kind) => {
   let t: TestDatabase;
   let ws: string;
   const clock = new ManualClock();
-  const deps = () => ({ store: t.store, clock, templateCache: new TemplateCache() });
+  const deps = () => ({ store: t.store, signals: defaultSignals(t.store), clock, templateCache: new TemplateCache() });
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    ws = (await createWorkspace({ store: t.store, clock }, { name: 'Acme' })).id;
+    ws = (await createWorkspace({ store: t.store, signals: defaultSignals(t.store), clock }, { name: 'Acme' })).id;
     await saveTemplates(deps(), ws, [
       // html: the text part is made at save time from the HTML; text: the author wrote it.
       { id: 'html', name: 'H', kind: 'marketing', content: { subject: 'Hi', body: '<p>Hello {{ contact.first_name }}!</p><p><a href="https://shop.example/sale?c={{ contact.id }}">Sale</a> or https://shop.example/plain</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } },

@@ -5,7 +5,8 @@
  * event (deterministic `message_id`, docs/standards.md §2); counters on the message row follow.
  * Machine opens (./machine.ts) are stored but emit no signal, so they never fire goals.
  */
-import { emitSignals, type StoredEvent } from '../events/signals.js';
+import type { StoredEvent } from '../events/signals.js';
+import type { ServiceDeps } from '../core/deps.js';
 import { toJson, type JsonObject } from '../core/json.js';
 import type { Store } from '../store/store.js';
 import { findMessage, type Message } from '../messages/records.js';
@@ -40,8 +41,11 @@ function baseProperties(m: Message): JsonObject {
   return p;
 }
 
-async function recordEvent(store: Store, m: Message, name: string, dedupe: string, properties: JsonObject, hit: Hit, signal: boolean, counter: 'click' | 'open'): Promise<boolean> {
-  return store.transaction(async (trx) => {
+/** The store to record in and where the event's signal goes. */
+export type HitDeps = Pick<ServiceDeps, 'store' | 'signals'>;
+
+async function recordEvent(deps: HitDeps, m: Message, name: string, dedupe: string, properties: JsonObject, hit: Hit, signal: boolean, counter: 'click' | 'open'): Promise<boolean> {
+  return deps.store.transaction(async (trx) => {
     const context: JsonObject = {};
     if (hit.userAgent) context.userAgent = hit.userAgent;
     if (hit.ip) context.ip = hit.ip;
@@ -67,7 +71,7 @@ async function recordEvent(store: Store, m: Message, name: string, dedupe: strin
     }
     if (signal) {
       const event: StoredEvent = { id: Number(row.id), workspaceId: m.workspaceId, contactId: m.contactId, type: 'track', name, properties, timestamp: hit.now, receivedAt: hit.now };
-      await emitSignals(trx, [{ kind: 'event', event }], hit.now);
+      await deps.signals.emit(trx, [{ kind: 'event', event }], hit.now);
     }
     return true;
   });
@@ -76,15 +80,15 @@ async function recordEvent(store: Store, m: Message, name: string, dedupe: strin
 const minute = (ms: number) => Math.floor(ms / 60_000);
 
 /** Records a click on link `index` of `m`; returns the target URL (null when the index is unknown). */
-export async function recordClick(store: Store, m: Message, index: number, hit: Hit): Promise<string | null> {
+export async function recordClick(deps: HitDeps, m: Message, index: number, hit: Hit): Promise<string | null> {
   const url = m.links[index];
   if (url === undefined) return null;
-  await recordEvent(store, m, 'email.clicked', `click:${m.id}:${index}:${minute(hit.now)}`, { ...baseProperties(m), url, linkIndex: index }, hit, true, 'click');
+  await recordEvent(deps, m, 'email.clicked', `click:${m.id}:${index}:${minute(hit.now)}`, { ...baseProperties(m), url, linkIndex: index }, hit, true, 'click');
   return url;
 }
 
-export async function recordOpen(store: Store, m: Message, hit: Hit): Promise<{ machine: boolean }> {
+export async function recordOpen(deps: HitDeps, m: Message, hit: Hit): Promise<{ machine: boolean }> {
   const machine = isMachineOpen(hit.userAgent, m.sentAt, hit.now);
-  await recordEvent(store, m, 'email.opened', `open:${m.id}:${machine ? 'm' : 'h'}:${minute(hit.now)}`, { ...baseProperties(m), machine }, hit, !machine, 'open');
+  await recordEvent(deps, m, 'email.opened', `open:${m.id}:${machine ? 'm' : 'h'}:${minute(hit.now)}`, { ...baseProperties(m), machine }, hit, !machine, 'open');
   return { machine };
 }

@@ -18,7 +18,7 @@ export const trackingRoutes: RouteModule = (app, deps) => {
 
   app.get('/c/:token', { schema: { tags: ['tracking'], summary: 'Click redirect (from emails)', params: token } }, async (request, reply) => {
     const m = await resolveToken(deps.store, request.params.token, 'click', secrets);
-    const target = m && m.linkIndex !== undefined ? await recordClick(deps.store, m, m.linkIndex, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() }) : null;
+    const target = m && m.linkIndex !== undefined ? await recordClick(deps, m, m.linkIndex, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() }) : null;
     if (!target) throw new NotFoundError('link', request.params.token);
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
@@ -29,7 +29,7 @@ export const trackingRoutes: RouteModule = (app, deps) => {
     const name = request.params.file;
     const m = name.endsWith('.gif') ? await resolveToken(deps.store, name.slice(0, -4), 'open', secrets) : null;
     if (!m) throw new NotFoundError('pixel', name);
-    await recordOpen(deps.store, m, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() });
+    await recordOpen(deps, m, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() });
     reply.header('cache-control', 'no-store, max-age=0');
     reply.type('image/gif');
     return reply.send(PIXEL_GIF);

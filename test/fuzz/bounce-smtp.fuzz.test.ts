@@ -26,7 +26,7 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
 
   beforeAll(async () => {
     w = await createWorld(kind);
-    listener = await startBounceListener({ store: w.k.h.deps.store, clock: w.k.h.clock, softBounceLimit: 3, log: w.k.h.deps.log }, { port: 0, host: '127.0.0.1', maxBytes: 256 * 1024 });
+    listener = await startBounceListener({ store: w.k.h.deps.store, clock: w.k.h.clock, signals: w.k.h.deps.signals, softBounceLimit: 3, log: w.k.h.deps.log }, { port: 0, host: '127.0.0.1', maxBytes: 256 * 1024 });
     tables = await tableNames(w.k.h.deps.store);
     base = await fingerprint(w.k.h.deps.store, tables);
   }, 120_000);

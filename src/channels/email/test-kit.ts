@@ -6,7 +6,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import type { DialectName } from '../../store/store.js';
-import { createHarness, type Harness, type Tenant } from '../../../test/harness.js';
+import { createHarness, type Harness, type HarnessOptions, type Tenant } from '../../../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../../../test/smtp-sink.js';
 import { saveTemplates } from '../../templates/service.js';
 import { footerPartial, welcomeMjml } from '../../templates/test-fixtures.js';
@@ -54,8 +54,8 @@ export interface EmailKit {
   close(): Promise<void>;
 }
 
-export async function emailKit(kind: DialectName): Promise<EmailKit> {
-  const h = await createHarness(kind, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }); // the sink is on 127.0.0.1
+export async function emailKit(kind: DialectName, options: HarnessOptions = {}): Promise<EmailKit> {
+  const h = await createHarness(kind, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }, options); // the sink is on 127.0.0.1
   // No workspace address: these tests set the provider settings' (legacy) one and check the fallback.
   const t = await h.tenant({ postalAddress: '' });
   const sink = await startSmtpSink();

@@ -7,9 +7,11 @@ import { toJson } from '../../core/json.js';
 import { createWorkspace } from '../../workspaces/workspaces.js';
 import type { SendRequest } from '../channel.js';
 import { signBody, webhookChannel } from './webhook.js';
+import { defaultSignals } from '../../server/signal-sinks.js';
+import type { Signals } from '../../events/signals.js';
 
 let db: TestDatabase;
-let deps: { store: TestDatabase['store']; clock: ManualClock; config: { allowPrivateOutbound: boolean } };
+let deps: { store: TestDatabase['store']; signals: Signals; clock: ManualClock; config: { allowPrivateOutbound: boolean } };
 /** Workspaces that allow private targets (the test server is on 127.0.0.1) and that do not. */
 let allowing = '';
 let guarded = '';
@@ -28,7 +30,7 @@ function request(url: string, extra: Record<string, unknown> = {}, workspaceId =
 beforeAll(async () => {
   db = await freshDatabase('sqlite');
   // The operator allows private targets (QATRA_ALLOW_PRIVATE_OUTBOUND); `allowing` opts in, `guarded` does not.
-  deps = { store: db.store, clock: new ManualClock(1_700_000_000_000), config: { allowPrivateOutbound: true } };
+  deps = { store: db.store, signals: defaultSignals(db.store), clock: new ManualClock(1_700_000_000_000), config: { allowPrivateOutbound: true } };
   allowing = (await createWorkspace(deps, { name: 'allows private targets' })).id;
   guarded = (await createWorkspace(deps, { name: 'default' })).id;
   await db.store.db.updateTable('workspaces').set({ settings: toJson({ allowPrivateWebhookTargets: true }) }).where('id', '=', allowing).execute();

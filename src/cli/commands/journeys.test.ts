@@ -10,6 +10,7 @@ import { createWorkspace } from '../../workspaces/workspaces.js';
 import { getJourney, listJourneys, type JourneyDeps } from '../../journeys/journeys.js';
 import { EXAMPLE_TEMPLATES, EXAMPLES_DIR } from '../../journeys/definition/examples.js';
 import { applyJourneyFiles } from './journeys.js';
+import { defaultSignals } from '../../server/signal-sinks.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
@@ -70,7 +71,7 @@ describe.each(backends())('qatra journeys apply on %s', (kind) => {
   beforeAll(async () => {
     t = await freshDatabase(kind);
     const templates = new Set(EXAMPLE_TEMPLATES);
-    deps = { store: t.store, clock: new ManualClock(), templateExists: async (_ws, id) => templates.has(id) };
+    deps = { store: t.store, signals: defaultSignals(t.store), clock: new ManualClock(), templateExists: async (_ws, id) => templates.has(id) };
     ws = (await createWorkspace(deps, { name: 'cli', postalAddress: '1 Main St, Springfield' })).id;
   });
   afterAll(async () => t?.drop());

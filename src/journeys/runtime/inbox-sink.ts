@@ -1,22 +1,19 @@
 /**
- * @module The journey engine's signal sink, called inside the transaction that ingests an event or
- * changes a contact (src/events/signals.ts), so an acknowledged signal is never lost on its way to
- * the engine. It only records work: a row in journey_inbox, and only when a live or paused journey
- * of the workspace could care (its trigger, goal, exit events or wait nodes; cached per workspace and
- * re-read when the workspace's journeys change). A deleted contact's open runs end here at once; a
+ * @module The journey engine's signal sink (built per runtime by src/server/signal-sinks.ts), called
+ * inside the transaction that ingests an event or changes a contact, so an acknowledged signal is
+ * never lost on its way to the engine. It only records work: a row in journey_inbox, and only when
+ * a live or paused journey of the workspace could care (its trigger, goal, exit events or wait
+ * nodes; cached per workspace in the sink and re-read when the workspace's journeys change). A deleted contact's open runs end here at once; a
  * merged contact's runs move to the survivor (./merge.ts).
  *
  * `segment_entered` (emitted by src/segments): recorded the same way; journeys whose
  * `trigger.segment` equals the segment id start.
  */
-import type { SignalSink } from '../../events/signals.js';
+import type { Signal, SignalSink } from '../../events/signals.js';
 import type { Db } from '../../store/store.js';
 import { toJson } from '../../core/json.js';
 import { JourneyCatalog, eventsOfInterest } from './catalog.js';
 import { moveJourneyState } from './merge.js';
-
-/** A cache only (no database handle is kept); keyed by workspace and the journeys' change marker. */
-const catalog = new JourneyCatalog();
 
 export interface Interest {
   events: Set<string>;
@@ -25,7 +22,7 @@ export interface Interest {
   segments: Set<string>;
 }
 
-export async function interestOf(db: Db, workspaceId: string, c: JourneyCatalog = catalog): Promise<Interest> {
+export async function interestOf(db: Db, workspaceId: string, c: JourneyCatalog): Promise<Interest> {
   const interest: Interest = { events: new Set(), contactCreated: false, lists: new Set(), segments: new Set() };
   for (const j of await c.journeysInPlay(db, workspaceId)) {
     for (const e of eventsOfInterest(j.doc)) interest.events.add(e);
@@ -39,13 +36,21 @@ export async function interestOf(db: Db, workspaceId: string, c: JourneyCatalog 
 
 type InboxInsert = { workspace_id: string; kind: string; contact_id: string; payload: string; created_at: number };
 
-export const journeySignalSink: SignalSink = async (trx, signals, now) => {
+/**
+ * The sink with its catalog of journeys in play: a cache only (no database handle is kept), keyed by
+ * workspace and the journeys' change marker; one per runtime.
+ */
+export function createJourneySignalSink(catalog: JourneyCatalog = new JourneyCatalog()): SignalSink {
+  return { record: (trx, signals, now) => recordJourneySignals(catalog, trx, signals, now) };
+}
+
+async function recordJourneySignals(catalog: JourneyCatalog, trx: Db, signals: readonly Signal[], now: number): Promise<void> {
   const rows: InboxInsert[] = [];
   const interests = new Map<string, Interest>();
   const interestFor = async (ws: string): Promise<Interest> => {
     let i = interests.get(ws);
     if (!i) {
-      i = await interestOf(trx, ws);
+      i = await interestOf(trx, ws, catalog);
       interests.set(ws, i);
     }
     return i;
@@ -92,4 +97,4 @@ export const journeySignalSink: SignalSink = async (trx, signals, now) => {
     }
   }
   if (rows.length > 0) await trx.insertInto('journey_inbox').values(rows).execute();
-};
+}

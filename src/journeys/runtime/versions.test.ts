@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { createList } from '../../lists/lists.js';
 import { addMembers } from '../../lists/memberships.js';
-import { emitSignals } from '../../events/signals.js';
 import { runtimeFixture, type RuntimeFixture } from './runtime.testkit.js';
 
 const DAY = 86_400_000;
@@ -72,7 +71,7 @@ describe.each(backends())('journey versions, list triggers and run history on %s
     const other = await f.contact({ userId: 'not-vip' });
     const now = f.h.clock.now();
     await f.h.deps.store.transaction((trx) =>
-      emitSignals(trx, [
+      f.h.deps.signals.emit(trx, [
         { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: c.id, segmentId: 'seg_vip' },
         { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: other.id, segmentId: 'seg_other' },
       ], now),

@@ -8,7 +8,7 @@
 import type { Db, DialectName } from '../../store/store.js';
 import { insertStepRows, moveRuns, type StepRow } from './bulk.js';
 import { toJson, fromJson, type JsonObject } from '../../core/json.js';
-import { emitSignals } from '../../events/signals.js';
+import type { Signals } from '../../events/signals.js';
 import type { Run } from './run.js';
 import type { Effect } from './step.js';
 import type { RunPatch, StepRecord } from './walk.js';
@@ -26,7 +26,8 @@ export interface CommitItem {
 }
 
 /** Writes a batch of walks; returns the ids of the runs it moved (the others were not ours any more). */
-export async function commitBatch(trx: Db, dialect: DialectName, token: string, now: number, leaseUntil: number, items: readonly CommitItem[]): Promise<Set<string>> {
+export async function commitBatch(trx: Db, out: { dialect: DialectName; signals: Signals }, token: string, now: number, leaseUntil: number, items: readonly CommitItem[]): Promise<Set<string>> {
+  const { dialect } = out;
   const moved = await moveRuns(
     trx,
     dialect,
@@ -56,7 +57,7 @@ export async function commitBatch(trx: Db, dialect: DialectName, token: string, 
   );
   const done = items.filter((i) => moved.has(i.run.id));
   await insertStepRows(trx, dialect, done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))));
-  for (const item of done) for (const effect of item.effects) await applyEffect(trx, item.run, effect, now);
+  for (const item of done) for (const effect of item.effects) await applyEffect(trx, out.signals, item.run, effect, now);
   return moved;
 }
 
@@ -77,14 +78,14 @@ export async function insertSteps(trx: Db, dialect: DialectName, run: Pick<Run, 
   await insertStepRows(trx, dialect, steps.map((s) => stepRow(run, s, now)));
 }
 
-async function applyEffect(trx: Db, run: Run, effect: Effect, now: number): Promise<void> {
+async function applyEffect(trx: Db, signals: Signals, run: Run, effect: Effect, now: number): Promise<void> {
   switch (effect.type) {
     case 'set_attributes': {
       const row = await trx.selectFrom('contacts').select('attributes').where('id', '=', run.contactId).executeTakeFirst();
       if (!row) return;
       const attributes = { ...(fromJson<JsonObject>(row.attributes) ?? {}), ...(effect.set as JsonObject) };
       await trx.updateTable('contacts').set({ attributes: toJson(attributes), updated_at: now }).where('id', '=', run.contactId).execute();
-      await emitSignals(trx, [{ kind: 'contact_updated', workspaceId: run.workspaceId, contactId: run.contactId, changed: Object.keys(effect.set) }], now);
+      await signals.emit(trx, [{ kind: 'contact_updated', workspaceId: run.workspaceId, contactId: run.contactId, changed: Object.keys(effect.set) }], now);
       return;
     }
     default: {
