@@ -31,7 +31,8 @@ import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import type { Signal, Signals } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
 import { contactsByKeys } from './by-keys.js';
-import { isValidTimeZone, normalizeEmail } from './contact.js';
+import { normalizeEmail } from './contact.js';
+import { isValidTimeZone } from '../core/time-zone.js';
 
 export interface IdentityCall {
   userId: string | null;

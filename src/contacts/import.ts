@@ -28,7 +28,8 @@ import { addMembers } from '../lists/memberships.js';
 import type { ContactsTable } from '../store/schema.js';
 import type { Db } from '../store/store.js';
 import { contactCreateBody } from './schemas.js';
-import { isValidTimeZone, normalizeEmail } from './contact.js';
+import { normalizeEmail } from './contact.js';
+import { isValidTimeZone } from '../core/time-zone.js';
 import { uniqueField } from './contacts.js';
 
 export const CONTACT_FIELDS = ['userId', 'email', 'phone', 'timezone', 'locale'] as const;

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { jsonValue, pageQuery, timeParam } from '../api/schemas.js';
 import { parseEmailAddress } from '../core/email-address.js';
-import { isValidTimeZone } from './contact.js';
+import { isValidTimeZone } from '../core/time-zone.js';
 
 // ---- contacts ---------------------------------------------------------------------------------
 

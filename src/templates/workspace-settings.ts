@@ -7,7 +7,7 @@
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { fromJson, toJson, type JsonObject } from '../core/json.js';
-import { isValidTimeZone } from '../contacts/contact.js';
+import { isValidTimeZone } from '../core/time-zone.js';
 import type { Db } from '../store/store.js';
 
 export interface WorkspaceSettings {

@@ -3,7 +3,7 @@
  * delay that can compute its due time, message templates, unique branch and split outputs, re-entry
  * intervals and IANA time zones. Like the graph checks they run on whatever parts parsed.
  */
-import { isValidTimeZone } from '../../contacts/contact.js';
+import { isValidTimeZone } from '../../core/time-zone.js';
 import { Condition, JourneyDocument } from './schema.js';
 import { durationProblem } from './duration.js';
 import { ELSE_OUTPUT } from './outputs.js';
