@@ -123,11 +123,10 @@ export async function updateContact(
   const patch = parseOrThrow(contactPatchBody, input);
   return mapUnique(
     inTransaction(deps, trx, async (db) => {
-      let q = db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null);
-      // Lock the row so two concurrent attribute merges cannot lose each other's keys (SQLite's
-      // BEGIN IMMEDIATE already serializes writers).
-      if (deps.store.dialect === 'postgres') q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      // Lock the row so two concurrent attribute merges cannot lose each other's keys.
+      const row = await deps.store.adapter
+        .lockRows(db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', contactId).where('erased_at', 'is', null))
+        .executeTakeFirst();
       if (!row) throw new NotFoundError('contact', contactId);
       const before = toContact(row);
       const next = {

@@ -449,10 +449,8 @@ async function loadExisting(deps: ServiceDeps, trx: Db, workspaceId: string, rec
   }
   for (const column of ['user_id', 'email'] as const) {
     if (keys[column].size === 0) continue;
-    let q = trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(column, 'in', [...keys[column]]);
-    // Lock the matched rows so a concurrent writer cannot lose our attribute merge (SQLite's
-    // BEGIN IMMEDIATE already serializes writers).
-    if (deps.store.dialect === 'postgres') q = q.forUpdate();
+    // Lock the matched rows so a concurrent writer cannot lose our attribute merge.
+    const q = deps.store.adapter.lockRows(trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(column, 'in', [...keys[column]]));
     for (const row of await q.execute()) byId.set(row.id, row);
   }
   return [...byId.values()];

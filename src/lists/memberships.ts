@@ -106,9 +106,9 @@ export async function setMemberStatus(
 ): Promise<Membership> {
   return inTransaction(deps, trx, async (db) => {
     const now = deps.clock.now();
-    let q = db.selectFrom('list_memberships').select('status').where('workspace_id', '=', workspaceId).where('list_id', '=', listId).where('contact_id', '=', contactId);
-    if (deps.store.dialect === 'postgres') q = q.forUpdate();
-    const before = await q.executeTakeFirst();
+    const before = await deps.store.adapter
+      .lockRows(db.selectFrom('list_memberships').select('status').where('workspace_id', '=', workspaceId).where('list_id', '=', listId).where('contact_id', '=', contactId))
+      .executeTakeFirst();
     if (!before) throw new NotFoundError('membership', `${listId}/${contactId}`);
     const set = input.source === undefined ? { status: input.status, updated_at: now } : { status: input.status, source: input.source, updated_at: now };
     const row = await db

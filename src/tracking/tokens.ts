@@ -79,9 +79,7 @@ export async function workspaceSecret(store: Store, workspaceId: string, cache?:
   const cached = cache?.get(workspaceId);
   if (cached) return cached;
   const secret = await store.transaction(async (trx) => {
-    let q = trx.selectFrom('workspaces').select('settings').where('id', '=', workspaceId);
-    if (store.dialect === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+    const row = await store.adapter.lockRows(trx.selectFrom('workspaces').select('settings').where('id', '=', workspaceId)).executeTakeFirst();
     if (!row) throw new Error(`workspace ${workspaceId} not found`);
     const settings = fromJson<JsonObject>(row.settings) ?? {};
     if (typeof settings.trackingSecret === 'string') return settings.trackingSecret;
