@@ -83,7 +83,7 @@ describe.skipIf(!!missing)('contacts in Chromium', () => {
     await expect.poll(() => page.getByTestId('import-counts').textContent()).toBe('4 rows: 3 created, 0 updated, 0 unchanged, 1 bad');
     const failures = page.getByTestId('import-failures');
     expect(await failures.locator('tbody tr').count()).toBe(1);
-    expect(await failures.locator('tbody tr td').allTextContents()).toEqual(['4', 'invalid email "not-an-email"']);
+    expect(await failures.locator('tbody tr td').allTextContents()).toEqual(['4', 'invalid email "not-an-email": must contain exactly one @, like name@example.com']);
     await shot(page, 'contacts-import');
     await page.getByLabel('Language').selectOption('fa');
     await page.getByRole('heading', { name: 'ورود مخاطبان از CSV' }).waitFor();
