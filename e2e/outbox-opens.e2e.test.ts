@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const missing = chromiumGuard('the outbox viewer in Chromium');
@@ -28,12 +28,7 @@ describe.skipIf(!!missing)('the outbox viewer in Chromium', () => {
     });
     browser = await openBrowser({ height: 900 });
     page = await newPage(browser);
-    await page.goto(q.setupLink);
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Your name').fill('Olive Owner');
-    await page.getByLabel('Password').fill('a long owner password');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+    await setUpOwner(page, q.setupLink);
   });
   afterAll(async () => {
     await browser?.close();
