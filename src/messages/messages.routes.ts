@@ -12,8 +12,7 @@ import { emailDefaultsOf } from '../channels/email/env.js';
 import { findMessage, listMessages } from './records.js';
 import { sendTransactional } from './send.js';
 import { messageContent } from './content.js';
-import { allows } from '../users/roles.js';
-import { redactTokens } from '../channels/email/providers/outbox/outbox.redact.js';
+import { redactTokens, seesRedacted } from '../channels/email/providers/outbox/outbox.redact.js';
 import { TemplateCache } from '../templates/cache.js';
 
 const status = z.enum(['queued', 'sent', 'failed', 'skipped', 'bounced']);
@@ -122,8 +121,7 @@ export const messagesRoutes: RouteModule = (app, deps) => {
     async (request) => {
       const content = await messageContent({ ...deps, templateCache }, workspaceOf(request), request.params.id);
       // A viewer reads the message but not its live token signatures (as in the outbox: docs/security.md).
-      const p = request.principal;
-      if (p?.kind !== 'session' || allows(p.role, 'edit')) return content;
+      if (!seesRedacted(request.principal)) return content;
       return { ...content, html: content.html === null ? null : redactTokens(content.html), text: content.text === null ? null : redactTokens(content.text) };
     },
   );

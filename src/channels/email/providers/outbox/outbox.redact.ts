@@ -7,11 +7,19 @@
  * (and the part of a token that names the message) stays readable. Matching the tokens' shape
  * rather than our URLs also catches links made under an earlier public URL.
  */
+import type { KeyPrincipal } from '../../../../keys/keys.js';
+import type { SessionPrincipal } from '../../../../users/sessions.js';
+import { allows } from '../../../../users/roles.js';
 
 /** `<26 base32 of the message id>[-<link index>].<16 base32 of the signature>` (case-insensitive: mail may change case). */
 const MESSAGE_TOKEN = /\b([0-9a-z]{26}(?:-\d{1,4})?)\.[0-9a-z]{16}\b/gi;
 /** `<form id>.<contact id>.<issued>.<22 base64url of the signature>`. */
 const CONFIRM_TOKEN = /\b(frm_[0-9a-z]{26}\.ct_[0-9a-z]{26}\.[0-9a-z]{1,10})\.[A-Za-z0-9_-]{22}/gi;
+
+/** Whether `principal` sees token signatures redacted: a signed-in viewer (below editor); API keys and editors see them. */
+export function seesRedacted(principal: KeyPrincipal | SessionPrincipal | null): boolean {
+  return principal?.kind === 'session' && !allows(principal.role, 'edit');
+}
 
 export function redactTokens(text: string): string {
   return text.replace(CONFIRM_TOKEN, '$1.redacted').replace(MESSAGE_TOKEN, '$1.redacted');

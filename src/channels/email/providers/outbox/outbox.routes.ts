@@ -14,8 +14,7 @@ import { NotFoundError } from '../../../../core/errors.js';
 import { fromJson } from '../../../../core/json.js';
 import { errorResponses } from '../../../../api/schemas.js';
 import { renderOutboxList, renderOutboxMessage } from './outbox.page.js';
-import { redactEntry } from './outbox.redact.js';
-import { allows } from '../../../../users/roles.js';
+import { redactEntry, seesRedacted } from './outbox.redact.js';
 import { withoutTracking } from '../../../../tracking/viewer.js';
 
 const entrySchema = z.object({
@@ -80,8 +79,7 @@ export const outboxRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const entries = await list(workspaceOf(request), request.query.limit, request.query.before);
-      const p = request.principal;
-      return { data: p?.kind === 'session' && !allows(p.role, 'edit') ? entries.map(redactEntry) : entries };
+      return { data: seesRedacted(request.principal) ? entries.map(redactEntry) : entries };
     },
   );
 
