@@ -70,7 +70,14 @@ async function bareInserts(store: Store, ws: string, tag: string, n: number, per
 type Deps = Parameters<typeof createBroadcastRuntime>[0];
 
 /** Runs one broadcast to `listId` to completion with `workers` worker loops; returns timings and RSS. */
-async function broadcastOnce(deps: Deps, ws: string, listId: string, n: number, workers: number, channel: () => Channel): Promise<{ snapshotMs: number; elapsed: number; before: number; peak: number }> {
+async function broadcastOnce(
+  deps: Deps,
+  ws: string,
+  listId: string,
+  n: number,
+  workers: number,
+  channel: () => Channel,
+): Promise<{ snapshotMs: number; elapsed: number; before: number; peak: number }> {
   const { store } = deps;
   const b = await createBroadcast(deps, ws, { name: 'bench', channel: 'counting', kind: 'marketing', audience: { type: 'list', id: listId } });
   await scheduleBroadcast(deps, ws, b.id);
@@ -98,7 +105,12 @@ async function broadcastOnce(deps: Deps, ws: string, listId: string, n: number, 
   clearInterval(sampler);
   const row = await store.db.selectFrom('broadcasts').select(['total', 'sent']).where('id', '=', b.id).executeTakeFirstOrThrow();
   if (Number(row.total) !== n || Number(row.sent) !== n) throw new Error(`expected ${n} sent, got ${JSON.stringify(row)}`);
-  const dl = await store.db.selectFrom('deliveries').select((eb) => eb.fn.countAll().as('n')).where('idempotency_key', 'like', `broadcast:${b.id}:%`).where('status', '=', 'sent').executeTakeFirstOrThrow();
+  const dl = await store.db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('idempotency_key', 'like', `broadcast:${b.id}:%`)
+    .where('status', '=', 'sent')
+    .executeTakeFirstOrThrow();
   if (Number(dl.n) !== n) throw new Error(`expected ${n} sent deliveries, got ${dl.n}`);
   return { snapshotMs, elapsed, before, peak };
 }
@@ -107,11 +119,19 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: 
   const database = await freshDatabase(kind, { pgPoolMax: 10 });
   const store = database.store;
   try {
-    const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs: 20 } }), metrics: createMetrics() };
+    const deps = {
+      store,
+      signals: defaultSignals(store),
+      clock: systemClock,
+      log: pino({ level: 'silent' }),
+      config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs: 20 } }),
+      metrics: createMetrics(),
+    };
     const ws = (await createWorkspace(deps, { name: 'bench' })).id;
     const workers = kind === 'postgres' ? 4 : 1;
     const suffix = n >= 1_000_000 ? '_1m' : '';
-    const emit = (name: string, value: number, unit: string, baseline?: number) => ctx.emit(figure({ bench: 'broadcast', backend: kind, figure: name, value, unit, ...(baseline !== undefined ? { baseline } : {}) }));
+    const emit = (name: string, value: number, unit: string, baseline?: number) =>
+      ctx.emit(figure({ bench: 'broadcast', backend: kind, figure: name, value, unit, ...(baseline !== undefined ? { baseline } : {}) }));
 
     let t = performance.now();
     const big = await seed(store, ws, 'a', n);

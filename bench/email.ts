@@ -143,10 +143,25 @@ async function seedContacts(store: Store, ws: string, n: number): Promise<string
       const id = newId('ct', now);
       ids.push(id);
       const i = start + k;
-      return { id, workspace_id: ws, user_id: null, email: `reader${i}@example.org`, phone: null, timezone: null, locale: null, attributes: toJson({ first_name: `Reader${i}` }), created_at: now, updated_at: now };
+      return {
+        id,
+        workspace_id: ws,
+        user_id: null,
+        email: `reader${i}@example.org`,
+        phone: null,
+        timezone: null,
+        locale: null,
+        attributes: toJson({ first_name: `Reader${i}` }),
+        created_at: now,
+        updated_at: now,
+      };
     });
     await store.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += 250) await trx.insertInto('contacts').values(rows.slice(i, i + 250)).execute();
+      for (let i = 0; i < rows.length; i += 250)
+        await trx
+          .insertInto('contacts')
+          .values(rows.slice(i, i + 250))
+          .execute();
     });
   }
   return ids;
@@ -160,12 +175,30 @@ async function baseline(store: Store, ws: string, sink: Sink, privateKey: string
   const links = unsubscribeUrls(PUBLIC_URL, secret, recordId);
   const rendered = await renderEmail(
     { store, templateCache: new TemplateCache() },
-    { workspaceId: ws, templateId: 'newsletter', contact: { id: 'ct_x', email: 'reader@example.org', attributes: { first_name: 'Reader' } }, workspace: { name: 'Bench', postalAddress: '1 Main St' }, links },
+    {
+      workspaceId: ws,
+      templateId: 'newsletter',
+      contact: { id: 'ct_x', email: 'reader@example.org', attributes: { first_name: 'Reader' } },
+      workspace: { name: 'Bench', postalAddress: '1 Main St' },
+      links,
+    },
   );
   const parsed = parseEmailAddress('reader@example.org');
   if (!parsed.ok) throw new Error(parsed.reason);
   const readerAddress = parsed.value;
-  const { email } = composeEmail({ workspaceId: ws, workspaceName: 'Bench', recordId, idempotencyKey: 'k', kind: 'marketing', to: readerAddress, rendered, settings: resolved.settings, secret, publicUrl: PUBLIC_URL, now: Date.now() });
+  const { email } = composeEmail({
+    workspaceId: ws,
+    workspaceName: 'Bench',
+    recordId,
+    idempotencyKey: 'k',
+    kind: 'marketing',
+    to: readerAddress,
+    rendered,
+    settings: resolved.settings,
+    secret,
+    publicUrl: PUBLIC_URL,
+    now: Date.now(),
+  });
   const mail = toMailOptions(email);
   const transport = nodemailer.createTransport({
     pool: true,
@@ -180,7 +213,11 @@ async function baseline(store: Store, ws: string, sink: Sink, privateKey: string
   const started = performance.now();
   // The same concurrency the worker gives the provider: a batch of 100 sends in flight at a time.
   for (let start = 0; start < n; start += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, n - start) }, (_, k) => transport.sendMail({ ...mail, to: `reader${start + k}@example.org`, envelope: { ...mail.envelope, to: `reader${start + k}@example.org` } })));
+    await Promise.all(
+      Array.from({ length: Math.min(100, n - start) }, (_, k) =>
+        transport.sendMail({ ...mail, to: `reader${start + k}@example.org`, envelope: { ...mail.envelope, to: `reader${start + k}@example.org` } }),
+      ),
+    );
   }
   const elapsed = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
@@ -217,7 +254,10 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
       status: 'live',
       trigger: { type: 'manual' },
       start: 'm1',
-      nodes: [{ id: 'm1', type: 'message', channel: 'email', template: 'newsletter' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'm1', type: 'message', channel: 'email', template: 'newsletter' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'm1', to: 'done' }],
     });
 
@@ -246,7 +286,12 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
     const watcher = (async () => {
       while ((await sink.count()) < n) await sleep(20);
       for (;;) {
-        const row = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).where('status', '=', 'sent').executeTakeFirstOrThrow();
+        const row = await store.db
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('workspace_id', '=', ws)
+          .where('status', '=', 'sent')
+          .executeTakeFirstOrThrow();
         finished = performance.now();
         if (Number(row.n) >= n) break;
         await sleep(10);

@@ -32,8 +32,6 @@ const USERS = 10_000;
 const SIZES = { small: 100_000, large: 1_000_000 } as const;
 const ANONYMOUS = process.env.QATRA_BENCH_INGEST_ANONYMOUS === '1';
 
-
-
 function bodies(count: number, run: string, from = 0): string[] {
   const out: string[] = [];
   for (let b = 0; b < count / BATCH; b++) {
@@ -66,20 +64,25 @@ function bodies(count: number, run: string, from = 0): string[] {
 async function send(url: string, auth: string, requests: string[], clients: number): Promise<number[]> {
   const latencies: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-  const post = (body: string) => new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = http.request(url, {
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   let next = 0;
   const client = async () => {
     while (next < requests.length) {
@@ -120,10 +123,11 @@ async function startClientThreads(url: string, auth: string, total: number): Pro
     const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     return new Worker(code, { eval: true, workerData: job });
   });
-  const next = (w: Worker) => new Promise<unknown>((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
+  const next = (w: Worker) =>
+    new Promise<unknown>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
   await Promise.all(workers.map(next));
   return {
     async go() {
@@ -166,7 +170,8 @@ async function baseline(store: Store, workspaceId: string, contactIds: string[],
       });
       await store.transaction((trx) =>
         sql`INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at)
-            VALUES ${sql.join(rows)} ON CONFLICT (workspace_id, message_id) DO NOTHING`.execute(trx));
+            VALUES ${sql.join(rows)} ON CONFLICT (workspace_id, message_id) DO NOTHING`.execute(trx),
+      );
     }
   };
   await Promise.all(Array.from({ length: inFlight }, writer));
@@ -221,11 +226,20 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
     const serverAfter = threadCpuMs(process.pid);
     const dbAfter = await backendCpuMs(store);
     const seconds = (performance.now() - started) / 1000;
-    const stored = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws.id).executeTakeFirstOrThrow();
+    const stored = await store.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', ws.id)
+      .executeTakeFirstOrThrow();
     if (Number(stored.n) !== total + 20 * BATCH) throw new Error(`expected ${total + 20 * BATCH} events stored, found ${stored.n}`);
     const other = await createWorkspace(deps, { name: 'baseline' });
     const contacts = await store.db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).execute();
-    const base = await baseline(store, other.id, contacts.map((c) => c.id), total);
+    const base = await baseline(
+      store,
+      other.id,
+      contacts.map((c) => c.id),
+      total,
+    );
     const rate = total / seconds;
     ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'events_per_s', value: rate, unit: 'events/s', baseline: base }));
     // CPU of this process (server and client threads) per event: steadier than events/s when other

@@ -43,7 +43,11 @@ function journey(id: string) {
     status: 'live',
     trigger: { type: 'manual' },
     start: 'd1',
-    nodes: [{ id: 'd1', type: 'delay', duration: '1s' }, { id: 'm1', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+    nodes: [
+      { id: 'd1', type: 'delay', duration: '1s' },
+      { id: 'm1', type: 'message', channel: 'counting' },
+      { id: 'done', type: 'exit' },
+    ],
     edges: [
       { from: 'd1', to: 'm1' },
       { from: 'm1', to: 'done' },
@@ -56,7 +60,18 @@ async function seed(store: Store, ws: string, journeyId: string, count: number, 
   const now = Date.now();
   for (let start = 0; start < count; start += CHUNK) {
     const n = Math.min(CHUNK, count - start);
-    const contacts = Array.from({ length: n }, () => ({ id: newId('ct', now), workspace_id: ws, user_id: null, email: null, phone: null, timezone: null, locale: null, attributes: '{}', created_at: now, updated_at: now }));
+    const contacts = Array.from({ length: n }, () => ({
+      id: newId('ct', now),
+      workspace_id: ws,
+      user_id: null,
+      email: null,
+      phone: null,
+      timezone: null,
+      locale: null,
+      attributes: '{}',
+      created_at: now,
+      updated_at: now,
+    }));
     const runs = contacts.map((c, k) => ({
       id: newId('run', now),
       workspace_id: ws,
@@ -85,21 +100,39 @@ async function seed(store: Store, ws: string, journeyId: string, count: number, 
     }));
     await store.transaction(async (trx) => {
       for (let i = 0; i < n; i += 250) {
-        await trx.insertInto('contacts').values(contacts.slice(i, i + 250)).execute();
-        await trx.insertInto('journey_runs').values(runs.slice(i, i + 250)).execute();
+        await trx
+          .insertInto('contacts')
+          .values(contacts.slice(i, i + 250))
+          .execute();
+        await trx
+          .insertInto('journey_runs')
+          .values(runs.slice(i, i + 250))
+          .execute();
       }
     });
   }
 }
 
 async function openRuns(store: Store, journeyId: string): Promise<number> {
-  const row = await store.db.selectFrom('journey_runs').select((eb) => eb.fn.countAll().as('n')).where('journey_id', '=', journeyId).where('ended_at', 'is', null).executeTakeFirstOrThrow();
+  const row = await store.db
+    .selectFrom('journey_runs')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('journey_id', '=', journeyId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 /** Runs `workers` worker loops until every run of `journeyId` has ended; returns elapsed ms and this process's CPU ms. */
 async function work(store: Store, journeyId: string, workers: number, pollIntervalMs: number): Promise<{ elapsed: number; cpu: number }> {
-  const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs } }), metrics: createMetrics() };
+  const deps = {
+    store,
+    signals: defaultSignals(store),
+    clock: systemClock,
+    log: pino({ level: 'silent' }),
+    config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs } }),
+    metrics: createMetrics(),
+  };
   const channel = memoryCountingChannel();
   let done = false;
   const started = performance.now();

@@ -50,9 +50,13 @@ const LAYOUT = process.env.QATRA_BENCH_SEGMENTS_LAYOUT === 'scattered' ? 'scatte
 const REFERENCE = {
   buyers: { type: 'event_aggregate', event: 'Order Completed', withinDays: 90, fn: 'sum', property: 'revenue', op: 'gt', value: 100 },
   dormant: { type: 'message', action: 'opened', withinDays: 90, performed: false },
-  pro_newsletter: { all: [{ type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' }, { type: 'list', list: 'newsletter' }] },
+  pro_newsletter: {
+    all: [
+      { type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' },
+      { type: 'list', list: 'newsletter' },
+    ],
+  },
 } as const;
-
 
 /** Bulk data in SQL, deterministic (no randomness: pseudo-random spreads by multiplying primes). */
 async function generate(store: Store, ws: string, n: number): Promise<void> {
@@ -87,7 +91,9 @@ async function generate(store: Store, ws: string, n: number): Promise<void> {
   for (const create of indexes) await create.execute(store.db);
   await store.db.insertInto('lists').values({ id: 'lst_news', workspace_id: ws, name: 'newsletter', description: null, double_opt_in: 0, created_at: NOW, updated_at: NOW }).execute();
   await sql`INSERT INTO list_memberships (list_id, contact_id, workspace_id, status, source, created_at, updated_at)
-    SELECT 'lst_news', id, workspace_id, 'subscribed', NULL, ${NOW}, ${NOW} FROM contacts WHERE workspace_id = ${ws} AND ${pgsql ? sql`right(id, 1)` : sql`substr(id, -1)`} IN ('0', '3', '6', '9')`.execute(store.db);
+    SELECT 'lst_news', id, workspace_id, 'subscribed', NULL, ${NOW}, ${NOW} FROM contacts WHERE workspace_id = ${ws} AND ${pgsql ? sql`right(id, 1)` : sql`substr(id, -1)`} IN ('0', '3', '6', '9')`.execute(
+    store.db,
+  );
   await sql`ANALYZE`.execute(store.db);
 }
 
@@ -113,9 +119,10 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
     const calls = (tag: string) =>
       Array.from({ length: INCREMENTAL_EVENTS }, (_, i) => {
         const userId = `u${((i * 7907) % n) + 1}`;
-        const raw = i % 3 === 2
-          ? { type: 'identify', userId, anonymousId: null, traits: { plan: i % 2 === (tag === 'base' ? 0 : 1) ? 'pro' : 'free' }, messageId: `${tag}-${i}` }
-          : { type: 'track', userId, anonymousId: null, event: i % 3 ? 'email.opened' : 'Order Completed', properties: { revenue: 60 }, messageId: `${tag}-${i}` };
+        const raw =
+          i % 3 === 2
+            ? { type: 'identify', userId, anonymousId: null, traits: { plan: i % 2 === (tag === 'base' ? 0 : 1) ? 'pro' : 'free' }, messageId: `${tag}-${i}` }
+            : { type: 'track', userId, anonymousId: null, event: i % 3 ? 'email.opened' : 'Order Completed', properties: { revenue: 60 }, messageId: `${tag}-${i}` };
         return toCall(raw as unknown as SegmentCall, { receivedAt: NOW });
       });
     const ingestAll = async (tag: string) => {
@@ -125,7 +132,9 @@ async function runBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
 
     for (const [name, conditions] of Object.entries(REFERENCE)) {
       // Evaluated as a preview or a refresh evaluates it (with the settings of src/segments/evaluation.ts).
-      const [evalMs, count] = await time(() => readWithFullEvaluation(db.store, (d) => countMatching(d, ws, compileCondition(parseConditions(conditions), { dialect: kind, workspaceId: ws, now: NOW, mode: 'full' }))));
+      const [evalMs, count] = await time(() =>
+        readWithFullEvaluation(db.store, (d) => countMatching(d, ws, compileCondition(parseConditions(conditions), { dialect: kind, workspaceId: ws, now: NOW, mode: 'full' }))),
+      );
       emit(`${name}_eval_ms`, evalMs, `ms (${count} members)`);
       const [matMs] = await time(() => createSegment(deps, ws, { id: name.replace('_', '-'), name, conditions, refreshIntervalMinutes: 1 }));
       emit(`${name}_materialise_ms`, matMs, 'ms');

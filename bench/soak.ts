@@ -48,14 +48,32 @@ export const run: Bench = async (ctx) => {
   const config = parseConfig({ QATRA_WORKER_POLL_MS: '100' });
   const deps = quietDeps(database.store, config);
   const ws = await sinkWorkspace(deps, 'Soak', sink.port);
-  await saveTemplates(deps, ws.workspaceId, [{ id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello {{ contact.user_id }}', body: '<p>Hi {{ trigger.plan }}</p><a href="https://shop.example.com/?u={{ contact.id }}">Shop</a><p><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ workspace.postal_address }}</p>' } }], 'upsert');
+  await saveTemplates(
+    deps,
+    ws.workspaceId,
+    [
+      {
+        id: 'hello',
+        name: 'Hello',
+        kind: 'marketing',
+        content: {
+          subject: 'Hello {{ contact.user_id }}',
+          body: '<p>Hi {{ trigger.plan }}</p><a href="https://shop.example.com/?u={{ contact.id }}">Shop</a><p><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ workspace.postal_address }}</p>',
+        },
+      },
+    ],
+    'upsert',
+  );
   await applyJourney({ ...deps, templateExists: async () => true }, ws.workspaceId, {
     id: 'welcome',
     name: 'Welcome',
     status: 'live',
     trigger: { type: 'event', event: 'soak_signup' },
     start: 'hello',
-    nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }],
+    nodes: [
+      { id: 'hello', type: 'message', channel: 'email', template: 'hello' },
+      { id: 'done', type: 'exit' },
+    ],
     edges: [{ from: 'hello', to: 'done' }],
   });
   const app = await buildApp(deps);

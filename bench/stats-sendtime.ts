@@ -55,7 +55,5 @@ export function simulateSendTime(contacts = 5000): Figure[] {
     const choice = bestSendTime({ now, windowMs: 24 * HOUR, tz: x.tz, contact: x.p, workspace });
     optimised += openProbability(hourOfWeek(choice.at, x.tz) % 24, x.preferred);
   }
-  return [
-    figure({ bench: 'stats', backend: 'none', figure: 'sto_expected_opens_per_1000', value: (optimised / contacts) * 1000, unit: 'opens', baseline: (fixed / contacts) * 1000 }),
-  ];
+  return [figure({ bench: 'stats', backend: 'none', figure: 'sto_expected_opens_per_1000', value: (optimised / contacts) * 1000, unit: 'opens', baseline: (fixed / contacts) * 1000 })];
 }

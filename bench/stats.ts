@@ -20,7 +20,16 @@ import { simulateSendTime } from './stats-sendtime.js';
 const HOUR = 3_600_000;
 
 export function journey() {
-  const nodes: Record<string, unknown>[] = [{ id: 'ab', type: 'split', variants: [{ output: 'a', weight: 1 }, { output: 'b', weight: 1 }] }];
+  const nodes: Record<string, unknown>[] = [
+    {
+      id: 'ab',
+      type: 'split',
+      variants: [
+        { output: 'a', weight: 1 },
+        { output: 'b', weight: 1 },
+      ],
+    },
+  ];
   const edges: Record<string, unknown>[] = [
     { from: 'ab', output: 'a', to: 'm1' },
     { from: 'ab', output: 'b', to: 'm1' },

@@ -31,14 +31,26 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
     page = await newPage(owner);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
-      id: 'welcome-1', name: 'Welcome', kind: 'marketing',
+      id: 'welcome-1',
+      name: 'Welcome',
+      kind: 'marketing',
       content: {
         subject: 'Welcome, {{ contact.first_name | default: "friend" }}',
         body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p>Glad you are here.</p><p>{{ workspace.postal_address }} · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>',
-        locales: { fa: { subject: 'خوش آمدید {{ contact.first_name }}', body: '<h1>سلام {{ contact.first_name }}</h1><p>از آمدنتان خوشحالیم.</p><p>{{ workspace.postal_address }} · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>' } },
+        locales: {
+          fa: {
+            subject: 'خوش آمدید {{ contact.first_name }}',
+            body: '<h1>سلام {{ contact.first_name }}</h1><p>از آمدنتان خوشحالیم.</p><p>{{ workspace.postal_address }} · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>',
+          },
+        },
       },
     });
-    await api('POST', '/api/templates', { id: 'welcome-2', name: 'Tips', kind: 'marketing', content: { subject: 'Three tips', body: '<p>Tips</p><p>{{ workspace.postal_address }} · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>' } });
+    await api('POST', '/api/templates', {
+      id: 'welcome-2',
+      name: 'Tips',
+      kind: 'marketing',
+      content: { subject: 'Three tips', body: '<p>Tips</p><p>{{ workspace.postal_address }} · <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a></p>' },
+    });
     await api('POST', '/api/contacts', { email: 'sara@example.com', userId: 'sara', locale: 'fa', attributes: { first_name: 'سارا', plan: 'free' } });
   });
   afterEach(async (ctx) => {
@@ -234,7 +246,11 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
       const status = await vp.evaluate(async () => {
         const s = await (await fetch('/api/auth/session')).json();
         const doc = await (await fetch('/api/journeys/welcome')).json();
-        const res = await fetch('/api/journeys/welcome', { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken }, body: JSON.stringify({ ...doc.document, name: 'hacked' }) });
+        const res = await fetch('/api/journeys/welcome', {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrfToken },
+          body: JSON.stringify({ ...doc.document, name: 'hacked' }),
+        });
         return res.status;
       });
       expect(status).toBe(403);

@@ -30,18 +30,28 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     q = await startQatra();
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
-      id: 'news', name: 'News', kind: 'marketing',
-      content: { subject: 'News for {{ contact.first_name | default: "you" }}', body: '<p>Hello.</p><p><a href="https://shop.example.com/sale">See the sale</a></p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
+      id: 'news',
+      name: 'News',
+      kind: 'marketing',
+      content: {
+        subject: 'News for {{ contact.first_name | default: "you" }}',
+        body: '<p>Hello.</p><p><a href="https://shop.example.com/sale">See the sale</a></p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+      },
     });
     const list = await api('POST', '/api/lists', { name: 'Newsletter' });
     const ids: string[] = [];
     for (const n of [1, 2, 3]) ids.push((await api('POST', '/api/contacts', { email: `reader${n}@example.com`, userId: `reader-${n}` })).id);
     await api('POST', `/api/lists/${list.id}/members`, { contactIds: ids, status: 'subscribed' });
     await api('POST', '/api/journeys', {
-      id: 'onboard', name: 'Onboarding', status: 'live',
+      id: 'onboard',
+      name: 'Onboarding',
+      status: 'live',
       trigger: { type: 'event', event: 'joined' },
       start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'news' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'news' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'hello', to: 'done' }],
     });
     await ingest('identify', { userId: 'jo', traits: { email: 'jo@example.com', first_name: 'Jo' } });

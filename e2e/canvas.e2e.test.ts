@@ -35,16 +35,29 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
     page = await newPage(browser);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
-      id: 'hello', name: 'Hello', kind: 'marketing',
+      id: 'hello',
+      name: 'Hello',
+      kind: 'marketing',
       content: { subject: 'Hello {{ contact.first_name }}', body: '<p>Hello {{ contact.first_name }}</p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
     });
     // A journey that mails everyone who signs up, so that some can open a real email first.
     await api('POST', '/api/journeys', {
-      id: 'welcome', name: 'Welcome', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }],
+      id: 'welcome',
+      name: 'Welcome',
+      status: 'live',
+      trigger: { type: 'event', event: 'signed_up' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'hello' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'hello', to: 'done' }],
     });
-    for (const [name, plan] of [['ana', 'pro'], ['ben', 'pro'], ['cy', 'free']] as const) {
+    for (const [name, plan] of [
+      ['ana', 'pro'],
+      ['ben', 'pro'],
+      ['cy', 'free'],
+    ] as const) {
       contacts[name] = (await api('POST', '/api/contacts', { email: `${name}@example.com`, userId: name, attributes: { first_name: name, plan } })).id;
       await ingest('track', { userId: name, event: 'signed_up' });
     }
@@ -73,7 +86,7 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
     }
   });
 
-  it('builds a branch from condition rows, with a wrong row\'s error shown beside it', async () => {
+  it("builds a branch from condition rows, with a wrong row's error shown beside it", async () => {
     await page.getByRole('link', { name: 'New journey' }).click();
     await page.getByLabel('Journey id').fill('upgrade');
     await page.getByLabel('Name', { exact: true }).fill('Upgrade offer');
@@ -183,7 +196,10 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
 
     const stored = (await api('GET', '/api/journeys/upgrade')).document;
     expect(stored.nodes.find((n: { id: string }) => n.id === 'branch').branches).toEqual([
-      { output: 'engaged', condition: { all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', where: [{ property: 'machine', op: 'neq', value: true }], within: '7d' } }] } },
+      {
+        output: 'engaged',
+        condition: { all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', where: [{ property: 'machine', op: 'neq', value: true }], within: '7d' } }] },
+      },
     ]);
     expect(stored.goal).toEqual({ event: 'purchased', where: [{ property: 'total', op: 'gte', value: 10 }], valueProperty: 'total' });
     expect(stored.exitWhen).toEqual([{ event: 'unsubscribed' }]);

@@ -33,12 +33,24 @@ describe.skipIf(!!missing)('contacts in Chromium', () => {
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/lists', { name: 'Customers' });
     await api('POST', '/api/templates', {
-      id: 'welcome', name: 'Welcome', kind: 'marketing',
-      content: { subject: 'Welcome, {{ contact.first_name | default: "friend" }}', body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p><a href="https://shop.example.com/">Visit the shop</a></p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
+      id: 'welcome',
+      name: 'Welcome',
+      kind: 'marketing',
+      content: {
+        subject: 'Welcome, {{ contact.first_name | default: "friend" }}',
+        body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p><a href="https://shop.example.com/">Visit the shop</a></p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+      },
     });
     await api('POST', '/api/journeys', {
-      id: 'welcome', name: 'Welcome', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome' }, { id: 'done', type: 'exit' }],
+      id: 'welcome',
+      name: 'Welcome',
+      status: 'live',
+      trigger: { type: 'event', event: 'signed_up' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'welcome' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'hello', to: 'done' }],
     });
     await ingest('identify', { userId: 'layla', traits: { email: 'layla@example.com', first_name: 'Layla' } });
@@ -101,7 +113,7 @@ describe.skipIf(!!missing)('contacts in Chromium', () => {
     expect((await api('GET', '/api/contacts?userId=c-3')).data).toEqual([]);
   });
 
-  it('shows a contact\'s timeline with the event and the message (status, opens, clicks), the message itself and the journey path', async () => {
+  it("shows a contact's timeline with the event and the message (status, opens, clicks), the message itself and the journey path", async () => {
     await page.goto(`${q.url}/app/contacts/${contactId}`);
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     const timeline = page.getByTestId('timeline');

@@ -19,7 +19,11 @@ try {
   const seedStart = Date.now();
   const perBatch = 500;
   for (let i = 0; i < total; i += perBatch) {
-    const batch = Array.from({ length: Math.min(perBatch, total - i) }, (_, j) => ({ type: 'identify', userId: `u${i + j}`, traits: { email: `person${i + j}@example.com`, plan: j % 3 ? 'free' : 'pro' } }));
+    const batch = Array.from({ length: Math.min(perBatch, total - i) }, (_, j) => ({
+      type: 'identify',
+      userId: `u${i + j}`,
+      traits: { email: `person${i + j}@example.com`, plan: j % 3 ? 'free' : 'pro' },
+    }));
     const res = await fetch(`${q.url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
     if (!res.ok) throw new Error(`batch ${i}: ${res.status} ${await res.text()}`);
   }
@@ -27,21 +31,64 @@ try {
 
   // One contact with a long history: 5,000 events and a journey email; 120 broadcast drafts (3 pages).
   const admin = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(q.url + url, { method, headers: { authorization: `Bearer ${q.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(q.url + url, {
+      method,
+      headers: { authorization: `Bearer ${q.adminKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
     return res.json();
   };
   await admin('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
-  await admin('POST', '/api/templates', { id: 'hello', name: 'Hello', kind: 'marketing', content: { subject: 'Hello', body: '<p>Hello</p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } });
-  await admin('POST', '/api/journeys', { id: 'hello', name: 'Hello', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'send', nodes: [{ id: 'send', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }], edges: [{ from: 'send', to: 'done' }] });
+  await admin('POST', '/api/templates', {
+    id: 'hello',
+    name: 'Hello',
+    kind: 'marketing',
+    content: { subject: 'Hello', body: '<p>Hello</p><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
+  });
+  await admin('POST', '/api/journeys', {
+    id: 'hello',
+    name: 'Hello',
+    status: 'live',
+    trigger: { type: 'event', event: 'signed_up' },
+    start: 'send',
+    nodes: [
+      { id: 'send', type: 'message', channel: 'email', template: 'hello' },
+      { id: 'done', type: 'exit' },
+    ],
+    edges: [{ from: 'send', to: 'done' }],
+  });
   // 100 journeys in all (the issue's bar): 99 drafts beside the live one.
   for (let i = 1; i < 100; i++) {
     const id = `drip-${String(i).padStart(3, '0')}`;
-    await admin('POST', '/api/journeys', { id, name: `Drip ${String(i).padStart(3, '0')}`, status: 'draft', trigger: { type: 'event', event: `event_${i}` }, start: 'send', nodes: [{ id: 'send', type: 'message', channel: 'email', template: 'hello' }, { id: 'wait', type: 'delay', duration: '3d' }, { id: 'again', type: 'message', channel: 'email', template: 'hello' }, { id: 'done', type: 'exit' }], edges: [{ from: 'send', to: 'wait' }, { from: 'wait', to: 'again' }, { from: 'again', to: 'done' }] });
+    await admin('POST', '/api/journeys', {
+      id,
+      name: `Drip ${String(i).padStart(3, '0')}`,
+      status: 'draft',
+      trigger: { type: 'event', event: `event_${i}` },
+      start: 'send',
+      nodes: [
+        { id: 'send', type: 'message', channel: 'email', template: 'hello' },
+        { id: 'wait', type: 'delay', duration: '3d' },
+        { id: 'again', type: 'message', channel: 'email', template: 'hello' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'send', to: 'wait' },
+        { from: 'wait', to: 'again' },
+        { from: 'again', to: 'done' },
+      ],
+    });
   }
   const busy = 'u7';
   for (let i = 0; i < 5000; i += 500) {
-    const batch = Array.from({ length: 500 }, (_, j) => ({ type: 'track', userId: busy, event: `viewed_${(i + j) % 20}`, properties: { n: i + j }, timestamp: new Date(Date.UTC(2026, 0, 1) + (i + j) * 60_000).toISOString() }));
+    const batch = Array.from({ length: 500 }, (_, j) => ({
+      type: 'track',
+      userId: busy,
+      event: `viewed_${(i + j) % 20}`,
+      properties: { n: i + j },
+      timestamp: new Date(Date.UTC(2026, 0, 1) + (i + j) * 60_000).toISOString(),
+    }));
     const res = await fetch(`${q.url}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify({ batch }) });
     if (!res.ok) throw new Error(`events: ${res.status} ${await res.text()}`);
   }
@@ -49,7 +96,8 @@ try {
   const busyId = (await admin('GET', `/api/contacts?userId=${busy}`)).data[0].id as string;
   for (let i = 0; i < 200 && (await admin('GET', `/api/messages?contactId=${busyId}`)).data.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
   const list = await admin('POST', '/api/lists', { name: 'Everyone' });
-  for (let i = 0; i < 120; i++) await admin('POST', '/api/broadcasts', { name: `Broadcast ${String(i).padStart(3, '0')}`, channel: 'email', template: 'hello', audience: { type: 'list', id: list.id } });
+  for (let i = 0; i < 120; i++)
+    await admin('POST', '/api/broadcasts', { name: `Broadcast ${String(i).padStart(3, '0')}`, channel: 'email', template: 'hello', audience: { type: 'list', id: list.id } });
 
   const browser = await openBrowser();
   const page = await browser.context.newPage();
@@ -69,13 +117,25 @@ try {
     runs.sort((a, b) => a - b);
     console.log(JSON.stringify({ figure: name, contacts: total, medianMs: runs[2], maxMs: runs[4] }));
   };
-  await time('contacts list', '/app/contacts', () => page.getByRole('link', { name: /^person\d+@example.com$/ }).first().waitFor());
+  await time('contacts list', '/app/contacts', () =>
+    page
+      .getByRole('link', { name: /^person\d+@example.com$/ })
+      .first()
+      .waitFor(),
+  );
   await time('contact profile with timeline (5,000 events)', `/app/contacts/${busyId}`, () => page.getByTestId('timeline-message').first().waitFor());
   await time('contacts import screen', '/app/contacts/import', () => page.getByRole('option', { name: 'Everyone' }).waitFor({ state: 'attached' }));
   await time('broadcasts list (first page of 120)', '/app/broadcasts', () => page.getByText('Broadcast 049').waitFor());
   await time('journeys list (100 journeys)', '/app/journeys', () => Promise.all([page.getByRole('link', { name: 'Hello' }).first().waitFor(), page.getByRole('link', { name: 'Drip 099' }).waitFor()]));
   await time('outbox', '/app/outbox', () => page.getByRole('button', { name: 'Hello' }).first().waitFor());
-  await time('settings', '/app/settings', () => Promise.all([page.getByTestId('email-source').waitFor(), page.getByText('No topics yet.').waitFor(), page.getByRole('heading', { name: 'Quiet hours and frequency cap' }).waitFor(), page.getByRole('heading', { name: 'API keys' }).waitFor()]));
+  await time('settings', '/app/settings', () =>
+    Promise.all([
+      page.getByTestId('email-source').waitFor(),
+      page.getByText('No topics yet.').waitFor(),
+      page.getByRole('heading', { name: 'Quiet hours and frequency cap' }).waitFor(),
+      page.getByRole('heading', { name: 'API keys' }).waitFor(),
+    ]),
+  );
   const t0 = Date.now();
   await page.getByRole('link', { name: 'Contacts' }).click();
   await page.getByLabel('Email or user id').fill(`person${total - 7}@example.com`);

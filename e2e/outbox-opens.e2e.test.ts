@@ -23,7 +23,9 @@ describe.skipIf(!!missing)('the outbox viewer in Chromium', () => {
     // Transactional mail tracked too, so a message sent through /api/messages/send carries the pixel and /c/ links.
     await api('PUT', '/api/email/provider', { provider: 'outbox', from: { address: 'shop@example.com', name: 'Shop' }, tracking: { opens: true, clicks: true, transactional: true } });
     await api('POST', '/api/templates', {
-      id: 'receipt', name: 'Receipt', kind: 'transactional',
+      id: 'receipt',
+      name: 'Receipt',
+      kind: 'transactional',
       content: { subject: 'Receipt {{ data.order }}', body: '<p>Order {{ data.order }}</p><p><a href="https://shop.example.com/orders/{{ data.order }}">View your order</a></p>' },
     });
     browser = await openBrowser({ height: 900 });

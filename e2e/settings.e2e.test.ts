@@ -37,7 +37,9 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
     page = await newPage(browser);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
-      id: 'welcome-1', name: 'Welcome', kind: 'marketing',
+      id: 'welcome-1',
+      name: 'Welcome',
+      kind: 'marketing',
       content: { subject: 'Welcome', body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
     });
     await setUpOwner(page, q.setupLink);
@@ -67,7 +69,12 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
     await expect(email.getByTestId('password-state').textContent()).resolves.toContain('A password is set');
     await expect(email.locator('input[type=password]').inputValue()).resolves.toBe('');
     const stored = await api('GET', '/api/email/provider');
-    expect(stored).toMatchObject({ source: 'workspace', provider: 'smtp', from: { address: 'news@example.com', name: 'Example News' }, smtp: { host: '127.0.0.1', port: sink.port, user: 'relay-user', hasPassword: true, rateLimitPerSecond: 20 } });
+    expect(stored).toMatchObject({
+      source: 'workspace',
+      provider: 'smtp',
+      from: { address: 'news@example.com', name: 'Example News' },
+      smtp: { host: '127.0.0.1', port: sink.port, user: 'relay-user', hasPassword: true, rateLimitPerSecond: 20 },
+    });
     expect(JSON.stringify(stored)).not.toContain('relay secret');
 
     await email.getByLabel('Send a test to').fill('me@example.org');
@@ -108,8 +115,15 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
     await expect(topics.getByLabel('Id', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
     // In use by a journey: the delete is refused and says by what.
     await api('POST', '/api/journeys', {
-      id: 'news', name: 'Monthly news', status: 'draft', trigger: { type: 'event', event: 'subscribed' }, start: 'm',
-      nodes: [{ id: 'm', type: 'message', channel: 'email', template: 'welcome-1', config: { topic: 'product-news' } }, { id: 'e', type: 'exit' }],
+      id: 'news',
+      name: 'Monthly news',
+      status: 'draft',
+      trigger: { type: 'event', event: 'subscribed' },
+      start: 'm',
+      nodes: [
+        { id: 'm', type: 'message', channel: 'email', template: 'welcome-1', config: { topic: 'product-news' } },
+        { id: 'e', type: 'exit' },
+      ],
       edges: [{ from: 'm', to: 'e' }],
     });
     await topics.getByRole('button', { name: 'Delete product-news' }).click();
@@ -196,10 +210,14 @@ describe.skipIf(!!missing)('settings and template variants in Chromium', () => {
 
 /** The area of the page (document coordinates) covering the sections with these title ids. */
 async function clipOf(page: Page, titleIds: string[]): Promise<{ x: number; y: number; width: number; height: number }> {
-  const boxes = await page.evaluate((ids) => ids.map((id) => {
-    const r = document.querySelector(`[aria-labelledby="${id}"]`)!.getBoundingClientRect();
-    return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
-  }), titleIds);
+  const boxes = await page.evaluate(
+    (ids) =>
+      ids.map((id) => {
+        const r = document.querySelector(`[aria-labelledby="${id}"]`)!.getBoundingClientRect();
+        return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
+      }),
+    titleIds,
+  );
   const x = Math.min(...boxes.map((b) => b.x));
   const y = Math.min(...boxes.map((b) => b.y));
   const right = Math.max(...boxes.map((b) => b.x + b.width));

@@ -26,18 +26,33 @@ describe.skipIf(!!missing)('simulate in Chromium', () => {
     page = await newPage(browser);
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
     await api('POST', '/api/templates', {
-      id: 'welcome-1', name: 'Welcome', kind: 'marketing',
+      id: 'welcome-1',
+      name: 'Welcome',
+      kind: 'marketing',
       content: {
         subject: 'Welcome, {{ contact.first_name | default: "friend" }}',
         body: '<h1>Welcome {{ contact.first_name | default: "friend" }}</h1><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
-        locales: { fa: { subject: 'خوش آمدید {{ contact.first_name }}', body: '<h1>سلام {{ contact.first_name }}</h1><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">لغو اشتراک</a></p>' } },
+        locales: {
+          fa: { subject: 'خوش آمدید {{ contact.first_name }}', body: '<h1>سلام {{ contact.first_name }}</h1><p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">لغو اشتراک</a></p>' },
+        },
       },
     });
     await api('POST', '/api/contacts', { email: 'sara@example.com', userId: 'sara', locale: 'fa', timezone: 'Asia/Tehran', attributes: { first_name: 'سارا' } });
     await api('POST', '/api/journeys', {
-      id: 'welcome', name: 'Welcome', status: 'live', trigger: { type: 'event', event: 'signed_up' }, start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' }, { id: 'pause', type: 'delay', duration: '1d' }, { id: 'done', type: 'exit' }],
-      edges: [{ from: 'hello', to: 'pause' }, { from: 'pause', to: 'done' }],
+      id: 'welcome',
+      name: 'Welcome',
+      status: 'live',
+      trigger: { type: 'event', event: 'signed_up' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' },
+        { id: 'pause', type: 'delay', duration: '1d' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'hello', to: 'pause' },
+        { from: 'pause', to: 'done' },
+      ],
     });
     await setUpOwner(page, q.setupLink);
   });

@@ -43,9 +43,7 @@ function fingerprint(inputs) {
   for (const input of inputs) {
     const abs = path.join(root, input);
     if (!fs.existsSync(abs)) continue;
-    const files = fs.statSync(abs).isDirectory()
-      ? fs.readdirSync(abs, { recursive: true }).map((f) => path.join(input, String(f)))
-      : [input];
+    const files = fs.statSync(abs).isDirectory() ? fs.readdirSync(abs, { recursive: true }).map((f) => path.join(input, String(f))) : [input];
     for (const file of files) {
       if (isTest(file) || file.split(path.sep).includes('node_modules')) continue;
       const st = fs.statSync(path.join(root, file));

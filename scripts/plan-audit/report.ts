@@ -9,7 +9,26 @@ import path from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { freshDatabase } from '../../test/backends.js';
 
-const GROWING = new Set(['events', 'contacts', 'contact_anonymous_ids', 'messages', 'outbox', 'deliveries', 'journey_runs', 'journey_steps', 'segment_members', 'segment_dirty', 'segment_transitions', 'list_memberships', 'consents', 'consent_history', 'suppressions', 'broadcast_recipients', 'score_changes', 'audit_log']);
+const GROWING = new Set([
+  'events',
+  'contacts',
+  'contact_anonymous_ids',
+  'messages',
+  'outbox',
+  'deliveries',
+  'journey_runs',
+  'journey_steps',
+  'segment_members',
+  'segment_dirty',
+  'segment_transitions',
+  'list_memberships',
+  'consents',
+  'consent_history',
+  'suppressions',
+  'broadcast_recipients',
+  'score_changes',
+  'audit_log',
+]);
 
 const dir = process.env.QATRA_PLAN_AUDIT_DIR ?? process.argv[2];
 if (!dir) throw new Error('usage: report.ts DIR (or QATRA_PLAN_AUDIT_DIR)');

@@ -16,7 +16,22 @@ describe('error bodies', () => {
   });
 
   it('keep a short refusal as it was: every issue listed and named', () => {
-    const { body } = toHttp(new ValidationError([{ path: 'a', message: 'x' }, { path: 'b', message: 'y' }]));
-    expect(body).toEqual({ error: { code: 'validation_failed', message: 'a: x; b: y', issues: [{ path: 'a', message: 'x' }, { path: 'b', message: 'y' }], issueCount: 2 } });
+    const { body } = toHttp(
+      new ValidationError([
+        { path: 'a', message: 'x' },
+        { path: 'b', message: 'y' },
+      ]),
+    );
+    expect(body).toEqual({
+      error: {
+        code: 'validation_failed',
+        message: 'a: x; b: y',
+        issues: [
+          { path: 'a', message: 'x' },
+          { path: 'b', message: 'y' },
+        ],
+        issueCount: 2,
+      },
+    });
   });
 });

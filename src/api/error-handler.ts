@@ -51,7 +51,10 @@ function body(code: string, message: string, issues?: readonly FieldIssue[]): Er
 }
 
 function fromPointer(context: string | undefined, pointer: string): string {
-  const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return [context, ...parts].filter(Boolean).join('.');
 }
 

@@ -47,7 +47,9 @@ export function created(contact: Contact): number {
 function compile(dir: string, files: Record<string, string>): Record<string, string[]> {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const program = ts.createProgram(
-    Object.keys(files).filter((n) => n.endsWith('.ts')).map((n) => path.join(dir, n)),
+    Object.keys(files)
+      .filter((n) => n.endsWith('.ts'))
+      .map((n) => path.join(dir, n)),
     { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] },
   );
   const errors: Record<string, string[]> = {};
@@ -75,7 +77,11 @@ describe('the OpenAPI document at /api/openapi.json', () => {
   });
 
   it('defines every schema it refers to', () => {
-    const refs = new Set(JSON.stringify(doc).match(/"\$ref":"[^"]*"/g)?.map((r) => r.slice(8, -1)));
+    const refs = new Set(
+      JSON.stringify(doc)
+        .match(/"\$ref":"[^"]*"/g)
+        ?.map((r) => r.slice(8, -1)),
+    );
     expect(refs.size).toBeGreaterThan(0);
     for (const ref of refs) {
       expect(ref).toMatch(/^#\/components\/schemas\/[A-Za-z0-9_]+$/);

@@ -35,4 +35,37 @@ import { contactImportsRoutes } from '../contacts/imports.routes.js';
 import { topicsRoutes } from '../channels/email/topics.routes.js';
 import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 
-export const routeModules: RouteModule[] = [systemRoutes, contactsRoutes, listsRoutes, membershipsRoutes, consentRoutes, keysRoutes, ingestRoutes, journeysRoutes, templateRoutes, runsRoutes, emailSettingsRoutes, outboxRoutes, messagesRoutes, trackingRoutes, unsubscribeRoutes, suppressionsRoutes, emailEventsRoutes, segmentsRoutes, formsRoutes, privacyRoutes, auditRoutes, scoringRoutes, authRoutes, usersRoutes, statsRoutes, broadcastsRoutes, simulateRoutes, timelineRoutes, contactImportsRoutes, topicsRoutes, messagingDefaultsRoutes, webAppRoutes()];
+export const routeModules: RouteModule[] = [
+  systemRoutes,
+  contactsRoutes,
+  listsRoutes,
+  membershipsRoutes,
+  consentRoutes,
+  keysRoutes,
+  ingestRoutes,
+  journeysRoutes,
+  templateRoutes,
+  runsRoutes,
+  emailSettingsRoutes,
+  outboxRoutes,
+  messagesRoutes,
+  trackingRoutes,
+  unsubscribeRoutes,
+  suppressionsRoutes,
+  emailEventsRoutes,
+  segmentsRoutes,
+  formsRoutes,
+  privacyRoutes,
+  auditRoutes,
+  scoringRoutes,
+  authRoutes,
+  usersRoutes,
+  statsRoutes,
+  broadcastsRoutes,
+  simulateRoutes,
+  timelineRoutes,
+  contactImportsRoutes,
+  topicsRoutes,
+  messagingDefaultsRoutes,
+  webAppRoutes(),
+];

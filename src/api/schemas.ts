@@ -17,16 +17,17 @@ import type { Json } from '../core/json.js';
  * indirectly in its own type annotation", openapi-ts/openapi-typescript#1603).
  */
 export const jsonValue: z.ZodType<Json> = z
-  .lazy(() =>
-    z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue).meta({ items: {} }), z.record(z.string(), jsonValue)]),
-  )
+  .lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue).meta({ items: {} }), z.record(z.string(), jsonValue)]))
   .meta({ id: 'JsonValue', description: 'Any JSON value' });
 
 export const errorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('The first 20 issues'),
+    issues: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe('The first 20 issues'),
     issueCount: z.number().int().optional().describe('How many issues there were in all'),
   }),
 });
@@ -38,11 +39,10 @@ export const MAX_PAGE_SIZE = 1000;
 
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(100).describe(`Page size, at most ${MAX_PAGE_SIZE}`),
-  cursor: z.string().max(200).optional().describe('Opaque cursor from the previous page\'s nextCursor'),
+  cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
 };
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page') });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last page') });
 
 const CURSOR_VERSION = 'c1:';
 
@@ -86,7 +86,5 @@ export const idParams = z.object({ id: z.string().min(1).max(64) });
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })),
-  );
+  throw new ValidationError(result.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })));
 }

@@ -52,6 +52,9 @@ export async function listAudit(deps: ServiceDeps, workspaceId: string, f: Audit
   if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
   if (f.action !== undefined) q = q.where('action', '=', f.action);
   if (f.subject !== undefined) q = q.where('subject', '=', f.subject);
-  const rows = await q.orderBy('id').limit(f.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(f.limit + 1)
+    .execute();
   return rows.map((r) => ({ id: Number(r.id), actor: r.actor, action: r.action, subject: r.subject, details: fromJson<JsonObject>(r.details) ?? {}, at: Number(r.at) }));
 }

@@ -78,7 +78,17 @@ async function recordEvent(signals: Signals, trx: Db, m: Message, fb: Feedback, 
   const props = properties(m, fb, meta.source);
   const row = await trx
     .insertInto('events')
-    .values({ workspace_id: m.workspaceId, contact_id: m.contactId, type: 'track', name, properties: toJson(props), context: toJson({}), message_id: dedupeKey(m, fb, at), timestamp: at, received_at: now })
+    .values({
+      workspace_id: m.workspaceId,
+      contact_id: m.contactId,
+      type: 'track',
+      name,
+      properties: toJson(props),
+      context: toJson({}),
+      message_id: dedupeKey(m, fb, at),
+      timestamp: at,
+      received_at: now,
+    })
     .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -141,9 +151,11 @@ export async function applyFeedback(deps: FeedbackDeps, trx: Db, m: Message, fb:
       await setConsent(deps, m.workspaceId, m.contactId, { channel: 'email', topic: '', status: 'unsubscribed', source: `complaint:${meta.source}` }, trx);
       // The message keeps its delivery status (it was delivered); complained_at and the reason
       // record the complaint. See docs/bounces.md.
-      await trx.updateTable('messages')
+      await trx
+        .updateTable('messages')
         .set((eb) => ({ reason: `complained: ${type}`.slice(0, 200), complained_at: eb.fn.coalesce('complained_at', eb.val(now)), updated_at: now }))
-        .where('id', '=', m.id).execute();
+        .where('id', '=', m.id)
+        .execute();
       return { outcome: 'applied', suppressed: true };
     }
     case 'delivered':

@@ -24,7 +24,11 @@ describe.each(backends())('the bounce listener as `qatra start` wires it on %s',
       expect(listener.port).toBeGreaterThan(0);
       expect(fs.existsSync(path.join(dataDir, 'bounce-tls', 'cert.pem'))).toBe(true);
       const c = await createContact(h.deps, t.workspaceId, { email: 'once@example.org' });
-      const { message } = await reserveMessage(h.deps.store.db, { workspaceId: t.workspaceId, contactId: c.id, channel: 'email', kind: 'marketing', idempotencyKey: 'k1', to: 'once@example.org' }, h.clock.now());
+      const { message } = await reserveMessage(
+        h.deps.store.db,
+        { workspaceId: t.workspaceId, contactId: c.id, channel: 'email', kind: 'marketing', idempotencyKey: 'k1', to: 'once@example.org' },
+        h.clock.now(),
+      );
       await recordOutcome(h.deps.store.db, message.id, { status: 'sent' }, h.clock.now());
       const verp = await verpOf(h.deps.store, message);
       await sendRaw(listener.port!, verp, dsnMail({ to: verp, recipient: 'once@example.org', status: '4.2.2' }));

@@ -38,6 +38,11 @@ export async function startConfiguredBounceListener(deps: AppDeps): Promise<{ po
   const name = 'qatra_bounce_mails_total';
   const mails =
     (deps.metrics.registry.getSingleMetric(name) as Counter<'result'> | undefined) ??
-    new Counter({ name, help: 'Mails on the bounce mailbox by result: applied, refused (unsigned or forged), unmatched, other, unsubscribe, error', labelNames: ['result'], registers: [deps.metrics.registry] });
+    new Counter({
+      name,
+      help: 'Mails on the bounce mailbox by result: applied, refused (unsigned or forged), unmatched, other, unsubscribe, error',
+      labelNames: ['result'],
+      registers: [deps.metrics.registry],
+    });
   return startBounceListener(feedbackDepsOf(deps), { port, host: deps.config.host, tls, onProcessed: (r) => mails.inc({ result: resultLabel(r) }) });
 }

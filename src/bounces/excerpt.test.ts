@@ -56,7 +56,10 @@ describe('the excerpt of a mail', () => {
   it("keeps a returned original's headers and its first KB, not its 9 MB body; the report is still read", async () => {
     const body = Array.from({ length: 120_000 }, (_, i) => `line ${i} ${'x'.repeat(70)}`).join('\r\n');
     const original = ['Content-Type: message/rfc822', '', 'Message-ID: <orig.1@news.example.com>', 'Return-Path: <' + VERP + '>', 'Subject: big', '', body].join('\r\n');
-    const raw = dsnMail({ to: VERP, recipient: 'bob@example.org', status: '5.1.1', originalMessageId: '<orig.1@news.example.com>' }).replace('--=_dsn_boundary--', `--=_dsn_boundary\r\n${original}\r\n--=_dsn_boundary--`);
+    const raw = dsnMail({ to: VERP, recipient: 'bob@example.org', status: '5.1.1', originalMessageId: '<orig.1@news.example.com>' }).replace(
+      '--=_dsn_boundary--',
+      `--=_dsn_boundary\r\n${original}\r\n--=_dsn_boundary--`,
+    );
     expect(raw.length).toBeGreaterThan(9_000_000);
     const kept = excerptOf(raw);
     expect(kept.length).toBeLessThan(8_000);

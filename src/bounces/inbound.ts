@@ -29,12 +29,7 @@ export interface InboundDeps extends FeedbackDeps {
   secrets?: Map<string, string> | undefined;
 }
 
-export async function processInbound(
-  deps: InboundDeps,
-  raw: string,
-  envelopeRecipients: string[],
-  envelopeFrom?: string,
-): Promise<InboundResult> {
+export async function processInbound(deps: InboundDeps, raw: string, envelopeRecipients: string[], envelopeFrom?: string): Promise<InboundResult> {
   const unsubscribeTo = envelopeRecipients.find(isUnsubscribeAddress);
   if (unsubscribeTo) {
     const done = await unsubscribeByMail(deps, unsubscribeTo, envelopeFrom);
@@ -60,7 +55,9 @@ export async function processInbound(
   const feedback: Feedback[] =
     report.kind === 'arf'
       ? [{ type: 'complained', feedbackType: report.feedbackType, recipient: report.recipient }]
-      : report.recipients.flatMap((r) => (r.bounceType ? [{ type: 'bounced' as const, bounceType: r.bounceType, status: r.status, diagnostic: r.diagnostic?.slice(0, 300), recipient: r.recipient }] : []));
+      : report.recipients.flatMap((r) =>
+          r.bounceType ? [{ type: 'bounced' as const, bounceType: r.bounceType, status: r.status, diagnostic: r.diagnostic?.slice(0, 300), recipient: r.recipient }] : [],
+        );
   if (feedback.length === 0) return { kind: report.kind, messageId: message.id, outcomes: [], note: 'no failed recipient (delayed or delivered)' };
   const outcomes = await deps.store.transaction(async (trx) => {
     const out: FeedbackOutcome[] = [];

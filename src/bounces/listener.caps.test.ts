@@ -24,7 +24,10 @@ describe('the caps of the bounce listener', () => {
   let listener: BounceListener;
   beforeAll(async () => {
     h = await createHarness('sqlite');
-    listener = await startBounceListener({ store: h.deps.store, clock: h.clock, signals: h.deps.signals, softBounceLimit: 3 }, { port: 0, host: '127.0.0.1', maxClients: 3, maxRecipients: 2, maxBytes: 64 * 1024 });
+    listener = await startBounceListener(
+      { store: h.deps.store, clock: h.clock, signals: h.deps.signals, softBounceLimit: 3 },
+      { port: 0, host: '127.0.0.1', maxClients: 3, maxRecipients: 2, maxBytes: 64 * 1024 },
+    );
   });
   afterAll(async () => {
     await listener?.close();
@@ -62,7 +65,13 @@ describe('the caps of the bounce listener', () => {
     expect(DEFAULT_MAX_BYTES).toBe(2 * 1024 * 1024);
     const l = await startBounceListener({ store: h.deps.store, clock: h.clock, signals: h.deps.signals, softBounceLimit: 3 }, { port: 0, host: '127.0.0.1' });
     try {
-      const { codes } = await smtpDialogue(l.port, ['EHLO test\r\n', `MAIL FROM:<> SIZE=${DEFAULT_MAX_BYTES + 1}\r\n`, `MAIL FROM:<> SIZE=${DEFAULT_MAX_BYTES}\r\n`, ...Array.from({ length: 11 }, (_, i) => `RCPT TO:<r${i}@b.example>\r\n`), 'QUIT\r\n']);
+      const { codes } = await smtpDialogue(l.port, [
+        'EHLO test\r\n',
+        `MAIL FROM:<> SIZE=${DEFAULT_MAX_BYTES + 1}\r\n`,
+        `MAIL FROM:<> SIZE=${DEFAULT_MAX_BYTES}\r\n`,
+        ...Array.from({ length: 11 }, (_, i) => `RCPT TO:<r${i}@b.example>\r\n`),
+        'QUIT\r\n',
+      ]);
       expect(codes.slice(0, 4)).toEqual([220, 250, 552, 250]);
       expect(codes.slice(4, 14)).toEqual(Array(10).fill(250));
       expect(codes[14]).toBe(452);

@@ -92,8 +92,14 @@ try {
     );
     const ms = performance.now() - started;
     clearInterval(sampler);
-    const suppressed = await store.db.selectFrom('suppressions').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).executeTakeFirstOrThrow();
-    const answers = Object.entries(codes.reduce<Record<number, number>>((a, c) => ({ ...a, [c]: (a[c] ?? 0) + 1 }), {})).map(([c, k]) => `${k}×${c}`).join(', ');
+    const suppressed = await store.db
+      .selectFrom('suppressions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('workspace_id', '=', ws)
+      .executeTakeFirstOrThrow();
+    const answers = Object.entries(codes.reduce<Record<number, number>>((a, c) => ({ ...a, [c]: (a[c] ?? 0) + 1 }), {}))
+      .map(([c, k]) => `${k}×${c}`)
+      .join(', ');
     process.stdout.write(
       `${store.dialect}: ${n} parallel DSNs of ${megabytes} MB in ${(ms / 1000).toFixed(1)} s; answers ${answers}; suppressed ${suppressed.n}; ` +
         `RSS before ${(before / MB).toFixed(0)} MB, peak ${(peak / MB).toFixed(0)} MB (+${((peak - before) / MB).toFixed(0)} MB)\n`,
@@ -107,7 +113,11 @@ try {
       await transport.sendMail({ envelope: { from: '', to: [verp] }, raw: dsnMail({ to: verp, recipient: `m${i}@example.org`, status: '5.1.1' }) });
     }
     const ms = performance.now() - started;
-    const suppressed = await store.db.selectFrom('suppressions').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).executeTakeFirstOrThrow();
+    const suppressed = await store.db
+      .selectFrom('suppressions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('workspace_id', '=', ws)
+      .executeTakeFirstOrThrow();
     process.stdout.write(`${store.dialect}: ${n} DSNs in ${ms.toFixed(0)} ms = ${((n / ms) * 1000).toFixed(0)} per second (${(ms / n).toFixed(2)} ms each); suppressed ${suppressed.n}\n`);
     transport.close();
     await listener.close();

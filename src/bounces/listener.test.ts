@@ -21,7 +21,10 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
 
   beforeAll(async () => {
     k = await emailKit(kind);
-    listener = await startBounceListener({ store: k.h.deps.store, clock: k.h.clock, signals: k.h.deps.signals, softBounceLimit: 3, log: k.h.deps.log }, { port: 0, host: '127.0.0.1', onProcessed: (r) => results.push(r) });
+    listener = await startBounceListener(
+      { store: k.h.deps.store, clock: k.h.clock, signals: k.h.deps.signals, softBounceLimit: 3, log: k.h.deps.log },
+      { port: 0, host: '127.0.0.1', onProcessed: (r) => results.push(r) },
+    );
   });
   afterAll(async () => {
     await listener?.close();
@@ -41,8 +44,7 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     return (await findMessage(k.h.deps.store.db, row.id))!;
   }
 
-  const events = (contactId: string, name: string) =>
-    k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', name).execute();
+  const events = (contactId: string, name: string) => k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', name).execute();
 
   it('a hard-bounce DSN (5.1.1) returned to the VERP address marks the message bounced, suppresses the address and records email.bounced', async () => {
     const m = await sent('gone@example.org');
@@ -64,7 +66,11 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
   it('matches a DSN by the original Message-ID when it was not sent to a VERP address; 5.2.1 (mailbox disabled) is hard', async () => {
     const m = await sent('disabled@example.org');
     expect(m.headerMessageId).toMatch(/^<.+>$/);
-    await sendRaw(listener.port, 'postmaster@bounces.example.com', dsnMail({ to: 'postmaster@bounces.example.com', recipient: 'disabled@example.org', status: '5.2.1', originalMessageId: m.headerMessageId! }));
+    await sendRaw(
+      listener.port,
+      'postmaster@bounces.example.com',
+      dsnMail({ to: 'postmaster@bounces.example.com', recipient: 'disabled@example.org', status: '5.2.1', originalMessageId: m.headerMessageId! }),
+    );
     expect((await findMessage(k.h.deps.store.db, m.id))!.status).toBe('bounced');
     expect((await suppressionsOf(k.h.deps.store.db, k.t.workspaceId, 'disabled@example.org')).map((x) => x.reason)).toEqual(['hard_bounce']);
   });
@@ -104,7 +110,9 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     expect(await events(m.contactId, 'email.complained')).toHaveLength(1);
     expect((await findMessage(k.h.deps.store.db, m.id))!).toMatchObject({ reason: 'complained: abuse', status: 'sent', complainedAt: k.h.clock.now() });
     // Even a transactional receipt is no longer sent to a complainer.
-    expect(await k.send(await contactFor('angry@example.org'), { template: 'receipt', key: 'receipt-after-complaint', kind: 'transactional', data: { order: '1' } })).toMatchObject({ status: 'skipped' });
+    expect(await k.send(await contactFor('angry@example.org'), { template: 'receipt', key: 'receipt-after-complaint', kind: 'transactional', data: { order: '1' } })).toMatchObject({
+      status: 'skipped',
+    });
   });
 
   it('an ARF report finds its message by the VERP Return-Path of the returned original', async () => {
@@ -194,7 +202,16 @@ describe.each(backends())('the bounce listener over real SMTP on %s', (kind) => 
     const m = await sent('big-dsn@example.org');
     const verp = await verpOf(k.h.deps.store, m);
     const dsn = dsnMail({ to: verp, recipient: 'big-dsn@example.org', status: '5.1.1', originalMessageId: m.headerMessageId! });
-    const attachment = ['--=_dsn_boundary', 'Content-Type: message/rfc822', '', `Message-ID: ${m.headerMessageId}`, 'Subject: big', '', ...Array.from({ length: 25_000 }, (_, i) => `line ${i} ${'x'.repeat(68)}`), ''].join('\r\n');
+    const attachment = [
+      '--=_dsn_boundary',
+      'Content-Type: message/rfc822',
+      '',
+      `Message-ID: ${m.headerMessageId}`,
+      'Subject: big',
+      '',
+      ...Array.from({ length: 25_000 }, (_, i) => `line ${i} ${'x'.repeat(68)}`),
+      '',
+    ].join('\r\n');
     const raw = dsn.replace('--=_dsn_boundary--', `${attachment}\r\n--=_dsn_boundary--`);
     expect(raw.length).toBeGreaterThan(1_800_000);
     results.length = 0;

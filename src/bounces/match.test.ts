@@ -23,7 +23,10 @@ describe.each(backends())('finding the message of a provider event on %s', (kind
     const db = h.deps.store.db;
     for (const t of [a, b]) {
       const tag = t === a ? 'a' : 'b';
-      await db.insertInto('contacts').values({ id: `ct_${tag}`, workspace_id: t.workspaceId, user_id: null, email: `${tag}@example.org`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: 0, updated_at: 0 }).execute();
+      await db
+        .insertInto('contacts')
+        .values({ id: `ct_${tag}`, workspace_id: t.workspaceId, user_id: null, email: `${tag}@example.org`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: 0, updated_at: 0 })
+        .execute();
       await sql`INSERT INTO messages (id, workspace_id, contact_id, channel, kind, idempotency_key, status, provider_message_id, header_message_id, links, created_at, updated_at)
         SELECT ${`msg_${tag}_`} || n, ${t.workspaceId}, ${`ct_${tag}`}, 'email', 'marketing', ${`k_${tag}_`} || n, 'sent',
           ${`prov-${tag}-`} || n, ${`<hdr-${tag}-`} || n || '@news.example.com>', '[]', n, n FROM (${numbers(kind, MESSAGES)}) AS s`.execute(db);

@@ -63,7 +63,10 @@ export async function findWorkspaceMessage(db: Db, workspaceId: string, ref: { m
   // index (messages_workspace), every message of the workspace, for each provider event.
   const ids = bracketed(ref.providerMessageId);
   const rows = await workspaceMessageQuery(db, ids).execute();
-  const mine = rows.filter((r) => r.workspace_id === workspaceId).map((r) => r.id).sort();
+  const mine = rows
+    .filter((r) => r.workspace_id === workspaceId)
+    .map((r) => r.id)
+    .sort();
   return mine.length > 0 ? findMessage(db, mine[mine.length - 1]!) : undefined;
 }
 

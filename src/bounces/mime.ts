@@ -39,7 +39,10 @@ export function parseContentType(value: string | undefined): { type: string; par
   for (const p of rest) {
     const eq = p.indexOf('=');
     if (eq <= 0) continue;
-    params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    params[p.slice(0, eq).trim().toLowerCase()] = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { type: (type ?? '').trim().toLowerCase() || 'text/plain', params };
 }

@@ -69,7 +69,10 @@ describe('reading reports', () => {
 
 describe('VERP in delivery headers', () => {
   it('finds the VERP id in Delivered-To when the envelope is not known', async () => {
-    const raw = dsnMail({ to: 'postmaster@b.example.com', recipient: 'x@example.org', status: '5.1.1' }).replace('To: postmaster@b.example.com', 'To: postmaster@b.example.com\r\nDelivered-To: bounces+msg_01ke70ehg0hvqpr0knvg4937jj@b.example.com');
+    const raw = dsnMail({ to: 'postmaster@b.example.com', recipient: 'x@example.org', status: '5.1.1' }).replace(
+      'To: postmaster@b.example.com',
+      'To: postmaster@b.example.com\r\nDelivered-To: bounces+msg_01ke70ehg0hvqpr0knvg4937jj@b.example.com',
+    );
     const r = await readReport(raw);
     expect(r.refs.verp).toEqual([{ messageId: 'msg_01ke70ehg0hvqpr0knvg4937jj', signature: null }]);
   });

@@ -62,7 +62,12 @@ function verpRefsIn(texts: Array<string | undefined>): VerpRef[] {
 function addressField(value: string | undefined): string | null {
   if (!value) return null;
   const v = value.includes(';') ? value.slice(value.indexOf(';') + 1) : value;
-  return v.trim().replace(/^<(.*)>$/, '$1').toLowerCase() || null;
+  return (
+    v
+      .trim()
+      .replace(/^<(.*)>$/, '$1')
+      .toLowerCase() || null
+  );
 }
 
 function addressesOf(a: AddressObject | AddressObject[] | undefined): string[] {

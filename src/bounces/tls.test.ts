@@ -78,7 +78,9 @@ describe('the STARTTLS certificate of the bounce listener', () => {
 
   it('without the openssl command, start fails with an error saying what to install or provide', async () => {
     const certDir = path.join(dir, 'no-openssl');
-    await expect(ensureBounceCertificate(certDir, systemClock, { openssl: path.join(dir, 'no-such-openssl') })).rejects.toThrow(/openssl command .* is not installed; install openssl or put key\.pem and cert\.pem in/);
+    await expect(ensureBounceCertificate(certDir, systemClock, { openssl: path.join(dir, 'no-such-openssl') })).rejects.toThrow(
+      /openssl command .* is not installed; install openssl or put key\.pem and cert\.pem in/,
+    );
     expect(fs.readdirSync(certDir)).toEqual([]);
   });
 

@@ -57,9 +57,23 @@ export async function ensureBounceCertificate(dir: string, clock: Clock, options
   const cn = (options.hostname ?? 'qatra-bounces').replace(/[^A-Za-z0-9.-]/g, '') || 'qatra-bounces';
   try {
     await run(options.openssl ?? 'openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-days', String(CERT_VALID_DAYS), '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:${cn}`,
-      '-keyout', tmpKey, '-out', tmpCert,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      String(CERT_VALID_DAYS),
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:${cn}`,
+      '-keyout',
+      tmpKey,
+      '-out',
+      tmpCert,
     ]);
   } catch (err) {
     fs.rmSync(tmpKey, { force: true });

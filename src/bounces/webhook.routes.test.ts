@@ -45,8 +45,7 @@ describe.each(backends())('the provider event webhook on %s', (kind) => {
       const row = await k.h.deps.store.db.selectFrom('messages').selectAll().where('idempotency_key', '=', key).executeTakeFirstOrThrow();
       return row;
     };
-    const soft = async (row: { provider_message_id: string | null }) =>
-      (await post({ events: [{ type: 'bounced', providerMessageId: row.provider_message_id, status: '4.2.2' }] })).json().results[0];
+    const soft = async (row: { provider_message_id: string | null }) => (await post({ events: [{ type: 'bounced', providerMessageId: row.provider_message_id, status: '4.2.2' }] })).json().results[0];
     const a = await send();
     expect(a.provider_message_id).toBeTruthy();
     expect(await soft(a)).toMatchObject({ status: 'applied', suppressed: false });
@@ -79,7 +78,13 @@ describe.each(backends())('the provider event webhook on %s', (kind) => {
     const m = await sent('wh-other@example.org');
     const other = await k.h.tenant();
     expect((await post({ events: [{ type: 'bounced', messageId: m.id, bounceType: 'hard' }] }, other.admin)).json().results[0]).toMatchObject({ status: 'unmatched' });
-    const bad = await post({ events: [{ type: 'bounced', messageId: m.id, bounceType: 'hard' }, { type: 'bounced', messageId: m.id }, { type: 'exploded', messageId: m.id }] });
+    const bad = await post({
+      events: [
+        { type: 'bounced', messageId: m.id, bounceType: 'hard' },
+        { type: 'bounced', messageId: m.id },
+        { type: 'exploded', messageId: m.id },
+      ],
+    });
     expect(bad.statusCode).toBe(400);
     const paths = bad.json().error.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['body.events.1.bounceType', 'body.events.2.type']));

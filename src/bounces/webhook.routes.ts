@@ -26,15 +26,25 @@ export const MAX_EVENTS = 1000;
 const eventSchema = z
   .strictObject({
     type: z.enum(['delivered', 'bounced', 'complained', 'opened', 'clicked']),
-    messageId: z.string().regex(/^msg_[0-9a-z]{26}$/, 'must be a Qatra message id (msg_…)').optional().describe('Our message id (the VERP address names it)'),
+    messageId: z
+      .string()
+      .regex(/^msg_[0-9a-z]{26}$/, 'must be a Qatra message id (msg_…)')
+      .optional()
+      .describe('Our message id (the VERP address names it)'),
     providerMessageId: z.string().min(1).max(998).optional().describe("The provider's id for the message, or its Message-ID header"),
     recipient: z.string().email().max(320).optional(),
     bounceType: z.enum(['hard', 'soft']).optional().describe('Derived from `status` when omitted (RFC 3463)'),
-    status: z.string().regex(/^[245]\.\d{1,3}\.\d{1,3}$/, 'must be an RFC 3463 status such as 5.1.1').optional(),
+    status: z
+      .string()
+      .regex(/^[245]\.\d{1,3}\.\d{1,3}$/, 'must be an RFC 3463 status such as 5.1.1')
+      .optional(),
     diagnostic: z.string().max(1000).optional(),
     feedbackType: z.string().max(50).optional().describe('ARF Feedback-Type of a complaint (default abuse; not-spam is ignored)'),
     url: z.string().max(2000).optional(),
-    timestamp: z.union([z.number().int().min(0), z.iso.datetime({ offset: true })]).optional().describe('epoch milliseconds or ISO 8601'),
+    timestamp: z
+      .union([z.number().int().min(0), z.iso.datetime({ offset: true })])
+      .optional()
+      .describe('epoch milliseconds or ISO 8601'),
   })
   .superRefine((e, ctx) => {
     if (!e.messageId && !e.providerMessageId) ctx.addIssue({ code: 'custom', path: ['messageId'], message: 'give messageId or providerMessageId' });

@@ -12,10 +12,28 @@ describe.each(backends())('/api/broadcasts on %s', (kind) => {
   afterAll(async () => f?.close());
 
   it('creates a draft, reads it with empty progress, edits it while a draft, and lists it', async () => {
-    const created = await f.api('POST', '/api/broadcasts', { name: 'January news', template: 'welcome-1', topic: 'news', audience: { type: 'list', id: listId }, ratePerSecond: 50, localTime: '09:00', sendAt: '2026-01-10T00:00:00Z' });
+    const created = await f.api('POST', '/api/broadcasts', {
+      name: 'January news',
+      template: 'welcome-1',
+      topic: 'news',
+      audience: { type: 'list', id: listId },
+      ratePerSecond: 50,
+      localTime: '09:00',
+      sendAt: '2026-01-10T00:00:00Z',
+    });
     expect(created.statusCode).toBe(201);
     const b = created.json();
-    expect(b).toMatchObject({ name: 'January news', channel: 'email', kind: 'marketing', template: 'welcome-1', topic: 'news', status: 'draft', localTime: '09:00', ratePerSecond: 50, sendAt: Date.UTC(2026, 0, 10) });
+    expect(b).toMatchObject({
+      name: 'January news',
+      channel: 'email',
+      kind: 'marketing',
+      template: 'welcome-1',
+      topic: 'news',
+      status: 'draft',
+      localTime: '09:00',
+      ratePerSecond: 50,
+      sendAt: Date.UTC(2026, 0, 10),
+    });
     expect(b.progress).toEqual({ total: 0, sent: 0, failed: 0, skipped: 0, remaining: 0 });
     const patched = await f.api('PATCH', `/api/broadcasts/${b.id}`, { name: 'February news', localTime: null, quietHours: { start: '21:00', end: '08:00' } });
     expect(patched.statusCode).toBe(200);
@@ -49,7 +67,16 @@ describe.each(backends())('/api/broadcasts on %s', (kind) => {
     const write = await f.h.app.inject({ method: 'GET', url: `/api/broadcasts/${b.id}`, headers: f.t.write });
     expect([401, 403]).toContain(write.statusCode);
     const doc = (await f.h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-    for (const p of ['/api/broadcasts', '/api/broadcasts/{id}', '/api/broadcasts/{id}/schedule', '/api/broadcasts/{id}/unschedule', '/api/broadcasts/{id}/pause', '/api/broadcasts/{id}/resume', '/api/broadcasts/{id}/cancel']) expect(doc.paths[p]).toBeDefined();
+    for (const p of [
+      '/api/broadcasts',
+      '/api/broadcasts/{id}',
+      '/api/broadcasts/{id}/schedule',
+      '/api/broadcasts/{id}/unschedule',
+      '/api/broadcasts/{id}/pause',
+      '/api/broadcasts/{id}/resume',
+      '/api/broadcasts/{id}/cancel',
+    ])
+      expect(doc.paths[p]).toBeDefined();
   });
 
   it('unschedule moves a scheduled broadcast back to an editable draft, and answers 409 from any other state', async () => {

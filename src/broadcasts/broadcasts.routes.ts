@@ -42,7 +42,10 @@ export const broadcastsRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/broadcasts/:id/schedule',
-    { onRequest: admin, schema: { tags, summary: 'Schedule a draft: it starts at sendAt (now when none)', params: idParams, body: scheduleBody, response: { 200: broadcastSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Schedule a draft: it starts at sendAt (now when none)', params: idParams, body: scheduleBody, response: { 200: broadcastSchema, ...errorResponses } },
+    },
     async (request) => scheduleBroadcast(deps, workspaceOf(request), request.params.id, request.body ?? {}),
   );
 

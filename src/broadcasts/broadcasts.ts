@@ -78,7 +78,12 @@ export async function getBroadcast(deps: ServiceDeps, workspaceId: string, id: s
 }
 
 export async function listBroadcasts(deps: ServiceDeps, workspaceId: string, page: { limit: number; afterId?: string | undefined }): Promise<Broadcast[]> {
-  let q = deps.store.db.selectFrom('broadcasts').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').limit(page.limit + 1);
+  let q = deps.store.db
+    .selectFrom('broadcasts')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .limit(page.limit + 1);
   if (page.afterId) q = q.where('id', '>', page.afterId);
   return (await q.execute()).map(toBroadcast);
 }

@@ -119,7 +119,12 @@ describe.each(backends())('broadcast pause, resume, cancel, throttle and local t
     const b = await f.launch({ ...counting, audience: { type: 'list', id: listId }, quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } });
     await f.drain(task);
     expect(await sentFor(b.id)).toBe(1);
-    const tehran = await f.h.deps.store.db.selectFrom('broadcast_recipients').select(['due_at', 'status']).where('broadcast_id', '=', b.id).where('contact_id', '=', contacts[0]!.id).executeTakeFirstOrThrow();
+    const tehran = await f.h.deps.store.db
+      .selectFrom('broadcast_recipients')
+      .select(['due_at', 'status'])
+      .where('broadcast_id', '=', b.id)
+      .where('contact_id', '=', contacts[0]!.id)
+      .executeTakeFirstOrThrow();
     expect(tehran.status).toBe('pending');
     expect(Number(tehran.due_at)).toBe(Date.UTC(2026, 0, 6, 4, 30)); // 08:00 Tehran
     f.h.clock.set(Date.UTC(2026, 0, 6, 4, 30));

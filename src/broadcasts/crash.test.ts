@@ -77,10 +77,28 @@ describe.each(backends())('a broadcast worker that dies on %s', (kind) => {
     const db = f.h.deps.store.db;
     const now = Date.now();
     f.h.clock.set(now);
-    const rows = Array.from({ length: RECIPIENTS }, (_, i) => ({ id: newId('ct', now), workspace_id: f.t.workspaceId, user_id: `kill${i}`, email: null, phone: null, timezone: null, locale: null, attributes: toJson({}), created_at: now, updated_at: now }));
-    for (let i = 0; i < rows.length; i += 100) await db.insertInto('contacts').values(rows.slice(i, i + 100)).execute();
+    const rows = Array.from({ length: RECIPIENTS }, (_, i) => ({
+      id: newId('ct', now),
+      workspace_id: f.t.workspaceId,
+      user_id: `kill${i}`,
+      email: null,
+      phone: null,
+      timezone: null,
+      locale: null,
+      attributes: toJson({}),
+      created_at: now,
+      updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += 100)
+      await db
+        .insertInto('contacts')
+        .values(rows.slice(i, i + 100))
+        .execute();
     const list = await createList(f.h.deps, f.t.workspaceId, { name: 'kill list' });
-    await db.insertInto('list_memberships').values(rows.map((r) => ({ list_id: list.id, contact_id: r.id, workspace_id: f.t.workspaceId, status: 'subscribed' as const, source: 'test', created_at: now, updated_at: now }))).execute();
+    await db
+      .insertInto('list_memberships')
+      .values(rows.map((r) => ({ list_id: list.id, contact_id: r.id, workspace_id: f.t.workspaceId, status: 'subscribed' as const, source: 'test', created_at: now, updated_at: now })))
+      .execute();
     const b = await createBroadcast(f.h.deps, f.t.workspaceId, { name: 'kill me', channel: 'counting', kind: 'marketing', audience: { type: 'list', id: list.id } });
     await scheduleBroadcast(f.h.deps, f.t.workspaceId, b.id);
 

@@ -61,7 +61,10 @@ function fromVerdict(r: ClaimedRecipient, v: Exclude<GuardVerdict, { ok: true }>
 
 async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonly ClaimedRecipient[], now: number): Promise<Decision[]> {
   const db = rt.store.db;
-  const contacts = await loadContacts(db, recipients.map((r) => r.contact_id));
+  const contacts = await loadContacts(
+    db,
+    recipients.map((r) => r.contact_id),
+  );
   const marketing = b.kind === 'marketing';
   const optedOut = marketing ? await unsubscribedChannels(db, [...contacts.keys()]) : new Map<string, Set<string>>();
   // The broadcast's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
@@ -112,7 +115,8 @@ function afterSend(rt: BroadcastRuntime, r: ClaimedRecipient, result: SendResult
     case 'permanent':
       return { settle: { contact_id: r.contact_id, status: 'failed', due_at: r.due_at, attempts, error: result.reason }, final: true };
     case 'retryable': {
-      if (attempts >= rt.retry.maxAttempts) return { settle: { contact_id: r.contact_id, status: 'failed', due_at: r.due_at, attempts, error: `${result.reason} (gave up after ${attempts} attempts)` }, final: true };
+      if (attempts >= rt.retry.maxAttempts)
+        return { settle: { contact_id: r.contact_id, status: 'failed', due_at: r.due_at, attempts, error: `${result.reason} (gave up after ${attempts} attempts)` }, final: true };
       const delay = Math.max(backoffMs(rt.retry, attempts), result.retryAfterMs ?? 0);
       return { settle: { contact_id: r.contact_id, status: 'pending', due_at: now + delay, attempts, error: `${result.reason} (attempt ${attempts})` }, final: false };
     }
@@ -141,7 +145,18 @@ export async function sendBatch(rt: BroadcastRuntime, claim: Claim, token: strin
     held = await confirmClaim(trx, b.id, token, now + rt.config.worker.leaseMs, ids);
     const rows = toSend
       .filter((d) => held.has(d.r.contact_id))
-      .map((d) => ({ id: newId('dlv', now), workspace_id: b.workspace_id, idempotency_key: broadcastKey(b.id, d.r.contact_id), run_id: null, journey_id: null, node_id: null, contact_id: d.r.contact_id, channel: b.channel, kind: b.kind, now }));
+      .map((d) => ({
+        id: newId('dlv', now),
+        workspace_id: b.workspace_id,
+        idempotency_key: broadcastKey(b.id, d.r.contact_id),
+        run_id: null,
+        journey_id: null,
+        node_id: null,
+        contact_id: d.r.contact_id,
+        channel: b.channel,
+        kind: b.kind,
+        now,
+      }));
     fresh = await insertDeliveryRows(trx, store.dialect, rows);
     return true;
   });
@@ -166,7 +181,12 @@ export async function sendBatch(rt: BroadcastRuntime, claim: Claim, token: strin
   const at = rt.clock.now();
   const outcomes = sending.map((d, i) => ({ d, result: results[i]!, ...afterSend(rt, d.r, results[i]!, at) }));
   await store.transaction(async (trx) => {
-    await settleDeliveries(trx, store.dialect, at, outcomes.map((o) => settlement(b.workspace_id, broadcastKey(b.id, o.d.r.contact_id), o.result, o.final, at)));
+    await settleDeliveries(
+      trx,
+      store.dialect,
+      at,
+      outcomes.map((o) => settlement(b.workspace_id, broadcastKey(b.id, o.d.r.contact_id), o.result, o.final, at)),
+    );
     await settleRecipients(trx, store.dialect, b.id, token, at, [...guarded.filter((g) => held.has(g.contact_id)), ...outcomes.map((o) => o.settle)]);
   });
   return claim.recipients.length;

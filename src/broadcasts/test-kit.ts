@@ -42,7 +42,8 @@ export async function broadcastFixture(kind: DialectName, overrides: Partial<Con
   const t = await h.tenant();
   await saveTemplates(h.deps, t.workspaceId, [footerPartial, welcomeMjml], 'upsert');
   const opened: EmailChannel[] = [];
-  const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => h.app.inject({ method, url, headers: t.admin, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  const api = async (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+    h.app.inject({ method, url, headers: t.admin, ...(payload !== undefined ? { payload: payload as object } : {}) });
   const fixture: BroadcastFixture = {
     h,
     t,

@@ -3,7 +3,20 @@ import { isPrivateAddress } from './address-guard.js';
 
 describe('isPrivateAddress', () => {
   it('blocks IPv4 loopback, private, link-local, CGNAT, multicast, reserved and unspecified ranges', () => {
-    for (const a of ['127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '198.18.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '127.255.255.254',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '198.18.0.1',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
   });
@@ -15,7 +28,25 @@ describe('isPrivateAddress', () => {
   });
 
   it('blocks IPv6 loopback, unspecified, unique-local, link-local, multicast, and IPv4 embedded in IPv6', () => {
-    for (const a of ['::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:c0a8:0101', '64:ff9b::10.0.0.1', '2002:7f00:1::', '::127.0.0.1', '[::1]', '2001:db8::1']) {
+    for (const a of [
+      '::1',
+      '::',
+      'fc00::1',
+      'fd12:3456::1',
+      'fe80::1',
+      'fe80::1%eth0',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:10.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '0:0:0:0:0:ffff:c0a8:0101',
+      '64:ff9b::10.0.0.1',
+      '2002:7f00:1::',
+      '::127.0.0.1',
+      '[::1]',
+      '2001:db8::1',
+    ]) {
       expect(isPrivateAddress(a), a).toBe(true);
     }
   });

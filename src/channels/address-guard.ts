@@ -19,7 +19,11 @@ import net from 'node:net';
 export class PrivateAddressError extends Error {
   readonly code = 'EPRIVATEADDR';
   /** `allowedBy` names what lets this target through, for the message. */
-  constructor(readonly host: string, readonly address: string, allowedBy = 'QATRA_ALLOW_PRIVATE_OUTBOUND=1 and the workspace setting allowPrivateWebhookTargets') {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    allowedBy = 'QATRA_ALLOW_PRIVATE_OUTBOUND=1 and the workspace setting allowPrivateWebhookTargets',
+  ) {
     super(`target ${host} resolves to ${address}, a private, loopback or link-local address (set ${allowedBy} to allow it)`);
   }
 }
@@ -48,7 +52,7 @@ function v4Blocked(b: readonly number[]): boolean {
   return V4_BLOCKED.some(([a, bb, c, d, bits]) => {
     const base = ((a << 24) | (bb << 16) | (c << 8) | d) >>> 0;
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    return ((value & mask) >>> 0) === base;
+    return (value & mask) >>> 0 === base;
   });
 }
 

@@ -148,15 +148,10 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
   it('--map, --ignore and --number rename, drop and type columns', async () => {
     const { database, env } = await fresh();
     const csv = file('crm.csv', ['Customer ID,E-mail,Notes,Score', 'c1,M@Example.com,private,5', 'c2,n@example.com,,x']);
-    const run = await runCli(
-      ['contacts', 'import', csv, '--map', 'Customer ID=userId', '--map', 'E-mail=email', '--ignore', 'Notes', '--map', 'Score=attributes.score', '--number', 'Score'],
-      env,
-    );
+    const run = await runCli(['contacts', 'import', csv, '--map', 'Customer ID=userId', '--map', 'E-mail=email', '--ignore', 'Notes', '--map', 'Score=attributes.score', '--number', 'Score'], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`${csv}:3: score: "x" is not a number`);
-    expect(people(await contactsOf(database))).toEqual([
-      { userId: 'c1', email: 'm@example.com', phone: null, timezone: null, locale: null, attributes: { score: 5 } },
-    ]);
+    expect(people(await contactsOf(database))).toEqual([{ userId: 'c1', email: 'm@example.com', phone: null, timezone: null, locale: null, attributes: { score: 5 } }]);
   });
 
   it('--list subscribes every imported contact to the list, by name or id', async () => {
@@ -196,7 +191,10 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
     const [, seconds, rate, rss] = m!;
     console.log(`[import ${kind}] 100,000 rows in ${seconds} s: ${rate} rows/s, peak RSS ${rss} MB`);
     expect(Number(rss)).toBeLessThan(300);
-    const count = await database.store.db.selectFrom('contacts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const count = await database.store.db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(100_000);
     const sample = (await database.store.db.selectFrom('contacts').selectAll().where('user_id', '=', 'u99999').executeTakeFirstOrThrow()) as never;
     expect(toContact(sample).attributes).toEqual({ plan: 'plan4', score: 149998.5, vip: true, signed_up: '2024-01-12', bio: `${bio}99999` });
@@ -206,7 +204,24 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
     const source = await fresh();
     // Seeded from NDJSON, which can carry every JSON type: the CSV header must type them for the way back.
     const seed = file('seed.ndjson', [
-      JSON.stringify({ userId: 'u1', email: 'a@example.com', phone: '+966501234567', timezone: 'Asia/Riyadh', locale: 'ar-SA', attributes: { plan: 'pro', seats: 3, vip: true, tags: ['a', 'b'], address: { city: 'Riyadh' }, email: 'alt@example.com', 'ratio:number': 'not a number', note: 'comma, "quote"\nnewline', mixed: 'x' } }),
+      JSON.stringify({
+        userId: 'u1',
+        email: 'a@example.com',
+        phone: '+966501234567',
+        timezone: 'Asia/Riyadh',
+        locale: 'ar-SA',
+        attributes: {
+          plan: 'pro',
+          seats: 3,
+          vip: true,
+          tags: ['a', 'b'],
+          address: { city: 'Riyadh' },
+          email: 'alt@example.com',
+          'ratio:number': 'not a number',
+          note: 'comma, "quote"\nnewline',
+          mixed: 'x',
+        },
+      }),
       JSON.stringify({ user_id: 'u2', attributes: { seats: 1.25, vip: false, mixed: 5, empty: '' } }),
       JSON.stringify({ email: 'c@example.com', attributes: {} }),
       '{"email": "not json"',
@@ -228,7 +243,10 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
 
     const ndjson = await runCli(['contacts', 'export', '--format', 'ndjson'], source.env);
     expect(ndjson.code, ndjson.stderr).toBe(0);
-    const lines = ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l) as Contact);
+    const lines = ndjson.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Contact);
     expect(lines.map((c) => c.id)).toEqual((await contactsOf(source.database)).map((c) => c.id));
     const ndjsonFile = path.join(dir, 'export.ndjson');
     fs.writeFileSync(ndjsonFile, ndjson.stdout);
@@ -249,8 +267,7 @@ describe.each(backends())('qatra contacts import/export on %s', (kind: DialectNa
     await bootstrap(deps);
     const list = await createList(deps, WS, { name: 'News' });
     {
-      const run = (text: string) =>
-        importContacts(deps, { workspaceId: WS, rows: readCsv(Readable.from([text])), listId: list.id, onFailure: () => {} });
+      const run = (text: string) => importContacts(deps, { workspaceId: WS, rows: readCsv(Readable.from([text])), listId: list.id, onFailure: () => {} });
       await run('user_id,plan\nu1,free\nu2,free\n');
       const stored = await contactsOf(database);
       const ids = ['u1', 'u2'].map((u) => byUser(stored, u)!.id);
@@ -294,7 +311,11 @@ describe('qatra contacts: bad input', () => {
       [['contacts', 'import', dir], 2, `qatra: cannot read ${dir}: it is a directory\n`],
       [['contacts', 'import', csv], 2, 'qatra: header: no userId or email column (name one with --map COLUMN=email)\n'],
       [['contacts', 'import', csv, '--map', 'name'], 2, 'qatra: --map: expected COLUMN=FIELD or COLUMN=attributes.NAME, got "name"\n'],
-      [['contacts', 'import', csv, '--map', 'city=town'], 2, 'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale or attributes.NAME; header: no userId or email column (name one with --map COLUMN=email)\n'],
+      [
+        ['contacts', 'import', csv, '--map', 'city=town'],
+        2,
+        'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale or attributes.NAME; header: no userId or email column (name one with --map COLUMN=email)\n',
+      ],
       [['contacts', 'import', csv, '--map', 'mail=email'], 2, 'qatra: --map: no column "mail" in the header (name,city); header: no userId or email column (name one with --map COLUMN=email)\n'],
       [['contacts', 'import', csv, '--batch-size', '0'], 2, 'qatra: --batch-size: must be an integer from 1 to 5000\n'],
     ];

@@ -8,11 +8,7 @@ import { QatraError } from '../core/errors.js';
 import { commandGroups } from './commands/index.js';
 
 export function buildProgram(): Command {
-  const program = new Command('qatra')
-    .description('Qatra: self-hosted drip marketing and marketing automation')
-    .version('0.1.0')
-    .showHelpAfterError()
-    .exitOverride();
+  const program = new Command('qatra').description('Qatra: self-hosted drip marketing and marketing automation').version('0.1.0').showHelpAfterError().exitOverride();
   for (const add of commandGroups) add(program);
   return program;
 }

@@ -84,7 +84,10 @@ function trustProxy(env: NodeJS.ProcessEnv): number | string[] | undefined {
   const raw = (env.QATRA_TRUST_PROXY ?? '').trim();
   if (raw === '') return undefined;
   if (/^\d+$/.test(raw)) return Number(raw);
-  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.some((a) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
     throw ValidationError.at('QATRA_TRUST_PROXY', `must be a hop count or a comma list of proxy addresses or CIDRs, got "${raw}"`);
   }

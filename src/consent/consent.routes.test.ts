@@ -12,8 +12,7 @@ describe.each(backends())('consent API on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  const contact = async (tenant: Tenant = t): Promise<string> =>
-    (await h.app.inject({ method: 'POST', url: '/api/contacts', headers: tenant.admin, payload: { userId: `k-${n++}` } })).json().id;
+  const contact = async (tenant: Tenant = t): Promise<string> => (await h.app.inject({ method: 'POST', url: '/api/contacts', headers: tenant.admin, payload: { userId: `k-${n++}` } })).json().id;
   const put = (id: string, channel: string, payload: object, tenant: Tenant = t) =>
     h.app.inject({ method: 'PUT', url: `/api/contacts/${id}/consent/${channel}`, headers: { ...tenant.admin, 'user-agent': 'qatra-test/1' }, payload });
   const get = (url: string, tenant: Tenant = t) => h.app.inject({ method: 'GET', url, headers: tenant.admin });
@@ -70,7 +69,12 @@ describe.each(backends())('consent API on %s', (kind) => {
     expect(channel.json().error.issues.map((i: { path: string }) => i.path)).toEqual(['params.channel']);
     const status = await put(id, 'email', { status: 'maybe', topic: 't'.repeat(101) });
     expect(status.statusCode).toBe(400);
-    expect(status.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.status', 'body.topic']);
+    expect(
+      status
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['body.status', 'body.topic']);
     const cursor = Buffer.from('c1:abc').toString('base64url');
     const bad = await get(`/api/contacts/${id}/consent/history?cursor=${cursor}`);
     expect(bad.statusCode).toBe(400);

@@ -40,13 +40,7 @@ export const consentRoutes: RouteModule = (app, deps) => {
       const workspaceId = workspaceOf(request);
       const contactId = request.params.id;
       return deps.store.transaction(async (trx) => {
-        const record = await setConsent(
-          deps,
-          workspaceId,
-          contactId,
-          { ...request.body, channel: request.params.channel, ip: request.ip, userAgent: request.headers['user-agent'] ?? null },
-          trx,
-        );
+        const record = await setConsent(deps, workspaceId, contactId, { ...request.body, channel: request.params.channel, ip: request.ip, userAgent: request.headers['user-agent'] ?? null }, trx);
         // An explicit grant through the API is new consent: it lifts the suppression an erasure left
         // on this address (docs/privacy.md), in the same transaction as the ledger row.
         if (record.status === 'subscribed') {

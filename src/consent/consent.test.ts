@@ -15,8 +15,7 @@ describe.each(backends())('consent service on %s', (kind) => {
   afterAll(async () => h?.close());
 
   const contact = async () => (await createContact(h.deps, t.workspaceId, { userId: `c-${n++}` })).id;
-  const set = (id: string, channel: string, status: 'subscribed' | 'unsubscribed' | 'pending', topic = '') =>
-    setConsent(h.deps, t.workspaceId, id, { channel, topic, status, source: 'test' });
+  const set = (id: string, channel: string, status: 'subscribed' | 'unsubscribed' | 'pending', topic = '') => setConsent(h.deps, t.workspaceId, id, { channel, topic, status, source: 'test' });
 
   it('knows nothing until told, then follows the latest change', async () => {
     const id = await contact();
@@ -59,7 +58,7 @@ describe.each(backends())('consent service on %s', (kind) => {
     }
   });
 
-  it('joins the caller\'s transaction: when it rolls back, neither history nor state remain', async () => {
+  it("joins the caller's transaction: when it rolls back, neither history nor state remain", async () => {
     const id = await contact();
     await expect(
       h.deps.store.transaction(async (trx) => {
@@ -71,7 +70,7 @@ describe.each(backends())('consent service on %s', (kind) => {
     expect(await consentHistory(h.deps, t.workspaceId, id, { limit: 10 })).toEqual([]);
   });
 
-  it('validates a change with field paths and refuses another workspace\'s contact', async () => {
+  it("validates a change with field paths and refuses another workspace's contact", async () => {
     const id = await contact();
     await expect(setConsent(h.deps, t.workspaceId, id, { channel: 'E Mail', status: 'maybe' as 'pending' })).rejects.toMatchObject({
       issues: [expect.objectContaining({ path: 'channel' }), expect.objectContaining({ path: 'status' })],

@@ -98,7 +98,17 @@ export async function setConsent(deps: ServiceDeps, workspaceId: string, contact
       .returning(['channel', 'topic', 'status', 'source', 'updated_at'])
       .executeTakeFirstOrThrow();
     if (c.status === 'unsubscribed' && before?.status !== 'unsubscribed') {
-      await recordWithdrawal(db, deps.signals, { workspaceId, contactId, channel: c.channel, topic: c.topic, ledgerSource: source, historyId: Number(entry.id), ip: c.ip, userAgent: c.userAgent, now });
+      await recordWithdrawal(db, deps.signals, {
+        workspaceId,
+        contactId,
+        channel: c.channel,
+        topic: c.topic,
+        ledgerSource: source,
+        historyId: Number(entry.id),
+        ip: c.ip,
+        userAgent: c.userAgent,
+        now,
+      });
     }
     return { channel: row.channel, topic: row.topic, status: row.status, source: row.source, updatedAt: row.updated_at };
   });
@@ -129,7 +139,10 @@ export async function consentHistory(
   let q = deps.store.db.selectFrom('consent_history').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId);
   if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
   if (page.channel !== undefined) q = q.where('channel', '=', page.channel);
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   return rows.map(toEntry);
 }
 

@@ -3,9 +3,7 @@
  */
 import { z } from 'zod';
 
-export const channelName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as email, sms or push (lower case, at most 32 characters)');
+export const channelName = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a channel name such as email, sms or push (lower case, at most 32 characters)');
 export const topicName = z.string().max(100).describe("A topic within the channel, e.g. 'newsletter'; '' (the default) means the whole channel");
 export const consentStatus = z.enum(['subscribed', 'unsubscribed', 'pending']);
 

@@ -43,7 +43,9 @@ describe.each(backends())('every consent withdrawal records the unsubscribed eve
   });
 
   const events = async (contactId: string) =>
-    (await k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', 'unsubscribed').orderBy('id').execute()).map((e) => fromJson<Record<string, unknown>>(e.properties));
+    (await k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', 'unsubscribed').orderBy('id').execute()).map((e) =>
+      fromJson<Record<string, unknown>>(e.properties),
+    );
 
   /** Sends a marketing email (optionally on a topic) and returns its message id. */
   async function sent(c: Contact, key: string, topic?: string): Promise<string> {
@@ -101,7 +103,9 @@ describe.each(backends())('every consent withdrawal records the unsubscribed eve
 
     const angry = await k.contact('angry@example.org');
     const m4 = (await findMessage(k.h.deps.store.db, await sent(angry, 'w:complaint')))!;
-    await k.h.deps.store.transaction((trx) => applyFeedback({ store: k.h.deps.store, clock: k.h.clock, signals: k.h.deps.signals, softBounceLimit: 3 }, trx, m4, { type: 'complained', feedbackType: 'abuse' }, { source: 'smtp' }));
+    await k.h.deps.store.transaction((trx) =>
+      applyFeedback({ store: k.h.deps.store, clock: k.h.clock, signals: k.h.deps.signals, softBounceLimit: 3 }, trx, m4, { type: 'complained', feedbackType: 'abuse' }, { source: 'smtp' }),
+    );
     expect(await events(angry.id)).toEqual([{ channel: 'email', source: 'complaint' }]);
 
     const api = await k.contact('api@example.org');

@@ -53,7 +53,17 @@ export async function recordWithdrawal(trx: Db, signals: Signals, w: Withdrawal)
   if (w.userAgent) context.userAgent = w.userAgent;
   const row = await trx
     .insertInto('events')
-    .values({ workspace_id: w.workspaceId, contact_id: w.contactId, type: 'track', name: UNSUBSCRIBED_EVENT, properties: toJson(properties), context: toJson(context), message_id: `consent:${w.historyId}`, timestamp: w.now, received_at: w.now })
+    .values({
+      workspace_id: w.workspaceId,
+      contact_id: w.contactId,
+      type: 'track',
+      name: UNSUBSCRIBED_EVENT,
+      properties: toJson(properties),
+      context: toJson(context),
+      message_id: `consent:${w.historyId}`,
+      timestamp: w.now,
+      received_at: w.now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const event: StoredEvent = { id: Number(row.id), workspaceId: w.workspaceId, contactId: w.contactId, type: 'track', name: UNSUBSCRIBED_EVENT, properties, timestamp: w.now, receivedAt: w.now };

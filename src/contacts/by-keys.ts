@@ -17,7 +17,9 @@ import type { ContactRow } from './identity.js';
 export type ContactKey = 'user_id' | 'email' | 'anonymous_id';
 
 const COLUMNS = 'id, user_id, email, phone, timezone, locale, attributes, created_at';
-const C_COLUMNS = COLUMNS.split(', ').map((c) => `c.${c}`).join(', ');
+const C_COLUMNS = COLUMNS.split(', ')
+  .map((c) => `c.${c}`)
+  .join(', ');
 
 const POSTGRES: Record<ContactKey, string> = {
   user_id: `SELECT k.v AS key, ${C_COLUMNS} FROM unnest($2::text[]) AS k(v)
@@ -37,20 +39,12 @@ WHERE a.workspace_id = ? AND a.anonymous_id IN (SELECT value FROM json_each(?))`
 };
 
 /** The workspace's contacts holding one of the values, each with the value it was found by (`key`). */
-export async function contactsByKeys(
-  trx: Db,
-  dialect: DialectName,
-  workspaceId: string,
-  key: ContactKey,
-  values: readonly string[],
-): Promise<(ContactRow & { key: string })[]> {
+export async function contactsByKeys(trx: Db, dialect: DialectName, workspaceId: string, key: ContactKey, values: readonly string[]): Promise<(ContactRow & { key: string })[]> {
   if (values.length === 0) return [];
   return (await trx.executeQuery<ContactRow & { key: string }>(contactsByKeysQuery(dialect, workspaceId, key, values))).rows;
 }
 
 /** The statement of `contactsByKeys` (its plan is tested). */
 export function contactsByKeysQuery(dialect: DialectName, workspaceId: string, key: ContactKey, values: readonly string[]): CompiledQuery {
-  return dialect === 'postgres'
-    ? CompiledQuery.raw(POSTGRES[key], [workspaceId, values])
-    : CompiledQuery.raw(SQLITE[key], [workspaceId, JSON.stringify(values)]);
+  return dialect === 'postgres' ? CompiledQuery.raw(POSTGRES[key], [workspaceId, values]) : CompiledQuery.raw(SQLITE[key], [workspaceId, JSON.stringify(values)]);
 }

@@ -37,7 +37,10 @@ describe.each(backends())('contacts API on %s', (kind) => {
   it('rejects bad fields with their path and stores nothing', async () => {
     const res = await post(t, { userId: 'u-bad', timezone: 'Mars/Olympus', phone: '0501234567', email: 'not-an-email' });
     expect(res.statusCode).toBe(400);
-    const paths = res.json().error.issues.map((i: { path: string }) => i.path).sort();
+    const paths = res
+      .json()
+      .error.issues.map((i: { path: string }) => i.path)
+      .sort();
     expect(paths).toEqual(['body.email', 'body.phone', 'body.timezone']);
     expect((await get(t, '/api/contacts?userId=u-bad')).json().data).toEqual([]);
     const typo = await post(t, { userId: 'u-typo', emial: 'x@example.com' });
@@ -87,9 +90,7 @@ describe.each(backends())('contacts API on %s', (kind) => {
   it('concurrent attribute patches of one contact all survive (the row is locked while merging)', async () => {
     const c = (await post(t, { userId: 'u-merge' })).json();
     const names = Array.from({ length: 10 }, (_, i) => `k${i}`);
-    const results = await Promise.all(
-      names.map((name) => h.app.inject({ method: 'PATCH', url: `/api/contacts/${c.id}`, headers: t.admin, payload: { attributes: { [name]: name } } })),
-    );
+    const results = await Promise.all(names.map((name) => h.app.inject({ method: 'PATCH', url: `/api/contacts/${c.id}`, headers: t.admin, payload: { attributes: { [name]: name } } })));
     expect(results.map((r) => r.statusCode)).toEqual(names.map(() => 200));
     expect(Object.keys((await get(t, `/api/contacts/${c.id}`)).json().attributes).sort()).toEqual(names.sort());
   });
@@ -109,7 +110,7 @@ describe.each(backends())('contacts API on %s', (kind) => {
     expect(res.json().updatedAt).toBe(c.createdAt + 1000);
   });
 
-  it('refuses a patch that would take another contact\'s email, or leave no identifier', async () => {
+  it("refuses a patch that would take another contact's email, or leave no identifier", async () => {
     await post(t, { email: 'taken@example.com' });
     const c = (await post(t, { email: 'mine@example.com' })).json();
     const clash = await h.app.inject({ method: 'PATCH', url: `/api/contacts/${c.id}`, headers: t.admin, payload: { email: 'Taken@example.com' } });
@@ -128,7 +129,7 @@ describe.each(backends())('contacts API on %s', (kind) => {
     expect((await h.app.inject({ method: 'DELETE', url: `/api/contacts/${c.id}`, headers: t.admin })).statusCode).toBe(404);
   });
 
-  it('never shows or changes another workspace\'s contact', async () => {
+  it("never shows or changes another workspace's contact", async () => {
     const c = (await post(t, { userId: 'u-private', attributes: { secret: 1 } })).json();
     const other = await h.tenant();
     expect((await get(other, `/api/contacts/${c.id}`)).statusCode).toBe(404);

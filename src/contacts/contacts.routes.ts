@@ -50,10 +50,8 @@ export const contactsRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.get(
-    '/api/contacts/:id',
-    { onRequest: admin, schema: { tags, summary: 'Get a contact', params: idParams, response: { 200: contactSchema, ...errorResponses } } },
-    async (request) => getContact(deps, workspaceOf(request), request.params.id),
+  app.get('/api/contacts/:id', { onRequest: admin, schema: { tags, summary: 'Get a contact', params: idParams, response: { 200: contactSchema, ...errorResponses } } }, async (request) =>
+    getContact(deps, workspaceOf(request), request.params.id),
   );
 
   app.patch(
@@ -81,7 +79,12 @@ export const contactsRoutes: RouteModule = (app, deps) => {
         description:
           'Without erase the row goes and its events and messages with it (ON DELETE CASCADE). With erase=true (GDPR Art. 17) personal data is erased in one transaction while anonymised events, messages and runs stay for statistics, and the address is kept only as a SHA-256 suppression entry; audit-logged.',
         params: idParams,
-        querystring: z.object({ erase: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+        querystring: z.object({
+          erase: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((v) => v === 'true'),
+        }),
         response: {
           200: z
             .object({

@@ -113,13 +113,7 @@ export async function getContact(deps: ServiceDeps, workspaceId: string, contact
 }
 
 /** Partial update: omitted fields stay, `null` clears; attributes merge shallowly (`null` removes one). */
-export async function updateContact(
-  deps: ServiceDeps,
-  workspaceId: string,
-  contactId: string,
-  input: ContactPatchInput,
-  trx?: Db,
-): Promise<Contact> {
+export async function updateContact(deps: ServiceDeps, workspaceId: string, contactId: string, input: ContactPatchInput, trx?: Db): Promise<Contact> {
   const patch = parseOrThrow(contactPatchBody, input);
   return mapUnique(
     inTransaction(deps, trx, async (db) => {
@@ -199,9 +193,7 @@ export async function listContacts(deps: ServiceDeps, workspaceId: string, filte
   if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore);
   if (filter.listId !== undefined) {
     const listId = filter.listId;
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('list_memberships as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id').where('m.list_id', '=', listId)),
-    );
+    q = q.where(({ exists, selectFrom }) => exists(selectFrom('list_memberships as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id').where('m.list_id', '=', listId)));
   }
   for (const [name, value] of Object.entries(filter.attributes ?? {})) {
     // Scalars compare as their text: PostgreSQL's ->> gives 'true'/'42'; SQLite's json_extract gives
@@ -210,11 +202,12 @@ export async function listContacts(deps: ServiceDeps, workspaceId: string, filte
       q = q.where(sql<boolean>`(attributes ->> ${name}::text) = ${value}`);
     } else {
       const path = `$."${name}"`;
-      q = q.where(
-        sql<boolean>`(CASE json_type(attributes, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(attributes, ${path}) AS TEXT) END) = ${value}`,
-      );
+      q = q.where(sql<boolean>`(CASE json_type(attributes, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(attributes, ${path}) AS TEXT) END) = ${value}`);
     }
   }
-  const rows = await q.orderBy('id').limit(filter.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
   return rows.map(toContact);
 }

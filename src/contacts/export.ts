@@ -129,16 +129,7 @@ export function headerFor(key: string, type: AttributeType): string {
 
 function csvRow(row: Selectable<ContactsTable>, columns: AttributeColumn[]): string[] {
   const attrs = fromJson<JsonObject>(row.attributes) ?? {};
-  const cells = [
-    row.id,
-    row.user_id ?? '',
-    row.email ?? '',
-    row.phone ?? '',
-    row.timezone ?? '',
-    row.locale ?? '',
-    new Date(row.created_at).toISOString(),
-    new Date(row.updated_at).toISOString(),
-  ];
+  const cells = [row.id, row.user_id ?? '', row.email ?? '', row.phone ?? '', row.timezone ?? '', row.locale ?? '', new Date(row.created_at).toISOString(), new Date(row.updated_at).toISOString()];
   for (const c of columns) {
     const value = Object.prototype.hasOwnProperty.call(attrs, c.key) ? attrs[c.key] : null;
     if (value === null || value === undefined) cells.push('');

@@ -55,20 +55,43 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
     const anon = (await byAnon('a-merge'))!;
     expect(anon).not.toBe(known.id);
     const now = h.clock.now();
-    await db().insertInto('lists').values([
-      { id: 'lst_a', workspace_id: t.workspaceId, name: 'A', description: null, double_opt_in: 0, created_at: now, updated_at: now },
-      { id: 'lst_b', workspace_id: t.workspaceId, name: 'B', description: null, double_opt_in: 0, created_at: now, updated_at: now },
-    ]).execute();
-    const membership = (list_id: string, contact_id: string, status: 'subscribed' | 'unsubscribed') =>
-      ({ list_id, contact_id, workspace_id: t.workspaceId, status, source: 'test', created_at: now, updated_at: now });
-    await db().insertInto('list_memberships').values([membership('lst_a', anon, 'subscribed'), membership('lst_b', anon, 'unsubscribed'), membership('lst_b', known.id, 'subscribed')]).execute();
-    const consent = (contact_id: string, topic: string, status: 'subscribed' | 'unsubscribed', updated_at: number) =>
-      ({ workspace_id: t.workspaceId, contact_id, channel: 'email', topic, status, source: 'test', updated_at });
-    await db().insertInto('consents').values([
-      consent(anon, '', 'unsubscribed', now + 10), consent(known.id, '', 'subscribed', now),
-      consent(anon, 'news', 'subscribed', now), consent(known.id, 'news', 'unsubscribed', now + 10),
-    ]).execute();
-    await db().insertInto('consent_history').values({ workspace_id: t.workspaceId, contact_id: anon, channel: 'email', topic: '', status: 'unsubscribed', source: 'test', ip: null, user_agent: null, text_version: null, created_at: now }).execute();
+    await db()
+      .insertInto('lists')
+      .values([
+        { id: 'lst_a', workspace_id: t.workspaceId, name: 'A', description: null, double_opt_in: 0, created_at: now, updated_at: now },
+        { id: 'lst_b', workspace_id: t.workspaceId, name: 'B', description: null, double_opt_in: 0, created_at: now, updated_at: now },
+      ])
+      .execute();
+    const membership = (list_id: string, contact_id: string, status: 'subscribed' | 'unsubscribed') => ({
+      list_id,
+      contact_id,
+      workspace_id: t.workspaceId,
+      status,
+      source: 'test',
+      created_at: now,
+      updated_at: now,
+    });
+    await db()
+      .insertInto('list_memberships')
+      .values([membership('lst_a', anon, 'subscribed'), membership('lst_b', anon, 'unsubscribed'), membership('lst_b', known.id, 'subscribed')])
+      .execute();
+    const consent = (contact_id: string, topic: string, status: 'subscribed' | 'unsubscribed', updated_at: number) => ({
+      workspace_id: t.workspaceId,
+      contact_id,
+      channel: 'email',
+      topic,
+      status,
+      source: 'test',
+      updated_at,
+    });
+    await db()
+      .insertInto('consents')
+      .values([consent(anon, '', 'unsubscribed', now + 10), consent(known.id, '', 'subscribed', now), consent(anon, 'news', 'subscribed', now), consent(known.id, 'news', 'unsubscribed', now + 10)])
+      .execute();
+    await db()
+      .insertInto('consent_history')
+      .values({ workspace_id: t.workspaceId, contact_id: anon, channel: 'email', topic: '', status: 'unsubscribed', source: 'test', ip: null, user_agent: null, text_version: null, created_at: now })
+      .execute();
 
     const signals = await capture(() => post('/v1/track', { userId: 'u-known', anonymousId: 'a-merge', event: 'Bought' }));
 
@@ -79,9 +102,15 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
     const after = await byUser('u-known');
     expect(fromJson(after.attributes)).toEqual({ plan: 'pro', name: 'Known', color: 'blue' });
     const lists = await db().selectFrom('list_memberships').select(['list_id', 'status']).where('contact_id', '=', known.id).orderBy('list_id').execute();
-    expect(lists).toEqual([{ list_id: 'lst_a', status: 'subscribed' }, { list_id: 'lst_b', status: 'subscribed' }]);
+    expect(lists).toEqual([
+      { list_id: 'lst_a', status: 'subscribed' },
+      { list_id: 'lst_b', status: 'subscribed' },
+    ]);
     const consents = await db().selectFrom('consents').select(['topic', 'status']).where('contact_id', '=', known.id).orderBy('topic').execute();
-    expect(consents).toEqual([{ topic: '', status: 'unsubscribed' }, { topic: 'news', status: 'unsubscribed' }]);
+    expect(consents).toEqual([
+      { topic: '', status: 'unsubscribed' },
+      { topic: 'news', status: 'unsubscribed' },
+    ]);
     expect(await db().selectFrom('consent_history').select('contact_id').where('contact_id', '=', known.id).execute()).toHaveLength(1);
   });
 
@@ -117,7 +146,21 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
 
   it('a known contact claiming the email of a contact without user id absorbs it', async () => {
     const now = h.clock.now();
-    await db().insertInto('contacts').values({ id: 'ct_imported', workspace_id: t.workspaceId, user_id: null, email: 'imported@example.com', phone: null, timezone: null, locale: null, attributes: toJson({ source: 'csv' }), created_at: now, updated_at: now }).execute();
+    await db()
+      .insertInto('contacts')
+      .values({
+        id: 'ct_imported',
+        workspace_id: t.workspaceId,
+        user_id: null,
+        email: 'imported@example.com',
+        phone: null,
+        timezone: null,
+        locale: null,
+        attributes: toJson({ source: 'csv' }),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     await post('/v1/identify', { userId: 'u-imported', traits: { email: 'imported@example.com' } });
     const known = await byUser('u-imported');
     expect(known.email).toBe('imported@example.com');
@@ -166,10 +209,18 @@ describe.each(backends())('contact identity from Segment calls on %s', (kind) =>
   });
 
   describe('traits.email is one mailbox or the call is refused', () => {
-    const send = (url: string, payload: unknown) =>
-      h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...t.write }, payload: JSON.stringify(payload) });
+    const send = (url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...t.write }, payload: JSON.stringify(payload) });
     const withEmail = (email: string) => db().selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('email', '=', email).execute();
-    const eventCount = async () => Number((await db().selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', t.workspaceId).executeTakeFirstOrThrow()).n);
+    const eventCount = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('events')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('workspace_id', '=', t.workspaceId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     it.each([
       ['a list', 'attacker@evil.example, victim@example.net', 'not a list'],

@@ -172,7 +172,13 @@ class Resolver {
   private pending: Person[] = [];
   private links: { anonymousId: string; person: Person }[] = [];
 
-  constructor(private trx: Db, private dialect: DialectName, private signals: Signals, private workspaceId: string, private now: number) {}
+  constructor(
+    private trx: Db,
+    private dialect: DialectName,
+    private signals: Signals,
+    private workspaceId: string,
+    private now: number,
+  ) {}
 
   async load(calls: readonly IdentityCall[], knownUsers: readonly ContactRow[] | undefined): Promise<void> {
     const userIds = knownUsers ? [] : userIdsOf(calls);
@@ -341,10 +347,23 @@ class Resolver {
     const created = this.pending.filter((p) => !p.mergedInto);
     this.pending = [];
     if (created.length > 0) {
-      await this.trx.insertInto('contacts').values(created.map((p) => ({
-        id: p.id, workspace_id: this.workspaceId, user_id: p.userId, email: p.email, phone: p.phone, timezone: p.timezone,
-        locale: p.locale, attributes: toJson(attributesOf(p)), created_at: p.createdAt, updated_at: this.now,
-      }))).execute();
+      await this.trx
+        .insertInto('contacts')
+        .values(
+          created.map((p) => ({
+            id: p.id,
+            workspace_id: this.workspaceId,
+            user_id: p.userId,
+            email: p.email,
+            phone: p.phone,
+            timezone: p.timezone,
+            locale: p.locale,
+            attributes: toJson(attributesOf(p)),
+            created_at: p.createdAt,
+            updated_at: this.now,
+          })),
+        )
+        .execute();
       for (const p of created) {
         p.flushed = true;
         p.changed.clear();
@@ -352,18 +371,35 @@ class Resolver {
       }
     }
     if (this.links.length > 0) {
-      await this.trx.insertInto('contact_anonymous_ids').values(this.links.map((l) => ({
-        workspace_id: this.workspaceId, anonymous_id: l.anonymousId, contact_id: survivor(l.person).id, created_at: this.now,
-      }))).execute();
+      await this.trx
+        .insertInto('contact_anonymous_ids')
+        .values(
+          this.links.map((l) => ({
+            workspace_id: this.workspaceId,
+            anonymous_id: l.anonymousId,
+            contact_id: survivor(l.person).id,
+            created_at: this.now,
+          })),
+        )
+        .execute();
       this.links = [];
     }
     const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values()]);
     for (const p of people) {
       if (!p.flushed || p.mergedInto || p.changed.size === 0) continue;
-      await this.trx.updateTable('contacts').set({
-        user_id: p.userId, email: p.email, phone: p.phone, timezone: p.timezone, locale: p.locale,
-        attributes: toJson(attributesOf(p)), updated_at: this.now,
-      }).where('id', '=', p.id).execute();
+      await this.trx
+        .updateTable('contacts')
+        .set({
+          user_id: p.userId,
+          email: p.email,
+          phone: p.phone,
+          timezone: p.timezone,
+          locale: p.locale,
+          attributes: toJson(attributesOf(p)),
+          updated_at: this.now,
+        })
+        .where('id', '=', p.id)
+        .execute();
       signals.push({ kind: 'contact_updated', workspaceId: this.workspaceId, contactId: p.id, changed: [...p.changed] });
       p.changed.clear();
     }

@@ -450,7 +450,13 @@ async function loadExisting(deps: ServiceDeps, trx: Db, workspaceId: string, rec
   for (const column of ['user_id', 'email'] as const) {
     if (keys[column].size === 0) continue;
     // Lock the matched rows so a concurrent writer cannot lose our attribute merge.
-    const q = deps.store.adapter.lockRows(trx.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(column, 'in', [...keys[column]]));
+    const q = deps.store.adapter.lockRows(
+      trx
+        .selectFrom('contacts')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where(column, 'in', [...keys[column]]),
+    );
     for (const row of await q.execute()) byId.set(row.id, row);
   }
   return [...byId.values()];
@@ -558,9 +564,7 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
       .execute();
   }
   const signals: Signal[] = dirty.map((w) =>
-    w.isNew
-      ? { kind: 'contact_created', workspaceId, contactId: w.row.id }
-      : { kind: 'contact_updated', workspaceId, contactId: w.row.id, changed: [...w.changed] },
+    w.isNew ? { kind: 'contact_created', workspaceId, contactId: w.row.id } : { kind: 'contact_updated', workspaceId, contactId: w.row.id, changed: [...w.changed] },
   );
   await deps.signals.emit(trx, signals, now);
   if (listId !== undefined && touched.size > 0) {

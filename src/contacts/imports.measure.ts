@@ -31,7 +31,11 @@ for (const rows of sizes.length ? sizes : [100_000, 400_000]) {
       let chunk = 'user_id,email,plan,score\n';
       for (let i = 0; i < rows; i++) {
         chunk += `u${i},${i % 1000 === 999 ? 'bad' : `person${i}@example.com`},${i % 3 ? 'free' : 'pro'},${i % 100}\n`;
-        if (chunk.length > 64 * 1024) { bytes += chunk.length; yield Buffer.from(chunk); chunk = ''; }
+        if (chunk.length > 64 * 1024) {
+          bytes += chunk.length;
+          yield Buffer.from(chunk);
+          chunk = '';
+        }
       }
       bytes += chunk.length;
       yield Buffer.from(chunk);
@@ -39,7 +43,18 @@ for (const rows of sizes.length ? sizes : [100_000, 400_000]) {
     const started = performance.now();
     const done = await runImport(deps, ws, job.id, Readable.from(csv()));
     const seconds = (performance.now() - started) / 1000;
-    console.log(JSON.stringify({ rows, fileMb: +(bytes / 1e6).toFixed(1), seconds: +seconds.toFixed(1), rowsPerS: Math.round(rows / seconds), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), created: done.created, failed: done.failed, reported: done.failures.length }));
+    console.log(
+      JSON.stringify({
+        rows,
+        fileMb: +(bytes / 1e6).toFixed(1),
+        seconds: +seconds.toFixed(1),
+        rowsPerS: Math.round(rows / seconds),
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+        created: done.created,
+        failed: done.failed,
+        reported: done.failures.length,
+      }),
+    );
   } finally {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -51,7 +51,7 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(again.statusCode).toBe(409);
   });
 
-  it('takes the CLI\'s column mapping: map, ignore, types and a list', async () => {
+  it("takes the CLI's column mapping: map, ignore, types and a list", async () => {
     const list = await h.app.inject({ method: 'POST', url: '/api/lists', headers: t.admin, payload: { name: 'Imported' } });
     expect(list.statusCode).toBe(201);
     const csv = 'Customer ID,E-mail,Notes,vip,born\nmap-1,map1@example.com,secret,yes,1990-02-03\n';
@@ -75,7 +75,12 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     const job = (await start({ fileName: 'x.csv', map: { Nope: 'email' } })).json();
     const res = await upload(job.id, 'name,city\nSara,Riyadh\n');
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['file.header', 'map']);
+    expect(
+      res
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['file.header', 'map']);
     const after = (await h.app.inject({ method: 'GET', url: `/api/contacts/imports/${job.id}`, headers: t.admin })).json();
     expect(after).toMatchObject({ status: 'failed', error: expect.stringMatching(/no column "Nope"/) });
   });
@@ -120,7 +125,14 @@ describe.each(backends())('contact imports API on %s', (kind) => {
     expect(seen).toMatchObject({ status: 'running', rows: 500, created: 500, bytesRead: half });
     release();
     const done = await running;
-    expect(done).toMatchObject({ status: 'completed', rows: 1200, created: 1199, failed: 1, failures: [{ line: 702, reason: 'invalid email "bad": must contain exactly one @, like name@example.com' }], bytesRead: text.length });
+    expect(done).toMatchObject({
+      status: 'completed',
+      rows: 1200,
+      created: 1199,
+      failed: 1,
+      failures: [{ line: 702, reason: 'invalid email "bad": must contain exactly one @, like name@example.com' }],
+      bytesRead: text.length,
+    });
   });
 
   it('an upload that breaks off fails the job but keeps the batches already written', async () => {

@@ -19,7 +19,7 @@ const column = z.string().min(1).max(200);
 const importBody = z.strictObject({
   fileName: z.string().trim().min(1).max(255),
   sizeBytes: z.number().int().min(0).optional().describe('The file size, for the progress bar'),
-  map: z.record(column, z.string().min(1).max(210)).optional().describe('column → userId, email, phone, timezone, locale or attributes.NAME (the CLI\'s --map)'),
+  map: z.record(column, z.string().min(1).max(210)).optional().describe("column → userId, email, phone, timezone, locale or attributes.NAME (the CLI's --map)"),
   ignore: z.array(column).max(500).optional().describe('columns to skip (--ignore)'),
   types: z.record(column, z.enum(ATTRIBUTE_TYPES)).optional().describe('column → attribute type (--number, --boolean, --date, --json)'),
   list: z.string().min(1).max(200).optional().describe('a list id or name: every imported contact is subscribed to it (--list)'),
@@ -53,7 +53,10 @@ export const contactImportsRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/contacts/imports',
-    { onRequest: admin, schema: { tags, summary: 'Start a CSV import: then PUT the file to /api/contacts/imports/:id/file', body: importBody, response: { 201: contactImportSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Start a CSV import: then PUT the file to /api/contacts/imports/:id/file', body: importBody, response: { 201: contactImportSchema, ...errorResponses } },
+    },
     async (request, reply) => reply.status(201).send(await createImport(deps, workspaceOf(request), request.body, actorOf(request))),
   );
 
@@ -83,7 +86,8 @@ export const contactImportsRoutes: RouteModule = (app, deps) => {
         schema: {
           tags,
           summary: 'Upload the CSV of a waiting import (Content-Type text/csv); answers when the whole file is imported',
-          description: 'The body is parsed as it arrives and written in batches; poll GET /api/contacts/imports/:id meanwhile for progress. A header that names no userId or email column, or CSV the parser cannot get past, answers 400 and fails the import.',
+          description:
+            'The body is parsed as it arrives and written in batches; poll GET /api/contacts/imports/:id meanwhile for progress. A header that names no userId or email column, or CSV the parser cannot get past, answers 400 and fails the import.',
           params: idParams,
           response: { 200: contactImportSchema, ...errorResponses },
         },

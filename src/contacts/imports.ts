@@ -89,7 +89,12 @@ export async function listImports(deps: ServiceDeps, workspaceId: string, page: 
   let q = deps.store.db.selectFrom('contact_imports').selectAll().where('workspace_id', '=', workspaceId);
   if (page.beforeId) q = q.where('id', '<', page.beforeId);
   const now = deps.clock.now();
-  return (await q.orderBy('id', 'desc').limit(page.limit + 1).execute()).map((r) => toImport(r, now));
+  return (
+    await q
+      .orderBy('id', 'desc')
+      .limit(page.limit + 1)
+      .execute()
+  ).map((r) => toImport(r, now));
 }
 
 export async function createImport(deps: ServiceDeps, workspaceId: string, input: NewImport, actor: string | null): Promise<ContactImport> {

@@ -29,7 +29,18 @@ for (const kind of kinds) {
     const t0 = Date.UTC(2026, 0, 1);
     const ids: string[] = [];
     for (let i = 0; i < total; i += 1000) {
-      const rows = Array.from({ length: Math.min(1000, total - i) }, (_, j) => ({ id: newId('ct', t0 + i + j), workspace_id: ws, user_id: `u${i + j}`, email: `p${i + j}@example.com`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: t0, updated_at: t0 }));
+      const rows = Array.from({ length: Math.min(1000, total - i) }, (_, j) => ({
+        id: newId('ct', t0 + i + j),
+        workspace_id: ws,
+        user_id: `u${i + j}`,
+        email: `p${i + j}@example.com`,
+        phone: null,
+        timezone: null,
+        locale: null,
+        attributes: '{}',
+        created_at: t0,
+        updated_at: t0,
+      }));
       await store.db.insertInto('contacts').values(rows).execute();
       ids.push(...rows.map((r) => r.id));
     }
@@ -37,21 +48,45 @@ for (const kind of kinds) {
     let seq = 0;
     const events = async (contactId: string, n: number) => {
       for (let i = 0; i < n; i += 1000) {
-        const rows = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ workspace_id: ws, contact_id: contactId, type: 'track', name: `e${(i + j) % 20}`, properties: toJson({ n: i + j }), context: null, message_id: `m${++seq}`, timestamp: t0 + (i + j) * 60_000, received_at: t0 }));
+        const rows = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+          workspace_id: ws,
+          contact_id: contactId,
+          type: 'track',
+          name: `e${(i + j) % 20}`,
+          properties: toJson({ n: i + j }),
+          context: null,
+          message_id: `m${++seq}`,
+          timestamp: t0 + (i + j) * 60_000,
+          received_at: t0,
+        }));
         await store.db.insertInto('events').values(rows).execute();
       }
     };
     // 10 events per contact, in batches spanning many contacts.
     for (let i = 0; i < total; i += 100) {
       const rows = [];
-      for (let c = i; c < Math.min(total, i + 100); c++) for (let k = 0; k < 10; k++) rows.push({ workspace_id: ws, contact_id: ids[c]!, type: 'track', name: `e${k}`, properties: '{}', context: null, message_id: `m${++seq}`, timestamp: t0 + k * 3_600_000, received_at: t0 });
+      for (let c = i; c < Math.min(total, i + 100); c++)
+        for (let k = 0; k < 10; k++)
+          rows.push({ workspace_id: ws, contact_id: ids[c]!, type: 'track', name: `e${k}`, properties: '{}', context: null, message_id: `m${++seq}`, timestamp: t0 + k * 3_600_000, received_at: t0 });
       await store.db.insertInto('events').values(rows).execute();
     }
     await events(hot, 50_000);
     for (let i = 0; i < 5000; i += 500) {
       const rows = Array.from({ length: 500 }, (_, j) => {
         const at = t0 + (i + j) * 600_000 + 30_000;
-        return { id: newId('msg', at), workspace_id: ws, contact_id: hot, channel: 'email', kind: 'marketing' as const, idempotency_key: `k${i + j}`, status: 'sent' as const, links: '[]', subject: 'Hello', created_at: at, updated_at: at };
+        return {
+          id: newId('msg', at),
+          workspace_id: ws,
+          contact_id: hot,
+          channel: 'email',
+          kind: 'marketing' as const,
+          idempotency_key: `k${i + j}`,
+          status: 'sent' as const,
+          links: '[]',
+          subject: 'Hello',
+          created_at: at,
+          updated_at: at,
+        };
       });
       await store.db.insertInto('messages').values(rows).execute();
     }
@@ -67,9 +102,18 @@ for (const kind of kinds) {
     // A cursor 40,000 entries deep: page there first.
     let deep: TimelineCursor | undefined;
     for (let seen = 0; seen < 40_000; seen += 200) deep = (await contactTimeline(deps, ws, hot, { limit: 200, cursor: deep })).next ?? undefined;
-    for (const [label, cursor] of [['first page', undefined], ['40,000 entries deep', deep]] as const) {
+    for (const [label, cursor] of [
+      ['first page', undefined],
+      ['40,000 entries deep', deep],
+    ] as const) {
       const q = timelineQueries(store.db, hot, cursor, 51);
-      console.log(`${kind}, ${total} contacts, ${await store.db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((r) => r.n)} events; ${label}:`);
+      console.log(
+        `${kind}, ${total} contacts, ${await store.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+          .then((r) => r.n)} events; ${label}:`,
+      );
       console.log(`  events:\n    ${await explain(q.events)}`);
       console.log(`  messages:\n    ${await explain(q.messages)}`);
       const times: number[] = [];

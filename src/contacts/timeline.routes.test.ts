@@ -34,7 +34,17 @@ describe.each(backends())('contact timeline on %s', (kind) => {
   const event = (contactId: string, name: string, at: number, tenant = t) =>
     h.deps.store.db
       .insertInto('events')
-      .values({ workspace_id: tenant.workspaceId, contact_id: contactId, type: 'track', name, properties: toJson({ n: ++seq }), context: null, message_id: `m-${kind}-${seq}`, timestamp: at, received_at: at })
+      .values({
+        workspace_id: tenant.workspaceId,
+        contact_id: contactId,
+        type: 'track',
+        name,
+        properties: toJson({ n: ++seq }),
+        context: null,
+        message_id: `m-${kind}-${seq}`,
+        timestamp: at,
+        received_at: at,
+      })
       .execute();
   const message = async (contactId: string, at: number, extra: { templateId?: string } = {}) => {
     const { message: m } = await reserveMessage(h.deps.store.db, { workspaceId: t.workspaceId, contactId, channel: 'email', kind: 'marketing', idempotencyKey: `k-${++seq}`, ...extra }, at);
@@ -86,13 +96,28 @@ describe.each(backends())('contact timeline on %s', (kind) => {
     expect(entries).toEqual(sorted);
   });
 
-  it('shows a message\'s status, opens and clicks, and opens its stored rendered copy', async () => {
+  it("shows a message's status, opens and clicks, and opens its stored rendered copy", async () => {
     const c = await newContact('tl-msg');
     const id = await message(c, 5000);
-    await h.deps.store.db.updateTable('messages').set({ status: 'sent', subject: 'Hello there', open_count: 2, click_count: 1, first_opened_at: 6000, first_clicked_at: 7000, sent_at: 5001 }).where('id', '=', id).execute();
+    await h.deps.store.db
+      .updateTable('messages')
+      .set({ status: 'sent', subject: 'Hello there', open_count: 2, click_count: 1, first_opened_at: 6000, first_clicked_at: 7000, sent_at: 5001 })
+      .where('id', '=', id)
+      .execute();
     await h.deps.store.db
       .insertInto('outbox')
-      .values({ workspace_id: t.workspaceId, message_id: id, from_address: 'q@example.com', to_address: 'tl-msg@example.com', subject: 'Hello there', html_body: '<html dir="rtl"><body>سلام</body></html>', text_body: 'سلام', headers: toJson({}), raw: 'raw', created_at: 5001 })
+      .values({
+        workspace_id: t.workspaceId,
+        message_id: id,
+        from_address: 'q@example.com',
+        to_address: 'tl-msg@example.com',
+        subject: 'Hello there',
+        html_body: '<html dir="rtl"><body>سلام</body></html>',
+        text_body: 'سلام',
+        headers: toJson({}),
+        raw: 'raw',
+        created_at: 5001,
+      })
       .execute();
     const page = (await get(`/api/contacts/${c}/timeline`)).json();
     expect(page.data[0]).toMatchObject({ kind: 'message', id, status: 'sent', subject: 'Hello there', openCount: 2, clickCount: 1, firstOpenedAt: 6000, firstClickedAt: 7000, sentAt: 5001 });
@@ -116,7 +141,7 @@ describe.each(backends())('contact timeline on %s', (kind) => {
     expect((await get(`/api/messages/${bare}/content`)).json()).toMatchObject({ source: 'none', html: null });
   });
 
-  it('answers 404 for another workspace\'s contact or message and 400 for a cursor it did not make', async () => {
+  it("answers 404 for another workspace's contact or message and 400 for a cursor it did not make", async () => {
     const other = await h.tenant();
     const theirs = await newContact('tl-theirs', other);
     await event(theirs, 'Secret', 1, other);
@@ -136,30 +161,61 @@ describe.each(backends())('contact timeline on %s', (kind) => {
     const t0 = h.clock.now();
     expect((await h.app.inject({ method: 'PUT', url: `/api/contacts/${c}/consent/email`, headers: t.admin, payload: { status: 'unsubscribed', source: 'crm' } })).statusCode).toBe(200);
     await applyJourney(h.deps, t.workspaceId, {
-      id: 'tl-journey', name: 'TL', status: 'live', trigger: { type: 'manual' }, start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' }, { id: 'wait', type: 'delay', duration: '1h' }, { id: 'done', type: 'exit' }],
-      edges: [{ from: 'hello', to: 'wait' }, { from: 'wait', to: 'done' }],
+      id: 'tl-journey',
+      name: 'TL',
+      status: 'live',
+      trigger: { type: 'manual' },
+      start: 'hello',
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' },
+        { id: 'wait', type: 'delay', duration: '1h' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'hello', to: 'wait' },
+        { from: 'wait', to: 'done' },
+      ],
     });
     h.clock.advance(1000);
     expect((await h.app.inject({ method: 'POST', url: '/api/journeys/tl-journey/enroll', headers: t.admin, payload: { contactIds: [c] } })).statusCode).toBe(200);
     const rt = createRuntime(h.deps);
     await new Worker([journeyTask(rt)], { pollIntervalMs: 10, shutdownTimeoutMs: 1000, log: pino({ level: 'silent' }) }).drain();
     const list = await createList(h.deps, t.workspaceId, { name: 'TL list' });
-    const created = await h.app.inject({ method: 'POST', url: '/api/broadcasts', headers: t.admin, payload: { name: 'TL news', channel: 'email', template: 'welcome-1', audience: { type: 'list', id: list.id } } });
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/broadcasts',
+      headers: t.admin,
+      payload: { name: 'TL news', channel: 'email', template: 'welcome-1', audience: { type: 'list', id: list.id } },
+    });
     expect(created.statusCode).toBe(201);
     const bc = created.json() as { id: string };
-    await h.deps.store.db.insertInto('broadcast_recipients').values({ broadcast_id: bc.id, contact_id: c, workspace_id: t.workspaceId, tz: null, due_at: t0 + 2000, status: 'skipped', attempts: 0, error: 'unsubscribed from email', settled_at: t0 + 2000 }).execute();
+    await h.deps.store.db
+      .insertInto('broadcast_recipients')
+      .values({ broadcast_id: bc.id, contact_id: c, workspace_id: t.workspaceId, tz: null, due_at: t0 + 2000, status: 'skipped', attempts: 0, error: 'unsubscribed from email', settled_at: t0 + 2000 })
+      .execute();
 
     // Skipped steps of a delay node are no sends: not shown, and paging past them loses nothing.
     const run = await h.deps.store.db.selectFrom('journey_runs').select('id').where('contact_id', '=', c).executeTakeFirstOrThrow();
     for (const visit of [7, 8, 9]) {
-      await h.deps.store.db.insertInto('journey_steps').values({ run_id: run.id, workspace_id: t.workspaceId, node_id: 'wait', visit, outcome: 'skipped', due_at: null, executed_at: t0 + 1500 + visit, detail: toJson({ reason: 'no date' }) }).execute();
+      await h.deps.store.db
+        .insertInto('journey_steps')
+        .values({ run_id: run.id, workspace_id: t.workspaceId, node_id: 'wait', visit, outcome: 'skipped', due_at: null, executed_at: t0 + 1500 + visit, detail: toJson({ reason: 'no date' }) })
+        .execute();
     }
     const page = (await get(`/api/contacts/${c}/timeline`)).json();
     expect(page.nextCursor).toBeNull();
     expect(page.data).toEqual([
       { kind: 'skipped_send', at: t0 + 2000, id: `broadcast:${bc.id}`, channel: 'email', reason: 'unsubscribed from email', journeyId: null, nodeId: null, broadcastId: bc.id },
-      { kind: 'skipped_send', at: t0 + 1000, id: expect.stringMatching(/^step:\d+$/), channel: 'email', reason: 'unsubscribed from email', journeyId: 'tl-journey', nodeId: 'hello', broadcastId: null },
+      {
+        kind: 'skipped_send',
+        at: t0 + 1000,
+        id: expect.stringMatching(/^step:\d+$/),
+        channel: 'email',
+        reason: 'unsubscribed from email',
+        journeyId: 'tl-journey',
+        nodeId: 'hello',
+        broadcastId: null,
+      },
       { kind: 'consent', at: t0, id: expect.any(String), channel: 'email', topic: '', status: 'unsubscribed', source: 'crm' },
       { kind: 'event', at: t0, id: expect.any(String), type: 'track', name: 'unsubscribed', properties: { channel: 'email', source: 'api' } },
     ]);
@@ -174,7 +230,10 @@ describe.each(backends())('contact timeline on %s', (kind) => {
 
   it.runIf(kind === 'sqlite')('reads each page as one range scan of the timeline indexes (EXPLAIN QUERY PLAN)', async () => {
     const plan = (q: { compile(): CompiledQuery }) => explain(h.deps.store.db, kind, q.compile());
-    for (const cursor of [{ at: 5, kind: 'event' as const, id: '5' }, { at: 5, kind: 'message' as const, id: 'msg_x' }]) {
+    for (const cursor of [
+      { at: 5, kind: 'event' as const, id: '5' },
+      { at: 5, kind: 'message' as const, id: 'msg_x' },
+    ]) {
       const q = timelineQueries(h.deps.store.db, 'ct_x', cursor, 51);
       const events = await plan(q.events);
       const messages = await plan(q.messages);

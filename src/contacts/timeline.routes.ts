@@ -13,7 +13,7 @@ const messageStatus = z.enum(['queued', 'sent', 'failed', 'skipped', 'bounced'])
 const entrySchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('event'),
-    at: z.number().describe('the event\'s timestamp'),
+    at: z.number().describe("the event's timestamp"),
     id: z.string(),
     type: z.string().describe('track, identify, page, …'),
     name: z.string(),
@@ -67,11 +67,11 @@ export const timelineRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags: ['contacts'],
-        summary: 'A contact\'s events, messages, consent changes and skipped sends merged, newest first, in cursor pages',
+        summary: "A contact's events, messages, consent changes and skipped sends merged, newest first, in cursor pages",
         params: idParams,
         querystring: z.object({
           limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, at most 200'),
-          cursor: z.string().max(200).optional().describe('Opaque cursor from the previous page\'s nextCursor'),
+          cursor: z.string().max(200).optional().describe("Opaque cursor from the previous page's nextCursor"),
         }),
         response: { 200: z.object({ data: z.array(entrySchema), nextCursor: z.string().nullable() }), ...errorResponses },
       },

@@ -142,7 +142,24 @@ export function timelineQueries(db: Db, contactId: string, c: TimelineCursor | u
   else if (e) events = events.where('timestamp', e.inclusive ? '<=' : '<', e.at);
   let messages = db
     .selectFrom('messages')
-    .select(['id', 'channel', 'status', 'reason', 'to_address', 'subject', 'journey_id', 'node_id', 'template_id', 'template_version', 'sent_at', 'open_count', 'click_count', 'first_opened_at', 'first_clicked_at', 'created_at'])
+    .select([
+      'id',
+      'channel',
+      'status',
+      'reason',
+      'to_address',
+      'subject',
+      'journey_id',
+      'node_id',
+      'template_id',
+      'template_version',
+      'sent_at',
+      'open_count',
+      'click_count',
+      'first_opened_at',
+      'first_clicked_at',
+      'created_at',
+    ])
     .where('contact_id', '=', contactId);
   const m = after(c, 'message');
   if (m?.own) messages = messages.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(m.at, m.id)));
@@ -211,43 +228,49 @@ export async function contactTimeline(
     skippedRecipientsQuery(db, workspaceId, contactId, page.cursor, take).execute(),
   ]);
   const merged: Keyed[] = [
-    ...eventRows.map((e): Keyed => ({ source: 'event', key: String(e.id), at: Number(e.timestamp), entry: { kind: 'event', at: Number(e.timestamp), id: String(e.id), type: e.type, name: e.name, properties: fromJson<JsonObject>(e.properties) ?? {} } })),
-    ...messageRows.map(
-      (m): Keyed => ({
-        source: 'message',
-        key: m.id,
+    ...eventRows.map((e): Keyed => ({
+      source: 'event',
+      key: String(e.id),
+      at: Number(e.timestamp),
+      entry: { kind: 'event', at: Number(e.timestamp), id: String(e.id), type: e.type, name: e.name, properties: fromJson<JsonObject>(e.properties) ?? {} },
+    })),
+    ...messageRows.map((m): Keyed => ({
+      source: 'message',
+      key: m.id,
+      at: Number(m.created_at),
+      entry: {
+        kind: 'message',
         at: Number(m.created_at),
-        entry: {
-          kind: 'message',
-          at: Number(m.created_at),
-          id: m.id,
-          channel: m.channel,
-          status: m.status,
-          reason: m.reason,
-          to: m.to_address,
-          subject: m.subject,
-          journeyId: m.journey_id,
-          nodeId: m.node_id,
-          templateId: m.template_id,
-          templateVersion: m.template_version,
-          sentAt: m.sent_at === null ? null : Number(m.sent_at),
-          openCount: m.open_count,
-          clickCount: m.click_count,
-          firstOpenedAt: m.first_opened_at === null ? null : Number(m.first_opened_at),
-          firstClickedAt: m.first_clicked_at === null ? null : Number(m.first_clicked_at),
-        },
-      }),
-    ),
-    ...consentRows.map((r): Keyed => ({ source: 'consent', key: String(r.id), at: Number(r.created_at), entry: { kind: 'consent', at: Number(r.created_at), id: String(r.id), channel: r.channel, topic: r.topic, status: r.status, source: r.source } })),
+        id: m.id,
+        channel: m.channel,
+        status: m.status,
+        reason: m.reason,
+        to: m.to_address,
+        subject: m.subject,
+        journeyId: m.journey_id,
+        nodeId: m.node_id,
+        templateId: m.template_id,
+        templateVersion: m.template_version,
+        sentAt: m.sent_at === null ? null : Number(m.sent_at),
+        openCount: m.open_count,
+        clickCount: m.click_count,
+        firstOpenedAt: m.first_opened_at === null ? null : Number(m.first_opened_at),
+        firstClickedAt: m.first_clicked_at === null ? null : Number(m.first_clicked_at),
+      },
+    })),
+    ...consentRows.map((r): Keyed => ({
+      source: 'consent',
+      key: String(r.id),
+      at: Number(r.created_at),
+      entry: { kind: 'consent', at: Number(r.created_at), id: String(r.id), channel: r.channel, topic: r.topic, status: r.status, source: r.source },
+    })),
     ...(await skippedSends(db, workspaceId, stepRows)),
-    ...recipientRows.map(
-      (r): Keyed => ({
-        source: 'broadcast',
-        key: r.broadcast_id,
-        at: Number(r.settled_at),
-        entry: { kind: 'skipped_send', at: Number(r.settled_at), id: `broadcast:${r.broadcast_id}`, channel: r.channel, reason: r.error, journeyId: null, nodeId: null, broadcastId: r.broadcast_id },
-      }),
-    ),
+    ...recipientRows.map((r): Keyed => ({
+      source: 'broadcast',
+      key: r.broadcast_id,
+      at: Number(r.settled_at),
+      entry: { kind: 'skipped_send', at: Number(r.settled_at), id: `broadcast:${r.broadcast_id}`, channel: r.channel, reason: r.error, journeyId: null, nodeId: null, broadcastId: r.broadcast_id },
+    })),
   ].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
   // Skipped steps are filtered here (message nodes only), so when that query filled its `take`, an
   // unread step may sort right after the last one read: this page ends there (its "horizon").
@@ -260,7 +283,11 @@ export async function contactTimeline(
 }
 
 /** Skipped steps of message nodes only (a delay can be skipped too; that is no send). */
-async function skippedSends(db: Db, workspaceId: string, rows: { id: number | string; node_id: string; executed_at: number | string; detail: unknown; journey_id: string; version: number }[]): Promise<Keyed[]> {
+async function skippedSends(
+  db: Db,
+  workspaceId: string,
+  rows: { id: number | string; node_id: string; executed_at: number | string; detail: unknown; journey_id: string; version: number }[],
+): Promise<Keyed[]> {
   const out: Keyed[] = [];
   for (const r of rows) {
     const doc = await getVersion(db, workspaceId, r.journey_id, Number(r.version));
@@ -268,7 +295,12 @@ async function skippedSends(db: Db, workspaceId: string, rows: { id: number | st
     if (!node || node.type !== 'message') continue;
     const detail = fromJson<JsonObject | null>(r.detail) ?? {};
     const reason = typeof detail.reason === 'string' ? detail.reason : null;
-    out.push({ source: 'step', key: String(r.id), at: Number(r.executed_at), entry: { kind: 'skipped_send', at: Number(r.executed_at), id: `step:${r.id}`, channel: node.channel, reason, journeyId: r.journey_id, nodeId: r.node_id, broadcastId: null } });
+    out.push({
+      source: 'step',
+      key: String(r.id),
+      at: Number(r.executed_at),
+      entry: { kind: 'skipped_send', at: Number(r.executed_at), id: `step:${r.id}`, channel: node.channel, reason, journeyId: r.journey_id, nodeId: r.node_id, broadcastId: null },
+    });
   }
   return out;
 }

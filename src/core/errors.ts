@@ -28,7 +28,10 @@ export function summarizeIssues(issues: readonly FieldIssue[]): string {
 
 export class ValidationError extends QatraError {
   readonly code = 'validation_failed';
-  constructor(readonly issues: FieldIssue[], message?: string) {
+  constructor(
+    readonly issues: FieldIssue[],
+    message?: string,
+  ) {
     super(message ?? summarizeIssues(issues));
   }
   static at(path: string, message: string): ValidationError {
@@ -38,14 +41,20 @@ export class ValidationError extends QatraError {
 
 export class NotFoundError extends QatraError {
   readonly code = 'not_found';
-  constructor(readonly entity: string, readonly id: string) {
+  constructor(
+    readonly entity: string,
+    readonly id: string,
+  ) {
     super(`${entity} ${id} not found`);
   }
 }
 
 export class ConflictError extends QatraError {
   readonly code = 'conflict';
-  constructor(message: string, readonly path = '') {
+  constructor(
+    message: string,
+    readonly path = '',
+  ) {
     super(message);
   }
 }
@@ -60,7 +69,10 @@ export class ForbiddenError extends QatraError {
 
 export class PayloadTooLargeError extends QatraError {
   readonly code = 'payload_too_large';
-  constructor(message: string, readonly path = '') {
+  constructor(
+    message: string,
+    readonly path = '',
+  ) {
     super(message);
   }
 }

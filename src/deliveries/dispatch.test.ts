@@ -35,7 +35,18 @@ describe.each(backends())('the one send-once dispatch on %s', (kind) => {
   });
   const pending = async (keys: string[]) => {
     const now = h.clock.now();
-    const rows = keys.map((key) => ({ id: newId('dlv', now), workspace_id: ws, idempotency_key: key, run_id: null, journey_id: null, node_id: null, contact_id: `ct_${key}`, channel: 'a', kind: 'marketing', now }));
+    const rows = keys.map((key) => ({
+      id: newId('dlv', now),
+      workspace_id: ws,
+      idempotency_key: key,
+      run_id: null,
+      journey_id: null,
+      node_id: null,
+      contact_id: `ct_${key}`,
+      channel: 'a',
+      kind: 'marketing',
+      now,
+    }));
     return h.deps.store.transaction((trx) => insertDeliveryRows(trx, h.deps.store.dialect, rows));
   };
 
@@ -49,7 +60,15 @@ describe.each(backends())('the one send-once dispatch on %s', (kind) => {
     const a = recordingChannel('a');
     const b = recordingChannel('b');
     const fresh = await pending(['k1', 'k2', 'k3', 'k4']);
-    const results = await dispatch(h.deps.store.db, new Map([['a', a], ['b', b]]), [send('a', 'k1'), send('b', 'k2'), send('nope', 'k3'), send('a', 'k4')], fresh);
+    const results = await dispatch(
+      h.deps.store.db,
+      new Map([
+        ['a', a],
+        ['b', b],
+      ]),
+      [send('a', 'k1'), send('b', 'k2'), send('nope', 'k3'), send('a', 'k4')],
+      fresh,
+    );
     expect(a.batches).toEqual([['k1', 'k4']]);
     expect(b.batches).toEqual([['k2']]);
     expect(results).toEqual([
@@ -68,12 +87,26 @@ describe.each(backends())('the one send-once dispatch on %s', (kind) => {
     // The retry inserted nothing new (fresh is empty), so both keys are looked up.
     const results = await dispatch(h.deps.store.db, new Map([['a', a]]), [send('a', 's1'), send('a', 's2')], new Set());
     expect(a.batches).toEqual([['s2']]);
-    expect(results).toEqual([{ status: 'sent', providerMessageId: 'first' }, { status: 'sent', providerMessageId: 'a:s2' }]);
+    expect(results).toEqual([
+      { status: 'sent', providerMessageId: 'first' },
+      { status: 'sent', providerMessageId: 'a:s2' },
+    ]);
   });
 
   it('turns a channel that throws into retryable answers for its batch only', async () => {
     const fresh = await pending(['t1', 't2']);
-    const results = await dispatch(h.deps.store.db, new Map([['a', recordingChannel('a', { throws: true })], ['b', recordingChannel('b')]]), [send('a', 't1'), send('b', 't2')], fresh);
-    expect(results).toEqual([{ status: 'retryable', reason: 'channel threw: provider exploded' }, { status: 'sent', providerMessageId: 'b:t2' }]);
+    const results = await dispatch(
+      h.deps.store.db,
+      new Map([
+        ['a', recordingChannel('a', { throws: true })],
+        ['b', recordingChannel('b')],
+      ]),
+      [send('a', 't1'), send('b', 't2')],
+      fresh,
+    );
+    expect(results).toEqual([
+      { status: 'retryable', reason: 'channel threw: provider exploded' },
+      { status: 'sent', providerMessageId: 'b:t2' },
+    ]);
   });
 });

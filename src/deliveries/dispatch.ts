@@ -39,7 +39,10 @@ export async function dispatch(db: Db, channels: ChannelRegistry, sends: readonl
   });
   await Promise.all(
     [...batches].map(async ([name, indexes]) => {
-      const answers = await sendMany(channels.get(name)!, indexes.map((i) => sends[i]!.request));
+      const answers = await sendMany(
+        channels.get(name)!,
+        indexes.map((i) => sends[i]!.request),
+      );
       indexes.forEach((i, k) => (results[i] = answers[k]!));
     }),
   );

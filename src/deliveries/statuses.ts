@@ -30,8 +30,7 @@ export async function deliveryStatuses(db: Db, workspaceKeys: readonly { workspa
 
 /** The delivery row's state after the channel's answer: `retryable` stays pending for the next attempt. */
 export function settlement(workspaceId: string, key: string, result: SendResult, final: boolean, now: number): DeliverySettlement {
-  const status: DeliveryStatus =
-    result.status === 'sent' ? 'sent' : result.status === 'skipped' ? 'skipped' : result.status === 'permanent' || final ? 'failed' : 'pending';
+  const status: DeliveryStatus = result.status === 'sent' ? 'sent' : result.status === 'skipped' ? 'skipped' : result.status === 'permanent' || final ? 'failed' : 'pending';
   return {
     ws: workspaceId,
     key,

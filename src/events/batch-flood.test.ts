@@ -69,10 +69,12 @@ describe.runIf(process.platform === 'linux')('a flood of hostile batches against
 
   it(`${PARALLEL} in parallel: all refused, /healthz answers, peak RSS under 400 MB`, async () => {
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: PARALLEL }, async () => {
-      const res = await post(zeros);
-      return { status: res.status, bytes: (await res.text()).length };
-    }));
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        const res = await post(zeros);
+        return { status: res.status, bytes: (await res.text()).length };
+      }),
+    );
     const ms = performance.now() - started;
     const health = await fetch(`${url}/healthz`);
     const { rss, peak } = memoryMb(server.proc.pid!);

@@ -32,10 +32,7 @@ export interface Call {
   receivedAt: number;
 }
 
-export function clientTimestamp(
-  receivedAt: number,
-  times: { timestamp?: number | undefined; originalTimestamp?: number | undefined; sentAt?: number | undefined },
-): number {
+export function clientTimestamp(receivedAt: number, times: { timestamp?: number | undefined; originalTimestamp?: number | undefined; sentAt?: number | undefined }): number {
   const original = times.originalTimestamp ?? times.timestamp;
   if (original === undefined) return receivedAt;
   if (times.sentAt === undefined) return original;

@@ -15,15 +15,18 @@ describe.each(backends())('group commit on %s', (kind) => {
       async commit(ids) {
         commits.push(ids.length);
         await database.store.transaction(async (trx) => {
-          for (const id of ids) await trx.insertInto('workspaces').values({ id, name: id, settings: toJson({}), created_at: 1 }).execute();
+          for (const id of ids)
+            await trx
+              .insertInto('workspaces')
+              .values({ id, name: id, settings: toJson({}), created_at: 1 })
+              .execute();
         });
       },
       weight: () => 1,
       maxWeight: 50,
       parallel: 1,
     });
-  const stored = async (prefix: string) =>
-    (await database.store.db.selectFrom('workspaces').select('id').where('id', 'like', `${prefix}%`).orderBy('id').execute()).map((r) => r.id);
+  const stored = async (prefix: string) => (await database.store.db.selectFrom('workspaces').select('id').where('id', 'like', `${prefix}%`).orderBy('id').execute()).map((r) => r.id);
 
   it('writes concurrent jobs in one transaction and resolves each after the commit', async () => {
     const commits: number[] = [];

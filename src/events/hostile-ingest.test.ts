@@ -21,8 +21,7 @@ describe.each(backends())('hostile ingestion on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  const send = (url: string, payload: string, headers: Record<string, string> = t.write) =>
-    h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload });
+  const send = (url: string, payload: string, headers: Record<string, string> = t.write) => h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload });
   const post = (url: string, body: unknown, headers?: Record<string, string>) => send(url, JSON.stringify(body), headers);
   const paths = (res: { json(): unknown }) => ((res.json() as ErrorJson).error.issues ?? []).map((i) => i.path);
   const eventCount = async () => (await h.deps.store.db.selectFrom('events').select('id').where('workspace_id', '=', t.workspaceId).execute()).length;
@@ -34,7 +33,12 @@ describe.each(backends())('hostile ingestion on %s', (kind) => {
       expect(res.statusCode, res.body).toBe(400);
       expect(paths(res)).toEqual(['body.userId']);
     }
-    const item = await post('/v1/batch', { batch: [{ type: 'track', userId: 'ok', event: 'e' }, { type: 'track', anonymousId: 'a', event: 'e', properties: { ['k\udc00']: 1 } }] });
+    const item = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'ok', event: 'e' },
+        { type: 'track', anonymousId: 'a', event: 'e', properties: { ['k\udc00']: 1 } },
+      ],
+    });
     expect(item.statusCode, item.body).toBe(400);
     expect(paths(item)).toEqual(['body.batch.1.properties.k\ufffd']);
     const admin = await post('/api/contacts', { userId: 'x\udbff', email: 'lone@example.org' }, t.admin);
@@ -89,7 +93,7 @@ describe.each(backends())('hostile ingestion on %s', (kind) => {
     expect(error.message).toMatch(/^batch: checking stopped .*; batch\.0\.userId: .*; batch\.0\.anonymousId: .*; and 118 more issues$/);
   });
 
-  it('refused parts of a batch are all reported at once: the envelope\'s and the calls\'', async () => {
+  it("refused parts of a batch are all reported at once: the envelope's and the calls'", async () => {
     const res = await post('/v1/batch', { sentAt: 'soon', context: 1, batch: [{ type: 'track', userId: 'u' }, { type: 'fly' }] });
     expect(res.statusCode).toBe(400);
     expect(paths(res).sort()).toEqual(['batch.0.event', 'batch.1.type', 'context', 'sentAt']);

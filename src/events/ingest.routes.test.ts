@@ -18,10 +18,8 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = t.write) =>
     h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(payload) });
-  const events = (workspaceId = t.workspaceId) =>
-    h.deps.store.db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
-  const contactOf = (userId: string) =>
-    h.deps.store.db.selectFrom('contacts').selectAll().where('workspace_id', '=', t.workspaceId).where('user_id', '=', userId).executeTakeFirst();
+  const events = (workspaceId = t.workspaceId) => h.deps.store.db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  const contactOf = (userId: string) => h.deps.store.db.selectFrom('contacts').selectAll().where('workspace_id', '=', t.workspaceId).where('user_id', '=', userId).executeTakeFirst();
 
   it('stores each call type as an event linked to the contact, answering like Segment', async () => {
     const calls: [string, object][] = [
@@ -45,13 +43,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
       ['screen', 'Home'],
       ['group', 'group'],
     ]);
-    expect(rows.map((e) => fromJson(e.properties))).toEqual([
-      { plan: 'pro' },
-      { total: 12 },
-      { path: '/pricing', category: 'Docs' },
-      {},
-      { employees: 40, groupId: 'acme' },
-    ]);
+    expect(rows.map((e) => fromJson(e.properties))).toEqual([{ plan: 'pro' }, { total: 12 }, { path: '/pricing', category: 'Docs' }, {}, { employees: 40, groupId: 'acme' }]);
     expect(fromJson<{ ip: string }>(rows[1]!.context).ip).toBeTruthy();
   });
 
@@ -129,7 +121,13 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     expect(res.statusCode).toBe(400);
     const paths = res.json().error.issues.map((i: { path: string }) => i.path);
     expect(paths).toEqual(expect.arrayContaining(['event', 'properties']));
-    const batch = await post('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'ok' }, { type: 'track', event: 'x' }, { type: 'nope', userId: 'u' }] });
+    const batch = await post('/v1/batch', {
+      batch: [
+        { type: 'track', userId: 'u', event: 'ok' },
+        { type: 'track', event: 'x' },
+        { type: 'nope', userId: 'u' },
+      ],
+    });
     expect(batch.statusCode).toBe(400);
     const batchPaths = batch.json().error.issues.map((i: { path: string }) => i.path);
     expect(batchPaths).toEqual(expect.arrayContaining(['batch.1.userId', 'batch.2.type']));
@@ -186,7 +184,13 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     const body = { messageId: 'msg-dup-1', userId: 'u-dup', event: 'Once' };
     expect((await post('/v1/track', body)).statusCode).toBe(200);
     expect((await post('/v1/track', body)).statusCode).toBe(200);
-    const batch = await post('/v1/batch', { batch: [{ ...body, type: 'track' }, { ...body, type: 'track' }, { ...body, messageId: 'msg-dup-2', type: 'track' }] });
+    const batch = await post('/v1/batch', {
+      batch: [
+        { ...body, type: 'track' },
+        { ...body, type: 'track' },
+        { ...body, messageId: 'msg-dup-2', type: 'track' },
+      ],
+    });
     expect(batch.statusCode).toBe(200);
     const rows = (await events()).filter((e) => e.message_id.startsWith('msg-dup-'));
     expect(rows.map((e) => e.message_id)).toEqual(['msg-dup-1', 'msg-dup-2']);
@@ -220,8 +224,11 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     const sentAt = receivedAt + 3_600_000;
     const original = sentAt - 5_000;
     await post('/v1/track', {
-      userId: 'u-skew', event: 'Skewed', messageId: 'skew-1',
-      originalTimestamp: new Date(original).toISOString(), sentAt: new Date(sentAt).toISOString(),
+      userId: 'u-skew',
+      event: 'Skewed',
+      messageId: 'skew-1',
+      originalTimestamp: new Date(original).toISOString(),
+      sentAt: new Date(sentAt).toISOString(),
     });
     await post('/v1/batch', {
       sentAt: new Date(sentAt).toISOString(),
@@ -252,9 +259,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
     }
     const stored = (await events()).filter((e) => e.message_id.startsWith('sig-'));
     const contact = await contactOf('u-sig');
-    expect(seen.map((s) => (s.kind === 'event' ? [s.event.id, s.event.name, s.event.contactId] : null))).toEqual(
-      stored.map((e) => [e.id, e.name, contact!.id]),
-    );
+    expect(seen.map((s) => (s.kind === 'event' ? [s.event.id, s.event.name, s.event.contactId] : null))).toEqual(stored.map((e) => [e.id, e.name, contact!.id]));
     expect(stored.map((e) => e.message_id)).toEqual(['sig-1', 'sig-2', 'sig-3']);
   });
 
@@ -278,9 +283,7 @@ describe.each(backends())('Segment ingestion API on %s', (kind) => {
 
   it('concurrent requests for the same new user make one contact and store every event', async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) =>
-        post('/v1/batch', { batch: [{ type: 'track', userId: 'u-race', anonymousId: `a-race-${i}`, event: 'Race', messageId: `race-${i}` }] }),
-      ),
+      Array.from({ length: 12 }, (_, i) => post('/v1/batch', { batch: [{ type: 'track', userId: 'u-race', anonymousId: `a-race-${i}`, event: 'Race', messageId: `race-${i}` }] })),
     );
     expect(results.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
     const contacts = await h.deps.store.db.selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('user_id', '=', 'u-race').execute();

@@ -37,12 +37,7 @@ ON CONFLICT (workspace_id, message_id) DO NOTHING
 RETURNING id, message_id`;
 
 /** Inserts the rows; returns the ones that were new (a messageId already stored is skipped). */
-export async function insertEvents(
-  trx: Db,
-  dialect: DialectName,
-  workspaceId: string,
-  rows: readonly EventRow[],
-): Promise<{ id: number; message_id: string }[]> {
+export async function insertEvents(trx: Db, dialect: DialectName, workspaceId: string, rows: readonly EventRow[]): Promise<{ id: number; message_id: string }[]> {
   // One JSON text for all rows: one stringify here, one parse in the database (in C).
   const tuples = JSON.stringify(rows.map((r) => [r.contactId, r.type, r.name, r.properties, r.context, r.messageId, r.timestamp, r.receivedAt]));
   const query = CompiledQuery.raw(dialect === 'postgres' ? POSTGRES : SQLITE, [workspaceId, tuples]);

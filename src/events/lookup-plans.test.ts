@@ -59,17 +59,18 @@ describe.each(backends())('ingestion key lookups on %s', (kind) => {
     expect(rows.filter((r) => r.user_id !== null)).toHaveLength(100);
   });
 
-  it.each([['user_id', 'user-', 'contacts_workspace_user_id'], ['email', 'u', 'contacts_workspace_email'], ['anonymous_id', 'anon-', 'contact_anonymous_ids_pkey']] as const)(
-    'finds contacts by %s through the unique index',
-    async (key, prefix, index) => {
-      const values = key === 'email' ? keys(prefix).map((k) => `${k}@example.com`) : keys(prefix);
-      const query = contactsByKeysQuery(kind, t.workspaceId, key, values);
-      const text = await plan(query);
-      if (kind === 'postgres' || key !== 'anonymous_id') expect(text).toContain(index);
-      expect(text).not.toMatch(noScans);
-      const rows = (await h.deps.store.db.executeQuery<{ key: string; id: string }>(query)).rows;
-      expect(rows).toHaveLength(100);
-      expect(rows.every((r) => values.includes(r.key))).toBe(true);
-    },
-  );
+  it.each([
+    ['user_id', 'user-', 'contacts_workspace_user_id'],
+    ['email', 'u', 'contacts_workspace_email'],
+    ['anonymous_id', 'anon-', 'contact_anonymous_ids_pkey'],
+  ] as const)('finds contacts by %s through the unique index', async (key, prefix, index) => {
+    const values = key === 'email' ? keys(prefix).map((k) => `${k}@example.com`) : keys(prefix);
+    const query = contactsByKeysQuery(kind, t.workspaceId, key, values);
+    const text = await plan(query);
+    if (kind === 'postgres' || key !== 'anonymous_id') expect(text).toContain(index);
+    expect(text).not.toMatch(noScans);
+    const rows = (await h.deps.store.db.executeQuery<{ key: string; id: string }>(query)).rows;
+    expect(rows).toHaveLength(100);
+    expect(rows.every((r) => values.includes(r.key))).toBe(true);
+  });
 });

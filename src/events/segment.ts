@@ -39,7 +39,10 @@ const isoDate = z
   .transform((s) => parseIsoTime(s)!);
 
 const common = {
-  messageId: z.union([z.string().min(1).max(255), z.number()]).transform(String).optional()
+  messageId: z
+    .union([z.string().min(1).max(255), z.number()])
+    .transform(String)
+    .optional()
     .describe('Unique per workspace; a call with a messageId already stored is acknowledged and ignored'),
   userId: identifier.describe('Your id for the user; userId or anonymousId is required'),
   anonymousId: identifier.describe('A pre-identification id (cookie, device)'),
@@ -64,8 +67,14 @@ const shapes = {
   group: { ...common, groupId: z.union([z.string().min(1).max(255), z.number()]).transform(String), traits: jsonObject.optional() },
   alias: {
     ...common,
-    previousId: z.union([z.string().min(1).max(255), z.number()]).transform(String).describe('The id the user had before'),
-    userId: z.union([z.string().min(1).max(255), z.number()]).transform(String).describe('The id the user has from now on'),
+    previousId: z
+      .union([z.string().min(1).max(255), z.number()])
+      .transform(String)
+      .describe('The id the user had before'),
+    userId: z
+      .union([z.string().min(1).max(255), z.number()])
+      .transform(String)
+      .describe('The id the user has from now on'),
   },
 } as const;
 
@@ -73,10 +82,7 @@ const IDENTITY_MESSAGE = 'userId or anonymousId is required';
 
 /** Every call but alias needs a userId or an anonymousId. */
 function identified<T extends z.ZodObject>(schema: T): T {
-  return schema.refine(
-    (v: { userId?: string | null; anonymousId?: string | null }) => v.userId != null || v.anonymousId != null,
-    { message: IDENTITY_MESSAGE, path: ['userId'] },
-  ) as T;
+  return schema.refine((v: { userId?: string | null; anonymousId?: string | null }) => v.userId != null || v.anonymousId != null, { message: IDENTITY_MESSAGE, path: ['userId'] }) as T;
 }
 
 export const identifyBody = identified(z.object(shapes.identify));
@@ -105,7 +111,7 @@ export const batchItem = z.discriminatedUnion('type', [
 ]);
 
 const batchFields = {
-  context: jsonObject.optional().describe('Merged under every item\'s own context'),
+  context: jsonObject.optional().describe("Merged under every item's own context"),
   integrations: jsonObject.optional(),
   sentAt: isoDate.optional().describe('Applies to items without their own sentAt'),
 };

@@ -19,18 +19,18 @@ describe('the signal bus', () => {
 
   it('stops at a failing sink and rejects, so the emitting transaction rolls back', async () => {
     const calls: string[] = [];
-    const bus = createSignals([
-      { record: async () => void calls.push('a') },
-      { record: async () => Promise.reject(new Error('sink down')) },
-      { record: async () => void calls.push('c') },
-    ]);
+    const bus = createSignals([{ record: async () => void calls.push('a') }, { record: async () => Promise.reject(new Error('sink down')) }, { record: async () => void calls.push('c') }]);
     await expect(bus.emit(trx, [created('1')], 1)).rejects.toThrow('sink down');
     expect(calls).toEqual(['a']);
   });
 
   it('forget reaches every sink that caches, and only those', () => {
     const forgotten: string[] = [];
-    const bus = createSignals([{ record: async () => {}, forget: (ws) => void forgotten.push(`a:${ws}`) }, { record: async () => {} }, { record: async () => {}, forget: (ws) => void forgotten.push(`c:${ws}`) }]);
+    const bus = createSignals([
+      { record: async () => {}, forget: (ws) => void forgotten.push(`a:${ws}`) },
+      { record: async () => {} },
+      { record: async () => {}, forget: (ws) => void forgotten.push(`c:${ws}`) },
+    ]);
     bus.forget('ws_1');
     expect(forgotten).toEqual(['a:ws_1', 'c:ws_1']);
   });

@@ -20,10 +20,24 @@ describe.each(backends())('/api/forms on %s', (kind) => {
 
   it('creates, reads, patches, lists and deletes a form; double opt-in and the public url come from the list and the config', async () => {
     h.clock.advance(1000);
-    const created = await api('POST', '/api/forms', { listId: doiListId, name: 'footer', fields: [{ name: 'first_name', label: 'First name', required: true }], consentText: 'Yes please', consentTextVersion: 'v1' });
+    const created = await api('POST', '/api/forms', {
+      listId: doiListId,
+      name: 'footer',
+      fields: [{ name: 'first_name', label: 'First name', required: true }],
+      consentText: 'Yes please',
+      consentTextVersion: 'v1',
+    });
     expect(created.statusCode).toBe(201);
     const form = created.json();
-    expect(form).toMatchObject({ listId: doiListId, name: 'footer', title: 'Subscribe', doubleOptIn: true, url: `https://q.example.com/f/${form.id}`, fields: [{ name: 'first_name', label: 'First name', type: 'text', required: true }], thankYouText: null });
+    expect(form).toMatchObject({
+      listId: doiListId,
+      name: 'footer',
+      title: 'Subscribe',
+      doubleOptIn: true,
+      url: `https://q.example.com/f/${form.id}`,
+      fields: [{ name: 'first_name', label: 'First name', type: 'text', required: true }],
+      thankYouText: null,
+    });
     expect((await api('GET', `/api/forms/${form.id}`)).json()).toEqual(form);
 
     const patched = await api('PATCH', `/api/forms/${form.id}`, { listId, thankYouText: 'Welcome aboard', consentText: null, consentTextVersion: null });
@@ -47,14 +61,27 @@ describe.each(backends())('/api/forms on %s', (kind) => {
       [{ listId: 'lst_nope', name: 'x' }, 'listId'],
       [{ listId, name: 'x', consentText: 'I agree' }, 'body.consentTextVersion'],
       [{ listId, name: 'x', fields: [{ name: 'email', label: 'Email' }] }, 'body.fields.0.name'],
-      [{ listId, name: 'x', fields: [{ name: 'a', label: 'A' }, { name: 'a', label: 'B' }] }, 'body.fields.1.name'],
+      [
+        {
+          listId,
+          name: 'x',
+          fields: [
+            { name: 'a', label: 'A' },
+            { name: 'a', label: 'B' },
+          ],
+        },
+        'body.fields.1.name',
+      ],
       [{ listId, name: 'x', redirectUrl: 'javascript:alert(1)' }, 'body.redirectUrl'],
       [{ listId, name: 'x', confirmationTemplateId: 'missing' }, 'confirmationTemplateId'],
     ];
     for (const [payload, path] of cases) {
       const res = await api('POST', '/api/forms', payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
-      expect(res.json().error.issues.map((i: { path: string }) => i.path), JSON.stringify(payload)).toContain(path);
+      expect(
+        res.json().error.issues.map((i: { path: string }) => i.path),
+        JSON.stringify(payload),
+      ).toContain(path);
     }
     const form = (await api('POST', '/api/forms', { listId, name: 'ok' })).json();
     const bad = await api('PATCH', `/api/forms/${form.id}`, { consentText: 'I agree' });

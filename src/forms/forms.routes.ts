@@ -23,7 +23,14 @@ async function present(deps: AppDeps, forms: Form[]): Promise<z.output<typeof fo
 export const formsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['forms'];
-  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config), allowPrivateOutbound: deps.config.allowPrivateOutbound });
+  const channel = createEmailChannel({
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    publicUrl: deps.config.publicUrl,
+    defaults: emailDefaultsOf(deps.config),
+    allowPrivateOutbound: deps.config.allowPrivateOutbound,
+  });
   app.addHook('onClose', async () => channel.close());
   const one = async (f: Form) => (await present(deps, [f]))[0]!;
 
@@ -44,10 +51,8 @@ export const formsRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.get(
-    '/api/forms/:id',
-    { onRequest: admin, schema: { tags, summary: 'One signup form', params: idParams, response: { 200: formSchema, ...errorResponses } } },
-    async (request) => one(await getForm(deps, workspaceOf(request), request.params.id)),
+  app.get('/api/forms/:id', { onRequest: admin, schema: { tags, summary: 'One signup form', params: idParams, response: { 200: formSchema, ...errorResponses } } }, async (request) =>
+    one(await getForm(deps, workspaceOf(request), request.params.id)),
   );
 
   app.patch(

@@ -119,9 +119,17 @@ export async function updateForm(deps: ServiceDeps, workspaceId: string, formId:
     const { id: _id, workspaceId: _ws, createdAt: _c, updatedAt: _u, ...before } = toForm(row);
     const next = { ...before };
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
-    parseOrThrow(z.any().superRefine((v, ctx) => checkForm(v as typeof next, ctx)), next);
+    parseOrThrow(
+      z.any().superRefine((v, ctx) => checkForm(v as typeof next, ctx)),
+      next,
+    );
     await checkReferences(trx, workspaceId, next);
-    const updated = await trx.updateTable('forms').set({ ...columns(next), updated_at: deps.clock.now() }).where('id', '=', formId).returningAll().executeTakeFirstOrThrow();
+    const updated = await trx
+      .updateTable('forms')
+      .set({ ...columns(next), updated_at: deps.clock.now() })
+      .where('id', '=', formId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return toForm(updated);
   });
 }
@@ -134,6 +142,9 @@ export async function deleteForm(deps: ServiceDeps, workspaceId: string, formId:
 export async function listForms(deps: ServiceDeps, workspaceId: string, page: { limit: number; afterId?: string | undefined }): Promise<Form[]> {
   let q = deps.store.db.selectFrom('forms').selectAll().where('workspace_id', '=', workspaceId);
   if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   return rows.map(toForm);
 }

@@ -35,9 +35,7 @@ function input(id: string, name: string, label: string, opts: { type: string; re
 
 export function formPage(form: Form, action: string, values: Record<string, string> = {}, issues: FieldIssue[] = []): string {
   const errorOf = (path: string) => issues.find((i) => i.path === path)?.message;
-  const summary = issues.length
-    ? `<div role="alert"><p><strong>Please correct the following:</strong></p><ul>${issues.map((i) => `<li dir="auto">${e(i.message)}</li>`).join('')}</ul></div>`
-    : '';
+  const summary = issues.length ? `<div role="alert"><p><strong>Please correct the following:</strong></p><ul>${issues.map((i) => `<li dir="auto">${e(i.message)}</li>`).join('')}</ul></div>` : '';
   const fields = [
     input('f-email', 'email', 'Email address', { type: 'email', required: true, value: values.email ?? '', error: errorOf('email'), autocomplete: 'email' }),
     ...form.fields.map((f) => input(`f-${f.name}`, f.name, f.label, { type: f.type, required: f.required, value: values[f.name] ?? '', error: errorOf(f.name) })),
@@ -62,10 +60,7 @@ ${consent}
 }
 
 export function thankYouPage(form: Form, status: 'subscribed' | 'pending'): string {
-  const text =
-    status === 'pending'
-      ? 'Almost done: we have sent you an email. Please open the link in it to confirm your subscription.'
-      : (form.thankYouText ?? 'Thank you, you are subscribed.');
+  const text = status === 'pending' ? 'Almost done: we have sent you an email. Please open the link in it to confirm your subscription.' : (form.thankYouText ?? 'Thank you, you are subscribed.');
   return page(form.title, `<main><h1 dir="auto">${e(form.title)}</h1><p dir="auto" role="status">${e(text)}</p></main>`, pageOptions(form));
 }
 

@@ -26,9 +26,16 @@ const formShape = {
   consentText: z.string().min(1).max(2000).nullable().describe('Shown next to a required checkbox; the person agrees to this text'),
   consentTextVersion: z.string().min(1).max(100).nullable().describe('Recorded with the consent (GDPR proof); required with consentText'),
   thankYouText: z.string().max(2000).nullable(),
-  redirectUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().describe('Where to send the browser after a successful signup'),
+  redirectUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .describe('Where to send the browser after a successful signup'),
   confirmationTemplateId: z.string().min(1).max(64).nullable().describe('Transactional template of the double opt-in mail ({{ data.confirm_url }}); built-in text when null'),
-  lang: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or fa-IR').nullable(),
+  lang: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'must be a BCP 47 language tag such as en or fa-IR')
+    .nullable(),
 };
 
 export const formCreateBody = z

@@ -34,9 +34,16 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
 
   const ua = 'Mozilla/5.0 (test)';
   const postForm = (form: Form, fields: Record<string, string>, ip = '203.0.113.7') =>
-    k.h.app.inject({ method: 'POST', url: `/f/${form.id}`, remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': ua }, payload: new URLSearchParams(fields).toString() });
+    k.h.app.inject({
+      method: 'POST',
+      url: `/f/${form.id}`,
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': ua },
+      payload: new URLSearchParams(fields).toString(),
+    });
   const contactBy = (email: string) => k.h.deps.store.db.selectFrom('contacts').selectAll().where('workspace_id', '=', k.t.workspaceId).where('email', '=', email).executeTakeFirst();
-  const membership = (listId: string, contactId: string) => k.h.deps.store.db.selectFrom('list_memberships').selectAll().where('list_id', '=', listId).where('contact_id', '=', contactId).executeTakeFirst();
+  const membership = (listId: string, contactId: string) =>
+    k.h.deps.store.db.selectFrom('list_memberships').selectAll().where('list_id', '=', listId).where('contact_id', '=', contactId).executeTakeFirst();
   const history = (contactId: string) => k.h.deps.store.db.selectFrom('consent_history').selectAll().where('contact_id', '=', contactId).orderBy('id').execute();
   const joined = (contactId: string, listId: string) => signals.filter((s) => s.kind === 'list_joined' && s.contactId === contactId && s.listId === listId);
 
@@ -65,13 +72,21 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
     const c = (await contactBy('leila@example.org'))!;
     expect(JSON.parse(typeof c.attributes === 'string' ? c.attributes : JSON.stringify(c.attributes))).toEqual({ first_name: 'لیلا' });
     expect(await membership(single.listId, c.id)).toMatchObject({ status: 'subscribed', source: `form:${single.id}` });
-    expect((await history(c.id)).map((h) => [h.channel, h.topic, h.status, h.source, h.ip, h.user_agent, h.text_version])).toEqual([['email', '', 'subscribed', `form:${single.id}`, '203.0.113.7', ua, 'nl-2026-01']]);
+    expect((await history(c.id)).map((h) => [h.channel, h.topic, h.status, h.source, h.ip, h.user_agent, h.text_version])).toEqual([
+      ['email', '', 'subscribed', `form:${single.id}`, '203.0.113.7', ua, 'nl-2026-01'],
+    ]);
     expect(joined(c.id, single.listId)).toHaveLength(1);
   });
 
   it('double opt-in: the signup is pending, a confirmation email with a signed link arrives over SMTP; GET shows a button and changes nothing; POST subscribes (list_joined) with a double-opt-in consent record', async () => {
     k.sink.clear();
-    const res = await k.h.app.inject({ method: 'POST', url: `/f/${doi.id}`, remoteAddress: '198.51.100.4', headers: { 'user-agent': ua }, payload: { email: 'omar@example.org', first_name: 'Omar', consent: true } });
+    const res = await k.h.app.inject({
+      method: 'POST',
+      url: `/f/${doi.id}`,
+      remoteAddress: '198.51.100.4',
+      headers: { 'user-agent': ua },
+      payload: { email: 'omar@example.org', first_name: 'Omar', consent: true },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'pending' });
     const c = (await contactBy('omar@example.org'))!;
@@ -126,7 +141,19 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
 
   it("with a confirmation template, the form's transactional template is sent with {{ data.confirm_url }}, and its link confirms", async () => {
     k.sink.clear();
-    await saveTemplates(k.h.deps, k.t.workspaceId, [{ id: 'doi-confirm', name: 'Confirm', kind: 'transactional', content: { subject: 'Confirm {{ data.list_name }}, {{ contact.first_name }}', body: '<html><body><p><a href="{{ data.confirm_url }}">Yes, subscribe me</a></p></body></html>' } }], 'upsert');
+    await saveTemplates(
+      k.h.deps,
+      k.t.workspaceId,
+      [
+        {
+          id: 'doi-confirm',
+          name: 'Confirm',
+          kind: 'transactional',
+          content: { subject: 'Confirm {{ data.list_name }}, {{ contact.first_name }}', body: '<html><body><p><a href="{{ data.confirm_url }}">Yes, subscribe me</a></p></body></html>' },
+        },
+      ],
+      'upsert',
+    );
     const form = await createForm(k.h.deps, k.t.workspaceId, { listId: doi.listId, name: 'templated', fields: [{ name: 'first_name', label: 'First name' }], confirmationTemplateId: 'doi-confirm' });
     expect((await k.h.app.inject({ method: 'POST', url: `/f/${form.id}`, payload: { email: 'tina@example.org', first_name: 'Tina' } })).json()).toEqual({ status: 'pending' });
     const [mail] = await k.sink.waitFor(1);
@@ -157,7 +184,11 @@ describe.each(backends())('hosted signup forms on %s', (kind) => {
     const mine = mails.find((m) => m.envelope.rcptTo[0] === 'gone@example.org')!;
     const link = new RegExp(`${PUBLIC_URL}(/f/confirm/[A-Za-z0-9_.-]+)`).exec(mine.parsed.text ?? '')![1]!;
     expect((await k.h.app.inject({ method: 'POST', url: link })).body).toContain('you are now subscribed');
-    expect((await history(c.id)).map((h) => [h.status, h.source])).toEqual([['subscribed', 'import'], ['unsubscribed', 'one-click'], ['subscribed', 'double-opt-in']]);
+    expect((await history(c.id)).map((h) => [h.status, h.source])).toEqual([
+      ['subscribed', 'import'],
+      ['unsubscribed', 'one-click'],
+      ['subscribed', 'double-opt-in'],
+    ]);
     expect((await k.send(c, { template: 'welcome-1', key: 'doi-resub:after' })).status).toBe('sent');
   });
 

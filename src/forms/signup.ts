@@ -79,11 +79,7 @@ export async function submitSignup(deps: ServiceDeps, form: Form, values: Record
     // existing contact it only fills attributes that are still empty.
     const known = row ? toContact(row) : null;
     const fresh = known ? Object.fromEntries(Object.entries(attributes).filter(([k]) => known.attributes[k] === undefined)) : attributes;
-    const contact = known
-      ? Object.keys(fresh).length > 0
-        ? await updateContact(deps, ws, known.id, { attributes: fresh }, trx)
-        : known
-      : await createContact(deps, ws, { email, attributes }, trx);
+    const contact = known ? (Object.keys(fresh).length > 0 ? await updateContact(deps, ws, known.id, { attributes: fresh }, trx) : known) : await createContact(deps, ws, { email, attributes }, trx);
     const member = await trx.selectFrom('list_memberships').select('status').where('list_id', '=', list.id).where('contact_id', '=', contact.id).executeTakeFirst();
     const current = await effectiveConsent(trx, contact.id, 'email', '');
     const status = list.doubleOptIn ? 'pending' : 'subscribed';
@@ -96,7 +92,13 @@ export async function submitSignup(deps: ServiceDeps, form: Form, values: Record
     // A form never downgrades consent (subscribed → pending) nor overrides a withdrawal (unsubscribed → anything).
     const consent = current === 'unsubscribed' || (target === 'pending' && current === 'subscribed') ? null : target;
     if (consent) {
-      await setConsent(deps, ws, contact.id, { channel: 'email', topic: '', status: consent, source, ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
+      await setConsent(
+        deps,
+        ws,
+        contact.id,
+        { channel: 'email', topic: '', status: consent, source, ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion },
+        trx,
+      );
     }
     return { contact, list, status, confirm: target === 'pending' };
   });
@@ -111,7 +113,13 @@ export async function confirmSignup(deps: ServiceDeps, form: Form, contactId: st
     if (!member) throw new NotFoundError('signup', contactId);
     if (member.status === 'subscribed') return { changed: false, list };
     await setMemberStatus(deps, ws, list.id, contactId, { status: 'subscribed', source: 'double-opt-in' }, trx);
-    await setConsent(deps, ws, contactId, { channel: 'email', topic: '', status: 'subscribed', source: 'double-opt-in', ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion }, trx);
+    await setConsent(
+      deps,
+      ws,
+      contactId,
+      { channel: 'email', topic: '', status: 'subscribed', source: 'double-opt-in', ip: proof.ip ?? null, userAgent: proof.userAgent?.slice(0, 1000) ?? null, textVersion: form.consentTextVersion },
+      trx,
+    );
     // A confirmed double opt-in is new consent: it lifts an erasure's suppression (docs/privacy.md).
     await liftErasureSuppression(trx, { workspaceId: ws, contactId, channel: 'email', actor: null, via: 'double_opt_in', now: deps.clock.now() });
     return { changed: true, list };

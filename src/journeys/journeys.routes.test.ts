@@ -96,7 +96,14 @@ describe.each(backends())('journeys HTTP API on %s', (kind) => {
 
   it('validates without storing and returns warnings', async () => {
     const ab = doc('ab-test');
-    ab.nodes.splice(1, 0, { id: 'ab', type: 'split', variants: [{ output: 'a', weight: 1 }, { output: 'b', weight: 1 }] });
+    ab.nodes.splice(1, 0, {
+      id: 'ab',
+      type: 'split',
+      variants: [
+        { output: 'a', weight: 1 },
+        { output: 'b', weight: 1 },
+      ],
+    });
     ab.edges = [
       { from: 'ping', to: 'ab' },
       { from: 'ab', output: 'a', to: 'wait' },

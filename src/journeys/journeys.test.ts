@@ -5,17 +5,7 @@ import { ConflictError, ValidationError } from '../core/errors.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
 import { EXAMPLE_TEMPLATES, loadExample } from './definition/examples.js';
 import { templatesInStore } from './definition/templates.js';
-import {
-  applyJourney,
-  applyValidated,
-  getJourney,
-  getVersion,
-  journeyDetail,
-  liveJourneys,
-  setStatus,
-  validOrThrow,
-  type JourneyDeps,
-} from './journeys.js';
+import { applyJourney, applyValidated, getJourney, getVersion, journeyDetail, liveJourneys, setStatus, validOrThrow, type JourneyDeps } from './journeys.js';
 import { defaultSignals } from '../server/signal-sinks.js';
 
 describe.each(backends())('journey definitions on %s', (kind) => {

@@ -144,12 +144,7 @@ async function applyOne(store: Store, trx: Db, workspaceId: string, valid: Valid
 
   const version = changed ? row.current_version + 1 : row.current_version;
   if (changed) await insertVersion(trx, workspaceId, content, version, now);
-  await trx
-    .updateTable('journeys')
-    .set({ name: document.name, status, current_version: version, updated_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', document.id)
-    .execute();
+  await trx.updateTable('journeys').set({ name: document.name, status, current_version: version, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', document.id).execute();
   return { id: document.id, outcome: 'updated', version, status, warnings };
 }
 

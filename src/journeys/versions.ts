@@ -24,9 +24,7 @@ export function contentOf(doc: JourneyDocument): JourneyContent {
 
 /** JSON with sorted keys, so two equal documents compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 export function sameContent(a: JourneyContent, b: JourneyContent): boolean {
@@ -39,13 +37,7 @@ export function parseStored(document: unknown): JourneyContent {
 }
 
 export async function readContent(db: Db, workspaceId: string, journeyId: string, version: number): Promise<JourneyContent | undefined> {
-  const row = await db
-    .selectFrom('journey_versions')
-    .select('document')
-    .where('workspace_id', '=', workspaceId)
-    .where('journey_id', '=', journeyId)
-    .where('version', '=', version)
-    .executeTakeFirst();
+  const row = await db.selectFrom('journey_versions').select('document').where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).where('version', '=', version).executeTakeFirst();
   if (!row) return undefined;
   // A stored document that no longer parses (the schema changed incompatibly) counts as different
   // content, so applying a valid document replaces it with a new version instead of failing.
@@ -61,13 +53,7 @@ export async function insertVersion(db: Db, workspaceId: string, content: Journe
 }
 
 export async function listVersions(db: Db, workspaceId: string, journeyId: string): Promise<Array<{ version: number; createdAt: number }>> {
-  const rows = await db
-    .selectFrom('journey_versions')
-    .select(['version', 'created_at'])
-    .where('workspace_id', '=', workspaceId)
-    .where('journey_id', '=', journeyId)
-    .orderBy('version')
-    .execute();
+  const rows = await db.selectFrom('journey_versions').select(['version', 'created_at']).where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).orderBy('version').execute();
   return rows.map((r) => ({ version: r.version, createdAt: r.created_at }));
 }
 

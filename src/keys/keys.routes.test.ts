@@ -62,10 +62,15 @@ describe.each(backends())('keys API on %s', (kind) => {
   it('validates the kind with its path', async () => {
     const res = await create({ kind: 'root', name: '' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.kind', 'body.name']);
+    expect(
+      res
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['body.kind', 'body.name']);
   });
 
-  it('never lists or revokes another workspace\'s keys', async () => {
+  it("never lists or revokes another workspace's keys", async () => {
     const other = await h.tenant();
     const theirs = (await create({ kind: 'admin' }, other)).json();
     const mine = (await h.app.inject({ method: 'GET', url: '/api/keys', headers: t.admin })).json().data;

@@ -44,7 +44,10 @@ export const keysRoutes: RouteModule = (app, deps) => {
     async (request) => ({ data: await listKeys(deps, workspaceOf(request)) }),
   );
 
-  const revoke = { onRequest: admin, schema: { tags, summary: 'Revoke an API key (idempotent); it is refused from the next request on', params: idParams, response: { 200: keySchema, ...errorResponses } } };
+  const revoke = {
+    onRequest: admin,
+    schema: { tags, summary: 'Revoke an API key (idempotent); it is refused from the next request on', params: idParams, response: { 200: keySchema, ...errorResponses } },
+  };
   app.post('/api/keys/:id/revoke', revoke, async (request) => revokeKey(deps, workspaceOf(request), request.params.id));
   app.delete('/api/keys/:id', revoke, async (request) => revokeKey(deps, workspaceOf(request), request.params.id));
 };

@@ -38,11 +38,7 @@ export function hashSecret(secret: string): string {
 
 const SECRET_PREFIX: Record<KeyKind, string> = { admin: 'qa_', write: 'qw_' };
 
-export async function createKey(
-  deps: ServiceDeps,
-  input: { workspaceId: string; kind: KeyKind; name?: string },
-  db: Db = deps.store.db,
-): Promise<CreatedKey> {
+export async function createKey(deps: ServiceDeps, input: { workspaceId: string; kind: KeyKind; name?: string }, db: Db = deps.store.db): Promise<CreatedKey> {
   const now = deps.clock.now();
   const secret = SECRET_PREFIX[input.kind] + newSecret(24);
   const row = {
@@ -61,12 +57,7 @@ export async function createKey(
 }
 
 export async function listKeys(deps: ServiceDeps, workspaceId: string): Promise<ApiKey[]> {
-  const rows = await deps.store.db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('id')
-    .execute();
+  const rows = await deps.store.db.selectFrom('api_keys').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
   return rows.map(toKey);
 }
 
@@ -84,8 +75,13 @@ export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: s
     const key = await trx.selectFrom('api_keys').select(['kind', 'revoked_at']).where('id', '=', keyId).where('workspace_id', '=', workspaceId).executeTakeFirst();
     if (!key) throw new NotFoundError('key', keyId);
     if (key.kind === 'admin' && key.revoked_at === null) {
-      const live = await trx.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('workspace_id', '=', workspaceId).where('kind', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+      const live = await trx
+        .selectFrom('api_keys')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('kind', '=', 'admin')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirstOrThrow();
       if (Number(live.n) <= 1) throw new ConflictError('the last admin key of a workspace cannot be revoked; create another admin key first', 'id');
     }
     const row = await trx
@@ -101,25 +97,12 @@ export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: s
 
 /** Resolves a presented secret to its key, or null when unknown or revoked. */
 export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
-  const row = await deps.store.db
-    .selectFrom('api_keys')
-    .select(['id', 'workspace_id', 'kind', 'revoked_at'])
-    .where('hash', '=', hashSecret(secret))
-    .executeTakeFirst();
+  const row = await deps.store.db.selectFrom('api_keys').select(['id', 'workspace_id', 'kind', 'revoked_at']).where('hash', '=', hashSecret(secret)).executeTakeFirst();
   if (!row || row.revoked_at !== null) return null;
   return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind };
 }
 
-function toKey(row: {
-  id: string;
-  workspace_id: string;
-  kind: KeyKind;
-  name: string;
-  prefix: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}): ApiKey {
+function toKey(row: { id: string; workspace_id: string; kind: KeyKind; name: string; prefix: string; created_at: number; last_used_at: number | null; revoked_at: number | null }): ApiKey {
   return {
     id: row.id,
     workspaceId: row.workspace_id,

@@ -11,8 +11,7 @@ describe.each(backends())('lists API on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  const req = (tenant: Tenant, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    h.app.inject({ method, url, headers: tenant.admin, ...(payload ? { payload } : {}) });
+  const req = (tenant: Tenant, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => h.app.inject({ method, url, headers: tenant.admin, ...(payload ? { payload } : {}) });
 
   it('creates, reads, updates and deletes a list', async () => {
     const created = await req(t, 'POST', '/api/lists', { name: 'Newsletter', description: 'Weekly', doubleOptIn: true });
@@ -48,10 +47,15 @@ describe.each(backends())('lists API on %s', (kind) => {
   it('rejects a missing or empty name with its path', async () => {
     const res = await req(t, 'POST', '/api/lists', { name: '  ', doubleOptIn: 'yes' });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.doubleOptIn', 'body.name']);
+    expect(
+      res
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['body.doubleOptIn', 'body.name']);
   });
 
-  it('pages through lists exactly once each and hides other workspaces\' lists', async () => {
+  it("pages through lists exactly once each and hides other workspaces' lists", async () => {
     const tenant = await h.tenant();
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) ids.push((await req(tenant, 'POST', '/api/lists', { name: `L${i}` })).json().id);

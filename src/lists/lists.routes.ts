@@ -12,10 +12,8 @@ export const listsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['lists'];
 
-  app.post(
-    '/api/lists',
-    { onRequest: admin, schema: { tags, summary: 'Create a list', body: listCreateBody, response: { 201: listSchema, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await createList(deps, workspaceOf(request), request.body)),
+  app.post('/api/lists', { onRequest: admin, schema: { tags, summary: 'Create a list', body: listCreateBody, response: { 201: listSchema, ...errorResponses } } }, async (request, reply) =>
+    reply.status(201).send(await createList(deps, workspaceOf(request), request.body)),
   );
 
   app.get(
@@ -28,10 +26,8 @@ export const listsRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.get(
-    '/api/lists/:id',
-    { onRequest: admin, schema: { tags, summary: 'Get a list', params: idParams, response: { 200: listSchema, ...errorResponses } } },
-    async (request) => getList(deps, workspaceOf(request), request.params.id),
+  app.get('/api/lists/:id', { onRequest: admin, schema: { tags, summary: 'Get a list', params: idParams, response: { 200: listSchema, ...errorResponses } } }, async (request) =>
+    getList(deps, workspaceOf(request), request.params.id),
   );
 
   app.patch(

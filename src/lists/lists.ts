@@ -74,7 +74,10 @@ export async function getList(deps: ServiceDeps, workspaceId: string, listId: st
 export async function listLists(deps: ServiceDeps, workspaceId: string, page: { limit: number; afterId?: string | undefined }): Promise<List[]> {
   let q = deps.store.db.selectFrom('lists').selectAll().where('workspace_id', '=', workspaceId);
   if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   return rows.map(toList);
 }
 
@@ -83,10 +86,7 @@ export async function updateList(deps: ServiceDeps, workspaceId: string, listId:
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.description !== undefined) set.description = patch.description;
   if (patch.doubleOptIn !== undefined) set.double_opt_in = patch.doubleOptIn ? 1 : 0;
-  const row = await mapNameConflict(
-    deps.store.db.updateTable('lists').set(set).where('workspace_id', '=', workspaceId).where('id', '=', listId).returningAll().executeTakeFirst(),
-    patch.name,
-  );
+  const row = await mapNameConflict(deps.store.db.updateTable('lists').set(set).where('workspace_id', '=', workspaceId).where('id', '=', listId).returningAll().executeTakeFirst(), patch.name);
   if (!row) throw new NotFoundError('list', listId);
   return toList(row);
 }

@@ -19,12 +19,10 @@ describe.each(backends())('list memberships API on %s', (kind) => {
     return tap.collect((s) => s.kind === 'list_joined');
   }
 
-  const req = (tenant: Tenant, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    h.app.inject({ method, url, headers: tenant.admin, ...(payload ? { payload } : {}) });
+  const req = (tenant: Tenant, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => h.app.inject({ method, url, headers: tenant.admin, ...(payload ? { payload } : {}) });
   let n = 0;
   const contact = async (tenant: Tenant = t): Promise<string> => (await req(tenant, 'POST', '/api/contacts', { userId: `m-${n++}` })).json().id;
-  const list = async (doubleOptIn = false, tenant: Tenant = t): Promise<string> =>
-    (await req(tenant, 'POST', '/api/lists', { name: `list-${n++}`, doubleOptIn })).json().id;
+  const list = async (doubleOptIn = false, tenant: Tenant = t): Promise<string> => (await req(tenant, 'POST', '/api/lists', { name: `list-${n++}`, doubleOptIn })).json().id;
   const members = async (listId: string, query = '') => (await req(t, 'GET', `/api/lists/${listId}/members${query}`)).json().data;
 
   it('adds contacts in bulk as subscribed, emits list_joined once each, and leaves existing members alone', async () => {
@@ -110,7 +108,7 @@ describe.each(backends())('list memberships API on %s', (kind) => {
     expect(seen).toEqual([...ids].sort());
   });
 
-  it('shows a contact\'s lists with their status', async () => {
+  it("shows a contact's lists with their status", async () => {
     const a = await contact();
     const l1 = await list();
     const l2 = await list(true);
@@ -143,7 +141,12 @@ describe.each(backends())('list memberships API on %s', (kind) => {
     expect(empty.statusCode).toBe(400);
     expect(empty.json().error.issues[0].path).toBe('body.contactIds');
     const bad = await req(t, 'POST', `/api/lists/${l}/members`, { contactIds: ['ok', 5], status: 'unsubscribed' });
-    expect(bad.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.contactIds.1', 'body.status']);
+    expect(
+      bad
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['body.contactIds.1', 'body.status']);
   });
 
   it('filters contacts by list through GET /api/contacts?listId=', async () => {

@@ -52,7 +52,7 @@ export const membershipsRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Set a member\'s status (confirm, unsubscribe, resubscribe)',
+        summary: "Set a member's status (confirm, unsubscribe, resubscribe)",
         params: memberParams,
         body: memberPatchBody,
         response: { 200: membershipSchema, ...errorResponses },

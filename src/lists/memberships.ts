@@ -111,13 +111,7 @@ export async function setMemberStatus(
       .executeTakeFirst();
     if (!before) throw new NotFoundError('membership', `${listId}/${contactId}`);
     const set = input.source === undefined ? { status: input.status, updated_at: now } : { status: input.status, source: input.source, updated_at: now };
-    const row = await db
-      .updateTable('list_memberships')
-      .set(set)
-      .where('list_id', '=', listId)
-      .where('contact_id', '=', contactId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await db.updateTable('list_memberships').set(set).where('list_id', '=', listId).where('contact_id', '=', contactId).returningAll().executeTakeFirstOrThrow();
     if (input.status === 'subscribed' && before.status !== 'subscribed') {
       await deps.signals.emit(db, [{ kind: 'list_joined', workspaceId, contactId, listId }], now);
     }
@@ -147,7 +141,10 @@ export async function listMembers(
   let q = deps.store.db.selectFrom('list_memberships').selectAll().where('workspace_id', '=', workspaceId).where('list_id', '=', listId);
   if (page.afterContactId !== undefined) q = q.where('contact_id', '>', page.afterContactId);
   if (page.status !== undefined) q = q.where('status', '=', page.status);
-  const rows = await q.orderBy('contact_id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('contact_id')
+    .limit(page.limit + 1)
+    .execute();
   return rows.map(toMembership);
 }
 
@@ -159,7 +156,15 @@ export async function listsOfContact(deps: ServiceDeps, workspaceId: string, con
     .selectFrom('list_memberships as m')
     .innerJoin('lists as l', 'l.id', 'm.list_id')
     .selectAll('m')
-    .select(['l.id as l_id', 'l.workspace_id as l_workspace_id', 'l.name as l_name', 'l.description as l_description', 'l.double_opt_in as l_double_opt_in', 'l.created_at as l_created_at', 'l.updated_at as l_updated_at'])
+    .select([
+      'l.id as l_id',
+      'l.workspace_id as l_workspace_id',
+      'l.name as l_name',
+      'l.description as l_description',
+      'l.double_opt_in as l_double_opt_in',
+      'l.created_at as l_created_at',
+      'l.updated_at as l_updated_at',
+    ])
     .where('m.workspace_id', '=', workspaceId)
     .where('m.contact_id', '=', contactId)
     .orderBy('m.list_id')

@@ -47,7 +47,11 @@ describe.each(backends())('message records written per batch on %s', (kind) => {
 
   it('outcomes queued together share one UPDATE and carry what left; a bad one fails only its own caller', async () => {
     const now = h.clock.now();
-    const reserved = await reserveMessages(h.deps.store.db, Array.from({ length: 30 }, (_, i) => input(`o:${i}`)), now);
+    const reserved = await reserveMessages(
+      h.deps.store.db,
+      Array.from({ length: 30 }, (_, i) => input(`o:${i}`)),
+      now,
+    );
     const ids = reserved.map((r) => r.message.id);
     const { store, statements } = countingStore(h.deps.store);
     const write = outcomeWriter(store);
@@ -55,7 +59,17 @@ describe.each(backends())('message records written per batch on %s', (kind) => {
     await Promise.all(ids.map((id, i) => write(id, i % 2 ? { status: 'sent', providerMessageId: `p${i}` } : { status: 'queued', reason: 'try later' }, content(i), now + 5)));
     expect(statements()).toBe(1);
     const sent = (await findMessage(h.deps.store.db, ids[1]!))!;
-    expect(sent).toMatchObject({ status: 'sent', providerMessageId: 'p1', sentAt: now + 5, subject: 'S1', links: ['https://e.example/1'], headerMessageId: '<1@x>', templateVersion: 2, provider: 'smtp', reason: null });
+    expect(sent).toMatchObject({
+      status: 'sent',
+      providerMessageId: 'p1',
+      sentAt: now + 5,
+      subject: 'S1',
+      links: ['https://e.example/1'],
+      headerMessageId: '<1@x>',
+      templateVersion: 2,
+      provider: 'smtp',
+      reason: null,
+    });
     const queued = (await findMessage(h.deps.store.db, ids[0]!))!;
     expect(queued).toMatchObject({ status: 'queued', reason: 'try later', sentAt: null, subject: 'S0', providerMessageId: null });
     const lease = await h.deps.store.db.selectFrom('messages').select('lease_until').where('id', 'in', ids).execute();
@@ -78,7 +92,11 @@ describe.each(backends())('message records written per batch on %s', (kind) => {
   });
 
   it('outcomes a batch said were coming share one UPDATE though they arrive apart; a missing one delays the rest by maxDelayMs at most', async () => {
-    const reserved = await reserveMessages(h.deps.store.db, Array.from({ length: 5 }, (_, i) => input(`e:${i}`)), h.clock.now());
+    const reserved = await reserveMessages(
+      h.deps.store.db,
+      Array.from({ length: 5 }, (_, i) => input(`e:${i}`)),
+      h.clock.now(),
+    );
     const ids = reserved.map((r) => r.message.id);
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const { store, statements } = countingStore(h.deps.store);

@@ -56,7 +56,12 @@ export async function reserveMessages(db: Db, inputs: readonly NewMessage[], now
   for (const ws of new Set(missing.map((m) => m.workspaceId))) {
     const keys = [...new Set(missing.filter((m) => m.workspaceId === ws).map((m) => m.idempotencyKey))];
     for (let start = 0; start < keys.length; start += RESERVE_CHUNK) {
-      const rows = await db.selectFrom('messages').selectAll().where('workspace_id', '=', ws).where('idempotency_key', 'in', keys.slice(start, start + RESERVE_CHUNK)).execute();
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('workspace_id', '=', ws)
+        .where('idempotency_key', 'in', keys.slice(start, start + RESERVE_CHUNK))
+        .execute();
       for (const row of rows) existing.set(key(row.workspace_id, row.idempotency_key), toMessage(row));
     }
   }

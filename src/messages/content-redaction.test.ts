@@ -9,7 +9,7 @@ import { createSession } from '../users/sessions.js';
 import { acceptInvite, createInvite } from '../users/users.js';
 import type { Role } from '../users/tables.js';
 
-describe.each(backends())('a sent message\'s content on %s', (kind) => {
+describe.each(backends())("a sent message's content on %s", (kind) => {
   let h: Harness;
   let t: Tenant;
   let messageId: string;
@@ -21,15 +21,39 @@ describe.each(backends())('a sent message\'s content on %s', (kind) => {
     const now = h.clock.now();
     messageId = newId('msg', now);
     unsub = signToken(await workspaceSecret(h.deps.store, t.workspaceId), 'unsubscribe', { messageId });
-    await h.deps.store.db.insertInto('messages').values({
-      id: messageId, workspace_id: t.workspaceId, contact_id: contact.id, channel: 'email', kind: 'marketing', idempotency_key: 'content-1',
-      status: 'sent', subject: 'Hello', links: '[]', created_at: now, updated_at: now, sent_at: now,
-    } as never).execute();
+    await h.deps.store.db
+      .insertInto('messages')
+      .values({
+        id: messageId,
+        workspace_id: t.workspaceId,
+        contact_id: contact.id,
+        channel: 'email',
+        kind: 'marketing',
+        idempotency_key: 'content-1',
+        status: 'sent',
+        subject: 'Hello',
+        links: '[]',
+        created_at: now,
+        updated_at: now,
+        sent_at: now,
+      } as never)
+      .execute();
     const html = `<p>Hi</p><a href="https://q.example.com/u/${unsub}">Unsubscribe</a>`;
-    await h.deps.store.db.insertInto('outbox').values({
-      workspace_id: t.workspaceId, message_id: messageId, from_address: 'a@example.com', to_address: 'reader@example.org', subject: 'Hello',
-      html_body: html, text_body: `Unsubscribe: https://q.example.com/u/${unsub}`, headers: toJson({}), raw: html, created_at: now,
-    }).execute();
+    await h.deps.store.db
+      .insertInto('outbox')
+      .values({
+        workspace_id: t.workspaceId,
+        message_id: messageId,
+        from_address: 'a@example.com',
+        to_address: 'reader@example.org',
+        subject: 'Hello',
+        html_body: html,
+        text_body: `Unsubscribe: https://q.example.com/u/${unsub}`,
+        headers: toJson({}),
+        raw: html,
+        created_at: now,
+      })
+      .execute();
   });
   afterAll(async () => h?.close());
 

@@ -12,8 +12,7 @@ export const messageSignalSink: SignalSink = {
     for (const s of signals) {
       if (s.kind !== 'contact_merged') continue;
       for (const table of ['messages', 'unsubscribe_feedback'] as const) {
-        await trx.updateTable(table).set({ contact_id: s.intoContactId })
-          .where('workspace_id', '=', s.workspaceId).where('contact_id', '=', s.fromContactId).execute();
+        await trx.updateTable(table).set({ contact_id: s.intoContactId }).where('workspace_id', '=', s.workspaceId).where('contact_id', '=', s.fromContactId).execute();
       }
     }
   },

@@ -41,7 +41,10 @@ describe.each(backends())('the transactional send API and message records on %s'
   });
 
   it('never sends to a complained or manually suppressed address', async () => {
-    for (const [address, reason] of [['angry@example.org', 'complaint'], ['blocked@example.org', 'manual']] as const) {
+    for (const [address, reason] of [
+      ['angry@example.org', 'complaint'],
+      ['blocked@example.org', 'manual'],
+    ] as const) {
       const add = await k.h.app.inject({ method: 'POST', url: '/api/suppressions', headers: k.t.admin, payload: { address, reason } });
       expect(add.statusCode).toBe(200);
       const res = await send({ templateId: 'receipt', email: address, data: { order: '2' } });

@@ -62,7 +62,14 @@ const resultSchema = z.object({ status: z.enum(['sent', 'retryable', 'permanent'
 export const messagesRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['messages'];
-  const channel = createEmailChannel({ store: deps.store, clock: deps.clock, log: deps.log, publicUrl: deps.config.publicUrl, defaults: emailDefaultsOf(deps.config), allowPrivateOutbound: deps.config.allowPrivateOutbound });
+  const channel = createEmailChannel({
+    store: deps.store,
+    clock: deps.clock,
+    log: deps.log,
+    publicUrl: deps.config.publicUrl,
+    defaults: emailDefaultsOf(deps.config),
+    allowPrivateOutbound: deps.config.allowPrivateOutbound,
+  });
   app.addHook('onClose', async () => channel.close());
 
   app.post(
@@ -101,12 +108,14 @@ export const messagesRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'What a message looked like: the outbox\'s stored copy, else its template version rendered again for the contact (source says which)',
+        summary: "What a message looked like: the outbox's stored copy, else its template version rendered again for the contact (source says which)",
         params: z.object({ id: z.string().max(64) }),
         response: {
           200: z.object({
             messageId: z.string(),
-            source: z.enum(['outbox', 'template', 'none']).describe('outbox: exactly what was sent; template: rendered again now (current contact data, placeholder unsubscribe links); none: nothing to show'),
+            source: z
+              .enum(['outbox', 'template', 'none'])
+              .describe('outbox: exactly what was sent; template: rendered again now (current contact data, placeholder unsubscribe links); none: nothing to show'),
             subject: z.string().nullable(),
             html: z.string().nullable(),
             text: z.string().nullable(),
@@ -133,7 +142,12 @@ export const messagesRoutes: RouteModule = (app, deps) => {
       schema: {
         tags,
         summary: 'Message records, newest first',
-        querystring: z.object({ contactId: z.string().max(64).optional(), status: status.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().max(200).optional() }),
+        querystring: z.object({
+          contactId: z.string().max(64).optional(),
+          status: status.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          cursor: z.string().max(200).optional(),
+        }),
         response: { 200: pageOf(messageSchema), ...errorResponses },
       },
     },

@@ -17,7 +17,10 @@ describe.each(backends())('message records on %s', (kind) => {
   const content = { provider: 'outbox', to: 'kim@example.com', subject: 'Hello Kim', links: ['https://example.com/kim'], headerMessageId: '<m@example.com>', templateVersion: 1 };
   async function contactWithMessage(name: string) {
     const now = h.clock.now();
-    await db().insertInto('contacts').values({ id: `ct_${name}`, workspace_id: ws, user_id: name, email: `${name}@example.com`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: now, updated_at: now }).execute();
+    await db()
+      .insertInto('contacts')
+      .values({ id: `ct_${name}`, workspace_id: ws, user_id: name, email: `${name}@example.com`, phone: null, timezone: null, locale: null, attributes: '{}', created_at: now, updated_at: now })
+      .execute();
     const { message } = await reserveMessage(db(), { workspaceId: ws, contactId: `ct_${name}`, channel: 'email', kind: 'marketing', idempotencyKey: `k-${name}`, to: null }, now);
     return message.id;
   }
@@ -29,7 +32,7 @@ describe.each(backends())('message records on %s', (kind) => {
     expect(await row(id)).toMatchObject({ to_address: 'kim@example.com', subject: 'Hello Kim', provider: 'outbox' });
   });
 
-  it('recordContent refuses to write an erased contact\'s address and subject back', async () => {
+  it("recordContent refuses to write an erased contact's address and subject back", async () => {
     const id = await contactWithMessage('gone');
     await eraseContact(h.deps, ws, 'ct_gone', null);
     expect(await recordContent(db(), id, content, h.clock.now())).toBe(false);

@@ -149,12 +149,7 @@ export async function reserveMessage(db: Db, input: NewMessage, now: number, lea
     .returningAll()
     .executeTakeFirst();
   if (inserted) return { message: toMessage(inserted), created: true };
-  const existing = await db
-    .selectFrom('messages')
-    .selectAll()
-    .where('workspace_id', '=', input.workspaceId)
-    .where('idempotency_key', '=', input.idempotencyKey)
-    .executeTakeFirstOrThrow();
+  const existing = await db.selectFrom('messages').selectAll().where('workspace_id', '=', input.workspaceId).where('idempotency_key', '=', input.idempotencyKey).executeTakeFirstOrThrow();
   return { message: toMessage(existing), created: false };
 }
 
@@ -199,9 +194,7 @@ export async function recordContent(
       updated_at: now,
     })
     .where('id', '=', id)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('contacts').select('contacts.id').whereRef('contacts.id', '=', 'messages.contact_id').where('contacts.erased_at', 'is not', null))),
-    )
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('contacts').select('contacts.id').whereRef('contacts.id', '=', 'messages.contact_id').where('contacts.erased_at', 'is not', null))))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
@@ -209,12 +202,7 @@ export async function recordContent(
 /** The skip reason of a message whose content was refused by recordContent. */
 export const ERASED_CONTACT = 'contact erased';
 
-export async function recordOutcome(
-  db: Db,
-  id: string,
-  outcome: { status: MessageStatus; reason?: string | null; providerMessageId?: string | null },
-  now: number,
-): Promise<void> {
+export async function recordOutcome(db: Db, id: string, outcome: { status: MessageStatus; reason?: string | null; providerMessageId?: string | null }, now: number): Promise<void> {
   await db
     .updateTable('messages')
     .set({

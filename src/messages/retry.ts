@@ -53,7 +53,11 @@ export async function afterAttempt(db: Db, workspaceId: string, idempotencyKey: 
     return;
   }
   const due = now + Math.max(backoffMs(retry, attempts), result.retryAfterMs ?? 0);
-  await db.updateTable('messages').set({ retry_at: due, send_request: toJson(request as unknown as JsonObject) }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('messages')
+    .set({ retry_at: due, send_request: toJson(request as unknown as JsonObject) })
+    .where('id', '=', row.id)
+    .execute();
 }
 
 interface DueRetry {
@@ -103,7 +107,11 @@ export async function retryDueSends(deps: Pick<AppDeps, 'store' | 'clock'>, chan
     };
     attempts.push({ row, request, send });
   }
-  const results = await dispatch(db, channels, attempts.map((a) => a.send));
+  const results = await dispatch(
+    db,
+    channels,
+    attempts.map((a) => a.send),
+  );
   for (const [i, { row, request }] of attempts.entries()) {
     await afterAttempt(db, row.workspace_id, row.idempotency_key, results[i]!, request, deps.clock.now(), options.retry);
   }

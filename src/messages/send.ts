@@ -47,12 +47,7 @@ async function resolveContact(deps: ServiceDeps, workspaceId: string, input: Tra
   }
 }
 
-export async function sendTransactional(
-  deps: ServiceDeps,
-  channel: Channel,
-  workspaceId: string,
-  input: TransactionalSend,
-): Promise<{ result: SendResult; message: Message | undefined }> {
+export async function sendTransactional(deps: ServiceDeps, channel: Channel, workspaceId: string, input: TransactionalSend): Promise<{ result: SendResult; message: Message | undefined }> {
   const contact = await resolveContact(deps, workspaceId, input);
   const idempotencyKey = `api:${input.idempotencyKey ?? newId('req', deps.clock.now())}`;
   const result = await channel.send({

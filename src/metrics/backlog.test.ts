@@ -16,8 +16,15 @@ describe.each(backends())('/metrics shows the work backlog and what the worker d
       name: 'Later',
       trigger: { type: 'event', event: 'signed_up' },
       start: 'wait',
-      nodes: [{ id: 'wait', type: 'delay', duration: '1h' }, { id: 'send', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
-      edges: [{ from: 'wait', to: 'send' }, { from: 'send', to: 'done' }],
+      nodes: [
+        { id: 'wait', type: 'delay', duration: '1h' },
+        { id: 'send', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'wait', to: 'send' },
+        { from: 'send', to: 'done' },
+      ],
     });
   });
   afterAll(async () => f?.close());

@@ -38,8 +38,7 @@ async function readBacklog(store: Store, now: number): Promise<Backlog> {
  * and sets them all; the /metrics route calls it before rendering (one read per scrape).
  */
 export function registerBacklogGauges(metrics: Metrics, store: Store, clock: Clock): () => Promise<void> {
-  const gauge = (name: string, help: string) =>
-    (metrics.registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, registers: [metrics.registry] });
+  const gauge = (name: string, help: string) => (metrics.registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, registers: [metrics.registry] });
   const dueRuns = gauge('qatra_journey_runs_due', 'Journey runs whose next step is due now');
   const lag = gauge('qatra_journey_lag_seconds', 'How late the oldest due journey step is (0 when none is due)');
   const inbox = gauge('qatra_journey_inbox_pending', 'Signals (events, list joins…) waiting for the journey engine');

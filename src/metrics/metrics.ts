@@ -48,7 +48,7 @@ export function createMetrics(): Metrics {
     }),
     workerItems: new Counter({
       name: 'qatra_worker_items_total',
-      help: 'Items handled by this process\'s worker, by task',
+      help: "Items handled by this process's worker, by task",
       labelNames: ['task'],
       registers: [registry],
     }),

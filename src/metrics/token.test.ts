@@ -40,7 +40,7 @@ describe.each(backends())('/metrics behind QATRA_METRICS_TOKEN on %s', (kind) =>
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
-  it('a worker\'s metrics port asks for the same token', async () => {
+  it("a worker's metrics port asks for the same token", async () => {
     const base = `http://127.0.0.1:${worker.port}`;
     const none = await fetch(`${base}/metrics`);
     expect(none.status).toBe(401);

@@ -29,8 +29,7 @@ export async function findInDatabase(store: Store, needle: string): Promise<Hit[
   const hits: Hit[] = [];
   const lower = needle.toLowerCase();
   for (const { table, column } of await columns(store)) {
-    const where =
-      store.dialect === 'postgres' ? sql`position(${lower} in lower(${q(column)}::text)) > 0` : sql`instr(lower(CAST(${q(column)} AS TEXT)), ${lower}) > 0`;
+    const where = store.dialect === 'postgres' ? sql`position(${lower} in lower(${q(column)}::text)) > 0` : sql`instr(lower(CAST(${q(column)} AS TEXT)), ${lower}) > 0`;
     const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM ${q(table)} WHERE ${where}`.execute(store.db);
     const rows = Number(r.rows[0]?.n ?? 0);
     if (rows > 0) hits.push({ table, column, rows });

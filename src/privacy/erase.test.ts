@@ -21,7 +21,10 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
       status: 'live',
       trigger: { type: 'event', event: 'Came Back' },
       start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'email', template: 'welcome-1' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'hello', to: 'done' }],
     });
     expect(res.statusCode).toBeLessThan(300);
@@ -30,11 +33,36 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
 
   const db = () => k.h.deps.store.db;
   const stats = async () => ({
-    events: Number((await db().selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', k.t.workspaceId).executeTakeFirstOrThrow()).n),
-    sentByTemplate: Number(
-      (await db().selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', k.t.workspaceId).where('template_id', '=', 'welcome-1').where('status', '=', 'sent').executeTakeFirstOrThrow()).n,
+    events: Number(
+      (
+        await db()
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('workspace_id', '=', k.t.workspaceId)
+          .executeTakeFirstOrThrow()
+      ).n,
     ),
-    runs: Number((await db().selectFrom('journey_runs').select((eb) => eb.fn.countAll().as('n')).where('journey_id', '=', 'welcome').where('workspace_id', '=', k.t.workspaceId).executeTakeFirstOrThrow()).n),
+    sentByTemplate: Number(
+      (
+        await db()
+          .selectFrom('messages')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('workspace_id', '=', k.t.workspaceId)
+          .where('template_id', '=', 'welcome-1')
+          .where('status', '=', 'sent')
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+    runs: Number(
+      (
+        await db()
+          .selectFrom('journey_runs')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('journey_id', '=', 'welcome')
+          .where('workspace_id', '=', k.t.workspaceId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   });
   const outboxTo = async (email: string) => (await k.api('GET', '/api/outbox?limit=500')).json().data.filter((m: { to: string }) => m.to === email);
 
@@ -67,9 +95,7 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
     expect(run.ended_at).not.toBeNull();
 
     const suppressions = await db().selectFrom('suppressions').select(['address', 'reason', 'source']).where('workspace_id', '=', k.t.workspaceId).orderBy('address').execute();
-    expect(suppressions).toEqual(
-      [sha(p.email), sha(p.phone)].sort().map((address) => ({ address, reason: 'unsubscribe_all', source: 'erasure' })),
-    );
+    expect(suppressions).toEqual([sha(p.email), sha(p.phone)].sort().map((address) => ({ address, reason: 'unsubscribe_all', source: 'erasure' })));
     expect((await k.api('GET', `/api/contacts/${id}`)).statusCode).toBe(404);
     expect((await k.api('GET', `/api/contacts/${id}/export`)).statusCode).toBe(404);
     expect((await k.api('GET', '/api/contacts')).json().data.map((c: { id: string }) => c.id)).not.toContain(id);
@@ -80,7 +106,14 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
 
     const audit = (await k.api('GET', `/api/audit?action=contact.erased&subject=${id}`)).json().data;
     expect(audit).toHaveLength(2);
-    expect(audit[0]).toEqual({ id: res.json().auditId, actor: expect.any(String), action: 'contact.erased', subject: id, details: expect.objectContaining({ events: mine.length, messages: 1 }), at: res.json().erasedAt });
+    expect(audit[0]).toEqual({
+      id: res.json().auditId,
+      actor: expect.any(String),
+      action: 'contact.erased',
+      subject: id,
+      details: expect.objectContaining({ events: mine.length, messages: 1 }),
+      at: res.json().erasedAt,
+    });
   });
 
   it('a re-identified address gets no marketing mail (transactional still goes) until new consent through the API lifts the entry', async () => {
@@ -125,8 +158,7 @@ describe.each(backends())('DELETE /api/contacts/:id?erase=true on %s', (kind) =>
     const form = (await k.api('POST', '/api/forms', { listId: list.id, name: 'digest-er4' })).json();
     const single = (await k.api('POST', '/api/lists', { name: 'Open er4' })).json();
     const open = (await k.api('POST', '/api/forms', { listId: single.id, name: 'open-er4' })).json();
-    const post = (formId: string) =>
-      k.h.app.inject({ method: 'POST', url: `/f/${formId}`, headers: { 'content-type': 'application/json' }, payload: { email: p.email } });
+    const post = (formId: string) => k.h.app.inject({ method: 'POST', url: `/f/${formId}`, headers: { 'content-type': 'application/json' }, payload: { email: p.email } });
 
     // Anyone can type an address into a single opt-in form: that is no proof, the entry stays.
     expect((await post(open.id)).json()).toEqual({ status: 'subscribed' });

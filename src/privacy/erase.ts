@@ -54,13 +54,16 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
 
     const ofContact = db.selectFrom('messages').select('id').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId);
     let outbox = db.deleteFrom('outbox').where('workspace_id', '=', workspaceId);
-    outbox = email
-      ? outbox.where((eb) => eb.or([eb('message_id', 'in', ofContact), eb('to_address', '=', email)]))
-      : outbox.where('message_id', 'in', ofContact);
+    outbox = email ? outbox.where((eb) => eb.or([eb('message_id', 'in', ofContact), eb('to_address', '=', email)])) : outbox.where('message_id', 'in', ofContact);
     const outboxDeleted = n(await outbox.executeTakeFirst());
 
     const messages = n(
-      await db.updateTable('messages').set({ to_address: null, subject: null, links: '[]', reason: null, updated_at: now }).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).executeTakeFirst(),
+      await db
+        .updateTable('messages')
+        .set({ to_address: null, subject: null, links: '[]', reason: null, updated_at: now })
+        .where('workspace_id', '=', workspaceId)
+        .where('contact_id', '=', contactId)
+        .executeTakeFirst(),
     );
     const events = n(await db.updateTable('events').set({ properties: '{}', context: null }).where('contact_id', '=', contactId).executeTakeFirst());
     await db.deleteFrom('contact_anonymous_ids').where('contact_id', '=', contactId).execute();

@@ -45,7 +45,12 @@ export async function suppressErased(db: Db, workspaceId: string, addresses: Rea
     ];
     // An older hashed row of the same reason (an earlier erasure, a hashed manual entry) wins.
     for (const v of values) {
-      const inserted = await db.insertInto('suppressions').values(v).onConflict((oc) => oc.columns(['workspace_id', 'address', 'reason']).doNothing()).returning('address').executeTakeFirst();
+      const inserted = await db
+        .insertInto('suppressions')
+        .values(v)
+        .onConflict((oc) => oc.columns(['workspace_id', 'address', 'reason']).doNothing())
+        .returning('address')
+        .executeTakeFirst();
       if (inserted) rows++;
     }
   }

@@ -10,7 +10,7 @@ describe.each(backends())('GET /api/contacts/:id/export on %s', (kind) => {
   });
   afterAll(async () => k?.close());
 
-  it('holds every kind of data kept about the contact, and nobody else\'s', async () => {
+  it("holds every kind of data kept about the contact, and nobody else's", async () => {
     const p = person('ex1');
     const id = await seedPerson(k, p);
     const other = await seedPerson(k, person('ex2'));
@@ -62,7 +62,7 @@ describe.each(backends())('GET /api/contacts/:id/export on %s', (kind) => {
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
   });
 
-  it('answers 404 for an unknown contact or another workspace\'s, and records each export in the audit log', async () => {
+  it("answers 404 for an unknown contact or another workspace's, and records each export in the audit log", async () => {
     const id = await seedPerson(k, person('ex4'));
     expect((await k.api('GET', '/api/contacts/ct_nope/export')).statusCode).toBe(404);
     const stranger = await k.h.tenant();

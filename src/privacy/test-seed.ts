@@ -33,7 +33,15 @@ export function person(tag: string): Person {
     phone: `+1555010${tag.replace(/\D/g, '').padStart(4, '0').slice(-4)}`,
     userId: `user-${tag}-8812`,
     anonymousId: `anon-${tag}-4471`,
-    secrets: [`Zenobia${tag}`, `ultramarine-${tag}`, `pistachio-${tag}`, `UA-${tag}-5512`, `marmalade-${tag}`, `198.51.100.${100 + ([...tag].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 150)}`, `Quayside ${tag} Lane`],
+    secrets: [
+      `Zenobia${tag}`,
+      `ultramarine-${tag}`,
+      `pistachio-${tag}`,
+      `UA-${tag}-5512`,
+      `marmalade-${tag}`,
+      `198.51.100.${100 + ([...tag].reduce((a, c) => a * 31 + c.charCodeAt(0), 7) % 150)}`,
+      `Quayside ${tag} Lane`,
+    ],
   };
 }
 
@@ -111,13 +119,21 @@ export async function seedPerson(k: PrivacyKit, p: Person): Promise<string> {
   await ok(await k.api('PUT', `/api/contacts/${contactId}/consent/email`, { status: 'subscribed', source: 'privacy-test', textVersion: 'v1' }, { 'user-agent': ua }), 'consent');
   const list = await k.api('POST', '/api/lists', { name: `News ${p.tag}` });
   await ok(await k.api('POST', `/api/lists/${(await ok(list, 'list')).json().id}/members`, { contactIds: [contactId] }), 'join');
-  await ok(await k.api('POST', '/api/segments', { id: `fans-${p.tag}`, name: `Fans ${p.tag}`, conditions: { type: 'attribute', attribute: 'favourite_colour', op: 'contains', value: `-${p.tag}` } }), 'segment');
+  await ok(
+    await k.api('POST', '/api/segments', { id: `fans-${p.tag}`, name: `Fans ${p.tag}`, conditions: { type: 'attribute', attribute: 'favourite_colour', op: 'contains', value: `-${p.tag}` } }),
+    'segment',
+  );
   await ok(await k.ingest('track', { userId: p.userId, event: 'Plan Chosen', properties: { plan, note: `call ${p.phone}` } }), 'track');
   await k.drain();
   const outbox = (await ok(await k.api('GET', '/api/outbox'), 'outbox')).json().data.find((m: { to: string }) => m.to === p.email);
   if (!outbox) throw new Error('the journey sent no mail to the outbox');
   const unsubscribe = /<https?:\/\/[^/]+(\/u\/[^>]+)>/.exec(String(outbox.headers['List-Unsubscribe']))![1]!;
-  const left = await k.h.app.inject({ method: 'POST', url: unsubscribe, headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': ua }, payload: `scope=topic&reason=${encodeURIComponent(answer)}` });
+  const left = await k.h.app.inject({
+    method: 'POST',
+    url: unsubscribe,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': ua },
+    payload: `scope=topic&reason=${encodeURIComponent(answer)}`,
+  });
   if (left.statusCode !== 200) throw new Error(`unsubscribe: ${left.body}`);
   return contactId;
 }

@@ -153,7 +153,19 @@ export async function writeChanges(
     const chunk = pending.slice(i, i + CHUNK);
     const ids = await trx
       .insertInto('score_history')
-      .values(chunk.map((p) => ({ workspace_id: workspaceId, contact_id: p.contactId, delta: p.delta, score_from: p.from, score_to: p.to, reason: p.reason, rule_id: p.ruleId, detail: p.detail === null ? null : toJson(p.detail), at: now })))
+      .values(
+        chunk.map((p) => ({
+          workspace_id: workspaceId,
+          contact_id: p.contactId,
+          delta: p.delta,
+          score_from: p.from,
+          score_to: p.to,
+          reason: p.reason,
+          rule_id: p.ruleId,
+          detail: p.detail === null ? null : toJson(p.detail),
+          at: now,
+        })),
+      )
       .returning('id')
       .execute();
     // Serial ids are drawn in VALUES order, so sorted ids match the rows whatever order RETURNING uses.
@@ -163,7 +175,12 @@ export async function writeChanges(
 
   const touched = [...first.keys()].map((id) => states.get(id)!);
   await writeStates(trx, out.dialect, touched, decay, now);
-  await mirror(trx, out.dialect, touched.map((s) => [s.contactId, s.score]), now);
+  await mirror(
+    trx,
+    out.dialect,
+    touched.map((s) => [s.contactId, s.score]),
+    now,
+  );
   await emitChanged(trx, out, workspaceId, entries, first, now);
   return entries;
 }

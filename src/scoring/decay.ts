@@ -53,7 +53,13 @@ export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promi
       }
       const entries = await writeChanges(trx, out, workspaceId, states, changes, decay, now);
       const written = new Set(entries.map((e) => e.contactId));
-      await writeStates(trx, store.dialect, [...states.values()].filter((s) => !written.has(s.contactId)), decay, now);
+      await writeStates(
+        trx,
+        store.dialect,
+        [...states.values()].filter((s) => !written.has(s.contactId)),
+        decay,
+        now,
+      );
     }
     return due.length;
   });

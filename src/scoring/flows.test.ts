@@ -31,8 +31,7 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
   });
   afterAll(async () => f?.close());
 
-  const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    f.h.app.inject({ method, url, headers: f.t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) => f.h.app.inject({ method, url, headers: f.t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
   const contactId = async (userId: string) =>
     (await f.h.deps.store.db.selectFrom('contacts').select('id').where('workspace_id', '=', f.t.workspaceId).where('user_id', '=', userId).executeTakeFirstOrThrow()).id;
   const score = async (userId: string) => (await api('GET', `/api/contacts/${await contactId(userId)}/score`)).json();
@@ -62,10 +61,20 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     await f.live({
       id: 'mql-nurture',
       name: 'MQL nurture',
-      trigger: { type: 'event', event: 'lead_score.changed', where: [{ property: 'to', op: 'gte', value: 50 }, { property: 'from', op: 'lt', value: 50 }] },
+      trigger: {
+        type: 'event',
+        event: 'lead_score.changed',
+        where: [
+          { property: 'to', op: 'gte', value: 50 },
+          { property: 'from', op: 'lt', value: 50 },
+        ],
+      },
       entry: { reentry: { mode: 'always' } },
       start: 'hello',
-      nodes: [{ id: 'hello', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'hello', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'hello', to: 'done' }],
     });
     await f.track('lead-1', 'demo_requested');
@@ -105,7 +114,11 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
       ['decay', { periods: 3, percent: 10 }, decayed(81, 10, 3)],
       ['decay', { periods: 1, percent: 10 }, 81],
     ]);
-    const attrs = await f.h.deps.store.db.selectFrom('contacts').select('attributes').where('id', '=', await contactId('sleepy')).executeTakeFirstOrThrow();
+    const attrs = await f.h.deps.store.db
+      .selectFrom('contacts')
+      .select('attributes')
+      .where('id', '=', await contactId('sleepy'))
+      .executeTakeFirstOrThrow();
     expect(fromJson<Record<string, unknown>>(attrs.attributes).lead_score).toBe(decayed(81, 10, 3));
     expect((await score('busy')).score).toBe(decayed(30, 10, 3)); // its month started again at start + MONTH - 1
     // New activity: no decay until a full month without it.
@@ -126,10 +139,9 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     const other = f.h.database.reopen();
     const otherDeps = { store: other, signals: defaultSignals(other) };
     try {
-      const call = (event: string, id: string) => toCall({ type: 'track', userId: 'racer', anonymousId: null, event, properties: {}, messageId: id } as unknown as SegmentCall, { receivedAt: f.h.clock.now() });
-      await Promise.all(
-        Array.from({ length: 8 }, (_, i) => ingest(i % 2 ? otherDeps : f.h.deps, f.t.workspaceId, [call('trial_started', `race-t-${i}`), call('webinar_registered', `race-w-${i}`)])),
-      );
+      const call = (event: string, id: string) =>
+        toCall({ type: 'track', userId: 'racer', anonymousId: null, event, properties: {}, messageId: id } as unknown as SegmentCall, { receivedAt: f.h.clock.now() });
+      await Promise.all(Array.from({ length: 8 }, (_, i) => ingest(i % 2 ? otherDeps : f.h.deps, f.t.workspaceId, [call('trial_started', `race-t-${i}`), call('webinar_registered', `race-w-${i}`)])));
     } finally {
       await other.close();
     }
@@ -151,7 +163,13 @@ describe.each(backends())('lead scoring with segments, journeys and decay on %s'
     } finally {
       await other.close();
     }
-    const rows = await f.h.deps.store.db.selectFrom('score_history as h').innerJoin('contacts as c', 'c.id', 'h.contact_id').select('h.score_to').where('c.user_id', 'like', 'many-%').where('h.reason', '=', 'decay').execute();
+    const rows = await f.h.deps.store.db
+      .selectFrom('score_history as h')
+      .innerJoin('contacts as c', 'c.id', 'h.contact_id')
+      .select('h.score_to')
+      .where('c.user_id', 'like', 'many-%')
+      .where('h.reason', '=', 'decay')
+      .execute();
     expect(rows).toHaveLength(40);
   });
 });

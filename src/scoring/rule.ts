@@ -24,7 +24,10 @@ export const capsFields = {
 };
 
 const common = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _, at most 64').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _, at most 64')
+    .optional(),
   name: z.string().trim().min(1).max(200),
   points: z
     .number()
@@ -142,7 +145,13 @@ export function periodMs(period: string): number {
 
 /** The largest unit that writes `ms` exactly (`86400000` → `1d`). */
 export function periodText(ms: number): string {
-  for (const [unit, size] of [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['w', 604_800_000],
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

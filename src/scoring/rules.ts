@@ -70,7 +70,12 @@ export async function createRule(deps: ServiceDeps, workspaceId: string, raw: un
 }
 
 export async function listRules(deps: ServiceDeps, workspaceId: string, page: { limit: number; afterId?: string | undefined }): Promise<Rule[]> {
-  let q = deps.store.db.selectFrom('scoring_rules').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').limit(page.limit + 1);
+  let q = deps.store.db
+    .selectFrom('scoring_rules')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .limit(page.limit + 1);
   if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
   return (await q.execute()).map(toRule);
 }

@@ -31,7 +31,12 @@ export async function getScore(deps: ServiceDeps, workspaceId: string, contactId
   await assertContact(deps, workspaceId, contactId);
   const db = deps.store.db;
   const row = await db.selectFrom('lead_scores').select(['score', 'last_activity_at']).where('contact_id', '=', contactId).executeTakeFirst();
-  let q = db.selectFrom('score_history').selectAll().where('contact_id', '=', contactId).orderBy('id', 'desc').limit(page.limit + 1);
+  let q = db
+    .selectFrom('score_history')
+    .selectAll()
+    .where('contact_id', '=', contactId)
+    .orderBy('id', 'desc')
+    .limit(page.limit + 1);
   if (page.beforeId !== undefined) q = q.where('id', '<', page.beforeId);
   const history = (await q.execute()).map((h) => ({
     id: Number(h.id),
@@ -65,7 +70,15 @@ export async function adjustScore(deps: ServiceDeps, workspaceId: string, contac
     const states = await lockScores(trx, workspaceId, [contactId], now);
     const st = states.get(contactId)!;
     const delta = body.delta ?? body.set! - st.score;
-    const [entry] = await writeChanges(trx, { dialect: deps.store.dialect, signals: deps.signals }, workspaceId, states, [{ contactId, delta, reason: 'manual', detail: body.note ? { note: body.note } : null }], decay, now);
+    const [entry] = await writeChanges(
+      trx,
+      { dialect: deps.store.dialect, signals: deps.signals },
+      workspaceId,
+      states,
+      [{ contactId, delta, reason: 'manual', detail: body.note ? { note: body.note } : null }],
+      decay,
+      now,
+    );
     return { score: st.score, entry: entry ?? null };
   });
 }

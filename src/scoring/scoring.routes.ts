@@ -37,10 +37,8 @@ export const scoringRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['scoring'];
 
-  app.post(
-    '/api/scoring/rules',
-    { onRequest: admin, schema: { tags, summary: 'Create a scoring rule', body: ruleInput, response: { 201: ruleSchema, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await createRule(deps, workspaceOf(request), request.body)),
+  app.post('/api/scoring/rules', { onRequest: admin, schema: { tags, summary: 'Create a scoring rule', body: ruleInput, response: { 201: ruleSchema, ...errorResponses } } }, async (request, reply) =>
+    reply.status(201).send(await createRule(deps, workspaceOf(request), request.body)),
   );
 
   app.get(
@@ -52,15 +50,16 @@ export const scoringRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.get(
-    '/api/scoring/rules/:id',
-    { onRequest: admin, schema: { tags, summary: 'Get a scoring rule', params: idParams, response: { 200: ruleSchema, ...errorResponses } } },
-    async (request) => getRule(deps, workspaceOf(request), request.params.id),
+  app.get('/api/scoring/rules/:id', { onRequest: admin, schema: { tags, summary: 'Get a scoring rule', params: idParams, response: { 200: ruleSchema, ...errorResponses } } }, async (request) =>
+    getRule(deps, workspaceOf(request), request.params.id),
   );
 
   app.patch(
     '/api/scoring/rules/:id',
-    { onRequest: admin, schema: { tags, summary: 'Change a scoring rule (it applies from now on; past points stay)', params: idParams, body: rulePatch, response: { 200: ruleSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Change a scoring rule (it applies from now on; past points stay)', params: idParams, body: rulePatch, response: { 200: ruleSchema, ...errorResponses } },
+    },
     async (request) => updateRule(deps, workspaceOf(request), request.params.id, request.body),
   );
 
@@ -73,10 +72,8 @@ export const scoringRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.get(
-    '/api/scoring/settings',
-    { onRequest: admin, schema: { tags, summary: 'The decay setting', response: { 200: settingsSchema, ...errorResponses } } },
-    async (request) => getSettings(deps, workspaceOf(request)),
+  app.get('/api/scoring/settings', { onRequest: admin, schema: { tags, summary: 'The decay setting', response: { 200: settingsSchema, ...errorResponses } } }, async (request) =>
+    getSettings(deps, workspaceOf(request)),
   );
 
   app.put(
@@ -87,7 +84,10 @@ export const scoringRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/contacts/:id/score',
-    { onRequest: admin, schema: { tags, summary: "A contact's lead score and its history, newest first", params: idParams, querystring: z.object(pageQuery), response: { 200: scoreSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: { tags, summary: "A contact's lead score and its history, newest first", params: idParams, querystring: z.object(pageQuery), response: { 200: scoreSchema, ...errorResponses } },
+    },
     async (request) => {
       const { limit, cursor } = request.query;
       const before = decodeCursor(cursor);
@@ -103,7 +103,13 @@ export const scoringRoutes: RouteModule = (app, deps) => {
     '/api/contacts/:id/score',
     {
       onRequest: admin,
-      schema: { tags, summary: 'Adjust a score by hand: { delta } or { set }, with an optional note', params: idParams, body: adjustBody, response: { 200: z.object({ score: z.number().int(), entry: historyEntry.nullable() }), ...errorResponses } },
+      schema: {
+        tags,
+        summary: 'Adjust a score by hand: { delta } or { set }, with an optional note',
+        params: idParams,
+        body: adjustBody,
+        response: { 200: z.object({ score: z.number().int(), entry: historyEntry.nullable() }), ...errorResponses },
+      },
     },
     async (request) => adjustScore(deps, workspaceOf(request), request.params.id, request.body),
   );

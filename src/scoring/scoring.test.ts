@@ -27,7 +27,11 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     (await h.deps.store.db.selectFrom('contacts').select('id').where('workspace_id', '=', t.workspaceId).where('user_id', '=', userId).executeTakeFirstOrThrow()).id;
   const score = async (userId: string) => (await api('GET', `/api/contacts/${await contactId(userId)}/score`)).json();
   const attribute = async (userId: string) => {
-    const row = await h.deps.store.db.selectFrom('contacts').select('attributes').where('id', '=', await contactId(userId)).executeTakeFirstOrThrow();
+    const row = await h.deps.store.db
+      .selectFrom('contacts')
+      .select('attributes')
+      .where('id', '=', await contactId(userId))
+      .executeTakeFirstOrThrow();
     return fromJson<Record<string, unknown>>(row.attributes).lead_score;
   };
   const rule = async (body: Record<string, unknown>) => {
@@ -88,8 +92,19 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     await track('ann', 'unsubscribed');
     expect((await score('ann')).score).toBe(0);
     expect(await attribute('ann')).toBe(0);
-    const changed = await h.deps.store.db.selectFrom('events').select('properties').where('contact_id', '=', await contactId('ann')).where('name', '=', 'lead_score.changed').orderBy('id').execute();
-    expect(changed.map((r) => fromJson<{ from: number; to: number }>(r.properties)).map((p) => [p.from, p.to])).toEqual([[0, 10], [10, 15], [15, 20], [20, 0]]);
+    const changed = await h.deps.store.db
+      .selectFrom('events')
+      .select('properties')
+      .where('contact_id', '=', await contactId('ann'))
+      .where('name', '=', 'lead_score.changed')
+      .orderBy('id')
+      .execute();
+    expect(changed.map((r) => fromJson<{ from: number; to: number }>(r.properties)).map((p) => [p.from, p.to])).toEqual([
+      [0, 10],
+      [10, 15],
+      [15, 20],
+      [20, 0],
+    ]);
   });
 
   it('a batch is scored in order and one lead_score.changed carries its net change; a replayed batch scores nothing', async () => {
@@ -101,13 +116,28 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     const s = await score('bea');
     expect(s.score).toBe(30);
     expect(s.history.data).toHaveLength(3);
-    const changed = await h.deps.store.db.selectFrom('events').select('properties').where('contact_id', '=', await contactId('bea')).where('name', '=', 'lead_score.changed').execute();
+    const changed = await h.deps.store.db
+      .selectFrom('events')
+      .select('properties')
+      .where('contact_id', '=', await contactId('bea'))
+      .where('name', '=', 'lead_score.changed')
+      .execute();
     expect(changed.map((r) => fromJson<Record<string, unknown>>(r.properties))).toEqual([expect.objectContaining({ from: 0, to: 30, delta: 30, reasons: ['rule:webinar'] })]);
   });
 
   it('property filters decide which events count', async () => {
     await rule({ id: 'pricing', name: 'Pricing page', kind: 'event', event: 'page_viewed', where: [{ property: 'path', op: 'starts_with', value: '/pricing' }], points: 7 });
-    await rule({ id: 'big-order', name: 'Big order', kind: 'event', event: 'order', where: [{ property: 'total', op: 'gte', value: 100 }, { property: 'currency', op: 'in', value: ['EUR', 'USD'] }], points: 25 });
+    await rule({
+      id: 'big-order',
+      name: 'Big order',
+      kind: 'event',
+      event: 'order',
+      where: [
+        { property: 'total', op: 'gte', value: 100 },
+        { property: 'currency', op: 'in', value: ['EUR', 'USD'] },
+      ],
+      points: 25,
+    });
     await track('cid', 'page_viewed', { path: '/blog' });
     await track('cid', 'page_viewed', { path: '/pricing/teams' });
     await track('cid', 'order', { total: 99, currency: 'EUR' });
@@ -138,7 +168,18 @@ describe.each(backends())('lead scoring on %s', (kind) => {
 
   it('a disabled rule scores nothing; an attribute rule applies once, when the attributes first match', async () => {
     await rule({ id: 'off', name: 'Off', kind: 'event', event: 'noise', points: 50, enabled: false });
-    await rule({ id: 'vp', name: 'VP title', kind: 'attribute', condition: { all: [{ field: 'contact.job_title', op: 'contains', value: 'VP' }, { field: 'contact.country', op: 'in', value: ['DE', 'FR'] }] }, points: 15 });
+    await rule({
+      id: 'vp',
+      name: 'VP title',
+      kind: 'attribute',
+      condition: {
+        all: [
+          { field: 'contact.job_title', op: 'contains', value: 'VP' },
+          { field: 'contact.country', op: 'in', value: ['DE', 'FR'] },
+        ],
+      },
+      points: 15,
+    });
     await track('eve', 'noise');
     await send('identify', { userId: 'eve', traits: { job_title: 'VP Sales', country: 'US' } });
     expect((await score('eve')).score).toBe(0);
@@ -170,7 +211,7 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     expect(await attribute('gus')).toBe(40);
   });
 
-  it('lead_score is scoring\'s own: a trait or a PATCH that writes it is put back to the stored score', async () => {
+  it("lead_score is scoring's own: a trait or a PATCH that writes it is put back to the stored score", async () => {
     await track('hal', 'webinar_registered');
     await send('identify', { userId: 'hal', traits: { lead_score: 999, plan: 'pro' } });
     expect(await attribute('hal')).toBe(10);
@@ -181,7 +222,7 @@ describe.each(backends())('lead scoring on %s', (kind) => {
     expect((await score('hal')).score).toBe(10);
   });
 
-  it('an anonymous visitor\'s points follow it when it identifies (merge), with the history', async () => {
+  it("an anonymous visitor's points follow it when it identifies (merge), with the history", async () => {
     await send('track', { anonymousId: 'anon-1', event: 'webinar_registered' });
     await send('track', { anonymousId: 'anon-1', event: 'email.clicked' });
     await track('jon', 'webinar_registered');

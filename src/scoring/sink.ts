@@ -154,7 +154,13 @@ async function scoreWorkspace(trx: Db, out: ScoringSinkDeps, workspaceId: string
     const changes: ScoreChange[] = merged.map((m) => ({ contactId: m.into, delta: m.score, reason: 'merge', detail: { fromContactId: m.from } }));
     for (const c of await withinCaps(trx, candidates, now)) changes.push({ contactId: c.contactId, delta: c.rule.points, reason: 'rule', ruleId: c.rule.id, detail: c.detail });
     const written = new Set((await writeChanges(trx, out, workspaceId, states, changes, setup.decay, now)).map((e) => e.contactId));
-    await writeStates(trx, out.dialect, moved.filter((st) => !written.has(st.contactId)), setup.decay, now);
+    await writeStates(
+      trx,
+      out.dialect,
+      moved.filter((st) => !written.has(st.contactId)),
+      setup.decay,
+      now,
+    );
   }
   await restoreMirror(trx, out.dialect, g.mirrorChecks, now);
 }

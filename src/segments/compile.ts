@@ -60,8 +60,16 @@ class Compiler {
   }
 
   condition(c: Condition): Expr {
-    if ('all' in c) return sql`(${sql.join(c.all.map((x) => this.condition(x)), sql` AND `)})`;
-    if ('any' in c) return sql`(${sql.join(c.any.map((x) => this.condition(x)), sql` OR `)})`;
+    if ('all' in c)
+      return sql`(${sql.join(
+        c.all.map((x) => this.condition(x)),
+        sql` AND `,
+      )})`;
+    if ('any' in c)
+      return sql`(${sql.join(
+        c.any.map((x) => this.condition(x)),
+        sql` OR `,
+      )})`;
     if ('not' in c) return sql`(NOT ${this.condition(c.not)})`;
     return this.leaf(c);
   }

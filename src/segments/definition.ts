@@ -50,7 +50,14 @@ function checkValue(op: string, value: unknown, ctx: z.RefinementCtx): void {
       return;
     case 'in':
     case 'not_in':
-      if (!z.array(z.union([z.string(), z.number()])).min(1).max(1000).safeParse(value).success) fail('must be a list of 1 to 1000 strings or numbers');
+      if (
+        !z
+          .array(z.union([z.string(), z.number()]))
+          .min(1)
+          .max(1000)
+          .safeParse(value).success
+      )
+        fail('must be a list of 1 to 1000 strings or numbers');
       return;
     case 'gt':
     case 'gte':
@@ -74,9 +81,7 @@ function checkValue(op: string, value: unknown, ctx: z.RefinementCtx): void {
 
 const valueCheck = (c: { op: string; value?: unknown }, ctx: z.RefinementCtx) => checkValue(c.op, c.value, ctx);
 
-export const propertyFilter = z
-  .strictObject({ property: path, op: z.enum(VALUE_OPS), value: z.unknown().optional() })
-  .superRefine(valueCheck);
+export const propertyFilter = z.strictObject({ property: path, op: z.enum(VALUE_OPS), value: z.unknown().optional() }).superRefine(valueCheck);
 
 /** The event window: the last `withinDays` days, or `[from, to)`; neither means ever. */
 const windowFields = {

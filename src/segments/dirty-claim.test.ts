@@ -21,7 +21,9 @@ describe.each(backends())('claiming dirty segment pairs on %s', (kind) => {
     t = await h.tenant();
     await createSegment(h.deps, t.workspaceId, { id: 'pro', name: 'pro', conditions: { type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' } });
     // created_at descending with n, so the oldest pairs are the last inserted.
-    await sql`INSERT INTO segment_dirty (segment_id, contact_id, workspace_id, created_at) SELECT 'pro', 'ct_' || n, ${t.workspaceId}, ${sql.lit(PAIRS)} - n FROM (${numbers(kind, PAIRS)}) AS s`.execute(h.deps.store.db);
+    await sql`INSERT INTO segment_dirty (segment_id, contact_id, workspace_id, created_at) SELECT 'pro', 'ct_' || n, ${t.workspaceId}, ${sql.lit(PAIRS)} - n FROM (${numbers(kind, PAIRS)}) AS s`.execute(
+      h.deps.store.db,
+    );
   });
   afterAll(async () => h?.close());
 
@@ -34,7 +36,10 @@ describe.each(backends())('claiming dirty segment pairs on %s', (kind) => {
   it('claims the oldest pairs first and deletes what it claimed', async () => {
     const claimed = await h.deps.store.transaction(async (trx) => (await claimDirtyQuery(kind, 3).execute(trx)).rows);
     expect(claimed.map((c) => c.contact_id).sort()).toEqual([`ct_${PAIRS}`, `ct_${PAIRS - 1}`, `ct_${PAIRS - 2}`].sort());
-    const left = await h.deps.store.db.selectFrom('segment_dirty').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const left = await h.deps.store.db
+      .selectFrom('segment_dirty')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(left.n)).toBe(PAIRS - 3);
   });
 });

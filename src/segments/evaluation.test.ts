@@ -86,9 +86,25 @@ describe.each(backends())('full segment evaluation on %s', (kind) => {
   it.runIf(kind === 'postgres')('a full refresh sets work_mem, one parallel worker and no JIT for its transaction; the incremental re-check does not', async () => {
     const store = h.deps.store;
     const settings = (trx: typeof store.db) =>
-      sql<{ w: string; p: string; j: string }>`SELECT current_setting('work_mem') AS w, current_setting('max_parallel_workers_per_gather') AS p, current_setting('jit') AS j`.execute(trx).then((r) => r.rows[0]!);
+      sql<{ w: string; p: string; j: string }>`SELECT current_setting('work_mem') AS w, current_setting('max_parallel_workers_per_gather') AS p, current_setting('jit') AS j`
+        .execute(trx)
+        .then((r) => r.rows[0]!);
     const seg = { id: 'sg_eval', workspaceId: ws, name: 'dormant', conditions: parseConditions(DORMANT) };
-    await store.db.insertInto('segments').values({ id: seg.id, workspace_id: ws, name: seg.name, description: null, conditions: JSON.stringify(DORMANT), refresh_interval_ms: null, next_refresh_at: null, computed_at: null, created_at: NOW, updated_at: NOW }).execute();
+    await store.db
+      .insertInto('segments')
+      .values({
+        id: seg.id,
+        workspace_id: ws,
+        name: seg.name,
+        description: null,
+        conditions: JSON.stringify(DORMANT),
+        refresh_interval_ms: null,
+        next_refresh_at: null,
+        computed_at: null,
+        created_at: NOW,
+        updated_at: NOW,
+      })
+      .execute();
     const before = await settings(store.db);
     expect(before.w).not.toBe(FULL_EVALUATION_SETTINGS.work_mem);
 

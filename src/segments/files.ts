@@ -15,7 +15,11 @@ const SEGMENT_FILE = /\.(ya?ml|json)$/i;
 export function segmentFiles(target: string): string[] {
   if (!fs.existsSync(target)) throw ValidationError.at('path', `${target}: no such file or directory`);
   if (!fs.statSync(target).isDirectory()) return [target];
-  const files = fs.readdirSync(target).filter((f) => SEGMENT_FILE.test(f)).sort().map((f) => path.join(target, f));
+  const files = fs
+    .readdirSync(target)
+    .filter((f) => SEGMENT_FILE.test(f))
+    .sort()
+    .map((f) => path.join(target, f));
   if (files.length === 0) throw ValidationError.at('path', `${target}: no *.yaml, *.yml or *.json files`);
   return files;
 }

@@ -56,17 +56,14 @@ export async function refreshMembership(trx: Db, out: { dialect: DialectName; si
     await sql`INSERT INTO segment_members (segment_id, contact_id, workspace_id, entered_at)
       SELECT segment_id, contact_id, workspace_id, at FROM segment_transitions WHERE run_id = ${run} AND kind = 'entered'`.execute(trx);
   }
-  const props =
-    dialect === 'postgres'
-      ? sql`jsonb_build_object('segmentId', t.segment_id, 'segmentName', ${seg.name}::text)`
-      : sql`json_object('segmentId', t.segment_id, 'segmentName', ${seg.name})`;
+  const props = dialect === 'postgres' ? sql`jsonb_build_object('segmentId', t.segment_id, 'segmentName', ${seg.name}::text)` : sql`json_object('segmentId', t.segment_id, 'segmentName', ${seg.name})`;
   await sql`INSERT INTO events (workspace_id, contact_id, type, name, properties, message_id, timestamp, received_at)
     SELECT t.workspace_id, t.contact_id, 'segment', 'segment.' || t.kind, ${props},
       'segment:' || t.segment_id || ':' || t.kind || ':' || t.contact_id || ':' || CAST(t.at AS TEXT), t.at, t.at
     FROM segment_transitions t WHERE t.run_id = ${run}
     ON CONFLICT (workspace_id, message_id) DO NOTHING`.execute(trx);
 
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = await trx
       .selectFrom('segment_transitions')
       .select(['id', 'contact_id'])

@@ -36,7 +36,15 @@ describe.each(backends())('segment membership kept current on %s', (kind) => {
       .execute();
     return rows.map((r) => r.user_id);
   };
-  const dirtyCount = async () => Number((await h.deps.store.db.selectFrom('segment_dirty').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const dirtyCount = async () =>
+    Number(
+      (
+        await h.deps.store.db
+          .selectFrom('segment_dirty')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const drain = async () => {
     let total = 0;
     for (let n = await processDirty(h.deps); n > 0; n = await processDirty(h.deps)) total += n;
@@ -61,7 +69,15 @@ describe.each(backends())('segment membership kept current on %s', (kind) => {
       method: 'POST',
       url: '/api/segments',
       headers: t.admin,
-      payload: { name: 'pro buyers', conditions: { all: [{ type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' }, { type: 'event', event: 'Order Completed', withinDays: 30 }] } },
+      payload: {
+        name: 'pro buyers',
+        conditions: {
+          all: [
+            { type: 'attribute', attribute: 'plan', op: 'equals', value: 'pro' },
+            { type: 'event', event: 'Order Completed', withinDays: 30 },
+          ],
+        },
+      },
     });
     expect(res.statusCode).toBe(201);
     const seg = res.json();
@@ -135,14 +151,25 @@ describe.each(backends())('segment membership kept current on %s', (kind) => {
     expect(Number(row.next_refresh_at)).toBe(h.clock.now() + 60 * 60_000);
   });
   it('entering a segment puts a segment_entered signal in the inbox of a journey triggered by it', async () => {
-    const seg = (await h.app.inject({ method: 'POST', url: '/api/segments', headers: t.admin, payload: { id: 'vips', name: 'VIPs', conditions: { type: 'lead_score', op: 'gte', value: 90 } } })).json();
+    const seg = (
+      await h.app.inject({ method: 'POST', url: '/api/segments', headers: t.admin, payload: { id: 'vips', name: 'VIPs', conditions: { type: 'lead_score', op: 'gte', value: 90 } } })
+    ).json();
     const journey = await h.app.inject({
       method: 'POST',
       url: '/api/journeys',
       headers: t.admin,
       payload: {
-        id: 'vip-welcome', name: 'VIP welcome', status: 'live', trigger: { type: 'segment_entered', segment: seg.id }, entry: { reentry: { mode: 'never' } },
-        start: 'd1', nodes: [{ id: 'd1', type: 'delay', duration: '1d' }, { id: 'done', type: 'exit' }], edges: [{ from: 'd1', to: 'done' }],
+        id: 'vip-welcome',
+        name: 'VIP welcome',
+        status: 'live',
+        trigger: { type: 'segment_entered', segment: seg.id },
+        entry: { reentry: { mode: 'never' } },
+        start: 'd1',
+        nodes: [
+          { id: 'd1', type: 'delay', duration: '1d' },
+          { id: 'done', type: 'exit' },
+        ],
+        edges: [{ from: 'd1', to: 'done' }],
       },
     });
     expect(journey.statusCode).toBe(201);

@@ -17,7 +17,8 @@ describe.each(backends())('/api/segments on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) => h.app.inject({ method, url, headers: t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
+    h.app.inject({ method, url, headers: t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   it('previews an unsaved definition: count and a sample in id order, nothing stored', async () => {
     const res = await call('POST', '/api/segments/preview', { conditions: planPro });

@@ -33,10 +33,18 @@ export interface Segment {
 }
 
 const fields = {
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _, at most 64').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _, at most 64')
+    .optional(),
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).nullable().optional(),
-  refreshIntervalMinutes: z.number().int().min(1).max(7 * 24 * 60).optional(),
+  refreshIntervalMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .optional(),
 };
 const inputSchema = z.object({ ...fields, conditions: z.unknown() });
 
@@ -68,7 +76,10 @@ export function parseSegmentInput(raw: unknown): SegmentInput {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -105,7 +116,13 @@ async function assertNameFree(db: Db, workspaceId: string, name: string, exceptI
 }
 
 /** Creates or replaces (by id) one segment and recomputes its membership, inside `trx`. */
-export async function saveIn(deps: ServiceDeps, trx: Db, workspaceId: string, input: SegmentInput, mode: 'create' | 'upsert' | 'update'): Promise<{ segment: Segment; outcome: 'created' | 'updated' | 'unchanged'; changes: RefreshResult }> {
+export async function saveIn(
+  deps: ServiceDeps,
+  trx: Db,
+  workspaceId: string,
+  input: SegmentInput,
+  mode: 'create' | 'upsert' | 'update',
+): Promise<{ segment: Segment; outcome: 'created' | 'updated' | 'unchanged'; changes: RefreshResult }> {
   const now = deps.clock.now();
   const id = input.id ?? newId('seg', now);
   const existing = await trx.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
@@ -122,11 +139,23 @@ export async function saveIn(deps: ServiceDeps, trx: Db, workspaceId: string, in
   };
   let outcome: 'created' | 'updated' | 'unchanged' = 'created';
   if (existing) {
-    const same = existing.name === values.name && existing.description === values.description && canonical(fromJson(existing.conditions)) === canonical(input.conditions) && existing.refresh_interval_ms === values.refresh_interval_ms;
+    const same =
+      existing.name === values.name &&
+      existing.description === values.description &&
+      canonical(fromJson(existing.conditions)) === canonical(input.conditions) &&
+      existing.refresh_interval_ms === values.refresh_interval_ms;
     outcome = same ? 'unchanged' : 'updated';
-    if (!same) await trx.updateTable('segments').set({ ...values, next_refresh_at: values.refresh_interval_ms === null ? null : now + values.refresh_interval_ms }).where('id', '=', id).execute();
+    if (!same)
+      await trx
+        .updateTable('segments')
+        .set({ ...values, next_refresh_at: values.refresh_interval_ms === null ? null : now + values.refresh_interval_ms })
+        .where('id', '=', id)
+        .execute();
   } else {
-    await trx.insertInto('segments').values({ id, workspace_id: workspaceId, ...values, next_refresh_at: values.refresh_interval_ms === null ? null : now + values.refresh_interval_ms, computed_at: null, created_at: now }).execute();
+    await trx
+      .insertInto('segments')
+      .values({ id, workspace_id: workspaceId, ...values, next_refresh_at: values.refresh_interval_ms === null ? null : now + values.refresh_interval_ms, computed_at: null, created_at: now })
+      .execute();
   }
   let changes: RefreshResult = { entered: 0, exited: 0 };
   if (outcome !== 'unchanged') {
@@ -169,7 +198,11 @@ export async function deleteSegment(deps: ServiceDeps, workspaceId: string, id: 
 }
 
 export async function memberCount(db: Db, segmentId: string): Promise<number> {
-  const r = await db.selectFrom('segment_members').select((eb) => eb.fn.countAll<number>().as('n')).where('segment_id', '=', segmentId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('segment_members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('segment_id', '=', segmentId)
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
@@ -179,7 +212,12 @@ export async function getSegment(deps: ServiceDeps, workspaceId: string, id: str
 }
 
 export async function listSegments(deps: ServiceDeps, workspaceId: string, page: { limit: number; afterId?: string | undefined }): Promise<Segment[]> {
-  let q = deps.store.db.selectFrom('segments').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').limit(page.limit + 1);
+  let q = deps.store.db
+    .selectFrom('segments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .limit(page.limit + 1);
   if (page.afterId) q = q.where('id', '>', page.afterId);
   return (await q.execute()).map(toSegment);
 }

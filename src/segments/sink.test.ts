@@ -35,7 +35,11 @@ describe.each(backends())('the segments signal sink on %s', (kind) => {
     const a = createSegmentSignalSink();
     expect(await marks(a, 'bought')).toEqual(['buyers']);
     // Another process rewrites the conditions without moving the change marker (same count, same updated_at).
-    await h.deps.store.db.updateTable('segments').set({ conditions: JSON.stringify({ type: 'event', event: 'refunded', withinDays: 30 }) }).where('id', '=', 'buyers').execute();
+    await h.deps.store.db
+      .updateTable('segments')
+      .set({ conditions: JSON.stringify({ type: 'event', event: 'refunded', withinDays: 30 }) })
+      .where('id', '=', 'buyers')
+      .execute();
     expect(await marks(a, 'refunded')).toEqual([]); // a's cached index
     const b = createSegmentSignalSink(); // a second runtime reads its own
     expect(await marks(b, 'refunded')).toEqual(['buyers']);

@@ -112,6 +112,10 @@ async function recordSegmentSignals(cache: IndexCache, trx: Db, signals: readonl
   if (rows.length === 0) return;
   // Multi-row insert, 500 rows (2,000 parameters) per statement; duplicates collapse on the primary key.
   for (let i = 0; i < rows.length; i += 500) {
-    await trx.insertInto('segment_dirty').values(rows.slice(i, i + 500)).onConflict((oc) => oc.columns(['segment_id', 'contact_id']).doNothing()).execute();
+    await trx
+      .insertInto('segment_dirty')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) => oc.columns(['segment_id', 'contact_id']).doNothing())
+      .execute();
   }
 }

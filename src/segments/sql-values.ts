@@ -91,10 +91,7 @@ export class JsonReader {
   monthDay(column: Expr, parts: string[]): Expr {
     const t = this.text(column, parts);
     const n = this.number(column, parts);
-    const fromNumber =
-      this.dialect === 'postgres'
-        ? sql`to_char(to_timestamp(${n} / 1000.0) AT TIME ZONE 'UTC', 'MM-DD')`
-        : sql`strftime('%m-%d', ${n} / 1000, 'unixepoch')`;
+    const fromNumber = this.dialect === 'postgres' ? sql`to_char(to_timestamp(${n} / 1000.0) AT TIME ZONE 'UTC', 'MM-DD')` : sql`strftime('%m-%d', ${n} / 1000, 'unixepoch')`;
     return sql`(CASE WHEN ${this.type(column, parts)} = 'string' AND ${this.isIsoDate(t)} THEN substr(${t}, 6, 5)
       WHEN ${n} BETWEEN -62135596800000 AND 253402300799000 THEN ${fromNumber} END)`;
   }

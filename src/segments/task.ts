@@ -51,7 +51,13 @@ export async function processDirty(deps: ServiceDeps, batch = DIRTY_BATCH): Prom
     for (const [segmentId, contactIds] of [...bySegment].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (!(await lockSegment(trx, store.dialect, segmentId))) continue;
       const seg = await trx.selectFrom('segments').select(['id', 'workspace_id', 'name', 'conditions']).where('id', '=', segmentId).executeTakeFirstOrThrow();
-      await refreshMembership(trx, { dialect: store.dialect, signals: deps.signals }, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now, contactIds);
+      await refreshMembership(
+        trx,
+        { dialect: store.dialect, signals: deps.signals },
+        { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) },
+        now,
+        contactIds,
+      );
     }
     return claimed.length;
   });
@@ -62,16 +68,16 @@ export async function refreshDueSegment(deps: ServiceDeps): Promise<number> {
   const { store, clock } = deps;
   const now = clock.now();
   return store.transaction(async (trx) => {
-    let q = trx
-      .selectFrom('segments')
-      .select(['id', 'workspace_id', 'name', 'conditions', 'refresh_interval_ms'])
-      .where('next_refresh_at', '<=', now)
-      .orderBy('next_refresh_at')
-      .limit(1);
+    let q = trx.selectFrom('segments').select(['id', 'workspace_id', 'name', 'conditions', 'refresh_interval_ms']).where('next_refresh_at', '<=', now).orderBy('next_refresh_at').limit(1);
     if (store.dialect === 'postgres') q = q.forNoKeyUpdate().skipLocked();
     const seg = await q.executeTakeFirst();
     if (!seg) return 0;
-    await refreshMembership(trx, { dialect: store.dialect, signals: deps.signals }, { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) }, now);
+    await refreshMembership(
+      trx,
+      { dialect: store.dialect, signals: deps.signals },
+      { id: seg.id, workspaceId: seg.workspace_id, name: seg.name, conditions: fromJson<Condition>(seg.conditions) },
+      now,
+    );
     await trx
       .updateTable('segments')
       .set({ computed_at: now, next_refresh_at: seg.refresh_interval_ms === null ? null : now + Number(seg.refresh_interval_ms) })

@@ -14,11 +14,5 @@ import type { DialectName } from '../store/store.js';
 
 /** The sinks for a store of `dialect`; `extraSinks` (tests recording signals) come after them. */
 export function defaultSignals(store: { dialect: DialectName }, extraSinks: readonly SignalSink[] = []): Signals {
-  return createSignals((signals) => [
-    createJourneySignalSink(),
-    createSegmentSignalSink(),
-    messageSignalSink,
-    createScoringSignalSink({ dialect: store.dialect, signals }),
-    ...extraSinks,
-  ]);
+  return createSignals((signals) => [createJourneySignalSink(), createSegmentSignalSink(), messageSignalSink, createScoringSignalSink({ dialect: store.dialect, signals }), ...extraSinks]);
 }

@@ -66,7 +66,7 @@ describe.each(backends())('qatra start on %s', (kind) => {
     expect((await second.exited()).code).toBe(0);
   }, 60_000);
 
-  it('QATRA_METRICS_PORT moves the API\'s /metrics to its own port; QATRA_METRICS_TOKEN guards it', async () => {
+  it("QATRA_METRICS_PORT moves the API's /metrics to its own port; QATRA_METRICS_TOKEN guards it", async () => {
     const server = spawnCli(['start'], { ...env, QATRA_METRICS_PORT: '0', QATRA_METRICS_TOKEN: 'scrape-secret' });
     // A generous wait: on a loaded machine tsx alone can take 20 s to start the CLI.
     const [, url] = await server.waitFor(/listening on (http:\/\/localhost:\d+)/, 50_000);

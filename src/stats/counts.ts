@@ -39,7 +39,23 @@ export interface MessageRates {
 }
 
 export function emptyCounts(): MessageCounts {
-  return { recorded: 0, queued: 0, sent: 0, delivered: 0, failed: 0, skipped: 0, bounced: 0, complained: 0, opens: 0, uniqueOpens: 0, humanOpens: 0, machineOnlyOpens: 0, clicks: 0, uniqueClicks: 0, unsubscribed: 0 };
+  return {
+    recorded: 0,
+    queued: 0,
+    sent: 0,
+    delivered: 0,
+    failed: 0,
+    skipped: 0,
+    bounced: 0,
+    complained: 0,
+    opens: 0,
+    uniqueOpens: 0,
+    humanOpens: 0,
+    machineOnlyOpens: 0,
+    clicks: 0,
+    uniqueClicks: 0,
+    unsubscribed: 0,
+  };
 }
 
 export function addCounts(into: MessageCounts, from: MessageCounts): MessageCounts {

@@ -13,7 +13,10 @@ describe('the stats CSV', () => {
       total: figures(-1),
       byVersion: [],
       byNode: [{ key: '@SUM(1+1)*cmd|/C calc!A0', ...figures(-1) }],
-      byTemplate: [{ key: '=HYPERLINK("http://evil.example","x")', ...figures(-1) }, { key: 'welcome', ...figures(null) }],
+      byTemplate: [
+        { key: '=HYPERLINK("http://evil.example","x")', ...figures(-1) },
+        { key: 'welcome', ...figures(null) },
+      ],
       byChannel: [{ key: '-2+3', ...figures(-0.5) }],
       series: null,
     } as ScopeStats;

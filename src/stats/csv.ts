@@ -17,7 +17,16 @@ export function statsCsv(s: ScopeStats): string {
   const header = ['section', 'key', ...COUNT_COLUMNS, ...RATE_COLUMNS.map((r) => `${r}_rate`), 'attributed_conversions', 'revenue', 'cost', 'roi'];
   const rows: unknown[][] = [header];
   const line = (section: string, key: unknown, f: { messages: MessageCounts; rates: MessageRates; attributedConversions?: number; revenue?: number; cost?: number | null; roi?: number | null }) =>
-    rows.push([section, key ?? '', ...COUNT_COLUMNS.map((c) => f.messages[c]), ...RATE_COLUMNS.map((r) => f.rates[r] ?? ''), f.attributedConversions ?? '', f.revenue ?? '', f.cost ?? '', f.roi ?? '']);
+    rows.push([
+      section,
+      key ?? '',
+      ...COUNT_COLUMNS.map((c) => f.messages[c]),
+      ...RATE_COLUMNS.map((r) => f.rates[r] ?? ''),
+      f.attributedConversions ?? '',
+      f.revenue ?? '',
+      f.cost ?? '',
+      f.roi ?? '',
+    ]);
   line('total', 'all', s.total);
   for (const r of s.byVersion) line('version', r.key, r);
   for (const r of s.byNode) line('node', r.key, r);

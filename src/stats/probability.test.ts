@@ -13,18 +13,41 @@ describe('experiment statistics', () => {
   });
 
   it('P(best) is even for equal arms, near 1 for a clearly better arm, and the same on every call', () => {
-    const even = probabilityBest([{ successes: 50, n: 1000 }, { successes: 50, n: 1000 }]);
+    const even = probabilityBest([
+      { successes: 50, n: 1000 },
+      { successes: 50, n: 1000 },
+    ]);
     expect(even[0]!).toBeGreaterThan(0.47);
     expect(even[0]!).toBeLessThan(0.53);
-    const clear = probabilityBest([{ successes: 50, n: 1000 }, { successes: 90, n: 1000 }, { successes: 55, n: 1000 }]);
+    const clear = probabilityBest([
+      { successes: 50, n: 1000 },
+      { successes: 90, n: 1000 },
+      { successes: 55, n: 1000 },
+    ]);
     expect(clear[1]!).toBeGreaterThan(0.99);
     expect(clear.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
-    expect(probabilityBest([{ successes: 50, n: 1000 }, { successes: 60, n: 1000 }])).toEqual(probabilityBest([{ successes: 50, n: 1000 }, { successes: 60, n: 1000 }]));
+    expect(
+      probabilityBest([
+        { successes: 50, n: 1000 },
+        { successes: 60, n: 1000 },
+      ]),
+    ).toEqual(
+      probabilityBest([
+        { successes: 50, n: 1000 },
+        { successes: 60, n: 1000 },
+      ]),
+    );
   });
 
   it('P(best) agrees with the exact two-arm answer', () => {
     // 10/100 vs 20/100: the exact P(B > A) under Beta(11, 91) and Beta(21, 81) posteriors is ≈ 0.977.
-    const [, b] = probabilityBest([{ successes: 10, n: 100 }, { successes: 20, n: 100 }], 100_000);
+    const [, b] = probabilityBest(
+      [
+        { successes: 10, n: 100 },
+        { successes: 20, n: 100 },
+      ],
+      100_000,
+    );
     expect(b!).toBeGreaterThan(0.97);
     expect(b!).toBeLessThan(0.985);
   });

@@ -24,7 +24,16 @@ describe.each(backends())('auto-promoting a split winner on %s', (kind) => {
       trigger: { type: 'event', event: 'go' },
       start: 'ab',
       nodes: [
-        { id: 'ab', type: 'split', variants: [{ output: 'a', weight: 1 }, { output: 'b', weight: 1 }, { output: 'hold', weight: 1 }], autoPromote: { minSample: 4, probability: 0.9 } },
+        {
+          id: 'ab',
+          type: 'split',
+          variants: [
+            { output: 'a', weight: 1 },
+            { output: 'b', weight: 1 },
+            { output: 'hold', weight: 1 },
+          ],
+          autoPromote: { minSample: 4, probability: 0.9 },
+        },
         { id: 'ma', type: 'message', channel: 'counting' },
         { id: 'mb', type: 'message', channel: 'counting' },
         { id: 'wait', type: 'delay', duration: '7d' },

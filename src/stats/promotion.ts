@@ -34,7 +34,15 @@ export async function decidePromotions(deps: ServiceDeps, workspaceId: string, d
     if (p[best]! < node.autoPromote.probability) continue;
     const res = await deps.store.db
       .insertInto('stats_promotions')
-      .values({ workspace_id: workspaceId, journey_id: doc.id, node_id: node.id, variant: candidates[best]!.variant, probability: p[best]!, runs: split.variants.reduce((s, v) => s + v.runs, 0), decided_at: deps.clock.now() })
+      .values({
+        workspace_id: workspaceId,
+        journey_id: doc.id,
+        node_id: node.id,
+        variant: candidates[best]!.variant,
+        probability: p[best]!,
+        runs: split.variants.reduce((s, v) => s + v.runs, 0),
+        decided_at: deps.clock.now(),
+      })
       .onConflict((oc) => oc.columns(['workspace_id', 'journey_id', 'node_id']).doNothing())
       .executeTakeFirst();
     decided += Number(res.numInsertedOrUpdatedRows ?? 0);
@@ -51,7 +59,10 @@ export async function watchAutoPromotingJourneys(deps: ServiceDeps): Promise<num
   const rows = await deps.store.db
     .selectFrom('journeys')
     .innerJoin('journey_versions', (j) =>
-      j.onRef('journey_versions.workspace_id', '=', 'journeys.workspace_id').onRef('journey_versions.journey_id', '=', 'journeys.id').onRef('journey_versions.version', '=', 'journeys.current_version'),
+      j
+        .onRef('journey_versions.workspace_id', '=', 'journeys.workspace_id')
+        .onRef('journey_versions.journey_id', '=', 'journeys.id')
+        .onRef('journey_versions.version', '=', 'journeys.current_version'),
     )
     .select(['journeys.workspace_id', 'journeys.id', 'journey_versions.document'])
     .where('journeys.status', '=', 'live')

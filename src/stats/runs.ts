@@ -94,8 +94,7 @@ export interface RunBucket {
 
 /** Entries by entry bucket and endings by end bucket, within the range (by the same time). */
 export async function runSeries(db: Db, workspaceId: string, journeyId: string, range: Range, bucket: Bucket): Promise<RunBucket[]> {
-  const within = (col: string) =>
-    sql`${range.from !== undefined ? sql`AND ${sql.ref(col)} >= ${range.from}` : sql``} ${range.to !== undefined ? sql`AND ${sql.ref(col)} < ${range.to}` : sql``}`;
+  const within = (col: string) => sql`${range.from !== undefined ? sql`AND ${sql.ref(col)} >= ${range.from}` : sql``} ${range.to !== undefined ? sql`AND ${sql.ref(col)} < ${range.to}` : sql``}`;
   const entered = await sql<{ bucket: unknown; n: unknown }>`
     SELECT ${bucketSql('r.entered_at', bucket)} AS bucket, COUNT(*) AS n FROM journey_runs r
     WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} ${within('r.entered_at')} GROUP BY 1`.execute(db);

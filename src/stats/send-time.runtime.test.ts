@@ -23,7 +23,10 @@ describe.each(backends())('a message node with sendTime best on %s', (kind) => {
       name: 'sto',
       trigger: { type: 'event', event: 'go' },
       start: 'm1',
-      nodes: [{ id: 'm1', type: 'message', channel: 'counting', sendTime: { mode: 'best', within: '7d' } }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'm1', type: 'message', channel: 'counting', sendTime: { mode: 'best', within: '7d' } },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'm1', to: 'done' }],
     });
   });
@@ -32,7 +35,19 @@ describe.each(backends())('a message node with sendTime best on %s', (kind) => {
   async function history(contactId: string, at: number[], machine: boolean) {
     await f.h.deps.store.db
       .insertInto('events')
-      .values(at.map((t, i) => ({ workspace_id: f.t.workspaceId, contact_id: contactId, type: 'track', name: 'email.opened', properties: toJson({ machine }), context: null, message_id: `h-${contactId}-${i}`, timestamp: t, received_at: t })))
+      .values(
+        at.map((t, i) => ({
+          workspace_id: f.t.workspaceId,
+          contact_id: contactId,
+          type: 'track',
+          name: 'email.opened',
+          properties: toJson({ machine }),
+          context: null,
+          message_id: `h-${contactId}-${i}`,
+          timestamp: t,
+          received_at: t,
+        })),
+      )
       .execute();
   }
 
@@ -41,7 +56,11 @@ describe.each(backends())('a message node with sendTime best on %s', (kind) => {
     const c = await f.contact({ userId: 'reader', timezone: TZ });
     // Human opens at the same local hour of week as 3 days 5 hours from now, for the last 5 weeks.
     const target = Math.floor((now + 3 * DAY + 5 * HOUR) / HOUR) * HOUR;
-    await history(c.id, [1, 2, 3, 4, 5].map((w) => target - w * 7 * DAY + 10 * 60_000), false);
+    await history(
+      c.id,
+      [1, 2, 3, 4, 5].map((w) => target - w * 7 * DAY + 10 * 60_000),
+      false,
+    );
     await f.track('reader', 'go');
     await f.worker.drain();
     const [run] = (await f.runs('sto')).filter((r) => r.contactId === c.id);
@@ -62,7 +81,11 @@ describe.each(backends())('a message node with sendTime best on %s', (kind) => {
   it('machine opens are ignored: with no human history the workspace profile, else Tuesday 10:00 local, decides', async () => {
     const c = await f.contact({ userId: 'proxy', timezone: TZ });
     const now = f.h.clock.now();
-    await history(c.id, [1, 2, 3, 4, 5].map((w) => now - w * 7 * DAY + 7 * HOUR), true);
+    await history(
+      c.id,
+      [1, 2, 3, 4, 5].map((w) => now - w * 7 * DAY + 7 * HOUR),
+      true,
+    );
     // The workspace profile: the human opens of the first test are only events, not messages, so it is empty.
     expect(await refreshWorkspaceProfile(f.h.deps)).toBe(1);
     await f.track('proxy', 'go');

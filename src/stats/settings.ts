@@ -30,7 +30,11 @@ export async function saveStatsSettings(store: Store, workspaceId: string, input
     const row = await trx.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
     if (!row) throw new NotFoundError('workspace', workspaceId);
     const settings = { ...(fromJson<JsonObject>(row.settings) ?? {}), stats: value as unknown as JsonObject };
-    await trx.updateTable('workspaces').set({ settings: toJson(settings) }).where('id', '=', workspaceId).execute();
+    await trx
+      .updateTable('workspaces')
+      .set({ settings: toJson(settings) })
+      .where('id', '=', workspaceId)
+      .execute();
   });
   return value;
 }

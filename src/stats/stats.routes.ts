@@ -52,14 +52,25 @@ export const statsRoutes: RouteModule = (app, deps) => {
     async (request, reply) => {
       const q = toQuery(request.query);
       const ws = workspaceOf(request);
-      const s = isDefaultQuery(q) ? await journeyStatsCached(deps, ws, request.params.id, { fresh: request.query.fresh === 'true' }) : { ...(await journeyStats(deps, ws, request.params.id, q)), computedAt: deps.clock.now(), fromSnapshot: false };
+      const s = isDefaultQuery(q)
+        ? await journeyStatsCached(deps, ws, request.params.id, { fresh: request.query.fresh === 'true' })
+        : { ...(await journeyStats(deps, ws, request.params.id, q)), computedAt: deps.clock.now(), fromSnapshot: false };
       return send(reply, request.query.format, s, `journey-${request.params.id}`);
     },
   );
 
   app.get(
     '/api/journeys/:id/funnel',
-    { onRequest: admin, schema: { tags, summary: 'How many runs reached each node and took each outcome', params: idParams, querystring: statsQuery.pick({ from: true, to: true }), response: { 200: statsBody, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'How many runs reached each node and took each outcome',
+        params: idParams,
+        querystring: statsQuery.pick({ from: true, to: true }),
+        response: { 200: statsBody, ...errorResponses },
+      },
+    },
     async (request) => journeyFunnel(deps, workspaceOf(request), request.params.id, { from: request.query.from, to: request.query.to }),
   );
 
@@ -71,15 +82,24 @@ export const statsRoutes: RouteModule = (app, deps) => {
     send(reply, request.query.format, await broadcastStats(deps, workspaceOf(request), request.params.id, toQuery(request.query)), `broadcast-${request.params.id}`),
   );
 
-  app.get('/api/stats/overview', { onRequest: admin, schema: { tags, summary: "The workspace's messages and attributed revenue", querystring: statsQuery, response: { 200: statsBody, ...errorResponses } } }, async (request, reply) =>
-    send(reply, request.query.format, await overviewStats(deps, workspaceOf(request), toQuery(request.query)), 'overview'),
+  app.get(
+    '/api/stats/overview',
+    { onRequest: admin, schema: { tags, summary: "The workspace's messages and attributed revenue", querystring: statsQuery, response: { 200: statsBody, ...errorResponses } } },
+    async (request, reply) => send(reply, request.query.format, await overviewStats(deps, workspaceOf(request), toQuery(request.query)), 'overview'),
   );
 
-  app.get('/api/stats/settings', { onRequest: admin, schema: { tags, summary: 'Cost per message per channel and attribution windows', response: { 200: statsSettingsSchema, ...errorResponses } } }, async (request) =>
-    loadStatsSettings(deps.store.db, workspaceOf(request)),
+  app.get(
+    '/api/stats/settings',
+    { onRequest: admin, schema: { tags, summary: 'Cost per message per channel and attribution windows', response: { 200: statsSettingsSchema, ...errorResponses } } },
+    async (request) => loadStatsSettings(deps.store.db, workspaceOf(request)),
   );
 
-  app.put('/api/stats/settings', { onRequest: admin, schema: { tags, summary: 'Set the cost per message per channel and attribution windows', body: statsSettingsSchema, response: { 200: statsSettingsSchema, ...errorResponses } } }, async (request) =>
-    saveStatsSettings(deps.store, workspaceOf(request), request.body),
+  app.put(
+    '/api/stats/settings',
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Set the cost per message per channel and attribution windows', body: statsSettingsSchema, response: { 200: statsSettingsSchema, ...errorResponses } },
+    },
+    async (request) => saveStatsSettings(deps.store, workspaceOf(request), request.body),
   );
 };

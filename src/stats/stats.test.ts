@@ -57,7 +57,14 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
       trigger: { type: 'manual' },
       start: 'ab',
       nodes: [
-        { id: 'ab', type: 'split', variants: [{ output: 'mail', weight: 1 }, { output: 'hold', weight: 1 }] },
+        {
+          id: 'ab',
+          type: 'split',
+          variants: [
+            { output: 'mail', weight: 1 },
+            { output: 'hold', weight: 1 },
+          ],
+        },
         { id: 'm1', type: 'message', channel: 'email', template: 'welcome-1' },
         { id: 'wait', type: 'delay', duration: '7d' },
         { id: 'done', type: 'exit' },
@@ -83,7 +90,8 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
     expect(res.statusCode).toBe(200);
     await worker.drain();
     await kit.sink.waitFor(5);
-    const byContact = async (c: Contact) => (await findMessage(kit.h.deps.store.db, (await kit.h.deps.store.db.selectFrom('messages').select('id').where('contact_id', '=', c.id).executeTakeFirstOrThrow()).id))!;
+    const byContact = async (c: Contact) =>
+      (await findMessage(kit.h.deps.store.db, (await kit.h.deps.store.db.selectFrom('messages').select('id').where('contact_id', '=', c.id).executeTakeFirstOrThrow()).id))!;
     messages = [];
     for (const c of mail) messages.push(await byContact(c));
     const store = kit.h.deps.store;
@@ -122,8 +130,21 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
     expect(s.runs).toMatchObject({ entered: 7, inProgress: 3, completed: 0, exited: 1, exitReasons: { 'exit_event:cancel': 1 }, converted: 3, goalValue: 100 });
     expect(s.runs.conversionRate).toBeCloseTo(3 / 7, 5);
     expect(s.total.messages).toEqual({
-      recorded: 5, queued: 0, sent: 5, delivered: 4, failed: 0, skipped: 0, bounced: 1, complained: 1,
-      opens: 3, uniqueOpens: 3, humanOpens: 2, machineOnlyOpens: 1, clicks: 1, uniqueClicks: 1, unsubscribed: 1,
+      recorded: 5,
+      queued: 0,
+      sent: 5,
+      delivered: 4,
+      failed: 0,
+      skipped: 0,
+      bounced: 1,
+      complained: 1,
+      opens: 3,
+      uniqueOpens: 3,
+      humanOpens: 2,
+      machineOnlyOpens: 1,
+      clicks: 1,
+      uniqueClicks: 1,
+      unsubscribed: 1,
     });
     expect(s.total.rates).toEqual({ delivery: 0.8, open: 0.5, clickThrough: 0.25, clickToOpen: 0.5, unsubscribe: 0.25, bounce: 0.2, complaint: 0.25 });
     expect(s.byNode.map((n) => [n.key, n.messages.sent])).toEqual([['m1', 5]]);
@@ -172,7 +193,12 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
   });
 
   it('the engagement columns the stats read equal a recount of the stored open and click events', async () => {
-    const events = await kit.h.deps.store.db.selectFrom('events').select(['name', 'properties']).where('workspace_id', '=', kit.t.workspaceId).where('name', 'in', ['email.opened', 'email.clicked']).execute();
+    const events = await kit.h.deps.store.db
+      .selectFrom('events')
+      .select(['name', 'properties'])
+      .where('workspace_id', '=', kit.t.workspaceId)
+      .where('name', 'in', ['email.opened', 'email.clicked'])
+      .execute();
     const rows = await kit.h.deps.store.db.selectFrom('messages').selectAll().where('workspace_id', '=', kit.t.workspaceId).execute();
     for (const m of rows) {
       const mine = events.map((e) => ({ name: e.name, p: fromJson<Record<string, unknown>>(e.properties)! })).filter((e) => e.p.messageId === m.id);
@@ -185,7 +211,12 @@ describe.each(backends())('stats from stored rows on %s', (kind) => {
   it('qatra stats journey prints the runs, a line per node and the split with its holdout', async () => {
     const lines = formatJourneyStats(await journeyStats(kit.h.deps, kit.t.workspaceId, 'welcome'));
     expect(lines[1]).toBe('runs: entered 7, in progress 3, completed 0, exited 1, converted 3 (42.9%), goal value 100');
-    expect(lines.find((l) => l.startsWith('m1'))!.split(/\s+/).slice(0, 7)).toEqual(['m1', '5', '4', '1', '2', '1', '1']);
+    expect(
+      lines
+        .find((l) => l.startsWith('m1'))!
+        .split(/\s+/)
+        .slice(0, 7),
+    ).toEqual(['m1', '5', '4', '1', '2', '1', '1']);
     expect(lines.some((l) => l.startsWith('hold (holdout)'))).toBe(true);
   });
 

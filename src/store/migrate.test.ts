@@ -20,9 +20,19 @@ describe.each(backends())('migrations on %s', (kind) => {
     const db = t.store.db;
     await db.insertInto('workspaces').values({ id: 'ws_m18', name: 'm18', settings: '{}', created_at: 0 }).execute();
     await db.insertInto('contacts').values({ id: 'ct_m18', workspace_id: 'ws_m18', attributes: '{}', created_at: 0, updated_at: 0 }).execute();
-    await db.insertInto('events').values({
-      workspace_id: 'ws_m18', contact_id: 'ct_m18', type: 'track', name: 'E', properties: '{}', message_id: 'm18', timestamp: 0, received_at: 0,
-    }).execute();
+    await db
+      .insertInto('events')
+      .values({
+        workspace_id: 'ws_m18',
+        contact_id: 'ct_m18',
+        type: 'track',
+        name: 'E',
+        properties: '{}',
+        message_id: 'm18',
+        timestamp: 0,
+        received_at: 0,
+      })
+      .execute();
     if (kind === 'postgres') {
       const fks = await sql<{ conname: string }>`SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'f' ORDER BY conname`.execute(db);
       expect(fks.rows.map((r) => r.conname)).toEqual(['events_contact_id_fkey']);
@@ -58,7 +68,17 @@ describe('migration macros', () => {
 
 describe('migration statements', () => {
   it('split plain SQL on semicolons and send a dialect block whole, only to its backend', () => {
-    const text = ['CREATE TABLE a (x int);', '--@postgres', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', '--@end', '--@sqlite', 'CREATE TRIGGER t BEGIN SELECT 1; END', '--@end', '-- note', 'CREATE INDEX i ON a (x);'].join('\n');
+    const text = [
+      'CREATE TABLE a (x int);',
+      '--@postgres',
+      'CREATE FUNCTION f() AS $$ BEGIN; END $$',
+      '--@end',
+      '--@sqlite',
+      'CREATE TRIGGER t BEGIN SELECT 1; END',
+      '--@end',
+      '-- note',
+      'CREATE INDEX i ON a (x);',
+    ].join('\n');
     expect(statements(text, 'postgres')).toEqual(['CREATE TABLE a (x int)', 'CREATE FUNCTION f() AS $$ BEGIN; END $$', 'CREATE INDEX i ON a (x)']);
     expect(statements(text, 'sqlite')).toEqual(['CREATE TABLE a (x int)', 'CREATE TRIGGER t BEGIN SELECT 1; END', 'CREATE INDEX i ON a (x)']);
     expect(() => statements('--@sqlite\nSELECT 1', 'sqlite')).toThrow(/without --@end/);

@@ -50,7 +50,14 @@ export function statements(text: string, dialect: DialectName): string[] {
   let plain: string[] = [];
   let block: { dialect: string; lines: string[] } | null = null;
   const flush = () => {
-    out.push(...plain.filter((line) => !line.trimStart().startsWith('--')).join('\n').split(';').map((s) => s.trim()).filter(Boolean));
+    out.push(
+      ...plain
+        .filter((line) => !line.trimStart().startsWith('--'))
+        .join('\n')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     plain = [];
   };
   for (const line of text.split('\n')) {

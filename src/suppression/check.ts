@@ -31,7 +31,14 @@ export async function suppressionReason(db: Db, q: SuppressionQuery): Promise<st
 export async function suppressionReasons(db: Db, queries: readonly SuppressionQuery[]): Promise<(string | null)[]> {
   const found = new Map<string, Map<string, Suppression[]>>();
   for (const ws of new Set(queries.map((q) => q.workspaceId))) {
-    found.set(ws, await suppressionsOfMany(db, ws, queries.filter((q) => q.workspaceId === ws).map((q) => q.address)));
+    found.set(
+      ws,
+      await suppressionsOfMany(
+        db,
+        ws,
+        queries.filter((q) => q.workspaceId === ws).map((q) => q.address),
+      ),
+    );
   }
   const out = queries.map((q): string | null | undefined => {
     const list = found.get(q.workspaceId)!.get(normalizeAddress(q.address)) ?? [];
@@ -44,7 +51,11 @@ export async function suppressionReasons(db: Db, queries: readonly SuppressionQu
   });
   const open = queries.map((q, i) => ({ q, i })).filter(({ i }) => out[i] === undefined);
   if (open.length > 0) {
-    const statuses = await effectiveConsents(db, 'email', open.map(({ q }) => ({ contactId: q.contactId, topic: q.topic ?? '' })));
+    const statuses = await effectiveConsents(
+      db,
+      'email',
+      open.map(({ q }) => ({ contactId: q.contactId, topic: q.topic ?? '' })),
+    );
     open.forEach(({ q, i }, k) => {
       out[i] = statuses[k] === 'unsubscribed' ? (q.topic ? `unsubscribed from email or topic ${q.topic}` : 'unsubscribed from email') : null;
     });

@@ -52,10 +52,7 @@ function storedForms(address: string): string[] {
 }
 
 /** Adds a suppression; adding the same address and reason twice keeps the first. Returns whether it was new. */
-export async function suppress(
-  db: Db,
-  input: { workspaceId: string; address: string; reason: SuppressionReason; source?: string; detail?: string; hashed?: boolean; now: number },
-): Promise<boolean> {
+export async function suppress(db: Db, input: { workspaceId: string; address: string; reason: SuppressionReason; source?: string; detail?: string; hashed?: boolean; now: number }): Promise<boolean> {
   const address = input.hashed ? hashedAddress(input.address) : normalizeAddress(input.address);
   const row = await db
     .insertInto('suppressions')
@@ -78,7 +75,12 @@ export async function suppressionsOfMany(db: Db, workspaceId: string, addresses:
   const out = new Map<string, Suppression[]>();
   const keys = [...owner.keys()];
   for (let start = 0; start < keys.length; start += 1000) {
-    const rows = await db.selectFrom('suppressions').selectAll().where('workspace_id', '=', workspaceId).where('address', 'in', keys.slice(start, start + 1000)).execute();
+    const rows = await db
+      .selectFrom('suppressions')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('address', 'in', keys.slice(start, start + 1000))
+      .execute();
     for (const r of rows) {
       const a = owner.get(r.address)!;
       if (!out.has(a)) out.set(a, []);
@@ -103,10 +105,7 @@ export async function listSuppressions(
 
 /** Removes an address's suppressions (all reasons, or one). */
 export async function unsuppress(deps: ServiceDeps, workspaceId: string, address: string, reason?: SuppressionReason): Promise<number> {
-  let q = deps.store.db
-    .deleteFrom('suppressions')
-    .where('workspace_id', '=', workspaceId)
-    .where('address', 'in', storedForms(address));
+  let q = deps.store.db.deleteFrom('suppressions').where('workspace_id', '=', workspaceId).where('address', 'in', storedForms(address));
   if (reason) q = q.where('reason', '=', reason);
   const result = await q.executeTakeFirst();
   const n = Number(result.numDeletedRows);

@@ -45,15 +45,14 @@ describe.each(backends())('qatra templates apply on %s', (kind) => {
   let ws: string;
   let dir: string;
   const env = () =>
-    kind === 'postgres'
-      ? { ...process.env, DATABASE_URL: t.url, QATRA_LOG_LEVEL: 'silent' }
-      : { ...process.env, DATABASE_URL: '', QATRA_DATA_DIR: path.dirname(t.url), QATRA_LOG_LEVEL: 'silent' };
+    kind === 'postgres' ? { ...process.env, DATABASE_URL: t.url, QATRA_LOG_LEVEL: 'silent' } : { ...process.env, DATABASE_URL: '', QATRA_DATA_DIR: path.dirname(t.url), QATRA_LOG_LEVEL: 'silent' };
   const apply = (target: string, ...args: string[]) =>
     run(process.execPath, ['--import', 'tsx', MAIN, 'templates', 'apply', target, '--workspace', ws, ...args], { env: env() }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
-  const versions = async () => (await t.store.db.selectFrom('template_versions').select(['template_id', 'version']).where('workspace_id', '=', ws).orderBy('template_id').execute()).map((r) => `${r.template_id}@${r.version}`);
+  const versions = async () =>
+    (await t.store.db.selectFrom('template_versions').select(['template_id', 'version']).where('workspace_id', '=', ws).orderBy('template_id').execute()).map((r) => `${r.template_id}@${r.version}`);
 
   beforeAll(async () => {
     t = await freshDatabase(kind);

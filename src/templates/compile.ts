@@ -91,7 +91,7 @@ export async function compileMjml(composed: Composed, field: string, layoutId: s
   const lines = composed.source.split('\n');
   if (/<mj-include[\s>]/i.test(composed.source)) {
     const line = lines.findIndex((l) => /<mj-include/i.test(l)) + 1;
-    issues.push(mjmlIssue(composed, field, layoutId, line, 'mj-include', 'mj-include is not allowed: use {% render \'partial-id\' %} for shared pieces', lines));
+    issues.push(mjmlIssue(composed, field, layoutId, line, 'mj-include', "mj-include is not allowed: use {% render 'partial-id' %} for shared pieces", lines));
   }
   try {
     // ignoreIncludes: MJML must never read the server's file system.
@@ -108,12 +108,7 @@ export async function compileMjml(composed: Composed, field: string, layoutId: s
  * The compiled body of each variant ('' = default; every locale gets its own because lang/dir differ
  * even when it inherits the default body). Layouts and partials are stored as written.
  */
-export async function compileBodies(
-  kind: string,
-  channel: string,
-  content: TemplateContent,
-  layout: LayoutSource | null,
-): Promise<{ compiled: CompiledBodies; issues: TemplateIssue[] }> {
+export async function compileBodies(kind: string, channel: string, content: TemplateContent, layout: LayoutSource | null): Promise<{ compiled: CompiledBodies; issues: TemplateIssue[] }> {
   const compiled: CompiledBodies = { html: {}, text: {} };
   const issues: TemplateIssue[] = [];
   const keys = ['', ...Object.keys(content.locales ?? {})];

@@ -21,7 +21,10 @@ export function formatIssue(i: Pick<TemplateIssue, 'field' | 'line' | 'column' |
 
 /** The save was refused; `problems` keeps each issue's template and position (the CLI maps them to files). */
 export class TemplateValidationError extends ValidationError {
-  constructor(readonly problems: Array<TemplateIssue & { templateId: string; index: number }>, prefixTemplateId = false) {
+  constructor(
+    readonly problems: Array<TemplateIssue & { templateId: string; index: number }>,
+    prefixTemplateId = false,
+  ) {
     const issues: FieldIssue[] = problems.map((p) => ({
       path: prefixTemplateId ? `${p.templateId}.${p.field}` : p.field,
       message: p.line ? `${p.line}:${p.column ?? 1}: ${p.message}` : p.message,
@@ -32,7 +35,11 @@ export class TemplateValidationError extends ValidationError {
 
 /** A template failed while rendering (a missing partial, a time or size limit, a bad filter argument). */
 export class TemplateRenderError extends ValidationError {
-  constructor(readonly templateId: string, readonly part: string, detail: { line?: number; column?: number; message: string }) {
+  constructor(
+    readonly templateId: string,
+    readonly part: string,
+    detail: { line?: number; column?: number; message: string },
+  ) {
     const message = detail.line ? `${detail.line}:${detail.column ?? 1}: ${detail.message}` : detail.message;
     super([{ path: part, message }], `template ${templateId} ${formatIssue({ field: part, ...detail })}`);
   }

@@ -5,12 +5,6 @@
 import type { Db } from '../store/store.js';
 
 export async function templateExists(db: Db, workspaceId: string, templateId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('templates')
-    .select('id')
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', templateId)
-    .where('archived_at', 'is', null)
-    .executeTakeFirst();
+  const row = await db.selectFrom('templates').select('id').where('workspace_id', '=', workspaceId).where('id', '=', templateId).where('archived_at', 'is', null).executeTakeFirst();
   return row !== undefined;
 }

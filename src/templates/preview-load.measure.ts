@@ -34,10 +34,18 @@ try {
   const url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('[::1]', '127.0.0.1');
   // One preview first, so that thread start-up is not in the figures.
   await fetch(`${url}/api/templates/heavy/preview`, { method: 'POST', headers: { authorization: `Bearer ${admin.secret}`, 'content-type': 'application/json' }, body: '{}' });
-  for (const [id, count] of [['heavy', 0], ['heavy', n], ['endless', n]] as const) {
+  for (const [id, count] of [
+    ['heavy', 0],
+    ['heavy', n],
+    ['endless', n],
+  ] as const) {
     const f = await loadPreviews(url, admin.secret, id, count);
-    const counts = Object.entries(f.statuses.reduce<Record<number, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {})).map(([s, c]) => `${c}×${s}`).join(' ');
-    console.log(`${count ? `${count} parallel previews of "${id}": ${counts}` : 'idle, no previews:'} in ${f.elapsedMs.toFixed(0)} ms; event loop max delay ${f.loopMaxMs.toFixed(0)} ms (p99 ${f.loopP99Ms.toFixed(0)}); /healthz max ${f.healthzMaxMs.toFixed(0)} ms, median ${f.healthzP50Ms.toFixed(0)} ms over ${f.healthzCount} calls`);
+    const counts = Object.entries(f.statuses.reduce<Record<number, number>>((a, s) => ((a[s] = (a[s] ?? 0) + 1), a), {}))
+      .map(([s, c]) => `${c}×${s}`)
+      .join(' ');
+    console.log(
+      `${count ? `${count} parallel previews of "${id}": ${counts}` : 'idle, no previews:'} in ${f.elapsedMs.toFixed(0)} ms; event loop max delay ${f.loopMaxMs.toFixed(0)} ms (p99 ${f.loopP99Ms.toFixed(0)}); /healthz max ${f.healthzMaxMs.toFixed(0)} ms, median ${f.healthzP50Ms.toFixed(0)} ms over ${f.healthzCount} calls`,
+    );
   }
   await app.close();
 } finally {

@@ -11,17 +11,23 @@ const footer = '<p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}
 
 /** Runs until the render limit stops it: each preview costs ~500 ms of CPU and answers 400. */
 export const endlessTemplate: TemplateInput = {
-  id: 'endless', name: 'Endless', kind: 'marketing',
+  id: 'endless',
+  name: 'Endless',
+  kind: 'marketing',
   content: { subject: 'Endless', body: `<p>{% for i in (1..100000) %}{% for j in (1..100000) %}{{ j }}{% endfor %}{% endfor %}</p>${footer}` },
 };
 
 /** Renders ~100 kB of HTML and converts it to text: heavy, but answers 200. */
 export const heavyTemplate: TemplateInput = {
-  id: 'heavy', name: 'Heavy', kind: 'marketing',
+  id: 'heavy',
+  name: 'Heavy',
+  kind: 'marketing',
   content: { subject: 'Heavy', body: `{% render 'heavy-part' %}${footer}` },
 };
 export const heavyPartial: TemplateInput = {
-  id: 'heavy-part', name: 'Heavy part', kind: 'partial',
+  id: 'heavy-part',
+  name: 'Heavy part',
+  kind: 'partial',
   content: { body: '<p>{% for i in (1..1500) %}<span>{{ contact.first_name }} {{ i }}</span> {% endfor %}</p>' },
 };
 
@@ -55,11 +61,16 @@ export async function loadPreviews(baseUrl: string, adminKey: string, templateId
   })();
   loop.enable();
   const started = performance.now();
-  const statuses = n === 0 ? (await new Promise((r) => setTimeout(r, 2000)), []) : await Promise.all(
-    Array.from({ length: n }, () =>
-      fetch(`${baseUrl}/api/templates/${templateId}/preview`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: '{}' }).then(async (r) => (await r.arrayBuffer(), r.status)),
-    ),
-  );
+  const statuses =
+    n === 0
+      ? (await new Promise((r) => setTimeout(r, 2000)), [])
+      : await Promise.all(
+          Array.from({ length: n }, () =>
+            fetch(`${baseUrl}/api/templates/${templateId}/preview`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: '{}' }).then(
+              async (r) => (await r.arrayBuffer(), r.status),
+            ),
+          ),
+        );
   const elapsedMs = performance.now() - started;
   loop.disable();
   running = false;

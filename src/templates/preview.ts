@@ -51,12 +51,7 @@ export const SAMPLE_CONTACT: RenderContact = {
 };
 
 /** With a `renderPool`, the render runs on its worker threads (never on the event loop); without, inline. */
-export async function previewTemplate(
-  deps: AppDeps & { templateCache: TemplateCache; renderPool?: RenderPool },
-  workspaceId: string,
-  templateId: string,
-  body: z.infer<typeof previewBody>,
-) {
+export async function previewTemplate(deps: AppDeps & { templateCache: TemplateCache; renderPool?: RenderPool }, workspaceId: string, templateId: string, body: z.infer<typeof previewBody>) {
   const { db } = deps.store;
   const template = await findTemplate(db, workspaceId, templateId);
   if (!template) throw new NotFoundError('template', templateId);

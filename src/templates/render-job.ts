@@ -55,7 +55,9 @@ export function runRenderJob(job: RenderJob): RenderJobResult {
     }
     return renderPart(engine[mode], tpl, job.globals, job.templateId, part);
   };
-  const subject = render('text', 'subject', job.subject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const subject = render('text', 'subject', job.subject)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
   const preheader = render('text', 'preheader', job.preheader).trim();
   const bodyHtml = render('html', 'body', job.body);
   const text = job.text !== undefined ? render('text', 'text', job.text).trim() : htmlToText(bodyHtml);

@@ -15,7 +15,15 @@ import { compileBodies } from './compile.js';
 import type { RenderJob } from './render-job.js';
 import { endlessTemplate, heavyPartial, heavyTemplate, loadPreviews } from './preview-load.testkit.js';
 
-const job = (body: string): RenderJob => ({ templateId: 't', partialsKey: 'ws|', partials: {}, globals: { contact: { first_name: 'Sam' } }, subject: 'Hi {{ contact.first_name }}', preheader: '', body });
+const job = (body: string): RenderJob => ({
+  templateId: 't',
+  partialsKey: 'ws|',
+  partials: {},
+  globals: { contact: { first_name: 'Sam' } },
+  subject: 'Hi {{ contact.first_name }}',
+  preheader: '',
+  body,
+});
 
 describe('the render pool', () => {
   it('renders on a thread; a render past the timeout is stopped and the next one gets a fresh thread', async () => {
@@ -53,7 +61,11 @@ describe('MJML compiles for saves on the pool', () => {
   it('give the same compiled bodies and issues as compiling on the event loop', async () => {
     const pool = createRenderPool({ size: 1 });
     try {
-      const content = { subject: 'Hi', format: 'mjml' as const, body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ contact.first_name }}</mj-text><mj-bogus /></mj-column></mj-section></mj-body></mjml>' };
+      const content = {
+        subject: 'Hi',
+        format: 'mjml' as const,
+        body: '<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{ contact.first_name }}</mj-text><mj-bogus /></mj-column></mj-section></mj-body></mjml>',
+      };
       const onPool = await pool.compileFor('ws')('marketing', 'email', content, null);
       expect(onPool).toEqual(await compileBodies('marketing', 'email', content, null));
       expect(onPool.compiled.html['']).toContain('Hello {{ contact.first_name }}');

@@ -145,7 +145,8 @@ export function createRenderPool(options: RenderPoolOptions = {}): RenderPool {
   const run = <T>(workspaceId: string, task: ThreadTask): Promise<T> => {
     if (closed) return Promise.reject(new Error('render pool is closed'));
     const mine = inFlight.get(workspaceId) ?? 0;
-    if (mine >= perWorkspace) return Promise.reject(new TooManyRequestsError(`${mine} renders of this workspace are already running or waiting (at most ${perWorkspace}); retry when one has finished`));
+    if (mine >= perWorkspace)
+      return Promise.reject(new TooManyRequestsError(`${mine} renders of this workspace are already running or waiting (at most ${perWorkspace}); retry when one has finished`));
     if (queue.length >= maxQueued) return Promise.reject(new TooManyRequestsError(`the render queue is full (${maxQueued}); retry shortly`));
     inFlight.set(workspaceId, mine + 1);
     return new Promise<T>((resolve, reject) => {

@@ -10,9 +10,7 @@ import type { compileBodies } from './compile.js';
 
 export type ThreadTask = { kind: 'render'; job: RenderJob } | { kind: 'compile'; args: Parameters<typeof compileBodies> };
 export type ThreadAnswer =
-  | { id: number; started: true }
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; validation?: { issues: ValidationError['issues']; message: string }; message: string };
+  { id: number; started: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; validation?: { issues: ValidationError['issues']; message: string }; message: string };
 
 /** `started()` says the code is loaded and the work begins: the pool's timeout counts from there. */
 async function run(task: ThreadTask, started: () => void): Promise<unknown> {
@@ -37,9 +35,10 @@ parentPort?.on('message', async ({ id, task }: { id: number; task: ThreadTask })
   try {
     answer = { id, ok: true, value: await run(task, () => parentPort!.postMessage({ id, started: true })) };
   } catch (err) {
-    answer = err instanceof ValidationError
-      ? { id, ok: false, validation: { issues: err.issues, message: err.message }, message: err.message }
-      : { id, ok: false, message: err instanceof Error ? err.message : String(err) };
+    answer =
+      err instanceof ValidationError
+        ? { id, ok: false, validation: { issues: err.issues, message: err.message }, message: err.message }
+        : { id, ok: false, message: err instanceof Error ? err.message : String(err) };
   }
   parentPort!.postMessage(answer);
 });

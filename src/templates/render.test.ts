@@ -72,9 +72,17 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     await t.store.db.insertInto('templates').values({ workspace_id: ws, id: 'probe', name: 'p', channel: 'email', kind: 'transactional', current_version: 1, created_at: 0, updated_at: 0 }).execute();
     await t.store.db
       .insertInto('template_versions')
-      .values({ ...row, content: typeof row.content === 'string' ? row.content : toJson(row.content), warnings: '[]', template_id: 'probe', compiled: toJson({ html: { '': '<html><body>stored {{ contact.first_name }}</body></html>' }, text: {} }) })
+      .values({
+        ...row,
+        content: typeof row.content === 'string' ? row.content : toJson(row.content),
+        warnings: '[]',
+        template_id: 'probe',
+        compiled: toJson({ html: { '': '<html><body>stored {{ contact.first_name }}</body></html>' }, text: {} }),
+      })
       .execute();
-    expect((await render('probe')).html).toBe('<html><body><div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">Your free plan is ready</div>stored Sara</body></html>');
+    expect((await render('probe')).html).toBe(
+      '<html><body><div style="display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all">Your free plan is ready</div>stored Sara</body></html>',
+    );
 
     // 1,000 renders of the compiled MJML take far less than 1,000 MJML compiles (~10 ms each) would.
     const d = deps();
@@ -135,8 +143,13 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     await save(footerPartial);
   });
 
-  it('gives templates the contact\'s own fields over same-named attributes, and all attributes under contact.attributes', async () => {
-    await save({ id: 'vars', name: 'v', kind: 'transactional', content: { subject: 's', body: '<body>[{{ contact.email }}][{{ contact.plan }}][{{ contact.attributes.email }}][{{ contact.id }}][{{ workspace.name }}][{{ preferences_url }}]</body>' } });
+  it("gives templates the contact's own fields over same-named attributes, and all attributes under contact.attributes", async () => {
+    await save({
+      id: 'vars',
+      name: 'v',
+      kind: 'transactional',
+      content: { subject: 's', body: '<body>[{{ contact.email }}][{{ contact.plan }}][{{ contact.attributes.email }}][{{ contact.id }}][{{ workspace.name }}][{{ preferences_url }}]</body>' },
+    });
     const r = await render('vars', { contact: { id: 'ct_9', email: 'real@example.com', attributes: { email: 'attr@example.com', plan: 'pro' } } });
     expect(r.html).toContain('<body lang="en" dir="ltr">[real@example.com][pro][attr@example.com][ct_9][Acme][https://q.example.com/p/TOKEN]</body>');
     expect(r.html).toMatch(/^<!doctype html>\n<html lang="en" dir="ltr"><body/);
@@ -152,7 +165,12 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
 
   it('gives the same text part whether it was converted at save time or per send', async () => {
     // The footer partial makes this version convert per send; welcome-1 has a saved text template.
-    await save({ id: 'with-partial', name: 'p', kind: 'marketing', content: { subject: 's', body: (welcomeMjml.content.body as string).replace('</mj-column>', "<mj-raw>{% render 'footer' %}</mj-raw></mj-column>") } });
+    await save({
+      id: 'with-partial',
+      name: 'p',
+      kind: 'marketing',
+      content: { subject: 's', body: (welcomeMjml.content.body as string).replace('</mj-column>', "<mj-raw>{% render 'footer' %}</mj-raw></mj-column>") },
+    });
     const row = await t.store.db.selectFrom('template_versions').select('compiled').where('workspace_id', '=', ws).where('template_id', '=', 'with-partial').executeTakeFirstOrThrow();
     expect((typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled).text).toEqual({});
     const saved = await render('welcome-1', { context: { trigger: { plan: 'pro' } } });
@@ -161,8 +179,14 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
     expect(perSend.text).toContain('Acme · 1 Main St, Springfield · Unsubscribe [https://q.example.com/u/TOKEN]');
   });
 
-  it('renders an SMS in the contact\'s language, unescaped', async () => {
-    await save({ id: 'otp', name: 'OTP', channel: 'sms', kind: 'transactional', content: { body: 'Code {{ data.code }} for {{ contact.first_name }} & co', locales: { fa: { body: 'کد شما {{ data.code }}' } } } });
+  it("renders an SMS in the contact's language, unescaped", async () => {
+    await save({
+      id: 'otp',
+      name: 'OTP',
+      channel: 'sms',
+      kind: 'transactional',
+      content: { body: 'Code {{ data.code }} for {{ contact.first_name }} & co', locales: { fa: { body: 'کد شما {{ data.code }}' } } },
+    });
     const d = deps();
     const en = await renderSms(d, { workspaceId: ws, templateId: 'otp', contact, workspace: workspaceInfo, context: { data: { code: '1234' } } });
     expect(en).toEqual({ templateId: 'otp', version: 1, locale: 'en', text: 'Code 1234 for Sara & co' });
@@ -176,7 +200,18 @@ describe.each(backends())('rendering email templates on %s', (kind) => {
       await t.store.db.insertInto('templates').values({ workspace_id: ws, id, name: id, channel: 'email', kind: 'transactional', current_version: 1, created_at: 0, updated_at: 0 }).execute();
       await t.store.db
         .insertInto('template_versions')
-        .values({ workspace_id: ws, template_id: id, version: 1, content: toJson({ subject: 's', body }), compiled: toJson({ html: { '': body }, text: {} }), warnings: '[]', content_hash: id, layout_id: null, layout_version: null, created_at: 0 })
+        .values({
+          workspace_id: ws,
+          template_id: id,
+          version: 1,
+          content: toJson({ subject: 's', body }),
+          compiled: toJson({ html: { '': body }, text: {} }),
+          warnings: '[]',
+          content_hash: id,
+          layout_id: null,
+          layout_version: null,
+          created_at: 0,
+        })
         .execute();
       return render(id);
     };

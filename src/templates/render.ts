@@ -204,7 +204,9 @@ export async function renderEmail(deps: RenderDeps, input: RenderInput): Promise
     }
     return renderPart(engine[mode], tpl, globals, templateId, part);
   };
-  const subject = render('text', 'subject', variant.subject).replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  const subject = render('text', 'subject', variant.subject)
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .trim();
   const preheader = render('text', 'preheader', variant.preheader).trim();
   const bodySource = v.compiled.html[key] ?? v.compiled.html['']!;
   const bodyHtml = render('html', 'body', bodySource);

@@ -40,13 +40,7 @@ export async function findTemplate(db: Db, workspaceId: string, id: string): Pro
 }
 
 export async function findVersion(db: Db, workspaceId: string, id: string, version: number): Promise<TemplateVersion | undefined> {
-  const row = await db
-    .selectFrom('template_versions')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('template_id', '=', id)
-    .where('version', '=', version)
-    .executeTakeFirst();
+  const row = await db.selectFrom('template_versions').selectAll().where('workspace_id', '=', workspaceId).where('template_id', '=', id).where('version', '=', version).executeTakeFirst();
   return row && toVersion(row);
 }
 
@@ -62,9 +56,7 @@ export async function findCurrent(db: Db, workspaceId: string, ids: string[]): P
   if (ids.length === 0) return out;
   const rows = await db
     .selectFrom('templates as t')
-    .innerJoin('template_versions as v', (j) =>
-      j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'),
-    )
+    .innerJoin('template_versions as v', (j) => j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'))
     .selectAll('t')
     .select(['v.content', 'v.compiled', 'v.warnings', 'v.content_hash', 'v.layout_id', 'v.layout_version', 'v.created_at as v_created_at'])
     .where('t.workspace_id', '=', workspaceId)
@@ -90,9 +82,7 @@ export interface PartialSet {
 export async function loadPartials(db: Db, workspaceId: string): Promise<PartialSet> {
   const rows = await db
     .selectFrom('templates as t')
-    .innerJoin('template_versions as v', (j) =>
-      j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'),
-    )
+    .innerJoin('template_versions as v', (j) => j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'))
     .select(['t.id', 't.current_version', 'v.content'])
     .where('t.workspace_id', '=', workspaceId)
     .where('t.kind', '=', 'partial')

@@ -69,7 +69,12 @@ describe.each(backends())('templates API on %s', (kind) => {
     expect(canSpam.json().error.message).toMatch(/postal address/);
     const shape = await call('POST', '/api/templates', { id: 'Not A Slug', name: 'x', kind: 'newsletter', content: {} });
     expect(shape.statusCode).toBe(400);
-    expect(shape.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.content.body', 'body.id', 'body.kind']);
+    expect(
+      shape
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['body.content.body', 'body.id', 'body.kind']);
     expect((await call('GET', '/api/templates/promo')).statusCode).toBe(404);
   });
 

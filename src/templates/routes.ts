@@ -67,7 +67,10 @@ export const templateRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/templates',
-    { onRequest: admin, schema: { tags, summary: 'Create a template (version 1); validation errors carry field:line:column', body: templateInputSchema, response: { 201: savedSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: { tags, summary: 'Create a template (version 1); validation errors carry field:line:column', body: templateInputSchema, response: { 201: savedSchema, ...errorResponses } },
+    },
     async (request, reply) => {
       const ws = workspaceOf(request);
       const [result] = await saveTemplates(withPool(ws), ws, [request.body], 'create');
@@ -79,7 +82,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
     '/api/templates/:id',
     {
       onRequest: admin,
-      schema: { tags, summary: 'Replace a template\'s content: a new version when it changed', params: idParams, body: updateBody, response: { 200: savedSchema, ...errorResponses } },
+      schema: { tags, summary: "Replace a template's content: a new version when it changed", params: idParams, body: updateBody, response: { 200: savedSchema, ...errorResponses } },
     },
     async (request) => {
       const ws = workspaceOf(request);

@@ -31,7 +31,9 @@ export interface SaveResult {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
@@ -78,7 +80,15 @@ export async function saveTemplates(
   const existing = await findCurrent(db, workspaceId, [...new Set([...requested.map((i) => i.id), ...layoutIds])]);
   const changedLayouts = requested.filter((i) => i.kind === 'layout' && existing.has(i.id) && existing.get(i.id)!.contentHash !== contentHash(i.content));
   const rebuilt = new Map<string, string>();
-  for (const [id, current] of await findCurrent(db, workspaceId, await layoutDependents(db, workspaceId, changedLayouts.map((l) => l.id)))) {
+  for (const [id, current] of await findCurrent(
+    db,
+    workspaceId,
+    await layoutDependents(
+      db,
+      workspaceId,
+      changedLayouts.map((l) => l.id),
+    ),
+  )) {
     if (seen.has(id) || current.template.archived) continue;
     existing.set(id, current);
     rebuilt.set(id, current.version.layoutId!);
@@ -146,12 +156,7 @@ export async function saveTemplates(
         version = 1;
       } else if (before.contentHash === p.hash && before.template.kind === input.kind && before.template.channel === input.channel && !rebuilt.has(input.id)) {
         // Same content: no new version; a new name or leaving the archive is a plain update.
-        await trx
-          .updateTable('templates')
-          .set({ name: input.name, archived_at: null, updated_at: now })
-          .where('workspace_id', '=', workspaceId)
-          .where('id', '=', input.id)
-          .execute();
+        await trx.updateTable('templates').set({ name: input.name, archived_at: null, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', input.id).execute();
         results.set(input.id, { id: input.id, version: before.template.currentVersion, newVersion: false, warnings: before.version.warnings });
         continue;
       } else {
@@ -194,9 +199,7 @@ async function layoutDependents(db: Db, workspaceId: string, layoutIds: string[]
   if (layoutIds.length === 0) return [];
   const rows = await db
     .selectFrom('templates as t')
-    .innerJoin('template_versions as v', (j) =>
-      j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'),
-    )
+    .innerJoin('template_versions as v', (j) => j.onRef('v.workspace_id', '=', 't.workspace_id').onRef('v.template_id', '=', 't.id').onRef('v.version', '=', 't.current_version'))
     .select('t.id')
     .where('t.workspace_id', '=', workspaceId)
     .where('v.layout_id', 'in', layoutIds)

@@ -25,7 +25,16 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
     expect(err).toBeInstanceOf(TemplateValidationError);
     return err as TemplateValidationError;
   };
-  const count = async () => Number((await t.store.db.selectFrom('template_versions').select((eb) => eb.fn.countAll().as('n')).where('workspace_id', '=', ws).executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.store.db
+          .selectFrom('template_versions')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('workspace_id', '=', ws)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     t = await freshDatabase(kind);
@@ -130,7 +139,10 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
   });
 
   it('builds an MJML message into an MJML layout, and maps MJML errors to the body or the layout line', async () => {
-    const layoutBody = '<mjml>\n  <mj-body>\n    <mj-section><mj-column><mj-text>Logo</mj-text></mj-column></mj-section>\n    {{ content }}\n    <mj-section><mj-column><mj-text>' + FOOTER + '</mj-text></mj-column></mj-section>\n  </mj-body>\n</mjml>';
+    const layoutBody =
+      '<mjml>\n  <mj-body>\n    <mj-section><mj-column><mj-text>Logo</mj-text></mj-column></mj-section>\n    {{ content }}\n    <mj-section><mj-column><mj-text>' +
+      FOOTER +
+      '</mj-text></mj-column></mj-section>\n  </mj-body>\n</mjml>';
     await save([{ id: 'mjml-base', name: 'b', kind: 'layout', content: { format: 'mjml', body: layoutBody } }]);
     const body = '<mj-section>\n  <mj-column>\n    <mj-text>Hi {{ contact.first_name }}</mj-text>\n  </mj-column>\n</mj-section>';
     await save([{ id: 'mjml-msg', name: 'm', kind: 'marketing', content: { subject: 's', format: 'mjml', layoutId: 'mjml-base', body, locales: { he: { subject: 'שלום' } } } }]);
@@ -138,7 +150,9 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
     const html = (typeof row.compiled === 'string' ? JSON.parse(row.compiled) : row.compiled).html as Record<string, string>;
     expect(html['']).toMatch(/Logo[\s\S]*Hi \{\{ contact.first_name \}\}[\s\S]*\{\{ workspace.postal_address \}\}/);
     expect(html['he']).toMatch(/<html lang="he" dir="rtl"/);
-    const err = await failure([{ id: 'mjml-bad', name: 'm', kind: 'marketing', content: { subject: 's', format: 'mjml', layoutId: 'mjml-base', body: body.replace('<mj-text>Hi', '<mj-bogus /><mj-text>Hi') } }]);
+    const err = await failure([
+      { id: 'mjml-bad', name: 'm', kind: 'marketing', content: { subject: 's', format: 'mjml', layoutId: 'mjml-base', body: body.replace('<mj-text>Hi', '<mj-bogus /><mj-text>Hi') } },
+    ]);
     expect(err.message).toMatch(/^body:3:5: Element mj-bogus/);
     const html2 = await failure([{ id: 'mjml-html', name: 'm', kind: 'marketing', content: { subject: 's', format: 'html', layoutId: 'mjml-base', body: '<p>x</p>' } }]);
     expect(html2.message).toMatch(/layoutId: layout "mjml-base" is mjml but this template is html/);
@@ -152,9 +166,7 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
 
   it('two concurrent saves of one template get versions one after another', async () => {
     await save([{ id: 'race', name: 'r', kind: 'transactional', content: { subject: 's', body: 'v1' } }]);
-    const results = await Promise.all(
-      [2, 3, 4].map((n) => save([{ id: 'race', name: 'r', kind: 'transactional', content: { subject: 's', body: `v${n}` } }], 'update')),
-    );
+    const results = await Promise.all([2, 3, 4].map((n) => save([{ id: 'race', name: 'r', kind: 'transactional', content: { subject: 's', body: `v${n}` } }], 'update')));
     expect(results.map(([r]) => r!.version).sort()).toEqual([2, 3, 4]);
   });
 });

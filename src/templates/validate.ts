@@ -125,7 +125,11 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
       if (!uses(all, 'unsubscribe_url')) err(field, 'a marketing email must contain an unsubscribe link: add {{ unsubscribe_url }} to the body, its layout or a partial it renders');
     }
     if (env.postalAddress === '') {
-      issues.push({ field: 'workspace.postal_address', message: `the workspace has no postal address yet, so this email would show an empty one and journeys or broadcasts sending it cannot go live: ${SET_POSTAL_ADDRESS}`, severity: 'warning' });
+      issues.push({
+        field: 'workspace.postal_address',
+        message: `the workspace has no postal address yet, so this email would show an empty one and journeys or broadcasts sending it cannot go live: ${SET_POSTAL_ADDRESS}`,
+        severity: 'warning',
+      });
     }
   }
 

@@ -22,10 +22,8 @@ const patchBody = z
 export function workspaceRoutes(app: App, deps: AppDeps): void {
   const admin = requireKey(deps, 'admin');
   const tags = ['workspace'];
-  app.get(
-    '/api/workspace',
-    { onRequest: admin, schema: { tags, summary: 'This workspace\'s settings', response: { 200: settingsSchema, ...errorResponses } } },
-    async (request) => getWorkspaceSettings(deps.store.db, workspaceOf(request)),
+  app.get('/api/workspace', { onRequest: admin, schema: { tags, summary: "This workspace's settings", response: { 200: settingsSchema, ...errorResponses } } }, async (request) =>
+    getWorkspaceSettings(deps.store.db, workspaceOf(request)),
   );
   app.patch(
     '/api/workspace',

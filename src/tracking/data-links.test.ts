@@ -33,22 +33,58 @@ describe.each(backends())('links that came from contact data on %s', (kind) => {
   beforeAll(async () => {
     t = await freshDatabase(kind);
     ws = (await createWorkspace({ store: t.store, signals: defaultSignals(t.store), clock }, { name: 'Acme' })).id;
-    await saveTemplates(deps(), ws, [
-      // html: the text part is made at save time from the HTML; text: the author wrote it.
-      { id: 'html', name: 'H', kind: 'marketing', content: { subject: 'Hi', body: '<p>Hello {{ contact.first_name }}!</p><p><a href="https://shop.example/sale?c={{ contact.id }}">Sale</a> or https://shop.example/plain</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' } },
-      { id: 'text', name: 'T', kind: 'marketing', content: { subject: 'Hi', body: '<p>Hello {{ contact.first_name }}! <a href="https://shop.example/sale">Sale</a></p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>', text: 'Hello {{ contact.first_name }}! Sale: https://shop.example/sale, more: https://shop.example/more. {{ workspace.postal_address }} {{ unsubscribe_url }}' } },
-    ], 'upsert');
+    await saveTemplates(
+      deps(),
+      ws,
+      [
+        // html: the text part is made at save time from the HTML; text: the author wrote it.
+        {
+          id: 'html',
+          name: 'H',
+          kind: 'marketing',
+          content: {
+            subject: 'Hi',
+            body: '<p>Hello {{ contact.first_name }}!</p><p><a href="https://shop.example/sale?c={{ contact.id }}">Sale</a> or https://shop.example/plain</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+          },
+        },
+        {
+          id: 'text',
+          name: 'T',
+          kind: 'marketing',
+          content: {
+            subject: 'Hi',
+            body: '<p>Hello {{ contact.first_name }}! <a href="https://shop.example/sale">Sale</a></p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>',
+            text: 'Hello {{ contact.first_name }}! Sale: https://shop.example/sale, more: https://shop.example/more. {{ workspace.postal_address }} {{ unsubscribe_url }}',
+          },
+        },
+      ],
+      'upsert',
+    );
   });
   afterAll(async () => t?.drop());
 
   for (const templateId of ['html', 'text']) {
     it(`a first_name "${EVIL}" is not tracked in html or text; the template's links are (${templateId} text part)`, async () => {
-      const rendered = await renderEmail(deps(), { workspaceId: ws, templateId, contact: { id: 'ct_1', email: 'a@example.com', attributes: { first_name: EVIL } }, workspace: workspaceInfo, links: placeholderLinks });
+      const rendered = await renderEmail(deps(), {
+        workspaceId: ws,
+        templateId,
+        contact: { id: 'ct_1', email: 'a@example.com', attributes: { first_name: EVIL } },
+        workspace: workspaceInfo,
+        links: placeholderLinks,
+      });
       expect(rendered.text).toContain(EVIL);
       const { email, links } = composeEmail({
-        workspaceId: ws, workspaceName: 'Acme', recordId: 'msg_1', idempotencyKey: 'k1', kind: 'marketing', to: parsed('a@example.com'), rendered,
+        workspaceId: ws,
+        workspaceName: 'Acme',
+        recordId: 'msg_1',
+        idempotencyKey: 'k1',
+        kind: 'marketing',
+        to: parsed('a@example.com'),
+        rendered,
         settings: { provider: 'outbox', from: { address: 'news@acme.example' }, tracking: { opens: true, clicks: true, transactional: false } },
-        secret: 'secret', publicUrl: PUBLIC, now: clock.now(),
+        secret: 'secret',
+        publicUrl: PUBLIC,
+        now: clock.now(),
       });
       expect(links.some((l) => l.includes('evil.example'))).toBe(false);
       expect(links.some((l) => l.startsWith('https://shop.example/sale'))).toBe(true);

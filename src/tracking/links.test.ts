@@ -5,7 +5,7 @@ const tracked = (i: number) => `https://q.example/c/T${i}`;
 const keep = (url: string) => url.startsWith('https://q.example/u/');
 
 describe('link rewriting in the text part', () => {
-  it('continues the HTML part\'s indexes, keeps sentence punctuation outside the URL and leaves our own links', () => {
+  it("continues the HTML part's indexes, keeps sentence punctuation outside the URL and leaves our own links", () => {
     const { links } = rewriteLinks('<a href="https://shop.example/a">A</a> <a href="https://shop.example/b?x=1&amp;y=2">B</a>', tracked, keep);
     const text = 'Shop [https://shop.example/b?x=1&y=2]. New: https://shop.example/new, or (https://shop.example/a). Leave: https://q.example/u/tok';
     const out = rewriteTextLinks(text, links, tracked, keep, writtenUrls(text));

@@ -51,7 +51,17 @@ async function recordEvent(deps: HitDeps, m: Message, name: string, dedupe: stri
     if (hit.ip) context.ip = hit.ip;
     const row = await trx
       .insertInto('events')
-      .values({ workspace_id: m.workspaceId, contact_id: m.contactId, type: 'track', name, properties: toJson(properties), context: toJson(context), message_id: dedupe, timestamp: hit.now, received_at: hit.now })
+      .values({
+        workspace_id: m.workspaceId,
+        contact_id: m.contactId,
+        type: 'track',
+        name,
+        properties: toJson(properties),
+        context: toJson(context),
+        message_id: dedupe,
+        timestamp: hit.now,
+        received_at: hit.now,
+      })
       .onConflict((oc) => oc.columns(['workspace_id', 'message_id']).doNothing())
       .returning('id')
       .executeTakeFirst();

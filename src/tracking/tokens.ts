@@ -100,4 +100,3 @@ export function withoutSecrets(settings: JsonObject): JsonObject {
   const { trackingSecret: _hidden, ...rest } = settings;
   return rest;
 }
-

@@ -12,8 +12,7 @@ describe.each(backends())('click and open tracking on %s', (kind) => {
   let messageId: string;
   let contactId: string;
 
-  const events = (name: string) =>
-    k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', name).orderBy('id').execute();
+  const events = (name: string) => k.h.deps.store.db.selectFrom('events').selectAll().where('contact_id', '=', contactId).where('name', '=', name).orderBy('id').execute();
 
   beforeAll(async () => {
     k = await emailKit(kind);

@@ -8,7 +8,11 @@ const PUBLIC = 'https://q.example.com';
 describe('the outbox viewer copy of a message', () => {
   it('has no open pixel and no link to the click recorder; other images and links stay', () => {
     const sent = addOpenPixel(
-      rewriteLinks('<html><body><img src="https://cdn.example/logo.gif" alt="logo"><a href="https://shop.example/a">A</a> <a href=\'https://shop.example/b\'>B</a> <a href="mailto:x@example.com">mail</a></body></html>', (i) => `${PUBLIC}/c/${signToken('s', 'click', { messageId: 'msg_01kb7q', linkIndex: i })}`, () => false).html,
+      rewriteLinks(
+        '<html><body><img src="https://cdn.example/logo.gif" alt="logo"><a href="https://shop.example/a">A</a> <a href=\'https://shop.example/b\'>B</a> <a href="mailto:x@example.com">mail</a></body></html>',
+        (i) => `${PUBLIC}/c/${signToken('s', 'click', { messageId: 'msg_01kb7q', linkIndex: i })}`,
+        () => false,
+      ).html,
       `${PUBLIC}/o/${signToken('s', 'open', { messageId: 'msg_01kb7q' })}.gif`,
     );
     expect(sent).toMatch(/\/o\/[^"]+\.gif/);

@@ -35,7 +35,10 @@ ${choices}
 
 export function unsubscribedPage(target: UnsubscribeTarget, topic: string, preferencesUrl: string): string {
   const what = topic ? `“${escapeHtml(topic)}” emails` : `marketing email from ${escapeHtml(target.workspaceName)}`;
-  return page('Unsubscribed', `<h1>You are unsubscribed</h1><p>${escapeHtml(maskEmail(target.email))} will no longer receive ${what}.</p><p><a href="${escapeHtml(preferencesUrl)}">Manage your preferences</a></p>`);
+  return page(
+    'Unsubscribed',
+    `<h1>You are unsubscribed</h1><p>${escapeHtml(maskEmail(target.email))} will no longer receive ${what}.</p><p><a href="${escapeHtml(preferencesUrl)}">Manage your preferences</a></p>`,
+  );
 }
 
 export function preferencesPage(target: UnsubscribeTarget, token: string, state: { all: boolean; topics: TopicChoice[] }, saved = false): string {

@@ -51,7 +51,10 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
 
     scope.get('/u/:token', { schema: { tags: ['unsubscribe'], summary: 'Unsubscribe page (shows a button; never unsubscribes by itself)', params } }, async (request, reply) => {
       const t = await target(request.params.token, 'unsubscribe');
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(unsubscribePage(t, request.params.token, await preferencesUrl(t)));
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(unsubscribePage(t, request.params.token, await preferencesUrl(t)));
     });
 
     scope.post('/u/:token', { schema: { tags: ['unsubscribe'], summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click), or the page form', params } }, async (request, reply) => {
@@ -70,7 +73,10 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
 
     scope.get('/p/:token', { schema: { tags: ['unsubscribe'], summary: 'Preference center', params } }, async (request, reply) => {
       const t = await target(request.params.token, 'preferences');
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(preferencesPage(t, request.params.token, await preferences(deps.store, t)));
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(preferencesPage(t, request.params.token, await preferences(deps.store, t)));
     });
 
     scope.post('/p/:token', { schema: { tags: ['unsubscribe'], summary: 'Save the preference center form', params } }, async (request, reply) => {

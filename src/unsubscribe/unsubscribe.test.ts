@@ -110,7 +110,12 @@ describe.each(backends())('unsubscribing on %s', (kind) => {
   });
 
   it('the preference center lists the workspace topics and saves choices; re-subscribing works', async () => {
-    await k.configure({ topics: [{ id: 'news', name: 'Monthly news' }, { id: 'tips', name: 'Product tips' }] });
+    await k.configure({
+      topics: [
+        { id: 'news', name: 'Monthly news' },
+        { id: 'tips', name: 'Product tips' },
+      ],
+    });
     const c = await k.contact('prefs@example.org');
     k.sink.clear();
     await k.send(c, { template: 'welcome-1', key: 'p:1' });

@@ -47,11 +47,25 @@ export async function unsubscribe(deps: ServiceDeps, target: UnsubscribeTarget, 
   const topic = scope === 'topic' && target.message.topic ? target.message.topic : '';
   const { message } = target;
   await deps.store.transaction(async (trx) => {
-    await setConsent(deps, message.workspaceId, message.contactId, { channel: 'email', topic, status: 'unsubscribed', source: proof.source, ip: proof.ip ?? null, userAgent: proof.userAgent ?? null }, trx);
+    await setConsent(
+      deps,
+      message.workspaceId,
+      message.contactId,
+      { channel: 'email', topic, status: 'unsubscribed', source: proof.source, ip: proof.ip ?? null, userAgent: proof.userAgent ?? null },
+      trx,
+    );
     if (answer !== undefined || proof.source !== 'one-click') {
       await trx
         .insertInto('unsubscribe_feedback')
-        .values({ workspace_id: message.workspaceId, contact_id: message.contactId, message_id: message.id, scope: topic ? 'topic' : 'all', topic, answer: answer?.trim().slice(0, 2000) || null, created_at: deps.clock.now() })
+        .values({
+          workspace_id: message.workspaceId,
+          contact_id: message.contactId,
+          message_id: message.id,
+          scope: topic ? 'topic' : 'all',
+          topic,
+          answer: answer?.trim().slice(0, 2000) || null,
+          created_at: deps.clock.now(),
+        })
         .execute();
     }
   });

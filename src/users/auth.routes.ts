@@ -43,7 +43,14 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.post(
     '/api/auth/setup/inspect',
-    { schema: { tags, summary: 'What a one-time setup link is for (role, fixed address); it stays unused', body: z.object({ token: z.string().min(1).max(200) }), response: { 200: z.object({ role: Role, email: z.string().nullable() }), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        summary: 'What a one-time setup link is for (role, fixed address); it stays unused',
+        body: z.object({ token: z.string().min(1).max(200) }),
+        response: { 200: z.object({ role: Role, email: z.string().nullable() }), ...errorResponses },
+      },
+    },
     async (request) => {
       const invite = await inspectInvite(deps, request.body.token);
       return { role: invite.role, email: invite.email };
@@ -102,15 +109,11 @@ export const authRoutes: RouteModule = (app, deps) => {
     },
   );
 
-  app.post(
-    '/api/auth/logout',
-    { schema: { tags, summary: 'Sign out of this browser', response: { 204: z.null(), ...errorResponses } } },
-    async (request, reply) => {
-      await endSession(deps, (await currentSession(request)).tokenHash);
-      clearSessionCookie(reply, secure);
-      return reply.status(204).send(null);
-    },
-  );
+  app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out of this browser', response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
+    await endSession(deps, (await currentSession(request)).tokenHash);
+    clearSessionCookie(reply, secure);
+    return reply.status(204).send(null);
+  });
 
   app.post(
     '/api/auth/logout-all',

@@ -5,14 +5,7 @@ import { REPO } from '../../test/process.js';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { acceptInvite, createInvite } from './users.js';
-import {
-  accountDelayMs,
-  FREE_FAILURES_PER_ACCOUNT,
-  LOGIN_WINDOW_MS,
-  MAX_ACCOUNT_DELAY_MS,
-  MAX_FAILURES_PER_ACCOUNT_IP,
-  MAX_FAILURES_PER_IP,
-} from './login.js';
+import { accountDelayMs, FREE_FAILURES_PER_ACCOUNT, LOGIN_WINDOW_MS, MAX_ACCOUNT_DELAY_MS, MAX_FAILURES_PER_ACCOUNT_IP, MAX_FAILURES_PER_IP } from './login.js';
 
 const PASSWORD = 'correct horse battery';
 
@@ -52,8 +45,7 @@ describe.each(backends())('the sign-in limits on %s', (kind) => {
     await acceptInvite(h.deps, { token: invite.token, password: PASSWORD });
     return email;
   };
-  const login = (email: string, password: string, ip: string) =>
-    h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: ip });
+  const login = (email: string, password: string, ip: string) => h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password }, remoteAddress: ip });
   const statuses = (codes: number[]) => codes.reduce<Record<number, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
 
   it('40 wrong passwords and the right one sent at once: no more attempts are verified than the limits allow', async () => {
@@ -133,7 +125,10 @@ describe.each(backends())('the sign-in limits on %s', (kind) => {
     const ip = '10.9.0.1';
     // 49 failures as the table holds them (50 scrypt runs take too long on a busy machine), then one over HTTP.
     const at = h.clock.now();
-    await h.deps.store.db.insertInto('login_failures').values(Array.from({ length: MAX_FAILURES_PER_IP - 1 }, () => ({ subject: `ip:${ip}`, at }))).execute();
+    await h.deps.store.db
+      .insertInto('login_failures')
+      .values(Array.from({ length: MAX_FAILURES_PER_IP - 1 }, () => ({ subject: `ip:${ip}`, at })))
+      .execute();
     expect((await login(`nobody-${kind}@example.com`, 'wrong password', ip)).statusCode).toBe(401);
     const email = await account();
     const limited = await login(email, PASSWORD, ip);

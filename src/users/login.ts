@@ -33,9 +33,7 @@ export const MAX_FAILURES_PER_IP = 50;
 export const FREE_FAILURES_PER_ACCOUNT = 5;
 export const MAX_ACCOUNT_DELAY_MS = 30_000;
 
-export type LoginResult =
-  | { outcome: 'ok'; userId: string; workspaceId: string }
-  | { outcome: 'rate_limited'; retryAfterSeconds: number };
+export type LoginResult = { outcome: 'ok'; userId: string; workspaceId: string } | { outcome: 'rate_limited'; retryAfterSeconds: number };
 
 /** The wait an address requires after its latest attempt, given its failures in the window. */
 export function accountDelayMs(failures: number): number {
@@ -103,13 +101,14 @@ export async function login(deps: ServiceDeps, input: { email: string; password:
   if (!reservation.ok) return { outcome: 'rate_limited', retryAfterSeconds: Math.max(1, Math.ceil(reservation.retryAfterMs / 1000)) };
   const user = await deps.store.db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
-  const membership = user && ok
-    ? await deps.store.db.selectFrom('workspace_members').select('workspace_id').where('user_id', '=', user.id).orderBy('created_at').executeTakeFirst()
-    : undefined;
+  const membership = user && ok ? await deps.store.db.selectFrom('workspace_members').select('workspace_id').where('user_id', '=', user.id).orderBy('created_at').executeTakeFirst() : undefined;
   if (!user || !ok || !membership) {
     // The reservation stays as the failure. Old failures are of no further use; dropping them here
     // keeps the table small without a task.
-    await deps.store.db.deleteFrom('login_failures').where('at', '<=', now - LOGIN_WINDOW_MS).execute();
+    await deps.store.db
+      .deleteFrom('login_failures')
+      .where('at', '<=', now - LOGIN_WINDOW_MS)
+      .execute();
     throw new AuthError('wrong email or password');
   }
   await deps.store.db.deleteFrom('login_failures').where('id', 'in', reservation.ids).execute();

@@ -9,7 +9,7 @@ describe('the role table', () => {
     expect(permissionFor('POST', '/api/journeys/validate')).toBe('read');
   });
 
-  it('keeps a person\'s full data export and the audit log for admins, though they are reads', () => {
+  it("keeps a person's full data export and the audit log for admins, though they are reads", () => {
     expect(permissionFor('GET', '/api/contacts/:id/export')).toBe('admin');
     expect(permissionFor('GET', '/api/audit')).toBe('admin');
     expect(permissionFor('GET', '/api/contacts/:id')).toBe('read');

@@ -26,7 +26,12 @@ describe.each(backends())('a session cookie that is not valid percent-encoding o
 
   it('is no session: 401 on admin and session routes (it was a 500 on every one), and an API key still works', async () => {
     const cookie = 'qatra_session=%E0%A4%A';
-    for (const [method, url] of [['GET', '/api/contacts'], ['GET', '/api/auth/session'], ['POST', '/api/auth/logout'], ['POST', '/api/lists']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/contacts'],
+      ['GET', '/api/auth/session'],
+      ['POST', '/api/auth/logout'],
+      ['POST', '/api/lists'],
+    ] as const) {
       const res = await h.app.inject({ method, url, headers: { cookie }, ...(method === 'POST' ? { payload: {} } : {}) });
       expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(401);
     }
@@ -39,7 +44,7 @@ const session: SessionPrincipal = { kind: 'session', userId: 'u', workspaceId: '
 const withHeader = (value: string | string[] | undefined) => ({ headers: value === undefined ? {} : { 'x-csrf-token': value } }) as unknown as FastifyRequest;
 
 describe('the CSRF check (constant-time: SHA-256 of both sides through timingSafeEqual)', () => {
-  it('accepts exactly the session\'s token, and no prefix, extension, empty, missing or repeated header', () => {
+  it("accepts exactly the session's token, and no prefix, extension, empty, missing or repeated header", () => {
     expect(csrfMatches(session, withHeader('tok_0123456789abcdef'))).toBe(true);
     for (const wrong of ['tok_0123456789abcde', 'tok_0123456789abcdefX', 'TOK_0123456789ABCDEF', '', ' tok_0123456789abcdef', undefined, ['tok_0123456789abcdef', 'tok_0123456789abcdef']]) {
       expect(csrfMatches(session, withHeader(wrong)), JSON.stringify(wrong)).toBe(false);

@@ -3,7 +3,7 @@ import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { ownerSetupLink } from './owner.js';
 
-describe.each(backends())('a user\'s email at setup on %s', (kind) => {
+describe.each(backends())("a user's email at setup on %s", (kind) => {
   let h: Harness;
   let t: Tenant;
   beforeAll(async () => {

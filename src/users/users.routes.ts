@@ -50,7 +50,16 @@ export const usersRoutes: RouteModule = (app, deps) => {
 
   app.patch(
     '/api/users/:id',
-    { onRequest: admin, schema: { tags, summary: "Change a member's role", params: idParams, body: z.strictObject({ role: RoleSchema }), response: { 200: z.object({ data: z.array(memberSchema) }), ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "Change a member's role",
+        params: idParams,
+        body: z.strictObject({ role: RoleSchema }),
+        response: { 200: z.object({ data: z.array(memberSchema) }), ...errorResponses },
+      },
+    },
     async (request) => {
       await setRole(deps, workspaceOf(request), actorOf(request), request.params.id, request.body.role);
       return { data: await listMembers(deps, workspaceOf(request)) };

@@ -117,7 +117,7 @@ describe.each(backends())('users, sessions and roles on %s', (kind) => {
     expect((await h.app.inject({ method: 'POST', url: '/api/lists', headers: as(admin), payload: { name: 'y' } })).statusCode).toBe(403);
   });
 
-  it('signing out everywhere ends the other browsers\' sessions', async () => {
+  it("signing out everywhere ends the other browsers' sessions", async () => {
     const email = `owner-${kind}@example.com`;
     const a = await login(email, PASSWORD);
     const b = await login(email, PASSWORD);

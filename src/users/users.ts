@@ -60,10 +60,7 @@ export async function inspectInvite(deps: ServiceDeps, token: string): Promise<{
  * Spends a setup link: creates the user (or, for an existing address, checks nothing more than the
  * link) and the membership. Spending and creating happen in one transaction, so a link works once.
  */
-export async function acceptInvite(
-  deps: ServiceDeps,
-  input: { token: string; email?: string; name?: string; password: string },
-): Promise<{ user: User; workspaceId: string; role: Role }> {
+export async function acceptInvite(deps: ServiceDeps, input: { token: string; email?: string; name?: string; password: string }): Promise<{ user: User; workspaceId: string; role: Role }> {
   checkPasswordStrength(input.password);
   const passwordHash = await hashPassword(input.password);
   return deps.store.transaction(async (trx) => {

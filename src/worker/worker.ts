@@ -35,7 +35,10 @@ export class Worker {
   private wakeUp: (() => void) | null = null;
   private failures = 0;
 
-  constructor(private readonly tasks: WorkerTask[], private readonly options: WorkerOptions) {}
+  constructor(
+    private readonly tasks: WorkerTask[],
+    private readonly options: WorkerOptions,
+  ) {}
 
   start(): void {
     if (this.loop) return;

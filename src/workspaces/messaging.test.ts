@@ -101,7 +101,9 @@ describe.each(backends())('workspace messaging defaults on broadcasts, on %s', (
     f.h.clock.set(start);
     const contact = await f.contact('tehran@example.com', 'Asia/Tehran');
     const listId = await f.list([contact]);
-    expect((await f.h.app.inject({ method: 'PUT', url: '/api/workspace/messaging', headers: f.t.admin, payload: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } } })).statusCode).toBe(200);
+    expect((await f.h.app.inject({ method: 'PUT', url: '/api/workspace/messaging', headers: f.t.admin, payload: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } } })).statusCode).toBe(
+      200,
+    );
     const { task } = f.worker([countingChannel(f.h.deps)]);
     const held = await f.launch({ ...counting, audience: { type: 'list', id: listId } });
     await f.drain(task);

@@ -19,7 +19,7 @@ import { durationProblem } from '../journeys/definition/duration.js';
 
 export const messagingDefaultsSchema = z
   .object({
-    quietHours: broadcastQuietHours.nullable().default(null).describe('Quiet hours in the contact\'s zone for journeys and broadcasts without their own; null: none'),
+    quietHours: broadcastQuietHours.nullable().default(null).describe("Quiet hours in the contact's zone for journeys and broadcasts without their own; null: none"),
     frequencyCap: broadcastFrequencyCap.nullable().default(null).describe('Frequency cap for journeys and broadcasts without their own; null: none'),
   })
   .superRefine((v, ctx) => {
@@ -56,12 +56,19 @@ export async function saveMessagingDefaults(store: Store, workspaceId: string, i
     const row = await trx.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
     if (!row) throw new NotFoundError('workspace', workspaceId);
     const settings = { ...(fromJson<JsonObject>(row.settings) ?? {}), messaging: value as unknown as JsonObject };
-    await trx.updateTable('workspaces').set({ settings: toJson(settings) }).where('id', '=', workspaceId).execute();
+    await trx
+      .updateTable('workspaces')
+      .set({ settings: toJson(settings) })
+      .where('id', '=', workspaceId)
+      .execute();
   });
   return value;
 }
 
 /** The guards that apply: each of the journey's (broadcast's) own, else the workspace's. */
-export function effectiveGuards(own: { quietHours?: MessagingDefaults['quietHours'] | undefined; frequencyCap?: MessagingDefaults['frequencyCap'] | undefined }, defaults: MessagingDefaults): MessagingDefaults {
+export function effectiveGuards(
+  own: { quietHours?: MessagingDefaults['quietHours'] | undefined; frequencyCap?: MessagingDefaults['frequencyCap'] | undefined },
+  defaults: MessagingDefaults,
+): MessagingDefaults {
   return { quietHours: own.quietHours ?? defaults.quietHours, frequencyCap: own.frequencyCap ?? defaults.frequencyCap };
 }

@@ -13,14 +13,18 @@ describe.each(backends())('marketing email needs the workspace postal address (C
   });
   afterAll(async () => h?.close());
 
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) => h.app.inject({ method, url, headers: t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown) =>
+    h.app.inject({ method, url, headers: t.admin, ...(payload === undefined ? {} : { payload: payload as object }) });
   const journey = (id: string, kindOf: 'marketing' | 'transactional', status?: string) => ({
     id,
     name: id,
     ...(status ? { status } : {}),
     trigger: { type: 'manual' },
     start: 'hello',
-    nodes: [{ id: 'hello', type: 'message', channel: 'email', template: 'news', kind: kindOf }, { id: 'done', type: 'exit' }],
+    nodes: [
+      { id: 'hello', type: 'message', channel: 'email', template: 'news', kind: kindOf },
+      { id: 'done', type: 'exit' },
+    ],
     edges: [{ from: 'hello', to: 'done' }],
   });
   const expect409 = (res: { statusCode: number; json(): { error: { message: string; issues?: { path: string }[] } } }) => {
@@ -53,7 +57,9 @@ describe.each(backends())('marketing email needs the workspace postal address (C
     const bc = (await call('POST', '/api/broadcasts', { name: 'Sale', channel: 'email', template: 'news', audience: { type: 'list', id: list.id } })).json() as { id: string };
     expect409(await call('POST', `/api/broadcasts/${bc.id}/schedule`, {}));
     expect((await call('GET', `/api/broadcasts/${bc.id}`)).json().status).toBe('draft');
-    const tx = (await call('POST', '/api/broadcasts', { name: 'Notice', channel: 'email', template: 'receipt', kind: 'transactional', audience: { type: 'list', id: list.id } })).json() as { id: string };
+    const tx = (await call('POST', '/api/broadcasts', { name: 'Notice', channel: 'email', template: 'receipt', kind: 'transactional', audience: { type: 'list', id: list.id } })).json() as {
+      id: string;
+    };
     expect((await call('POST', `/api/broadcasts/${tx.id}/schedule`, { sendAt: h.clock.now() + 3_600_000 })).statusCode).toBe(200);
   });
 

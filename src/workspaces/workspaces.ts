@@ -34,10 +34,7 @@ export async function bootstrap(deps: ServiceDeps): Promise<BootstrapResult> {
 }
 
 /** Creates another workspace (tests and multi-tenant set-ups). */
-export async function createWorkspace(
-  deps: ServiceDeps,
-  input: { name: string; timezone?: string; postalAddress?: string },
-): Promise<{ id: string; name: string }> {
+export async function createWorkspace(deps: ServiceDeps, input: { name: string; timezone?: string; postalAddress?: string }): Promise<{ id: string; name: string }> {
   const id = newId('ws', deps.clock.now());
   // The postal address marketing email shows (src/workspaces/postal-address.ts); later set with PATCH /api/workspace.
   const settings = input.postalAddress ? { postalAddress: input.postalAddress } : {};

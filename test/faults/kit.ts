@@ -44,8 +44,7 @@ export interface FaultWorld {
   close(): Promise<void>;
 }
 
-const body = (n: number) =>
-  `<html><body><p>Email ${n} for {{ contact.email }}</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p><p>{{ workspace.postal_address }}</p></body></html>`;
+const body = (n: number) => `<html><body><p>Email ${n} for {{ contact.email }}</p><p><a href="{{ unsubscribe_url }}">Unsubscribe</a></p><p>{{ workspace.postal_address }}</p></body></html>`;
 
 export async function faultWorld(kind: DialectName, options: { baseUrl?: string } = {}): Promise<FaultWorld> {
   const db = await freshDatabase(kind, { baseUrl: options.baseUrl, pgPoolMax: 4 });
@@ -91,9 +90,24 @@ export async function addContacts(w: FaultWorld, n: number, prefix = 'c'): Promi
   const rows = Array.from({ length: n }, (_, i) => {
     const id = newId('ct', now);
     ids.push(id);
-    return { id, workspace_id: w.workspaceId, user_id: `${prefix}${i}`, email: `${prefix}${i}@example.org`, phone: null, timezone: null, locale: null, attributes: toJson({}), created_at: now, updated_at: now };
+    return {
+      id,
+      workspace_id: w.workspaceId,
+      user_id: `${prefix}${i}`,
+      email: `${prefix}${i}@example.org`,
+      phone: null,
+      timezone: null,
+      locale: null,
+      attributes: toJson({}),
+      created_at: now,
+      updated_at: now,
+    };
   });
-  for (let i = 0; i < rows.length; i += 1000) await w.deps.store.db.insertInto('contacts').values(rows.slice(i, i + 1000)).execute();
+  for (let i = 0; i < rows.length; i += 1000)
+    await w.deps.store.db
+      .insertInto('contacts')
+      .values(rows.slice(i, i + 1000))
+      .execute();
   return ids;
 }
 
@@ -145,7 +159,9 @@ export async function runCounts(w: FaultWorld, journeyId: string): Promise<{ ope
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   const completed = by.completed ?? 0;
   const open = (by.active ?? 0) + (by.waiting ?? 0);
-  const other = Object.entries(by).filter(([k]) => !['completed', 'active', 'waiting'].includes(k)).reduce((a, [, n]) => a + n, 0);
+  const other = Object.entries(by)
+    .filter(([k]) => !['completed', 'active', 'waiting'].includes(k))
+    .reduce((a, [, n]) => a + n, 0);
   return { open, completed, other };
 }
 

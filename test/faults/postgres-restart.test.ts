@@ -69,6 +69,16 @@ describe.skipIf(!privatePostgresAvailable())('PostgreSQL restarted during a runn
     expect(sent.length).toBe(total);
     expect(sent.every((m) => m.status === 'sent')).toBe(true);
     const log = workers.map((c) => c.output()).join('\n');
-    console.log(JSON.stringify({ test: 'postgres-restart', contacts: CONTACTS, downMs, mailsAtStop: atStop, mailsWhileDown: duringDown, repeatedTransmissions: repeated, workerErrorLines: log.split('\n').filter((l) => /error|ECONNREFUSED|terminat/i.test(l)).length }));
+    console.log(
+      JSON.stringify({
+        test: 'postgres-restart',
+        contacts: CONTACTS,
+        downMs,
+        mailsAtStop: atStop,
+        mailsWhileDown: duringDown,
+        repeatedTransmissions: repeated,
+        workerErrorLines: log.split('\n').filter((l) => /error|ECONNREFUSED|terminat/i.test(l)).length,
+      }),
+    );
   });
 });

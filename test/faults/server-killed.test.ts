@@ -59,7 +59,12 @@ describe(`the server killed during ingestion on ${kind}`, () => {
       const body = JSON.stringify({ batch });
       for (;;) {
         try {
-          const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });
+          const res = await fetch(`http://127.0.0.1:${port}/v1/batch`, {
+            method: 'POST',
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(30_000),
+          });
           await res.arrayBuffer();
           if (res.status === 200) return;
           expect(res.status, 'only 5xx may be retried').toBeGreaterThanOrEqual(500);

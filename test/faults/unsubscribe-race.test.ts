@@ -68,7 +68,13 @@ describe(`unsubscribes racing a bulk send on ${kind}`, () => {
     const messages = await db.selectFrom('messages').select(['contact_id', 'status', 'reason', 'created_at']).where('workspace_id', '=', w.workspaceId).execute();
     // A contact the journey runtime already saw unsubscribed gets no message record at all: its step is skipped.
     const withMessage = new Set(messages.map((m) => m.contact_id));
-    const steps = await db.selectFrom('journey_steps').innerJoin('journey_runs', 'journey_runs.id', 'journey_steps.run_id').select(['journey_runs.contact_id', 'journey_steps.outcome']).where('journey_steps.node_id', '=', 'm1').where('journey_runs.journey_id', '=', 'race').execute();
+    const steps = await db
+      .selectFrom('journey_steps')
+      .innerJoin('journey_runs', 'journey_runs.id', 'journey_steps.run_id')
+      .select(['journey_runs.contact_id', 'journey_steps.outcome'])
+      .where('journey_steps.node_id', '=', 'm1')
+      .where('journey_runs.journey_id', '=', 'race')
+      .execute();
     expect(steps).toHaveLength(CONTACTS);
     let skippedByRuntime = 0;
     for (const st of steps) {
@@ -99,6 +105,18 @@ describe(`unsubscribes racing a bulk send on ${kind}`, () => {
     const sentRecords = messages.filter((m) => m.status === 'sent').length;
     expect(w.sink.mails.length).toBe(sentRecords);
     for (const c of children) expect((await stopChild(c)).code).toBe(0);
-    console.log(JSON.stringify({ test: 'unsubscribe-race', backend: kind, contacts: CONTACTS, unsubscribed: victims.length, sentBeforeUnsubscribe: sentToVictimsBefore, skippedAtSend: skipped, skippedByRuntime, sentWhenUnsubscribesDone, violations }));
+    console.log(
+      JSON.stringify({
+        test: 'unsubscribe-race',
+        backend: kind,
+        contacts: CONTACTS,
+        unsubscribed: victims.length,
+        sentBeforeUnsubscribe: sentToVictimsBefore,
+        skippedAtSend: skipped,
+        skippedByRuntime,
+        sentWhenUnsubscribesDone,
+        violations,
+      }),
+    );
   });
 });

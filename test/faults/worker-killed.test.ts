@@ -70,13 +70,30 @@ describe(`a worker killed mid-journey on ${kind}`, () => {
     }
     expect(t.size).toBe(total);
     const db = w.deps.store.db;
-    const messages = await db.selectFrom('messages').select(['status', (eb) => eb.fn.countAll().as('n')]).where('workspace_id', '=', w.workspaceId).groupBy('status').execute();
+    const messages = await db
+      .selectFrom('messages')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('workspace_id', '=', w.workspaceId)
+      .groupBy('status')
+      .execute();
     expect(messages.map((m) => [m.status, Number(m.n)])).toEqual([['sent', total]]);
     expect(await db.selectFrom('journey_runs').select('id').where('claimed_by', 'is not', null).execute()).toEqual([]);
     // At a kill, at most a batch of sends (100) can be between the sink's 250 and the commit.
     expect(repeated).toBeLessThanOrEqual(killedAt.length * 100);
     const arrivals = w.sink.mails.map((m) => m.at - started);
     const timeline = [0.1, 0.5, 0.9, 1].map((q) => Math.round(arrivals[Math.min(arrivals.length - 1, Math.floor(q * arrivals.length))]! / 100) / 10);
-    console.log(JSON.stringify({ test: 'worker-killed', backend: kind, contacts: CONTACTS, kills: killedAt.length, killedAtMails: killedAt, transmissions: w.sink.mails.length, repeatedTransmissions: repeated, seconds, arrivalSecondsAtQuantiles: timeline }));
+    console.log(
+      JSON.stringify({
+        test: 'worker-killed',
+        backend: kind,
+        contacts: CONTACTS,
+        kills: killedAt.length,
+        killedAtMails: killedAt,
+        transmissions: w.sink.mails.length,
+        repeatedTransmissions: repeated,
+        seconds,
+        arrivalSecondsAtQuantiles: timeline,
+      }),
+    );
   });
 });

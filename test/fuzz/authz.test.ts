@@ -38,8 +38,17 @@ function validBody(e: Endpoint, own: Resources, other: Resources): object | unde
 
 function fill(path: string, r: Resources): string {
   const values: Record<string, string> = {
-    contactId: r.contactId, listId: r.listId, formId: r.formId, segmentId: r.segmentId, journeyId: r.journeyId, templateId: r.templateId,
-    messageId: r.messageId, keyId: r.keyId, version: '1', channel: 'email', address: encodeURIComponent('b@example.org'),
+    contactId: r.contactId,
+    listId: r.listId,
+    formId: r.formId,
+    segmentId: r.segmentId,
+    journeyId: r.journeyId,
+    templateId: r.templateId,
+    messageId: r.messageId,
+    keyId: r.keyId,
+    version: '1',
+    channel: 'email',
+    address: encodeURIComponent('b@example.org'),
   };
   return path.replace(/:(\w+)/g, (_m, n: string) => values[n] ?? 'x');
 }
@@ -53,7 +62,12 @@ async function workspaceFingerprint(w: World, workspaceId: string): Promise<stri
     const column = t === 'workspaces' ? 'id' : 'workspace_id';
     if (t !== 'workspaces' && probe.rows[0] && !('workspace_id' in probe.rows[0])) continue;
     const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(t)} WHERE ${sql.ref(column)} = ${workspaceId}`.execute(store.db).catch(() => ({ rows: [] }));
-    h.update(`${t}:${rows.rows.map((r) => JSON.stringify(r)).sort().join(',')};`);
+    h.update(
+      `${t}:${rows.rows
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .join(',')};`,
+    );
   }
   return h.digest('hex');
 }

@@ -26,7 +26,10 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
 
   beforeAll(async () => {
     w = await createWorld(kind);
-    listener = await startBounceListener({ store: w.k.h.deps.store, clock: w.k.h.clock, signals: w.k.h.deps.signals, softBounceLimit: 3, log: w.k.h.deps.log }, { port: 0, host: '127.0.0.1', maxBytes: 256 * 1024 });
+    listener = await startBounceListener(
+      { store: w.k.h.deps.store, clock: w.k.h.clock, signals: w.k.h.deps.signals, softBounceLimit: 3, log: w.k.h.deps.log },
+      { port: 0, host: '127.0.0.1', maxBytes: 256 * 1024 },
+    );
     tables = await tableNames(w.k.h.deps.store);
     base = await fingerprint(w.k.h.deps.store, tables);
   }, 120_000);
@@ -38,14 +41,22 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
   const mail = fc.oneof(
     fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)),
     fc.string({ maxLength: 500 }).map((s) => Buffer.from(s)),
-    fc.record({ status: fc.string({ maxLength: 12 }), recipient: fc.string({ maxLength: 40 }), action: fc.string({ maxLength: 10 }) }).map((d) =>
-      Buffer.from(dsnMail({ to: `bounces+${UNKNOWN}@bounces.example.com`, recipient: d.recipient, status: d.status, action: d.action, originalMessageId: `<${d.recipient}@x>` })),
-    ),
+    fc
+      .record({ status: fc.string({ maxLength: 12 }), recipient: fc.string({ maxLength: 40 }), action: fc.string({ maxLength: 10 }) })
+      .map((d) => Buffer.from(dsnMail({ to: `bounces+${UNKNOWN}@bounces.example.com`, recipient: d.recipient, status: d.status, action: d.action, originalMessageId: `<${d.recipient}@x>` }))),
     fc.record({ feedback: fc.string({ maxLength: 12 }), cut: fc.nat() }).map(({ feedback, cut }) => {
       const full = arfMail({ to: 'fbl@bounces.example.com', recipient: 'nobody@example.org', feedbackType: feedback, originalMessageId: '<none@x>' });
       return Buffer.from(full.slice(0, (cut % full.length) + 1));
     }),
-    fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.concat([Buffer.from('Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: '), Buffer.from(b.map((x) => x | 0x80)), Buffer.from('\r\n--b--\r\n')])),
+    fc
+      .uint8Array({ minLength: 1, maxLength: 200 })
+      .map((b) =>
+        Buffer.concat([
+          Buffer.from('Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: '),
+          Buffer.from(b.map((x) => x | 0x80)),
+          Buffer.from('\r\n--b--\r\n'),
+        ]),
+      ),
   );
   const recipient = fc.constantFrom(`bounces+${UNKNOWN}@bounces.example.com`, 'bounces+junk@bounces.example.com', 'unsubscribe+zzzz.zzzz@bounces.example.com', 'postmaster@bounces.example.com', 'x@y');
 
@@ -71,7 +82,10 @@ describe.each(backends())('hostile mail at the bounce listener on %s', (kind) =>
       fc.nat({ max: 19 }).map((i) => `.${sig.slice(0, i)}${sig[i] === '0' ? '1' : '0'}${sig.slice(i + 1)}`),
       fc.constant(`.${sig.toUpperCase().slice(0, 19)}`),
     );
-    const messageId = fc.oneof(fc.constant(undefined), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `<${h}.qatra@news.example.com>`));
+    const messageId = fc.oneof(
+      fc.constant(undefined),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }).map((h) => `<${h}.qatra@news.example.com>`),
+    );
     await fc.assert(
       fc.asyncProperty(forgedSig, messageId, fc.boolean(), async (s, mid, arf) => {
         const verp = `bounces+${w.ra.messageId}${s}@bounces.example.com`;

@@ -43,12 +43,15 @@ const nest = (inner: unknown, depth: number, array: boolean): unknown => {
 
 const body: fc.Arbitrary<{ value: unknown; label: string }> = fc.oneof(
   item.map((v) => ({ value: v, label: 'fields' })),
-  fc.record({ v: smallItem, field: fc.constantFrom(...FIELDS), depth: fc.integer({ min: 1, max: 70 }), array: fc.boolean() })
+  fc
+    .record({ v: smallItem, field: fc.constantFrom(...FIELDS), depth: fc.integer({ min: 1, max: 70 }), array: fc.boolean() })
     .map(({ v, field, depth, array }) => ({ value: { ...v, [field]: nest(v, depth, array) }, label: `nested ${depth}` })),
-  fc.record({ field: fc.constantFrom(...FIELDS), of: smallScalar, n: fc.integer({ min: 1, max: 60_000 }) })
+  fc
+    .record({ field: fc.constantFrom(...FIELDS), of: smallScalar, n: fc.integer({ min: 1, max: 60_000 }) })
     .map(({ field, of, n }) => ({ value: { [field]: new Array(n).fill(of) }, label: `${field}: ${n} scalars` })),
   fc.record({ of: smallItem, n: fc.integer({ min: 1, max: 20_000 }) }).map(({ of, n }) => ({ value: { batch: new Array(n).fill(of) }, label: `batch of ${n}` })),
-  fc.record({ field: fc.constantFrom(...FIELDS), n: fc.integer({ min: 1, max: 30_000 }) })
+  fc
+    .record({ field: fc.constantFrom(...FIELDS), n: fc.integer({ min: 1, max: 30_000 }) })
     .map(({ field, n }) => ({ value: { userId: 'u', event: 'e', [field]: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])) }, label: `${field}: ${n} keys` })),
   fc.record({ field: fc.constantFrom(...FIELDS), v: item }).map(({ field, v }) => ({ value: { [field]: [v, v, v] }, label: 'array of items' })),
 );
@@ -77,7 +80,9 @@ function request(w: World, endpoint: Endpoint): fc.Arbitrary<Request> {
   return fc
     .record({
       params: fc.array(fc.oneof(text, number.map(String)), { minLength: 5, maxLength: 5 }),
-      query: fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'q', 'email', 'from', 'to', 'after', 'kind'), fc.oneof(text, number.map(String)), { maxKeys: 3 }), { nil: undefined }),
+      query: fc.option(fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'q', 'email', 'from', 'to', 'after', 'kind'), fc.oneof(text, number.map(String)), { maxKeys: 3 }), {
+        nil: undefined,
+      }),
       body,
       cookie: fc.option(fc.oneof(text.map(percent), text, fc.constantFrom('%E0%A4%A', '%', '%%', '%ED%A0%80')), { nil: undefined }),
       withKey: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -85,7 +90,10 @@ function request(w: World, endpoint: Endpoint): fc.Arbitrary<Request> {
     .map(({ params, query, body: b, cookie, withKey }) => {
       let i = 0;
       let url = endpoint.path.replace(/:(\w+)/g, () => percent(params[i++]!.slice(0, 2000)) || 'x');
-      if (query) url += `?${Object.entries(query).map(([k, v]) => `${k}=${percent(v.slice(0, 2000))}`).join('&')}`;
+      if (query)
+        url += `?${Object.entries(query)
+          .map(([k, v]) => `${k}=${percent(v.slice(0, 2000))}`)
+          .join('&')}`;
       const headers: Record<string, string> = { 'content-type': 'application/json', ...(withKey || !cookie ? key : {}) };
       // Header values must be latin-1; what a browser could not send is sent percent-encoded.
       if (cookie) headers.cookie = `qatra_session=${/^[\x20-\x7e]*$/.test(cookie) ? cookie : percent(cookie)}`;
@@ -131,6 +139,8 @@ describe.each(backends())('bounded answers to generated input on %s', (kind) => 
     const arbitrary = fc.constantFrom(...ENDPOINTS).chain((e) => request(w, e));
     await fc.assert(fc.asyncProperty(arbitrary, check), { numRuns, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
     expect((await w.k.h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    console.log(`[fuzz bounds ${kind}] ${numRuns} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}, slowest ${slowest.toFixed(0)} ms, largest error body ${largestError} bytes`);
+    console.log(
+      `[fuzz bounds ${kind}] ${numRuns} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}, slowest ${slowest.toFixed(0)} ms, largest error body ${largestError} bytes`,
+    );
   }, 600_000);
 });

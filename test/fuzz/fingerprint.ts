@@ -30,7 +30,13 @@ export async function fingerprint(store: Store, tables: string[]): Promise<Finge
   for (const t of tables) {
     const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(t)}`.execute(store.db);
     // Row order is not guaranteed without ORDER BY: hash each row, then the sorted row hashes.
-    const each = rows.rows.map((r) => createHash('sha1').update(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).digest('hex')).sort();
+    const each = rows.rows
+      .map((r) =>
+        createHash('sha1')
+          .update(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v)))
+          .digest('hex'),
+      )
+      .sort();
     h.update(`${t}:${each.join(',')};`);
     counts[t] = rows.rows.length;
   }

@@ -18,10 +18,12 @@ const RUNS = Number(process.env.QATRA_FUZZ_RUNS ?? 1500);
 const SEED = process.env.QATRA_FUZZ_SEED ? Number(process.env.QATRA_FUZZ_SEED) : undefined;
 
 function changed(before: Fingerprint, after: Fingerprint): string {
-  return Object.keys(after.counts)
-    .filter((t) => after.counts[t] !== before.counts[t])
-    .map((t) => `${t}: ${before.counts[t]} -> ${after.counts[t]}`)
-    .join(', ') || 'row contents changed';
+  return (
+    Object.keys(after.counts)
+      .filter((t) => after.counts[t] !== before.counts[t])
+      .map((t) => `${t}: ${before.counts[t]} -> ${after.counts[t]}`)
+      .join(', ') || 'row contents changed'
+  );
 }
 
 describe.each(backends())('hostile HTTP requests on %s', (kind) => {
@@ -77,7 +79,10 @@ describe.each(backends())('hostile HTTP requests on %s', (kind) => {
     for (const e of ENDPOINTS.filter((x) => x.method !== 'GET')) {
       const url = e.path.replace(/:(\w+)/g, 'x');
       const headers = { 'content-type': 'application/json', ...(e.key === 'public' ? {} : e.key === 'write' ? w.a.write : w.a.admin) };
-      for (const [label, payload] of [['1.1 MB', big], ['nested 50,000', deep]] as const) {
+      for (const [label, payload] of [
+        ['1.1 MB', big],
+        ['nested 50,000', deep],
+      ] as const) {
         await attack({ method: e.method, url, headers, payload, label });
         expect(statuses.size).toBeGreaterThan(0);
       }

@@ -18,23 +18,112 @@ export interface FuzzRequest {
 
 /** Field names the endpoints really read, so wrongly typed values reach the validators. */
 export const FIELDS = [
-  'userId', 'anonymousId', 'event', 'properties', 'traits', 'context', 'timestamp', 'sentAt', 'messageId', 'type', 'batch', 'previousId', 'groupId',
-  'email', 'phone', 'timezone', 'locale', 'attributes', 'name', 'id', 'kind', 'status', 'channel', 'topic', 'listId', 'contactId', 'contactIds',
-  'conditions', 'op', 'value', 'attribute', 'nodes', 'edges', 'start', 'trigger', 'content', 'subject', 'body', 'template', 'templateId', 'to', 'data',
-  'fields', 'consentText', 'consentTextVersion', 'redirectUrl', 'doubleOptIn', 'provider', 'smtp', 'from', 'address', 'reason', 'postalAddress',
-  'allowPrivateWebhookTargets', 'List-Unsubscribe', 'scope', 'answer', 'topics', '__proto__', 'constructor', 'prototype',
+  'userId',
+  'anonymousId',
+  'event',
+  'properties',
+  'traits',
+  'context',
+  'timestamp',
+  'sentAt',
+  'messageId',
+  'type',
+  'batch',
+  'previousId',
+  'groupId',
+  'email',
+  'phone',
+  'timezone',
+  'locale',
+  'attributes',
+  'name',
+  'id',
+  'kind',
+  'status',
+  'channel',
+  'topic',
+  'listId',
+  'contactId',
+  'contactIds',
+  'conditions',
+  'op',
+  'value',
+  'attribute',
+  'nodes',
+  'edges',
+  'start',
+  'trigger',
+  'content',
+  'subject',
+  'body',
+  'template',
+  'templateId',
+  'to',
+  'data',
+  'fields',
+  'consentText',
+  'consentTextVersion',
+  'redirectUrl',
+  'doubleOptIn',
+  'provider',
+  'smtp',
+  'from',
+  'address',
+  'reason',
+  'postalAddress',
+  'allowPrivateWebhookTargets',
+  'List-Unsubscribe',
+  'scope',
+  'answer',
+  'topics',
+  '__proto__',
+  'constructor',
+  'prototype',
 ];
 
 const weird = fc.constantFrom(
-  '', ' ', '\u0000', 'a\u0000b', '\uD800', '\uDFFF\uD800', '\u202Egnp.exe', '𝕏'.repeat(50), 'ي'.repeat(100), '<script>alert(1)</script>', "' OR 1=1 --", '{{ 7*7 }}', '{% raw %}',
-  '../../etc/passwd', 'null', 'true', '-0', '1e309', 'NaN', '9007199254740993', '2026-13-45T99:99:99Z', 'x'.repeat(40_000),
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\uD800',
+  '\uDFFF\uD800',
+  '\u202Egnp.exe',
+  '𝕏'.repeat(50),
+  'ي'.repeat(100),
+  '<script>alert(1)</script>',
+  "' OR 1=1 --",
+  '{{ 7*7 }}',
+  '{% raw %}',
+  '../../etc/passwd',
+  'null',
+  'true',
+  '-0',
+  '1e309',
+  'NaN',
+  '9007199254740993',
+  '2026-13-45T99:99:99Z',
+  'x'.repeat(40_000),
 );
 
-const scalar = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), weird, fc.bigInt().map((b) => Number(b)));
+const scalar = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  weird,
+  fc.bigInt().map((b) => Number(b)),
+);
 
 /** A JSON value made mostly of plausible field names with values of the wrong type. */
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), tie('v'), { maxKeys: 6 })),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), tie('v'), { maxKeys: 6 }),
+  ),
 })).v;
 
 const shapedObject = fc.dictionary(fc.constantFrom(...FIELDS), value, { minKeys: 1, maxKeys: 8 });
@@ -50,8 +139,16 @@ interface Body {
 }
 
 const contentType = fc.constantFrom(
-  'application/json', 'application/json; charset=utf-8', 'application/json; charset=iso-8859-1', 'text/plain', 'application/x-www-form-urlencoded',
-  'multipart/form-data; boundary=zzz', 'application/octet-stream', 'text/html', 'application/xml', undefined,
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=iso-8859-1',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=zzz',
+  'application/octet-stream',
+  'text/html',
+  'application/xml',
+  undefined,
 );
 
 const json = (v: unknown) => JSON.stringify(v) ?? 'null';
@@ -70,13 +167,30 @@ const body: fc.Arbitrary<Body | null> = fc.oneof(
     label: 'non-utf8',
   })),
   fc.string({ maxLength: 200 }).map((s) => ({ payload: s, type: 'application/x-www-form-urlencoded', label: 'form' })),
-  fc.dictionary(fc.constantFrom(...FIELDS), fc.string({ maxLength: 20 }), { maxKeys: 5 }).map((d) => ({ payload: new URLSearchParams(d).toString(), type: 'application/x-www-form-urlencoded', label: 'form-fields' })),
+  fc
+    .dictionary(fc.constantFrom(...FIELDS), fc.string({ maxLength: 20 }), { maxKeys: 5 })
+    .map((d) => ({ payload: new URLSearchParams(d).toString(), type: 'application/x-www-form-urlencoded', label: 'form-fields' })),
   fc.string({ maxLength: 60 }).map((s) => ({ payload: `--zzz\r\nContent-Disposition: form-data; name="${s}"\r\n\r\n${s}\r\n--zz`, type: 'multipart/form-data; boundary=zzz', label: 'multipart' })),
 );
 
 const junkParam = fc.oneof(
   fc.string({ maxLength: 40 }).map(encodeURIComponent),
-  fc.constantFrom('%FF', '%C0%AF', '%00', '%E2%82', '%F0%9F%92%A9', '..%2F..%2Fetc', '-1', '0', '99999999999999999999', 'null', '%20', 'x'.repeat(3000), 'ct_00000000000000000000000000', 'msg_zzzzzzzzzzzzzzzzzzzzzzzzzz'),
+  fc.constantFrom(
+    '%FF',
+    '%C0%AF',
+    '%00',
+    '%E2%82',
+    '%F0%9F%92%A9',
+    '..%2F..%2Fetc',
+    '-1',
+    '0',
+    '99999999999999999999',
+    'null',
+    '%20',
+    'x'.repeat(3000),
+    'ct_00000000000000000000000000',
+    'msg_zzzzzzzzzzzzzzzzzzzzzzzzzz',
+  ),
 );
 
 function realParams(w: World, name: string): string[] {
@@ -108,7 +222,10 @@ function param(w: World, name: string): fc.Arbitrary<string> {
 }
 
 const query = fc.option(
-  fc.dictionary(fc.constantFrom('limit', 'cursor', 'status', 'q', 'email', 'userId', 'after', 'format', 'kind', 'contactId'), fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-1', '0', '1e309', '100000', 'abc'))),
+  fc.dictionary(
+    fc.constantFrom('limit', 'cursor', 'status', 'q', 'email', 'userId', 'after', 'format', 'kind', 'contactId'),
+    fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('-1', '0', '1e309', '100000', 'abc')),
+  ),
   { nil: undefined },
 );
 
@@ -145,7 +262,10 @@ export function fuzzRequest(w: World, endpoint: Endpoint): fc.Arbitrary<FuzzRequ
     .map(({ params, query: q, body: b, auth }) => {
       let i = 0;
       let url = endpoint.path.replace(/:(\w+)/g, () => params[i++]!);
-      if (q) url += `?${Object.entries(q).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
+      if (q)
+        url += `?${Object.entries(q)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          .join('&')}`;
       const headers: Record<string, string> = {};
       const authorization = authHeader(w, endpoint, auth);
       if (authorization) headers.authorization = authorization;

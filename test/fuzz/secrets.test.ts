@@ -30,7 +30,11 @@ describe('secrets on the real server', () => {
     const [, adminKey] = await server.waitFor(/admin API key: (qa_\S+)/);
     const [, writeKey] = await server.waitFor(/write key:\s+(qw_\S+)/);
     const call = async (method: string, p: string, body?: unknown, key = adminKey!) => {
-      const res = await fetch(`${url}${p}`, { method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await fetch(`${url}${p}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       return { status: res.status, text: await res.text() };
     };
 

@@ -32,7 +32,15 @@ export function App() {
   }, [adopt]);
 
   if (session === undefined) return <p className="center">{t('loading')}</p>;
-  if (path.startsWith('/setup')) return <Setup onDone={(s) => { adopt(s); navigate('/journeys'); }} />;
+  if (path.startsWith('/setup'))
+    return (
+      <Setup
+        onDone={(s) => {
+          adopt(s);
+          navigate('/journeys');
+        }}
+      />
+    );
   if (!session) return <SignIn onDone={adopt} />;
   return <Shell session={session} path={path} onSignedOut={() => adopt(null)} />;
 }
@@ -74,28 +82,45 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   return (
     <div className="shell">
       <header className="topbar">
-        <strong className="brand"><img src="/app/favicon.svg" alt="" width="20" height="20" />{t('appName')}</strong>
+        <strong className="brand">
+          <img src="/app/favicon.svg" alt="" width="20" height="20" />
+          {t('appName')}
+        </strong>
         <span className="muted">{session.workspace.name}</span>
         <span className="spacer" />
         <label>
           <span className="sr-only">{t('language')}</span>
           <select aria-label={t('language')} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
             {LANGS.map((l) => (
-              <option key={l.code} value={l.code}>{l.label}</option>
+              <option key={l.code} value={l.code}>
+                {l.label}
+              </option>
             ))}
           </select>
         </label>
-        <span data-testid="whoami">{session.user.email} · {t(`role.${session.role}`)}</span>
-        <button type="button" onClick={() => signOut(false)}>{t('auth.signOut')}</button>
-        <button type="button" className="link" onClick={() => signOut(true)}>{t('auth.signOutEverywhere')}</button>
+        <span data-testid="whoami">
+          {session.user.email} · {t(`role.${session.role}`)}
+        </span>
+        <button type="button" onClick={() => signOut(false)}>
+          {t('auth.signOut')}
+        </button>
+        <button type="button" className="link" onClick={() => signOut(true)}>
+          {t('auth.signOutEverywhere')}
+        </button>
       </header>
       <nav className="sidebar" aria-label={t('nav.main')}>
         {nav.map(([to, key]) => (
-          <Link key={to} to={to} aria-current={path.startsWith(to) || (to === '/journeys' && path === '/') ? 'page' : undefined}>{t(key)}</Link>
+          <Link key={to} to={to} aria-current={path.startsWith(to) || (to === '/journeys' && path === '/') ? 'page' : undefined}>
+            {t(key)}
+          </Link>
         ))}
       </nav>
       <main className="content">
-        {session.role === 'viewer' && <p className="notice" role="note">{t('readOnly')}</p>}
+        {session.role === 'viewer' && (
+          <p className="notice" role="note">
+            {t('readOnly')}
+          </p>
+        )}
         {screen}
       </main>
     </div>

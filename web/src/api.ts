@@ -36,7 +36,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 }
 
 /** Sends a file as the request body; the browser streams it from disk, never reading it whole. */
-export const sendFile = <T,>(method: string, path: string, file: Blob, type: string) => send<T>(method, path, file, type);
+export const sendFile = <T>(method: string, path: string, file: Blob, type: string) => send<T>(method, path, file, type);
 
 async function send<T>(method: string, path: string, body: BodyInit | undefined, bodyType: string | undefined): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -54,11 +54,11 @@ async function send<T>(method: string, path: string, body: BodyInit | undefined,
   return data as T;
 }
 
-export const get = <T,>(path: string) => api<T>('GET', path);
-export const post = <T,>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const put = <T,>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const patch = <T,>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const del = <T,>(path: string) => api<T>('DELETE', path);
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const del = <T>(path: string) => api<T>('DELETE', path);
 
 export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
 

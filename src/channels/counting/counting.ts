@@ -25,7 +25,10 @@ export function countingChannel(deps: ServiceDeps): Channel {
 
 /** How many sends the counting channel made in a workspace (optionally for one key). */
 export async function countedSends(db: Db, workspaceId: string, idempotencyKey?: string): Promise<number> {
-  let q = db.selectFrom('channel_counting_sends').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId);
+  let q = db
+    .selectFrom('channel_counting_sends')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', workspaceId);
   if (idempotencyKey) q = q.where('idempotency_key', '=', idempotencyKey);
   const row = await q.executeTakeFirstOrThrow();
   return Number(row.n);

@@ -35,7 +35,14 @@ describe.each(backends())('the email channel sending a batch on %s', (kind) => {
     k = await emailKit(kind);
     const counted = countingStore(k.h.deps.store);
     statements = counted.statements;
-    channel = createEmailChannel({ store: counted.store, clock: k.h.clock, log: k.h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}), allowPrivateOutbound: k.h.deps.config.allowPrivateOutbound });
+    channel = createEmailChannel({
+      store: counted.store,
+      clock: k.h.clock,
+      log: k.h.deps.log,
+      publicUrl: PUBLIC_URL,
+      defaults: parseEmailEnv({}),
+      allowPrivateOutbound: k.h.deps.config.allowPrivateOutbound,
+    });
   });
   afterAll(async () => {
     await channel?.close();

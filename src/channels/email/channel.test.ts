@@ -16,7 +16,7 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
   });
   afterAll(async () => k?.close());
 
-  it('the footer shows the workspace\'s postal address (PATCH /api/workspace, as previews do), else the provider settings\'', async () => {
+  it("the footer shows the workspace's postal address (PATCH /api/workspace, as previews do), else the provider settings'", async () => {
     k.sink.clear();
     const c = await k.contact('postal@example.org', { first_name: 'Pat' });
     expect((await k.send(c, { template: 'welcome-1', key: 'postal:provider' })).status).toBe('sent');
@@ -55,7 +55,17 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
     // VERP return path names the message record, signed (bounces/signed-ids.ts).
     const record = await k.h.deps.store.db.selectFrom('messages').selectAll().where('idempotency_key', '=', 'run_1:welcome:1').executeTakeFirstOrThrow();
     expect(mail!.envelope.mailFrom).toMatch(new RegExp(`^bounces\\+${record.id}\\.[0-9a-f]{20}@bounces\\.example\\.com$`));
-    expect(record).toMatchObject({ status: 'sent', template_id: 'welcome-1', template_version: 1, provider: 'smtp', journey_id: 'onboarding', run_id: 'run_1', node_id: 'welcome', kind: 'marketing', to_address: 'sara@example.org' });
+    expect(record).toMatchObject({
+      status: 'sent',
+      template_id: 'welcome-1',
+      template_version: 1,
+      provider: 'smtp',
+      journey_id: 'onboarding',
+      run_id: 'run_1',
+      node_id: 'welcome',
+      kind: 'marketing',
+      to_address: 'sara@example.org',
+    });
     expect(record.header_message_id).toBe(mail!.parsed.messageId);
   });
 
@@ -69,7 +79,10 @@ describe.each(backends())('the email channel over real SMTP on %s', (kind) => {
     const r = verified.results[0]!;
     expect(r.status.result).toBe('pass');
     expect(r.signingDomain).toBe('news.example.com');
-    const signed = ((r as unknown as { signingHeaders?: { keys: string } }).signingHeaders?.keys ?? '').toLowerCase().split(':').map((s: string) => s.trim());
+    const signed = ((r as unknown as { signingHeaders?: { keys: string } }).signingHeaders?.keys ?? '')
+      .toLowerCase()
+      .split(':')
+      .map((s: string) => s.trim());
     expect(signed).toEqual(expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post', 'feedback-id', 'from', 'subject', 'message-id', 'list-id']));
   });
 

@@ -194,7 +194,19 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
     // Each delivery below writes one outcome: let them share UPDATEs.
     writeOutcome.expect(claimed.length);
     const addressed = claimed.filter((c) => c.request.contact.email);
-    const reasons = addressed.length === 0 ? Promise.resolve([]) : suppressionReasons(db, addressed.map(({ request }) => ({ workspaceId: request.workspaceId, contactId: request.contact.id, address: request.contact.email!, kind: request.kind, topic: str(request.config.topic) })));
+    const reasons =
+      addressed.length === 0
+        ? Promise.resolve([])
+        : suppressionReasons(
+            db,
+            addressed.map(({ request }) => ({
+              workspaceId: request.workspaceId,
+              contactId: request.contact.id,
+              address: request.contact.email!,
+              kind: request.kind,
+              topic: str(request.config.topic),
+            })),
+          );
     const reasonOf = new Map(addressed.map((c, k) => [c, reasons.then((r) => r[k] ?? null)]));
     const contexts = new Map<string, Promise<WorkspaceContext>>();
     const contextOf = (workspaceId: string) => {
@@ -245,7 +257,12 @@ export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
       });
     });
     const now = clock.now();
-    const reserved = await reserveMessages(db, reserving.map((r) => r.input), now, deps.attemptLeaseMs);
+    const reserved = await reserveMessages(
+      db,
+      reserving.map((r) => r.input),
+      now,
+      deps.attemptLeaseMs,
+    );
     const claimed: Claimed[] = [];
     await Promise.all(
       reserved.map(async ({ message, created }, k) => {

@@ -43,11 +43,7 @@ export function unsubscribeUrls(publicUrl: string, secret: string, recordId: str
 
 export function composeEmail(input: ComposeInput): { email: OutgoingEmail; links: string[] } {
   const { settings, rendered, publicUrl, secret, recordId } = input;
-  const from = rendered.from
-    ? parseMailbox(rendered.from)
-    : input.kind === 'transactional' && settings.transactionalFrom
-      ? settings.transactionalFrom
-      : settings.from;
+  const from = rendered.from ? parseMailbox(rendered.from) : input.kind === 'transactional' && settings.transactionalFrom ? settings.transactionalFrom : settings.from;
   const domain = domainOf(from.address);
   const track = input.kind === 'marketing' || settings.tracking.transactional;
   let html = rendered.html;

@@ -9,7 +9,11 @@ describe('process-wide email defaults from the environment', () => {
 
   it('parses an SMTP URL with credentials (secrets kept apart) and a From mailbox', () => {
     const r = parseEmailEnv({ QATRA_SMTP_URL: 'smtps://us%40er:p%3Ass@mail.example.com?maxConnections=3', QATRA_EMAIL_FROM: 'Shop <shop@example.com>' });
-    expect(r.settings).toMatchObject({ provider: 'smtp', from: { name: 'Shop', address: 'shop@example.com' }, smtp: { host: 'mail.example.com', port: 465, secure: true, user: 'us@er', maxConnections: 3 } });
+    expect(r.settings).toMatchObject({
+      provider: 'smtp',
+      from: { name: 'Shop', address: 'shop@example.com' },
+      smtp: { host: 'mail.example.com', port: 465, secure: true, user: 'us@er', maxConnections: 3 },
+    });
     expect(r.secrets).toEqual({ password: 'p:ss' });
     expect(JSON.stringify(r.settings)).not.toContain('p:ss');
   });

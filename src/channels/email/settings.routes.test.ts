@@ -33,7 +33,12 @@ describe.each(backends())('email provider settings API on %s', (kind) => {
     });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ source: 'workspace', provider: 'smtp', smtp: { host: 'smtp.example.com', user: 'qatra', hasPassword: true, maxConnections: 5 }, dkim: { domain: 'example.com', selector: 's1', hasPrivateKey: true } });
+    expect(body).toMatchObject({
+      source: 'workspace',
+      provider: 'smtp',
+      smtp: { host: 'smtp.example.com', user: 'qatra', hasPassword: true, maxConnections: 5 },
+      dkim: { domain: 'example.com', selector: 's1', hasPrivateKey: true },
+    });
     for (const r of [res, await h.app.inject({ method: 'GET', url: '/api/email/provider', headers: t.admin })]) {
       expect(r.body).not.toContain('hunter2-secret');
       expect(r.body).not.toContain('PRIVATE KEY');

@@ -128,7 +128,14 @@ export async function saveEmailSettings(deps: ServiceDeps, workspaceId: string, 
 }
 
 /** Stores a workspace's settings row (inside the caller's transaction), after `previous` if there was one. */
-export async function writeEmailSettings(trx: Db, nowMs: number, workspaceId: string, previous: ResolvedEmailSettings | null, settings: EmailSettings, secrets: EmailSecrets): Promise<ResolvedEmailSettings> {
+export async function writeEmailSettings(
+  trx: Db,
+  nowMs: number,
+  workspaceId: string,
+  previous: ResolvedEmailSettings | null,
+  settings: EmailSettings,
+  secrets: EmailSecrets,
+): Promise<ResolvedEmailSettings> {
   // Strictly increasing even within one millisecond, so the provider cache sees every change.
   const now = Math.max(nowMs, previous?.version.startsWith('ws:') ? Number(previous.version.slice(3)) + 1 : 0);
   await trx

@@ -82,7 +82,14 @@ export async function emailKit(kind: DialectName, options: HarnessOptions = {}):
   };
   await configure();
   await saveTemplates(h.deps, t.workspaceId, [footerPartial, welcomeMjml, receiptTemplate, persianTemplate], 'upsert');
-  const channel = createEmailChannel({ store: h.deps.store, clock: h.clock, log: h.deps.log, publicUrl: PUBLIC_URL, defaults: parseEmailEnv({}), allowPrivateOutbound: h.deps.config.allowPrivateOutbound });
+  const channel = createEmailChannel({
+    store: h.deps.store,
+    clock: h.clock,
+    log: h.deps.log,
+    publicUrl: PUBLIC_URL,
+    defaults: parseEmailEnv({}),
+    allowPrivateOutbound: h.deps.config.allowPrivateOutbound,
+  });
   return {
     h,
     t,

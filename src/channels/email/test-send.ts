@@ -28,7 +28,10 @@ const TEST_TIMEOUTS = { connectionTimeoutMs: 10_000, socketTimeoutMs: 20_000 };
 export async function sendTestEmail(deps: ServiceDeps, workspaceId: string, resolved: ResolvedEmailSettings, to: string, allowPrivateOutbound = false): Promise<TestSendResult> {
   const { settings, secrets } = resolved;
   const allowPrivate = allowPrivateOutbound || resolved.version === ENV_VERSION;
-  const provider = settings.provider === 'smtp' ? createSmtpProvider(settings, secrets, TEST_TIMEOUTS, allowPrivate) : emailProviders[settings.provider]({ ...deps, allowPrivateOutbound: allowPrivate }, settings, secrets);
+  const provider =
+    settings.provider === 'smtp'
+      ? createSmtpProvider(settings, secrets, TEST_TIMEOUTS, allowPrivate)
+      : emailProviders[settings.provider]({ ...deps, allowPrivateOutbound: allowPrivate }, settings, secrets);
   const id = newId('test', deps.clock.now());
   const messageId = `<${id}@${domainOf(settings.from.address)}>`;
   const via = settings.provider === 'smtp' ? `SMTP ${settings.smtp?.host}:${settings.smtp?.port}` : 'the outbox';

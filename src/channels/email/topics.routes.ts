@@ -46,7 +46,7 @@ export const topicsRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: "Rename a topic or change its description (the id stays: journeys, broadcasts and consent records refer to it)",
+        summary: 'Rename a topic or change its description (the id stays: journeys, broadcasts and consent records refer to it)',
         params,
         body: z.object({ name: z.string().trim().min(1).max(200).optional(), description: z.string().max(500).nullable().optional() }).strict(),
         response: { 200: topicSchema, ...errorResponses },

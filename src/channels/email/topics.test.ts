@@ -20,7 +20,10 @@ describe.each(backends())('topics API on %s', (kind) => {
     await call('POST', '/api/email/topics', { id: 'offers', name: 'Offers' });
     const renamed = await call('PATCH', '/api/email/topics/product-news', { name: 'Product updates', description: null });
     expect(renamed.json()).toEqual({ id: 'product-news', name: 'Product updates' });
-    expect((await call('GET', '/api/email/topics')).json().data).toEqual([{ id: 'product-news', name: 'Product updates' }, { id: 'offers', name: 'Offers' }]);
+    expect((await call('GET', '/api/email/topics')).json().data).toEqual([
+      { id: 'product-news', name: 'Product updates' },
+      { id: 'offers', name: 'Offers' },
+    ]);
     // The same list the email settings (and so the preference center) read.
     const settings = await call('GET', '/api/email/provider');
     expect(settings.json()).toMatchObject({ source: 'workspace', provider: 'outbox', topics: [{ id: 'product-news' }, { id: 'offers' }] });
@@ -45,7 +48,13 @@ describe.each(backends())('topics API on %s', (kind) => {
   });
 
   it('a topic a journey still uses is not deleted (409 names the journey); unused, it is', async () => {
-    const tpl = await call('POST', '/api/templates', { id: 'x', name: 'X', kind: 'marketing', channel: 'email', content: { subject: 'Hi', body: '<p>Hi {{ unsubscribe_url }} {{ workspace.postal_address }}</p>' } });
+    const tpl = await call('POST', '/api/templates', {
+      id: 'x',
+      name: 'X',
+      kind: 'marketing',
+      channel: 'email',
+      content: { subject: 'Hi', body: '<p>Hi {{ unsubscribe_url }} {{ workspace.postal_address }}</p>' },
+    });
     expect(tpl.statusCode).toBe(201);
     await applyJourney(h.deps, t.workspaceId, {
       id: 'promo',
@@ -53,7 +62,10 @@ describe.each(backends())('topics API on %s', (kind) => {
       status: 'draft',
       trigger: { type: 'event', event: 'go' },
       start: 'm',
-      nodes: [{ id: 'm', type: 'message', channel: 'email', template: 'x', config: { topic: 'offers' } }, { id: 'e', type: 'exit' }],
+      nodes: [
+        { id: 'm', type: 'message', channel: 'email', template: 'x', config: { topic: 'offers' } },
+        { id: 'e', type: 'exit' },
+      ],
       edges: [{ from: 'm', to: 'e' }],
     });
     const refused = await call('DELETE', '/api/email/topics/offers');

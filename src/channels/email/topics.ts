@@ -51,7 +51,13 @@ export async function createTopic(deps: ServiceDeps, workspaceId: string, defaul
   return topic;
 }
 
-export async function updateTopic(deps: ServiceDeps, workspaceId: string, defaults: ResolvedEmailSettings, id: string, patch: { name?: string | undefined; description?: string | null | undefined }): Promise<Topic> {
+export async function updateTopic(
+  deps: ServiceDeps,
+  workspaceId: string,
+  defaults: ResolvedEmailSettings,
+  id: string,
+  patch: { name?: string | undefined; description?: string | null | undefined },
+): Promise<Topic> {
   let updated: Topic | undefined;
   await changeTopics(deps, workspaceId, defaults, async (topics) =>
     topics.map((t) => {

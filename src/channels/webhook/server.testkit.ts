@@ -62,9 +62,10 @@ export async function startWebhookServer(secret: string): Promise<WebhookServer>
     set respond(v) {
       state.respond = v;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -33,7 +33,11 @@ beforeAll(async () => {
   deps = { store: db.store, signals: defaultSignals(db.store), clock: new ManualClock(1_700_000_000_000), config: { allowPrivateOutbound: true } };
   allowing = (await createWorkspace(deps, { name: 'allows private targets' })).id;
   guarded = (await createWorkspace(deps, { name: 'default' })).id;
-  await db.store.db.updateTable('workspaces').set({ settings: toJson({ allowPrivateWebhookTargets: true }) }).where('id', '=', allowing).execute();
+  await db.store.db
+    .updateTable('workspaces')
+    .set({ settings: toJson({ allowPrivateWebhookTargets: true }) })
+    .where('id', '=', allowing)
+    .execute();
 });
 afterAll(async () => db?.drop());
 

@@ -142,9 +142,7 @@ export function webhookChannel(deps: ServiceDeps & { config?: Pick<Config, 'allo
       }
       if (res.status === 408 || res.status === 429 || res.status >= 500) {
         const after = retryAfterMs(res.header('retry-after'));
-        return after === undefined
-          ? { status: 'retryable', reason: `HTTP ${res.status}` }
-          : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };
+        return after === undefined ? { status: 'retryable', reason: `HTTP ${res.status}` } : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };
       }
       return { status: 'permanent', reason: `HTTP ${res.status}` };
     },

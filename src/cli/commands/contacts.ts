@@ -126,10 +126,7 @@ async function runImport(file: string, flags: ImportFlags): Promise<void> {
       const listId = flags.list === undefined ? undefined : await resolveList(deps, workspaceId, flags.list);
       const started = performance.now();
       const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar(
-            { stream: process.stderr, format: ' {bar} {percentage}% | {rows} rows | {rate} rows/s | {failed} failed', hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          )
+        ? new cliProgress.SingleBar({ stream: process.stderr, format: ' {bar} {percentage}% | {rows} rows | {rate} rows/s | {failed} failed', hideCursor: true }, cliProgress.Presets.shades_classic)
         : null;
       bar?.start(Math.max(size, 1), 0, { rows: 0, rate: 0, failed: 0 });
       const rows = guard(format === 'csv' ? readCsv(input, columns) : readNdjson(input), file);
@@ -179,10 +176,7 @@ async function runExport(flags: { format: ExportFormat; out?: string; workspace:
 }
 
 export function contactsCommands(program: Command): void {
-  const contacts = program
-    .command('contacts')
-    .description('import and export contacts in bulk (CSV or NDJSON)')
-    .showHelpAfterError('(add --help for usage and examples)');
+  const contacts = program.command('contacts').description('import and export contacts in bulk (CSV or NDJSON)').showHelpAfterError('(add --help for usage and examples)');
 
   contacts
     .command('import')

@@ -16,8 +16,7 @@ export interface WorkspaceContext {
   workspaceId: string;
 }
 
-export const workspaceOption = () =>
-  new Option('-w, --workspace <id>', 'the workspace to act on').default(DEFAULT_WORKSPACE_ID);
+export const workspaceOption = () => new Option('-w, --workspace <id>', 'the workspace to act on').default(DEFAULT_WORKSPACE_ID);
 
 /**
  * Opens the database from the environment (DATABASE_URL, else SQLite in QATRA_DATA_DIR), migrates
@@ -32,9 +31,7 @@ export async function withWorkspace<T>(workspace: string, fn: (ctx: WorkspaceCon
     if (workspace === DEFAULT_WORKSPACE_ID) {
       const boot = await bootstrap(deps);
       if (boot.created) {
-        process.stderr.write(
-          `qatra: created the default workspace ${boot.workspaceId}; its first keys (shown once): admin ${boot.adminKey?.secret}, write ${boot.writeKey?.secret}\n`,
-        );
+        process.stderr.write(`qatra: created the default workspace ${boot.workspaceId}; its first keys (shown once): admin ${boot.adminKey?.secret}, write ${boot.writeKey?.secret}\n`);
       }
     } else {
       const row = await deps.store.db.selectFrom('workspaces').select('id').where('id', '=', workspace).executeTakeFirst();
@@ -53,15 +50,16 @@ function time(ms: number | null): string {
 /** Rows as aligned columns, for terminal listings. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 export function keysCommands(program: Command): void {
-  const keys = program
-    .command('keys')
-    .description('create, list and revoke API keys (admin keys for /api, write keys for /v1 ingestion)')
-    .showHelpAfterError('(add --help for usage and examples)');
+  const keys = program.command('keys').description('create, list and revoke API keys (admin keys for /api, write keys for /v1 ingestion)').showHelpAfterError('(add --help for usage and examples)');
 
   keys
     .command('create')

@@ -50,7 +50,13 @@ export function templatesCommands(program: Command): void {
       const deps = await openRuntime(parseConfig(process.env));
       try {
         await getWorkspaceSettings(deps.store.db, opts.workspace);
-        const results = await saveTemplates(deps, opts.workspace, loaded.map((l) => l.input), 'upsert', { dryRun: opts.dryRun ?? false }).catch((err: unknown) => {
+        const results = await saveTemplates(
+          deps,
+          opts.workspace,
+          loaded.map((l) => l.input),
+          'upsert',
+          { dryRun: opts.dryRun ?? false },
+        ).catch((err: unknown) => {
           const lines = explain(err, loaded);
           if (!lines) throw err;
           process.stderr.write(lines.join('\n') + '\n');

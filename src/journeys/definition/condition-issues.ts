@@ -14,9 +14,7 @@ import type { FieldIssue } from '../../core/errors.js';
 type Issue = z.core.$ZodIssue;
 
 /** The key each member of the union is recognised by, in the union's order (its first key). */
-const MEMBER_KEYS: string[] = (Condition as unknown as z.ZodLazy<z.ZodUnion<z.ZodObject[]>>)
-  .unwrap()
-  .options.map((o) => Object.keys(o.shape)[0]!);
+const MEMBER_KEYS: string[] = (Condition as unknown as z.ZodLazy<z.ZodUnion<z.ZodObject[]>>).unwrap().options.map((o) => Object.keys(o.shape)[0]!);
 
 function at(value: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   let cur = value;

@@ -121,4 +121,3 @@ function checkTimeZones(value: unknown, path: string, report: Report): void {
     else checkTimeZones(v, at, report);
   }
 }
-

@@ -52,23 +52,30 @@ export type Condition =
   | { field: string; op: z.infer<typeof Operator>; value?: unknown }
   | { performed: { event: string; where?: z.infer<typeof PropertyFilters>; within?: string; minCount?: number } };
 
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.object({ all: z.array(Condition).min(1) }),
-    z.object({ any: z.array(Condition).min(1) }),
-    z.object({ not: Condition }),
-    z.object({ field: z.string().regex(/^(contact|trigger|event|journey)\.[\w.$-]+$/, 'contact.*, trigger.*, event.* or journey.*'), op: Operator, value: z.union([Scalar, z.array(Scalar)]).optional() }),
-    z.object({
-      performed: z.object({
-        event: z.string().min(1),
-        where: PropertyFilters.optional(),
-        within: Duration.optional().describe('window before now; default: since the run started'),
-        minCount: z.number().int().min(1).optional(),
-      }),
-    }),
-  ]),
-  // Named, because it is recursive: the OpenAPI document and docs/journey.schema.json refer to it by this id.
-).meta({ id: 'Condition' });
+export const Condition: z.ZodType<Condition> = z
+  .lazy(
+    () =>
+      z.union([
+        z.object({ all: z.array(Condition).min(1) }),
+        z.object({ any: z.array(Condition).min(1) }),
+        z.object({ not: Condition }),
+        z.object({
+          field: z.string().regex(/^(contact|trigger|event|journey)\.[\w.$-]+$/, 'contact.*, trigger.*, event.* or journey.*'),
+          op: Operator,
+          value: z.union([Scalar, z.array(Scalar)]).optional(),
+        }),
+        z.object({
+          performed: z.object({
+            event: z.string().min(1),
+            where: PropertyFilters.optional(),
+            within: Duration.optional().describe('window before now; default: since the run started'),
+            minCount: z.number().int().min(1).optional(),
+          }),
+        }),
+      ]),
+    // Named, because it is recursive: the OpenAPI document and docs/journey.schema.json refer to it by this id.
+  )
+  .meta({ id: 'Condition' });
 
 export const Trigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: z.string().min(1), where: PropertyFilters.optional() }),
@@ -129,7 +136,13 @@ export const DelayNode = z.object({
   weekdays: z.array(Weekday).min(1).optional().describe('until the next of these weekdays'),
   at: TimeOfDay.optional().describe("local time of day to resume at (contact's time zone)"),
   untilDate: z
-    .object({ attribute: z.string().min(1), offset: z.string().regex(/^-?\d+(ms|s|m|h|d|w)$/).default('0d') })
+    .object({
+      attribute: z.string().min(1),
+      offset: z
+        .string()
+        .regex(/^-?\d+(ms|s|m|h|d|w)$/)
+        .default('0d'),
+    })
     .optional()
     .describe('until a date attribute ± offset'),
 });
@@ -145,13 +158,19 @@ export const WaitForEventNode = z.object({
 export const BranchNode = z.object({
   ...NodeBase,
   type: z.literal('branch'),
-  branches: z.array(z.object({ output: z.string().min(1), condition: Condition })).min(1).describe('first match wins; otherwise output `else`'),
+  branches: z
+    .array(z.object({ output: z.string().min(1), condition: Condition }))
+    .min(1)
+    .describe('first match wins; otherwise output `else`'),
 });
 
 export const SplitNode = z.object({
   ...NodeBase,
   type: z.literal('split'),
-  variants: z.array(z.object({ output: z.string().min(1), weight: z.number().positive() })).min(2).describe('A/B split; sticky per contact'),
+  variants: z
+    .array(z.object({ output: z.string().min(1), weight: z.number().positive() }))
+    .min(2)
+    .describe('A/B split; sticky per contact'),
   autoPromote: z
     .object({ minSample: z.number().int().positive().default(1000), probability: z.number().gt(0.5).lt(1).default(0.95) })
     .optional()

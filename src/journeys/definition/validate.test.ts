@@ -86,7 +86,14 @@ describe('journey validation', () => {
       { id: 'hello', type: 'message', channel: 'email', template: 'hello' },
       { id: 'wait-1', type: 'wait_for_event', event: 'clicked', timeout: '1d' },
       { id: 'pick', type: 'branch', branches: [{ output: 'vip', condition: { field: 'contact.plan', op: 'eq', value: 'vip' } }] },
-      { id: 'ab', type: 'split', variants: [{ output: 'a', weight: 50 }, { output: 'b', weight: 50 }] },
+      {
+        id: 'ab',
+        type: 'split',
+        variants: [
+          { output: 'a', weight: 50 },
+          { output: 'b', weight: 50 },
+        ],
+      },
       { id: 'done', type: 'exit' },
     ];
     doc.edges = [
@@ -191,7 +198,15 @@ describe('journey validation', () => {
   it('rejects duplicate branch outputs and a branch named else', async () => {
     const doc = minimal();
     const cond = { field: 'contact.plan', op: 'eq', value: 'pro' };
-    doc.nodes.splice(1, 0, { id: 'pick', type: 'branch', branches: [{ output: 'pro', condition: cond }, { output: 'pro', condition: cond }, { output: 'else', condition: cond }] });
+    doc.nodes.splice(1, 0, {
+      id: 'pick',
+      type: 'branch',
+      branches: [
+        { output: 'pro', condition: cond },
+        { output: 'pro', condition: cond },
+        { output: 'else', condition: cond },
+      ],
+    });
     doc.edges = [
       { from: 'hello', to: 'pick' },
       { from: 'pick', output: 'pro', to: 'done' },
@@ -203,16 +218,29 @@ describe('journey validation', () => {
 
   it('rejects non-positive split weights and duplicate variants, and warns on relative weights', async () => {
     const doc = minimal();
-    doc.nodes.splice(1, 0, { id: 'ab', type: 'split', variants: [{ output: 'a', weight: -1 }, { output: 'b', weight: 1 }] });
+    doc.nodes.splice(1, 0, {
+      id: 'ab',
+      type: 'split',
+      variants: [
+        { output: 'a', weight: -1 },
+        { output: 'b', weight: 1 },
+      ],
+    });
     doc.edges = [
       { from: 'hello', to: 'ab' },
       { from: 'ab', output: 'a', to: 'done' },
       { from: 'ab', output: 'b', to: 'done' },
     ];
     await expectError(doc, 'nodes.1.variants.0.weight', 'nodes[1] (id "ab")');
-    doc.nodes[1].variants = [{ output: 'a', weight: 1 }, { output: 'a', weight: 1 }];
+    doc.nodes[1].variants = [
+      { output: 'a', weight: 1 },
+      { output: 'a', weight: 1 },
+    ];
     await expectError(doc, 'nodes.1.variants.1.output', 'duplicate output "a" (also variants[0])');
-    doc.nodes[1].variants = [{ output: 'a', weight: 1 }, { output: 'b', weight: 3 }];
+    doc.nodes[1].variants = [
+      { output: 'a', weight: 1 },
+      { output: 'b', weight: 3 },
+    ];
     const r = await validateJourney(doc, ctx);
     expect(r.ok).toBe(true);
     expect(r.warnings).toEqual([{ path: 'nodes.1.variants', message: 'nodes[1] (id "ab"): weights are relative and sum to 4: a 25.0%, b 75.0%' }]);
@@ -229,25 +257,20 @@ describe('journey validation', () => {
   it('reports a wrong condition at the row that is wrong, not as one "Invalid input" at the condition', async () => {
     const doc = minimal();
     const condition = {
-      all: [
-        { field: 'plan', op: 'eq', value: 'pro' },
-        { not: { performed: { event: '', within: '7x' } } },
-        { any: [{ field: 'contact.tier', op: 'is' }, { color: 'red' }] },
-      ],
+      all: [{ field: 'plan', op: 'eq', value: 'pro' }, { not: { performed: { event: '', within: '7x' } } }, { any: [{ field: 'contact.tier', op: 'is' }, { color: 'red' }] }],
     };
     doc.nodes.splice(1, 0, { id: 'pick', type: 'branch', branches: [{ output: 'yes', condition }] });
-    doc.edges = [{ from: 'hello', to: 'pick' }, { from: 'pick', output: 'yes', to: 'done' }, { from: 'pick', output: 'else', to: 'done' }];
+    doc.edges = [
+      { from: 'hello', to: 'pick' },
+      { from: 'pick', output: 'yes', to: 'done' },
+      { from: 'pick', output: 'else', to: 'done' },
+    ];
     doc.entry = { filter: { any: [{ performed: { event: 'visited', minCount: 0 } }] } };
     const at = 'nodes.1.branches.0.condition';
     const errors = await errorsOf(doc);
-    expect(errors.map((e) => e.path).sort()).toEqual([
-      `${at}.all.0.field`,
-      `${at}.all.1.not.performed.event`,
-      `${at}.all.1.not.performed.within`,
-      `${at}.all.2.any.0.op`,
-      `${at}.all.2.any.1`,
-      'entry.filter.any.0.performed.minCount',
-    ].sort());
+    expect(errors.map((e) => e.path).sort()).toEqual(
+      [`${at}.all.0.field`, `${at}.all.1.not.performed.event`, `${at}.all.1.not.performed.within`, `${at}.all.2.any.0.op`, `${at}.all.2.any.1`, 'entry.filter.any.0.performed.minCount'].sort(),
+    );
     await expectError(doc, `${at}.all.0.field`, 'nodes[1] (id "pick")', 'contact.*, trigger.*, event.* or journey.*');
     await expectError(doc, `${at}.all.1.not.performed.within`, 'a duration like 30m');
     await expectError(doc, `${at}.all.2.any.1`, 'a condition needs one of all, any, not, field, performed');

@@ -18,9 +18,7 @@ export interface ValidateContext {
   templateExists: TemplateExists;
 }
 
-export type ValidationResult =
-  | { ok: true; document: JourneyDocument; errors: []; warnings: FieldIssue[] }
-  | { ok: false; document: null; errors: FieldIssue[]; warnings: FieldIssue[] };
+export type ValidationResult = { ok: true; document: JourneyDocument; errors: []; warnings: FieldIssue[] } | { ok: false; document: null; errors: FieldIssue[]; warnings: FieldIssue[] };
 
 export async function validateJourney(raw: unknown, ctx: ValidateContext): Promise<ValidationResult> {
   const oversize = oversized(raw);

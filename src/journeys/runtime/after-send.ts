@@ -25,7 +25,10 @@ export function afterSend(rt: JourneyRuntime, p: Prepared, send: PendingSend, re
   switch (result.status) {
     case 'sent':
     case 'skipped': {
-      const detail: JsonObject = result.status === 'sent' ? { channel: send.channel, deliveryKey: key, ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) } : { channel: send.channel, reason: result.reason };
+      const detail: JsonObject =
+        result.status === 'sent'
+          ? { channel: send.channel, deliveryKey: key, ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}) }
+          : { channel: send.channel, reason: result.reason };
       const first = { kind: 'next', output: 'next', outcome: result.status, detail } as const;
       // The message's due time: the run's own when the message was the first node of this claim.
       const dueAt = p.result.steps.length === 0 ? p.run.dueAt : now;

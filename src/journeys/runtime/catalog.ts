@@ -48,23 +48,13 @@ export class JourneyCatalog {
   }
 
   async state(db: Db, workspaceId: string, journeyId: string): Promise<JourneyState | null> {
-    const row = await db
-      .selectFrom('journeys')
-      .select(['status', 'current_version'])
-      .where('workspace_id', '=', workspaceId)
-      .where('id', '=', journeyId)
-      .executeTakeFirst();
+    const row = await db.selectFrom('journeys').select(['status', 'current_version']).where('workspace_id', '=', workspaceId).where('id', '=', journeyId).executeTakeFirst();
     return row ? { status: row.status, currentVersion: row.current_version } : null;
   }
 
   /** The workspace's live and paused journeys with their current documents (rows read each time: a few per workspace; documents cached). */
   async journeysInPlay(db: Db, workspaceId: string): Promise<LiveJourney[]> {
-    const rows = await db
-      .selectFrom('journeys')
-      .select(['id', 'current_version', 'status'])
-      .where('workspace_id', '=', workspaceId)
-      .where('status', 'in', ['live', 'paused'])
-      .execute();
+    const rows = await db.selectFrom('journeys').select(['id', 'current_version', 'status']).where('workspace_id', '=', workspaceId).where('status', 'in', ['live', 'paused']).execute();
     const journeys: LiveJourney[] = [];
     for (const r of rows) {
       const doc = await this.version(db, workspaceId, r.id, r.current_version);

@@ -30,14 +30,21 @@ describe.skipIf(!backends().includes('postgres'))('two workers on postgres', () 
       name: 'shared',
       trigger: { type: 'manual' },
       start: 'm1',
-      nodes: [{ id: 'm1', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'm1', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'm1', to: 'done' }],
     });
     const ids = Array.from({ length: RUNS }, () => newId('ct', now));
     for (let i = 0; i < RUNS; i += 1000) {
       await db
         .insertInto('contacts')
-        .values(ids.slice(i, i + 1000).map((id) => ({ id, workspace_id: f.t.workspaceId, user_id: id, email: null, phone: null, timezone: null, locale: null, attributes: toJson({}), created_at: now, updated_at: now })))
+        .values(
+          ids
+            .slice(i, i + 1000)
+            .map((id) => ({ id, workspace_id: f.t.workspaceId, user_id: id, email: null, phone: null, timezone: null, locale: null, attributes: toJson({}), created_at: now, updated_at: now })),
+        )
         .execute();
     }
     expect((await enrollContacts(f.h.deps, f.rt.catalog, f.t.workspaceId, 'shared', { contactIds: ids })).enrolled).toHaveLength(RUNS);
@@ -60,12 +67,22 @@ describe.skipIf(!backends().includes('postgres'))('two workers on postgres', () 
     expect(nb).toBeGreaterThan(0);
     expect(na + nb).toBe(RUNS);
 
-    const steps = await db.selectFrom('journey_steps').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const steps = await db
+      .selectFrom('journey_steps')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(steps.n)).toBe(2 * RUNS);
-    const sends = await db.selectFrom('channel_counting_sends').select((eb) => [eb.fn.countAll().as('n'), eb.fn.count('idempotency_key').distinct().as('keys')]).executeTakeFirstOrThrow();
+    const sends = await db
+      .selectFrom('channel_counting_sends')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.count('idempotency_key').distinct().as('keys')])
+      .executeTakeFirstOrThrow();
     expect(Number(sends.n)).toBe(RUNS);
     expect(Number(sends.keys)).toBe(RUNS);
-    const open = await db.selectFrom('journey_runs').select((eb) => eb.fn.countAll().as('n')).where('status', '!=', 'completed').executeTakeFirstOrThrow();
+    const open = await db
+      .selectFrom('journey_runs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('status', '!=', 'completed')
+      .executeTakeFirstOrThrow();
     expect(Number(open.n)).toBe(0);
   }, 300_000);
 });

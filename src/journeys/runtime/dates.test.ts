@@ -24,7 +24,10 @@ describe.each(backends())('date triggers and local times on %s', (kind) => {
       trigger: { type: 'date_attribute', attribute: 'birthday', mode: 'yearly', offsetDays: -3, time: '09:00' },
       entry: { reentry: { mode: 'after_exit' } },
       start: 'card',
-      nodes: [{ id: 'card', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'card', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'card', to: 'done' }],
     });
     const tehran = await f.contact({ userId: 'tehran', timezone: 'Asia/Tehran', attributes: { birthday: '1990-01-02' } });
@@ -59,7 +62,11 @@ describe.each(backends())('date triggers and local times on %s', (kind) => {
       name: 'Next morning',
       trigger: { type: 'event', event: 'asked' },
       start: 'wait',
-      nodes: [{ id: 'wait', type: 'delay', calendarDays: 1, at: '09:00' }, { id: 'm', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'wait', type: 'delay', calendarDays: 1, at: '09:00' },
+        { id: 'm', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [
         { from: 'wait', to: 'm' },
         { from: 'm', to: 'done' },
@@ -78,7 +85,11 @@ describe.each(backends())('date triggers and local times on %s', (kind) => {
       name: 'Renewal',
       trigger: { type: 'event', event: 'renew-check' },
       start: 'wait',
-      nodes: [{ id: 'wait', type: 'delay', untilDate: { attribute: 'renewsOn', offset: '-7d' } }, { id: 'm', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'wait', type: 'delay', untilDate: { attribute: 'renewsOn', offset: '-7d' } },
+        { id: 'm', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [
         { from: 'wait', to: 'm' },
         { from: 'm', to: 'done' },

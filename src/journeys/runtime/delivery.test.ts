@@ -31,7 +31,11 @@ describe.each(backends())('journey deliveries on %s', (kind) => {
   beforeAll(async () => {
     f = await runtimeFixture(kind, { config: { allowPrivateOutbound: true } });
     hook = await startWebhookServer(SECRET);
-    await f.h.deps.store.db.updateTable('workspaces').set({ settings: toJson({ webhookSecret: SECRET, allowPrivateWebhookTargets: true }) }).where('id', '=', f.t.workspaceId).execute();
+    await f.h.deps.store.db
+      .updateTable('workspaces')
+      .set({ settings: toJson({ webhookSecret: SECRET, allowPrivateWebhookTargets: true }) })
+      .where('id', '=', f.t.workspaceId)
+      .execute();
   });
   afterAll(async () => {
     await hook?.close();
@@ -75,7 +79,10 @@ describe.each(backends())('journey deliveries on %s', (kind) => {
 
   it('a webhook answering 500 is retried with backoff, then the run errors, without holding up other runs', async () => {
     const bad = { ...welcome(`${hook.url}?bad`), id: 'retry-demo', trigger: { type: 'event', event: 'signed_up' } };
-    bad.nodes = [{ id: 'm1', type: 'message', channel: 'webhook', config: { url: `${hook.url}?bad` } }, { id: 'done', type: 'exit' }];
+    bad.nodes = [
+      { id: 'm1', type: 'message', channel: 'webhook', config: { url: `${hook.url}?bad` } },
+      { id: 'done', type: 'exit' },
+    ];
     bad.edges = [{ from: 'm1', to: 'done' }];
     await f.live(bad);
     await f.contact({ userId: 'bob' });

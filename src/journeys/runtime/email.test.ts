@@ -27,7 +27,10 @@ describe.each(backends())('journeys sending email on %s', (kind) => {
       status: 'live',
       trigger: { type: 'manual' },
       start: 'receipt',
-      nodes: [{ id: 'receipt', type: 'message', channel: 'email', template: 'receipt', kind: 'transactional' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'receipt', type: 'message', channel: 'email', template: 'receipt', kind: 'transactional' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'receipt', to: 'done' }],
     });
     const contact = await kit.contact('buyer@example.com');

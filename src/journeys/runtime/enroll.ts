@@ -80,7 +80,14 @@ export async function enrollMany(trx: Db, input: EnrollManyInput): Promise<Enrol
     const chunk = candidates.slice(start, start + CHUNK);
     const workspaceId = contacts[chunk[0]!]!.workspaceId;
     if (chunk.some((i) => contacts[i]!.workspaceId !== workspaceId)) throw new Error('enrollMany: contacts of one workspace only');
-    const previous = latestRuns(await previousRunsQuery(trx, workspaceId, chunk.map((i) => contacts[i]!.id), input.journeyId).execute());
+    const previous = latestRuns(
+      await previousRunsQuery(
+        trx,
+        workspaceId,
+        chunk.map((i) => contacts[i]!.id),
+        input.journeyId,
+      ).execute(),
+    );
     const closing: string[] = [];
     const entering: number[] = [];
     for (const i of chunk) {
@@ -120,8 +127,11 @@ export async function enrollMany(trx: Db, input: EnrollManyInput): Promise<Enrol
 type PreviousRun = { id: string; contact_id: string; entered_at: number; ended_at: number | null };
 
 /** Whether the re-entry rule lets a contact with this previous run in, and which open run it ends. */
-function reentryDecision(previous: PreviousRun | undefined, reentry: NonNullable<NonNullable<JourneyDocument['entry']>['reentry']>, now: number):
-  { enter: true; close?: string } | { enter: false; reason: string } {
+function reentryDecision(
+  previous: PreviousRun | undefined,
+  reentry: NonNullable<NonNullable<JourneyDocument['entry']>['reentry']>,
+  now: number,
+): { enter: true; close?: string } | { enter: false; reason: string } {
   if (!previous) return { enter: true };
   const open = previous.ended_at === null;
   switch (reentry.mode) {
@@ -205,7 +215,6 @@ export function previousRunsQuery(db: Db, workspaceId: string, contactIds: reado
 
 /** Loads contacts by id (one query). */
 export async function loadContacts(db: Db, ids: readonly string[]): Promise<Map<string, Contact>> {
-
   const out = new Map<string, Contact>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = [...new Set(ids.slice(i, i + 500))];
@@ -221,4 +230,3 @@ export async function workspaceZone(db: Db, workspaceId: string): Promise<string
   const row = await db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirst();
   return row?.timezone ?? 'UTC';
 }
-

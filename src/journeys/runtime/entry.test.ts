@@ -14,7 +14,10 @@ function oneDay(id: string, reentry: Record<string, unknown>, extra: Record<stri
     trigger: { type: 'event', event: `go-${id}` },
     entry: { reentry },
     start: 'd1',
-    nodes: [{ id: 'd1', type: 'delay', duration: '1d' }, { id: 'done', type: 'exit' }],
+    nodes: [
+      { id: 'd1', type: 'delay', duration: '1d' },
+      { id: 'done', type: 'exit' },
+    ],
     edges: [{ from: 'd1', to: 'done' }],
     ...extra,
   };
@@ -101,7 +104,18 @@ describe.each(backends())('journey entry rules on %s', (kind) => {
       trigger: { type: 'event', event: 'go-ab' },
       entry: { reentry: { mode: 'after_exit' } },
       start: 's',
-      nodes: [{ id: 's', type: 'split', variants: [{ output: 'a', weight: 1 }, { output: 'b', weight: 1 }] }, { id: 'ea', type: 'exit' }, { id: 'eb', type: 'exit' }],
+      nodes: [
+        {
+          id: 's',
+          type: 'split',
+          variants: [
+            { output: 'a', weight: 1 },
+            { output: 'b', weight: 1 },
+          ],
+        },
+        { id: 'ea', type: 'exit' },
+        { id: 'eb', type: 'exit' },
+      ],
       edges: [
         { from: 's', output: 'a', to: 'ea' },
         { from: 's', output: 'b', to: 'eb' },

@@ -47,13 +47,7 @@ export async function checkFrequencyCap(db: Db, cap: z.infer<typeof FrequencyCap
 
 /** True when the contact unsubscribed from the channel as a whole (consents table, topic ''). */
 export async function unsubscribed(db: Db, contactId: string, channel: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('consents')
-    .select('status')
-    .where('contact_id', '=', contactId)
-    .where('channel', '=', channel)
-    .where('topic', '=', '')
-    .executeTakeFirst();
+  const row = await db.selectFrom('consents').select('status').where('contact_id', '=', contactId).where('channel', '=', channel).where('topic', '=', '').executeTakeFirst();
   return row?.status === 'unsubscribed';
 }
 

@@ -18,7 +18,7 @@ describe.each(backends())('a killed worker on %s', (kind) => {
   });
   afterAll(async () => f?.close());
 
-  it("a worker SIGKILLed mid-batch leaves leases that expire; another worker finishes the batch with every step executed once", async () => {
+  it('a worker SIGKILLed mid-batch leaves leases that expire; another worker finishes the batch with every step executed once', async () => {
     const db = f.h.deps.store.db;
     const now = Date.now();
     f.h.clock.set(now);
@@ -27,7 +27,10 @@ describe.each(backends())('a killed worker on %s', (kind) => {
       name: 'kill me',
       trigger: { type: 'manual' },
       start: 'm1',
-      nodes: [{ id: 'm1', type: 'message', channel: 'counting' }, { id: 'done', type: 'exit' }],
+      nodes: [
+        { id: 'm1', type: 'message', channel: 'counting' },
+        { id: 'done', type: 'exit' },
+      ],
       edges: [{ from: 'm1', to: 'done' }],
     });
     const ids: string[] = [];
@@ -36,7 +39,11 @@ describe.each(backends())('a killed worker on %s', (kind) => {
       ids.push(id);
       return { id, workspace_id: f.t.workspaceId, user_id: `k${i}`, email: null, phone: null, timezone: null, locale: null, attributes: toJson({}), created_at: now, updated_at: now };
     });
-    for (let i = 0; i < rows.length; i += 100) await db.insertInto('contacts').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await db
+        .insertInto('contacts')
+        .values(rows.slice(i, i + 100))
+        .execute();
     const report = await enrollContacts(f.h.deps, f.rt.catalog, f.t.workspaceId, 'kill-me', { contactIds: ids });
     expect(report.enrolled).toHaveLength(RUNS);
 
@@ -44,7 +51,15 @@ describe.each(backends())('a killed worker on %s', (kind) => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-    const sends = async () => Number((await db.selectFrom('channel_counting_sends').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const sends = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('channel_counting_sends')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const deadline = Date.now() + 60_000;
     while ((await sends()) < 60) {
       if (Date.now() > deadline) throw new Error(`child made no progress: ${stderr}`);

@@ -66,7 +66,10 @@ export async function listRuns(deps: ServiceDeps, workspaceId: string, journeyId
   let q = deps.store.db.selectFrom('journey_runs').selectAll().where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId);
   if (page.status) q = q.where('status', '=', page.status);
   if (page.after) q = q.where('id', '>', page.after);
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   const runs = rows.slice(0, page.limit).map((r) => runView(toRun(r)));
   return { runs, next: rows.length > page.limit ? runs[runs.length - 1]!.id : null };
 }
@@ -86,7 +89,14 @@ export async function contactJourneys(deps: ServiceDeps, workspaceId: string, co
       ...runView(toRun(r)),
       steps: steps
         .filter((s) => s.run_id === r.id)
-        .map((s) => ({ node: s.node_id, visit: Number(s.visit), outcome: s.outcome, dueAt: s.due_at === null ? null : Number(s.due_at), executedAt: Number(s.executed_at), detail: fromJson<JsonObject | null>(s.detail) })),
+        .map((s) => ({
+          node: s.node_id,
+          visit: Number(s.visit),
+          outcome: s.outcome,
+          dueAt: s.due_at === null ? null : Number(s.due_at),
+          executedAt: Number(s.executed_at),
+          detail: fromJson<JsonObject | null>(s.detail),
+        })),
     })),
   };
 }

@@ -37,9 +37,9 @@ describe.each(backends())('a merged contact keeps its journeys and messages on %
     expect(res.statusCode, res.body).toBe(200);
   };
   const contactOf = async (anonymousId: string) =>
-    (await f.h.deps.store.db.selectFrom('contact_anonymous_ids').select('contact_id').where('workspace_id', '=', f.t.workspaceId).where('anonymous_id', '=', anonymousId).executeTakeFirstOrThrow()).contact_id;
-  const sendsTo = async (contactId: string) =>
-    (await f.h.deps.store.db.selectFrom('channel_counting_sends').select('id').where('contact_id', '=', contactId).execute()).length;
+    (await f.h.deps.store.db.selectFrom('contact_anonymous_ids').select('contact_id').where('workspace_id', '=', f.t.workspaceId).where('anonymous_id', '=', anonymousId).executeTakeFirstOrThrow())
+      .contact_id;
+  const sendsTo = async (contactId: string) => (await f.h.deps.store.db.selectFrom('channel_counting_sends').select('id').where('contact_id', '=', contactId).execute()).length;
 
   it('an anonymous cart abandoner who signs in still gets the reminder, as the known contact', async () => {
     const known = await f.contact({ userId: 'u-cart', email: 'cart@example.com' });
@@ -68,7 +68,10 @@ describe.each(backends())('a merged contact keeps its journeys and messages on %
     await f.advance(5 * HOUR);
 
     const runs = (await f.runs('cart-merge')).filter((r) => r.contactId === known.id);
-    expect(runs.map((r) => [r.status, r.exitReason]).sort()).toEqual([['completed', 'exit_node'], ['exited', 'contact_merged']]);
+    expect(runs.map((r) => [r.status, r.exitReason]).sort()).toEqual([
+      ['completed', 'exit_node'],
+      ['exited', 'contact_merged'],
+    ]);
     expect(await sendsTo(known.id)).toBe(1);
     expect(await f.h.deps.store.db.selectFrom('journey_runs').select('id').where('contact_id', '=', anon).execute()).toEqual([]);
   });
@@ -78,10 +81,23 @@ describe.each(backends())('a merged contact keeps its journeys and messages on %
     await call('page', { anonymousId: 'anon-msg', name: 'Landing' });
     const anon = await contactOf('anon-msg');
     const now = f.h.clock.now();
-    await f.h.deps.store.db.insertInto('messages').values({
-      id: 'msg_merge_1', workspace_id: f.t.workspaceId, contact_id: anon, channel: 'email', kind: 'marketing', idempotency_key: 'merge-test-1',
-      status: 'sent', links: '[]', open_count: 2, created_at: now, updated_at: now, sent_at: now,
-    } as never).execute();
+    await f.h.deps.store.db
+      .insertInto('messages')
+      .values({
+        id: 'msg_merge_1',
+        workspace_id: f.t.workspaceId,
+        contact_id: anon,
+        channel: 'email',
+        kind: 'marketing',
+        idempotency_key: 'merge-test-1',
+        status: 'sent',
+        links: '[]',
+        open_count: 2,
+        created_at: now,
+        updated_at: now,
+        sent_at: now,
+      } as never)
+      .execute();
 
     await call('identify', { userId: 'u-msg', anonymousId: 'anon-msg', traits: {} });
 

@@ -91,7 +91,10 @@ async function prepareRun(rt: JourneyRuntime, run: Run, inputs: WalkInputs): Pro
 
 /** Walks every run of a claimed batch, in claim order. */
 export async function prepareBatch(rt: JourneyRuntime, runs: readonly Run[], now: number): Promise<Prepared[]> {
-  const contacts = await loadContacts(rt.store.db, runs.map((r) => r.contactId));
+  const contacts = await loadContacts(
+    rt.store.db,
+    runs.map((r) => r.contactId),
+  );
   const sendContexts = new Map<string, { timezone: string; defaults: MessagingDefaults }>();
   // One query per workspace for both its zone and its defaults.
   for (const ws of new Set(runs.map((r) => r.workspaceId))) sendContexts.set(ws, await loadSendContext(rt.store.db, ws));

@@ -69,7 +69,9 @@ function goalValue(doc: JourneyDocument, props: JsonObject): number | null {
 }
 
 async function onEvent(rt: JourneyRuntime, trx: Db, event: StoredEvent, now: number): Promise<void> {
-  const open = (await trx.selectFrom('journey_runs').selectAll().where('workspace_id', '=', event.workspaceId).where('contact_id', '=', event.contactId).where('ended_at', 'is', null).execute()).map(toRun);
+  const open = (await trx.selectFrom('journey_runs').selectAll().where('workspace_id', '=', event.workspaceId).where('contact_id', '=', event.contactId).where('ended_at', 'is', null).execute()).map(
+    toRun,
+  );
   for (const run of open) {
     const doc = await rt.catalog.version(trx, run.workspaceId, run.journeyId, run.version);
     if (!doc) continue;
@@ -86,7 +88,15 @@ async function onEvent(rt: JourneyRuntime, trx: Db, event: StoredEvent, now: num
       await resumeWait(trx, rt.store.dialect, run, doc, event, now);
     }
   }
-  await enrollMatching(rt, trx, event.workspaceId, event.contactId, now, event.properties, (doc) => doc.trigger.type === 'event' && doc.trigger.event === event.name && matchesFilters(event.properties, doc.trigger.where));
+  await enrollMatching(
+    rt,
+    trx,
+    event.workspaceId,
+    event.contactId,
+    now,
+    event.properties,
+    (doc) => doc.trigger.type === 'event' && doc.trigger.event === event.name && matchesFilters(event.properties, doc.trigger.where),
+  );
 }
 
 async function enrollMatching(rt: JourneyRuntime, trx: Db, workspaceId: string, contactId: string, now: number, trigger: JsonObject, matches: (doc: JourneyDocument) => boolean): Promise<void> {

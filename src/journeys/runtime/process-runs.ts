@@ -55,10 +55,23 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const sending: Prepared[] = [];
   let fresh = new Set<string>();
   await rt.store.transaction(async (trx) => {
-    const items: CommitItem[] = prepared.map((p) => ({ run: p.run, expectVisit: p.run.visit, patch: p.result.patch, steps: p.result.steps, effects: p.result.effects, keepLease: p.result.send !== null, version: p.version }));
+    const items: CommitItem[] = prepared.map((p) => ({
+      run: p.run,
+      expectVisit: p.run.visit,
+      patch: p.result.patch,
+      steps: p.result.steps,
+      effects: p.result.effects,
+      keepLease: p.result.send !== null,
+      version: p.version,
+    }));
     const moved = await commitBatch(trx, { dialect: rt.store.dialect, signals: rt.signals }, token, now, leaseUntil, items);
     for (const p of prepared) if (p.result.send && moved.has(p.run.id)) sending.push(p);
-    fresh = await recordDeliveries(trx, rt.store.dialect, sending.map((p) => ({ run: p.run, send: p.result.send! })), now);
+    fresh = await recordDeliveries(
+      trx,
+      rt.store.dialect,
+      sending.map((p) => ({ run: p.run, send: p.result.send! })),
+      now,
+    );
   });
   if (sending.length === 0) return rows.length;
 
@@ -68,7 +81,15 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
   const after = sending.map((p, i) => ({ p, i, ...afterSend(rt, p, p.result.send!, results[i]!, now) }));
   const walks = await Promise.all(after.map((a) => a.item));
   await rt.store.transaction(async (trx) => {
-    const items: CommitItem[] = after.map(({ p }, k) => ({ run: p.run, expectVisit: p.result.send!.visit, patch: walks[k]!.patch, steps: walks[k]!.steps, effects: walks[k]!.effects, keepLease: false, version: p.version }));
+    const items: CommitItem[] = after.map(({ p }, k) => ({
+      run: p.run,
+      expectVisit: p.result.send!.visit,
+      patch: walks[k]!.patch,
+      steps: walks[k]!.steps,
+      effects: walks[k]!.effects,
+      keepLease: false,
+      version: p.version,
+    }));
     const moved = await commitBatch(trx, { dialect: rt.store.dialect, signals: rt.signals }, token, now, leaseUntil, items);
     const settlements = after
       .filter(({ p }) => moved.has(p.run.id))

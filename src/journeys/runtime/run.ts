@@ -46,9 +46,7 @@ export function toRun(row: RunRow): Run {
     node: row.current_node,
     visit: Number(row.visit),
     dueAt: row.due_at === null ? null : Number(row.due_at),
-    wait: row.wait_event
-      ? { event: row.wait_event, where: fromJson<PropertyFilter[] | null>(row.wait_filters), startedAt: Number(row.wait_started_at) }
-      : null,
+    wait: row.wait_event ? { event: row.wait_event, where: fromJson<PropertyFilter[] | null>(row.wait_filters), startedAt: Number(row.wait_started_at) } : null,
     claimedBy: row.claimed_by,
     attempts: Number(row.attempts),
     lastError: row.last_error,

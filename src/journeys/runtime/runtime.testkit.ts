@@ -62,7 +62,14 @@ export async function runtimeFixture(kind: DialectName, options: { retry?: Retry
       if (res.statusCode !== 200) throw new Error(`track failed: ${res.statusCode} ${res.body}`);
     },
     async runs(journeyId) {
-      const rows = await h.deps.store.db.selectFrom('journey_runs').selectAll().where('workspace_id', '=', t.workspaceId).where('journey_id', '=', journeyId).orderBy('entered_at').orderBy('id').execute();
+      const rows = await h.deps.store.db
+        .selectFrom('journey_runs')
+        .selectAll()
+        .where('workspace_id', '=', t.workspaceId)
+        .where('journey_id', '=', journeyId)
+        .orderBy('entered_at')
+        .orderBy('id')
+        .execute();
       return rows.map(toRun);
     },
     async steps(runId) {

@@ -51,7 +51,10 @@ describe.each(backends())('journey versions, list triggers and run history on %s
 
   it('joining a list (by id or by name) starts a list_joined journey', async () => {
     const list = await createList(f.h.deps, f.t.workspaceId, { name: 'Newsletter' });
-    for (const [id, ref] of [['by-id', list.id], ['by-name', 'Newsletter']] as const) {
+    for (const [id, ref] of [
+      ['by-id', list.id],
+      ['by-name', 'Newsletter'],
+    ] as const) {
       await f.live({ id, name: id, trigger: { type: 'list_joined', list: ref }, start: 'm', nodes: [msg('m'), { id: 'done', type: 'exit' }], edges: [{ from: 'm', to: 'done' }] });
     }
     const c = await f.contact({ userId: 'reader' });
@@ -66,15 +69,26 @@ describe.each(backends())('journey versions, list triggers and run history on %s
   });
 
   it('a segment_entered signal starts the journeys triggered by that segment', async () => {
-    await f.live({ id: 'vip-welcome', name: 'vip', trigger: { type: 'segment_entered', segment: 'seg_vip' }, start: 'm', nodes: [msg('m'), { id: 'done', type: 'exit' }], edges: [{ from: 'm', to: 'done' }] });
+    await f.live({
+      id: 'vip-welcome',
+      name: 'vip',
+      trigger: { type: 'segment_entered', segment: 'seg_vip' },
+      start: 'm',
+      nodes: [msg('m'), { id: 'done', type: 'exit' }],
+      edges: [{ from: 'm', to: 'done' }],
+    });
     const c = await f.contact({ userId: 'vip' });
     const other = await f.contact({ userId: 'not-vip' });
     const now = f.h.clock.now();
     await f.h.deps.store.transaction((trx) =>
-      f.h.deps.signals.emit(trx, [
-        { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: c.id, segmentId: 'seg_vip' },
-        { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: other.id, segmentId: 'seg_other' },
-      ], now),
+      f.h.deps.signals.emit(
+        trx,
+        [
+          { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: c.id, segmentId: 'seg_vip' },
+          { kind: 'segment_entered', workspaceId: f.t.workspaceId, contactId: other.id, segmentId: 'seg_other' },
+        ],
+        now,
+      ),
     );
     await f.worker.drain();
     const runs = await f.runs('vip-welcome');

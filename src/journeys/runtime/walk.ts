@@ -105,7 +105,17 @@ export async function walk(ctx: StepContext, from: { node: string | null; visit:
           steps,
           effects,
           send: null,
-          patch: { status: 'waiting', node, visit: visit + 1, dueAt: res.timeoutAt, wait: { event: res.event, where: res.where, startedAt: now }, attempts: 0, lastError: null, endedAt: null, exitReason: null },
+          patch: {
+            status: 'waiting',
+            node,
+            visit: visit + 1,
+            dueAt: res.timeoutAt,
+            wait: { event: res.event, where: res.where, startedAt: now },
+            attempts: 0,
+            lastError: null,
+            endedAt: null,
+            exitReason: null,
+          },
         };
       case 'end':
         steps.push({ nodeId: node, visit, outcome: res.outcome, detail: res.detail ?? (res.status === 'errored' ? { reason: res.reason } : null), dueAt });

@@ -56,7 +56,11 @@ export async function commitBatch(trx: Db, out: { dialect: DialectName; signals:
     }),
   );
   const done = items.filter((i) => moved.has(i.run.id));
-  await insertStepRows(trx, dialect, done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))));
+  await insertStepRows(
+    trx,
+    dialect,
+    done.flatMap((i) => i.steps.map((s) => stepRow(i.run, s, now))),
+  );
   for (const item of done) for (const effect of item.effects) await applyEffect(trx, out.signals, item.run, effect, now);
   return moved;
 }
@@ -75,7 +79,11 @@ function stepRow(run: Pick<Run, 'id' | 'workspaceId'>, s: StepRecord, now: numbe
 }
 
 export async function insertSteps(trx: Db, dialect: DialectName, run: Pick<Run, 'id' | 'workspaceId'>, steps: readonly StepRecord[], now: number): Promise<void> {
-  await insertStepRows(trx, dialect, steps.map((s) => stepRow(run, s, now)));
+  await insertStepRows(
+    trx,
+    dialect,
+    steps.map((s) => stepRow(run, s, now)),
+  );
 }
 
 async function applyEffect(trx: Db, signals: Signals, run: Run, effect: Effect, now: number): Promise<void> {
@@ -84,7 +92,11 @@ async function applyEffect(trx: Db, signals: Signals, run: Run, effect: Effect, 
       const row = await trx.selectFrom('contacts').select('attributes').where('id', '=', run.contactId).executeTakeFirst();
       if (!row) return;
       const attributes = { ...(fromJson<JsonObject>(row.attributes) ?? {}), ...(effect.set as JsonObject) };
-      await trx.updateTable('contacts').set({ attributes: toJson(attributes), updated_at: now }).where('id', '=', run.contactId).execute();
+      await trx
+        .updateTable('contacts')
+        .set({ attributes: toJson(attributes), updated_at: now })
+        .where('id', '=', run.contactId)
+        .execute();
       await signals.emit(trx, [{ kind: 'contact_updated', workspaceId: run.workspaceId, contactId: run.contactId, changed: Object.keys(effect.set) }], now);
       return;
     }

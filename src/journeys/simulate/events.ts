@@ -23,9 +23,7 @@ export function resolveAt(at: string, start: number): number {
 }
 
 export function timeline(events: ReadonlyArray<{ name: string; properties?: Record<string, unknown> | undefined; at: string }>, start: number): TimedEvent[] {
-  return events
-    .map((e, index) => ({ index, name: e.name, properties: (e.properties ?? {}) as JsonObject, at: resolveAt(e.at, start) }))
-    .sort((a, b) => a.at - b.at || a.index - b.index);
+  return events.map((e, index) => ({ index, name: e.name, properties: (e.properties ?? {}) as JsonObject, at: resolveAt(e.at, start) })).sort((a, b) => a.at - b.at || a.index - b.index);
 }
 
 export type Interrupt = { event: TimedEvent; status: 'converted' | 'exited'; reason: string };

@@ -17,10 +17,7 @@ import { suppressionReason } from '../../suppression/check.js';
 import type { PendingSend } from '../runtime/walk.js';
 import type { SimulatedMessage } from './schemas.js';
 
-export type SimulatedSend =
-  | { status: 'sent'; message: SimulatedMessage | null; note?: string }
-  | { status: 'skipped'; reason: string }
-  | { status: 'failed'; reason: string };
+export type SimulatedSend = { status: 'sent'; message: SimulatedMessage | null; note?: string } | { status: 'skipped'; reason: string } | { status: 'failed'; reason: string };
 
 export interface RenderDeps {
   deps: AppDeps;
@@ -55,13 +52,38 @@ export async function simulateSend(r: RenderDeps, workspaceId: string, contact: 
       });
       return {
         status: 'sent',
-        message: { channel: 'email', templateId: e.templateId, version: e.version, locale: e.locale, dir: e.direction, to: contact.email, subject: e.subject, preheader: e.preheader, html: e.html, text: e.text.slice(0, TEXT_EXCERPT) },
+        message: {
+          channel: 'email',
+          templateId: e.templateId,
+          version: e.version,
+          locale: e.locale,
+          dir: e.direction,
+          to: contact.email,
+          subject: e.subject,
+          preheader: e.preheader,
+          html: e.html,
+          text: e.text.slice(0, TEXT_EXCERPT),
+        },
       };
     }
     if (send.channel === 'sms' && templateId) {
       if (!contact.phone && !r.synthetic) return { status: 'skipped', reason: 'contact has no phone number' };
       const s = await renderSms(rdeps, { workspaceId, templateId, contact, context, workspace: { name: '', postalAddress: '' } });
-      return { status: 'sent', message: { channel: 'sms', templateId: s.templateId, version: s.version, locale: s.locale, dir: isRtlLocale(s.locale) ? 'rtl' : 'ltr', to: contact.phone, subject: '', preheader: '', html: null, text: s.text } };
+      return {
+        status: 'sent',
+        message: {
+          channel: 'sms',
+          templateId: s.templateId,
+          version: s.version,
+          locale: s.locale,
+          dir: isRtlLocale(s.locale) ? 'rtl' : 'ltr',
+          to: contact.phone,
+          subject: '',
+          preheader: '',
+          html: null,
+          text: s.text,
+        },
+      };
     }
   } catch (err) {
     // The runtime turns these into a permanent failure: the run errors at this node.

@@ -9,9 +9,7 @@ import { parseIsoTime } from '../../core/iso-time.js';
 export const OFFSET = /^[+-]\d+(ms|s|m|h|d|w)$/;
 const DURATION = /^\d+(ms|s|m|h|d|w)$/;
 
-const instantOrOffset = z
-  .string()
-  .refine((s) => OFFSET.test(s) || parseIsoTime(s) !== null, 'an ISO time that exists (2026-03-01T09:00:00Z) or an offset from start such as +2h or +3d');
+const instantOrOffset = z.string().refine((s) => OFFSET.test(s) || parseIsoTime(s) !== null, 'an ISO time that exists (2026-03-01T09:00:00Z) or an offset from start such as +2h or +3d');
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -34,7 +32,11 @@ export const simulateBody = z
       .array(z.object({ name: z.string().min(1).max(200), properties: jsonObject.optional(), at: instantOrOffset }).strict())
       .max(500)
       .default([]),
-    start: z.string().refine((s) => parseIsoTime(s) !== null, 'an ISO time that exists (2026-03-01T09:00:00Z)').optional().describe('when the contact enters (default now)'),
+    start: z
+      .string()
+      .refine((s) => parseIsoTime(s) !== null, 'an ISO time that exists (2026-03-01T09:00:00Z)')
+      .optional()
+      .describe('when the contact enters (default now)'),
     until: z.string().regex(DURATION, 'a duration such as 30d').optional().describe("how far to simulate (default the journey's maxDuration, else 90d)"),
   })
   .strict();

@@ -4,7 +4,16 @@ import { createHarness, type Harness, type Tenant } from '../../../test/harness.
 import { welcomeMjml } from '../../templates/test-fixtures.js';
 import { permissionFor } from '../../users/roles.js';
 
-const email = (id: string, subject: string) => ({ id, name: id, kind: 'marketing', content: { subject, preheader: `pre ${id}`, body: `<p>Hi {{ contact.first_name | default: "there" }}, ${id} ({{ event.sku | default: "-" }})</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">unsubscribe</a></p>` } });
+const email = (id: string, subject: string) => ({
+  id,
+  name: id,
+  kind: 'marketing',
+  content: {
+    subject,
+    preheader: `pre ${id}`,
+    body: `<p>Hi {{ contact.first_name | default: "there" }}, ${id} ({{ event.sku | default: "-" }})</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">unsubscribe</a></p>`,
+  },
+});
 
 const welcome = {
   id: 'welcome-series',
@@ -20,7 +29,13 @@ const welcome = {
     { id: 'w3', type: 'message', channel: 'email', template: 'w3' },
     { id: 'done', type: 'exit' },
   ],
-  edges: [{ from: 'w1', to: 'd1' }, { from: 'd1', to: 'w2' }, { from: 'w2', to: 'd2' }, { from: 'd2', to: 'w3' }, { from: 'w3', to: 'done' }],
+  edges: [
+    { from: 'w1', to: 'd1' },
+    { from: 'd1', to: 'w2' },
+    { from: 'w2', to: 'd2' },
+    { from: 'd2', to: 'w3' },
+    { from: 'w3', to: 'done' },
+  ],
 };
 
 const cart = {
@@ -35,7 +50,12 @@ const cart = {
     { id: 'nudge', type: 'message', channel: 'email', template: 'nudge' },
     { id: 'done', type: 'exit' },
   ],
-  edges: [{ from: 'wait', to: 'thanks', output: 'event' }, { from: 'wait', to: 'nudge', output: 'timeout' }, { from: 'thanks', to: 'done' }, { from: 'nudge', to: 'done' }],
+  edges: [
+    { from: 'wait', to: 'thanks', output: 'event' },
+    { from: 'wait', to: 'nudge', output: 'timeout' },
+    { from: 'thanks', to: 'done' },
+    { from: 'nudge', to: 'done' },
+  ],
 };
 
 const plans = {
@@ -49,7 +69,12 @@ const plans = {
     { id: 'free-mail', type: 'message', channel: 'email', template: 'welcome-1' },
     { id: 'done', type: 'exit' },
   ],
-  edges: [{ from: 'b', to: 'pro-mail', output: 'pro' }, { from: 'b', to: 'free-mail', output: 'else' }, { from: 'pro-mail', to: 'done' }, { from: 'free-mail', to: 'done' }],
+  edges: [
+    { from: 'b', to: 'pro-mail', output: 'pro' },
+    { from: 'b', to: 'free-mail', output: 'else' },
+    { from: 'pro-mail', to: 'done' },
+    { from: 'free-mail', to: 'done' },
+  ],
 };
 
 const TABLES = ['journey_runs', 'journey_steps', 'deliveries', 'messages', 'outbox', 'events', 'contacts'] as const;
@@ -61,7 +86,10 @@ describe.each(backends())('journey simulation on %s', (kind) => {
   const counts = async () => {
     const out: Record<string, number> = {};
     for (const table of TABLES) {
-      const r = await h.deps.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const r = await h.deps.store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       out[table] = Number(r.n);
     }
     return out;
@@ -127,7 +155,7 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     expect(late.warnings).toContain('events.0 (order_completed) changed nothing: no wait was listening for it and it is no goal or exit event at that time');
   });
 
-  it('a branch on an attribute follows the contact\'s plan', async () => {
+  it("a branch on an attribute follows the contact's plan", async () => {
     const pro = (await simulate('plans', { contact: { attributes: { plan: 'pro' }, email: 'p@example.com' } })).json();
     expect(pro.path[0]).toMatchObject({ node: 'b', type: 'branch', outcome: 'pro', output: 'pro' });
     expect(pro.path[1].node).toBe('pro-mail');
@@ -145,7 +173,13 @@ describe.each(backends())('journey simulation on %s', (kind) => {
   });
 
   it('rejects bad input with field paths, and unknown journeys and contacts with 404', async () => {
-    const bad = await simulate('cart', { contact: { attributes: {} }, events: [{ name: 'x', at: '+1h' }, { name: 'y', at: 'soon' }] });
+    const bad = await simulate('cart', {
+      contact: { attributes: {} },
+      events: [
+        { name: 'x', at: '+1h' },
+        { name: 'y', at: 'soon' },
+      ],
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.issues.map((i: { path: string }) => i.path)).toContain('body.events.1.at');
     expect((await simulate('nope', { contact: { attributes: {} } })).statusCode).toBe(404);
@@ -165,8 +199,13 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     expect(goal.path.filter((p: { outcome: string }) => p.outcome === 'sent')).toHaveLength(2);
   });
 
-  it('quiet hours defer the message to their end in the contact\'s zone, as the runtime would', async () => {
-    await h.app.inject({ method: 'POST', url: '/api/journeys', headers: t.admin, payload: { ...welcome, id: 'welcome-quiet', settings: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } } } });
+  it("quiet hours defer the message to their end in the contact's zone, as the runtime would", async () => {
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/journeys',
+      headers: t.admin,
+      payload: { ...welcome, id: 'welcome-quiet', settings: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' } } },
+    });
     // 23:00 in Tehran (19:30 UTC): the first email waits until 08:00 local.
     const r = (await simulate('welcome-quiet', { contact: { attributes: {}, email: 'q@example.com', timezone: 'Asia/Tehran' }, start: '2026-03-01T19:30:00Z' })).json();
     expect(r.path[0]).toMatchObject({ node: 'w1', outcome: 'deferred', local: '2026-03-01 23:00:00' });

@@ -46,7 +46,18 @@ async function loadContact(d: SimulateDeps, workspaceId: string, body: SimulateB
   }
   const c = body.contact;
   return {
-    contact: { id: 'ct_simulated', workspaceId, userId: null, email: c.email ?? null, phone: null, timezone: c.timezone ?? null, locale: c.locale ?? null, attributes: { ...(c.attributes as JsonObject) }, createdAt: now, updatedAt: now },
+    contact: {
+      id: 'ct_simulated',
+      workspaceId,
+      userId: null,
+      email: c.email ?? null,
+      phone: null,
+      timezone: c.timezone ?? null,
+      locale: c.locale ?? null,
+      attributes: { ...(c.attributes as JsonObject) },
+      createdAt: now,
+      updatedAt: now,
+    },
     synthetic: true,
   };
 }
@@ -108,8 +119,26 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   if (doc.settings?.frequencyCap ?? defaults.frequencyCap) sim.warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
 
   const run: Run = {
-    id: 'run_simulated', workspaceId, journeyId, version, contactId: contact.id, status: 'active', node: doc.start, visit: 0, dueAt: w.start, wait: null, claimedBy: null, attempts: 0, lastError: null,
-    trigger: (body.trigger ?? {}) as JsonObject, event: {}, data: {}, enteredAt: w.start, endedAt: null, exitReason: null, goalValue: null,
+    id: 'run_simulated',
+    workspaceId,
+    journeyId,
+    version,
+    contactId: contact.id,
+    status: 'active',
+    node: doc.start,
+    visit: 0,
+    dueAt: w.start,
+    wait: null,
+    claimedBy: null,
+    attempts: 0,
+    lastError: null,
+    trigger: (body.trigger ?? {}) as JsonObject,
+    event: {},
+    data: {},
+    enteredAt: w.start,
+    endedAt: null,
+    exitReason: null,
+    goalValue: null,
   };
   let node: string | null = doc.start;
   let visit = 0;

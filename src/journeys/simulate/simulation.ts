@@ -93,7 +93,9 @@ export class Simulation {
       const valueProperty = this.doc.goal?.valueProperty;
       const value = valueProperty ? Number(hit.event.properties[valueProperty]) : NaN;
       const converted = hit.status === 'converted';
-      this.path.push(this.entry(hit.event.at, converted ? '$goal' : '$exit', converted ? 'goal' : 'exit', hit.status, { event: hit.event.name, reason: hit.reason, ...(Number.isFinite(value) ? { value } : {}) }));
+      this.path.push(
+        this.entry(hit.event.at, converted ? '$goal' : '$exit', converted ? 'goal' : 'exit', hit.status, { event: hit.event.name, reason: hit.reason, ...(Number.isFinite(value) ? { value } : {}) }),
+      );
       this.used.add(hit.event.index);
       this.end = { status: hit.status, at: hit.event.at };
       return false;

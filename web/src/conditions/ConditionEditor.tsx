@@ -8,9 +8,35 @@ import { useId, useState } from 'react';
 import { useI18n } from '../i18n';
 import { FilterList } from './FilterList';
 import {
-  bare, blankRow, emailTemplate, GROUP_MODES, issuesUnder, LEAD_SCORE_FIELD, makeGroup, makeRow, NO_VALUE, NUMBER_OPERATORS, OPERATORS, ROW_KINDS, SOURCES, splitField,
-  typedScalar, typedValue, valueText, viewOf, withEmailTemplate, withOperator, withPerformed,
-  type Condition, type FieldLeaf, type GroupMode, type Issue, type Operator, type PerformedLeaf, type RowKind, type Source,
+  bare,
+  blankRow,
+  emailTemplate,
+  GROUP_MODES,
+  issuesUnder,
+  LEAD_SCORE_FIELD,
+  makeGroup,
+  makeRow,
+  NO_VALUE,
+  NUMBER_OPERATORS,
+  OPERATORS,
+  ROW_KINDS,
+  SOURCES,
+  splitField,
+  typedScalar,
+  typedValue,
+  valueText,
+  viewOf,
+  withEmailTemplate,
+  withOperator,
+  withPerformed,
+  type Condition,
+  type FieldLeaf,
+  type GroupMode,
+  type Issue,
+  type Operator,
+  type PerformedLeaf,
+  type RowKind,
+  type Source,
 } from './model';
 
 export interface ConditionEditorProps {
@@ -50,7 +76,11 @@ function Group(props: ConditionEditorProps & { mode: GroupMode; items: Condition
     <fieldset className={`cond-group mode-${mode}`} aria-label={label} aria-describedby={own.length ? `${id}-err` : undefined}>
       <legend>
         <select aria-label={t('cond.match', { group: label })} disabled={readOnly} value={mode} onChange={(e) => props.onChange(makeGroup(e.target.value as GroupMode, items))}>
-          {GROUP_MODES.map((m) => <option key={m} value={m}>{t(`cond.mode.${m}`)}</option>)}
+          {GROUP_MODES.map((m) => (
+            <option key={m} value={m}>
+              {t(`cond.mode.${m}`)}
+            </option>
+          ))}
         </select>
       </legend>
       {items.map((c, i) => (
@@ -66,12 +96,26 @@ function Group(props: ConditionEditorProps & { mode: GroupMode; items: Condition
           onRemove={() => set(items.filter((_, j) => j !== i))}
         />
       ))}
-      {own.length > 0 && <div id={`${id}-err`} className="error" role="alert">{own.map((x) => <div key={x.message}>{bare(x.message)}</div>)}</div>}
+      {own.length > 0 && (
+        <div id={`${id}-err`} className="error" role="alert">
+          {own.map((x) => (
+            <div key={x.message}>{bare(x.message)}</div>
+          ))}
+        </div>
+      )}
       {!readOnly && (
         <div className="row cond-actions">
-          <button type="button" onClick={() => set([...items, blankRow('attribute')])}>{t('cond.addRow')}</button>
-          <button type="button" onClick={() => set([...items, { all: [blankRow('attribute')] }])}>{t('cond.addGroup')}</button>
-          {props.onRemove && <button type="button" className="danger" onClick={props.onRemove}>{t('cond.removeGroup', { group: label })}</button>}
+          <button type="button" onClick={() => set([...items, blankRow('attribute')])}>
+            {t('cond.addRow')}
+          </button>
+          <button type="button" onClick={() => set([...items, { all: [blankRow('attribute')] }])}>
+            {t('cond.addGroup')}
+          </button>
+          {props.onRemove && (
+            <button type="button" className="danger" onClick={props.onRemove}>
+              {t('cond.removeGroup', { group: label })}
+            </button>
+          )}
         </div>
       )}
     </fieldset>
@@ -100,22 +144,51 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
         return (
           <>
             <select aria-label={t('cond.operator', n)} disabled={readOnly} value={leaf.op} {...a11y('op')} onChange={(e) => emit(withOperator(leaf, e.target.value as Operator))}>
-              {[...NUMBER_OPERATORS, 'exists' as const].map((o) => <option key={o} value={o}>{t(`op.${o}`)}</option>)}
+              {[...NUMBER_OPERATORS, 'exists' as const].map((o) => (
+                <option key={o} value={o}>
+                  {t(`op.${o}`)}
+                </option>
+              ))}
             </select>
-            {!NO_VALUE.has(leaf.op) && <input type="number" aria-label={t('cond.value', n)} disabled={readOnly} value={valueText(leaf.value)} {...a11y('value')} onChange={(e) => emit({ ...leaf, value: typedScalar(e.target.value) })} />}
+            {!NO_VALUE.has(leaf.op) && (
+              <input
+                type="number"
+                aria-label={t('cond.value', n)}
+                disabled={readOnly}
+                value={valueText(leaf.value)}
+                {...a11y('value')}
+                onChange={(e) => emit({ ...leaf, value: typedScalar(e.target.value) })}
+              />
+            )}
           </>
         );
       }
       return (
         <>
           <select aria-label={t('cond.source', n)} disabled={readOnly} value={source} {...a11y('field')} onChange={(e) => emit({ ...leaf, field: `${e.target.value as Source}.${name}` })}>
-            {SOURCES.map((s) => <option key={s} value={s}>{t(`cond.source.${s}`)}</option>)}
+            {SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {t(`cond.source.${s}`)}
+              </option>
+            ))}
           </select>
           <input aria-label={t('cond.attribute', n)} placeholder="plan" disabled={readOnly} value={name} {...a11y('field')} onChange={(e) => emit({ ...leaf, field: `${source}.${e.target.value}` })} />
           <select aria-label={t('cond.operator', n)} disabled={readOnly} value={leaf.op} {...a11y('op')} onChange={(e) => emit(withOperator(leaf, e.target.value as Operator))}>
-            {OPERATORS.map((o) => <option key={o} value={o}>{t(`op.${o}`)}</option>)}
+            {OPERATORS.map((o) => (
+              <option key={o} value={o}>
+                {t(`op.${o}`)}
+              </option>
+            ))}
           </select>
-          {!NO_VALUE.has(leaf.op) && <input aria-label={t('cond.value', n)} disabled={readOnly} value={valueText(leaf.value)} {...a11y('value')} onChange={(e) => emit({ ...leaf, value: typedValue(e.target.value, leaf.op) })} />}
+          {!NO_VALUE.has(leaf.op) && (
+            <input
+              aria-label={t('cond.value', n)}
+              disabled={readOnly}
+              value={valueText(leaf.value)}
+              {...a11y('value')}
+              onChange={(e) => emit({ ...leaf, value: typedValue(e.target.value, leaf.op) })}
+            />
+          )}
         </>
       );
     }
@@ -128,8 +201,18 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
     );
     const within = (
       <>
-      <span className="muted small" aria-hidden="true">{t('cond.inLast')}</span>
-      <input aria-label={t('cond.within', n)} placeholder={t('cond.sinceEntry')} size={8} disabled={readOnly} value={p.within ?? ''} {...a11y('performed.within')} onChange={(e) => emit(withPerformed(leaf, 'within', e.target.value.trim()))} />
+        <span className="muted small" aria-hidden="true">
+          {t('cond.inLast')}
+        </span>
+        <input
+          aria-label={t('cond.within', n)}
+          placeholder={t('cond.sinceEntry')}
+          size={8}
+          disabled={readOnly}
+          value={p.within ?? ''}
+          {...a11y('performed.within')}
+          onChange={(e) => emit(withPerformed(leaf, 'within', e.target.value.trim()))}
+        />
       </>
     );
     if (row === 'email_opened' || row === 'email_clicked') {
@@ -138,7 +221,11 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
           {did}
           <select aria-label={t('cond.email', n)} disabled={readOnly} value={emailTemplate(leaf)} {...a11y('performed.where')} onChange={(e) => emit(withEmailTemplate(leaf, e.target.value))}>
             <option value="">{t('cond.anyEmail')}</option>
-            {[...new Set([...props.templates, emailTemplate(leaf)])].filter(Boolean).map((tpl) => <option key={tpl} value={tpl}>{tpl}</option>)}
+            {[...new Set([...props.templates, emailTemplate(leaf)])].filter(Boolean).map((tpl) => (
+              <option key={tpl} value={tpl}>
+                {tpl}
+              </option>
+            ))}
           </select>
           {within}
         </>
@@ -147,9 +234,25 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
     return (
       <>
         {did}
-        <input aria-label={t('cond.event', n)} placeholder="purchased" disabled={readOnly} value={p.event} {...a11y('performed.event')} onChange={(e) => emit({ performed: { ...p, event: e.target.value } })} />
+        <input
+          aria-label={t('cond.event', n)}
+          placeholder="purchased"
+          disabled={readOnly}
+          value={p.event}
+          {...a11y('performed.event')}
+          onChange={(e) => emit({ performed: { ...p, event: e.target.value } })}
+        />
         {within}
-        <input type="number" min={1} aria-label={t('cond.minCount', n)} placeholder="1" disabled={readOnly} value={p.minCount ?? ''} {...a11y('performed.minCount')} onChange={(e) => emit(withPerformed(leaf, 'minCount', e.target.value === '' ? '' : Number(e.target.value)))} />
+        <input
+          type="number"
+          min={1}
+          aria-label={t('cond.minCount', n)}
+          placeholder="1"
+          disabled={readOnly}
+          value={p.minCount ?? ''}
+          {...a11y('performed.minCount')}
+          onChange={(e) => emit(withPerformed(leaf, 'minCount', e.target.value === '' ? '' : Number(e.target.value)))}
+        />
         <FilterList label={t('cond.eventFilters', n)} value={p.where} path={filtersAt} issues={props.issues} readOnly={readOnly} onChange={(where) => emit(withPerformed(leaf, 'where', where))} />
       </>
     );
@@ -158,12 +261,30 @@ function Row(props: ConditionEditorProps & { row: RowKind; negated: boolean; lea
   return (
     <div className={`cond-row kind-${row}`} role="group" aria-label={t('cond.rowN', n)}>
       <select aria-label={t('cond.kind', n)} disabled={readOnly} value={row} onChange={(e) => emit(blankRow(e.target.value as RowKind), false)}>
-        {ROW_KINDS.map((k) => <option key={k} value={k}>{t(`cond.kind.${k}`)}</option>)}
+        {ROW_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(`cond.kind.${k}`)}
+          </option>
+        ))}
       </select>
       {controls()}
-      {!readOnly && !root && <button type="button" className="icon" aria-label={t('cond.removeRow', n)} onClick={props.onRemove}>✕</button>}
-      {!readOnly && root && <button type="button" onClick={() => props.onChange({ all: [props.value, blankRow('attribute')] })}>{t('cond.addRow')}</button>}
-      {mine.length > 0 && <div id={err} className="error" role="alert">{mine.map((x) => <div key={x.path + x.message}>{bare(x.message)}</div>)}</div>}
+      {!readOnly && !root && (
+        <button type="button" className="icon" aria-label={t('cond.removeRow', n)} onClick={props.onRemove}>
+          ✕
+        </button>
+      )}
+      {!readOnly && root && (
+        <button type="button" onClick={() => props.onChange({ all: [props.value, blankRow('attribute')] })}>
+          {t('cond.addRow')}
+        </button>
+      )}
+      {mine.length > 0 && (
+        <div id={err} className="error" role="alert">
+          {mine.map((x) => (
+            <div key={x.path + x.message}>{bare(x.message)}</div>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -178,17 +299,36 @@ function Raw(props: ConditionEditorProps) {
   return (
     <div className="cond-row kind-raw" role="group" aria-label={t('cond.rowN', { n: (props.index ?? 0) + 1 })}>
       <label htmlFor={id}>{t('cond.json')}</label>
-      <textarea id={id} className="code" rows={4} disabled={props.readOnly} value={text} aria-invalid={mine.length ? true : undefined} aria-describedby={mine.length ? `${id}-err` : undefined} onChange={(e) => {
-        setText(e.target.value);
-        try {
-          props.onChange(JSON.parse(e.target.value) as Condition);
-          setBad(null);
-        } catch (err) {
-          setBad((err as Error).message);
-        }
-      }} />
-      {!props.readOnly && props.onRemove && <button type="button" className="icon" aria-label={t('cond.removeRow', { n: (props.index ?? 0) + 1 })} onClick={props.onRemove}>✕</button>}
-      {mine.length > 0 && <div id={`${id}-err`} className="error" role="alert">{mine.map((m) => <div key={m}>{m}</div>)}</div>}
+      <textarea
+        id={id}
+        className="code"
+        rows={4}
+        disabled={props.readOnly}
+        value={text}
+        aria-invalid={mine.length ? true : undefined}
+        aria-describedby={mine.length ? `${id}-err` : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          try {
+            props.onChange(JSON.parse(e.target.value) as Condition);
+            setBad(null);
+          } catch (err) {
+            setBad((err as Error).message);
+          }
+        }}
+      />
+      {!props.readOnly && props.onRemove && (
+        <button type="button" className="icon" aria-label={t('cond.removeRow', { n: (props.index ?? 0) + 1 })} onClick={props.onRemove}>
+          ✕
+        </button>
+      )}
+      {mine.length > 0 && (
+        <div id={`${id}-err`} className="error" role="alert">
+          {mine.map((m) => (
+            <div key={m}>{m}</div>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -35,20 +35,66 @@ export function FilterList({ label, value, path, issues, readOnly, onChange }: F
         const n = { n: i + 1 };
         return (
           <div key={i} className="filter row" role="group" aria-label={t('cond.filterN', n)}>
-            <input aria-label={t('cond.property', n)} placeholder="total" disabled={readOnly} value={f.property} aria-invalid={bad('property')} aria-describedby={describedBy} onChange={(e) => set(i, { ...f, property: e.target.value })} />
-            <select aria-label={t('cond.filterOperator', n)} disabled={readOnly} value={f.op} aria-invalid={bad('op')} aria-describedby={describedBy} onChange={(e) => set(i, withOperator(f, e.target.value as Operator))}>
-              {OPERATORS.map((o) => <option key={o} value={o}>{t(`op.${o}`)}</option>)}
+            <input
+              aria-label={t('cond.property', n)}
+              placeholder="total"
+              disabled={readOnly}
+              value={f.property}
+              aria-invalid={bad('property')}
+              aria-describedby={describedBy}
+              onChange={(e) => set(i, { ...f, property: e.target.value })}
+            />
+            <select
+              aria-label={t('cond.filterOperator', n)}
+              disabled={readOnly}
+              value={f.op}
+              aria-invalid={bad('op')}
+              aria-describedby={describedBy}
+              onChange={(e) => set(i, withOperator(f, e.target.value as Operator))}
+            >
+              {OPERATORS.map((o) => (
+                <option key={o} value={o}>
+                  {t(`op.${o}`)}
+                </option>
+              ))}
             </select>
             {!NO_VALUE.has(f.op) && (
-              <input aria-label={t('cond.filterValue', n)} disabled={readOnly} value={valueText(f.value)} aria-invalid={bad('value')} aria-describedby={describedBy} onChange={(e) => set(i, { ...f, value: typedValue(e.target.value, f.op) })} />
+              <input
+                aria-label={t('cond.filterValue', n)}
+                disabled={readOnly}
+                value={valueText(f.value)}
+                aria-invalid={bad('value')}
+                aria-describedby={describedBy}
+                onChange={(e) => set(i, { ...f, value: typedValue(e.target.value, f.op) })}
+              />
             )}
-            {!readOnly && <button type="button" className="icon" aria-label={t('cond.removeFilter', n)} onClick={() => onChange(list.length > 1 ? list.filter((_, j) => j !== i) : undefined)}>✕</button>}
-            {mine.length > 0 && <div id={err} className="error" role="alert">{mine.map((x) => <div key={x.path + x.message}>{bare(x.message)}</div>)}</div>}
+            {!readOnly && (
+              <button type="button" className="icon" aria-label={t('cond.removeFilter', n)} onClick={() => onChange(list.length > 1 ? list.filter((_, j) => j !== i) : undefined)}>
+                ✕
+              </button>
+            )}
+            {mine.length > 0 && (
+              <div id={err} className="error" role="alert">
+                {mine.map((x) => (
+                  <div key={x.path + x.message}>{bare(x.message)}</div>
+                ))}
+              </div>
+            )}
           </div>
         );
       })}
-      {!readOnly && <button type="button" onClick={() => onChange([...list, { property: '', op: 'eq', value: '' }])}>{t('cond.addFilter')}</button>}
-      {own.length > 0 && <div id={`${id}-err`} className="error" role="alert">{own.map((x) => <div key={x.message}>{bare(x.message)}</div>)}</div>}
+      {!readOnly && (
+        <button type="button" onClick={() => onChange([...list, { property: '', op: 'eq', value: '' }])}>
+          {t('cond.addFilter')}
+        </button>
+      )}
+      {own.length > 0 && (
+        <div id={`${id}-err`} className="error" role="alert">
+          {own.map((x) => (
+            <div key={x.message}>{bare(x.message)}</div>
+          ))}
+        </div>
+      )}
     </fieldset>
   );
 }

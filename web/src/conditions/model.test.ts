@@ -4,7 +4,22 @@ import { describe, expect, it } from 'vitest';
 // to the server over HTTP.)
 import { Condition as ServerCondition } from '../../../src/journeys/definition/schema.js';
 import { validateJourney } from '../../../src/journeys/definition/validate.js';
-import { blankRow, makeGroup, makeRow, ROW_KINDS, GROUP_MODES, typedValue, viewOf, withEmailTemplate, withOperator, withPerformed, type Condition, type FieldLeaf, type PerformedLeaf, type View } from './model';
+import {
+  blankRow,
+  makeGroup,
+  makeRow,
+  ROW_KINDS,
+  GROUP_MODES,
+  typedValue,
+  viewOf,
+  withEmailTemplate,
+  withOperator,
+  withPerformed,
+  type Condition,
+  type FieldLeaf,
+  type PerformedLeaf,
+  type View,
+} from './model';
 
 /** Every row of a condition with its path, as the editor lays it out. */
 function rows(c: unknown, path: string): { path: string; view: Extract<View, { kind: 'row' | 'raw' }> }[] {
@@ -56,10 +71,15 @@ describe('condition editor model', () => {
   it('builds "plan is pro and opened any email in the last 7 days" as the journey language says it', () => {
     const plan = { ...(blankRow('attribute') as FieldLeaf), field: 'contact.plan', value: typedValue('pro', 'eq') };
     const opened = blankRow('email_opened');
-    expect(makeGroup('all', [plan, opened])).toEqual({ all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', where: [{ property: 'machine', op: 'neq', value: true }], within: '7d' } }] });
+    expect(makeGroup('all', [plan, opened])).toEqual({
+      all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }, { performed: { event: 'email.opened', where: [{ property: 'machine', op: 'neq', value: true }], within: '7d' } }],
+    });
     // Choosing a template keeps "people only" and reads back as the same kind of row.
     const one = withEmailTemplate(opened as PerformedLeaf, 'welcome-1');
-    expect(one.performed.where).toEqual([{ property: 'machine', op: 'neq', value: true }, { property: 'templateId', op: 'eq', value: 'welcome-1' }]);
+    expect(one.performed.where).toEqual([
+      { property: 'machine', op: 'neq', value: true },
+      { property: 'templateId', op: 'eq', value: 'welcome-1' },
+    ]);
     expect(viewOf(one)).toMatchObject({ kind: 'row', row: 'email_opened' });
     expect(viewOf(withEmailTemplate(one, ''))).toMatchObject({ kind: 'row', row: 'email_opened' });
     expect(viewOf({ performed: { event: 'email.opened', where: [{ property: 'url', op: 'contains', value: 'x' }] } })).toMatchObject({ kind: 'row', row: 'performed' });
@@ -85,9 +105,18 @@ describe('condition editor model', () => {
       ],
     };
     const doc = {
-      id: 'j', name: 'J', trigger: { type: 'manual' }, start: 'pick',
-      nodes: [{ id: 'pick', type: 'branch', branches: [{ output: 'yes', condition }] }, { id: 'done', type: 'exit' }],
-      edges: [{ from: 'pick', output: 'yes', to: 'done' }, { from: 'pick', output: 'else', to: 'done' }],
+      id: 'j',
+      name: 'J',
+      trigger: { type: 'manual' },
+      start: 'pick',
+      nodes: [
+        { id: 'pick', type: 'branch', branches: [{ output: 'yes', condition }] },
+        { id: 'done', type: 'exit' },
+      ],
+      edges: [
+        { from: 'pick', output: 'yes', to: 'done' },
+        { from: 'pick', output: 'else', to: 'done' },
+      ],
     };
     const result = await validateJourney(doc, { workspaceId: 'w', templateExists: async () => true });
     const base = 'nodes.0.branches.0.condition';

@@ -82,8 +82,10 @@ export function viewOf(c: unknown, path = ''): View {
   if (keys.length === 1 && Array.isArray(c.any)) return { kind: 'group', mode: 'any', children: c.any as Condition[], childPath: (i) => join(path, `any.${i}`) };
   if (keys.length === 1 && 'not' in c) {
     const inner = c.not;
-    if (isObject(inner) && Object.keys(inner).length === 1 && Array.isArray(inner.all)) return { kind: 'group', mode: 'not_all', children: inner.all as Condition[], childPath: (i) => join(path, `not.all.${i}`) };
-    if (isObject(inner) && Object.keys(inner).length === 1 && Array.isArray(inner.any)) return { kind: 'group', mode: 'not_any', children: inner.any as Condition[], childPath: (i) => join(path, `not.any.${i}`) };
+    if (isObject(inner) && Object.keys(inner).length === 1 && Array.isArray(inner.all))
+      return { kind: 'group', mode: 'not_all', children: inner.all as Condition[], childPath: (i) => join(path, `not.all.${i}`) };
+    if (isObject(inner) && Object.keys(inner).length === 1 && Array.isArray(inner.any))
+      return { kind: 'group', mode: 'not_any', children: inner.any as Condition[], childPath: (i) => join(path, `not.any.${i}`) };
     // "did not open": a negated event reads best as one row; any other `not` is a one-row "none of" group.
     if (isPerformed(inner)) return { kind: 'row', row: rowOf(inner), negated: true, leaf: inner, leafPath: join(path, 'not') };
     return { kind: 'group', mode: 'not_any', children: [inner as Condition], childPath: () => join(path, 'not') };
@@ -134,7 +136,12 @@ export function splitField(field: string): { source: Source; name: string } {
 
 /** A value as typed: numbers and booleans as such, `a, b` as a list for in / not_in, the rest as text. */
 export function typedValue(text: string, op: string): Scalar | Scalar[] {
-  if (LIST_VALUE.has(op)) return text.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => typedScalar(s));
+  if (LIST_VALUE.has(op))
+    return text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+      .map((s) => typedScalar(s));
   return typedScalar(text);
 }
 

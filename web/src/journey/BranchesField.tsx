@@ -52,17 +52,33 @@ export function BranchesField({ value, path, issues, templates, readOnly, onChan
             <ConditionEditor value={b.condition} path={`${at}.condition`} issues={issues} readOnly={readOnly} templates={templates} onChange={(condition) => set(i, { ...b, condition })} />
             {!readOnly && (
               <div className="row">
-                <button type="button" disabled={i === 0} aria-label={t('branch.up', { n: i + 1 })} onClick={() => move(i, -1)}>↑</button>
-                <button type="button" disabled={i === value.length - 1} aria-label={t('branch.down', { n: i + 1 })} onClick={() => move(i, 1)}>↓</button>
-                <button type="button" className="danger" disabled={value.length < 2} onClick={() => onChange(value.filter((_, j) => j !== i))}>{t('branch.remove', { n: i + 1 })}</button>
+                <button type="button" disabled={i === 0} aria-label={t('branch.up', { n: i + 1 })} onClick={() => move(i, -1)}>
+                  ↑
+                </button>
+                <button type="button" disabled={i === value.length - 1} aria-label={t('branch.down', { n: i + 1 })} onClick={() => move(i, 1)}>
+                  ↓
+                </button>
+                <button type="button" className="danger" disabled={value.length < 2} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+                  {t('branch.remove', { n: i + 1 })}
+                </button>
               </div>
             )}
           </fieldset>
         );
       })}
       <p className="muted small">{t('branch.else')}</p>
-      {own.length > 0 && <div className="error" role="alert">{own.map((m) => <div key={m}>{m}</div>)}</div>}
-      {!readOnly && <button type="button" onClick={() => onChange([...value, { output: freshOutput(value.map((b) => b.output)), condition: { all: [blankRow('attribute')] } }])}>{t('branch.add')}</button>}
+      {own.length > 0 && (
+        <div className="error" role="alert">
+          {own.map((m) => (
+            <div key={m}>{m}</div>
+          ))}
+        </div>
+      )}
+      {!readOnly && (
+        <button type="button" onClick={() => onChange([...value, { output: freshOutput(value.map((b) => b.output)), condition: { all: [blankRow('attribute')] } }])}>
+          {t('branch.add')}
+        </button>
+      )}
     </div>
   );
 }

@@ -17,10 +17,16 @@ export function Field({ label, issues, hint, children }: FieldProps) {
     <div className="field">
       <label htmlFor={id}>{label}</label>
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': issues.length ? true : undefined })}
-      {hint && <div id={hintId} className="muted small">{hint}</div>}
+      {hint && (
+        <div id={hintId} className="muted small">
+          {hint}
+        </div>
+      )}
       {issues.length > 0 && (
         <div id={err} className="error" role="alert">
-          {issues.map((m) => <div key={m}>{m}</div>)}
+          {issues.map((m) => (
+            <div key={m}>{m}</div>
+          ))}
         </div>
       )}
     </div>

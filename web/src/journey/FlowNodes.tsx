@@ -21,12 +21,20 @@ export function StepNode({ data, selected }: NodeProps<StepFlowNode>) {
   const outputs = outputsOf(data.node);
   const bad = data.problems.length > 0;
   return (
-    <div className={`flow-node type-${data.node.type}${selected ? ' selected' : ''}${bad ? ' invalid' : ''}`} data-testid={`node-${data.node.id}`} aria-label={`${t(`node.${data.node.type}`)} ${data.node.id}`}>
+    <div
+      className={`flow-node type-${data.node.type}${selected ? ' selected' : ''}${bad ? ' invalid' : ''}`}
+      data-testid={`node-${data.node.id}`}
+      aria-label={`${t(`node.${data.node.type}`)} ${data.node.id}`}
+    >
       <Handle type="target" position={Position.Top} />
       <div className="flow-node-type">{t(`node.${data.node.type}`)}</div>
       <div className="flow-node-id">{data.node.name || data.node.id}</div>
       <div className="flow-node-summary">{summary(data.node)}</div>
-      {bad && <div className="flow-node-problem" title={data.problems.join('\n')}>⚠ {data.problems.length}</div>}
+      {bad && (
+        <div className="flow-node-problem" title={data.problems.join('\n')}>
+          ⚠ {data.problems.length}
+        </div>
+      )}
       {outputs.map((o, i) => (
         <Handle key={o} id={o} type="source" position={Position.Bottom} style={{ left: `${((i + 1) / (outputs.length + 1)) * 100}%` }} title={o} data-testid={`handle-${data.node.id}-${o}`}>
           {outputs.length > 1 && <span className="handle-label">{o}</span>}

@@ -14,7 +14,26 @@ import { navigate } from '../router';
 import { nodeTypes } from './FlowNodes';
 import { JourneySettings, type Extra } from './JourneySettings';
 import { SidePanel } from './SidePanel';
-import { flowEdge, newStep, nodeOfIssue, outputsOf, remapOutputs, savedPositions, savePositions, SETTINGS_PATH, splitTotals, STEP_TYPES, toDocument, toFlow, TRIGGER_ID, uniqueId, type AnyFlowNode, type JourneyDoc, type StepFlowNode, type StepType } from './model';
+import {
+  flowEdge,
+  newStep,
+  nodeOfIssue,
+  outputsOf,
+  remapOutputs,
+  savedPositions,
+  savePositions,
+  SETTINGS_PATH,
+  splitTotals,
+  STEP_TYPES,
+  toDocument,
+  toFlow,
+  TRIGGER_ID,
+  uniqueId,
+  type AnyFlowNode,
+  type JourneyDoc,
+  type StepFlowNode,
+  type StepType,
+} from './model';
 
 interface Detail {
   id: string;
@@ -58,12 +77,15 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const [yaml, setYaml] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
 
-  const load = useCallback((doc: JourneyDoc, positions = savedPositions(doc.id)) => {
-    const f = toFlow(doc, positions);
-    setNodes(f.nodes);
-    setEdges(f.edges);
-    setMeta({ id: doc.id, name: doc.name, extra: extraOf(doc) });
-  }, [setNodes, setEdges]);
+  const load = useCallback(
+    (doc: JourneyDoc, positions = savedPositions(doc.id)) => {
+      const f = toFlow(doc, positions);
+      setNodes(f.nodes);
+      setEdges(f.edges);
+      setMeta({ id: doc.id, name: doc.name, extra: extraOf(doc) });
+    },
+    [setNodes, setEdges],
+  );
 
   const refresh = useCallback(async (journeyId: string) => {
     const d = await get<Detail>(`/api/journeys/${encodeURIComponent(journeyId)}`);
@@ -72,8 +94,15 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   }, []);
 
   useEffect(() => {
-    get<{ data: { id: string; kind: string; archived: boolean }[] }>('/api/templates').then((r) => setTemplates(r.data.filter((x) => !x.archived && (x.kind === 'marketing' || x.kind === 'transactional')).map((x) => x.id)), () => {});
-    if (id) refresh(id).then((d) => load(d.document), (e) => setFailure(String((e as Error).message)));
+    get<{ data: { id: string; kind: string; archived: boolean }[] }>('/api/templates').then(
+      (r) => setTemplates(r.data.filter((x) => !x.archived && (x.kind === 'marketing' || x.kind === 'transactional')).map((x) => x.id)),
+      () => {},
+    );
+    if (id)
+      refresh(id).then(
+        (d) => load(d.document),
+        (e) => setFailure(String((e as Error).message)),
+      );
     else load(EMPTY, {});
   }, [id, load, refresh]);
 
@@ -109,11 +138,19 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   }, [issues, doc]);
   const shown = useMemo(() => nodes.map((n) => ({ ...n, data: { ...n.data, problems: problems.get(n.id) ?? [] } }) as AnyFlowNode), [nodes, problems]);
 
-  const onConnect = useCallback((c: Connection) => {
-    if (readOnly) return;
-    // One edge per output: connecting an output again moves its edge.
-    setEdges((es) => addEdge(flowEdge(c.source, c.sourceHandle ?? 'next', c.target), es.filter((e) => !(e.source === c.source && (e.sourceHandle ?? 'next') === (c.sourceHandle ?? 'next')))));
-  }, [readOnly, setEdges]);
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (readOnly) return;
+      // One edge per output: connecting an output again moves its edge.
+      setEdges((es) =>
+        addEdge(
+          flowEdge(c.source, c.sourceHandle ?? 'next', c.target),
+          es.filter((e) => !(e.source === c.source && (e.sourceHandle ?? 'next') === (c.sourceHandle ?? 'next'))),
+        ),
+      );
+    },
+    [readOnly, setEdges],
+  );
 
   const addStep = (type: StepType, position?: { x: number; y: number }) => {
     const taken = new Set(nodes.map((n) => n.id));
@@ -210,7 +247,6 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     }
   };
 
-
   const fileInput = useRef<HTMLTextAreaElement>(null);
   const importYaml = () => {
     try {
@@ -230,29 +266,90 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     <div className="editor">
       <div className="toolbar" role="toolbar" aria-label={t('journeys.title')}>
         {!id && (
-          <label>{t('journeys.id')} <input value={meta.id} disabled={readOnly} onChange={(e) => setMeta({ ...meta, id: e.target.value })} placeholder="welcome" /></label>
+          <label>
+            {t('journeys.id')} <input value={meta.id} disabled={readOnly} onChange={(e) => setMeta({ ...meta, id: e.target.value })} placeholder="welcome" />
+          </label>
         )}
-        <label>{t('journeys.name')} <input value={meta.name} disabled={readOnly} onChange={(e) => setMeta({ ...meta, name: e.target.value })} /></label>
-        {detail && <span className={`badge status-${status}`} data-testid="journey-status">{t(`status.${status}` as 'status.live')} · v{detail.version}</span>}
+        <label>
+          {t('journeys.name')} <input value={meta.name} disabled={readOnly} onChange={(e) => setMeta({ ...meta, name: e.target.value })} />
+        </label>
+        {detail && (
+          <span className={`badge status-${status}`} data-testid="journey-status">
+            {t(`status.${status}` as 'status.live')} · v{detail.version}
+          </span>
+        )}
         <span className="spacer" />
-        {!readOnly && <button type="button" onClick={() => void save()}>{status === 'draft' ? t('saveDraft') : t('save')}</button>}
-        {!readOnly && (status === 'draft' || !detail) && <button type="button" className="primary" onClick={() => void save(true)}>{t('publish')}</button>}
-        {!readOnly && status === 'live' && <button type="button" onClick={() => void setStatus('paused')}>{t('pause')}</button>}
-        {!readOnly && status === 'paused' && <button type="button" className="primary" onClick={() => void setStatus('live')}>{t('resume')}</button>}
-        <button type="button" aria-pressed={settingsOpen} onClick={() => { setSettingsOpen(!settingsOpen); if (!settingsOpen) setSelected(null); }}>{t('jset.title')}</button>
-        {detail && <button type="button" onClick={() => navigate(`/journeys/${encodeURIComponent(detail.id)}/simulate`)}>{t('journeys.simulate')}</button>}
-        <button type="button" onClick={() => setYaml(stringify(detail ? { ...doc, status } : doc))}>{t('journeys.exportYaml')}</button>
-        {!readOnly && <button type="button" onClick={() => setYaml('')}>{t('journeys.importYaml')}</button>}
+        {!readOnly && (
+          <button type="button" onClick={() => void save()}>
+            {status === 'draft' ? t('saveDraft') : t('save')}
+          </button>
+        )}
+        {!readOnly && (status === 'draft' || !detail) && (
+          <button type="button" className="primary" onClick={() => void save(true)}>
+            {t('publish')}
+          </button>
+        )}
+        {!readOnly && status === 'live' && (
+          <button type="button" onClick={() => void setStatus('paused')}>
+            {t('pause')}
+          </button>
+        )}
+        {!readOnly && status === 'paused' && (
+          <button type="button" className="primary" onClick={() => void setStatus('live')}>
+            {t('resume')}
+          </button>
+        )}
+        <button
+          type="button"
+          aria-pressed={settingsOpen}
+          onClick={() => {
+            setSettingsOpen(!settingsOpen);
+            if (!settingsOpen) setSelected(null);
+          }}
+        >
+          {t('jset.title')}
+        </button>
+        {detail && (
+          <button type="button" onClick={() => navigate(`/journeys/${encodeURIComponent(detail.id)}/simulate`)}>
+            {t('journeys.simulate')}
+          </button>
+        )}
+        <button type="button" onClick={() => setYaml(stringify(detail ? { ...doc, status } : doc))}>
+          {t('journeys.exportYaml')}
+        </button>
+        {!readOnly && (
+          <button type="button" onClick={() => setYaml('')}>
+            {t('journeys.importYaml')}
+          </button>
+        )}
       </div>
-      {notice && <p className="ok" role="status">{notice}</p>}
-      {failure && <p className="error" role="alert">{failure}</p>}
+      {notice && (
+        <p className="ok" role="status">
+          {notice}
+        </p>
+      )}
+      {failure && (
+        <p className="error" role="alert">
+          {failure}
+        </p>
+      )}
       {yaml !== null && (
         <div className="yaml">
           <label htmlFor="yaml-text">{t('journeys.yaml')}</label>
           <textarea id="yaml-text" ref={fileInput} className="code" rows={14} defaultValue={yaml} readOnly={yaml !== ''} />
           <div className="row">
-            {yaml === '' ? <button type="button" className="primary" onClick={importYaml}>{t('journeys.applyYaml')}</button> : <a download={`${doc.id || 'journey'}.yaml`} href={URL.createObjectURL(new Blob([yaml], { type: 'application/yaml' }))}>{doc.id || 'journey'}.yaml</a>}
-            <button type="button" onClick={() => setYaml(null)}>{t('cancel')}</button>
+            {yaml === '' ? (
+              <button type="button" className="primary" onClick={importYaml}>
+                {t('journeys.applyYaml')}
+              </button>
+            ) : (
+              <a download={`${doc.id || 'journey'}.yaml`} href={URL.createObjectURL(new Blob([yaml], { type: 'application/yaml' }))}>
+                {doc.id || 'journey'}.yaml
+              </a>
+            )}
+            <button type="button" onClick={() => setYaml(null)}>
+              {t('cancel')}
+            </button>
           </div>
         </div>
       )}
@@ -261,14 +358,33 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           <aside className="palette" aria-label={t('journeys.palette')}>
             <p className="muted small">{t('journeys.palette')}</p>
             {STEP_TYPES.map((type) => (
-              <button key={type} type="button" draggable className={`palette-item type-${type}`} onDragStart={(e) => { e.dataTransfer.setData('application/qatra-step', type); e.dataTransfer.effectAllowed = 'move'; }} onClick={() => addStep(type)}>
+              <button
+                key={type}
+                type="button"
+                draggable
+                className={`palette-item type-${type}`}
+                onDragStart={(e) => {
+                  e.dataTransfer.setData('application/qatra-step', type);
+                  e.dataTransfer.effectAllowed = 'move';
+                }}
+                onClick={() => addStep(type)}
+              >
                 {t(`node.${type}`)}
               </button>
             ))}
           </aside>
         )}
         {/* A graph reads top to bottom in every language, so the canvas itself is not mirrored. */}
-        <div className="canvas" dir="ltr" aria-label={t('journeys.canvas')} onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; }} onDrop={onDrop}>
+        <div
+          className="canvas"
+          dir="ltr"
+          aria-label={t('journeys.canvas')}
+          onDragOver={(e) => {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = 'move';
+          }}
+          onDrop={onDrop}
+        >
           <ReactFlow
             nodes={shown}
             edges={edges}
@@ -293,35 +409,45 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           {settingsOpen ? (
             <JourneySettings extra={meta.extra as Extra} issues={issues} templates={templates} readOnly={readOnly} onChange={(extra) => setMeta((m) => ({ ...m, extra }))} />
           ) : (
-          <SidePanel
-            doc={doc}
-            node={selectedNode?.type === 'step' ? selectedNode.data.node : null}
-            trigger={selectedNode?.type === 'trigger' ? selectedNode.data.trigger : null}
-            nodeIndex={selectedIndex}
-            issues={issues}
-            templates={templates}
-            readOnly={readOnly}
-            onNode={updateStep}
-            onRename={rename}
-            onTrigger={(tr) => setNodes((ns) => ns.map((n) => (n.id === TRIGGER_ID ? ({ ...n, data: { ...n.data, trigger: tr } } as AnyFlowNode) : n)))}
-            onDelete={removeSelected}
-            outputs={selectedNode?.type === 'step' ? outputsOf(selectedNode.data.node).map((output) => ({ output, to: edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? 'next') === output)?.target ?? '' })) : []}
-            onConnect={(output, to) => {
-              if (!selected) return;
-              // The keyboard way to connect: the same one-edge-per-output rule as dragging.
-              setEdges((es) => [...es.filter((e) => !(e.source === selected && (e.sourceHandle ?? 'next') === output)), ...(to ? [flowEdge(selected, output, to)] : [])]);
-            }}
-          />
+            <SidePanel
+              doc={doc}
+              node={selectedNode?.type === 'step' ? selectedNode.data.node : null}
+              trigger={selectedNode?.type === 'trigger' ? selectedNode.data.trigger : null}
+              nodeIndex={selectedIndex}
+              issues={issues}
+              templates={templates}
+              readOnly={readOnly}
+              onNode={updateStep}
+              onRename={rename}
+              onTrigger={(tr) => setNodes((ns) => ns.map((n) => (n.id === TRIGGER_ID ? ({ ...n, data: { ...n.data, trigger: tr } } as AnyFlowNode) : n)))}
+              onDelete={removeSelected}
+              outputs={
+                selectedNode?.type === 'step'
+                  ? outputsOf(selectedNode.data.node).map((output) => ({ output, to: edges.find((e) => e.source === selectedNode.id && (e.sourceHandle ?? 'next') === output)?.target ?? '' }))
+                  : []
+              }
+              onConnect={(output, to) => {
+                if (!selected) return;
+                // The keyboard way to connect: the same one-edge-per-output rule as dragging.
+                setEdges((es) => [...es.filter((e) => !(e.source === selected && (e.sourceHandle ?? 'next') === output)), ...(to ? [flowEdge(selected, output, to)] : [])]);
+              }}
+            />
           )}
           <section className="panel" aria-labelledby="problems-title" data-testid="problems">
             <h2 id="problems-title">{issues.length === 1 ? t('journeys.problem') : issues.length ? t('journeys.problems', { n: issues.length }) : t('journeys.valid')}</h2>
             <ul className="issues">
               {issues.map((i) => (
                 <li key={i.path + i.message}>
-                  <button type="button" className="link" onClick={() => openIssue(i)}>{i.message}</button>
+                  <button type="button" className="link" onClick={() => openIssue(i)}>
+                    {i.message}
+                  </button>
                 </li>
               ))}
-              {warnings.map((i) => <li key={'w' + i.path + i.message} className="muted">⚠ {i.message}</li>)}
+              {warnings.map((i) => (
+                <li key={'w' + i.path + i.message} className="muted">
+                  ⚠ {i.message}
+                </li>
+              ))}
             </ul>
           </section>
           {detail && (
@@ -330,7 +456,14 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
               <ul className="versions">
                 {[...detail.versions].reverse().map((v) => (
                   <li key={v.version}>
-                    <button type="button" className="link" onClick={() => get<{ document: JourneyDoc }>(`/api/journeys/${encodeURIComponent(detail.id)}/versions/${v.version}`).then((r) => load(r.document))}>v{v.version}</button> <span className="muted">{date(v.createdAt)}</span>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => get<{ document: JourneyDoc }>(`/api/journeys/${encodeURIComponent(detail.id)}/versions/${v.version}`).then((r) => load(r.document))}
+                    >
+                      v{v.version}
+                    </button>{' '}
+                    <span className="muted">{date(v.createdAt)}</span>
                   </li>
                 ))}
               </ul>

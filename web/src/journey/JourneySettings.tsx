@@ -69,8 +69,21 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
         <legend>{t('jset.entry')}</legend>
         <Field label={t('jset.reentry')} issues={at('entry.reentry.mode')} hint={t(`jset.reentry.${mode}.hint` as 'jset.reentry.never.hint')}>
           {(p) => (
-            <select {...p} disabled={readOnly} value={mode} onChange={(e) => setReentry(e.target.value === 'after_interval' ? { mode: e.target.value, interval: reentry.interval ?? '30d', from: reentry.from ?? 'exit' } : { mode: e.target.value, interval: undefined })}>
-              {REENTRY.map((m) => <option key={m} value={m}>{t(`jset.reentry.${m}`)}</option>)}
+            <select
+              {...p}
+              disabled={readOnly}
+              value={mode}
+              onChange={(e) =>
+                setReentry(
+                  e.target.value === 'after_interval' ? { mode: e.target.value, interval: reentry.interval ?? '30d', from: reentry.from ?? 'exit' } : { mode: e.target.value, interval: undefined },
+                )
+              }
+            >
+              {REENTRY.map((m) => (
+                <option key={m} value={m}>
+                  {t(`jset.reentry.${m}`)}
+                </option>
+              ))}
             </select>
           )}
         </Field>
@@ -93,12 +106,20 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
         {entry.filter === undefined ? (
           <>
             <p className="muted small">{t('jset.noEntryFilter')}</p>
-            {!readOnly && <button type="button" onClick={() => setEntry({ ...entry, filter: { all: [blankRow('attribute')] } })}>{t('jset.addEntryFilter')}</button>}
+            {!readOnly && (
+              <button type="button" onClick={() => setEntry({ ...entry, filter: { all: [blankRow('attribute')] } })}>
+                {t('jset.addEntryFilter')}
+              </button>
+            )}
           </>
         ) : (
           <>
             <ConditionEditor value={entry.filter} path="entry.filter" issues={issues} readOnly={readOnly} templates={templates} onChange={(filter) => setEntry({ ...entry, filter })} />
-            {!readOnly && <button type="button" className="danger" onClick={() => setEntry(withOptional(entry, 'filter', undefined))}>{t('jset.removeEntryFilter')}</button>}
+            {!readOnly && (
+              <button type="button" className="danger" onClick={() => setEntry(withOptional(entry, 'filter', undefined))}>
+                {t('jset.removeEntryFilter')}
+              </button>
+            )}
           </>
         )}
       </fieldset>
@@ -108,7 +129,11 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
         {goal === undefined ? (
           <>
             <p className="muted small">{t('jset.noGoal')}</p>
-            {!readOnly && <button type="button" onClick={() => setGoal({ event: '' })}>{t('jset.addGoal')}</button>}
+            {!readOnly && (
+              <button type="button" onClick={() => setGoal({ event: '' })}>
+                {t('jset.addGoal')}
+              </button>
+            )}
           </>
         ) : (
           <>
@@ -119,8 +144,16 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
             <Field label={t('jset.valueProperty')} issues={at('goal.valueProperty')}>
               {(p) => <input {...p} disabled={readOnly} value={goal.valueProperty ?? ''} placeholder="total" onChange={(e) => setGoal(withOptional(goal, 'valueProperty', e.target.value))} />}
             </Field>
-            {exact('goal').map((m) => <p key={m} className="error" role="alert">{m}</p>)}
-            {!readOnly && <button type="button" className="danger" onClick={() => setGoal(undefined)}>{t('jset.removeGoal')}</button>}
+            {exact('goal').map((m) => (
+              <p key={m} className="error" role="alert">
+                {m}
+              </p>
+            ))}
+            {!readOnly && (
+              <button type="button" className="danger" onClick={() => setGoal(undefined)}>
+                {t('jset.removeGoal')}
+              </button>
+            )}
           </>
         )}
       </fieldset>
@@ -133,17 +166,37 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
             <Field label={t('jset.exitEvent', { n: i + 1 })} issues={at(`exitWhen.${i}.event`).concat(exact(`exitWhen.${i}`))}>
               {(p) => <input {...p} disabled={readOnly} value={x.event} placeholder="unsubscribed" onChange={(e) => setExits(exits.map((y, j) => (j === i ? { ...y, event: e.target.value } : y)))} />}
             </Field>
-            <FilterList label={t('field.eventFilters')} value={x.where} path={`exitWhen.${i}.where`} issues={issues} readOnly={readOnly} onChange={(where) => setExits(exits.map((y, j) => (j === i ? withOptional(y, 'where', where) : y)))} />
-            {!readOnly && <button type="button" className="danger" onClick={() => setExits(exits.filter((_, j) => j !== i))}>{t('jset.removeExit', { n: i + 1 })}</button>}
+            <FilterList
+              label={t('field.eventFilters')}
+              value={x.where}
+              path={`exitWhen.${i}.where`}
+              issues={issues}
+              readOnly={readOnly}
+              onChange={(where) => setExits(exits.map((y, j) => (j === i ? withOptional(y, 'where', where) : y)))}
+            />
+            {!readOnly && (
+              <button type="button" className="danger" onClick={() => setExits(exits.filter((_, j) => j !== i))}>
+                {t('jset.removeExit', { n: i + 1 })}
+              </button>
+            )}
           </div>
         ))}
-        {!readOnly && <button type="button" onClick={() => setExits([...exits, { event: '' }])}>{t('jset.addExit')}</button>}
+        {!readOnly && (
+          <button type="button" onClick={() => setExits([...exits, { event: '' }])}>
+            {t('jset.addExit')}
+          </button>
+        )}
       </fieldset>
 
       <fieldset className="card">
         <legend>{t('jset.delivery')}</legend>
         <label className="check">
-          <input type="checkbox" disabled={readOnly} checked={qh !== undefined} onChange={(e) => setSettings(withOptional(settings, 'quietHours', e.target.checked ? { start: '21:00', end: '08:00', outcome: 'defer' } : undefined))} />
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={qh !== undefined}
+            onChange={(e) => setSettings(withOptional(settings, 'quietHours', e.target.checked ? { start: '21:00', end: '08:00', outcome: 'defer' } : undefined))}
+          />
           {t('jset.quietHours')}
         </label>
         {qh && (
@@ -157,20 +210,39 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
             <Field label={t('jset.outcome')} issues={at('jset.quietHours.outcome').concat(exact('jset.quietHours'))}>
               {(p) => (
                 <select {...p} disabled={readOnly} value={qh.outcome ?? 'defer'} onChange={(e) => setSettings({ ...settings, quietHours: { ...qh, outcome: e.target.value } })}>
-                  {OUTCOMES.map((o) => <option key={o} value={o}>{t(`jset.outcome.${o}`)}</option>)}
+                  {OUTCOMES.map((o) => (
+                    <option key={o} value={o}>
+                      {t(`jset.outcome.${o}`)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
           </div>
         )}
         <label className="check">
-          <input type="checkbox" disabled={readOnly} checked={cap !== undefined} onChange={(e) => setSettings(withOptional(settings, 'frequencyCap', e.target.checked ? { max: 3, per: '7d', outcome: 'defer' } : undefined))} />
+          <input
+            type="checkbox"
+            disabled={readOnly}
+            checked={cap !== undefined}
+            onChange={(e) => setSettings(withOptional(settings, 'frequencyCap', e.target.checked ? { max: 3, per: '7d', outcome: 'defer' } : undefined))}
+          />
           {t('jset.frequencyCap')}
         </label>
         {cap && (
           <div className="row">
             <Field label={t('jset.capMax')} issues={at('jset.frequencyCap.max')}>
-              {(p) => <input {...p} type="number" min={1} step={1} disabled={readOnly} value={Number.isFinite(cap.max) ? cap.max : ''} onChange={(e) => setSettings({ ...settings, frequencyCap: { ...cap, max: e.target.value === '' ? Number.NaN : Number(e.target.value) } })} />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="number"
+                  min={1}
+                  step={1}
+                  disabled={readOnly}
+                  value={Number.isFinite(cap.max) ? cap.max : ''}
+                  onChange={(e) => setSettings({ ...settings, frequencyCap: { ...cap, max: e.target.value === '' ? Number.NaN : Number(e.target.value) } })}
+                />
+              )}
             </Field>
             <Field label={t('jset.capPer')} issues={at('jset.frequencyCap.per')}>
               {(p) => <input {...p} disabled={readOnly} value={cap.per} placeholder="7d" onChange={(e) => setSettings({ ...settings, frequencyCap: { ...cap, per: e.target.value } })} />}
@@ -179,14 +251,22 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
               {(p) => (
                 <select {...p} disabled={readOnly} value={cap.channel ?? ''} onChange={(e) => setSettings({ ...settings, frequencyCap: withOptional(cap, 'channel', e.target.value) })}>
                   <option value="">{t('jset.allChannels')}</option>
-                  {['email', 'sms', 'webhook'].map((c) => <option key={c} value={c}>{c}</option>)}
+                  {['email', 'sms', 'webhook'].map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>
             <Field label={t('jset.outcome')} issues={at('jset.frequencyCap.outcome')}>
               {(p) => (
                 <select {...p} disabled={readOnly} value={cap.outcome ?? 'defer'} onChange={(e) => setSettings({ ...settings, frequencyCap: { ...cap, outcome: e.target.value } })}>
-                  {OUTCOMES.map((o) => <option key={o} value={o}>{t(`jset.outcome.${o}`)}</option>)}
+                  {OUTCOMES.map((o) => (
+                    <option key={o} value={o}>
+                      {t(`jset.outcome.${o}`)}
+                    </option>
+                  ))}
                 </select>
               )}
             </Field>

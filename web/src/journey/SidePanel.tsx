@@ -89,7 +89,11 @@ export function SidePanel(props: PanelProps) {
         <Field label={t('field.triggerType')} issues={at('trigger.type')}>
           {(p) => (
             <select {...p} disabled={readOnly} value={tr.type} onChange={(e) => props.onTrigger(blankTrigger(e.target.value))}>
-              {TRIGGER_TYPES.map((v) => <option key={v} value={v}>{t(`trigger.${v}`)}</option>)}
+              {TRIGGER_TYPES.map((v) => (
+                <option key={v} value={v}>
+                  {t(`trigger.${v}`)}
+                </option>
+              ))}
             </select>
           )}
         </Field>
@@ -98,7 +102,14 @@ export function SidePanel(props: PanelProps) {
             <Field label={t('field.event')} issues={at('trigger.event')}>
               {(p) => <input {...p} disabled={readOnly} value={String(tr.event ?? '')} onChange={(e) => set({ event: e.target.value })} />}
             </Field>
-            <FilterList label={t('field.eventFilters')} value={tr.where as PropertyFilter[] | undefined} path="trigger.where" issues={issues} readOnly={readOnly} onChange={(where) => props.onTrigger(withOptional(tr, 'where', where))} />
+            <FilterList
+              label={t('field.eventFilters')}
+              value={tr.where as PropertyFilter[] | undefined}
+              path="trigger.where"
+              issues={issues}
+              readOnly={readOnly}
+              onChange={(where) => props.onTrigger(withOptional(tr, 'where', where))}
+            />
           </>
         )}
         {tr.type === 'date_attribute' && (
@@ -122,14 +133,31 @@ export function SidePanel(props: PanelProps) {
             </Field>
           </>
         )}
-        {tr.type === 'list_joined' && <Field label={t('trigger.list')} issues={at('trigger.list')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.list ?? '')} onChange={(e) => set({ list: e.target.value })} />}</Field>}
-        {tr.type === 'segment_entered' && <Field label={t('trigger.segment')} issues={at('trigger.segment')}>{(p) => <input {...p} disabled={readOnly} value={String(tr.segment ?? '')} onChange={(e) => set({ segment: e.target.value })} />}</Field>}
-        {at('start').map((m) => <p key={m} className="error" role="alert">{m}</p>)}
+        {tr.type === 'list_joined' && (
+          <Field label={t('trigger.list')} issues={at('trigger.list')}>
+            {(p) => <input {...p} disabled={readOnly} value={String(tr.list ?? '')} onChange={(e) => set({ list: e.target.value })} />}
+          </Field>
+        )}
+        {tr.type === 'segment_entered' && (
+          <Field label={t('trigger.segment')} issues={at('trigger.segment')}>
+            {(p) => <input {...p} disabled={readOnly} value={String(tr.segment ?? '')} onChange={(e) => set({ segment: e.target.value })} />}
+          </Field>
+        )}
+        {at('start').map((m) => (
+          <p key={m} className="error" role="alert">
+            {m}
+          </p>
+        ))}
         <p className="muted small">{t('trigger.settingsHint')}</p>
       </section>
     );
   }
-  if (!node) return <section className="panel"><p className="muted">{t('journeys.selectNode')}</p></section>;
+  if (!node)
+    return (
+      <section className="panel">
+        <p className="muted">{t('journeys.selectNode')}</p>
+      </section>
+    );
 
   const base = `nodes.${nodeIndex}`;
   const f = (field: string) => at(`${base}.${field}`);
@@ -140,7 +168,12 @@ export function SidePanel(props: PanelProps) {
     </Field>
   );
   const known = new Set(['id', 'name', 'type', 'channel', 'template', 'kind', 'duration', 'event', 'where', 'timeout', 'branches', 'variants', 'set']);
-  const other = issues.filter((i) => i.path === base || (i.path.startsWith(`${base}.`) && !known.has(i.path.slice(base.length + 1).split('.')[0]!)) || (!i.path.startsWith(`${base}.`) && i.path !== base && i.message.includes(`"${node.id}"`)));
+  const other = issues.filter(
+    (i) =>
+      i.path === base ||
+      (i.path.startsWith(`${base}.`) && !known.has(i.path.slice(base.length + 1).split('.')[0]!)) ||
+      (!i.path.startsWith(`${base}.`) && i.path !== base && i.message.includes(`"${node.id}"`)),
+  );
 
   return (
     <section className="panel" aria-label={t(`node.${node.type}`)}>
@@ -154,7 +187,11 @@ export function SidePanel(props: PanelProps) {
           <Field label={t('field.channel')} issues={f('channel')}>
             {(p) => (
               <select {...p} disabled={readOnly} value={String(node.channel ?? 'email')} onChange={(e) => set({ channel: e.target.value })}>
-                {['email', 'sms', 'webhook'].map((c) => <option key={c} value={c}>{c}</option>)}
+                {['email', 'sms', 'webhook'].map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
               </select>
             )}
           </Field>
@@ -163,7 +200,11 @@ export function SidePanel(props: PanelProps) {
               {(p) => (
                 <select {...p} disabled={readOnly} value={String(node.template ?? '')} onChange={(e) => set({ template: e.target.value })}>
                   <option value="">—</option>
-                  {props.templates.map((id) => <option key={id} value={id}>{id}</option>)}
+                  {props.templates.map((id) => (
+                    <option key={id} value={id}>
+                      {id}
+                    </option>
+                  ))}
                   {node.template && !props.templates.includes(String(node.template)) ? <option value={String(node.template)}>{String(node.template)}</option> : null}
                 </select>
               )}
@@ -183,13 +224,32 @@ export function SidePanel(props: PanelProps) {
       {node.type === 'wait_for_event' && (
         <>
           {text('event', t('field.event'))}
-          <FilterList label={t('field.eventFilters')} value={node.where as PropertyFilter[] | undefined} path={`${base}.where`} issues={issues} readOnly={readOnly} onChange={(where) => props.onNode(withOptional(node, 'where', where))} />
+          <FilterList
+            label={t('field.eventFilters')}
+            value={node.where as PropertyFilter[] | undefined}
+            path={`${base}.where`}
+            issues={issues}
+            readOnly={readOnly}
+            onChange={(where) => props.onNode(withOptional(node, 'where', where))}
+          />
           {text('timeout', t('field.timeout'))}
           <p className="muted small">{t('field.waitOutputs')}</p>
         </>
       )}
-      {node.type === 'branch' && <BranchesField key={node.id} value={(node.branches as Branch[] | undefined) ?? []} path={`${base}.branches`} issues={issues} templates={props.templates} readOnly={readOnly} onChange={(branches) => set({ branches })} />}
-      {node.type === 'split' && <VariantsField key={node.id} value={(node.variants as Variant[] | undefined) ?? []} path={`${base}.variants`} issues={issues} readOnly={readOnly} onChange={(variants) => set({ variants })} />}
+      {node.type === 'branch' && (
+        <BranchesField
+          key={node.id}
+          value={(node.branches as Branch[] | undefined) ?? []}
+          path={`${base}.branches`}
+          issues={issues}
+          templates={props.templates}
+          readOnly={readOnly}
+          onChange={(branches) => set({ branches })}
+        />
+      )}
+      {node.type === 'split' && (
+        <VariantsField key={node.id} value={(node.variants as Variant[] | undefined) ?? []} path={`${base}.variants`} issues={issues} readOnly={readOnly} onChange={(variants) => set({ variants })} />
+      )}
       {node.type === 'update_contact' && <JsonField key={node.id} label={t('field.set')} value={node.set} issues={f('set')} disabled={readOnly} onChange={(v) => set({ set: v })} />}
       {props.outputs.length > 0 && (
         <fieldset className="outputs">
@@ -199,7 +259,13 @@ export function SidePanel(props: PanelProps) {
               {(p) => (
                 <select {...p} disabled={readOnly} value={o.to} onChange={(e) => props.onConnect(o.output, e.target.value)}>
                   <option value="">—</option>
-                  {props.doc.nodes.filter((n) => n.id !== node.id).map((n) => <option key={n.id} value={n.id}>{n.id}</option>)}
+                  {props.doc.nodes
+                    .filter((n) => n.id !== node.id)
+                    .map((n) => (
+                      <option key={n.id} value={n.id}>
+                        {n.id}
+                      </option>
+                    ))}
                 </select>
               )}
             </Field>
@@ -208,10 +274,16 @@ export function SidePanel(props: PanelProps) {
       )}
       {other.length > 0 && (
         <div className="error" role="alert">
-          {other.map((i) => <div key={i.path + i.message}>{i.message}</div>)}
+          {other.map((i) => (
+            <div key={i.path + i.message}>{i.message}</div>
+          ))}
         </div>
       )}
-      {!readOnly && <button type="button" className="danger" onClick={props.onDelete}>{t('field.deleteNode')}</button>}
+      {!readOnly && (
+        <button type="button" className="danger" onClick={props.onDelete}>
+          {t('field.deleteNode')}
+        </button>
+      )}
     </section>
   );
 }

@@ -37,24 +37,55 @@ export function VariantsField({ value, path, issues, readOnly, onChange }: Varia
         return (
           <div key={i} className="variant row" role="group" aria-label={t('split.variantN', n)}>
             <input aria-label={t('split.output', n)} disabled={readOnly} value={v.output} aria-invalid={mine.length ? true : undefined} onChange={(e) => set(i, { ...v, output: e.target.value })} />
-            <input type="number" min={0} max={100} step="any" aria-label={t('split.percent', n)} disabled={readOnly} value={Number.isFinite(v.weight) ? v.weight : ''} aria-invalid={!sumOk || undefined} onChange={(e) => set(i, { ...v, weight: e.target.value === '' ? Number.NaN : Number(e.target.value) })} />
+            <input
+              type="number"
+              min={0}
+              max={100}
+              step="any"
+              aria-label={t('split.percent', n)}
+              disabled={readOnly}
+              value={Number.isFinite(v.weight) ? v.weight : ''}
+              aria-invalid={!sumOk || undefined}
+              onChange={(e) => set(i, { ...v, weight: e.target.value === '' ? Number.NaN : Number(e.target.value) })}
+            />
             <span aria-hidden="true">%</span>
-            {!readOnly && <button type="button" className="icon" disabled={value.length <= 2} aria-label={t('split.remove', n)} onClick={() => onChange(value.filter((_, j) => j !== i))}>✕</button>}
-            {mine.length > 0 && <div className="error" role="alert">{mine.map((m) => <div key={m}>{m}</div>)}</div>}
+            {!readOnly && (
+              <button type="button" className="icon" disabled={value.length <= 2} aria-label={t('split.remove', n)} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+                ✕
+              </button>
+            )}
+            {mine.length > 0 && (
+              <div className="error" role="alert">
+                {mine.map((m) => (
+                  <div key={m}>{m}</div>
+                ))}
+              </div>
+            )}
           </div>
         );
       })}
       <p id="variants-total" className={sumOk ? 'muted small' : 'error'} role={sumOk ? undefined : 'alert'} data-testid="split-total">
         {sumOk ? t('split.total', { total: num(total) }) : t('split.mustSum', { total: Number.isFinite(total) ? num(total) : '—' })}
       </p>
-      {own.length > 0 && <div className="error" role="alert">{own.map((m) => <div key={m}>{m}</div>)}</div>}
+      {own.length > 0 && (
+        <div className="error" role="alert">
+          {own.map((m) => (
+            <div key={m}>{m}</div>
+          ))}
+        </div>
+      )}
       {!readOnly && (
-        <button type="button" onClick={() => {
-          const taken = new Set(value.map((v) => v.output));
-          let i = value.length;
-          while (taken.has(letter(i))) i++;
-          onChange([...value, { output: letter(i), weight: 0 }]);
-        }}>{t('split.add')}</button>
+        <button
+          type="button"
+          onClick={() => {
+            const taken = new Set(value.map((v) => v.output));
+            let i = value.length;
+            while (taken.has(letter(i))) i++;
+            onChange([...value, { output: letter(i), weight: 0 }]);
+          }}
+        >
+          {t('split.add')}
+        </button>
       )}
     </fieldset>
   );

@@ -75,7 +75,14 @@ export function newStep(type: StepType, id: string): JourneyNode {
     case 'branch':
       return { id, type, branches: [{ output: 'yes', condition: { all: [{ field: 'contact.plan', op: 'eq', value: 'pro' }] } }] };
     case 'split':
-      return { id, type, variants: [{ output: 'a', weight: 50 }, { output: 'b', weight: 50 }] };
+      return {
+        id,
+        type,
+        variants: [
+          { output: 'a', weight: 50 },
+          { output: 'b', weight: 50 },
+        ],
+      };
     case 'update_contact':
       return { id, type, set: {} };
     case 'exit':
@@ -153,9 +160,7 @@ export function toDocument(meta: { id: string; name: string; extra: Partial<Jour
     trigger: trigger?.data.trigger ?? { type: 'manual' },
     start,
     nodes: nodes.filter((n): n is StepFlowNode => n.type === 'step').map((n) => n.data.node),
-    edges: edges
-      .filter((e) => e.source !== TRIGGER_ID)
-      .map((e) => ({ from: e.source, to: e.target, ...(e.sourceHandle && e.sourceHandle !== 'next' ? { output: e.sourceHandle } : {}) })),
+    edges: edges.filter((e) => e.source !== TRIGGER_ID).map((e) => ({ from: e.source, to: e.target, ...(e.sourceHandle && e.sourceHandle !== 'next' ? { output: e.sourceHandle } : {}) })),
   };
 }
 

@@ -11,16 +11,76 @@ import { useI18n, type I18n } from '../i18n';
 import { navigate } from '../router';
 import { messages, type MessageKey } from '../messages';
 
-export interface MessageCounts { sent: number; delivered: number; failed: number; skipped: number; bounced: number; complained: number; humanOpens: number; machineOnlyOpens: number; uniqueClicks: number; clicks: number; unsubscribed: number }
-export interface MessageRates { delivery: number | null; open: number | null; clickThrough: number | null; unsubscribe: number | null; bounce: number | null; complaint: number | null }
-interface Figs { messages: MessageCounts; rates: MessageRates; revenue: number; attributedConversions: number }
-interface RunCounts { entered: number; completed: number; converted: number; conversionRate: number | null; goalValue: number }
-interface Ci { low: number; high: number }
-interface Variant { variant: string; holdout: boolean; runs: number; conversions: number; conversionRate: number | null; conversionCi: Ci | null; clickRate: number | null; clickCi: Ci | null; probabilityBest: number | null }
-interface Split { node: string; note: string | null; variants: Variant[] }
-interface SeriesPoint { bucket: number; messages: MessageCounts }
-export interface ScopeStats { total: Figs; series: SeriesPoint[] | null; runs?: RunCounts; experiments?: Split[] }
-interface FunnelNode { node: string; type: string; reached: number; outcomes: Record<string, number> }
+export interface MessageCounts {
+  sent: number;
+  delivered: number;
+  failed: number;
+  skipped: number;
+  bounced: number;
+  complained: number;
+  humanOpens: number;
+  machineOnlyOpens: number;
+  uniqueClicks: number;
+  clicks: number;
+  unsubscribed: number;
+}
+export interface MessageRates {
+  delivery: number | null;
+  open: number | null;
+  clickThrough: number | null;
+  unsubscribe: number | null;
+  bounce: number | null;
+  complaint: number | null;
+}
+interface Figs {
+  messages: MessageCounts;
+  rates: MessageRates;
+  revenue: number;
+  attributedConversions: number;
+}
+interface RunCounts {
+  entered: number;
+  completed: number;
+  converted: number;
+  conversionRate: number | null;
+  goalValue: number;
+}
+interface Ci {
+  low: number;
+  high: number;
+}
+interface Variant {
+  variant: string;
+  holdout: boolean;
+  runs: number;
+  conversions: number;
+  conversionRate: number | null;
+  conversionCi: Ci | null;
+  clickRate: number | null;
+  clickCi: Ci | null;
+  probabilityBest: number | null;
+}
+interface Split {
+  node: string;
+  note: string | null;
+  variants: Variant[];
+}
+interface SeriesPoint {
+  bucket: number;
+  messages: MessageCounts;
+}
+export interface ScopeStats {
+  total: Figs;
+  series: SeriesPoint[] | null;
+  runs?: RunCounts;
+  experiments?: Split[];
+}
+interface FunnelNode {
+  node: string;
+  type: string;
+  reached: number;
+  outcomes: Record<string, number>;
+}
 
 const enc = encodeURIComponent;
 
@@ -62,7 +122,11 @@ export function Figures({ stats, testId }: { stats: ScopeStats; testId?: string 
         <div key={id} className="card" style={{ padding: '.5rem .75rem', margin: 0 }} data-testid={`fig-${id}`}>
           <dt className="muted small">{label}</dt>
           <dd style={{ margin: 0, fontSize: '1.35rem', fontWeight: 600 }}>{value}</dd>
-          {rate && <dd className="muted small" style={{ margin: 0 }}>{rate}</dd>}
+          {rate && (
+            <dd className="muted small" style={{ margin: 0 }}>
+              {rate}
+            </dd>
+          )}
         </div>
       ))}
     </dl>
@@ -84,16 +148,31 @@ function Funnel({ nodes }: { nodes: FunnelNode[] }) {
   const max = Math.max(1, ...nodes.map((n) => n.reached));
   return (
     <table data-testid="funnel">
-      <thead><tr><th scope="col">{t('an.step')}</th><th scope="col">{t('an.reached')}</th></tr></thead>
+      <thead>
+        <tr>
+          <th scope="col">{t('an.step')}</th>
+          <th scope="col">{t('an.reached')}</th>
+        </tr>
+      </thead>
       <tbody>
         {nodes.map((n) => (
           <tr key={n.node} data-testid={`funnel-${n.node}`}>
-            <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}><bdi>{n.node}</bdi> <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span></th>
+            <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>
+              <bdi>{n.node}</bdi> <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span>
+            </th>
             <td style={{ width: '100%' }}>
-              <div className="row" style={{ margin: 0, fontWeight: 600 }}><span style={{ minWidth: '6.5rem' }}>{t('an.reached')}</span><Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} /><span style={{ minWidth: '2.5rem' }}>{num(n.reached)}</span></div>
+              <div className="row" style={{ margin: 0, fontWeight: 600 }}>
+                <span style={{ minWidth: '6.5rem' }}>{t('an.reached')}</span>
+                <Bar value={n.reached} max={max} label={`${n.node}: ${num(n.reached)} ${t('an.reached')}`} />
+                <span style={{ minWidth: '2.5rem' }}>{num(n.reached)}</span>
+              </div>
               {Object.entries(n.outcomes).map(([o, c]) => (
                 <div key={o} className="row small muted" style={{ margin: 0 }}>
-                  <span style={{ minWidth: '6.5rem', paddingInlineStart: '1rem' }}><bdi>{o}</bdi></span><Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} /><span style={{ minWidth: '2.5rem' }}>{num(c)}</span>
+                  <span style={{ minWidth: '6.5rem', paddingInlineStart: '1rem' }}>
+                    <bdi>{o}</bdi>
+                  </span>
+                  <Bar value={c} max={max} label={`${n.node} → ${o}: ${num(c)}`} />
+                  <span style={{ minWidth: '2.5rem' }}>{num(c)}</span>
                 </div>
               ))}
             </td>
@@ -115,13 +194,27 @@ function Experiments({ splits }: { splits: Split[] }) {
         <div key={s.node} data-testid={`split-${s.node}`}>
           <h3>{t('an.split', { node: s.node })}</h3>
           <table>
-            <thead><tr><th scope="col">{t('an.variant')}</th><th scope="col">{t('an.runs')}</th><th scope="col">{t('an.conversions')}</th><th scope="col">{t('an.convRate')}</th><th scope="col">{t('an.clickRate')}</th><th scope="col">{t('an.pBest')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('an.variant')}</th>
+                <th scope="col">{t('an.runs')}</th>
+                <th scope="col">{t('an.conversions')}</th>
+                <th scope="col">{t('an.convRate')}</th>
+                <th scope="col">{t('an.clickRate')}</th>
+                <th scope="col">{t('an.pBest')}</th>
+              </tr>
+            </thead>
             <tbody>
               {s.variants.map((v) => (
                 <tr key={v.variant}>
-                  <th scope="row"><bdi>{v.variant}</bdi>{v.holdout && <span className="badge">{t('an.holdout')}</span>}</th>
-                  <td>{num(v.runs)}</td><td>{num(v.conversions)}</td>
-                  <td>{ci(v.conversionRate, v.conversionCi)}</td><td>{ci(v.clickRate, v.clickCi)}</td>
+                  <th scope="row">
+                    <bdi>{v.variant}</bdi>
+                    {v.holdout && <span className="badge">{t('an.holdout')}</span>}
+                  </th>
+                  <td>{num(v.runs)}</td>
+                  <td>{num(v.conversions)}</td>
+                  <td>{ci(v.conversionRate, v.conversionCi)}</td>
+                  <td>{ci(v.clickRate, v.clickCi)}</td>
                   <td>{pct(v.probabilityBest)}</td>
                 </tr>
               ))}
@@ -145,7 +238,9 @@ function OverTime({ series, i18n }: { series: SeriesPoint[]; i18n: I18n }) {
   const { t, num, lang } = i18n;
   const day = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' });
   if (series.length === 0) return <p className="muted">{t('an.noData')}</p>;
-  const W = 600, H = 170, P = 24;
+  const W = 600,
+    H = 170,
+    P = 24;
   const max = Math.max(1, ...series.flatMap((p) => SERIES.map(([k]) => p.messages[k])));
   // Grouped bars, one group per day: readable with a single day too, where lines would be dots.
   const slot = (W - 2 * P) / series.length;
@@ -155,26 +250,65 @@ function OverTime({ series, i18n }: { series: SeriesPoint[]; i18n: I18n }) {
   return (
     <div>
       {/* A time axis reads left to right in every language, as the canvas does. */}
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${t('an.overTime')}. ${summary}`} style={{ width: '100%', maxWidth: W, direction: 'ltr', background: 'var(--card)', border: '1px solid var(--line)', borderRadius: 8 }} data-testid="series-chart">
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${t('an.overTime')}. ${summary}`}
+        style={{ width: '100%', maxWidth: W, direction: 'ltr', background: 'var(--card)', border: '1px solid var(--line)', borderRadius: 8 }}
+        data-testid="series-chart"
+      >
         <line x1={P} y1={H - P} x2={W - P} y2={H - P} stroke="#b7c2d0" />
-        <text x={4} y={y(max) + 4} fontSize="10" fill="#667085">{num(max)}</text>
+        <text x={4} y={y(max) + 4} fontSize="10" fill="#667085">
+          {num(max)}
+        </text>
         <line x1={P} y1={y(max)} x2={W - P} y2={y(max)} stroke="#eef1f5" />
         {series.map((p, i) => {
           const x0 = P + i * slot + (slot - bar * SERIES.length) / 2;
           return (
             <g key={p.bucket}>
-              {SERIES.map(([k, , color], j) => <rect key={k} x={x0 + j * bar} y={y(p.messages[k])} width={bar - 2} height={H - P - y(p.messages[k])} fill={color} />)}
-              <text x={P + i * slot + slot / 2} y={H - 8} fontSize="10" textAnchor="middle" fill="#667085">{day.format(p.bucket)}</text>
+              {SERIES.map(([k, , color], j) => (
+                <rect key={k} x={x0 + j * bar} y={y(p.messages[k])} width={bar - 2} height={H - P - y(p.messages[k])} fill={color} />
+              ))}
+              <text x={P + i * slot + slot / 2} y={H - 8} fontSize="10" textAnchor="middle" fill="#667085">
+                {day.format(p.bucket)}
+              </text>
             </g>
           );
         })}
       </svg>
-      <div className="row small">{SERIES.map(([k, l, color]) => <span key={k}><span aria-hidden="true" style={{ color }}>■</span> {t(l)}</span>)}</div>
+      <div className="row small">
+        {SERIES.map(([k, l, color]) => (
+          <span key={k}>
+            <span aria-hidden="true" style={{ color }}>
+              ■
+            </span>{' '}
+            {t(l)}
+          </span>
+        ))}
+      </div>
       <details>
         <summary>{t('an.asTable')}</summary>
         <table>
-          <thead><tr><th scope="col">{t('an.day')}</th>{SERIES.map(([k, l]) => <th key={k} scope="col">{t(l)}</th>)}</tr></thead>
-          <tbody>{series.map((p) => <tr key={p.bucket}><th scope="row">{day.format(p.bucket)}</th>{SERIES.map(([k]) => <td key={k}>{num(p.messages[k])}</td>)}</tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{t('an.day')}</th>
+              {SERIES.map(([k, l]) => (
+                <th key={k} scope="col">
+                  {t(l)}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {series.map((p) => (
+              <tr key={p.bucket}>
+                <th scope="row">{day.format(p.bucket)}</th>
+                {SERIES.map(([k]) => (
+                  <td key={k}>{num(p.messages[k])}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
         </table>
       </details>
     </div>
@@ -192,15 +326,26 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
   const [templateId, setTemplateId] = useState('');
   const [templateStats, setTemplateStats] = useState<ScopeStats | null>(null);
   useEffect(() => {
-    get<{ journeys: { id: string; name: string }[] }>('/api/journeys').then((r) => setJourneys(r.journeys), () => {});
-    get<{ data: { id: string; name: string }[] }>('/api/templates').then((r) => setTemplates(r.data), () => {});
+    get<{ journeys: { id: string; name: string }[] }>('/api/journeys').then(
+      (r) => setJourneys(r.journeys),
+      () => {},
+    );
+    get<{ data: { id: string; name: string }[] }>('/api/templates').then(
+      (r) => setTemplates(r.data),
+      () => {},
+    );
   }, []);
   useEffect(() => {
-    setStats(null); setFunnel(null); setError(null);
+    setStats(null);
+    setFunnel(null);
+    setError(null);
     if (!journeyId) return;
     // bucket=day is not the default query, so the figures are computed now, not from a snapshot.
     get<ScopeStats>(`/api/journeys/${enc(journeyId)}/stats?bucket=day`).then(setStats, (e) => setError((e as Error).message));
-    get<{ nodes: FunnelNode[] }>(`/api/journeys/${enc(journeyId)}/funnel`).then((r) => setFunnel(r.nodes), () => setFunnel([]));
+    get<{ nodes: FunnelNode[] }>(`/api/journeys/${enc(journeyId)}/funnel`).then(
+      (r) => setFunnel(r.nodes),
+      () => setFunnel([]),
+    );
   }, [journeyId]);
   useEffect(() => {
     setTemplateStats(null);
@@ -211,30 +356,66 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
       <h1 id="analytics-title">{t('an.title')}</h1>
       <div className="row">
         <label htmlFor="an-journey">{t('an.journey')}</label>
-          <select id="an-journey" value={journeyId ?? ''} onChange={(e) => navigate(e.target.value ? `/analytics/${enc(e.target.value)}` : '/analytics')}>
-            <option value="">{t('bc.pick')}</option>
-            {journeys.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}
-          </select>
-        {journeyId && <a className="button" href={`/api/journeys/${enc(journeyId)}/stats?format=csv`} download>{t('an.csv')}</a>}
+        <select id="an-journey" value={journeyId ?? ''} onChange={(e) => navigate(e.target.value ? `/analytics/${enc(e.target.value)}` : '/analytics')}>
+          <option value="">{t('bc.pick')}</option>
+          {journeys.map((j) => (
+            <option key={j.id} value={j.id}>
+              {j.name}
+            </option>
+          ))}
+        </select>
+        {journeyId && (
+          <a className="button" href={`/api/journeys/${enc(journeyId)}/stats?format=csv`} download>
+            {t('an.csv')}
+          </a>
+        )}
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
-      {!journeyId ? <p className="muted">{t('an.chooseJourney')}</p> : !stats ? (!error && <p>{t('loading')}</p>) : (
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!journeyId ? (
+        <p className="muted">{t('an.chooseJourney')}</p>
+      ) : !stats ? (
+        !error && <p>{t('loading')}</p>
+      ) : (
         <>
-          <section aria-labelledby="an-key" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-key">{t('an.keyFigures')}</h2><Figures stats={stats} testId="journey-figures" /></section>
-          <section aria-labelledby="an-funnel" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-funnel">{t('an.funnel')}</h2>{funnel ? <Funnel nodes={funnel} /> : <p>{t('loading')}</p>}</section>
-          <section aria-labelledby="an-ab" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-ab">{t('an.ab')}</h2><Experiments splits={stats.experiments ?? []} /></section>
-          <section aria-labelledby="an-time" style={{ marginBlockStart: '1.25rem' }}><h2 id="an-time">{t('an.overTime')}</h2><OverTime series={stats.series ?? []} i18n={i18n} /></section>
+          <section aria-labelledby="an-key" style={{ marginBlockStart: '1.25rem' }}>
+            <h2 id="an-key">{t('an.keyFigures')}</h2>
+            <Figures stats={stats} testId="journey-figures" />
+          </section>
+          <section aria-labelledby="an-funnel" style={{ marginBlockStart: '1.25rem' }}>
+            <h2 id="an-funnel">{t('an.funnel')}</h2>
+            {funnel ? <Funnel nodes={funnel} /> : <p>{t('loading')}</p>}
+          </section>
+          <section aria-labelledby="an-ab" style={{ marginBlockStart: '1.25rem' }}>
+            <h2 id="an-ab">{t('an.ab')}</h2>
+            <Experiments splits={stats.experiments ?? []} />
+          </section>
+          <section aria-labelledby="an-time" style={{ marginBlockStart: '1.25rem' }}>
+            <h2 id="an-time">{t('an.overTime')}</h2>
+            <OverTime series={stats.series ?? []} i18n={i18n} />
+          </section>
         </>
       )}
       <section aria-labelledby="an-template" className="card" style={{ marginBlockStart: '1rem' }}>
         <h2 id="an-template">{t('an.templateStats')}</h2>
         <div className="row">
           <label htmlFor="an-template-pick">{t('an.chooseTemplate')}</label>
-            <select id="an-template-pick" value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
-              <option value="">{t('bc.pick')}</option>
-              {templates.map((tp) => <option key={tp.id} value={tp.id}>{tp.name}</option>)}
-            </select>
-          {templateId && <a className="button" href={`/api/templates/${enc(templateId)}/stats?format=csv`} download>{t('an.csv')}</a>}
+          <select id="an-template-pick" value={templateId} onChange={(e) => setTemplateId(e.target.value)}>
+            <option value="">{t('bc.pick')}</option>
+            {templates.map((tp) => (
+              <option key={tp.id} value={tp.id}>
+                {tp.name}
+              </option>
+            ))}
+          </select>
+          {templateId && (
+            <a className="button" href={`/api/templates/${enc(templateId)}/stats?format=csv`} download>
+              {t('an.csv')}
+            </a>
+          )}
         </div>
         {templateId && (templateStats ? <Figures stats={templateStats} testId="template-figures" /> : <p>{t('loading')}</p>)}
       </section>

@@ -11,9 +11,28 @@ import type { MessageKey } from '../messages';
 import { Figures, type ScopeStats } from './Analytics';
 
 type Status = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
-interface Progress { total: number; sent: number; failed: number; skipped: number; remaining: number }
-interface Broadcast { id: string; name: string; template: string | null; audience: { type: 'segment' | 'list'; id: string }; status: Status; sendAt: number | null; localTime: string | null; ratePerSecond: number | null; progress: Progress }
-interface Named { id: string; name: string }
+interface Progress {
+  total: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  remaining: number;
+}
+interface Broadcast {
+  id: string;
+  name: string;
+  template: string | null;
+  audience: { type: 'segment' | 'list'; id: string };
+  status: Status;
+  sendAt: number | null;
+  localTime: string | null;
+  ratePerSecond: number | null;
+  progress: Progress;
+}
+interface Named {
+  id: string;
+  name: string;
+}
 
 const enc = encodeURIComponent;
 const ACTIVE = new Set<Status>(['scheduled', 'sending']);
@@ -31,7 +50,11 @@ function byField(e: unknown): { fields: Record<string, string>; other: string | 
 }
 
 function FieldError({ id, text }: { id: string; text: string | undefined }) {
-  return text ? <span id={id} className="error small" role="alert" style={{ display: 'block' }}>{text}</span> : null;
+  return text ? (
+    <span id={id} className="error small" role="alert" style={{ display: 'block' }}>
+      {text}
+    </span>
+  ) : null;
 }
 
 function NewBroadcast({ onCreated }: { onCreated(): void }) {
@@ -52,9 +75,18 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
   const [other, setOther] = useState<string | null>(null);
   const [done, setDone] = useState(false);
   useEffect(() => {
-    get<{ data: Named[] }>('/api/templates').then((r) => setTemplates(r.data), () => {});
-    get<{ data: Named[] }>('/api/segments?limit=200').then((r) => setSegments(r.data), () => {});
-    get<{ data: Named[] }>('/api/lists?limit=200').then((r) => setLists(r.data), () => {});
+    get<{ data: Named[] }>('/api/templates').then(
+      (r) => setTemplates(r.data),
+      () => {},
+    );
+    get<{ data: Named[] }>('/api/segments?limit=200').then(
+      (r) => setSegments(r.data),
+      () => {},
+    );
+    get<{ data: Named[] }>('/api/lists?limit=200').then(
+      (r) => setLists(r.data),
+      () => {},
+    );
   }, []);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -65,11 +97,15 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
     if (rate.trim()) body.ratePerSecond = Number(rate);
     try {
       await post('/api/broadcasts', body);
-      setErrors({}); setOther(null); setDone(true); setName('');
+      setErrors({});
+      setOther(null);
+      setDone(true);
+      setName('');
       onCreated();
     } catch (err) {
       const r = byField(err);
-      setErrors(r.fields); setOther(r.other);
+      setErrors(r.fields);
+      setOther(r.other);
     }
   };
   const aud = audienceType === 'list' ? lists : segments;
@@ -78,24 +114,50 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
     <form className="card" onSubmit={submit} aria-labelledby="bc-new" noValidate>
       <h2 id="bc-new">{t('bc.new')}</h2>
       <div className="row" style={{ alignItems: 'flex-start' }}>
-        <div><label htmlFor="bc-name">{t('bc.name')}</label><br /><input id="bc-name" value={name} onChange={(e) => setName(e.target.value)} {...invalid('name')} /><FieldError id="bc-err-name" text={errors.name} /></div>
-        <div><label htmlFor="bc-template">{t('bc.template')}</label><br />
+        <div>
+          <label htmlFor="bc-name">{t('bc.name')}</label>
+          <br />
+          <input id="bc-name" value={name} onChange={(e) => setName(e.target.value)} {...invalid('name')} />
+          <FieldError id="bc-err-name" text={errors.name} />
+        </div>
+        <div>
+          <label htmlFor="bc-template">{t('bc.template')}</label>
+          <br />
           <select id="bc-template" value={template} onChange={(e) => setTemplate(e.target.value)} {...invalid('template')}>
             <option value="">{t('bc.pick')}</option>
-            {templates.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+            {templates.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
           </select>
           <FieldError id="bc-err-template" text={errors.template} />
         </div>
-        <div><label htmlFor="bc-audience-type">{t('bc.audienceType')}</label><br />
-          <select id="bc-audience-type" value={audienceType} onChange={(e) => { setAudienceType(e.target.value as 'segment' | 'list'); setAudienceId(''); }}>
+        <div>
+          <label htmlFor="bc-audience-type">{t('bc.audienceType')}</label>
+          <br />
+          <select
+            id="bc-audience-type"
+            value={audienceType}
+            onChange={(e) => {
+              setAudienceType(e.target.value as 'segment' | 'list');
+              setAudienceId('');
+            }}
+          >
             <option value="list">{t('bc.list')}</option>
             <option value="segment">{t('bc.segment')}</option>
           </select>
         </div>
-        <div><label htmlFor="bc-audience">{t('bc.audience')}</label><br />
+        <div>
+          <label htmlFor="bc-audience">{t('bc.audience')}</label>
+          <br />
           <select id="bc-audience" value={audienceId} onChange={(e) => setAudienceId(e.target.value)} {...invalid('audience')}>
             <option value="">{t('bc.pick')}</option>
-            {aud.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+            {aud.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
           </select>
           <FieldError id="bc-err-audience" text={errors.audience} />
         </div>
@@ -103,21 +165,53 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
       <fieldset style={{ border: '1px solid var(--line)', borderRadius: 8 }}>
         <legend>{t('bc.when')}</legend>
         <div className="row">
-          <label><input type="radio" name="when" checked={when === 'now'} onChange={() => setWhen('now')} /> {t('bc.now')}</label>
-          <label><input type="radio" name="when" checked={when === 'at'} onChange={() => setWhen('at')} /> {t('bc.at')}</label>
-          {when === 'at' && <span><label htmlFor="bc-send-at">{t('bc.sendAt')}</label> <input id="bc-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} {...invalid('sendAt')} /><FieldError id="bc-err-sendAt" text={errors.sendAt} /></span>}
+          <label>
+            <input type="radio" name="when" checked={when === 'now'} onChange={() => setWhen('now')} /> {t('bc.now')}
+          </label>
+          <label>
+            <input type="radio" name="when" checked={when === 'at'} onChange={() => setWhen('at')} /> {t('bc.at')}
+          </label>
+          {when === 'at' && (
+            <span>
+              <label htmlFor="bc-send-at">{t('bc.sendAt')}</label> <input id="bc-send-at" type="datetime-local" value={sendAt} onChange={(e) => setSendAt(e.target.value)} {...invalid('sendAt')} />
+              <FieldError id="bc-err-sendAt" text={errors.sendAt} />
+            </span>
+          )}
         </div>
         <div className="row">
-          <label><input type="checkbox" checked={useLocal} onChange={(e) => setUseLocal(e.target.checked)} /> {t('bc.localTime')}</label>
-          {useLocal && <span><label htmlFor="bc-local-time">{t('bc.localTimeAt')}</label> <input id="bc-local-time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} placeholder="09:00" size={6} {...invalid('localTime')} /><FieldError id="bc-err-localTime" text={errors.localTime} /></span>}
+          <label>
+            <input type="checkbox" checked={useLocal} onChange={(e) => setUseLocal(e.target.checked)} /> {t('bc.localTime')}
+          </label>
+          {useLocal && (
+            <span>
+              <label htmlFor="bc-local-time">{t('bc.localTimeAt')}</label>{' '}
+              <input id="bc-local-time" value={localTime} onChange={(e) => setLocalTime(e.target.value)} placeholder="09:00" size={6} {...invalid('localTime')} />
+              <FieldError id="bc-err-localTime" text={errors.localTime} />
+            </span>
+          )}
         </div>
       </fieldset>
       <div className="row" style={{ alignItems: 'flex-start' }}>
-        <div><label htmlFor="bc-rate">{t('bc.rate')}</label><br /><input id="bc-rate" type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} {...invalid('ratePerSecond')} /><FieldError id="bc-err-ratePerSecond" text={errors.ratePerSecond} /></div>
+        <div>
+          <label htmlFor="bc-rate">{t('bc.rate')}</label>
+          <br />
+          <input id="bc-rate" type="number" min={1} value={rate} onChange={(e) => setRate(e.target.value)} {...invalid('ratePerSecond')} />
+          <FieldError id="bc-err-ratePerSecond" text={errors.ratePerSecond} />
+        </div>
       </div>
-      {other && <p className="error" role="alert">{other}</p>}
-      {done && <p className="ok" role="status">{t('bc.created')}</p>}
-      <button type="submit" className="primary">{t('bc.create')}</button>
+      {other && (
+        <p className="error" role="alert">
+          {other}
+        </p>
+      )}
+      {done && (
+        <p className="ok" role="status">
+          {t('bc.created')}
+        </p>
+      )}
+      <button type="submit" className="primary">
+        {t('bc.create')}
+      </button>
     </form>
   );
 }
@@ -133,7 +227,11 @@ export function Broadcasts({ role }: { role: Role }) {
   const [names, setNames] = useState<Record<string, string>>({});
   useEffect(() => {
     // Audience ids shown by name (lists and segments have distinct id prefixes).
-    for (const url of ['/api/lists?limit=200', '/api/segments?limit=200']) get<{ data: Named[] }>(url).then((r) => setNames((n) => ({ ...n, ...Object.fromEntries(r.data.map((x) => [x.id, x.name])) })), () => {});
+    for (const url of ['/api/lists?limit=200', '/api/segments?limit=200'])
+      get<{ data: Named[] }>(url).then(
+        (r) => setNames((n) => ({ ...n, ...Object.fromEntries(r.data.map((x) => [x.id, x.name])) })),
+        () => {},
+      );
   }, [list?.length]);
   const [stats, setStats] = useState<ScopeStats | null>(null);
   // Cursor pages in creation order; the stack of cursors lets "Previous" go back.
@@ -143,12 +241,17 @@ export function Broadcasts({ role }: { role: Role }) {
   const load = useCallback(
     () =>
       get<{ data: Broadcast[]; nextCursor: string | null }>(`/api/broadcasts?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then(
-        (r) => { setList(r.data); setNextCursor(r.nextCursor); },
+        (r) => {
+          setList(r.data);
+          setNextCursor(r.nextCursor);
+        },
         () => setList((l) => l ?? []),
       ),
     [cursor],
   );
-  useEffect(() => { void load(); }, [load]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   const polling = !!list?.some((b) => ACTIVE.has(b.status));
   useEffect(() => {
     if (!polling) return;
@@ -161,37 +264,93 @@ export function Broadcasts({ role }: { role: Role }) {
   }, [statsOf, list]);
   const act = async (b: Broadcast, move: 'schedule' | 'pause' | 'resume' | 'cancel') => {
     setRowError(null);
-    try { await post(`/api/broadcasts/${enc(b.id)}/${move}`); } catch (e) { setRowError({ id: b.id, text: (e as Error).message }); }
+    try {
+      await post(`/api/broadcasts/${enc(b.id)}/${move}`);
+    } catch (e) {
+      setRowError({ id: b.id, text: (e as Error).message });
+    }
     await load();
   };
   const admin = canAdmin(role);
   return (
     <section aria-labelledby="bc-title">
       <h1 id="bc-title">{t('bc.title')}</h1>
-      {list === null ? <p>{t('loading')}</p> : list.length === 0 ? <p className="muted">{t('bc.none')}</p> : (
+      {list === null ? (
+        <p>{t('loading')}</p>
+      ) : list.length === 0 ? (
+        <p className="muted">{t('bc.none')}</p>
+      ) : (
         <table data-testid="broadcasts">
-          <thead><tr><th scope="col">{t('bc.name')}</th><th scope="col">{t('bc.status')}</th><th scope="col">{t('bc.audience')}</th><th scope="col">{t('bc.progress')}</th><th scope="col">{t('bc.actions')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('bc.name')}</th>
+              <th scope="col">{t('bc.status')}</th>
+              <th scope="col">{t('bc.audience')}</th>
+              <th scope="col">{t('bc.progress')}</th>
+              <th scope="col">{t('bc.actions')}</th>
+            </tr>
+          </thead>
           <tbody>
             {list.map((b) => (
               <tr key={b.id} data-testid={`broadcast-${b.name}`}>
-                <td><bdi>{b.name}</bdi>{b.sendAt && <div className="muted small">{date(b.sendAt)}{b.localTime ? ` · ${b.localTime}` : ''}</div>}</td>
-                <td><span className={`badge status-${b.status}`} data-testid="broadcast-status">{t(`status.${b.status}` as MessageKey)}</span></td>
-                <td>{t(b.audience.type === 'list' ? 'bc.list' : 'bc.segment')}: <bdi>{names[b.audience.id] ?? b.audience.id}</bdi></td>
+                <td>
+                  <bdi>{b.name}</bdi>
+                  {b.sendAt && (
+                    <div className="muted small">
+                      {date(b.sendAt)}
+                      {b.localTime ? ` · ${b.localTime}` : ''}
+                    </div>
+                  )}
+                </td>
+                <td>
+                  <span className={`badge status-${b.status}`} data-testid="broadcast-status">
+                    {t(`status.${b.status}` as MessageKey)}
+                  </span>
+                </td>
+                <td>
+                  {t(b.audience.type === 'list' ? 'bc.list' : 'bc.segment')}: <bdi>{names[b.audience.id] ?? b.audience.id}</bdi>
+                </td>
                 <td>
                   <span className="small" data-testid="broadcast-progress">
-                    {PROGRESS.map((k) => <span key={k} data-testid={`progress-${k}`} style={{ marginInlineEnd: '.6rem' }}>{t(`bc.${k}`)} <strong>{num(b.progress[k])}</strong></span>)}
+                    {PROGRESS.map((k) => (
+                      <span key={k} data-testid={`progress-${k}`} style={{ marginInlineEnd: '.6rem' }}>
+                        {t(`bc.${k}`)} <strong>{num(b.progress[k])}</strong>
+                      </span>
+                    ))}
                   </span>
                   <progress max={Math.max(1, b.progress.total)} value={b.progress.total - b.progress.remaining} aria-label={t('bc.progress')} style={{ display: 'block', width: '100%' }} />
                 </td>
                 <td>
                   <div className="row" style={{ margin: 0 }}>
-                    {admin && b.status === 'draft' && <button type="button" className="primary" onClick={() => act(b, 'schedule')}>{t('bc.schedule')}</button>}
-                    {admin && ACTIVE.has(b.status) && <button type="button" onClick={() => act(b, 'pause')}>{t('pause')}</button>}
-                    {admin && b.status === 'paused' && <button type="button" onClick={() => act(b, 'resume')}>{t('resume')}</button>}
-                    {admin && !['cancelled', 'completed'].includes(b.status) && <button type="button" className="danger" onClick={() => act(b, 'cancel')}>{t('cancel')}</button>}
-                    <button type="button" className="link" aria-pressed={statsOf?.id === b.id} onClick={() => setStatsOf(statsOf?.id === b.id ? null : b)}>{t('bc.stats')}</button>
+                    {admin && b.status === 'draft' && (
+                      <button type="button" className="primary" onClick={() => act(b, 'schedule')}>
+                        {t('bc.schedule')}
+                      </button>
+                    )}
+                    {admin && ACTIVE.has(b.status) && (
+                      <button type="button" onClick={() => act(b, 'pause')}>
+                        {t('pause')}
+                      </button>
+                    )}
+                    {admin && b.status === 'paused' && (
+                      <button type="button" onClick={() => act(b, 'resume')}>
+                        {t('resume')}
+                      </button>
+                    )}
+                    {admin && !['cancelled', 'completed'].includes(b.status) && (
+                      <button type="button" className="danger" onClick={() => act(b, 'cancel')}>
+                        {t('cancel')}
+                      </button>
+                    )}
+                    <button type="button" className="link" aria-pressed={statsOf?.id === b.id} onClick={() => setStatsOf(statsOf?.id === b.id ? null : b)}>
+                      {t('bc.stats')}
+                    </button>
                   </div>
-                  {rowError?.id === b.id && <span className="error small" role="alert">{rowError.text}</span>}
+                  {rowError?.id === b.id && (
+                    <span className="error small" role="alert">
+                      {rowError.text}
+                    </span>
+                  )}
                 </td>
               </tr>
             ))}
@@ -199,15 +358,23 @@ export function Broadcasts({ role }: { role: Role }) {
         </table>
       )}
       <nav className="row" aria-label={t('bc.pages')}>
-        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>{t('previous')}</button>
-        <span className="muted small" data-testid="broadcasts-page">{t('bc.page', { n: cursors.length })}</span>
-        <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>{t('next')}</button>
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+          {t('previous')}
+        </button>
+        <span className="muted small" data-testid="broadcasts-page">
+          {t('bc.page', { n: cursors.length })}
+        </span>
+        <button type="button" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>
+          {t('next')}
+        </button>
       </nav>
       {statsOf && (
         <section aria-labelledby="bc-stats" className="card" style={{ marginBlockStart: '1rem' }}>
           <h2 id="bc-stats">{t('bc.statsOf', { name: statsOf.name })}</h2>
           {stats ? <Figures stats={stats} testId="broadcast-figures" /> : <p>{t('loading')}</p>}
-          <a className="button" style={{ marginBlockStart: '.6rem' }} href={`/api/broadcasts/${enc(statsOf.id)}/stats?format=csv`} download>{t('an.csv')}</a>
+          <a className="button" style={{ marginBlockStart: '.6rem' }} href={`/api/broadcasts/${enc(statsOf.id)}/stats?format=csv`} download>
+            {t('an.csv')}
+          </a>
         </section>
       )}
       {admin && <NewBroadcast onCreated={load} />}

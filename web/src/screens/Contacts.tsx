@@ -33,7 +33,9 @@ export function ContactsList({ role }: { role: Role }) {
   useEffect(() => {
     const q = applied.trim();
     const filter = !q ? '' : q.includes('@') ? `&email=${encodeURIComponent(q)}` : `&userId=${encodeURIComponent(q)}`;
-    get<{ data: Contact[]; nextCursor: string | null }>(`/api/contacts?limit=${PAGE}${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then(setPage, () => setPage({ data: [], nextCursor: null }));
+    get<{ data: Contact[]; nextCursor: string | null }>(`/api/contacts?limit=${PAGE}${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then(setPage, () =>
+      setPage({ data: [], nextCursor: null }),
+    );
   }, [applied, cursor]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -45,19 +47,39 @@ export function ContactsList({ role }: { role: Role }) {
       <div className="row">
         <h1 id="contacts-title">{t('contacts.title')}</h1>
         <span className="spacer" />
-        {canEdit(role) && <Link to="/contacts/import" className="button">{t('imp.open')}</Link>}
+        {canEdit(role) && (
+          <Link to="/contacts/import" className="button">
+            {t('imp.open')}
+          </Link>
+        )}
       </div>
       <form className="row" role="search" onSubmit={submit}>
-        <label className="grow"><span className="sr-only">{t('contacts.search')}</span><input type="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(e) => setQuery(e.target.value)} /></label>
+        <label className="grow">
+          <span className="sr-only">{t('contacts.search')}</span>
+          <input type="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>
         <button type="submit">{t('search')}</button>
       </form>
-      {!page ? <p>{t('loading')}</p> : page.data.length === 0 ? <p className="muted">{t('contacts.none')}</p> : (
+      {!page ? (
+        <p>{t('loading')}</p>
+      ) : page.data.length === 0 ? (
+        <p className="muted">{t('contacts.none')}</p>
+      ) : (
         <table>
-          <thead><tr><th scope="col">{t('auth.email')}</th><th scope="col">userId</th><th scope="col">{t('contacts.locale')}</th><th scope="col">{t('contacts.created')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('auth.email')}</th>
+              <th scope="col">userId</th>
+              <th scope="col">{t('contacts.locale')}</th>
+              <th scope="col">{t('contacts.created')}</th>
+            </tr>
+          </thead>
           <tbody>
             {page.data.map((c) => (
               <tr key={c.id}>
-                <td><Link to={`/contacts/${c.id}`}>{c.email ?? c.id}</Link></td>
+                <td>
+                  <Link to={`/contacts/${c.id}`}>{c.email ?? c.id}</Link>
+                </td>
                 <td>{c.userId ?? '—'}</td>
                 <td>{c.locale ?? '—'}</td>
                 <td>{date(c.createdAt)}</td>
@@ -67,16 +89,39 @@ export function ContactsList({ role }: { role: Role }) {
         </table>
       )}
       <div className="row">
-        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>{t('previous')}</button>
-        <button type="button" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}>{t('next')}</button>
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>
+          {t('previous')}
+        </button>
+        <button type="button" disabled={!page?.nextCursor} onClick={() => page?.nextCursor && setCursors([...cursors, page.nextCursor])}>
+          {t('next')}
+        </button>
       </div>
     </section>
   );
 }
 
-interface Consent { id: number; channel: string; topic: string; status: string; source: string | null; ip: string | null; createdAt: number }
-interface Membership { listId: string; status: string; list: { name: string } }
-interface Run { id: string; journeyId: string; status: string; currentNode: string | null; enteredAt: number; steps: { node: string; outcome: string; executedAt: number }[] }
+interface Consent {
+  id: number;
+  channel: string;
+  topic: string;
+  status: string;
+  source: string | null;
+  ip: string | null;
+  createdAt: number;
+}
+interface Membership {
+  listId: string;
+  status: string;
+  list: { name: string };
+}
+interface Run {
+  id: string;
+  journeyId: string;
+  status: string;
+  currentNode: string | null;
+  enteredAt: number;
+  steps: { node: string; outcome: string; executedAt: number }[];
+}
 
 export function ContactProfile({ id }: { id: string }) {
   const { t, date } = useI18n();
@@ -88,44 +133,108 @@ export function ContactProfile({ id }: { id: string }) {
   useEffect(() => {
     const enc = encodeURIComponent(id);
     get<Contact>(`/api/contacts/${enc}`).then(setContact, (e) => setError((e as Error).message));
-    get<{ data: Consent[] }>(`/api/contacts/${enc}/consent/history`).then((r) => setConsent(r.data), () => {});
-    get<{ data: Membership[] }>(`/api/contacts/${enc}/lists`).then((r) => setLists(r.data), () => {});
-    get<{ runs: Run[] }>(`/api/contacts/${enc}/journeys`).then((r) => setRuns(r.runs), () => {});
+    get<{ data: Consent[] }>(`/api/contacts/${enc}/consent/history`).then(
+      (r) => setConsent(r.data),
+      () => {},
+    );
+    get<{ data: Membership[] }>(`/api/contacts/${enc}/lists`).then(
+      (r) => setLists(r.data),
+      () => {},
+    );
+    get<{ runs: Run[] }>(`/api/contacts/${enc}/journeys`).then(
+      (r) => setRuns(r.runs),
+      () => {},
+    );
   }, [id]);
-  if (error) return <p className="error" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
   if (!contact) return <p>{t('loading')}</p>;
   return (
     <div className="profile">
       <h1>{contact.email ?? contact.userId ?? contact.id}</h1>
       <dl className="facts">
-        <dt>id</dt><dd>{contact.id}</dd>
-        <dt>userId</dt><dd>{contact.userId ?? '—'}</dd>
-        <dt>{t('contacts.locale')}</dt><dd>{contact.locale ?? '—'}</dd>
-        <dt>{t('contacts.timezone')}</dt><dd>{contact.timezone ?? '—'}</dd>
-        <dt>{t('contacts.created')}</dt><dd>{date(contact.createdAt)}</dd>
+        <dt>id</dt>
+        <dd>{contact.id}</dd>
+        <dt>userId</dt>
+        <dd>{contact.userId ?? '—'}</dd>
+        <dt>{t('contacts.locale')}</dt>
+        <dd>{contact.locale ?? '—'}</dd>
+        <dt>{t('contacts.timezone')}</dt>
+        <dd>{contact.timezone ?? '—'}</dd>
+        <dt>{t('contacts.created')}</dt>
+        <dd>{date(contact.createdAt)}</dd>
       </dl>
       <section aria-labelledby="attr-title">
         <h2 id="attr-title">{t('contacts.attributes')}</h2>
-        <table><tbody>{Object.entries(contact.attributes).map(([k, v]) => <tr key={k}><th scope="row">{k}</th><td><bdi>{typeof v === 'string' ? v : JSON.stringify(v)}</bdi></td></tr>)}</tbody></table>
+        <table>
+          <tbody>
+            {Object.entries(contact.attributes).map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>
+                  <bdi>{typeof v === 'string' ? v : JSON.stringify(v)}</bdi>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </section>
       <ContactTimeline contactId={contact.id} />
       <section aria-labelledby="lists-title">
         <h2 id="lists-title">{t('contacts.lists')}</h2>
-        <ul>{lists.map((m) => <li key={m.listId}>{m.list.name} · {m.status}</li>)}</ul>
+        <ul>
+          {lists.map((m) => (
+            <li key={m.listId}>
+              {m.list.name} · {m.status}
+            </li>
+          ))}
+        </ul>
       </section>
       <section aria-labelledby="journeys-title">
         <h2 id="journeys-title">{t('contacts.journeys')}</h2>
         {runs.map((r) => (
           <details key={r.id}>
-            <summary><Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {r.status}{r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}{r.steps.length > 0 && <span className="muted small" data-testid="journey-path"> · {t('contacts.path')}: <bdi dir="ltr">{r.steps.map((s) => s.node).join(' → ')}</bdi></span>}</summary>
-            <ol>{r.steps.map((s, i) => <li key={i}>{s.node}: {s.outcome} · {date(s.executedAt)}</li>)}</ol>
+            <summary>
+              <Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {r.status}
+              {r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}
+              {r.steps.length > 0 && (
+                <span className="muted small" data-testid="journey-path">
+                  {' '}
+                  · {t('contacts.path')}: <bdi dir="ltr">{r.steps.map((s) => s.node).join(' → ')}</bdi>
+                </span>
+              )}
+            </summary>
+            <ol>
+              {r.steps.map((s, i) => (
+                <li key={i}>
+                  {s.node}: {s.outcome} · {date(s.executedAt)}
+                </li>
+              ))}
+            </ol>
           </details>
         ))}
       </section>
       <section aria-labelledby="consent-title">
         <h2 id="consent-title">{t('contacts.consent')}</h2>
         <table>
-          <tbody>{consent.map((c) => <tr key={c.id}><td>{date(c.createdAt)}</td><td>{c.channel}{c.topic ? `/${c.topic}` : ''}</td><td>{c.status}</td><td>{c.source ?? ''}</td><td>{c.ip ?? ''}</td></tr>)}</tbody>
+          <tbody>
+            {consent.map((c) => (
+              <tr key={c.id}>
+                <td>{date(c.createdAt)}</td>
+                <td>
+                  {c.channel}
+                  {c.topic ? `/${c.topic}` : ''}
+                </td>
+                <td>{c.status}</td>
+                <td>{c.source ?? ''}</td>
+                <td>{c.ip ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       </section>
     </div>

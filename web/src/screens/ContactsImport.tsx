@@ -13,16 +13,33 @@ import type { MessageKey } from '../messages';
 import { Link } from '../router';
 
 interface ImportJob {
-  id: string; status: 'waiting' | 'running' | 'completed' | 'failed'; fileName: string; sizeBytes: number | null; bytesRead: number;
-  rows: number; created: number; updated: number; unchanged: number; failed: number; failures: { line: number; reason: string }[]; error: string | null;
+  id: string;
+  status: 'waiting' | 'running' | 'completed' | 'failed';
+  fileName: string;
+  sizeBytes: number | null;
+  bytesRead: number;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  failures: { line: number; reason: string }[];
+  error: string | null;
 }
-interface Named { id: string; name: string }
+interface Named {
+  id: string;
+  name: string;
+}
 
 const TARGETS = ['auto', 'userId', 'email', 'phone', 'timezone', 'locale', 'attribute', 'ignore'] as const;
 type Target = (typeof TARGETS)[number];
 const TYPES = ['string', 'number', 'boolean', 'date', 'json'] as const;
 type AttrType = (typeof TYPES)[number];
-interface Column { name: string; target: Target; type: AttrType }
+interface Column {
+  name: string;
+  target: Target;
+  type: AttrType;
+}
 
 /** The header row of a CSV: the first record's cells (quotes honoured, newlines inside quotes kept). */
 export function csvHeader(text: string): string[] {
@@ -33,13 +50,18 @@ export function csvHeader(text: string): string[] {
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
     if (quoted) {
-      if (c === '"' && s[i + 1] === '"') { cell += '"'; i++; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && s[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; }
-    else if (c === '\n' || c === '\r') { if (cells.length > 0 || cell !== '') break; }
-    else cell += c;
+    else if (c === ',') {
+      cells.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (cells.length > 0 || cell !== '') break;
+    } else cell += c;
   }
   cells.push(cell);
   return cells.map((c) => c.trim());
@@ -76,8 +98,13 @@ export function ContactsImport() {
   const [error, setError] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setInterval> | null>(null);
   useEffect(() => {
-    get<{ data: Named[] }>('/api/lists?limit=200').then((r) => setLists(r.data), () => {});
-    return () => { if (timer.current) clearInterval(timer.current); };
+    get<{ data: Named[] }>('/api/lists?limit=200').then(
+      (r) => setLists(r.data),
+      () => {},
+    );
+    return () => {
+      if (timer.current) clearInterval(timer.current);
+    };
   }, []);
 
   const pick = async (f: File | null) => {
@@ -85,11 +112,20 @@ export function ContactsImport() {
     setJob(null);
     setIssues([]);
     setError(null);
-    setColumns(f ? csvHeader(await f.slice(0, 64 * 1024).text()).filter((n) => n !== '').map((name) => ({ name, target: 'auto', type: 'string' })) : []);
+    setColumns(
+      f
+        ? csvHeader(await f.slice(0, 64 * 1024).text())
+            .filter((n) => n !== '')
+            .map((name) => ({ name, target: 'auto', type: 'string' }))
+        : [],
+    );
   };
   const setColumn = (i: number, change: Partial<Column>) => setColumns(columns.map((c, j) => (j === i ? { ...c, ...change } : c)));
 
-  const stopPolling = () => { if (timer.current) clearInterval(timer.current); timer.current = null; };
+  const stopPolling = () => {
+    if (timer.current) clearInterval(timer.current);
+    timer.current = null;
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!file) return;
@@ -104,7 +140,11 @@ export function ContactsImport() {
       return;
     }
     setJob(created);
-    const poll = () => get<ImportJob>(`/api/contacts/imports/${encodeURIComponent(created.id)}`).then((j) => setJob((old) => (old?.status === 'completed' || old?.status === 'failed' ? old : j)), () => {});
+    const poll = () =>
+      get<ImportJob>(`/api/contacts/imports/${encodeURIComponent(created.id)}`).then(
+        (j) => setJob((old) => (old?.status === 'completed' || old?.status === 'failed' ? old : j)),
+        () => {},
+      );
     timer.current = setInterval(poll, 500);
     try {
       setJob(await sendFile<ImportJob>('PUT', `/api/contacts/imports/${encodeURIComponent(created.id)}/file`, file, 'text/csv'));
@@ -120,7 +160,9 @@ export function ContactsImport() {
   const issueFor = (name: string) => issues.find((i) => i.message.includes(`"${name}"`));
   return (
     <section aria-labelledby="import-title" className="import">
-      <p><Link to="/contacts">{t('imp.back')}</Link></p>
+      <p>
+        <Link to="/contacts">{t('imp.back')}</Link>
+      </p>
       <h1 id="import-title">{t('imp.title')}</h1>
       <p className="muted">{t('imp.intro')}</p>
       <form onSubmit={submit} className="card">
@@ -131,22 +173,53 @@ export function ContactsImport() {
         {columns.length > 0 && (
           <table data-testid="import-columns">
             <caption className="sr-only">{t('imp.mapping')}</caption>
-            <thead><tr><th scope="col">{t('imp.column')}</th><th scope="col">{t('imp.becomes')}</th><th scope="col">{t('imp.type')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('imp.column')}</th>
+                <th scope="col">{t('imp.becomes')}</th>
+                <th scope="col">{t('imp.type')}</th>
+              </tr>
+            </thead>
             <tbody>
               {columns.map((c, i) => {
                 const problem = issueFor(c.name);
                 return (
                   <tr key={`${i}:${c.name}`}>
-                    <th scope="row"><bdi>{c.name}</bdi></th>
+                    <th scope="row">
+                      <bdi>{c.name}</bdi>
+                    </th>
                     <td>
-                      <select aria-label={t('imp.becomesOf', { column: c.name })} value={c.target} onChange={(e) => setColumn(i, { target: e.target.value as Target })} aria-invalid={problem ? true : undefined} aria-describedby={problem ? `col-err-${i}` : undefined}>
-                        {TARGETS.map((k) => <option key={k} value={k}>{t(`imp.target.${k}` as MessageKey)}</option>)}
+                      <select
+                        aria-label={t('imp.becomesOf', { column: c.name })}
+                        value={c.target}
+                        onChange={(e) => setColumn(i, { target: e.target.value as Target })}
+                        aria-invalid={problem ? true : undefined}
+                        aria-describedby={problem ? `col-err-${i}` : undefined}
+                      >
+                        {TARGETS.map((k) => (
+                          <option key={k} value={k}>
+                            {t(`imp.target.${k}` as MessageKey)}
+                          </option>
+                        ))}
                       </select>
-                      {problem && <span id={`col-err-${i}`} className="error small" role="alert">{problem.message}</span>}
+                      {problem && (
+                        <span id={`col-err-${i}`} className="error small" role="alert">
+                          {problem.message}
+                        </span>
+                      )}
                     </td>
                     <td>
-                      <select aria-label={t('imp.typeOf', { column: c.name })} value={c.type} disabled={!(c.target === 'auto' || c.target === 'attribute')} onChange={(e) => setColumn(i, { type: e.target.value as AttrType })}>
-                        {TYPES.map((k) => <option key={k} value={k}>{t(`imp.type.${k}` as MessageKey)}</option>)}
+                      <select
+                        aria-label={t('imp.typeOf', { column: c.name })}
+                        value={c.type}
+                        disabled={!(c.target === 'auto' || c.target === 'attribute')}
+                        onChange={(e) => setColumn(i, { type: e.target.value as AttrType })}
+                      >
+                        {TYPES.map((k) => (
+                          <option key={k} value={k}>
+                            {t(`imp.type.${k}` as MessageKey)}
+                          </option>
+                        ))}
                       </select>
                     </td>
                   </tr>
@@ -159,29 +232,68 @@ export function ContactsImport() {
           {t('imp.list')}
           <select value={list} onChange={(e) => setList(e.target.value)}>
             <option value="">{t('imp.noList')}</option>
-            {lists.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+            {lists.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
           </select>
         </label>
         <div className="row">
-          <button type="submit" className="primary" disabled={!file || busy}>{t('imp.start')}</button>
+          <button type="submit" className="primary" disabled={!file || busy}>
+            {t('imp.start')}
+          </button>
         </div>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
       </form>
       {job && (
         <section aria-labelledby="import-progress-title" className="card" data-testid="import-job">
-          <h2 id="import-progress-title"><bdi>{job.fileName}</bdi> · {t(`imp.status.${job.status}` as MessageKey)}</h2>
-          <div className="progressbar" role="progressbar" aria-label={t('imp.progress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(job)} aria-valuetext={`${num(percent(job))} %`} data-testid="import-progress">
+          <h2 id="import-progress-title">
+            <bdi>{job.fileName}</bdi> · {t(`imp.status.${job.status}` as MessageKey)}
+          </h2>
+          <div
+            className="progressbar"
+            role="progressbar"
+            aria-label={t('imp.progress')}
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={percent(job)}
+            aria-valuetext={`${num(percent(job))} %`}
+            data-testid="import-progress"
+          >
             <div className="progressbar-fill" style={{ inlineSize: `${percent(job)}%` }} />
           </div>
           <p className="small" data-testid="import-counts">
             {t('imp.counts', { rows: job.rows, created: job.created, updated: job.updated, unchanged: job.unchanged, failed: job.failed })}
           </p>
-          {job.error && <p className="error" role="alert">{job.error}</p>}
+          {job.error && (
+            <p className="error" role="alert">
+              {job.error}
+            </p>
+          )}
           {job.failures.length > 0 && (
             <table data-testid="import-failures">
               <caption>{t('imp.badRows', { n: job.failed })}</caption>
-              <thead><tr><th scope="col">{t('imp.line')}</th><th scope="col">{t('imp.reason')}</th></tr></thead>
-              <tbody>{job.failures.map((f) => <tr key={f.line}><td>{num(f.line)}</td><td><bdi dir="ltr">{f.reason}</bdi></td></tr>)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">{t('imp.line')}</th>
+                  <th scope="col">{t('imp.reason')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {job.failures.map((f) => (
+                  <tr key={f.line}>
+                    <td>{num(f.line)}</td>
+                    <td>
+                      <bdi dir="ltr">{f.reason}</bdi>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
             </table>
           )}
           {job.failed > job.failures.length && <p className="muted small">{t('imp.moreBad', { n: job.failed - job.failures.length })}</p>}

@@ -33,28 +33,55 @@ export function JourneysList({ role }: { role: Role }) {
   const [journeys, setJourneys] = useState<Journey[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<{ journeys: Journey[] }>('/api/journeys').then((r) => setJourneys(r.journeys), (e) => setError((e as Error).message));
+    get<{ journeys: Journey[] }>('/api/journeys').then(
+      (r) => setJourneys(r.journeys),
+      (e) => setError((e as Error).message),
+    );
   }, []);
   return (
     <section aria-labelledby="journeys-title">
       <div className="row">
         <h1 id="journeys-title">{t('journeys.title')}</h1>
         <span className="spacer" />
-        {canEdit(role) && <Link className="button primary" to="/journeys/new">{t('journeys.new')}</Link>}
+        {canEdit(role) && (
+          <Link className="button primary" to="/journeys/new">
+            {t('journeys.new')}
+          </Link>
+        )}
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
-      {journeys === null ? <p>{t('loading')}</p> : journeys.length === 0 ? <p className="muted">{t('journeys.none')}</p> : (
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {journeys === null ? (
+        <p>{t('loading')}</p>
+      ) : journeys.length === 0 ? (
+        <p className="muted">{t('journeys.none')}</p>
+      ) : (
         <table>
           <thead>
-            <tr><th scope="col">{t('journeys.name')}</th><th scope="col">{t('journeys.status')}</th><th scope="col">{t('journeys.version')}</th><th scope="col">{t('journeys.runs')}</th><th scope="col">{t('journeys.updated')}</th></tr>
+            <tr>
+              <th scope="col">{t('journeys.name')}</th>
+              <th scope="col">{t('journeys.status')}</th>
+              <th scope="col">{t('journeys.version')}</th>
+              <th scope="col">{t('journeys.runs')}</th>
+              <th scope="col">{t('journeys.updated')}</th>
+            </tr>
           </thead>
           <tbody>
             {journeys.map((j) => (
               <tr key={j.id}>
-                <td><Link to={`/journeys/${encodeURIComponent(j.id)}`}>{j.name}</Link> <span className="muted small">{j.id}</span></td>
-                <td><span className={`badge status-${j.status}`}>{t(`status.${j.status}` as 'status.live')}</span></td>
+                <td>
+                  <Link to={`/journeys/${encodeURIComponent(j.id)}`}>{j.name}</Link> <span className="muted small">{j.id}</span>
+                </td>
+                <td>
+                  <span className={`badge status-${j.status}`}>{t(`status.${j.status}` as 'status.live')}</span>
+                </td>
                 <td>{num(j.version)}</td>
-                <td><InJourney id={j.id} /></td>
+                <td>
+                  <InJourney id={j.id} />
+                </td>
                 <td>{date(j.updatedAt)}</td>
               </tr>
             ))}

@@ -9,9 +9,18 @@ import { ApiError, get, patch, post, canEdit, type Issue, type Role } from '../a
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
 
-interface Segment { id: string; name: string; conditions: unknown; memberCount?: number; computedAt: number | null }
+interface Segment {
+  id: string;
+  name: string;
+  conditions: unknown;
+  memberCount?: number;
+  computedAt: number | null;
+}
 type Leaf = Record<string, unknown> & { type: string };
-interface Preview { count: number; sample: { contactId: string; email: string | null; userId: string | null }[] }
+interface Preview {
+  count: number;
+  sample: { contactId: string; email: string | null; userId: string | null }[];
+}
 
 const VALUE_OPS = ['equals', 'not_equals', 'contains', 'starts_with', 'exists', 'not_exists', 'gt', 'gte', 'lt', 'lte', 'before', 'after', 'more_than_days_ago', 'less_than_days_ago'];
 const NO_VALUE = new Set(['exists', 'not_exists']);
@@ -42,19 +51,44 @@ export function SegmentsList({ role }: { role: Role }) {
   const { t, num } = useI18n();
   const [list, setList] = useState<Segment[] | null>(null);
   useEffect(() => {
-    get<{ data: Segment[] }>('/api/segments?limit=200').then((r) => setList(r.data), () => setList([]));
+    get<{ data: Segment[] }>('/api/segments?limit=200').then(
+      (r) => setList(r.data),
+      () => setList([]),
+    );
   }, []);
   return (
     <section aria-labelledby="segments-title">
       <div className="row">
         <h1 id="segments-title">{t('segments.title')}</h1>
         <span className="spacer" />
-        {canEdit(role) && <Link className="button primary" to="/segments/new">{t('segments.new')}</Link>}
+        {canEdit(role) && (
+          <Link className="button primary" to="/segments/new">
+            {t('segments.new')}
+          </Link>
+        )}
       </div>
-      {list === null ? <p>{t('loading')}</p> : list.length === 0 ? <p className="muted">{t('segments.none')}</p> : (
+      {list === null ? (
+        <p>{t('loading')}</p>
+      ) : list.length === 0 ? (
+        <p className="muted">{t('segments.none')}</p>
+      ) : (
         <table>
-          <thead><tr><th scope="col">{t('journeys.name')}</th><th scope="col">{t('segments.members')}</th></tr></thead>
-          <tbody>{list.map((s) => <tr key={s.id}><td><Link to={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</Link> <span className="muted small">{s.id}</span></td><td>{s.memberCount === undefined ? '—' : num(s.memberCount)}</td></tr>)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{t('journeys.name')}</th>
+              <th scope="col">{t('segments.members')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((s) => (
+              <tr key={s.id}>
+                <td>
+                  <Link to={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</Link> <span className="muted small">{s.id}</span>
+                </td>
+                <td>{s.memberCount === undefined ? '—' : num(s.memberCount)}</td>
+              </tr>
+            ))}
+          </tbody>
         </table>
       )}
     </section>
@@ -72,15 +106,25 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
   const [notice, setNotice] = useState<string | null>(null);
 
   useEffect(() => {
-    if (id) get<Segment>(`/api/segments/${encodeURIComponent(id)}`).then((s) => { setName(s.name); setConditions(s.conditions); });
+    if (id)
+      get<Segment>(`/api/segments/${encodeURIComponent(id)}`).then((s) => {
+        setName(s.name);
+        setConditions(s.conditions);
+      });
   }, [id]);
 
   // The live count: the server evaluates the unsaved conditions a moment after the last change.
   useEffect(() => {
     const timer = setTimeout(() => {
       post<Preview>('/api/segments/preview', { conditions }).then(
-        (p) => { setPreview(p); setIssues([]); },
-        (e) => { setPreview(null); if (e instanceof ApiError) setIssues(e.issues.length ? e.issues : [{ path: '', message: e.message }]); },
+        (p) => {
+          setPreview(p);
+          setIssues([]);
+        },
+        (e) => {
+          setPreview(null);
+          if (e instanceof ApiError) setIssues(e.issues.length ? e.issues : [{ path: '', message: e.message }]);
+        },
       );
     }, 300);
     return () => clearTimeout(timer);
@@ -104,7 +148,10 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
   return (
     <div className="segment-editor">
       <h1>{id ?? t('segments.new')}</h1>
-      <label>{t('journeys.name')}<input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} /></label>
+      <label>
+        {t('journeys.name')}
+        <input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} />
+      </label>
       <p className="live-count" role="status" aria-live="polite" data-testid="segment-count">
         {preview ? t('segments.count', { n: preview.count }) : '…'}
       </p>
@@ -126,8 +173,19 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
               {leaf.type === 'attribute' && (
                 <>
                   <input aria-label={t('segments.attribute')} value={String(leaf.attribute ?? '')} onChange={(e) => setLeaf(i, { ...leaf, attribute: e.target.value })} />
-                  <select aria-label={t('field.op')} value={String(leaf.op)} onChange={(e) => { const { value: _v, ...rest } = leaf; setLeaf(i, NO_VALUE.has(e.target.value) ? { ...rest, op: e.target.value } : { ...leaf, op: e.target.value }); }}>
-                    {VALUE_OPS.map((o) => <option key={o} value={o}>{o}</option>)}
+                  <select
+                    aria-label={t('field.op')}
+                    value={String(leaf.op)}
+                    onChange={(e) => {
+                      const { value: _v, ...rest } = leaf;
+                      setLeaf(i, NO_VALUE.has(e.target.value) ? { ...rest, op: e.target.value } : { ...leaf, op: e.target.value });
+                    }}
+                  >
+                    {VALUE_OPS.map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
                   </select>
                   {!NO_VALUE.has(String(leaf.op)) && <input aria-label={t('field.value')} value={String(leaf.value ?? '')} onChange={(e) => setLeaf(i, { ...leaf, value: typed(e.target.value) })} />}
                 </>
@@ -139,30 +197,78 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
                     <option value="no">{t('segments.didNot')}</option>
                   </select>
                   <input aria-label={t('field.event')} value={String(leaf.event ?? '')} onChange={(e) => setLeaf(i, { ...leaf, event: e.target.value })} />
-                  <label>{t('segments.withinDays')} <input type="number" min={1} value={Number(leaf.withinDays ?? 30)} onChange={(e) => setLeaf(i, { ...leaf, withinDays: Number(e.target.value) })} /></label>
+                  <label>
+                    {t('segments.withinDays')} <input type="number" min={1} value={Number(leaf.withinDays ?? 30)} onChange={(e) => setLeaf(i, { ...leaf, withinDays: Number(e.target.value) })} />
+                  </label>
                 </>
               )}
               {leaf.type === 'list' && <input aria-label={t('segments.list')} value={String(leaf.list ?? '')} onChange={(e) => setLeaf(i, { ...leaf, list: e.target.value })} />}
-              <button type="button" aria-label={`${t('delete')} ${i + 1}`} disabled={group.leaves.length < 2} onClick={() => setConditions({ [group.mode]: group.leaves.filter((_, j) => j !== i) })}>✕</button>
-              {issuesAt(i).map((m) => <span key={m} className="error" role="alert">{m}</span>)}
+              <button type="button" aria-label={`${t('delete')} ${i + 1}`} disabled={group.leaves.length < 2} onClick={() => setConditions({ [group.mode]: group.leaves.filter((_, j) => j !== i) })}>
+                ✕
+              </button>
+              {issuesAt(i).map((m) => (
+                <span key={m} className="error" role="alert">
+                  {m}
+                </span>
+              ))}
             </div>
           ))}
-          <button type="button" onClick={() => setConditions({ [group.mode]: [...group.leaves, blank('attribute')] })}>{t('segments.add')}</button>
+          <button type="button" onClick={() => setConditions({ [group.mode]: [...group.leaves, blank('attribute')] })}>
+            {t('segments.add')}
+          </button>
         </fieldset>
       ) : (
-        <label>{t('segments.json')}<textarea className="code" rows={12} disabled={readOnly} value={json ?? JSON.stringify(conditions, null, 2)} onChange={(e) => { setJson(e.target.value); try { setConditions(JSON.parse(e.target.value)); } catch { /* keep typing */ } }} /></label>
+        <label>
+          {t('segments.json')}
+          <textarea
+            className="code"
+            rows={12}
+            disabled={readOnly}
+            value={json ?? JSON.stringify(conditions, null, 2)}
+            onChange={(e) => {
+              setJson(e.target.value);
+              try {
+                setConditions(JSON.parse(e.target.value));
+              } catch {
+                /* keep typing */
+              }
+            }}
+          />
+        </label>
       )}
       {!group && json === null && null}
       <div className="row">
-        <button type="button" onClick={() => (json === null ? setJson(JSON.stringify(conditions, null, 2)) : asGroup(conditions) && setJson(null))}>{json === null ? t('segments.editJson') : t('segments.editBuilder')}</button>
-        {!readOnly && <button type="button" className="primary" onClick={() => void save()}>{t('save')}</button>}
+        <button type="button" onClick={() => (json === null ? setJson(JSON.stringify(conditions, null, 2)) : asGroup(conditions) && setJson(null))}>
+          {json === null ? t('segments.editJson') : t('segments.editBuilder')}
+        </button>
+        {!readOnly && (
+          <button type="button" className="primary" onClick={() => void save()}>
+            {t('save')}
+          </button>
+        )}
       </div>
-      {issues.filter((x) => !group || !/^conditions\.(all|any)\.\d/.test(x.path)).map((x) => <p key={x.path + x.message} className="error" role="alert">{x.path}: {x.message}</p>)}
-      {notice && <p className="ok" role="status">{notice}</p>}
+      {issues
+        .filter((x) => !group || !/^conditions\.(all|any)\.\d/.test(x.path))
+        .map((x) => (
+          <p key={x.path + x.message} className="error" role="alert">
+            {x.path}: {x.message}
+          </p>
+        ))}
+      {notice && (
+        <p className="ok" role="status">
+          {notice}
+        </p>
+      )}
       {preview && preview.sample.length > 0 && (
         <section aria-labelledby="sample-title">
           <h2 id="sample-title">{t('segments.sample')}</h2>
-          <ul>{preview.sample.map((c) => <li key={c.contactId}><Link to={`/contacts/${c.contactId}`}>{c.email ?? c.userId ?? c.contactId}</Link></li>)}</ul>
+          <ul>
+            {preview.sample.map((c) => (
+              <li key={c.contactId}>
+                <Link to={`/contacts/${c.contactId}`}>{c.email ?? c.userId ?? c.contactId}</Link>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
     </div>

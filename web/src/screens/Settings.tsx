@@ -10,9 +10,28 @@ import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 
-interface Workspace { id: string; name: string; timezone: string; postalAddress: string; allowPrivateWebhookTargets: boolean }
-interface Key { id: string; kind: string; name: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null }
-interface Member { id: string; email: string; name: string; role: Role }
+interface Workspace {
+  id: string;
+  name: string;
+  timezone: string;
+  postalAddress: string;
+  allowPrivateWebhookTargets: boolean;
+}
+interface Key {
+  id: string;
+  kind: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
 
 const ROLES: Role[] = ['owner', 'admin', 'editor', 'viewer'];
 
@@ -32,8 +51,14 @@ export function Settings({ session }: { session: Session }) {
 
   const reload = () => {
     get<Workspace>('/api/workspace').then(setWs, () => {});
-    get<{ data: Key[] }>('/api/keys').then((r) => setKeys(r.data), () => {});
-    get<{ data: Member[] }>('/api/users').then((r) => setMembers(r.data), () => {});
+    get<{ data: Key[] }>('/api/keys').then(
+      (r) => setKeys(r.data),
+      () => {},
+    );
+    get<{ data: Member[] }>('/api/users').then(
+      (r) => setMembers(r.data),
+      () => {},
+    );
   };
   useEffect(reload, []);
   const attempt = async (fn: () => Promise<unknown>) => {
@@ -48,21 +73,45 @@ export function Settings({ session }: { session: Session }) {
 
   const saveWs = (e: FormEvent) => {
     e.preventDefault();
-    if (ws) void attempt(async () => { await patch('/api/workspace', { name: ws.name, timezone: ws.timezone, postalAddress: ws.postalAddress, allowPrivateWebhookTargets: ws.allowPrivateWebhookTargets }); setMessage({ ok: true, text: t('saved') }); });
+    if (ws)
+      void attempt(async () => {
+        await patch('/api/workspace', { name: ws.name, timezone: ws.timezone, postalAddress: ws.postalAddress, allowPrivateWebhookTargets: ws.allowPrivateWebhookTargets });
+        setMessage({ ok: true, text: t('saved') });
+      });
   };
 
   return (
     <div className="settings">
       <h1>{t('settings.title')}</h1>
-      {message && <p className={message.ok ? 'ok' : 'error'} role={message.ok ? 'status' : 'alert'}>{message.text}</p>}
+      {message && (
+        <p className={message.ok ? 'ok' : 'error'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
       {ws && (
         <form className="card" onSubmit={saveWs} aria-labelledby="ws-title">
           <h2 id="ws-title">{t('settings.workspace')}</h2>
-          <label>{t('settings.name')}<input value={ws.name} disabled={!admin} onChange={(e) => setWs({ ...ws, name: e.target.value })} /></label>
-          <label>{t('settings.timezone')}<input value={ws.timezone} disabled={!admin} onChange={(e) => setWs({ ...ws, timezone: e.target.value })} /></label>
-          <label>{t('settings.postal')}<textarea value={ws.postalAddress} disabled={!admin} onChange={(e) => setWs({ ...ws, postalAddress: e.target.value })} /></label>
-          <label className="check"><input type="checkbox" checked={ws.allowPrivateWebhookTargets} disabled={!admin} onChange={(e) => setWs({ ...ws, allowPrivateWebhookTargets: e.target.checked })} /> {t('settings.privateWebhooks')}</label>
-          {admin && <button type="submit" className="primary">{t('save')}</button>}
+          <label>
+            {t('settings.name')}
+            <input value={ws.name} disabled={!admin} onChange={(e) => setWs({ ...ws, name: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.timezone')}
+            <input value={ws.timezone} disabled={!admin} onChange={(e) => setWs({ ...ws, timezone: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.postal')}
+            <textarea value={ws.postalAddress} disabled={!admin} onChange={(e) => setWs({ ...ws, postalAddress: e.target.value })} />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={ws.allowPrivateWebhookTargets} disabled={!admin} onChange={(e) => setWs({ ...ws, allowPrivateWebhookTargets: e.target.checked })} />{' '}
+            {t('settings.privateWebhooks')}
+          </label>
+          {admin && (
+            <button type="submit" className="primary">
+              {t('save')}
+            </button>
+          )}
         </form>
       )}
       <EmailProvider admin={admin} />
@@ -71,25 +120,62 @@ export function Settings({ session }: { session: Session }) {
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>
-          <thead><tr><th scope="col">{t('settings.name')}</th><th scope="col">{t('settings.kind')}</th><th scope="col">{t('settings.prefix')}</th><th scope="col">{t('settings.lastUsed')}</th><th scope="col" /></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('settings.name')}</th>
+              <th scope="col">{t('settings.kind')}</th>
+              <th scope="col">{t('settings.prefix')}</th>
+              <th scope="col">{t('settings.lastUsed')}</th>
+              <th scope="col" />
+            </tr>
+          </thead>
           <tbody>
             {keys.map((k) => (
               <tr key={k.id}>
-                <td>{k.name}</td><td>{k.kind}</td><td><code>{k.prefix}…</code></td>
+                <td>{k.name}</td>
+                <td>{k.kind}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
                 <td>{k.revokedAt ? t('settings.revoked') : k.lastUsedAt ? date(k.lastUsedAt) : '—'}</td>
-                <td>{admin && !k.revokedAt && <button type="button" className="danger" onClick={() => void attempt(() => post(`/api/keys/${k.id}/revoke`))}>{t('revoke')}</button>}</td>
+                <td>
+                  {admin && !k.revokedAt && (
+                    <button type="button" className="danger" onClick={() => void attempt(() => post(`/api/keys/${k.id}/revoke`))}>
+                      {t('revoke')}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
         {admin && (
-          <form className="row" onSubmit={(e) => { e.preventDefault(); void attempt(async () => setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret)); }}>
-            <label>{t('settings.kind')}<select value={keyKind} onChange={(e) => setKeyKind(e.target.value)}><option value="write">write</option><option value="admin">admin</option></select></label>
-            <label>{t('settings.name')}<input value={keyName} onChange={(e) => setKeyName(e.target.value)} /></label>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void attempt(async () => setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret));
+            }}
+          >
+            <label>
+              {t('settings.kind')}
+              <select value={keyKind} onChange={(e) => setKeyKind(e.target.value)}>
+                <option value="write">write</option>
+                <option value="admin">admin</option>
+              </select>
+            </label>
+            <label>
+              {t('settings.name')}
+              <input value={keyName} onChange={(e) => setKeyName(e.target.value)} />
+            </label>
             <button type="submit">{t('settings.newKey')}</button>
           </form>
         )}
-        {secret && <p className="ok" role="status">{t('settings.secretOnce')} <code data-testid="new-key-secret">{secret}</code></p>}
+        {secret && (
+          <p className="ok" role="status">
+            {t('settings.secretOnce')} <code data-testid="new-key-secret">{secret}</code>
+          </p>
+        )}
       </section>
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">{t('settings.users')}</h2>
@@ -97,25 +183,73 @@ export function Settings({ session }: { session: Session }) {
           <tbody>
             {members.map((m) => (
               <tr key={m.id}>
-                <td>{m.name}</td><td>{m.email}</td>
+                <td>{m.name}</td>
+                <td>{m.email}</td>
                 <td>
-                  <select aria-label={`${t('settings.role')} ${m.email}`} value={m.role} disabled={!admin || m.id === session.user.id} onChange={(e) => void attempt(() => patch(`/api/users/${m.id}`, { role: e.target.value }))}>
-                    {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+                  <select
+                    aria-label={`${t('settings.role')} ${m.email}`}
+                    value={m.role}
+                    disabled={!admin || m.id === session.user.id}
+                    onChange={(e) => void attempt(() => patch(`/api/users/${m.id}`, { role: e.target.value }))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`role.${r}`)}
+                      </option>
+                    ))}
                   </select>
                 </td>
-                <td>{admin && m.id !== session.user.id && <button type="button" className="danger" aria-label={`${t('settings.removeMember')} ${m.email}`} onClick={() => { if (confirm(t('settings.removeConfirm', { email: m.email }))) void attempt(() => del(`/api/users/${m.id}`)); }}>{t('settings.removeMember')}</button>}</td>
+                <td>
+                  {admin && m.id !== session.user.id && (
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`${t('settings.removeMember')} ${m.email}`}
+                      onClick={() => {
+                        if (confirm(t('settings.removeConfirm', { email: m.email }))) void attempt(() => del(`/api/users/${m.id}`));
+                      }}
+                    >
+                      {t('settings.removeMember')}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
         {admin && (
-          <form className="row" onSubmit={(e) => { e.preventDefault(); void attempt(async () => { const r = await post<{ setupUrl: string; email: string }>('/api/users/invites', { email: inviteEmail, role: inviteRole }); setLink({ email: r.email, url: r.setupUrl }); }); }}>
-            <label>{t('auth.email')}<input type="email" required value={inviteEmail} onChange={(e) => setInviteEmail(e.target.value)} /></label>
-            <label>{t('settings.role')}<select value={inviteRole} onChange={(e) => setInviteRole(e.target.value as Role)}>{ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}</select></label>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void attempt(async () => {
+                const r = await post<{ setupUrl: string; email: string }>('/api/users/invites', { email: inviteEmail, role: inviteRole });
+                setLink({ email: r.email, url: r.setupUrl });
+              });
+            }}
+          >
+            <label>
+              {t('auth.email')}
+              <input type="email" required value={inviteEmail} onChange={(e) => setInviteEmail(e.target.value)} />
+            </label>
+            <label>
+              {t('settings.role')}
+              <select value={inviteRole} onChange={(e) => setInviteRole(e.target.value as Role)}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {t(`role.${r}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button type="submit">{t('settings.invite')}</button>
           </form>
         )}
-        {link && <p className="ok" role="status">{t('settings.setupLink', { email: link.email })} <code data-testid="invite-link">{link.url}</code></p>}
+        {link && (
+          <p className="ok" role="status">
+            {t('settings.setupLink', { email: link.email })} <code data-testid="invite-link">{link.url}</code>
+          </p>
+        )}
       </section>
     </div>
   );

@@ -7,7 +7,11 @@ function LangPicker() {
   const { t, lang, setLang } = useI18n();
   return (
     <select aria-label={t('language')} value={lang} onChange={(e) => setLang(e.target.value as Lang)}>
-      {LANGS.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
+      {LANGS.map((l) => (
+        <option key={l.code} value={l.code}>
+          {l.label}
+        </option>
+      ))}
     </select>
   );
 }
@@ -35,11 +39,27 @@ export function SignIn({ onDone }: { onDone(s: Session): void }) {
   return (
     <main className="auth">
       <form className="card" onSubmit={submit} aria-labelledby="signin-title">
-        <div className="row"><h1 id="signin-title">{t('auth.title')}</h1><span className="spacer" /><LangPicker /></div>
-        <label>{t('auth.email')}<input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} /></label>
-        <label>{t('auth.password')}<input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button className="primary" type="submit" disabled={busy}>{t('auth.signIn')}</button>
+        <div className="row">
+          <h1 id="signin-title">{t('auth.title')}</h1>
+          <span className="spacer" />
+          <LangPicker />
+        </div>
+        <label>
+          {t('auth.email')}
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {t('auth.signIn')}
+        </button>
       </form>
     </main>
   );
@@ -71,14 +91,35 @@ export function Setup({ onDone }: { onDone(s: Session): void }) {
   return (
     <main className="auth">
       <form className="card" onSubmit={submit} aria-labelledby="setup-title">
-        <div className="row"><h1 id="setup-title">{t('auth.setupTitle')}</h1><span className="spacer" /><LangPicker /></div>
+        <div className="row">
+          <h1 id="setup-title">{t('auth.setupTitle')}</h1>
+          <span className="spacer" />
+          <LangPicker />
+        </div>
         {invite && <p>{t('auth.setupRole', { role: t(`role.${invite.role}` as 'role.owner') })}</p>}
-        <label>{t('auth.email')}<input type="email" required readOnly={!!invite?.email} value={invite?.email ?? email} onChange={(e) => setEmail(e.target.value)} /></label>
-        <label>{t('auth.name')}<input value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <label>{t('auth.password')}<input type="password" autoComplete="new-password" required minLength={10} aria-describedby="pw-hint" value={password} onChange={(e) => setPassword(e.target.value)} /></label>
-        <small id="pw-hint" className="muted">{t('auth.passwordHint')}</small>
-        {error && <p className="error" role="alert">{error}</p>}
-        <button className="primary" type="submit" disabled={!invite}>{t('auth.create')}</button>
+        <label>
+          {t('auth.email')}
+          <input type="email" required readOnly={!!invite?.email} value={invite?.email ?? email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          {t('auth.name')}
+          <input value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          {t('auth.password')}
+          <input type="password" autoComplete="new-password" required minLength={10} aria-describedby="pw-hint" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <small id="pw-hint" className="muted">
+          {t('auth.passwordHint')}
+        </small>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={!invite}>
+          {t('auth.create')}
+        </button>
       </form>
     </main>
   );

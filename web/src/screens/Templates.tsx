@@ -35,22 +35,43 @@ export function TemplatesList({ role }: { role: Role }) {
   const { t, date, num } = useI18n();
   const [list, setList] = useState<Template[] | null>(null);
   useEffect(() => {
-    get<{ data: Template[] }>('/api/templates').then((r) => setList(r.data), () => setList([]));
+    get<{ data: Template[] }>('/api/templates').then(
+      (r) => setList(r.data),
+      () => setList([]),
+    );
   }, []);
   return (
     <section aria-labelledby="templates-title">
       <div className="row">
         <h1 id="templates-title">{t('templates.title')}</h1>
         <span className="spacer" />
-        {canEdit(role) && <Link className="button primary" to="/templates/new">{t('templates.new')}</Link>}
+        {canEdit(role) && (
+          <Link className="button primary" to="/templates/new">
+            {t('templates.new')}
+          </Link>
+        )}
       </div>
-      {list === null ? <p>{t('loading')}</p> : list.length === 0 ? <p className="muted">{t('templates.none')}</p> : (
+      {list === null ? (
+        <p>{t('loading')}</p>
+      ) : list.length === 0 ? (
+        <p className="muted">{t('templates.none')}</p>
+      ) : (
         <table>
-          <thead><tr><th scope="col">{t('journeys.name')}</th><th scope="col">{t('field.kind')}</th><th scope="col">{t('field.channel')}</th><th scope="col">{t('journeys.version')}</th><th scope="col">{t('journeys.updated')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">{t('journeys.name')}</th>
+              <th scope="col">{t('field.kind')}</th>
+              <th scope="col">{t('field.channel')}</th>
+              <th scope="col">{t('journeys.version')}</th>
+              <th scope="col">{t('journeys.updated')}</th>
+            </tr>
+          </thead>
           <tbody>
             {list.map((x) => (
               <tr key={x.id}>
-                <td><Link to={`/templates/${encodeURIComponent(x.id)}`}>{x.name}</Link> <span className="muted small">{x.id}</span></td>
+                <td>
+                  <Link to={`/templates/${encodeURIComponent(x.id)}`}>{x.name}</Link> <span className="muted small">{x.id}</span>
+                </td>
                 <td>{x.kind}</td>
                 <td>{x.channel}</td>
                 <td>{num(x.currentVersion)}</td>
@@ -76,9 +97,23 @@ function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: 
   return (
     <div className="code-editor">
       <div className="gutter" ref={gutter} aria-hidden="true">
-        {Array.from({ length: lines }, (_, i) => <div key={i} className={errorLines.has(i + 1) ? 'bad' : undefined}>{i + 1}</div>)}
+        {Array.from({ length: lines }, (_, i) => (
+          <div key={i} className={errorLines.has(i + 1) ? 'bad' : undefined}>
+            {i + 1}
+          </div>
+        ))}
       </div>
-      <textarea id={id} aria-label={label} className="code" spellCheck={false} disabled={disabled} value={value} onChange={(e) => onChange(e.target.value)} onScroll={(e) => gutter.current && (gutter.current.scrollTop = e.currentTarget.scrollTop)} rows={18} />
+      <textarea
+        id={id}
+        aria-label={label}
+        className="code"
+        spellCheck={false}
+        disabled={disabled}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        onScroll={(e) => gutter.current && (gutter.current.scrollTop = e.currentTarget.scrollTop)}
+        rows={18}
+      />
     </div>
   );
 }
@@ -205,50 +240,117 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
     <div className="template-editor">
       <section className="template-form" aria-labelledby="tpl-title">
         <h1 id="tpl-title">{id ?? t('templates.new')}</h1>
-        {!id && <label>{t('templates.id')}<input value={newId} onChange={(e) => setNewId(e.target.value)} placeholder="welcome-1" aria-invalid={fieldIssues('id').length > 0} /></label>}
-        {fieldIssues('id').map((m) => <p key={m} className="error">{m}</p>)}
-        <label>{t('journeys.name')}<input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} /></label>
+        {!id && (
+          <label>
+            {t('templates.id')}
+            <input value={newId} onChange={(e) => setNewId(e.target.value)} placeholder="welcome-1" aria-invalid={fieldIssues('id').length > 0} />
+          </label>
+        )}
+        {fieldIssues('id').map((m) => (
+          <p key={m} className="error">
+            {m}
+          </p>
+        ))}
+        <label>
+          {t('journeys.name')}
+          <input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} />
+        </label>
         <LocaleTabs
           defaultLocale={view?.current.content.defaultLocale ?? 'en'}
           locales={Object.keys(locales)}
           active={active}
           readOnly={readOnly}
           onSelect={setActive}
-          onAdd={(key) => { setLocales({ ...locales, [key]: {} }); setActive(key); }}
-          onRemove={(key) => { const { [key]: _gone, ...rest } = locales; setLocales(rest); setActive(''); }}
+          onAdd={(key) => {
+            setLocales({ ...locales, [key]: {} });
+            setActive(key);
+          }}
+          onRemove={(key) => {
+            const { [key]: _gone, ...rest } = locales;
+            setLocales(rest);
+            setActive('');
+          }}
         />
         <div role="tabpanel" aria-label={active || t('templates.locale.default', { locale: view?.current.content.defaultLocale ?? 'en' })} lang={active || undefined}>
-          <label>{t('templates.subject')}<input value={fieldValue.subject} dir={textDir} disabled={readOnly} placeholder={variant ? subject : undefined} onChange={(e) => setField('subject', e.target.value)} aria-invalid={fieldIssues('subject').length > 0} /></label>
-          {fieldIssues('subject').map((m) => <p key={m} className="error">subject: {m}</p>)}
-          <label>{t('templates.preheader')}<input value={fieldValue.preheader} dir={textDir} disabled={readOnly} placeholder={variant ? preheader : undefined} onChange={(e) => setField('preheader', e.target.value)} /></label>
+          <label>
+            {t('templates.subject')}
+            <input
+              value={fieldValue.subject}
+              dir={textDir}
+              disabled={readOnly}
+              placeholder={variant ? subject : undefined}
+              onChange={(e) => setField('subject', e.target.value)}
+              aria-invalid={fieldIssues('subject').length > 0}
+            />
+          </label>
+          {fieldIssues('subject').map((m) => (
+            <p key={m} className="error">
+              subject: {m}
+            </p>
+          ))}
+          <label>
+            {t('templates.preheader')}
+            <input value={fieldValue.preheader} dir={textDir} disabled={readOnly} placeholder={variant ? preheader : undefined} onChange={(e) => setField('preheader', e.target.value)} />
+          </label>
           <label htmlFor="tpl-body">{t('templates.body')}</label>
           <CodeEditor id="tpl-body" label={t('templates.body')} value={fieldValue.body} onChange={(v) => setField('body', v)} errorLines={errorLines} disabled={readOnly} />
         </div>
         {issues.length > 0 && (
           <ul className="error" role="alert" data-testid="template-issues">
-            {issues.map((i) => <li key={i.path + i.message}>{lineOf(i) ? `${i.path} ${t('templates.line', { line: lineOf(i)! })}: ${i.message.replace(/^\d+:\d+: /, '')}` : `${i.path}: ${i.message}`}</li>)}
+            {issues.map((i) => (
+              <li key={i.path + i.message}>{lineOf(i) ? `${i.path} ${t('templates.line', { line: lineOf(i)! })}: ${i.message.replace(/^\d+:\d+: /, '')}` : `${i.path}: ${i.message}`}</li>
+            ))}
           </ul>
         )}
-        {view && view.current.warnings.length > 0 && <ul className="muted">{view.current.warnings.map((w) => <li key={w}>⚠ {w}</li>)}</ul>}
-        {notice && <p className="ok" role="status">{notice}</p>}
-        {!readOnly && <button type="button" className="primary" onClick={() => void save()}>{t('save')}</button>}
+        {view && view.current.warnings.length > 0 && (
+          <ul className="muted">
+            {view.current.warnings.map((w) => (
+              <li key={w}>⚠ {w}</li>
+            ))}
+          </ul>
+        )}
+        {notice && (
+          <p className="ok" role="status">
+            {notice}
+          </p>
+        )}
+        {!readOnly && (
+          <button type="button" className="primary" onClick={() => void save()}>
+            {t('save')}
+          </button>
+        )}
         {view && (
           <section aria-labelledby="tpl-versions">
             <h2 id="tpl-versions">{t('journeys.versions')}</h2>
             <ul className="versions">
               {[...view.versions].reverse().map((v) => (
                 <li key={v.version}>
-                  <button type="button" className="link" aria-current={(version ?? view.currentVersion) === v.version ? 'true' : undefined} onClick={() => void openVersion(v.version)}>v{v.version}</button> <span className="muted">{date(v.createdAt)}</span>
+                  <button type="button" className="link" aria-current={(version ?? view.currentVersion) === v.version ? 'true' : undefined} onClick={() => void openVersion(v.version)}>
+                    v{v.version}
+                  </button>{' '}
+                  <span className="muted">{date(v.createdAt)}</span>
                 </li>
               ))}
             </ul>
           </section>
         )}
         {view && !readOnly && (
-          <form className="row" onSubmit={(e) => { e.preventDefault(); void sendTest(); }}>
-            <label>{t('templates.testTo')} <input type="email" required value={testTo} onChange={(e) => setTestTo(e.target.value)} /></label>
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void sendTest();
+            }}
+          >
+            <label>
+              {t('templates.testTo')} <input type="email" required value={testTo} onChange={(e) => setTestTo(e.target.value)} />
+            </label>
             <button type="submit">{t('templates.sendTest')}</button>
-            {testResult && <span className={testResult.ok ? 'ok' : 'error'} role={testResult.ok ? 'status' : 'alert'}>{testResult.text}</span>}
+            {testResult && (
+              <span className={testResult.ok ? 'ok' : 'error'} role={testResult.ok ? 'status' : 'alert'}>
+                {testResult.text}
+              </span>
+            )}
           </form>
         )}
       </section>
@@ -257,17 +359,32 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
           <h2 id="preview-title">{t('templates.preview')}</h2>
           <span className="spacer" />
           <div role="group" aria-label={t('templates.preview')}>
-            <button type="button" aria-pressed={width === 'desktop'} onClick={() => setWidth('desktop')}>{t('templates.desktop')}</button>
-            <button type="button" aria-pressed={width === 'mobile'} onClick={() => setWidth('mobile')}>{t('templates.mobile')}</button>
+            <button type="button" aria-pressed={width === 'desktop'} onClick={() => setWidth('desktop')}>
+              {t('templates.desktop')}
+            </button>
+            <button type="button" aria-pressed={width === 'mobile'} onClick={() => setWidth('mobile')}>
+              {t('templates.mobile')}
+            </button>
           </div>
         </div>
-        <label>{t('templates.previewAs')}<input value={contactRef} onChange={(e) => setContactRef(e.target.value)} placeholder={t('templates.sample')} /></label>
-        {previewError && <p className="error" role="alert">{previewError}</p>}
+        <label>
+          {t('templates.previewAs')}
+          <input value={contactRef} onChange={(e) => setContactRef(e.target.value)} placeholder={t('templates.sample')} />
+        </label>
+        {previewError && (
+          <p className="error" role="alert">
+            {previewError}
+          </p>
+        )}
         {preview && (
           <>
-            <p className="muted" data-testid="preview-meta">{t('templates.direction', { dir: preview.direction })} · {preview.locale}</p>
+            <p className="muted" data-testid="preview-meta">
+              {t('templates.direction', { dir: preview.direction })} · {preview.locale}
+            </p>
             <div className={`device ${width}`} dir={preview.direction} data-testid="preview-device" data-direction={preview.direction}>
-              <div className="subject" dir={preview.direction}>{preview.subject}</div>
+              <div className="subject" dir={preview.direction}>
+                {preview.subject}
+              </div>
               <iframe title={t('templates.preview')} sandbox="" srcDoc={preview.html} data-testid="preview-frame" />
             </div>
           </>

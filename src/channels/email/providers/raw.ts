@@ -15,8 +15,21 @@ import { createDkimSigner, type DkimSigner } from './smtp/dkim.js';
  * Feedback-ID; docs/standards.md §10 requires both unsubscribe headers in h= (RFC 8058 section 4).
  */
 export const DKIM_SIGNED_HEADERS = [
-  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
-  'Content-Transfer-Encoding', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'Feedback-ID',
+  'From',
+  'Sender',
+  'Reply-To',
+  'Subject',
+  'Date',
+  'Message-ID',
+  'To',
+  'Cc',
+  'MIME-Version',
+  'Content-Type',
+  'Content-Transfer-Encoding',
+  'List-Id',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+  'Feedback-ID',
 ].join(':');
 
 /** The workspace's DKIM signer, or null when it has no domain or no key (mail then goes unsigned). */

@@ -54,10 +54,12 @@ export function MessagingDefaults({ admin }: { admin: boolean }) {
     setIssues([]);
     setSaved(false);
     try {
-      show(await put<Defaults>('/api/workspace/messaging', {
-        quietHours: quiet ? { start, end, outcome: quietOutcome } : null,
-        frequencyCap: capped ? { max: Number(max), per: per.trim(), outcome: capOutcome, ...(channel ? { channel } : {}) } : null,
-      }));
+      show(
+        await put<Defaults>('/api/workspace/messaging', {
+          quietHours: quiet ? { start, end, outcome: quietOutcome } : null,
+          frequencyCap: capped ? { max: Number(max), per: per.trim(), outcome: capOutcome, ...(channel ? { channel } : {}) } : null,
+        }),
+      );
       setSaved(true);
     } catch (err) {
       if (err instanceof ApiError) setIssues(err.issues.length ? err.issues : [{ path: '', message: err.message }]);
@@ -66,7 +68,11 @@ export function MessagingDefaults({ admin }: { admin: boolean }) {
   const errs = (path: string) => issues.filter((i) => i.path.startsWith(`body.${path}`));
   const errorList = (path: string) => {
     const list = errs(path);
-    return list.length ? <span id={`guard-err-${path}`} className="error small" role="alert">{list.map((i) => `${i.path.replace(/^body\./, '')}: ${i.message}`).join('; ')}</span> : null;
+    return list.length ? (
+      <span id={`guard-err-${path}`} className="error small" role="alert">
+        {list.map((i) => `${i.path.replace(/^body\./, '')}: ${i.message}`).join('; ')}
+      </span>
+    ) : null;
   };
   const invalid = (path: string) => ({ 'aria-invalid': errs(path).length > 0, ...(errs(path).length ? { 'aria-describedby': `guard-err-${path}` } : {}) });
 
@@ -75,27 +81,76 @@ export function MessagingDefaults({ admin }: { admin: boolean }) {
       <h2 id="guards-title">{t('settings.guards.title')}</h2>
       <p className="muted small">{t('settings.guards.hint')}</p>
       <fieldset disabled={!admin}>
-        <legend><label className="check"><input type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} /> {t('settings.guards.quiet')}</label></legend>
+        <legend>
+          <label className="check">
+            <input type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} /> {t('settings.guards.quiet')}
+          </label>
+        </legend>
         <div className="row">
-          <label>{t('settings.guards.from')}<input type="time" value={start} disabled={!quiet} onChange={(e) => setStart(e.target.value)} {...invalid('quietHours.start')} /></label>
-          <label>{t('settings.guards.until')}<input type="time" value={end} disabled={!quiet} onChange={(e) => setEnd(e.target.value)} {...invalid('quietHours.end')} /></label>
-          <label>{t('settings.guards.outcome')}<select value={quietOutcome} disabled={!quiet} onChange={(e) => setQuietOutcome(e.target.value as Outcome)}><option value="defer">{t('settings.guards.defer')}</option><option value="skip">{t('settings.guards.skip')}</option></select></label>
+          <label>
+            {t('settings.guards.from')}
+            <input type="time" value={start} disabled={!quiet} onChange={(e) => setStart(e.target.value)} {...invalid('quietHours.start')} />
+          </label>
+          <label>
+            {t('settings.guards.until')}
+            <input type="time" value={end} disabled={!quiet} onChange={(e) => setEnd(e.target.value)} {...invalid('quietHours.end')} />
+          </label>
+          <label>
+            {t('settings.guards.outcome')}
+            <select value={quietOutcome} disabled={!quiet} onChange={(e) => setQuietOutcome(e.target.value as Outcome)}>
+              <option value="defer">{t('settings.guards.defer')}</option>
+              <option value="skip">{t('settings.guards.skip')}</option>
+            </select>
+          </label>
         </div>
         <p className="muted small">{t('settings.guards.quietHint')}</p>
         {errorList('quietHours')}
       </fieldset>
       <fieldset disabled={!admin}>
-        <legend><label className="check"><input type="checkbox" checked={capped} onChange={(e) => setCapped(e.target.checked)} /> {t('settings.guards.cap')}</label></legend>
+        <legend>
+          <label className="check">
+            <input type="checkbox" checked={capped} onChange={(e) => setCapped(e.target.checked)} /> {t('settings.guards.cap')}
+          </label>
+        </legend>
         <div className="row">
-          <label>{t('settings.guards.max')}<input type="number" min={1} value={max} disabled={!capped} onChange={(e) => setMax(e.target.value)} {...invalid('frequencyCap.max')} /></label>
-          <label>{t('settings.guards.per')}<input value={per} disabled={!capped} onChange={(e) => setPer(e.target.value)} placeholder="1w" dir="ltr" {...invalid('frequencyCap.per')} /></label>
-          <label>{t('settings.guards.outcome')}<select value={capOutcome} disabled={!capped} onChange={(e) => setCapOutcome(e.target.value as Outcome)}><option value="defer">{t('settings.guards.defer')}</option><option value="skip">{t('settings.guards.skip')}</option></select></label>
+          <label>
+            {t('settings.guards.max')}
+            <input type="number" min={1} value={max} disabled={!capped} onChange={(e) => setMax(e.target.value)} {...invalid('frequencyCap.max')} />
+          </label>
+          <label>
+            {t('settings.guards.per')}
+            <input value={per} disabled={!capped} onChange={(e) => setPer(e.target.value)} placeholder="1w" dir="ltr" {...invalid('frequencyCap.per')} />
+          </label>
+          <label>
+            {t('settings.guards.outcome')}
+            <select value={capOutcome} disabled={!capped} onChange={(e) => setCapOutcome(e.target.value as Outcome)}>
+              <option value="defer">{t('settings.guards.defer')}</option>
+              <option value="skip">{t('settings.guards.skip')}</option>
+            </select>
+          </label>
         </div>
         <p className="muted small">{t('settings.guards.perHint')}</p>
         {errorList('frequencyCap')}
       </fieldset>
-      {issues.filter((i) => !i.path.startsWith('body.quietHours') && !i.path.startsWith('body.frequencyCap')).map((i) => <p key={i.path + i.message} className="error" role="alert">{i.message}</p>)}
-      {admin && <div className="row"><button type="submit" className="primary">{t('save')}</button>{saved && <span className="ok" role="status">{t('saved')}</span>}</div>}
+      {issues
+        .filter((i) => !i.path.startsWith('body.quietHours') && !i.path.startsWith('body.frequencyCap'))
+        .map((i) => (
+          <p key={i.path + i.message} className="error" role="alert">
+            {i.message}
+          </p>
+        ))}
+      {admin && (
+        <div className="row">
+          <button type="submit" className="primary">
+            {t('save')}
+          </button>
+          {saved && (
+            <span className="ok" role="status">
+              {t('saved')}
+            </span>
+          )}
+        </div>
+      )}
     </form>
   );
 }

@@ -7,7 +7,11 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post } from '../../api';
 import { useI18n } from '../../i18n';
 
-interface Topic { id: string; name: string; description?: string }
+interface Topic {
+  id: string;
+  name: string;
+  description?: string;
+}
 
 function TopicRow({ topic, admin, onChanged }: { topic: Topic; admin: boolean; onChanged(): void }) {
   const { t } = useI18n();
@@ -27,17 +31,31 @@ function TopicRow({ topic, admin, onChanged }: { topic: Topic; admin: boolean; o
   const path = `/api/email/topics/${encodeURIComponent(topic.id)}`;
   return (
     <tr data-testid={`topic-${topic.id}`}>
-      <td><code>{topic.id}</code></td>
-      <td><input aria-label={`${t('settings.topics.name')} ${topic.id}`} value={name} disabled={!admin} onChange={(e) => setName(e.target.value)} /></td>
-      <td><input aria-label={`${t('settings.topics.description')} ${topic.id}`} value={description} disabled={!admin} onChange={(e) => setDescription(e.target.value)} /></td>
+      <td>
+        <code>{topic.id}</code>
+      </td>
+      <td>
+        <input aria-label={`${t('settings.topics.name')} ${topic.id}`} value={name} disabled={!admin} onChange={(e) => setName(e.target.value)} />
+      </td>
+      <td>
+        <input aria-label={`${t('settings.topics.description')} ${topic.id}`} value={description} disabled={!admin} onChange={(e) => setDescription(e.target.value)} />
+      </td>
       <td>
         {admin && (
           <div className="row">
-            <button type="button" disabled={!changed || !name.trim()} onClick={() => void run(() => patch(path, { name, description: description || null }))}>{t('settings.topics.rename')}</button>
-            <button type="button" className="danger" onClick={() => void run(() => del(path))} aria-label={`${t('delete')} ${topic.id}`}>{t('delete')}</button>
+            <button type="button" disabled={!changed || !name.trim()} onClick={() => void run(() => patch(path, { name, description: description || null }))}>
+              {t('settings.topics.rename')}
+            </button>
+            <button type="button" className="danger" onClick={() => void run(() => del(path))} aria-label={`${t('delete')} ${topic.id}`}>
+              {t('delete')}
+            </button>
           </div>
         )}
-        {error && <p className="error small" role="alert">{error}</p>}
+        {error && (
+          <p className="error small" role="alert">
+            {error}
+          </p>
+        )}
       </td>
     </tr>
   );
@@ -50,7 +68,10 @@ export function Topics({ admin }: { admin: boolean }) {
   const [name, setName] = useState('');
   const [error, setError] = useState<{ path: string; message: string } | null>(null);
   const reload = () => {
-    get<{ data: Topic[] }>('/api/email/topics').then((r) => setTopics(r.data), () => setTopics([]));
+    get<{ data: Topic[] }>('/api/email/topics').then(
+      (r) => setTopics(r.data),
+      () => setTopics([]),
+    );
   };
   useEffect(() => {
     if (admin) reload();
@@ -72,18 +93,52 @@ export function Topics({ admin }: { admin: boolean }) {
     <section className="card" aria-labelledby="topics-title">
       <h2 id="topics-title">{t('settings.topics.title')}</h2>
       <p className="muted small">{t('settings.topics.hint')}</p>
-      {topics === null ? <p>{t('loading')}</p> : topics.length === 0 ? <p className="muted">{t('settings.topics.none')}</p> : (
+      {topics === null ? (
+        <p>{t('loading')}</p>
+      ) : topics.length === 0 ? (
+        <p className="muted">{t('settings.topics.none')}</p>
+      ) : (
         <table>
-          <thead><tr><th scope="col">{t('settings.topics.id')}</th><th scope="col">{t('settings.topics.name')}</th><th scope="col">{t('settings.topics.description')}</th><th scope="col" /></tr></thead>
-          <tbody>{topics.map((x) => <TopicRow key={`${x.id}:${x.name}:${x.description ?? ''}`} topic={x} admin={admin} onChanged={reload} />)}</tbody>
+          <thead>
+            <tr>
+              <th scope="col">{t('settings.topics.id')}</th>
+              <th scope="col">{t('settings.topics.name')}</th>
+              <th scope="col">{t('settings.topics.description')}</th>
+              <th scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {topics.map((x) => (
+              <TopicRow key={`${x.id}:${x.name}:${x.description ?? ''}`} topic={x} admin={admin} onChanged={reload} />
+            ))}
+          </tbody>
         </table>
       )}
       <form className="row" onSubmit={(e) => void create(e)}>
-        <label>{t('settings.topics.id')}<input value={id} required pattern="[a-z0-9][a-z0-9_\-]{0,63}" placeholder="product-news" onChange={(e) => setId(e.target.value)} aria-invalid={error?.path === 'body.id'} aria-describedby="topic-error" /></label>
-        <label>{t('settings.topics.name')}<input value={name} required onChange={(e) => setName(e.target.value)} aria-invalid={error?.path === 'body.name'} /></label>
+        <label>
+          {t('settings.topics.id')}
+          <input
+            value={id}
+            required
+            pattern="[a-z0-9][a-z0-9_\-]{0,63}"
+            placeholder="product-news"
+            onChange={(e) => setId(e.target.value)}
+            aria-invalid={error?.path === 'body.id'}
+            aria-describedby="topic-error"
+          />
+        </label>
+        <label>
+          {t('settings.topics.name')}
+          <input value={name} required onChange={(e) => setName(e.target.value)} aria-invalid={error?.path === 'body.name'} />
+        </label>
         <button type="submit">{t('settings.topics.add')}</button>
       </form>
-      {error && <p id="topic-error" className="error" role="alert">{error.path ? `${error.path}: ` : ''}{error.message}</p>}
+      {error && (
+        <p id="topic-error" className="error" role="alert">
+          {error.path ? `${error.path}: ` : ''}
+          {error.message}
+        </p>
+      )}
     </section>
   );
 }

@@ -7,13 +7,26 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useI18n } from '../../i18n';
 
-export interface Variant { subject?: string; preheader?: string; body?: string; text?: string }
+export interface Variant {
+  subject?: string;
+  preheader?: string;
+  body?: string;
+  text?: string;
+}
 
 const LOCALE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/; // as src/templates/template.ts
 const RTL = new Set(['ar', 'fa', 'he', 'ur', 'ps', 'ckb', 'yi', 'dv', 'sd', 'ug']);
 export const isRtl = (locale: string) => RTL.has(locale.split('-')[0]!.toLowerCase());
 
-export function LocaleTabs({ defaultLocale, locales, active, readOnly, onSelect, onAdd, onRemove }: {
+export function LocaleTabs({
+  defaultLocale,
+  locales,
+  active,
+  readOnly,
+  onSelect,
+  onAdd,
+  onRemove,
+}: {
   defaultLocale: string;
   locales: string[];
   active: string;
@@ -50,25 +63,57 @@ export function LocaleTabs({ defaultLocale, locales, active, readOnly, onSelect,
     <div>
       <div className="locale-tabs">
         <div role="tablist" aria-label={t('templates.locale.tabs')} className="row" onKeyDown={onKey}>
-          <button type="button" role="tab" aria-selected={active === ''} tabIndex={active === '' ? 0 : -1} onClick={() => onSelect('')}>{t('templates.locale.default', { locale: defaultLocale })}</button>
+          <button type="button" role="tab" aria-selected={active === ''} tabIndex={active === '' ? 0 : -1} onClick={() => onSelect('')}>
+            {t('templates.locale.default', { locale: defaultLocale })}
+          </button>
           {locales.map((l) => (
-            <button key={l} type="button" role="tab" aria-selected={active === l} tabIndex={active === l ? 0 : -1} onClick={() => onSelect(l)} lang={l} dir={isRtl(l) ? 'rtl' : 'ltr'} data-testid={`locale-tab-${l}`}>{l}</button>
+            <button
+              key={l}
+              type="button"
+              role="tab"
+              aria-selected={active === l}
+              tabIndex={active === l ? 0 : -1}
+              onClick={() => onSelect(l)}
+              lang={l}
+              dir={isRtl(l) ? 'rtl' : 'ltr'}
+              data-testid={`locale-tab-${l}`}
+            >
+              {l}
+            </button>
           ))}
         </div>
         {!readOnly && (
           <form onSubmit={add}>
-            <label className="sr-only" htmlFor="add-locale">{t('templates.locale.code')}</label>
-            <input id="add-locale" value={adding} placeholder="fa" dir="ltr" onChange={(e) => setAdding(e.target.value)} aria-invalid={error !== null} aria-describedby={error ? 'add-locale-error' : undefined} />
+            <label className="sr-only" htmlFor="add-locale">
+              {t('templates.locale.code')}
+            </label>
+            <input
+              id="add-locale"
+              value={adding}
+              placeholder="fa"
+              dir="ltr"
+              onChange={(e) => setAdding(e.target.value)}
+              aria-invalid={error !== null}
+              aria-describedby={error ? 'add-locale-error' : undefined}
+            />
             <button type="submit">{t('templates.locale.add')}</button>
           </form>
         )}
       </div>
-      {error && <p id="add-locale-error" className="error small" role="alert">{error}</p>}
+      {error && (
+        <p id="add-locale-error" className="error small" role="alert">
+          {error}
+        </p>
+      )}
       {active !== '' && (
         <div className="row">
           <span className="muted small">{t('templates.locale.inherits', { locale: active })}</span>
           <span className="spacer" />
-          {!readOnly && <button type="button" className="danger" onClick={() => onRemove(active)}>{t('templates.locale.remove', { locale: active })}</button>}
+          {!readOnly && (
+            <button type="button" className="danger" onClick={() => onRemove(active)}>
+              {t('templates.locale.remove', { locale: active })}
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -11,7 +11,10 @@ import { withoutTracking } from '../../../../tracking/viewer.js';
 
 export function renderOutboxList(entries: Array<{ id: number; from: string; to: string; subject: string; createdAt: number }>): string {
   const rows = entries
-    .map((e) => `<tr><td>${new Date(e.createdAt).toISOString()}</td><td>${escapeHtml(e.to)}</td><td><a href="/outbox/${e.id}">${escapeHtml(e.subject) || '(no subject)'}</a></td><td>${escapeHtml(e.from)}</td></tr>`)
+    .map(
+      (e) =>
+        `<tr><td>${new Date(e.createdAt).toISOString()}</td><td>${escapeHtml(e.to)}</td><td><a href="/outbox/${e.id}">${escapeHtml(e.subject) || '(no subject)'}</a></td><td>${escapeHtml(e.from)}</td></tr>`,
+    )
     .join('');
   const body = entries.length
     ? `<table><thead><tr><th>Sent</th><th>To</th><th>Subject</th><th>From</th></tr></thead><tbody>${rows}</tbody></table>`

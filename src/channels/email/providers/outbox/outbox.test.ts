@@ -77,7 +77,18 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
     const headers = { 'List-Unsubscribe': `<https://q.example.com/u/${unsub}>, <mailto:unsubscribe+${unsub}@bounce.example.com>`, Subject: 'Tokens' };
     await h.deps.store.db
       .insertInto('outbox')
-      .values({ workspace_id: t.workspaceId, message_id: messageId, from_address: 'a@example.com', to_address: 'tokens@example.org', subject: 'Tokens', html_body: html, text_body: text, headers: toJson(headers), raw: `${html}\r\n${text}`, created_at: h.clock.now() })
+      .values({
+        workspace_id: t.workspaceId,
+        message_id: messageId,
+        from_address: 'a@example.com',
+        to_address: 'tokens@example.org',
+        subject: 'Tokens',
+        html_body: html,
+        text_body: text,
+        headers: toJson(headers),
+        raw: `${html}\r\n${text}`,
+        created_at: h.clock.now(),
+      })
       .execute();
 
     const browser = async (role: Role) => {
@@ -122,17 +133,27 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
     const signed = await h.tenant();
     await saveTemplates(h.deps, signed.workspaceId, [footerPartial, welcomeMjml, receiptTemplate], 'upsert');
     const put = await h.app.inject({
-      method: 'PUT', url: '/api/email/provider', headers: signed.admin,
+      method: 'PUT',
+      url: '/api/email/provider',
+      headers: signed.admin,
       payload: { provider: 'outbox', from: { address: 'shop@news.example.com', name: 'Shop' }, dkim: { domain: 'news.example.com', selector: 'qatra1', privateKey } },
     });
     expect(put.statusCode).toBe(200);
-    const sent = await h.app.inject({ method: 'POST', url: '/api/messages/send', headers: signed.admin, payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: 'سفارش ۴۲\nline two' } } });
+    const sent = await h.app.inject({
+      method: 'POST',
+      url: '/api/messages/send',
+      headers: signed.admin,
+      payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: 'سفارش ۴۲\nline two' } },
+    });
     expect(sent.json().result.status).toBe('sent');
     const [entry] = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: signed.admin })).json().data;
     const raw = (await h.app.inject({ method: 'GET', url: `/api/outbox/${entry.id}/raw`, headers: signed.admin })).rawPayload;
 
     expect(raw.toString('latin1')).toMatch(/^DKIM-Signature: /);
-    const bareLf = raw.toString('latin1').split('\r\n').filter((line) => line.includes('\n'));
+    const bareLf = raw
+      .toString('latin1')
+      .split('\r\n')
+      .filter((line) => line.includes('\n'));
     expect(bareLf, 'lines ending in a bare LF').toEqual([]);
 
     const { results } = await dkimVerify(raw, { resolver: resolver as never });
@@ -152,7 +173,12 @@ describe.each(backends())('the outbox provider (default without SMTP) on %s', (k
   it('viewing a message is not an open: the viewer copy (API viewerHtml, the /outbox/:id frame) has no pixel and no link to the click recorder', async () => {
     const tracked = await h.tenant();
     await saveTemplates(h.deps, tracked.workspaceId, [receiptTemplate], 'upsert');
-    const put = await h.app.inject({ method: 'PUT', url: '/api/email/provider', headers: tracked.admin, payload: { provider: 'outbox', from: { address: 'shop@example.com' }, tracking: { opens: true, clicks: true, transactional: true } } });
+    const put = await h.app.inject({
+      method: 'PUT',
+      url: '/api/email/provider',
+      headers: tracked.admin,
+      payload: { provider: 'outbox', from: { address: 'shop@example.com' }, tracking: { opens: true, clicks: true, transactional: true } },
+    });
     expect(put.statusCode).toBe(200);
     const sent = await h.app.inject({ method: 'POST', url: '/api/messages/send', headers: tracked.admin, payload: { templateId: 'receipt', email: 'reader@example.org', data: { order: '42' } } });
     expect(sent.json().result.status).toBe('sent');

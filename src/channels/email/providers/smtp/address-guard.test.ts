@@ -20,11 +20,21 @@ import { createSmtpProvider } from './smtp.js';
 import { guardedSocket } from './connect.js';
 
 const message: OutgoingEmail = {
-  workspaceId: 'ws_x', recordId: 'msg_x', from: { address: 'a@example.com' }, to: { address: 'ok@example.org' }, subject: 'hi',
-  html: '<p>hi</p>', text: 'hi', messageId: '<x.qatra@example.com>', date: new Date(), headers: {},
+  workspaceId: 'ws_x',
+  recordId: 'msg_x',
+  from: { address: 'a@example.com' },
+  to: { address: 'ok@example.org' },
+  subject: 'hi',
+  html: '<p>hi</p>',
+  text: 'hi',
+  messageId: '<x.qatra@example.com>',
+  date: new Date(),
+  headers: {},
 };
 const settingsFor = (host: string, port: number): EmailSettings => ({
-  provider: 'smtp', from: { address: 'a@example.com' }, tracking: { opens: true, clicks: true, transactional: false },
+  provider: 'smtp',
+  from: { address: 'a@example.com' },
+  tracking: { opens: true, clicks: true, transactional: false },
   smtp: { host, port, secure: false, requireTls: false, maxConnections: 1, allowInvalidCertificates: false },
 });
 const PRIVATE_HOSTS = ['127.0.0.1', '10.0.0.1', 'localhost', '[::1]', '169.254.169.254'];

@@ -29,9 +29,14 @@ const compose = (extra: Record<string, unknown> = {}) =>
     subject: 'سلام  دوست   عزیز',
     text: 'Hello  there \t\nsecond line   \n\n\n',
     html: '<p dir="rtl">سلام</p>   \n\n',
-    headers: { 'List-Unsubscribe': { prepared: true, value: '<https://q.example.com/u/t>, <mailto:u@q.example.com>' }, 'List-Unsubscribe-Post': { prepared: true, value: 'List-Unsubscribe=One-Click' } },
+    headers: {
+      'List-Unsubscribe': { prepared: true, value: '<https://q.example.com/u/t>, <mailto:u@q.example.com>' },
+      'List-Unsubscribe-Post': { prepared: true, value: 'List-Unsubscribe=One-Click' },
+    },
     ...extra,
-  } as never).compile().build();
+  } as never)
+    .compile()
+    .build();
 
 describe('DKIM signing off the event loop', () => {
   it('a message with bare LFs, runs of whitespace, trailing empty lines and RTL text verifies (relaxed/relaxed)', async () => {
@@ -39,7 +44,10 @@ describe('DKIM signing off the event loop', () => {
     const r = await verify(signed);
     expect(r.status.result).toBe('pass');
     expect(r.signingDomain).toBe('news.example.com');
-    const h = (r as unknown as { signingHeaders: { keys: string } }).signingHeaders.keys.toLowerCase().split(':').map((k) => k.trim());
+    const h = (r as unknown as { signingHeaders: { keys: string } }).signingHeaders.keys
+      .toLowerCase()
+      .split(':')
+      .map((k) => k.trim());
     expect(h).toEqual(expect.arrayContaining(['from', 'to', 'subject', 'date', 'message-id', 'list-unsubscribe', 'list-unsubscribe-post', 'content-type']));
     expect(h).not.toContain('cc');
     // Sent as signed: CRLF everywhere, no bare LF left for the relay to rewrite.

@@ -30,7 +30,10 @@ export type DkimSigner = (message: Buffer) => Promise<Buffer>;
 export function createDkimSigner(options: DkimOptions): DkimSigner {
   const key = createPrivateKey(options.privateKey);
   if (key.asymmetricKeyType !== 'rsa') throw new Error(`DKIM key must be RSA, got ${key.asymmetricKeyType}`);
-  const wanted = options.fieldNames.split(':').map((f) => f.trim().toLowerCase()).filter(Boolean);
+  const wanted = options.fieldNames
+    .split(':')
+    .map((f) => f.trim().toLowerCase())
+    .filter(Boolean);
   const tags = `v=1; a=rsa-sha256; c=relaxed/relaxed; d=${tagValue(options.domain).toLowerCase()}; q=dns/txt; s=${tagValue(options.selector)};`;
   return async (message) => {
     // MIME parts in 7bit/8bit keep their bare LFs; SMTP's DATA sends them as CRLF, so sign (and hand
@@ -85,7 +88,10 @@ function lastOccurrences(headers: readonly { name: string; value: string }[], wa
 }
 
 function relaxedValue(value: string): string {
-  return value.replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim();
+  return value
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
 
 function relaxedBody(body: string): string {

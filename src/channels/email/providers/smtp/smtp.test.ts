@@ -28,7 +28,12 @@ describe('the smtp provider against a real SMTP server', () => {
 
   const provider = (pass: string) =>
     createSmtpProvider(
-      { provider: 'smtp', from: { address: 'a@example.com' }, tracking: { opens: true, clicks: true, transactional: false }, smtp: { host: sink.host, port: sink.port, secure: false, requireTls: false, user: 'qatra', maxConnections: 1, allowInvalidCertificates: false } },
+      {
+        provider: 'smtp',
+        from: { address: 'a@example.com' },
+        tracking: { opens: true, clicks: true, transactional: false },
+        smtp: { host: sink.host, port: sink.port, secure: false, requireTls: false, user: 'qatra', maxConnections: 1, allowInvalidCertificates: false },
+      },
       { password: pass },
       undefined,
       true, // the sink listens on 127.0.0.1: allowed, as with QATRA_ALLOW_PRIVATE_OUTBOUND=1
@@ -61,7 +66,12 @@ describe('the smtp provider against a real SMTP server', () => {
     const port = (server.address() as net.AddressInfo).port;
     await new Promise<void>((r) => server.close(() => r()));
     const p = createSmtpProvider(
-      { provider: 'smtp', from: { address: 'a@example.com' }, tracking: { opens: true, clicks: true, transactional: false }, smtp: { host: '127.0.0.1', port, secure: false, requireTls: false, maxConnections: 1, allowInvalidCertificates: false } },
+      {
+        provider: 'smtp',
+        from: { address: 'a@example.com' },
+        tracking: { opens: true, clicks: true, transactional: false },
+        smtp: { host: '127.0.0.1', port, secure: false, requireTls: false, maxConnections: 1, allowInvalidCertificates: false },
+      },
       {},
       { connectionTimeoutMs: 2000, socketTimeoutMs: 2000 },
       true,

@@ -24,7 +24,12 @@ export interface SmtpTimeouts {
  * `allowPrivate`: connect to any address the host resolves to (the operator allowed it, or it is the
  * operator's own QATRA_SMTP_URL); otherwise only to public ones (./connect.ts).
  */
-export function createSmtpProvider(settings: EmailSettings, secrets: EmailSecrets, timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 }, allowPrivate = false): EmailProvider {
+export function createSmtpProvider(
+  settings: EmailSettings,
+  secrets: EmailSecrets,
+  timeouts: SmtpTimeouts = { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 },
+  allowPrivate = false,
+): EmailProvider {
   const smtp = settings.smtp;
   if (!smtp) throw new Error('smtp provider needs smtp settings');
   const transport = nodemailer.createTransport({
