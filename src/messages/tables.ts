@@ -5,6 +5,8 @@ import type { ColumnType } from 'kysely';
 import type { JsonColumn, NullableJsonColumn } from '../store/schema.js';
 
 export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped' | 'bounced';
+/** What a provider's receipt said about a sent message. */
+export type DeliveryReceiptStatus = 'delivered' | 'undelivered' | 'failed';
 export type MessageKind = 'marketing' | 'transactional';
 
 export interface MessagesTable {
@@ -41,6 +43,13 @@ export interface MessagesTable {
   retry_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** What a retry needs again: `{ templateId, data }`. */
   send_request: NullableJsonColumn;
+  /** Parts the message was sent as (SMS segments; 1 for other channels), and what it cost (millionths). */
+  segments: ColumnType<number | null, number | null | undefined, number | null>;
+  cost_micros: ColumnType<number | null, number | null | undefined, number | null>;
+  /** From the provider's receipts after `sent` (migrations/000017.sql). */
+  delivery_status: ColumnType<DeliveryReceiptStatus | null, DeliveryReceiptStatus | null | undefined, DeliveryReceiptStatus | null>;
+  delivered_at: ColumnType<number | null, number | null | undefined, number | null>;
+  error_code: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   sent_at: number | null;
   updated_at: number;

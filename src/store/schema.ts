@@ -108,6 +108,8 @@ export interface ConsentHistoryTable {
   ip: string | null;
   user_agent: string | null;
   text_version: string | null;
+  /** What the contact wrote when a reply changed consent (migrations/000017.sql). */
+  detail: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
 }
 
@@ -138,6 +140,12 @@ export interface Database {
   email_providers: import('../channels/email/tables.js').EmailProvidersTable;
   outbox: import('../channels/email/tables.js').OutboxTable;
   messages: import('../messages/tables.js').MessagesTable;
+  // channel platform and SMS
+  channel_providers: import('../channels/tables.js').ChannelProvidersTable;
+  provider_rate: import('../channels/tables.js').ProviderRateTable;
+  short_links: import('../channels/tables.js').ShortLinksTable;
+  sms_settings: import('../channels/sms/tables.js').SmsSettingsTable;
+  sms_inbound: import('../channels/sms/tables.js').SmsInboundTable;
   suppressions: import('../suppression/tables.js').SuppressionsTable;
   unsubscribe_feedback: import('../unsubscribe/tables.js').UnsubscribeFeedbackTable;
   // journeys (runtime)

@@ -1,7 +1,7 @@
 /**
  * @module Row types of the email provider and outbox tables (migrations/000005.sql), for Kysely.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { JsonColumn } from '../../store/schema.js';
 
 export type EmailProviderKind = 'smtp' | 'outbox';
@@ -19,6 +19,8 @@ export interface EmailProvidersTable {
 export interface OutboxTable {
   id: Generated<number>;
   workspace_id: string;
+  /** The channel of the message (migrations/000017.sql): the outbox holds every channel's. */
+  channel: ColumnType<string, string | undefined, string>;
   message_id: string | null;
   from_address: string;
   to_address: string;
