@@ -25,7 +25,9 @@ import { sql } from 'kysely';
 import type { Db, Store } from '../store/store.js';
 import { newId } from '../core/ids.js';
 import { toJson } from '../core/json.js';
-import { ATTEMPT_LEASE_MS, newMessageRow, recordContent, recordOutcome, toMessage, type Message, type MessageStatus, type NewMessage } from './records.js';
+import { ATTEMPT_LEASE_MS, newMessageRow, recordContent, recordOutcome, toMessage, type Message, type MessageStatus, type NewMessage, type SentContent } from './records.js';
+
+export type { SentContent } from './records.js';
 
 /** Rows per INSERT: 27 parameters a row stays far below both backends' limits. */
 const RESERVE_CHUNK = 500;
@@ -86,16 +88,6 @@ export interface Outcome {
   providerMessageId?: string | null | undefined;
 }
 
-/** What left, recorded with the outcome (recordContent's fields). */
-export interface SentContent {
-  provider: string;
-  to: string;
-  subject: string;
-  links: string[];
-  headerMessageId: string;
-  templateVersion: number | null;
-}
-
 export type OutcomeWriter = (id: string, outcome: Outcome, content: SentContent | null, now: number) => Promise<void>;
 
 interface Pending {
@@ -125,6 +117,8 @@ function row(p: Pending) {
     links: c ? c.links : null,
     header_message_id: c?.headerMessageId ?? null,
     template_version: c?.templateVersion ?? null,
+    segments: c?.segments ?? null,
+    cost_micros: c?.costMicros ?? null,
   };
 }
 
@@ -140,13 +134,15 @@ async function writeOutcomes(store: Store, batch: readonly Pending[]): Promise<v
     subject = CASE WHEN v.keep THEN v.subject ELSE m.subject END,
     links = CASE WHEN v.keep THEN v.links ELSE m.links END,
     header_message_id = CASE WHEN v.keep THEN v.header_message_id ELSE m.header_message_id END,
-    template_version = CASE WHEN v.keep THEN v.template_version ELSE m.template_version END`;
+    template_version = CASE WHEN v.keep THEN v.template_version ELSE m.template_version END,
+    segments = CASE WHEN v.keep THEN v.segments ELSE m.segments END,
+    cost_micros = CASE WHEN v.keep THEN v.cost_micros ELSE m.cost_micros END`;
   if (store.dialect === 'postgres') {
     await sql`
       UPDATE messages AS m SET ${set}
       FROM (SELECT r.*, r.c AND e.erased_at IS NULL AS keep
             FROM jsonb_to_recordset(${json}::jsonb) AS r(id text, status text, reason text, set_pid boolean, pid text, at bigint, c boolean,
-              provider text, to_address text, subject text, links jsonb, header_message_id text, template_version integer)
+              provider text, to_address text, subject text, links jsonb, header_message_id text, template_version integer, segments integer, cost_micros bigint)
             JOIN messages mm ON mm.id = r.id LEFT JOIN contacts e ON e.id = mm.contact_id) AS v
       WHERE m.id = v.id`.execute(store.db);
     return;
@@ -157,7 +153,8 @@ async function writeOutcomes(store: Store, batch: readonly Pending[]): Promise<v
           FROM (SELECT value ->> 'id' AS id, value ->> 'status' AS status, value ->> 'reason' AS reason, value ->> 'set_pid' AS set_pid,
                   value ->> 'pid' AS pid, value ->> 'at' AS at, value ->> 'c' AS c, value ->> 'provider' AS provider,
                   value ->> 'to_address' AS to_address, value ->> 'subject' AS subject, value -> 'links' AS links,
-                  value ->> 'header_message_id' AS header_message_id, value ->> 'template_version' AS template_version
+                  value ->> 'header_message_id' AS header_message_id, value ->> 'template_version' AS template_version,
+                  value ->> 'segments' AS segments, value ->> 'cost_micros' AS cost_micros
                 FROM json_each(${json})) AS r
           JOIN messages mm ON mm.id = r.id LEFT JOIN contacts e ON e.id = mm.contact_id) AS v
     WHERE m.id = v.id`.execute(store.db);

@@ -170,18 +170,27 @@ export async function claimAttempt(db: Db, message: Message, now: number, leaseM
   return row !== undefined;
 }
 
+/** What left, recorded with the outcome (recordContent's fields). */
+export interface SentContent {
+  provider: string;
+  to: string;
+  subject: string;
+  links: string[];
+  headerMessageId: string;
+  templateVersion: number | null;
+  /** Parts it left as (SMS segments); null for channels without parts. */
+  segments?: number | null | undefined;
+  /** What the provider charges for it, in millionths of the workspace currency; null when unknown. */
+  costMicros?: number | null | undefined;
+}
+
 /**
  * Records what is about to leave (after rendering, before the provider call). Refused (false, nothing
  * written) when the message's contact has been erased meanwhile: the address and subject would be
  * personal data written back after the erasure (GDPR Art. 17, docs/privacy.md), and the caller must
  * not send either.
  */
-export async function recordContent(
-  db: Db,
-  id: string,
-  content: { provider: string; to: string; subject: string; links: string[]; headerMessageId: string; templateVersion: number | null },
-  now: number,
-): Promise<boolean> {
+export async function recordContent(db: Db, id: string, content: SentContent, now: number): Promise<boolean> {
   const result = await db
     .updateTable('messages')
     .set({
@@ -191,6 +200,8 @@ export async function recordContent(
       links: toJson(content.links),
       header_message_id: content.headerMessageId,
       template_version: content.templateVersion,
+      segments: content.segments ?? null,
+      cost_micros: content.costMicros ?? null,
       updated_at: now,
     })
     .where('id', '=', id)

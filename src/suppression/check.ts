@@ -3,8 +3,9 @@
  * reads the committed state, so an unsubscribe is honoured for the very next send.
  *
  *  - hard_bounce, complaint, manual suppressions: nothing is sent, not even transactional mail;
- *  - unsubscribe_all suppression (also the hashed one an erasure leaves, docs/standards.md §17), or email consent `unsubscribed` for the whole channel (topic '')
- *    or for the message's topic: marketing is skipped, transactional mail still goes.
+ *  - unsubscribe_all suppression (also the hashed one an erasure leaves, docs/standards.md §17), or the
+ *    channel's consent (email, sms) `unsubscribed` for the whole channel (topic '') or for the
+ *    message's topic: marketing is skipped, transactional messages still go.
  */
 import type { Db } from '../store/store.js';
 import { effectiveConsents } from '../consent/consent.js';
@@ -17,6 +18,8 @@ export interface SuppressionQuery {
   kind: 'marketing' | 'transactional';
   /** The message's topic ('' or undefined: none). */
   topic?: string | undefined;
+  /** The consent channel asked for marketing (default `email`); null: no consent applies (a webhook). */
+  channel?: string | null | undefined;
 }
 
 /** Null when the message may go, else the reason it must be skipped. */

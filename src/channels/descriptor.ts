@@ -1,0 +1,41 @@
+/**
+ * @module What the platform knows about a channel (docs/channels.md): a plain description, free of
+ * providers and I/O, so that lower layers (templates, statistics, consent, the journey validator) can
+ * read it without importing a channel's implementation. `./descriptors.ts` lists them; nothing else
+ * lists channels.
+ */
+import type { Contact } from '../contacts/contact.js';
+
+/** The contact field a channel sends to. */
+export type AddressKind = 'email' | 'phone' | 'none';
+
+export interface ChannelDescriptor {
+  readonly name: string;
+  /** Human name for screens. */
+  readonly label: string;
+  readonly address: {
+    readonly kind: AddressKind;
+    /** The contact's address on this channel, or null when it has none. */
+    of(contact: Contact): string | null;
+  };
+  /**
+   * The template channel its messages render from (`templates.channel`), or null when it renders
+   * none (a webhook posts the contact and context as they are).
+   */
+  readonly templateChannel: string | null;
+  /** The consent channel asked before a marketing send (`consents.channel`); null: no consent applies. */
+  readonly consentChannel: string | null;
+  /** True when the channel's addresses are kept on the suppression list (hard bounces, invalid numbers). */
+  readonly suppressible: boolean;
+  /** True when `POST /api/messages/send` may use it. */
+  readonly transactional: boolean;
+  /**
+   * What counts as delivered in statistics: `sent` (the provider accepted it and nothing came back:
+   * email, minus bounces) or `receipt` (only a delivery receipt saying so: SMS).
+   */
+  readonly delivered: 'sent' | 'receipt';
+  /** Engagement the channel can measure. */
+  readonly engagement: readonly ('open' | 'click')[];
+  /** Quiet hours apply to its marketing sends even when neither the journey nor the workspace sets any. */
+  readonly quietByDefault: boolean;
+}

@@ -1,0 +1,55 @@
+/**
+ * @module The channels Qatra has, described (./descriptor.ts). The one list of channels: templates,
+ * statistics, consent and the journey validator ask it; implementations are registered against these
+ * names in ./registry.ts.
+ */
+import type { ChannelDescriptor } from './descriptor.js';
+
+export const emailDescriptor: ChannelDescriptor = {
+  name: 'email',
+  label: 'Email',
+  address: { kind: 'email', of: (c) => c.email },
+  templateChannel: 'email',
+  consentChannel: 'email',
+  suppressible: true,
+  transactional: true,
+  delivered: 'sent',
+  engagement: ['open', 'click'],
+  quietByDefault: false,
+};
+
+export const smsDescriptor: ChannelDescriptor = {
+  name: 'sms',
+  label: 'SMS',
+  address: { kind: 'phone', of: (c) => c.phone },
+  templateChannel: 'sms',
+  consentChannel: 'sms',
+  suppressible: true,
+  transactional: true,
+  delivered: 'receipt',
+  engagement: ['click'],
+  // docs/standards.md: marketing SMS keep to the recipient's daytime (workspace default 21:00–08:00).
+  quietByDefault: true,
+};
+
+export const webhookDescriptor: ChannelDescriptor = {
+  name: 'webhook',
+  label: 'Webhook',
+  address: { kind: 'none', of: () => null },
+  templateChannel: null,
+  consentChannel: null,
+  suppressible: false,
+  transactional: false,
+  delivered: 'sent',
+  engagement: [],
+  quietByDefault: false,
+};
+
+export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor];
+
+export function descriptorOf(name: string): ChannelDescriptor | undefined {
+  return descriptors.find((d) => d.name === name);
+}
+
+/** The template channels (`email`, `sms`): what a template may be written for. */
+export const templateChannels = descriptors.flatMap((d) => (d.templateChannel ? [d.templateChannel] : [])) as [string, ...string[]];
