@@ -176,7 +176,7 @@ export interface SentContent {
   to: string;
   subject: string;
   links: string[];
-  headerMessageId: string;
+  headerMessageId: string | null;
   templateVersion: number | null;
   /** Parts it left as (SMS segments); null for channels without parts. */
   segments?: number | null | undefined;

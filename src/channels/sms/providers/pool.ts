@@ -1,0 +1,81 @@
+/**
+ * @module A workspace's SMS provider: the first configured one by priority (`channel_providers`,
+ * channel `sms`), else the dev outbox. Built once per provider version and reused (an SMPP session,
+ * keep-alive connections), rebuilt when its row changes, closed with the channel. Routing between
+ * several providers and failover are a later step (docs/channels.md); the pool already keeps each.
+ */
+import type { JsonObject } from '../../../core/json.js';
+import type { SmsProvider } from '../provider.js';
+
+/** A configured provider as stored: settings shown by the API, secrets opened. */
+export interface SmsProviderRecord {
+  id: string;
+  kind: string;
+  settings: JsonObject;
+  secrets: JsonObject;
+  updatedAt: number;
+}
+
+/** The provider a workspace sends with now, and what the pipeline needs to know about it. */
+export interface ActiveSmsProvider {
+  /** `channel_providers.id`, or `outbox:<workspace>` for the default. */
+  id: string;
+  kind: string;
+  provider: SmsProvider;
+  /** The sender when the workspace's SMS settings name none. */
+  from: string | undefined;
+  /** Messages per second all workers together may hand it (undefined: no limit). */
+  perSecond: number | undefined;
+  /** What one segment costs, in millionths of the workspace currency. */
+  costMicrosPerSegment: number | undefined;
+}
+
+export interface SmsProviderPoolDeps {
+  load(workspaceId: string): Promise<SmsProviderRecord[]>;
+  build(record: SmsProviderRecord, workspaceId: string): SmsProvider;
+  outbox(workspaceId: string): SmsProvider;
+}
+
+export interface SmsProviderPool {
+  get(workspaceId: string): Promise<ActiveSmsProvider>;
+  close(): Promise<void>;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+
+export function createSmsProviderPool(deps: SmsProviderPoolDeps): SmsProviderPool {
+  // Two batches asking at once share one build (one SMPP session, not two): see `get`.
+  const built = new Map<string, { version: number; active: ActiveSmsProvider }>();
+
+  function activate(record: SmsProviderRecord | undefined, workspaceId: string): ActiveSmsProvider {
+    if (!record) return { id: `outbox:${workspaceId}`, kind: 'outbox', provider: deps.outbox(workspaceId), from: undefined, perSecond: undefined, costMicrosPerSegment: undefined };
+    const cost = num(record.settings.costPerSegment);
+    return {
+      id: record.id,
+      kind: record.kind,
+      provider: deps.build(record, workspaceId),
+      from: typeof record.settings.from === 'string' && record.settings.from ? record.settings.from : undefined,
+      perSecond: num(record.settings.messagesPerSecond),
+      costMicrosPerSegment: cost === undefined ? undefined : Math.round(cost * 1_000_000),
+    };
+  }
+
+  return {
+    async get(workspaceId) {
+      const [record] = await deps.load(workspaceId);
+      const key = record ? record.id : `outbox:${workspaceId}`;
+      const version = record?.updatedAt ?? 0;
+      const have = built.get(key);
+      if (have && have.version === version) return have.active;
+      // Built synchronously after the read: no await between the check and the set.
+      const active = activate(record, workspaceId);
+      built.set(key, { version, active });
+      if (have) void have.active.provider.close().catch(() => {});
+      return active;
+    },
+    async close() {
+      await Promise.all([...built.values()].map((b) => b.active.provider.close().catch(() => {})));
+      built.clear();
+    },
+  };
+}
