@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addCalendarDays, fromLocal, localParts, nextTimeOfDay, nextWeekdayAt, offsetAt } from './tz.js';
-import { dueOccurrence } from './date-trigger.js';
-import { checkQuietHours } from './guards.js';
+import { addCalendarDays, fromLocal, localParts, nextTimeOfDay, nextWeekdayAt, offsetAt } from './local-time.js';
+import { dueOccurrence } from '../journeys/runtime/date-trigger.js';
+import { checkQuietHours } from '../guards/guards.js';
 
 const NY = 'America/New_York';
 
