@@ -2,14 +2,13 @@
  * @module Import cycles in src/: builds the graph of relative imports with the TypeScript compiler
  * API and prints every strongly connected component of more than one file (or a file importing
  * itself), once for runtime imports and once counting type-only imports too. Exits 1 on any cycle.
- * Usage: node --import tsx scripts/cycles.ts [root=src]
+ * Usage: `npm run cycles` (node --import tsx scripts/cycles.ts [root=src]). Dynamic `import()` is not
+ * counted: it loads after the importing module has finished, so it cannot see a half-initialised one.
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-
-const root = resolve(process.argv[2] ?? 'src');
-const files = walk(root).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -72,16 +71,33 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-const all = new Map(files.map((f) => [f, edges(f)]));
-let failed = false;
-for (const [label, keep] of [
-  ['runtime imports', (e: { typeOnly: boolean }) => !e.typeOnly],
-  ['runtime and type imports', () => true],
-] as const) {
-  const graph = new Map([...all].map(([f, es]) => [f, es.filter(keep).map((e) => e.to)]));
-  const found = cycles(graph);
-  console.log(`${label}: ${found.length} cycle(s)`);
-  for (const scc of found) console.log(`  ${scc.map((f) => relative(process.cwd(), f)).join(' <-> ')}`);
-  failed ||= found.length > 0;
+/**
+ * Type-only cycles we know of, each with its reason; any other cycle fails the check. A runtime cycle
+ * is never allowed: it can hand a module a half-initialised import.
+ */
+export const ALLOWED_TYPE_CYCLES: Record<string, string> = {
+  // render.ts takes RenderJob's types; render-job.ts calls render.ts. templates/ is being reworked in
+  // parallel; moving RenderJob/RenderJobResult into a file of their own ends it.
+  'src/templates/render-job.ts <-> src/templates/render.ts': 'templates rework',
+};
+
+/** The cycles among the files under `root` (paths from root's parent: `src/…`): of runtime imports, and of runtime and type imports together. */
+export function importCycles(root: string): { runtime: string[][]; all: string[][] } {
+  const named = (sccs: string[][]) => sccs.map((scc) => scc.map((f) => relative(dirname(root), f)));
+  const files = walk(root).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const all = new Map(files.map((f) => [f, edges(f)]));
+  const graph = (keep: (e: { typeOnly: boolean }) => boolean) => new Map([...all].map(([f, es]) => [f, es.filter(keep).map((e) => e.to)]));
+  return { runtime: named(cycles(graph((e) => !e.typeOnly))), all: named(cycles(graph(() => true))) };
 }
-process.exit(failed ? 1 : 0);
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const found = importCycles(resolve(process.argv[2] ?? 'src'));
+  const name = (scc: string[]) => scc.join(' <-> ');
+  console.log(`runtime imports: ${found.runtime.length} cycle(s)`);
+  for (const scc of found.runtime) console.log(`  ${name(scc)}`);
+  const typeOnly = found.all.map(name).filter((n) => !found.runtime.some((scc) => name(scc) === n));
+  console.log(`runtime and type imports: ${found.all.length} cycle(s)`);
+  for (const n of found.all.map(name)) console.log(`  ${n}${ALLOWED_TYPE_CYCLES[n] ? ` (known: ${ALLOWED_TYPE_CYCLES[n]})` : ''}`);
+  const failing = found.runtime.length + typeOnly.filter((n) => !ALLOWED_TYPE_CYCLES[n]).length;
+  process.exit(failing > 0 ? 1 : 0);
+}
