@@ -7,7 +7,7 @@ import pino from 'pino';
 import { systemClock } from '../src/core/clock.js';
 import { parseConfig, type Config } from '../src/config/config.js';
 import { createMetrics } from '../src/metrics/metrics.js';
-import type { AppDeps } from '../src/api/deps.js';
+import type { AppDeps } from '../src/core/app-deps.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
 import type { Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';

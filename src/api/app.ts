@@ -6,7 +6,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyReply } fro
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { App, AppDeps } from './deps.js';
+import type { App } from './deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { installErrorHandler, toHttp } from './error-handler.js';
 import { installJsonParser } from './json-body.js';
 import { installSecurityHeaders } from './security-headers.js';

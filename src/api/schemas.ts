@@ -1,6 +1,6 @@
 /**
  * @module Schemas every /api route module shares: the error body, cursor pagination, time and id
- * parameters, and the conversion of a service-level zod failure into our ValidationError.
+ * parameters (a service-level zod failure becomes our ValidationError in src/core/parse.ts).
  */
 import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
@@ -81,10 +81,3 @@ export const timeParam = z
   .describe('Epoch milliseconds or an ISO 8601 date-time');
 
 export const idParams = z.object({ id: z.string().min(1).max(64) });
-
-/** Converts a zod failure from a service-level parse into our ValidationError. */
-export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  throw new ValidationError(result.error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'), message: i.message })));
-}

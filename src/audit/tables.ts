@@ -2,7 +2,7 @@
  * @module Row type of the audit log (migrations/000010.sql), for Kysely.
  */
 import type { Generated } from 'kysely';
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export interface AuditLogTable {
   id: Generated<number>;

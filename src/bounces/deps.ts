@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { FeedbackDeps } from './apply.js';
 import type { InboundResult } from './inbound.js';
 import { startBounceListener } from './listener.js';

@@ -12,8 +12,8 @@
  */
 import { sql } from 'kysely';
 import type { Db, Store } from '../store/store.js';
-import { nextTimeOfDay, zoneFor } from '../journeys/runtime/tz.js';
-import { workspaceZone } from '../journeys/runtime/enroll.js';
+import { nextTimeOfDay, zoneFor } from '../core/local-time.js';
+import { workspaceZone } from '../workspaces/workspaces.js';
 import type { BroadcastRow } from './broadcast.js';
 
 /** Snapshots the recipients; returns how many. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { Channel, SendRequest } from '../channels/channel.js';
 import { createChannelRegistry } from '../channels/registry.js';
 import type { EmailChannel } from '../channels/email/index.js';

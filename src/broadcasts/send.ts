@@ -19,7 +19,7 @@
  * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
  * was not committed.
  */
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';
 import type { SendResult } from '../channels/channel.js';
 import type { Contact } from '../contacts/contact.js';
@@ -28,13 +28,13 @@ import { fromJson } from '../core/json.js';
 import { newId } from '../core/ids.js';
 import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js';
 import type { z } from 'zod';
-import { loadContacts } from '../journeys/runtime/enroll.js';
-import { checkFrequencyCap, checkQuietHours, unsubscribedChannels, type GuardVerdict } from '../journeys/runtime/guards.js';
+import { loadContacts } from '../contacts/load.js';
+import { checkFrequencyCap, checkQuietHours, unsubscribedChannels, type GuardVerdict } from '../guards/guards.js';
 import { dispatch } from '../deliveries/dispatch.js';
 import { insertDeliveryRows, settleDeliveries } from '../deliveries/rows.js';
 import { settlement } from '../deliveries/statuses.js';
-import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
-import { zoneFor } from '../journeys/runtime/tz.js';
+import { backoffMs, type RetryOptions } from '../core/retry.js';
+import { zoneFor } from '../core/local-time.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
 import { effectiveGuards, loadSendContext } from '../workspaces/messaging.js';
 import type { Claim, ClaimedRecipient } from './claim.js';

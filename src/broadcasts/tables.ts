@@ -1,7 +1,7 @@
 /**
  * @module Row types of the broadcast tables (migrations/000008.sql), for Kysely.
  */
-import type { JsonColumn, NullableJsonColumn } from '../store/schema.js';
+import type { JsonColumn, NullableJsonColumn } from '../store/columns.js';
 
 export type BroadcastStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
 export type RecipientStatus = 'pending' | 'sent' | 'failed' | 'skipped';

@@ -7,10 +7,10 @@
  * once while there is work and sleeps when everything left is throttled or due later.
  */
 import { randomBytes } from 'node:crypto';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { WorkerTask } from '../worker/worker.js';
 import { createChannelRegistry } from '../channels/registry.js';
-import { DEFAULT_RETRY } from '../journeys/runtime/runtime.js';
+import { DEFAULT_RETRY } from '../core/retry.js';
 import { startBroadcast } from './audience.js';
 import { claimRecipients, completeIfDone } from './claim.js';
 import { sendBatch, type BroadcastRuntime } from './send.js';

@@ -2,7 +2,7 @@
  * @module Row types of the channel platform's tables (migrations/000017.sql), for Kysely: providers
  * of the channels other than email, the shared provider throughput limit and SMS short links.
  */
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export interface ChannelProvidersTable {
   id: string;

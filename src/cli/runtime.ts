@@ -5,7 +5,7 @@
  */
 import { parseConfig } from '../config/config.js';
 import { openRuntime } from '../server/runtime.js';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 
 export async function withRuntime(fn: (deps: AppDeps) => Promise<number | void>): Promise<void> {
   const deps = await openRuntime(parseConfig(process.env));

@@ -12,7 +12,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db, DialectName } from '../store/store.js';
-import type { ContactRow } from './identity.js';
+import type { ContactRow } from './contact.js';
 
 export type ContactKey = 'user_id' | 'email' | 'anonymous_id';
 

@@ -5,7 +5,7 @@
 import { parseEmailAddress } from '../core/email-address.js';
 import { ValidationError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
-import type { ContactsTable } from '../store/schema.js';
+import type { ContactsTable } from './tables.js';
 import type { Selectable } from 'kysely';
 
 export interface Contact {
@@ -45,4 +45,24 @@ export function normalizeEmail(email: string, path = 'email'): string {
   const parsed = parseEmailAddress(email);
   if (!parsed.ok) throw ValidationError.at(path, parsed.reason);
   return parsed.value.key;
+}
+
+/** A contact row as identity resolution reads it (src/contacts/by-keys.ts, src/events/lookup.ts). */
+export type ContactRow = {
+  id: string;
+  user_id: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: unknown;
+  created_at: number;
+};
+
+/** Why an identify call's `traits.email` cannot be stored (the issue's path is `email` inside traits), or null. */
+export function traitsEmailIssue(traits: Readonly<Record<string, unknown>>): string | null {
+  const email = traits.email;
+  if (typeof email !== 'string' || email.trim() === '') return null;
+  const parsed = parseEmailAddress(email);
+  return parsed.ok ? null : parsed.reason;
 }

@@ -15,7 +15,7 @@ import type { Db } from '../store/store.js';
 import { normalizeEmail, toContact, type Contact } from './contact.js';
 import { emailKey } from '../core/email-address.js';
 import { contactCreateBody, contactPatchBody, type ContactCreateInput, type ContactPatchInput } from './schemas.js';
-import { parseOrThrow } from '../api/schemas.js';
+import { parseOrThrow } from '../core/parse.js';
 
 export interface ContactFilter {
   limit: number;

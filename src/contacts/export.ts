@@ -23,7 +23,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { ServiceDeps } from '../core/deps.js';
 import { safeCsvCell } from '../core/csv.js';
 import { fromJson, type Json, type JsonObject } from '../core/json.js';
-import type { ContactsTable } from '../store/schema.js';
+import type { ContactsTable } from './tables.js';
 import type { Db } from '../store/store.js';
 import { toContact } from './contact.js';
 import { ATTR_PREFIX, defaultTarget, splitHeader, type AttributeType } from './import.js';

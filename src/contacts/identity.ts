@@ -25,13 +25,12 @@
  *   `contact_merged` is emitted before the merged contact is deleted, so sinks can move their rows.
  */
 import { sql } from 'kysely';
-import { parseEmailAddress } from '../core/email-address.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import type { Signal, Signals } from '../events/signals.js';
 import type { Db, DialectName } from '../store/store.js';
 import { contactsByKeys } from './by-keys.js';
-import { normalizeEmail } from './contact.js';
+import { normalizeEmail, type ContactRow } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
 
 export interface IdentityCall {
@@ -60,17 +59,6 @@ interface Person {
   changed: Set<string>;
   mergedInto: Person | null;
 }
-
-export type ContactRow = {
-  id: string;
-  user_id: string | null;
-  email: string | null;
-  phone: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: unknown;
-  created_at: number;
-};
 
 function fromRow(row: ContactRow): Person {
   return {
@@ -110,14 +98,6 @@ export function traitsEmail(traits: JsonObject | null): string | null {
   const email = traits?.email;
   if (typeof email !== 'string' || email.trim() === '') return null;
   return normalizeEmail(email, 'traits.email');
-}
-
-/** Why an identify call's `traits.email` cannot be stored (the issue's path is `email` inside traits), or null. */
-export function traitsEmailIssue(traits: Readonly<Record<string, unknown>>): string | null {
-  const email = traits.email;
-  if (typeof email !== 'string' || email.trim() === '') return null;
-  const parsed = parseEmailAddress(email);
-  return parsed.ok ? null : parsed.reason;
 }
 
 function distinct(values: (string | null)[]): string[] {

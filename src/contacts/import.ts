@@ -25,7 +25,7 @@ import { newId } from '../core/ids.js';
 import { fromJson, toJson, type Json, type JsonObject } from '../core/json.js';
 import type { Signal } from '../events/signals.js';
 import { addMembers } from '../lists/memberships.js';
-import type { ContactsTable } from '../store/schema.js';
+import type { ContactsTable } from './tables.js';
 import type { Db } from '../store/store.js';
 import { contactCreateBody } from './schemas.js';
 import { normalizeEmail } from './contact.js';

@@ -1,8 +1,31 @@
 /**
- * @module Row type of the contact imports table (migrations/000014.sql), for Kysely.
+ * @module Row types of the contacts and anonymous ids tables (migrations/000001.sql) and of the
+ * contact imports table (migrations/000014.sql), for Kysely.
  */
 import type { ColumnType } from 'kysely';
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string | null;
+  email: string | null;
+  phone: string | null;
+  timezone: string | null;
+  locale: string | null;
+  attributes: JsonColumn;
+  created_at: number;
+  updated_at: number;
+  /** Set when the contact was erased (src/privacy): the row stays, anonymised, for statistics. */
+  erased_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface ContactAnonymousIdsTable {
+  workspace_id: string;
+  anonymous_id: string;
+  contact_id: string;
+  created_at: number;
+}
 
 export type ContactImportStatus = 'waiting' | 'running' | 'completed' | 'failed';
 

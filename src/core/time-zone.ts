@@ -3,6 +3,7 @@
  * (contacts, workspace settings, journey documents), so it lives in core/ rather than in contacts.
  */
 
+// Module-level on purpose: pure (a name is valid or not for the life of the process) and bounded below.
 const zoneCache = new Map<string, boolean>();
 
 /**

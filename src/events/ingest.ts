@@ -39,6 +39,11 @@ interface Job {
   calls: readonly Call[];
 }
 
+/**
+ * One group committer per store. Module-level on purpose: keyed weakly by the Store object, so each
+ * runtime's store gets its own and it is collected with the store; every ingest on one store must
+ * share it, wherever the call comes from (HTTP, forms, CLI), without threading it through their deps.
+ */
 const committers = new WeakMap<Store, GroupCommitter<Job>>();
 
 function committerOf(store: Store): GroupCommitter<Job> {

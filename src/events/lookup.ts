@@ -14,7 +14,7 @@
  * largest share of the database's CPU in the ingest bench (pg_stat_statements: 140 µs per event).
  */
 import { CompiledQuery } from 'kysely';
-import type { ContactRow } from '../contacts/identity.js';
+import type { ContactRow } from '../contacts/contact.js';
 import type { Db, DialectName } from '../store/store.js';
 
 const POSTGRES = `SELECT e.message_id, NULL::text AS id, NULL::text AS user_id, NULL::text AS email, NULL::text AS phone,

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { parseIsoTime } from '../core/iso-time.js';
-import { traitsEmailIssue } from '../contacts/identity.js';
+import { traitsEmailIssue } from '../contacts/contact.js';
 
 /** Segment's limits: 32 KB per call (and per batch item), 500 KB per batch request. */
 export const MAX_CALL_BYTES = 32 * 1024;

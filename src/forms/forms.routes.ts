@@ -4,7 +4,8 @@
  * names it once.
  */
 import { z } from 'zod';
-import type { AppDeps, RouteModule } from '../api/deps.js';
+import type { RouteModule } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { createEmailChannel } from '../channels/email/channel.js';

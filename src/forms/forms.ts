@@ -9,7 +9,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
-import { parseOrThrow } from '../api/schemas.js';
+import { parseOrThrow } from '../core/parse.js';
 import type { Db } from '../store/store.js';
 import { checkForm, formCreateBody, formPatchBody, type FormCreateInput, type FormField, type FormPatchInput } from './schemas.js';
 import type { FormsTable } from './tables.js';

@@ -15,7 +15,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { App, AppDeps } from '../api/deps.js';
+import type { App } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { EmailChannel } from '../channels/email/channel.js';
 import { getList } from '../lists/lists.js';

@@ -1,7 +1,7 @@
 /**
  * @module Row type of the hosted signup forms table (migrations/000007.sql), for Kysely.
  */
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export interface FormsTable {
   id: string;

@@ -1,7 +1,7 @@
 /**
  * @module Row types of the journey-definition tables (migrations/000002.sql), for Kysely.
  */
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export type JourneyStatus = 'draft' | 'live' | 'paused' | 'archived';
 

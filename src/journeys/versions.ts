@@ -58,7 +58,10 @@ export async function listVersions(db: Db, workspaceId: string, journeyId: strin
 }
 
 const CACHE_LIMIT = 1000;
-// Keyed by database handle (tests open many databases in one process, with equal workspace ids).
+// Keyed weakly by database handle (tests open many databases in one process, with equal workspace ids),
+// so each runtime's store has its own and drops it with the store. Module-level on purpose: bounded
+// (CACHE_LIMIT per handle) and pure, since a stored version's document never changes (the status is
+// read fresh on every call).
 const caches = new WeakMap<Db, Map<string, JourneyContent>>();
 
 function deepFreeze<T>(value: T): T {

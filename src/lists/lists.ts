@@ -8,7 +8,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Db } from '../store/store.js';
-import type { ListsTable } from '../store/schema.js';
+import type { ListsTable } from './tables.js';
 import { uniqueField } from '../contacts/contacts.js';
 
 export interface List {

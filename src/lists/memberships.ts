@@ -13,7 +13,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Signal } from '../events/signals.js';
 import type { Db } from '../store/store.js';
-import type { ListMembershipsTable, MembershipStatus } from '../store/schema.js';
+import type { ListMembershipsTable, MembershipStatus } from './tables.js';
 import { inTransaction } from '../contacts/contacts.js';
 import { getList, toList, type List } from './lists.js';
 

@@ -11,7 +11,7 @@
  *    so, and the subject that was really sent is the record's.
  *  - `none`: neither (an SMS, a webhook, a message that never got rendered, an erased contact).
  */
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { NotFoundError } from '../core/errors.js';
 import type { TemplateCache } from '../templates/cache.js';
 import { previewTemplate } from '../templates/preview.js';

@@ -14,13 +14,13 @@
  * workers never pick the same row; one that dies leaves a `retry_at` that comes due again.
  */
 import { sql } from 'kysely';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { SendResult } from '../channels/channel.js';
 import { createChannelRegistry, type ChannelRegistry } from '../channels/registry.js';
 import { dispatch, type Dispatch } from '../deliveries/dispatch.js';
 import { toContact, type Contact } from '../contacts/contact.js';
 import { fromJson, toJson, type JsonObject } from '../core/json.js';
-import { backoffMs, type RetryOptions } from '../journeys/runtime/runtime.js';
+import { backoffMs, type RetryOptions } from '../core/retry.js';
 import type { Db, Store } from '../store/store.js';
 import type { WorkerTask } from '../worker/worker.js';
 import { recordOutcome } from './records.js';

@@ -2,7 +2,7 @@
  * @module Row type of the message records table (migrations/000005.sql, 000013.sql), for Kysely.
  */
 import type { ColumnType } from 'kysely';
-import type { JsonColumn, NullableJsonColumn } from '../store/schema.js';
+import type { JsonColumn, NullableJsonColumn } from '../store/columns.js';
 
 export type MessageStatus = 'queued' | 'sent' | 'failed' | 'skipped' | 'bounced';
 /** What a provider's receipt said about a sent message. */

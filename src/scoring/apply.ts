@@ -53,7 +53,11 @@ export interface HistoryEntry {
 
 const CHUNK = 500;
 
-/** The contact_updated signals writeChanges emits itself (the sink need not check their mirror). */
+/**
+ * The contact_updated signals writeChanges emits itself (the sink need not check their mirror).
+ * Module-level on purpose: a mark on signal objects (weakly held, gone with the signal), not a cache;
+ * a signal object belongs to one runtime, so two runtimes cannot see each other's marks.
+ */
 const own = new WeakSet<Signal>();
 export const isOwnSignal = (s: Signal): boolean => own.has(s);
 

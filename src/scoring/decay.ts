@@ -11,7 +11,7 @@
  * Each period takes `percent` of the score, rounded toward zero, so a score reaches 0 in the end.
  */
 import { sql } from 'kysely';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { ServiceDeps } from '../core/deps.js';
 import type { WorkerTask } from '../worker/worker.js';
 import { decayOf, type Decay } from './catalog.js';

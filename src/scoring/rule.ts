@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { Condition, Duration, PropertyFilters } from '../journeys/definition/schema.js';
-import { durationMs } from '../journeys/runtime/duration.js';
+import { durationMs } from '../core/duration.js';
 import type { JsonObject } from '../core/json.js';
 
 /** Events scoring itself records; a rule on them would feed on its own output. */

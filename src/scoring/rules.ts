@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
-import { parseOrThrow } from '../api/schemas.js';
+import { parseOrThrow } from '../core/parse.js';
 import type { Db } from '../store/store.js';
 import { definitionOf, periodMs, periodText, ruleInput, rulePatch, type Rule, type RuleInput } from './rule.js';
 import type { ScoringRulesTable } from './tables.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
-import { parseOrThrow } from '../api/schemas.js';
+import { parseOrThrow } from '../core/parse.js';
 import { Duration } from '../journeys/definition/schema.js';
 import { DEFAULT_DECAY_PERIOD_MS, decayOf } from './catalog.js';
 import { lockScores, writeChanges, type HistoryEntry } from './apply.js';

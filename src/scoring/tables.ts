@@ -2,7 +2,7 @@
  * @module Row types of the lead-scoring tables (migrations/000009.sql), for Kysely.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { JsonColumn, NullableJsonColumn } from '../store/schema.js';
+import type { JsonColumn, NullableJsonColumn } from '../store/columns.js';
 
 export type RuleKind = 'event' | 'attribute';
 

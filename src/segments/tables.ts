@@ -2,7 +2,7 @@
  * @module Row types of the segment tables (migrations/000006.sql), for Kysely.
  */
 import type { Generated } from 'kysely';
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export interface SegmentsTable {
   id: string;

@@ -7,7 +7,7 @@
  *  - recomputes at most one segment whose scheduled refresh is due (sliding windows), fully.
  */
 import { sql } from 'kysely';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { ServiceDeps } from '../core/deps.js';
 import { fromJson } from '../core/json.js';
 import type { Db } from '../store/store.js';

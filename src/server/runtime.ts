@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { openStore } from '../store/store.js';
 import { migrate } from '../store/migrate.js';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { defaultSignals } from './signal-sinks.js';
 
 export function sqliteFile(config: Config): string {

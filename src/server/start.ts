@@ -3,7 +3,7 @@
  * Both stop gracefully on SIGTERM/SIGINT: the API stops accepting, the worker drains its batch.
  */
 import type { Config } from '../config/config.js';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { buildApp } from '../api/app.js';
 import { bootstrap } from '../workspaces/workspaces.js';
 import { Worker } from '../worker/worker.js';

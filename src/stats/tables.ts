@@ -1,7 +1,7 @@
 /**
  * @module Row type of the stats snapshots table (migrations/000011.sql), for Kysely.
  */
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export interface StatsSnapshotsTable {
   workspace_id: string;

@@ -4,7 +4,7 @@
  * workspace send-time profile older than 6 hours (./send-time-lookup.ts); every 10 minutes it also
  * gives live journeys with an auto-promoting split a snapshot to keep fresh (./promotion.ts).
  */
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { WorkerTask } from '../worker/worker.js';
 import { refreshStaleSnapshot, SNAPSHOT_REFRESH_MS } from './snapshots.js';
 import { refreshWorkspaceProfile } from './send-time-lookup.js';

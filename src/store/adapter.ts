@@ -9,11 +9,15 @@
  * with BEGIN IMMEDIATE, which already excludes every other writer, so the clauses are empty there
  * and a claim statement runs inside such a transaction instead.
  */
-import { sql, type RawBuilder, type SelectQueryBuilder } from 'kysely';
-import type { Db, DialectName } from './store.js';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Database } from './schema.js';
+
+/** The database handle (the same type as store.ts's `Db`, written out so that store.ts alone imports this file). */
+type Db = Kysely<Database>;
 
 export interface StoreAdapter {
-  readonly name: DialectName;
+  /** The backend: store.ts's `DialectName` is this type. */
+  readonly name: 'sqlite' | 'postgres';
   /** Rows can be locked by a statement (FOR UPDATE); false where the whole database has one writer. */
   readonly rowLocks: boolean;
   /** Ends a claim's picking SELECT: `FOR UPDATE SKIP LOCKED`, or nothing. */

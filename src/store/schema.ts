@@ -1,135 +1,19 @@
 /**
- * @module Row types of every table, for Kysely. JSON columns are `unknown` on read (a parsed value on
- * PostgreSQL, text on SQLite: decode with `fromJson`) and JSON text on write (`toJson`).
+ * @module The database as Kysely sees it: every table's row type, each defined in its domain's
+ * `tables.ts` (column types in ./columns.ts). This file only aggregates.
  */
-import type { ColumnType, Generated } from 'kysely';
-
-/** A JSON column: read as whatever the driver gives, written as JSON text. */
-export type JsonColumn = ColumnType<unknown, string, string>;
-export type NullableJsonColumn = ColumnType<unknown, string | null | undefined, string | null>;
-
-export interface WorkspacesTable {
-  id: string;
-  name: string;
-  timezone: ColumnType<string, string | undefined, string>;
-  settings: JsonColumn;
-  created_at: number;
-}
-
-export interface ApiKeysTable {
-  id: string;
-  workspace_id: string;
-  kind: 'write' | 'admin';
-  name: string;
-  prefix: string;
-  hash: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-export interface ContactsTable {
-  id: string;
-  workspace_id: string;
-  user_id: string | null;
-  email: string | null;
-  phone: string | null;
-  timezone: string | null;
-  locale: string | null;
-  attributes: JsonColumn;
-  created_at: number;
-  updated_at: number;
-  /** Set when the contact was erased (src/privacy): the row stays, anonymised, for statistics. */
-  erased_at: ColumnType<number | null, number | null | undefined, number | null>;
-}
-
-export interface ContactAnonymousIdsTable {
-  workspace_id: string;
-  anonymous_id: string;
-  contact_id: string;
-  created_at: number;
-}
-
-export interface EventsTable {
-  id: Generated<number>;
-  workspace_id: string;
-  contact_id: string;
-  type: string;
-  name: string;
-  properties: JsonColumn;
-  context: NullableJsonColumn;
-  message_id: string;
-  timestamp: number;
-  received_at: number;
-}
-
-export interface ListsTable {
-  id: string;
-  workspace_id: string;
-  name: string;
-  description: string | null;
-  double_opt_in: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export type MembershipStatus = 'subscribed' | 'pending' | 'unsubscribed';
-
-export interface ListMembershipsTable {
-  list_id: string;
-  contact_id: string;
-  workspace_id: string;
-  status: MembershipStatus;
-  source: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export type ConsentStatus = 'subscribed' | 'unsubscribed' | 'pending';
-
-export interface ConsentsTable {
-  workspace_id: string;
-  contact_id: string;
-  channel: string;
-  topic: string;
-  status: ConsentStatus;
-  source: string | null;
-  updated_at: number;
-}
-
-export interface ConsentHistoryTable {
-  id: Generated<number>;
-  workspace_id: string;
-  contact_id: string;
-  channel: string;
-  topic: string;
-  status: ConsentStatus;
-  source: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  text_version: string | null;
-  /** What the contact wrote when a reply changed consent (migrations/000017.sql). */
-  detail: ColumnType<string | null, string | null | undefined, string | null>;
-  created_at: number;
-}
-
-export interface MigrationsTable {
-  id: number;
-  name: string;
-  applied_at: number;
-}
 
 export interface Database {
-  qatra_migrations: MigrationsTable;
-  workspaces: WorkspacesTable;
-  api_keys: ApiKeysTable;
-  contacts: ContactsTable;
-  contact_anonymous_ids: ContactAnonymousIdsTable;
-  events: EventsTable;
-  lists: ListsTable;
-  list_memberships: ListMembershipsTable;
-  consents: ConsentsTable;
-  consent_history: ConsentHistoryTable;
+  qatra_migrations: import('./tables.js').MigrationsTable;
+  workspaces: import('../workspaces/tables.js').WorkspacesTable;
+  api_keys: import('../keys/tables.js').ApiKeysTable;
+  contacts: import('../contacts/tables.js').ContactsTable;
+  contact_anonymous_ids: import('../contacts/tables.js').ContactAnonymousIdsTable;
+  events: import('../events/tables.js').EventsTable;
+  lists: import('../lists/tables.js').ListsTable;
+  list_memberships: import('../lists/tables.js').ListMembershipsTable;
+  consents: import('../consent/tables.js').ConsentsTable;
+  consent_history: import('../consent/tables.js').ConsentHistoryTable;
   // journeys (definitions)
   journeys: import('../journeys/tables.js').JourneysTable;
   journey_versions: import('../journeys/tables.js').JourneyVersionsTable;

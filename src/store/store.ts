@@ -12,7 +12,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase } from
 import type { Database } from './schema.js';
 import { postgresAdapter, sqliteAdapter, type StoreAdapter } from './adapter.js';
 
-export type DialectName = 'sqlite' | 'postgres';
+export type DialectName = StoreAdapter['name'];
 export type Db = Kysely<Database>;
 
 export interface Store {

@@ -4,7 +4,7 @@
  * on the render pool's worker threads (./render-pool.ts): a heavy template cannot stall the server.
  */
 import { z } from 'zod';
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { NotFoundError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { toContact } from '../contacts/contact.js';

@@ -1,7 +1,7 @@
 /**
  * @module Row types of the templates tables (migrations/000004.sql), for Kysely.
  */
-import type { JsonColumn } from '../store/schema.js';
+import type { JsonColumn } from '../store/columns.js';
 
 export type TemplateChannel = 'email' | 'sms';
 export type TemplateKind = 'marketing' | 'transactional' | 'layout' | 'partial';

@@ -3,7 +3,8 @@
  * and the postal address every marketing email must show.
  */
 import { z } from 'zod';
-import type { App, AppDeps } from '../api/deps.js';
+import type { App } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses } from '../api/schemas.js';
 import { getWorkspaceSettings, updateWorkspaceSettings } from './workspace-settings.js';

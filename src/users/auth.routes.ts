@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps, RouteModule } from '../api/deps.js';
+import type { RouteModule } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import { errorResponses } from '../api/schemas.js';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import { login } from './login.js';

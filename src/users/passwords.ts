@@ -38,7 +38,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** A hash to verify against when the address is unknown, so timing does not reveal which addresses exist. */
+/**
+ * A hash to verify against when the address is unknown, so timing does not reveal which addresses exist.
+ * Module-level on purpose: set once, lazily (one scrypt, ~50 ms, not at import), and never changed
+ * after; any random password serves every runtime in the process equally.
+ */
 let decoy: Promise<string> | undefined;
 export function decoyHash(): Promise<string> {
   decoy ??= hashPassword(randomBytes(16).toString('hex'));

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
 import { webAppRoutes } from './web.routes.js';
-import type { App, AppDeps } from '../api/deps.js';
+import type { App } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 
 describe('the web app at /app', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'qatra-web-'));

@@ -2,7 +2,7 @@
  * @module Every background task the worker runs, in one list. A domain with background work (the
  * journey scheduler, broadcasts, segment recomputes, …) adds its task factory here.
  */
-import type { AppDeps } from '../api/deps.js';
+import type { AppDeps } from '../core/app-deps.js';
 import type { WorkerTask } from './worker.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { journeyTasks } from '../journeys/runtime/scheduler.js';

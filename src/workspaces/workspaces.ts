@@ -3,6 +3,7 @@
  * write key, is created on first start.
  */
 import type { ServiceDeps } from '../core/deps.js';
+import type { Db } from '../store/store.js';
 import { toJson } from '../core/json.js';
 import { newId } from '../core/ids.js';
 import { createKey, type CreatedKey } from '../keys/keys.js';
@@ -43,4 +44,10 @@ export async function createWorkspace(deps: ServiceDeps, input: { name: string; 
     .values({ id, name: input.name, timezone: input.timezone ?? 'UTC', settings: toJson(settings), created_at: deps.clock.now() })
     .execute();
   return { id, name: input.name };
+}
+
+/** A workspace's fallback time zone. */
+export async function workspaceZone(db: Db, workspaceId: string): Promise<string> {
+  const row = await db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirst();
+  return row?.timezone ?? 'UTC';
 }

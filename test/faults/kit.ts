@@ -7,7 +7,7 @@
  * multiplies every size; each test also reads its own variable).
  */
 import { ManualClock } from '../../src/core/clock.js';
-import type { AppDeps } from '../../src/api/deps.js';
+import type { AppDeps } from '../../src/core/app-deps.js';
 import { saveTemplates } from '../../src/templates/service.js';
 import { applyJourney } from '../../src/journeys/journeys.js';
 import { enrollContacts } from '../../src/journeys/runtime/manual.js';

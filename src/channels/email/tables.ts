@@ -2,7 +2,7 @@
  * @module Row types of the email provider and outbox tables (migrations/000005.sql), for Kysely.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { JsonColumn } from '../../store/schema.js';
+import type { JsonColumn } from '../../store/columns.js';
 
 export type EmailProviderKind = 'smtp' | 'outbox';
 

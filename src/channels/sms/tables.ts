@@ -2,7 +2,7 @@
  * @module Row types of the SMS tables (migrations/000017.sql), for Kysely.
  */
 import type { Generated } from 'kysely';
-import type { JsonColumn } from '../../store/schema.js';
+import type { JsonColumn } from '../../store/columns.js';
 
 export interface SmsSettingsTable {
   workspace_id: string;

@@ -9,7 +9,7 @@ import { NotFoundError } from '../../core/errors.js';
 import { createKey, listKeys, revokeKey, type KeyKind } from '../../keys/keys.js';
 import { openRuntime } from '../../server/runtime.js';
 import { bootstrap, DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
-import type { AppDeps } from '../../api/deps.js';
+import type { AppDeps } from '../../core/app-deps.js';
 
 export interface WorkspaceContext {
   deps: AppDeps;

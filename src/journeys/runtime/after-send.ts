@@ -8,7 +8,8 @@ import { assertNever } from '../../core/errors.js';
 import type { JsonObject } from '../../core/json.js';
 import { deliveryKey } from './deliveries.js';
 import type { Prepared } from './prepare.js';
-import { backoffMs, type JourneyRuntime } from './runtime.js';
+import { type JourneyRuntime } from './runtime.js';
+import { backoffMs } from '../../core/retry.js';
 import { walk, type PendingSend, type WalkResult } from './walk.js';
 
 export interface AfterSend {

@@ -12,9 +12,10 @@
  */
 import type { JourneyDocument } from '../definition/schema.js';
 import { toContact } from '../../contacts/contact.js';
-import { enroll, workspaceZone } from './enroll.js';
-import { getPath } from './conditions.js';
-import { daysInMonth, fromLocal, localParts, parseDateAttribute, parseTimeOfDay, zoneFor } from './tz.js';
+import { enroll } from './enroll.js';
+import { workspaceZone } from '../../workspaces/workspaces.js';
+import { getPath } from '../../conditions/conditions.js';
+import { daysInMonth, fromLocal, localParts, parseDateAttribute, parseTimeOfDay, zoneFor } from '../../core/local-time.js';
 import type { JourneyRuntime } from './runtime.js';
 
 type DateTrigger = Extract<JourneyDocument['trigger'], { type: 'date_attribute' }>;

@@ -11,12 +11,12 @@
  */
 import { sql } from 'kysely';
 import type { JourneyDocument } from '../definition/schema.js';
-import { toContact, type Contact } from '../../contacts/contact.js';
+import type { Contact } from '../../contacts/contact.js';
 import { newId } from '../../core/ids.js';
 import { toJson, type JsonObject } from '../../core/json.js';
 import type { Db } from '../../store/store.js';
-import { evaluate } from './conditions.js';
-import { durationMs } from './duration.js';
+import { evaluate } from '../../conditions/conditions.js';
+import { durationMs } from '../../core/duration.js';
 
 export interface EnrollInput {
   journeyId: string;
@@ -211,22 +211,4 @@ export function previousRunsQuery(db: Db, workspaceId: string, contactIds: reado
     .where('workspace_id', '=', workspaceId)
     .where('contact_id', 'in', contactIds)
     .where(sql`journey_id || ''`, '=', journeyId);
-}
-
-/** Loads contacts by id (one query). */
-export async function loadContacts(db: Db, ids: readonly string[]): Promise<Map<string, Contact>> {
-  const out = new Map<string, Contact>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = [...new Set(ids.slice(i, i + 500))];
-    if (chunk.length === 0) continue;
-    const rows = await db.selectFrom('contacts').selectAll().where('id', 'in', chunk).execute();
-    for (const r of rows) out.set(r.id, toContact(r));
-  }
-  return out;
-}
-
-/** A workspace's fallback time zone. */
-export async function workspaceZone(db: Db, workspaceId: string): Promise<string> {
-  const row = await db.selectFrom('workspaces').select('timezone').where('id', '=', workspaceId).executeTakeFirst();
-  return row?.timezone ?? 'UTC';
 }

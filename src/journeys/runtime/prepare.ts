@@ -6,14 +6,14 @@
  */
 import type { JourneyDocument } from '../definition/schema.js';
 import type { Contact } from '../../contacts/contact.js';
-import { loadContacts } from './enroll.js';
+import { loadContacts } from '../../contacts/load.js';
 import type { JourneyState } from './catalog.js';
 import type { Run } from './run.js';
 import { ended, walk, type WalkResult } from './walk.js';
-import { durationMs } from './duration.js';
-import { zoneFor } from './tz.js';
+import { durationMs } from '../../core/duration.js';
+import { zoneFor } from '../../core/local-time.js';
 import { loadSendContext, type MessagingDefaults } from '../../workspaces/messaging.js';
-import { unsubscribedChannels } from './guards.js';
+import { unsubscribedChannels } from '../../guards/guards.js';
 import type { JourneyRuntime } from './runtime.js';
 import type { StepContext } from './step.js';
 

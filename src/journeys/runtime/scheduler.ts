@@ -3,11 +3,12 @@
  * the inbox then runs due steps, one batch each per tick; `journey-dates` scans date-attribute
  * triggers (birthdays, renewals) at most every `scanIntervalMs` of clock time.
  */
-import type { AppDeps } from '../../api/deps.js';
+import type { AppDeps } from '../../core/app-deps.js';
 import type { WorkerTask } from '../../worker/worker.js';
 import { processDueRuns } from './process-runs.js';
 import { processInbox } from './process-inbox.js';
-import { createRuntime, DEFAULT_RETRY, type JourneyRuntime } from './runtime.js';
+import { createRuntime, type JourneyRuntime } from './runtime.js';
+import { DEFAULT_RETRY } from '../../core/retry.js';
 import { scanDateTriggers } from './date-trigger.js';
 
 export function journeyTask(rt: JourneyRuntime): WorkerTask {

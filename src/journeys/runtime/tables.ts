@@ -2,7 +2,7 @@
  * @module Row types of the journey-runtime tables (migrations/000003.sql), for Kysely.
  */
 import type { Generated } from 'kysely';
-import type { JsonColumn, NullableJsonColumn } from '../../store/schema.js';
+import type { JsonColumn, NullableJsonColumn } from '../../store/columns.js';
 
 export type RunStatus = 'active' | 'waiting' | 'completed' | 'exited' | 'converted' | 'errored' | 'timed_out';
 

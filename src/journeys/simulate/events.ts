@@ -5,8 +5,8 @@
  */
 import type { JsonObject } from '../../core/json.js';
 import type { JourneyDocument, PropertyFilter } from '../definition/schema.js';
-import { matchesFilters } from '../runtime/conditions.js';
-import { durationMs } from '../runtime/duration.js';
+import { matchesFilters } from '../../conditions/conditions.js';
+import { durationMs } from '../../core/duration.js';
 import { OFFSET } from './schemas.js';
 import { parseIsoTime } from '../../core/iso-time.js';
 

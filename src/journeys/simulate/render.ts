@@ -4,7 +4,7 @@
  * the preview's placeholder unsubscribe links. Also the email channel's read-only checks that make a
  * send `skipped` (no address, suppressed), so the simulated path takes the same turn.
  */
-import type { AppDeps } from '../../api/deps.js';
+import type { AppDeps } from '../../core/app-deps.js';
 import type { Contact } from '../../contacts/contact.js';
 import type { JsonObject } from '../../core/json.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';

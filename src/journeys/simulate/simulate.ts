@@ -7,7 +7,7 @@
  * promoted variants, `performed` conditions); their effects (update_contact) are applied to the
  * in-memory contact only. Messages are rendered with the real renderers (./render.ts).
  */
-import type { AppDeps } from '../../api/deps.js';
+import type { AppDeps } from '../../core/app-deps.js';
 import { parseIsoTime } from '../../core/iso-time.js';
 import { toContact, type Contact } from '../../contacts/contact.js';
 import { NotFoundError } from '../../core/errors.js';
@@ -15,12 +15,12 @@ import type { JsonObject } from '../../core/json.js';
 import type { TemplateCache } from '../../templates/cache.js';
 import type { JourneyDocument } from '../definition/schema.js';
 import { getJourney, versionDocument } from '../journeys.js';
-import { workspaceZone } from '../runtime/enroll.js';
+import { workspaceZone } from '../../workspaces/workspaces.js';
 import { loadMessagingDefaults } from '../../workspaces/messaging.js';
-import { durationMs } from '../runtime/duration.js';
+import { durationMs } from '../../core/duration.js';
 import type { Run } from '../runtime/run.js';
 import type { NodeResult, StepContext } from '../runtime/step.js';
-import { zoneFor } from '../runtime/tz.js';
+import { zoneFor } from '../../core/local-time.js';
 import { edgeTarget, nodeIndex, walk, type PendingSend, type RunPatch } from '../runtime/walk.js';
 import { resuming, timeline, type TimedEvent } from './events.js';
 import { simulateSend, type SimulatedSend } from './render.js';

@@ -11,9 +11,9 @@
 import type { DelayNode } from '../../definition/schema.js';
 import type { z } from 'zod';
 import type { NodeResult, StepContext } from '../step.js';
-import { durationMs } from '../duration.js';
-import { addCalendarDays, fromLocal, nextTimeOfDay, nextWeekdayAt, parseDateAttribute, parseTimeOfDay } from '../tz.js';
-import { getPath } from '../conditions.js';
+import { durationMs } from '../../../core/duration.js';
+import { addCalendarDays, fromLocal, nextTimeOfDay, nextWeekdayAt, parseDateAttribute, parseTimeOfDay } from '../../../core/local-time.js';
+import { getPath } from '../../../conditions/conditions.js';
 
 type Delay = z.infer<typeof DelayNode>;
 

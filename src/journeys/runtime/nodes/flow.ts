@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { BranchNode, SplitNode, UpdateContactNode, WaitForEventNode } from '../../definition/schema.js';
 import type { NodeResult, StepContext } from '../step.js';
-import { evaluate } from '../conditions.js';
-import { durationMs } from '../duration.js';
+import { evaluate } from '../../../conditions/conditions.js';
+import { durationMs } from '../../../core/duration.js';
 import { holdoutOutputs } from '../../../stats/experiments.js';
 import { promotedVariant } from '../../../stats/promotion.js';
 

@@ -6,8 +6,8 @@ import type { z } from 'zod';
 import type { MessageNode } from '../../definition/schema.js';
 import type { JsonObject } from '../../../core/json.js';
 import type { NodeResult, StepContext } from '../step.js';
-import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../guards.js';
-import { durationMs } from '../duration.js';
+import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../../../guards/guards.js';
+import { durationMs } from '../../../core/duration.js';
 import { effectiveGuards, NO_DEFAULTS } from '../../../workspaces/messaging.js';
 import { chooseSendTime, SEND_TIME_REASON } from '../../../stats/send-time-lookup.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addCalendarDays, fromLocal, localParts, nextTimeOfDay, nextWeekdayAt, offsetAt } from './tz.js';
-import { dueOccurrence } from './date-trigger.js';
-import { checkQuietHours } from './guards.js';
+import { addCalendarDays, cachedFormatterCount, FORMATTER_CACHE_LIMIT, fromLocal, localParts, nextTimeOfDay, nextWeekdayAt, offsetAt, zoneFor } from './local-time.js';
+import { dueOccurrence } from '../journeys/runtime/date-trigger.js';
+import { checkQuietHours } from '../guards/guards.js';
 
 const NY = 'America/New_York';
 
@@ -51,5 +51,17 @@ describe('time-zone math', () => {
     expect(v.ok).toBe(false);
     if (!v.ok) expect(new Date(v.until).toISOString()).toBe('2026-03-08T12:00:00.000Z'); // 08:00 EDT after spring-forward
     expect(checkQuietHours(q, fromLocal(2026, 3, 7, 12, 0, NY), NY).ok).toBe(true);
+  });
+});
+
+describe('the formatter cache', () => {
+  it('stays bounded when zones come in endless spellings (Intl ignores letter case)', () => {
+    const zone = 'america/los_angeles';
+    // Spelling n upper-cases the letters at the set bits of n (17 letters: 131,072 spellings).
+    const letters = [...zone].map((c, i) => (/[a-z]/.test(c) ? i : -1)).filter((i) => i >= 0);
+    const spellings = (n: number) => [...zone].map((c, i) => ((n >> letters.indexOf(i)) & 1 && letters.includes(i) ? c.toUpperCase() : c)).join('');
+    for (let n = 0; n < FORMATTER_CACHE_LIMIT + 500; n++) expect(zoneFor(spellings(n), null)).toBe(spellings(n));
+    expect(cachedFormatterCount()).toBeLessThanOrEqual(FORMATTER_CACHE_LIMIT);
+    expect(localParts(Date.UTC(2026, 0, 1, 12), spellings(FORMATTER_CACHE_LIMIT + 499)).hour).toBe(4);
   });
 });

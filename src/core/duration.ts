@@ -1,5 +1,5 @@
 /**
- * @module Durations of the journey document: `30s`, `15m`, `4h`, `3d`, `2w` (1d = 24 h; see tz.ts for
+ * @module Durations of the journey document: `30s`, `15m`, `4h`, `3d`, `2w` (1d = 24 h; see src/core/local-time.ts for
  * calendar days). A leading `-` is allowed where the schema allows it (offsets).
  */
 

@@ -1,14 +1,15 @@
 /**
  * @module Checks made just before a marketing message leaves (docs/standards.md §7, §8): consent for the
- * channel, quiet hours in the contact's local time, and the journey's frequency cap. Each has an
+ * channel, quiet hours in the contact's local time, and the journey's or broadcast's frequency cap. Each has an
  * explicit outcome: defer (hold until allowed), skip (go on to the next node) or exit. Transactional
- * messages bypass quiet hours and caps.
+ * messages bypass quiet hours and caps. Journey steps and broadcast batches both call them
+ * (journeys/runtime/guards.test.ts proves them through a journey).
  */
 import type { z } from 'zod';
-import type { FrequencyCap, QuietHours } from '../definition/schema.js';
-import type { Db } from '../../store/store.js';
-import { durationMs } from './duration.js';
-import { localParts, nextTimeOfDay, parseTimeOfDay } from './tz.js';
+import type { FrequencyCap, QuietHours } from '../journeys/definition/schema.js';
+import type { Db } from '../store/store.js';
+import { durationMs } from '../core/duration.js';
+import { localParts, nextTimeOfDay, parseTimeOfDay } from '../core/local-time.js';
 
 export type GuardVerdict = { ok: true } | { ok: false; outcome: 'defer' | 'skip' | 'exit'; reason: string; until: number };
 

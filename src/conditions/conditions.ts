@@ -3,12 +3,12 @@
  * `trigger.*`, `event.*`, `journey.*`, and `performed` (the contact's events since the run started or
  * within a window, read from the events table).
  */
-import type { Condition, PropertyFilter } from '../definition/schema.js';
-import type { Contact } from '../../contacts/contact.js';
-import type { JsonObject } from '../../core/json.js';
-import { fromJson } from '../../core/json.js';
-import type { Db } from '../../store/store.js';
-import { durationMs } from './duration.js';
+import type { Condition, PropertyFilter } from '../journeys/definition/schema.js';
+import type { Contact } from '../contacts/contact.js';
+import type { JsonObject } from '../core/json.js';
+import { fromJson } from '../core/json.js';
+import type { Db } from '../store/store.js';
+import { durationMs } from '../core/duration.js';
 
 /** Reads a dot path (`items.0.sku`) from a value. */
 export function getPath(value: unknown, path: string): unknown {

@@ -15,7 +15,14 @@ export interface LocalParts {
   weekday: number;
 }
 
+/**
+ * One formatter per zone name: building one costs ~160 µs (src/core/time-zone.ts). Module-level
+ * because it is pure (a zone name always gives the same formatter) and bounded: Intl takes zone names
+ * in any letter case, so stored contact zones could name a zone in endless spellings; past the limit
+ * (above the ~600 IANA names) formatters are built and not kept.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+export const FORMATTER_CACHE_LIMIT = 1000;
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 function formatter(tz: string): Intl.DateTimeFormat {
@@ -32,10 +39,13 @@ function formatter(tz: string): Intl.DateTimeFormat {
       second: 'numeric',
       weekday: 'short',
     });
-    formatters.set(tz, f);
+    if (formatters.size < FORMATTER_CACHE_LIMIT) formatters.set(tz, f);
   }
   return f;
 }
+
+/** How many formatters are kept (for the test of the bound). */
+export const cachedFormatterCount = (): number => formatters.size;
 
 /** The contact's IANA zone, then the workspace's fallback, then UTC (docs/standards.md §4). */
 export function zoneFor(contactTz: string | null | undefined, workspaceTz: string | null | undefined): string {
