@@ -9,8 +9,10 @@ ALTER TABLE messages ADD COLUMN cost_micros bigint;
 ALTER TABLE messages ADD COLUMN delivery_status text;
 ALTER TABLE messages ADD COLUMN delivered_at bigint;
 ALTER TABLE messages ADD COLUMN error_code text;
--- A receipt names the provider's id for the message: found by this index, never by a scan.
-CREATE INDEX messages_provider_message ON messages (provider_message_id);
+-- (A receipt names the provider's id for the message: found by messages_provider_message_id, 000007.)
+
+-- An inbound SMS names the sender's number: its contact is found by this index, never by a scan.
+CREATE INDEX contacts_workspace_phone ON contacts (workspace_id, phone);
 
 -- The dev outbox holds every channel's messages (an SMS has no subject and no HTML).
 ALTER TABLE outbox ADD COLUMN channel text NOT NULL DEFAULT 'email';

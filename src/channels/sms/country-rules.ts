@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { isValidTimeZone } from '../../core/time-zone.js';
-import { fromLocal, localParts, parseTimeOfDay } from '../../journeys/runtime/tz.js';
+import { fromLocal, localParts, parseTimeOfDay } from '../../core/local-time.js';
 
 export type SmsKind = 'promotional' | 'transactional';
 

@@ -8,7 +8,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError } from '../../core/errors.js';
 import { fromJson, toJson } from '../../core/json.js';
-import { parseOrThrow } from '../../api/schemas.js';
+import { parseOrThrow } from '../../core/parse.js';
 import type { Db } from '../../store/store.js';
 import { countryRulesOverridesSchema } from './country-rules.js';
 
