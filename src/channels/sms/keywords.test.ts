@@ -52,6 +52,8 @@ describe('classifyReply', () => {
         'take me off your list',
         'leave me alone',
         'STOP. Who is this?',
+        'stop texting me, Jane here',
+        'No, stop',
       ],
       'stop',
     ),
@@ -63,6 +65,8 @@ describe('classifyReply', () => {
     each(
       [
         "don't stop",
+        "Don't stop, it's great",
+        'Yes, stop by anytime',
         'please do not stop these',
         'I will stop by the store tomorrow',
         'Stop by the store tomorrow',

@@ -10,8 +10,9 @@
  * STOP. The FCC's rule (47 CFR 64.1200(a)(10), in force since 11 April 2025) names "stop", "quit",
  * "end", "revoke", "opt out", "cancel" and "unsubscribe" as revocations per se, and requires any
  * other wording to be honoured when "a reasonable person would understand" it as one. We implement
- * that as a closed, documented heuristic, applied to each sentence of the message (so "STOP. Who is
- * this?" stops), that keeps to phrases whose only reading is "stop messaging me":
+ * that as a closed, documented heuristic, applied to each sentence or comma clause of the message (so
+ * "STOP. Who is this?" and "stop texting me, Jane here" stop), that keeps to phrases whose only
+ * reading is "stop messaging me":
  *  1. one of the named words (and the carriers' STOPALL, OPTOUT, STOP ALL), alone;
  *  2. such a word as the command of a short sentence whose other words only name the messages or
  *     are courtesy ("please stop texting me", "unsubscribe me from this list", "cancel my
@@ -227,9 +228,9 @@ export function normalizeReply(text: string): string[] {
   return folded.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
 }
 
-/** Sentences of a text (split before normalising: normalising turns the stops into word breaks). */
+/** Sentences and clauses of a text (split before normalising, which turns punctuation into word breaks). */
 function sentences(text: string): string[] {
-  return text.split(/[.!?؟\n\r;؛…]+/u);
+  return text.split(/[.,!?؟،\n\r;؛…]+/u);
 }
 
 /** A word without a trailing service number («لغو۱۱» → لغو, stop2 → stop); a number alone is dropped. */
