@@ -5,6 +5,7 @@ import { createContact } from '../../contacts/contacts.js';
 import { effectiveConsent, setConsent } from '../../consent/consent.js';
 import { eraseContact } from '../../privacy/erase.js';
 import { handleInbound, inboundNumber, type InboundContact, type InboundDeps } from './inbound.js';
+import type { SmsInbound } from './provider.js';
 
 /**
  * A reply function shaped like the one the lead wires (a transactional SMS under the given key):
@@ -215,6 +216,8 @@ describe.each(backends())('inbound SMS on %s', (kind) => {
       ).resolves.toBeDefined();
     }
     await expect(handleInbound(deps, { workspaceId: t.workspaceId, provider: 'twilio', inbound: { from: '', to: '', text: 'STOP' } })).resolves.toMatchObject({ action: 'unknown_sender' });
+    const missing = { from: c.phone } as unknown as SmsInbound;
+    await expect(handleInbound(deps, { workspaceId: t.workspaceId, provider: 'twilio', inbound: missing })).resolves.toMatchObject({ action: 'reply' });
     expect(await effectiveConsent(h.deps.store.db, c.id, 'sms')).toBe('unsubscribed');
   });
 

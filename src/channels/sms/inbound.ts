@@ -89,9 +89,11 @@ export const replyKey = (inboundId: number) => `sms-inbound:${inboundId}:reply`;
 
 export async function handleInbound(deps: InboundDeps, input: { workspaceId: string; provider: string; inbound: SmsInbound }): Promise<InboundResult> {
   const { workspaceId, provider, inbound } = input;
-  const from = inboundNumber(inbound.from);
-  const body = clean(inbound.text, MAX_BODY);
-  const providerMessageId = inbound.providerMessageId ? clean(inbound.providerMessageId, 500) : null;
+  // The callbacks parse what providers post; still, a missing field is an empty one, never a crash.
+  const rawFrom = typeof inbound.from === 'string' ? inbound.from : '';
+  const from = inboundNumber(rawFrom);
+  const body = clean(typeof inbound.text === 'string' ? inbound.text : '', MAX_BODY);
+  const providerMessageId = typeof inbound.providerMessageId === 'string' && inbound.providerMessageId !== '' ? clean(inbound.providerMessageId, 500) : null;
   const settings = await inboundSettings(deps.store.db, workspaceId);
 
   const outcome = await deps.store.transaction(async (trx) => {
@@ -113,8 +115,8 @@ export async function handleInbound(deps: InboundDeps, input: { workspaceId: str
         contact_id: contacts[0]?.id ?? null,
         provider,
         provider_message_id: providerMessageId,
-        from_number: from === '' ? clean(inbound.from, 100) : from,
-        to_number: clean(inbound.to ?? '', 100) || null,
+        from_number: from === '' ? clean(rawFrom, 100) : from,
+        to_number: (typeof inbound.to === 'string' && clean(inbound.to, 100)) || null,
         body,
         action,
         created_at: now,
@@ -141,7 +143,7 @@ export async function handleInbound(deps: InboundDeps, input: { workspaceId: str
         await setConsent(deps, workspaceId, c.id, { channel: 'sms', topic: '', status, source: SMS_REPLY_SOURCE, detail }, trx);
       }
     } else if (action === 'reply') {
-      for (const c of contacts) await recordReceived(deps, trx, { workspaceId, contactId: c.id, inboundId, provider, body, to: inbound.to, now });
+      for (const c of contacts) await recordReceived(deps, trx, { workspaceId, contactId: c.id, inboundId, provider, body, to: typeof inbound.to === 'string' ? inbound.to : undefined, now });
     }
     return { inboundId, action, contact: contacts[0] ?? null, duplicate: false };
   });
