@@ -16,7 +16,7 @@
  *  1. one of the named words (and the carriers' STOPALL, OPTOUT, STOP ALL), alone;
  *  2. such a word as the command of a short sentence whose other words only name the messages or
  *     are courtesy ("please stop texting me", "unsubscribe me from this list", "cancel my
- *     subscription", "I want to opt out"): every other word must be in FILLER or MESSAGE_WORDS, so
+ *     subscription", "I want to opt out", "how do I unsubscribe?"): every other word must be in FILLER or MESSAGE_WORDS, so
  *     "stop by the store tomorrow", "cancel my order" and "don't stop" (a negation is no filler)
  *     stay replies;
  *  3. a few fixed plain-language refusals: "don't/do not/never text me", "no more texts", "remove
@@ -119,6 +119,8 @@ const FILLER = new Set([
   'pls',
   'plz',
   'kindly',
+  'how',
+  'do',
   'can',
   'could',
   'will',
@@ -203,12 +205,12 @@ const FILLER = new Set([
   'مرسي',
 ]);
 
-const NEGATIONS = new Set(['dont', 'never', 'no', 'لا']);
+const NEGATIONS = new Set(['dont', 'not', 'never', 'no', 'لا']);
 /** Persian verbs that carry their own negation: don't send, don't give, I/we don't want. */
 const NEGATED_SEND = new Set(['نفرست', 'نفرستيد', 'نفرستين', 'نده', 'ندين', 'ندهيد']);
 const NEGATED_WANT = new Set(['نميخواهم', 'نميخوام', 'نميخواهيم', 'نميخوايم']);
 
-const FIXED_STOP_PHRASES = new Set(['remove', 'take off', 'leave alone', 'do not MSG']);
+const FIXED_STOP_PHRASES = new Set(['remove', 'take off', 'leave alone']);
 
 /** Normalised words of a text (see the module comment). */
 export function normalizeReply(text: string): string[] {
