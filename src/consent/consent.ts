@@ -42,6 +42,8 @@ export interface ConsentHistoryEntry {
   ip: string | null;
   userAgent: string | null;
   textVersion: string | null;
+  /** What the person wrote when a reply changed the consent (SMS STOP), raw. */
+  detail: string | null;
   createdAt: number;
 }
 
@@ -57,6 +59,7 @@ function toEntry(row: Selectable<ConsentHistoryTable>): ConsentHistoryEntry {
     ip: row.ip,
     userAgent: row.user_agent,
     textVersion: row.text_version,
+    detail: row.detail,
     createdAt: row.created_at,
   };
 }
@@ -87,6 +90,7 @@ export async function setConsent(deps: ServiceDeps, workspaceId: string, contact
         ip: c.ip ?? null,
         user_agent: c.userAgent ?? null,
         text_version: c.textVersion ?? null,
+        detail: c.detail ?? null,
         created_at: now,
       })
       .returning('id')

@@ -15,6 +15,7 @@ export const consentChange = z.strictObject({
   textVersion: z.string().max(100).nullable().optional().describe('Version of the consent text the person agreed to'),
   ip: z.string().max(100).nullable().optional(),
   userAgent: z.string().max(1000).nullable().optional(),
+  detail: z.string().max(2000).nullable().optional().describe('What the person wrote, when a reply changed the consent (an SMS "STOP", «لغو»)'),
 });
 
 export const consentPutBody = consentChange.pick({ topic: true, status: true, source: true, textVersion: true });
@@ -36,6 +37,7 @@ export const consentHistorySchema = z.object({
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   textVersion: z.string().nullable(),
+  detail: z.string().nullable(),
   createdAt: z.number().int(),
 });
 

@@ -27,7 +27,7 @@ export function withdrawalSource(ledgerSource: string | null): WithdrawalSource 
   if (s === 'preference-center') return 'preferences';
   if (s === 'mailto') return 'mailto';
   if (s === 'complaint' || s.startsWith('complaint:')) return 'complaint';
-  if (s === 'sms-stop' || s.startsWith('sms-stop:')) return 'sms_stop';
+  if (s === 'sms_reply' || s === 'sms-stop' || s.startsWith('sms-stop:')) return 'sms_stop';
   // The consent API, the CLI and imports: the ledger row says which.
   return 'api';
 }

@@ -5,7 +5,7 @@
  * What is erased: identifiers (user id, email, phone), time zone, locale and attributes; anonymous ids;
  * event properties and context (events keep type, name and timestamps); message addresses, subjects,
  * link targets and diagnostic reasons (messages keep status, kind, template, journey and counts);
- * the outbox copies of their mail; consent-history IP and user agent; journey run data, trigger and
+ * the outbox copies of their mail; consent-history IP, user agent and reply text; the text and number of their SMS replies; journey run data, trigger and
  * event properties and step details (runs keep status and timestamps, open runs end with
  * `contact_erased`); delivery errors; unsubscribe-feedback answers; soft-bounce counters; pending
  * journey-inbox signals, date-trigger fires, list and segment memberships.
@@ -69,7 +69,9 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
     await db.deleteFrom('contact_anonymous_ids').where('contact_id', '=', contactId).execute();
 
     await withdrawConsent(db, workspaceId, contactId, now);
-    await db.updateTable('consent_history').set({ ip: null, user_agent: null }).where('contact_id', '=', contactId).execute();
+    await db.updateTable('consent_history').set({ ip: null, user_agent: null, detail: null }).where('contact_id', '=', contactId).execute();
+    // Their SMS replies keep what Qatra did (and the provider's id, so a redelivery is still known), not what they wrote or their number.
+    await db.updateTable('sms_inbound').set({ body: '', from_number: '' }).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
     await db.deleteFrom('list_memberships').where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_members').where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_dirty').where('contact_id', '=', contactId).execute();
