@@ -26,12 +26,33 @@ export interface TwilioTestServer {
   accountSid: string;
   authToken: string;
   received: ReceivedMessage[];
+  /** TCP connections accepted so far (keep-alive reuses them). */
+  readonly connections: number;
   /** Failures by `To` number; `once` failures are removed after one use. */
   failures: Map<string, TwilioFailure & { once?: boolean }>;
-  /** POSTs a StatusCallback to `url`, signed with the auth token (or `signWith`); answers the status. */
-  postStatus(url: string, params: Record<string, string>, signWith?: string | null): Promise<{ status: number; body: string }>;
-  postInbound(url: string, params: Record<string, string>, signWith?: string | null): Promise<{ status: number; body: string }>;
+  /**
+   * POSTs a StatusCallback to `url` as Twilio does: signed with the auth token (or `signWith`; null:
+   * no signature header) over `signedUrl` (default `url`: the public URL Twilio was given, when the
+   * test reaches the server at another address). Answers the HTTP status and body.
+   */
+  postStatus(url: string, params: Record<string, string>, options?: CallbackOptions): Promise<{ status: number; body: string; contentType: string }>;
+  postInbound(url: string, params: Record<string, string>, options?: CallbackOptions): Promise<{ status: number; body: string; contentType: string }>;
+  /**
+   * Reports what became of a message it accepted, as Twilio does: POSTs the documented StatusCallback
+   * fields (MessageSid, MessageStatus, ErrorCode, …) to the StatusCallback the message was sent with,
+   * signed over that URL. `postTo` reaches the server at another address than the signed one.
+   */
+  reportStatus(
+    sid: string,
+    status: 'sent' | 'delivered' | 'undelivered' | 'failed',
+    options?: CallbackOptions & { errorCode?: string; postTo?: string },
+  ): Promise<{ status: number; body: string; contentType: string }>;
   close(): Promise<void>;
+}
+
+export interface CallbackOptions {
+  signWith?: string | null;
+  signedUrl?: string;
 }
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
@@ -76,11 +97,11 @@ function messageResource(accountSid: string, sid: string, params: Record<string,
   });
 }
 
-async function postSigned(url: string, params: Record<string, string>, token: string | null): Promise<{ status: number; body: string }> {
+async function postSigned(url: string, params: Record<string, string>, token: string | null, signedUrl: string): Promise<{ status: number; body: string; contentType: string }> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };
-  if (token !== null) headers['x-twilio-signature'] = twilioSignature(url, params, token);
+  if (token !== null) headers['x-twilio-signature'] = twilioSignature(signedUrl, params, token);
   const res = await fetch(url, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') ?? '' };
 }
 
 export async function startTwilioServer(options: { accountSid?: string; authToken?: string } = {}): Promise<TwilioTestServer> {
@@ -121,6 +142,8 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
       return send(201, messageResource(accountSid, record.sid, params));
     });
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -128,9 +151,29 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
     accountSid,
     authToken,
     received,
+    get connections() {
+      return connections;
+    },
     failures,
-    postStatus: (url, params, signWith) => postSigned(url, params, signWith === undefined ? authToken : signWith),
-    postInbound: (url, params, signWith) => postSigned(url, params, signWith === undefined ? authToken : signWith),
+    postStatus: (url, params, options = {}) => postSigned(url, params, options.signWith === undefined ? authToken : options.signWith, options.signedUrl ?? url),
+    postInbound: (url, params, options = {}) => postSigned(url, params, options.signWith === undefined ? authToken : options.signWith, options.signedUrl ?? url),
+    reportStatus(sid, status, options = {}) {
+      const message = received.find((m) => m.sid === sid);
+      const callback = message?.params.StatusCallback;
+      if (!message || !callback) throw new Error(`no message ${sid} with a StatusCallback`);
+      const params: Record<string, string> = {
+        AccountSid: accountSid,
+        ApiVersion: '2010-04-01',
+        From: message.params.From ?? '',
+        MessageSid: sid,
+        MessageStatus: status,
+        SmsSid: sid,
+        SmsStatus: status,
+        To: message.params.To ?? '',
+      };
+      if (options.errorCode) params.ErrorCode = options.errorCode;
+      return postSigned(options.postTo ?? callback, params, options.signWith === undefined ? authToken : options.signWith, options.signedUrl ?? callback);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
