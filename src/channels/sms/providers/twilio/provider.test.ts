@@ -119,6 +119,14 @@ describe('the Twilio-compatible provider', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it('refuses missing credentials and a base URL that is not http(s), naming the option', () => {
+    expect(() => createTwilioProvider({ accountSid: '', authToken: 't' })).toThrow(expect.objectContaining({ issues: [{ path: 'accountSid', message: 'required' }] }));
+    expect(() => createTwilioProvider({ accountSid: 'AC1', authToken: '' })).toThrow(expect.objectContaining({ issues: [{ path: 'authToken', message: 'required' }] }));
+    for (const baseUrl of ['ftp://api.example', 'not a url', 'https://api.example/?x=1']) {
+      expect(() => createTwilioProvider({ accountSid: 'AC1', authToken: 't', baseUrl }), baseUrl).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'baseUrl' })] }));
+    }
+  });
+
   it('does not resend a 2xx without a sid: it may have been sent', async () => {
     // The test server answers 201 with a sid; a 200 with an empty JSON body stands for a broken compatible API.
     server.failures.set('+15005550008', { kind: 'http', status: 200 });

@@ -17,6 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../../../core/clock.js';
+import { ValidationError } from '../../../../core/errors.js';
 import type { SmsMessage, SmsProvider, SmsSendResult } from '../../provider.js';
 import { createTransport, retryAfterMs, type HttpAnswer, type HttpFailure } from '../http/transport.js';
 import { SEND_ERROR_CODES } from './codes.js';
@@ -58,9 +59,11 @@ function parseJson(text: string): TwilioErrorBody | null {
 }
 
 export function createTwilioProvider(options: TwilioProviderOptions): SmsProvider {
+  if (!options.accountSid) throw ValidationError.at('accountSid', 'required');
+  if (!options.authToken) throw ValidationError.at('authToken', 'required');
   const base = (options.baseUrl ?? TWILIO_BASE_URL).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/i.test(base) || !URL.canParse(base)) throw ValidationError.at('baseUrl', 'must be an http(s) URL without query or fragment');
   const endpoint = new URL(`${base}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`);
-  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') throw new Error('twilio baseUrl must be an http(s) URL');
   const transport = createTransport(options);
   const now = () => (options.clock ? options.clock.now() : Date.now());
   // Built once: the headers are the same for every send.
