@@ -159,7 +159,10 @@ describe('the generic HTTP provider settings', () => {
     expect(refused(jsonSettings({ url: 'ftp://x.example/' }))).toEqual([{ path: 'settings.url', message: expect.stringContaining('http(s) URL') }]);
     expect(refused(jsonSettings({ url: 'https://{{to}}.evil.example/' }))).toEqual([{ path: 'settings.url', message: expect.stringContaining('host') }]);
     expect(refused(jsonSettings({ url: 'https://api.example{{body}}/x' }))).toEqual([{ path: 'settings.url', message: expect.stringContaining('host') }]);
-    expect(refused(jsonSettings({ bodyTemplate: '{"to":"{{phone}}"}' }))).toEqual([{ path: 'settings.bodyTemplate', message: 'unknown placeholder phone' }]);
+    expect(refused(jsonSettings({ bodyTemplate: '{"to":"{{phone}}"}' }))).toEqual([{ path: 'settings.bodyTemplate', message: expect.stringContaining('unknown placeholder {{phone}}') }]);
+    expect(refused(jsonSettings({ bodyTemplate: '{"to":"{{ to_number }}","x":"{{}}"}' }))).toEqual([
+      { path: 'settings.bodyTemplate', message: expect.stringMatching(/^unknown placeholder \{\{to_number\}\}, \{\{\}\} \(known: to, from, body/) },
+    ]);
     expect(refused(jsonSettings({ bodyTemplate: '{"text":{{body}}}' }))).toEqual([{ path: 'settings.bodyTemplate', message: expect.stringContaining('not valid JSON') }]);
     expect(refused(jsonSettings({ bodyTemplate: undefined }))).toEqual([{ path: 'settings.bodyTemplate', message: 'required when method is POST' }]);
     expect(refused(jsonSettings({ method: 'GET' }))).toEqual([{ path: 'settings.bodyTemplate', message: expect.stringContaining('GET has no body') }]);

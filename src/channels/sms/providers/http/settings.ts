@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../../../../core/errors.js';
-import { compileTemplate, HOSTILE_SAMPLE, renderTemplate, type Template } from './template.js';
+import { compileTemplate, HOSTILE_SAMPLE, PLACEHOLDERS, renderTemplate, type Template } from './template.js';
 
 export const httpProviderSettingsSchema = z.object({
   url: z.string().min(1).max(2000),
@@ -49,6 +49,8 @@ export interface HttpProviderSettings {
 /** Forbidden header names: the transport sets these, or they change how the request is framed. */
 const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'host', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect']);
 
+const unknownPlaceholders = (names: readonly string[]) => `unknown placeholder ${names.map((n) => `{{${n}}}`).join(', ')} (known: ${PLACEHOLDERS.join(', ')})`;
+
 export function parseHttpProviderSettings(input: unknown, path = 'settings'): HttpProviderSettings {
   const parsed = httpProviderSettingsSchema.safeParse(input);
   const at = (field: string) => (path ? `${path}.${field}` : field);
@@ -59,7 +61,7 @@ export function parseHttpProviderSettings(input: unknown, path = 'settings'): Ht
   const origin = /^(https?:\/\/[^/?#{}]+)(?:[/?#]|$)/i.exec(s.url)?.[1];
   if (!origin) issues.push({ path: at('url'), message: 'must be an http(s) URL whose host has no placeholder' });
   const url = compileTemplate(s.url, 'url');
-  if ('unknown' in url) issues.push({ path: at('url'), message: `unknown placeholder ${url.unknown.join(', ')}` });
+  if ('unknown' in url) issues.push({ path: at('url'), message: unknownPlaceholders(url.unknown) });
   else if (origin) {
     try {
       new URL(renderTemplate(url, HOSTILE_SAMPLE));
@@ -78,7 +80,7 @@ export function parseHttpProviderSettings(input: unknown, path = 'settings'): Ht
     if (s.bodyTemplate === undefined) issues.push({ path: at('bodyTemplate'), message: 'required when method is POST' });
     else {
       const compiled = compileTemplate(s.bodyTemplate, s.contentType);
-      if ('unknown' in compiled) issues.push({ path: at('bodyTemplate'), message: `unknown placeholder ${compiled.unknown.join(', ')}` });
+      if ('unknown' in compiled) issues.push({ path: at('bodyTemplate'), message: unknownPlaceholders(compiled.unknown) });
       else {
         body = compiled;
         if (s.contentType === 'json') {

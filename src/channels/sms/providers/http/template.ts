@@ -22,7 +22,8 @@ export interface Template {
   escaping: Escaping;
 }
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+/** Anything in double braces is a placeholder, so a misspelt one (`{{to_number}}`) is refused, not sent as text. */
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** The template's parts; the unknown placeholder names when there are any. */
 export function compileTemplate(text: string, escaping: Escaping): Template | { unknown: string[] } {
