@@ -51,6 +51,9 @@ const params = z.object({ providerId: z.string().min(1).max(100) });
 export function twilioHookRoutes(deps: TwilioHookDeps): FastifyPluginAsync {
   const publicUrl = deps.publicUrl.replace(/\/+$/, '');
   return async (scope) => {
+    // This scope's own parser, even when the app already has one: the limit and the prototype-free
+    // object are what the signature check relies on.
+    if (scope.hasContentTypeParser('application/x-www-form-urlencoded')) scope.removeContentTypeParser('application/x-www-form-urlencoded');
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: TWILIO_HOOK_BODY_LIMIT }, (_req, body, done) => {
       done(null, parseForm(body as string));
     });
