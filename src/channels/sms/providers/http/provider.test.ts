@@ -170,6 +170,7 @@ describe('the generic HTTP provider settings', () => {
 
   it('are refused for headers that would change the framing or smuggle a line, and for wrong types', () => {
     expect(refused(jsonSettings({ headers: { 'Content-Length': '1' } }))).toEqual([{ path: 'settings.headers.Content-Length', message: expect.any(String) }]);
+    expect(refused(jsonSettings({ headers: { 'X-A': 'مفتاح' } }))).toEqual([{ path: 'settings.headers.X-A', message: expect.stringContaining('Latin-1') }]);
     expect(refused(jsonSettings({ headers: { 'X-A': 'v\r\nX-Injected: 1' } }))).toEqual([{ path: 'settings.headers.X-A', message: expect.stringContaining('line breaks') }]);
     expect(refused(jsonSettings({ method: 'PUT', successStatuses: [500], idPath: 'a..b' })).map((i) => i.path)).toEqual(['settings.method', 'settings.idPath', 'settings.successStatuses.0']);
     expect(refused({}).map((i) => i.path)).toEqual(['settings.url']);

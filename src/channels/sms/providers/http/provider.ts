@@ -57,7 +57,7 @@ export function createHttpProvider(options: HttpProviderOptions): SmsProvider {
       const url = new URL(renderTemplate(settings.url, message));
       const body = settings.body ? renderTemplate(settings.body, message) : null;
       const res = await transport.request(url, settings.method, headers, body);
-      if (res.kind === 'private') return { status: 'permanent', reason: res.reason };
+      if (res.kind === 'private' || res.kind === 'invalid') return { status: 'permanent', reason: res.reason };
       if (res.kind !== 'answer') return { status: 'retryable', reason: res.reason };
       if (settings.successStatuses.has(res.status)) {
         if (!settings.idPath) return { status: 'sent', providerMessageId: message.recordId };

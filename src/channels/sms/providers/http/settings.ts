@@ -73,6 +73,8 @@ export function parseHttpProviderSettings(input: unknown, path = 'settings'): Ht
   for (const name of Object.keys(s.headers)) {
     if (RESERVED_HEADERS.has(name.toLowerCase()) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) issues.push({ path: at(`headers.${name}`), message: 'not a header name that can be set' });
     else if (/[\r\n\0]/.test(s.headers[name]!)) issues.push({ path: at(`headers.${name}`), message: 'a header value cannot contain line breaks' });
+    // Node's own rule for header values (visible Latin-1, space, tab): it throws on anything else.
+    else if (/[^\t\x20-\x7e\x80-\xff]/.test(s.headers[name]!)) issues.push({ path: at(`headers.${name}`), message: 'a header value can hold only Latin-1 text' });
   }
 
   let body: Template | null = null;

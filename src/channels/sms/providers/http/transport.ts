@@ -26,7 +26,8 @@ export interface HttpAnswer {
   body: string;
 }
 
-export type HttpFailure = { kind: 'timeout'; reason: string } | { kind: 'network'; reason: string } | { kind: 'private'; reason: string };
+/** `invalid`: Node refused to build the request (a header value it cannot send): it can never succeed. */
+export type HttpFailure = { kind: 'timeout'; reason: string } | { kind: 'network'; reason: string } | { kind: 'private'; reason: string } | { kind: 'invalid'; reason: string };
 
 export interface TransportOptions {
   /** Lets the provider connect to loopback and private addresses (operator and workspace allow it). */
@@ -62,12 +63,18 @@ export function createTransport(options: TransportOptions): Transport {
       }
       return new Promise((resolve) => {
         const secure = url.protocol === 'https:';
-        const req = (secure ? https : http).request(url, {
-          method,
-          headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-          agent: secure ? httpsAgent : httpAgent,
-          ...(allowPrivate ? {} : { lookup: guardedLookup }),
-        });
+        let req: http.ClientRequest;
+        try {
+          req = (secure ? https : http).request(url, {
+            method,
+            headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+            agent: secure ? httpsAgent : httpAgent,
+            ...(allowPrivate ? {} : { lookup: guardedLookup }),
+          });
+        } catch (err) {
+          // Thrown, not emitted: e.g. ERR_INVALID_CHAR for a header value Node will not send.
+          return resolve({ kind: 'invalid', reason: `request refused: ${(err as Error).message}` });
+        }
         let done = false;
         const finish = (value: HttpAnswer | HttpFailure) => {
           if (done) return;

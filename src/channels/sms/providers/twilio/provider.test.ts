@@ -127,6 +127,13 @@ describe('the Twilio-compatible provider', () => {
     }
   });
 
+  it('carries hostile values safely: message fields only in the form body, the token only base64 in the header', async () => {
+    const odd = createTwilioProvider({ accountSid: server.accountSid, authToken: 'تو\u0000ken', baseUrl: server.baseUrl, allowPrivateOutbound: true });
+    expect(await odd.send(sms('+15005550010', { from: 'قطرة\r\nX: 1' }))).toMatchObject({ status: 'retryable', code: '20003' });
+    await odd.close();
+    expect(server.received[0]!.params.From).toBe('قطرة\r\nX: 1');
+  });
+
   it('does not resend a 2xx without a sid: it may have been sent', async () => {
     // The test server answers 201 with a sid; a 200 with an empty JSON body stands for a broken compatible API.
     server.failures.set('+15005550008', { kind: 'http', status: 200 });

@@ -74,7 +74,7 @@ export function createTwilioProvider(options: TwilioProviderOptions): SmsProvide
   };
 
   const classify = (res: HttpAnswer | HttpFailure): SmsSendResult => {
-    if (res.kind === 'private') return { status: 'permanent', reason: res.reason };
+    if (res.kind === 'private' || res.kind === 'invalid') return { status: 'permanent', reason: res.reason };
     if (res.kind !== 'answer') return { status: 'retryable', reason: res.reason };
     const body = parseJson(res.body);
     if (res.status >= 200 && res.status < 300) {
