@@ -120,6 +120,16 @@ describe('the Twilio hook routes', () => {
     expect(inbound).toEqual([['ws_1', 'prv_tw', { from: '+989121234567', to: '+15005550006', text: 'لغو', providerMessageId: 'SMin1' }]]);
   });
 
+  it('verify a field sent more than once over all its values, as Twilio signs it', async () => {
+    const body = 'MessageSid=SM9&MessageStatus=delivered&Tag=b&Tag=a&Tag=b';
+    const signature = twilioSignature(publicHook('prv_tw', 'status'), { MessageSid: 'SM9', MessageStatus: 'delivered', Tag: ['b', 'a', 'b'] }, twilio.authToken);
+    const post = (payload: string) =>
+      app.inject({ method: 'POST', url: '/hooks/sms/twilio/prv_tw/status', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, payload });
+    expect((await post(body)).statusCode).toBe(200);
+    expect((await post('MessageSid=SM9&MessageStatus=delivered&Tag=b')).statusCode).toBe(403);
+    expect(receipts).toEqual([['ws_1', 'prv_tw', { providerMessageId: 'SM9', status: 'delivered' }]]);
+  });
+
   it('answer 400 with the field path for a signed inbound message without From', async () => {
     const answer = await twilio.postInbound(localHook('prv_tw', 'inbound'), { To: '+15005550006', Body: 'x' }, { signedUrl: publicHook('prv_tw', 'inbound') });
     expect(answer.status).toBe(400);

@@ -41,7 +41,9 @@ export function parseForm(body: string): Form {
   const form: Form = Object.create(null) as Form;
   for (const [name, value] of new URLSearchParams(body)) {
     const seen = form[name];
-    form[name] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+    if (seen === undefined) form[name] = value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else form[name] = [seen, value];
   }
   return form;
 }
