@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { type FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,9 @@ beforeAll(async () => {
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app as never, createMetrics());
   // An app-wide form parser without a limit that drops the fields: the routes must use their own.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_000_000 }, (_req, _body, done) => done(null, {}));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_000_000 }, (_req: FastifyRequest, _body: string, done: (err: Error | null, body?: unknown) => void) =>
+    done(null, {}),
+  );
   await app.register(
     twilioHookRoutes({
       publicUrl: PUBLIC_URL,
