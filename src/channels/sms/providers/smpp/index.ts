@@ -24,7 +24,7 @@
 import type smpp from 'smpp';
 import type { SmsMessage, SmsProvider, SmsProviderEvents, SmsSendResult } from '../../provider.js';
 import { concatenationOf, MoAssembler } from './inbound.js';
-import { SmppLink } from './link.js';
+import { SmppLink, type SubmitOutcome } from './link.js';
 import { MultipartReceipts } from './multipart.js';
 import { resolveSmppOptions, type ResolvedSmppOptions, type SmppOptions } from './options.js';
 import { submitPdus, UnsendableSms } from './parts.js';
@@ -44,18 +44,24 @@ export function createSmppProvider(options: SmppOptions, events: SmsProviderEven
   let reference = Math.floor(Math.random() * 256);
   link.start();
 
+  /** One part: waits for the bind, then a window slot; a PDU that never left (link just dropped) waits for the next bind, within the same time. */
   async function submitPart(params: Record<string, unknown>): Promise<SmsSendResult> {
-    const notBound = await link.whenBound(opts.submitTimeoutMs);
-    if (notBound) return { status: 'retryable', reason: notBound.reason, code: notBound.code };
-    await window.acquire();
-    try {
-      const outcome = await link.submit(params, opts.submitTimeoutMs);
+    const deadline = performance.now() + opts.submitTimeoutMs;
+    for (;;) {
+      const notBound = await link.whenBound(Math.max(0, Math.ceil(deadline - performance.now())));
+      if (notBound) return { status: 'retryable', reason: notBound.reason, code: notBound.code };
+      await window.acquire();
+      let outcome: SubmitOutcome;
+      try {
+        outcome = await link.submit(params, opts.submitTimeoutMs);
+      } finally {
+        window.release();
+      }
+      if (outcome.kind === 'unsent' && link.open && performance.now() < deadline) continue;
       if (outcome.kind !== 'response') return { status: 'retryable', reason: outcome.reason };
       if (outcome.status === 0) return { status: 'sent', providerMessageId: outcome.messageId };
       if (outcome.status === ESME_RTHROTTLED || outcome.status === ESME_RMSGQFUL) window.slowDown(opts.throttleBackoffMs);
       return resultOfStatus(outcome.status, opts.throttleBackoffMs);
-    } finally {
-      window.release();
     }
   }
 

@@ -58,6 +58,11 @@ export class SmppLink {
     return this.state === 'bound';
   }
 
+  /** False once closed. */
+  get open(): boolean {
+    return this.state !== 'closed';
+  }
+
   start(): void {
     if (this.state === 'waiting' && !this.reconnectTimer) this.connect();
   }
@@ -130,16 +135,13 @@ export class SmppLink {
     const session = smpp.connect({ host: this.options.host, port: this.options.port });
     this.session = session;
     session.on('connect', () => {
-      session.bind_transceiver(
-        { system_id: this.options.systemId, password: this.options.password, system_type: this.options.systemType, interface_version: 0x34 },
-        (resp) => {
-          if (this.session !== session || this.state !== 'connecting') return;
-          if (resp.command_status === 0) return this.onBound();
-          this.lastProblem = { reason: `bind_transceiver refused: ${describeStatus(resp.command_status)}`, code: statusName(resp.command_status) };
-          this.options.log?.warn({ status: resp.command_status, host: this.options.host, systemId: this.options.systemId }, `smpp: ${this.lastProblem.reason}`);
-          session.destroy();
-        },
-      );
+      session.bind_transceiver({ system_id: this.options.systemId, password: this.options.password, system_type: this.options.systemType, interface_version: 0x34 }, (resp) => {
+        if (this.session !== session || this.state !== 'connecting') return;
+        if (resp.command_status === 0) return this.onBound();
+        this.lastProblem = { reason: `bind_transceiver refused: ${describeStatus(resp.command_status)}`, code: statusName(resp.command_status) };
+        this.options.log?.warn({ status: resp.command_status, host: this.options.host, systemId: this.options.systemId }, `smpp: ${this.lastProblem.reason}`);
+        session.destroy();
+      });
     });
     session.on('error', (err: Error) => {
       if (this.session === session && this.state === 'connecting') this.lastProblem = { reason: `connection failed: ${err.message}` };

@@ -38,7 +38,8 @@ function source(from: string, options: AddressOptions): { source_addr: string; s
   const international = /^\+[1-9]\d{1,14}$/.test(from);
   const alphanumeric = /^[A-Za-z0-9 ._&-]{1,11}$/.test(from) && /[A-Za-z]/.test(from);
   const digits = /^\d{1,20}$/.test(from);
-  if (!international && !alphanumeric && !digits) throw new UnsendableSms(`sender ${JSON.stringify(from.slice(0, 40))} is not an E.164 number, a short code or an alphanumeric id of at most 11 characters`);
+  if (!international && !alphanumeric && !digits)
+    throw new UnsendableSms(`sender ${JSON.stringify(from.slice(0, 40))} is not an E.164 number, a short code or an alphanumeric id of at most 11 characters`);
   const [ton, npi] = international ? [1, 1] : alphanumeric ? [5, 0] : [0, 1];
   return { source_addr: international ? from.slice(1) : from, source_addr_ton: options.sourceTon ?? ton, source_addr_npi: options.sourceNpi ?? npi };
 }

@@ -54,11 +54,15 @@ export interface TestSmsc {
   readonly binds: { accepted: number; refused: number };
   /** performance.now() of each bind_transceiver received. */
   readonly bindTimes: number[];
+  /** unbind PDUs received from the client. */
+  readonly unbinds: number;
   /** enquire_link PDUs received from the client. */
   readonly enquireLinks: number;
   /** deliver_sm_resp command_status values, in order. */
   readonly deliverResponses: number[];
   throttleNext(n: number, status?: number): void;
+  /** Answer the next submits with these command_status values, in order (0 accepts). */
+  answerNext(statuses: number[]): void;
   /** Answer the next `n` submits, then destroy the connection. */
   dropAfterSubmits(n: number): void;
   /** Destroy the connection when the next submit arrives, without answering it. */
@@ -116,8 +120,8 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
   const bindTimes: number[] = [];
   const deliverResponses: number[] = [];
   let enquireLinks = 0;
-  let throttle = 0;
-  let throttleStatus = ESME_RTHROTTLED;
+  let unbinds = 0;
+  const scripted: number[] = [];
   let dropAfter: number | null = null;
   let dropNext = false;
   let refuseStatus: number | null = null;
@@ -144,6 +148,7 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
       if (!ignoreEnquire) session.send(pdu.response());
     });
     session.on('unbind', (pdu: smpp.PDU) => {
+      unbinds++;
       session.send(pdu.response(), () => session.close());
     });
     session.on('submit_sm', (pdu: smpp.PDU) => {
@@ -154,11 +159,7 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
         session.destroy();
         return;
       }
-      let status = 0;
-      if (throttle > 0) {
-        throttle--;
-        status = throttleStatus;
-      }
+      const status = scripted.shift() ?? 0;
       const messageId = status === 0 ? `m${(nextId++).toString(16).padStart(8, '0')}` : null;
       entry.status = status;
       entry.messageId = messageId;
@@ -205,10 +206,15 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
     get enquireLinks() {
       return enquireLinks;
     },
+    get unbinds() {
+      return unbinds;
+    },
     deliverResponses,
     throttleNext(n, status = ESME_RTHROTTLED) {
-      throttle = n;
-      throttleStatus = status;
+      for (let i = 0; i < n; i++) scripted.push(status);
+    },
+    answerNext(statuses) {
+      scripted.push(...statuses);
     },
     dropAfterSubmits(n) {
       dropAfter = n;
