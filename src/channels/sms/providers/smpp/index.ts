@@ -27,7 +27,7 @@ import { concatenationOf, MoAssembler } from './inbound.js';
 import { SmppLink, type SubmitOutcome } from './link.js';
 import { MultipartReceipts } from './multipart.js';
 import { resolveSmppOptions, type ResolvedSmppOptions, type SmppOptions } from './options.js';
-import { submitPdus, UnsendableSms } from './parts.js';
+import { submitPdus, UnsendableSms, type SourceAddress } from './parts.js';
 import { receiptOf } from './receipt.js';
 import { ESME_RMSGQFUL, ESME_RTHROTTLED, ESME_RX_T_APPN, resultOfStatus } from './status.js';
 import { SubmitWindow } from './window.js';
@@ -42,18 +42,22 @@ export function createSmppProvider(options: SmppOptions, events: SmsProviderEven
   const assembler = new MoAssembler(opts.clock, opts.moPartsTtlMs);
   const link = new SmppLink(opts, (pdu) => onDeliver(pdu, opts, events, multipart, assembler));
   let reference = Math.floor(Math.random() * 256);
+  const senders = new Map<string, SourceAddress>();
   link.start();
 
   /** One part: waits for the bind, then a window slot; a PDU that never left (link just dropped) waits for the next bind, within the same time. */
   async function submitPart(params: Record<string, unknown>): Promise<SmsSendResult> {
     const deadline = performance.now() + opts.submitTimeoutMs;
     for (;;) {
-      const notBound = await link.whenBound(Math.max(0, Math.ceil(deadline - performance.now())));
-      if (notBound) return { status: 'retryable', reason: notBound.reason, code: notBound.code };
-      await window.acquire();
+      // Synchronous when bound and a slot is free: each await is a turn of the microtask queue per PDU.
+      if (!link.bound) {
+        const notBound = await link.whenBound(Math.max(0, Math.ceil(deadline - performance.now())));
+        if (notBound) return { status: 'retryable', reason: notBound.reason, code: notBound.code };
+      }
+      if (!window.tryAcquire()) await window.acquire();
       let outcome: SubmitOutcome;
       try {
-        outcome = await link.submit(params, opts.submitTimeoutMs);
+        outcome = await link.submit(params);
       } finally {
         window.release();
       }
@@ -68,7 +72,7 @@ export function createSmppProvider(options: SmppOptions, events: SmsProviderEven
   async function send(message: SmsMessage): Promise<SmsSendResult> {
     let pdus: Array<Record<string, unknown>>;
     try {
-      pdus = submitPdus(message, opts, () => (reference = (reference + 1) & 0xff));
+      pdus = submitPdus(message, opts, () => (reference = (reference + 1) & 0xff), senders);
     } catch (err) {
       if (err instanceof UnsendableSms) return { status: 'permanent', reason: err.message, invalidNumber: err.invalidNumber || undefined };
       throw err;
@@ -87,10 +91,27 @@ export function createSmppProvider(options: SmppOptions, events: SmsProviderEven
     return { status: 'sent', providerMessageId: ids[0]! };
   }
 
+  /**
+   * `windowSize` lanes, each sending its next message as soon as its last is answered: the window stays
+   * full and only that many sends are pending at once (not one promise per message of a large batch).
+   */
+  async function sendBatch(messages: readonly SmsMessage[]): Promise<SmsSendResult[]> {
+    const results = new Array<SmsSendResult>(messages.length);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < messages.length) {
+        const i = next++;
+        results[i] = await send(messages[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.windowSize, messages.length) }, lane));
+    return results;
+  }
+
   return {
     kind: 'smpp',
     send,
-    sendBatch: (messages) => Promise.all(messages.map(send)),
+    sendBatch,
     async close() {
       await link.close();
       window.close();

@@ -44,7 +44,9 @@ export class SmppLink {
   private enquireSentAt: number | null = null;
   private lastProblem: NotBound | null = null;
   private readonly bindWaiters = new Set<() => void>();
-  private readonly inFlight = new Set<(outcome: SubmitOutcome) => void>();
+  /** Submits waiting for their submit_sm_resp → when they stop waiting (performance.now() ms), in send order. */
+  private readonly inFlight = new Map<(outcome: SubmitOutcome) => void, number>();
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly options: ResolvedSmppOptions,
@@ -86,8 +88,11 @@ export class SmppLink {
     });
   }
 
-  /** Sends one submit_sm and waits up to `timeoutMs` for its submit_sm_resp. */
-  submit(params: Record<string, unknown>, timeoutMs: number): Promise<SubmitOutcome> {
+  /**
+   * Sends one submit_sm and waits up to `submitTimeoutMs` for its submit_sm_resp. The timeouts are
+   * swept by one timer (every tenth of the timeout) rather than one timer set and cleared per submit.
+   */
+  submit(params: Record<string, unknown>): Promise<SubmitOutcome> {
     const session = this.session;
     if (!session || this.state !== 'bound') return Promise.resolve({ kind: 'unsent', reason: 'not bound to the SMSC' });
     return new Promise((resolve) => {
@@ -95,12 +100,10 @@ export class SmppLink {
       const finish = (outcome: SubmitOutcome): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
         this.inFlight.delete(finish);
         resolve(outcome);
       };
-      const timer = setTimeout(() => finish({ kind: 'lost', reason: `no submit_sm_resp within ${timeoutMs} ms` }), timeoutMs);
-      this.inFlight.add(finish);
+      this.inFlight.set(finish, performance.now() + this.options.submitTimeoutMs);
       const written = session.submit_sm(params, (resp) => finish({ kind: 'response', status: resp.command_status, messageId: String(resp.message_id ?? '') }));
       if (!written) finish({ kind: 'unsent', reason: 'the SMPP socket is not writable' });
     });
@@ -158,6 +161,8 @@ export class SmppLink {
     this.enquireSentAt = null;
     this.options.log?.info({ host: this.options.host, port: this.options.port }, 'smpp: bound (transceiver)');
     this.startKeepAlive();
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(1_000, Math.max(5, Math.floor(this.options.submitTimeoutMs / 10))));
+    this.sweepTimer.unref();
     for (const wake of [...this.bindWaiters]) wake();
   }
 
@@ -165,7 +170,7 @@ export class SmppLink {
     if (this.session !== session) return;
     this.session = null;
     this.stopKeepAlive();
-    for (const finish of [...this.inFlight]) finish({ kind: 'lost', reason: 'the SMPP link dropped before the submit_sm_resp came' });
+    for (const finish of [...this.inFlight.keys()]) finish({ kind: 'lost', reason: 'the SMPP link dropped before the submit_sm_resp came' });
     if (this.state === 'closed') return;
     if (this.state === 'bound') {
       this.lastProblem = { reason: 'the SMPP link dropped' };
@@ -209,6 +214,16 @@ export class SmppLink {
   private stopKeepAlive(): void {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = null;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const [finish, until] of this.inFlight) {
+      if (until > now) break; // one timeout for all, so insertion order is deadline order
+      finish({ kind: 'lost', reason: `no submit_sm_resp within ${this.options.submitTimeoutMs} ms` });
+    }
   }
 
   private keepAlive(): void {

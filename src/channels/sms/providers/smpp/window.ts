@@ -19,6 +19,13 @@ export class SubmitWindow {
     return this.inUse;
   }
 
+  /** Takes a slot if one is free now (no await needed); false otherwise. */
+  tryAcquire(): boolean {
+    if (this.queue.length > 0 || this.inUse >= this.limit) return false;
+    this.inUse++;
+    return true;
+  }
+
   acquire(): Promise<void> {
     if (this.queue.length === 0 && this.inUse < this.limit) {
       this.inUse++;
