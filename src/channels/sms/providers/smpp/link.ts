@@ -147,7 +147,11 @@ export class SmppLink {
       });
     });
     session.on('error', (err: Error) => {
-      if (this.session === session && this.state === 'connecting') this.lastProblem = { reason: `connection failed: ${err.message}` };
+      if (this.session !== session) return;
+      if (this.state === 'connecting') this.lastProblem = { reason: `connection failed: ${err.message}` };
+      // A socket error closes the socket anyway; a PDU the package could not parse (too long, say)
+      // leaves the stream out of step and the package stops reading it: start over on a new link.
+      if (!session.socket.destroyed) session.destroy();
     });
     session.on('close', () => this.onDropped(session));
     session.on('pdu', (pdu: smpp.PDU) => this.onPdu(session, pdu));

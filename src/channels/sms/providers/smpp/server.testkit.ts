@@ -78,6 +78,8 @@ export interface TestSmsc {
   sendReceipt(receipt: { messageId: string; stat: string; err?: string; doneDate?: string; tlvs?: boolean; text?: string }): Promise<number>;
   sendMo(mo: MoOptions): Promise<number[]>;
   sendEnquireLink(): Promise<void>;
+  /** Write raw octets on the bound session (a malformed PDU). */
+  sendRaw(bytes: Buffer): void;
   /** Resolves when `predicate` holds (polled every 5 ms), or rejects after `timeoutMs`. */
   until(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -272,6 +274,9 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
         statuses.push(await deliver({ ...common, esm_class: 0x40, short_message: Buffer.concat([udh, encodeText(chunks[seq - 1]!, encoding)]) }));
       }
       return statuses;
+    },
+    sendRaw(bytes) {
+      aSession().socket.write(bytes);
     },
     sendEnquireLink() {
       return new Promise((resolve, reject) => {
