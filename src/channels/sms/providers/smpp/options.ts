@@ -4,8 +4,13 @@
  * socket timers, so tests pass small values; the clock dependency only dates what outlives a timer
  * (incomplete concatenated MO parts, multi-part receipt bookkeeping).
  */
-import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../../../core/clock.js';
+
+/** What the provider logs through (a pino logger fits). */
+export interface SmppLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
 
 export interface SmppOptions {
   host: string;
@@ -30,7 +35,7 @@ export interface SmppOptions {
   throttleBackoffMs?: number | undefined;
   /** Incomplete concatenated MO messages are dropped after this long. */
   moPartsTtlMs?: number | undefined;
-  log?: Pick<Logger, 'info' | 'warn'> | undefined;
+  log?: SmppLog | undefined;
   clock?: Clock | undefined;
 }
 
