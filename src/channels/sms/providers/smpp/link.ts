@@ -105,7 +105,14 @@ export class SmppLink {
       };
       this.inFlight.set(finish, performance.now() + this.options.submitTimeoutMs);
       const written = session.submit_sm(params, (resp) => finish({ kind: 'response', status: resp.command_status, messageId: String(resp.message_id ?? '') }));
-      if (!written) finish({ kind: 'unsent', reason: 'the SMPP socket is not writable' });
+      if (!written) {
+        // The socket is ending (its close is still to come): stop counting as bound at once, so that
+        // sends wait for the next bind instead of trying this socket again in a loop.
+        this.state = 'waiting';
+        this.lastProblem = { reason: 'the SMPP link dropped' };
+        session.destroy();
+        finish({ kind: 'unsent', reason: 'the SMPP socket is not writable' });
+      }
     });
   }
 
