@@ -66,6 +66,14 @@ describe('smpp keep-alive', () => {
     expect(smsc.binds.accepted).toBe(1);
   });
 
+  it('answers the SMSC’s unbind, then binds again', async () => {
+    const p = connect();
+    await p.send(sms('hello'));
+    expect(await smsc.sendUnbind()).toBe(0);
+    await smsc.until(() => smsc.binds.accepted >= 2);
+    expect(await p.send(sms('after'))).toMatchObject({ status: 'sent' });
+  });
+
   it('drops a link whose enquire_link goes unanswered, and binds again', async () => {
     const p = connect({ enquireLinkMs: 50 });
     await p.send(sms('hello'));

@@ -78,6 +78,8 @@ export interface TestSmsc {
   sendReceipt(receipt: { messageId: string; stat: string; err?: string; doneDate?: string; tlvs?: boolean; text?: string }): Promise<number>;
   sendMo(mo: MoOptions): Promise<number[]>;
   sendEnquireLink(): Promise<void>;
+  /** Send unbind on the bound session; resolves with the unbind_resp's command_status. */
+  sendUnbind(): Promise<number>;
   /** Write raw octets on the bound session (a malformed PDU). */
   sendRaw(bytes: Buffer): void;
   /** Resolves when `predicate` holds (polled every 5 ms), or rejects after `timeoutMs`. */
@@ -277,6 +279,11 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
     },
     sendRaw(bytes) {
       aSession().socket.write(bytes);
+    },
+    sendUnbind() {
+      return new Promise((resolve, reject) => {
+        if (!aSession().unbind({}, (resp) => resolve(resp.command_status))) reject(new Error('test SMSC: session not writable'));
+      });
     },
     sendEnquireLink() {
       return new Promise((resolve, reject) => {
