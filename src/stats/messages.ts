@@ -61,6 +61,9 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
       SUM(CASE WHEN m.first_clicked_at IS NOT NULL OR m.first_opened_at IS NOT NULL THEN 1 ELSE 0 END) AS engaged
     FROM messages m WHERE ${where}
     GROUP BY ${groupBy}, 6`.execute(db);
+  // Email unsubscribes not made from a message (an admin's, an import's: possibly millions) are left
+  // out before the per-row lookup of the last message, as before channels had their own opt-outs.
+  const emailSourcesSql = sql.join(UNSUBSCRIBE_SOURCES.map((s) => sql`${s}`));
   // Unsubscribes of every channel, each attributed to the contact's last message of that channel
   // (index messages_contact_sent; consent rows by the partial index consent_history_unsubscribes).
   // Grouped by source: the totals count email's message-made sources, the channel's measures say
@@ -73,6 +76,7 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
         AND m2.sent_at <= h.created_at AND m2.sent_at > h.created_at - ${UNSUBSCRIBE_ATTRIBUTION_MS}
       ORDER BY m2.sent_at DESC, m2.id DESC LIMIT 1)
     WHERE h.workspace_id = ${scope.workspaceId} AND h.status = 'unsubscribed' AND ${where}
+      AND (h.channel <> 'email' OR h.source IN (${emailSourcesSql}))
     GROUP BY ${groupBy}, 6`.execute(db);
 
   const groups = new Map<string, MessageGroup>();
