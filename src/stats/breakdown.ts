@@ -100,14 +100,15 @@ export class Breakdown {
     return [...this.entries.values()].map((e) => ({ key: e.key as K, ...finish(e.acc), byChannel: this.byChannel(e.channels) }));
   }
 
+  /** Built with fromEntries: channel names are user-chosen, and `__proto__` must stay a plain key. */
   private byChannel(channels: Map<string, Acc>): ByChannel {
-    const out: ByChannel = {};
-    for (const name of [...channels.keys()].sort()) {
-      const a = channels.get(name)!;
-      const f = finish(a);
-      out[name] = channelFigures(this.measuresOf(name), a.messages, a.raw, { attributedConversions: f.attributedConversions, revenue: f.revenue, cost: f.cost, roi: f.roi });
-    }
-    return out;
+    return Object.fromEntries(
+      [...channels.keys()].sort().map((name) => {
+        const a = channels.get(name)!;
+        const f = finish(a);
+        return [name, channelFigures(this.measuresOf(name), a.messages, a.raw, { attributedConversions: f.attributedConversions, revenue: f.revenue, cost: f.cost, roi: f.roi })];
+      }),
+    );
   }
 }
 

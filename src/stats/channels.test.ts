@@ -201,6 +201,7 @@ describe.each(backends())('statistics per channel on %s', (kind) => {
       .values([
         consent('s1', 'sms', 'sms-keyword', now + HOUR), // an SMS opt-out: counts
         consent('s2', 'sms', null, now + HOUR), // any source counts for SMS
+        consent('s4', 'sms', '__proto__', now + HOUR), // a hostile source name is just a name
         consent('s3', 'sms', 'sms-keyword', now + 40 * DAY), // after the 30-day attribution window: not counted
         consent('e1', 'email', 'one-click', now + HOUR), // an email unsubscribe from the message: counts
         consent('e3', 'email', 'admin', now + HOUR), // an admin's change is no email opt-out
@@ -221,10 +222,10 @@ describe.each(backends())('statistics per channel on %s', (kind) => {
     clicks: 2,
     uniqueClicks: 1,
     engaged: 1,
-    optOuts: 2,
+    optOuts: 3,
     segments: 8,
     costMicros: 60_000,
-    rates: { delivery: 0.4, clickThrough: 0.5, optOut: 1 },
+    rates: { delivery: 0.4, clickThrough: 0.5, optOut: 1.5 },
   };
   const EMAIL = {
     recorded: 4,
@@ -331,7 +332,7 @@ describe.each(backends())('statistics per channel on %s', (kind) => {
 
   it('the workspace, a template and a broadcast each split by channel', async () => {
     const w = await overviewStats(h.deps, t.workspaceId);
-    expect(w.byChannel.sms).toMatchObject({ recorded: 8, sent: 6, delivered: 3, segments: 9, costMicros: 65_000, optOuts: 2 });
+    expect(w.byChannel.sms).toMatchObject({ recorded: 8, sent: 6, delivered: 3, segments: 9, costMicros: 65_000, optOuts: 3 });
     expect(w.byChannel.email).toMatchObject(EMAIL);
     const tpl = await templateStats(h.deps, t.workspaceId, 'tpl-sms');
     expect(Object.keys(tpl.byChannel)).toEqual(['sms']);
@@ -364,7 +365,7 @@ describe.each(backends())('statistics per channel on %s', (kind) => {
     const col = (name: string) => header.indexOf(name);
     const node = lines.find((l) => l[0] === 'node' && l[1] === 's1')!;
     expect(node[col('channel')]).toBe('sms');
-    expect([node[col('sent')], node[col('delivered')], node[col('failed')], node[col('segments')], node[col('cost_micros')], node[col('opt_outs')]]).toEqual(['5', '2', '2', '8', '60000', '2']);
+    expect([node[col('sent')], node[col('delivered')], node[col('failed')], node[col('segments')], node[col('cost_micros')], node[col('opt_outs')]]).toEqual(['5', '2', '2', '8', '60000', '3']);
     expect(lines.filter((l) => l[0] === 'channel').map((l) => l[1])).toEqual(['email', 'sms', 'webhook']);
     expect(statsCsv(await journeyStats(h.deps, t.workspaceId, 'welcome'))).toBe(res.body);
   });
@@ -389,5 +390,15 @@ describe.each(backends())('statistics per channel on %s', (kind) => {
     expect(Object.keys(s.byChannel)).toEqual(['email']);
     expect(s.byChannel.email).toMatchObject({ sent: 2, delivered: s.total.messages.delivered, uniqueClicks: s.total.messages.uniqueClicks });
     expect((await overviewStats(h.deps, (await h.tenant()).workspaceId)).byChannel).toEqual({});
+  });
+
+  it('channel names that are Object.prototype keys are plain keys of byChannel', async () => {
+    const other = await h.tenant();
+    await seedMessages(h, other.workspaceId, { p1: { channel: '__proto__' as 'sms', status: 'sent', segments: 1 }, p2: { channel: 'constructor' as 'sms', status: 'failed' } }, now);
+    const s = await overviewStats(h.deps, other.workspaceId);
+    expect(Object.keys(s.byChannel)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(s.byChannel)).toBe(Object.prototype);
+    expect(s.byChannel['__proto__']).toMatchObject({ sent: 1, delivered: 1, segments: 1 });
+    expect(JSON.parse(JSON.stringify(s.byChannel)).constructor).toMatchObject({ failed: 1 });
   });
 });

@@ -23,11 +23,11 @@ export interface ChannelRaw {
   costMicros: number;
   /** Messages clicked or opened by a person. */
   engagedAny: number;
-  /** Attributed unsubscribes of the message's channel, by consent source ('' when none). */
-  optOutsBySource: Record<string, number>;
+  /** Attributed unsubscribes of the message's channel, by consent source ('' when none; a Map: sources are user-chosen text). */
+  optOutsBySource: Map<string, number>;
 }
 
-export const emptyRaw = (): ChannelRaw => ({ receiptDelivered: 0, receiptUndelivered: 0, receiptFailed: 0, segments: 0, costMicros: 0, engagedAny: 0, optOutsBySource: {} });
+export const emptyRaw = (): ChannelRaw => ({ receiptDelivered: 0, receiptUndelivered: 0, receiptFailed: 0, segments: 0, costMicros: 0, engagedAny: 0, optOutsBySource: new Map() });
 
 export function addRaw(into: ChannelRaw, from: ChannelRaw): ChannelRaw {
   into.receiptDelivered += from.receiptDelivered;
@@ -36,7 +36,7 @@ export function addRaw(into: ChannelRaw, from: ChannelRaw): ChannelRaw {
   into.segments += from.segments;
   into.costMicros += from.costMicros;
   into.engagedAny += from.engagedAny;
-  for (const [s, n] of Object.entries(from.optOutsBySource)) into.optOutsBySource[s] = (into.optOutsBySource[s] ?? 0) + n;
+  for (const [s, n] of from.optOutsBySource) into.optOutsBySource.set(s, (into.optOutsBySource.get(s) ?? 0) + n);
   return into;
 }
 
@@ -92,7 +92,7 @@ export function channelFigures(measures: ChannelMeasures, c: MessageCounts, x: C
   const failed = c.failed + (byReceipt ? x.receiptFailed : 0);
   const pending = byReceipt ? Math.max(0, c.sent - x.receiptDelivered - x.receiptUndelivered - x.receiptFailed) : 0;
   const sources = measures.optOutSources;
-  const optOuts = Object.entries(x.optOutsBySource).reduce((sum, [s, n]) => (sources === null || sources.includes(s) ? sum + n : sum), 0);
+  const optOuts = [...x.optOutsBySource].reduce((sum, [s, n]) => (sources === null || sources.includes(s) ? sum + n : sum), 0);
   const f: ChannelFigures = {
     recorded: c.recorded,
     queued: c.queued,

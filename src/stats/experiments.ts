@@ -115,7 +115,7 @@ export async function splitStats(
   // second pass over the journey's messages is not needed.
   const channels = [...new Set(doc.nodes.flatMap((n) => (n.type === 'message' ? [n.channel] : [])))].sort();
   const single = channels.length === 1 && measuresOf(channels[0]!).delivered === 'accepted' ? channels[0]! : null;
-  const perChannel = single === null && channels.length > 0 ? await variantChannels(db, workspaceId, journeyId, splits, within, measuresOf) : new Map<string, Record<string, VariantChannel>>();
+  const perChannel = single === null && channels.length > 0 ? await variantChannels(db, workspaceId, journeyId, splits, within, measuresOf) : new Map<string, Map<string, VariantChannel>>();
   return splits.map((split) => {
     if (split.type !== 'split') throw new Error('unreachable');
     const holdouts = holdoutOutputs(doc, split.id);
@@ -138,7 +138,8 @@ export async function splitStats(
         clickRate: rate(clicked, delivered),
         clickCi: wilson(clicked, delivered),
         probabilityBest: null,
-        byChannel: single !== null ? { [single]: { delivered, clicked, clickRate: rate(clicked, delivered) } } : withChannels(channels, perChannel.get(`${split.id}\u0000${v.output}`)),
+        byChannel:
+          single !== null ? Object.fromEntries([[single, { delivered, clicked, clickRate: rate(clicked, delivered) }]]) : withChannels(channels, perChannel.get(`${split.id}\u0000${v.output}`)),
       };
     });
     const small = variants.filter((v) => v.runs < minSample);
@@ -154,10 +155,9 @@ export async function splitStats(
 }
 
 /** Every channel of the journey's message nodes, zero where the variant has none of it. */
-function withChannels(channels: string[], found: Record<string, VariantChannel> | undefined): Record<string, VariantChannel> {
-  const out: Record<string, VariantChannel> = {};
-  for (const c of [...new Set([...channels, ...Object.keys(found ?? {})])].sort()) out[c] = found?.[c] ?? { delivered: 0, clicked: 0, clickRate: null };
-  return out;
+function withChannels(channels: string[], found: Map<string, VariantChannel> | undefined): Record<string, VariantChannel> {
+  const names = [...new Set([...channels, ...(found?.keys() ?? [])])].sort();
+  return Object.fromEntries(names.map((c) => [c, found?.get(c) ?? { delivered: 0, clicked: 0, clickRate: null }]));
 }
 
 /**
@@ -186,13 +186,13 @@ async function variantChannels(db: Db, workspaceId: string, journeyId: string, s
       SUM(CASE WHEN e.clicked_at >= v.at THEN 1 ELSE 0 END) AS clicked
     FROM v JOIN e ON e.run_id = v.run_id
     GROUP BY 1, 2, 3`.execute(db);
-  const out = new Map<string, Record<string, VariantChannel>>();
+  const out = new Map<string, Map<string, VariantChannel>>();
   for (const r of rows.rows) {
     const k = `${r.node}\u0000${r.variant}`;
-    if (!out.has(k)) out.set(k, {});
+    if (!out.has(k)) out.set(k, new Map());
     const delivered = measuresOf(r.channel).delivered === 'receipt' ? num(r.receipted) : num(r.accepted);
     const clicked = num(r.clicked);
-    out.get(k)![r.channel] = { delivered, clicked, clickRate: rate(clicked, delivered) };
+    out.get(k)!.set(r.channel, { delivered, clicked, clickRate: rate(clicked, delivered) });
   }
   return out;
 }

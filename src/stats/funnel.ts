@@ -59,13 +59,15 @@ export interface FunnelChannel {
 
 /** The funnel's message steps summed per channel. */
 export function funnelByChannel(nodes: FunnelNode[]): Record<string, FunnelChannel> {
-  const out: Record<string, FunnelChannel> = {};
+  const out = new Map<string, FunnelChannel>();
   for (const n of nodes) {
     if (n.channel === null) continue;
-    const c = (out[n.channel] ??= { nodes: [], reached: 0, outcomes: {} });
+    if (!out.has(n.channel)) out.set(n.channel, { nodes: [], reached: 0, outcomes: {} });
+    const c = out.get(n.channel)!;
     c.nodes.push(n.node);
     c.reached += n.reached;
     for (const [o, k] of Object.entries(n.outcomes)) c.outcomes[o] = (c.outcomes[o] ?? 0) + k;
   }
-  return out;
+  // fromEntries: a channel named `__proto__` stays a plain key.
+  return Object.fromEntries(out);
 }

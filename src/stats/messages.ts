@@ -105,7 +105,7 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
   for (const r of unsubscribes.rows) {
     const g = groupOf(r);
     const source = r.source ?? '';
-    g.raw.optOutsBySource[source] = (g.raw.optOutsBySource[source] ?? 0) + num(r.n);
+    g.raw.optOutsBySource.set(source, (g.raw.optOutsBySource.get(source) ?? 0) + num(r.n));
     // The totals' `unsubscribed` keeps its meaning: email unsubscribes made from a message.
     if (g.channel === 'email' && emailSources.includes(source)) g.counts.unsubscribed += num(r.n);
   }
