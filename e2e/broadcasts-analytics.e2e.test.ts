@@ -3,8 +3,8 @@
  * through the API: a template, a list of 3 contacts, a journey that emails a contact who signs up,
  * with a human open, a machine open and a click through the email's real /o/ and /c/ links. In the
  * browser: a field error from the server shown in place, a broadcast to the list created and
- * scheduled until its progress reads sent 3, its figures; the journey's figures, funnel and per-day
- * chart, in English and in Persian (right to left). Screenshots go to docs/screenshots/.
+ * scheduled until its progress reads sent 3, its figures; the journey's figures (with the split by
+ * channel), funnel and per-day chart, in English and in Persian (right to left). Screenshots go to docs/screenshots/.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import os from 'node:os';
@@ -153,6 +153,12 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     expect(await value('machine-opens')).toBe('0'); // the message was opened by a person, so it is not "machine only"
     expect(await value('clicks')).toBe('1');
     await expect(figs.getByTestId('fig-human-opens').textContent()).resolves.toContain('100% of delivered');
+    // The split by channel: one email row (the journey sends only email), and the step's row.
+    const email = page.getByTestId('journey-figures-channels').getByTestId('channel-email');
+    await expect(email.locator('td').first().textContent()).resolves.toBe('1');
+    await expect(email.textContent()).resolves.toMatch(/^Email1.*100%/);
+    expect(await page.getByTestId('journey-figures-channels').getByTestId('step-hello-email').count()).toBe(1);
+    await expect(page.getByTestId('funnel-channel-hello').textContent()).resolves.toBe('Email');
     const hello = page.getByTestId('funnel-hello');
     await expect(hello.textContent()).resolves.toMatch(/hello.*1.*sent\s*1/);
     await expect(page.getByTestId('series-chart').getAttribute('aria-label')).resolves.toMatch(/Sent 1, Opened \(people\) 1, Clicked 1/);

@@ -4,11 +4,14 @@
  * run that was delivered one) with 95 % Wilson intervals, and the probability that the variant has
  * the best conversion rate (Bayesian beta-binomial, ./probability.ts), given once every variant has
  * `minSample` runs. A variant from which no message node can be reached is a holdout: the journey's
- * lift is the pooled conversion rate of the other variants against it.
+ * lift is the pooled conversion rate of the other variants against it. Each variant's delivery and
+ * click figures are also split by channel (`byChannel`), delivery in the channel's terms
+ * (./channel-measures.ts: an SMS is delivered by its receipt).
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { JourneyDocument } from '../journeys/definition/schema.js';
 import type { Db } from '../store/store.js';
+import { channelMeasures, type MeasuresOf } from './channel-measures.js';
 import { probabilityBest, wilson } from './probability.js';
 import type { Range } from './scope.js';
 
@@ -27,6 +30,14 @@ export interface VariantStats {
   clickRate: number | null;
   clickCi: { low: number; high: number } | null;
   probabilityBest: number | null;
+  /** Per channel of the journey's messages: runs delivered a message of it after the split, and of those that clicked one. */
+  byChannel: Record<string, VariantChannel>;
+}
+
+export interface VariantChannel {
+  delivered: number;
+  clicked: number;
+  clickRate: number | null;
 }
 
 export interface SplitStats {
@@ -64,7 +75,15 @@ export function holdoutOutputs(doc: JourneyDocument, splitId: string): Set<strin
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1e6) / 1e6 : null);
 
-export async function splitStats(db: Db, workspaceId: string, journeyId: string, doc: JourneyDocument, range: Range, minSample = DEFAULT_MIN_SAMPLE): Promise<SplitStats[]> {
+export async function splitStats(
+  db: Db,
+  workspaceId: string,
+  journeyId: string,
+  doc: JourneyDocument,
+  range: Range,
+  minSample = DEFAULT_MIN_SAMPLE,
+  measuresOf: MeasuresOf = channelMeasures,
+): Promise<SplitStats[]> {
   const splits = doc.nodes.filter((n) => n.type === 'split');
   if (splits.length === 0) return [];
   // One pass over the journey's messages, aggregated per run, hash-joined to the variant runs.
@@ -92,6 +111,11 @@ export async function splitStats(db: Db, workspaceId: string, journeyId: string,
       SUM(CASE WHEN e.clicked_at >= v.at THEN 1 ELSE 0 END) AS clicked
     FROM v LEFT JOIN e ON e.run_id = v.run_id
     GROUP BY 1, 2`.execute(db);
+  // One channel delivered on acceptance (an email-only journey): its figures are the totals, so the
+  // second pass over the journey's messages is not needed.
+  const channels = [...new Set(doc.nodes.flatMap((n) => (n.type === 'message' ? [n.channel] : [])))].sort();
+  const single = channels.length === 1 && measuresOf(channels[0]!).delivered === 'accepted' ? channels[0]! : null;
+  const perChannel = single === null && channels.length > 0 ? await variantChannels(db, workspaceId, journeyId, splits, within, measuresOf) : new Map<string, Map<string, VariantChannel>>();
   return splits.map((split) => {
     if (split.type !== 'split') throw new Error('unreachable');
     const holdouts = holdoutOutputs(doc, split.id);
@@ -114,6 +138,8 @@ export async function splitStats(db: Db, workspaceId: string, journeyId: string,
         clickRate: rate(clicked, delivered),
         clickCi: wilson(clicked, delivered),
         probabilityBest: null,
+        byChannel:
+          single !== null ? Object.fromEntries([[single, { delivered, clicked, clickRate: rate(clicked, delivered) }]]) : withChannels(channels, perChannel.get(`${split.id}\u0000${v.output}`)),
       };
     });
     const small = variants.filter((v) => v.runs < minSample);
@@ -126,6 +152,49 @@ export async function splitStats(db: Db, workspaceId: string, journeyId: string,
     }
     return { node: split.id, method: 'bayesian-beta-binomial', minSample, note, variants, lift: liftOf(variants, minSample) };
   });
+}
+
+/** Every channel of the journey's message nodes, zero where the variant has none of it. */
+function withChannels(channels: string[], found: Map<string, VariantChannel> | undefined): Record<string, VariantChannel> {
+  const names = [...new Set([...channels, ...(found?.keys() ?? [])])].sort();
+  return Object.fromEntries(names.map((c) => [c, found?.get(c) ?? { delivered: 0, clicked: 0, clickRate: null }]));
+}
+
+/**
+ * Per split variant and channel: runs with a message of the channel delivered (in the channel's
+ * terms) and clicked at or after the split. The same shape as the totals' query, aggregated per run
+ * and channel; keyed `node \0 variant`.
+ */
+async function variantChannels(db: Db, workspaceId: string, journeyId: string, splits: JourneyDocument['nodes'], within: RawBuilder<unknown>, measuresOf: MeasuresOf) {
+  const rows = await sql<{ node: string; variant: string; channel: string; accepted: unknown; receipted: unknown; clicked: unknown }>`
+    WITH v AS (
+      SELECT s.run_id AS run_id, s.node_id AS node, s.outcome AS variant, s.executed_at AS at
+      FROM journey_runs r JOIN journey_steps s ON s.run_id = r.id
+      WHERE r.workspace_id = ${workspaceId} AND r.journey_id = ${journeyId} AND s.node_id IN (${sql.join(splits.map((n) => sql`${n.id}`))}) ${within}
+    ), e AS (
+      SELECT m.run_id AS run_id, m.channel AS channel,
+        MAX(CASE WHEN m.status = 'sent' THEN m.created_at END) AS accepted_at,
+        MAX(CASE WHEN m.status = 'sent' AND m.delivery_status = 'delivered' THEN m.created_at END) AS receipt_at,
+        MAX(CASE WHEN m.first_clicked_at IS NOT NULL THEN m.created_at END) AS clicked_at
+      FROM messages m
+      WHERE m.workspace_id = ${workspaceId} AND m.journey_id = ${journeyId} AND m.run_id IS NOT NULL
+      GROUP BY 1, 2
+    )
+    SELECT v.node AS node, v.variant AS variant, e.channel AS channel,
+      SUM(CASE WHEN e.accepted_at >= v.at THEN 1 ELSE 0 END) AS accepted,
+      SUM(CASE WHEN e.receipt_at >= v.at THEN 1 ELSE 0 END) AS receipted,
+      SUM(CASE WHEN e.clicked_at >= v.at THEN 1 ELSE 0 END) AS clicked
+    FROM v JOIN e ON e.run_id = v.run_id
+    GROUP BY 1, 2, 3`.execute(db);
+  const out = new Map<string, Map<string, VariantChannel>>();
+  for (const r of rows.rows) {
+    const k = `${r.node}\u0000${r.variant}`;
+    if (!out.has(k)) out.set(k, new Map());
+    const delivered = measuresOf(r.channel).delivered === 'receipt' ? num(r.receipted) : num(r.accepted);
+    const clicked = num(r.clicked);
+    out.get(k)!.set(r.channel, { delivered, clicked, clickRate: rate(clicked, delivered) });
+  }
+  return out;
 }
 
 function liftOf(variants: VariantStats[], minSample: number): SplitStats['lift'] {

@@ -58,8 +58,10 @@ export async function journeyStatsCached(deps: ServiceDeps, workspaceId: string,
       .where('scope', '=', 'journey')
       .where('scope_id', '=', journeyId)
       .executeTakeFirst();
-    if (row && Number(row.computed_at) >= deps.clock.now() - Math.max(options.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS, 2 * REFRESH_FACTOR * Number(row.compute_ms))) {
-      return { ...fromJson<JourneyStats>(row.body)!, computedAt: Number(row.computed_at), fromSnapshot: true };
+    const body = row ? fromJson<JourneyStats>(row.body) : null;
+    // A snapshot stored before `byChannel` became a map per channel is recomputed, never served.
+    if (row && body && !Array.isArray(body.byChannel) && Number(row.computed_at) >= deps.clock.now() - Math.max(options.maxAgeMs ?? SNAPSHOT_MAX_AGE_MS, 2 * REFRESH_FACTOR * Number(row.compute_ms))) {
+      return { ...body, computedAt: Number(row.computed_at), fromSnapshot: true };
     }
   }
   return compute(deps, workspaceId, journeyId);

@@ -63,8 +63,8 @@ describe.each(backends())('stats routes on %s', (kind) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const [header, total] = res.body.trim().split('\n');
-    expect(header!.split(',').slice(0, 4)).toEqual(['section', 'key', 'recorded', 'queued']);
-    expect(total!.split(',').slice(0, 4)).toEqual(['total', 'all', '3', '0']);
+    expect(header!.split(',').slice(0, 5)).toEqual(['section', 'key', 'channel', 'recorded', 'queued']);
+    expect(total!.split(',').slice(0, 5)).toEqual(['total', 'all', '', '3', '0']);
   });
 
   it('needs the admin key; an unknown journey is 404; settings round-trip', async () => {

@@ -10,7 +10,7 @@ import { getJourney, getVersion } from '../journeys/journeys.js';
 import { attributedRevenue, type AttributionWindows } from './attribution.js';
 import { fold, series, type Folded, type SeriesPoint } from './breakdown.js';
 import { splitStats, DEFAULT_MIN_SAMPLE, type SplitStats } from './experiments.js';
-import { funnel, type FunnelNode } from './funnel.js';
+import { funnel, funnelByChannel, type FunnelChannel, type FunnelNode } from './funnel.js';
 import { messageGroups } from './messages.js';
 import { emptyRuns, finishRuns, runSeries, runsByVersion, type RunBucket, type RunCounts } from './runs.js';
 import type { Bucket, Range, Scope } from './scope.js';
@@ -78,12 +78,21 @@ export async function journeyStats(deps: ServiceDeps, workspaceId: string, journ
   };
 }
 
-export async function journeyFunnel(deps: ServiceDeps, workspaceId: string, journeyId: string, q: Range = {}): Promise<{ journeyId: string; version: number; nodes: FunnelNode[] }> {
+/** A type, not an interface: the route's response schema is a record. */
+export type JourneyFunnel = {
+  journeyId: string;
+  version: number;
+  nodes: FunnelNode[];
+  byChannel: Record<string, FunnelChannel>;
+};
+
+export async function journeyFunnel(deps: ServiceDeps, workspaceId: string, journeyId: string, q: Range = {}): Promise<JourneyFunnel> {
   const journey = await getJourney(deps.store.db, workspaceId, journeyId);
   if (!journey) throw new NotFoundError('journey', journeyId);
   const doc = await getVersion(deps.store.db, workspaceId, journeyId, journey.version);
   if (!doc) throw new NotFoundError('journey version', `${journeyId}@${journey.version}`);
-  return { journeyId, version: journey.version, nodes: await funnel(deps.store.db, workspaceId, journeyId, doc, q) };
+  const nodes = await funnel(deps.store.db, workspaceId, journeyId, doc, q);
+  return { journeyId, version: journey.version, nodes, byChannel: funnelByChannel(nodes) };
 }
 
 export async function templateStats(deps: ServiceDeps, workspaceId: string, templateId: string, q: StatsQuery = {}): Promise<ScopeStats & { templateId: string }> {

@@ -3,13 +3,15 @@
  * with rates, the funnel per step as bars, A/B variants with the server's 95 % intervals and
  * P(best), sent/opened/clicked per day as an inline SVG chart with a table beside it, a CSV link;
  * and a template's figures (GET /api/templates/:id/stats). `Figures` is shared with the
- * broadcasts screen. Every number is the server's; the screen only formats them with Intl.
+ * broadcasts screen, and shows the split by channel below the key figures (./ChannelSplit.tsx); the
+ * funnel names each message step's channel. Every number is the server's; the screen only formats them with Intl.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api';
 import { useI18n, type I18n } from '../i18n';
 import { navigate } from '../router';
 import { messages, type MessageKey } from '../messages';
+import { ChannelSplit, type ByChannel } from './ChannelSplit';
 
 export interface MessageCounts {
   sent: number;
@@ -71,6 +73,8 @@ interface SeriesPoint {
 }
 export interface ScopeStats {
   total: Figs;
+  byChannel?: ByChannel;
+  byNode?: { key: string | null; byChannel: ByChannel }[];
   series: SeriesPoint[] | null;
   runs?: RunCounts;
   experiments?: Split[];
@@ -78,6 +82,7 @@ export interface ScopeStats {
 interface FunnelNode {
   node: string;
   type: string;
+  channel?: string | null;
   reached: number;
   outcomes: Record<string, number>;
 }
@@ -117,19 +122,22 @@ export function Figures({ stats, testId }: { stats: ScopeStats; testId?: string 
     ['revenue', t('an.revenue'), null, money.format(stats.runs ? stats.runs.goalValue : stats.total.revenue)],
   );
   return (
-    <dl className="figures" data-testid={testId} style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: '.5rem', margin: 0 }}>
-      {rows.map(([id, label, rate, value]) => (
-        <div key={id} className="card" style={{ padding: '.5rem .75rem', margin: 0 }} data-testid={`fig-${id}`}>
-          <dt className="muted small">{label}</dt>
-          <dd style={{ margin: 0, fontSize: '1.35rem', fontWeight: 600 }}>{value}</dd>
-          {rate && (
-            <dd className="muted small" style={{ margin: 0 }}>
-              {rate}
-            </dd>
-          )}
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl className="figures" data-testid={testId} style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(150px, 1fr))', gap: '.5rem', margin: 0 }}>
+        {rows.map(([id, label, rate, value]) => (
+          <div key={id} className="card" style={{ padding: '.5rem .75rem', margin: 0 }} data-testid={`fig-${id}`}>
+            <dt className="muted small">{label}</dt>
+            <dd style={{ margin: 0, fontSize: '1.35rem', fontWeight: 600 }}>{value}</dd>
+            {rate && (
+              <dd className="muted small" style={{ margin: 0 }}>
+                {rate}
+              </dd>
+            )}
+          </div>
+        ))}
+      </dl>
+      {stats.byChannel && <ChannelSplit byChannel={stats.byChannel} byNode={stats.byNode} testId={testId ? `${testId}-channels` : undefined} />}
+    </>
   );
 }
 
@@ -159,6 +167,11 @@ function Funnel({ nodes }: { nodes: FunnelNode[] }) {
           <tr key={n.node} data-testid={`funnel-${n.node}`}>
             <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>
               <bdi>{n.node}</bdi> <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span>
+              {n.channel && (
+                <span className="badge" data-testid={`funnel-channel-${n.node}`}>
+                  {`an.ch.${n.channel}` in messages.en ? t(`an.ch.${n.channel}` as MessageKey) : n.channel}
+                </span>
+              )}
             </th>
             <td style={{ width: '100%' }}>
               <div className="row" style={{ margin: 0, fontWeight: 600 }}>
