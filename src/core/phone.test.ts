@@ -7,6 +7,7 @@ describe('normalizePhone', () => {
     expect(normalizePhone('+44 (20) 7183-8750')).toEqual({ ok: true, e164: '+442071838750', country: 'GB' });
     expect(normalizePhone('00971 50 123 4567')).toEqual({ ok: true, e164: '+971501234567', country: 'AE' });
     expect(normalizePhone('  +1 212.555.0100 ')).toEqual({ ok: true, e164: '+12125550100', country: 'US' });
+    expect(normalizePhone('+33\u202F6\u202F12\u202F34\u202F56\u202F78')).toEqual({ ok: true, e164: '+33612345678', country: 'FR' }); // narrow no-break spaces, as French typesetting writes them
   });
 
   it('reads national numbers with the default country', () => {

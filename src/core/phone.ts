@@ -23,7 +23,7 @@ export const MAX_PHONE_INPUT = 40;
 export const NEEDS_COUNTRY = 'needs the international format (+ and country code): no default country is set';
 
 const BIDI_MARKS = /[\u200E\u200F\u061C\u202A-\u202E\u2066-\u2069]/g;
-const ALLOWED = /^[0-9+()\-./ \u00A0]*$/;
+const ALLOWED = /^[0-9+()\-./ \u00A0\u2007\u202F]*$/;
 
 /** `٠`–`٩` and `۰`–`۹` become `0`–`9`; other characters are kept. */
 export function asciiDigits(input: string): string {
@@ -53,7 +53,9 @@ export function normalizePhone(input: string, defaultCountry?: string): PhoneRes
 }
 
 function parse(input: string, defaultCountry: string | undefined): PhoneResult {
-  const cleaned = asciiDigits(input.replace(BIDI_MARKS, '')).trim();
+  const cleaned = asciiDigits(input.replace(BIDI_MARKS, ''))
+    .replace(/[\u00A0\u2007\u202F]/g, ' ')
+    .trim();
   if (cleaned === '') return { ok: false, reason: 'is empty' };
   if (!ALLOWED.test(cleaned)) return { ok: false, reason: 'may only hold digits, spaces and + ( ) - . /' };
   let country: CountryCode | undefined;
