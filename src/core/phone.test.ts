@@ -87,3 +87,19 @@ describe('isMobileCapable', () => {
     expect(isMobileCapable('+1234')).toBe(false);
   });
 });
+
+describe('normalizePhone on hostile input', () => {
+  it('never throws and only ever answers a well-formed E.164 number (random strings of digits, signs, letters, RTL and astral characters)', () => {
+    const alphabet = ['0', '1', '5', '9', '+', ' ', '-', '(', ')', '٥', '۹', '\u200F', '\u202E', 'a', 'x', '😀', '\u0000', '\n', '#', '*', '.'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 2000; round++) {
+      let input = round % 3 === 0 ? '+' : '';
+      const length = next() % 50;
+      for (let i = 0; i < length; i++) input += alphabet[next() % (round % 2 === 0 ? 12 : alphabet.length)];
+      const r = normalizePhone(input, round % 4 === 0 ? 'SA' : undefined);
+      if (r.ok) expect(r.e164, JSON.stringify(input)).toMatch(/^\+[1-9]\d{6,14}$/);
+      else expect(r.reason.length).toBeGreaterThan(0);
+    }
+  });
+});
