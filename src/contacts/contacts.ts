@@ -16,6 +16,7 @@ import { normalizeEmail, toContact, type Contact } from './contact.js';
 import { emailKey } from '../core/email-address.js';
 import { contactCreateBody, contactPatchBody, type ContactCreateInput, type ContactPatchInput } from './schemas.js';
 import { parseOrThrow } from '../core/parse.js';
+import { phoneReader, readPhoneOrThrow } from './phone-input.js';
 
 export interface ContactFilter {
   limit: number;
@@ -82,6 +83,7 @@ async function mapUnique<T>(work: Promise<T>): Promise<T> {
 export async function createContact(deps: ServiceDeps, workspaceId: string, input: ContactCreateInput, trx?: Db): Promise<Contact> {
   const body = parseOrThrow(contactCreateBody, input);
   if (!hasIdentifier(body)) throw ValidationError.at('', 'a contact needs at least one of userId, email or phone');
+  if (body.phone !== undefined) body.phone = await readPhoneOrThrow(phoneReader(trx ?? deps.store.db, workspaceId), body.phone, 'phone');
   const now = deps.clock.now();
   const row = {
     id: newId('ct', now),
@@ -115,6 +117,7 @@ export async function getContact(deps: ServiceDeps, workspaceId: string, contact
 /** Partial update: omitted fields stay, `null` clears; attributes merge shallowly (`null` removes one). */
 export async function updateContact(deps: ServiceDeps, workspaceId: string, contactId: string, input: ContactPatchInput, trx?: Db): Promise<Contact> {
   const patch = parseOrThrow(contactPatchBody, input);
+  if (typeof patch.phone === 'string') patch.phone = await readPhoneOrThrow(phoneReader(trx ?? deps.store.db, workspaceId), patch.phone, 'phone');
   return mapUnique(
     inTransaction(deps, trx, async (db) => {
       // Lock the row so two concurrent attribute merges cannot lose each other's keys.

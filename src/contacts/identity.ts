@@ -15,7 +15,7 @@
  * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
  *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
  * - identify shallow-merges traits into attributes and maps email (one mailbox, normalised: a string
- *   that is not one is refused, see `traitsEmail`), phone, timezone and locale (traits first, then
+ *   that is not one is refused, see `traitsEmail`), phone (E.164, see ./phone-input.ts), timezone and locale (traits first, then
  *   context; invalid time zones ignored) into the contact's columns.
  * - An email already held by another contact: an anonymous contact is merged into the holder; a
  *   known contact absorbs a holder without user_id; two different userIds never merge on an email:
@@ -32,6 +32,8 @@ import type { Db, DialectName } from '../store/store.js';
 import { contactsByKeys } from './by-keys.js';
 import { normalizeEmail, type ContactRow } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
+import { normalizePhone } from '../core/phone.js';
+import { traitsPhone } from './phone-input.js';
 
 export interface IdentityCall {
   userId: string | null;
@@ -269,8 +271,11 @@ class Resolver {
         person.changed.add(key);
       }
     }
-    const phone = traits.phone;
-    if ((typeof phone === 'string' && phone.trim() !== '') || typeof phone === 'number') this.setColumn(person, 'phone', String(phone).trim());
+    // Ingestion has read it to E.164 with the workspace's default country (src/contacts/phone-input.ts);
+    // from any other caller, only an international number reaches the column.
+    const phone = traitsPhone(traits);
+    const e164 = phone === null ? null : normalizePhone(phone);
+    if (e164?.ok) this.setColumn(person, 'phone', e164.e164);
     const timezone = [traits.timezone, context.timezone].find((tz): tz is string => typeof tz === 'string' && isValidTimeZone(tz));
     if (timezone) this.setColumn(person, 'timezone', timezone);
     const locale = [traits.locale, context.locale].find((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 35);

@@ -10,6 +10,8 @@
  * - Identity: a row matches the contact with its userId, else the one with its email (a matched
  *   contact without a userId takes the row's). Matched contacts get fields overwritten and
  *   attributes merged; others are created. A row whose email belongs to another contact fails.
+ * - Phones are stored as E.164; a national number is read in the workspace's SMS default country
+ *   (./phone-input.ts), and one that cannot be read fails its row.
  * - Bad rows are reported with their line in the file and skipped; the good rows of the same batch
  *   are written. Two rows for the same person in one batch are applied in file order.
  */
@@ -31,6 +33,7 @@ import { contactCreateBody } from './schemas.js';
 import { normalizeEmail } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
 import { uniqueField } from './contacts.js';
+import { phoneReader } from './phone-input.js';
 
 export const CONTACT_FIELDS = ['userId', 'email', 'phone', 'timezone', 'locale'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
@@ -348,10 +351,17 @@ export async function importContacts(deps: ServiceDeps, options: ImportOptions):
     batch = [];
     options.onProgress?.(stats);
   };
+  const readPhone = phoneReader(deps.store.db, options.workspaceId);
   for await (const row of options.rows) {
     stats.rows++;
-    if (row.ok) batch.push(row.record);
-    else {
+    const phone = row.ok && row.record.phone !== undefined ? await readPhone(row.record.phone) : null;
+    if (row.ok && phone !== null && !phone.ok) {
+      stats.failed++;
+      options.onFailure(row.record.line, `invalid phone ${JSON.stringify(row.record.phone)}: ${phone.reason}`);
+    } else if (row.ok) {
+      if (phone?.ok) row.record.phone = phone.e164;
+      batch.push(row.record);
+    } else {
       stats.failed++;
       options.onFailure(row.line, row.reason);
     }

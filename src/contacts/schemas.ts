@@ -7,6 +7,7 @@
  * or an ISO 8601 date-time with offset.
  */
 import { z } from 'zod';
+import { NEEDS_COUNTRY, normalizePhone } from '../core/phone.js';
 import { jsonValue, pageQuery, timeParam } from '../api/schemas.js';
 import { parseEmailAddress } from '../core/email-address.js';
 import { isValidTimeZone } from '../core/time-zone.js';
@@ -32,7 +33,16 @@ export const emailAddress = z
   })
   .meta({ format: 'email' });
 const email = emailAddress.describe('One email address (no display name, list or comment); stored trimmed and lower-cased, an IDN domain as punycode');
-const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +966501234567');
+/** Read by src/contacts/phone-input.ts: international, or national in the workspace's SMS default country; stored as E.164. */
+const phone = z
+  .string()
+  .max(40)
+  .superRefine((value, ctx) => {
+    // What is wrong whatever the default country is refused here, with the other fields' issues.
+    const r = normalizePhone(value);
+    if (!r.ok && r.reason !== NEEDS_COUNTRY) ctx.addIssue({ code: 'custom', message: r.reason });
+  })
+  .describe("A phone number such as +966501234567, or a national one (0501234567) when the workspace's SMS settings name a default country; stored as E.164");
 const timezone = z.string().max(64).refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Riyadh');
 const locale = z.string().max(35).refine(isValidLocale, 'must be a BCP 47 language tag such as ar-SA');
 export const attributeName = z.string().min(1).max(200);

@@ -7,6 +7,7 @@ describe('normalizePhone', () => {
     expect(normalizePhone('+44 (20) 7183-8750')).toEqual({ ok: true, e164: '+442071838750', country: 'GB' });
     expect(normalizePhone('00971 50 123 4567')).toEqual({ ok: true, e164: '+971501234567', country: 'AE' });
     expect(normalizePhone('  +1 212.555.0100 ')).toEqual({ ok: true, e164: '+12125550100', country: 'US' });
+    expect(normalizePhone('+33\u202F6\u202F12\u202F34\u202F56\u202F78')).toEqual({ ok: true, e164: '+33612345678', country: 'FR' }); // narrow no-break spaces, as French typesetting writes them
   });
 
   it('reads national numbers with the default country', () => {
@@ -84,5 +85,21 @@ describe('isMobileCapable', () => {
     expect(isMobileCapable('+493012345678')).toBe(false);
     expect(isMobileCapable('+12125550100')).toBe(true); // FIXED_LINE_OR_MOBILE: the North American plan does not tell
     expect(isMobileCapable('+1234')).toBe(false);
+  });
+});
+
+describe('normalizePhone on hostile input', () => {
+  it('never throws and only ever answers a well-formed E.164 number (random strings of digits, signs, letters, RTL and astral characters)', () => {
+    const alphabet = ['0', '1', '5', '9', '+', ' ', '-', '(', ')', '٥', '۹', '\u200F', '\u202E', 'a', 'x', '😀', '\u0000', '\n', '#', '*', '.'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 2000; round++) {
+      let input = round % 3 === 0 ? '+' : '';
+      const length = next() % 50;
+      for (let i = 0; i < length; i++) input += alphabet[next() % (round % 2 === 0 ? 12 : alphabet.length)];
+      const r = normalizePhone(input, round % 4 === 0 ? 'SA' : undefined);
+      if (r.ok) expect(r.e164, JSON.stringify(input)).toMatch(/^\+[1-9]\d{6,14}$/);
+      else expect(r.reason.length).toBeGreaterThan(0);
+    }
   });
 });

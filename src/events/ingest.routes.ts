@@ -19,6 +19,7 @@ import { ingest } from './ingest.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
 import { boundedJsonParser } from '../api/json-body.js';
 import { batchValidatorCompiler } from './batch-validation.js';
+import { phoneReader, readTraitsPhones } from '../contacts/phone-input.js';
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -54,6 +55,7 @@ function registerCall(app: App, deps: AppDeps, type: CallType): void {
       rethrowValidation(request);
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
+      if (type === 'identify') await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), [call], () => 'traits');
       await ingest(deps, workspaceOf(request), [call]);
       return reply.send({ success: true as const });
     },
@@ -85,6 +87,7 @@ function registerBatch(app: App, deps: AppDeps): void {
       const body = request.body as z.output<typeof batchBody>;
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
+      await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), calls, (i) => `batch.${i}.traits`);
       await ingest(deps, workspaceOf(request), calls);
       return reply.send({ success: true as const });
     },

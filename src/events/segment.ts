@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { parseIsoTime } from '../core/iso-time.js';
 import { traitsEmailIssue } from '../contacts/contact.js';
+import { traitsPhoneIssue } from '../contacts/phone-input.js';
 
 /** Segment's limits: 32 KB per call (and per batch item), 500 KB per batch request. */
 export const MAX_CALL_BYTES = 32 * 1024;
@@ -53,10 +54,16 @@ const common = {
   integrations: jsonObject.optional(),
 };
 
-/** traits.email becomes the contact's email: one mailbox, or the call is refused (src/contacts/identity.ts). */
+/**
+ * traits.email becomes the contact's email: one mailbox, or the call is refused (src/contacts/identity.ts);
+ * traits.phone its phone: a number that is wrong in any country is refused here, a national one is
+ * read with the workspace's default country by the route (src/contacts/phone-input.ts).
+ */
 const identifyTraits = jsonObject.superRefine((traits, ctx) => {
   const issue = traitsEmailIssue(traits);
   if (issue) ctx.addIssue({ code: 'custom', path: ['email'], message: issue });
+  const phoneIssue = traitsPhoneIssue(traits);
+  if (phoneIssue) ctx.addIssue({ code: 'custom', path: ['phone'], message: phoneIssue });
 });
 
 const shapes = {

@@ -2,7 +2,8 @@
  * @module What a signup does (POST /f/:formId) and what confirming it does (POST /f/confirm/:token).
  *
  * Signup, in one transaction: find the contact by email or create it, store the form's fields as
- * attributes (for a known contact only the ones still empty), record the consent act (source `form:<id>`, IP, user agent, consent text version:
+ * attributes (for a known contact only the ones still empty; a `phone` field sets the contact's phone,
+ * as E.164, when it has none), record the consent act (source `form:<id>`, IP, user agent, consent text version:
  * docs/standards.md §17) and put the contact on the list. Single opt-in list: membership and email consent
  * `subscribed` (the lists service emits list_joined). Double opt-in list: membership `pending` and
  * consent `pending` (unless the contact's email consent is already `subscribed`, which a form
@@ -23,6 +24,8 @@ import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError, ValidationError, type FieldIssue } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { parseEmailAddress } from '../core/email-address.js';
+import { normalizePhone } from '../core/phone.js';
+import { smsDefaultCountry } from '../channels/sms/settings.js';
 import { effectiveConsent, setConsent } from '../consent/consent.js';
 import { liftErasureSuppression } from '../privacy/erasure-suppression.js';
 import { createContact, updateContact } from '../contacts/contacts.js';
@@ -50,27 +53,39 @@ export interface SignupResult {
 
 const truthy = (v: string | undefined) => v !== undefined && ['on', 'true', '1', 'yes'].includes(v.toLowerCase());
 
-/** Checks submitted values against the form; issues name the form field (`email`, `first_name`, `consent`). */
-export function validateSubmission(form: Form, values: Record<string, string>): { email: string; attributes: JsonObject } {
+/** The form field whose value becomes the contact's phone (E.164, read with the workspace's SMS default country), not an attribute. */
+export const PHONE_FIELD = 'phone';
+
+/**
+ * Checks submitted values against the form; issues name the form field (`email`, `first_name`,
+ * `consent`). A field named `phone` must hold a phone number (national ones in `defaultCountry`).
+ */
+export function validateSubmission(form: Form, values: Record<string, string>, defaultCountry?: string): { email: string; phone: string | null; attributes: JsonObject } {
   const issues: FieldIssue[] = [];
   const email = (values.email ?? '').trim();
   if (!email) issues.push({ path: 'email', message: 'Please enter your email address.' });
   else if (!parseEmailAddress(email).ok) issues.push({ path: 'email', message: 'Please enter a valid email address.' });
   const attributes: JsonObject = {};
+  let phone: string | null = null;
   for (const field of form.fields) {
     const v = (values[field.name] ?? '').trim();
     if (!v && field.required) issues.push({ path: field.name, message: `Please fill in ${field.label}.` });
     else if (v.length > MAX_VALUE) issues.push({ path: field.name, message: `${field.label} is too long (at most ${MAX_VALUE} characters).` });
-    else if (v) attributes[field.name] = v;
+    else if (v && field.name === PHONE_FIELD) {
+      const r = normalizePhone(v, defaultCountry);
+      if (r.ok) phone = r.e164;
+      else issues.push({ path: field.name, message: `Please enter a valid phone number${defaultCountry ? '' : ' with its country code (+…)'}.` });
+    } else if (v) attributes[field.name] = v;
   }
   if (form.consentText && !truthy(values.consent)) issues.push({ path: 'consent', message: 'Please tick the box to agree.' });
   if (issues.length > 0) throw new ValidationError(issues);
-  return { email: normalizeEmail(email), attributes };
+  return { email: normalizeEmail(email), phone, attributes };
 }
 
 export async function submitSignup(deps: ServiceDeps, form: Form, values: Record<string, string>, proof: Proof): Promise<SignupResult> {
-  const { email, attributes } = validateSubmission(form, values);
   const ws = form.workspaceId;
+  const defaultCountry = form.fields.some((f) => f.name === PHONE_FIELD) ? await smsDefaultCountry(deps.store.db, ws) : undefined;
+  const { email, phone, attributes } = validateSubmission(form, values, defaultCountry);
   const source = `form:${form.id}`;
   return deps.store.transaction(async (trx) => {
     const list = await getList(deps, ws, form.listId, trx);
@@ -79,7 +94,10 @@ export async function submitSignup(deps: ServiceDeps, form: Form, values: Record
     // existing contact it only fills attributes that are still empty.
     const known = row ? toContact(row) : null;
     const fresh = known ? Object.fromEntries(Object.entries(attributes).filter(([k]) => known.attributes[k] === undefined)) : attributes;
-    const contact = known ? (Object.keys(fresh).length > 0 ? await updateContact(deps, ws, known.id, { attributes: fresh }, trx) : known) : await createContact(deps, ws, { email, attributes }, trx);
+    // Likewise the phone: set when the contact has none, never replaced.
+    const patch = { attributes: fresh, ...(phone !== null && known?.phone === null ? { phone } : {}) };
+    const changes = Object.keys(fresh).length > 0 || patch.phone !== undefined;
+    const contact = known ? (changes ? await updateContact(deps, ws, known.id, patch, trx) : known) : await createContact(deps, ws, { email, attributes, ...(phone !== null ? { phone } : {}) }, trx);
     const member = await trx.selectFrom('list_memberships').select('status').where('list_id', '=', list.id).where('contact_id', '=', contact.id).executeTakeFirst();
     const current = await effectiveConsent(trx, contact.id, 'email', '');
     const status = list.doubleOptIn ? 'pending' : 'subscribed';

@@ -30,7 +30,8 @@ export function person(tag: string): Person {
   return {
     tag,
     email: `zenobia.${tag}@example.org`,
-    phone: `+1555010${tag.replace(/\D/g, '').padStart(4, '0').slice(-4)}`,
+    // A number libphonenumber calls valid (identify refuses invalid ones): 201 is a New Jersey area code.
+    phone: `+1201555${tag.replace(/\D/g, '').padStart(4, '0').slice(-4)}`,
     userId: `user-${tag}-8812`,
     anonymousId: `anon-${tag}-4471`,
     secrets: [

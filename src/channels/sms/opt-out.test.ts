@@ -26,6 +26,8 @@ describe('hasOptOut', () => {
   it.each([
     'Sale today! Reply STOP to opt out',
     'Sale today! Text stop to quit',
+    'Sale today! Reply END to end these messages',
+    'Sale today! txt "quit" to leave',
     'Sale today! STOP=end',
     'Sale today. Unsubscribe: reply here',
     'Sale today (opt-out: reply N)',

@@ -50,7 +50,7 @@ function fold(text: string): string {
 /** Opt-out forms recognised in any supported language (on folded text). */
 const OPT_OUT_FORMS: readonly RegExp[] = [
   /(^|[^A-Za-z])STOP($|[^A-Za-z])/, // the keyword, in capitals as carriers write it
-  /\b(reply|text|txt|send|sms)\s+["'“‘]?stop\b/i,
+  /\b(reply|text|txt|send|sms)\s+["'“‘]?(stop|quit|end|cancel|revoke|unsubscribe|opt ?out)\b/i, // the keywords docs/standards.md §15 lists
   /\bunsubscribe\b/i,
   /\bopt[\s-]?out\b/i,
   /الغاء\s?(ال)?اشتراك/, // إلغاء الاشتراك, لإلغاء الاشتراك
