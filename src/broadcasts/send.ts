@@ -18,6 +18,9 @@
  *  4. Transaction B: settle the deliveries and the recipients, and move the counters.
  * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
  * was not committed.
+ *
+ * `store.dialect` only travels through here to the batched statements of src/deliveries/rows.ts and
+ * ./settle.ts (measured there).
  */
 import type { AppDeps } from '../core/app-deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';
