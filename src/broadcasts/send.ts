@@ -4,7 +4,7 @@
  *
  *  1. Guards, read at send time (docs/standards.md §7, §8) for marketing broadcasts: channel consent
  *     (`unsubscribedChannels`), quiet hours in the contact's zone and the frequency cap, the very
- *     functions journeys use (src/journeys/runtime/guards.ts). `defer` moves the recipient's due_at,
+ *     functions journeys use (src/guards/guards.ts). `defer` moves the recipient's due_at,
  *     `skip` settles it as skipped. An erased contact is skipped.
  *  2. Transaction A: confirm the claim (the broadcast is still `sending`, the lease still ours) and
  *     record a pending delivery per recipient under `broadcast:<id>:<contactId>` in `deliveries`,
