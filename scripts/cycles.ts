@@ -81,6 +81,14 @@ export const ALLOWED_TYPE_CYCLES: Record<string, string> = {
   'src/templates/render-job.ts <-> src/templates/render.ts': 'templates rework',
 };
 
+/** Every relative import among the files under `root`, as paths from root's parent (`src/…`). */
+export function importEdges(root: string): { from: string; to: string; typeOnly: boolean }[] {
+  const name = (f: string) => relative(dirname(root), f);
+  return walk(root)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .flatMap((f) => edges(f).map((e) => ({ from: name(f), to: name(e.to), typeOnly: e.typeOnly })));
+}
+
 /** The cycles among the files under `root` (paths from root's parent: `src/…`): of runtime imports, and of runtime and type imports together. */
 export function importCycles(root: string): { runtime: string[][]; all: string[][] } {
   const named = (sccs: string[][]) => sccs.map((scc) => scc.map((f) => relative(dirname(root), f)));

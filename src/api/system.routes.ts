@@ -22,8 +22,8 @@ export const systemRoutes: RouteModule = (app, deps) => {
     },
     async (_request, reply) => {
       const ok = await deps.store.ping();
-      if (ok) return reply.send({ status: 'ok' as const, database: deps.store.dialect });
-      return reply.status(503).send({ status: 'unavailable' as const, database: deps.store.dialect });
+      if (ok) return reply.send({ status: 'ok' as const, database: deps.store.adapter.name });
+      return reply.status(503).send({ status: 'unavailable' as const, database: deps.store.adapter.name });
     },
   );
   if (deps.config.metricsPort !== undefined) return;

@@ -4,7 +4,7 @@
  *
  *  1. Guards, read at send time (docs/standards.md §7, §8) for marketing broadcasts: channel consent
  *     (`unsubscribedChannels`), quiet hours in the contact's zone and the frequency cap, the very
- *     functions journeys use (src/journeys/runtime/guards.ts). `defer` moves the recipient's due_at,
+ *     functions journeys use (src/guards/guards.ts). `defer` moves the recipient's due_at,
  *     `skip` settles it as skipped. An erased contact is skipped.
  *  2. Transaction A: confirm the claim (the broadcast is still `sending`, the lease still ours) and
  *     record a pending delivery per recipient under `broadcast:<id>:<contactId>` in `deliveries`,
@@ -18,6 +18,9 @@
  *  4. Transaction B: settle the deliveries and the recipients, and move the counters.
  * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
  * was not committed.
+ *
+ * `store.dialect` only travels through here to the batched statements of src/deliveries/rows.ts and
+ * ./settle.ts (measured there).
  */
 import type { AppDeps } from '../core/app-deps.js';
 import type { ChannelRegistry } from '../channels/registry.js';

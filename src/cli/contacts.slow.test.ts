@@ -8,7 +8,8 @@ import { backends, freshDatabase, type TestDatabase } from '../../test/backends.
 import { databaseEnv, runCli } from '../../test/cli.js';
 import { ManualClock } from '../core/clock.js';
 import { toContact, type Contact } from '../contacts/contact.js';
-import { importContacts, readCsv } from '../contacts/import.js';
+import { importContacts } from '../contacts/import-writer.js';
+import { readCsv } from '../contacts/import-readers.js';
 import type { Signal } from '../events/signals.js';
 import { defaultSignals } from '../server/signal-sinks.js';
 import { createList } from '../lists/lists.js';

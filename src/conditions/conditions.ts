@@ -136,7 +136,7 @@ export async function evaluate(condition: Condition, scope: ConditionScope): Pro
 async function performed(p: { event: string; where?: PropertyFilter[] | undefined; within?: string | undefined; minCount?: number | undefined }, scope: ConditionScope): Promise<boolean> {
   const since = p.within ? scope.now - durationMs(p.within) : scope.since;
   const need = p.minCount ?? 1;
-  // Uses events_contact_name_time; filters on properties are applied here (portable across dialects).
+  // Uses events_contact_name_time; filters on properties are applied here (the same on both backends).
   const rows = await scope.db
     .selectFrom('events')
     .select('properties')

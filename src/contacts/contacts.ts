@@ -199,14 +199,8 @@ export async function listContacts(deps: ServiceDeps, workspaceId: string, filte
     q = q.where(({ exists, selectFrom }) => exists(selectFrom('list_memberships as m').select('m.contact_id').whereRef('m.contact_id', '=', 'contacts.id').where('m.list_id', '=', listId)));
   }
   for (const [name, value] of Object.entries(filter.attributes ?? {})) {
-    // Scalars compare as their text: PostgreSQL's ->> gives 'true'/'42'; SQLite's json_extract gives
-    // 1/0 for booleans, so booleans are spelled out to match.
-    if (deps.store.dialect === 'postgres') {
-      q = q.where(sql<boolean>`(attributes ->> ${name}::text) = ${value}`);
-    } else {
-      const path = `$."${name}"`;
-      q = q.where(sql<boolean>`(CASE json_type(attributes, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(attributes, ${path}) AS TEXT) END) = ${value}`);
-    }
+    // Scalars compare as their text, booleans as 'true'/'false' on both backends.
+    q = q.where(sql<boolean>`${deps.store.adapter.jsonText('attributes', name)} = ${value}`);
   }
   const rows = await q
     .orderBy('id')

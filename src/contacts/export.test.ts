@@ -4,7 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { exportContacts } from './export.js';
-import { importContacts, readCsv, readNdjson } from './import.js';
+import { importContacts } from './import-writer.js';
+import { readCsv, readNdjson } from './import-readers.js';
 
 const HOSTILE = ['=HYPERLINK("http://evil.example","click")', '+cmd|" /C calc"!A0', '-2+3+cmd|x', '@SUM(A1)', '\t=1+1', '\r=1+1', "'=1", 'plain'];
 

@@ -26,7 +26,7 @@ import { fromJson, type Json, type JsonObject } from '../core/json.js';
 import type { ContactsTable } from './tables.js';
 import type { Db } from '../store/store.js';
 import { toContact } from './contact.js';
-import { ATTR_PREFIX, defaultTarget, splitHeader, type AttributeType } from './import.js';
+import { ATTR_PREFIX, defaultTarget, splitHeader, type AttributeType } from './import-mapping.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
@@ -41,7 +41,7 @@ export const FIXED_COLUMNS = ['id', 'user_id', 'email', 'phone', 'timezone', 'lo
 
 export async function exportContacts(deps: ServiceDeps, options: ExportOptions): Promise<{ contacts: number }> {
   const pageSize = options.pageSize ?? 1000;
-  return inSnapshot(deps, async (db) => {
+  return deps.store.adapter.snapshot(deps.store.db, async (db) => {
     let contacts = 0;
     if (options.format === 'ndjson') {
       for await (const rows of pages(db, options.workspaceId, pageSize)) {
@@ -58,11 +58,6 @@ export async function exportContacts(deps: ServiceDeps, options: ExportOptions):
     }
     return { contacts };
   });
-}
-
-function inSnapshot<T>(deps: ServiceDeps, fn: (db: Db) => Promise<T>): Promise<T> {
-  if (deps.store.dialect === 'postgres') return deps.store.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn);
-  return deps.store.db.transaction().execute(fn);
 }
 
 async function* pages(db: Db, workspaceId: string, pageSize: number): AsyncGenerator<Selectable<ContactsTable>[]> {

@@ -23,6 +23,8 @@
  * - A merge moves events, anonymous ids, list memberships, consents (the more recent decision wins
  *   per channel/topic) and the whole consent history; attributes merge with the survivor winning.
  *   `contact_merged` is emitted before the merged contact is deleted, so sinks can move their rows.
+ *
+ * `dialect` only travels through here to the hand-written key lookups of ./by-keys.ts (measured there).
  */
 import { sql } from 'kysely';
 import { newId } from '../core/ids.js';

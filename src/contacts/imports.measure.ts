@@ -14,7 +14,7 @@ import { systemClock } from '../core/clock.js';
 import { openStore } from '../store/store.js';
 import { migrate } from '../store/migrate.js';
 import { createWorkspace } from '../workspaces/workspaces.js';
-import { createImport, runImport } from './imports.js';
+import { createImport, runImport } from './import-jobs.js';
 import { defaultSignals } from '../server/signal-sinks.js';
 
 const sizes = process.argv.slice(2).map(Number);

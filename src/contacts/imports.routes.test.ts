@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
 import { ownerSetupLink } from '../users/owner.js';
-import { getImport, runImport, STALLED_AFTER_MS } from './imports.js';
+import { getImport, runImport, STALLED_AFTER_MS } from './import-jobs.js';
 
 const PASSWORD = 'correct horse battery';
 

@@ -1,5 +1,5 @@
 /**
- * @module /api/contacts/imports: CSV imports for the web app (./imports.ts). Two steps, so that the
+ * @module /api/contacts/imports: CSV imports for the web app (./import-jobs.ts). Two steps, so that the
  * browser knows the job's id while the file is still uploading and can poll its progress:
  *   POST /api/contacts/imports            { fileName, sizeBytes, map, ignore, types, list } → 201 job
  *   PUT  /api/contacts/imports/:id/file   the CSV as the request body (streamed, any size) → the job
@@ -12,8 +12,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { RouteModule } from '../api/deps.js';
 import { actorOf, requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
-import { ATTRIBUTE_TYPES } from './import.js';
-import { createImport, getImport, listImports, runImport } from './imports.js';
+import { ATTRIBUTE_TYPES } from './import-mapping.js';
+import { createImport, getImport, listImports, runImport } from './import-jobs.js';
 
 const column = z.string().min(1).max(200);
 const importBody = z.strictObject({

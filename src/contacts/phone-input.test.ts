@@ -6,7 +6,8 @@ import { putSmsSettings } from '../channels/sms/settings.js';
 import { fromJson } from '../core/json.js';
 import { createForm } from '../forms/forms.js';
 import { createList } from '../lists/lists.js';
-import { importContacts, readCsv } from './import.js';
+import { importContacts } from './import-writer.js';
+import { readCsv } from './import-readers.js';
 
 /** Phones coming in for contacts are stored as E.164, national ones read in the workspace's SMS default country. */
 describe.each(backends())('contact phones on %s', (kind) => {

@@ -38,7 +38,7 @@ export interface ContactImportsTable {
   file_name: string;
   size_bytes: number | null;
   bytes_read: Counter;
-  /** The column mapping: `{ map, ignore, types }` (src/contacts/import.ts ColumnOptions). */
+  /** The column mapping: `{ map, ignore, types }` (src/contacts/import-mapping.ts ColumnOptions). */
   options: JsonColumn;
   list_id: string | null;
   rows_read: Counter;

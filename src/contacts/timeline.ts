@@ -22,6 +22,7 @@ import { ValidationError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
 import type { MessageStatus } from '../messages/tables.js';
 import type { Db } from '../store/store.js';
+import { newestFirst, type KeysetBound } from '../store/keyset.js';
 import { getContact } from './contacts.js';
 import { getVersion } from '../journeys/versions.js';
 
@@ -128,19 +129,16 @@ function before(a: Position, b: Position): boolean {
  * How a source of kind `mine` continues after cursor `c`: after its own kind, strictly before the
  * cursor's (time, id); after a kind sorting earlier at the same time, at the cursor's time too.
  */
-function after(c: TimelineCursor | undefined, mine: Source): { own: true; at: number; id: string } | { own: false; at: number; inclusive: boolean } | null {
+function after(c: TimelineCursor | undefined, mine: Source): KeysetBound {
   if (!c) return null;
-  if (c.kind === mine) return { own: true, at: c.at, id: c.id };
+  if (c.kind === mine) return { own: true, at: c.at, id: NUMERIC.has(mine) ? Number(c.id) : c.id };
   return { own: false, at: c.at, inclusive: SOURCES.indexOf(mine) > SOURCES.indexOf(c.kind) };
 }
 
 /** The page's two hot queries: `take` events and `take` messages after the cursor, newest first. */
 export function timelineQueries(db: Db, contactId: string, c: TimelineCursor | undefined, take: number) {
-  let events = db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'timestamp']).where('contact_id', '=', contactId);
-  const e = after(c, 'event');
-  if (e?.own) events = events.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(e.at, Number(e.id))));
-  else if (e) events = events.where('timestamp', e.inclusive ? '<=' : '<', e.at);
-  let messages = db
+  const events = db.selectFrom('events').select(['id', 'type', 'name', 'properties', 'timestamp']).where('contact_id', '=', contactId);
+  const messages = db
     .selectFrom('messages')
     .select([
       'id',
@@ -161,42 +159,33 @@ export function timelineQueries(db: Db, contactId: string, c: TimelineCursor | u
       'created_at',
     ])
     .where('contact_id', '=', contactId);
-  const m = after(c, 'message');
-  if (m?.own) messages = messages.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(m.at, m.id)));
-  else if (m) messages = messages.where('created_at', m.inclusive ? '<=' : '<', m.at);
   return {
-    events: events.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(take),
-    messages: messages.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take),
+    events: newestFirst(events, 'timestamp', 'id', after(c, 'event'), take),
+    messages: newestFirst(messages, 'created_at', 'id', after(c, 'message'), take),
   };
 }
 
 /** The contact's consent changes after the cursor, newest first. */
 function consentQuery(db: Db, contactId: string, c: TimelineCursor | undefined, take: number) {
-  let q = db.selectFrom('consent_history').select(['id', 'channel', 'topic', 'status', 'source', 'created_at']).where('contact_id', '=', contactId);
-  const k = after(c, 'consent');
-  if (k?.own) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(k.at, Number(k.id))));
-  else if (k) q = q.where('created_at', k.inclusive ? '<=' : '<', k.at);
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(take);
+  const q = db.selectFrom('consent_history').select(['id', 'channel', 'topic', 'status', 'source', 'created_at']).where('contact_id', '=', contactId);
+  return newestFirst(q, 'created_at', 'id', after(c, 'consent'), take);
 }
 
 /** Journey steps that skipped a send (outcome `skipped`) of the contact's runs, after the cursor. */
 function skippedStepsQuery(db: Db, workspaceId: string, contactId: string, c: TimelineCursor | undefined, take: number) {
-  let q = db
+  const q = db
     .selectFrom('journey_steps as s')
     .innerJoin('journey_runs as r', 'r.id', 's.run_id')
     .select(['s.id', 's.node_id', 's.executed_at', 's.detail', 'r.journey_id', 'r.version'])
     .where('r.workspace_id', '=', workspaceId)
     .where('r.contact_id', '=', contactId)
     .where('s.outcome', '=', 'skipped');
-  const k = after(c, 'step');
-  if (k?.own) q = q.where((eb) => eb(eb.refTuple('s.executed_at', 's.id'), '<', eb.tuple(k.at, Number(k.id))));
-  else if (k) q = q.where('s.executed_at', k.inclusive ? '<=' : '<', k.at);
-  return q.orderBy('s.executed_at', 'desc').orderBy('s.id', 'desc').limit(take);
+  return newestFirst(q, 's.executed_at', 's.id', after(c, 'step'), take);
 }
 
 /** Broadcast recipients skipped at send time, after the cursor (primary-key probes per broadcast of the workspace). */
 function skippedRecipientsQuery(db: Db, workspaceId: string, contactId: string, c: TimelineCursor | undefined, take: number) {
-  let q = db
+  const q = db
     .selectFrom('broadcast_recipients as br')
     .innerJoin('broadcasts as b', 'b.id', 'br.broadcast_id')
     .select(['br.broadcast_id', 'br.error', 'br.settled_at', 'b.channel'])
@@ -204,10 +193,7 @@ function skippedRecipientsQuery(db: Db, workspaceId: string, contactId: string, 
     .where('br.contact_id', '=', contactId)
     .where('br.status', '=', 'skipped')
     .where('br.settled_at', 'is not', null);
-  const k = after(c, 'broadcast');
-  if (k?.own) q = q.where((eb) => eb(eb.refTuple('br.settled_at', 'br.broadcast_id'), '<', eb.tuple(k.at, k.id)));
-  else if (k) q = q.where('br.settled_at', k.inclusive ? '<=' : '<', k.at);
-  return q.orderBy('br.settled_at', 'desc').orderBy('br.broadcast_id', 'desc').limit(take);
+  return newestFirst(q, 'br.settled_at', 'br.broadcast_id', after(c, 'broadcast'), take);
 }
 
 export async function contactTimeline(

@@ -14,6 +14,9 @@
  * On PostgreSQL two concurrent groups may race to create the same contact or to merge one the other
  * uses (unique or foreign-key violation, deadlock). Nothing of the losing transaction is kept, so it
  * is run again, up to three times.
+ *
+ * Reads `store.dialect` for the group committer's parallelism (measured: see committerOf) and the
+ * PostgreSQL error codes worth a retry, and hands it to ./lookup.ts and ./insert-events.ts (measured there).
  */
 import type { ServiceDeps } from '../core/deps.js';
 import type { JsonObject } from '../core/json.js';

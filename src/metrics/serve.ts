@@ -47,7 +47,7 @@ export async function serveWorkerMetrics(deps: { metrics: Metrics; store: Store 
       return;
     }
     if (url === '/healthz') {
-      deps.store.ping().then((ok) => send(ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'ok' : 'unavailable', database: deps.store.dialect })));
+      deps.store.ping().then((ok) => send(ok ? 200 : 503, 'application/json', JSON.stringify({ status: ok ? 'ok' : 'unavailable', database: deps.store.adapter.name })));
       return;
     }
     send(404, 'text/plain', 'not found\n');

@@ -1,6 +1,9 @@
 /**
  * @module A scan of EVERY column of EVERY table (read from the catalog, so a table added tomorrow is
  * scanned too) for a string, case-insensitively, with each value cast to text (JSON included).
+ *
+ * A test kit, not a service: it reads `store.dialect` because each backend lists its columns in its
+ * own catalog (information_schema vs sqlite_master) and casts to text its own way.
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { Readable } from 'node:stream';
-import { importContacts, readCsv } from '../contacts/import.js';
+import { importContacts } from '../contacts/import-writer.js';
+import { readCsv } from '../contacts/import-readers.js';
 import { findInDatabase } from './db-scan.testkit.js';
 import { person, privacyKit, seedPerson, type Person, type PrivacyKit } from './test-seed.js';
 

@@ -4,6 +4,9 @@
  * JSON array per group (rows that do not exist are not created: a contact without a score has
  * nothing to decay). Scoring's own events and delivery reports about mail sent to the contact are
  * not the contact's activity.
+ *
+ * Hand-written, so it reads the dialect: the rows travel as one JSON parameter (`jsonb_array_elements`
+ * on PostgreSQL, `json_each` on SQLite), one statement per group however many contacts it touches.
  */
 import { CompiledQuery } from 'kysely';
 import type { StoredEvent } from '../events/signals.js';

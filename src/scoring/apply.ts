@@ -14,6 +14,8 @@
  *
  * Rows are written with one statement per kind whose rows travel as ONE JSON array parameter
  * (as src/events/insert-events.ts does), so a decay batch of 500 contacts is a handful of statements.
+ *
+ * Those statements are why it takes the dialect (`jsonb_to_recordset`/`jsonb_array_elements` vs `json_each`).
  */
 import { CompiledQuery } from 'kysely';
 import { toJson, type JsonObject } from '../core/json.js';

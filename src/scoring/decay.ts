@@ -9,6 +9,8 @@
  * every period is applied exactly once whatever the number of workers or runs.
  *
  * Each period takes `percent` of the score, rounded toward zero, so a score reaches 0 in the end.
+ *
+ * `store.dialect` only travels through here to the hand-written statements of ./apply.ts.
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../core/app-deps.js';

@@ -2,6 +2,8 @@
  * @module A contact's score: the current value with a page of its history (newest first), a manual
  * adjustment (by a delta or to a value, reason `manual` with an optional note), and the workspace's
  * decay setting.
+ *
+ * `store.dialect` only travels through here to the hand-written statements of ./apply.ts.
  */
 import { sql } from 'kysely';
 import { z } from 'zod';

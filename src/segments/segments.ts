@@ -2,6 +2,9 @@
  * @module The segments service: create (membership computed in the same transaction), read with
  * member count, update (recomputed), delete, preview an unsaved definition (count + a sample of 20),
  * page through members, and apply many at once (the CLI), all or nothing.
+ *
+ * `store.dialect` only travels through here to the segment compiler and refresh (./compile.ts,
+ * ./members.ts: hand-written SQL over JSON paths, which differ per backend).
  */
 import { sql } from 'kysely';
 import { z } from 'zod';

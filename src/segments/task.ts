@@ -5,6 +5,9 @@
  *    transaction, so a worker that dies leaves the pairs dirty for the next one. PostgreSQL claims
  *    with FOR UPDATE SKIP LOCKED so several workers share the queue;
  *  - recomputes at most one segment whose scheduled refresh is due (sliding windows), fully.
+ *
+ * Reads `store.dialect` because the claim is hand-written: DELETE … USING a SKIP LOCKED pick on
+ * PostgreSQL, DELETE by rowid on SQLite (which has neither USING nor row locks).
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../core/app-deps.js';

@@ -3,6 +3,9 @@
  * segments (dirty pairs), messages (merged contacts' records) and scoring (points, activity, the
  * lead_score mirror). Each runtime (`qatra start`/`worker`, the CLI, the test harness, benches)
  * builds its own, so the sinks' caches live as long as the runtime and no longer.
+ *
+ * Reads `store.dialect` only to hand it to the scoring sink, whose statements are hand-written
+ * (rows as one JSON parameter: src/scoring/apply.ts).
  */
 import { createSignals } from '../events/signal-bus.js';
 import type { SignalSink, Signals } from '../events/signals.js';

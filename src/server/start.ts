@@ -59,8 +59,8 @@ export async function startServer(config: Config, out: NodeJS.WritableStream = p
   const url = `http://localhost:${port}`;
   out.write(`Qatra is listening on ${url} (API docs: ${url}/api/docs)\n`);
   if (metrics) out.write(`Metrics on http://localhost:${metrics.port}/metrics\n`);
-  out.write(`Database: ${deps.store.dialect} at ${deps.store.location}\n`);
-  if (deps.store.dialect === 'sqlite') out.write(`Data directory: ${config.dataDir}\n`);
+  out.write(`Database: ${deps.store.adapter.name} at ${deps.store.location}\n`);
+  if (deps.store.adapter.embedded) out.write(`Data directory: ${config.dataDir}\n`);
   if (deps.migrations.length) out.write(`Applied migrations: ${deps.migrations.join(', ')}\n`);
   warnAboutPublicUrl(config, deps, out);
   if (boot.created && boot.adminKey && boot.writeKey) {
@@ -94,7 +94,7 @@ export async function startWorker(config: Config, out: NodeJS.WritableStream = p
   const deps = await openRuntime(config);
   const worker = new Worker(workerTasks(deps), { ...config.worker, log: deps.log });
   worker.start();
-  out.write(`Qatra worker running on ${deps.store.dialect} at ${deps.store.location}\n`);
+  out.write(`Qatra worker running on ${deps.store.adapter.name} at ${deps.store.location}\n`);
   warnAboutPublicUrl(config, deps, out);
   const metrics = config.workerMetricsPort === undefined ? undefined : await serveWorkerMetrics(deps, config.workerMetricsPort, config.host, { token: config.metricsToken });
   if (metrics) out.write(`Worker metrics on http://localhost:${metrics.port}/metrics\n`);

@@ -80,4 +80,51 @@ describe.each(backends())('the store adapter on %s', (kind) => {
     expect(t.store.adapter.name).toBe(kind);
     expect(t.store.adapter.rowLocks).toBe(kind === 'postgres');
   });
+
+  it('jsonText reads a top-level JSON key as the same text on both backends, booleans spelled out', async () => {
+    const attributes = JSON.stringify({ yes: true, no: false, n: 42, s: 'x', nothing: null, nested: { a: 1 } });
+    await t.store.db.insertInto('workspaces').values({ id: 'ws_json', name: 'json', settings: '{}', created_at: 0 }).execute();
+    await t.store.db.insertInto('contacts').values({ id: 'ct_json', workspace_id: 'ws_json', attributes, created_at: 0, updated_at: 0 }).execute();
+    const text = async (key: string) => (await sql<{ v: string | null }>`SELECT ${t.store.adapter.jsonText('attributes', key)} AS v FROM contacts WHERE id = 'ct_json'`.execute(t.store.db)).rows[0]!.v;
+    expect([await text('yes'), await text('no'), await text('n'), await text('s'), await text('nothing'), await text('missing')]).toEqual(['true', 'false', '42', 'x', null, null]);
+    expect(JSON.parse((await text('nested'))!)).toEqual({ a: 1 });
+  });
+
+  it('a snapshot does not see rows another connection commits after its first read', async () => {
+    const count = async (db: typeof t.store.db) =>
+      Number(
+        (
+          await db
+            .selectFrom('journey_inbox')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const seen = await t.store.adapter.snapshot(t.store.db, async (db) => {
+      const before = await count(db);
+      await others[1]!.db.insertInto('journey_inbox').values({ workspace_id: 'ws', kind: 'event', contact_id: 'ct_late', payload: '{}', created_at: 0 }).execute();
+      return [before, await count(db)];
+    });
+    expect(seen[1]).toBe(seen[0]);
+    expect(await count(t.store.db)).toBe(seen[0]! + 1);
+  });
+
+  it.skipIf(kind === 'sqlite')('lockKeys makes a second transaction naming one of the same keys wait for the first to commit', async () => {
+    const order: string[] = [];
+    const hold = (store: Store, name: string, keys: bigint[], holdMs: number) =>
+      store.transaction(async (trx) => {
+        await store.adapter.lockKeys(trx, keys);
+        order.push(`${name} in`);
+        await new Promise((r) => setTimeout(r, holdMs));
+        order.push(`${name} out`);
+      });
+    const first = hold(t.store, 'first', [2n, 1n], 300);
+    await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([first, hold(others[2]!, 'second', [1n, 3n], 0)]);
+    expect(order).toEqual(['first in', 'first out', 'second in', 'second out']);
+  });
+
+  it('says which backend keeps its data in a file of the data directory', () => {
+    expect(t.store.adapter.embedded).toBe(kind === 'sqlite');
+  });
 });

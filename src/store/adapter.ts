@@ -8,6 +8,10 @@
  * read-then-write takes `FOR UPDATE`. SQLite has one writer at a time: `Store.transaction` starts
  * with BEGIN IMMEDIATE, which already excludes every other writer, so the clauses are empty there
  * and a claim statement runs inside such a transaction instead.
+ *
+ * Also here: what else a plain service would otherwise test the backend for (a read snapshot, keyed
+ * locks, a JSON attribute as text, where the data lives). Hand-written hot queries whose SQL differs
+ * throughout still read `store.dialect`, each saying why.
  */
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
@@ -34,7 +38,21 @@ export interface StoreAdapter {
   claim<T>(db: Db, transaction: <R>(fn: (trx: Db) => Promise<R>) => Promise<R>, query: RawBuilder<T>): Promise<T[]>;
   /** Called first in each migration's transaction: two migrators then apply migrations one after the other. */
   migrationLock(trx: Db): Promise<void>;
+  /**
+   * Serialises the transactions that name one of the same keys, until they end: advisory locks taken in
+   * sorted order (so two transactions never wait for each other's second key), or nothing where the
+   * store's transaction (BEGIN IMMEDIATE) already excludes every other writer.
+   */
+  lockKeys(trx: Db, keys: readonly bigint[]): Promise<void>;
+  /** Runs `fn` in a read-only transaction that sees one snapshot throughout (REPEATABLE READ on PostgreSQL; any SQLite transaction in WAL mode). */
+  snapshot<T>(db: Db, fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** A top-level key of a JSON column as text, booleans spelled `true`/`false` on both (SQLite's json_extract gives 1/0). */
+  jsonText(column: string, key: string): RawBuilder<string | null>;
+  /** The data is a file in the data directory, not a server. */
+  readonly embedded: boolean;
 }
+
+const byOrder = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The key of the advisory lock migrators take on PostgreSQL (any constant of our own). */
 const MIGRATION_LOCK_KEY = 7457227;
@@ -49,6 +67,12 @@ export const postgresAdapter: StoreAdapter = {
   async migrationLock(trx) {
     await sql`SELECT pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
   },
+  async lockKeys(trx, keys) {
+    for (const key of [...keys].sort(byOrder)) await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
+  },
+  snapshot: (db, fn) => db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(fn),
+  jsonText: (column, key) => sql<string | null>`(${sql.ref(column)} ->> ${key}::text)`,
+  embedded: false,
 };
 
 export const sqliteAdapter: StoreAdapter = {
@@ -60,4 +84,11 @@ export const sqliteAdapter: StoreAdapter = {
   claim: (_db, transaction, query) => transaction(async (trx) => (await query.execute(trx)).rows),
   // BEGIN IMMEDIATE already holds the database's one write lock for the whole migration.
   migrationLock: async () => {},
+  lockKeys: async () => {},
+  snapshot: (db, fn) => db.transaction().execute(fn),
+  jsonText: (column, key) => {
+    const path = `$."${key}"`;
+    return sql<string | null>`(CASE json_type(${sql.ref(column)}, ${path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(${sql.ref(column)}, ${path}) AS TEXT) END)`;
+  },
+  embedded: true,
 };

@@ -19,7 +19,6 @@
  * number of processes, cannot all read "0 failures" and all be verified.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import type { ServiceDeps } from '../core/deps.js';
 import { AuthError } from '../core/errors.js';
 import type { Db } from '../store/store.js';
@@ -73,11 +72,7 @@ type Reservation = { ok: true; ids: number[] } | { ok: false; retryAfterMs: numb
 async function reserveAttempt(deps: ServiceDeps, s: Subjects, now: number): Promise<Reservation> {
   const since = now - LOGIN_WINDOW_MS;
   return deps.store.transaction(async (trx) => {
-    if (deps.store.dialect === 'postgres') {
-      // Sorted, so two attempts never wait for each other's second lock (no deadlock).
-      const keys = [lockKey(s.account), lockKey(s.ip)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const key of keys) await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
-    }
+    await deps.store.adapter.lockKeys(trx, [lockKey(s.account), lockKey(s.ip)]);
     const pair = await failuresSince(trx, s.pair, since);
     if (pair.count >= MAX_FAILURES_PER_ACCOUNT_IP) return { ok: false, retryAfterMs: pair.oldest + LOGIN_WINDOW_MS - now };
     const ip = await failuresSince(trx, s.ip, since);

@@ -1,7 +1,7 @@
 /**
  * @module `qatra contacts import FILE` and `qatra contacts export`: bulk contacts in and out as CSV
  * or NDJSON, streamed (memory stays flat for any file size). The rules of mapping, typing and
- * matching are in src/contacts/import.ts and src/contacts/export.ts; this file is flags and output.
+ * matching are in src/contacts/import-mapping.ts, import-readers.ts, import-writer.ts and export.ts; this file is flags and output.
  */
 import fs from 'node:fs';
 import { once } from 'node:events';
@@ -9,7 +9,9 @@ import type { Readable, Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { ValidationError } from '../../core/errors.js';
-import { importContacts, readCsv, readNdjson, resolveList, type AttributeType, type ColumnOptions, type ImportStats, type RowResult } from '../../contacts/import.js';
+import { importContacts, resolveList, type ImportStats } from '../../contacts/import-writer.js';
+import { readCsv, readNdjson } from '../../contacts/import-readers.js';
+import { type AttributeType, type ColumnOptions, type RowResult } from '../../contacts/import-mapping.js';
 import { exportContacts, type ExportFormat } from '../../contacts/export.js';
 import { withWorkspace, workspaceOption } from './keys.js';
 

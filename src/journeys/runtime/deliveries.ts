@@ -2,6 +2,8 @@
  * @module Deliveries: every message a run sends is recorded as a delivery with a deterministic key
  * `run:<runId>:<nodeId>:<visit>`, committed (pending) BEFORE the channel is called (docs/standards.md §2).
  * A retried step finds its delivery: one already `sent` is not sent again.
+ *
+ * `dialect` only travels through here to the batched statements of src/deliveries/rows.ts (measured there).
  */
 import type { Db, DialectName } from '../../store/store.js';
 import { newId } from '../../core/ids.js';

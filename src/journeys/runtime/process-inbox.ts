@@ -7,6 +7,8 @@
  *     wait started wins, and its properties become `event.*` (docs/standards.md §6);
  *  3. live journeys whose trigger matches enrol the contact (entry rules in ./enroll.ts).
  * contact_created, list_joined and segment_entered only enrol.
+ *
+ * `dialect` only travels through here to the batched step statements of ./bulk.ts (measured there).
  */
 import type { Db, DialectName } from '../../store/store.js';
 import type { StoredEvent } from '../../events/signals.js';

@@ -15,6 +15,9 @@
  *     `maxAttempts` (or a permanent failure) the run is errored with the reason.
  * A worker killed anywhere in between leaves leases that expire; the next claimer redoes only what
  * was not committed, and the step log's unique key stops any step from being recorded twice.
+ *
+ * `store.dialect` only travels through here to the batched statements of ./bulk.ts and
+ * src/deliveries/rows.ts (measured there).
  */
 import type { SendRequest } from '../../channels/channel.js';
 import { dispatch, type Dispatch } from '../../deliveries/dispatch.js';

@@ -4,6 +4,9 @@
  * open — and only for the runs moved are the step rows (UNIQUE (run_id, node_id, visit): a step executes at most once) and the
  * effects written. A run ended meanwhile (goal, exit event, contact deleted) or taken over after a
  * lease expiry is left alone.
+ *
+ * `dialect` only travels through here to the batched statements of ./bulk.ts and src/deliveries/rows.ts
+ * (measured there).
  */
 import type { Db, DialectName } from '../../store/store.js';
 import { insertStepRows, moveRuns, type StepRow } from './bulk.js';

@@ -4,7 +4,7 @@
  * 1. `createImport` stores the job (`waiting`) with the file's name and size and the column mapping
  *    (the same `map` / `ignore` / `types` and list as `qatra contacts import`).
  * 2. `runImport` takes the upload as a stream and feeds it to the CLI's own reader and writer
- *    (./import.ts: csv-parse, batches of 500 in one transaction each). Nothing holds the whole
+ *    (./import-readers.ts, ./import-writer.ts: csv-parse, batches of 500 in one transaction each). Nothing holds the whole
  *    file: memory stays at one batch however big the file is. After every committed batch the
  *    counters, the bytes read so far and the first bad rows are written to the job row, which is
  *    what `GET /api/contacts/imports/:id` answers while the upload is still going.
@@ -20,7 +20,9 @@ import type { LoggedDeps, ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { fromJson, toJson } from '../core/json.js';
-import { importContacts, readCsv, resolveList, type ColumnOptions, type ImportStats, type RowResult } from './import.js';
+import { importContacts, resolveList, type ImportStats } from './import-writer.js';
+import { readCsv } from './import-readers.js';
+import { type ColumnOptions, type RowResult } from './import-mapping.js';
 import type { ContactImportStatus, ContactImportsTable } from './tables.js';
 
 /** Bad rows kept for the report; the count (`failed`) covers them all. */
