@@ -32,12 +32,15 @@ import { composeEmail, unsubscribeUrls } from './compose.js';
 import { createProviderPool, type ProviderPool } from './providers/pool.js';
 import type { EmailProvider } from './provider.js';
 import type { ResolvedEmailSettings } from './settings.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 
 export type EmailRenderer = (input: RenderInput) => Promise<RenderedEmail>;
 
 export interface EmailChannelDeps {
   store: Store;
   clock: Clock;
+  /** Opens the stored provider secrets (src/secrets/). */
+  secretBox: SecretBox;
   log?: Logger | undefined;
   /** Base of tracking and unsubscribe links (config.publicUrl). */
   publicUrl: string;
@@ -91,7 +94,7 @@ interface WorkspaceContext {
 export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const { store, clock } = deps;
   const { db } = store;
-  const providers = createProviderPool({ store, clock, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
+  const providers = createProviderPool({ store, clock, secretBox: deps.secretBox, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);
