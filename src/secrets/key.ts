@@ -44,11 +44,11 @@ export interface KeySource {
 export function resolveSecretKeys(config: KeySource): SecretKeys & { source: 'env' | 'file' } {
   if (config.secretKey) return { current: config.secretKey, previous: config.secretKeyPrevious, source: 'env' };
   if (config.databaseUrl) {
-    throw ValidationError.at(
-      'QATRA_SECRET_KEY',
+    const why =
       'is required with PostgreSQL (DATABASE_URL): every process sharing the database must seal and open provider secrets with the same key, ' +
-        'so it cannot be generated on one machine. Set it on every process (generate one with `openssl rand -base64 32`)',
-    );
+      'so it cannot be generated on one machine. Set it on every process (generate one with `openssl rand -base64 32`)';
+    // The whole message: a ValidationError's default one clips long issues.
+    throw new ValidationError([{ path: 'QATRA_SECRET_KEY', message: why }], `QATRA_SECRET_KEY: ${why}`);
   }
   return { current: keyFile(config.dataDir), previous: config.secretKeyPrevious, source: 'file' };
 }
