@@ -11,6 +11,7 @@
  * the current one; the start-up pass (./reseal.ts) re-seals what the previous key sealed.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { QatraError } from '../core/errors.js';
 
 export interface SecretBox {
   /** Seals `plain` under the current key. */
@@ -36,8 +37,12 @@ export interface SecretKeys {
   previous?: Buffer | undefined;
 }
 
-/** A sealed value that cannot be opened: a wrong key, a damaged value, or not a sealed value. */
-export class SecretBoxError extends Error {
+/**
+ * A sealed value that cannot be opened: a wrong key, a damaged value, or not a sealed value. A
+ * server-side fault (HTTP 500 with this message; the CLI and `qatra start` print it and exit 2).
+ */
+export class SecretBoxError extends QatraError {
+  readonly code = 'secret_unreadable';
   override readonly name = 'SecretBoxError';
 }
 

@@ -36,8 +36,13 @@ describe('the secret key at start-up', () => {
     expect(JSON.stringify(row)).not.toContain('PLAINTEXT');
     const sealed = fromJson<{ sealed: string }>(row.secrets).sealed;
     expect(JSON.parse(createSecretBox({ current: keyFile(dataDir) }).open(sealed))).toEqual({ password: 'legacy-PLAINTEXT' });
+
+    // Started again with another key: stops at once, naming both key ids, instead of sending garbage.
+    const wrong = spawnCli(['start'], { PORT: '0', HOST: '127.0.0.1', QATRA_DATA_DIR: dataDir, QATRA_SECRET_KEY: Buffer.alloc(32, 9).toString('hex') });
+    expect((await wrong.exited()).code).toBe(2);
+    expect(wrong.output()).toMatch(/qatra: secret sealed under key \S+, but this process has key \S+: set QATRA_SECRET_KEY to the key it was sealed with/);
     fs.rmSync(dataDir, { recursive: true, force: true });
-  }, 90_000);
+  }, 120_000);
 
   it.runIf(backends().includes('postgres'))(
     'PostgreSQL without QATRA_SECRET_KEY: refused, saying why',
