@@ -67,6 +67,22 @@ describe.each(backends())('channel providers API on %s', (kind) => {
     expect((await app.inject({ method: 'GET', url: `${url}/${p.id}`, headers: t.admin })).json()).toMatchObject({ name: 'keep', secrets: { tokenSet: true } });
     const kindChange = await app.inject({ method: 'PATCH', url: `${url}/${p.id}`, headers: t.admin, payload: { kind: 'other' } });
     expect(kindChange.statusCode).toBe(400);
+    // Hostile keys: refused or ignored, never a crash or a polluted object.
+    for (const body of [
+      '{"kind":"fake","name":"x","settings":{"url":"https://x.example"},"secrets":{"token":"token-123456","__proto__":"x"}}',
+      '{"kind":"fake","name":"x","settings":{"url":"https://x.example","__proto__":{"admin":true}},"secrets":{"token":"token-123456"}}',
+    ]) {
+      const res = await app.inject({ method: 'POST', url, headers: { ...t.admin, 'content-type': 'application/json' }, payload: body });
+      expect(res.statusCode, res.body).toBeLessThan(500);
+    }
+    const hostilePatch = await app.inject({
+      method: 'PATCH',
+      url: `${url}/${p.id}`,
+      headers: { ...t.admin, 'content-type': 'application/json' },
+      payload: '{"secrets":{"__proto__":null,"constructor":"x"}}',
+    });
+    expect(hostilePatch.statusCode, hostilePatch.body).toBeLessThan(500);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
   it('unknown channel or provider is a 404; another workspace cannot see or touch it; a write key is refused', async () => {
