@@ -3,6 +3,8 @@ import { backends, freshDatabase, type TestDatabase } from '../../test/backends.
 import { ManualClock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 import { pruneRate, ratePruneTask, takeRate } from './rate-limit.js';
+import { createHarness } from '../../test/harness.js';
+import { workerTasks } from '../worker/tasks.js';
 
 describe.each(backends())('the shared provider rate limit on %s', (kind) => {
   let database: TestDatabase;
@@ -68,5 +70,16 @@ describe.each(backends())('the shared provider rate limit on %s', (kind) => {
     expect(await task.tick()).toBe(0); // within the minute: not run
     clock.advance(60_000);
     expect(await task.tick()).toBe(1);
+  });
+});
+
+describe('the prune task', () => {
+  it('is among the worker tasks, so qatra start and qatra worker prune old seconds', async () => {
+    const h = await createHarness('sqlite');
+    try {
+      expect(workerTasks(h.deps).map((t) => t.name)).toContain('provider-rate-prune');
+    } finally {
+      await h.close();
+    }
   });
 });
