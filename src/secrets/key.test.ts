@@ -63,13 +63,18 @@ describe('the secret key', () => {
   });
 
   it('two processes starting at once end with one key', async () => {
-    const dir = tempDir();
+    const base = tempDir();
+    const rounds = 20;
     const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'key-file.child.ts');
     const startAt = String(Date.now() + 4000); // after every child has loaded
-    const outs = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', child, dir, startAt])));
-    const ids = outs.map((o) => o.stdout.trim());
-    expect(new Set(ids).size).toBe(1);
-    expect(ids[0]).toBe(keyIdOf(keyFile(dir)));
-    expect(fs.readdirSync(dir)).toEqual([KEY_FILE]);
+    const outs = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', child, base, startAt, String(rounds)])));
+    const perChild = outs.map((o) => o.stdout.trim().split('\n'));
+    for (let i = 0; i < rounds; i++) {
+      const dir = path.join(base, String(i));
+      const ids = perChild.map((lines) => lines[i]);
+      expect(new Set(ids).size, `round ${i}`).toBe(1);
+      expect(ids[0]).toBe(keyIdOf(keyFile(dir)));
+      expect(fs.readdirSync(dir)).toEqual([KEY_FILE]);
+    }
   }, 60_000);
 });
