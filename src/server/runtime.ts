@@ -28,7 +28,11 @@ export async function openRuntime(config: Config, log: Logger = createLogger(con
   const secretBox = createSecretBox(resolveSecretKeys(config));
   const store = openStore({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFile(config), pgPoolMax: config.pgPoolMax });
   const migrations = await migrate(store);
-  const resealed = await resealStoredSecrets({ store, secretBox });
+  // Seals what is still plain or under the previous key; a secret this key cannot open stops the start here.
+  const resealed = await resealStoredSecrets({ store, secretBox }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   if (resealed.emailProviders || resealed.channelProviders) log.info({ ...resealed, keyId: secretBox.keyId }, 'sealed stored provider secrets under the current key');
   return { store, clock: systemClock, signals: defaultSignals(store), secretBox, log, config, metrics: createMetrics(), migrations };
 }

@@ -4,8 +4,9 @@
  * `email_providers`; secrets (SMTP password, DKIM private key) are kept in a separate column, sealed
  * with the SecretBox (src/secrets/) as `{ "sealed": "v1:…" }`, and are never returned: the API shows
  * `hasPassword` / `hasPrivateKey` instead. A row written before secrets were sealed (plain JSON) is
- * still read; it is sealed by the start-up pass (src/secrets/reseal.ts) and by its next write. When a workspace has no row,
- * the process-wide defaults apply (QATRA_SMTP_URL, see ./env.ts), and without those the outbox.
+ * still read; it is sealed by the start-up pass (src/secrets/reseal.ts) and by its next write. When
+ * a workspace has no row, the process-wide defaults apply (QATRA_SMTP_URL, see ./env.ts), and
+ * without those the outbox.
  */
 import { z } from 'zod';
 import type { ServiceDeps } from '../../core/deps.js';
