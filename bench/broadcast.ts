@@ -37,6 +37,7 @@ import { startBroadcast } from '../src/broadcasts/audience.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
+import { testSecretBox } from '../test/secret-key.js';
 
 const MB = 1024 * 1024;
 const BATCH = defaults().worker.batchSize;
@@ -122,6 +123,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: 
     const deps = {
       store,
       signals: defaultSignals(store),
+      secretBox: testSecretBox(),
       clock: systemClock,
       log: pino({ level: 'silent' }),
       config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs: 20 } }),

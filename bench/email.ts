@@ -42,6 +42,7 @@ import { workspaceSecret } from '../src/tracking/tokens.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
+import { testSecretBox } from '../test/secret-key.js';
 
 const PUBLIC_URL = 'https://q.example.com';
 /** The provider's default pool size (settings.ts); the baseline uses the same. */
@@ -169,7 +170,7 @@ async function seedContacts(store: Store, ws: string, n: number): Promise<string
 
 /** Raw nodemailer: one email rendered once by the real renderer, sent to N addresses. */
 async function baseline(store: Store, ws: string, sink: Sink, privateKey: string, n: number): Promise<{ rate: number; perCpuS: number }> {
-  const resolved = (await loadEmailSettings(store.db, ws))!;
+  const resolved = (await loadEmailSettings(store.db, ws, testSecretBox()))!;
   const secret = await workspaceSecret(store, ws);
   const recordId = newId('msg', Date.now());
   const links = unsubscribeUrls(PUBLIC_URL, secret, recordId);
@@ -230,7 +231,15 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, sink: Sink, n:
   const database = await freshDatabase(kind);
   const store = database.store;
   const log = pino({ level: 'silent' });
-  const deps = { store, signals: defaultSignals(store), clock: systemClock, log, config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }), metrics: createMetrics() };
+  const deps = {
+    store,
+    signals: defaultSignals(store),
+    secretBox: testSecretBox(),
+    clock: systemClock,
+    log,
+    config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }),
+    metrics: createMetrics(),
+  };
   const channels = createChannelRegistry(deps);
   try {
     const ws = (await createWorkspace(deps, { name: 'Bench' })).id;

@@ -24,6 +24,7 @@ import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { freshDatabase } from '../test/backends.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
+import { testSecretBox } from '../test/secret-key.js';
 
 const BATCH = 100;
 const CLIENTS = 8;
@@ -207,7 +208,7 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
   const total = SIZES[ctx.size];
   const database = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 10 });
   const { store } = database;
-  const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
+  const deps = { store, signals: defaultSignals(store), secretBox: testSecretBox(), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
   const app = await buildApp(deps);
   try {
     const ws = await createWorkspace(deps, { name: 'bench' });

@@ -29,6 +29,7 @@ import { journeyTask } from '../src/journeys/runtime/scheduler.js';
 import { freshDatabase } from '../test/backends.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
+import { testSecretBox } from '../test/secret-key.js';
 
 const RUNS = Number(process.env.QATRA_BENCH_JOURNEY_RUNS ?? 100_000);
 const WAITING_LARGE = 1_000_000;
@@ -128,6 +129,7 @@ async function work(store: Store, journeyId: string, workers: number, pollInterv
   const deps = {
     store,
     signals: defaultSignals(store),
+    secretBox: testSecretBox(),
     clock: systemClock,
     log: pino({ level: 'silent' }),
     config: parseConfig({}, { worker: { ...defaults().worker, pollIntervalMs } }),

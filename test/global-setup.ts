@@ -7,9 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { TEST_SECRET_KEY } from './secret-key.js';
 import { PG_TEMPLATE_ENV, SQLITE_TEMPLATE_ENV, buildPostgresTemplate, buildSqliteTemplate } from './templates.js';
 
 export default async function setup(): Promise<() => void> {
+  // For children started with the test process's environment: PostgreSQL needs the secret key.
+  process.env.QATRA_SECRET_KEY ||= TEST_SECRET_KEY.toString('base64');
   const sqliteTemplate = await buildSqliteTemplate();
   process.env[SQLITE_TEMPLATE_ENV] = sqliteTemplate;
   const teardown = () => fs.rmSync(path.dirname(sqliteTemplate), { recursive: true, force: true });

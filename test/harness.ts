@@ -15,6 +15,7 @@ import type { DialectName } from '../src/store/store.js';
 import type { SignalSink } from '../src/events/signals.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
 import { freshDatabase, type TestDatabase } from './backends.js';
+import { testSecretBox } from './secret-key.js';
 
 export interface Tenant {
   workspaceId: string;
@@ -53,6 +54,7 @@ export async function createHarness(kind: DialectName, configOverrides: Partial<
     store: database.store,
     clock,
     signals: defaultSignals(database.store, options.extraSinks),
+    secretBox: testSecretBox(),
     log: pino({ level: process.env.QATRA_TEST_LOG ?? 'silent' }),
     config: parseConfig({}, configOverrides),
     metrics: createMetrics(),

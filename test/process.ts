@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRET_KEY } from './secret-key.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(REPO, 'src/cli/main.ts');
@@ -18,7 +19,8 @@ export interface Child {
 
 /** Environment for a child: the parent's PATH and node options, plus `env`, nothing else leaking in. */
 export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env };
+  // The tests' fixed secret key: PostgreSQL refuses to start without one (src/secrets/key.ts).
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', QATRA_SECRET_KEY: TEST_SECRET_KEY.toString('base64'), ...env };
 }
 
 export function spawnCli(args: string[], env: Record<string, string>): Child {

@@ -13,10 +13,11 @@ import type { Store } from '../src/store/store.js';
 import { createWorkspace } from '../src/workspaces/workspaces.js';
 import { createKey } from '../src/keys/keys.js';
 import { emailSettingsSchema, saveEmailSettings } from '../src/channels/email/settings.js';
+import { testSecretBox } from './secret-key.js';
 
 /** Deps on `store` with the system clock, a silent logger and metrics of their own; the sink is on 127.0.0.1, so private outbound is allowed. */
 export function quietDeps(store: Store, config: Config = parseConfig({ QATRA_ALLOW_PRIVATE_OUTBOUND: '1' })): AppDeps {
-  return { store, clock: systemClock, signals: defaultSignals(store), log: pino({ level: 'silent' }), config, metrics: createMetrics() };
+  return { store, clock: systemClock, signals: defaultSignals(store), secretBox: testSecretBox(), log: pino({ level: 'silent' }), config, metrics: createMetrics() };
 }
 
 export interface SinkWorkspace {

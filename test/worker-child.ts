@@ -18,11 +18,12 @@ import { journeyTask } from '../src/journeys/runtime/scheduler.js';
 import { broadcastTask, createBroadcastRuntime } from '../src/broadcasts/task.js';
 import type { WorkerTask } from '../src/worker/worker.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
+import { testSecretBox } from './secret-key.js';
 
 const [url, which] = [process.argv[2]!, process.argv[3] ?? 'journeys'];
 const store = url.startsWith('postgres') ? openStore({ databaseUrl: url, pgPoolMax: 4 }) : openStore({ sqliteFile: url });
 const config = parseConfig({}, { worker: { ...defaults().worker, batchSize: 20, leaseMs: 60_000 } });
-const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
+const deps = { store, signals: defaultSignals(store), secretBox: testSecretBox(), clock: systemClock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
 const counting = countingChannel(deps);
 const slow = {
   name: 'counting',

@@ -34,6 +34,7 @@ import { timelineRoutes } from '../contacts/timeline.routes.js';
 import { contactImportsRoutes } from '../contacts/imports.routes.js';
 import { topicsRoutes } from '../channels/email/topics.routes.js';
 import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
+import { channelProvidersRoutes } from '../channels/providers/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -67,5 +68,6 @@ export const routeModules: RouteModule[] = [
   contactImportsRoutes,
   topicsRoutes,
   messagingDefaultsRoutes,
+  channelProvidersRoutes,
   webAppRoutes(),
 ];

@@ -6,13 +6,14 @@
 import type { Channel } from './channel.js';
 import type { Logger } from 'pino';
 import type { ServiceDeps } from '../core/deps.js';
+import type { SealingDeps } from '../secrets/secret-box.js';
 import type { Config } from '../config/config.js';
 import { webhookChannel } from './webhook/webhook.js';
 import { countingChannel } from './counting/counting.js';
 import { emailChannel } from './email/index.js';
 
 /** What a channel is built from: the process's dependencies (config and log when it has them). */
-export type ChannelDeps = ServiceDeps & { config?: Config; log?: Logger };
+export type ChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
 
 export type ChannelFactory = (deps: ChannelDeps) => Channel;
 

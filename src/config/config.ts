@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ValidationError } from '../core/errors.js';
 import { parseEmailEnv } from '../channels/email/env.js';
 import type { ResolvedEmailSettings } from '../channels/email/settings.js';
+import { parseSecretKey } from '../secrets/key.js';
 
 export interface Config {
   readonly port: number;
@@ -55,6 +56,13 @@ export interface Config {
    * client shares the proxy's address (and its limits).
    */
   readonly trustProxy?: number | string[] | undefined;
+  /**
+   * The key sealing provider secrets at rest (QATRA_SECRET_KEY: 32 bytes as base64 or 64 hex
+   * characters). Unset: `<dataDir>/secret.key` on SQLite, refused on PostgreSQL (src/secrets/key.ts).
+   */
+  readonly secretKey?: Buffer | undefined;
+  /** The key before a rotation (QATRA_SECRET_KEY_PREVIOUS): opens what it sealed; start-up re-seals that under secretKey. */
+  readonly secretKeyPrevious?: Buffer | undefined;
   /** Email defaults for workspaces without stored settings (QATRA_SMTP_URL, QATRA_EMAIL_FROM); outbox when unset. */
   readonly email?: ResolvedEmailSettings;
 }
@@ -132,6 +140,8 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
     trustProxy: trustProxy(env),
     email: parseEmailEnv(env),
+    secretKey: parseSecretKey('QATRA_SECRET_KEY', env.QATRA_SECRET_KEY),
+    secretKeyPrevious: parseSecretKey('QATRA_SECRET_KEY_PREVIOUS', env.QATRA_SECRET_KEY_PREVIOUS),
     ...overrides,
   };
   return Object.freeze(config);

@@ -9,11 +9,14 @@ import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Signals } from '../events/signals.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 
 export interface AppDeps {
   store: Store;
   clock: Clock;
   signals: Signals;
+  /** Seals and opens provider secrets (src/secrets/). */
+  secretBox: SecretBox;
   log: Logger;
   config: Config;
   metrics: Metrics;

@@ -27,6 +27,7 @@ export const formsRoutes: RouteModule = (app, deps) => {
   const channel = createEmailChannel({
     store: deps.store,
     clock: deps.clock,
+    secretBox: deps.secretBox,
     log: deps.log,
     publicUrl: deps.config.publicUrl,
     defaults: emailDefaultsOf(deps.config),

@@ -65,6 +65,7 @@ export const messagesRoutes: RouteModule = (app, deps) => {
   const channel = createEmailChannel({
     store: deps.store,
     clock: deps.clock,
+    secretBox: deps.secretBox,
     log: deps.log,
     publicUrl: deps.config.publicUrl,
     defaults: emailDefaultsOf(deps.config),

@@ -11,6 +11,9 @@ import { openStore } from '../store/store.js';
 import { migrate } from '../store/migrate.js';
 import type { AppDeps } from '../core/app-deps.js';
 import { defaultSignals } from './signal-sinks.js';
+import { createSecretBox } from '../secrets/secret-box.js';
+import { resolveSecretKeys } from '../secrets/key.js';
+import { resealStoredSecrets } from '../secrets/reseal.js';
 
 export function sqliteFile(config: Config): string {
   return path.join(config.dataDir, 'qatra.db');
@@ -21,7 +24,15 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function openRuntime(config: Config, log: Logger = createLogger(config)): Promise<AppDeps & { migrations: string[] }> {
+  // Before the store opens: PostgreSQL without QATRA_SECRET_KEY is refused (src/secrets/key.ts).
+  const secretBox = createSecretBox(resolveSecretKeys(config));
   const store = openStore({ databaseUrl: config.databaseUrl, sqliteFile: sqliteFile(config), pgPoolMax: config.pgPoolMax });
   const migrations = await migrate(store);
-  return { store, clock: systemClock, signals: defaultSignals(store), log, config, metrics: createMetrics(), migrations };
+  // Seals what is still plain or under the previous key; a secret this key cannot open stops the start here.
+  const resealed = await resealStoredSecrets({ store, secretBox }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  if (resealed.emailProviders || resealed.channelProviders) log.info({ ...resealed, keyId: secretBox.keyId }, 'sealed stored provider secrets under the current key');
+  return { store, clock: systemClock, signals: defaultSignals(store), secretBox, log, config, metrics: createMetrics(), migrations };
 }

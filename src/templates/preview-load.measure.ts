@@ -20,13 +20,14 @@ import { createKey } from '../keys/keys.js';
 import { saveTemplates } from './service.js';
 import { endlessTemplate, heavyPartial, heavyTemplate, loadPreviews } from './preview-load.testkit.js';
 import { defaultSignals } from '../server/signal-sinks.js';
+import { testSecretBox } from '../../test/secret-key.js';
 
 const n = Number(process.argv[2] ?? 10);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-measure-'));
 const store = openStore({ sqliteFile: path.join(dir, 'qatra.db') });
 try {
   await migrate(store);
-  const deps = { store, signals: defaultSignals(store), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
+  const deps = { store, signals: defaultSignals(store), secretBox: testSecretBox(), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
   const ws = (await createWorkspace(deps, { name: 'Acme' })).id;
   const admin = await createKey(deps, { workspaceId: ws, kind: 'admin' });
   await saveTemplates(deps, ws, [heavyPartial, heavyTemplate, endlessTemplate], 'upsert');

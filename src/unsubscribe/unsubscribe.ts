@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { effectiveConsent, setConsent } from '../consent/consent.js';
 import { resolveToken } from '../tracking/record.js';
 import type { TokenPurpose } from '../tracking/tokens.js';
-import { loadEmailSettings } from '../channels/email/settings.js';
+import { storedEmailSettings } from '../channels/email/settings.js';
 import type { Message } from '../messages/records.js';
 
 export interface UnsubscribeTarget {
@@ -82,9 +82,9 @@ export interface TopicChoice {
 /** The workspace's topics (email settings) plus any the contact has a consent record for, with the contact's state. */
 export async function preferences(store: Store, target: UnsubscribeTarget): Promise<{ all: boolean; topics: TopicChoice[] }> {
   const { message } = target;
-  const settings = await loadEmailSettings(store.db, message.workspaceId);
+  const settings = await storedEmailSettings(store.db, message.workspaceId);
   const known = new Map<string, { id: string; name: string; description?: string | undefined }>();
-  for (const t of settings?.settings.topics ?? []) known.set(t.id, t);
+  for (const t of settings?.topics ?? []) known.set(t.id, t);
   const recorded = await store.db.selectFrom('consents').select('topic').where('contact_id', '=', message.contactId).where('channel', '=', 'email').where('topic', '!=', '').execute();
   for (const r of recorded) if (!known.has(r.topic)) known.set(r.topic, { id: r.topic, name: r.topic });
   if (message.topic && !known.has(message.topic)) known.set(message.topic, { id: message.topic, name: message.topic });

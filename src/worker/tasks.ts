@@ -11,10 +11,11 @@ import { messageRetryTask } from '../messages/retry.js';
 import { scoringTasks } from '../scoring/decay.js';
 import { statsTasks } from '../stats/task.js';
 import { broadcastTasks } from '../broadcasts/task.js';
+import { ratePruneTask } from '../channels/rate-limit.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks, broadcastTasks];
+export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks, broadcastTasks, (deps) => ratePruneTask(deps)];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));

@@ -1,6 +1,7 @@
 /**
  * Secrets stay secret, checked on the real server (`qatra start`, trace logging): API keys are
- * stored only as hashes (their text is nowhere in the database file), and no key, SMTP password,
+ * stored only as hashes and the SMTP password and DKIM key sealed (their text is nowhere in the
+ * database file), and no key, SMTP password,
  * DKIM private key, webhook or tracking secret is ever returned by a read endpoint or written to
  * the log, even when requests carrying them fail.
  */
@@ -82,6 +83,7 @@ describe('secrets on the real server', () => {
     const files = fs.readdirSync(dataDir).filter((f) => f.startsWith('qatra.db'));
     const db = Buffer.concat(files.map((f) => fs.readFileSync(path.join(dataDir, f)))).toString('latin1');
     expect(db.length).toBeGreaterThan(10_000);
-    for (const key of [adminKey!, writeKey!, extraKey]) expect(db.includes(key), `${key.slice(0, 8)} stored in clear`).toBe(false);
+    // Provider secrets are sealed at rest (src/secrets/): neither the password nor the key is in the file.
+    for (const key of [adminKey!, writeKey!, extraKey, smtpPassword, dkimLine]) expect(db.includes(key), `${key.slice(0, 8)} stored in clear`).toBe(false);
   }, 120_000);
 });

@@ -38,6 +38,7 @@ describe.each(backends())('the email channel sending a batch on %s', (kind) => {
     channel = createEmailChannel({
       store: counted.store,
       clock: k.h.clock,
+      secretBox: k.h.deps.secretBox,
       log: k.h.deps.log,
       publicUrl: PUBLIC_URL,
       defaults: parseEmailEnv({}),

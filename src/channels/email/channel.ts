@@ -26,12 +26,15 @@ import { composeEmail, unsubscribeUrls } from './compose.js';
 import { createProviderPool, type ProviderPool } from './providers/pool.js';
 import type { EmailProvider } from './provider.js';
 import type { ResolvedEmailSettings } from './settings.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
 
 export type EmailRenderer = (input: RenderInput) => Promise<RenderedEmail>;
 
 export interface EmailChannelDeps {
   store: Store;
   clock: Clock;
+  /** Opens the stored provider secrets (src/secrets/). */
+  secretBox: SecretBox;
   log?: Logger | undefined;
   /** Base of tracking and unsubscribe links (config.publicUrl). */
   publicUrl: string;
@@ -140,7 +143,7 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
 }
 
 export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
-  const providers = createProviderPool({ store: deps.store, clock: deps.clock, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
+  const providers = createProviderPool({ store: deps.store, clock: deps.clock, secretBox: deps.secretBox, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
   const channel = pipelineChannel(deps, emailSender(deps, providers));
   return { ...channel, providers, close: () => providers.close() };
 }

@@ -4,6 +4,7 @@
  * carries it) for the process-wide provider defaults.
  */
 import type { ServiceDeps } from '../../core/deps.js';
+import type { SealingDeps } from '../../secrets/secret-box.js';
 import type { Config } from '../../config/config.js';
 import type { Logger } from 'pino';
 import { createEmailChannel, type EmailChannel } from './channel.js';
@@ -11,11 +12,12 @@ import { emailDefaultsOf } from './env.js';
 
 export { createEmailChannel, type EmailChannel };
 
-export function emailChannel(deps: ServiceDeps & { config?: Config; log?: Logger }): EmailChannel {
+export function emailChannel(deps: ServiceDeps & SealingDeps & { config?: Config; log?: Logger }): EmailChannel {
   const config = deps.config;
   return createEmailChannel({
     store: deps.store,
     clock: deps.clock,
+    secretBox: deps.secretBox,
     log: deps.log,
     publicUrl: config?.publicUrl ?? 'http://localhost:8080',
     defaults: emailDefaultsOf(config ?? {}),

@@ -13,7 +13,7 @@ import type { RouteModule } from '../../api/deps.js';
 import { requireKey, workspaceOf } from '../../api/auth.js';
 import { errorResponses } from '../../api/schemas.js';
 import { emailDefaultsOf } from './env.js';
-import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings } from './settings.js';
+import { emailSettingsSchema, loadEmailSettings, publicSettings, saveEmailSettings, storedEmailSettings } from './settings.js';
 import { sendTestEmail } from './test-send.js';
 import { getWorkspaceSettings, updateWorkspaceSettings } from '../../templates/workspace-settings.js';
 import { privateTargetOf } from '../address-guard.js';
@@ -60,7 +60,7 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     '/api/email/provider',
     { onRequest: admin, schema: { tags, summary: "The workspace's email provider and settings (secrets never shown)", response: { 200: publicSchema, ...errorResponses } } },
     async (request) => {
-      const stored = await loadEmailSettings(deps.store.db, workspaceOf(request));
+      const stored = await loadEmailSettings(deps.store.db, workspaceOf(request), deps.secretBox);
       return stored ? publicSettings(stored, 'workspace') : publicSettings(emailDefaultsOf(deps.config), 'default');
     },
   );
@@ -86,7 +86,7 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
         if (refused) throw ValidationError.at('body.smtp.host', refused.message);
       }
       const { postalAddress, ...body } = request.body;
-      const legacy = (await loadEmailSettings(deps.store.db, workspaceId))?.settings.postalAddress;
+      const legacy = (await storedEmailSettings(deps.store.db, workspaceId))?.postalAddress;
       const saved = await saveEmailSettings(deps, workspaceId, body);
       if (postalAddress !== undefined) {
         await updateWorkspaceSettings(deps, workspaceId, { postalAddress });
@@ -115,7 +115,7 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const workspaceId = workspaceOf(request);
-      const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? emailDefaultsOf(deps.config);
+      const resolved = (await loadEmailSettings(deps.store.db, workspaceId, deps.secretBox)) ?? emailDefaultsOf(deps.config);
       const result = await sendTestEmail(deps, workspaceId, resolved, request.body.to, deps.config.allowPrivateOutbound);
       request.log.info({ workspaceId, status: result.status, provider: result.provider }, 'test email');
       return result;

@@ -1,14 +1,18 @@
 /**
  * @module A workspace's email settings: which provider delivers its mail (smtp or outbox) and how
  * (From addresses, SMTP server, DKIM key, tracking switches). Stored per workspace in
- * `email_providers`; secrets (SMTP password, DKIM private key) are kept in a separate column and are
- * never returned: the API shows `hasPassword` / `hasPrivateKey` instead. When a workspace has no row,
- * the process-wide defaults apply (QATRA_SMTP_URL, see ./env.ts), and without those the outbox.
+ * `email_providers`; secrets (SMTP password, DKIM private key) are kept in a separate column, sealed
+ * with the SecretBox (src/secrets/) as `{ "sealed": "v1:…" }`, and are never returned: the API shows
+ * `hasPassword` / `hasPrivateKey` instead. A row written before secrets were sealed (plain JSON) is
+ * still read; it is sealed by the start-up pass (src/secrets/reseal.ts) and by its next write. When
+ * a workspace has no row, the process-wide defaults apply (QATRA_SMTP_URL, see ./env.ts), and
+ * without those the outbox.
  */
 import { z } from 'zod';
 import type { ServiceDeps } from '../../core/deps.js';
 import { fromJson, toJson } from '../../core/json.js';
 import type { Db } from '../../store/store.js';
+import type { SealingDeps, SecretBox } from '../../secrets/secret-box.js';
 import type { EmailProviderKind } from './tables.js';
 
 const Mailbox = z.object({ address: z.string().email().max(320), name: z.string().max(200).optional() });
@@ -100,16 +104,34 @@ export interface PublicEmailSettings extends Omit<EmailSettings, 'smtp' | 'dkim'
   source: 'workspace' | 'default';
 }
 
-export async function loadEmailSettings(db: Db, workspaceId: string): Promise<ResolvedEmailSettings | null> {
+export async function loadEmailSettings(db: Db, workspaceId: string, box: SecretBox): Promise<ResolvedEmailSettings | null> {
   const row = await db.selectFrom('email_providers').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
   if (!row) return null;
-  return { settings: fromJson<EmailSettings>(row.settings), secrets: fromJson<EmailSecrets>(row.secrets) ?? {}, version: `ws:${row.updated_at}` };
+  return { settings: fromJson<EmailSettings>(row.settings), secrets: openEmailSecrets(box, row.secrets), version: `ws:${row.updated_at}` };
+}
+
+/** A workspace's stored settings without its secrets (for readers that need no credentials); null when none. */
+export async function storedEmailSettings(db: Db, workspaceId: string): Promise<EmailSettings | null> {
+  const row = await db.selectFrom('email_providers').select('settings').where('workspace_id', '=', workspaceId).executeTakeFirst();
+  return row ? fromJson<EmailSettings>(row.settings) : null;
+}
+
+/** The `secrets` column as stored: `{ sealed }`, written by this version. */
+export function sealEmailSecrets(box: SecretBox, secrets: EmailSecrets): string {
+  return toJson({ sealed: box.seal(JSON.stringify(secrets)) });
+}
+
+/** Reads the `secrets` column: sealed (`{ sealed: 'v1:…' }`), or plain JSON as rows written before sealing hold it. */
+export function openEmailSecrets(box: SecretBox, column: unknown): EmailSecrets {
+  const value = fromJson<{ sealed?: unknown } | null>(column);
+  if (value && typeof value.sealed === 'string') return JSON.parse(box.open(value.sealed)) as EmailSecrets;
+  return (value as EmailSecrets | null) ?? {};
 }
 
 /** Saves a workspace's settings; omitted secrets keep their stored value (a null password removes it). */
-export async function saveEmailSettings(deps: ServiceDeps, workspaceId: string, input: EmailSettingsParsed): Promise<ResolvedEmailSettings> {
+export async function saveEmailSettings(deps: ServiceDeps & SealingDeps, workspaceId: string, input: EmailSettingsParsed): Promise<ResolvedEmailSettings> {
   return deps.store.transaction(async (trx) => {
-    const previous = await loadEmailSettings(trx, workspaceId);
+    const previous = await loadEmailSettings(trx, workspaceId, deps.secretBox);
     const secrets: EmailSecrets = { ...(previous?.secrets ?? {}) };
     const { smtp, dkim, ...rest } = input;
     const settings: EmailSettings = { ...rest };
@@ -123,13 +145,14 @@ export async function saveEmailSettings(deps: ServiceDeps, workspaceId: string, 
       settings.dkim = { domain: dkim.domain, selector: dkim.selector };
       if (dkim.privateKey !== undefined) secrets.dkimPrivateKey = dkim.privateKey;
     } else delete secrets.dkimPrivateKey;
-    return writeEmailSettings(trx, deps.clock.now(), workspaceId, previous, settings, secrets);
+    return writeEmailSettings(trx, deps.secretBox, deps.clock.now(), workspaceId, previous, settings, secrets);
   });
 }
 
-/** Stores a workspace's settings row (inside the caller's transaction), after `previous` if there was one. */
+/** Stores a workspace's settings row (inside the caller's transaction), after `previous` if there was one; secrets sealed with `box`. */
 export async function writeEmailSettings(
   trx: Db,
+  box: SecretBox,
   nowMs: number,
   workspaceId: string,
   previous: ResolvedEmailSettings | null,
@@ -138,10 +161,11 @@ export async function writeEmailSettings(
 ): Promise<ResolvedEmailSettings> {
   // Strictly increasing even within one millisecond, so the provider cache sees every change.
   const now = Math.max(nowMs, previous?.version.startsWith('ws:') ? Number(previous.version.slice(3)) + 1 : 0);
+  const sealed = sealEmailSecrets(box, secrets);
   await trx
     .insertInto('email_providers')
-    .values({ workspace_id: workspaceId, kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now })
-    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ kind: settings.provider, settings: toJson(settings), secrets: toJson(secrets), updated_at: now }))
+    .values({ workspace_id: workspaceId, kind: settings.provider, settings: toJson(settings), secrets: sealed, updated_at: now })
+    .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ kind: settings.provider, settings: toJson(settings), secrets: sealed, updated_at: now }))
     .execute();
   return { settings, secrets, version: `ws:${now}` };
 }

@@ -85,6 +85,7 @@ export async function emailKit(kind: DialectName, options: HarnessOptions = {}):
   const channel = createEmailChannel({
     store: h.deps.store,
     clock: h.clock,
+    secretBox: h.deps.secretBox,
     log: h.deps.log,
     publicUrl: PUBLIC_URL,
     defaults: parseEmailEnv({}),

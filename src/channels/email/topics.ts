@@ -16,10 +16,11 @@
  * those defaults as the workspace's own settings (the same as saving the settings form unchanged).
  */
 import type { ServiceDeps } from '../../core/deps.js';
+import type { SealingDeps } from '../../secrets/secret-box.js';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { fromJson } from '../../core/json.js';
 import type { Db } from '../../store/store.js';
-import { loadEmailSettings, writeEmailSettings, type EmailSettings, type ResolvedEmailSettings } from './settings.js';
+import { loadEmailSettings, storedEmailSettings, writeEmailSettings, type EmailSettings, type ResolvedEmailSettings } from './settings.js';
 
 export interface Topic {
   id: string;
@@ -28,21 +29,21 @@ export interface Topic {
 }
 
 export async function listTopics(db: Db, workspaceId: string, defaults: ResolvedEmailSettings): Promise<Topic[]> {
-  return ((await loadEmailSettings(db, workspaceId)) ?? defaults).settings.topics ?? [];
+  return ((await storedEmailSettings(db, workspaceId)) ?? defaults.settings).topics ?? [];
 }
 
-async function changeTopics(deps: ServiceDeps, workspaceId: string, defaults: ResolvedEmailSettings, change: (topics: Topic[], trx: Db) => Promise<Topic[]>): Promise<Topic[]> {
+async function changeTopics(deps: ServiceDeps & SealingDeps, workspaceId: string, defaults: ResolvedEmailSettings, change: (topics: Topic[], trx: Db) => Promise<Topic[]>): Promise<Topic[]> {
   return deps.store.transaction(async (trx) => {
-    const previous = await loadEmailSettings(trx, workspaceId);
+    const previous = await loadEmailSettings(trx, workspaceId, deps.secretBox);
     const base = previous ?? defaults;
     const topics = await change([...(base.settings.topics ?? [])], trx);
     const settings: EmailSettings = { ...base.settings, topics };
-    await writeEmailSettings(trx, deps.clock.now(), workspaceId, previous, settings, { ...base.secrets });
+    await writeEmailSettings(trx, deps.secretBox, deps.clock.now(), workspaceId, previous, settings, { ...base.secrets });
     return topics;
   });
 }
 
-export async function createTopic(deps: ServiceDeps, workspaceId: string, defaults: ResolvedEmailSettings, topic: Topic): Promise<Topic> {
+export async function createTopic(deps: ServiceDeps & SealingDeps, workspaceId: string, defaults: ResolvedEmailSettings, topic: Topic): Promise<Topic> {
   await changeTopics(deps, workspaceId, defaults, async (topics) => {
     if (topics.some((t) => t.id === topic.id)) throw new ConflictError(`topic ${topic.id} already exists`, 'body.id');
     if (topics.length >= 100) throw new ConflictError('a workspace has at most 100 topics');
@@ -52,7 +53,7 @@ export async function createTopic(deps: ServiceDeps, workspaceId: string, defaul
 }
 
 export async function updateTopic(
-  deps: ServiceDeps,
+  deps: ServiceDeps & SealingDeps,
   workspaceId: string,
   defaults: ResolvedEmailSettings,
   id: string,
@@ -73,7 +74,7 @@ export async function updateTopic(
   return updated;
 }
 
-export async function deleteTopic(deps: ServiceDeps, workspaceId: string, defaults: ResolvedEmailSettings, id: string): Promise<void> {
+export async function deleteTopic(deps: ServiceDeps & SealingDeps, workspaceId: string, defaults: ResolvedEmailSettings, id: string): Promise<void> {
   await changeTopics(deps, workspaceId, defaults, async (topics, trx) => {
     if (!topics.some((t) => t.id === id)) throw new NotFoundError('topic', id);
     const users = await topicUsers(trx, workspaceId, id);

@@ -6,6 +6,7 @@ import { loadEmailSettings, type ResolvedEmailSettings } from '../settings.js';
 import { ENV_VERSION } from '../env.js';
 import type { EmailProvider } from '../provider.js';
 import { emailProviders, type ProviderDeps } from './registry.js';
+import type { SecretBox } from '../../../secrets/secret-box.js';
 
 export interface ProviderPool {
   /** The workspace's settings and its provider (stored settings, else the process defaults). */
@@ -13,11 +14,11 @@ export interface ProviderPool {
   close(): Promise<void>;
 }
 
-export function createProviderPool(deps: ProviderDeps, defaults: ResolvedEmailSettings): ProviderPool {
+export function createProviderPool(deps: ProviderDeps & { secretBox: SecretBox }, defaults: ResolvedEmailSettings): ProviderPool {
   const cache = new Map<string, { version: string; provider: EmailProvider }>();
   return {
     async get(workspaceId) {
-      const resolved = (await loadEmailSettings(deps.store.db, workspaceId)) ?? defaults;
+      const resolved = (await loadEmailSettings(deps.store.db, workspaceId, deps.secretBox)) ?? defaults;
       const cached = cache.get(workspaceId);
       if (cached && cached.version === resolved.version) return { resolved, provider: cached.provider };
       if (cached) await cached.provider.close();

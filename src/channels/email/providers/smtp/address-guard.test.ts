@@ -118,7 +118,7 @@ describe.each(backends())('the SMTP host a workspace admin sets, on %s', (kind) 
 
   it("the operator's QATRA_SMTP_URL is exempt: the defaults reach a sink on 127.0.0.1", async () => {
     const other = await h.tenant();
-    const pool = createProviderPool({ store: h.deps.store, clock: h.clock }, parseEmailEnv({ QATRA_SMTP_URL: `smtp://127.0.0.1:${sink.port}` }));
+    const pool = createProviderPool({ store: h.deps.store, clock: h.clock, secretBox: h.deps.secretBox }, parseEmailEnv({ QATRA_SMTP_URL: `smtp://127.0.0.1:${sink.port}` }));
     const { provider } = await pool.get(other.workspaceId);
     expect((await provider.send(message)).status).toBe('sent');
     await pool.close();

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
+import { ManualClock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
+import { pruneRate, ratePruneTask, takeRate } from './rate-limit.js';
+import { createHarness } from '../../test/harness.js';
+import { workerTasks } from '../worker/tasks.js';
+
+describe.each(backends())('the shared provider rate limit on %s', (kind) => {
+  let database: TestDatabase;
+  let others: Store[];
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { pgPoolMax: 8 });
+    // Other "workers": independent connections to the same database.
+    others = [database.reopen(), database.reopen(), database.reopen()];
+  });
+  afterAll(async () => {
+    for (const s of others ?? []) await s.close();
+    await database?.drop();
+  });
+  const stores = () => [database.store, ...others];
+
+  it('grants up to the limit in a second, then nothing with the time to the next second, then again', async () => {
+    const db = database.store.db;
+    const t = Date.UTC(2026, 0, 1, 0, 0, 0, 250);
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 4, now: t })).toEqual({ granted: 4, retryAfterMs: 0 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 4, now: t + 100 })).toEqual({ granted: 4, retryAfterMs: 0 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 4, now: t + 200 })).toEqual({ granted: 2, retryAfterMs: 550 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 1, now: t + 300 })).toEqual({ granted: 0, retryAfterMs: 450 });
+    expect(await takeRate(db, { key: 'k2', perSecond: 10, wanted: 1, now: t + 300 })).toEqual({ granted: 1, retryAfterMs: 0 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 25, now: t + 700 })).toEqual({ granted: 0, retryAfterMs: 50 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 25, now: t + 751 })).toEqual({ granted: 10, retryAfterMs: 999 });
+    expect(await takeRate(db, { key: 'k1', perSecond: 10, wanted: 0, now: t + 800 })).toEqual({ granted: 0, retryAfterMs: 0 });
+    await expect(takeRate(db, { key: 'k1', perSecond: 0, wanted: 1, now: t })).rejects.toThrow(RangeError);
+    await expect(takeRate(db, { key: 'k1', perSecond: 5, wanted: 1.5, now: t })).rejects.toThrow(RangeError);
+  });
+
+  it('concurrent takers on several connections never get more than the limit in any second', async () => {
+    const perSecond = 25;
+    const t0 = Date.UTC(2026, 0, 2);
+    const seconds = 4;
+    const takers = 160; // per second, spread over the connections, all in flight at once
+    const asks: Array<{ store: Store; wanted: number; now: number; second: number }> = [];
+    for (let s = 0; s < seconds; s++) {
+      for (let i = 0; i < takers; i++) asks.push({ store: stores()[i % stores().length]!, wanted: 1 + (i % 3), now: t0 + s * 1000 + ((i * 37) % 1000), second: s });
+    }
+    const grants = await Promise.all(asks.map((a) => takeRate(a.store.db, { key: 'race', perSecond, wanted: a.wanted, now: a.now })));
+    for (let s = 0; s < seconds; s++) {
+      const total = grants.filter((_, i) => asks[i]!.second === s).reduce((sum, g) => sum + g.granted, 0);
+      // Demand (about 320 a second) exceeds the limit: exactly the limit is handed out, never more.
+      expect(total, `second ${s}`).toBe(perSecond);
+    }
+    for (const [i, g] of grants.entries()) {
+      expect(g.granted).toBeLessThanOrEqual(asks[i]!.wanted);
+      expect(g.retryAfterMs > 0).toBe(g.granted < asks[i]!.wanted);
+    }
+  });
+
+  it('old seconds are pruned by the worker task, at most once a minute', async () => {
+    const db = database.store.db;
+    const t = Date.UTC(2026, 0, 3);
+    for (let s = 0; s < 5; s++) await takeRate(db, { key: 'old', perSecond: 5, wanted: 1, now: t + s * 60_000 });
+    expect(await pruneRate(db, t + 5 * 60_000)).toBeGreaterThanOrEqual(4); // and the earlier tests' seconds
+    const left = await db.selectFrom('provider_rate').select('second').where('provider_key', '=', 'old').execute();
+    expect(left.map((r) => Number(r.second))).toEqual([Math.floor((t + 4 * 60_000) / 1000)]);
+    const clock = new ManualClock(t + 10 * 60_000);
+    const task = ratePruneTask({ store: database.store, clock });
+    expect(await task.tick()).toBe(1);
+    await takeRate(db, { key: 'old', perSecond: 5, wanted: 1, now: t });
+    expect(await task.tick()).toBe(0); // within the minute: not run
+    clock.advance(60_000);
+    expect(await task.tick()).toBe(1);
+  });
+});
+
+describe('the prune task', () => {
+  it('is among the worker tasks, so qatra start and qatra worker prune old seconds', async () => {
+    const h = await createHarness('sqlite');
+    try {
+      expect(workerTasks(h.deps).map((t) => t.name)).toContain('provider-rate-prune');
+    } finally {
+      await h.close();
+    }
+  });
+});
