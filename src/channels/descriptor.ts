@@ -36,6 +36,13 @@ export interface ChannelDescriptor {
   readonly delivered: 'sent' | 'receipt';
   /** Engagement the channel can measure. */
   readonly engagement: readonly ('open' | 'click')[];
+  /** Bounces and complaints (feedback loops) exist for it. */
+  readonly bounces: boolean;
+  /**
+   * The consent-ledger sources that count as an opt-out made from one of its messages (statistics);
+   * null: every unsubscribe from the channel does (an SMS STOP is always an answer to our messages).
+   */
+  readonly optOutSources: readonly string[] | null;
   /** Quiet hours apply to its marketing sends even when neither the journey nor the workspace sets any. */
   readonly quietByDefault: boolean;
 }

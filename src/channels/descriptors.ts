@@ -15,6 +15,9 @@ export const emailDescriptor: ChannelDescriptor = {
   transactional: true,
   delivered: 'sent',
   engagement: ['open', 'click'],
+  bounces: true,
+  // Unsubscribes made from a message (src/unsubscribe/), not by an admin or an import.
+  optOutSources: ['one-click', 'unsubscribe-page', 'preference-center', 'mailto'],
   quietByDefault: false,
 };
 
@@ -28,6 +31,8 @@ export const smsDescriptor: ChannelDescriptor = {
   transactional: true,
   delivered: 'receipt',
   engagement: ['click'],
+  bounces: false,
+  optOutSources: null,
   // docs/standards.md: marketing SMS keep to the recipient's daytime (workspace default 21:00–08:00).
   quietByDefault: true,
 };
@@ -42,6 +47,8 @@ export const webhookDescriptor: ChannelDescriptor = {
   transactional: false,
   delivered: 'sent',
   engagement: [],
+  bounces: false,
+  optOutSources: null,
   quietByDefault: false,
 };
 

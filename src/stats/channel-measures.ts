@@ -2,10 +2,9 @@
  * @module What each channel can measure, and so what its statistics mean: how a delivery is known,
  * whether opens, bounces and complaints exist, and which consent changes count as an opt-out made
  * from one of its messages. One lookup (`channelMeasures`) that every stats fold takes as a
- * parameter; when the channel registry's descriptors carry these measures, only its body changes:
- * `(channel) => registry.descriptor(channel)?.measures ?? OTHER_CHANNEL`.
+ * parameter, read from the channel descriptors (src/channels/descriptors.ts).
  */
-import { UNSUBSCRIBE_SOURCES } from './messages.js';
+import { descriptorOf } from '../channels/descriptors.js';
 
 export interface ChannelMeasures {
   /**
@@ -27,12 +26,8 @@ export type MeasuresOf = (channel: string) => ChannelMeasures;
 /** A channel this table does not name: delivered when accepted, clicks only, every opt-out counts. */
 export const OTHER_CHANNEL: ChannelMeasures = Object.freeze({ delivered: 'accepted', opens: false, bounces: false, optOutSources: null });
 
-const MEASURES: Readonly<Record<string, ChannelMeasures>> = Object.freeze({
-  email: { delivered: 'accepted', opens: true, bounces: true, optOutSources: UNSUBSCRIBE_SOURCES },
-  // An SMS opt-out is a STOP-like reply or a keyword (the SMS channel writes it to the ledger with
-  // the raw text): any unsubscribe from the SMS channel is the contact's answer to our messages.
-  sms: { delivered: 'receipt', opens: false, bounces: false, optOutSources: null },
-  webhook: OTHER_CHANNEL,
-});
-
-export const channelMeasures: MeasuresOf = (channel) => (Object.hasOwn(MEASURES, channel) ? MEASURES[channel]! : OTHER_CHANNEL);
+export const channelMeasures: MeasuresOf = (channel) => {
+  const d = descriptorOf(channel);
+  if (!d) return OTHER_CHANNEL;
+  return { delivered: d.delivered === 'receipt' ? 'receipt' : 'accepted', opens: d.engagement.includes('open'), bounces: d.bounces, optOutSources: d.optOutSources };
+};

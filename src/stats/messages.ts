@@ -7,6 +7,7 @@
  * channel, few rows). The caller folds the groups into totals and breakdowns.
  */
 import { sql } from 'kysely';
+import { emailDescriptor } from '../channels/descriptors.js';
 import type { Db } from '../store/store.js';
 import { emptyRaw, type ChannelRaw } from './channels.js';
 import { addStatusRow, emptyCounts, type MessageCounts } from './counts.js';
@@ -28,7 +29,7 @@ export interface MessageGroup extends GroupKey {
 }
 
 /** Email unsubscribes made from a message (src/unsubscribe/), not by an admin or an import. */
-export const UNSUBSCRIBE_SOURCES = ['one-click', 'unsubscribe-page', 'preference-center', 'mailto'] as const;
+export const UNSUBSCRIBE_SOURCES = emailDescriptor.optOutSources!;
 /** An unsubscribe counts for the contact's last email sent at most this long before it. */
 export const UNSUBSCRIBE_ATTRIBUTION_MS = 30 * DAY_MS;
 
