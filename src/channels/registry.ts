@@ -11,6 +11,7 @@ import type { Config } from '../config/config.js';
 import { webhookChannel } from './webhook/webhook.js';
 import { countingChannel } from './counting/counting.js';
 import { emailChannel } from './email/index.js';
+import { createSmsChannel } from './sms/index.js';
 
 /** What a channel is built from: the process's dependencies (config and log when it has them). */
 export type ChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
@@ -19,6 +20,7 @@ export type ChannelFactory = (deps: ChannelDeps) => Channel;
 
 export const channelFactories = {
   email: emailChannel,
+  sms: createSmsChannel,
   webhook: webhookChannel,
   counting: countingChannel,
 } satisfies Record<string, ChannelFactory>;

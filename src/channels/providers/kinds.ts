@@ -9,6 +9,7 @@
  * http, outbox). Tests pass a map of their own.
  */
 import type { ZodType } from 'zod';
+import { smsProviderKinds } from '../sms/provider-kinds.js';
 
 export interface ProviderKind {
   settings: ZodType;
@@ -19,7 +20,7 @@ export interface ProviderKind {
 export type ProviderKinds = Readonly<Record<string, Readonly<Record<string, ProviderKind>>>>;
 
 /** The kinds the running app serves, by channel. */
-export const providerKinds: ProviderKinds = {};
+export const providerKinds: ProviderKinds = { sms: smsProviderKinds };
 
 /** Field names a secrets schema declares (its object shape), for the `<name>Set: false` flags of unset ones. */
 export function declaredSecretNames(kind: ProviderKind): string[] {

@@ -106,18 +106,21 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
         return { result: { status: 'retryable', reason: `outside ${country}'s promotional window (${window.timeZone})`, retryAfterMs: window.nextAllowedAt - clock.now() }, content: null };
     }
 
-    let rendered;
+    let rendered: { text: string; locale: string | null; version: number | null };
     try {
-      rendered = await renderSms(
-        { store, templateCache },
-        {
-          workspaceId: request.workspaceId,
-          templateId: message.templateId!,
-          contact: request.contact,
-          context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
-          workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
-        },
-      );
+      rendered =
+        message.templateId === null
+          ? { text: String(request.config.text), locale: request.contact.locale, version: null }
+          : await renderSms(
+              { store, templateCache },
+              {
+                workspaceId: request.workspaceId,
+                templateId: message.templateId!,
+                contact: request.contact,
+                context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
+                workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
+              },
+            );
     } catch (err) {
       if (!(err instanceof NotFoundError || err instanceof ValidationError)) throw err;
       return fail(`template: ${err.message}`);
@@ -164,7 +167,10 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
     descriptor: smsDescriptor,
     plan(request) {
       const templateId = str(request.config.template) ?? str(request.config.templateId);
-      return templateId ? { templateId } : { error: 'an SMS message needs a template (config.template)' };
+      if (templateId) return { templateId };
+      // A transactional answer written by Qatra itself (a STOP confirmation, the HELP text) has no template.
+      if (request.kind === 'transactional' && str(request.config.text)) return { templateId: null };
+      return { error: 'an SMS message needs a template (config.template)' };
     },
     address(raw) {
       // Stored numbers are E.164 already (normalised when they came in); anything else is refused here.
