@@ -73,7 +73,7 @@ async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonl
   // The broadcast's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
   const own = { quietHours: fromJson<z.infer<typeof QuietHours> | null>(b.quiet_hours) ?? null, frequencyCap: fromJson<z.infer<typeof FrequencyCap> | null>(b.frequency_cap) ?? null };
   const workspace = marketing ? await loadSendContext(db, b.workspace_id) : null;
-  const { quietHours: quiet, frequencyCap: cap } = workspace ? effectiveGuards(own, workspace.defaults) : own;
+  const { quietHours: quiet, frequencyCap: cap } = workspace ? effectiveGuards(own, workspace.defaults, b.channel) : own;
   const fallback = workspace?.timezone ?? 'UTC';
   const out: Decision[] = [];
   for (const r of recipients) {

@@ -25,6 +25,11 @@ export interface ChannelDescriptor {
   readonly templateChannel: string | null;
   /** The consent channel asked before a marketing send (`consents.channel`); null: no consent applies. */
   readonly consentChannel: string | null;
+  /**
+   * Marketing needs the contact's explicit `subscribed` on the consent channel, not only no
+   * withdrawal (SMS: prior express consent, docs/standards.md SMS); transactional sends never do.
+   */
+  readonly consentRequired: boolean;
   /** True when the channel's addresses are kept on the suppression list (hard bounces, invalid numbers). */
   readonly suppressible: boolean;
   /** True when `POST /api/messages/send` may use it. */

@@ -11,6 +11,7 @@ export const emailDescriptor: ChannelDescriptor = {
   address: { kind: 'email', of: (c) => c.email },
   templateChannel: 'email',
   consentChannel: 'email',
+  consentRequired: false,
   suppressible: true,
   transactional: true,
   delivered: 'sent',
@@ -27,6 +28,7 @@ export const smsDescriptor: ChannelDescriptor = {
   address: { kind: 'phone', of: (c) => c.phone },
   templateChannel: 'sms',
   consentChannel: 'sms',
+  consentRequired: true,
   suppressible: true,
   transactional: true,
   delivered: 'receipt',
@@ -43,6 +45,7 @@ export const webhookDescriptor: ChannelDescriptor = {
   address: { kind: 'none', of: () => null },
   templateChannel: null,
   consentChannel: null,
+  consentRequired: false,
   suppressible: false,
   transactional: false,
   delivered: 'sent',
@@ -60,3 +63,6 @@ export function descriptorOf(name: string): ChannelDescriptor | undefined {
 
 /** The template channels (`email`, `sms`): what a template may be written for. */
 export const templateChannels = descriptors.flatMap((d) => (d.templateChannel ? [d.templateChannel] : [])) as [string, ...string[]];
+
+/** The channels `POST /api/messages/send` takes. */
+export const transactionalChannels = descriptors.flatMap((d) => (d.transactional ? [d.name] : [])) as [string, ...string[]];

@@ -140,7 +140,15 @@ export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<C
             asked.map((k) => {
               const { request } = held[k]!;
               const address = (addresses[k] as { value: string }).value;
-              return { workspaceId: request.workspaceId, contactId: request.contact.id, address, kind: request.kind, topic: str(request.config.topic), channel: descriptor.consentChannel };
+              return {
+                workspaceId: request.workspaceId,
+                contactId: request.contact.id,
+                address,
+                kind: request.kind,
+                topic: str(request.config.topic),
+                channel: descriptor.consentChannel,
+                requireConsent: descriptor.consentRequired,
+              };
             }),
           );
     const reasonOf = new Map(asked.map((k, n) => [k, reasons.then((r) => r[n] ?? null)]));

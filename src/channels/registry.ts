@@ -36,3 +36,8 @@ export function createChannelRegistry(deps: ChannelDeps, overrides: readonly Cha
   for (const c of overrides) map.set(c.name, c);
   return map;
 }
+
+/** Closes what the registry's channels hold open (SMTP pools, SMPP sessions, keep-alive sockets). */
+export async function closeChannels(channels: ChannelRegistry): Promise<void> {
+  await Promise.all([...channels.values()].map((c) => (c as Channel & { close?: () => Promise<void> }).close?.().catch(() => {})));
+}

@@ -7,8 +7,8 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import { NotFoundError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import { decodeCursor, errorResponses, pageOf, toPage } from '../api/schemas.js';
-import { createEmailChannel } from '../channels/email/channel.js';
-import { emailDefaultsOf } from '../channels/email/env.js';
+import { closeChannels, createChannelRegistry } from '../channels/registry.js';
+import { transactionalChannels } from '../channels/descriptors.js';
 import { findMessage, listMessages } from './records.js';
 import { sendTransactional } from './send.js';
 import { messageContent } from './content.js';
@@ -53,6 +53,8 @@ const sendBody = z.strictObject({
   contactId: z.string().min(1).max(64).optional(),
   userId: z.string().min(1).max(200).optional(),
   email: z.string().email().max(320).optional(),
+  phone: z.string().min(1).max(40).optional().describe('E.164, or national in the SMS default country'),
+  channel: z.enum(transactionalChannels).default('email').describe('The channel to send on; the template must be of it'),
   data: z.record(z.string(), z.unknown()).optional().describe('template variables under {{ data.* }}'),
   idempotencyKey: z.string().min(1).max(200).optional().describe('retrying with the same key never sends twice'),
 });
@@ -62,16 +64,8 @@ const resultSchema = z.object({ status: z.enum(['sent', 'retryable', 'permanent'
 export const messagesRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['messages'];
-  const channel = createEmailChannel({
-    store: deps.store,
-    clock: deps.clock,
-    secretBox: deps.secretBox,
-    log: deps.log,
-    publicUrl: deps.config.publicUrl,
-    defaults: emailDefaultsOf(deps.config),
-    allowPrivateOutbound: deps.config.allowPrivateOutbound,
-  });
-  app.addHook('onClose', async () => channel.close());
+  const channels = createChannelRegistry(deps);
+  app.addHook('onClose', async () => closeChannels(channels));
 
   app.post(
     '/api/messages/send',
@@ -79,14 +73,17 @@ export const messagesRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Send a transactional email now (bypasses marketing consent, caps and quiet hours; never to bounced or complained addresses)',
-        body: sendBody.refine((b) => [b.contactId, b.userId, b.email].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of contactId, userId or email', path: ['contactId'] }),
+        summary: 'Send a transactional email or SMS now (bypasses marketing consent, caps and quiet hours; never to bounced, complained or invalid addresses)',
+        body: sendBody.refine((b) => [b.contactId, b.userId, b.email, b.phone].filter((v) => v !== undefined).length === 1, {
+          message: 'give exactly one of contactId, userId, email or phone',
+          path: ['contactId'],
+        }),
         response: { 200: z.object({ result: resultSchema, message: messageSchema.nullable() }), ...errorResponses },
       },
     },
     async (request) => {
-      const { data, ...rest } = request.body;
-      const { result, message } = await sendTransactional(deps, channel, workspaceOf(request), { ...rest, data: data as JsonObject | undefined });
+      const { data, channel, ...rest } = request.body;
+      const { result, message } = await sendTransactional(deps, channels.get(channel)!, workspaceOf(request), { ...rest, data: data as JsonObject | undefined });
       const { detail: _detail, ...plain } = result as typeof result & { detail?: unknown };
       return { result: plain, message: message ?? null };
     },

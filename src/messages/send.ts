@@ -1,6 +1,6 @@
 /**
- * @module The transactional send (`POST /api/messages/send`): find (or, by email, create) the
- * contact, then hand the message to the email channel as `transactional`, which bypasses marketing
+ * @module The transactional send (`POST /api/messages/send`): find (or, by email or phone, create)
+ * the contact, then hand the message to its channel (email, sms) as `transactional`, which bypasses marketing
  * consent, caps and quiet hours but never reaches hard-bounced, complained or manually suppressed
  * addresses. An idempotency key from the caller makes the request safe to retry; a temporary
  * failure is retried by a worker (./retry.ts).
@@ -11,6 +11,7 @@ import { newId } from '../core/ids.js';
 import type { JsonObject } from '../core/json.js';
 import { createContact, getContact } from '../contacts/contacts.js';
 import { normalizeEmail, toContact, type Contact } from '../contacts/contact.js';
+import { phoneReader, readPhoneOrThrow } from '../contacts/phone-input.js';
 import type { Channel, SendResult } from '../channels/channel.js';
 import { findMessage, type Message } from './records.js';
 import { afterAttempt } from './retry.js';
@@ -20,31 +21,39 @@ export interface TransactionalSend {
   contactId?: string | undefined;
   userId?: string | undefined;
   email?: string | undefined;
+  /** A phone number (E.164, or national in the workspace's SMS default country): finds or creates the contact. */
+  phone?: string | undefined;
   data?: JsonObject | undefined;
   idempotencyKey?: string | undefined;
 }
 
-async function resolveContact(deps: ServiceDeps, workspaceId: string, input: TransactionalSend): Promise<Contact> {
-  const given = [input.contactId, input.userId, input.email].filter((v) => v !== undefined).length;
-  if (given !== 1) throw ValidationError.at('', 'give exactly one of contactId, userId or email');
-  if (input.contactId) return getContact(deps, workspaceId, input.contactId);
+/** The contact with `field` = `value` in the workspace, created with it when there is none (a concurrent creation wins). */
+async function findOrCreate(deps: ServiceDeps, workspaceId: string, field: 'email' | 'phone', value: string): Promise<Contact> {
   const { db } = deps.store;
-  if (input.userId) {
-    const row = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', input.userId).executeTakeFirst();
-    if (!row) throw new NotFoundError('contact with userId', input.userId);
-    return toContact(row);
-  }
-  const email = normalizeEmail(input.email!);
-  const row = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
+  const find = () => db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where(field, '=', value).orderBy('id').executeTakeFirst();
+  const row = await find();
   if (row) return toContact(row);
   try {
-    return await createContact(deps, workspaceId, { email });
+    return await createContact(deps, workspaceId, { [field]: value });
   } catch (err) {
     // Created concurrently by another request: use theirs.
-    const again = await db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
+    const again = await find();
     if (again) return toContact(again);
     throw err;
   }
+}
+
+async function resolveContact(deps: ServiceDeps, workspaceId: string, input: TransactionalSend): Promise<Contact> {
+  const given = [input.contactId, input.userId, input.email, input.phone].filter((v) => v !== undefined).length;
+  if (given !== 1) throw ValidationError.at('', 'give exactly one of contactId, userId, email or phone');
+  if (input.contactId) return getContact(deps, workspaceId, input.contactId);
+  if (input.userId) {
+    const row = await deps.store.db.selectFrom('contacts').selectAll().where('workspace_id', '=', workspaceId).where('user_id', '=', input.userId).executeTakeFirst();
+    if (!row) throw new NotFoundError('contact with userId', input.userId);
+    return toContact(row);
+  }
+  if (input.phone !== undefined) return findOrCreate(deps, workspaceId, 'phone', await readPhoneOrThrow(phoneReader(deps.store.db, workspaceId), input.phone, 'phone'));
+  return findOrCreate(deps, workspaceId, 'email', normalizeEmail(input.email!));
 }
 
 export async function sendTransactional(deps: ServiceDeps, channel: Channel, workspaceId: string, input: TransactionalSend): Promise<{ result: SendResult; message: Message | undefined }> {

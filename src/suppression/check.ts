@@ -20,6 +20,8 @@ export interface SuppressionQuery {
   topic?: string | undefined;
   /** The consent channel asked for marketing (default `email`); null: no consent applies (a webhook). */
   channel?: string | null | undefined;
+  /** Marketing needs the contact's explicit `subscribed` on the channel (SMS: prior express consent), not just no withdrawal. */
+  requireConsent?: boolean | undefined;
 }
 
 /** Null when the message may go, else the reason it must be skipped. */

@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { findMessage, type Message } from '../messages/records.js';
 import { parseToken, tokenValid, workspaceSecret, type TokenPurpose } from './tokens.js';
 import { isMachineOpen } from './machine.js';
+import { resolveShortToken, shortTokenValid } from '../channels/sms/short-links.js';
 
 /** The message a token names, or null when it is malformed, unknown or tampered with. */
 export async function resolveToken(store: Store, token: string, purpose: TokenPurpose, secrets?: Map<string, string>): Promise<(Message & { linkIndex?: number }) | null> {
@@ -23,6 +24,16 @@ export async function resolveToken(store: Store, token: string, purpose: TokenPu
   const secret = await workspaceSecret(store, message.workspaceId, secrets);
   if (!tokenValid(secret, purpose, parsed)) return null;
   return parsed.linkIndex === undefined ? message : { ...message, linkIndex: parsed.linkIndex };
+}
+
+/** The message and link index of an SMS short link, when its signature holds under the workspace's secret. */
+export async function resolveShortLink(store: Store, token: string, secrets?: Map<string, string>): Promise<{ message: Message; linkIndex: number } | null> {
+  const found = /^[0-9A-Za-z]{11}$/.test(token) ? await resolveShortToken(store.db, token) : null;
+  if (!found) return null;
+  const message = await findMessage(store.db, found.messageId);
+  if (!message || message.workspaceId !== found.workspaceId) return null;
+  if (!shortTokenValid(await workspaceSecret(store, message.workspaceId, secrets), token)) return null;
+  return { message, linkIndex: found.linkIndex };
 }
 
 export interface Hit {
@@ -89,11 +100,11 @@ async function recordEvent(deps: HitDeps, m: Message, name: string, dedupe: stri
 
 const minute = (ms: number) => Math.floor(ms / 60_000);
 
-/** Records a click on link `index` of `m`; returns the target URL (null when the index is unknown). */
+/** Records a click on link `index` of `m` (`email.clicked`, `sms.clicked`); returns the target URL (null when the index is unknown). */
 export async function recordClick(deps: HitDeps, m: Message, index: number, hit: Hit): Promise<string | null> {
   const url = m.links[index];
   if (url === undefined) return null;
-  await recordEvent(deps, m, 'email.clicked', `click:${m.id}:${index}:${minute(hit.now)}`, { ...baseProperties(m), url, linkIndex: index }, hit, true, 'click');
+  await recordEvent(deps, m, `${m.channel}.clicked`, `click:${m.id}:${index}:${minute(hit.now)}`, { ...baseProperties(m), url, linkIndex: index }, hit, true, 'click');
   return url;
 }
 

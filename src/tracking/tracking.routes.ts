@@ -1,13 +1,15 @@
 /**
  * @module Public tracking endpoints (no key: they are reached from inside emails).
  *  - `GET /c/:token` → 302 to the link the message really contained, recording `email.clicked`;
- *  - `GET /o/:token.gif` → a 1×1 transparent GIF, recording `email.opened`.
+ *  - `GET /o/:token.gif` → a 1×1 transparent GIF, recording `email.opened`;
+ *  - `GET /s/:token` → 302 to the link an SMS really contained, recording `sms.clicked` (the short
+ *    signed tokens of src/channels/sms/short-links.ts).
  * A malformed, unknown or tampered token answers 404 and records nothing.
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { NotFoundError } from '../core/errors.js';
-import { recordClick, recordOpen, resolveToken } from './record.js';
+import { recordClick, recordOpen, resolveShortLink, resolveToken } from './record.js';
 
 /** The smallest transparent GIF (43 bytes). */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -19,6 +21,15 @@ export const trackingRoutes: RouteModule = (app, deps) => {
   app.get('/c/:token', { schema: { tags: ['tracking'], summary: 'Click redirect (from emails)', params: token } }, async (request, reply) => {
     const m = await resolveToken(deps.store, request.params.token, 'click', secrets);
     const target = m && m.linkIndex !== undefined ? await recordClick(deps, m, m.linkIndex, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() }) : null;
+    if (!target) throw new NotFoundError('link', request.params.token);
+    reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+    return reply.redirect(target, 302);
+  });
+
+  app.get('/s/:token', { schema: { tags: ['tracking'], summary: 'Short link redirect (from SMS)', params: token } }, async (request, reply) => {
+    const m = await resolveShortLink(deps.store, request.params.token, secrets);
+    const target = m ? await recordClick(deps, m.message, m.linkIndex, { userAgent: request.headers['user-agent'], ip: request.ip, now: deps.clock.now() }) : null;
     if (!target) throw new NotFoundError('link', request.params.token);
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');

@@ -10,6 +10,8 @@
  * both. Outcomes are `defer` or `skip` (a broadcast has no later step to exit from).
  */
 import { z } from 'zod';
+import { descriptorOf } from '../channels/descriptors.js';
+import { getSmsSettings } from '../channels/sms/settings.js';
 import { NotFoundError } from '../core/errors.js';
 import { fromJson, toJson, type JsonObject } from '../core/json.js';
 import type { Db, Store } from '../store/store.js';
@@ -31,6 +33,12 @@ export const messagingDefaultsSchema = z
 export interface MessagingDefaults {
   quietHours: z.infer<typeof QuietHours> | null;
   frequencyCap: z.infer<typeof FrequencyCap> | null;
+  /**
+   * Quiet hours of the channels that keep them by default (src/channels/descriptors.ts
+   * `quietByDefault`: SMS, from its settings, 21:00–08:00 unless changed), used when neither the
+   * journey (broadcast) nor the workspace sets any.
+   */
+  channelQuietHours?: Readonly<Record<string, z.infer<typeof QuietHours>>> | undefined;
 }
 
 export const NO_DEFAULTS: MessagingDefaults = Object.freeze({ quietHours: null, frequencyCap: null });
@@ -47,7 +55,9 @@ export async function loadSendContext(db: Db, workspaceId: string): Promise<{ ti
   const row = await db.selectFrom('workspaces').select(['timezone', 'settings']).where('id', '=', workspaceId).executeTakeFirst();
   if (!row) return { timezone: 'UTC', defaults: NO_DEFAULTS };
   const parsed = messagingDefaultsSchema.safeParse((fromJson<JsonObject>(row.settings) ?? {}).messaging ?? {});
-  return { timezone: row.timezone, defaults: parsed.success ? parsed.data : NO_DEFAULTS };
+  const sms = await getSmsSettings(db, workspaceId);
+  const channelQuietHours = { sms: { start: sms.quietHours.start, end: sms.quietHours.end, outcome: 'defer' as const } };
+  return { timezone: row.timezone, defaults: { ...(parsed.success ? parsed.data : NO_DEFAULTS), channelQuietHours } };
 }
 
 export async function saveMessagingDefaults(store: Store, workspaceId: string, input: z.input<typeof messagingDefaultsSchema>): Promise<MessagingDefaults> {
@@ -65,10 +75,15 @@ export async function saveMessagingDefaults(store: Store, workspaceId: string, i
   return value;
 }
 
-/** The guards that apply: each of the journey's (broadcast's) own, else the workspace's. */
+/**
+ * The guards that apply to a marketing send on `channel`: each of the journey's (broadcast's) own,
+ * else the workspace's; quiet hours then fall back to the channel's own default (SMS).
+ */
 export function effectiveGuards(
   own: { quietHours?: MessagingDefaults['quietHours'] | undefined; frequencyCap?: MessagingDefaults['frequencyCap'] | undefined },
   defaults: MessagingDefaults,
+  channel?: string,
 ): MessagingDefaults {
-  return { quietHours: own.quietHours ?? defaults.quietHours, frequencyCap: own.frequencyCap ?? defaults.frequencyCap };
+  const channelQuiet = channel && descriptorOf(channel)?.quietByDefault ? (defaults.channelQuietHours?.[channel] ?? null) : null;
+  return { quietHours: own.quietHours ?? defaults.quietHours ?? channelQuiet, frequencyCap: own.frequencyCap ?? defaults.frequencyCap };
 }

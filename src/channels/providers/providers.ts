@@ -100,6 +100,15 @@ export async function listProviders(db: Db, box: SecretBox, workspaceId: string,
   return rows.map((r) => toProvider(box, r));
 }
 
+/**
+ * A provider's workspace and opened secrets by its id alone, for the callbacks that name it in their
+ * URL (`/hooks/sms/twilio/:providerId/…`); null when there is no such provider of that channel and kind.
+ */
+export async function channelProviderSecrets(db: Db, box: SecretBox, id: string, of: { channel: string; kind: string }): Promise<{ workspaceId: string; secrets: Record<string, string> } | null> {
+  const row = await db.selectFrom('channel_providers').selectAll().where('id', '=', id).where('channel', '=', of.channel).where('kind', '=', of.kind).executeTakeFirst();
+  return row ? { workspaceId: row.workspace_id, secrets: toProvider(box, row).secrets } : null;
+}
+
 export async function getProvider(db: Db, box: SecretBox, workspaceId: string, channel: string, id: string): Promise<ChannelProvider> {
   const row = await db.selectFrom('channel_providers').selectAll().where('id', '=', id).where('workspace_id', '=', workspaceId).where('channel', '=', channel).executeTakeFirst();
   if (!row) throw new NotFoundError('provider', id);

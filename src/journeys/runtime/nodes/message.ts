@@ -33,7 +33,7 @@ export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: Ste
       return { kind: 'next', output: 'next', outcome: 'skipped', detail: { reason: `unsubscribed from ${node.channel}` } };
     }
     // The journey's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
-    const guards = effectiveGuards(ctx.doc.settings ?? {}, ctx.defaults ?? NO_DEFAULTS);
+    const guards = effectiveGuards(ctx.doc.settings ?? {}, ctx.defaults ?? NO_DEFAULTS, node.channel);
     if (guards.quietHours) {
       const v = checkQuietHours(guards.quietHours, ctx.now, ctx.tz);
       if (!v.ok) return verdictResult(v);
