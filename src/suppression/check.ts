@@ -54,15 +54,17 @@ export async function suppressionReasons(db: Db, queries: readonly SuppressionQu
     if (list.length > 0) return list.some((s) => s.source === 'erasure') ? 'suppressed: erased (needs new consent)' : 'suppressed: unsubscribe_all';
     return undefined;
   });
-  const open = queries.map((q, i) => ({ q, i })).filter(({ i }) => out[i] === undefined);
-  if (open.length > 0) {
+  const open = queries.map((q, i) => ({ q, i })).filter(({ q, i }) => out[i] === undefined && q.channel !== null);
+  for (const channel of new Set(open.map(({ q }) => q.channel ?? 'email'))) {
+    const asks = open.filter(({ q }) => (q.channel ?? 'email') === channel);
     const statuses = await effectiveConsents(
       db,
-      'email',
-      open.map(({ q }) => ({ contactId: q.contactId, topic: q.topic ?? '' })),
+      channel,
+      asks.map(({ q }) => ({ contactId: q.contactId, topic: q.topic ?? '' })),
     );
-    open.forEach(({ q, i }, k) => {
-      out[i] = statuses[k] === 'unsubscribed' ? (q.topic ? `unsubscribed from email or topic ${q.topic}` : 'unsubscribed from email') : null;
+    asks.forEach(({ q, i }, k) => {
+      if (statuses[k] === 'unsubscribed') out[i] = q.topic ? `unsubscribed from ${channel} or topic ${q.topic}` : `unsubscribed from ${channel}`;
+      else out[i] = q.requireConsent && statuses[k] !== 'subscribed' ? `no ${channel} consent` : null;
     });
   }
   return out.map((r) => r ?? null);

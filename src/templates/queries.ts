@@ -47,7 +47,7 @@ export async function listTemplates(
 ): Promise<Template[]> {
   let q = deps.store.db.selectFrom('templates').selectAll().where('workspace_id', '=', workspaceId);
   if (filter.kind) q = q.where('kind', '=', filter.kind);
-  if (filter.channel) q = q.where('channel', '=', filter.channel as 'email' | 'sms');
+  if (filter.channel) q = q.where('channel', '=', filter.channel);
   if (!filter.includeArchived) q = q.where('archived_at', 'is', null);
   return (await q.orderBy('id').limit(10_000).execute()).map(toTemplate);
 }

@@ -4,6 +4,7 @@
  * /api/workspace (./workspace.routes.ts).
  */
 import { z } from 'zod';
+import { templateChannels } from '../channels/descriptors.js';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses } from '../api/schemas.js';
@@ -23,7 +24,7 @@ const templateSchema = z.object({
   id: z.string(),
   workspaceId: z.string(),
   name: z.string(),
-  channel: z.enum(['email', 'sms']),
+  channel: z.enum(templateChannels),
   kind: z.enum(['marketing', 'transactional', 'layout', 'partial']),
   currentVersion: z.number().int(),
   archived: z.boolean(),
@@ -105,7 +106,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
         summary: 'List templates',
         querystring: z.object({
           kind: z.enum(['marketing', 'transactional', 'layout', 'partial']).optional(),
-          channel: z.enum(['email', 'sms']).optional(),
+          channel: z.enum(templateChannels).optional(),
           includeArchived: z.enum(['true', 'false']).optional(),
         }),
         response: { 200: z.object({ data: z.array(templateSchema) }), ...errorResponses },

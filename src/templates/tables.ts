@@ -3,7 +3,8 @@
  */
 import type { JsonColumn } from '../store/columns.js';
 
-export type TemplateChannel = 'email' | 'sms';
+/** A template channel: one of src/channels/descriptors.ts `templateChannels` (email, sms). */
+export type TemplateChannel = string;
 export type TemplateKind = 'marketing' | 'transactional' | 'layout' | 'partial';
 
 export interface TemplatesTable {

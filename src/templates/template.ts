@@ -6,6 +6,7 @@
  * preheader, body or text for contacts whose locale matches.
  */
 import { z } from 'zod';
+import { templateChannels } from '../channels/descriptors.js';
 import type { TemplateChannel, TemplateKind } from './tables.js';
 
 export type { TemplateChannel, TemplateKind };
@@ -50,7 +51,7 @@ export const templateInputSchema = z
   .object({
     id: z.string().regex(TEMPLATE_ID, 'must be a lower-case slug: letters, digits, - and _ (max 64)'),
     name: z.string().min(1).max(200),
-    channel: z.enum(['email', 'sms']).default('email'),
+    channel: z.enum(templateChannels).default('email'),
     kind: z.enum(['marketing', 'transactional', 'layout', 'partial']),
     content: templateContentSchema,
   })

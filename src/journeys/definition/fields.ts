@@ -3,6 +3,7 @@
  * delay that can compute its due time, message templates, unique branch and split outputs, re-entry
  * intervals and IANA time zones. Like the graph checks they run on whatever parts parsed.
  */
+import { descriptors } from '../../channels/descriptors.js';
 import { isValidTimeZone } from '../../core/time-zone.js';
 import { Condition, JourneyDocument } from './schema.js';
 import { durationProblem } from './duration.js';
@@ -14,7 +15,7 @@ import type { Report } from './report.js';
 export type TemplateExists = (workspaceId: string, templateId: string) => Promise<boolean>;
 
 /** Channels whose messages are rendered from a template. */
-const TEMPLATED_CHANNELS = new Set(['email', 'sms']);
+const TEMPLATED_CHANNELS = new Set(descriptors.flatMap((d) => (d.templateChannel ? [d.name] : [])));
 
 function checkDuration(report: Report, path: string, text: string | undefined, allowZeroOrNegative = false): void {
   if (text === undefined) return;
