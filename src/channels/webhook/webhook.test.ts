@@ -6,7 +6,8 @@ import { ManualClock } from '../../core/clock.js';
 import { toJson } from '../../core/json.js';
 import { createWorkspace } from '../../workspaces/workspaces.js';
 import type { SendRequest } from '../channel.js';
-import { signBody, webhookChannel } from './webhook.js';
+import { signBody, webhookChannel, webhookPost } from './webhook.js';
+import { createContact } from '../../contacts/contacts.js';
 import { defaultSignals } from '../../server/signal-sinks.js';
 import type { Signals } from '../../events/signals.js';
 
@@ -45,12 +46,14 @@ describe('the webhook channel', () => {
   let server: http.Server;
   let base: string;
   let last: { headers: http.IncomingHttpHeaders; body: string } | null = null;
+  let posts = 0;
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         last = { headers: req.headers, body };
+        posts++;
         const status = Number(new URL(req.url!, 'http://x').searchParams.get('status') ?? 200);
         if (status === 0) return; // never answers: the client times out
         res.writeHead(status, status === 429 ? { 'retry-after': '7' } : { 'x-message-id': 'prov-1' });
@@ -65,8 +68,20 @@ describe('the webhook channel', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
 
+  it('through the channel, a webhook send is a message record (channel webhook) that answers its key once', async () => {
+    const contact = await createContact(deps, allowing, { email: 'hook@example.com' });
+    const ch = webhookChannel(deps);
+    const send = { ...request(base), contact, idempotencyKey: 'run:r:hook:1' };
+    expect((await ch.send(send)).status).toBe('sent');
+    const before = posts;
+    expect((await ch.send(send)).status).toBe('sent');
+    expect(posts).toBe(before);
+    const row = await db.store.db.selectFrom('messages').selectAll().where('idempotency_key', '=', 'run:r:hook:1').executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ channel: 'webhook', status: 'sent', provider: 'webhook', to_address: base, contact_id: contact.id });
+  });
+
   it('POSTs {contact, context} signed with HMAC-SHA256 of the body, with timestamp and idempotency key', async () => {
-    const result = await webhookChannel(deps).send(request(base));
+    const result = await webhookPost(deps)(request(base));
     expect(result).toEqual({ status: 'sent', providerMessageId: 'prov-1', detail: { httpStatus: 200 } });
     expect(last!.headers['x-qatra-signature']).toBe(signBody(last!.body, 's3cret'));
     expect(last!.headers['x-qatra-timestamp']).toBe('1700000000000');
@@ -75,7 +90,7 @@ describe('the webhook channel', () => {
   });
 
   it('classifies answers: 5xx and 429 retryable (Retry-After honoured), 4xx permanent, a timeout retryable', async () => {
-    const ch = webhookChannel(deps);
+    const ch = { send: webhookPost(deps) };
     expect(await ch.send(request(`${base}?status=503`))).toEqual({ status: 'retryable', reason: 'HTTP 503' });
     expect(await ch.send(request(`${base}?status=429`))).toEqual({ status: 'retryable', reason: 'HTTP 429', retryAfterMs: 7000 });
     expect(await ch.send(request(`${base}?status=410`))).toEqual({ status: 'permanent', reason: 'HTTP 410' });
@@ -105,7 +120,7 @@ describe('the webhook channel refuses private targets unless the workspace allow
   });
 
   it('refuses loopback, private, link-local and IPv4-mapped IPv6 literals and names resolving to them, without connecting', async () => {
-    const ch = webhookChannel(deps);
+    const ch = { send: webhookPost(deps) };
     const targets = [
       `http://127.0.0.1:${port}/`,
       `http://localhost:${port}/`, // a name: resolved, then every address checked
@@ -129,7 +144,7 @@ describe('the webhook channel refuses private targets unless the workspace allow
   });
 
   it('the allow setting lets the same targets through', async () => {
-    const ch = webhookChannel(deps);
+    const ch = { send: webhookPost(deps) };
     const before = hits;
     expect(await ch.send(request(`http://localhost:${port}/`))).toMatchObject({ status: 'sent' });
     expect(await ch.send(request(`http://127.0.0.1:${port}/`))).toMatchObject({ status: 'sent' });
@@ -137,7 +152,7 @@ describe('the webhook channel refuses private targets unless the workspace allow
   });
 
   it('the workspace setting alone opens nothing while the operator has not allowed private targets', async () => {
-    const ch = webhookChannel({ ...deps, config: { allowPrivateOutbound: false } });
+    const ch = { send: webhookPost({ ...deps, config: { allowPrivateOutbound: false } }) };
     const before = hits;
     for (const url of [`http://localhost:${port}/`, `http://127.0.0.1:${port}/`]) {
       expect(await ch.send(request(url)), url).toMatchObject({ status: 'permanent', reason: expect.stringMatching(/private, loopback or link-local/) });
@@ -146,7 +161,7 @@ describe('the webhook channel refuses private targets unless the workspace allow
   });
 
   it('does not follow redirects (a public target could redirect to a private one)', async () => {
-    const result = await webhookChannel(deps).send(request(`http://127.0.0.1:${port}/?to=${encodeURIComponent('http://169.254.169.254/')}`));
+    const result = await webhookPost(deps)(request(`http://127.0.0.1:${port}/?to=${encodeURIComponent('http://169.254.169.254/')}`));
     expect(result).toEqual({ status: 'permanent', reason: 'HTTP 302' });
   });
 });

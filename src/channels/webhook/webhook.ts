@@ -18,6 +18,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../address-guard.js';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
+import type { Logger } from 'pino';
+import { webhookDescriptor } from '../descriptors.js';
+import { pipelineChannel } from '../pipeline.js';
 import type { ServiceDeps } from '../../core/deps.js';
 import type { Config } from '../../config/config.js';
 import { fromJson } from '../../core/json.js';
@@ -102,49 +105,70 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
 }
 
-export function webhookChannel(deps: ServiceDeps & { config?: Pick<Config, 'allowPrivateOutbound'> | undefined }): Channel {
-  const operatorAllows = deps.config?.allowPrivateOutbound === true;
-  return {
-    name: 'webhook',
-    async send(request: SendRequest): Promise<SendResult> {
-      const url = request.config.url;
-      if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { status: 'permanent', reason: 'webhook config.url must be an http(s) URL' };
-      const timeoutMs = typeof request.config.timeoutMs === 'number' ? request.config.timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS;
-      const body = JSON.stringify({ contact: request.contact, context: request.context, idempotencyKey: request.idempotencyKey });
-      const settings = await workspaceSettings(deps, request.workspaceId);
-      const secret = typeof request.config.secret === 'string' ? request.config.secret : settings.secret;
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'x-qatra-timestamp': String(deps.clock.now()),
-        'idempotency-key': request.idempotencyKey,
-      };
-      if (secret) headers['x-qatra-signature'] = signBody(body, secret);
-      const extra = request.config.headers;
-      if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      let target: URL;
-      try {
-        target = new URL(url);
-      } catch {
-        return { status: 'permanent', reason: 'webhook config.url is not a valid URL' };
-      }
-      let res: Answer;
-      try {
-        res = await post(target, headers, body, timeoutMs, operatorAllows && settings.allowPrivate);
-      } catch (err) {
-        if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
-        const e = err as Error;
-        const reason = e instanceof WebhookTimeout ? `timeout after ${timeoutMs} ms` : `connection failed: ${e.message}`;
-        return { status: 'retryable', reason };
-      }
-      if (res.status >= 200 && res.status < 300) {
-        const id = res.header('x-message-id');
-        return id ? { status: 'sent', providerMessageId: id, detail: { httpStatus: res.status } } : { status: 'sent', detail: { httpStatus: res.status } };
-      }
-      if (res.status === 408 || res.status === 429 || res.status >= 500) {
-        const after = retryAfterMs(res.header('retry-after'));
-        return after === undefined ? { status: 'retryable', reason: `HTTP ${res.status}` } : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };
-      }
-      return { status: 'permanent', reason: `HTTP ${res.status}` };
+/**
+ * The webhook channel on the send pipeline (../pipeline.ts): every webhook send is a message record
+ * (channel `webhook`, address the URL), so statistics count it like any other channel and a repeated
+ * key is answered from its record instead of posting again. No consent or suppression applies.
+ */
+export function webhookChannel(deps: ServiceDeps & { config?: (Pick<Config, 'allowPrivateOutbound'> & Partial<Pick<Config, 'worker'>>) | undefined; log?: Logger | undefined }): Channel {
+  const post = webhookPost(deps);
+  return pipelineChannel(
+    { store: deps.store, clock: deps.clock, log: deps.log, attemptLeaseMs: deps.config?.worker?.sendLeaseMs },
+    {
+      descriptor: webhookDescriptor,
+      plan: (request) => (typeof request.config.url === 'string' ? { templateId: null } : { error: 'webhook config.url must be an http(s) URL' }),
+      address: (raw) => ({ ok: true, value: raw }),
+      workspace: async () => undefined,
+      async deliver({ request }) {
+        const result = await post(request);
+        const to = String(request.config.url).slice(0, 2000);
+        return { result, content: { provider: 'webhook', to, subject: '', links: [], headerMessageId: null, templateVersion: null, segments: 1 } };
+      },
     },
+  );
+}
+
+/** One signed POST of a request, classified; never throws (no record: the channel above keeps it). */
+export function webhookPost(deps: ServiceDeps & { config?: Pick<Config, 'allowPrivateOutbound'> | undefined }): (request: SendRequest) => Promise<SendResult> {
+  const operatorAllows = deps.config?.allowPrivateOutbound === true;
+  return async function send(request: SendRequest): Promise<SendResult> {
+    const url = request.config.url;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { status: 'permanent', reason: 'webhook config.url must be an http(s) URL' };
+    const timeoutMs = typeof request.config.timeoutMs === 'number' ? request.config.timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS;
+    const body = JSON.stringify({ contact: request.contact, context: request.context, idempotencyKey: request.idempotencyKey });
+    const settings = await workspaceSettings(deps, request.workspaceId);
+    const secret = typeof request.config.secret === 'string' ? request.config.secret : settings.secret;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-qatra-timestamp': String(deps.clock.now()),
+      'idempotency-key': request.idempotencyKey,
+    };
+    if (secret) headers['x-qatra-signature'] = signBody(body, secret);
+    const extra = request.config.headers;
+    if (extra && typeof extra === 'object') for (const [k, v] of Object.entries(extra)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return { status: 'permanent', reason: 'webhook config.url is not a valid URL' };
+    }
+    let res: Answer;
+    try {
+      res = await post(target, headers, body, timeoutMs, operatorAllows && settings.allowPrivate);
+    } catch (err) {
+      if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
+      const e = err as Error;
+      const reason = e instanceof WebhookTimeout ? `timeout after ${timeoutMs} ms` : `connection failed: ${e.message}`;
+      return { status: 'retryable', reason };
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const id = res.header('x-message-id');
+      return id ? { status: 'sent', providerMessageId: id, detail: { httpStatus: res.status } } : { status: 'sent', detail: { httpStatus: res.status } };
+    }
+    if (res.status === 408 || res.status === 429 || res.status >= 500) {
+      const after = retryAfterMs(res.header('retry-after'));
+      return after === undefined ? { status: 'retryable', reason: `HTTP ${res.status}` } : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };
+    }
+    return { status: 'permanent', reason: `HTTP ${res.status}` };
   };
 }
