@@ -37,8 +37,10 @@ const PUBLIC_URL = 'https://qatra.example';
 const FROM = '+15005550006';
 /** Sunday 1 March 2026, 09:00 UTC: 12:00 in Riyadh, 12:30 in Tehran. */
 const MORNING = Date.UTC(2026, 2, 1, 9, 0, 0);
-/** The same day at 19:30 UTC: 22:30 in Riyadh, outside its 08:00–21:00 window and in its quiet hours. */
+/** The same day at 19:30 UTC: 22:30 in Riyadh (outside its 08:00–21:00 window), 23:00 in Tehran (the quiet hours, 21:00–08:00). */
 const EVENING = Date.UTC(2026, 2, 1, 19, 30, 0);
+/** 08:00 in Tehran three days later (04:30 UTC): when Dariush's held SMS may go. */
+const TEHRAN_MORNING_DAY3 = Date.UTC(2026, 2, 4, 4, 30, 0);
 /** 08:00 in Riyadh three days later (05:00 UTC): when Layla's held SMS may go. */
 const RIYADH_MORNING_DAY3 = Date.UTC(2026, 2, 4, 5, 0, 0);
 
@@ -69,8 +71,9 @@ const WELCOME = {
   ahmad: 'مرحبا أحمد، أهلا بك في قطرة!\nلإلغاء الاشتراك أرسل STOP',
   sara: 'سلام سارا، به قطره خوش آمدید!\nلغو۱۱',
   layla: 'مرحبا ليلى، أهلا بك في قطرة!\nلإلغاء الاشتراك أرسل STOP',
+  dariush: 'سلام داریوش، به قطره خوش آمدید!\nلغو۱۱',
 };
-const OFFER_LAYLA = 'ليلى، عرضنا لك: خصم ٢٠٪\nلإلغاء الاشتراك أرسل STOP';
+const OFFER = { layla: 'ليلى، عرضنا لك: خصم ٢٠٪\nلإلغاء الاشتراك أرسل STOP', dariush: 'داریوش، پیشنهاد ما برای شما: ۲۰٪ تخفیف\nلغو۱۱' };
 
 describe.each(backends())('the SMS welcome journey on %s', (kind) => {
   let f: RuntimeFixture;
@@ -131,7 +134,13 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
           kind: 'marketing',
           content: { body: 'مرحبا {{ contact.first_name }}، أهلا بك في قطرة!', defaultLocale: 'ar', locales: { fa: { body: 'سلام {{ contact.first_name }}، به قطره خوش آمدید!' } } },
         },
-        { id: 'offer-sms', name: 'Offer SMS', channel: 'sms', kind: 'marketing', content: { body: '{{ contact.first_name }}، عرضنا لك: خصم ٢٠٪', defaultLocale: 'ar' } },
+        {
+          id: 'offer-sms',
+          name: 'Offer SMS',
+          channel: 'sms',
+          kind: 'marketing',
+          content: { body: '{{ contact.first_name }}، عرضنا لك: خصم ٢٠٪', defaultLocale: 'ar', locales: { fa: { body: '{{ contact.first_name }}، پیشنهاد ما برای شما: ۲۰٪ تخفیف' } } },
+        },
         { id: 'otp', name: 'Code', channel: 'sms', kind: 'transactional', content: { body: 'رمز التحقق: {{ data.code }}', defaultLocale: 'ar' } },
       ],
       'upsert',
@@ -175,6 +184,7 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
     await add('ahmad', 'أحمد', '+966501234567', 'ar-SA');
     await add('sara', 'سارا', '+989121234567', 'fa-IR');
     await add('layla', 'ليلى', '+966551234567', 'ar-SA');
+    await add('dariush', 'داریوش', '+989351234567', 'fa-IR');
   });
   afterAll(async () => {
     await hooks?.close();
@@ -290,33 +300,43 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
     expect(bodiesTo(people.sara!.phone!).filter((b) => b.startsWith('سلام'))).toEqual([WELCOME.sara]);
   });
 
-  it("an SMS due in Riyadh's night is held until 08:00 there, then sent; the next one follows a day later", async () => {
+  it("SMS due in the contact's night are held, not lost: Riyadh's window until 08:00 there, Tehran's quiet hours until 08:00 there", async () => {
     f.h.clock.set(EVENING);
     await f.track('layla', 'signed_up');
+    await f.track('dariush', 'signed_up');
     await f.worker.drain();
-    expect(sink.mails.at(-1)!.envelope.rcptTo).toEqual(['layla@example.com']);
+    expect(sink.mails.slice(-2).map((m) => m.envelope.rcptTo[0])).toEqual(['layla@example.com', 'dariush@example.com']);
     await f.advance(2 * DAY);
     expect(bodiesTo(people.layla!.phone!)).toEqual([]);
-    const [held] = (await f.runs('welcome')).filter((r) => r.contactId === people.layla!.id);
-    expect(held).toMatchObject({ status: 'active', node: 'sms1' });
-    expect(held!.dueAt).toBe(RIYADH_MORNING_DAY3);
-    await f.advance(RIYADH_MORNING_DAY3 - f.h.clock.now() - 1000);
-    expect(bodiesTo(people.layla!.phone!)).toEqual([]);
+    // Dariush has no time zone of his own: his number's (Asia/Tehran, no promotional window there) is used.
+    expect(bodiesTo(people.dariush!.phone!)).toEqual([]);
+    const runOf = async (who: string) => (await f.runs('welcome')).find((r) => r.contactId === people[who]!.id)!;
+    expect(await runOf('layla')).toMatchObject({ status: 'active', node: 'sms1', dueAt: RIYADH_MORNING_DAY3 });
+    expect(await runOf('dariush')).toMatchObject({ status: 'active', node: 'sms1', dueAt: TEHRAN_MORNING_DAY3 });
+    await f.advance(TEHRAN_MORNING_DAY3 - f.h.clock.now() - 1000);
+    expect(bodiesTo(people.dariush!.phone!)).toEqual([]);
     await f.advance(1000);
+    expect(bodiesTo(people.dariush!.phone!)).toEqual([WELCOME.dariush]);
+    expect(bodiesTo(people.layla!.phone!)).toEqual([]);
+    await f.advance(RIYADH_MORNING_DAY3 - f.h.clock.now());
     expect(bodiesTo(people.layla!.phone!)).toEqual([WELCOME.layla]);
     await f.advance(DAY);
-    expect(bodiesTo(people.layla!.phone!)).toEqual([WELCOME.layla, OFFER_LAYLA]);
-    for (const m of twilio.received.filter((r) => r.params.To === people.layla!.phone)) expect((await twilio.reportStatus(m.sid!, 'delivered', { postTo: localHook('status') })).status).toBe(200);
+    expect(bodiesTo(people.layla!.phone!)).toEqual([WELCOME.layla, OFFER.layla]);
+    expect(bodiesTo(people.dariush!.phone!)).toEqual([WELCOME.dariush, OFFER.dariush]);
+    for (const who of ['layla', 'dariush']) {
+      expect((await runOf(who)).status).toBe('completed');
+      for (const m of twilio.received.filter((r) => r.params.To === people[who]!.phone)) expect((await twilio.reportStatus(m.sid!, 'delivered', { postTo: localHook('status') })).status).toBe(200);
+    }
   });
 
   it("the journey's statistics show both channels: email sent, SMS sent, delivered and opted out", async () => {
     const s = await journeyStats(f.h.deps, f.t.workspaceId, 'welcome');
     expect(Object.keys(s.byChannel).sort()).toEqual(['email', 'sms']);
-    expect(s.byChannel.email).toMatchObject({ recorded: 3, sent: 3, delivered: 3, failed: 0, optOuts: 0 });
-    // Journey SMS: Ahmad's and Sara's first, Layla's two; the keyword answers and the code are not the journey's.
-    expect(s.byChannel.sms).toMatchObject({ recorded: 4, sent: 4, delivered: 4, undelivered: 0, failed: 0, pending: 0, optOuts: 2, rates: { delivery: 1, optOut: 0.5 } });
+    expect(s.byChannel.email).toMatchObject({ recorded: 4, sent: 4, delivered: 4, failed: 0, optOuts: 0 });
+    // Journey SMS: Ahmad's and Sara's first, Layla's and Dariush's two; the keyword answers and the code are not the journey's.
+    expect(s.byChannel.sms).toMatchObject({ recorded: 6, sent: 6, delivered: 6, undelivered: 0, failed: 0, pending: 0, optOuts: 2, rates: { delivery: 1, optOut: 0.333333 } });
     expect(s.byChannel.sms).not.toHaveProperty('opens');
-    const segments = [WELCOME.ahmad, WELCOME.sara, WELCOME.layla, OFFER_LAYLA].reduce((n, b) => n + analyzeSms(b).segments, 0);
+    const segments = [...Object.values(WELCOME), ...Object.values(OFFER)].reduce((n, b) => n + analyzeSms(b).segments, 0);
     expect(s.byChannel.sms!.segments).toBe(segments);
   });
 });
