@@ -73,7 +73,8 @@ const WELCOME = {
   layla: 'مرحبا ليلى، أهلا بك في قطرة!\nلإلغاء الاشتراك أرسل STOP',
   dariush: 'سلام داریوش، به قطره خوش آمدید!\nلغو۱۱',
 };
-const OFFER = { layla: 'ليلى، عرضنا لك: خصم ٢٠٪\nلإلغاء الاشتراك أرسل STOP', dariush: 'داریوش، پیشنهاد ما برای شما: ۲۰٪ تخفیف\nلغو۱۱' };
+/** Layla's offer is over 70 UCS-2 characters: two segments of 67. */
+const OFFER = { layla: 'ليلى، عرضنا لك هذا الأسبوع: خصم ٢٠٪ على كل الاشتراكات السنوية حتى نهاية الشهر\nلإلغاء الاشتراك أرسل STOP', dariush: 'داریوش، پیشنهاد ما برای شما: ۲۰٪ تخفیف\nلغو۱۱' };
 
 describe.each(backends())('the SMS welcome journey on %s', (kind) => {
   let f: RuntimeFixture;
@@ -86,7 +87,7 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
 
   const sms = () => f.rt.channels.get('sms')!;
   /** Bodies the Twilio server took for `phone`, in order. */
-  const bodiesTo = (phone: string) => twilio.received.filter((m) => m.params.To === phone).map((m) => m.params.Body);
+  const bodiesTo = (phone: string) => twilio.received.filter((m) => m.params.To === phone).map((m) => m.params.Body ?? '');
   const messagesOf = (contactId: string) =>
     f.h.deps.store.db.selectFrom('messages').selectAll().where('workspace_id', '=', f.t.workspaceId).where('contact_id', '=', contactId).orderBy('created_at').orderBy('id').execute();
   const localHook = (path: string) => `${local}/hooks/sms/twilio/${providerId}/${path}`;
@@ -139,7 +140,11 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
           name: 'Offer SMS',
           channel: 'sms',
           kind: 'marketing',
-          content: { body: '{{ contact.first_name }}، عرضنا لك: خصم ٢٠٪', defaultLocale: 'ar', locales: { fa: { body: '{{ contact.first_name }}، پیشنهاد ما برای شما: ۲۰٪ تخفیف' } } },
+          content: {
+            body: '{{ contact.first_name }}، عرضنا لك هذا الأسبوع: خصم ٢٠٪ على كل الاشتراكات السنوية حتى نهاية الشهر',
+            defaultLocale: 'ar',
+            locales: { fa: { body: '{{ contact.first_name }}، پیشنهاد ما برای شما: ۲۰٪ تخفیف' } },
+          },
         },
         { id: 'otp', name: 'Code', channel: 'sms', kind: 'transactional', content: { body: 'رمز التحقق: {{ data.code }}', defaultLocale: 'ar' } },
       ],
@@ -323,6 +328,10 @@ describe.each(backends())('the SMS welcome journey on %s', (kind) => {
     await f.advance(DAY);
     expect(bodiesTo(people.layla!.phone!)).toEqual([WELCOME.layla, OFFER.layla]);
     expect(bodiesTo(people.dariush!.phone!)).toEqual([WELCOME.dariush, OFFER.dariush]);
+    const offer = (await messagesOf(people.layla!.id)).find((m) => m.node_id === 'sms2')!;
+    expect(OFFER.layla.length).toBeGreaterThan(70);
+    expect(OFFER.layla.length).toBeLessThanOrEqual(134);
+    expect(Number(offer.segments)).toBe(2);
     for (const who of ['layla', 'dariush']) {
       expect((await runOf(who)).status).toBe('completed');
       for (const m of twilio.received.filter((r) => r.params.To === people[who]!.phone)) expect((await twilio.reportStatus(m.sid!, 'delivered', { postTo: localHook('status') })).status).toBe(200);
