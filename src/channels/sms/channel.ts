@@ -16,7 +16,9 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizePhone, phoneTimeZone } from '../../core/phone.js';
+import { isValidTimeZone } from '../../core/time-zone.js';
+import { checkQuietHours } from '../../guards/guards.js';
 import type { Store } from '../../store/store.js';
 import type { SentContent } from '../../messages/records.js';
 import { TemplateCache } from '../../templates/cache.js';
@@ -99,11 +101,17 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
     const fail = (reason: string): DeliveryOutcome => ({ result: { status: 'permanent', reason }, content: null });
 
     if (marketing) {
+      // The recipient's zone: the contact's own, else the one its number's country implies.
+      const own = request.contact.timezone;
+      const zone = (own && isValidTimeZone(own) ? own : undefined) ?? phoneTimeZone(address) ?? 'UTC';
       // The destination country's promotional window (Saudi Arabia: 08:00–21:00 Riyadh time); the
       // step waits for it, once, rather than sending at night.
-      const window = inSendingWindow(country, clock.now(), request.contact.timezone ?? 'UTC', { kind: 'promotional', overrides });
+      const window = inSendingWindow(country, clock.now(), zone, { kind: 'promotional', overrides });
       if (!window.allowed)
         return { result: { status: 'retryable', reason: `outside ${country}'s promotional window (${window.timeZone})`, retryAfterMs: window.nextAllowedAt - clock.now() }, content: null };
+      // The workspace's SMS quiet hours (default 21:00–08:00) in the recipient's zone, for every country.
+      const quiet = checkQuietHours({ ...settings.quietHours, outcome: 'defer' }, clock.now(), zone);
+      if (!quiet.ok) return { result: { status: 'retryable', reason: quiet.reason, retryAfterMs: quiet.until - clock.now() }, content: null };
     }
 
     let rendered: { text: string; locale: string | null; version: number | null };

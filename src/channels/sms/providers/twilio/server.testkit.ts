@@ -18,6 +18,8 @@ export interface ReceivedMessage {
   accountSid: string;
   params: Record<string, string>;
   sid: string | null;
+  /** When the server wrote its answer (ms since epoch); null while it is held by `delayMs`. */
+  answeredAt: number | null;
 }
 
 export interface TwilioTestServer {
@@ -30,6 +32,8 @@ export interface TwilioTestServer {
   readonly connections: number;
   /** Failures by `To` number; `once` failures are removed after one use. */
   failures: Map<string, TwilioFailure & { once?: boolean }>;
+  /** How long to hold the answer to a message (recorded on arrival); none when null. For kills mid-send. */
+  delayMs: ((params: Record<string, string>) => number) | null;
   /**
    * POSTs a StatusCallback to `url` as Twilio does: signed with the auth token (or `signWith`; null:
    * no signature header) over `signedUrl` (default `url`: the public URL Twilio was given, when the
@@ -116,14 +120,20 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const send = (status: number, body: string, extra: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', ...extra });
-        res.end(body);
-      };
       const match = MESSAGES_PATH.exec(req.url ?? '');
-      if (req.method !== 'POST' || !match) return send(404, errorBody(20404, 404));
       const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-      const record: ReceivedMessage = { accountSid: decodeURIComponent(match[1]!), params, sid: null };
+      const record: ReceivedMessage = { accountSid: decodeURIComponent(match?.[1] ?? ''), params, sid: null, answeredAt: null };
+      const send = (status: number, body: string, extra: Record<string, string> = {}) => {
+        const write = () => {
+          record.answeredAt = Date.now();
+          res.writeHead(status, { 'content-type': 'application/json', ...extra });
+          res.end(body);
+        };
+        const delay = match ? (api.delayMs?.(params) ?? 0) : 0;
+        if (delay > 0) setTimeout(write, delay);
+        else write();
+      };
+      if (req.method !== 'POST' || !match) return send(404, errorBody(20404, 404));
       received.push(record);
       if (req.headers.authorization !== expectedAuth || record.accountSid !== accountSid) return send(401, errorBody(20003, 401), { 'www-authenticate': 'Basic realm="Twilio API"' });
       if (!params.To) return send(400, errorBody(21604, 400));
@@ -146,7 +156,7 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
   server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const api: TwilioTestServer = {
     baseUrl: `http://127.0.0.1:${port}`,
     accountSid,
     authToken,
@@ -155,6 +165,7 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
       return connections;
     },
     failures,
+    delayMs: null,
     postStatus: (url, params, options = {}) => postSigned(url, params, options.signWith === undefined ? authToken : options.signWith, options.signedUrl ?? url),
     postInbound: (url, params, options = {}) => postSigned(url, params, options.signWith === undefined ? authToken : options.signWith, options.signedUrl ?? url),
     reportStatus(sid, status, options = {}) {
@@ -180,4 +191,5 @@ export async function startTwilioServer(options: { accountSid?: string; authToke
         server.close(() => resolve());
       }),
   };
+  return api;
 }
