@@ -35,6 +35,7 @@ import { contactImportsRoutes } from '../contacts/imports.routes.js';
 import { topicsRoutes } from '../channels/email/topics.routes.js';
 import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
+import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -69,5 +70,6 @@ export const routeModules: RouteModule[] = [
   topicsRoutes,
   messagingDefaultsRoutes,
   channelProvidersRoutes,
+  smsSettingsRoutes,
   webAppRoutes(),
 ];
