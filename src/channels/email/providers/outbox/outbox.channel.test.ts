@@ -18,7 +18,7 @@ describe.each(backends())('GET /api/outbox by channel on %s', (kind) => {
       subject,
       html_body: null,
       text_body: text,
-      headers: toJson(channel === 'sms' ? { encoding: 'ucs2', segments: '2' } : { Subject: subject }),
+      headers: toJson(channel === 'sms' ? { encoding: 'ucs2', segments: 2 } : { Subject: subject }),
       raw: text,
       created_at: h.clock.now(),
     });
@@ -29,7 +29,7 @@ describe.each(backends())('GET /api/outbox by channel on %s', (kind) => {
   });
   afterAll(async () => h?.close());
 
-  it('returns each message with its channel, and only that channel when filtered', async () => {
+  it('returns each message with its channel (an SMS row as the SMS outbox stores it: segments a number), and only that channel when filtered', async () => {
     const all = (await h.app.inject({ method: 'GET', url: '/api/outbox', headers: t.admin })).json().data as { channel: string; to: string }[];
     expect(all.map((e) => [e.channel, e.to])).toEqual([
       ['email', 'two@example.org'],

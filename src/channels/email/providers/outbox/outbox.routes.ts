@@ -35,6 +35,11 @@ const entrySchema = z.object({
 
 export type OutboxEntry = z.infer<typeof entrySchema>;
 
+/** Header values as strings: the SMS outbox stores `segments` as a number, which the answer's schema (strings) would refuse with a 500. */
+function headerStrings(headers: Record<string, unknown> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
 export const outboxRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   // Browsers only show their key prompt when asked with WWW-Authenticate.
@@ -58,7 +63,7 @@ export const outboxRoutes: RouteModule = (app, deps) => {
       to: r.to_address,
       subject: r.subject,
       createdAt: r.created_at,
-      headers: fromJson<Record<string, string>>(r.headers) ?? {},
+      headers: headerStrings(fromJson<Record<string, unknown>>(r.headers)),
       html: r.html_body,
       viewerHtml: r.html_body === null ? null : withoutTracking(r.html_body),
       text: r.text_body,
