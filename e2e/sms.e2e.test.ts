@@ -4,7 +4,9 @@
  *    opt-out line of a marketing SMS counted), the phone preview is right to left with the opt-out
  *    line greyed, and it saves as an `sms` template;
  *  - a typographic apostrophe is named as what makes a text Unicode, with the replacement hint;
- *  - the SMS settings saved from the settings screen, and a bad country refused at its field.
+ *  - the SMS settings saved from the settings screen, and a bad country refused at its field;
+ *  - a broadcast on the SMS channel offers only SMS templates;
+ *  - a contact's phone and its SMS consent, changed by an admin.
  * Screenshot: docs/screenshots/sms-template.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +113,31 @@ describe.skipIf(!!missing)('SMS templates and settings in Chromium', () => {
       keywords: { stop: ['بس', 'خلاص'], start: [], help: [] },
       quietHours: { start: '21:00', end: '08:00' },
     });
+  });
+
+  it('offers only SMS templates to an SMS broadcast', async () => {
+    await api('POST', '/api/templates', { id: 'news-email', name: 'News email', kind: 'transactional', content: { subject: 'News', body: '<p>News</p>' } });
+    await page.getByRole('link', { name: 'Broadcasts' }).click();
+    const template = page.locator('#bc-template');
+    await template.locator('option[value="news-email"]').waitFor({ state: 'attached' });
+    await expect(template.locator('option[value="offer-ar"]').count()).resolves.toBe(0);
+    await page.locator('#bc-channel').selectOption('sms');
+    await template.locator('option[value="offer-ar"]').waitFor({ state: 'attached' });
+    await expect(template.locator('option[value="news-email"]').count()).resolves.toBe(0);
+  });
+
+  it("shows a contact's phone and SMS consent, and lets an admin change it", async () => {
+    const contact = await api('POST', '/api/contacts', { email: 'layla@example.com', phone: '+966501234567', locale: 'ar' });
+    await page.goto(`${q.url}/app/contacts/${contact.id}`);
+    const sms = page.getByTestId('consent-sms');
+    await expect(sms.textContent()).resolves.toContain('+966501234567');
+    await expect(sms.getAttribute('data-status')).resolves.toBe('unknown');
+    await sms.getByRole('button', { name: 'Subscribe', exact: true }).click();
+    await page.locator('[data-testid="consent-sms"][data-status="subscribed"]').waitFor();
+    await expect(sms.textContent()).resolves.toContain('admin');
+    const current = (await api('GET', `/api/contacts/${contact.id}/consent`)).data;
+    expect(current).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'sms', topic: '', status: 'subscribed', source: 'admin' })]));
+    await sms.getByRole('button', { name: 'Unsubscribe' }).click();
+    await page.locator('[data-testid="consent-sms"][data-status="unsubscribed"]').waitFor();
   });
 });

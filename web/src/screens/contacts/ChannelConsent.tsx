@@ -50,10 +50,13 @@ export function ChannelConsent({ contactId, email, phone, role }: { contactId: s
     { channel: 'sms', address: phone },
   ];
   const load = async () => {
-    const r = await get<{ data: Current[] }>(`/api/contacts/${encodeURIComponent(contactId)}/consent`);
-    setCurrent(r.data);
-    const entries = await Promise.all(channels.map(async ({ channel }) => [channel, await lastChange(contactId, channel)] as const));
+    // Both read before either is shown, so the status and its source never disagree on screen.
+    const [r, entries] = await Promise.all([
+      get<{ data: Current[] }>(`/api/contacts/${encodeURIComponent(contactId)}/consent`),
+      Promise.all(channels.map(async ({ channel }) => [channel, await lastChange(contactId, channel)] as const)),
+    ]);
     setLast(Object.fromEntries(entries));
+    setCurrent(r.data);
   };
   useEffect(() => {
     load().catch((e) => setError((e as Error).message));
