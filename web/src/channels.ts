@@ -9,3 +9,7 @@ export const STEP_CHANNELS = [...TEMPLATE_CHANNELS, 'webhook'] as const;
 
 /** Templates a message step or broadcast of `channel` may use: those written for it (email when a template names none). */
 export const templatesFor = <T extends { channel?: string }>(templates: readonly T[], channel: string): T[] => templates.filter((x) => (x.channel ?? 'email') === channel);
+
+/** The ids of `ids` whose template is written for `channel` (`channelOf`: id → channel; email when unknown). */
+export const templateIdsFor = (ids: readonly string[], channelOf: Readonly<Record<string, string>> | undefined, channel: string): string[] =>
+  ids.filter((id) => (channelOf?.[id] ?? 'email') === channel);

@@ -10,7 +10,7 @@ import { bare, type PropertyFilter } from '../conditions/model';
 import { useI18n } from '../i18n';
 import { BranchesField, type Branch } from './BranchesField';
 import { Field } from './Field';
-import { STEP_CHANNELS } from '../channels';
+import { STEP_CHANNELS, templateIdsFor } from '../channels';
 import { withOptional, type JourneyDoc, type JourneyNode } from './model';
 import { VariantsField, type Variant } from './VariantsField';
 
@@ -166,7 +166,7 @@ export function SidePanel(props: PanelProps) {
   const f = (field: string) => at(`${base}.${field}`);
   const set = (patch: Record<string, unknown>) => props.onNode({ ...node, ...patch });
   // A message step lists only the templates of its channel (an SMS step: SMS templates).
-  const stepTemplates = props.templates.filter((id) => (props.templateChannels?.[id] ?? 'email') === String(node.channel ?? 'email'));
+  const stepTemplates = templateIdsFor(props.templates, props.templateChannels, String(node.channel ?? 'email'));
   const text = (field: string, label: string) => (
     <Field label={label} issues={f(field)}>
       {(p) => <input {...p} disabled={readOnly} value={String(node[field] ?? '')} onChange={(e) => set({ [field]: e.target.value })} />}
