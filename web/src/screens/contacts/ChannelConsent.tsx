@@ -1,7 +1,7 @@
 /**
  * A contact's consent per channel, with the address it applies to: email and phone. Each shows
- * subscribed / unsubscribed / unknown (no record), and the last change's source; when that change
- * came from an SMS reply (`sms_reply`), the person's own words (`detail`, «لغو», "STOP please").
+ * subscribed / unsubscribed / pending (double opt-in) / unknown (no record), and the last
+ * change's source; when that change came from an SMS reply (`sms_reply`), the person's own words (`detail`, «لغو», "STOP please").
  * Admins can subscribe or unsubscribe (PUT /api/contacts/:id/consent/:channel, source `admin`).
  */
 import { useEffect, useState } from 'react';
@@ -84,7 +84,7 @@ export function ChannelConsent({ contactId, email, phone, role }: { contactId: s
         <tbody>
           {channels.map(({ channel, address }) => {
             const now = current?.find((c) => c.channel === channel && c.topic === '');
-            const status = now?.status === 'subscribed' ? 'subscribed' : now?.status === 'unsubscribed' ? 'unsubscribed' : 'unknown';
+            const status = now?.status ?? 'unknown';
             const ch = last[channel];
             return (
               <tr key={channel} data-testid={`consent-${channel}`} data-status={status}>
