@@ -22,24 +22,28 @@ interface Field {
   type?: 'number' | 'text';
   required?: boolean;
 }
+/** Every kind also takes the default sender, a shared per-second limit and the cost of a segment (src/channels/sms/provider-kinds.ts). */
+const COMMON: Field[] = [{ name: 'from' }, { name: 'messagesPerSecond', type: 'number' }, { name: 'costPerSegment', type: 'number' }];
 const KINDS: Record<string, { settings: Field[]; secrets: string[] }> = {
-  outbox: { settings: [], secrets: [] },
-  twilio: {
-    settings: [
-      { name: 'accountSid', required: true },
-      { name: 'from' },
-      { name: 'messagingServiceSid' },
-      { name: 'baseUrl' },
-      { name: 'messagesPerSecond', type: 'number' },
-      { name: 'costPerSegment', type: 'number' },
-    ],
-    secrets: ['authToken'],
-  },
+  outbox: { settings: COMMON, secrets: [] },
+  twilio: { settings: [{ name: 'accountSid', required: true }, { name: 'messagingServiceSid' }, { name: 'baseUrl' }, ...COMMON], secrets: ['authToken'] },
   smpp: {
-    settings: [{ name: 'host', required: true }, { name: 'port', type: 'number', required: true }, { name: 'systemId', required: true }, { name: 'systemType' }, { name: 'from' }],
+    settings: [
+      { name: 'host', required: true },
+      { name: 'port', type: 'number' },
+      { name: 'systemId', required: true },
+      { name: 'systemType' },
+      { name: 'windowSize', type: 'number' },
+      { name: 'enquireLinkMs', type: 'number' },
+      ...COMMON,
+    ],
     secrets: ['password'],
   },
-  http: { settings: [{ name: 'url', required: true }, { name: 'method' }, { name: 'contentType' }, { name: 'bodyTemplate' }, { name: 'idPath' }, { name: 'timeoutMs', type: 'number' }], secrets: [] },
+  // `headers` (an object) has no field here: it is kept as loaded.
+  http: {
+    settings: [{ name: 'url', required: true }, { name: 'method' }, { name: 'contentType' }, { name: 'bodyTemplate' }, { name: 'idPath' }, { name: 'timeoutMs', type: 'number' }, ...COMMON],
+    secrets: ['authorization'],
+  },
 };
 const API = '/api/channels/sms/providers';
 
