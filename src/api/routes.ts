@@ -36,6 +36,7 @@ import { topicsRoutes } from '../channels/email/topics.routes.js';
 import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
+import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -71,5 +72,6 @@ export const routeModules: RouteModule[] = [
   messagingDefaultsRoutes,
   channelProvidersRoutes,
   smsHookRoutes,
+  smsSettingsRoutes,
   webAppRoutes(),
 ];

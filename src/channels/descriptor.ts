@@ -4,7 +4,12 @@
  * read it without importing a channel's implementation. `./descriptors.ts` lists them; nothing else
  * lists channels.
  */
-import type { Contact } from '../contacts/contact.js';
+
+/** What a descriptor reads of a contact (a structural part of contacts/contact.ts `Contact`, so the web app can import this file). */
+export interface AddressedContact {
+  email: string | null;
+  phone: string | null;
+}
 
 /** The contact field a channel sends to. */
 export type AddressKind = 'email' | 'phone' | 'none';
@@ -16,7 +21,7 @@ export interface ChannelDescriptor {
   readonly address: {
     readonly kind: AddressKind;
     /** The contact's address on this channel, or null when it has none. */
-    of(contact: Contact): string | null;
+    of(contact: AddressedContact): string | null;
   };
   /**
    * The template channel its messages render from (`templates.channel`), or null when it renders

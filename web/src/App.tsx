@@ -70,7 +70,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if ((m = match('/segments/:id', path))) screen = <SegmentEditor key={m.id} id={m.id === 'new' ? null : m.id!} role={session.role} />;
   else if (path.startsWith('/segments')) screen = <SegmentsList role={session.role} />;
   else if (path === '/contacts/import') screen = <ContactsImport />;
-  else if ((m = match('/contacts/:id', path))) screen = <ContactProfile key={m.id} id={m.id!} />;
+  else if ((m = match('/contacts/:id', path))) screen = <ContactProfile key={m.id} id={m.id!} role={session.role} />;
   else if (path.startsWith('/contacts')) screen = <ContactsList role={session.role} />;
   else if (path.startsWith('/broadcasts')) screen = <Broadcasts role={session.role} />;
   else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;

@@ -1,3 +1,5 @@
+import { smsAr, smsEn, smsFa } from './sms/messages';
+
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
   appName: 'Qatra',
@@ -542,6 +544,7 @@ export const en = {
   'jset.allChannels': 'all marketing messages',
   'jset.maxDuration': 'Longest a run may last',
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
+  ...smsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1051,6 +1054,7 @@ const ar: Dict = {
   'jset.allChannels': 'كل الرسائل التسويقية',
   'jset.maxDuration': 'أطول مدة للمسار',
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
+  ...smsAr,
 };
 
 const fa: Dict = {
@@ -1557,6 +1561,7 @@ const fa: Dict = {
   'jset.allChannels': 'همهٔ پیام‌های بازاریابی',
   'jset.maxDuration': 'بیشترین مدت یک مسیر',
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
+  ...smsFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

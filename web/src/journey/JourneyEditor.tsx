@@ -74,6 +74,8 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [templates, setTemplates] = useState<string[]>([]);
+  /** Each template's channel: a message step lists only its channel's templates. */
+  const [templateChannels, setTemplateChannels] = useState<Record<string, string>>({});
   const [yaml, setYaml] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
 
@@ -94,8 +96,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   }, []);
 
   useEffect(() => {
-    get<{ data: { id: string; kind: string; archived: boolean }[] }>('/api/templates').then(
-      (r) => setTemplates(r.data.filter((x) => !x.archived && (x.kind === 'marketing' || x.kind === 'transactional')).map((x) => x.id)),
+    get<{ data: { id: string; kind: string; channel: string; archived: boolean }[] }>('/api/templates').then(
+      (r) => {
+        const usable = r.data.filter((x) => !x.archived && (x.kind === 'marketing' || x.kind === 'transactional'));
+        setTemplates(usable.map((x) => x.id));
+        setTemplateChannels(Object.fromEntries(usable.map((x) => [x.id, x.channel])));
+      },
       () => {},
     );
     if (id)
@@ -416,6 +422,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
               nodeIndex={selectedIndex}
               issues={issues}
               templates={templates}
+              templateChannels={templateChannels}
               readOnly={readOnly}
               onNode={updateStep}
               onRename={rename}

@@ -11,6 +11,7 @@ import { FilterList } from '../conditions/FilterList';
 import { bare, blankRow, issuesUnder, type Condition, type PropertyFilter } from '../conditions/model';
 import { useI18n } from '../i18n';
 import { Field } from './Field';
+import { STEP_CHANNELS } from '../channels';
 import { withOptional, type JourneyDoc } from './model';
 
 interface EventMatch {
@@ -251,7 +252,7 @@ export function JourneySettings({ extra, issues, templates, readOnly, onChange }
               {(p) => (
                 <select {...p} disabled={readOnly} value={cap.channel ?? ''} onChange={(e) => setSettings({ ...settings, frequencyCap: withOptional(cap, 'channel', e.target.value) })}>
                   <option value="">{t('jset.allChannels')}</option>
-                  {['email', 'sms', 'webhook'].map((c) => (
+                  {STEP_CHANNELS.map((c) => (
                     <option key={c} value={c}>
                       {c}
                     </option>

@@ -10,6 +10,7 @@ import { bare, type PropertyFilter } from '../conditions/model';
 import { useI18n } from '../i18n';
 import { BranchesField, type Branch } from './BranchesField';
 import { Field } from './Field';
+import { STEP_CHANNELS, templateIdsFor } from '../channels';
 import { withOptional, type JourneyDoc, type JourneyNode } from './model';
 import { VariantsField, type Variant } from './VariantsField';
 
@@ -65,6 +66,8 @@ export interface PanelProps {
   nodeIndex: number;
   issues: Issue[];
   templates: string[];
+  /** Template id → its channel (email when absent). */
+  templateChannels?: Record<string, string>;
   readOnly: boolean;
   onNode(next: JourneyNode): void;
   onRename(from: string, to: string): void;
@@ -162,6 +165,8 @@ export function SidePanel(props: PanelProps) {
   const base = `nodes.${nodeIndex}`;
   const f = (field: string) => at(`${base}.${field}`);
   const set = (patch: Record<string, unknown>) => props.onNode({ ...node, ...patch });
+  // A message step lists only the templates of its channel (an SMS step: SMS templates).
+  const stepTemplates = templateIdsFor(props.templates, props.templateChannels, String(node.channel ?? 'email'));
   const text = (field: string, label: string) => (
     <Field label={label} issues={f(field)}>
       {(p) => <input {...p} disabled={readOnly} value={String(node[field] ?? '')} onChange={(e) => set({ [field]: e.target.value })} />}
@@ -187,7 +192,7 @@ export function SidePanel(props: PanelProps) {
           <Field label={t('field.channel')} issues={f('channel')}>
             {(p) => (
               <select {...p} disabled={readOnly} value={String(node.channel ?? 'email')} onChange={(e) => set({ channel: e.target.value })}>
-                {['email', 'sms', 'webhook'].map((c) => (
+                {STEP_CHANNELS.map((c) => (
                   <option key={c} value={c}>
                     {c}
                   </option>
@@ -200,12 +205,12 @@ export function SidePanel(props: PanelProps) {
               {(p) => (
                 <select {...p} disabled={readOnly} value={String(node.template ?? '')} onChange={(e) => set({ template: e.target.value })}>
                   <option value="">—</option>
-                  {props.templates.map((id) => (
+                  {stepTemplates.map((id) => (
                     <option key={id} value={id}>
                       {id}
                     </option>
                   ))}
-                  {node.template && !props.templates.includes(String(node.template)) ? <option value={String(node.template)}>{String(node.template)}</option> : null}
+                  {node.template && !stepTemplates.includes(String(node.template)) ? <option value={String(node.template)}>{String(node.template)}</option> : null}
                 </select>
               )}
             </Field>

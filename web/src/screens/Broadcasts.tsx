@@ -9,6 +9,7 @@ import { ApiError, get, post, canAdmin, type Role } from '../api';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages';
 import { Figures, type ScopeStats } from './Analytics';
+import { TEMPLATE_CHANNELS, templatesFor } from '../channels';
 
 type Status = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
 interface Progress {
@@ -32,6 +33,8 @@ interface Broadcast {
 interface Named {
   id: string;
   name: string;
+  /** Templates only. */
+  channel?: string;
 }
 
 const enc = encodeURIComponent;
@@ -64,6 +67,7 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
   const [lists, setLists] = useState<Named[]>([]);
   const [name, setName] = useState('');
   const [template, setTemplate] = useState('');
+  const [channel, setChannel] = useState<string>('email');
   const [audienceType, setAudienceType] = useState<'segment' | 'list'>('list');
   const [audienceId, setAudienceId] = useState('');
   const [when, setWhen] = useState<'now' | 'at'>('now');
@@ -91,7 +95,7 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setDone(false);
-    const body: Record<string, unknown> = { name, template: template || null, audience: { type: audienceType, id: audienceId } };
+    const body: Record<string, unknown> = { name, channel, template: template || null, audience: { type: audienceType, id: audienceId } };
     if (when === 'at') body.sendAt = sendAt ? new Date(sendAt).getTime() : -1; // -1: let the server say it is missing
     if (useLocal) body.localTime = localTime;
     if (rate.trim()) body.ratePerSecond = Number(rate);
@@ -121,11 +125,31 @@ function NewBroadcast({ onCreated }: { onCreated(): void }) {
           <FieldError id="bc-err-name" text={errors.name} />
         </div>
         <div>
+          <label htmlFor="bc-channel">{t('field.channel')}</label>
+          <br />
+          <select
+            id="bc-channel"
+            value={channel}
+            onChange={(e) => {
+              setChannel(e.target.value);
+              setTemplate('');
+            }}
+            {...invalid('channel')}
+          >
+            {TEMPLATE_CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {t(`channel.${c}`)}
+              </option>
+            ))}
+          </select>
+          <FieldError id="bc-err-channel" text={errors.channel} />
+        </div>
+        <div>
           <label htmlFor="bc-template">{t('bc.template')}</label>
           <br />
           <select id="bc-template" value={template} onChange={(e) => setTemplate(e.target.value)} {...invalid('template')}>
             <option value="">{t('bc.pick')}</option>
-            {templates.map((x) => (
+            {templatesFor(templates, channel).map((x) => (
               <option key={x.id} value={x.id}>
                 {x.name}
               </option>

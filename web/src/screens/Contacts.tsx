@@ -9,6 +9,7 @@ import { canEdit, get, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ContactTimeline } from './ContactTimeline';
+import { ChannelConsent } from './contacts/ChannelConsent';
 
 interface Contact {
   id: string;
@@ -107,6 +108,8 @@ interface Consent {
   status: string;
   source: string | null;
   ip: string | null;
+  /** The person's words, when an SMS reply changed the consent. */
+  detail?: string | null;
   createdAt: number;
 }
 interface Membership {
@@ -123,7 +126,7 @@ interface Run {
   steps: { node: string; outcome: string; executedAt: number }[];
 }
 
-export function ContactProfile({ id }: { id: string }) {
+export function ContactProfile({ id, role }: { id: string; role: Role }) {
   const { t, date } = useI18n();
   const [contact, setContact] = useState<Contact | null>(null);
   const [consent, setConsent] = useState<Consent[]>([]);
@@ -218,6 +221,7 @@ export function ContactProfile({ id }: { id: string }) {
           </details>
         ))}
       </section>
+      <ChannelConsent contactId={contact.id} email={contact.email} phone={contact.phone} role={role} />
       <section aria-labelledby="consent-title">
         <h2 id="consent-title">{t('contacts.consent')}</h2>
         <table>
@@ -231,7 +235,7 @@ export function ContactProfile({ id }: { id: string }) {
                 </td>
                 <td>{c.status}</td>
                 <td>{c.source ?? ''}</td>
-                <td>{c.ip ?? ''}</td>
+                <td>{c.detail ? <bdi>{c.detail}</bdi> : (c.ip ?? '')}</td>
               </tr>
             ))}
           </tbody>

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n';
 import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
+import { SmsSettingsSection } from './settings/SmsSettings';
 
 interface Workspace {
   id: string;
@@ -117,6 +118,7 @@ export function Settings({ session }: { session: Session }) {
       <EmailProvider admin={admin} />
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
+      <SmsSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>

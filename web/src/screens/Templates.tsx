@@ -9,6 +9,8 @@ import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
 import { isRtl, LocaleTabs, type Variant } from './templates/LocaleTabs';
+import { SmsTemplateEditor, type SmsTemplateView } from './templates/SmsTemplateEditor';
+import { TEMPLATE_CHANNELS, type TemplateChannel } from '../channels';
 
 interface Template {
   id: string;
@@ -85,6 +87,41 @@ export function TemplatesList({ role }: { role: Role }) {
   );
 }
 
+/**
+ * A template's editor by its channel: a new template starts with the channel chosen here; an
+ * existing one is loaded first to learn its channel (SMS: ./templates/SmsTemplateEditor.tsx).
+ */
+export function TemplateEditor({ id, role }: { id: string | null; role: Role }) {
+  const { t } = useI18n();
+  const [channel, setChannel] = useState<TemplateChannel | null>(id ? null : 'email');
+  const [smsView, setSmsView] = useState<SmsTemplateView | null>(null);
+  useEffect(() => {
+    if (!id) return;
+    get<SmsTemplateView>(`/api/templates/${encodeURIComponent(id)}`).then(
+      (v) => {
+        if (v.channel === 'sms') setSmsView(v);
+        setChannel(v.channel === 'sms' ? 'sms' : 'email');
+      },
+      () => setChannel('email'),
+    );
+  }, [id]);
+  if (channel === null) return <p>{t('loading')}</p>;
+  return (
+    <>
+      {!id && (
+        <div role="radiogroup" aria-label={t('field.channel')} className="row">
+          {TEMPLATE_CHANNELS.map((c) => (
+            <label key={c} className="check">
+              <input type="radio" name="template-channel" value={c} checked={channel === c} onChange={() => setChannel(c)} /> {t(`channel.${c}`)}
+            </label>
+          ))}
+        </div>
+      )}
+      {channel === 'sms' ? <SmsTemplateEditor id={id} role={role} initial={smsView} /> : <EmailTemplateEditor id={id} role={role} />}
+    </>
+  );
+}
+
 /** Issue messages from the server read `12:5: message` for a position inside the field. */
 function lineOf(i: Issue): number | null {
   const m = /^(\d+):(\d+): /.exec(i.message);
@@ -118,7 +155,7 @@ function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: 
   );
 }
 
-export function TemplateEditor({ id, role }: { id: string | null; role: Role }) {
+function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
   const { t, date } = useI18n();
   const readOnly = !canEdit(role);
   const [view, setView] = useState<View | null>(null);

@@ -19,6 +19,8 @@ import { withoutTracking } from '../../../../tracking/viewer.js';
 
 const entrySchema = z.object({
   id: z.number(),
+  /** `email`, `sms`, …: an SMS has `to` = E.164, `text` = the message, `subject` ''. */
+  channel: z.string(),
   messageId: z.string().nullable(),
   from: z.string(),
   to: z.string(),
@@ -33,6 +35,11 @@ const entrySchema = z.object({
 
 export type OutboxEntry = z.infer<typeof entrySchema>;
 
+/** Header values as strings: the SMS outbox stores `segments` as a number, which the answer's schema (strings) would refuse with a 500. */
+function headerStrings(headers: Record<string, unknown> | null | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
 export const outboxRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   // Browsers only show their key prompt when asked with WWW-Authenticate.
@@ -43,18 +50,20 @@ export const outboxRoutes: RouteModule = (app, deps) => {
     return admin.call(app as never, request, reply, () => {});
   };
 
-  const list = async (workspaceId: string, limit: number, before?: number): Promise<OutboxEntry[]> => {
+  const list = async (workspaceId: string, limit: number, before?: number, channel?: string): Promise<OutboxEntry[]> => {
     let q = deps.store.db.selectFrom('outbox').selectAll().where('workspace_id', '=', workspaceId);
     if (before !== undefined) q = q.where('id', '<', before);
+    if (channel !== undefined) q = q.where('channel', '=', channel);
     const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),
+      channel: r.channel,
       messageId: r.message_id,
       from: r.from_address,
       to: r.to_address,
       subject: r.subject,
       createdAt: r.created_at,
-      headers: fromJson<Record<string, string>>(r.headers) ?? {},
+      headers: headerStrings(fromJson<Record<string, unknown>>(r.headers)),
       html: r.html_body,
       viewerHtml: r.html_body === null ? null : withoutTracking(r.html_body),
       text: r.text_body,
@@ -73,12 +82,20 @@ export const outboxRoutes: RouteModule = (app, deps) => {
       schema: {
         tags: ['email'],
         summary: 'Messages the outbox provider stored, newest first',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().optional() }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          before: z.coerce.number().int().optional(),
+          channel: z
+            .string()
+            .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a channel name such as email or sms')
+            .optional()
+            .describe('Only messages of this channel'),
+        }),
         response: { 200: z.object({ data: z.array(entrySchema) }), ...errorResponses },
       },
     },
     async (request) => {
-      const entries = await list(workspaceOf(request), request.query.limit, request.query.before);
+      const entries = await list(workspaceOf(request), request.query.limit, request.query.before, request.query.channel);
       return { data: seesRedacted(request.principal) ? entries.map(redactEntry) : entries };
     },
   );
