@@ -256,7 +256,8 @@ async function benchProvider(kind: DialectName, provider: ProviderName, ctx: Ben
     secretBox: testSecretBox(),
     clock: systemClock,
     log: pino({ level: 'silent' }),
-    config: parseConfig({}, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }),
+    // QATRA_WORKER_BATCH (the worker's batch, default 100) is passed on, to see what the batch size does.
+    config: parseConfig({ QATRA_WORKER_BATCH: process.env.QATRA_WORKER_BATCH }, { publicUrl: PUBLIC_URL, allowPrivateOutbound: true }),
     metrics: createMetrics(),
   };
   const channels = createChannelRegistry(deps);
@@ -335,6 +336,10 @@ async function benchProvider(kind: DialectName, provider: ProviderName, ctx: Ben
     })();
     await Promise.all([watcher, ...loops]);
     const cpuS = cpuSeconds(cpu0);
+    // The phase's bounds on the monotonic clock (µs, as `node --cpu-prof` stamps its samples): a
+    // profile of the whole run can be cut down to the journey's sends.
+    const endUs = process.hrtime.bigint() / 1000n;
+    console.error(`[sms ${kind} ${provider}] journey sent ${n} in ${Math.round(finished - started)} ms (monotonic µs ${endUs - BigInt(Math.round((performance.now() - started) * 1000))}–${endUs})`);
     await sleep(200);
 
     // The result, checked: exactly N arrived, one per contact, all accepted; N records, all sent.
