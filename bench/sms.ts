@@ -1,7 +1,7 @@
 /**
  * @module SMS benchmark (issue 16): a live journey (manual trigger → SMS message → exit) sends one
  * personalised Arabic marketing SMS (Liquid over the contact's first name, the Saudi opt-out line
- * appended, sender marked `-AD`; one UCS-2 segment) to N contacts (2,000; --size large: 20,000),
+ * appended, sender marked `-AD`; one UCS-2 segment) to N contacts (5,000, about 2 minutes for both stores here; --size large: 20,000),
  * driven by the real worker task through the workspace's provider from `channel_providers`:
  *
  *  (a) `twilio`: the Twilio-compatible provider to the local test server
@@ -375,7 +375,7 @@ async function benchProvider(kind: DialectName, provider: ProviderName, ctx: Ben
 }
 
 export const run: Bench = async (ctx) => {
-  const n = Number(process.env.QATRA_BENCH_SMS_MESSAGES ?? (ctx.size === 'large' ? 20_000 : 2_000));
+  const n = Number(process.env.QATRA_BENCH_SMS_MESSAGES ?? (ctx.size === 'large' ? 20_000 : 5_000));
   const onlyBackends = process.env.QATRA_BENCH_SMS_BACKENDS?.split(',');
   const onlyProviders = process.env.QATRA_BENCH_SMS_PROVIDERS?.split(',');
   const kinds = benchBackends().filter((k) => !onlyBackends || onlyBackends.includes(k));
