@@ -11,6 +11,7 @@
  *  (b) `smpp`: the SMPP provider to the test SMSC (src/channels/sms/providers/smpp/server.testkit.ts).
  *      Baseline: raw `submit_sm` of the same texts and addresses on a bare `smpp` session, pipelined
  *      with the provider's window (10).
+ * The raw sides run after the journey, 3 rounds each, the best kept (the ratio errs against the journey).
  *
  * Figures per backend (sqlite; postgres when QATRA_BENCH_DATABASE_URL or QATRA_TEST_DATABASE_URL is
  * set): `<provider>_baseline_sms_per_s`, `<provider>_sms_per_s` with the baseline and the ratio, and
@@ -57,6 +58,7 @@ const CHUNK = 1000;
 const IN_FLIGHT = 100;
 const TWILIO_SOCKETS = 64;
 const SMPP_WINDOW = 10;
+const BASELINE_ROUNDS = 3;
 
 type ProviderName = 'twilio' | 'smpp';
 
@@ -126,6 +128,20 @@ async function timed(count: number, inFlight: number, one: (i: number) => Promis
   return { rate: count / (elapsed / 1000), perCpuS: count / cpuSeconds(cpu0) };
 }
 
+/**
+ * The raw side's best of BASELINE_ROUNDS rounds (by rate; its CPU figure from the same round): a
+ * burst of load elsewhere on this shared machine lowers one round, not the baseline, so the ratio
+ * errs against the journey, never for it.
+ */
+async function bestOf(round: () => Promise<{ rate: number; perCpuS: number }>): Promise<{ rate: number; perCpuS: number }> {
+  let best = { rate: 0, perCpuS: 0 };
+  for (let r = 0; r < BASELINE_ROUNDS; r++) {
+    const result = await round();
+    if (result.rate > best.rate) best = result;
+  }
+  return best;
+}
+
 /** Raw keep-alive HTTP POSTs of the form bodies the server received from the journey. */
 async function twilioBaseline(server: TwilioTestServer, bodies: string[]): Promise<{ rate: number; perCpuS: number }> {
   const url = new URL(`${server.baseUrl}/2010-04-01/Accounts/${server.accountSid}/Messages.json`);
@@ -152,11 +168,13 @@ async function twilioBaseline(server: TwilioTestServer, bodies: string[]): Promi
     });
   try {
     await timed(Math.min(500, bodies.length), IN_FLIGHT, (i) => post(bodies[i]!)); // warm-up
-    server.received.length = 0;
-    const result = await timed(bodies.length, IN_FLIGHT, (i) => post(bodies[i]!));
-    const accepted = server.received.filter((r) => r.sid !== null).length;
-    if (accepted !== bodies.length) throw new Error(`raw POSTs: the server accepted ${accepted}, expected ${bodies.length}`);
-    return result;
+    return await bestOf(async () => {
+      server.received.length = 0;
+      const result = await timed(bodies.length, IN_FLIGHT, (i) => post(bodies[i]!));
+      const accepted = server.received.filter((r) => r.sid !== null).length;
+      if (accepted !== bodies.length) throw new Error(`raw POSTs: the server accepted ${accepted}, expected ${bodies.length}`);
+      return result;
+    });
   } finally {
     agent.destroy();
   }
@@ -209,15 +227,17 @@ async function smppBaseline(smsc: TestSmsc, submits: RawSubmit[]): Promise<{ rat
     });
   try {
     await round(submits.slice(0, 500)); // warm-up
-    smsc.submits.length = 0;
-    const cpu0 = process.cpuUsage();
-    const started = performance.now();
-    await round(submits);
-    const elapsed = performance.now() - started;
-    const perCpuS = submits.length / cpuSeconds(cpu0);
-    const accepted = smsc.submits.filter((s) => s.status === 0).length;
-    if (accepted !== submits.length) throw new Error(`raw submit_sm: the SMSC accepted ${accepted}, expected ${submits.length}`);
-    return { rate: submits.length / (elapsed / 1000), perCpuS };
+    return await bestOf(async () => {
+      smsc.submits.length = 0;
+      const cpu0 = process.cpuUsage();
+      const started = performance.now();
+      await round(submits);
+      const elapsed = performance.now() - started;
+      const perCpuS = submits.length / cpuSeconds(cpu0);
+      const accepted = smsc.submits.filter((s) => s.status === 0).length;
+      if (accepted !== submits.length) throw new Error(`raw submit_sm: the SMSC accepted ${accepted}, expected ${submits.length}`);
+      return { rate: submits.length / (elapsed / 1000), perCpuS };
+    });
   } finally {
     await new Promise<void>((resolve) => session.unbind({}, () => session.destroy(() => resolve())));
   }
