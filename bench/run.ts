@@ -47,6 +47,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   stats: () => import('./stats.js'),
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
+  sms: () => import('./sms.js'),
 };
 
 /**
