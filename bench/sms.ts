@@ -104,11 +104,15 @@ async function seedContacts(store: Store, ws: string, n: number): Promise<string
       };
     });
     await store.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += 250)
+      for (let i = 0; i < rows.length; i += 250) {
+        const part = rows.slice(i, i + 250);
+        await trx.insertInto('contacts').values(part).execute();
+        // Marketing SMS need the contact's explicit consent (src/channels/descriptors.ts).
         await trx
-          .insertInto('contacts')
-          .values(rows.slice(i, i + 250))
+          .insertInto('consents')
+          .values(part.map((r) => ({ workspace_id: ws, contact_id: r.id, channel: 'sms', topic: '', status: 'subscribed' as const, source: 'bench', updated_at: now })))
           .execute();
+      }
     });
   }
   return ids;
@@ -294,7 +298,8 @@ async function benchProvider(kind: DialectName, provider: ProviderName, ctx: Ben
         : { kind: 'smpp', name: 'smpp', settings: { host: '127.0.0.1', port: smsc.port, systemId: 'qatra', windowSize: SMPP_WINDOW, from: 'Qatra' }, secrets: { password: 'secret' } },
     );
     // Saudi promotional SMS may only go out 08:00–21:00 Riyadh time: lifted, so the bench runs at any hour.
-    await putSmsSettings(store.db, ws, { senderIds: { default: 'Qatra' }, countryRules: { SA: { promotionalWindow: null } } }, deps.clock);
+    // The SA promotional window and the SMS quiet hours would hold a run at night: shrunk to a minute so the bench runs at any hour.
+    await putSmsSettings(store.db, ws, { senderIds: { default: 'Qatra' }, quietHours: { start: '00:00', end: '00:01' }, countryRules: { SA: { promotionalWindow: null } } }, deps.clock);
     await saveTemplates(deps, ws, [promo], 'upsert');
     await applyJourney(deps, ws, {
       id: 'promo',
