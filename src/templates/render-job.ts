@@ -9,7 +9,7 @@
 import type { Liquid } from 'liquidjs';
 import { createLiquid, liquidErrorPosition, Lru } from './engine.js';
 import { TemplateRenderError } from './issues.js';
-import { injectPreheader, renderPart } from './render.js';
+import { injectPreheader, renderPart } from './render-parts.js';
 import { htmlToText } from './text.js';
 
 export interface RenderJob {

@@ -6,7 +6,8 @@ import { ValidationError } from '../core/errors.js';
 import { liquidErrorPosition } from './engine.js';
 import { TemplateRenderError } from './issues.js';
 import { pickVariant, resolveVariant } from './locale.js';
-import { loadVersion, renderPart, templateGlobals, type RenderDeps, type RenderInput } from './render.js';
+import { loadVersion, templateGlobals, type RenderDeps, type RenderInput } from './render.js';
+import { renderPart } from './render-parts.js';
 
 export interface RenderedSms {
   templateId: string;
