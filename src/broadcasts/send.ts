@@ -37,9 +37,9 @@ import { dispatch } from '../deliveries/dispatch.js';
 import { insertDeliveryRows, settleDeliveries } from '../deliveries/rows.js';
 import { settlement } from '../deliveries/statuses.js';
 import { backoffMs, type RetryOptions } from '../core/retry.js';
-import { zoneFor } from '../core/local-time.js';
 import { sendConfig, type BroadcastRow } from './broadcast.js';
 import { effectiveGuards, loadSendContext } from '../workspaces/messaging.js';
+import { recipientZone } from '../guards/recipient-zone.js';
 import type { Claim, ClaimedRecipient } from './claim.js';
 import { confirmClaim, releaseClaim, settleRecipients, type RecipientSettlement } from './settle.js';
 
@@ -89,7 +89,7 @@ async function decide(rt: BroadcastRuntime, b: BroadcastRow, recipients: readonl
         continue;
       }
       if (quiet) {
-        const v = checkQuietHours(quiet, now, zoneFor(contact.timezone, fallback));
+        const v = checkQuietHours(quiet, now, recipientZone(contact, b.channel, fallback));
         if (!v.ok) {
           out.push({ r, settle: fromVerdict(r, v) });
           continue;

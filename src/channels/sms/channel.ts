@@ -16,8 +16,8 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
-import { normalizePhone, phoneTimeZone } from '../../core/phone.js';
-import { isValidTimeZone } from '../../core/time-zone.js';
+import { normalizePhone } from '../../core/phone.js';
+import { recipientZone } from '../../guards/recipient-zone.js';
 import { checkQuietHours } from '../../guards/guards.js';
 import type { Store } from '../../store/store.js';
 import type { SentContent } from '../../messages/records.js';
@@ -102,8 +102,7 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
 
     if (marketing) {
       // The recipient's zone: the contact's own, else the one its number's country implies.
-      const own = request.contact.timezone;
-      const zone = (own && isValidTimeZone(own) ? own : undefined) ?? phoneTimeZone(address) ?? 'UTC';
+      const zone = recipientZone({ timezone: request.contact.timezone, phone: address }, 'sms', 'UTC');
       // The destination country's promotional window (Saudi Arabia: 08:00–21:00 Riyadh time); the
       // step waits for it, once, rather than sending at night.
       const window = inSendingWindow(country, clock.now(), zone, { kind: 'promotional', overrides });

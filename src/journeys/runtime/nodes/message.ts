@@ -9,6 +9,7 @@ import type { NodeResult, StepContext } from '../step.js';
 import { checkFrequencyCap, checkQuietHours, unsubscribed, type GuardVerdict } from '../../../guards/guards.js';
 import { durationMs } from '../../../core/duration.js';
 import { effectiveGuards, NO_DEFAULTS } from '../../../workspaces/messaging.js';
+import { recipientZone } from '../../../guards/recipient-zone.js';
 import { chooseSendTime, SEND_TIME_REASON } from '../../../stats/send-time-lookup.js';
 
 function verdictResult(v: Exclude<GuardVerdict, { ok: true }>): NodeResult {
@@ -35,7 +36,7 @@ export async function executeMessage(node: z.infer<typeof MessageNode>, ctx: Ste
     // The journey's own quiet hours and cap, else the workspace's (src/workspaces/messaging.ts).
     const guards = effectiveGuards(ctx.doc.settings ?? {}, ctx.defaults ?? NO_DEFAULTS, node.channel);
     if (guards.quietHours) {
-      const v = checkQuietHours(guards.quietHours, ctx.now, ctx.tz);
+      const v = checkQuietHours(guards.quietHours, ctx.now, recipientZone(ctx.contact, node.channel, ctx.tz));
       if (!v.ok) return verdictResult(v);
     }
     if (guards.frequencyCap) {
