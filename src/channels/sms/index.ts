@@ -5,7 +5,8 @@
  * SMPP receipts and replies go (./receipts.ts, ./inbound.ts). The Twilio callbacks reach the same
  * handlers over HTTP (./hooks.routes.ts).
  */
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
+import type { JsonObject } from '../../core/json.js';
 import type { Config } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
 import type { ServiceDeps } from '../../core/deps.js';
@@ -75,14 +76,15 @@ export function replyThrough(db: Db, channel: () => Channel): InboundReply {
 }
 
 export function createSmsChannel(deps: SmsChannelDeps): SmsChannel {
-  const log = deps.log ?? (console as unknown as Logger);
+  // Receipts and replies log what they ignore; a process without a logger (a script) drops it.
+  const log = deps.log ?? pino({ enabled: false });
   const config = deps.config;
   // The channel answers the replies its own providers receive (SMPP): built below, used later.
   let channel: Channel;
   const reply = replyThrough(deps.store.db, () => channel);
   const providers = createSmsProviderPool({
     load: async (workspaceId) =>
-      (await listProviders(deps.store.db, deps.secretBox, workspaceId, 'sms')).map((p) => ({ id: p.id, kind: p.kind, settings: p.settings as never, secrets: p.secrets, updatedAt: p.updatedAt })),
+      (await listProviders(deps.store.db, deps.secretBox, workspaceId, 'sms')).map((p) => ({ id: p.id, kind: p.kind, settings: p.settings as JsonObject, secrets: p.secrets, updatedAt: p.updatedAt })),
     build: (record, workspaceId) =>
       buildSmsProvider(
         { store: deps.store, clock: deps.clock, log, allowPrivateOutbound: config?.allowPrivateOutbound, events: (ws) => smsEvents({ ...deps, log, reply }, ws, record.kind) },
