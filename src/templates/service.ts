@@ -4,6 +4,7 @@
  * and `qatra templates apply` (many, where partials and layouts in the batch are seen by the
  * templates that use them).
  */
+import { getSmsSettings } from '../channels/sms/settings.js';
 import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../core/deps.js';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
@@ -111,6 +112,7 @@ export async function saveTemplates(
   const liquid = createLiquid(partials);
   const batch = new Map(inputs.map((i) => [i.id, i]));
   const postalAddress = await postalAddressOf(db, workspaceId);
+  const maxSmsSegments = inputs.some((i) => i.channel === 'sms') ? (await getSmsSettings(db, workspaceId)).maxSegments : undefined;
 
   const problems: Array<TemplateIssue & { templateId: string; index: number }> = [];
   const prepared: Array<{ input: ParsedTemplateInput; compiled: CompiledBodies; warnings: string[]; hash: string }> = [];
@@ -123,7 +125,7 @@ export async function saveTemplates(
       : stored && !stored.template.archived
         ? { id: stored.template.id, version: stored.version.version, kind: stored.template.kind, content: stored.version.content }
         : null;
-    const { issues, compiled } = await validateTemplate(input, { liquid, layout, postalAddress, compile: deps.compileBodies });
+    const { issues, compiled } = await validateTemplate(input, { liquid, layout, postalAddress, maxSmsSegments, compile: deps.compileBodies });
     for (const issue of issues) if (issue.severity === 'error') problems.push({ ...issue, templateId: input.id, index });
     prepared.push({ input, compiled, warnings: issues.filter((i) => i.severity === 'warning').map(formatIssue), hash: contentHash(input.content) });
   }

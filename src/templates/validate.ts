@@ -9,8 +9,9 @@
 import type { Liquid } from 'liquidjs';
 import { liquidErrorPosition } from './engine.js';
 import { compileBodies, CONTENT_SLOT, type LayoutSource } from './compile.js';
+import { analyzeSms } from '../channels/sms/encoding.js';
 import type { TemplateIssue } from './issues.js';
-import { formatOf, type CompiledBodies, type ParsedTemplateInput } from './template.js';
+import { formatOf, type CompiledBodies, type ParsedTemplateInput, type TemplateContent } from './template.js';
 import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
@@ -26,6 +27,28 @@ export interface ValidationEnv {
   layout: (LayoutSource & { kind: string }) | null;
   /** The workspace's postal address ('' when none; absent when unknown, no warning then). */
   postalAddress?: string | undefined;
+  /** The workspace's SMS segment limit (src/channels/sms/settings.ts `maxSegments`); absent: not checked. */
+  maxSmsSegments?: number | undefined;
+}
+
+/**
+ * An SMS variant whose written text alone, Liquid tags left out, is already longer than the
+ * workspace allows: an error, since every send of it would be refused. Personalisation can only
+ * add to it, so a text within the limit here may still be refused at send time (the editor counts
+ * the same way and says so).
+ */
+function smsLengthIssues(content: TemplateContent, max: number): TemplateIssue[] {
+  const issues: TemplateIssue[] = [];
+  const variants: [string, string][] = [
+    ['body', content.body],
+    ...Object.entries(content.locales ?? {}).flatMap(([locale, v]) => (v.body === undefined ? [] : [[`locales.${locale}.body`, v.body] as [string, string]])),
+  ];
+  for (const [field, body] of variants) {
+    const written = analyzeSms(body.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, ''));
+    if (written.segments > max)
+      issues.push({ field, message: `the text is ${written.segments} SMS segments (${written.encoding}) before personalisation; the workspace allows ${max}`, severity: 'error' });
+  }
+  return issues;
 }
 
 export interface Validated {
@@ -132,6 +155,8 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
       });
     }
   }
+
+  if (channel === 'sms' && env.maxSmsSegments !== undefined && (kind === 'marketing' || kind === 'transactional')) issues.push(...smsLengthIssues(content, env.maxSmsSegments));
 
   // Compile only what passed so far: MJML over broken Liquid would only repeat the same errors.
   if (issues.some((i) => i.severity === 'error')) return { issues, compiled: { html: {}, text: {} } };

@@ -114,6 +114,15 @@ describe.each(backends())('the SMS channel on %s', (kind) => {
     await putSmsSettings(h.deps.store.db, t.workspaceId, {}, h.clock);
   });
 
+  it("saving an SMS template whose written text is already over the workspace's segment limit is a 400 naming the variant", async () => {
+    const arabic = 'مرحبا بكم في متجرنا، لدينا عروض رائعة لكم هذا الأسبوع على جميع المنتجات. '.repeat(6);
+    const payload = { id: 'too-long', name: 'Too long', channel: 'sms', kind: 'marketing', content: { body: 'Hi {{ contact.first_name }}', locales: { ar: { body: arabic } } } };
+    const res = await h.app.inject({ method: 'POST', url: '/api/templates', headers: t.admin, payload });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(res.json())).toContain('locales.ar.body');
+    expect(JSON.stringify(res.json())).toMatch(/SMS segments \(ucs2\) before personalisation; the workspace allows 6/);
+  });
+
   it('POST /api/messages/send with channel sms finds or creates the contact by phone and sends the transactional SMS', async () => {
     const res = await h.app.inject({
       method: 'POST',
