@@ -31,6 +31,7 @@ import { claimAttempt, recordContent, recordOutcome, type Message, type NewMessa
 import { outcomeWriter, reserveMessages } from '../messages/batch.js';
 import { suppressionReasons } from '../suppression/check.js';
 import { suppress } from '../suppression/suppressions.js';
+import { nonEmptyString } from './request-config.js';
 
 export interface PipelineDeps {
   store: Store;
@@ -63,8 +64,6 @@ interface Held {
   request: SendRequest;
   message: Message;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** A Channel whose messages go through the pipeline above, with `sender` doing what is its own. */
 export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<Ctx>): Channel {
@@ -145,7 +144,7 @@ export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<C
                 contactId: request.contact.id,
                 address,
                 kind: request.kind,
-                topic: str(request.config.topic),
+                topic: nonEmptyString(request.config.topic),
                 channel: descriptor.consentChannel,
                 requireConsent: descriptor.consentRequired,
               };
@@ -192,7 +191,7 @@ export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<C
           runId: request.context.runId,
           nodeId: request.context.nodeId,
           templateId: plan.templateId ?? undefined,
-          topic: str(request.config.topic),
+          topic: nonEmptyString(request.config.topic),
           to: descriptor.address.of(request.contact),
         },
       });

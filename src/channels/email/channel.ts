@@ -27,6 +27,7 @@ import { createProviderPool, type ProviderPool } from './providers/pool.js';
 import type { EmailProvider } from './provider.js';
 import type { ResolvedEmailSettings } from './settings.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
+import { nonEmptyString, templateOf } from '../request-config.js';
 
 export type EmailRenderer = (input: RenderInput) => Promise<RenderedEmail>;
 
@@ -51,8 +52,6 @@ export interface EmailChannel extends Channel {
   readonly providers: ProviderPool;
   close(): Promise<void>;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /** What every send of a workspace needs, read once per batch. */
 interface WorkspaceContext {
@@ -98,7 +97,7 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
       idempotencyKey: request.idempotencyKey,
       kind: request.kind,
       journeyId: request.context.journeyId,
-      topic: str(request.config.topic),
+      topic: nonEmptyString(request.config.topic),
       to: to.value,
       rendered,
       settings: resolved.settings,
@@ -125,7 +124,7 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
   return {
     descriptor: emailDescriptor,
     plan(request) {
-      const templateId = str(request.config.template) ?? str(request.config.templateId);
+      const templateId = templateOf(request);
       return templateId ? { templateId } : { error: 'an email message needs a template (config.template)' };
     },
     address(raw) {

@@ -35,6 +35,7 @@ import type { SmsSendResult } from './provider.js';
 import type { ActiveSmsProvider, SmsProviderPool } from './providers/pool.js';
 import { getSmsSettings, type SmsSettings } from './settings.js';
 import { shortenLinks } from './short-links.js';
+import { nonEmptyString, templateOf } from '../request-config.js';
 
 /** Takes one message of a provider's per-second budget; answers how long to wait when there is none left. */
 export type RateTaker = (providerKey: string, perSecond: number) => Promise<{ granted: boolean; retryAfterMs: number }>;
@@ -60,7 +61,6 @@ interface SmsContext {
   ws: WorkspaceSettings;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fromProvider(result: SmsSendResult): { result: SendResult; invalidNumber: boolean } {
@@ -173,10 +173,10 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
   return {
     descriptor: smsDescriptor,
     plan(request) {
-      const templateId = str(request.config.template) ?? str(request.config.templateId);
+      const templateId = templateOf(request);
       if (templateId) return { templateId };
       // A transactional answer written by Qatra itself (a STOP confirmation, the HELP text) has no template.
-      if (request.kind === 'transactional' && str(request.config.text)) return { templateId: null };
+      if (request.kind === 'transactional' && nonEmptyString(request.config.text)) return { templateId: null };
       return { error: 'an SMS message needs a template (config.template)' };
     },
     address(raw) {

@@ -21,6 +21,7 @@ import { createSmsOutbox } from './providers/outbox.js';
 import { createTwilioProvider } from './providers/twilio/index.js';
 import { createHttpProvider, httpProviderSettingsSchema } from './providers/http/index.js';
 import { createSmppProvider } from './providers/smpp/index.js';
+import { nonEmptyString } from '../request-config.js';
 
 const common = {
   from: z.string().trim().min(1).max(20).optional().describe('The sender when the SMS settings name none: a number or an alphanumeric id'),
@@ -81,7 +82,6 @@ export interface SmsProviderBuildDeps {
   events(workspaceId: string, providerId: string): SmsProviderEvents;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
 
 /** The SmsProvider of a saved provider (its settings and secrets were validated when saved). */
@@ -93,10 +93,10 @@ export function buildSmsProvider(deps: SmsProviderBuildDeps, record: SmsProvider
     case 'twilio':
       return createTwilioProvider({
         accountSid: String(s.accountSid),
-        authToken: str(secrets.authToken) ?? '',
-        baseUrl: str(s.baseUrl),
-        messagingServiceSid: str(s.messagingServiceSid),
-        from: str(s.from),
+        authToken: nonEmptyString(secrets.authToken) ?? '',
+        baseUrl: nonEmptyString(s.baseUrl),
+        messagingServiceSid: nonEmptyString(s.messagingServiceSid),
+        from: nonEmptyString(s.from),
         allowPrivateOutbound: deps.allowPrivateOutbound,
         log: deps.log,
         clock: deps.clock,
@@ -107,8 +107,8 @@ export function buildSmsProvider(deps: SmsProviderBuildDeps, record: SmsProvider
           host: String(s.host),
           port: int(s.port) ?? 2775,
           systemId: String(s.systemId),
-          password: str(secrets.password) ?? '',
-          systemType: str(s.systemType),
+          password: nonEmptyString(secrets.password) ?? '',
+          systemType: nonEmptyString(s.systemType),
           windowSize: int(s.windowSize),
           enquireLinkMs: int(s.enquireLinkMs),
           log: deps.log,
@@ -118,7 +118,7 @@ export function buildSmsProvider(deps: SmsProviderBuildDeps, record: SmsProvider
       );
     case 'http': {
       const { from: _from, messagesPerSecond: _mps, costPerSegment: _cost, ...http } = s;
-      const auth = str(secrets.authorization);
+      const auth = nonEmptyString(secrets.authorization);
       const headers = { ...((http.headers as Record<string, string> | undefined) ?? {}), ...(auth ? { Authorization: auth } : {}) };
       return createHttpProvider({ settings: { ...http, headers }, allowPrivateOutbound: deps.allowPrivateOutbound, log: deps.log, clock: deps.clock });
     }
