@@ -18,9 +18,9 @@ describe.each(backends())('the planted workspace (%s)', (kind) => {
       {
         "contacts": 1500,
         "conversions": 236,
-        "events": 19400,
-        "messages": 15591,
-        "unsubscribes": 25,
+        "events": 19422,
+        "messages": 15571,
+        "unsubscribes": 27,
       }
     `);
   });

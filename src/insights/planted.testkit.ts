@@ -4,7 +4,8 @@
  *
  * Planted truths (see `PLANTED`):
  *  - `loyalty_member = true` doubles a contact's conversion probability; `favourite_colour` does nothing;
- *  - weekends (Saturday, Sunday UTC) are quieter: fewer sends, fewer opens and clicks per message;
+ *  - weekends (Saturday, Sunday UTC) are quieter: 40% of the sends, half the opens and a fifth of the
+ *    clicks per message (a day-to-day baseline flags every weekend; a weekly one must flag none);
  *  - from day 20 (a Wednesday) hard bounces at one recipient domain jump from 0.6% to 30%.
  *
  * Everything is drawn from one seeded PRNG (mulberry32), so the same options give the same rows on
@@ -184,8 +185,8 @@ export async function generatePlanted(store: Store, options: PlantedOptions = {}
     const dayStart = P.start + day * DAY_MS;
     const weekend = isWeekend(day);
     const pSend = weekend ? sendRate * 0.4 : sendRate;
-    const pOpen = weekend ? 0.18 : 0.25;
-    const pClickIfOpen = weekend ? 0.12 : 0.24;
+    const pOpen = weekend ? 0.12 : 0.25;
+    const pClickIfOpen = weekend ? 0.1 : 0.24;
     const pPage = (weekend ? 0.6 : 1) * pageViewRate;
     for (let i = 0; i < nContacts; i++) {
       const cid = `${ws}_c${i}`;
