@@ -20,6 +20,9 @@ import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_CALL_BYTES, batchBody, callBodies
 import { boundedJsonParser } from '../api/json-body.js';
 import { batchValidatorCompiler } from './batch-validation.js';
 import { phoneReader, readTraitsPhones } from '../contacts/phone-input.js';
+import { clickIdReader } from '../browser/click-ids.js';
+
+type ClickIds = ReturnType<typeof clickIdReader>;
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -31,17 +34,18 @@ const SUMMARIES: Record<CallType, string> = {
 };
 
 export const ingestRoutes: RouteModule = (app, deps) => {
+  const clickIds = clickIdReader(deps);
   void app.register(async (scope: App) => {
     scope.removeContentTypeParser('text/plain');
     scope.addContentTypeParser('text/plain', { parseAs: 'string' }, boundedJsonParser(scope));
-    for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type);
-    registerBatch(scope, deps);
+    for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds);
+    registerBatch(scope, deps, clickIds);
   });
 };
 
 const responses = { 200: successBody };
 
-function registerCall(app: App, deps: AppDeps, type: CallType): void {
+function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds): void {
   const body: z.ZodType = callBodies[type];
   app.post(
     `/v1/${type}`,
@@ -56,13 +60,14 @@ function registerCall(app: App, deps: AppDeps, type: CallType): void {
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
       if (type === 'identify') await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), [call], () => 'traits');
+      await clickIds(workspaceOf(request), [call]);
       await ingest(deps, workspaceOf(request), [call]);
       return reply.send({ success: true as const });
     },
   );
 }
 
-function registerBatch(app: App, deps: AppDeps): void {
+function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
   app.post(
     '/v1/batch',
     {
@@ -88,6 +93,7 @@ function registerBatch(app: App, deps: AppDeps): void {
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
       await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), calls, (i) => `batch.${i}.traits`);
+      await clickIds(workspaceOf(request), calls);
       await ingest(deps, workspaceOf(request), calls);
       return reply.send({ success: true as const });
     },
