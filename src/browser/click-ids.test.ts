@@ -132,6 +132,19 @@ describe.each(backends())('from email click to browser on %s', (kind) => {
     expect(contact).toBeUndefined();
   });
 
+  it('a browser already identified as someone else (an email) is not merged on a click: only the call joins the clicked contact', async () => {
+    k.h.clock.advance(60_000);
+    await k.h.app.inject({ method: 'POST', url: '/v1/identify', headers: k.t.write, payload: { anonymousId: 'anon-shared', messageId: 'anon-shared:i', traits: { email: 'flatmate@example.org' } } });
+    const [flatmate] = await eventsOf('anon-shared');
+    const { cid } = await click();
+    expect((await page(k.t, 'anon-shared', cid)).statusCode).toBe(200);
+    const [, clicked] = await eventsOf('anon-shared');
+    expect(clicked!.contact_id).toBe(contactId);
+    expect(await k.h.deps.store.db.selectFrom('contacts').select('email').where('id', '=', flatmate!.contact_id).executeTakeFirst()).toEqual({ email: 'flatmate@example.org' });
+    await page(k.t, 'anon-shared');
+    expect((await eventsOf('anon-shared'))[2]!.contact_id).toBe(flatmate!.contact_id);
+  });
+
   it('in a batch, the click id ties only the call that carries it; a call with a userId keeps its own contact', async () => {
     k.h.clock.advance(60_000);
     const { cid } = await click();

@@ -14,8 +14,9 @@
  *   (a shared device) is left with it.
  * - A call without a userId that names a contact (`contactId`, from a verified click id:
  *   src/browser/click-id.ts) belongs to that contact: its anonymousId is linked to it, or, when the
- *   anonymousId's contact is anonymous, that contact is merged into it (the same merge as an identify).
- *   A contactId this workspace does not hold (deleted, merged away) is ignored.
+ *   anonymousId's contact is anonymous (no userId and no email), that contact is merged into it (the
+ *   same merge as an identify); an anonymousId of a contact with a userId or an email stays with it
+ *   (a shared browser). A contactId this workspace does not hold (deleted, merged away) is ignored.
  * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
  *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
  * - identify shallow-merges traits into attributes and maps email (one mailbox, normalised: a string
@@ -199,7 +200,9 @@ class Resolver {
       const into = survivor(claimed);
       if (call.anonymousId === null) return into;
       if (!anon) this.link(call.anonymousId, into);
-      else if (survivor(anon) !== into && survivor(anon).userId === null) await this.merge(survivor(anon), into);
+      // Only a contact with nothing of its own (no userId, no email) is merged on a click's word: one
+      // that has an email is a person already, and a shared browser must not join two of them.
+      else if (survivor(anon) !== into && survivor(anon).userId === null && survivor(anon).email === null) await this.merge(survivor(anon), into);
       return into;
     }
     if (call.userId === null) {
