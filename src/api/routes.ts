@@ -37,6 +37,8 @@ import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
+import { snippetRoutes } from '../browser/snippet.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -73,5 +75,7 @@ export const routeModules: RouteModule[] = [
   channelProvidersRoutes,
   smsHookRoutes,
   smsSettingsRoutes,
+  trackingSettingsRoutes,
+  snippetRoutes(),
   webAppRoutes(),
 ];

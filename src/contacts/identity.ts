@@ -12,6 +12,11 @@
  * - A call with a userId and an anonymousId of another, anonymous contact merges that contact into
  *   the known one (identify-after-anonymous). An anonymousId already used by another *known* contact
  *   (a shared device) is left with it.
+ * - A call without a userId that names a contact (`contactId`, from a verified click id:
+ *   src/browser/click-id.ts) belongs to that contact: its anonymousId is linked to it, or, when the
+ *   anonymousId's contact is anonymous (no userId and no email), that contact is merged into it (the
+ *   same merge as an identify); an anonymousId of a contact with a userId or an email stays with it
+ *   (a shared browser). A contactId this workspace does not hold (deleted, merged away) is ignored.
  * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
  *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
  * - identify shallow-merges traits into attributes and maps email (one mailbox, normalised: a string
@@ -45,6 +50,8 @@ export interface IdentityCall {
   /** Set for identify calls. */
   traits: JsonObject | null;
   context: JsonObject;
+  /** A contact the call is known to be about without a userId (a verified click id); see the rules above. */
+  contactId?: string | null;
 }
 
 interface Person {
@@ -151,6 +158,7 @@ class Resolver {
   private byUser = new Map<string, Person>();
   private byAnon = new Map<string, Person>();
   private byEmail = new Map<string, Person>();
+  private byId = new Map<string, Person>();
   /** Each call's traits → its stored email, parsed once in `load` (parsing costs ~5 µs). */
   private emailOf = new Map<JsonObject, string | null>();
   private pending: Person[] = [];
@@ -175,6 +183,8 @@ class Resolver {
     for (const row of knownUsers ?? []) this.byUser.set(row.user_id!, person(row));
     for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'anonymous_id', anonIds)) this.byAnon.set(row.key, person(row));
     for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'email', emails)) this.byEmail.set(row.key, person(row));
+    const ids = distinct(calls.map((c) => (c.userId === null ? (c.contactId ?? null) : null)));
+    for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'id', ids)) this.byId.set(row.key, person(row));
   }
 
   async resolve(call: IdentityCall): Promise<Person> {
@@ -185,6 +195,16 @@ class Resolver {
 
   private async identity(call: IdentityCall): Promise<Person> {
     const anon = call.anonymousId !== null ? this.byAnon.get(call.anonymousId) : undefined;
+    const claimed = call.userId === null && call.contactId ? this.byId.get(call.contactId) : undefined;
+    if (claimed) {
+      const into = survivor(claimed);
+      if (call.anonymousId === null) return into;
+      if (!anon) this.link(call.anonymousId, into);
+      // Only a contact with nothing of its own (no userId, no email) is merged on a click's word: one
+      // that has an email is a person already, and a shared browser must not join two of them.
+      else if (survivor(anon) !== into && survivor(anon).userId === null && survivor(anon).email === null) await this.merge(survivor(anon), into);
+      return into;
+    }
     if (call.userId === null) {
       if (anon) return survivor(anon);
       const created = this.create(null);
@@ -323,7 +343,7 @@ class Resolver {
     }
     if (into.userId === null && from.userId !== null) this.setUserId(into, from.userId);
     from.mergedInto = into;
-    for (const map of [this.byUser, this.byAnon, this.byEmail]) {
+    for (const map of [this.byUser, this.byAnon, this.byEmail, this.byId]) {
       for (const [key, p] of map) if (p === from) map.set(key, into);
     }
   }
@@ -371,7 +391,7 @@ class Resolver {
         .execute();
       this.links = [];
     }
-    const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values()]);
+    const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values(), ...this.byId.values()]);
     for (const p of people) {
       if (!p.flushed || p.mergedInto || p.changed.size === 0) continue;
       await this.trx

@@ -30,6 +30,8 @@ export interface Call {
   timestamp: number;
   /** When the request carrying the call arrived, epoch ms. */
   receivedAt: number;
+  /** The contact a verified click id names (src/browser/click-ids.ts); set after toCall, never from the body. */
+  contactId?: string | null;
 }
 
 export function clientTimestamp(receivedAt: number, times: { timestamp?: number | undefined; originalTimestamp?: number | undefined; sentAt?: number | undefined }): number {

@@ -25,6 +25,9 @@ import { phoneReader, readTraitsPhones } from '../contacts/phone-input.js';
 import { installBrowserCors } from './browser-cors.js';
 import { ingestKey } from './browser-key.js';
 import { installTextBody } from './text-body.js';
+import { clickIdReader } from '../browser/click-ids.js';
+
+type ClickIds = ReturnType<typeof clickIdReader>;
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -39,12 +42,13 @@ const SUMMARIES: Record<CallType, string> = {
 export const SHORT_PATHS: Record<CallType | 'batch', string> = { identify: 'i', track: 't', page: 'p', screen: 's', group: 'g', alias: 'a', batch: 'b' };
 
 export const ingestRoutes: RouteModule = (app, deps) => {
+  const clickIds = clickIdReader(deps);
   void app.register(
     async (scope: App) => {
       installBrowserCors(scope);
       installTextBody(scope, MAX_BATCH_BYTES);
-      for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type);
-      registerBatch(scope, deps);
+      for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds);
+      registerBatch(scope, deps, clickIds);
     },
     { prefix: '/v1' },
   );
@@ -59,7 +63,7 @@ function postBoth(app: App, type: CallType | 'batch', options: RouteShorthandOpt
   app.route({ method: 'POST', url: `/${SHORT_PATHS[type]}`, ...options, schema: { ...options.schema, hide: true }, handler } as never);
 }
 
-function registerCall(app: App, deps: AppDeps, type: CallType): void {
+function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds): void {
   const body: z.ZodType = callBodies[type];
   const key = ingestKey(deps);
   postBoth(
@@ -77,13 +81,14 @@ function registerCall(app: App, deps: AppDeps, type: CallType): void {
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
       if (type === 'identify') await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), [call], () => 'traits');
+      await clickIds(workspaceOf(request), [call]);
       await ingest(deps, workspaceOf(request), [call]);
       return reply.send({ success: true as const });
     },
   );
 }
 
-function registerBatch(app: App, deps: AppDeps): void {
+function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
   const key = ingestKey(deps);
   postBoth(
     app,
@@ -114,6 +119,7 @@ function registerBatch(app: App, deps: AppDeps): void {
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
       await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), calls, (i) => `batch.${i}.traits`);
+      await clickIds(workspaceOf(request), calls);
       await ingest(deps, workspaceOf(request), calls);
       return reply.send({ success: true as const });
     },

@@ -10,6 +10,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   eventsIngested: Counter<'type'>;
   errors: Counter<'code'>;
+  /** Click ids (`qatra_cid`) presented with ingested calls, by outcome (src/browser/click-ids.ts). */
+  clickIds: Counter<'outcome'>;
   /** Items a worker task handled (journey runs and inbox rows, segment checks, retries…). */
   workerItems: Counter<'task'>;
   workerTickDuration: Histogram<'task'>;
@@ -38,6 +40,12 @@ export function createMetrics(): Metrics {
       name: 'qatra_events_ingested_total',
       help: 'Events durably stored through the ingestion API, by Segment call type',
       labelNames: ['type'],
+      registers: [registry],
+    }),
+    clickIds: new Counter({
+      name: 'qatra_click_ids_total',
+      help: 'Click ids (qatra_cid) presented by the browser snippet, by outcome: verified, malformed, forged, expired',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     errors: new Counter({
