@@ -30,6 +30,8 @@ export interface Call {
   timestamp: number;
   /** When the request carrying the call arrived, epoch ms. */
   receivedAt: number;
+  /** A known crawler's call (./bots.ts): stored marked, emits no signal. */
+  bot?: boolean;
 }
 
 export function clientTimestamp(receivedAt: number, times: { timestamp?: number | undefined; originalTimestamp?: number | undefined; sentAt?: number | undefined }): number {
