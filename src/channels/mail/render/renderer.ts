@@ -111,10 +111,7 @@ export function createMailRenderer(options: MailRendererOptions = {}): MailRende
           for (const i of drop) sections[i]!.remove();
         }, failed);
       }
-      const printed =
-        failed.length === pieces.length
-          ? new Map<number, { pdf: Uint8Array; pages: number }>()
-          : await splitBatch(await page.pdf({ preferCSSPageSize: true, printBackground: true, timeout: timeoutMs }));
+      const printed = failed.length === pieces.length ? new Map<number, { pdf: Uint8Array; pages: number }>() : await splitBatch(await page.pdf({ preferCSSPageSize: true, printBackground: true }));
       const results: PieceResult[] = pieces.map((piece, i) => {
         const c = checks[i]!;
         if (c.reasons.length > 0) return { id: piece.id, ok: false, reason: c.reasons.join('; ') };
