@@ -33,6 +33,18 @@ export function vazirmatnDir(): string {
   return join(dirname(require.resolve('vazirmatn/package.json')), 'fonts', 'ttf');
 }
 
+export const PRINT_FONT_FAMILY = 'Qatra Print';
+
+let coverage: ReadonlySet<number> | undefined;
+/**
+ * The characters the print font has glyphs for, for validation on save. Read once per process and
+ * kept: it is a fact about a file shipped in node_modules, not state (no config, no I/O after).
+ */
+export function printFontCoverage(): ReadonlySet<number> {
+  coverage ??= cmapCodePoints(readFileSync(join(vazirmatnDir(), 'Vazirmatn-Regular.ttf')));
+  return coverage;
+}
+
 /** Vazirmatn Regular and Bold. */
 export function loadVazirmatn(): FontSet {
   const dir = vazirmatnDir();
@@ -40,8 +52,8 @@ export function loadVazirmatn(): FontSet {
     { weight: 400, path: join(dir, 'Vazirmatn-Regular.ttf'), data: Buffer.alloc(0) },
     { weight: 700, path: join(dir, 'Vazirmatn-Bold.ttf'), data: Buffer.alloc(0) },
   ].map((f) => ({ ...f, data: readFileSync(f.path) }));
-  const family = 'Qatra Print';
-  const coverage = cmapCodePoints(faces[0]!.data);
+  const family = PRINT_FONT_FAMILY;
+  const coverage = printFontCoverage();
   const css = faces
     .map((f) => `@font-face{font-family:'${family}';font-weight:${f.weight};font-style:normal;src:url(data:font/ttf;base64,${f.data.toString('base64')}) format('truetype');}`)
     .join('\n');
