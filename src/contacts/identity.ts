@@ -41,6 +41,7 @@ import { normalizeEmail, type ContactRow } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
 import { normalizePhone } from '../core/phone.js';
 import { traitsPhone } from './phone-input.js';
+import { traitsAddress } from './postal-address-segment.js';
 
 export interface IdentityCall {
   userId: string | null;
@@ -64,6 +65,8 @@ interface Person {
   /** As read (JSON text or parsed); decoded only when an identify or merge needs it. */
   rawAttributes: unknown;
   attributes: JsonObject | null;
+  /** The postal address to write (JSON text, from traits.address), or undefined to leave the column as it is. */
+  postalAddress: string | undefined;
   createdAt: number;
   isNew: boolean;
   flushed: boolean;
@@ -81,6 +84,7 @@ function fromRow(row: ContactRow): Person {
     locale: row.locale,
     rawAttributes: row.attributes,
     attributes: null,
+    postalAddress: undefined,
     createdAt: row.created_at,
     isNew: false,
     flushed: true,
@@ -293,6 +297,11 @@ class Resolver {
         person.changed.add(key);
       }
     }
+    // The address column follows the address trait when the trait changed (ingestion refused a bad one).
+    if (person.changed.has('address')) {
+      const address = traitsAddress(traits);
+      if (address.kind === 'ok') person.postalAddress = toJson(address.address);
+    }
     // Ingestion has read it to E.164 with the workspace's default country (src/contacts/phone-input.ts);
     // from any other caller, only an international number reaches the column.
     const phone = traitsPhone(traits);
@@ -327,6 +336,8 @@ class Resolver {
     await sql`UPDATE consents SET contact_id = ${i} WHERE contact_id = ${f}
       AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.contact_id = ${i} AND k.channel = consents.channel AND k.topic = consents.topic)`.execute(trx);
     await trx.updateTable('consent_history').set({ contact_id: i }).where('contact_id', '=', f).execute();
+    // The survivor keeps its postal address; one without takes the merged contact's.
+    await sql`UPDATE contacts SET postal_address = (SELECT o.postal_address FROM contacts o WHERE o.id = ${f}) WHERE id = ${i} AND postal_address IS NULL`.execute(trx);
     await this.signals.emit(trx, [{ kind: 'contact_merged', workspaceId: this.workspaceId, fromContactId: f, intoContactId: i }], this.now);
     await trx.deleteFrom('contacts').where('id', '=', f).execute();
 
@@ -366,6 +377,7 @@ class Resolver {
             timezone: p.timezone,
             locale: p.locale,
             attributes: toJson(attributesOf(p)),
+            postal_address: p.postalAddress ?? null,
             created_at: p.createdAt,
             updated_at: this.now,
           })),
@@ -403,12 +415,14 @@ class Resolver {
           timezone: p.timezone,
           locale: p.locale,
           attributes: toJson(attributesOf(p)),
+          ...(p.postalAddress === undefined ? {} : { postal_address: p.postalAddress }),
           updated_at: this.now,
         })
         .where('id', '=', p.id)
         .execute();
       signals.push({ kind: 'contact_updated', workspaceId: this.workspaceId, contactId: p.id, changed: [...p.changed] });
       p.changed.clear();
+      p.postalAddress = undefined;
     }
     return signals;
   }
