@@ -4,7 +4,7 @@
  * `multipart/form-data` bodies (parsed with the platform's own FormData parser), the required
  * fields checked as Lob does (422 `invalid` with Lob's error object), `Idempotency-Key` honoured
  * (the same key answers the same piece, created once), and forced answers (`statuses`: 500, 429)
- * for the retry paths. Records every created piece with its fields and files.
+ * for the retry paths, and an answer lost after the piece was created (`loseNextAnswer`). Records every created piece with its fields and files.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +25,8 @@ export interface TestLobServer {
   /** Statuses to answer with before handling, in order (then normal handling). */
   statuses: number[];
   requests: number;
+  /** Create the next piece, then cut the connection instead of answering (an answer lost on the way). */
+  loseNextAnswer: boolean;
   close(): Promise<void>;
 }
 
@@ -81,13 +83,17 @@ async function handle(state: TestLobServer, keys: Map<string, { status: number; 
 
 export async function startLobServer(apiKey = 'test_0123456789abcdef'): Promise<TestLobServer> {
   const keys = new Map<string, { status: number; body: unknown }>();
-  const state: TestLobServer = { url: '', apiKey, created: [], statuses: [], requests: 0, close: async () => {} };
+  const state: TestLobServer = { url: '', apiKey, created: [], statuses: [], requests: 0, loseNextAnswer: false, close: async () => {} };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       state.requests++;
       void handle(state, keys, req, Buffer.concat(chunks)).then(({ status, body }) => {
+        if (state.loseNextAnswer && status === 200) {
+          state.loseNextAnswer = false;
+          return void req.socket.destroy();
+        }
         res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '2' } : {}) });
         res.end(JSON.stringify(body));
       });
