@@ -30,7 +30,6 @@ export interface DeliverDeps {
   clock: Clock;
   dataDir: string;
   allowPrivateOutbound?: boolean | undefined;
-  fetch?: typeof fetch | undefined;
 }
 
 export type DeliverResult = { status: 'delivered'; location: string | null; submitted: number; failed: number } | { status: 'retryable'; error: string; submitted: number; failed: number };
@@ -101,7 +100,7 @@ async function deliverToPrintHouse(deps: DeliverDeps, workspaceId: string, batch
   });
 }
 
-export function lobSettings(provider: ChannelProvider, fetchImpl?: typeof fetch): LobSettings {
+export function lobSettings(provider: ChannelProvider, allowPrivateOutbound?: boolean): LobSettings {
   const s = provider.settings;
   return {
     baseUrl: typeof s.baseUrl === 'string' ? s.baseUrl : 'https://api.lob.com',
@@ -109,13 +108,13 @@ export function lobSettings(provider: ChannelProvider, fetchImpl?: typeof fetch)
     from: s.from as PostalAddress,
     useType: s.useType === 'operational' ? 'operational' : 'marketing',
     color: s.color !== false,
-    fetch: fetchImpl,
+    allowPrivateOutbound,
   };
 }
 
 async function deliverToLob(deps: DeliverDeps, workspaceId: string, batchId: string, provider: ChannelProvider): Promise<DeliverResult> {
   const files = batchFiles(deps.dataDir, workspaceId, batchId);
-  const settings = lobSettings(provider, deps.fetch);
+  const settings = lobSettings(provider, deps.allowPrivateOutbound);
   const pieces = await deps.store.db
     .selectFrom('mail_pieces')
     .select(['id', 'kind', 'address', 'country'])

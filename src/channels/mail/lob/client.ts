@@ -8,11 +8,13 @@
  *
  * Answers map to the provider result union: 2xx → `sent` with Lob's id, expected delivery date and
  * tracking number; 429 and 5xx (and a network failure) → `retryable`; any other 4xx (422 validation,
- * 401 key, 404) → `permanent` with Lob's `error.message`.
+ * 401 key, 404) → `permanent` with Lob's `error.message`; a `baseUrl` on a private address without
+ * the operator's leave → `permanent` (./http.ts).
  */
 import { PDFDocument } from 'pdf-lib';
 import type { PostalAddress } from '../../../contacts/postal-address.js';
 import type { MailPieceKind } from '../tables.js';
+import { postMultipart } from './http.js';
 
 export interface LobSettings {
   baseUrl: string;
@@ -22,7 +24,8 @@ export interface LobSettings {
   useType: 'marketing' | 'operational';
   color: boolean;
   timeoutMs?: number | undefined;
-  fetch?: typeof fetch | undefined;
+  /** Lets `baseUrl` be a loopback or private address (operator switch QATRA_ALLOW_PRIVATE_OUTBOUND). */
+  allowPrivateOutbound?: boolean | undefined;
 }
 
 export interface LobPiece {
@@ -84,25 +87,21 @@ function retryAfter(h: string | null): number | undefined {
 
 export async function submitToLob(settings: LobSettings, piece: LobPiece): Promise<LobResult> {
   const url = `${settings.baseUrl.replace(/\/+$/, '')}/v1/${piece.kind === 'letter' ? 'letters' : 'postcards'}`;
-  let res: Response;
-  try {
-    res = await (settings.fetch ?? fetch)(url, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${settings.apiKey}:`).toString('base64')}`, 'idempotency-key': piece.id, accept: 'application/json' },
-      body: await lobForm(settings, piece),
-      signal: AbortSignal.timeout(settings.timeoutMs ?? 30_000),
-      redirect: 'error',
-    });
-  } catch (err) {
-    return { status: 'retryable', error: `Lob unreachable: ${(err as Error).message}` };
-  }
-  const text = (await res.text()).slice(0, 100_000);
+  const answer = await postMultipart(
+    new URL(url),
+    { authorization: `Basic ${Buffer.from(`${settings.apiKey}:`).toString('base64')}`, 'idempotency-key': piece.id, accept: 'application/json' },
+    await lobForm(settings, piece),
+    { allowPrivateOutbound: settings.allowPrivateOutbound, timeoutMs: settings.timeoutMs ?? 30_000 },
+  );
+  if (answer.kind === 'failure') return answer.private ? { status: 'permanent', error: answer.reason } : { status: 'retryable', error: `Lob unreachable: ${answer.reason}` };
+  const text = answer.body;
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;
   } catch {
     /* not JSON: the status decides */
   }
+  const res = { ok: answer.status >= 200 && answer.status < 300, status: answer.status };
   if (res.ok) {
     if (typeof body.id !== 'string' || body.id === '') return { status: 'retryable', error: 'Lob answered without an id' };
     const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
@@ -110,6 +109,7 @@ export async function submitToLob(settings: LobSettings, piece: LobPiece): Promi
   }
   const error = body.error as { message?: unknown; code?: unknown } | undefined;
   const message = `Lob ${res.status}${typeof error?.code === 'string' ? ` ${error.code}` : ''}: ${typeof error?.message === 'string' ? error.message.slice(0, 500) : text.slice(0, 200)}`;
-  if (res.status === 429 || res.status >= 500) return { status: 'retryable', error: message, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
+  if (res.status === 429 || res.status >= 500)
+    return { status: 'retryable', error: message, retryAfterMs: retryAfter(typeof answer.headers['retry-after'] === 'string' ? answer.headers['retry-after'] : null) };
   return { status: 'permanent', error: message };
 }

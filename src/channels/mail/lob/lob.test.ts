@@ -32,7 +32,7 @@ describe.each(backends())('Lob provider on %s', (kind) => {
     t = await h.tenant();
     lob = await startLobServer();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-lob-'));
-    deps = { store: h.deps.store, clock: h.clock, dataDir };
+    deps = { store: h.deps.store, clock: h.clock, dataDir, allowPrivateOutbound: true };
     contactId = (await createContact(h.deps, t.workspaceId, { userId: 'lob-1', email: 'lob1@example.com' })).id;
     provider = await createProvider({ ...h.deps, providerKinds: { mail: (await import('../provider-kinds.js')).mailProviderKinds } }, t.workspaceId, 'mail', {
       kind: 'lob',
@@ -132,6 +132,15 @@ describe.each(backends())('Lob provider on %s', (kind) => {
     expect(await deliverBatch(deps, t.workspaceId, batch.id, provider)).toMatchObject({ status: 'delivered', submitted: 1 });
     expect(lob.created.length).toBe(before + 1);
     expect((await pieceRow(piece.identity.id)).provider_piece_id).toBe(lob.created.at(-1)!.id);
+  });
+
+  it('a loopback Lob URL is refused (permanent, nothing sent) unless private outbound connections are allowed', async () => {
+    const piece = await testPiece({ contactId, postcode: '20004', now: h.clock.now() });
+    const batch = await batchOf([piece]);
+    const requests = lob.requests;
+    expect(await deliverBatch({ ...deps, allowPrivateOutbound: false }, t.workspaceId, batch.id, provider)).toMatchObject({ status: 'delivered', submitted: 0, failed: 1 });
+    expect(lob.requests).toBe(requests);
+    expect((await pieceRow(piece.identity.id)).error).toMatch(/private, loopback/);
   });
 
   describe('webhooks', () => {
