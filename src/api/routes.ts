@@ -39,6 +39,7 @@ import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
 import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
+import { mailRoutes } from '../channels/mail/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -77,5 +78,6 @@ export const routeModules: RouteModule[] = [
   smsSettingsRoutes,
   trackingSettingsRoutes,
   snippetRoutes(),
+  mailRoutes,
   webAppRoutes(),
 ];

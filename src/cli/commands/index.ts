@@ -10,7 +10,8 @@ import { contactsCommands } from './contacts.js';
 import { segmentsCommands } from './segments.js';
 import { statsCommands } from './stats.js';
 import { backupCommands } from './backup.js';
+import { mailCommands } from './mail.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands, backupCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands, backupCommands, mailCommands];
