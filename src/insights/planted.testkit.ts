@@ -143,6 +143,8 @@ export async function generatePlanted(store: Store, options: PlantedOptions = {}
   await store.db
     .insertInto('workspaces')
     .values({ id: ws, name: 'Planted insights workspace', timezone: 'UTC', settings: '{}', created_at: P.start - 90 * DAY_MS })
+    // An existing workspace (a test harness's tenant) is planted into as it is.
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 
   const contacts = new Inserter(store, 'contacts', chunk);
