@@ -40,6 +40,7 @@ import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
 import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
 import { mailRoutes } from '../channels/mail/routes.js';
+import { insightsRoutes } from '../insights/insights.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -79,5 +80,6 @@ export const routeModules: RouteModule[] = [
   trackingSettingsRoutes,
   snippetRoutes(),
   mailRoutes,
+  insightsRoutes,
   webAppRoutes(),
 ];

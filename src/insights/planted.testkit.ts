@@ -9,14 +9,15 @@
  *  - from day 20 (a Wednesday) hard bounces at one recipient domain jump from 0.6% to 30%.
  *
  * Everything is drawn from one seeded PRNG (mulberry32), so the same options give the same rows on
- * SQLite and PostgreSQL. Rows are inserted in bulk through the store (multi-row INSERTs in chunks,
- * one transaction per chunk), day by day, so the large size (1M contacts / 10M events) never holds
+ * SQLite and PostgreSQL. Rows are inserted in bulk through the store (multi-row INSERTs in chunks on
+ * SQLite, column arrays through unnest on PostgreSQL), day by day, so the large size (1M contacts / 10M events) never holds
  * more than one day of rows in memory.
  *
  * Tables written: workspaces, contacts, messages (email and SMS, journey and broadcast, with opens,
  * clicks, bounces, complaints), consent_history (unsubscribes), events (`Viewed Product` page views
  * and `Order Completed` conversions with a `revenue` property).
  */
+import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 
 export const DAY_MS = 86_400_000;
@@ -104,8 +105,15 @@ const sendHour = (r: number) => (r < 0.8 ? 8 + Math.floor(r * 12.5) : 18 + Math.
 
 type Row = Record<string, unknown>;
 
+/**
+ * Buffers rows and inserts them in chunks. On PostgreSQL one statement per chunk takes each column as
+ * one text array (`INSERT … SELECT u.c::type … FROM unnest($1::text[], …)`): a few parameters
+ * whatever the chunk size, and 10,000-row chunks, which the large size needs (1M contacts, ≈13M
+ * rows); the column types come from information_schema, so the generator names no type twice.
+ */
 class Inserter {
   private pending: Row[] = [];
+  private pgTypes: Map<string, string> | null = null;
   count = 0;
   constructor(
     private store: Store,
@@ -114,19 +122,38 @@ class Inserter {
   ) {}
   async add(row: Row) {
     this.pending.push(row);
-    if (this.pending.length >= this.chunk) await this.flush();
+    if (this.pending.length >= (this.store.dialect === 'postgres' ? PG_CHUNK : this.chunk)) await this.flush();
   }
   async flush() {
     if (this.pending.length === 0) return;
     const rows = this.pending;
     this.pending = [];
     this.count += rows.length;
+    if (this.store.dialect === 'postgres') return this.flushPostgres(rows);
     await this.store.db
       .insertInto(this.table)
       .values(rows as never)
       .execute();
   }
+  private async flushPostgres(rows: Row[]) {
+    if (!this.pgTypes) {
+      const cols = await sql<{
+        column_name: string;
+        udt_name: string;
+      }>`SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${this.table}`.execute(this.store.db);
+      this.pgTypes = new Map(cols.rows.map((c) => [c.column_name, c.udt_name]));
+    }
+    const columns = Object.keys(rows[0]!);
+    const arrays = columns.map((c) => rows.map((r) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
+    const select = sql.join(columns.map((c, i) => sql`${sql.ref(`u.c${i}`)}::${sql.raw(this.pgTypes!.get(c)!)}`));
+    const unnest = sql.join(arrays.map((a) => sql`${a}::text[]`));
+    const names = sql.join(columns.map((_, i) => sql.ref(`c${i}`)));
+    await sql`INSERT INTO ${sql.table(this.table)} (${sql.join(columns.map((c) => sql.ref(c)))}) SELECT ${select} FROM unnest(${unnest}) AS u(${names})`.execute(this.store.db);
+  }
 }
+
+/** Rows per statement on PostgreSQL (column arrays: the parameter count does not grow with it). */
+const PG_CHUNK = 10_000;
 
 /** Generates a planted workspace; see the module comment for what it holds. */
 export async function generatePlanted(store: Store, options: PlantedOptions = {}): Promise<PlantedWorkspace> {
@@ -143,6 +170,8 @@ export async function generatePlanted(store: Store, options: PlantedOptions = {}
   await store.db
     .insertInto('workspaces')
     .values({ id: ws, name: 'Planted insights workspace', timezone: 'UTC', settings: '{}', created_at: P.start - 90 * DAY_MS })
+    // An existing workspace (a test harness's tenant) is planted into as it is.
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 
   const contacts = new Inserter(store, 'contacts', chunk);

@@ -71,4 +71,7 @@ export interface Database {
   broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
   // contact imports (web app)
   contact_imports: import('../contacts/tables.js').ContactImportsTable;
+  // insights
+  insight_anomalies: import('../insights/tables.js').InsightAnomaliesTable;
+  insight_settings: import('../insights/tables.js').InsightSettingsTable;
 }
