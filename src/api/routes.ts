@@ -37,6 +37,8 @@ import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { correlationsRoutes } from '../insights/correlations.routes.js';
+import { predictRoutes } from '../insights/predict.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -73,5 +75,7 @@ export const routeModules: RouteModule[] = [
   channelProvidersRoutes,
   smsHookRoutes,
   smsSettingsRoutes,
+  correlationsRoutes,
+  predictRoutes,
   webAppRoutes(),
 ];

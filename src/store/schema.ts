@@ -69,4 +69,7 @@ export interface Database {
   broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
   // contact imports (web app)
   contact_imports: import('../contacts/tables.js').ContactImportsTable;
+  // insights (predictions)
+  insight_models: import('../insights/model-tables.js').InsightModelsTable;
+  contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
 }
