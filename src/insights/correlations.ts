@@ -12,7 +12,7 @@
  *
  * Counting is SQL on both backends (one statement per kind of candidate, the population as a CTE),
  * the statistics JS (./correlations-stats.ts). Attribute candidates come from a sample of 2,000
- * contacts: scalar keys seen in at least 1 % of them; numbers in quartile buckets cut at the
+ * contacts: scalar keys seen in at least 1 % of them (the 50 most common); numbers in quartile buckets cut at the
  * sample's quartiles, strings and booleans their 10 most frequent values (keys with more than 50
  * distinct values in the sample, like names, are skipped).
  */
@@ -26,7 +26,7 @@ import { associate, benjaminiHochberg, type Association } from './correlations-s
 const DAY_MS = 86_400_000;
 export const PURCHASE_EVENT = 'Order Completed';
 const SAMPLE = 2000;
-const MAX_KEYS = 30;
+const MAX_KEYS = 50;
 const MAX_VALUES = 10;
 const MAX_DISTINCT = 50;
 const MAX_NAMES = 50;
