@@ -12,7 +12,8 @@
  * keeps no attribute history, so a cut in the past sees today's attributes (docs/insights.md).
  *
  * Contacts are read in pages of 20,000 by id with their events aggregated per page (index
- * events_contact_name_time), so memory follows the feature matrix, not the event table.
+ * events_contact_time), so memory follows the feature matrix, not the event table. The store's
+ * dialect is read only to build the JSON readers (src/segments/sql-values.ts).
  */
 import { sql } from 'kysely';
 import { fromJson, type Json } from '../core/json.js';
@@ -115,6 +116,10 @@ export async function featuresAt(store: Store, workspaceId: string, layout: Feat
     const last = contacts[contacts.length - 1]!.id;
     after = last;
     const since = cut - 365 * DAY_MS;
+    // The page's contacts, then their events by events_contact_time (contact_id, timestamp). Filtering
+    // events on workspace_id instead made SQLite walk events_workspace_name_time on workspace_id alone
+    // with a row lookup each: 500 ms against 100 ms for 5,000 contacts / 60,000 events (busy machine).
+    const page = sql`SELECT c.id FROM contacts c WHERE c.workspace_id = ${workspaceId} AND c.id >= ${first} AND c.id <= ${last}`;
     const aggregates = await sql<EventAggregate>`
       SELECT e.contact_id AS contact_id,
         sum(CASE WHEN e.name = ${PURCHASE_EVENT} THEN 1 ELSE 0 END) AS orders,
@@ -127,7 +132,7 @@ export async function featuresAt(store: Store, workspaceId: string, layout: Feat
         sum(CASE WHEN e.name = 'email.opened' AND e.timestamp >= ${cut - 30 * DAY_MS} AND NOT COALESCE(${machine}, FALSE) THEN 1 ELSE 0 END) AS opens30,
         sum(CASE WHEN e.name = 'email.clicked' AND e.timestamp >= ${cut - 30 * DAY_MS} THEN 1 ELSE 0 END) AS clicks30
       FROM events e
-      WHERE e.workspace_id = ${workspaceId} AND e.contact_id >= ${first} AND e.contact_id <= ${last} AND e.timestamp >= ${since} AND e.timestamp < ${cut}
+      WHERE e.contact_id IN (${page}) AND e.timestamp >= ${since} AND e.timestamp < ${cut}
       GROUP BY e.contact_id`.execute(store.db);
     const byContact = new Map(aggregates.rows.map((r) => [r.contact_id, r]));
     const outcomes = new Map<string, { conv: number }>();
@@ -135,7 +140,7 @@ export async function featuresAt(store: Store, workspaceId: string, layout: Feat
       const rows = await sql<{ contact_id: string; conv: unknown }>`
         SELECT e.contact_id AS contact_id, max(CASE WHEN e.name = ${PURCHASE_EVENT} THEN 1 ELSE 0 END) AS conv
         FROM events e
-        WHERE e.workspace_id = ${workspaceId} AND e.contact_id >= ${first} AND e.contact_id <= ${last} AND e.timestamp >= ${cut} AND e.timestamp < ${cut + HORIZON_MS}
+        WHERE e.contact_id IN (${page}) AND e.timestamp >= ${cut} AND e.timestamp < ${cut + HORIZON_MS}
         GROUP BY e.contact_id`.execute(store.db);
       for (const r of rows.rows) outcomes.set(r.contact_id, { conv: Number(r.conv) });
     }
