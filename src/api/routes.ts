@@ -41,6 +41,8 @@ import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
 import { mailRoutes } from '../channels/mail/routes.js';
 import { insightsRoutes } from '../insights/insights.routes.js';
+import { correlationsRoutes } from '../insights/correlations.routes.js';
+import { predictRoutes } from '../insights/predict.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -81,5 +83,7 @@ export const routeModules: RouteModule[] = [
   snippetRoutes(),
   mailRoutes,
   insightsRoutes,
+  correlationsRoutes,
+  predictRoutes,
   webAppRoutes(),
 ];

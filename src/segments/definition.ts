@@ -187,6 +187,17 @@ export const sessionsCondition = z.strictObject({
 
 export const leadScoreCondition = z.strictObject({ type: z.literal('lead_score'), op: z.enum(NUMBER_OPS), value: z.number() });
 
+/** The predictions of src/insights/predict.ts (docs/insights.md). */
+export const PREDICTIONS = ['conversion_30d', 'churn_30d'] as const;
+
+/** `predicted.conversion_30d > 0.6`: a contact's stored score; a contact without one never matches. */
+export const predictedCondition = z.strictObject({
+  type: z.literal('predicted'),
+  prediction: z.enum(PREDICTIONS).describe('conversion_30d: P(order in the next 30 days); churn_30d: P(no activity in the next 30 days)'),
+  op: z.enum(['gt', 'gte', 'lt', 'lte']),
+  value: z.number().min(0).max(1).describe('A probability, 0 to 1'),
+});
+
 export const leafCondition = z.discriminatedUnion('type', [
   attributeCondition,
   eventCondition,
@@ -198,6 +209,7 @@ export const leafCondition = z.discriminatedUnion('type', [
   leadScoreCondition,
   visitsCondition,
   sessionsCondition,
+  predictedCondition,
 ]);
 
 export type AttributeCondition = z.output<typeof attributeCondition>;

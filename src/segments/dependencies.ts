@@ -33,6 +33,9 @@ export function dependenciesOf(cond: Condition): Dependencies {
       case 'lead_score':
         d.attributes.add('lead_score');
         return;
+      case 'predicted':
+        d.scheduled = true; // a new training changes scores without a signal
+        return;
       case 'event':
       case 'event_aggregate':
       case 'event_time':

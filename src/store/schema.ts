@@ -74,4 +74,7 @@ export interface Database {
   // insights
   insight_anomalies: import('../insights/tables.js').InsightAnomaliesTable;
   insight_settings: import('../insights/tables.js').InsightSettingsTable;
+  // insights (predictions)
+  insight_models: import('../insights/model-tables.js').InsightModelsTable;
+  contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
 }

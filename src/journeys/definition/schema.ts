@@ -61,7 +61,12 @@ export const Condition: z.ZodType<Condition> = z
         z.object({ any: z.array(Condition).min(1) }),
         z.object({ not: Condition }),
         z.object({
-          field: z.string().regex(/^(contact|trigger|event|journey)\.[\w.$-]+$/, 'contact.*, trigger.*, event.* or journey.*'),
+          field: z
+            .string()
+            .regex(
+              /^((contact|trigger|event|journey)\.[\w.$-]+|predicted\.(conversion_30d|churn_30d))$/,
+              'contact.*, trigger.*, event.* or journey.*, or predicted.conversion_30d / predicted.churn_30d',
+            ),
           op: Operator,
           value: z.union([Scalar, z.array(Scalar)]).optional(),
         }),
