@@ -19,6 +19,7 @@ import {
   QatraError,
   UnavailableError,
   TooManyRequestsError,
+  UpstreamError,
   ValidationError,
   summarizeIssues,
   type FieldIssue,
@@ -80,6 +81,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
     }
     if (err instanceof UnavailableError) return { status: 503, body: body(err.code, err.message) };
     if (err instanceof TooManyRequestsError) return { status: 429, body: body(err.code, err.message) };
+    if (err instanceof UpstreamError) return { status: err.retryable ? 503 : 502, body: body(err.code, err.message) };
     return { status: 500, body: body(err.code, err.message) };
   }
   if (isDatabaseUnavailable(err)) {

@@ -37,6 +37,7 @@ import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { assistantRoutes } from '../assistant/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -73,5 +74,6 @@ export const routeModules: RouteModule[] = [
   channelProvidersRoutes,
   smsHookRoutes,
   smsSettingsRoutes,
+  assistantRoutes,
   webAppRoutes(),
 ];

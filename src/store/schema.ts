@@ -30,6 +30,8 @@ export interface Database {
   short_links: import('../channels/tables.js').ShortLinksTable;
   sms_settings: import('../channels/sms/tables.js').SmsSettingsTable;
   sms_inbound: import('../channels/sms/tables.js').SmsInboundTable;
+  // writing assistant
+  assistant_settings: import('../assistant/tables.js').AssistantSettingsTable;
   suppressions: import('../suppression/tables.js').SuppressionsTable;
   unsubscribe_feedback: import('../unsubscribe/tables.js').UnsubscribeFeedbackTable;
   // journeys (runtime)
