@@ -10,6 +10,7 @@ import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
+import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 
 interface Workspace {
   id: string;
@@ -119,6 +120,7 @@ export function Settings({ session }: { session: Session }) {
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
       <SmsSettingsSection admin={admin} />
+      <AssistantSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>
