@@ -1,5 +1,6 @@
 import { smsAr, smsEn, smsFa } from './sms/messages';
 import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
+import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -547,6 +548,7 @@ export const en = {
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
   ...assistantEn,
+  ...insightsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1058,6 +1060,7 @@ const ar: Dict = {
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
   ...assistantAr,
+  ...insightsAr,
 };
 
 const fa: Dict = {
@@ -1566,6 +1569,7 @@ const fa: Dict = {
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
   ...assistantFa,
+  ...insightsFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };
