@@ -48,7 +48,7 @@ export function LineChart({
     return d;
   };
   return (
-    <figure className="chart">
+    <figure className="chart" dir="ltr">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={title} direction="ltr" width="100%" preserveAspectRatio="none" style={{ maxHeight: 220 }}>
         <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} stroke="#999" />
         <line x1={PAD.left} x2={PAD.left} y1={PAD.top} y2={H - PAD.bottom} stroke="#999" />

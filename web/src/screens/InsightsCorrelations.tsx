@@ -13,7 +13,8 @@ export function InsightsCorrelations() {
   const { t, num, lang } = useI18n();
   const [goal, setGoal] = useState('purchase');
   const [journey, setJourney] = useState('');
-  const [asked, setAsked] = useState('purchase');
+  const [windowDays, setWindowDays] = useState('30');
+  const [asked, setAsked] = useState('goal=purchase&windowDays=30');
   const [report, setReport] = useState<CorrelationReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [onlySignificant, setOnlySignificant] = useState(false);
@@ -21,12 +22,13 @@ export function InsightsCorrelations() {
   useEffect(() => {
     setError(null);
     setReport(null);
-    get<CorrelationReport>(`/api/insights/correlations?goal=${encodeURIComponent(asked)}`).then(setReport, (e: Error) => setError(e.message));
+    get<CorrelationReport>(`/api/insights/correlations?${asked}`).then(setReport, (e: Error) => setError(e.message));
   }, [asked]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setAsked(goal === 'journey' ? `journey:${journey.trim()}` : 'purchase');
+    const g = goal === 'journey' ? `journey:${journey.trim()}` : 'purchase';
+    setAsked(`goal=${encodeURIComponent(g)}&windowDays=${encodeURIComponent(windowDays.trim())}`);
   };
   const pct = new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 1 });
   const x = new Intl.NumberFormat(lang, { maximumFractionDigits: 2 });
@@ -48,7 +50,11 @@ export function InsightsCorrelations() {
           </select>
         </label>
         {goal === 'journey' && <input aria-label={t('insights.goal.journey')} value={journey} dir="ltr" onChange={(e) => setJourney(e.target.value)} />}
-        <button type="submit">{t('open')}</button>
+        <label>
+          {t('insights.corr.window')}
+          <input type="number" min={1} max={365} value={windowDays} onChange={(e) => setWindowDays(e.target.value)} />
+        </label>
+        <button type="submit">{t('insights.corr.run')}</button>
         <label className="check">
           <input type="checkbox" checked={onlySignificant} onChange={(e) => setOnlySignificant(e.target.checked)} /> {t('insights.corr.onlySignificant')}
         </label>
@@ -89,8 +95,14 @@ export function InsightsCorrelations() {
                   {pct.format(r.rateWithout)} <span className="muted small">({num(r.withoutN)})</span>
                 </td>
                 <td>{r.lift === null ? '—' : `×${x.format(r.lift)}`}</td>
-                <td>{r.liftCi ? `${x.format(r.liftCi.low)}–${x.format(r.liftCi.high)}` : '—'}</td>
-                <td>{p(r.qValue)}</td>
+                <td>
+                  <bdi dir="ltr">{r.liftCi ? `${x.format(r.liftCi.low)}–${x.format(r.liftCi.high)}` : '—'}</bdi>
+                </td>
+                <td>
+                  <bdi dir="ltr" className="nowrap">
+                    {p(r.qValue)}
+                  </bdi>
+                </td>
                 <td>{r.significant ? t('insights.yes') : t('insights.no')}</td>
                 <td className="small">
                   <bdi dir="ltr">{r.test.how}</bdi>
