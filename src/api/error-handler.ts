@@ -20,6 +20,7 @@ import {
   QatraError,
   UnavailableError,
   TooManyRequestsError,
+  UpstreamError,
   ValidationError,
   summarizeIssues,
   type FieldIssue,
@@ -82,6 +83,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
     if (err instanceof BodyTooLargeError) return { status: 413, body: body(err.code, err.message, [{ path: 'body', message: err.message }]) };
     if (err instanceof UnavailableError) return { status: 503, body: body(err.code, err.message) };
     if (err instanceof TooManyRequestsError) return { status: 429, body: body(err.code, err.message) };
+    if (err instanceof UpstreamError) return { status: err.retryable ? 503 : 502, body: body(err.code, err.message) };
     return { status: 500, body: body(err.code, err.message) };
   }
   if (isDatabaseUnavailable(err)) {

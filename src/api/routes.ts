@@ -43,6 +43,7 @@ import { mailRoutes } from '../channels/mail/routes.js';
 import { insightsRoutes } from '../insights/insights.routes.js';
 import { correlationsRoutes } from '../insights/correlations.routes.js';
 import { predictRoutes } from '../insights/predict.routes.js';
+import { assistantRoutes } from '../assistant/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -85,5 +86,6 @@ export const routeModules: RouteModule[] = [
   insightsRoutes,
   correlationsRoutes,
   predictRoutes,
+  assistantRoutes,
   webAppRoutes(),
 ];

@@ -99,6 +99,21 @@ export class UnavailableError extends QatraError {
   readonly code = 'unavailable';
 }
 
+/**
+ * A service Qatra called for the user (the writing assistant's endpoint, …) failed. `retryable`:
+ * it may work in a moment (HTTP 503 with Retry-After); otherwise its answer or configuration is
+ * wrong (HTTP 502). `code` names the case for the client (e.g. `assistant_key_refused`).
+ */
+export class UpstreamError extends QatraError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
 export function assertNever(x: never, what = 'value'): never {
   throw new Error(`unexpected ${what}: ${JSON.stringify(x)}`);
 }

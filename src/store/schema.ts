@@ -32,6 +32,8 @@ export interface Database {
   sms_inbound: import('../channels/sms/tables.js').SmsInboundTable;
   mail_batches: import('../channels/mail/tables.js').MailBatchesTable;
   mail_pieces: import('../channels/mail/tables.js').MailPiecesTable;
+  // writing assistant
+  assistant_settings: import('../assistant/tables.js').AssistantSettingsTable;
   suppressions: import('../suppression/tables.js').SuppressionsTable;
   unsubscribe_feedback: import('../unsubscribe/tables.js').UnsubscribeFeedbackTable;
   // journeys (runtime)

@@ -1,5 +1,7 @@
 import { smsAr, smsEn, smsFa } from './sms/messages';
 import { websiteAr, websiteEn, websiteFa } from './screens/settings/website-messages';
+import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
+import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -557,6 +559,8 @@ export const en = {
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
   ...websiteEn,
+  ...assistantEn,
+  ...insightsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1079,6 +1083,8 @@ const ar: Dict = {
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
   ...websiteAr,
+  ...assistantAr,
+  ...insightsAr,
 };
 
 const fa: Dict = {
@@ -1598,6 +1604,8 @@ const fa: Dict = {
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
   ...websiteFa,
+  ...assistantFa,
+  ...insightsFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

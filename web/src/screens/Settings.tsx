@@ -11,6 +11,7 @@ import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
 import { WebsiteTracking } from './settings/WebsiteTracking';
+import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 
 interface Workspace {
   id: string;
@@ -121,6 +122,7 @@ export function Settings({ session }: { session: Session }) {
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
       <SmsSettingsSection admin={admin} />
+      <AssistantSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>
