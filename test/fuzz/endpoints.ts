@@ -85,6 +85,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/api/forms/:formId', 'admin'),
   e('PATCH', '/api/forms/:formId', 'admin'),
   e('DELETE', '/api/forms/:formId', 'admin'),
+  e('GET', '/api/insights/series', 'admin'),
+  e('GET', '/api/insights/anomalies', 'admin'),
+  e('GET', '/api/insights/anomalies/:id', 'admin'),
+  e('GET', '/api/insights/anomalies/:id/drill-down', 'admin'),
+  e('GET', '/api/insights/settings', 'admin'),
+  e('PUT', '/api/insights/settings', 'admin'),
   // Public: tracking, unsubscribe and preference links, signup forms, the dev outbox, health, metrics
   e('GET', '/o/:openFile', 'public'),
   e('GET', '/c/:token', 'public'),
