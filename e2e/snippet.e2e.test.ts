@@ -121,6 +121,31 @@ ${tag}</head><body><h1>${pathname}</h1>${form}</body></html>`;
     expect(cookie?.sameSite).toBe('Lax');
   });
 
+  it('a call made as the page goes away leaves by sendBeacon and is stored', async () => {
+    const viewed = answered('p');
+    await page.goto(`${siteUrl}/cart`);
+    const first = bodyOf(await viewed);
+    // Requests of a document being unloaded are not all reported to the test, so the page notes its beacons itself.
+    await page.evaluate(() => {
+      const send = navigator.sendBeacon.bind(navigator);
+      navigator.sendBeacon = (url, data) => {
+        sessionStorage.setItem('beacons', `${sessionStorage.getItem('beacons') ?? ''} ${String(url)}`);
+        return send(url, data);
+      };
+      addEventListener('pagehide', () => (window as unknown as { qatra: { track(n: string, p: object): void } }).qatra.track('Left Cart', { items: 2 }));
+    });
+    await page.goto(`${siteUrl}/elsewhere`);
+    expect((await page.evaluate(() => sessionStorage.getItem('beacons')))?.trim()).toBe(`${q.url}/v1/t`);
+    let stored: ReturnType<typeof events> = [];
+    for (let i = 0; i < 50 && stored.length === 0; i++) {
+      stored = events(`name = 'Left Cart'`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stored.map((e) => JSON.parse(e.properties))).toEqual([{ items: 2 }]);
+    // The same browser: the same contact as the page view before it.
+    expect(stored[0]!.contact_id).toBe(events('message_id = ?', first.messageId)[0]!.contact_id);
+  });
+
   it('submitting a marked form identifies the visitor by its email; the visit before it joins the contact', async () => {
     const viewed = answered('p');
     await page.goto(`${siteUrl}/signup`);
