@@ -20,6 +20,8 @@ export const ENDPOINTS: Endpoint[] = [
   ...['i', 't', 'p', 's', 'g', 'a', 'b'].map((p) => e('POST', `/v1/${p}`, 'write')),
   // Management API (admin key)
   e('POST', '/api/contacts', 'admin'),
+  e('GET', '/api/workspace/tracking', 'admin'),
+  e('PUT', '/api/workspace/tracking', 'admin'),
   e('GET', '/api/contacts', 'admin'),
   e('GET', '/api/contacts/:contactId', 'admin'),
   e('PATCH', '/api/contacts/:contactId', 'admin'),
@@ -106,4 +108,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/outbox/:messageId', 'public'),
   e('GET', '/healthz', 'public'),
   e('GET', '/metrics', 'public'),
+  // The website snippet (issue 20): the script and the settings it reads by write key
+  e('GET', '/js/qatra.js', 'public'),
+  e('GET', '/js/:file', 'public'),
+  e('GET', '/js/settings', 'public'),
 ];
