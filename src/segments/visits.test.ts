@@ -153,7 +153,6 @@ describe.each(backends())('visit and session conditions on %s', (kind) => {
       .select(['segment_dirty.segment_id as segment', 'a.anonymous_id as who'])
       .where('segment_dirty.workspace_id', '=', other.workspaceId)
       .execute();
-    const pageViewOnly = dirty;
-    expect(pageViewOnly.map((d) => `${d.who}:${d.segment}`).sort()).toEqual(['person:pricing-fans', 'person:regulars']);
+    expect(dirty.map((d) => `${d.who}:${d.segment}`).sort()).toEqual(['person:pricing-fans', 'person:regulars']);
   });
 });
