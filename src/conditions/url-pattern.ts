@@ -3,7 +3,7 @@
  * one meaning, matched in memory here and in SQL by src/segments/visits.ts (the same LIKE pattern
  * this module builds). docs/journeys.md, "Page views", states it for users:
  *
- *  - `*` stands for any run of characters, `/` included (`/products/*`; a star then `/pricing` is any
+ *  - `*` (at most 8) stands for any run of characters, `/` included (`/products/*`; a star then `/pricing` is any
  *    path ending in /pricing); every other character stands for itself;
  *  - a pattern starting with `/` or `*` is matched against the page's path (`/pricing`); one that
  *    starts with a host (a name with a dot, `localhost`, or a `*.` wildcard: `shop.example.com/*`,
