@@ -10,9 +10,13 @@ import path from 'node:path';
 
 export interface RunningQatra {
   url: string;
+  /** The SQLite data directory (`qatra.db` in it), for tests that check stored rows. */
+  dataDir: string;
   adminKey: string;
   writeKey: string;
   setupLink: string;
+  /** QATRA_DATA_DIR of the server (its SQLite file), for tests that plant data the API cannot make. */
+  dataDir: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -51,9 +55,11 @@ export async function startQatra(): Promise<RunningQatra> {
   };
   return {
     url: `http://localhost:${port}`,
+    dataDir,
     adminKey: pick(/admin API key: (\S+)/),
     writeKey: pick(/write key:\s+(\S+)/),
     setupLink: pick(/(http\S+\/app\/setup#token=\S+)/),
+    dataDir,
     output: () => out,
     async stop() {
       if (child.exitCode === null) {

@@ -77,6 +77,18 @@ export class PayloadTooLargeError extends QatraError {
   }
 }
 
+/**
+ * A request body longer than its route takes, refused with HTTP 413 before it is read to the end.
+ * Browser bodies (`text/plain`, sendBeacon) use it; Segment's JSON calls keep their documented 400
+ * (PayloadTooLargeError).
+ */
+export class BodyTooLargeError extends QatraError {
+  readonly code = 'payload_too_large';
+  constructor(readonly limitBytes: number) {
+    super(`request body over ${limitBytes} bytes`);
+  }
+}
+
 /** Too much work of this kind is already running for the caller (e.g. previews per workspace): retry shortly. */
 export class TooManyRequestsError extends QatraError {
   readonly code = 'too_many_requests';
@@ -85,6 +97,21 @@ export class TooManyRequestsError extends QatraError {
 /** The database could not be reached or refused the work; nothing was acknowledged. */
 export class UnavailableError extends QatraError {
   readonly code = 'unavailable';
+}
+
+/**
+ * A service Qatra called for the user (the writing assistant's endpoint, …) failed. `retryable`:
+ * it may work in a moment (HTTP 503 with Retry-After); otherwise its answer or configuration is
+ * wrong (HTTP 502). `code` names the case for the client (e.g. `assistant_key_refused`).
+ */
+export class UpstreamError extends QatraError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
 }
 
 export function assertNever(x: never, what = 'value'): never {

@@ -20,11 +20,12 @@ import type { SecretBox } from './secret-box.js';
 export interface ResealCounts {
   emailProviders: number;
   channelProviders: number;
+  assistantKeys: number;
 }
 
 export async function resealStoredSecrets(deps: { store: Store; secretBox: SecretBox }): Promise<ResealCounts> {
   const { store, secretBox: box } = deps;
-  const counts: ResealCounts = { emailProviders: 0, channelProviders: 0 };
+  const counts: ResealCounts = { emailProviders: 0, channelProviders: 0, assistantKeys: 0 };
 
   const email = await store.db.selectFrom('email_providers').select(['workspace_id', 'secrets', 'updated_at']).execute();
   for (const row of email) {
@@ -47,6 +48,21 @@ export async function resealStoredSecrets(deps: { store: Store; secretBox: Secre
       .where('updated_at', '=', row.updated_at)
       .executeTakeFirst();
     counts.channelProviders += Number(r.numUpdatedRows);
+  }
+
+  // The writing assistant's API key (src/assistant/settings.ts), one per workspace.
+  const assistant = await store.db.selectFrom('assistant_settings').select(['workspace_id', 'api_key', 'updated_at']).where('api_key', 'is not', null).execute();
+  for (const row of assistant) {
+    const key = row.api_key!;
+    if (box.isCurrent(key)) continue;
+    const plain = box.isSealed(key) ? box.open(key) : key;
+    const r = await store.db
+      .updateTable('assistant_settings')
+      .set({ api_key: box.seal(plain) })
+      .where('workspace_id', '=', row.workspace_id)
+      .where('updated_at', '=', row.updated_at)
+      .executeTakeFirst();
+    counts.assistantKeys += Number(r.numUpdatedRows);
   }
   return counts;
 }

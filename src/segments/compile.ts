@@ -33,6 +33,7 @@ import {
   type PropertyFilter,
 } from './definition.js';
 import { JsonReader, monthDaysAhead, type Expr } from './sql-values.js';
+import { sessionsSql, visitsSql } from './visits.js';
 
 export interface CompileContext {
   dialect: DialectName;
@@ -114,6 +115,10 @@ class Compiler {
         }
         return c.performed ? found : sql`(NOT ${found})`;
       }
+      case 'visits':
+        return visitsSql(c, this.ctx);
+      case 'sessions':
+        return sessionsSql(c, this.ctx);
       default:
         return assertNever(c, 'condition');
     }

@@ -7,7 +7,7 @@
  *    message's raw MIME (its tokens unsubscribe or confirm the recipient), an editor read; the
  *    outbox list shows viewers the messages with those tokens redacted.
  *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
- *    rules, imports contacts from CSV, and sends test emails
+ *    rules, imports contacts from CSV, asks the writing assistant for suggestions, and sends test emails
  *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
  *  - admin: everything in the workspace, users included, except ownership.
  *  - owner: everything.
@@ -20,7 +20,18 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/, /^\/api\/journeys\/:id\/simulate$/];
 
 /** Route prefixes an editor may change. */
-const EDITOR_AREAS = ['/api/journeys', '/api/templates', '/api/segments', '/api/lists', '/api/forms', '/api/messages/send', '/api/broadcasts', '/api/scoring', '/api/contacts/imports'];
+const EDITOR_AREAS = [
+  '/api/journeys',
+  '/api/templates',
+  '/api/segments',
+  '/api/lists',
+  '/api/forms',
+  '/api/messages/send',
+  '/api/broadcasts',
+  '/api/scoring',
+  '/api/contacts/imports',
+  '/api/assistant/suggest',
+];
 
 /** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */
 const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];

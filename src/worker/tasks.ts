@@ -12,6 +12,7 @@ import { scoringTasks } from '../scoring/decay.js';
 import { statsTasks } from '../stats/task.js';
 import { broadcastTasks } from '../broadcasts/task.js';
 import { ratePruneTask } from '../channels/rate-limit.js';
+import { insightTasks } from '../insights/scan.js';
 import { predictionTasks } from '../insights/predict-task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
@@ -24,6 +25,7 @@ export const workerTaskFactories: WorkerTaskFactory[] = [
   statsTasks,
   broadcastTasks,
   (deps) => ratePruneTask(deps),
+  insightTasks,
   (deps) => predictionTasks(deps),
 ];
 

@@ -15,6 +15,7 @@ import { Settings } from './screens/Settings';
 import { Broadcasts } from './screens/Broadcasts';
 import { Analytics } from './screens/Analytics';
 import { Simulate } from './screens/Simulate';
+import { Insights } from './screens/Insights';
 
 export function App() {
   const { t } = useI18n();
@@ -54,6 +55,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
     ['/contacts', 'nav.contacts'],
     ['/broadcasts', 'nav.broadcasts'],
     ['/analytics', 'nav.analytics'],
+    ['/insights', 'nav.insights'],
     ['/outbox', 'nav.outbox'],
     ['/settings', 'nav.settings'],
   ] as const;
@@ -75,6 +77,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if (path.startsWith('/broadcasts')) screen = <Broadcasts role={session.role} />;
   else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;
   else if (path.startsWith('/analytics')) screen = <Analytics journeyId={null} />;
+  else if (path.startsWith('/insights')) screen = <Insights />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;
   else if (path.startsWith('/settings')) screen = <Settings session={session} />;
   else screen = <JourneysList role={session.role} />;

@@ -1,6 +1,6 @@
 /**
  * Settings: the workspace, its email provider (with "send test"), topics, default quiet hours and
- * frequency cap, API keys for machines, and the people with their roles. The larger sections are
+ * frequency cap, API keys for machines (and the website snippet's tag, next to them), and the people with their roles. The larger sections are
  * their own components in ./settings/.
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -10,6 +10,8 @@ import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
+import { WebsiteTracking } from './settings/WebsiteTracking';
+import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 
 interface Workspace {
   id: string;
@@ -47,6 +49,7 @@ export function Settings({ session }: { session: Session }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [keyKind, setKeyKind] = useState('write');
   const [keyName, setKeyName] = useState('');
+  const [secretKind, setSecretKind] = useState('write');
   const [inviteEmail, setInviteEmail] = useState('');
   const [inviteRole, setInviteRole] = useState<Role>('editor');
 
@@ -119,6 +122,7 @@ export function Settings({ session }: { session: Session }) {
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
       <SmsSettingsSection admin={admin} />
+      <AssistantSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
         <h2 id="keys-title">{t('settings.keys')}</h2>
         <table>
@@ -156,7 +160,10 @@ export function Settings({ session }: { session: Session }) {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              void attempt(async () => setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret));
+              void attempt(async () => {
+                setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret);
+                setSecretKind(keyKind);
+              });
             }}
           >
             <label>
@@ -179,6 +186,7 @@ export function Settings({ session }: { session: Session }) {
           </p>
         )}
       </section>
+      <WebsiteTracking admin={admin} writeKey={secret && secretKind === 'write' ? secret : null} />
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">{t('settings.users')}</h2>
         <table>

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
 import { isRtl, LocaleTabs, type Variant } from './templates/LocaleTabs';
 import { SmsTemplateEditor, type SmsTemplateView } from './templates/SmsTemplateEditor';
+import { AssistPanel, type AssistLang, type AssistTask, type Suggestion } from '../assistant/AssistPanel';
 import { TEMPLATE_CHANNELS, type TemplateChannel } from '../channels';
 
 interface Template {
@@ -197,6 +198,14 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
     ({ subject: setSubject, preheader: setPreheader, body: setBody })[field](value);
   };
   const textDir = active && isRtl(active) ? 'rtl' : 'auto';
+  /** A writing-assistant suggestion picked into the form (a translation becomes that locale's variant); saving is still the person's. */
+  const pickSuggestion = (s: Suggestion, task: AssistTask, to: AssistLang | null) => {
+    if (task === 'translate' && to) {
+      const v: Variant = { ...(s.subject ? { subject: s.subject } : {}), ...(s.preheader ? { preheader: s.preheader } : {}), ...(s.body ? { body: s.body } : {}) };
+      setLocales({ ...locales, [to]: v });
+      setActive(to);
+    } else if (s.subject !== undefined) setField('subject', s.subject);
+  };
 
   useEffect(() => {
     if (!id) return;
@@ -331,6 +340,7 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
           </label>
           <label htmlFor="tpl-body">{t('templates.body')}</label>
           <CodeEditor id="tpl-body" label={t('templates.body')} value={fieldValue.body} onChange={(v) => setField('body', v)} errorLines={errorLines} disabled={readOnly} />
+          {!readOnly && <AssistPanel channel="email" source={fieldValue} onPick={pickSuggestion} />}
         </div>
         {issues.length > 0 && (
           <ul className="error" role="alert" data-testid="template-issues">

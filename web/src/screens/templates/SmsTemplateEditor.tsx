@@ -11,6 +11,7 @@ import { navigate } from '../../router';
 import { LocaleTabs } from './LocaleTabs';
 import { SmsCounter } from '../../sms/SmsCounter';
 import { PhoneBubble } from '../../sms/PhoneBubble';
+import { AssistPanel, type AssistLang, type AssistTask, type Suggestion } from '../../assistant/AssistPanel';
 import { isRtlLocale, optOutLine, withOptOut } from '../../sms/counter';
 import type { SmsSettings } from '../settings/SmsSettings';
 
@@ -52,6 +53,14 @@ export function SmsTemplateEditor({ id, role, initial }: { id: string | null; ro
     if (v === '') delete next.body;
     else next.body = v;
     setLocales({ ...locales, [active]: next });
+  };
+  /** A writing-assistant suggestion picked into the form (a translation becomes that locale's variant); saving is still the person's. */
+  const pickSuggestion = (s: Suggestion, task: AssistTask, to: AssistLang | null) => {
+    if (s.body === undefined) return;
+    if (task === 'translate' && to) {
+      setLocales({ ...locales, [to]: { body: s.body } });
+      setActive(to);
+    } else setText(s.body);
   };
   const marketing = kind === 'marketing';
   const dir = isRtlLocale(locale) ? 'rtl' : 'ltr';
@@ -126,6 +135,7 @@ export function SmsTemplateEditor({ id, role, initial }: { id: string | null; ro
           <SmsCounter text={withOptOut(text, locale, marketing)} replaceTypographic={settings?.replaceTypographic ?? false} maxSegments={settings?.maxSegments ?? 6} />
           {marketing && <p className="muted small">{t('sms.optOutNote')}</p>}
           <p className="muted small">{t('sms.liquidNote')}</p>
+          {!readOnly && <AssistPanel channel="sms" source={{ body: text }} onPick={pickSuggestion} />}
         </div>
         {issues.length > 0 && (
           <ul className="error" role="alert" data-testid="template-issues">
