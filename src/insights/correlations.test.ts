@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import { createHarness, type Harness, type Tenant } from '../../test/harness.js';
-import { findCorrelations, type CorrelationReport } from './correlations.js';
+import { findCorrelations, planAttributes, type CorrelationReport } from './correlations.js';
 import { DAY, plantWorkspace, type PlantedContact } from './correlations.testkit.js';
 
 const options = { goal: 'purchase', windowDays: 30, lookbackDays: 90, minSupport: 30, alpha: 0.05 };
@@ -111,6 +111,28 @@ describe.each(backends())('correlations with conversion (%s)', (kind) => {
     expect(strict.rows.find((r) => r.label === 'tier = silver')).toBeUndefined();
     expect(strict.rows.every((r) => r.withN >= 700 && r.withoutN >= 700)).toBe(true);
     expect(strict.tested).toBe(strict.rows.length);
+  });
+
+  it('hostile attribute keys (quotes, dots, brackets) are skipped, never a failed query', async () => {
+    expect(planAttributes([{ 'we"ird': 'x', 'a.b': 1, '{x}': 'y', plain: 'z' }]).map((p) => p.key)).toEqual(['plain']);
+    const other = await h.tenant();
+    const now = h.clock.now();
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      id: `hx_${i}_${other.workspaceId}`,
+      workspace_id: other.workspaceId,
+      user_id: `h${i}`,
+      email: null,
+      phone: null,
+      timezone: null,
+      locale: null,
+      attributes: JSON.stringify({ 'we"ird': i % 2 ? 'a' : 'b', 'a.b': i, '{x}': 'y', "o'k": 'q', plain: i % 2 ? 'p' : 'q' }),
+      created_at: now - 100 * DAY,
+      updated_at: now - 100 * DAY,
+    }));
+    await h.deps.store.db.insertInto('contacts').values(rows).execute();
+    const hostile = await findCorrelations(h.deps, other.workspaceId, { ...options, minSupport: 5 });
+    expect(hostile.population).toBe(40);
+    expect(hostile.rows.map((r) => r.key)).toEqual(['plain', 'plain']);
   });
 
   it('GET /api/insights/correlations answers the report; a bad goal is a 400 naming the field, an unknown journey a 404', async () => {
