@@ -10,6 +10,13 @@
  *    backfill of 28 days (days 14–41), the daily workspace series over 42 days, and whether the
  *    planted spike was found on day 20 at the planted domain (1/0: a bench that got faster by
  *    finding nothing is no gain).
+ *  - correlations: the correlation finder for purchases in the last 30 days (the clock at the
+ *    planted end), and whether it reports the planted attribute significant and the null one not (1/0).
+ *  - predictions: training both models (features at three cuts, two fits, the held-out evaluation,
+ *    every contact's scores stored) and the conversion model's held-out AUC. The planted 42 days put
+ *    the training cut before the first event, so the model learns from attributes alone and its AUC
+ *    stays near the 0.6 a single 2× attribute allows: the figure here is the time; the AUC proof is
+ *    src/insights/predict.test.ts.
  * Every group ends with the process's peak RSS so far (`peak_rss_mb`).
  */
 import { sql } from 'kysely';
@@ -18,6 +25,9 @@ import type { DialectName, Store } from '../src/store/store.js';
 import { generatePlanted, plantedSize, PLANTED, DAY_MS, type PlantedWorkspace } from '../src/insights/planted.testkit.js';
 import { findWorkspaceAnomalies } from '../src/insights/find.js';
 import { series } from '../src/insights/series.js';
+import { ManualClock } from '../src/core/clock.js';
+import { findCorrelations } from '../src/insights/correlations.js';
+import { trainWorkspace } from '../src/insights/predict.js';
 import { benchBackends, figure, type Bench, type BenchContext, type BenchSize } from './run.js';
 
 export interface GroupContext {
@@ -50,6 +60,24 @@ export const groups: Record<string, (g: GroupContext) => Promise<void>> = {
     g.emit('backfill_findings', backfill, 'findings');
     g.emit('series_daily_42d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'day', by: 'workspace', from: start, to: end })), 'ms');
     g.emit('series_hourly_channel_7d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'hour', by: 'channel', from: end - 7 * DAY_MS, to: end })), 'ms');
+  },
+  async correlations(g) {
+    const deps = { store: g.store, clock: new ManualClock(g.planted.end) };
+    let report!: Awaited<ReturnType<typeof findCorrelations>>;
+    const options = { goal: 'purchase', windowDays: 30, lookbackDays: 30, minSupport: 30, alpha: 0.05 };
+    g.emit('run_ms', await ms(async () => (report = await findCorrelations(deps, g.planted.workspaceId, options))), 'ms');
+    g.emit('candidates', report.tested, 'rows');
+    const found = report.rows.some((r) => r.label === `${PLANTED.plantedAttribute} = true` && r.significant);
+    const noNull = !report.rows.some((r) => r.key === PLANTED.nullAttribute && r.significant);
+    g.emit('planted_found_null_not', found && noNull ? 1 : 0, 'bool');
+  },
+  async predictions(g) {
+    const deps = { store: g.store, clock: new ManualClock(g.planted.end) };
+    let models!: Awaited<ReturnType<typeof trainWorkspace>>;
+    g.emit('train_ms', await ms(async () => (models = await trainWorkspace(deps, g.planted.workspaceId))), 'ms');
+    const conversion = models.find((m) => m.kind === 'conversion_30d')!;
+    g.emit('train_rows', conversion.trainSize, 'contacts');
+    g.emit('auc_conversion', conversion.auc ?? 0, 'held-out AUC');
   },
 };
 

@@ -49,7 +49,6 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   soak: () => import('./soak.js'),
   sms: () => import('./sms.js'),
   insights: () => import('./insights.js'),
-  'insights-model': () => import('./insights-model.js'),
 };
 
 /**

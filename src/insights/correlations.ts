@@ -30,6 +30,8 @@ const MAX_KEYS = 50;
 const MAX_VALUES = 10;
 const MAX_DISTINCT = 50;
 const MAX_NAMES = 50;
+/** The segment conditions' rule for one part of an attribute path (src/segments/definition.ts). */
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]{0,199}$/;
 
 export interface CorrelationOptions {
   /** `purchase` (an `Order Completed` event) or `journey:<id>` (a run reaching the journey's goal). */
@@ -182,7 +184,8 @@ export function planAttributes(sample: readonly Record<string, Json>[]): Attribu
   const seen = new Map<string, { numbers: number[]; texts: Map<string, number> }>();
   for (const attributes of sample) {
     for (const [key, v] of Object.entries(attributes)) {
-      if (v === null || typeof v === 'object') continue;
+      // Keys are whatever was ingested: only plain names become JSON paths (a quote or a dot would not).
+      if (v === null || typeof v === 'object' || !PLAIN_KEY.test(key)) continue;
       let s = seen.get(key);
       if (!s) seen.set(key, (s = { numbers: [], texts: new Map() }));
       if (typeof v === 'number') s.numbers.push(v);

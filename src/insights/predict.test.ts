@@ -35,6 +35,10 @@ describe.each(backends())('predicted conversion and churn (%s)', (kind) => {
     expect(m.calibration.reduce((n, b) => n + b.count, 0)).toBe(m.evalSize);
     // Calibrated: the predicted and observed rates of the busy bins agree within 0.1.
     for (const b of m.calibration.filter((x) => x.count >= 100)) expect(Math.abs(b.meanPredicted! - b.observedRate!)).toBeLessThan(0.1);
+    // Churn: the planted disengaged contacts go quiet for weeks, the engaged ones never do.
+    const churn = models.find((x) => x.kind === 'churn_30d')!;
+    expect(churn.status).toBe('trained');
+    expect(churn.auc).toBeGreaterThanOrEqual(0.75);
   });
 
   it('splits by time: trained on the state at T−60d with the outcomes of [T−60d, T−30d), evaluated on the later cut T−30d with the outcomes of [T−30d, T)', () => {
