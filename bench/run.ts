@@ -48,6 +48,8 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
   sms: () => import('./sms.js'),
+  insights: () => import('./insights.js'),
+  'insights-model': () => import('./insights-model.js'),
 };
 
 /**

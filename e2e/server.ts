@@ -10,6 +10,8 @@ import path from 'node:path';
 
 export interface RunningQatra {
   url: string;
+  /** The SQLite data directory (`qatra.db` in it), for tests that check stored rows. */
+  dataDir: string;
   adminKey: string;
   writeKey: string;
   setupLink: string;
@@ -53,6 +55,7 @@ export async function startQatra(): Promise<RunningQatra> {
   };
   return {
     url: `http://localhost:${port}`,
+    dataDir,
     adminKey: pick(/admin API key: (\S+)/),
     writeKey: pick(/write key:\s+(\S+)/),
     setupLink: pick(/(http\S+\/app\/setup#token=\S+)/),

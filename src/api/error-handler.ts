@@ -12,6 +12,7 @@ import type { App } from './deps.js';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import {
   AuthError,
+  BodyTooLargeError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -79,6 +80,7 @@ export function toHttp(err: unknown): { status: number; body: ErrorBody } {
     if (err instanceof PayloadTooLargeError) {
       return { status: 400, body: body(err.code, err.message, err.path ? [{ path: err.path, message: err.message }] : undefined) };
     }
+    if (err instanceof BodyTooLargeError) return { status: 413, body: body(err.code, err.message, [{ path: 'body', message: err.message }]) };
     if (err instanceof UnavailableError) return { status: 503, body: body(err.code, err.message) };
     if (err instanceof TooManyRequestsError) return { status: 429, body: body(err.code, err.message) };
     if (err instanceof UpstreamError) return { status: err.retryable ? 503 : 502, body: body(err.code, err.message) };

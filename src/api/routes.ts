@@ -37,6 +37,12 @@ import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
+import { snippetRoutes } from '../browser/snippet.routes.js';
+import { mailRoutes } from '../channels/mail/routes.js';
+import { insightsRoutes } from '../insights/insights.routes.js';
+import { correlationsRoutes } from '../insights/correlations.routes.js';
+import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
 
 export const routeModules: RouteModule[] = [
@@ -74,6 +80,12 @@ export const routeModules: RouteModule[] = [
   channelProvidersRoutes,
   smsHookRoutes,
   smsSettingsRoutes,
+  trackingSettingsRoutes,
+  snippetRoutes(),
+  mailRoutes,
+  insightsRoutes,
+  correlationsRoutes,
+  predictRoutes,
   assistantRoutes,
   webAppRoutes(),
 ];

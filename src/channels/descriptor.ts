@@ -9,10 +9,12 @@
 export interface AddressedContact {
   email: string | null;
   phone: string | null;
+  /** The postal address (src/contacts/postal-address.ts), as stored. */
+  address?: object | null;
 }
 
 /** The contact field a channel sends to. */
-export type AddressKind = 'email' | 'phone' | 'none';
+export type AddressKind = 'email' | 'phone' | 'postal' | 'none';
 
 export interface ChannelDescriptor {
   readonly name: string;

@@ -55,13 +55,34 @@ export const webhookDescriptor: ChannelDescriptor = {
   quietByDefault: false,
 };
 
-export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor];
+/**
+ * Direct mail (docs/mail.md): letters and postcards printed as PDFs. The address is the contact's
+ * postal address as JSON text; the sender checks it with src/contacts/postal-address-validate.ts
+ * `checkSendable` and skips the piece with its reason.
+ */
+export const mailDescriptor: ChannelDescriptor = {
+  name: 'mail',
+  label: 'Direct mail',
+  address: { kind: 'postal', of: (c) => (c.address ? JSON.stringify(c.address) : null) },
+  templateChannel: 'mail',
+  consentChannel: 'mail',
+  consentRequired: false,
+  suppressible: true,
+  transactional: false,
+  delivered: 'receipt',
+  engagement: [],
+  bounces: false,
+  optOutSources: null,
+  quietByDefault: false,
+};
+
+export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor];
 
 export function descriptorOf(name: string): ChannelDescriptor | undefined {
   return descriptors.find((d) => d.name === name);
 }
 
-/** The template channels (`email`, `sms`): what a template may be written for. */
+/** The template channels (`email`, `sms`, `mail`): what a template may be written for. */
 export const templateChannels = descriptors.flatMap((d) => (d.templateChannel ? [d.templateChannel] : [])) as [string, ...string[]];
 
 /** The channels `POST /api/messages/send` takes. */

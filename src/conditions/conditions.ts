@@ -1,7 +1,8 @@
 /**
  * @module Property filters (trigger/wait/goal `where`) and branch conditions over `contact.*`,
  * `trigger.*`, `event.*`, `journey.*`, and `performed` (the contact's events since the run started or
- * within a window, read from the events table).
+ * within a window, read from the events table), and `predicted.conversion_30d` / `predicted.churn_30d`
+ * (the contact's stored scores, src/insights/predict.ts).
  */
 import type { Condition, PropertyFilter } from '../journeys/definition/schema.js';
 import type { Contact } from '../contacts/contact.js';
@@ -130,7 +131,16 @@ export async function evaluate(condition: Condition, scope: ConditionScope): Pro
   }
   if ('not' in condition) return !(await evaluate(condition.not, scope));
   if ('performed' in condition) return performed(condition.performed, scope);
+  if (condition.field.startsWith('predicted.')) return applyOperator(await predicted(condition.field.slice('predicted.'.length), scope), condition.op, condition.value);
   return applyOperator(resolveField(scope, condition.field), condition.op, condition.value);
+}
+
+/** The contact's stored score (src/insights/predict.ts); undefined when it has none, so no comparison matches. */
+async function predicted(name: string, scope: ConditionScope): Promise<number | undefined> {
+  if (name !== 'conversion_30d' && name !== 'churn_30d') return undefined;
+  const row = await scope.db.selectFrom('contact_predictions').select([name]).where('workspace_id', '=', scope.contact.workspaceId).where('contact_id', '=', scope.contact.id).executeTakeFirst();
+  const v = row?.[name];
+  return v === null || v === undefined ? undefined : Number(v);
 }
 
 async function performed(p: { event: string; where?: PropertyFilter[] | undefined; within?: string | undefined; minCount?: number | undefined }, scope: ConditionScope): Promise<boolean> {

@@ -65,6 +65,8 @@ export interface Config {
   readonly secretKeyPrevious?: Buffer | undefined;
   /** Email defaults for workspaces without stored settings (QATRA_SMTP_URL, QATRA_EMAIL_FROM); outbox when unset. */
   readonly email?: ResolvedEmailSettings;
+  /** Bot traffic (src/events/bots.ts): QATRA_BOTS_ALLOW_HEADLESS=1 counts HeadlessChrome as a visitor. */
+  readonly bots?: { readonly allowHeadless: boolean };
 }
 
 export function defaults(): Config {
@@ -138,6 +140,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     bounceSmtpPort: env.QATRA_BOUNCE_SMTP_PORT ? int(env, 'QATRA_BOUNCE_SMTP_PORT', 0, 1) : undefined,
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
+    bots: { allowHeadless: bool(env, 'QATRA_BOTS_ALLOW_HEADLESS') },
     trustProxy: trustProxy(env),
     email: parseEmailEnv(env),
     secretKey: parseSecretKey('QATRA_SECRET_KEY', env.QATRA_SECRET_KEY),

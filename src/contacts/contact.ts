@@ -7,6 +7,7 @@ import { ValidationError } from '../core/errors.js';
 import { fromJson, type JsonObject } from '../core/json.js';
 import type { ContactsTable } from './tables.js';
 import type { Selectable } from 'kysely';
+import type { PostalAddress } from './postal-address.js';
 
 export interface Contact {
   id: string;
@@ -17,6 +18,8 @@ export interface Contact {
   timezone: string | null;
   locale: string | null;
   attributes: JsonObject;
+  /** Where direct mail goes (docs/mail.md); null or absent (a contact made up outside the store, as simulations do): none. */
+  address?: PostalAddress | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -31,6 +34,7 @@ export function toContact(row: Selectable<ContactsTable>): Contact {
     timezone: row.timezone,
     locale: row.locale,
     attributes: fromJson<JsonObject>(row.attributes) ?? {},
+    address: fromJson<PostalAddress>(row.postal_address) ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -94,6 +94,7 @@ export async function createContact(deps: ServiceDeps, workspaceId: string, inpu
     timezone: body.timezone ?? null,
     locale: body.locale ?? null,
     attributes: toJson(withoutNulls(body.attributes)),
+    postal_address: body.address === undefined ? null : toJson(body.address),
     created_at: now,
     updated_at: now,
   };
@@ -135,6 +136,8 @@ export async function updateContact(deps: ServiceDeps, workspaceId: string, cont
       };
       if (!hasIdentifier(next)) throw ValidationError.at('', 'a contact needs at least one of userId, email or phone');
       const changed: string[] = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== before[k]);
+      const address = patch.address === undefined ? (before.address ?? null) : patch.address;
+      if (toJson(address) !== toJson(before.address ?? null)) changed.push('address');
       const attrs: JsonObject = { ...before.attributes };
       for (const [name, value] of Object.entries(patch.attributes ?? {})) {
         const had = Object.prototype.hasOwnProperty.call(attrs, name);
@@ -160,6 +163,7 @@ export async function updateContact(deps: ServiceDeps, workspaceId: string, cont
           timezone: next.timezone,
           locale: next.locale,
           attributes: toJson(attrs),
+          postal_address: address === null ? null : toJson(address),
           updated_at: now,
         })
         .where('id', '=', contactId)

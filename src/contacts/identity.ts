@@ -12,6 +12,11 @@
  * - A call with a userId and an anonymousId of another, anonymous contact merges that contact into
  *   the known one (identify-after-anonymous). An anonymousId already used by another *known* contact
  *   (a shared device) is left with it.
+ * - A call without a userId that names a contact (`contactId`, from a verified click id:
+ *   src/browser/click-id.ts) belongs to that contact: its anonymousId is linked to it, or, when the
+ *   anonymousId's contact is anonymous (no userId and no email), that contact is merged into it (the
+ *   same merge as an identify); an anonymousId of a contact with a userId or an email stays with it
+ *   (a shared browser). A contactId this workspace does not hold (deleted, merged away) is ignored.
  * - alias(previousId → userId) makes them one contact: the previous one (found by user_id, then by
  *   anonymous id) is merged into the userId's contact, or renamed to the userId when there is none.
  * - identify shallow-merges traits into attributes and maps email (one mailbox, normalised: a string
@@ -36,6 +41,7 @@ import { normalizeEmail, type ContactRow } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
 import { normalizePhone } from '../core/phone.js';
 import { traitsPhone } from './phone-input.js';
+import { traitsAddress } from './postal-address-segment.js';
 
 export interface IdentityCall {
   userId: string | null;
@@ -45,6 +51,8 @@ export interface IdentityCall {
   /** Set for identify calls. */
   traits: JsonObject | null;
   context: JsonObject;
+  /** A contact the call is known to be about without a userId (a verified click id); see the rules above. */
+  contactId?: string | null;
 }
 
 interface Person {
@@ -57,6 +65,8 @@ interface Person {
   /** As read (JSON text or parsed); decoded only when an identify or merge needs it. */
   rawAttributes: unknown;
   attributes: JsonObject | null;
+  /** The postal address to write (JSON text, from traits.address), or undefined to leave the column as it is. */
+  postalAddress: string | undefined;
   createdAt: number;
   isNew: boolean;
   flushed: boolean;
@@ -74,6 +84,7 @@ function fromRow(row: ContactRow): Person {
     locale: row.locale,
     rawAttributes: row.attributes,
     attributes: null,
+    postalAddress: undefined,
     createdAt: row.created_at,
     isNew: false,
     flushed: true,
@@ -151,6 +162,7 @@ class Resolver {
   private byUser = new Map<string, Person>();
   private byAnon = new Map<string, Person>();
   private byEmail = new Map<string, Person>();
+  private byId = new Map<string, Person>();
   /** Each call's traits → its stored email, parsed once in `load` (parsing costs ~5 µs). */
   private emailOf = new Map<JsonObject, string | null>();
   private pending: Person[] = [];
@@ -175,6 +187,8 @@ class Resolver {
     for (const row of knownUsers ?? []) this.byUser.set(row.user_id!, person(row));
     for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'anonymous_id', anonIds)) this.byAnon.set(row.key, person(row));
     for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'email', emails)) this.byEmail.set(row.key, person(row));
+    const ids = distinct(calls.map((c) => (c.userId === null ? (c.contactId ?? null) : null)));
+    for (const row of await contactsByKeys(this.trx, this.dialect, this.workspaceId, 'id', ids)) this.byId.set(row.key, person(row));
   }
 
   async resolve(call: IdentityCall): Promise<Person> {
@@ -185,6 +199,16 @@ class Resolver {
 
   private async identity(call: IdentityCall): Promise<Person> {
     const anon = call.anonymousId !== null ? this.byAnon.get(call.anonymousId) : undefined;
+    const claimed = call.userId === null && call.contactId ? this.byId.get(call.contactId) : undefined;
+    if (claimed) {
+      const into = survivor(claimed);
+      if (call.anonymousId === null) return into;
+      if (!anon) this.link(call.anonymousId, into);
+      // Only a contact with nothing of its own (no userId, no email) is merged on a click's word: one
+      // that has an email is a person already, and a shared browser must not join two of them.
+      else if (survivor(anon) !== into && survivor(anon).userId === null && survivor(anon).email === null) await this.merge(survivor(anon), into);
+      return into;
+    }
     if (call.userId === null) {
       if (anon) return survivor(anon);
       const created = this.create(null);
@@ -273,6 +297,11 @@ class Resolver {
         person.changed.add(key);
       }
     }
+    // The address column follows the address trait when the trait changed (ingestion refused a bad one).
+    if (person.changed.has('address')) {
+      const address = traitsAddress(traits);
+      if (address.kind === 'ok') person.postalAddress = toJson(address.address);
+    }
     // Ingestion has read it to E.164 with the workspace's default country (src/contacts/phone-input.ts);
     // from any other caller, only an international number reaches the column.
     const phone = traitsPhone(traits);
@@ -307,6 +336,8 @@ class Resolver {
     await sql`UPDATE consents SET contact_id = ${i} WHERE contact_id = ${f}
       AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.contact_id = ${i} AND k.channel = consents.channel AND k.topic = consents.topic)`.execute(trx);
     await trx.updateTable('consent_history').set({ contact_id: i }).where('contact_id', '=', f).execute();
+    // The survivor keeps its postal address; one without takes the merged contact's.
+    await sql`UPDATE contacts SET postal_address = (SELECT o.postal_address FROM contacts o WHERE o.id = ${f}) WHERE id = ${i} AND postal_address IS NULL`.execute(trx);
     await this.signals.emit(trx, [{ kind: 'contact_merged', workspaceId: this.workspaceId, fromContactId: f, intoContactId: i }], this.now);
     await trx.deleteFrom('contacts').where('id', '=', f).execute();
 
@@ -323,7 +354,7 @@ class Resolver {
     }
     if (into.userId === null && from.userId !== null) this.setUserId(into, from.userId);
     from.mergedInto = into;
-    for (const map of [this.byUser, this.byAnon, this.byEmail]) {
+    for (const map of [this.byUser, this.byAnon, this.byEmail, this.byId]) {
       for (const [key, p] of map) if (p === from) map.set(key, into);
     }
   }
@@ -346,6 +377,7 @@ class Resolver {
             timezone: p.timezone,
             locale: p.locale,
             attributes: toJson(attributesOf(p)),
+            postal_address: p.postalAddress ?? null,
             created_at: p.createdAt,
             updated_at: this.now,
           })),
@@ -371,7 +403,7 @@ class Resolver {
         .execute();
       this.links = [];
     }
-    const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values()]);
+    const people = new Set([...this.byUser.values(), ...this.byAnon.values(), ...this.byEmail.values(), ...this.byId.values()]);
     for (const p of people) {
       if (!p.flushed || p.mergedInto || p.changed.size === 0) continue;
       await this.trx
@@ -383,12 +415,14 @@ class Resolver {
           timezone: p.timezone,
           locale: p.locale,
           attributes: toJson(attributesOf(p)),
+          ...(p.postalAddress === undefined ? {} : { postal_address: p.postalAddress }),
           updated_at: this.now,
         })
         .where('id', '=', p.id)
         .execute();
       signals.push({ kind: 'contact_updated', workspaceId: this.workspaceId, contactId: p.id, changed: [...p.changed] });
       p.changed.clear();
+      p.postalAddress = undefined;
     }
     return signals;
   }

@@ -8,6 +8,10 @@
  *   every other header is an attribute. A header may carry a type, `score:number`; so may a flag
  *   (`types`). Types: string (default), number, boolean, date (YYYY-MM-DD kept as written, an ISO
  *   8601 instant normalized to UTC), json. An empty cell leaves the field or attribute as it was.
+ * - The postal address: the headers `address.name`, `address.line1` … `address.line3`, `address.city`,
+ *   `address.region`, `address.postcode`, `address.country` (or `--map COLUMN=address.city`). A row
+ *   with any of them replaces the contact's whole address, checked by its country's rules
+ *   (./postal-address-validate.ts); a row with none leaves it as it was.
  */
 import { parseIsoTime } from '../core/iso-time.js';
 import { ValidationError, type FieldIssue } from '../core/errors.js';
@@ -15,13 +19,24 @@ import type { Json, JsonObject } from '../core/json.js';
 import { contactCreateBody } from './schemas.js';
 import { normalizeEmail } from './contact.js';
 import { isValidTimeZone } from '../core/time-zone.js';
+import type { PostalAddress } from './postal-address.js';
+import { readPostalAddress } from './postal-address-validate.js';
 
 export const CONTACT_FIELDS = ['userId', 'email', 'phone', 'timezone', 'locale'] as const;
 export type ContactField = (typeof CONTACT_FIELDS)[number];
 export const ATTRIBUTE_TYPES = ['string', 'number', 'boolean', 'date', 'json'] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
 
-export type ColumnTarget = { kind: 'field'; field: ContactField } | { kind: 'attribute'; name: string; type: AttributeType } | { kind: 'ignore' };
+export const ADDRESS_PARTS = ['name', 'line1', 'line2', 'line3', 'city', 'region', 'postcode', 'country'] as const;
+export type AddressPart = (typeof ADDRESS_PARTS)[number];
+const ADDRESS_PREFIX = 'address.';
+
+export type ColumnTarget = { kind: 'field'; field: ContactField } | { kind: 'address'; part: AddressPart } | { kind: 'attribute'; name: string; type: AttributeType } | { kind: 'ignore' };
+
+function addressTarget(name: string): ColumnTarget | null {
+  const part = name.toLowerCase().startsWith(ADDRESS_PREFIX) ? name.slice(ADDRESS_PREFIX.length).toLowerCase() : '';
+  return (ADDRESS_PARTS as readonly string[]).includes(part) ? { kind: 'address', part: part as AddressPart } : null;
+}
 
 export interface ColumnOptions {
   /** column → `userId|email|phone|timezone|locale` or `attributes.NAME`. */
@@ -39,6 +54,7 @@ export interface ImportRecord {
   phone?: string;
   timezone?: string;
   locale?: string;
+  address?: PostalAddress;
   attributes: JsonObject;
 }
 
@@ -68,6 +84,8 @@ export function defaultTarget(name: string, type: AttributeType | undefined): Co
   if (name.startsWith(ATTR_PREFIX) && name.length > ATTR_PREFIX.length) return { kind: 'attribute', name: name.slice(ATTR_PREFIX.length), type: type ?? 'string' };
   const field = type === undefined ? FIELD_ALIASES[name.toLowerCase()] : undefined;
   if (field) return { kind: 'field', field };
+  const address = type === undefined ? addressTarget(name) : null;
+  if (address) return address;
   if (type === undefined && EXPORT_ONLY.has(name.toLowerCase())) return { kind: 'ignore' };
   return { kind: 'attribute', name, type: type ?? 'string' };
 }
@@ -75,7 +93,7 @@ export function defaultTarget(name: string, type: AttributeType | undefined): Co
 function parseTarget(to: string, type: AttributeType | undefined): ColumnTarget | null {
   if (to.startsWith(ATTR_PREFIX) && to.length > ATTR_PREFIX.length) return { kind: 'attribute', name: to.slice(ATTR_PREFIX.length), type: type ?? 'string' };
   const field = (CONTACT_FIELDS as readonly string[]).includes(to) ? (to as ContactField) : FIELD_ALIASES[to.toLowerCase()];
-  return field ? { kind: 'field', field } : null;
+  return field ? { kind: 'field', field } : addressTarget(to);
 }
 
 /** Decides what each column of `header` becomes; throws one ValidationError listing every problem. */
@@ -94,7 +112,7 @@ export function planColumns(header: string[], options: ColumnOptions = {}): Colu
     if (i < 0) continue;
     const target = parseTarget(to, cols[i]!.type);
     if (target) targets[i] = target;
-    else issues.push({ path: '--map', message: `${col}=${to}: the target must be userId, email, phone, timezone, locale or attributes.NAME` });
+    else issues.push({ path: '--map', message: `${col}=${to}: the target must be userId, email, phone, timezone, locale, address.PART (${ADDRESS_PARTS.join(', ')}) or attributes.NAME` });
   }
   for (const col of options.ignore ?? []) {
     const i = find(col, '--ignore');
@@ -105,11 +123,12 @@ export function planColumns(header: string[], options: ColumnOptions = {}): Colu
     const t = targets[i];
     if (t === undefined) continue;
     if (t.kind === 'attribute') targets[i] = { ...t, type };
-    else issues.push({ path: `--${type}`, message: `column "${col}" is ${t.kind === 'field' ? `the ${t.field} field` : 'ignored'}, not an attribute` });
+    else
+      issues.push({ path: `--${type}`, message: `column "${col}" is ${t.kind === 'field' ? `the ${t.field} field` : t.kind === 'address' ? `the address ${t.part}` : 'ignored'}, not an attribute` });
   }
   const seen = new Map<string, string>();
   targets.forEach((t, i) => {
-    const key = t.kind === 'field' ? t.field : t.kind === 'attribute' ? ATTR_PREFIX + t.name : null;
+    const key = t.kind === 'field' ? t.field : t.kind === 'attribute' ? ATTR_PREFIX + t.name : t.kind === 'address' ? ADDRESS_PREFIX + t.part : null;
     if (key === null) return;
     const other = seen.get(key);
     if (other !== undefined) issues.push({ path: 'header', message: `columns "${other}" and "${header[i]}" both map to ${key}` });
@@ -155,7 +174,7 @@ export function convertCell(raw: string, type: AttributeType): { value: Json } |
 }
 
 /** Checks the fields with the API's own rules (schemas.ts), so an import accepts what the API accepts. */
-export function toRecord(line: number, fields: Partial<Record<ContactField, string>>, attributes: JsonObject): RowResult {
+export function toRecord(line: number, fields: Partial<Record<ContactField, string>>, attributes: JsonObject, address?: Partial<Record<AddressPart, string>>): RowResult {
   // Time zones are checked first so the reason names them (isValidTimeZone is cached).
   const { timezone, ...rest } = fields;
   if (timezone !== undefined && !isValidTimeZone(timezone)) {
@@ -178,6 +197,12 @@ export function toRecord(line: number, fields: Partial<Record<ContactField, stri
   if (f.phone !== undefined) record.phone = f.phone;
   if (timezone !== undefined) record.timezone = timezone;
   if (f.locale !== undefined) record.locale = f.locale;
+  if (address !== undefined && Object.keys(address).length > 0) {
+    const lines = [address.line1, address.line2, address.line3].filter((l): l is string => l !== undefined);
+    const r = readPostalAddress({ name: address.name, lines, city: address.city, region: address.region, postcode: address.postcode, country: address.country }, 'address');
+    if (!r.ok) return { ok: false, line, reason: `invalid address: ${r.issues.map((i) => `${i.path.replace('address.lines', 'address.line')} ${i.message}`).join('; ')}` };
+    record.address = r.address;
+  }
   return { ok: true, record };
 }
 
@@ -185,6 +210,7 @@ export function csvRowToRecord(values: string[], targets: ColumnTarget[], line: 
   if (values.length !== targets.length) return { ok: false, line, reason: `expected ${targets.length} columns, got ${values.length}` };
   const fields: Partial<Record<ContactField, string>> = {};
   const attributes: JsonObject = {};
+  const address: Partial<Record<AddressPart, string>> = {};
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i]!;
     const raw = values[i]!;
@@ -193,11 +219,15 @@ export function csvRowToRecord(values: string[], targets: ColumnTarget[], line: 
       fields[t.field] = raw.trim();
       continue;
     }
+    if (t.kind === 'address') {
+      address[t.part] = raw.trim();
+      continue;
+    }
     const cell = convertCell(raw, t.type);
     if ('error' in cell) return { ok: false, line, reason: `${t.name}: ${cell.error}` };
     setKey(attributes, t.name, cell.value);
   }
-  return toRecord(line, fields, attributes);
+  return toRecord(line, fields, attributes, address);
 }
 
 /** Sets a key even when it is `__proto__`, which plain assignment would treat as the prototype. */

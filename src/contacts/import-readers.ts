@@ -9,7 +9,7 @@ import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import { unescapeCsvCell } from '../core/csv.js';
 import { ValidationError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
-import { CONTACT_FIELDS, type ContactField, type ColumnTarget, type ColumnOptions, type RowResult, planColumns, toRecord, csvRowToRecord, setKey } from './import-mapping.js';
+import { type AddressPart, CONTACT_FIELDS, type ContactField, type ColumnTarget, type ColumnOptions, type RowResult, planColumns, toRecord, csvRowToRecord, setKey } from './import-mapping.js';
 
 /**
  * Streams a CSV: the first non-empty record is the header. Line numbers are tracked in parse order
@@ -83,6 +83,17 @@ export async function* readNdjson(input: Readable): AsyncGenerator<RowResult> {
     }
     const attributes: JsonObject = {};
     for (const [k, v] of Object.entries(attrs as JsonObject)) if (v !== null) setKey(attributes, k, v);
-    yield toRecord(line, fields, attributes);
+    yield toRecord(line, fields, attributes, addressParts(o.address));
   }
+}
+
+/** A JSON line's `address` object ({ name, lines, city, region, postcode, country }) as the parts toRecord checks. */
+function addressParts(a: unknown): Partial<Record<AddressPart, string>> | undefined {
+  if (typeof a !== 'object' || a === null) return a === undefined || a === null ? undefined : { name: '', country: String(a) };
+  const o = a as Record<string, unknown>;
+  const lines = Array.isArray(o.lines) ? o.lines : [];
+  const parts: Partial<Record<AddressPart, unknown>> = { name: o.name, line1: lines[0], line2: lines[1], line3: lines[2], city: o.city, region: o.region, postcode: o.postcode, country: o.country };
+  const out: Partial<Record<AddressPart, string>> = {};
+  for (const [k, v] of Object.entries(parts)) if (v !== undefined && v !== null) out[k as AddressPart] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
 }

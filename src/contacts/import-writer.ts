@@ -133,6 +133,8 @@ interface Outcome {
 interface Working {
   row: Omit<Insertable<ContactsTable>, 'attributes'> & { user_id: string | null; email: string | null };
   attrs: JsonObject;
+  /** The postal address as JSON text (null: none). */
+  address: string | null;
   isNew: boolean;
   changed: Set<string>;
 }
@@ -145,7 +147,7 @@ const COLUMN: Record<ContactField, 'user_id' | 'email' | 'phone' | 'timezone' | 
   locale: 'locale',
 };
 
-/** Rows per INSERT statement: 10 parameters each stays far below SQLite's and pg's limits. */
+/** Rows per INSERT statement: 11 parameters each stays far below SQLite's and pg's limits. */
 const STATEMENT_ROWS = 1000;
 
 /**
@@ -219,6 +221,11 @@ function apply(target: Working, record: ImportRecord, byUser: Map<string, Workin
     target.changed.add(`attributes.${key}`);
     changed = true;
   }
+  if (record.address !== undefined && toJson(record.address) !== target.address) {
+    target.address = toJson(record.address);
+    target.changed.add('address');
+    changed = true;
+  }
   return changed;
 }
 
@@ -233,8 +240,9 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
     if (w.row.email !== null) byEmail.set(w.row.email, w);
   };
   for (const row of await loadExisting(deps, trx, workspaceId, records)) {
-    const { attributes, ...rest } = row;
-    index({ row: rest, attrs: fromJson<JsonObject>(attributes) ?? {}, isNew: false, changed: new Set() });
+    const { attributes, postal_address, ...rest } = row;
+    const address = fromJson(postal_address) ?? null;
+    index({ row: rest, attrs: fromJson<JsonObject>(attributes) ?? {}, address: address === null ? null : toJson(address), isNew: false, changed: new Set() });
   }
   for (const record of records) {
     let target = record.userId !== undefined ? byUser.get(record.userId) : undefined;
@@ -263,6 +271,7 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
           updated_at: now,
         },
         attrs: record.attributes,
+        address: record.address === undefined ? null : toJson(record.address),
         isNew: true,
         changed: new Set(),
       };
@@ -284,7 +293,7 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
     // merged state computed above (their rows are locked, so nothing else changed them meanwhile).
     await trx
       .insertInto('contacts')
-      .values(dirty.slice(i, i + STATEMENT_ROWS).map((w) => ({ ...w.row, attributes: toJson(w.attrs) })))
+      .values(dirty.slice(i, i + STATEMENT_ROWS).map((w) => ({ ...w.row, attributes: toJson(w.attrs), postal_address: w.address })))
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           user_id: eb.ref('excluded.user_id'),
@@ -293,6 +302,7 @@ async function writeBatch(deps: ServiceDeps, trx: Db, workspaceId: string, recor
           timezone: eb.ref('excluded.timezone'),
           locale: eb.ref('excluded.locale'),
           attributes: eb.ref('excluded.attributes') as never,
+          postal_address: eb.ref('excluded.postal_address') as never,
           updated_at: eb.ref('excluded.updated_at'),
         })),
       )

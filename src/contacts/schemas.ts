@@ -11,6 +11,8 @@ import { NEEDS_COUNTRY, normalizePhone } from '../core/phone.js';
 import { jsonValue, pageQuery, timeParam } from '../api/schemas.js';
 import { parseEmailAddress } from '../core/email-address.js';
 import { isValidTimeZone } from '../core/time-zone.js';
+import { readPostalAddress } from './postal-address-validate.js';
+import type { PostalAddress } from './postal-address.js';
 
 // ---- contacts ---------------------------------------------------------------------------------
 
@@ -49,6 +51,36 @@ export const attributeName = z.string().min(1).max(200);
 /** Attribute values are any JSON; on write `null` means "remove this attribute". */
 const attributes = z.record(attributeName, jsonValue);
 
+const addressPart = z.string().max(1000);
+/** A postal address in, checked by its country's rules (src/contacts/postal-address-rules.ts) and normalised. */
+export const postalAddressInput = z
+  .strictObject({
+    name: addressPart.describe('The addressee as printed'),
+    lines: z.array(addressPart).max(10).describe('Street lines, 1 to 3'),
+    city: addressPart,
+    region: addressPart.optional().describe('State, province or emirate (required in US, CA, AE; a two-letter code in US and CA)'),
+    postcode: addressPart.optional().describe("Required where the country has postcodes; checked against the country's pattern"),
+    country: addressPart.describe('ISO 3166-1 alpha-2 such as SA, IR, DE'),
+  })
+  .superRefine((value, ctx) => {
+    const r = readPostalAddress(value, '');
+    if (!r.ok) for (const issue of r.issues) ctx.addIssue({ code: 'custom', path: issue.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: issue.message });
+  })
+  .transform((value): PostalAddress => {
+    const r = readPostalAddress(value, '');
+    return r.ok ? r.address : (value as PostalAddress);
+  })
+  .meta({ id: 'PostalAddress' });
+
+export const postalAddressSchema = z.object({
+  name: z.string(),
+  lines: z.array(z.string()),
+  city: z.string(),
+  region: z.string().optional(),
+  postcode: z.string().optional(),
+  country: z.string(),
+});
+
 export const contactCreateBody = z.strictObject({
   userId: userId.optional(),
   email: email.optional(),
@@ -56,6 +88,7 @@ export const contactCreateBody = z.strictObject({
   timezone: timezone.optional(),
   locale: locale.optional(),
   attributes: attributes.optional(),
+  address: postalAddressInput.optional(),
 });
 export type ContactCreateInput = z.input<typeof contactCreateBody>;
 
@@ -65,6 +98,7 @@ export const contactPatchBody = z.strictObject({
   phone: phone.nullable().optional(),
   timezone: timezone.nullable().optional(),
   locale: locale.nullable().optional(),
+  address: postalAddressInput.nullable().optional().describe('The whole postal address (replaced, not merged); null removes it'),
   attributes: attributes.optional().describe('Merged shallowly into the stored attributes; a null value removes that attribute'),
 });
 export type ContactPatchInput = z.input<typeof contactPatchBody>;
@@ -77,6 +111,7 @@ export const contactSchema = z.object({
   timezone: z.string().nullable(),
   locale: z.string().nullable(),
   attributes: z.record(z.string(), jsonValue),
+  address: postalAddressSchema.nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });

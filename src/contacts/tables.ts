@@ -3,7 +3,7 @@
  * contact imports table (migrations/000014.sql), for Kysely.
  */
 import type { ColumnType } from 'kysely';
-import type { JsonColumn } from '../store/columns.js';
+import type { JsonColumn, NullableJsonColumn } from '../store/columns.js';
 
 export interface ContactsTable {
   id: string;
@@ -18,6 +18,8 @@ export interface ContactsTable {
   updated_at: number;
   /** Set when the contact was erased (src/privacy): the row stays, anonymised, for statistics. */
   erased_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The postal address (migrations/000021.sql), a checked PostalAddress as JSON; null: none. */
+  postal_address: NullableJsonColumn;
 }
 
 export interface ContactAnonymousIdsTable {

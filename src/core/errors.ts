@@ -77,6 +77,18 @@ export class PayloadTooLargeError extends QatraError {
   }
 }
 
+/**
+ * A request body longer than its route takes, refused with HTTP 413 before it is read to the end.
+ * Browser bodies (`text/plain`, sendBeacon) use it; Segment's JSON calls keep their documented 400
+ * (PayloadTooLargeError).
+ */
+export class BodyTooLargeError extends QatraError {
+  readonly code = 'payload_too_large';
+  constructor(readonly limitBytes: number) {
+    super(`request body over ${limitBytes} bytes`);
+  }
+}
+
 /** Too much work of this kind is already running for the caller (e.g. previews per workspace): retry shortly. */
 export class TooManyRequestsError extends QatraError {
   readonly code = 'too_many_requests';

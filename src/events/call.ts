@@ -30,6 +30,10 @@ export interface Call {
   timestamp: number;
   /** When the request carrying the call arrived, epoch ms. */
   receivedAt: number;
+  /** The contact a verified click id names (src/browser/click-ids.ts); set after toCall, never from the body. */
+  contactId?: string | null;
+  /** A known crawler's call (./bots.ts): stored marked, emits no signal. */
+  bot?: boolean;
 }
 
 export function clientTimestamp(receivedAt: number, times: { timestamp?: number | undefined; originalTimestamp?: number | undefined; sentAt?: number | undefined }): number {

@@ -1,25 +1,33 @@
 /**
  * @module The Segment-compatible ingestion API: POST /v1/identify, track, page, screen, group, alias
- * and batch, authenticated with a write key (HTTP Basic user name, or Bearer) and answered with
- * `{ "success": true }` once the calls are committed.
+ * and batch, and Segment's short paths for the same handlers (/v1/i, t, p, s, g, a, b: what
+ * analytics.js posts to), authenticated with a write key (./browser-key.ts: HTTP Basic user name,
+ * Bearer, or the body's `writeKey`) and answered with `{ "success": true }` once the calls are
+ * committed.
  *
- * The routes live in their own Fastify context so that `text/plain` bodies (analytics.js beacons)
- * parse as JSON here without changing the rest of the API. Validation issues name the field path
- * inside the body (`batch.3.userId`), as the Segment documentation does.
+ * The routes live in their own Fastify context (prefix /v1) so that browsers are served here without
+ * changing the rest of the API: CORS on every answer (./browser-cors.ts) and `text/plain` bodies
+ * (analytics.js ≤ 1.83, sendBeacon) parsed as JSON (./text-body.ts). Validation issues name the
+ * field path inside the body (`batch.3.userId`), as the Segment documentation does.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
-import { requireKey, workspaceOf } from '../api/auth.js';
+import { workspaceOf } from '../api/auth.js';
 import type { App, RouteModule } from '../api/deps.js';
 import type { AppDeps } from '../core/app-deps.js';
 import { toCall } from './call.js';
 import { ingest } from './ingest.js';
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_CALL_BYTES, batchBody, callBodies, successBody, type CallType, type SegmentCall } from './segment.js';
-import { boundedJsonParser } from '../api/json-body.js';
 import { batchValidatorCompiler } from './batch-validation.js';
 import { phoneReader, readTraitsPhones } from '../contacts/phone-input.js';
+import { installBrowserCors } from './browser-cors.js';
+import { ingestKey } from './browser-key.js';
+import { installTextBody } from './text-body.js';
+import { clickIdReader } from '../browser/click-ids.js';
+
+type ClickIds = ReturnType<typeof clickIdReader>;
 
 const SUMMARIES: Record<CallType, string> = {
   identify: 'Identify a user and set their traits',
@@ -30,50 +38,73 @@ const SUMMARIES: Record<CallType, string> = {
   alias: 'Merge a previous id into a user id',
 };
 
+/** Segment's short paths (analytics.js posts to these), each served by its long path's handler. */
+export const SHORT_PATHS: Record<CallType | 'batch', string> = { identify: 'i', track: 't', page: 'p', screen: 's', group: 'g', alias: 'a', batch: 'b' };
+
 export const ingestRoutes: RouteModule = (app, deps) => {
-  void app.register(async (scope: App) => {
-    scope.removeContentTypeParser('text/plain');
-    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, boundedJsonParser(scope));
-    for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type);
-    registerBatch(scope, deps);
-  });
+  const clickIds = clickIdReader(deps);
+  void app.register(
+    async (scope: App) => {
+      installBrowserCors(scope);
+      installTextBody(scope, MAX_BATCH_BYTES);
+      for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds);
+      registerBatch(scope, deps, clickIds);
+    },
+    { prefix: '/v1' },
+  );
 };
 
 const responses = { 200: successBody };
 
-function registerCall(app: App, deps: AppDeps, type: CallType): void {
+/** The route under its long path (documented in OpenAPI) and its short one (hidden there). */
+function postBoth(app: App, type: CallType | 'batch', options: RouteShorthandOptions & { schema: object }, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+  // One options object and one handler for both paths; the cast spares restating Fastify's generics.
+  app.route({ method: 'POST', url: `/${type}`, ...options, handler } as never);
+  app.route({ method: 'POST', url: `/${SHORT_PATHS[type]}`, ...options, schema: { ...options.schema, hide: true }, handler } as never);
+}
+
+function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds): void {
   const body: z.ZodType = callBodies[type];
-  app.post(
-    `/v1/${type}`,
+  const key = ingestKey(deps);
+  postBoth(
+    app,
+    type,
     {
       bodyLimit: MAX_CALL_BYTES,
       attachValidation: true,
-      onRequest: requireKey(deps, 'write'),
+      onRequest: key.onRequest,
+      preValidation: key.preValidation,
       schema: { tags: ['ingestion'], summary: SUMMARIES[type], body, response: responses },
     },
-    async (request, reply) => {
+    async (request: FastifyRequest, reply: FastifyReply) => {
       rethrowValidation(request);
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
       if (type === 'identify') await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), [call], () => 'traits');
+      await clickIds(workspaceOf(request), [call]);
       await ingest(deps, workspaceOf(request), [call]);
       return reply.send({ success: true as const });
     },
   );
 }
 
-function registerBatch(app: App, deps: AppDeps): void {
-  app.post(
-    '/v1/batch',
+function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
+  const key = ingestKey(deps);
+  postBoth(
+    app,
+    'batch',
     {
       bodyLimit: MAX_BATCH_BYTES,
       attachValidation: true,
       validatorCompiler: batchValidatorCompiler,
-      onRequest: requireKey(deps, 'write'),
-      preValidation: async (request) => {
-        checkItemCount(request);
-        checkItemSizes(request);
-      },
+      onRequest: key.onRequest,
+      preValidation: [
+        key.preValidation,
+        async (request: FastifyRequest) => {
+          checkItemCount(request);
+          checkItemSizes(request);
+        },
+      ],
       schema: {
         tags: ['ingestion'],
         summary: `Send many calls at once (at most 500 KB, 32 KB and ${MAX_BATCH_ITEMS} calls); all are stored or none`,
@@ -81,13 +112,14 @@ function registerBatch(app: App, deps: AppDeps): void {
         response: responses,
       },
     },
-    async (request, reply) => {
+    async (request: FastifyRequest, reply: FastifyReply) => {
       rethrowValidation(request);
       const receivedAt = deps.clock.now();
       const body = request.body as z.output<typeof batchBody>;
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
       await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), calls, (i) => `batch.${i}.traits`);
+      await clickIds(workspaceOf(request), calls);
       await ingest(deps, workspaceOf(request), calls);
       return reply.send({ success: true as const });
     },

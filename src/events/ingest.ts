@@ -22,6 +22,9 @@ import type { ServiceDeps } from '../core/deps.js';
 import type { JsonObject } from '../core/json.js';
 import { resolveContacts, userIdsOf } from '../contacts/identity.js';
 import type { Db, DialectName, Store } from '../store/store.js';
+import type { Config } from '../config/config.js';
+import { markBots } from './bots.js';
+import { pageLocation } from './page-url.js';
 import type { Call } from './call.js';
 import { GroupCommitter } from './group-commit.js';
 import { insertEvents } from './insert-events.js';
@@ -66,9 +69,9 @@ function committerOf(store: Store): GroupCommitter<Job> {
 }
 
 /** Stores the calls of one request (all or none); resolves once they are committed. */
-export async function ingest(deps: Pick<ServiceDeps, 'store' | 'signals'>, workspaceId: string, calls: readonly Call[]): Promise<void> {
+export async function ingest(deps: Pick<ServiceDeps, 'store' | 'signals'> & { config?: Pick<Config, 'bots'> }, workspaceId: string, calls: readonly Call[]): Promise<void> {
   if (calls.length === 0) return;
-  await committerOf(deps.store).run({ signals: deps.signals, workspaceId, calls });
+  await committerOf(deps.store).run({ signals: deps.signals, workspaceId, calls: markBots(calls, deps.config?.bots) });
 }
 
 async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
@@ -115,6 +118,8 @@ async function ingestIn(trx: Db, out: { dialect: DialectName; signals: Signals }
       messageId: c.messageId,
       timestamp: c.timestamp,
       receivedAt: c.receivedAt,
+      bot: c.bot ? (1 as const) : (0 as const),
+      page: c.type === 'page' ? pageLocation(c.properties, c.context) : null,
     }));
     const inserted = await insertEvents(trx, dialect, workspaceId, rows);
     if (inserted.length === 0) continue;
@@ -122,6 +127,7 @@ async function ingestIn(trx: Db, out: { dialect: DialectName; signals: Signals }
     for (const row of inserted) {
       const k = byMessage.get(row.message_id)!;
       const call = chunk[k]!;
+      if (call.bot) continue; // stored, but a crawler's call starts, resumes and counts nothing (./bots.ts)
       signals.push({
         kind: 'event',
         event: {
@@ -133,6 +139,7 @@ async function ingestIn(trx: Db, out: { dialect: DialectName; signals: Signals }
           properties: call.properties as JsonObject,
           timestamp: call.timestamp,
           receivedAt: call.receivedAt,
+          ...(rows[k]!.page ? { page: rows[k]!.page } : {}),
         },
       });
     }

@@ -10,6 +10,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { JsonObject } from '../core/json.js';
+import type { PageLocation } from './page-url.js';
 import type { DialectName, Db } from '../store/store.js';
 
 export interface EventRow {
@@ -21,17 +22,21 @@ export interface EventRow {
   messageId: string;
   timestamp: number;
   receivedAt: number;
+  /** A known crawler's call (./bots.ts): 1, else 0. */
+  bot?: 0 | 1;
+  /** A page view's place (./page-url.ts); null for other events. */
+  page?: PageLocation | null;
 }
 
-const POSTGRES = `INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at)
-SELECT $1, r->>0, r->>1, r->>2, r->3, r->4, r->>5, (r->>6)::bigint, (r->>7)::bigint
+const POSTGRES = `INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at, bot, page_host, page_path, page_query)
+SELECT $1, r->>0, r->>1, r->>2, r->3, r->4, r->>5, (r->>6)::bigint, (r->>7)::bigint, (r->>8)::integer, r->>9, r->>10, r->>11
 FROM jsonb_array_elements($2::jsonb) AS r
 ON CONFLICT (workspace_id, message_id) DO NOTHING
 RETURNING id, message_id`;
 
 // `WHERE true` is needed: without it SQLite would read ON CONFLICT as a join constraint.
-const SQLITE = `INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at)
-SELECT ?, value->>0, value->>1, value->>2, value->3, value->4, value->>5, value->>6, value->>7
+const SQLITE = `INSERT INTO events (workspace_id, contact_id, type, name, properties, context, message_id, timestamp, received_at, bot, page_host, page_path, page_query)
+SELECT ?, value->>0, value->>1, value->>2, value->3, value->4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10, value->>11
 FROM json_each(?) WHERE true
 ON CONFLICT (workspace_id, message_id) DO NOTHING
 RETURNING id, message_id`;
@@ -39,7 +44,9 @@ RETURNING id, message_id`;
 /** Inserts the rows; returns the ones that were new (a messageId already stored is skipped). */
 export async function insertEvents(trx: Db, dialect: DialectName, workspaceId: string, rows: readonly EventRow[]): Promise<{ id: number; message_id: string }[]> {
   // One JSON text for all rows: one stringify here, one parse in the database (in C).
-  const tuples = JSON.stringify(rows.map((r) => [r.contactId, r.type, r.name, r.properties, r.context, r.messageId, r.timestamp, r.receivedAt]));
+  const tuples = JSON.stringify(
+    rows.map((r) => [r.contactId, r.type, r.name, r.properties, r.context, r.messageId, r.timestamp, r.receivedAt, r.bot ?? 0, r.page?.host ?? null, r.page?.path ?? null, r.page?.query ?? null]),
+  );
   const query = CompiledQuery.raw(dialect === 'postgres' ? POSTGRES : SQLITE, [workspaceId, tuples]);
   const result = await trx.executeQuery<{ id: number; message_id: string }>(query);
   return result.rows;

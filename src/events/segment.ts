@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { parseIsoTime } from '../core/iso-time.js';
 import { traitsEmailIssue } from '../contacts/contact.js';
 import { traitsPhoneIssue } from '../contacts/phone-input.js';
+import { traitsAddress } from '../contacts/postal-address-segment.js';
 
 /** Segment's limits: 32 KB per call (and per batch item), 500 KB per batch request. */
 export const MAX_CALL_BYTES = 32 * 1024;
@@ -57,13 +58,17 @@ const common = {
 /**
  * traits.email becomes the contact's email: one mailbox, or the call is refused (src/contacts/identity.ts);
  * traits.phone its phone: a number that is wrong in any country is refused here, a national one is
- * read with the workspace's default country by the route (src/contacts/phone-input.ts).
+ * read with the workspace's default country by the route (src/contacts/phone-input.ts);
+ * traits.address its postal address: one that its country's rules refuse is refused here
+ * (src/contacts/postal-address-segment.ts).
  */
 const identifyTraits = jsonObject.superRefine((traits, ctx) => {
   const issue = traitsEmailIssue(traits);
   if (issue) ctx.addIssue({ code: 'custom', path: ['email'], message: issue });
   const phoneIssue = traitsPhoneIssue(traits);
   if (phoneIssue) ctx.addIssue({ code: 'custom', path: ['phone'], message: phoneIssue });
+  const address = traitsAddress(traits);
+  if (address.kind === 'invalid') for (const issue of address.issues) ctx.addIssue({ code: 'custom', path: issue.path.split('.'), message: issue.message });
 });
 
 const shapes = {

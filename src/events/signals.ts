@@ -12,6 +12,7 @@
  */
 import type { JsonObject } from '../core/json.js';
 import type { Db } from '../store/store.js';
+import type { PageLocation } from './page-url.js';
 
 export interface StoredEvent {
   id: number;
@@ -24,6 +25,8 @@ export interface StoredEvent {
   /** Client time (skew-corrected), epoch ms. */
   timestamp: number;
   receivedAt: number;
+  /** A page view's host, path and query string (./page-url.ts), for URL-pattern triggers. */
+  page?: PageLocation;
 }
 
 export type Signal =

@@ -28,7 +28,7 @@ describe.each(backends())('keys API on %s', (kind) => {
     const { secret, ...withoutSecret } = key;
     expect(listed).toEqual(withoutSecret);
     expect(list.body).not.toContain(secret);
-    for (const k of list.json().data) expect(Object.keys(k).sort()).toEqual(['createdAt', 'id', 'kind', 'lastUsedAt', 'name', 'prefix', 'revokedAt']);
+    for (const k of list.json().data) expect(Object.keys(k).sort()).toEqual(['allowedOrigins', 'createdAt', 'id', 'kind', 'lastUsedAt', 'name', 'prefix', 'revokedAt']);
   });
 
   it('a revoked key gets 401 on its very next request, by POST …/revoke or DELETE', async () => {
@@ -95,11 +95,59 @@ describe.each(backends())('keys API on %s', (kind) => {
     expect((await h.app.inject({ method: 'GET', url: '/api/keys', headers: bearer(second.secret) })).statusCode).toBe(200);
   });
 
+  it("sets a write key's browser origins at creation and by PATCH, normalised, and clears them with null", async () => {
+    const key = (await create({ kind: 'write', name: 'shop', allowedOrigins: ['HTTPS://Shop.Example.com:443', 'https://*.example.org', 'https://shop.example.com'] })).json();
+    expect(key.allowedOrigins).toEqual(['https://shop.example.com', 'https://*.example.org']);
+    const patch = (payload: object, id = key.id) => h.app.inject({ method: 'PATCH', url: `/api/keys/${id}`, headers: t.admin, payload });
+    const set = await patch({ allowedOrigins: ['http://127.0.0.1:8080'] });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().allowedOrigins).toEqual(['http://127.0.0.1:8080']);
+    const listed = (await h.app.inject({ method: 'GET', url: '/api/keys', headers: t.admin })).json().data.find((k: { id: string }) => k.id === key.id);
+    expect(listed.allowedOrigins).toEqual(['http://127.0.0.1:8080']);
+    expect((await patch({ allowedOrigins: [] })).json().allowedOrigins).toBeNull();
+    expect((await patch({ allowedOrigins: ['https://a.example.com'] })).json().allowedOrigins).toEqual(['https://a.example.com']);
+    expect((await patch({})).json().allowedOrigins).toEqual(['https://a.example.com']);
+    expect((await patch({ allowedOrigins: null })).json().allowedOrigins).toBeNull();
+  });
+
+  it('refuses origins that are not origins, naming the entry, and origins on admin keys, changing nothing', async () => {
+    const key = (await create({ kind: 'write', allowedOrigins: ['https://keep.example.com'] })).json();
+    const patch = (payload: object, id = key.id) => h.app.inject({ method: 'PATCH', url: `/api/keys/${id}`, headers: t.admin, payload });
+    for (const bad of [
+      'https://shop.example.com/path',
+      'shop.example.com',
+      'ftp://x.example.com',
+      'https://*.com',
+      'https://a.*.example.com',
+      'https://x.example.com:99999',
+      '*',
+      'https://exa mple.com',
+    ]) {
+      const res = await patch({ allowedOrigins: ['https://fine.example.com', bad] });
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.issues[0].path, bad).toBe('allowedOrigins.1');
+    }
+    expect((await patch({ allowedOrigins: Array.from({ length: 101 }, (_, i) => `https://s${i}.example.com`) })).statusCode).toBe(400);
+    expect((await patch({ allowedOrigins: 'https://a.example.com' })).statusCode).toBe(400);
+    expect((await patch({ allowedOrigins: ['https://a.example.com'], kind: 'admin' })).statusCode).toBe(400);
+    const admin = await create({ kind: 'admin', allowedOrigins: ['https://a.example.com'] });
+    expect(admin.statusCode).toBe(400);
+    expect(admin.json().error.message).toMatch(/admin keys never work from browsers/);
+    const adminId = (await create({ kind: 'admin' })).json().id;
+    expect((await patch({ allowedOrigins: ['https://a.example.com'] }, adminId)).statusCode).toBe(400);
+    const other = await h.tenant();
+    const theirs = (await create({ kind: 'write' }, other)).json();
+    expect((await patch({ allowedOrigins: ['https://a.example.com'] }, theirs.id)).statusCode).toBe(404);
+    const listed = (await h.app.inject({ method: 'GET', url: '/api/keys', headers: t.admin })).json().data.find((k: { id: string }) => k.id === key.id);
+    expect(listed.allowedOrigins).toEqual(['https://keep.example.com']);
+  });
+
   it('lists its endpoints in the OpenAPI document without exposing hashes', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
     expect(Object.keys(doc.paths['/api/keys'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(doc.paths['/api/keys/{id}/revoke'].post).toBeDefined();
     expect(doc.paths['/api/keys/{id}'].delete).toBeDefined();
+    expect(doc.paths['/api/keys/{id}'].patch).toBeDefined();
     expect(JSON.stringify(doc.paths['/api/keys'])).not.toContain('hash');
   });
 });

@@ -5,8 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../core/deps.js';
 import { newId, newSecret } from '../core/ids.js';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { Db } from '../store/store.js';
+import { fromJson, toJson } from '../core/json.js';
+import { normalizeOrigins } from './origins.js';
 
 export type KeyKind = 'write' | 'admin';
 
@@ -19,6 +21,8 @@ export interface ApiKey {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Origins a browser may use the key from (./origins.ts); null: any. */
+  allowedOrigins: string[] | null;
 }
 
 export interface CreatedKey extends ApiKey {
@@ -30,6 +34,8 @@ export interface KeyPrincipal {
   keyId: string;
   workspaceId: string;
   kind: KeyKind;
+  /** The key's browser origins (./origins.ts); null or absent: any. */
+  allowedOrigins?: string[] | null;
 }
 
 export function hashSecret(secret: string): string {
@@ -38,8 +44,13 @@ export function hashSecret(secret: string): string {
 
 const SECRET_PREFIX: Record<KeyKind, string> = { admin: 'qa_', write: 'qw_' };
 
-export async function createKey(deps: ServiceDeps, input: { workspaceId: string; kind: KeyKind; name?: string }, db: Db = deps.store.db): Promise<CreatedKey> {
+export async function createKey(
+  deps: ServiceDeps,
+  input: { workspaceId: string; kind: KeyKind; name?: string; allowedOrigins?: readonly string[] | null },
+  db: Db = deps.store.db,
+): Promise<CreatedKey> {
   const now = deps.clock.now();
+  const origins = originsFor(input.kind, input.allowedOrigins);
   const secret = SECRET_PREFIX[input.kind] + newSecret(24);
   const row = {
     id: newId('key', now),
@@ -51,6 +62,7 @@ export async function createKey(deps: ServiceDeps, input: { workspaceId: string;
     created_at: now,
     last_used_at: null,
     revoked_at: null,
+    allowed_origins: origins === null ? null : toJson(origins),
   };
   await db.insertInto('api_keys').values(row).execute();
   return { ...toKey(row), secret };
@@ -95,14 +107,51 @@ export async function revokeKey(deps: ServiceDeps, workspaceId: string, keyId: s
   });
 }
 
-/** Resolves a presented secret to its key, or null when unknown or revoked. */
-export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
-  const row = await deps.store.db.selectFrom('api_keys').select(['id', 'workspace_id', 'kind', 'revoked_at']).where('hash', '=', hashSecret(secret)).executeTakeFirst();
-  if (!row || row.revoked_at !== null) return null;
-  return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind };
+/** Only write keys work from browsers, so only they have origins. */
+function originsFor(kind: KeyKind, origins: readonly string[] | null | undefined): string[] | null {
+  const list = normalizeOrigins(origins);
+  if (list !== null && kind !== 'write') throw ValidationError.at('allowedOrigins', 'only write keys have origins: admin keys never work from browsers');
+  return list;
 }
 
-function toKey(row: { id: string; workspace_id: string; kind: KeyKind; name: string; prefix: string; created_at: number; last_used_at: number | null; revoked_at: number | null }): ApiKey {
+/** Sets (or, with null or [], clears; with undefined, keeps) the browser origins of a write key of the workspace. */
+export async function setKeyOrigins(deps: ServiceDeps, workspaceId: string, keyId: string, origins: readonly string[] | null | undefined): Promise<ApiKey> {
+  const key = await deps.store.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  if (!key) throw new NotFoundError('key', keyId);
+  if (origins === undefined) return toKey(key);
+  const list = originsFor(key.kind, origins);
+  const row = await deps.store.db
+    .updateTable('api_keys')
+    .set({ allowed_origins: list === null ? null : toJson(list) })
+    .where('id', '=', keyId)
+    .where('workspace_id', '=', workspaceId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toKey(row);
+}
+
+/** Resolves a presented secret to its key, or null when unknown or revoked. */
+export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
+  const row = await deps.store.db.selectFrom('api_keys').select(['id', 'workspace_id', 'kind', 'revoked_at', 'allowed_origins']).where('hash', '=', hashSecret(secret)).executeTakeFirst();
+  if (!row || row.revoked_at !== null) return null;
+  return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind, allowedOrigins: originsOf(row.allowed_origins) };
+}
+
+function originsOf(value: unknown): string[] | null {
+  return value === null || value === undefined ? null : fromJson<string[]>(value);
+}
+
+function toKey(row: {
+  id: string;
+  workspace_id: string;
+  kind: KeyKind;
+  name: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+  allowed_origins: unknown;
+}): ApiKey {
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -112,5 +161,6 @@ function toKey(row: { id: string; workspace_id: string; kind: KeyKind; name: str
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    allowedOrigins: originsOf(row.allowed_origins),
   };
 }

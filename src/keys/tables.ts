@@ -12,4 +12,6 @@ export interface ApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** JSON array of origins (migrations/000018.sql); null: any origin. Written as JSON text. */
+  allowed_origins: unknown;
 }

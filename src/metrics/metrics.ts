@@ -2,7 +2,7 @@
  * @module Prometheus metrics, in a registry of their own per app instance (no global registry, so
  * tests can build many apps in one process).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -10,10 +10,15 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   eventsIngested: Counter<'type'>;
   errors: Counter<'code'>;
+  /** Click ids (`qatra_cid`) presented with ingested calls, by outcome (src/browser/click-ids.ts). */
+  clickIds: Counter<'outcome'>;
   /** Items a worker task handled (journey runs and inbox rows, segment checks, retries…). */
   workerItems: Counter<'task'>;
   workerTickDuration: Histogram<'task'>;
   workerTickFailures: Counter<'task'>;
+  /** Anomaly incidents the insights scan opened (src/insights/), and those open after its last scan. */
+  insightAnomalies: Counter<'metric'>;
+  insightOpenAnomalies: Gauge<'metric'>;
 }
 
 export function createMetrics(): Metrics {
@@ -40,6 +45,12 @@ export function createMetrics(): Metrics {
       labelNames: ['type'],
       registers: [registry],
     }),
+    clickIds: new Counter({
+      name: 'qatra_click_ids_total',
+      help: 'Click ids (qatra_cid) presented by the browser snippet, by outcome: verified, malformed, forged, expired',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'qatra_errors_total',
       help: 'Requests answered with an error, by error code',
@@ -63,6 +74,18 @@ export function createMetrics(): Metrics {
       name: 'qatra_worker_tick_failures_total',
       help: 'Worker ticks that threw (database down, bug), by task',
       labelNames: ['task'],
+      registers: [registry],
+    }),
+    insightAnomalies: new Counter({
+      name: 'qatra_insight_anomalies_total',
+      help: 'Anomalies the insights scan flagged as new incidents (each alerted once), by metric',
+      labelNames: ['metric'],
+      registers: [registry],
+    }),
+    insightOpenAnomalies: new Gauge({
+      name: 'qatra_insight_open_anomalies',
+      help: 'Anomaly incidents still open in all workspaces after the last insights scan, by metric',
+      labelNames: ['metric'],
       registers: [registry],
     }),
   };

@@ -33,6 +33,7 @@ import {
   type PropertyFilter,
 } from './definition.js';
 import { JsonReader, monthDaysAhead, type Expr } from './sql-values.js';
+import { sessionsSql, visitsSql } from './visits.js';
 
 export interface CompileContext {
   dialect: DialectName;
@@ -80,6 +81,10 @@ class Compiler {
         return this.attribute(c);
       case 'lead_score':
         return orFalse(compare(this.json.number(sql.ref('c.attributes'), ['lead_score']), c.op, c.value));
+      case 'predicted':
+        // EXISTS on the primary key (workspace_id, contact_id): PostgreSQL can make it a semi-join.
+        return sql`EXISTS (SELECT 1 FROM contact_predictions p WHERE p.workspace_id = ${this.ctx.workspaceId} AND p.contact_id = c.id
+          AND ${compare(sql.ref(`p.${c.prediction}`), c.op, c.value)})`;
       case 'event':
         return this.event(c);
       case 'event_aggregate':
@@ -110,6 +115,10 @@ class Compiler {
         }
         return c.performed ? found : sql`(NOT ${found})`;
       }
+      case 'visits':
+        return visitsSql(c, this.ctx);
+      case 'sessions':
+        return sessionsSql(c, this.ctx);
       default:
         return assertNever(c, 'condition');
     }

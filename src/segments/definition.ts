@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../core/errors.js';
+import { urlPatternIssue } from '../conditions/url-pattern.js';
 
 const MAX_DEPTH = 10;
 const MAX_LEAVES = 200;
@@ -163,7 +164,39 @@ export const messageCondition = z.strictObject({
   performed: z.boolean().default(true).describe('false: did NOT receive/open/click (e.g. not opened anything in 90 days)'),
 });
 
+/** A URL pattern (src/conditions/url-pattern.ts); the issue names what is wrong with it. */
+const urlPattern = z.string().superRefine((v, ctx) => {
+  const issue = urlPatternIssue(v);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+});
+
+/** "Visited /pricing at least twice in the last 7 days": human page views (bots never count) matching `url`. */
+export const visitsCondition = z.strictObject({
+  type: z.literal('visits'),
+  url: urlPattern.optional().describe('URL pattern: /pricing, /products/*, */pricing, shop.example.com/*; absent: any page'),
+  atLeast: z.number().int().min(1).max(1_000_000).default(1).describe('Page views, at least'),
+  withinDays: z.number().int().min(1).max(36_500).describe('In the last N days (sliding)'),
+});
+
+/** "At least 3 sessions in the last 30 days": a session is page views less than 30 minutes apart (bots never count). */
+export const sessionsCondition = z.strictObject({
+  type: z.literal('sessions'),
+  atLeast: z.number().int().min(1).max(1_000_000).describe('Sessions, at least'),
+  withinDays: z.number().int().min(1).max(36_500).describe('In the last N days (sliding)'),
+});
+
 export const leadScoreCondition = z.strictObject({ type: z.literal('lead_score'), op: z.enum(NUMBER_OPS), value: z.number() });
+
+/** The predictions of src/insights/predict.ts (docs/insights.md). */
+export const PREDICTIONS = ['conversion_30d', 'churn_30d'] as const;
+
+/** `predicted.conversion_30d > 0.6`: a contact's stored score; a contact without one never matches. */
+export const predictedCondition = z.strictObject({
+  type: z.literal('predicted'),
+  prediction: z.enum(PREDICTIONS).describe('conversion_30d: P(order in the next 30 days); churn_30d: P(no activity in the next 30 days)'),
+  op: z.enum(['gt', 'gte', 'lt', 'lte']),
+  value: z.number().min(0).max(1).describe('A probability, 0 to 1'),
+});
 
 export const leafCondition = z.discriminatedUnion('type', [
   attributeCondition,
@@ -174,6 +207,9 @@ export const leafCondition = z.discriminatedUnion('type', [
   consentCondition,
   messageCondition,
   leadScoreCondition,
+  visitsCondition,
+  sessionsCondition,
+  predictedCondition,
 ]);
 
 export type AttributeCondition = z.output<typeof attributeCondition>;
@@ -181,6 +217,8 @@ export type EventCondition = z.output<typeof eventCondition>;
 export type EventAggregateCondition = z.output<typeof eventAggregateCondition>;
 export type EventTimeCondition = z.output<typeof eventTimeCondition>;
 export type PropertyFilter = z.output<typeof propertyFilter>;
+export type VisitsCondition = z.output<typeof visitsCondition>;
+export type SessionsCondition = z.output<typeof sessionsCondition>;
 export type LeafCondition = z.output<typeof leafCondition>;
 export type Condition = { all: Condition[] } | { any: Condition[] } | { not: Condition } | LeafCondition;
 

@@ -11,6 +11,8 @@ export interface Dependencies {
   attributes: Set<string>;
   events: Set<string>;
   lists: boolean;
+  /** Visit or session conditions: any human page view may change membership. */
+  pageViews: boolean;
   /** Needs a scheduled full recompute. */
   scheduled: boolean;
 }
@@ -18,7 +20,7 @@ export interface Dependencies {
 const RELATIVE_OPS = new Set(['more_than_days_ago', 'less_than_days_ago', 'anniversary_within_days']);
 
 export function dependenciesOf(cond: Condition): Dependencies {
-  const d: Dependencies = { attributes: new Set(), events: new Set(), lists: false, scheduled: false };
+  const d: Dependencies = { attributes: new Set(), events: new Set(), lists: false, pageViews: false, scheduled: false };
   const visit = (c: Condition): void => {
     if ('all' in c) return c.all.forEach(visit);
     if ('any' in c) return c.any.forEach(visit);
@@ -30,6 +32,9 @@ export function dependenciesOf(cond: Condition): Dependencies {
         return;
       case 'lead_score':
         d.attributes.add('lead_score');
+        return;
+      case 'predicted':
+        d.scheduled = true; // a new training changes scores without a signal
         return;
       case 'event':
       case 'event_aggregate':
@@ -43,6 +48,11 @@ export function dependenciesOf(cond: Condition): Dependencies {
         return;
       case 'consent':
         d.scheduled = true;
+        return;
+      case 'visits':
+      case 'sessions':
+        d.pageViews = true;
+        d.scheduled = true; // the window slides
         return;
       case 'message':
         if (c.action === 'received') d.scheduled = true;

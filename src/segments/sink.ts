@@ -20,6 +20,8 @@ export interface DependencyIndex {
   byEvent: Map<string, string[]>;
   byAttribute: Map<string, string[]>;
   byList: string[];
+  /** Segments with visit or session conditions: re-checked on every human page view. */
+  byPageView: string[];
 }
 
 function push(map: Map<string, string[]>, key: string, id: string): void {
@@ -29,13 +31,14 @@ function push(map: Map<string, string[]>, key: string, id: string): void {
 }
 
 export function buildIndex(segments: { id: string; conditions: Condition }[]): DependencyIndex {
-  const index: DependencyIndex = { all: [], byEvent: new Map(), byAttribute: new Map(), byList: [] };
+  const index: DependencyIndex = { all: [], byEvent: new Map(), byAttribute: new Map(), byList: [], byPageView: [] };
   for (const s of segments) {
     const d = dependenciesOf(s.conditions);
     index.all.push(s.id);
     for (const e of d.events) push(index.byEvent, e, s.id);
     for (const a of d.attributes) push(index.byAttribute, a, s.id);
     if (d.lists) index.byList.push(s.id);
+    if (d.pageViews) index.byPageView.push(s.id);
   }
   return index;
 }
@@ -82,9 +85,13 @@ async function recordSegmentSignals(cache: IndexCache, trx: Db, signals: readonl
   };
   for (const s of signals) {
     switch (s.kind) {
-      case 'event':
-        mark(s.event.workspaceId, s.event.contactId, (await indexFor(s.event.workspaceId)).byEvent.get(s.event.name));
+      case 'event': {
+        const index = await indexFor(s.event.workspaceId);
+        mark(s.event.workspaceId, s.event.contactId, index.byEvent.get(s.event.name));
+        // Bots' page views emit no signal (src/events/bots.ts), so only human visits get here.
+        if (s.event.type === 'page') mark(s.event.workspaceId, s.event.contactId, index.byPageView);
         break;
+      }
       case 'contact_created':
         mark(s.workspaceId, s.contactId, (await indexFor(s.workspaceId)).all);
         break;

@@ -16,6 +16,20 @@ describe.each(backends())('migrations on %s', (kind) => {
     expect(await migrate(t.store)).toEqual([]);
   });
 
+  it('refuses a database a newer Qatra migrated, naming both versions, and changes nothing', async () => {
+    const db = t.store.db;
+    await db.insertInto('qatra_migrations').values({ id: 999_999, name: '999999.sql', applied_at: 0 }).execute();
+    try {
+      const newest = readMigrations().at(-1)!.name;
+      await expect(migrate(t.store)).rejects.toThrow(`it has migration 999999.sql, this version knows up to ${newest}`);
+      const rows = await db.selectFrom('qatra_migrations').select('id').execute();
+      expect(rows.length).toBe(readMigrations().length + 1);
+    } finally {
+      await db.deleteFrom('qatra_migrations').where('id', '=', 999_999).execute();
+    }
+    expect(await migrate(t.store)).toEqual([]);
+  });
+
   it('000015: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {
     const db = t.store.db;
     await db.insertInto('workspaces').values({ id: 'ws_m18', name: 'm18', settings: '{}', created_at: 0 }).execute();

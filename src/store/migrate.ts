@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Db, DialectName, Store } from './store.js';
+import { ConflictError } from '../core/errors.js';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -87,8 +88,10 @@ export async function migrate(store: Store, now = Date.now()): Promise<string[]>
     await lock(trx);
     await sql`CREATE TABLE IF NOT EXISTS qatra_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`.execute(trx);
   });
+  const files = readMigrations();
+  await refuseNewerDatabase(store.db, files);
   const applied: string[] = [];
-  for (const m of readMigrations()) {
+  for (const m of files) {
     const done = await store.transaction(async (trx) => {
       await lock(trx);
       const inserted = await trx
@@ -104,4 +107,22 @@ export async function migrate(store: Store, now = Date.now()): Promise<string[]>
     if (done) applied.push(m.name);
   }
   return applied;
+}
+
+/**
+ * A database a newer Qatra migrated (a row in qatra_migrations this code has no file for) is not
+ * run against: this code would write rows without the columns the newer schema expects, and a
+ * worker of the old version beside workers of the new one would do so silently.
+ */
+async function refuseNewerDatabase(db: Db, files: readonly MigrationFile[]): Promise<void> {
+  const known = new Set(files.map((m) => m.id));
+  const unknown = await db.selectFrom('qatra_migrations').select(['id', 'name']).orderBy('id').execute();
+  const newer = unknown.filter((r) => !known.has(r.id));
+  if (newer.length === 0) return;
+  const newest = newer[newer.length - 1]!;
+  const ours = files.length ? files[files.length - 1]!.name : 'none';
+  throw new ConflictError(
+    `the database was migrated by a newer Qatra (it has migration ${newest.name}, this version knows up to ${ours}); ` +
+      'run the newer version, or restore a backup taken before the upgrade (docs/operations.md)',
+  );
 }

@@ -30,6 +30,8 @@ export interface Database {
   short_links: import('../channels/tables.js').ShortLinksTable;
   sms_settings: import('../channels/sms/tables.js').SmsSettingsTable;
   sms_inbound: import('../channels/sms/tables.js').SmsInboundTable;
+  mail_batches: import('../channels/mail/tables.js').MailBatchesTable;
+  mail_pieces: import('../channels/mail/tables.js').MailPiecesTable;
   // writing assistant
   assistant_settings: import('../assistant/tables.js').AssistantSettingsTable;
   suppressions: import('../suppression/tables.js').SuppressionsTable;
@@ -71,4 +73,10 @@ export interface Database {
   broadcast_recipients: import('../broadcasts/tables.js').BroadcastRecipientsTable;
   // contact imports (web app)
   contact_imports: import('../contacts/tables.js').ContactImportsTable;
+  // insights
+  insight_anomalies: import('../insights/tables.js').InsightAnomaliesTable;
+  insight_settings: import('../insights/tables.js').InsightSettingsTable;
+  // insights (predictions)
+  insight_models: import('../insights/model-tables.js').InsightModelsTable;
+  contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
 }

@@ -17,6 +17,8 @@ import { previewTemplate, previewBody, previewResponse } from './preview.js';
 import { createRenderPool } from './render-pool.js';
 import { templateContentSchema, templateInputSchema } from './template.js';
 import { workspaceRoutes } from './workspace.routes.js';
+import { mailPreviewBody, mailPreviewPdf } from './mail-preview.js';
+import { createMailRenderer, type MailRenderer } from '../channels/mail/render/renderer.js';
 
 const idParams = z.object({ id: z.string().max(64) });
 
@@ -151,6 +153,28 @@ export const templateRoutes: RouteModule = (app, deps) => {
       schema: { tags, summary: 'Render a template for a contact (by id or inline) or a sample contact', params: idParams, body: previewBody, response: { 200: previewResponse, ...errorResponses } },
     },
     async (request) => previewTemplate({ ...deps, templateCache, renderPool }, workspaceOf(request), request.params.id, request.body),
+  );
+
+  // Direct mail previews print with Chromium: started on the first preview, closed with the app.
+  let mailRenderer: MailRenderer | undefined;
+  app.addHook('onClose', async () => mailRenderer?.close());
+  app.post(
+    '/api/mail/preview.pdf',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Print a direct mail template as edited (unsaved) to PDF, for a sample or given contact and address',
+        description: 'Answers application/pdf. Refused with 400 and the field path when the content would not print (no paper, a character the print font lacks, an image that fails to load or is below 150 dpi).',
+        body: mailPreviewBody,
+        response: errorResponses,
+      },
+    },
+    async (request, reply) => {
+      mailRenderer ??= createMailRenderer({ lowResolution: 'warn' });
+      const pdf = await mailPreviewPdf({ ...deps, templateCache, mailRenderer }, workspaceOf(request), request.body);
+      return reply.type('application/pdf').header('cache-control', 'no-store').send(Buffer.from(pdf));
+    },
   );
 
   workspaceRoutes(app, deps);

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { templateChannels } from '../channels/descriptors.js';
 import type { TemplateChannel, TemplateKind } from './tables.js';
+import { MAIL_FORMATS } from '../channels/mail/render/formats.js';
 
 export type { TemplateChannel, TemplateKind };
 
@@ -23,6 +24,8 @@ export const localeVariantSchema = z
     preheader: text(500).optional(),
     body: text(512 * 1024).optional(),
     text: text(512 * 1024).optional(),
+    /** Direct mail: a postcard's front (its `body` is the back). */
+    front: text(512 * 1024).optional(),
   })
   .strict();
 
@@ -41,6 +44,12 @@ export const templateContentSchema = z
     defaultLocale: z.string().regex(LOCALE, 'must be a locale such as en or fa-IR').optional(),
     direction: z.enum(['auto', 'ltr', 'rtl']).optional(),
     locales: z.record(z.string().regex(LOCALE, 'must be a locale such as en or fa-IR'), localeVariantSchema).optional(),
+    /** Direct mail (channel `mail`, docs/mail.md): the paper, where `body` is a letter's text or a postcard's back. */
+    paper: z.enum(MAIL_FORMATS).optional(),
+    /** Direct mail: a postcard's front, full bleed. */
+    front: text(512 * 1024).optional(),
+    /** Direct mail: the sender's return address, printed small above the recipient's. */
+    returnAddress: z.array(text(120)).max(4).optional(),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import { analyzeSms } from '../channels/sms/encoding.js';
 import type { TemplateIssue } from './issues.js';
 import { formatOf, type CompiledBodies, type ParsedTemplateInput, type TemplateContent } from './template.js';
 import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
+import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
 export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
@@ -125,7 +126,9 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
     else if (formatOf(env.layout.content) !== format) err('layoutId', `layout "${content.layoutId}" is ${formatOf(env.layout.content)} but this template is ${format}`);
   }
 
-  const extra = kind === 'layout' ? ['content'] : [];
+  const extra = kind === 'layout' ? ['content'] : channel === 'mail' ? MAIL_ROOTS : [];
+  if (channel === 'mail') issues.push(...mailIssues(input));
+  else if (content.paper !== undefined || content.front !== undefined || content.returnAddress !== undefined) err('paper', 'paper, front and returnAddress are for direct mail templates (channel mail)');
   await checkLiquid(env, 'subject', content.subject ?? '', extra, issues);
   await checkLiquid(env, 'preheader', content.preheader ?? '', extra, issues);
   if (content.text !== undefined) await checkLiquid(env, 'text', content.text, extra, issues);
@@ -135,7 +138,9 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
       if (v[part] !== undefined) await checkLiquid(env, `locales.${locale}.${part}`, v[part]!, extra, issues);
     }
     if (v.body !== undefined) bodyPaths[locale] = await checkLiquid(env, `locales.${locale}.body`, v.body, extra, issues);
+    if (v.front !== undefined) await checkLiquid(env, `locales.${locale}.front`, v.front, extra, issues);
   }
+  if (content.front !== undefined) await checkLiquid(env, 'front', content.front, extra, issues);
 
   if (kind === 'marketing' && channel === 'email') {
     const layoutPaths = env.layout && content.layoutId ? await checkLiquid(env, `layout(${env.layout.id}).body`, env.layout.content.body, ['content'], []) : [];

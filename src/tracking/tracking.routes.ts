@@ -4,12 +4,14 @@
  *  - `GET /o/:token.gif` → a 1×1 transparent GIF, recording `email.opened`;
  *  - `GET /s/:token` → 302 to the link an SMS really contained, recording `sms.clicked` (the short
  *    signed tokens of src/channels/sms/short-links.ts).
- * A malformed, unknown or tampered token answers 404 and records nothing.
+ * A malformed, unknown or tampered token answers 404 and records nothing. A link to a host the workspace
+ * listed for click ids leads there with `qatra_cid` appended (./click-destination.ts).
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { NotFoundError } from '../core/errors.js';
 import { recordClick, recordOpen, resolveShortLink, resolveToken } from './record.js';
+import { clickDestination } from './click-destination.js';
 
 /** The smallest transparent GIF (43 bytes). */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -24,7 +26,7 @@ export const trackingRoutes: RouteModule = (app, deps) => {
     if (!target) throw new NotFoundError('link', request.params.token);
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
-    return reply.redirect(target, 302);
+    return reply.redirect(await clickDestination(deps.store, m!, target, deps.clock.now(), secrets), 302);
   });
 
   app.get('/s/:token', { schema: { tags: ['tracking'], summary: 'Short link redirect (from SMS)', params: token } }, async (request, reply) => {
@@ -33,7 +35,7 @@ export const trackingRoutes: RouteModule = (app, deps) => {
     if (!target) throw new NotFoundError('link', request.params.token);
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
-    return reply.redirect(target, 302);
+    return reply.redirect(await clickDestination(deps.store, m!.message, target, deps.clock.now(), secrets), 302);
   });
 
   app.get('/o/:file', { schema: { tags: ['tracking'], summary: 'Open pixel (from emails): /o/TOKEN.gif', params: z.object({ file: z.string().max(104) }) } }, async (request, reply) => {

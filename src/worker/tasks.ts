@@ -12,10 +12,22 @@ import { scoringTasks } from '../scoring/decay.js';
 import { statsTasks } from '../stats/task.js';
 import { broadcastTasks } from '../broadcasts/task.js';
 import { ratePruneTask } from '../channels/rate-limit.js';
+import { insightTasks } from '../insights/scan.js';
+import { predictionTasks } from '../insights/predict-task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
-export const workerTaskFactories: WorkerTaskFactory[] = [journeyTasks, segmentTasks, messageRetryTask, scoringTasks, statsTasks, broadcastTasks, (deps) => ratePruneTask(deps)];
+export const workerTaskFactories: WorkerTaskFactory[] = [
+  journeyTasks,
+  segmentTasks,
+  messageRetryTask,
+  scoringTasks,
+  statsTasks,
+  broadcastTasks,
+  (deps) => ratePruneTask(deps),
+  insightTasks,
+  (deps) => predictionTasks(deps),
+];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
   return workerTaskFactories.map((make) => measured(make(deps), deps.metrics));

@@ -16,6 +16,8 @@ const e = (method: Endpoint['method'], path: string, key: KeyKind): Endpoint => 
 export const ENDPOINTS: Endpoint[] = [
   // Ingestion (Segment-compatible, write key)
   ...['identify', 'track', 'page', 'screen', 'group', 'alias', 'batch'].map((p) => e('POST', `/v1/${p}`, 'write')),
+  // Segment's short paths (analytics.js), the same handlers
+  ...['i', 't', 'p', 's', 'g', 'a', 'b'].map((p) => e('POST', `/v1/${p}`, 'write')),
   // Management API (admin key)
   e('POST', '/api/contacts', 'admin'),
   e('GET', '/api/contacts', 'admin'),
@@ -39,6 +41,7 @@ export const ENDPOINTS: Endpoint[] = [
   e('POST', '/api/keys', 'admin'),
   e('GET', '/api/keys', 'admin'),
   e('DELETE', '/api/keys/:keyId', 'admin'),
+  e('PATCH', '/api/keys/:keyId', 'admin'),
   e('POST', '/api/keys/:keyId/revoke', 'admin'),
   e('POST', '/api/journeys', 'admin'),
   e('GET', '/api/journeys', 'admin'),

@@ -1,4 +1,5 @@
 import { smsAr, smsEn, smsFa } from './sms/messages';
+import { websiteAr, websiteEn, websiteFa } from './screens/settings/website-messages';
 import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
 import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 
@@ -425,6 +426,16 @@ export const en = {
   'trigger.offsetDays': 'Days before (−) or after (+)',
   'trigger.time': "Time of day (contact's time zone)",
   'trigger.settingsHint': 'Who may enter, how often, the goal and exit events are in Journey settings.',
+  'trigger.page_view': 'a page is viewed',
+  'trigger.url': 'Page URL pattern',
+  'trigger.urlHint': '/products/* — * is any text. Start with a host (shop.example.com/*) to match it too; the query string counts only if the pattern has a ?. Bots never trigger.',
+  'segments.visits': 'Visited pages',
+  'segments.sessions': 'Sessions',
+  'segments.url': 'URL pattern (empty: any page)',
+  'segments.urlHint': '/pricing, /products/*, */pricing, shop.example.com/* — * is any text; the query string counts only if the pattern has a ?',
+  'segments.atLeast': 'at least',
+  'segments.times': 'times',
+  'segments.sessionsUnit': 'sessions (page views under 30 min apart)',
   'field.eventFilters': 'Only when the event’s properties match',
   'field.waitOutputs': 'The first matching event after the wait starts takes the “event” output; otherwise “timeout”.',
   'cond.group': 'Condition group',
@@ -547,6 +558,7 @@ export const en = {
   'jset.maxDuration': 'Longest a run may last',
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
+  ...websiteEn,
   ...assistantEn,
   ...insightsEn,
 } as const;
@@ -941,6 +953,17 @@ const ar: Dict = {
   'trigger.offsetDays': 'أيام قبل (−) أو بعد (+)',
   'trigger.time': 'الوقت (بتوقيت جهة الاتصال)',
   'trigger.settingsHint': 'من يمكنه الدخول وكم مرة والهدف وأحداث الخروج موجودة في إعدادات الرحلة.',
+  'trigger.page_view': 'تُزار صفحة',
+  'trigger.url': 'نمط عنوان الصفحة',
+  'trigger.urlHint':
+    '‎/products/*‎ — النجمة * تعني أي نص. ابدأ باسم النطاق (shop.example.com/*) لمطابقته أيضًا؛ لا تُحتسب سلسلة الاستعلام إلا إذا احتوى النمط على ?. زيارات الروبوتات لا تبدأ الرحلة أبدًا.',
+  'segments.visits': 'الصفحات المزارة',
+  'segments.sessions': 'الجلسات',
+  'segments.url': 'نمط العنوان (فارغ: أي صفحة)',
+  'segments.urlHint': '‎/pricing و /products/* و */pricing و shop.example.com/*‎ — النجمة * تعني أي نص؛ لا تُحتسب سلسلة الاستعلام إلا إذا احتوى النمط على ?',
+  'segments.atLeast': 'على الأقل',
+  'segments.times': 'مرات',
+  'segments.sessionsUnit': 'جلسات (مشاهدات صفحات يفصل بينها أقل من 30 دقيقة)',
   'field.eventFilters': 'فقط عندما تطابق خصائص الحدث',
   'field.waitOutputs': 'أول حدث مطابق بعد بدء الانتظار يسلك المخرج «event»، وإلا «timeout».',
   'cond.group': 'مجموعة شروط',
@@ -1059,6 +1082,7 @@ const ar: Dict = {
   'jset.maxDuration': 'أطول مدة للمسار',
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
+  ...websiteAr,
   ...assistantAr,
   ...insightsAr,
 };
@@ -1450,6 +1474,17 @@ const fa: Dict = {
   'trigger.offsetDays': 'روز پیش (−) یا پس (+)',
   'trigger.time': 'ساعت (به وقت مخاطب)',
   'trigger.settingsHint': 'چه کسی و چند بار وارد شود، هدف و رویدادهای خروج در تنظیمات سفر است.',
+  'trigger.page_view': 'صفحه‌ای دیده می‌شود',
+  'trigger.url': 'الگوی نشانی صفحه',
+  'trigger.urlHint':
+    '‎/products/*‎ — ستاره * یعنی هر متنی. اگر با دامنه شروع شود (shop.example.com/*) دامنه هم باید بخواند؛ رشتهٔ پرس‌وجو فقط وقتی الگو ? دارد به حساب می‌آید. بازدید ربات‌ها هرگز سفری را آغاز نمی‌کند.',
+  'segments.visits': 'صفحه‌های بازدیدشده',
+  'segments.sessions': 'نشست‌ها',
+  'segments.url': 'الگوی نشانی (خالی: هر صفحه)',
+  'segments.urlHint': '‎/pricing و /products/* و */pricing و shop.example.com/*‎ — ستاره * یعنی هر متنی؛ رشتهٔ پرس‌وجو فقط وقتی الگو ? دارد به حساب می‌آید',
+  'segments.atLeast': 'دست‌کم',
+  'segments.times': 'بار',
+  'segments.sessionsUnit': 'نشست (بازدیدهایی با فاصلهٔ کمتر از ۳۰ دقیقه)',
   'field.eventFilters': 'فقط وقتی ویژگی‌های رویداد بخوانند',
   'field.waitOutputs': 'نخستین رویداد مطابق پس از آغاز انتظار از خروجی «event» می‌رود؛ وگرنه «timeout».',
   'cond.group': 'گروه شرط',
@@ -1568,6 +1603,7 @@ const fa: Dict = {
   'jset.maxDuration': 'بیشترین مدت یک مسیر',
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
+  ...websiteFa,
   ...assistantFa,
   ...insightsFa,
 };

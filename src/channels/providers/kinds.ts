@@ -6,9 +6,10 @@
  * listed here.
  *
  * A channel registers its kinds by adding them to `providerKinds` (the SMS channel: twilio, smpp,
- * http, outbox). Tests pass a map of their own.
+ * http, outbox; direct mail: print_dir, print_sftp, lob). Tests pass a map of their own.
  */
 import type { ZodType } from 'zod';
+import { mailProviderKinds } from '../mail/provider-kinds.js';
 import { smsProviderKinds } from '../sms/provider-kinds.js';
 
 export interface ProviderKind {
@@ -20,7 +21,7 @@ export interface ProviderKind {
 export type ProviderKinds = Readonly<Record<string, Readonly<Record<string, ProviderKind>>>>;
 
 /** The kinds the running app serves, by channel. */
-export const providerKinds: ProviderKinds = { sms: smsProviderKinds };
+export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds };
 
 /** Field names a secrets schema declares (its object shape), for the `<name>Set: false` flags of unset ones. */
 export function declaredSecretNames(kind: ProviderKind): string[] {

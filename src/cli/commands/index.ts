@@ -9,7 +9,9 @@ import { keysCommands } from './keys.js';
 import { contactsCommands } from './contacts.js';
 import { segmentsCommands } from './segments.js';
 import { statsCommands } from './stats.js';
+import { backupCommands } from './backup.js';
+import { mailCommands } from './mail.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands];
+export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands, backupCommands, mailCommands];

@@ -19,4 +19,4 @@ export function loadExample(file: string): Record<string, unknown> {
 }
 
 /** Template ids the examples use (tests inject these as existing). */
-export const EXAMPLE_TEMPLATES = ['welcome-1', 'welcome-tips', 'welcome-customer', 'welcome-offer', 'cart-reminder', 'cart-last-nudge'];
+export const EXAMPLE_TEMPLATES = ['welcome-1', 'welcome-tips', 'welcome-customer', 'welcome-offer', 'cart-reminder', 'cart-last-nudge', 'browse-reminder'];

@@ -18,7 +18,7 @@ describe('published journey JSON Schema', () => {
   it('accepts the examples and rejects an unknown node type and a bad duration', () => {
     const ajv = new Ajv2020.default({ strict: false, allErrors: true });
     const check = ajv.compile(journeyJsonSchema());
-    for (const file of ['welcome-series.yaml', 'abandoned-cart.yaml']) expect(check(loadExample(file)), JSON.stringify(check.errors)).toBe(true);
+    for (const file of ['welcome-series.yaml', 'abandoned-cart.yaml', 'browse-abandonment.yaml']) expect(check(loadExample(file)), JSON.stringify(check.errors)).toBe(true);
     const bad = loadExample('abandoned-cart.yaml') as { nodes: Array<Record<string, unknown>> };
     bad.nodes[0]!.timeout = '4 hours';
     expect(check(bad)).toBe(false);

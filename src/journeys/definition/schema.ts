@@ -8,6 +8,7 @@
  * journey version; a step is the execution of one node for one run.
  */
 import { z } from 'zod';
+import { urlPatternIssue } from '../../conditions/url-pattern.js';
 
 /** `30s`, `15m`, `4h`, `3d`, `2w`: fixed lengths (a day is 24 h; see `calendarDays` for local days). */
 /**
@@ -60,7 +61,12 @@ export const Condition: z.ZodType<Condition> = z
         z.object({ any: z.array(Condition).min(1) }),
         z.object({ not: Condition }),
         z.object({
-          field: z.string().regex(/^(contact|trigger|event|journey)\.[\w.$-]+$/, 'contact.*, trigger.*, event.* or journey.*'),
+          field: z
+            .string()
+            .regex(
+              /^((contact|trigger|event|journey)\.[\w.$-]+|predicted\.(conversion_30d|churn_30d))$/,
+              'contact.*, trigger.*, event.* or journey.*, or predicted.conversion_30d / predicted.churn_30d',
+            ),
           op: Operator,
           value: z.union([Scalar, z.array(Scalar)]).optional(),
         }),
@@ -77,8 +83,24 @@ export const Condition: z.ZodType<Condition> = z
   )
   .meta({ id: 'Condition' });
 
+/** A URL pattern of a page-view trigger (syntax: src/conditions/url-pattern.ts, docs/journeys.md "Page views"). */
+export const UrlPattern = z
+  .string()
+  .superRefine((s, ctx) => {
+    const issue = urlPatternIssue(s);
+    if (issue) ctx.addIssue({ code: 'custom', message: issue });
+  })
+  .describe('`/products/*`, `*/pricing`, `shop.example.com/*`: * is any text; query string ignored unless the pattern has a ?');
+
 export const Trigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: z.string().min(1), where: PropertyFilters.optional() }),
+  z
+    .object({
+      type: z.literal('page_view'),
+      url: UrlPattern,
+      where: PropertyFilters.optional().describe("filters on the page call's properties (title, category, product fields…)"),
+    })
+    .describe('a page view (Segment `page` call) whose URL matches; bot traffic never triggers (docs/journeys.md)'),
   z.object({ type: z.literal('contact_created') }),
   z.object({ type: z.literal('list_joined'), list: z.string().min(1).describe('list id or name') }),
   z.object({ type: z.literal('segment_entered'), segment: z.string().min(1) }),

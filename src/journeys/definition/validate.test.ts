@@ -34,8 +34,8 @@ async function expectError(doc: unknown, path: string, ...fragments: string[]) {
 }
 
 describe('journey validation', () => {
-  it('accepts the welcome-series and abandoned-cart examples', async () => {
-    for (const file of ['welcome-series.yaml', 'abandoned-cart.yaml']) {
+  it('accepts the welcome-series, abandoned-cart and browse-abandonment examples', async () => {
+    for (const file of ['welcome-series.yaml', 'abandoned-cart.yaml', 'browse-abandonment.yaml']) {
       const r = await validateJourney(loadExample(file), ctx);
       expect(r.errors, file).toEqual([]);
       expect(r.ok).toBe(true);
@@ -274,5 +274,23 @@ describe('journey validation', () => {
     await expectError(doc, `${at}.all.0.field`, 'nodes[1] (id "pick")', 'contact.*, trigger.*, event.* or journey.*');
     await expectError(doc, `${at}.all.1.not.performed.within`, 'a duration like 30m');
     await expectError(doc, `${at}.all.2.any.1`, 'a condition needs one of all, any, not, field, performed');
+  });
+
+  it('a page_view trigger takes a URL pattern; a bad one is named at trigger.url', async () => {
+    const doc = minimal();
+    doc.trigger = { type: 'page_view', url: '/products/*', where: [{ property: 'category', op: 'eq', value: 'shoes' }] };
+    expect((await validateJourney(doc, ctx)).ok).toBe(true);
+    for (const url of ['*/pricing', 'shop.example.com/*', '*.example.com/pricing', '/search?q=*']) {
+      doc.trigger = { type: 'page_view', url };
+      expect((await validateJourney(doc, ctx)).errors, url).toEqual([]);
+    }
+    doc.trigger = { type: 'page_view', url: 'products' };
+    await expectError(doc, 'trigger.url', 'a path pattern starts with / or *');
+    doc.trigger = { type: 'page_view', url: 'https://shop.example.com/x' };
+    await expectError(doc, 'trigger.url', 'leave out the scheme');
+    doc.trigger = { type: 'page_view', url: '/a#b' };
+    await expectError(doc, 'trigger.url', 'no spaces');
+    doc.trigger = { type: 'page_view' };
+    await expectError(doc, 'trigger.url');
   });
 });

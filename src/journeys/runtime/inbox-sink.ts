@@ -17,21 +17,28 @@ import { moveJourneyState } from './merge.js';
 
 export interface Interest {
   events: Set<string>;
+  /** A page_view trigger: every page view may start it (the URL is matched by the inbox). */
+  pageViews: boolean;
   contactCreated: boolean;
   lists: Set<string>;
   segments: Set<string>;
 }
 
 export async function interestOf(db: Db, workspaceId: string, c: JourneyCatalog): Promise<Interest> {
-  const interest: Interest = { events: new Set(), contactCreated: false, lists: new Set(), segments: new Set() };
+  const interest: Interest = { events: new Set(), pageViews: false, contactCreated: false, lists: new Set(), segments: new Set() };
   for (const j of await c.journeysInPlay(db, workspaceId)) {
     for (const e of eventsOfInterest(j.doc)) interest.events.add(e);
     const t = j.doc.trigger;
     if (t.type === 'contact_created') interest.contactCreated = true;
+    if (t.type === 'page_view') interest.pageViews = true;
     if (t.type === 'list_joined') interest.lists.add(t.list);
     if (t.type === 'segment_entered') interest.segments.add(t.segment);
   }
   return interest;
+}
+
+function wanted(i: Interest, e: { type: string; name: string }): boolean {
+  return i.events.has(e.name) || (i.pageViews && e.type === 'page');
 }
 
 type InboxInsert = { workspace_id: string; kind: string; contact_id: string; payload: string; created_at: number };
@@ -58,7 +65,7 @@ async function recordJourneySignals(catalog: JourneyCatalog, trx: Db, signals: r
   for (const s of signals) {
     switch (s.kind) {
       case 'event':
-        if ((await interestFor(s.event.workspaceId)).events.has(s.event.name)) {
+        if (wanted(await interestFor(s.event.workspaceId), s.event)) {
           rows.push({ workspace_id: s.event.workspaceId, kind: 'event', contact_id: s.event.contactId, payload: toJson(s.event), created_at: now });
         }
         break;

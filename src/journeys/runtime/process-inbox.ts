@@ -5,7 +5,8 @@
  *     with the value from `valueProperty`, exitWhen = exited without credit;
  *  2. runs waiting for this event resume along `event` — the first matching event received after the
  *     wait started wins, and its properties become `event.*` (docs/standards.md §6);
- *  3. live journeys whose trigger matches enrol the contact (entry rules in ./enroll.ts).
+ *  3. live journeys whose trigger matches enrol the contact (entry rules in ./enroll.ts): an event
+ *     trigger by name and filters, a page_view trigger by URL pattern (../definition/page-trigger.ts).
  * contact_created, list_joined and segment_entered only enrol.
  *
  * `dialect` only travels through here to the batched step statements of ./bulk.ts (measured there).
@@ -18,6 +19,7 @@ import type { JourneyDocument } from '../definition/schema.js';
 import { claimInbox, type InboxRow } from './claim.js';
 import { matchesFilters, getPath } from '../../conditions/conditions.js';
 import { enroll } from './enroll.js';
+import { pageTriggerMatches } from '../definition/page-trigger.js';
 import { loadContacts } from '../../contacts/load.js';
 import { toRun, type Run } from './run.js';
 import { edgeTarget } from './walk.js';
@@ -98,7 +100,7 @@ async function onEvent(rt: JourneyRuntime, trx: Db, event: StoredEvent, now: num
     event.contactId,
     now,
     event.properties,
-    (doc) => doc.trigger.type === 'event' && doc.trigger.event === event.name && matchesFilters(event.properties, doc.trigger.where),
+    (doc) => (doc.trigger.type === 'event' && doc.trigger.event === event.name && matchesFilters(event.properties, doc.trigger.where)) || pageTriggerMatches(doc.trigger, event),
   );
 }
 

@@ -7,6 +7,7 @@
  * promoted variants, `performed` conditions); their effects (update_contact) are applied to the
  * in-memory contact only. Messages are rendered with the real renderers (./render.ts).
  */
+import { pageTriggerMatches } from '../definition/page-trigger.js';
 import type { AppDeps } from '../../core/app-deps.js';
 import { parseIsoTime } from '../../core/iso-time.js';
 import { toContact, type Contact } from '../../contacts/contact.js';
@@ -116,6 +117,8 @@ export async function simulateJourney(d: SimulateDeps, workspaceId: string, jour
   const w = windowOf(doc, body, d.deps.clock.now());
   const sim = new Simulation(doc, nodeIndex(doc), tz, w.events, w.start, w.deadline, w.until);
   if (synthetic) sim.warn('a typed-in contact has no consent, suppression, event or delivery history: consent is assumed and `performed` conditions see no past events');
+  if (doc.trigger.type === 'page_view' && !pageTriggerMatches(doc.trigger, { type: 'page', properties: (body.trigger ?? {}) as JsonObject }))
+    sim.warn(`trigger: a page view with these properties (url, path, …) does not match "${doc.trigger.url}" or its filters, so it would start no run; the walk below assumes one that does`);
   if (doc.settings?.frequencyCap ?? defaults.frequencyCap) sim.warn('frequency caps count real deliveries only: the messages of this simulation do not count towards the cap');
 
   const run: Run = {

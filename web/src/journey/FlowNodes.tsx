@@ -50,7 +50,7 @@ export function TriggerNode({ data, selected }: NodeProps<TriggerFlowNode>) {
   return (
     <div className={`flow-node type-trigger${selected ? ' selected' : ''}${data.problems.length ? ' invalid' : ''}`} data-testid="node-trigger">
       <div className="flow-node-type">{t('node.trigger')}</div>
-      <div className="flow-node-id">{tr.type === 'event' ? String(tr.event || '—') : tr.type}</div>
+      <div className="flow-node-id">{tr.type === 'event' ? String(tr.event || '—') : tr.type === 'page_view' ? String(tr.url || '—') : tr.type}</div>
       <Handle id="next" type="source" position={Position.Bottom} data-testid="handle-trigger-next" />
     </div>
   );

@@ -41,13 +41,15 @@ function JsonField({ label, value, issues, disabled, onChange }: { label: string
   );
 }
 
-const TRIGGER_TYPES = ['event', 'contact_created', 'list_joined', 'segment_entered', 'date_attribute', 'manual'] as const;
+const TRIGGER_TYPES = ['event', 'page_view', 'contact_created', 'list_joined', 'segment_entered', 'date_attribute', 'manual'] as const;
 
 /** A trigger of a new type with the fields that type needs (src/journeys/definition/schema.ts Trigger). */
 function blankTrigger(type: string): JourneyDoc['trigger'] {
   switch (type) {
     case 'event':
       return { type, event: '' };
+    case 'page_view':
+      return { type, url: '/products/*' };
     case 'list_joined':
       return { type, list: '' };
     case 'segment_entered':
@@ -105,6 +107,22 @@ export function SidePanel(props: PanelProps) {
             <Field label={t('field.event')} issues={at('trigger.event')}>
               {(p) => <input {...p} disabled={readOnly} value={String(tr.event ?? '')} onChange={(e) => set({ event: e.target.value })} />}
             </Field>
+            <FilterList
+              label={t('field.eventFilters')}
+              value={tr.where as PropertyFilter[] | undefined}
+              path="trigger.where"
+              issues={issues}
+              readOnly={readOnly}
+              onChange={(where) => props.onTrigger(withOptional(tr, 'where', where))}
+            />
+          </>
+        )}
+        {tr.type === 'page_view' && (
+          <>
+            <Field label={t('trigger.url')} issues={at('trigger.url')}>
+              {(p) => <input {...p} dir="ltr" disabled={readOnly} value={String(tr.url ?? '')} placeholder="/products/*" onChange={(e) => set({ url: e.target.value })} />}
+            </Field>
+            <p className="muted small">{t('trigger.urlHint')}</p>
             <FilterList
               label={t('field.eventFilters')}
               value={tr.where as PropertyFilter[] | undefined}

@@ -1,6 +1,6 @@
 /**
  * Segments: the list with member counts, and a condition builder (all / any of attribute, event
- * and list conditions) with a live count and sample from POST /api/segments/preview, computed by
+ * list, visits and sessions conditions) with a live count and sample from POST /api/segments/preview, computed by
  * the server on every change. Other condition types (aggregates, consent, messages, nesting) are
  * edited as JSON in the same screen.
  */
@@ -8,6 +8,8 @@ import { useEffect, useState } from 'react';
 import { ApiError, get, patch, post, canEdit, type Issue, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
+import { VisitFields } from '../conditions/VisitFields';
+import { blankVisit, isVisitLeaf } from '../conditions/visits';
 
 interface Segment {
   id: string;
@@ -28,6 +30,7 @@ const NO_VALUE = new Set(['exists', 'not_exists']);
 function blank(type: string): Leaf {
   if (type === 'event') return { type, event: '', performed: true, withinDays: 30 };
   if (type === 'list') return { type, list: '', status: 'subscribed' };
+  if (type === 'visits' || type === 'sessions') return { ...blankVisit(type) };
   return { type: 'attribute', attribute: 'plan', op: 'equals', value: '' };
 }
 
@@ -37,7 +40,7 @@ function asGroup(c: unknown): { mode: 'all' | 'any'; leaves: Leaf[] } | null {
   const mode = 'all' in c ? 'all' : 'any' in c ? 'any' : null;
   if (!mode) return null;
   const leaves = (c as Record<string, unknown>)[mode];
-  if (!Array.isArray(leaves) || !leaves.every((l) => l && typeof l === 'object' && ['attribute', 'event', 'list'].includes((l as Leaf).type))) return null;
+  if (!Array.isArray(leaves) || !leaves.every((l) => l && typeof l === 'object' && ['attribute', 'event', 'list', 'visits', 'sessions'].includes((l as Leaf).type))) return null;
   return { mode, leaves: leaves as Leaf[] };
 }
 
@@ -169,7 +172,10 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
                 <option value="attribute">{t('segments.attribute')}</option>
                 <option value="event">{t('segments.event')}</option>
                 <option value="list">{t('segments.list')}</option>
+                <option value="visits">{t('segments.visits')}</option>
+                <option value="sessions">{t('segments.sessions')}</option>
               </select>
+              {isVisitLeaf(leaf) && <VisitFields leaf={leaf} onChange={(next) => setLeaf(i, next as unknown as Leaf)} />}
               {leaf.type === 'attribute' && (
                 <>
                   <input aria-label={t('segments.attribute')} value={String(leaf.attribute ?? '')} onChange={(e) => setLeaf(i, { ...leaf, attribute: e.target.value })} />

@@ -1,6 +1,6 @@
 /**
  * Settings: the workspace, its email provider (with "send test"), topics, default quiet hours and
- * frequency cap, API keys for machines, and the people with their roles. The larger sections are
+ * frequency cap, API keys for machines (and the website snippet's tag, next to them), and the people with their roles. The larger sections are
  * their own components in ./settings/.
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -10,6 +10,7 @@ import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
+import { WebsiteTracking } from './settings/WebsiteTracking';
 import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 
 interface Workspace {
@@ -48,6 +49,7 @@ export function Settings({ session }: { session: Session }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [keyKind, setKeyKind] = useState('write');
   const [keyName, setKeyName] = useState('');
+  const [secretKind, setSecretKind] = useState('write');
   const [inviteEmail, setInviteEmail] = useState('');
   const [inviteRole, setInviteRole] = useState<Role>('editor');
 
@@ -158,7 +160,10 @@ export function Settings({ session }: { session: Session }) {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              void attempt(async () => setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret));
+              void attempt(async () => {
+                setSecret((await post<{ secret: string }>('/api/keys', { kind: keyKind, name: keyName || undefined })).secret);
+                setSecretKind(keyKind);
+              });
             }}
           >
             <label>
@@ -181,6 +186,7 @@ export function Settings({ session }: { session: Session }) {
           </p>
         )}
       </section>
+      <WebsiteTracking admin={admin} writeKey={secret && secretKind === 'write' ? secret : null} />
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">{t('settings.users')}</h2>
         <table>

@@ -1,0 +1,76 @@
+/**
+ * @module One Chromium per renderer and a few pages reused across renders. Chromium is launched on
+ * the first render (a server that never prints never starts it), each page lives in a context with
+ * JavaScript disabled, and any request other than an image over http(s) is refused. `close()` closes
+ * the browser; after it, renders fail instead of starting a new one.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export interface PagePoolOptions {
+  executablePath: string;
+  /** Pages rendering at once (one per CPU core is plenty: Chromium's own threads do the rest). */
+  pages: number;
+}
+
+export class PagePool {
+  #browser: Promise<Browser> | null = null;
+  #idle: Page[] = [];
+  #count = 0;
+  #waiters: ((page: Page) => void)[] = [];
+  #closed = false;
+
+  constructor(private readonly options: PagePoolOptions) {}
+
+  async #newPage(): Promise<Page> {
+    this.#browser ??= chromium.launch({ executablePath: this.options.executablePath, args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none'] });
+    const browser = await this.#browser;
+    const context = await browser.newContext({ javaScriptEnabled: false, offline: false });
+    const page = await context.newPage();
+    await page.route('**/*', (route) => {
+      const req = route.request();
+      if (req.resourceType() === 'image' && /^https?:/.test(req.url())) return route.continue();
+      return route.abort('blockedbyclient');
+    });
+    return page;
+  }
+
+  /** Runs `fn` with a page of its own; the page goes back to the pool afterwards (or is dropped if it broke). */
+  async use<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new Error('the mail renderer is closed');
+    let page = this.#idle.pop();
+    if (!page) {
+      if (this.#count < this.options.pages) {
+        this.#count++;
+        try {
+          page = await this.#newPage();
+        } catch (err) {
+          this.#count--;
+          throw err;
+        }
+      } else page = await new Promise<Page>((resolve) => this.#waiters.push(resolve));
+    }
+    let broken = false;
+    try {
+      return await fn(page);
+    } catch (err) {
+      broken = page.isClosed();
+      throw err;
+    } finally {
+      if (broken) {
+        this.#count--;
+      } else {
+        const next = this.#waiters.shift();
+        if (next) next(page);
+        else this.#idle.push(page);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const browser = this.#browser;
+    this.#browser = null;
+    this.#idle = [];
+    if (browser) await (await browser).close();
+  }
+}
