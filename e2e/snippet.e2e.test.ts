@@ -1,7 +1,7 @@
 /**
  * The website snippet in a real Chromium, on a page of another origin (a site on 127.0.0.1, Qatra on
  * localhost), loaded with the one tag the web app shows, against a real `qatra start`: page views with
- * their UTM campaign, identify from a marked form (the anonymous history joins the contact), the
+ * their UTM campaign (the tag copied from the web app's panel), identify from a marked form (the anonymous history joins the contact), the
  * click id from a real tracked email click (the site's events then belong to the clicked contact),
  * and consent: nothing sent and nothing stored in the browser before `qatra.consent(true)`.
  * Stored rows are read from the server's SQLite file (read-only), as the API shows no event context.
@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page, Response } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
-import { apiClient, chromiumGuard, newPage } from './kit.js';
+import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const missing = chromiumGuard('the website snippet in Chromium');
@@ -22,6 +22,9 @@ describe.skipIf(!!missing)('the website snippet in Chromium', () => {
   let site: Server;
   let siteUrl: string;
   let siteKey: string;
+  /** The tag as the web app's "Track your website" panel shows it, for a write key created there. */
+  let panelTag: string;
+  let panelKey: string;
   let browser: Browser;
   let page: Page;
   const { api } = apiClient(() => q);
@@ -29,8 +32,9 @@ describe.skipIf(!!missing)('the website snippet in Chromium', () => {
   /** The customer's site: every path is a page with the tag; /signup has a form marked for identify. */
   const html = (pathname: string) => {
     const form = pathname === '/signup' ? '<form data-qatra-identify action="/thanks" method="get"><label>Email <input type="email" name="email"></label><button>Sign up</button></form>' : '';
+    const tag = siteKey === panelKey ? panelTag : `<script src="${q.url}/js/qatra.js" data-write-key="${siteKey}" async></script>`;
     return `<!doctype html><html><head><meta charset="utf-8"><title>Shop ${pathname}</title>
-<script src="${q.url}/js/qatra.js" data-write-key="${siteKey}" async></script></head><body><h1>${pathname}</h1>${form}</body></html>`;
+${tag}</head><body><h1>${pathname}</h1>${form}</body></html>`;
   };
 
   const events = (where: string, ...params: unknown[]) => {
@@ -61,7 +65,27 @@ describe.skipIf(!!missing)('the website snippet in Chromium', () => {
 
   beforeAll(async () => {
     q = await startQatra();
-    siteKey = q.writeKey;
+    // The owner creates a write key in Settings and copies the tag the panel shows with it.
+    const owner = await openBrowser();
+    try {
+      await owner.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: q.url });
+      const app = await newPage(owner);
+      await setUpOwner(app, q.setupLink);
+      await app.getByRole('link', { name: 'Settings' }).click();
+      const shown = app.getByTestId('website-tag');
+      expect(await shown.textContent()).toContain('data-write-key="YOUR_WRITE_KEY"');
+      await app.getByRole('button', { name: 'New key' }).click();
+      siteKey = (await app.getByTestId('new-key-secret').textContent())!;
+      await app.locator('[data-testid="website-tag"]', { hasText: siteKey }).waitFor();
+      expect(await shown.textContent()).toBe(`<script src="${q.url}/js/qatra.js" data-write-key="${siteKey}" async></script>`);
+      await app.getByRole('button', { name: 'Copy' }).click();
+      await app.getByRole('button', { name: 'Copied' }).waitFor();
+      panelTag = await app.evaluate(() => navigator.clipboard.readText());
+      expect(panelTag).toBe(await shown.textContent());
+    } finally {
+      await owner.close();
+    }
+    panelKey = siteKey;
     site = createServer((req, res) => {
       const url = new URL(req.url ?? '/', 'http://site');
       if (url.pathname === '/favicon.ico') return res.writeHead(404).end();
@@ -95,6 +119,31 @@ describe.skipIf(!!missing)('the website snippet in Chromium', () => {
     const cookie = (await browser.context.cookies(siteUrl)).find((c) => c.name === 'qatra_aid');
     expect(cookie?.value).toBe(call.anonymousId);
     expect(cookie?.sameSite).toBe('Lax');
+  });
+
+  it('a call made as the page goes away leaves by sendBeacon and is stored', async () => {
+    const viewed = answered('p');
+    await page.goto(`${siteUrl}/cart`);
+    const first = bodyOf(await viewed);
+    // Requests of a document being unloaded are not all reported to the test, so the page notes its beacons itself.
+    await page.evaluate(() => {
+      const send = navigator.sendBeacon.bind(navigator);
+      navigator.sendBeacon = (url, data) => {
+        sessionStorage.setItem('beacons', `${sessionStorage.getItem('beacons') ?? ''} ${String(url)}`);
+        return send(url, data);
+      };
+      addEventListener('pagehide', () => (window as unknown as { qatra: { track(n: string, p: object): void } }).qatra.track('Left Cart', { items: 2 }));
+    });
+    await page.goto(`${siteUrl}/elsewhere`);
+    expect((await page.evaluate(() => sessionStorage.getItem('beacons')))?.trim()).toBe(`${q.url}/v1/t`);
+    let stored: ReturnType<typeof events> = [];
+    for (let i = 0; i < 50 && stored.length === 0; i++) {
+      stored = events(`name = 'Left Cart'`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(stored.map((e) => JSON.parse(e.properties))).toEqual([{ items: 2 }]);
+    // The same browser: the same contact as the page view before it.
+    expect(stored[0]!.contact_id).toBe(events('message_id = ?', first.messageId)[0]!.contact_id);
   });
 
   it('submitting a marked form identifies the visitor by its email; the visit before it joins the contact', async () => {

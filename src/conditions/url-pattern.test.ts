@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compileUrlPattern, matchesUrlPattern, urlPatternIssue } from './url-pattern.js';
 import { pageLocation } from '../events/page-url.js';
+import type { JsonObject } from '../core/json.js';
 
-const at = (properties: Record<string, unknown>, context?: Record<string, unknown>) => pageLocation(properties, context);
+const at = (properties: Record<string, unknown>, context?: Record<string, unknown>) => pageLocation(properties as JsonObject, context as JsonObject | undefined);
 const matches = (pattern: string, properties: Record<string, unknown>) => matchesUrlPattern(compileUrlPattern(pattern), at(properties));
 
 describe('URL patterns', () => {
@@ -51,4 +52,14 @@ describe('URL patterns', () => {
     ['/a#b', 'no spaces'],
     ['/' + 'a'.repeat(600), 'at most 500'],
   ])('refuses %j', (pattern, message) => expect(urlPatternIssue(pattern)).toContain(message));
+});
+
+describe('hostile URL patterns', () => {
+  it('refuses more than 8 stars, and a star-heavy pattern against a long path answers at once', () => {
+    expect(urlPatternIssue('/*a*a*a*a*a*a*a*a*b')).toContain('at most 8');
+    const p = compileUrlPattern('/*a*a*a*a*a*a*a*b');
+    const t0 = performance.now();
+    expect(matchesUrlPattern(p, { host: null, path: '/' + 'a'.repeat(2000), query: null })).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
 });

@@ -3,7 +3,7 @@
  * one meaning, matched in memory here and in SQL by src/segments/visits.ts (the same LIKE pattern
  * this module builds). docs/journeys.md, "Page views", states it for users:
  *
- *  - `*` stands for any run of characters, `/` included (`/products/*`; a star then `/pricing` is any
+ *  - `*` (at most 8) stands for any run of characters, `/` included (`/products/*`; a star then `/pricing` is any
  *    path ending in /pricing); every other character stands for itself;
  *  - a pattern starting with `/` or `*` is matched against the page's path (`/pricing`); one that
  *    starts with a host (a name with a dot, `localhost`, or a `*.` wildcard: `shop.example.com/*`,
@@ -26,8 +26,12 @@ export interface UrlPattern {
   withQuery: boolean;
   /** The SQL LIKE pattern (ESCAPE '\'), ASCII lower case. */
   like: string;
-  regex: RegExp;
+  /** The pattern, ASCII lower case, for globMatch. */
+  glob: string;
 }
+
+/** More stars buy nothing a person needs and let a hostile pattern make matching (and LIKE) slow. */
+export const MAX_URL_PATTERN_STARS = 8;
 
 const HOST_START = /^(?:\*\.)?(?:localhost|[a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d{1,5})?(?=\/|$)/i;
 
@@ -37,6 +41,7 @@ export function urlPatternIssue(source: string): string | null {
   if (source.length > MAX_URL_PATTERN) return `at most ${MAX_URL_PATTERN} characters`;
   if (/[\s\u0000-\u001f\u007f#]/.test(source)) return 'no spaces, control characters or # (the fragment is never matched)';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return 'leave out the scheme: shop.example.com/pricing, not https://shop.example.com/pricing';
+  if ((source.match(/\*/g)?.length ?? 0) > MAX_URL_PATTERN_STARS) return `at most ${MAX_URL_PATTERN_STARS} * in a pattern`;
   if (source.startsWith('/') || source.startsWith('*')) return null;
   if (HOST_START.test(source)) return null;
   return 'a path pattern starts with / or * (/pricing, */pricing); a host pattern with the host (shop.example.com/*)';
@@ -52,8 +57,7 @@ export function compileUrlPattern(source: string): UrlPattern {
   const withQuery = full.includes('?');
   const lower = asciiLower(full);
   const like = lower.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-  const regex = new RegExp(`^${lower.replace(/[.*+?^${}()|[\]\\/]/g, (c) => (c === '*' ? '.*' : `\\${c}`))}$`, 's');
-  return { source, withHost, withQuery, like, regex };
+  return { source, withHost, withQuery, like, glob: lower };
 }
 
 /** The string a pattern is matched against, ASCII lower case; null when the page lacks the host it needs. */
@@ -66,5 +70,31 @@ export function matchTarget(p: Pick<UrlPattern, 'withHost' | 'withQuery'>, page:
 export function matchesUrlPattern(p: UrlPattern, page: PageLocation | null | undefined): boolean {
   if (!page) return false;
   const target = matchTarget(p, page);
-  return target !== null && p.regex.test(target);
+  return target !== null && globMatch(p.glob, target);
+}
+
+/**
+ * Whether `text` matches `glob` whole, `*` standing for any run of characters. The classic two-pointer
+ * walk that backtracks only to the last star: O(pattern × text) at worst, where a regular expression
+ * of `.*`s can take exponential time on a hostile pattern.
+ */
+export function globMatch(glob: string, text: string): boolean {
+  let g = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      resume = t;
+    } else if (g < glob.length && glob[g] === text[t]) {
+      g++;
+      t++;
+    } else if (star >= 0) {
+      g = star + 1;
+      t = ++resume;
+    } else return false;
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }

@@ -8,8 +8,8 @@
  * (github.com/monperrus/crawler-user-agents, crawler-user-agents.json, MIT) and of the `isbot`
  * package (github.com/omrilotan/isbot, src/patterns.json, Unlicense), trimmed to names that appear in
  * real site logs, plus the generic words those lists end with (`bot`, `crawler`, `spider`…). All
- * are compiled into ONE case-insensitive regular expression, tested once per call (about a
- * microsecond for a browser's user agent). Update it by adding a token here and a line to
+ * are compiled into ONE case-insensitive regular expression, tested once per distinct user agent (the
+ * answers are remembered, see MEMO_SIZE). Update it by adding a token here and a line to
  * ./bots.test.ts.
  *
  * HeadlessChrome (Puppeteer, Playwright, prerender services) counts as a bot unless the operator
@@ -128,6 +128,17 @@ const ALL = compile([...NAMED, ...GENERIC]);
 /** The same list without the headless-browser tokens. */
 const HEADLESS_ALLOWED = compile([...NAMED.filter((t) => t !== 'headlesschrome'), ...GENERIC.filter((t) => t !== 'headless')]);
 
+/**
+ * Answers per user agent, remembered: the regular expression of ~110 alternatives costs 6-11 µs per
+ * test on the bench machine (a fifth of a core at 20,000 events/s), a Map hit ~0.1 µs, and real
+ * traffic repeats a few hundred user agents. Module-level on purpose, like a compiled regex: a
+ * bounded memo of a pure function of constant data, holding no database, config or logger; cleared
+ * when full, so a flood of unique user agents costs the regex each, never memory.
+ */
+const MEMO_SIZE = 2000;
+const MEMO_ALL = new Map<string, boolean>();
+const MEMO_HEADLESS_ALLOWED = new Map<string, boolean>();
+
 export interface BotPolicy {
   /** Headless Chrome is a real visitor (QATRA_BOTS_ALLOW_HEADLESS); default false: it is a bot. */
   allowHeadless?: boolean | undefined;
@@ -136,7 +147,14 @@ export interface BotPolicy {
 /** True when the user agent is a known crawler or tool; an absent or empty user agent is not a bot (server libraries send none). */
 export function isBotUserAgent(userAgent: unknown, policy: BotPolicy = {}): boolean {
   if (typeof userAgent !== 'string' || userAgent === '') return false;
-  return (policy.allowHeadless ? HEADLESS_ALLOWED : ALL).test(userAgent.slice(0, 1000));
+  const memo = policy.allowHeadless ? MEMO_HEADLESS_ALLOWED : MEMO_ALL;
+  let bot = memo.get(userAgent);
+  if (bot === undefined) {
+    bot = (policy.allowHeadless ? HEADLESS_ALLOWED : ALL).test(userAgent.slice(0, 1000));
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    memo.set(userAgent, bot);
+  }
+  return bot;
 }
 
 /** The calls, bots marked (`bot: true`); the same array when none is one. */

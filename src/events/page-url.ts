@@ -27,13 +27,27 @@ function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v.slice(0, MAX) : null;
 }
 
-function parseUrl(raw: string | null): URL | null {
-  if (!raw || !/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return null;
-  try {
-    return new URL(raw);
-  } catch {
-    return null;
+const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
+
+/**
+ * scheme://[userinfo@]host[:port] path ?query #fragment, read by hand: `new URL()` cost ~20 µs per
+ * call on the bench machine (a tenth of ingestion's budget per event), a regular expression ~1.5 µs.
+ * No normalisation (percent-encoding, dot segments): the path is matched as the site sent it.
+ */
+function parseUrl(raw: string | null): { host: string; pathname: string; search: string } | null {
+  if (raw === null) return null;
+  const sep = raw.indexOf('://');
+  if (sep <= 0 || !SCHEME.test(raw.slice(0, sep))) return null;
+  let end = sep + 3;
+  for (; end < raw.length; end++) {
+    const ch = raw.charCodeAt(end);
+    if (ch === 47 /* / */ || ch === 63 /* ? */ || ch === 35 /* # */) break;
   }
+  const authority = raw.slice(sep + 3, end);
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  if (host === '') return null;
+  const rest = splitPath(raw.slice(end));
+  return { host, pathname: rest.path || '/', search: rest.query ?? '' };
 }
 
 /** Splits `/a?b#c` into path `/a` and query `?b`. */

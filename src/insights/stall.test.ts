@@ -59,6 +59,8 @@ describe.each(backends())('a journey that stalls (%s)', (kind) => {
         version: 1,
         contact_id: 'ct_1',
         status: 'waiting',
+        visit: 1,
+        attempts: 0,
         due_at: START,
         trigger_props: '{}',
         event_props: '{}',

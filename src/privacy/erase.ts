@@ -3,7 +3,7 @@
  * both backends: either all of it happens or none.
  *
  * What is erased: identifiers (user id, email, phone), time zone, locale and attributes; anonymous ids;
- * event properties and context (events keep type, name and timestamps); message addresses, subjects,
+ * event properties, context and page place (events keep type, name and timestamps); message addresses, subjects,
  * link targets and diagnostic reasons (messages keep status, kind, template, journey and counts);
  * the outbox copies of their mail; consent-history IP, user agent and reply text; the text and number of their SMS replies; journey run data, trigger and
  * event properties and step details (runs keep status and timestamps, open runs end with
@@ -65,7 +65,9 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
         .where('contact_id', '=', contactId)
         .executeTakeFirst(),
     );
-    const events = n(await db.updateTable('events').set({ properties: '{}', context: null }).where('contact_id', '=', contactId).executeTakeFirst());
+    const events = n(
+      await db.updateTable('events').set({ properties: '{}', context: null, page_host: null, page_path: null, page_query: null }).where('contact_id', '=', contactId).executeTakeFirst(),
+    );
     await db.deleteFrom('contact_anonymous_ids').where('contact_id', '=', contactId).execute();
 
     await withdrawConsent(db, workspaceId, contactId, now);

@@ -127,4 +127,32 @@ describe.each(backends())('visit and session conditions on %s', (kind) => {
     expect(issues({ type: 'sessions', atLeast: 2 })).toEqual(['conditions.withinDays']);
     expect(issues({ type: 'visits', url: '/a b', withinDays: 7 })).toEqual(['conditions.url']);
   });
+  it("a human page view marks the contact for re-checking in every visits or sessions segment; a crawler's marks nothing", async () => {
+    const other = await h.tenant();
+    const view = async (who: string, userAgent: string, n: number) => {
+      const payload = { anonymousId: who, messageId: `dirty-${who}-${n}`, properties: { path: '/about' }, context: { userAgent } };
+      expect((await h.app.inject({ method: 'POST', url: '/v1/page', headers: other.write, payload })).statusCode).toBe(200);
+    };
+    // The contacts exist before the segments do, so their contact_created signals mark nothing.
+    await view('person', CHROME, 1);
+    await view('crawler', GOOGLEBOT, 1);
+    for (const [id, conditions] of [
+      ['pricing-fans', { type: 'visits', url: '/pricing', withinDays: 7 }],
+      ['regulars', { type: 'sessions', atLeast: 3, withinDays: 30 }],
+      ['buyers', { type: 'event', event: 'Order Completed' }],
+    ] as const) {
+      const r = await h.app.inject({ method: 'POST', url: '/api/segments', headers: other.admin, payload: { id, name: id, conditions } });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    await h.deps.store.db.deleteFrom('segment_dirty').execute();
+    await view('person', CHROME, 2);
+    await view('crawler', GOOGLEBOT, 2);
+    const dirty = await h.deps.store.db
+      .selectFrom('segment_dirty')
+      .innerJoin('contact_anonymous_ids as a', 'a.contact_id', 'segment_dirty.contact_id')
+      .select(['segment_dirty.segment_id as segment', 'a.anonymous_id as who'])
+      .where('segment_dirty.workspace_id', '=', other.workspaceId)
+      .execute();
+    expect(dirty.map((d) => `${d.who}:${d.segment}`).sort()).toEqual(['person:pricing-fans', 'person:regulars']);
+  });
 });

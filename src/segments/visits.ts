@@ -19,9 +19,17 @@
  */
 import { sql } from 'kysely';
 import { compileUrlPattern } from '../conditions/url-pattern.js';
-import type { CompileContext } from './compile.js';
+import type { DialectName } from '../store/store.js';
 import { DAY_MS, type SessionsCondition, type VisitsCondition } from './definition.js';
 import type { Expr } from './sql-values.js';
+
+/** What ./compile.ts's CompileContext carries that these need (declared here: compile.ts imports this file). */
+interface CompileContext {
+  dialect: DialectName;
+  workspaceId: string;
+  now: number;
+  mode: 'full' | 'few';
+}
 
 /** A gap of this much or more between two page views starts a new session (the common web-analytics timeout). */
 export const SESSION_GAP_MS = 30 * 60_000;

@@ -20,6 +20,8 @@ export const ENDPOINTS: Endpoint[] = [
   ...['i', 't', 'p', 's', 'g', 'a', 'b'].map((p) => e('POST', `/v1/${p}`, 'write')),
   // Management API (admin key)
   e('POST', '/api/contacts', 'admin'),
+  e('GET', '/api/workspace/tracking', 'admin'),
+  e('PUT', '/api/workspace/tracking', 'admin'),
   e('GET', '/api/contacts', 'admin'),
   e('GET', '/api/contacts/:contactId', 'admin'),
   e('PATCH', '/api/contacts/:contactId', 'admin'),
@@ -85,6 +87,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/api/forms/:formId', 'admin'),
   e('PATCH', '/api/forms/:formId', 'admin'),
   e('DELETE', '/api/forms/:formId', 'admin'),
+  e('GET', '/api/insights/series', 'admin'),
+  e('GET', '/api/insights/anomalies', 'admin'),
+  e('GET', '/api/insights/anomalies/:id', 'admin'),
+  e('GET', '/api/insights/anomalies/:id/drill-down', 'admin'),
+  e('GET', '/api/insights/settings', 'admin'),
+  e('PUT', '/api/insights/settings', 'admin'),
   // Public: tracking, unsubscribe and preference links, signup forms, the dev outbox, health, metrics
   e('GET', '/o/:openFile', 'public'),
   e('GET', '/c/:token', 'public'),
@@ -100,4 +108,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/outbox/:messageId', 'public'),
   e('GET', '/healthz', 'public'),
   e('GET', '/metrics', 'public'),
+  // The website snippet (issue 20): the script and the settings it reads by write key
+  e('GET', '/js/qatra.js', 'public'),
+  e('GET', '/js/:file', 'public'),
+  e('GET', '/js/settings', 'public'),
 ];

@@ -34,7 +34,7 @@ describe.each(backends())('delivering print batches to print houses on %s', (kin
     for (const d of [dataDir, printDir, sftpRoot]) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  const createViaApi = (payload: unknown) => h.app.inject({ method: 'POST', url: '/api/channels/mail/providers', headers: t.admin, payload });
+  const createViaApi = (payload: Record<string, unknown>) => h.app.inject({ method: 'POST', url: '/api/channels/mail/providers', headers: t.admin, payload });
   const batch = async () => {
     const now = h.clock.now();
     return buildBatch(deps, {

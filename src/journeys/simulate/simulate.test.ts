@@ -224,4 +224,21 @@ describe.each(backends())('journey simulation on %s', (kind) => {
     expect(permissionFor('POST', '/api/journeys/:id/simulate')).toBe('read');
     expect(permissionFor('POST', '/api/journeys/:id/enroll')).toBe('edit');
   });
+  it('a page_view journey: trigger properties that match the URL pattern walk quietly; ones that do not are warned about', async () => {
+    const browse = { ...cart, id: 'browse', name: 'Browse', trigger: { type: 'page_view', url: '/products/*' } };
+    const created = await h.app.inject({ method: 'POST', url: '/api/journeys', headers: t.admin, payload: browse });
+    expect(created.statusCode, created.body).toBe(201);
+    const contact = { attributes: { first_name: 'Ana' }, email: 'ana@example.com' };
+    const start = '2026-03-01T10:00:00Z';
+    const warnings = async (trigger: object) => {
+      const r = await simulate('browse', { contact, start, trigger });
+      expect(r.statusCode, r.body).toBe(200);
+      return (r.json().warnings as string[]).filter((w) => w.startsWith('trigger:'));
+    };
+    expect(await warnings({ url: 'https://shop.example.com/products/red-shoe?utm_source=mail', name: 'Red Shoe' })).toEqual([]);
+    expect(await warnings({ path: '/products/red-shoe' })).toEqual([]);
+    const [warning, ...more] = await warnings({ path: '/about' });
+    expect(more).toEqual([]);
+    expect(warning).toContain('does not match "/products/*"');
+  });
 });
