@@ -15,8 +15,6 @@ export interface RunningQatra {
   adminKey: string;
   writeKey: string;
   setupLink: string;
-  /** QATRA_DATA_DIR of the server (its SQLite file), for tests that plant data the API cannot make. */
-  dataDir: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -59,7 +57,6 @@ export async function startQatra(): Promise<RunningQatra> {
     adminKey: pick(/admin API key: (\S+)/),
     writeKey: pick(/write key:\s+(\S+)/),
     setupLink: pick(/(http\S+\/app\/setup#token=\S+)/),
-    dataDir,
     output: () => out,
     async stop() {
       if (child.exitCode === null) {

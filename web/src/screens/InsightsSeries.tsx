@@ -2,7 +2,8 @@
  * The trend section of the Insights screen: GET /api/insights/series by day or hour, for the
  * workspace or split by journey, template, channel, … (the five busiest keys drawn), one measure at
  * a time in a small SVG chart (../insights/LineChart.tsx), with the flagged anomalies of that
- * measure marked where they started.
+ * measure marked where they started. The chart reads left to right in every language, so the
+ * date labels lose the right-to-left marks Arabic dates carry.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api';
@@ -90,7 +91,7 @@ export function InsightsSeries({ anomalies }: { anomalies: Anomaly[] }) {
           series={series}
           markers={markers}
           formatY={(n) => (isRate(metric) ? percent.format(n) : num(Math.round(n)))}
-          formatX={(ms) => dates.format(ms)}
+          formatX={(ms) => dates.format(ms).replace(/[\u200e\u200f\u061c]/g, '')}
         />
       )}
     </section>
