@@ -48,6 +48,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   broadcast: () => import('./broadcast.js'),
   soak: () => import('./soak.js'),
   sms: () => import('./sms.js'),
+  mail: () => import('./mail.js'),
 };
 
 /**
