@@ -1,4 +1,5 @@
 import { smsAr, smsEn, smsFa } from './sms/messages';
+import { mailAr, mailEn, mailFa } from './mail/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -545,6 +546,7 @@ export const en = {
   'jset.maxDuration': 'Longest a run may last',
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
+  ...mailEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1055,6 +1057,7 @@ const ar: Dict = {
   'jset.maxDuration': 'أطول مدة للمسار',
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
+  ...mailAr,
 };
 
 const fa: Dict = {
@@ -1562,6 +1565,7 @@ const fa: Dict = {
   'jset.maxDuration': 'بیشترین مدت یک مسیر',
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
+  ...mailFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };
