@@ -47,7 +47,7 @@ const TEMPLATE: TemplateContent = {
   body: `<h1 style="font-size:18pt">مرحبا {{ contact.first_name }}،</h1>
 <p>شكرا لتسوقك من متجر Qatra. طلبك رقم {{ contact.order }} جاهز، وخصمك القادم ١٥٪ على منتجات Apple وSamsung حتى ٣١ ديسمبر.</p>
 <p>امسح الرمز أو زر {{ piece.url }} واستخدم الرمز <b>{{ piece.promo_code }}</b>.</p>
-<img src="{{ piece.qr_image }}" style="width:28mm;height:28mm">
+<div style="width:28mm;height:28mm">{{ piece.qr_svg | raw }}</div>
 <p>مع التحية،<br>فريق Qatra</p>`,
 };
 
@@ -98,8 +98,14 @@ interface Printed {
 async function printAll(renderer: MailRenderer, pieces: AsyncIterable<PieceSource[]>): Promise<Printed> {
   let bytes = 0;
   const started = process.hrtime.bigint();
-  for await (const chunk of pieces) {
-    for (const r of await renderer.render(chunk)) {
+  // The next page of pieces is prepared (store, Liquid, QR codes) while Chromium prints this one.
+  const it = pieces[Symbol.asyncIterator]();
+  let next = it.next();
+  for (;;) {
+    const step = await next;
+    if (step.done) break;
+    next = it.next();
+    for (const r of await renderer.render(step.value)) {
       if (!r.ok) throw new Error(`piece ${r.id} failed: ${r.reason}`);
       if (r.pages !== 1) throw new Error(`piece ${r.id} has ${r.pages} pages, expected 1`);
       bytes += r.pdf.byteLength;
