@@ -9,7 +9,7 @@
  * 25, 2 pages) and cut back to its own PDF.
  *
  * Baseline, in the same run: the renderer alone printing the first contact's piece N times (same
- * batching), so the ratio is what the store, the address, Liquid and the QR codes cost on top of
+ * batching; two rounds, the faster kept), so the ratio is what the store, the address, Liquid and the QR codes cost on top of
  * Chromium. Figures: `pieces_per_s` (baseline, ratio), `mb_per_piece` (mean PDF size),
  * `node_peak_rss_mb` (this process, from getrusage) and `total_peak_rss_mb` (this process plus
  * Chromium's processes, VmRSS sampled every 250 ms from /proc; shared pages counted once per process,
@@ -208,8 +208,9 @@ export const run: Bench = async (ctx) => {
       async function* same(): AsyncGenerator<PieceSource[]> {
         for (let at = 0; at < n; at += PAGE) yield Array.from({ length: Math.min(PAGE, n - at) }, (_, k) => ({ ...one, id: `same${at + k}` }));
       }
-      const r = await printAll(renderer, same());
-      baselineRate = n / r.seconds;
+      // Two rounds, the faster kept: on a shared machine the ratio then errs against the full pipeline.
+      const rounds = [await printAll(renderer, same()), await printAll(renderer, same())];
+      baselineRate = Math.max(...rounds.map((r) => n / r.seconds));
       return baselineRate;
     };
     for (const kind of benchBackends()) await benchBackend(kind, ctx, n, renderer, baseline);
