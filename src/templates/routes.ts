@@ -174,7 +174,11 @@ export const templateRoutes: RouteModule = (app, deps) => {
     async (request, reply) => {
       mailRenderer ??= createMailRenderer({ lowResolution: 'warn' });
       const pdf = await mailPreviewPdf({ ...deps, templateCache, mailRenderer }, workspaceOf(request), request.body);
-      return reply.type('application/pdf').header('cache-control', 'no-store').send(Buffer.from(pdf));
+      // No 200 schema: the body is the PDF's bytes, sent as they are (a response schema would serialise JSON).
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .send(Buffer.from(pdf) as never);
     },
   );
 
