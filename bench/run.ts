@@ -49,6 +49,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   soak: () => import('./soak.js'),
   sms: () => import('./sms.js'),
   insights: () => import('./insights.js'),
+  mail: () => import('./mail.js'),
 };
 
 /**

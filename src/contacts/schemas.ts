@@ -111,7 +111,7 @@ export const contactSchema = z.object({
   timezone: z.string().nullable(),
   locale: z.string().nullable(),
   attributes: z.record(z.string(), jsonValue),
-  address: postalAddressSchema.nullable(),
+  address: postalAddressSchema.nullish().describe('The postal address (docs/mail.md), null when none (always present on contacts read from the store)'),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });

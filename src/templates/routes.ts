@@ -165,7 +165,8 @@ export const templateRoutes: RouteModule = (app, deps) => {
       schema: {
         tags,
         summary: 'Print a direct mail template as edited (unsaved) to PDF, for a sample or given contact and address',
-        description: 'Answers application/pdf. Refused with 400 and the field path when the content would not print (no paper, a character the print font lacks, an image that fails to load or is below 150 dpi).',
+        description:
+          'Answers application/pdf. Refused with 400 and the field path when the content would not print (no paper, a character the print font lacks, an image that fails to load or is below 150 dpi).',
         body: mailPreviewBody,
         response: errorResponses,
       },
@@ -173,7 +174,11 @@ export const templateRoutes: RouteModule = (app, deps) => {
     async (request, reply) => {
       mailRenderer ??= createMailRenderer({ lowResolution: 'warn' });
       const pdf = await mailPreviewPdf({ ...deps, templateCache, mailRenderer }, workspaceOf(request), request.body);
-      return reply.type('application/pdf').header('cache-control', 'no-store').send(Buffer.from(pdf));
+      // No 200 schema: the body is the PDF's bytes, sent as they are (a response schema would serialise JSON).
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .send(Buffer.from(pdf) as never);
     },
   );
 

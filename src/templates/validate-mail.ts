@@ -18,7 +18,13 @@ export const MAIL_ROOTS = ['piece'];
 
 /** The text a reader sees in `html`, Liquid tags left out. */
 function writtenText(html: string): string {
-  return convert(html.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, ' '), { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] });
+  return convert(html.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g, ' '), {
+    wordwrap: false,
+    selectors: [
+      { selector: 'img', format: 'skip' },
+      { selector: 'a', options: { ignoreHref: true } },
+    ],
+  });
 }
 
 export function mailIssues(input: ParsedTemplateInput): TemplateIssue[] {

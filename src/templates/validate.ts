@@ -128,7 +128,8 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
 
   const extra = kind === 'layout' ? ['content'] : channel === 'mail' ? MAIL_ROOTS : [];
   if (channel === 'mail') issues.push(...mailIssues(input));
-  else if (content.paper !== undefined || content.front !== undefined || content.returnAddress !== undefined) err('paper', 'paper, front and returnAddress are for direct mail templates (channel mail)');
+  else if (content.paper !== undefined || content.front !== undefined || content.returnAddress !== undefined)
+    err('paper', 'paper, front and returnAddress are for direct mail templates (channel mail)');
   await checkLiquid(env, 'subject', content.subject ?? '', extra, issues);
   await checkLiquid(env, 'preheader', content.preheader ?? '', extra, issues);
   if (content.text !== undefined) await checkLiquid(env, 'text', content.text, extra, issues);

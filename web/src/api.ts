@@ -54,6 +54,18 @@ async function send<T>(method: string, path: string, body: BodyInit | undefined,
   return data as T;
 }
 
+/** POSTs JSON and answers the response body as a Blob (a PDF preview); errors as api() does. */
+export async function postForBlob(path: string, body: unknown): Promise<Blob> {
+  const headers: Record<string, string> = { accept: 'application/pdf, application/json', 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  if (!res.ok) {
+    const data = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; issues?: Issue[] } };
+    throw new ApiError(res.status, data.error?.code ?? 'http_' + res.status, data.error?.message ?? res.statusText, data.error?.issues ?? []);
+  }
+  return res.blob();
+}
+
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);

@@ -2,6 +2,7 @@ import { smsAr, smsEn, smsFa } from './sms/messages';
 import { websiteAr, websiteEn, websiteFa } from './screens/settings/website-messages';
 import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
 import { insightsAr, insightsEn, insightsFa } from './insights/messages';
+import { mailAr, mailEn, mailFa } from './mail/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -561,6 +562,7 @@ export const en = {
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
+  ...mailEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1085,6 +1087,7 @@ const ar: Dict = {
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
+  ...mailAr,
 };
 
 const fa: Dict = {
@@ -1606,6 +1609,7 @@ const fa: Dict = {
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,
+  ...mailFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

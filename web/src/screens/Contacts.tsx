@@ -10,12 +10,14 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ContactTimeline } from './ContactTimeline';
 import { ChannelConsent } from './contacts/ChannelConsent';
+import { PostalAddressForm, type PostalAddress } from './contacts/PostalAddressForm';
 
 interface Contact {
   id: string;
   userId: string | null;
   email: string | null;
   phone: string | null;
+  address?: PostalAddress | null;
   timezone: string | null;
   locale: string | null;
   attributes: Record<string, unknown>;
@@ -186,6 +188,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
           </tbody>
         </table>
       </section>
+      <PostalAddressForm contactId={contact.id} address={contact.address} role={role} onSaved={(address) => setContact({ ...contact, address })} />
       <ContactTimeline contactId={contact.id} />
       <section aria-labelledby="lists-title">
         <h2 id="lists-title">{t('contacts.lists')}</h2>

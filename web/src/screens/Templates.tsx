@@ -11,7 +11,12 @@ import { Link, navigate } from '../router';
 import { isRtl, LocaleTabs, type Variant } from './templates/LocaleTabs';
 import { SmsTemplateEditor, type SmsTemplateView } from './templates/SmsTemplateEditor';
 import { AssistPanel, type AssistLang, type AssistTask, type Suggestion } from '../assistant/AssistPanel';
+import { MailTemplateEditor, type MailTemplateView } from './templates/MailTemplateEditor';
 import { TEMPLATE_CHANNELS, type TemplateChannel } from '../channels';
+
+/** The channels a new template may be written for: those of ../channels plus direct mail. */
+const EDITOR_CHANNELS = [...TEMPLATE_CHANNELS, 'mail'] as const;
+type EditorChannel = TemplateChannel | 'mail';
 
 interface Template {
   id: string;
@@ -94,14 +99,16 @@ export function TemplatesList({ role }: { role: Role }) {
  */
 export function TemplateEditor({ id, role }: { id: string | null; role: Role }) {
   const { t } = useI18n();
-  const [channel, setChannel] = useState<TemplateChannel | null>(id ? null : 'email');
+  const [channel, setChannel] = useState<EditorChannel | null>(id ? null : 'email');
   const [smsView, setSmsView] = useState<SmsTemplateView | null>(null);
+  const [mailView, setMailView] = useState<MailTemplateView | null>(null);
   useEffect(() => {
     if (!id) return;
     get<SmsTemplateView>(`/api/templates/${encodeURIComponent(id)}`).then(
       (v) => {
         if (v.channel === 'sms') setSmsView(v);
-        setChannel(v.channel === 'sms' ? 'sms' : 'email');
+        if (v.channel === 'mail') setMailView(v as unknown as MailTemplateView);
+        setChannel(v.channel === 'sms' || v.channel === 'mail' ? v.channel : 'email');
       },
       () => setChannel('email'),
     );
@@ -111,14 +118,20 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
     <>
       {!id && (
         <div role="radiogroup" aria-label={t('field.channel')} className="row">
-          {TEMPLATE_CHANNELS.map((c) => (
+          {EDITOR_CHANNELS.map((c) => (
             <label key={c} className="check">
               <input type="radio" name="template-channel" value={c} checked={channel === c} onChange={() => setChannel(c)} /> {t(`channel.${c}`)}
             </label>
           ))}
         </div>
       )}
-      {channel === 'sms' ? <SmsTemplateEditor id={id} role={role} initial={smsView} /> : <EmailTemplateEditor id={id} role={role} />}
+      {channel === 'sms' ? (
+        <SmsTemplateEditor id={id} role={role} initial={smsView} />
+      ) : channel === 'mail' ? (
+        <MailTemplateEditor id={id} role={role} initial={mailView} />
+      ) : (
+        <EmailTemplateEditor id={id} role={role} />
+      )}
     </>
   );
 }

@@ -35,10 +35,23 @@ export interface PieceSource {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const mm = (n: number) => `${Math.round(n * 100) / 100}mm`;
 
+/**
+ * An address line as HTML: each token with a digit (a postcode, a house number) isolated left to
+ * right. Without it, in a right-to-left line the Unicode bidi algorithm turns «الرياض 12643-2121»
+ * into «2121-12643»: digits after Arabic letters are Arabic numbers, and a hyphen does not join two
+ * of those (UAX #9, W2 and W4), so the postman would read the parts swapped.
+ */
+function addressLine(line: string): string {
+  return line
+    .split(/( +)/)
+    .map((token) => (/\p{Nd}/u.test(token) ? `<span dir="ltr">${esc(token)}</span>` : esc(token)))
+    .join('');
+}
+
 function addressBlock(cls: string, lines: readonly string[] | undefined, left: number, top: number, width: number, height: number): string {
   if (!lines || lines.length === 0) return '';
   const style = `left:${mm(left)};top:${mm(top)};width:${mm(width)};height:${mm(height)}`;
-  return `<div class="${cls}" dir="ltr" style="${style}">${lines.map((l) => `<div dir="auto">${esc(l)}</div>`).join('')}</div>`;
+  return `<div class="${cls}" dir="ltr" style="${style}">${lines.map((l) => `<div dir="auto">${addressLine(l)}</div>`).join('')}</div>`;
 }
 
 function letter(piece: PieceSource, index: number): string {

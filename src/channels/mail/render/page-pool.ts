@@ -1,10 +1,10 @@
 /**
  * @module One Chromium per renderer and a few pages reused across renders. Chromium is launched on
- * the first render (a server that never prints never starts it), each page lives in a context with
+ * the first render (a server that never prints never starts it), its pages share one context with
  * JavaScript disabled, and any request other than an image over http(s) is refused. `close()` closes
  * the browser; after it, renders fail instead of starting a new one.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export interface PagePoolOptions {
   executablePath: string;
@@ -14,6 +14,7 @@ export interface PagePoolOptions {
 
 export class PagePool {
   #browser: Promise<Browser> | null = null;
+  #context: Promise<BrowserContext> | null = null;
   #idle: Page[] = [];
   #count = 0;
   #waiters: ((page: Page) => void)[] = [];
@@ -22,10 +23,14 @@ export class PagePool {
   constructor(private readonly options: PagePoolOptions) {}
 
   async #newPage(): Promise<Page> {
-    this.#browser ??= chromium.launch({ executablePath: this.options.executablePath, args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none'] });
-    const browser = await this.#browser;
-    const context = await browser.newContext({ javaScriptEnabled: false, offline: false });
-    const page = await context.newPage();
+    this.#browser ??= chromium.launch({
+      executablePath: this.options.executablePath,
+      args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+    const browser = this.#browser;
+    // One context for every page: pages of one context share a renderer process where Chromium can.
+    this.#context ??= browser.then((b) => b.newContext({ javaScriptEnabled: false }));
+    const page = await (await this.#context).newPage();
     await page.route('**/*', (route) => {
       const req = route.request();
       if (req.resourceType() === 'image' && /^https?:/.test(req.url())) return route.continue();
@@ -70,6 +75,7 @@ export class PagePool {
     this.#closed = true;
     const browser = this.#browser;
     this.#browser = null;
+    this.#context = null;
     this.#idle = [];
     if (browser) await (await browser).close();
   }

@@ -8,7 +8,7 @@ import { cmapCodePoints } from './cmap.js';
 import { loadVazirmatn } from './fonts.js';
 import { missingGlyphs } from './glyph-check.js';
 import { pageSize } from './formats.js';
-import { CHROMIUM, harfbuzzCodePoints, pdfToText, printToolsGuard } from './print.testkit.js';
+import { CHROMIUM, containsRun, harfbuzzCodePoints, pdfGlyphRuns, pdfToText, printToolsGuard, shapeGlyphs } from './print.testkit.js';
 
 describe('print font coverage', () => {
   it('the cmap reader finds exactly the characters HarfBuzz finds in Vazirmatn', () => {
@@ -99,6 +99,15 @@ describe.skipIf(!!missing)('mail renderer', () => {
     expect(size(pageSize('postcard-a6'))).toEqual([154, 111]);
     const text = pdfToText((a6 as { pdf: Uint8Array }).pdf).split('\f');
     expect(text[1]).toContain('19667-34511');
+  });
+
+  it('a postcode in a right-to-left address line prints in its own order (12643-2121, not 2121-12643)', async () => {
+    const [r] = await renderer.render([{ id: 'sa', format: 'letter-a4', lang: 'ar', dir: 'rtl', html: '<p>.</p>', address: ['فاطمة الحربي', 'الرياض 12643-2121'] }]);
+    if (!r!.ok) throw new Error(r!.reason);
+    const drawn = (await pdfGlyphRuns(r!.pdf)).get('Vazirmatn-Regular')!;
+    const ttf = renderer.fonts.faces[0]!.data;
+    expect(containsRun(drawn, shapeGlyphs(ttf, '12643-2121', 'ar', 'ltr'))).toBe(true);
+    expect(containsRun(drawn, shapeGlyphs(ttf, '2121-12643', 'ar', 'ltr'))).toBe(false);
   });
 
   it('a template cannot read local files or run script: only http(s) and data images load', async () => {
