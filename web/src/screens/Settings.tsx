@@ -10,6 +10,7 @@ import { EmailProvider } from './settings/EmailProvider';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
+import { KeyOrigins } from './settings/KeyOrigins';
 
 interface Workspace {
   id: string;
@@ -26,6 +27,7 @@ interface Key {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  allowedOrigins: string[] | null;
 }
 interface Member {
   id: string;
@@ -128,6 +130,7 @@ export function Settings({ session }: { session: Session }) {
               <th scope="col">{t('settings.kind')}</th>
               <th scope="col">{t('settings.prefix')}</th>
               <th scope="col">{t('settings.lastUsed')}</th>
+              <th scope="col">{t('settings.origins')}</th>
               <th scope="col" />
             </tr>
           </thead>
@@ -140,6 +143,9 @@ export function Settings({ session }: { session: Session }) {
                   <code>{k.prefix}…</code>
                 </td>
                 <td>{k.revokedAt ? t('settings.revoked') : k.lastUsedAt ? date(k.lastUsedAt) : '—'}</td>
+                <td>
+                  <KeyOrigins key={`${k.id}:${(k.allowedOrigins ?? []).join(' ')}`} id={k.id} name={k.name} kind={k.kind} origins={k.allowedOrigins} admin={admin && !k.revokedAt} onSaved={reload} />
+                </td>
                 <td>
                   {admin && !k.revokedAt && (
                     <button type="button" className="danger" onClick={() => void attempt(() => post(`/api/keys/${k.id}/revoke`))}>
