@@ -6,7 +6,8 @@
  *    /v1/t; batching to /v1/b), and the events stored with their properties;
  *  - 1.83 posts `text/plain` with the key only in the body; 1.84 adds `Authorization: Basic` (a
  *    CORS preflight); the latest generation uses a key restricted to the page's origin;
- *  - a refusal (unknown key 401, unlisted origin 403) is readable by the page (CORS on errors).
+ *  - a refusal (unknown key 401, unlisted origin 403) is readable by the page (CORS on errors);
+ *  - the Settings screen sets, normalises and clears a write key's origins and names a refused one.
  * The library's browser bundle (dist/umd/index.js) and its lazily loaded chunks are served by the
  * page's server; requests elsewhere than 127.0.0.1 are counted: there are none.
  *
@@ -24,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ARGS, CHROMIUM } from './browser.js';
-import { apiClient, chromiumGuard } from './kit.js';
+import { apiClient, chromiumGuard, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
 
 const missing = chromiumGuard('analytics.js from a page on another origin in Chromium');
@@ -230,6 +231,28 @@ describe.skipIf(!!missing)('analytics.js from a page on another origin in Chromi
       { url: `http://${apiHost}/t`, keys: ['qw_unknown', elsewhere, q.writeKey] },
     );
     expect(statuses).toEqual([401, 403, 200]);
+    await page.context().close();
+  });
+
+  it("Settings → API keys: a write key's origins set (normalised), a refused entry named, cleared again", async () => {
+    const key = await api('POST', '/api/keys', { kind: 'write', name: 'shop-web' });
+    const originsOf = async () => (await api('GET', '/api/keys')).data.find((k: { id: string }) => k.id === key.id).allowedOrigins;
+    const { page } = await openSite('latest');
+    await setUpOwner(page, q.setupLink);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const field = page.getByLabel('Browser origins shop-web');
+    await field.fill('https://shop.example.com\nhttps://x.example.com/path');
+    await page.getByRole('button', { name: 'Save origins' }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'https://x.example.com/path:' }).textContent()).resolves.toMatch(/not an origin/);
+    expect(await originsOf()).toBeNull();
+    await field.fill('HTTPS://Shop.Example.com:443, https://*.example.org');
+    await page.getByRole('button', { name: 'Save origins' }).click();
+    await expect.poll(originsOf).toEqual(['https://shop.example.com', 'https://*.example.org']);
+    await expect(page.getByLabel('Browser origins shop-web').inputValue()).resolves.toBe('https://shop.example.com\nhttps://*.example.org');
+    await expect(page.getByText('never from browsers').first().isVisible()).resolves.toBe(true);
+    await page.getByLabel('Browser origins shop-web').fill('');
+    await page.getByRole('button', { name: 'Save origins' }).click();
+    await expect.poll(originsOf).toBeNull();
     await page.context().close();
   });
 });
