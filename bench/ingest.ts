@@ -38,8 +38,8 @@ const CLIENT_THREADS = 2;
 const USERS = 10_000;
 const SIZES = { small: 100_000, large: 1_000_000 } as const;
 const ANONYMOUS = process.env.QATRA_BENCH_INGEST_ANONYMOUS === '1';
-/** analytics.js's default batch `size` in its batching mode. */
-const BROWSER_BATCH = 10;
+/** analytics.js's default batch `size` in its batching mode; QATRA_BENCH_INGEST_BROWSER_BATCH=100 separates the cost of small batches from the rest. */
+const BROWSER_BATCH = Number(process.env.QATRA_BENCH_INGEST_BROWSER_BATCH ?? 10);
 const SITE = 'https://shop.example.com';
 
 type Shape = 'server' | 'browser';
