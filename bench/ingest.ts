@@ -8,6 +8,12 @@
  * Baseline, measured in the same run on the same database: the same number of event rows written by
  * bare multi-row INSERTs of 100 rows, one transaction each (the same number of commits as the HTTP
  * run), with no HTTP, validation or identity resolution. The ratio is what the API keeps of that.
+ *
+ * The browser-shaped variant (`browser_events_per_s`, against the same baseline) sends what
+ * analytics.js sends in its batching mode: `POST /v1/b`, `text/plain`, the write key in the body
+ * (no Authorization header), an `Origin` the key lists, batches of 10 calls (the library's default
+ * `size`), each call with its anonymousId (half the visitors identified), page context, library,
+ * `_metadata` and its own `writeKey`; page views and tracks.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -32,6 +38,48 @@ const CLIENT_THREADS = 2;
 const USERS = 10_000;
 const SIZES = { small: 100_000, large: 1_000_000 } as const;
 const ANONYMOUS = process.env.QATRA_BENCH_INGEST_ANONYMOUS === '1';
+/** analytics.js's default batch `size` in its batching mode; QATRA_BENCH_INGEST_BROWSER_BATCH=100 separates the cost of small batches from the rest. */
+const BROWSER_BATCH = Number(process.env.QATRA_BENCH_INGEST_BROWSER_BATCH ?? 10);
+const SITE = 'https://shop.example.com';
+
+type Shape = 'server' | 'browser';
+
+/** A batch body as analytics.js (batching mode) posts it to /v1/b. */
+function browserBodies(count: number, run: string, from: number, writeKey: string): string[] {
+  const out: string[] = [];
+  for (let b = 0; b < count / BROWSER_BATCH; b++) {
+    const batch = [];
+    for (let i = 0; i < BROWSER_BATCH; i++) {
+      const n = from + b * BROWSER_BATCH + i;
+      const visitor = n % USERS;
+      const path = `/products/sku-${n % 500}`;
+      const page = { path, referrer: 'https://www.google.com/', search: '?utm_source=news', title: 'Product', url: `${SITE}${path}?utm_source=news` };
+      const call = {
+        messageId: `ajs-next-${run}-${n}`,
+        anonymousId: `anon-${visitor}`,
+        userId: visitor % 2 === 0 ? `user-${visitor}` : null,
+        timestamp: new Date(Date.now() - 1000).toISOString(),
+        context: {
+          page,
+          userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+          locale: 'de-DE',
+          library: { name: 'analytics.js', version: 'next-1.84.3' },
+          campaign: { source: 'news' },
+        },
+        integrations: {},
+        writeKey,
+        _metadata: { bundled: ['Segment.io'], unbundled: [], bundledIds: [] },
+      };
+      batch.push(
+        n % 2 === 0
+          ? { ...call, type: 'page', name: 'Product', properties: { ...page, category: 'Shop' } }
+          : { ...call, type: 'track', event: n % 3 === 0 ? 'Product Added' : 'Product Viewed', properties: { sku: `sku-${n % 500}`, price: (n % 100) + 0.99, currency: 'EUR' } },
+      );
+    }
+    out.push(JSON.stringify({ writeKey, batch, sentAt: new Date().toISOString() }));
+  }
+  return out;
+}
 
 function bodies(count: number, run: string, from = 0): string[] {
   const out: string[] = [];
@@ -62,7 +110,7 @@ function bodies(count: number, run: string, from = 0): string[] {
  * (2.6 ms per 100-event request) in the client threads, a third of the process's CPU, taken from the
  * same two cores the server runs on; plain http.request costs a fraction of that.
  */
-async function send(url: string, auth: string, requests: string[], clients: number): Promise<number[]> {
+async function send(url: string, headers: Record<string, string>, requests: string[], clients: number): Promise<number[]> {
   const latencies: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const post = (body: string) =>
@@ -72,7 +120,7 @@ async function send(url: string, auth: string, requests: string[], clients: numb
         {
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) },
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -105,7 +153,9 @@ async function send(url: string, auth: string, requests: string[], clients: numb
 interface ClientJob {
   role: 'ingest-client';
   url: string;
-  auth: string;
+  /** The write key: in the Authorization header (server shape) or in the body (browser shape). */
+  key: string;
+  shape: Shape;
   run: string;
   from: number;
   count: number;
@@ -116,10 +166,10 @@ interface ClientJob {
  * The HTTP clients run in worker threads, as they would on other machines: on the server's event
  * loop they would steal the time we measure. Each thread builds its bodies before it is told to start.
  */
-async function startClientThreads(url: string, auth: string, total: number): Promise<{ go(): Promise<number[]> }> {
+async function startClientThreads(url: string, key: string, shape: Shape, total: number): Promise<{ go(): Promise<number[]> }> {
   const perThread = total / CLIENT_THREADS;
   const workers = Array.from({ length: CLIENT_THREADS }, (_, t) => {
-    const job: ClientJob = { role: 'ingest-client', url, auth, run: 'run', from: t * perThread, count: perThread, clients: CLIENTS / CLIENT_THREADS };
+    const job: ClientJob = { role: 'ingest-client', url, key, shape, run: shape, from: t * perThread, count: perThread, clients: CLIENTS / CLIENT_THREADS };
     // Worker threads do not inherit tsx's loader: register it, then load this file in the thread.
     const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`;
     return new Worker(code, { eval: true, workerData: job });
@@ -141,11 +191,20 @@ async function startClientThreads(url: string, auth: string, total: number): Pro
   };
 }
 
+/** What the request looks like besides its body: a server library's, or analytics.js's from a page. */
+function headersOf(shape: Shape, key: string): Record<string, string> {
+  return shape === 'server' ? { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` } : { 'content-type': 'text/plain', origin: SITE };
+}
+
+function requestsOf(shape: Shape, key: string, count: number, run: string, from: number): string[] {
+  return shape === 'server' ? bodies(count, run, from) : browserBodies(count, run, from, key);
+}
+
 async function clientThread(job: ClientJob): Promise<void> {
-  const requests = bodies(job.count, job.run, job.from);
+  const requests = requestsOf(job.shape, job.key, job.count, job.run, job.from);
   parentPort!.postMessage('ready');
   await new Promise((resolve) => parentPort!.once('message', resolve));
-  parentPort!.postMessage(await send(job.url, job.auth, requests, job.clients));
+  parentPort!.postMessage(await send(job.url, headersOf(job.shape, job.key), requests, job.clients));
 }
 
 if (!isMainThread && (workerData as ClientJob | undefined)?.role === 'ingest-client') void clientThread(workerData as ClientJob);
@@ -204,6 +263,55 @@ async function backendCpuMs(store: Store): Promise<Map<number, number> | null> {
   return out;
 }
 
+interface Measured {
+  workspaceId: string;
+  rate: number;
+  cpuUs: number;
+  serverThreadMs: number | null;
+  dbMs: number | null;
+  latencies: number[];
+}
+
+/** One timed HTTP run of `total` events of `shape` into a fresh workspace, checked to be all stored. */
+async function measure(deps: Parameters<typeof createWorkspace>[0] & { store: Store }, address: string, shape: Shape, total: number): Promise<Measured> {
+  const { store } = deps;
+  const ws = await createWorkspace(deps, { name: `bench-${shape}` });
+  // The browser shape's key lists the page's origin, so the origin check is on the measured path.
+  const key = await createKey(deps, { workspaceId: ws.id, kind: 'write', ...(shape === 'browser' ? { allowedOrigins: [SITE] } : {}) });
+  const url = `${address}${shape === 'server' ? '/v1/batch' : '/v1/b'}`;
+  const warm = 20 * BATCH;
+  await send(url, headersOf(shape, key.secret), requestsOf(shape, key.secret, warm, `warm-${shape}`, 0), CLIENTS);
+  const clients = await startClientThreads(url, key.secret, shape, total);
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const serverBefore = threadCpuMs(process.pid);
+  const dbBefore = await backendCpuMs(store);
+  const latencies = await clients.go();
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = threadCpuMs(process.pid);
+  const dbAfter = await backendCpuMs(store);
+  const seconds = (performance.now() - started) / 1000;
+  const stored = await store.db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workspace_id', '=', ws.id)
+    .executeTakeFirstOrThrow();
+  if (Number(stored.n) !== total + warm) throw new Error(`${shape}: expected ${total + warm} events stored, found ${stored.n}`);
+  let dbMs: number | null = null;
+  if (dbBefore && dbAfter) {
+    dbMs = 0;
+    for (const [pid, after] of dbAfter) dbMs += after - (dbBefore.get(pid) ?? 0);
+  }
+  return {
+    workspaceId: ws.id,
+    rate: total / seconds,
+    cpuUs: cpu.user + cpu.system,
+    serverThreadMs: serverBefore !== null && serverAfter !== null ? serverAfter - serverBefore : null,
+    dbMs,
+    latencies,
+  };
+}
+
 async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void> {
   const total = SIZES[ctx.size];
   const database = await freshDatabase(kind, { baseUrl: process.env.QATRA_BENCH_DATABASE_URL, pgPoolMax: 10 });
@@ -211,54 +319,33 @@ async function benchBackend(kind: DialectName, ctx: BenchContext): Promise<void>
   const deps = { store, signals: defaultSignals(store), secretBox: testSecretBox(), clock: systemClock, log: pino({ level: 'silent' }), config: parseConfig({}), metrics: createMetrics() };
   const app = await buildApp(deps);
   try {
-    const ws = await createWorkspace(deps, { name: 'bench' });
-    const key = await createKey(deps, { workspaceId: ws.id, kind: 'write' });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
-    const url = `${address}/v1/batch`;
-    const auth = `Basic ${Buffer.from(`${key.secret}:`).toString('base64')}`;
-    await send(url, auth, bodies(20 * BATCH, 'warm'), CLIENTS);
-    const clients = await startClientThreads(url, auth, total);
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    const serverBefore = threadCpuMs(process.pid);
-    const dbBefore = await backendCpuMs(store);
-    const latencies = await clients.go();
-    const cpu = process.cpuUsage(cpuBefore);
-    const serverAfter = threadCpuMs(process.pid);
-    const dbAfter = await backendCpuMs(store);
-    const seconds = (performance.now() - started) / 1000;
-    const stored = await store.db
-      .selectFrom('events')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('workspace_id', '=', ws.id)
-      .executeTakeFirstOrThrow();
-    if (Number(stored.n) !== total + 20 * BATCH) throw new Error(`expected ${total + 20 * BATCH} events stored, found ${stored.n}`);
+    const server = await measure(deps, address, 'server', total);
     const other = await createWorkspace(deps, { name: 'baseline' });
-    const contacts = await store.db.selectFrom('contacts').select('id').where('workspace_id', '=', ws.id).execute();
+    const contacts = await store.db.selectFrom('contacts').select('id').where('workspace_id', '=', server.workspaceId).execute();
     const base = await baseline(
       store,
       other.id,
       contacts.map((c) => c.id),
       total,
     );
-    const rate = total / seconds;
-    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'events_per_s', value: rate, unit: 'events/s', baseline: base }));
-    // CPU of this process (server and client threads) per event: steadier than events/s when other
-    // work shares the machine.
-    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'process_cpu_per_event', value: (cpu.user + cpu.system) / total, unit: 'us' }));
-    // The server's own thread (HTTP, validation, ingestion; SQLite runs in it), without the clients.
-    if (serverBefore !== null && serverAfter !== null) {
-      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'server_thread_cpu_per_event', value: ((serverAfter - serverBefore) * 1000) / total, unit: 'us' }));
+    const browser = await measure(deps, address, 'browser', total);
+    for (const [prefix, m] of [
+      ['', server],
+      ['browser_', browser],
+    ] as const) {
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}events_per_s`, value: m.rate, unit: 'events/s', baseline: base }));
+      // CPU of this process (server and client threads) per event: steadier than events/s when other
+      // work shares the machine.
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}process_cpu_per_event`, value: m.cpuUs / total, unit: 'us' }));
+      // The server's own thread (HTTP, validation, ingestion; SQLite runs in it), without the clients.
+      if (m.serverThreadMs !== null) ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}server_thread_cpu_per_event`, value: (m.serverThreadMs * 1000) / total, unit: 'us' }));
+      // PostgreSQL's backends serving this database: the database's share of the two cores.
+      if (m.dbMs !== null) ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}db_backend_cpu_per_event`, value: (m.dbMs * 1000) / total, unit: 'us' }));
+      const pct = (p: number) => m.latencies[Math.min(m.latencies.length - 1, Math.floor(m.latencies.length * p))]!;
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}batch_latency_p50`, value: pct(0.5), unit: 'ms' }));
+      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: `${prefix}batch_latency_p99`, value: pct(0.99), unit: 'ms' }));
     }
-    // PostgreSQL's backends serving this database: the database's share of the two cores.
-    if (dbBefore && dbAfter) {
-      let ms = 0;
-      for (const [pid, after] of dbAfter) ms += after - (dbBefore.get(pid) ?? 0);
-      ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'db_backend_cpu_per_event', value: (ms * 1000) / total, unit: 'us' }));
-    }
-    const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!;
-    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p50', value: pct(0.5), unit: 'ms' }));
-    ctx.emit(figure({ bench: 'ingest', backend: kind, figure: 'batch_latency_p99', value: pct(0.99), unit: 'ms' }));
   } finally {
     await app.close();
     await database.drop();

@@ -13,8 +13,7 @@
  * No cookies are involved (`Access-Control-Allow-Credentials` is never sent): the key travels in the
  * body or the Authorization header, so echoing the origin grants a page nothing a server could not do.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from '../api/deps.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../core/errors.js';
 
 /** How long a browser may reuse a preflight answer (Chromium caps it at 2 hours). */
@@ -41,7 +40,7 @@ function allowOrigin(request: FastifyRequest, reply: FastifyReply): void {
 }
 
 /** Installs the CORS hook, the preflight route and the 404 in `scope` (the ingestion routes' context, prefix /v1). */
-export function installBrowserCors(scope: App): void {
+export function installBrowserCors(scope: FastifyInstance): void {
   // onRequest runs before authentication and body parsing, so every refusal carries the headers.
   scope.addHook('onRequest', async (request, reply) => allowOrigin(request, reply));
   scope.setNotFoundHandler(async (request) => {

@@ -18,18 +18,20 @@
 import type { FastifyRequest, preValidationHookHandler, onRequestHookHandler } from 'fastify';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import type { ServiceDeps } from '../core/deps.js';
-import { presentedKey } from '../api/auth.js';
 import { authenticate, type KeyPrincipal } from '../keys/keys.js';
 import { originAllowed } from '../keys/origins.js';
 import { originOf } from './browser-cors.js';
 
 const MISSING = 'missing write key: send it as the HTTP Basic user name, as Authorization: Bearer KEY, or as "writeKey" in the JSON body';
 
+/** Reads the key from an Authorization header (src/api/auth.ts: Basic user name or Bearer), or null. */
+export type HeaderKeyReader = (authorization: string | undefined) => string | null;
+
 /** The two hooks of an ingestion route: the header key before the body is read, the body key after. */
-export function ingestKey(deps: ServiceDeps): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
+export function ingestKey(deps: ServiceDeps, headerKey: HeaderKeyReader): { onRequest: onRequestHookHandler; preValidation: preValidationHookHandler } {
   return {
     onRequest: async (request) => {
-      const secret = presentedKey(request.headers.authorization);
+      const secret = headerKey(request.headers.authorization);
       if (secret) request.principal = admit(request, await authenticate(deps, secret), false);
     },
     preValidation: async (request) => {

@@ -14,7 +14,8 @@ import type { FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastif
 import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
-import { workspaceOf } from '../api/auth.js';
+import { presentedKey, workspaceOf } from '../api/auth.js';
+import { boundedJsonParser } from '../api/json-body.js';
 import type { App, RouteModule } from '../api/deps.js';
 import type { AppDeps } from '../core/app-deps.js';
 import { toCall } from './call.js';
@@ -46,7 +47,7 @@ export const ingestRoutes: RouteModule = (app, deps) => {
   void app.register(
     async (scope: App) => {
       installBrowserCors(scope);
-      installTextBody(scope, MAX_BATCH_BYTES);
+      installTextBody(scope, MAX_BATCH_BYTES, boundedJsonParser(scope));
       for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds);
       registerBatch(scope, deps, clickIds);
     },
@@ -65,7 +66,7 @@ function postBoth(app: App, type: CallType | 'batch', options: RouteShorthandOpt
 
 function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds): void {
   const body: z.ZodType = callBodies[type];
-  const key = ingestKey(deps);
+  const key = ingestKey(deps, presentedKey);
   postBoth(
     app,
     type,
@@ -89,7 +90,7 @@ function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickId
 }
 
 function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
-  const key = ingestKey(deps);
+  const key = ingestKey(deps, presentedKey);
   postBoth(
     app,
     'batch',

@@ -10,23 +10,23 @@
  * retry" more plainly than the 400 Segment documents for its JSON API (which `application/json`
  * bodies keep).
  */
-import type { FastifyBodyParser, FastifyRequest } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { BodyTooLargeError } from '../core/errors.js';
-import type { App } from '../api/deps.js';
-import { boundedJsonParser } from '../api/json-body.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
-/** Installs the `text/plain` parser in `scope` (the ingestion routes' own Fastify context). */
-export function installTextBody(scope: App, fallbackLimitBytes: number): void {
-  const parseJson = boundedJsonParser(scope);
+/**
+ * Installs the `text/plain` parser in `scope` (the ingestion routes' own Fastify context); the text
+ * goes to `parseJson`, the app's bounded JSON parser, which the HTTP layer passes in.
+ */
+export function installTextBody(scope: FastifyInstance, fallbackLimitBytes: number, parseJson: FastifyBodyParser<string>): void {
   scope.removeContentTypeParser('text/plain');
   scope.addContentTypeParser('text/plain', (request: FastifyRequest, payload: IncomingMessage, done: Done) => {
     const limit = request.routeOptions.bodyLimit ?? fallbackLimitBytes;
     readLimited(payload, Number(request.headers['content-length']), limit, (err, text) => {
       if (err) return done(err);
-      (parseJson as FastifyBodyParser<string>).call(scope, request, text!, done);
+      parseJson.call(scope, request, text!, done);
     });
   });
 }

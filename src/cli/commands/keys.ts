@@ -1,12 +1,12 @@
 /**
- * @module `qatra keys create|list|revoke`, and `withWorkspace`, which every command that works on a
+ * @module `qatra keys create|list|origins|revoke`, and `withWorkspace`, which every command that works on a
  * workspace's data uses to open the database (same config as the server) and find the workspace.
  */
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { parseConfig } from '../../config/config.js';
 import { NotFoundError } from '../../core/errors.js';
-import { createKey, listKeys, revokeKey, type KeyKind } from '../../keys/keys.js';
+import { createKey, listKeys, revokeKey, setKeyOrigins, type KeyKind } from '../../keys/keys.js';
 import { openRuntime } from '../../server/runtime.js';
 import { bootstrap, DEFAULT_WORKSPACE_ID } from '../../workspaces/workspaces.js';
 import type { AppDeps } from '../../core/app-deps.js';
@@ -47,6 +47,12 @@ function time(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** A key's browser origins for listings: `any` (write keys by default), `none` (admin keys: never from browsers). */
+function origins(kind: KeyKind, list: string[] | null): string {
+  if (kind === 'admin') return 'none';
+  return list === null ? 'any' : list.join(' ');
+}
+
 /** Rows as aligned columns, for terminal listings. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -66,11 +72,15 @@ export function keysCommands(program: Command): void {
     .description('create an API key and print its secret once (on stdout; details on stderr)')
     .addOption(new Option('--kind <kind>', 'admin (management API) or write (ingestion only)').choices(['admin', 'write']).makeOptionMandatory())
     .option('--name <name>', 'a name to tell keys apart')
+    .option('--origin <origin...>', 'write keys: the only origins a browser may use it from (https://shop.example.com, https://*.example.com); default any')
     .addOption(workspaceOption())
-    .addHelpText('after', '\nExamples:\n  $ qatra keys create --kind write --name website\n  $ KEY=$(qatra keys create --kind admin --name ci)\n')
-    .action(async (opts: { kind: KeyKind; name?: string; workspace: string }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ qatra keys create --kind write --name website\n  $ qatra keys create --kind write --name shop --origin https://shop.example.com https://*.example.com\n  $ KEY=$(qatra keys create --kind admin --name ci)\n',
+    )
+    .action(async (opts: { kind: KeyKind; name?: string; origin?: string[]; workspace: string }) => {
       await withWorkspace(opts.workspace, async ({ deps, workspaceId }) => {
-        const key = await createKey(deps, { workspaceId, kind: opts.kind, ...(opts.name === undefined ? {} : { name: opts.name }) });
+        const key = await createKey(deps, { workspaceId, kind: opts.kind, ...(opts.name === undefined ? {} : { name: opts.name }), allowedOrigins: opts.origin ?? null });
         process.stderr.write(`created ${key.kind} key ${key.id} "${key.name}" in ${workspaceId}; the secret is shown only now:\n`);
         process.stdout.write(`${key.secret}\n`);
       });
@@ -83,8 +93,22 @@ export function keysCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ qatra keys list\n  $ qatra keys list --workspace ws_01h...\n')
     .action(async (opts: { workspace: string }) => {
       await withWorkspace(opts.workspace, async ({ deps, workspaceId }) => {
-        const rows = (await listKeys(deps, workspaceId)).map((k) => [k.id, k.kind, k.name, k.prefix, time(k.createdAt), time(k.revokedAt)]);
-        process.stdout.write(table(['ID', 'KIND', 'NAME', 'PREFIX', 'CREATED', 'REVOKED'], rows));
+        const rows = (await listKeys(deps, workspaceId)).map((k) => [k.id, k.kind, k.name, k.prefix, time(k.createdAt), time(k.revokedAt), origins(k.kind, k.allowedOrigins)]);
+        process.stdout.write(table(['ID', 'KIND', 'NAME', 'PREFIX', 'CREATED', 'REVOKED', 'ORIGINS'], rows));
+      });
+    });
+
+  keys
+    .command('origins')
+    .description('set the origins a browser may use a write key from (docs/ingestion.md); give none to allow any origin again')
+    .argument('<id>', 'the key id, as shown by `qatra keys list`')
+    .argument('[origins...]', 'exact origins (https://shop.example.com) or subdomain wildcards (https://*.example.com)')
+    .addOption(workspaceOption())
+    .addHelpText('after', '\nExamples:\n  $ qatra keys origins key_01hx3k... https://shop.example.com https://*.example.com\n  $ qatra keys origins key_01hx3k...        # any origin again\n')
+    .action(async (id: string, list: string[], opts: { workspace: string }) => {
+      await withWorkspace(opts.workspace, async ({ deps, workspaceId }) => {
+        const key = await setKeyOrigins(deps, workspaceId, id, list);
+        process.stdout.write(`${key.id} origins: ${origins(key.kind, key.allowedOrigins)}\n`);
       });
     });
 

@@ -12,6 +12,7 @@ import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
 import { WebsiteTracking } from './settings/WebsiteTracking';
 import { AssistantSettingsSection } from '../assistant/AssistantSettings';
+import { KeyOrigins } from './settings/KeyOrigins';
 
 interface Workspace {
   id: string;
@@ -28,6 +29,7 @@ interface Key {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  allowedOrigins: string[] | null;
 }
 interface Member {
   id: string;
@@ -132,6 +134,7 @@ export function Settings({ session }: { session: Session }) {
               <th scope="col">{t('settings.kind')}</th>
               <th scope="col">{t('settings.prefix')}</th>
               <th scope="col">{t('settings.lastUsed')}</th>
+              <th scope="col">{t('settings.origins')}</th>
               <th scope="col" />
             </tr>
           </thead>
@@ -144,6 +147,9 @@ export function Settings({ session }: { session: Session }) {
                   <code>{k.prefix}…</code>
                 </td>
                 <td>{k.revokedAt ? t('settings.revoked') : k.lastUsedAt ? date(k.lastUsedAt) : '—'}</td>
+                <td>
+                  <KeyOrigins key={`${k.id}:${(k.allowedOrigins ?? []).join(' ')}`} id={k.id} name={k.name} kind={k.kind} origins={k.allowedOrigins} admin={admin && !k.revokedAt} onSaved={reload} />
+                </td>
                 <td>
                   {admin && !k.revokedAt && (
                     <button type="button" className="danger" onClick={() => void attempt(() => post(`/api/keys/${k.id}/revoke`))}>
