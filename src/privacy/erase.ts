@@ -74,6 +74,14 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
     await db.updateTable('consent_history').set({ ip: null, user_agent: null, detail: null }).where('contact_id', '=', contactId).execute();
     // Their SMS replies keep what Qatra did (and the provider's id, so a redelivery is still known), not what they wrote or their number.
     await db.updateTable('sms_inbound').set({ body: '', from_number: '' }).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
+    // A printed piece keeps its country (postal statistics), not the address, postcode or personal URL it carried.
+    await db
+      .updateTable('mail_pieces')
+      .set({ address: '{}', postcode: null, target_url: null, promo_code: null, error: null })
+      .where('workspace_id', '=', workspaceId)
+      .where('contact_id', '=', contactId)
+      .execute();
+    await db.deleteFrom('contact_predictions').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
     await db.deleteFrom('list_memberships').where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_members').where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_dirty').where('contact_id', '=', contactId).execute();
@@ -106,7 +114,7 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
 
     await db
       .updateTable('contacts')
-      .set({ user_id: null, email: null, phone: null, timezone: null, locale: null, attributes: '{}', erased_at: contact.erased_at ?? now, updated_at: now })
+      .set({ user_id: null, email: null, phone: null, timezone: null, locale: null, postal_address: null, attributes: '{}', erased_at: contact.erased_at ?? now, updated_at: now })
       .where('id', '=', contactId)
       .execute();
     const counts = { events, messages, journeyRuns, runsEnded, outboxDeleted, suppressions };

@@ -111,7 +111,7 @@ export async function seedPerson(k: PrivacyKit, p: Person): Promise<string> {
     await k.ingest('identify', {
       userId: p.userId,
       anonymousId: p.anonymousId,
-      traits: { email: p.email, phone: p.phone, first_name: firstName, favourite_colour: colour, address: { street } },
+      traits: { email: p.email, phone: p.phone, first_name: firstName, favourite_colour: colour, address: { name: firstName, street, city: 'Riyadh', postalCode: '12643', country: 'SA' } },
       context: { ip, userAgent: ua },
     }),
     'identify',
