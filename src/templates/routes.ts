@@ -172,7 +172,7 @@ export const templateRoutes: RouteModule = (app, deps) => {
       },
     },
     async (request, reply) => {
-      mailRenderer ??= createMailRenderer({ lowResolution: 'warn' });
+      mailRenderer ??= createMailRenderer({ lowResolution: 'warn', allowPrivateImages: deps.config.allowPrivateOutbound });
       const pdf = await mailPreviewPdf({ ...deps, templateCache, mailRenderer }, workspaceOf(request), request.body);
       // No 200 schema: the body is the PDF's bytes, sent as they are (a response schema would serialise JSON).
       return reply

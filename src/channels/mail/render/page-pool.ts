@@ -5,11 +5,18 @@
  * the browser; after it, renders fail instead of starting a new one.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { fetchImage } from './image-fetch.js';
 
 export interface PagePoolOptions {
   executablePath: string;
   /** Pages rendering at once (one per CPU core is plenty: Chromium's own threads do the rest). */
   pages: number;
+  /**
+   * Let Chromium load images from private, loopback and link-local addresses itself (the operator's
+   * QATRA_ALLOW_PRIVATE_OUTBOUND). Otherwise Qatra fetches each image through the address guard
+   * (./image-fetch.ts) and a private target fails to load.
+   */
+  allowPrivateImages: boolean;
 }
 
 export class PagePool {
@@ -31,10 +38,13 @@ export class PagePool {
     // One context for every page: pages of one context share a renderer process where Chromium can.
     this.#context ??= browser.then((b) => b.newContext({ javaScriptEnabled: false }));
     const page = await (await this.#context).newPage();
-    await page.route('**/*', (route) => {
+    await page.route('**/*', async (route) => {
       const req = route.request();
-      if (req.resourceType() === 'image' && /^https?:/.test(req.url())) return route.continue();
-      return route.abort('blockedbyclient');
+      if (req.resourceType() !== 'image' || !/^https?:/.test(req.url())) return route.abort('blockedbyclient');
+      if (this.options.allowPrivateImages) return route.continue();
+      const image = await fetchImage(req.url()).catch(() => null);
+      if (!image) return route.abort('blockedbyclient');
+      return route.fulfill({ status: image.status, contentType: image.contentType, body: image.body });
     });
     return page;
   }

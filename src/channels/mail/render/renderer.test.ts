@@ -40,7 +40,8 @@ describe.skipIf(!!missing)('mail renderer', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    renderer = createMailRenderer({ executablePath: CHROMIUM, pages: 1, batchSize: 10 });
+    // The image server is on 127.0.0.1: this renderer is allowed private images (QATRA_ALLOW_PRIVATE_OUTBOUND).
+    renderer = createMailRenderer({ executablePath: CHROMIUM, pages: 1, batchSize: 10, allowPrivateImages: true });
   });
   afterAll(async () => {
     await renderer?.close();
@@ -108,6 +109,36 @@ describe.skipIf(!!missing)('mail renderer', () => {
     const ttf = renderer.fonts.faces[0]!.data;
     expect(containsRun(drawn, shapeGlyphs(ttf, '12643-2121', 'ar', 'ltr'))).toBe(true);
     expect(containsRun(drawn, shapeGlyphs(ttf, '2121-12643', 'ar', 'ltr'))).toBe(false);
+  });
+
+  it('without QATRA_ALLOW_PRIVATE_OUTBOUND an image on a private address does not load (no request reaches it), a data image does', async () => {
+    const guarded = createMailRenderer({ executablePath: CHROMIUM, pages: 1 });
+    let hits = 0;
+    const watched = createServer((_req, res) => {
+      hits++;
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => watched.listen(0, '127.0.0.1', r));
+    const watchedBase = `http://127.0.0.1:${(watched.address() as AddressInfo).port}`;
+    try {
+      const dataPng = `data:image/png;base64,${(await QRCode.toBuffer('x', { width: 600, margin: 0 })).toString('base64')}`;
+      const results = await guarded.render([
+        letter('loopback', `<img src="${base}/sharp.png" style="width:50mm">`),
+        letter('metadata', `<img src="http://169.254.169.254/latest/meta-data/x.png" style="width:50mm">`),
+        letter('by-name', `<img src="${watchedBase.replace('127.0.0.1', 'localhost')}/x.png" style="width:50mm">`),
+        letter('data', `<img src="${dataPng}" style="width:50mm">`),
+      ]);
+      expect(results.map((r) => (r.ok ? `${r.id}: ok` : `${r.id}: ${r.reason}`))).toEqual([
+        `loopback: image ${base}/sharp.png failed to load`,
+        'metadata: image http://169.254.169.254/latest/meta-data/x.png failed to load',
+        `by-name: image ${watchedBase.replace('127.0.0.1', 'localhost')}/x.png failed to load`,
+        'data: ok',
+      ]);
+      expect(hits).toBe(0);
+    } finally {
+      await guarded.close();
+      watched.close();
+    }
   });
 
   it('a template cannot read local files or run script: only http(s) and data images load', async () => {

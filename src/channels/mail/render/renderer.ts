@@ -30,6 +30,8 @@ export interface MailRendererOptions {
   minImageDpi?: number;
   lowResolution?: 'fail' | 'warn';
   fonts?: FontSet;
+  /** Images from private, loopback and link-local addresses (config.allowPrivateOutbound). Default false: refused. */
+  allowPrivateImages?: boolean;
 }
 
 export type PieceResult = { id: string; ok: true; pdf: Uint8Array; pages: number; warnings: string[] } | { id: string; ok: false; reason: string };
@@ -70,7 +72,7 @@ function inspect(page: Page): Promise<Inspected[]> {
 
 export function createMailRenderer(options: MailRendererOptions = {}): MailRenderer {
   const fonts = options.fonts ?? loadVazirmatn();
-  const pool = new PagePool({ executablePath: options.executablePath ?? '/usr/bin/chromium', pages: options.pages ?? 2 });
+  const pool = new PagePool({ executablePath: options.executablePath ?? '/usr/bin/chromium', pages: options.pages ?? 2, allowPrivateImages: options.allowPrivateImages ?? false });
   const batchSize = options.batchSize ?? 25;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const minDpi = options.minImageDpi ?? 150;
