@@ -315,7 +315,7 @@ describe('qatra contacts: bad input', () => {
       [
         ['contacts', 'import', csv, '--map', 'city=town'],
         2,
-        'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale or attributes.NAME; header: no userId or email column (name one with --map COLUMN=email)\n',
+        'qatra: --map: city=town: the target must be userId, email, phone, timezone, locale, address.PART or attributes.NAME; header: no userId or email column (name one with --map COLUMN=email)\n',
       ],
       [['contacts', 'import', csv, '--map', 'mail=email'], 2, 'qatra: --map: no column "mail" in the header (name,city); header: no userId or email column (name one with --map COLUMN=email)\n'],
       [['contacts', 'import', csv, '--batch-size', '0'], 2, 'qatra: --batch-size: must be an integer from 1 to 5000\n'],

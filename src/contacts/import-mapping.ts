@@ -112,7 +112,7 @@ export function planColumns(header: string[], options: ColumnOptions = {}): Colu
     if (i < 0) continue;
     const target = parseTarget(to, cols[i]!.type);
     if (target) targets[i] = target;
-    else issues.push({ path: '--map', message: `${col}=${to}: the target must be userId, email, phone, timezone, locale, address.PART (${ADDRESS_PARTS.join(', ')}) or attributes.NAME` });
+    else issues.push({ path: '--map', message: `${col}=${to}: the target must be userId, email, phone, timezone, locale, address.PART or attributes.NAME` });
   }
   for (const col of options.ignore ?? []) {
     const i = find(col, '--ignore');

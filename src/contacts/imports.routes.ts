@@ -19,7 +19,7 @@ const column = z.string().min(1).max(200);
 const importBody = z.strictObject({
   fileName: z.string().trim().min(1).max(255),
   sizeBytes: z.number().int().min(0).optional().describe('The file size, for the progress bar'),
-  map: z.record(column, z.string().min(1).max(210)).optional().describe("column → userId, email, phone, timezone, locale or attributes.NAME (the CLI's --map)"),
+  map: z.record(column, z.string().min(1).max(210)).optional().describe("column → userId, email, phone, timezone, locale, address.PART or attributes.NAME (the CLI's --map)"),
   ignore: z.array(column).max(500).optional().describe('columns to skip (--ignore)'),
   types: z.record(column, z.enum(ATTRIBUTE_TYPES)).optional().describe('column → attribute type (--number, --boolean, --date, --json)'),
   list: z.string().min(1).max(200).optional().describe('a list id or name: every imported contact is subscribed to it (--list)'),

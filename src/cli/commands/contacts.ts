@@ -34,6 +34,8 @@ const IMPORT_HELP = `
 Columns (CSV; the first line names them):
   user_id or userId, email, phone, timezone, locale   contact fields
   id, created_at, updated_at                           skipped (columns of contacts export)
+  address.PART (name, line1, line2, line3, city,       the postal address, checked per country
+    region, postcode, country)
   attributes.NAME, or any other header                 attribute NAME (a string unless typed)
   A header may carry the type: score:number, vip:boolean, birthday:date, tags:json.
   Types: number; boolean (true/false, yes/no, 1/0); date (YYYY-MM-DD kept as written, an ISO 8601

@@ -4,7 +4,7 @@
  * JavaScript disabled, and any request other than an image over http(s) is refused. `close()` closes
  * the browser; after it, renders fail instead of starting a new one.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fetchImage } from './image-fetch.js';
 
 export interface PagePoolOptions {
@@ -30,10 +30,14 @@ export class PagePool {
   constructor(private readonly options: PagePoolOptions) {}
 
   async #newPage(): Promise<Page> {
-    this.#browser ??= chromium.launch({
-      executablePath: this.options.executablePath,
-      args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
+    // Loaded on the first print only: playwright-core is ~36 MB of heap, which every API server,
+    // worker and CLI process would otherwise carry (the CLI imports 100,000 rows in a 96 MB heap).
+    this.#browser ??= import('playwright-core').then(({ chromium }) =>
+      chromium.launch({
+        executablePath: this.options.executablePath,
+        args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      }),
+    );
     const browser = this.#browser;
     // One context for every page: pages of one context share a renderer process where Chromium can.
     this.#context ??= browser.then((b) => b.newContext({ javaScriptEnabled: false }));
