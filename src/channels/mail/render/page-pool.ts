@@ -1,7 +1,8 @@
 /**
  * @module One Chromium per renderer and a few pages reused across renders. Chromium is launched on
  * the first render (a server that never prints never starts it), its pages share one context with
- * JavaScript disabled, and any request other than an image over http(s) is refused. `close()` closes
+ * JavaScript disabled, and any request other than an image over http(s) is refused; images are fetched
+ * by Qatra through the outbound address guard (./image-fetch.ts) unless private targets are allowed. `close()` closes
  * the browser; after it, renders fail instead of starting a new one.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
