@@ -7,12 +7,10 @@
  *    `assistant_bad_answer` (not retryable);
  *  - a private or loopback endpoint the operator and workspace did not both allow: `assistant_private_endpoint`.
  *
- * node:http(s) rather than fetch, for the same reason as the webhook channel: the SSRF guard must
- * check the address the socket connects to (src/channels/address-guard.ts). Redirects are not followed.
+ * Through the guarded outbound client (src/channels/outbound-http.ts), on a fresh connection.
+ * Redirects are not followed.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../channels/address-guard.js';
+import { answerText, outboundRequest } from '../channels/outbound-http.js';
 import { UpstreamError } from '../core/errors.js';
 
 export interface ChatMessage {
@@ -32,61 +30,12 @@ export interface ChatRequest {
   temperature?: number;
 }
 
-class Timeout extends Error {}
-class TooLarge extends Error {}
-
-function isIpLiteral(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
-}
-
 function unavailable(what: string): UpstreamError {
   return new UpstreamError('assistant_unavailable', `the assistant endpoint ${what}; nothing was changed, try again in a moment`, true);
 }
 
 function badAnswer(what: string): UpstreamError {
   return new UpstreamError('assistant_bad_answer', `the assistant endpoint gave an answer Qatra cannot use: ${what}`, false);
-}
-
-function post(url: URL, headers: Record<string, string>, body: string, req: ChatRequest): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!req.allowPrivate && isIpLiteral(host) && isPrivateAddress(host)) return reject(new PrivateAddressError(host, host, ASSISTANT_PRIVATE_OPT_IN));
-    const lib = url.protocol === 'https:' ? https : http;
-    const request = lib.request(url, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(req.allowPrivate ? {} : { lookup: guardedLookup }),
-      agent: false,
-    });
-    const timer = setTimeout(() => request.destroy(new Timeout()), req.timeoutMs);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      reject(err);
-    };
-    request.on('error', fail);
-    request.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > req.maxAnswerBytes) {
-          // Reject first: once the response is under way, destroying the request need not emit 'error'.
-          fail(new TooLarge());
-          res.destroy();
-          request.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (size > req.maxAnswerBytes) return;
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', fail);
-    });
-    request.end(body);
-  });
 }
 
 export const ASSISTANT_PRIVATE_OPT_IN = 'QATRA_ALLOW_PRIVATE_OUTBOUND=1 and the assistant setting allowPrivateEndpoint';
@@ -97,17 +46,17 @@ export async function chatCompletion(req: ChatRequest): Promise<string> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (req.apiKey) headers.authorization = `Bearer ${req.apiKey}`;
   const body = JSON.stringify({ model: req.model, messages: req.messages, temperature: req.temperature ?? 0.7, stream: false });
-  let answer: { status: number; text: string };
-  try {
-    answer = await post(url, headers, body, req);
-  } catch (err) {
-    if (err instanceof PrivateAddressError) throw new UpstreamError('assistant_private_endpoint', err.message, false);
-    if (err instanceof Timeout) throw unavailable(`did not answer within ${req.timeoutMs} ms`);
-    if (err instanceof TooLarge) throw badAnswer(`the answer is larger than ${req.maxAnswerBytes} bytes`);
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw unavailable(`could not be reached (${code})`);
-  }
-  const { status, text } = answer;
+  const answer = await outboundRequest(
+    url,
+    { method: 'POST', headers, body },
+    { allowPrivate: req.allowPrivate, allowedBy: ASSISTANT_PRIVATE_OPT_IN, timeoutMs: req.timeoutMs, maxAnswerBytes: req.maxAnswerBytes, oversize: 'fail' },
+  );
+  if (answer.kind === 'private') throw new UpstreamError('assistant_private_endpoint', answer.reason, false);
+  if (answer.kind === 'timeout') throw unavailable(`did not answer within ${req.timeoutMs} ms`);
+  if (answer.kind === 'too_large') throw badAnswer(`the answer is larger than ${req.maxAnswerBytes} bytes`);
+  if (answer.kind !== 'answer') throw unavailable(`could not be reached (${answer.code ?? 'error'})`);
+  const status = answer.status;
+  const text = answerText(answer);
   if (status === 401 || status === 403) {
     throw new UpstreamError('assistant_key_refused', `the assistant endpoint refused the API key (HTTP ${status}): an admin should check the key in Settings → Writing assistant`, false);
   }

@@ -14,9 +14,7 @@
  * reach Qatra's own network through it.
  */
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../address-guard.js';
+import { answerHeader, outboundRequest, retryAfterMs } from '../outbound-http.js';
 import type { Channel, SendRequest, SendResult } from '../channel.js';
 import type { Logger } from 'pino';
 import { webhookDescriptor } from '../descriptors.js';
@@ -43,67 +41,8 @@ async function workspaceSettings(deps: ServiceDeps, workspaceId: string): Promis
   return { secret: typeof secret === 'string' && secret ? secret : null, allowPrivate: settings?.allowPrivateWebhookTargets === true };
 }
 
-class WebhookTimeout extends Error {}
-
-interface Answer {
-  status: number;
-  header(name: string): string | null;
-}
-
-/**
- * One POST through node:http(s) rather than fetch, because fetch cannot take a `lookup`: the guard
- * must check the very addresses the socket connects to. The timeout covers the whole exchange.
- */
-function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number, allowPrivate: boolean): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // Node skips `lookup` for IP literals, so those are checked here.
-    if (!allowPrivate && isIpLiteral(host) && isPrivateAddress(host)) return reject(new PrivateAddressError(host, host));
-    const lib = url.protocol === 'https:' ? https : http;
-    const req = lib.request(url, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(allowPrivate ? {} : { lookup: guardedLookup }),
-      // No pooled socket: a kept-alive connection made for a sender allowed private targets would
-      // skip the lookup (and so the guard) for the next sender to the same host.
-      agent: false,
-    });
-    const timer = setTimeout(() => req.destroy(new WebhookTimeout()), timeoutMs);
-    req.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    req.on('response', (res) => {
-      // Drain the body so the connection can be reused.
-      res.resume();
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({
-          status: res.statusCode ?? 0,
-          header: (name) => {
-            const v = res.headers[name];
-            return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
-          },
-        });
-      });
-      res.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-    req.end(body);
-  });
-}
-
-function isIpLiteral(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
-}
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const s = Number(header);
-  return Number.isFinite(s) && s >= 0 ? s * 1000 : undefined;
-}
+/** Only the status and two headers are read: the body is kept to this size and dropped. */
+const MAX_ANSWER_BYTES = 4096;
 
 /**
  * The webhook channel on the send pipeline (../pipeline.ts): every webhook send is a message record
@@ -152,21 +91,17 @@ export function webhookPost(deps: ServiceDeps & { config?: Pick<Config, 'allowPr
     } catch {
       return { status: 'permanent', reason: 'webhook config.url is not a valid URL' };
     }
-    let res: Answer;
-    try {
-      res = await post(target, headers, body, timeoutMs, operatorAllows && settings.allowPrivate);
-    } catch (err) {
-      if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
-      const e = err as Error;
-      const reason = e instanceof WebhookTimeout ? `timeout after ${timeoutMs} ms` : `connection failed: ${e.message}`;
-      return { status: 'retryable', reason };
-    }
+    // A fresh connection per send: a kept-alive socket opened for a sender allowed private targets
+    // would skip the lookup (and so the guard) for the next sender to the same host.
+    const res = await outboundRequest(target, { method: 'POST', headers, body }, { allowPrivate: operatorAllows && settings.allowPrivate, timeoutMs, maxAnswerBytes: MAX_ANSWER_BYTES });
+    if (res.kind === 'private' || res.kind === 'invalid') return { status: 'permanent', reason: res.reason };
+    if (res.kind !== 'answer') return { status: 'retryable', reason: res.reason };
     if (res.status >= 200 && res.status < 300) {
-      const id = res.header('x-message-id');
+      const id = answerHeader(res, 'x-message-id');
       return id ? { status: 'sent', providerMessageId: id, detail: { httpStatus: res.status } } : { status: 'sent', detail: { httpStatus: res.status } };
     }
     if (res.status === 408 || res.status === 429 || res.status >= 500) {
-      const after = retryAfterMs(res.header('retry-after'));
+      const after = retryAfterMs(res.headers['retry-after'], deps.clock.now());
       return after === undefined ? { status: 'retryable', reason: `HTTP ${res.status}` } : { status: 'retryable', reason: `HTTP ${res.status}`, retryAfterMs: after };
     }
     return { status: 'permanent', reason: `HTTP ${res.status}` };

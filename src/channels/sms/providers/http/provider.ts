@@ -17,7 +17,8 @@ import type { Clock } from '../../../../core/clock.js';
 import type { SmsMessage, SmsProvider, SmsSendResult } from '../../provider.js';
 import { parseHttpProviderSettings } from './settings.js';
 import { renderTemplate } from './template.js';
-import { createTransport, retryAfterMs } from './transport.js';
+import { retryAfterMs } from '../../../outbound-http.js';
+import { createTransport } from './transport.js';
 
 export interface HttpProviderOptions {
   /** The settings as saved; checked here (ValidationError with `settings.<field>` paths). */

@@ -19,7 +19,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../../core/clock.js';
 import { ValidationError } from '../../../../core/errors.js';
 import type { SmsMessage, SmsProvider, SmsSendResult } from '../../provider.js';
-import { createTransport, retryAfterMs, type HttpAnswer, type HttpFailure } from '../http/transport.js';
+import { retryAfterMs } from '../../../outbound-http.js';
+import { createTransport, type HttpAnswer, type HttpFailure } from '../http/transport.js';
 import { SEND_ERROR_CODES } from './codes.js';
 
 export interface TwilioProviderOptions {
