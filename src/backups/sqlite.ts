@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { ConflictError, ValidationError } from '../core/errors.js';
-import { readMigrations } from '../store/migrate.js';
+import { newerMigrations } from '../store/migrate.js';
 import { writeWhole } from './whole-file.js';
 
 /** One step copies everything (better-sqlite3 clamps the page count to this). */
@@ -111,9 +111,8 @@ function checkQatraDatabase(file: string, field: string): void {
     if (integrity !== 'ok') throw ValidationError.at(field, `${file} is damaged: ${integrity}`);
     const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'qatra_migrations'`).get();
     if (!table) throw ValidationError.at(field, `${file} is not a Qatra database (it has no qatra_migrations table)`);
-    const newest = (db.prepare('SELECT max(id) AS id FROM qatra_migrations').get() as { id: number | null }).id ?? 0;
-    const known = Math.max(0, ...readMigrations().map((m) => m.id));
-    if (newest > known) throw ValidationError.at(field, `${file} comes from a newer Qatra (migration ${newest}; this version knows up to ${known}): restore it with that version`);
+    const newer = newerMigrations(db.prepare('SELECT id, name FROM qatra_migrations').all() as { id: number; name: string }[]);
+    if (newer) throw ValidationError.at(field, `from a newer Qatra: ${newer}; restore with that version`);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     throw ValidationError.at(field, `${file} is not a readable database (${(err as Error).message})`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
-import { migrate, readMigrations, renderMigration, statements } from './migrate.js';
+import { migrate, newerMigrations, readMigrations, renderMigration, statements } from './migrate.js';
 
 describe.each(backends())('migrations on %s', (kind) => {
   let t: TestDatabase;
@@ -28,6 +28,23 @@ describe.each(backends())('migrations on %s', (kind) => {
       await db.deleteFrom('qatra_migrations').where('id', '=', 999_999).execute();
     }
     expect(await migrate(t.store)).toEqual([]);
+  });
+
+  it('counts as newer only an applied migration this version has no file for, gaps in the numbering included', () => {
+    const files = [
+      { id: 1, name: '000001.sql', sql: '' },
+      { id: 3, name: '000003.sql', sql: '' },
+    ];
+    expect(newerMigrations([{ id: 1, name: '000001.sql' }], files)).toBeNull();
+    expect(
+      newerMigrations(
+        [
+          { id: 2, name: '000002.sql' },
+          { id: 1, name: '000001.sql' },
+        ],
+        files,
+      ),
+    ).toBe('it has migration 000002.sql, this version knows up to 000003.sql');
   });
 
   it('000015: events reference their contact only (PostgreSQL), and a deleted workspace still takes its events', async () => {

@@ -115,14 +115,19 @@ export async function migrate(store: Store, now = Date.now()): Promise<string[]>
  * worker of the old version beside workers of the new one would do so silently.
  */
 async function refuseNewerDatabase(db: Db, files: readonly MigrationFile[]): Promise<void> {
+  const newer = newerMigrations(await db.selectFrom('qatra_migrations').select(['id', 'name']).orderBy('id').execute(), files);
+  if (newer) throw new ConflictError(`the database was migrated by a newer Qatra (${newer}); run the newer version, or restore a backup taken before the upgrade (docs/operations.md)`);
+}
+
+/**
+ * Whether a database's applied migrations include one this version has no file for, in words
+ * ("it has migration 000031_x, this version knows up to 000026_y"), or null. Also asked of a backup
+ * before it is restored (src/backups/sqlite.ts).
+ */
+export function newerMigrations(applied: readonly { id: number; name: string }[], files: readonly MigrationFile[] = readMigrations()): string | null {
   const known = new Set(files.map((m) => m.id));
-  const unknown = await db.selectFrom('qatra_migrations').select(['id', 'name']).orderBy('id').execute();
-  const newer = unknown.filter((r) => !known.has(r.id));
-  if (newer.length === 0) return;
-  const newest = newer[newer.length - 1]!;
+  const newer = applied.filter((r) => !known.has(r.id)).sort((x, y) => x.id - y.id);
+  if (newer.length === 0) return null;
   const ours = files.length ? files[files.length - 1]!.name : 'none';
-  throw new ConflictError(
-    `the database was migrated by a newer Qatra (it has migration ${newest.name}, this version knows up to ${ours}); ` +
-      'run the newer version, or restore a backup taken before the upgrade (docs/operations.md)',
-  );
+  return `it has migration ${newer[newer.length - 1]!.name}, this version knows up to ${ours}`;
 }
