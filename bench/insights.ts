@@ -17,7 +17,9 @@
  *    the training cut before the first event, so the model learns from attributes alone and its AUC
  *    stays near the 0.6 a single 2× attribute allows: the figure here is the time; the AUC proof is
  *    src/insights/predict.test.ts.
- * Every group ends with the process's peak RSS so far (`peak_rss_mb`).
+ * Every group ends with the process's peak RSS so far (`peak_rss_mb`). Timed figures carry a
+ * `baseline`: one bare scan of the same window's messages and events (`bareScanMs`), and `ratio` =
+ * time / baseline.
  */
 import { sql } from 'kysely';
 import { freshDatabase } from '../test/backends.js';
@@ -35,7 +37,8 @@ export interface GroupContext {
   size: BenchSize;
   store: Store;
   planted: PlantedWorkspace;
-  emit(name: string, value: number, unit: string): void;
+  /** `baseline`: the bare scan of the same window (`bareScanMs`), measured in the same run. */
+  emit(name: string, value: number, unit: string, baseline?: number): void;
 }
 
 const ms = async (fn: () => Promise<unknown>) => {
@@ -46,26 +49,48 @@ const ms = async (fn: () => Promise<unknown>) => {
 
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
+/**
+ * The baseline of the timed figures: what reading the window's raw rows costs the database alone,
+ * one GROUP BY day over the workspace's messages (with their open and click times) and one over its
+ * events, no Qatra code. A figure's ratio is its time over this (lower is better): how much work
+ * the insight does beyond one pass over the data it reads.
+ */
+async function bareScanMs(store: Store, workspaceId: string, from: number, to: number): Promise<number> {
+  return ms(async () => {
+    await sql`SELECT created_at / 86400000 AS d, count(*), count(first_opened_at), count(first_clicked_at), count(DISTINCT contact_id)
+              FROM messages WHERE workspace_id = ${workspaceId} AND created_at >= ${from} AND created_at < ${to} GROUP BY 1`.execute(store.db);
+    await sql`SELECT timestamp / 86400000 AS d, name, count(*), count(DISTINCT contact_id)
+              FROM events WHERE workspace_id = ${workspaceId} AND timestamp >= ${from} AND timestamp < ${to} GROUP BY 1, 2`.execute(store.db);
+  });
+}
+
 /** The figure groups, in order. Correlations and training (issue 22, part 2) add theirs here. */
 export const groups: Record<string, (g: GroupContext) => Promise<void>> = {
   async anomalies(g) {
     const { workspaceId, start, end } = g.planted;
     const day20 = { from: start + PLANTED.spikeDay * DAY_MS, to: start + (PLANTED.spikeDay + 1) * DAY_MS };
     let found: Awaited<ReturnType<typeof findWorkspaceAnomalies>> = [];
-    g.emit('daily_scan_ms', await ms(async () => (found = await findWorkspaceAnomalies(g.store, workspaceId, day20))), 'ms');
+    const bare = (from: number, to: number) => bareScanMs(g.store, workspaceId, from, to);
+    const dayBase = await bare(day20.from, day20.to);
+    g.emit('daily_scan_ms', await ms(async () => (found = await findWorkspaceAnomalies(g.store, workspaceId, day20))), 'ms', dayBase);
     const spike = found.find((f) => f.metric === 'hard_bounce_rate' && f.explanation.summary.endsWith(`at domain ${PLANTED.spikeDomain}`));
     g.emit('spike_found', spike ? 1 : 0, 'bool');
     let backfill = 0;
-    g.emit('backfill_28d_scan_ms', await ms(async () => (backfill = (await findWorkspaceAnomalies(g.store, workspaceId, { from: start + 14 * DAY_MS, to: end })).length)), 'ms');
+    const backfillWindow = { from: start + 14 * DAY_MS, to: end };
+    const backfillBase = await bare(backfillWindow.from, backfillWindow.to);
+    g.emit('backfill_28d_scan_ms', await ms(async () => (backfill = (await findWorkspaceAnomalies(g.store, workspaceId, backfillWindow)).length)), 'ms', backfillBase);
     g.emit('backfill_findings', backfill, 'findings');
-    g.emit('series_daily_42d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'day', by: 'workspace', from: start, to: end })), 'ms');
-    g.emit('series_hourly_channel_7d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'hour', by: 'channel', from: end - 7 * DAY_MS, to: end })), 'ms');
+    const allBase = await bare(start, end);
+    g.emit('series_daily_42d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'day', by: 'workspace', from: start, to: end })), 'ms', allBase);
+    const weekBase = await bare(end - 7 * DAY_MS, end);
+    g.emit('series_hourly_channel_7d_ms', await ms(() => series(g.store, { workspaceId, bucket: 'hour', by: 'channel', from: end - 7 * DAY_MS, to: end })), 'ms', weekBase);
   },
   async correlations(g) {
     const deps = { store: g.store, clock: new ManualClock(g.planted.end) };
     let report!: Awaited<ReturnType<typeof findCorrelations>>;
     const options = { goal: 'purchase', windowDays: 30, lookbackDays: 30, minSupport: 30, alpha: 0.05 };
-    g.emit('run_ms', await ms(async () => (report = await findCorrelations(deps, g.planted.workspaceId, options))), 'ms');
+    const base = await bareScanMs(g.store, g.planted.workspaceId, g.planted.end - (options.windowDays + options.lookbackDays) * DAY_MS, g.planted.end);
+    g.emit('run_ms', await ms(async () => (report = await findCorrelations(deps, g.planted.workspaceId, options))), 'ms', base);
     g.emit('candidates', report.tested, 'rows');
     const found = report.rows.some((r) => r.label === `${PLANTED.plantedAttribute} = true` && r.significant);
     const noNull = !report.rows.some((r) => r.key === PLANTED.nullAttribute && r.significant);
@@ -74,7 +99,8 @@ export const groups: Record<string, (g: GroupContext) => Promise<void>> = {
   async predictions(g) {
     const deps = { store: g.store, clock: new ManualClock(g.planted.end) };
     let models!: Awaited<ReturnType<typeof trainWorkspace>>;
-    g.emit('train_ms', await ms(async () => (models = await trainWorkspace(deps, g.planted.workspaceId))), 'ms');
+    const base = await bareScanMs(g.store, g.planted.workspaceId, g.planted.start, g.planted.end);
+    g.emit('train_ms', await ms(async () => (models = await trainWorkspace(deps, g.planted.workspaceId))), 'ms', base);
     const conversion = models.find((m) => m.kind === 'conversion_30d')!;
     g.emit('train_rows', conversion.trainSize, 'contacts');
     g.emit('auc_conversion', conversion.auc ?? 0, 'held-out AUC');
@@ -85,7 +111,8 @@ async function runBackend(ctx: BenchContext, kind: DialectName) {
   const size: BenchSize = kind === 'postgres' ? ctx.size : 'small';
   const planted = { ...plantedSize(size), ...(ctx.options.contacts ? { contacts: Number(ctx.options.contacts) } : {}) };
   const db = await freshDatabase(kind, { pgPoolMax: 2 });
-  const emit = (name: string, value: number, unit: string) => ctx.emit(figure({ bench: 'insights', backend: kind, figure: name, value, unit }));
+  const emit = (name: string, value: number, unit: string, baseline?: number) =>
+    ctx.emit(figure({ bench: 'insights', backend: kind, figure: name, value, unit, ...(baseline === undefined ? {} : { baseline }) }));
   try {
     let w!: PlantedWorkspace;
     emit('plant_s', (await ms(async () => (w = await generatePlanted(db.store, planted)))) / 1000, 's');
@@ -95,7 +122,7 @@ async function runBackend(ctx: BenchContext, kind: DialectName) {
     await sql`ANALYZE`.execute(db.store.db);
     for (const [name, group] of Object.entries(groups)) {
       if (ctx.options.group && ctx.options.group !== name) continue;
-      await group({ kind, size, store: db.store, planted: w, emit: (f, v, u) => emit(`${name}.${f}`, v, u) });
+      await group({ kind, size, store: db.store, planted: w, emit: (f, v, u, b) => emit(`${name}.${f}`, v, u, b) });
       emit(`${name}.peak_rss_mb`, peakRssMb(), 'MB');
     }
   } finally {
