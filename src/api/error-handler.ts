@@ -112,6 +112,7 @@ export function installErrorHandler(app: App, metrics: Metrics): void {
     metrics.errors.inc({ code: payload.error.code });
     if (status >= 500) request.log.error({ err }, 'request failed');
     if (status === 503) reply.header('Retry-After', '5');
+    if (err instanceof TooManyRequestsError) reply.header('Retry-After', String(err.retryAfterSeconds));
     return reply.status(status).send(payload);
   });
   app.setNotFoundHandler((request, reply) => {

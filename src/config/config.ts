@@ -67,7 +67,16 @@ export interface Config {
   readonly email?: ResolvedEmailSettings;
   /** Bot traffic (src/events/bots.ts): QATRA_BOTS_ALLOW_HEADLESS=1 counts HeadlessChrome as a visitor. */
   readonly bots?: { readonly allowHeadless: boolean };
+  /**
+   * Backpressure of ingestion (src/events/ingest.ts, docs/ingestion.md): at most this many calls wait
+   * for the store in one server process (QATRA_INGEST_MAX_QUEUED, default 50,000), and at most
+   * `maxQueuedPerWorkspace` of them from one workspace (QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE,
+   * default 20,000); past either, a request is answered 429 with Retry-After and stores nothing.
+   */
+  readonly ingest?: { readonly maxQueued: number; readonly maxQueuedPerWorkspace: number };
 }
+
+export const INGEST_QUEUE_DEFAULTS = { maxQueued: 50_000, maxQueuedPerWorkspace: 20_000 } as const;
 
 export function defaults(): Config {
   return {
@@ -141,6 +150,10 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     softBounceLimit: int(env, 'QATRA_SOFT_BOUNCE_LIMIT', 3, 1),
     allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
     bots: { allowHeadless: bool(env, 'QATRA_BOTS_ALLOW_HEADLESS') },
+    ingest: {
+      maxQueued: int(env, 'QATRA_INGEST_MAX_QUEUED', INGEST_QUEUE_DEFAULTS.maxQueued, 1000),
+      maxQueuedPerWorkspace: int(env, 'QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE', INGEST_QUEUE_DEFAULTS.maxQueuedPerWorkspace, 1000),
+    },
     trustProxy: trustProxy(env),
     email: parseEmailEnv(env),
     secretKey: parseSecretKey('QATRA_SECRET_KEY', env.QATRA_SECRET_KEY),

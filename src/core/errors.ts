@@ -89,9 +89,15 @@ export class BodyTooLargeError extends QatraError {
   }
 }
 
-/** Too much work of this kind is already running for the caller (e.g. previews per workspace): retry shortly. */
+/** Too much work of this kind is already running or waiting for the caller (e.g. previews per workspace): retry after `retryAfterSeconds`. */
 export class TooManyRequestsError extends QatraError {
   readonly code = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
 }
 
 /** The database could not be reached or refused the work; nothing was acknowledged. */

@@ -55,4 +55,32 @@ describe.each(backends())('group commit on %s', (kind) => {
     expect(commits).toEqual([50, 50, 20]);
     expect(await stored('ws_big_')).toHaveLength(120);
   });
+
+  it('bounds what waits, per key and in all: past a bound a job is refused at once and never written', async () => {
+    const commits: number[] = [];
+    const c = new GroupCommitter<string>({
+      async commit(ids) {
+        commits.push(ids.length);
+        await database.store.transaction(async (trx) => {
+          for (const id of ids)
+            await trx
+              .insertInto('workspaces')
+              .values({ id, name: id, settings: toJson({}), created_at: 1 })
+              .execute();
+        });
+      },
+      weight: () => 1,
+      maxWeight: 50,
+      parallel: 1,
+      bounds: { maxQueued: 5, maxQueuedPerKey: 3, key: (id) => id.slice(0, 'ws_bnd_a'.length), refuse: (scope, queued) => new Error(`refused ${scope} at ${queued}`) },
+    });
+    // All in one turn of the event loop: nothing has been taken into a group yet.
+    const results = await Promise.allSettled(['ws_bnd_a1', 'ws_bnd_a2', 'ws_bnd_a3', 'ws_bnd_a4', 'ws_bnd_b1', 'ws_bnd_b2', 'ws_bnd_b3'].map((id) => c.run(id)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error).message))).toEqual(['ok', 'ok', 'ok', 'refused key at 3', 'ok', 'ok', 'refused all at 5']);
+    expect(await stored('ws_bnd_')).toEqual(['ws_bnd_a1', 'ws_bnd_a2', 'ws_bnd_a3', 'ws_bnd_b1', 'ws_bnd_b2']);
+    expect(c.queued()).toBe(0);
+    // Once written, the queue takes jobs again.
+    await c.run('ws_bnd_a5');
+    expect(c.queued('ws_bnd_a')).toBe(0);
+  });
 });

@@ -10,7 +10,8 @@
  * A group is written by `commit(jobs)`. When that fails, the group's jobs are written again one by
  * one (each alone in its own transaction), so a request that cannot be stored fails alone and never
  * takes its neighbours down with it. Every job is resolved only after the transaction holding it
- * committed. Groups start on the next turn of the event loop (setImmediate), after the requests
+ * committed. What waits is bounded (`bounds`): past the bound a job is refused at once rather than
+ * queued without limit while the store falls behind. Groups start on the next turn of the event loop (setImmediate), after the requests
  * already read from the sockets have been queued; up to `parallel` groups are written at once, the
  * queue shared out between them (otherwise the first writer would take everything and the others idle).
  */
@@ -23,6 +24,17 @@ export interface GroupCommitOptions<J> {
   maxWeight: number;
   /** Groups written at the same time (1 for SQLite, whose writes are serialised anyway). */
   parallel: number;
+  /**
+   * Bounds on the weight waiting to be written (taken into a group no longer counts): past either,
+   * `run` rejects at once with `refuse(…)` and the job is never written. `key` shares the queue out
+   * (e.g. per workspace), so one caller's flood is refused before it crowds out the others.
+   */
+  bounds?: {
+    maxQueued: number;
+    maxQueuedPerKey: number;
+    key: (job: J) => string;
+    refuse: (scope: 'all' | 'key', queued: number) => Error;
+  };
 }
 
 interface Pending<J> {
@@ -35,10 +47,29 @@ export class GroupCommitter<J> {
   private queue: Pending<J>[] = [];
   private running = 0;
   private scheduled = false;
+  private queuedWeight = 0;
+  private queuedByKey = new Map<string, number>();
 
   constructor(private options: GroupCommitOptions<J>) {}
 
+  /** Weight waiting to be written, in all and for one key. */
+  queued(key?: string): number {
+    return key === undefined ? this.queuedWeight : (this.queuedByKey.get(key) ?? 0);
+  }
+
   run(job: J): Promise<void> {
+    const bounds = this.options.bounds;
+    const weight = this.options.weight(job);
+    if (bounds) {
+      const key = bounds.key(job);
+      const mine = this.queuedByKey.get(key) ?? 0;
+      // A job alone is always admitted when nothing of its key waits, however heavy (else a request
+      // larger than the bound could never be stored).
+      if (mine > 0 && mine + weight > bounds.maxQueuedPerKey) return Promise.reject(bounds.refuse('key', mine));
+      if (this.queuedWeight > 0 && this.queuedWeight + weight > bounds.maxQueued) return Promise.reject(bounds.refuse('all', this.queuedWeight));
+      this.queuedByKey.set(key, mine + weight);
+    }
+    this.queuedWeight += weight;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       if (!this.scheduled && this.running < this.options.parallel) {
@@ -93,9 +124,21 @@ export class GroupCommitter<J> {
     while (this.queue.length > 0 && group.length < share) {
       const w = this.options.weight(this.queue[0]!.job);
       if (group.length > 0 && weight + w > this.options.maxWeight) break;
-      group.push(this.queue.shift()!);
+      const taken = this.queue.shift()!;
+      group.push(taken);
       weight += w;
+      this.unqueue(taken.job, w);
     }
     return group;
+  }
+
+  private unqueue(job: J, weight: number): void {
+    this.queuedWeight -= weight;
+    const bounds = this.options.bounds;
+    if (!bounds) return;
+    const key = bounds.key(job);
+    const left = (this.queuedByKey.get(key) ?? 0) - weight;
+    if (left > 0) this.queuedByKey.set(key, left);
+    else this.queuedByKey.delete(key);
   }
 }

@@ -15,6 +15,11 @@
  * uses (unique or foreign-key violation, deadlock). Nothing of the losing transaction is kept, so it
  * is run again, up to three times.
  *
+ * Backpressure: at most `config.ingest.maxQueued` calls wait for the store in this process, at most
+ * `maxQueuedPerWorkspace` of one workspace; past either a request is refused with 429 and
+ * Retry-After (TooManyRequestsError) before anything of it is stored, so a store that falls behind
+ * makes the senders back off and retry (Segment's libraries do) instead of filling memory.
+ *
  * Reads `store.dialect` for the group committer's parallelism (measured: see committerOf) and the
  * PostgreSQL error codes worth a retry, and hands it to ./lookup.ts and ./insert-events.ts (measured there).
  */
@@ -22,7 +27,8 @@ import type { ServiceDeps } from '../core/deps.js';
 import type { JsonObject } from '../core/json.js';
 import { resolveContacts, userIdsOf } from '../contacts/identity.js';
 import type { Db, DialectName, Store } from '../store/store.js';
-import type { Config } from '../config/config.js';
+import { INGEST_QUEUE_DEFAULTS, type Config } from '../config/config.js';
+import { TooManyRequestsError } from '../core/errors.js';
 import { markBots } from './bots.js';
 import { pageLocation } from './page-url.js';
 import type { Call } from './call.js';
@@ -37,6 +43,10 @@ const ROWS_PER_INSERT = 1000;
 const MAX_GROUP_CALLS = 2000;
 const RETRIED_PG_CODES = new Set(['23505', '23503', '40P01', '40001']);
 const ATTEMPTS = 3;
+/** Segment's libraries back off and retry a 429; a second lets a group or two commit. */
+const RETRY_AFTER_S = 1;
+
+type IngestQueueLimits = NonNullable<Config['ingest']>;
 
 interface Job {
   /** Where the signals of the job's calls go (the runtime's `deps.signals`). */
@@ -52,13 +62,25 @@ interface Job {
  */
 const committers = new WeakMap<Store, GroupCommitter<Job>>();
 
-function committerOf(store: Store): GroupCommitter<Job> {
+function committerOf(store: Store, limits: IngestQueueLimits): GroupCommitter<Job> {
   let committer = committers.get(store);
   if (!committer) {
     committer = new GroupCommitter<Job>({
       commit: (jobs) => commitGroup(store, jobs),
       weight: (job) => job.calls.length,
       maxWeight: MAX_GROUP_CALLS,
+      bounds: {
+        maxQueued: limits.maxQueued,
+        maxQueuedPerKey: limits.maxQueuedPerWorkspace,
+        key: (job) => job.workspaceId,
+        refuse: (scope, queued) =>
+          new TooManyRequestsError(
+            scope === 'key'
+              ? `this workspace already has ${queued} calls waiting to be stored; nothing of this request was stored, retry after the Retry-After seconds`
+              : `the server has ${queued} calls waiting to be stored; nothing of this request was stored, retry after the Retry-After seconds`,
+            RETRY_AFTER_S,
+          ),
+      },
       // SQLite serialises writes. On PostgreSQL the server's per-row cost dominates (the bench showed
       // our event loop idle 65% of the time with 2 groups in flight), so more groups overlap more.
       parallel: store.dialect === 'sqlite' ? 1 : 4,
@@ -69,9 +91,9 @@ function committerOf(store: Store): GroupCommitter<Job> {
 }
 
 /** Stores the calls of one request (all or none); resolves once they are committed. */
-export async function ingest(deps: Pick<ServiceDeps, 'store' | 'signals'> & { config?: Pick<Config, 'bots'> }, workspaceId: string, calls: readonly Call[]): Promise<void> {
+export async function ingest(deps: Pick<ServiceDeps, 'store' | 'signals'> & { config?: Pick<Config, 'bots' | 'ingest'> }, workspaceId: string, calls: readonly Call[]): Promise<void> {
   if (calls.length === 0) return;
-  await committerOf(deps.store).run({ signals: deps.signals, workspaceId, calls: markBots(calls, deps.config?.bots) });
+  await committerOf(deps.store, deps.config?.ingest ?? INGEST_QUEUE_DEFAULTS).run({ signals: deps.signals, workspaceId, calls: markBots(calls, deps.config?.bots) });
 }
 
 async function commitGroup(store: Store, jobs: Job[]): Promise<void> {
