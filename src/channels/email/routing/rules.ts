@@ -5,10 +5,11 @@
  *   1. The first rule that matches the message wins: `kind` (transactional or marketing, absent:
  *      both) and `domains` (the recipient's domain, exactly `gmail.com` or any subdomain of
  *      `*.example.com`; absent: every domain).
- *   2. Among the rule's providers, the weights pick the first one (an 80/20 split while migrating):
- *      deterministically from the message record id, so a retry of the same message picks the same.
- *      A weight of 0 makes a provider a standby: never picked first, tried on failover.
- *   3. Failover: the rule's other providers, in the list's order.
+ *   2. Without weights, the rule's providers are tried in the order it lists them. With weights, they
+ *      pick the first one (an 80/20 split while migrating) deterministically from the message record
+ *      id, so a retry of the same message picks the same; a provider without a weight (or 0) is a
+ *      standby: never picked first, tried on failover.
+ *   3. Failover: the rule's other providers, in the order the rule lists them.
  *   No rule matches: every provider, in the list's order.
  *
  * A rule that routes nowhere (no provider, an unknown one, or only weights of 0) is refused when it
@@ -35,7 +36,7 @@ export const routingRuleSchema = z
         z
           .object({
             id: z.string().regex(PROVIDER_ID, 'must be a provider id'),
-            weight: z.number().int().min(0).max(10_000).default(1).describe('Share of first attempts; 0: failover only'),
+            weight: z.number().int().min(0).max(10_000).optional().describe('Share of first attempts (absent in every entry: the listed order; else absent is 0, failover only)'),
           })
           .strict(),
       )
@@ -78,14 +79,13 @@ function unitOf(messageId: string): number {
 export function route(order: readonly string[], rules: readonly RoutingRule[], input: RouteInput): string[] {
   const rule = rules.find((r) => ruleMatches(r, input));
   if (!rule) return [...order];
-  const position = new Map(order.map((id, i) => [id, i]));
-  const entries = rule.providers.filter((p) => position.has(p.id));
-  const total = entries.reduce((sum, p) => sum + p.weight, 0);
+  const known = new Set(order);
+  const entries = rule.providers.filter((p) => known.has(p.id));
+  const total = entries.reduce((sum, p) => sum + (p.weight ?? 0), 0);
   if (total === 0) return entries.map((p) => p.id);
   let at = unitOf(input.messageId) * total;
-  const first = entries.find((p) => p.weight > 0 && (at -= p.weight) < 0) ?? entries.find((p) => p.weight > 0)!;
-  const rest = entries.filter((p) => p !== first).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
-  return [first.id, ...rest.map((p) => p.id)];
+  const first = entries.find((p) => (p.weight ?? 0) > 0 && (at -= p.weight!) < 0) ?? entries.find((p) => (p.weight ?? 0) > 0)!;
+  return [first.id, ...entries.filter((p) => p !== first).map((p) => p.id)];
 }
 
 function describeRule(rule: RoutingRule): string {
@@ -105,7 +105,8 @@ export function checkRules(providerIds: readonly string[], rules: readonly Routi
       seen.add(p.id);
     });
     if (rule.providers.length === 0) issues.push({ path: `${at}.${i}.providers`, message: `routes nowhere: ${describeRule(rule)} would have no provider` });
-    else if (rule.providers.every((p) => p.weight === 0)) issues.push({ path: `${at}.${i}.providers`, message: `routes nowhere: every weight of the rule for ${describeRule(rule)} is 0` });
+    else if (rule.providers.some((p) => p.weight !== undefined) && rule.providers.every((p) => !p.weight))
+      issues.push({ path: `${at}.${i}.providers`, message: `routes nowhere: every weight of the rule for ${describeRule(rule)} is 0` });
   });
   if (issues.length > 0) throw new ValidationError(issues);
 }
