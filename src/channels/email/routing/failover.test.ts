@@ -4,6 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../../test/backends.js';
 import { startSmtpSink, type SmtpSink } from '../../../../test/smtp-sink.js';
 import { emailKit, type EmailKit } from '../test-kit.js';
+import { createSecretBox } from '../../../secrets/secret-box.js';
+import { resealStoredSecrets } from '../../../secrets/reseal.js';
+import { TEST_SECRET_KEY } from '../../../../test/secret-key.js';
+import { loadProviderList } from './list.js';
 
 /** A port nothing listens on (connections are refused). */
 async function deadPort(): Promise<number> {
@@ -191,6 +195,17 @@ describe.each(backends())('several email providers: routing, failover and circui
     const [mail] = await backup.waitFor(1);
     expect(mail!.parsed.messageId).toBe(first.header_message_id);
     expect((await record('queued:1')).id).toBe(first.id);
+  });
+
+  it('the list is sealed at rest and the start-up pass re-seals it under a rotated key', async () => {
+    expect((await put({ providers: [{ id: 'sealed', name: 'S', kind: 'smtp', settings: smtp(backup.port, { user: 'u' }), secrets: { password: 'pw-AT-REST' } }] })).statusCode).toBe(200);
+    const row = await k.h.deps.store.db.selectFrom('email_provider_list').select('secrets').where('workspace_id', '=', k.t.workspaceId).where('id', '=', 'sealed').executeTakeFirstOrThrow();
+    expect(JSON.stringify(row.secrets)).not.toContain('pw-AT-REST');
+    const rotated = createSecretBox({ current: Buffer.alloc(32, 5), previous: TEST_SECRET_KEY });
+    expect((await resealStoredSecrets({ store: k.h.deps.store, secretBox: rotated })).emailProviderList).toBeGreaterThanOrEqual(1);
+    const list = await loadProviderList(k.h.deps.store.db, createSecretBox({ current: Buffer.alloc(32, 5) }), k.t.workspaceId);
+    expect(list.providers[0]!.secrets).toEqual({ password: 'pw-AT-REST' });
+    await resealStoredSecrets({ store: k.h.deps.store, secretBox: createSecretBox({ current: TEST_SECRET_KEY, previous: Buffer.alloc(32, 5) }) });
   });
 
   it('PUT /api/email/provider (one provider, as before) edits the list entry `primary`', async () => {
