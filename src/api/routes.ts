@@ -13,6 +13,7 @@ import { journeysRoutes } from '../journeys/journeys.routes.js';
 import { templateRoutes } from '../templates/routes.js';
 import { runsRoutes } from '../journeys/runs.routes.js';
 import { emailSettingsRoutes } from '../channels/email/settings.routes.js';
+import { emailProvidersRoutes } from '../channels/email/routing/routes.js';
 import { outboxRoutes } from '../channels/email/providers/outbox/outbox.routes.js';
 import { messagesRoutes } from '../messages/messages.routes.js';
 import { trackingRoutes } from '../tracking/tracking.routes.js';
@@ -57,6 +58,7 @@ export const routeModules: RouteModule[] = [
   templateRoutes,
   runsRoutes,
   emailSettingsRoutes,
+  emailProvidersRoutes,
   outboxRoutes,
   messagesRoutes,
   trackingRoutes,

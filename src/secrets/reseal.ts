@@ -19,13 +19,15 @@ import type { SecretBox } from './secret-box.js';
 
 export interface ResealCounts {
   emailProviders: number;
+  /** Rows of the email provider list (migrations/000030.sql). */
+  emailProviderList: number;
   channelProviders: number;
   assistantKeys: number;
 }
 
 export async function resealStoredSecrets(deps: { store: Store; secretBox: SecretBox }): Promise<ResealCounts> {
   const { store, secretBox: box } = deps;
-  const counts: ResealCounts = { emailProviders: 0, channelProviders: 0, assistantKeys: 0 };
+  const counts: ResealCounts = { emailProviders: 0, emailProviderList: 0, channelProviders: 0, assistantKeys: 0 };
 
   const email = await store.db.selectFrom('email_providers').select(['workspace_id', 'secrets', 'updated_at']).execute();
   for (const row of email) {
@@ -34,6 +36,20 @@ export async function resealStoredSecrets(deps: { store: Store; secretBox: Secre
     const sealed = sealEmailSecrets(box, openEmailSecrets(box, row.secrets));
     const r = await store.db.updateTable('email_providers').set({ secrets: sealed }).where('workspace_id', '=', row.workspace_id).where('updated_at', '=', row.updated_at).executeTakeFirst();
     counts.emailProviders += Number(r.numUpdatedRows);
+  }
+
+  const list = await store.db.selectFrom('email_provider_list').select(['workspace_id', 'id', 'secrets', 'updated_at']).execute();
+  for (const row of list) {
+    const value = fromJson<{ sealed?: unknown } | null>(row.secrets);
+    if (value && typeof value.sealed === 'string' && box.isCurrent(value.sealed)) continue;
+    const r = await store.db
+      .updateTable('email_provider_list')
+      .set({ secrets: sealEmailSecrets(box, openEmailSecrets(box, row.secrets)) })
+      .where('workspace_id', '=', row.workspace_id)
+      .where('id', '=', row.id)
+      .where('updated_at', '=', row.updated_at)
+      .executeTakeFirst();
+    counts.emailProviderList += Number(r.numUpdatedRows);
   }
 
   const providers = await store.db.selectFrom('channel_providers').select(['id', 'secrets', 'updated_at']).execute();

@@ -23,6 +23,9 @@ export interface Database {
   // email
   email_providers: import('../channels/email/tables.js').EmailProvidersTable;
   outbox: import('../channels/email/tables.js').OutboxTable;
+  email_provider_list: import('../channels/email/routing/tables.js').EmailProviderListTable;
+  email_routing: import('../channels/email/routing/tables.js').EmailRoutingTable;
+  email_circuits: import('../channels/email/routing/tables.js').EmailCircuitsTable;
   messages: import('../messages/tables.js').MessagesTable;
   // channel platform and SMS
   channel_providers: import('../channels/tables.js').ChannelProvidersTable;

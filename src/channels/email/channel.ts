@@ -24,8 +24,9 @@ import { pipelineChannel } from '../pipeline.js';
 import type { ChannelSender, ClaimedDelivery, DeliveryOutcome } from '../pipeline-sender.js';
 import { composeEmail, unsubscribeUrls } from './compose.js';
 import { createProviderPool, type ProviderPool } from './providers/pool.js';
-import type { EmailProvider } from './provider.js';
-import type { ResolvedEmailSettings } from './settings.js';
+import type { EmailProvider, ProviderResult } from './provider.js';
+import { domainOf, type ResolvedEmailSettings } from './settings.js';
+import { createRoutedPool, type RoutedPool, type WorkspaceRoutes } from './routing/pool.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { nonEmptyString, templateOf } from '../request-config.js';
 
@@ -49,27 +50,30 @@ export interface EmailChannelDeps {
 }
 
 export interface EmailChannel extends Channel {
+  /** The workspace's single-provider settings and provider (forms' confirmation mail, test sends). */
   readonly providers: ProviderPool;
+  /** Every provider of each workspace, routed per message, per lane (./routing/). */
+  readonly routed: RoutedPool;
   close(): Promise<void>;
 }
 
 /** What every send of a workspace needs, read once per batch. */
 interface WorkspaceContext {
   resolved: ResolvedEmailSettings;
-  provider: EmailProvider;
+  routes: WorkspaceRoutes;
   secret: string;
   ws: WorkspaceSettings;
 }
 
 /** Email's part of the pipeline. */
-function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSender<WorkspaceContext> {
+function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<WorkspaceContext> {
   const { store, clock } = deps;
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);
 
   async function deliver({ request, message, address }: ClaimedDelivery, context: WorkspaceContext): Promise<DeliveryOutcome> {
-    const { resolved, provider, secret, ws } = context;
+    const { resolved, routes, secret, ws } = context;
     const to = parseEmailAddress(address);
     if (!to.ok) return { result: { status: 'skipped', reason: `invalid email address: ${to.reason}` }, content: null };
     // The workspace's postal address (PATCH /api/workspace, also what previews show) wins; the
@@ -105,8 +109,9 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
       publicUrl: deps.publicUrl,
       now: clock.now(),
     });
+    const candidates = routes.candidates({ kind: request.kind, domain: domainOf(to.value.address), messageId: message.id });
     const content: SentContent = {
-      provider: provider.name,
+      provider: candidates[0]!.label,
       to: request.contact.email!,
       subject: rendered.subject,
       links,
@@ -114,11 +119,39 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
       templateVersion: rendered.version,
       segments: 1,
     };
-    const result = await provider.send(outgoing);
+    const result = await sendRouted(routes, candidates, outgoing, content);
     if (result.status === 'permanent' && 'hardBounce' in result) {
-      return { result: { status: 'permanent', reason: result.reason }, content, suppressAddress: { source: provider.name, detail: result.reason, bounced: true } };
+      return { result: { status: 'permanent', reason: result.reason }, content, suppressAddress: { source: content.provider, detail: result.reason, bounced: true } };
     }
     return { result, content };
+  }
+
+  /**
+   * The one composed message (one record, one Message-ID) to its route's providers in turn: a
+   * retryable failure counts against the provider's circuit and the next one is tried; an open
+   * circuit is skipped. When none took it, the last retryable answer stands and the pipeline keeps
+   * the message queued for a later attempt with the same Message-ID.
+   */
+  async function sendRouted(
+    routes: WorkspaceRoutes,
+    candidates: ReturnType<WorkspaceRoutes['candidates']>,
+    outgoing: Parameters<EmailProvider['send']>[0],
+    content: SentContent,
+  ): Promise<ProviderResult> {
+    const { circuits } = routes;
+    let last: ProviderResult | null = null;
+    for (const candidate of candidates) {
+      if (circuits && !(await circuits.allow(candidate.id))) continue;
+      content.provider = candidate.label;
+      const result = await candidate.provider.send(outgoing);
+      if (result.status !== 'retryable') {
+        await circuits?.succeeded(candidate.id);
+        return result;
+      }
+      last = result;
+      await circuits?.failed(candidate.id, result.reason);
+    }
+    return last ?? { status: 'retryable', reason: `the circuit of every provider for this message is open (${candidates.map((c) => c.id).join(', ')})` };
   }
 
   return {
@@ -132,10 +165,10 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
       return parsed.ok ? { ok: true, value: raw } : { ok: false, reason: `invalid email address: ${parsed.reason}` };
     },
     async workspace(workspaceId) {
-      const { resolved, provider } = await providers.get(workspaceId);
+      const routes = await pool.routes(workspaceId);
       const secret = await workspaceSecret(store, workspaceId, secrets);
       const ws = await getWorkspaceSettings(store.db, workspaceId);
-      return { resolved, provider, secret, ws };
+      return { resolved: routes.resolved, routes, secret, ws };
     },
     deliver,
   };
@@ -143,6 +176,14 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
 
 export function createEmailChannel(deps: EmailChannelDeps): EmailChannel {
   const providers = createProviderPool({ store: deps.store, clock: deps.clock, secretBox: deps.secretBox, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
-  const channel = pipelineChannel(deps, emailSender(deps, providers));
-  return { ...channel, providers, close: () => providers.close() };
+  const routed = createRoutedPool({ store: deps.store, clock: deps.clock, secretBox: deps.secretBox, allowPrivateOutbound: deps.allowPrivateOutbound }, deps.defaults);
+  const channel = pipelineChannel(deps, emailSender(deps, routed));
+  return {
+    ...channel,
+    providers,
+    routed,
+    close: async () => {
+      await Promise.all([providers.close(), routed.close()]);
+    },
+  };
 }

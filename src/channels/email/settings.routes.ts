@@ -41,6 +41,7 @@ const publicSchema = z.object({
       hasPassword: z.boolean(),
       maxConnections: z.number(),
       rateLimitPerSecond: z.number().optional(),
+      timeoutSeconds: z.number().optional(),
       allowInvalidCertificates: z.boolean(),
     })
     .optional(),

@@ -14,6 +14,7 @@ import { fromJson, toJson } from '../../core/json.js';
 import type { Db } from '../../store/store.js';
 import type { SealingDeps, SecretBox } from '../../secrets/secret-box.js';
 import type { EmailProviderKind } from './tables.js';
+import { mirrorPrimary } from './routing/primary.js';
 
 const Mailbox = z.object({ address: z.string().email().max(320), name: z.string().max(200).optional() });
 const Domain = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain name such as mail.example.com');
@@ -29,6 +30,11 @@ export const smtpSettingsSchema = z.object({
   password: z.string().max(1000).nullable().optional(),
   maxConnections: z.number().int().min(1).max(100).default(5),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * How long a silent server is waited for (to connect, to greet, for each reply) before the send
+   * counts as a retryable failure and goes to the next provider. Default: 10 s to connect, 60 s a reply.
+   */
+  timeoutSeconds: z.number().int().min(1).max(300).optional(),
   /** Accept self-signed certificates (test relays only). */
   allowInvalidCertificates: z.boolean().default(false),
 });
@@ -145,7 +151,11 @@ export async function saveEmailSettings(deps: ServiceDeps & SealingDeps, workspa
       settings.dkim = { domain: dkim.domain, selector: dkim.selector };
       if (dkim.privateKey !== undefined) secrets.dkimPrivateKey = dkim.privateKey;
     } else delete secrets.dkimPrivateKey;
-    return writeEmailSettings(trx, deps.secretBox, deps.clock.now(), workspaceId, previous, settings, secrets);
+    const saved = await writeEmailSettings(trx, deps.secretBox, deps.clock.now(), workspaceId, previous, settings, secrets);
+    // A workspace with a provider list (./routing/) sees this provider as its `primary`.
+    const primary = { kind: settings.provider, settings: settings.smtp ? { smtp: settings.smtp } : {}, secrets: secrets.password ? { password: secrets.password } : ({} as Record<string, string>) };
+    await mirrorPrimary(trx, deps.secretBox, workspaceId, primary, Number(saved.version.slice(3)));
+    return saved;
   });
 }
 

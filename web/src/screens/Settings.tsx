@@ -7,6 +7,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, del, get, patch, post, canAdmin, type Role, type Session } from '../api';
 import { useI18n } from '../i18n';
 import { EmailProvider } from './settings/EmailProvider';
+import { EmailRouting } from './settings/EmailRouting';
 import { MessagingDefaults } from './settings/MessagingDefaults';
 import { Topics } from './settings/Topics';
 import { SmsSettingsSection } from './settings/SmsSettings';
@@ -121,6 +122,7 @@ export function Settings({ session }: { session: Session }) {
         </form>
       )}
       <EmailProvider admin={admin} />
+      {admin && <EmailRouting />}
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
       <SmsSettingsSection admin={admin} />

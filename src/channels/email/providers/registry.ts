@@ -8,7 +8,7 @@ import type { EmailProvider } from '../provider.js';
 import type { EmailSecrets, EmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
 import { createOutboxProvider } from './outbox/outbox.js';
-import { createSmtpProvider } from './smtp/smtp.js';
+import { createSmtpProvider, smtpTimeoutsOf } from './smtp/smtp.js';
 import { dkimSignerOf } from './raw.js';
 
 export interface ProviderDeps {
@@ -21,6 +21,6 @@ export interface ProviderDeps {
 export type EmailProviderFactory = (deps: ProviderDeps, settings: EmailSettings, secrets: EmailSecrets) => EmailProvider;
 
 export const emailProviders: Record<EmailProviderKind, EmailProviderFactory> = {
-  smtp: (deps, settings, secrets) => createSmtpProvider(settings, secrets, undefined, deps.allowPrivateOutbound ?? false),
+  smtp: (deps, settings, secrets) => createSmtpProvider(settings, secrets, smtpTimeoutsOf(settings), deps.allowPrivateOutbound ?? false),
   outbox: (deps, settings, secrets) => createOutboxProvider(deps, dkimSignerOf(settings, secrets)),
 };

@@ -20,6 +20,12 @@ export interface SmtpTimeouts {
   socketTimeoutMs: number;
 }
 
+/** The settings' `timeoutSeconds` for every wait, else 10 s to connect and 60 s for a reply. */
+export function smtpTimeoutsOf(settings: EmailSettings): SmtpTimeouts {
+  const seconds = settings.smtp?.timeoutSeconds;
+  return seconds ? { connectionTimeoutMs: seconds * 1000, socketTimeoutMs: seconds * 1000 } : { connectionTimeoutMs: 10_000, socketTimeoutMs: 60_000 };
+}
+
 /**
  * `allowPrivate`: connect to any address the host resolves to (the operator allowed it, or it is the
  * operator's own QATRA_SMTP_URL); otherwise only to public ones (./connect.ts).

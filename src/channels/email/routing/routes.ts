@@ -1,0 +1,104 @@
+/**
+ * @module `GET/PUT /api/email/providers`: the workspace's email providers (tried in the list's
+ * order), the routing rules between them, the circuit policy, and each provider's circuit. The PUT
+ * replaces all of it at once (./list.ts): a rule that routes nowhere is refused (400, with the
+ * rule's field path), and nothing changes. Secrets are write-only: answers show `secretsSet` flags.
+ * `PUT /api/email/provider` (one provider) keeps working: it edits the entry `primary`.
+ */
+import { z } from 'zod';
+import type { RouteModule } from '../../../api/deps.js';
+import { requireKey, workspaceOf } from '../../../api/auth.js';
+import { errorResponses } from '../../../api/schemas.js';
+import { ValidationError } from '../../../core/errors.js';
+import { privateTargetOf } from '../../address-guard.js';
+import { SMTP_ALLOWED_BY } from '../providers/smtp/connect.js';
+import { loadCircuits, type Circuit } from './circuits.js';
+import { loadProviderList, providerListInputSchema, publicProvider, saveProviderList, type ProviderList } from './list.js';
+import { routingPolicySchema, routingRuleSchema } from './rules.js';
+
+const circuitSchema = z.object({
+  state: z.enum(['closed', 'open', 'half_open']),
+  failures: z.number(),
+  since: z.number().nullable().describe('When it opened (or its probe started); null when closed'),
+  lastError: z.string().nullable(),
+});
+
+const answerSchema = z.object({
+  providers: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      settings: z.record(z.string(), z.unknown()),
+      secretsSet: z.record(z.string(), z.boolean()),
+      circuit: circuitSchema,
+    }),
+  ),
+  rules: z.array(routingRuleSchema),
+  policy: routingPolicySchema,
+});
+
+function answer(list: ProviderList, circuits: Map<string, Circuit>): z.output<typeof answerSchema> {
+  return {
+    providers: list.providers.map((p) => {
+      const c = circuits.get(p.id);
+      return {
+        ...publicProvider(p),
+        circuit: c
+          ? { state: c.state, failures: c.failures, since: c.state === 'open' ? c.openedAt : c.state === 'half_open' ? c.probeAt : null, lastError: c.lastError }
+          : { state: 'closed' as const, failures: 0, since: null, lastError: null },
+      };
+    }),
+    rules: list.rules,
+    policy: list.policy,
+  };
+}
+
+export const emailProvidersRoutes: RouteModule = (app, deps) => {
+  const admin = requireKey(deps, 'admin');
+  const tags = ['email'];
+
+  app.get(
+    '/api/email/providers',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "The workspace's email providers with their circuits, the routing rules and the circuit policy (secrets never shown)",
+        response: { 200: answerSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const workspaceId = workspaceOf(request);
+      const [list, circuits] = await Promise.all([loadProviderList(deps.store.db, deps.secretBox, workspaceId), loadCircuits(deps.store, workspaceId)]);
+      return answer(list, circuits);
+    },
+  );
+
+  app.put(
+    '/api/email/providers',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Replace the email providers, routing rules and circuit policy; a rule that routes nowhere is refused; omitted secrets are kept, null removes one',
+        body: providerListInputSchema,
+        response: { 200: answerSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const workspaceId = workspaceOf(request);
+      // The address guard (../../address-guard.ts) at save time; the provider checks again at connect.
+      if (!deps.config.allowPrivateOutbound) {
+        for (const [i, p] of request.body.providers.entries()) {
+          const host = (p.settings.smtp as { host?: unknown } | undefined)?.host;
+          if (p.kind !== 'smtp' || typeof host !== 'string') continue;
+          const refused = await privateTargetOf(host, SMTP_ALLOWED_BY);
+          if (refused) throw ValidationError.at(`body.providers.${i}.settings.smtp.host`, refused.message);
+        }
+      }
+      const saved = await saveProviderList(deps, workspaceId, request.body);
+      return answer(saved, await loadCircuits(deps.store, workspaceId));
+    },
+  );
+};
