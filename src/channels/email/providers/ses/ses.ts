@@ -22,6 +22,9 @@ import { checkedRecipient, espConfig, mailboxText, rawMessage } from '../esp/mes
 
 const RETRYABLE = new Set(['AccountSuspendedException', 'SendingPausedException', 'MailFromDomainNotVerifiedException', 'TooManyRequestsException', 'LimitExceededException']);
 
+/** SigV4's request time (`20260105T120000Z`), from the injected clock. */
+export const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[:-]|\.\d{3}/g, '');
+
 export function sesBaseUrl(region: string, baseUrl?: string): string {
   return baseUrl ?? `https://email.${region}.amazonaws.com`;
 }
@@ -51,7 +54,7 @@ export function createSesProvider(deps: { clock: Clock; allowPrivateOutbound: bo
         ...(esp.configurationSet ? { ConfigurationSetName: esp.configurationSet } : {}),
       });
       const signed = aws4.sign(
-        { host: url.host, path: url.pathname, method: 'POST', service: 'ses', region: esp.region, headers: { 'Content-Type': 'application/json' }, body },
+        { host: url.host, path: url.pathname, method: 'POST', service: 'ses', region: esp.region, headers: { 'Content-Type': 'application/json', 'X-Amz-Date': amzDate(deps.clock.now()) }, body },
         { accessKeyId: esp.accessKeyId, secretAccessKey: credentials.secretAccessKey ?? '' },
       );
       const headers = signed.headers as Record<string, string>;
