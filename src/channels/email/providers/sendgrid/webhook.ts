@@ -3,8 +3,8 @@
  * at `POST /hooks/email/sendgrid/<workspace>`: `X-Twilio-Email-Event-Webhook-Signature` is an ECDSA
  * P-256 / SHA-256 signature (base64 DER) over the `X-Twilio-Email-Event-Webhook-Timestamp` header
  * followed by the raw body, checked with the verification key from the settings
- * (`webhookPublicKey`). A timestamp more than 5 minutes from our clock is refused, and a signature is
- * accepted once (the replay guard, ../esp/replay.ts).
+ * (`webhookPublicKey`). A timestamp more than 5 minutes from our clock is refused, and a signed
+ * timestamp + body is accepted once (the replay guard, ../esp/replay.ts).
  *
  * The body is an array of events: delivered; bounce (`type` bounce → hard, blocked → soft);
  * dropped (reason Bounced Address / Invalid → hard bounce, Spam Reporting Address → complaint, the
@@ -73,6 +73,8 @@ export const sendgridWebhook: EspWebhook<'sendgrid'> = {
         at: typeof e.timestamp === 'number' && Number.isFinite(e.timestamp) ? e.timestamp * 1000 : undefined,
       });
     }
-    return { events, nonce: signature };
+    // The nonce is what was signed, not the signature: an ECDSA signature can be re-encoded (s → n − s)
+    // and still verify, so a replay with a rewritten signature must still be caught.
+    return { events, nonce: `${timestamp}.${request.rawBody}` };
   },
 };
