@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../../../test/backends.js';
+import { SignalTap } from '../../../../../test/signal-tap.js';
 import { ManualClock } from '../../../../core/clock.js';
 import { fromJson } from '../../../../core/json.js';
 import { findMessage } from '../../../../messages/records.js';
@@ -54,8 +55,9 @@ describe.each(backends())('SendGrid signed event webhook on %s', (kind) => {
   let url: string;
   let n = 0;
   const now = () => Math.floor(k.h.clock.now() / 1000);
+  const tap = new SignalTap();
   beforeAll(async () => {
-    k = await emailKit(kind);
+    k = await emailKit(kind, { extraSinks: [tap] });
     fake = await startSendgridFake();
     await k.configure({ provider: 'sendgrid', esp: { kind: 'sendgrid', baseUrl: fake.baseUrl, apiKey: fake.apiKey, webhookPublicKey: fake.publicKey } });
     hooks = await startHookApp(k.h.deps);
@@ -102,6 +104,19 @@ describe.each(backends())('SendGrid signed event webhook on %s', (kind) => {
     // Re-signed (SendGrid's retry): applied again, every event a duplicate.
     k.h.clock.advance(1000);
     expect(JSON.parse((await fake.postEvents(url, batch, { timestamp: now() })).body)).toMatchObject({ applied: 0, duplicate: 4 });
+  });
+
+  it('a machine open is recorded but emits no signal (it fires no goal); a human open does', async () => {
+    const m = await sent('sg-mpp@example.org');
+    const ids = { recordId: m.id, sgMessageId: m.sgMessageId, to: m.to };
+    const seen = tap.collect((s) => s.kind === 'event' && s.event.name === 'email.opened');
+    expect((await fake.postEvents(url, [sendgridEvent('open', ids, { sg_machine_open: true })], { timestamp: now() })).status).toBe(200);
+    expect(seen).toEqual([]);
+    k.h.clock.advance(60_000);
+    expect((await fake.postEvents(url, [sendgridEvent('open', ids, { sg_machine_open: false, timestamp: now() })], { timestamp: now() })).status).toBe(200);
+    tap.stop();
+    expect(seen).toHaveLength(1);
+    expect((await emailEvents(m.contactId)).filter((e) => e.name === 'email.opened')).toHaveLength(2);
   });
 
   it('a spam report suppresses and withdraws consent; a dropped bounced address is a hard bounce', async () => {
