@@ -9,7 +9,7 @@
  * Errors (https://postmarkapp.com/developer/api/overview#error-codes, the body's `ErrorCode`):
  * 406 inactive recipient (it bounced or complained before) → permanent hard bounce, so Qatra
  * suppresses it too; 300 invalid email request and other 422s → permanent; 10 bad token, 400/401
- * sender signature missing or unconfirmed, 405 account out of credits, 412 account pending → retryable
+ * sender signature missing or unconfirmed, 405 not allowed to send (out of credits), 412 account pending, 413 account may not send → retryable
  * (the operator's to fix); 429 and 5xx → retryable.
  */
 import type { Clock } from '../../../../core/clock.js';
@@ -20,7 +20,7 @@ import { RECORD_ID_FIELD } from '../esp/kinds.js';
 import { checkedRecipient, espConfig, extraHeaders, mailboxText } from '../esp/message.js';
 
 export const POSTMARK_BASE_URL = 'https://api.postmarkapp.com';
-const OPERATOR_CODES = new Set([10, 400, 401, 405, 412]);
+const OPERATOR_CODES = new Set([10, 400, 401, 405, 412, 413]);
 
 export function createPostmarkProvider(deps: { clock: Clock; allowPrivateOutbound: boolean; timeoutMs?: number }, settings: EmailSettings, secrets: EmailSecrets): EmailProvider {
   const { esp, credentials } = espConfig('postmark', settings, secrets);

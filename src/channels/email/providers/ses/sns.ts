@@ -83,8 +83,13 @@ export function snsMessageOf(value: unknown): SnsMessage {
   const v = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
   const required = ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL'];
   for (const f of required) if (typeof v[f] !== 'string') throw new ForbiddenError(`not a signed SNS message (no ${f})`);
-  for (const f of ['Subject', 'SubscribeURL', 'Token']) if (v[f] !== undefined && typeof v[f] !== 'string') throw new ForbiddenError(`not a signed SNS message (${f})`);
-  return v as unknown as SnsMessage;
+  const m: Record<string, unknown> = { ...v };
+  // An absent optional field may come as null; it is then not part of the string to sign.
+  for (const f of ['Subject', 'SubscribeURL', 'Token']) {
+    if (m[f] === null) delete m[f];
+    else if (m[f] !== undefined && typeof m[f] !== 'string') throw new ForbiddenError(`not a signed SNS message (${f})`);
+  }
+  return m as unknown as SnsMessage;
 }
 
 /**
