@@ -21,6 +21,11 @@ import { checkedRecipient, espConfig, rawMessage } from '../esp/message.js';
 export const MAILGUN_BASE_URLS = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
 
 /** A multipart/form-data body of text fields and one file (`message`, the raw MIME). */
+/** The API base: `baseUrl` when set, else the region's public endpoint. */
+export function mailgunBaseUrl(esp: { region: 'us' | 'eu'; baseUrl?: string | undefined }): string {
+  return esp.baseUrl ?? MAILGUN_BASE_URLS[esp.region];
+}
+
 export function multipart(fields: Array<[string, string]>, file: { name: string; filename: string; content: string }): { body: string; contentType: string } {
   const boundary = `qatra-${randomBytes(12).toString('hex')}`;
   const parts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
@@ -31,7 +36,7 @@ export function multipart(fields: Array<[string, string]>, file: { name: string;
 export function createMailgunProvider(deps: { clock: Clock; allowPrivateOutbound: boolean; timeoutMs?: number }, settings: EmailSettings, secrets: EmailSecrets): EmailProvider {
   const { esp, credentials } = espConfig('mailgun', settings, secrets);
   const transport = espTransport(deps);
-  const url = endpoint(esp.baseUrl ?? MAILGUN_BASE_URLS[esp.region], `/v3/${encodeURIComponent(esp.domain)}/messages.mime`);
+  const url = endpoint(mailgunBaseUrl(esp), `/v3/${encodeURIComponent(esp.domain)}/messages.mime`);
   const auth = `Basic ${Buffer.from(`api:${credentials.apiKey ?? ''}`).toString('base64')}`;
   return {
     name: 'mailgun',
