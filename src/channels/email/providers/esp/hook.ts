@@ -2,13 +2,12 @@
  * @module What an ESP's event webhook is to the shared route (./routes.ts): a `verify` that checks
  * the request the way that ESP signs it (throwing ForbiddenError: 403, nothing changed) and turns its
  * body into Qatra feedback (src/bounces/apply.ts) naming the message by our record id or the ESP's
- * id. Also the checks the verifiers share: a bounded JSON parse of the raw body, a time window for
- * signed timestamps, and a constant-time comparison.
+ * id. Also the checks the verifiers share: a time window for signed timestamps and a constant-time
+ * comparison.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
-import { illFormedPath, jsonShape, MAX_JSON_ARRAY_ITEMS, MAX_JSON_DEPTH } from '../../../../api/json-body.js';
+import { ForbiddenError } from '../../../../core/errors.js';
 import type { Feedback } from '../../../../bounces/apply.js';
 import type { EspKind } from './kinds.js';
 import type { EspSecrets } from './settings.js';
@@ -23,6 +22,8 @@ export interface HookRequest {
   headers: IncomingHttpHeaders;
   /** The client's address (through the proxies the operator trusts: QATRA_TRUST_PROXY). */
   ip: string;
+  /** The body parsed as JSON within the app's bounds (the route's: ./routes.ts), else a 400. */
+  json(): unknown;
 }
 
 /** One event of an ESP, in Qatra's terms. */
@@ -42,22 +43,6 @@ export interface HookVerdict {
 export interface EspWebhook<K extends EspKind> {
   kind: K;
   verify(request: HookRequest, config: { esp: EspSettingsOf<K>; secrets: EspSecrets; now: number }): Promise<HookVerdict>;
-}
-
-/** Parses a verified body: JSON within the app's bounds (depth, array length, well-formed strings), else 400. */
-export function parseJsonBody(text: string): unknown {
-  const shape = jsonShape(text);
-  if (shape.depth > MAX_JSON_DEPTH) throw ValidationError.at('body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (shape.longestArray > MAX_JSON_ARRAY_ITEMS) throw ValidationError.at('body', `an array longer than ${MAX_JSON_ARRAY_ITEMS} items`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw ValidationError.at('body', 'must be JSON');
-  }
-  const bad = illFormedPath(value);
-  if (bad) throw ValidationError.at(bad, 'must be well-formed UTF-16 (a lone surrogate)');
-  return value;
 }
 
 /** Refuses a signed timestamp (epoch ms) outside the window around `now`. */

@@ -15,7 +15,8 @@
 import type { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { RouteModule } from '../../../../api/deps.js';
-import { ForbiddenError } from '../../../../core/errors.js';
+import { illFormedPath, jsonShape, MAX_JSON_ARRAY_ITEMS, MAX_JSON_DEPTH } from '../../../../api/json-body.js';
+import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
 import { feedbackDepsOf } from '../../../../bounces/deps.js';
 import { loadEmailSettings } from '../../settings.js';
 import { mailgunWebhook } from '../mailgun/webhook.js';
@@ -38,6 +39,22 @@ export interface EspHookOptions {
 
 const params = z.object({ kind: z.enum(ESP_KINDS), workspaceId: z.string().min(1).max(100) });
 const answer = z.object({ applied: z.number(), duplicate: z.number(), ignored: z.number(), unmatched: z.number() });
+
+/** Parses a verified body: JSON within the app's bounds (depth, array length, well-formed strings), else 400. */
+export function parseJsonBody(text: string): unknown {
+  const shape = jsonShape(text);
+  if (shape.depth > MAX_JSON_DEPTH) throw ValidationError.at('body', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (shape.longestArray > MAX_JSON_ARRAY_ITEMS) throw ValidationError.at('body', `an array longer than ${MAX_JSON_ARRAY_ITEMS} items`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw ValidationError.at('body', 'must be JSON');
+  }
+  const bad = illFormedPath(value);
+  if (bad) throw ValidationError.at(bad, 'must be well-formed UTF-16 (a lone surrogate)');
+  return value;
+}
 
 export function espHookRoutes(options: EspHookOptions = {}): RouteModule {
   return (app, deps) => {
@@ -64,8 +81,9 @@ export function espHookRoutes(options: EspHookOptions = {}): RouteModule {
           if (!resolved || !esp || esp.kind !== kind) throw new ForbiddenError(`no ${kind} provider is set up for this workspace`);
           const webhook = webhooks[kind] as EspWebhook<EspKind>;
           const now = deps.clock.now();
+          const rawBody = typeof request.body === 'string' ? request.body : '';
           const verdict = await webhook.verify(
-            { rawBody: typeof request.body === 'string' ? request.body : '', headers: request.headers, ip: request.ip },
+            { rawBody, headers: request.headers, ip: request.ip, json: () => parseJsonBody(rawBody) },
             { esp: esp as EspSettingsOf<EspKind>, secrets: resolved.secrets.esp ?? {}, now },
           );
           return deps.store.transaction(async (trx) => {

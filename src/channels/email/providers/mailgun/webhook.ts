@@ -14,7 +14,7 @@ import { createHmac } from 'node:crypto';
 import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
 import type { Feedback } from '../../../../bounces/apply.js';
 import { RECORD_ID_FIELD } from '../esp/kinds.js';
-import { checkTimestamp, enhancedStatus, obj, parseJsonBody, recordIdOf, safeEqual, str, type EspWebhook } from '../esp/hook.js';
+import { checkTimestamp, enhancedStatus, obj, recordIdOf, safeEqual, str, type EspWebhook } from '../esp/hook.js';
 
 /** Mailgun's signature of `timestamp` + `token` (hex). */
 export function mailgunSignature(signingKey: string, timestamp: string, token: string): string {
@@ -49,7 +49,7 @@ export const mailgunWebhook: EspWebhook<'mailgun'> = {
   async verify(request, { secrets, now }) {
     const key = secrets.webhookSigningKey;
     if (!key) throw new ForbiddenError('set webhookSigningKey in the mailgun settings to accept its webhooks');
-    const body = obj(parseJsonBody(request.rawBody));
+    const body = obj(request.json());
     const sig = obj(body?.signature);
     const timestamp = typeof sig?.timestamp === 'string' ? sig.timestamp : typeof sig?.timestamp === 'number' ? String(sig.timestamp) : '';
     const token = typeof sig?.token === 'string' ? sig.token : '';

@@ -16,7 +16,7 @@ import net from 'node:net';
 import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
 import type { Feedback } from '../../../../bounces/apply.js';
 import { RECORD_ID_FIELD } from '../esp/kinds.js';
-import { header, obj, parseJsonBody, recordIdOf, safeEqual, str, type EspWebhook } from '../esp/hook.js';
+import { header, obj, recordIdOf, safeEqual, str, type EspWebhook } from '../esp/hook.js';
 
 const HARD = new Set(['HardBounce', 'BadEmailAddress', 'ManuallyDeactivated']);
 const SOFT = new Set(['SoftBounce', 'Transient', 'DnsError', 'InboxFull', 'Blocked', 'DMARCPolicy', 'Unknown']);
@@ -56,7 +56,7 @@ export const postmarkWebhook: EspWebhook<'postmark'> = {
     const ok = colon > 0 && safeEqual(decoded.slice(0, colon), esp.webhookUser) && safeEqual(decoded.slice(colon + 1), secrets.webhookPassword);
     if (!ok) throw new ForbiddenError('missing or wrong basic-auth credentials for the postmark webhook');
     if (esp.webhookIps.length > 0 && !esp.webhookIps.map(plainIp).includes(plainIp(request.ip))) throw new ForbiddenError(`webhook from ${request.ip}, not one of the allowed addresses`);
-    const e = obj(parseJsonBody(request.rawBody));
+    const e = obj(request.json());
     if (!e) throw ValidationError.at('body', 'must be a Postmark webhook object');
     const mapped = feedbackOf(e);
     if (!mapped) return { events: [] };

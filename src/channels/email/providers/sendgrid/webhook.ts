@@ -17,7 +17,7 @@ import { verify } from 'node:crypto';
 import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
 import type { Feedback } from '../../../../bounces/apply.js';
 import { RECORD_ID_FIELD } from '../esp/kinds.js';
-import { checkTimestamp, enhancedStatus, header, obj, parseJsonBody, recordIdOf, str, type EspEvent, type EspWebhook } from '../esp/hook.js';
+import { checkTimestamp, enhancedStatus, header, obj, recordIdOf, str, type EspEvent, type EspWebhook } from '../esp/hook.js';
 import { sendgridPublicKey } from '../esp/settings.js';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
@@ -59,7 +59,7 @@ export const sendgridWebhook: EspWebhook<'sendgrid'> = {
     const valid = verify('sha256', Buffer.from(timestamp + request.rawBody, 'utf8'), key, Buffer.from(signature, 'base64'));
     if (!valid) throw new ForbiddenError('invalid X-Twilio-Email-Event-Webhook-Signature');
     checkTimestamp(Number(timestamp) * 1000, now);
-    const body = parseJsonBody(request.rawBody);
+    const body = request.json();
     if (!Array.isArray(body)) throw ValidationError.at('body', 'must be an array of SendGrid events');
     const events: EspEvent[] = [];
     for (const item of body) {

@@ -16,7 +16,7 @@ import type { X509Certificate } from 'node:crypto';
 import { ForbiddenError, UpstreamError } from '../../../../core/errors.js';
 import type { Feedback } from '../../../../bounces/apply.js';
 import { RECORD_ID_FIELD } from '../esp/kinds.js';
-import { enhancedStatus, obj, parseJsonBody, recordIdOf, str, type EspEvent, type EspWebhook } from '../esp/hook.js';
+import { enhancedStatus, obj, recordIdOf, str, type EspEvent, type EspWebhook } from '../esp/hook.js';
 import { snsMessageOf, topicRegion, verifySnsSignature, type SnsTrust } from './sns.js';
 
 /** SNS retries a failed delivery for minutes (its default HTTP policy); older messages are refused. */
@@ -81,7 +81,7 @@ export function sesWebhook(deps: { trust: SnsTrust; certificates: Map<string, X5
   return {
     kind: 'ses',
     async verify(request, { esp, now }) {
-      const m = snsMessageOf(parseJsonBody(request.rawBody));
+      const m = snsMessageOf(request.json());
       const region = topicRegion(m.TopicArn);
       if (!region) throw new ForbiddenError('invalid TopicArn');
       if (esp.topicArns.length > 0 ? !esp.topicArns.includes(m.TopicArn) : region !== esp.region) throw new ForbiddenError(`topic ${m.TopicArn} is not one this workspace accepts`);
