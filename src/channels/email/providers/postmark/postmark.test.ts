@@ -140,6 +140,11 @@ describe.each(backends())('Postmark sends and webhooks on %s', (kind) => {
     expect(res.json().esp).toMatchObject({ kind: 'postmark', hasServerToken: true, hasWebhookPassword: true, webhookUser: creds.user });
     expect(res.body).not.toContain(fake.serverToken);
     expect(res.body).not.toContain(creds.password);
+    // Sealed at rest too: the stored row holds neither in the clear.
+    const row = JSON.stringify(await k.h.deps.store.db.selectFrom('email_providers').selectAll().where('workspace_id', '=', k.t.workspaceId).executeTakeFirstOrThrow());
+    expect(row).not.toContain(fake.serverToken);
+    expect(row).not.toContain(creds.password);
+    expect(row).toContain('"kind":"postmark"');
     const hook = await k.h.app.inject({ method: 'POST', url: `/hooks/email/postmark/${k.t.workspaceId}`, payload: { RecordType: 'Delivery' } });
     expect(hook.statusCode).toBe(403);
     const bad = await k.h.app.inject({
