@@ -45,6 +45,7 @@ import { insightsRoutes } from '../insights/insights.routes.js';
 import { correlationsRoutes } from '../insights/correlations.routes.js';
 import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
+import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -89,5 +90,6 @@ export const routeModules: RouteModule[] = [
   correlationsRoutes,
   predictRoutes,
   assistantRoutes,
+  espHookRoutes(),
   webAppRoutes(),
 ];

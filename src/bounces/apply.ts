@@ -12,7 +12,8 @@
  *    limit (config `softBounceLimit`) the address is suppressed (`hard_bounce`, detail says why);
  *  - complaint (any ARF Feedback-Type but `not-spam`): address suppressed (`complaint`: no mail at
  *    all), whole-channel email consent withdrawn with source `complaint`, message reason noted;
- *  - delivered, opened, clicked: the consecutive soft-bounce count starts again at zero.
+ *  - delivered, opened, clicked: the consecutive soft-bounce count starts again at zero. An open the
+ *    provider flags as a machine's (`machine: true`) is recorded with that property and emits no signal.
  */
 import type { Clock } from '../core/clock.js';
 import { toJson, type JsonObject } from '../core/json.js';
@@ -35,7 +36,7 @@ export type Feedback =
   | { type: 'bounced'; bounceType: BounceType; status?: string | null | undefined; diagnostic?: string | null | undefined; recipient?: string | null | undefined }
   | { type: 'complained'; feedbackType?: string | undefined; recipient?: string | null | undefined }
   | { type: 'delivered' }
-  | { type: 'opened' }
+  | { type: 'opened'; machine?: boolean | undefined }
   | { type: 'clicked'; url?: string | undefined };
 
 export interface FeedbackMeta {
@@ -68,7 +69,7 @@ function properties(m: Message, fb: Feedback, source: string): JsonObject {
   if (m.templateId) p.templateId = m.templateId;
   if (m.journeyId) p.journeyId = m.journeyId;
   if (m.topic) p.topic = m.topic;
-  for (const [k, v] of Object.entries(fb)) if (k !== 'type' && v !== undefined && v !== null) p[k] = v as string;
+  for (const [k, v] of Object.entries(fb)) if (k !== 'type' && v !== undefined && v !== null) p[k] = v as string | boolean;
   return p;
 }
 
@@ -94,7 +95,9 @@ async function recordEvent(signals: Signals, trx: Db, m: Message, fb: Feedback, 
     .executeTakeFirst();
   if (!row) return false;
   const event: StoredEvent = { id: Number(row.id), workspaceId: m.workspaceId, contactId: m.contactId, type: 'track', name, properties: props, timestamp: at, receivedAt: now };
-  await signals.emit(trx, [{ kind: 'event', event }], now);
+  // A machine open (the ESP says so: Apple Mail Privacy Protection) is stored but emits no signal,
+  // as the tracking pixel's (src/tracking/record.ts): it never fires goals or counts as engagement.
+  if (!(fb.type === 'opened' && fb.machine)) await signals.emit(trx, [{ kind: 'event', event }], now);
   return true;
 }
 

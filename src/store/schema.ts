@@ -49,6 +49,7 @@ export interface Database {
   // bounces and forms
   email_soft_bounces: import('../bounces/tables.js').EmailSoftBouncesTable;
   email_event_webhooks: import('../bounces/tables.js').EmailEventWebhooksTable;
+  email_webhook_nonces: import('../channels/email/providers/esp/tables.js').EmailWebhookNoncesTable;
   forms: import('../forms/tables.js').FormsTable;
   // segments
   segments: import('../segments/tables.js').SegmentsTable;

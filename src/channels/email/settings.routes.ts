@@ -19,11 +19,13 @@ import { getWorkspaceSettings, updateWorkspaceSettings } from '../../templates/w
 import { privateTargetOf } from '../address-guard.js';
 import { SMTP_ALLOWED_BY } from './providers/smtp/connect.js';
 import { ValidationError } from '../../core/errors.js';
+import { ESP_KINDS } from './providers/esp/kinds.js';
+import { espPublicSchema, espSettingsIssue } from './providers/esp/settings.js';
 
 const mailbox = z.object({ address: z.string(), name: z.string().optional() });
 const publicSchema = z.object({
   source: z.enum(['workspace', 'default']),
-  provider: z.enum(['smtp', 'outbox']),
+  provider: z.enum(['smtp', 'outbox', ...ESP_KINDS]),
   from: mailbox,
   transactionalFrom: mailbox.optional(),
   replyTo: z.string().optional(),
@@ -46,6 +48,7 @@ const publicSchema = z.object({
     })
     .optional(),
   dkim: z.object({ domain: z.string(), selector: z.string(), hasPrivateKey: z.boolean() }).optional(),
+  esp: espPublicSchema.optional(),
 });
 
 const testResultSchema = z.discriminatedUnion('status', [
@@ -72,9 +75,12 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
       onRequest: admin,
       schema: {
         tags,
-        summary: 'Set the email provider (smtp or outbox), From addresses, DKIM key and tracking; omitted secrets are kept (postalAddress: deprecated, saved with PATCH /api/workspace)',
+        summary:
+          'Set the email provider (smtp, outbox, ses, postmark, sendgrid or mailgun), From addresses, DKIM key and tracking; omitted secrets are kept (postalAddress: deprecated, saved with PATCH /api/workspace)',
         body: emailSettingsSchema.superRefine((v, ctx) => {
           if (v.provider === 'smtp' && !v.smtp) ctx.addIssue({ code: 'custom', path: ['smtp'], message: 'required when provider is smtp' });
+          const esp = espSettingsIssue(v);
+          if (esp) ctx.addIssue({ code: 'custom', ...esp });
         }),
         response: { 200: publicSchema, ...errorResponses },
       },
@@ -85,6 +91,10 @@ export const emailSettingsRoutes: RouteModule = (app, deps) => {
       if (request.body.smtp && !deps.config.allowPrivateOutbound) {
         const refused = await privateTargetOf(request.body.smtp.host, SMTP_ALLOWED_BY);
         if (refused) throw ValidationError.at('body.smtp.host', refused.message);
+      }
+      if (request.body.esp?.baseUrl && !deps.config.allowPrivateOutbound) {
+        const refused = await privateTargetOf(new URL(request.body.esp.baseUrl).hostname.replace(/^\[|\]$/g, ''), SMTP_ALLOWED_BY);
+        if (refused) throw ValidationError.at('body.esp.baseUrl', refused.message);
       }
       const { postalAddress, ...body } = request.body;
       const legacy = (await storedEmailSettings(deps.store.db, workspaceId))?.postalAddress;

@@ -1,5 +1,5 @@
 /**
- * @module A workspace's email settings: which provider delivers its mail (smtp or outbox) and how
+ * @module A workspace's email settings: which provider delivers its mail (smtp, outbox or an ESP) and how
  * (From addresses, SMTP server, DKIM key, tracking switches). Stored per workspace in
  * `email_providers`; secrets (SMTP password, DKIM private key) are kept in a separate column, sealed
  * with the SecretBox (src/secrets/) as `{ "sealed": "v1:…" }`, and are never returned: the API shows
@@ -15,6 +15,8 @@ import type { Db } from '../../store/store.js';
 import type { SealingDeps, SecretBox } from '../../secrets/secret-box.js';
 import type { EmailProviderKind } from './tables.js';
 import { mirrorPrimary } from './routing/primary.js';
+import { ESP_KINDS } from './providers/esp/kinds.js';
+import { espSettingsSchema, publicEspSettings, splitEspSettings, type EspSecrets, type EspSettings, type PublicEspSettings } from './providers/esp/settings.js';
 
 const Mailbox = z.object({ address: z.string().email().max(320), name: z.string().max(200).optional() });
 const Domain = z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain name such as mail.example.com');
@@ -47,7 +49,7 @@ export const dkimSettingsSchema = z.object({
 });
 
 export const emailSettingsSchema = z.object({
-  provider: z.enum(['smtp', 'outbox']),
+  provider: z.enum(['smtp', 'outbox', ...ESP_KINDS]),
   from: Mailbox,
   /** Separate From for transactional mail, as Gmail and Yahoo recommend (docs/standards.md §11). */
   transactionalFrom: Mailbox.optional(),
@@ -71,6 +73,8 @@ export const emailSettingsSchema = z.object({
     .default([]),
   smtp: smtpSettingsSchema.optional(),
   dkim: dkimSettingsSchema.optional(),
+  /** An ESP HTTP provider's settings (./providers/esp/settings.ts); its credentials are write-only. */
+  esp: espSettingsSchema.optional(),
 });
 
 export type EmailSettingsInput = z.input<typeof emailSettingsSchema>;
@@ -79,6 +83,8 @@ export type EmailSettingsParsed = z.output<typeof emailSettingsSchema>;
 export interface EmailSecrets {
   password?: string;
   dkimPrivateKey?: string;
+  /** An ESP provider's credentials by field name (./providers/esp/settings.ts). */
+  esp?: EspSecrets;
 }
 
 /** Settings as stored and used: secrets split out. */
@@ -93,6 +99,7 @@ export interface EmailSettings {
   topics?: Array<{ id: string; name: string; description?: string | undefined }> | undefined;
   smtp?: Omit<z.output<typeof smtpSettingsSchema>, 'password'> | undefined;
   dkim?: { domain: string; selector: string } | undefined;
+  esp?: EspSettings | undefined;
 }
 
 export interface ResolvedEmailSettings {
@@ -103,7 +110,8 @@ export interface ResolvedEmailSettings {
 }
 
 /** What the API shows: the settings with secrets replaced by flags. */
-export interface PublicEmailSettings extends Omit<EmailSettings, 'smtp' | 'dkim'> {
+export interface PublicEmailSettings extends Omit<EmailSettings, 'smtp' | 'dkim' | 'esp'> {
+  esp?: PublicEspSettings | undefined;
   smtp?: (EmailSettings['smtp'] & { hasPassword: boolean }) | undefined;
   dkim?: { domain: string; selector: string; hasPrivateKey: boolean } | undefined;
   /** `workspace` when stored for this workspace, `default` when the process-wide defaults apply. */
@@ -139,8 +147,13 @@ export async function saveEmailSettings(deps: ServiceDeps & SealingDeps, workspa
   return deps.store.transaction(async (trx) => {
     const previous = await loadEmailSettings(trx, workspaceId, deps.secretBox);
     const secrets: EmailSecrets = { ...(previous?.secrets ?? {}) };
-    const { smtp, dkim, ...rest } = input;
+    const { smtp, dkim, esp, ...rest } = input;
     const settings: EmailSettings = { ...rest };
+    if (esp) {
+      const split = splitEspSettings(esp, { kind: previous?.settings.esp?.kind, secrets: previous?.secrets.esp });
+      settings.esp = split.settings;
+      secrets.esp = split.secrets;
+    } else delete secrets.esp;
     if (smtp) {
       const { password, ...smtpRest } = smtp;
       settings.smtp = smtpRest;
@@ -181,8 +194,9 @@ export async function writeEmailSettings(
 }
 
 export function publicSettings(resolved: ResolvedEmailSettings, source: 'workspace' | 'default'): PublicEmailSettings {
-  const { smtp, dkim, ...rest } = resolved.settings;
+  const { smtp, dkim, esp, ...rest } = resolved.settings;
   const out: PublicEmailSettings = { ...rest, source };
+  if (esp) out.esp = publicEspSettings(esp, resolved.secrets.esp);
   if (smtp) out.smtp = { ...smtp, hasPassword: Boolean(resolved.secrets.password) };
   if (dkim) out.dkim = { ...dkim, hasPrivateKey: Boolean(resolved.secrets.dkimPrivateKey) };
   return out;

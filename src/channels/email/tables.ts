@@ -3,8 +3,9 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { JsonColumn } from '../../store/columns.js';
+import type { EspKind } from './providers/esp/kinds.js';
 
-export type EmailProviderKind = 'smtp' | 'outbox';
+export type EmailProviderKind = 'smtp' | 'outbox' | EspKind;
 
 export interface EmailProvidersTable {
   workspace_id: string;

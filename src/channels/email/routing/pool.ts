@@ -16,6 +16,7 @@ import type { SecretBox } from '../../../secrets/secret-box.js';
 import type { Store } from '../../../store/store.js';
 import { ENV_VERSION } from '../env.js';
 import type { EmailProvider } from '../provider.js';
+import { isEspKind } from '../providers/esp/kinds.js';
 import { emailProviders } from '../providers/registry.js';
 import { loadEmailSettings, type EmailSecrets, type EmailSettings, type ResolvedEmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
@@ -63,7 +64,8 @@ export function createRoutedPool(deps: RoutedPoolDeps, defaults: ResolvedEmailSe
     if (have && have.version === version) return have.provider;
     if (have) void have.provider.close().catch(() => {});
     const settings = { ...resolved.settings, ...entry.settings, provider: entry.kind } as EmailSettings;
-    const secrets: EmailSecrets = { ...entry.secrets, ...(resolved.secrets.dkimPrivateKey ? { dkimPrivateKey: resolved.secrets.dkimPrivateKey } : {}) };
+    const own = isEspKind(entry.kind) ? { esp: entry.secrets } : entry.secrets;
+    const secrets: EmailSecrets = { ...own, ...(resolved.secrets.dkimPrivateKey ? { dkimPrivateKey: resolved.secrets.dkimPrivateKey } : {}) };
     // The process defaults (QATRA_SMTP_URL) are the operator's own choice: the address guard applies to workspace settings only.
     const allowPrivateOutbound = Boolean(deps.allowPrivateOutbound) || resolved.version === ENV_VERSION;
     const provider = emailProviders[entry.kind as EmailProviderKind]({ store: deps.store, clock: deps.clock, allowPrivateOutbound }, settings, secrets);
