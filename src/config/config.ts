@@ -67,6 +67,8 @@ export interface Config {
   readonly email?: ResolvedEmailSettings;
   /** Bot traffic (src/events/bots.ts): QATRA_BOTS_ALLOW_HEADLESS=1 counts HeadlessChrome as a visitor. */
   readonly bots?: { readonly allowHeadless: boolean };
+  /** DNS servers the sending-domain check asks (QATRA_DNS_SERVERS, a comma list of `ip` or `ip:port`); unset: the system's. */
+  readonly dnsServers?: readonly string[] | undefined;
 }
 
 export function defaults(): Config {
@@ -142,6 +144,11 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     allowPrivateOutbound: bool(env, 'QATRA_ALLOW_PRIVATE_OUTBOUND'),
     bots: { allowHeadless: bool(env, 'QATRA_BOTS_ALLOW_HEADLESS') },
     trustProxy: trustProxy(env),
+    dnsServers: env.QATRA_DNS_SERVERS
+      ? env.QATRA_DNS_SERVERS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     email: parseEmailEnv(env),
     secretKey: parseSecretKey('QATRA_SECRET_KEY', env.QATRA_SECRET_KEY),
     secretKeyPrevious: parseSecretKey('QATRA_SECRET_KEY_PREVIOUS', env.QATRA_SECRET_KEY_PREVIOUS),
