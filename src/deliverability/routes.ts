@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
-import { errorResponses, idParams } from '../api/schemas.js';
-import { NotFoundError } from '../core/errors.js';
+import { errorResponses, idParams, timeParam } from '../api/schemas.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 import { getContact } from '../contacts/contacts.js';
 import { setStatus } from '../journeys/journeys.js';
 import { resumeBroadcast } from '../broadcasts/broadcasts.js';
@@ -17,6 +17,7 @@ import { deliverabilitySettingsSchema, loadDeliverabilitySettings, saveDeliverab
 import { closeTrip, listTrips, toTrip } from './trips.js';
 import { checkWorkspaceDomains } from './domains.js';
 import { sunsetStatus } from './sunset.js';
+import { skipsByReason } from './skips.js';
 
 const tripBody = z.object({
   id: z.string(),
@@ -123,6 +124,25 @@ export const deliverabilityRoutes: RouteModule = (app, deps) => {
     '/api/deliverability/domains',
     { onRequest: admin, schema: { tags, summary: 'SPF, DKIM and DMARC of each From domain, looked up in DNS and explained', response: { 200: domainBody, ...errorResponses } } },
     async (request) => checkWorkspaceDomains(deps, workspaceOf(request)),
+  );
+
+  app.get(
+    '/api/deliverability/skips',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Messages skipped at send time by reason (sunset, suppressed, unsubscribed, …)',
+        querystring: z.object({ from: timeParam.optional().describe('default 30 days before `to`'), to: timeParam.optional().describe('default now'), channel: z.string().min(1).max(64).optional() }),
+        response: { 200: z.object({ from: z.number(), to: z.number(), data: z.array(z.object({ reason: z.string(), count: z.number() })) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const to = request.query.to ?? deps.clock.now();
+      const from = request.query.from ?? to - 30 * 86_400_000;
+      if (from >= to) throw ValidationError.at('from', 'must be before to');
+      return { from, to, data: await skipsByReason(deps.store.db, workspaceOf(request), { from, to, channel: request.query.channel }) };
+    },
   );
 
   app.get(
