@@ -3,6 +3,7 @@ import { websiteAr, websiteEn, websiteFa } from './screens/settings/website-mess
 import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
 import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 import { mailAr, mailEn, mailFa } from './mail/messages';
+import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -567,6 +568,7 @@ export const en = {
   ...assistantEn,
   ...insightsEn,
   ...mailEn,
+  ...deliverabilityEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1096,6 +1098,7 @@ const ar: Dict = {
   ...assistantAr,
   ...insightsAr,
   ...mailAr,
+  ...deliverabilityAr,
 };
 
 const fa: Dict = {
@@ -1622,6 +1625,7 @@ const fa: Dict = {
   ...assistantFa,
   ...insightsFa,
   ...mailFa,
+  ...deliverabilityFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

@@ -13,6 +13,7 @@ import { SmsSettingsSection } from './settings/SmsSettings';
 import { WebsiteTracking } from './settings/WebsiteTracking';
 import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 import { KeyOrigins } from './settings/KeyOrigins';
+import { DeliverabilitySettings } from '../deliverability/DeliverabilitySettings';
 
 interface Workspace {
   id: string;
@@ -123,6 +124,7 @@ export function Settings({ session }: { session: Session }) {
       <EmailProvider admin={admin} />
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
+      <DeliverabilitySettings admin={admin} />
       <SmsSettingsSection admin={admin} />
       <AssistantSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
