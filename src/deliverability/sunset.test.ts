@@ -19,8 +19,10 @@ describe.each(backends())('the sunset policy (%s)', (kind) => {
   let clicker: Contact;
   let n = 0;
   const api = (method: 'GET' | 'PUT', url: string, payload?: object) => k.h.app.inject({ method, url, headers: k.t.admin, ...(payload ? { payload } : {}) });
-  const send = (c: Contact, kind: 'marketing' | 'transactional' = 'marketing') => k.send(c, { template: kind === 'marketing' ? 'welcome-1' : 'receipt', key: `sunset-test-${++n}`, kind, data: { order: 'A1' } });
-  const messageOf = async (c: Contact) => (await findMessage(k.h.deps.store.db, (await k.h.deps.store.db.selectFrom('messages').select('id').where('contact_id', '=', c.id).orderBy('id').executeTakeFirstOrThrow()).id))!;
+  const send = (c: Contact, kind: 'marketing' | 'transactional' = 'marketing') =>
+    k.send(c, { template: kind === 'marketing' ? 'welcome-1' : 'receipt', key: `sunset-test-${++n}`, kind, data: { order: 'A1' } });
+  const messageOf = async (c: Contact) =>
+    (await findMessage(k.h.deps.store.db, (await k.h.deps.store.db.selectFrom('messages').select('id').where('contact_id', '=', c.id).orderBy('id').executeTakeFirstOrThrow()).id))!;
 
   beforeAll(async () => {
     k = await emailKit(kind);

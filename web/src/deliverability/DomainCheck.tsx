@@ -82,9 +82,7 @@ export function DomainCheck() {
               ))}
             </tbody>
           </table>
-          <ul className="small">
-            {(['spf', 'dkim', 'dmarc'] as const).flatMap((k) => r[k].explanation.map((line, i) => <li key={`${k}${i}`}>{line}</li>))}
-          </ul>
+          <ul className="small">{(['spf', 'dkim', 'dmarc'] as const).flatMap((k) => r[k].explanation.map((line, i) => <li key={`${k}${i}`}>{line}</li>))}</ul>
         </div>
       ))}
     </div>

@@ -13,7 +13,8 @@ export const deliverabilityEn = {
   'dlv.alertTemplate': 'Alert email template (empty: the built-in one)',
   'dlv.webhookUrl': 'Alert webhook URL (optional)',
   'dlv.sunset': 'Sunset policy: stop marketing email to contacts who no longer engage',
-  'dlv.sunsetHint': 'A contact with no human open or click (machine opens such as Apple Mail Privacy Protection never count) for the period leaves marketing email. Contacts younger than the period are exempt. Transactional mail is not affected.',
+  'dlv.sunsetHint':
+    'A contact with no human open or click (machine opens such as Apple Mail Privacy Protection never count) for the period leaves marketing email. Contacts younger than the period are exempt. Transactional mail is not affected.',
   'dlv.inactiveDays': 'Inactive for (days)',
   'dlv.reengageDays': 'Fire contact.sunsetting this many days before (0: never)',
   'dlv.save': 'Save',
@@ -97,7 +98,8 @@ export const deliverabilityFa: Partial<Record<Keys, string>> = {
   'dlv.alertTemplate': 'قالب ایمیل هشدار (خالی: قالب داخلی)',
   'dlv.webhookUrl': 'نشانی webhook هشدار (اختیاری)',
   'dlv.sunset': 'سیاست غروب: توقف ایمیل بازاریابی برای مخاطبانی که دیگر تعامل ندارند',
-  'dlv.sunsetHint': 'مخاطبی که در این مدت هیچ باز کردن یا کلیک انسانی نداشته (باز کردن ماشینی مثل محافظت حریم خصوصی Apple Mail شمرده نمی‌شود) از ایمیل بازاریابی خارج می‌شود. مخاطبان جوان‌تر از این مدت معاف‌اند. ایمیل تراکنشی تأثیر نمی‌پذیرد.',
+  'dlv.sunsetHint':
+    'مخاطبی که در این مدت هیچ باز کردن یا کلیک انسانی نداشته (باز کردن ماشینی مثل محافظت حریم خصوصی Apple Mail شمرده نمی‌شود) از ایمیل بازاریابی خارج می‌شود. مخاطبان جوان‌تر از این مدت معاف‌اند. ایمیل تراکنشی تأثیر نمی‌پذیرد.',
   'dlv.inactiveDays': 'غیرفعال به مدت (روز)',
   'dlv.reengageDays': 'این تعداد روز پیش‌تر contact.sunsetting را رها کن (۰: هرگز)',
   'dlv.save': 'ذخیره',
