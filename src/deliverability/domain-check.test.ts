@@ -103,3 +103,13 @@ describe('sending domain check against a local DNS server', () => {
     expect(r[0]!.dmarc.status).toBe('error');
   }, 15_000);
 });
+
+describe('the default resolver', () => {
+  it('does not ask the system DNS servers reserved names (RFC 2606, RFC 6761): an error that says so', async () => {
+    const { defaultResolver } = await import('./domains.js');
+    const [r] = await checkDomains(defaultResolver(undefined), { fromDomains: ['news.example.com'], smtpHost: 'smtp.example.com' });
+    expect(r!.spf).toMatchObject({ status: 'error', name: 'news.example.com' });
+    expect(r!.spf.explanation.join(' ')).toContain('news.example.com is a reserved name');
+    expect(r!.dmarc.status).toBe('error');
+  });
+});

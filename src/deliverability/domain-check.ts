@@ -58,6 +58,7 @@ async function txt(resolver: TxtResolver, name: string): Promise<Lookup> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENODATA' || code === 'ENOTFOUND') return { records: [] };
+    if (code === 'ERESERVED') return { error: (err as Error).message };
     return { error: `DNS lookup of ${name} failed (${code ?? (err as Error).message})` };
   }
 }

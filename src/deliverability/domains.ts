@@ -11,10 +11,29 @@ import { checkDomains, type DomainReport, type TxtResolver } from './domain-chec
 
 export const DNS_TIMEOUT_MS = 3000;
 
+/** Names reserved for documentation and tests (RFC 2606, RFC 6761): never real sending domains. */
+const RESERVED = /(^|\.)(test|example|invalid|localhost|local|localdomain)$|(^|\.)example\.(com|net|org)$/i;
+
+/** Refuses a reserved name without asking (code ERESERVED). */
+function refuse(name: string): Promise<never> {
+  return Promise.reject(Object.assign(new Error(`${name} is a reserved name (RFC 2606, RFC 6761): not looked up`), { code: 'ERESERVED' }));
+}
+
+/**
+ * The configured servers answer every name (the tests' local server serves `.test`). The system's
+ * servers are not asked reserved names: they cannot have records, and the question would leave the
+ * machine for nothing.
+ */
 export function defaultResolver(servers: readonly string[] | undefined): TxtResolver {
   const r = new Resolver({ timeout: DNS_TIMEOUT_MS, tries: 2 });
-  if (servers?.length) r.setServers([...servers]);
-  return r;
+  if (servers?.length) {
+    r.setServers([...servers]);
+    return r;
+  }
+  return {
+    resolveTxt: (name) => (RESERVED.test(name) ? refuse(name) : r.resolveTxt(name)),
+    resolve4: (name) => (RESERVED.test(name) ? refuse(name) : r.resolve4(name)),
+  };
 }
 
 export interface WorkspaceDomains {
