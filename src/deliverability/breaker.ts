@@ -46,6 +46,15 @@ async function runningTargets(deps: BreakerDeps): Promise<Running[]> {
   ];
 }
 
+async function currentState(deps: BreakerDeps, t: Running): Promise<{ running: boolean; updatedAt: number } | null> {
+  const { db } = deps.store;
+  const row =
+    t.kind === 'journey'
+      ? await db.selectFrom('journeys').select(['status', 'updated_at']).where('workspace_id', '=', t.workspaceId).where('id', '=', t.id).executeTakeFirst()
+      : await db.selectFrom('broadcasts').select(['status', 'updated_at']).where('workspace_id', '=', t.workspaceId).where('id', '=', t.id).executeTakeFirst();
+  return row ? { running: row.status === (t.kind === 'journey' ? 'live' : 'sending'), updatedAt: Number(row.updated_at) } : null;
+}
+
 /** Pauses the target through its own path; false when it was no longer running (a person, or another worker, got there first). */
 async function pause(deps: BreakerDeps, t: Running): Promise<boolean> {
   try {
@@ -64,8 +73,13 @@ async function pause(deps: BreakerDeps, t: Running): Promise<boolean> {
 /** Evaluates one running target; the trip it recorded, if any. */
 async function evaluate(deps: BreakerDeps, t: Running, s: BreakerSettings, now: number): Promise<Trip | null> {
   const { db } = deps.store;
-  // 1. Running again with a trip open: resumed by a person since the trip.
-  if (await openTrip(db, t.workspaceId, t.kind, t.id)) await closeTrip(db, t.workspaceId, t.kind, t.id, Math.min(t.updatedAt, now));
+  // 1. Running again with a trip open: resumed by a person since the trip. Read again: the list of
+  // running targets may predate another worker's pause (and its trip) of this one.
+  if (await openTrip(db, t.workspaceId, t.kind, t.id)) {
+    const current = await currentState(deps, t);
+    if (!current?.running) return null;
+    await closeTrip(db, t.workspaceId, t.kind, t.id, Math.min(current.updatedAt, now));
+  }
   const windowMs = s.windowHours * HOUR_MS;
   const resumed = await lastResumedAt(db, t.workspaceId, t.kind, t.id);
   const since = Math.max(now - windowMs, resumed ?? 0);
