@@ -46,6 +46,7 @@ import { correlationsRoutes } from '../insights/correlations.routes.js';
 import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
+import { deliverabilityRoutes } from '../deliverability/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -91,5 +92,6 @@ export const routeModules: RouteModule[] = [
   predictRoutes,
   assistantRoutes,
   espHookRoutes(),
+  deliverabilityRoutes,
   webAppRoutes(),
 ];

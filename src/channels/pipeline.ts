@@ -11,7 +11,8 @@
  *      new record is created already claimed);
  *   3. the contact's address on the channel (none, or not a valid one: skipped), then suppression
  *      and consent of the channel, read at send time (docs/standards.md §7) after step 1 committed,
- *      for the whole batch at once: skipped with the reason;
+ *      for the whole batch at once: skipped with the reason; marketing email to a contact the
+ *      workspace's sunset policy took out (../deliverability/sunset.ts) is skipped as `sunset`;
  *   4. the channel renders and hands the message to its provider (its workspace context read once
  *      per batch and workspace);
  *   5. the outcome is recorded together with what left (../messages/batch.ts: outcomes that finish
@@ -31,6 +32,7 @@ import { claimAttempt, recordContent, recordOutcome, type Message, type NewMessa
 import { outcomeWriter, reserveMessages } from '../messages/batch.js';
 import { suppressionReasons } from '../suppression/check.js';
 import { suppress } from '../suppression/suppressions.js';
+import { SUNSET_REASON, sunsetSkips } from '../deliverability/sunset.js';
 import { nonEmptyString } from './request-config.js';
 
 export interface PipelineDeps {
@@ -150,7 +152,16 @@ export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<C
               };
             }),
           );
-    const reasonOf = new Map(asked.map((k, n) => [k, reasons.then((r) => r[n] ?? null)]));
+    // Engagement is measured by opens and clicks of email: the sunset policy applies to email only.
+    const sunset =
+      descriptor.name === 'email' && asked.length > 0
+        ? sunsetSkips(
+            db,
+            held.map((h) => h.request),
+            clock.now(),
+          )
+        : Promise.resolve(new Set<number>());
+    const reasonOf = new Map(asked.map((k, n) => [k, Promise.all([reasons, sunset]).then(([r, s]) => r[n] ?? (s.has(k) ? SUNSET_REASON : null))]));
     const contexts = new Map<string, Promise<Ctx>>();
     const contextOf = (workspaceId: string) => {
       if (!contexts.has(workspaceId)) contexts.set(workspaceId, sender.workspace(workspaceId));

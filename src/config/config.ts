@@ -74,6 +74,8 @@ export interface Config {
    * default 20,000); past either, a request is answered 429 with Retry-After and stores nothing.
    */
   readonly ingest?: { readonly maxQueued: number; readonly maxQueuedPerWorkspace: number };
+  /** DNS servers the sending-domain check asks (QATRA_DNS_SERVERS, a comma list of `ip` or `ip:port`); unset: the system's. */
+  readonly dnsServers?: readonly string[] | undefined;
 }
 
 export const INGEST_QUEUE_DEFAULTS = { maxQueued: 50_000, maxQueuedPerWorkspace: 20_000 } as const;
@@ -155,6 +157,11 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       maxQueuedPerWorkspace: int(env, 'QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE', INGEST_QUEUE_DEFAULTS.maxQueuedPerWorkspace, 1000),
     },
     trustProxy: trustProxy(env),
+    dnsServers: env.QATRA_DNS_SERVERS
+      ? env.QATRA_DNS_SERVERS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
     email: parseEmailEnv(env),
     secretKey: parseSecretKey('QATRA_SECRET_KEY', env.QATRA_SECRET_KEY),
     secretKeyPrevious: parseSecretKey('QATRA_SECRET_KEY_PREVIOUS', env.QATRA_SECRET_KEY_PREVIOUS),

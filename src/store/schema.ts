@@ -83,4 +83,8 @@ export interface Database {
   // insights (predictions)
   insight_models: import('../insights/model-tables.js').InsightModelsTable;
   contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
+  // deliverability (reputation breaker, sunset policy: migrations/000032.sql)
+  deliverability_settings: import('../deliverability/tables.js').DeliverabilitySettingsTable;
+  reputation_trips: import('../deliverability/tables.js').ReputationTripsTable;
+  sunset_notices: import('../deliverability/tables.js').SunsetNoticesTable;
 }

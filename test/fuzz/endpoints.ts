@@ -93,6 +93,14 @@ export const ENDPOINTS: Endpoint[] = [
   e('GET', '/api/insights/anomalies/:id/drill-down', 'admin'),
   e('GET', '/api/insights/settings', 'admin'),
   e('PUT', '/api/insights/settings', 'admin'),
+  // Deliverability: the reputation breaker, the sunset policy, the sending-domain check
+  e('GET', '/api/deliverability/settings', 'admin'),
+  e('PUT', '/api/deliverability/settings', 'admin'),
+  e('GET', '/api/deliverability/trips', 'admin'),
+  e('POST', '/api/deliverability/trips/:id/resume', 'admin'),
+  e('GET', '/api/deliverability/domains', 'admin'),
+  e('GET', '/api/deliverability/skips', 'admin'),
+  e('GET', '/api/contacts/:contactId/sunset', 'admin'),
   // Public: tracking, unsubscribe and preference links, signup forms, the dev outbox, health, metrics
   e('GET', '/o/:openFile', 'public'),
   e('GET', '/c/:token', 'public'),

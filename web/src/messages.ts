@@ -4,6 +4,7 @@ import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
 import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 import { mailAr, mailEn, mailFa } from './mail/messages';
 import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settings/email-routing-messages';
+import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -569,6 +570,7 @@ export const en = {
   ...insightsEn,
   ...mailEn,
   ...emailRoutingEn,
+  ...deliverabilityEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1099,6 +1101,7 @@ const ar: Dict = {
   ...insightsAr,
   ...mailAr,
   ...emailRoutingAr,
+  ...deliverabilityAr,
 };
 
 const fa: Dict = {
@@ -1626,6 +1629,7 @@ const fa: Dict = {
   ...insightsFa,
   ...mailFa,
   ...emailRoutingFa,
+  ...deliverabilityFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

@@ -14,6 +14,7 @@ import { navigate } from '../router';
 import { nodeTypes } from './FlowNodes';
 import { JourneySettings, type Extra } from './JourneySettings';
 import { SidePanel } from './SidePanel';
+import { TripNotice } from '../deliverability/TripNotice';
 import {
   flowEdge,
   newStep,
@@ -329,6 +330,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           </button>
         )}
       </div>
+      {detail && <TripNotice kind="journey" id={doc.id} status={status} />}
       {notice && (
         <p className="ok" role="status">
           {notice}

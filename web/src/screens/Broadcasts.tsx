@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages';
 import { Figures, type ScopeStats } from './Analytics';
 import { TEMPLATE_CHANNELS, templatesFor } from '../channels';
+import { TripNotice } from '../deliverability/TripNotice';
 
 type Status = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
 interface Progress {
@@ -330,6 +331,7 @@ export function Broadcasts({ role }: { role: Role }) {
                   <span className={`badge status-${b.status}`} data-testid="broadcast-status">
                     {t(`status.${b.status}` as MessageKey)}
                   </span>
+                  <TripNotice kind="broadcast" id={b.id} status={b.status} />
                 </td>
                 <td>
                   {t(b.audience.type === 'list' ? 'bc.list' : 'bc.segment')}: <bdi>{names[b.audience.id] ?? b.audience.id}</bdi>

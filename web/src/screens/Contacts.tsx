@@ -10,6 +10,7 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ContactTimeline } from './ContactTimeline';
 import { ChannelConsent } from './contacts/ChannelConsent';
+import { SunsetNote } from '../deliverability/SunsetNote';
 import { PostalAddressForm, type PostalAddress } from './contacts/PostalAddressForm';
 
 interface Contact {
@@ -224,6 +225,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
           </details>
         ))}
       </section>
+      <SunsetNote contactId={contact.id} />
       <ChannelConsent contactId={contact.id} email={contact.email} phone={contact.phone} role={role} />
       <section aria-labelledby="consent-title">
         <h2 id="consent-title">{t('contacts.consent')}</h2>

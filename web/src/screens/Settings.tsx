@@ -14,6 +14,7 @@ import { SmsSettingsSection } from './settings/SmsSettings';
 import { WebsiteTracking } from './settings/WebsiteTracking';
 import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 import { KeyOrigins } from './settings/KeyOrigins';
+import { DeliverabilitySettings } from '../deliverability/DeliverabilitySettings';
 
 interface Workspace {
   id: string;
@@ -125,6 +126,7 @@ export function Settings({ session }: { session: Session }) {
       {admin && <EmailRouting />}
       <Topics admin={admin} />
       <MessagingDefaults admin={admin} />
+      <DeliverabilitySettings admin={admin} />
       <SmsSettingsSection admin={admin} />
       <AssistantSettingsSection admin={admin} />
       <section className="card" aria-labelledby="keys-title">
