@@ -44,6 +44,7 @@ import { insightsRoutes } from '../insights/insights.routes.js';
 import { correlationsRoutes } from '../insights/correlations.routes.js';
 import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
+import { postsRoutes } from '../posts/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -87,5 +88,6 @@ export const routeModules: RouteModule[] = [
   correlationsRoutes,
   predictRoutes,
   assistantRoutes,
+  postsRoutes,
   webAppRoutes(),
 ];

@@ -79,4 +79,11 @@ export interface Database {
   // insights (predictions)
   insight_models: import('../insights/model-tables.js').InsightModelsTable;
   contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
+  // post series (brand accounts)
+  post_accounts: import('../posts/tables.js').PostAccountsTable;
+  post_series: import('../posts/tables.js').PostSeriesTable;
+  posts: import('../posts/tables.js').PostsTable;
+  post_images: import('../posts/tables.js').PostImagesTable;
+  post_deliveries: import('../posts/tables.js').PostDeliveriesTable;
+  post_links: import('../posts/tables.js').PostLinksTable;
 }
