@@ -70,6 +70,9 @@ CREATE TABLE post_deliveries (
   due_at bigint NOT NULL,
   lease_until bigint,
   claimed_by text,
+  -- Set just before the account's API is called, cleared when its answer is recorded: still set
+  -- when the row is claimed again means a worker stopped between the call and the record.
+  call_started_at bigint,
   reason text,
   remote_id text,
   remote_url text,
@@ -88,7 +91,7 @@ CREATE TABLE post_deliveries (
 CREATE INDEX post_deliveries_due ON post_deliveries (status, due_at);
 CREATE INDEX post_deliveries_engagement ON post_deliveries (status, engagement_due_at);
 
--- Tracked links of posts: `<publicUrl>/p/TOKEN` (signed short tokens, as SMS short links) counts a
+-- Tracked links of posts: `<publicUrl>/sp/TOKEN` (signed short tokens, as SMS short links) counts a
 -- click and redirects to the post's link `url` (with its UTM parameters).
 CREATE TABLE post_links (
   token text PRIMARY KEY,

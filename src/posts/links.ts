@@ -1,5 +1,5 @@
 /**
- * @module Tracked links of posts: `<publicUrl>/p/TOKEN`, redirecting to the link with its UTM
+ * @module Tracked links of posts: `<publicUrl>/sp/TOKEN`, redirecting to the link with its UTM
  * parameters and counting the click. The tokens are the signed short tokens of SMS links
  * (src/channels/sms/short-links.ts, under the workspace's tracking secret of src/tracking/tokens.ts),
  * so a guessed or altered token is refused before any row is read; the row keeps the target URL,
@@ -11,7 +11,7 @@ import { newShortToken, shortTokenValid } from '../channels/sms/short-links.js';
 import { workspaceSecret } from '../tracking/tokens.js';
 
 export function trackedUrl(publicUrl: string, token: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/p/${token}`;
+  return `${publicUrl.replace(/\/+$/, '')}/sp/${token}`;
 }
 
 /**

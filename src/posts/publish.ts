@@ -8,8 +8,8 @@
  * The claim is the record before the call: it commits the attempt (lease, attempts) before the
  * account's API is called, in one statement picking due rows with FOR UPDATE SKIP LOCKED (inside
  * BEGIN IMMEDIATE on SQLite), so any number of workers share the work and never take the same row.
- * A worker killed between the call and the record leaves the lease to expire; the next claim sees
- * that (the lease was still set) and marks the attempt `interrupted`. Then:
+ * Just before the call, `call_started_at` is committed; the answer's record clears it. A worker
+ * killed between the two leaves it set and the lease to expire; the next claim sees it. Then:
  *  - Mastodon and webhooks take an `Idempotency-Key` (the delivery's, the same on every attempt):
  *    the call is made again and the server answers with the status it already made, not a new one;
  *  - Telegram's Bot API takes none and cannot read a channel back: the delivery becomes `unknown`
@@ -37,29 +37,26 @@ interface Claimed {
   account_id: string;
   idempotency_key: string;
   attempts: number;
-  reason: string | null;
+  /** As the row was before this claim: set means the last attempt called and never recorded. */
+  call_started_at: number | null;
 }
-
-const INTERRUPTED = 'interrupted';
 
 export async function claimDueDeliveries(store: Store, token: string, now: number, leaseMs: number, n: number): Promise<Claimed[]> {
   // A MATERIALIZED CTE so the LIMIT holds on PostgreSQL (see src/broadcasts/claim.ts for why).
-  // `reason` is set from the row as it was: a lease still set means the last attempt never recorded.
   const query = sql<Claimed>`
     WITH picked AS MATERIALIZED (
       SELECT workspace_id, post_id, account_id FROM post_deliveries
       WHERE status = 'pending' AND due_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
-      ORDER BY due_at
+      ORDER BY due_at, post_id, account_id
       LIMIT ${n}
       ${store.adapter.skipLocked}
     )
     UPDATE post_deliveries
-    SET claimed_by = ${token}, lease_until = ${now + leaseMs}, attempts = attempts + 1, updated_at = ${now},
-        reason = CASE WHEN lease_until IS NOT NULL THEN ${INTERRUPTED} ELSE reason END
+    SET claimed_by = ${token}, lease_until = ${now + leaseMs}, attempts = attempts + 1, updated_at = ${now}
     WHERE (workspace_id, post_id, account_id) IN (SELECT workspace_id, post_id, account_id FROM picked)
-    RETURNING workspace_id, post_id, account_id, idempotency_key, attempts, reason`;
+    RETURNING workspace_id, post_id, account_id, idempotency_key, attempts, call_started_at`;
   const rows = await store.adapter.claim(store.db, (fn) => store.transaction(fn), query);
-  return rows.map((r) => ({ ...r, attempts: Number(r.attempts) }));
+  return rows.map((r) => ({ ...r, attempts: Number(r.attempts), call_started_at: r.call_started_at === null ? null : Number(r.call_started_at) }));
 }
 
 /** The text and images of a post as they leave (rendered, links tracked). */
@@ -99,21 +96,22 @@ async function record(rt: PostsRuntime, d: Claimed, token: string, destination: 
           published_at: now,
           reason: null,
           lease_until: null,
+          call_started_at: null,
           updated_at: now,
           engagement_due_at: destination?.engagement ? now + ENGAGEMENT_AGES_MS[0]! : null,
         })
         .execute();
       return;
     case 'permanent':
-      await where.set({ status: 'failed', reason: result.reason, lease_until: null, updated_at: now }).execute();
+      await where.set({ status: 'failed', reason: result.reason, lease_until: null, call_started_at: null, updated_at: now }).execute();
       return;
     case 'retryable': {
       if (d.attempts >= rt.retry.maxAttempts) {
-        await where.set({ status: 'failed', reason: `gave up after ${d.attempts} attempts: ${result.reason}`, lease_until: null, updated_at: now }).execute();
+        await where.set({ status: 'failed', reason: `gave up after ${d.attempts} attempts: ${result.reason}`, lease_until: null, call_started_at: null, updated_at: now }).execute();
         return;
       }
       const wait = result.retryAfterMs ?? backoffMs(rt.retry, d.attempts);
-      await where.set({ reason: result.reason, due_at: now + wait, lease_until: null, updated_at: now }).execute();
+      await where.set({ reason: result.reason, due_at: now + wait, lease_until: null, call_started_at: null, updated_at: now }).execute();
       return;
     }
     default:
@@ -130,14 +128,14 @@ export async function publishDue(rt: PostsRuntime, now: number): Promise<number>
     let result: PublishResult;
     try {
       destination = await openDestination(rt, d.workspace_id, d.account_id);
-      if (d.reason === INTERRUPTED && !destination.idempotent) {
+      if (d.call_started_at !== null && !destination.idempotent) {
         result = {
           status: 'permanent',
           reason: `outcome unknown: a worker stopped after calling ${destination.kind} and before recording its answer; it takes no idempotency key, so the post is not sent again (check the channel)`,
         };
         await rt.store.db
           .updateTable('post_deliveries')
-          .set({ status: 'unknown', reason: result.reason, lease_until: null, updated_at: now })
+          .set({ status: 'unknown', reason: result.reason, lease_until: null, call_started_at: null, updated_at: now })
           .where('workspace_id', '=', d.workspace_id)
           .where('post_id', '=', d.post_id)
           .where('account_id', '=', d.account_id)
@@ -146,6 +144,15 @@ export async function publishDue(rt: PostsRuntime, now: number): Promise<number>
         continue;
       }
       const c = await content(rt, d);
+      // The record before the call: from here on, a stop before the answer is recorded is known.
+      await rt.store.db
+        .updateTable('post_deliveries')
+        .set({ call_started_at: now })
+        .where('workspace_id', '=', d.workspace_id)
+        .where('post_id', '=', d.post_id)
+        .where('account_id', '=', d.account_id)
+        .where('claimed_by', '=', token)
+        .execute();
       result = await destination.publish({
         text: c.text,
         images: c.images,

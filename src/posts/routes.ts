@@ -4,7 +4,7 @@
  *    are write-only: answers carry `secrets: { <name>Set: true }`, never a value;
  *  - `POST /api/post-images`: an image as the raw body (PNG, JPEG, GIF, WebP; 5 MB);
  *  - `/api/post-series`: create, list, read (posts with status and figures), replace, delete;
- *  - `GET /p/:token` (public): a post's tracked link; counts the click, redirects with UTM.
+ *  - `GET /sp/:token` (public): a post's tracked link; counts the click, redirects with UTM.
  * Bad input is a 400 naming the field (`body.posts.2.text`).
  */
 import { z } from 'zod';
@@ -158,7 +158,7 @@ export function postsRoutesWith(extra: Pick<PostsDeps, 'telegramApiRoot'> = {}):
       },
     );
 
-    app.get('/p/:token', { schema: { tags, summary: "A post's tracked link: counts the click and redirects", params: z.object({ token: z.string().max(100) }) } }, async (request, reply) => {
+    app.get('/sp/:token', { schema: { tags, summary: "A post's tracked link: counts the click and redirects", params: z.object({ token: z.string().max(100) }) } }, async (request, reply) => {
       const target = await clickPostLink(deps.store, request.params.token, secrets);
       if (!target) throw new NotFoundError('link', request.params.token);
       reply.header('cache-control', 'no-store');

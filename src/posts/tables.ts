@@ -65,6 +65,8 @@ export interface PostDeliveriesTable {
   due_at: number;
   lease_until: Nullable<number>;
   claimed_by: Nullable<string>;
+  /** Set before the call, cleared with its record: still set at the next claim means interrupted. */
+  call_started_at: Nullable<number>;
   reason: Nullable<string>;
   remote_id: Nullable<string>;
   remote_url: Nullable<string>;
