@@ -87,7 +87,7 @@ async function verify(deps: PostsDeps, workspaceId: string, input: AccountInput)
   const url = input.kind === 'mastodon' ? input.settings.serverUrl : input.kind === 'webhook' ? input.settings.url : null;
   if (url && !allowPrivate) {
     const refused = await privateTargetOf(new URL(url).hostname);
-    if (refused) throw ValidationError.at(input.kind === 'mastodon' ? 'settings.serverUrl' : 'settings.url', refused.message);
+    if (refused) throw ValidationError.at(input.kind === 'mastodon' ? 'body.settings.serverUrl' : 'body.settings.url', refused.message);
   }
   try {
     switch (input.kind) {
@@ -102,13 +102,13 @@ async function verify(deps: PostsDeps, workspaceId: string, input: AccountInput)
         return { url: input.settings.url };
     }
   } catch (err) {
-    if (err instanceof MastodonVerifyError || err instanceof TelegramVerifyError) throw ValidationError.at(err.field, err.message);
+    if (err instanceof MastodonVerifyError || err instanceof TelegramVerifyError) throw ValidationError.at(`body.${err.field}`, err.message);
     throw err;
   }
 }
 
 export async function connectAccount(deps: PostsDeps, workspaceId: string, body: unknown): Promise<PostAccount> {
-  const input = parseOrThrow(accountInput, body);
+  const input = parseOrThrow(accountInput, body, 'body');
   const settings = await verify(deps, workspaceId, input);
   const secret = Object.values(input.secrets)[0] as string;
   const now = deps.clock.now();

@@ -58,20 +58,20 @@ async function plan(deps: PostsDeps, workspaceId: string, input: SeriesInput): P
   const accountRows = await deps.store.db.selectFrom('post_accounts').select(['id', 'kind', 'name', 'settings']).where('workspace_id', '=', workspaceId).where('id', 'in', input.accountIds).execute();
   const accounts = accountRows.map((a) => ({ ...a, settings: fromJson<JsonObject>(a.settings) }));
   input.accountIds.forEach((id, i) => {
-    if (!accounts.some((a) => a.id === id)) issues.push({ path: `accountIds.${i}`, message: `no post account ${id} in this workspace` });
-    else if (input.accountIds.indexOf(id) !== i) issues.push({ path: `accountIds.${i}`, message: 'named twice' });
+    if (!accounts.some((a) => a.id === id)) issues.push({ path: `body.accountIds.${i}`, message: `no post account ${id} in this workspace` });
+    else if (input.accountIds.indexOf(id) !== i) issues.push({ path: `body.accountIds.${i}`, message: 'named twice' });
   });
   let due: number[];
   if (input.recurrence) {
     due = occurrences(input.recurrence, input.timezone);
     input.posts.forEach((p, i) => {
-      if (p.at !== undefined) issues.push({ path: `posts.${i}.at`, message: 'a post of a recurring series takes the next occurrence; give no date' });
+      if (p.at !== undefined) issues.push({ path: `body.posts.${i}.at`, message: 'a post of a recurring series takes the next occurrence; give no date' });
     });
-    if (input.posts.length > due.length) issues.push({ path: `posts.${due.length}`, message: `the recurrence has ${due.length} occurrence(s); this post has none` });
+    if (input.posts.length > due.length) issues.push({ path: `body.posts.${due.length}`, message: `the recurrence has ${due.length} occurrence(s); this post has none` });
   } else {
     due = input.posts.map((p, i) => {
       if (p.at === undefined) {
-        issues.push({ path: `posts.${i}.at`, message: 'required without a recurrence' });
+        issues.push({ path: `body.posts.${i}.at`, message: 'required without a recurrence' });
         return 0;
       }
       return instantOf(p.at, input.timezone);
@@ -85,7 +85,7 @@ async function plan(deps: PostsDeps, workspaceId: string, input: SeriesInput): P
   const posts: PlannedPost[] = [];
   for (const [i, p] of input.posts.entries()) {
     p.images.forEach((id, j) => {
-      if (missing.has(id)) issues.push({ path: `posts.${i}.images.${j}`, message: `no image ${id} in this workspace` });
+      if (missing.has(id)) issues.push({ path: `body.posts.${i}.images.${j}`, message: `no image ${id} in this workspace` });
     });
     const dueAt = due[i] ?? 0;
     let text: string;
@@ -93,10 +93,10 @@ async function plan(deps: PostsDeps, workspaceId: string, input: SeriesInput): P
       text = await renderText(p.text, { workspace: { name: ws.name }, series: { name: input.name }, post: { number: i + 1, total: input.posts.length, date: localLabel(dueAt, input.timezone) } });
     } catch (err) {
       if (!(err instanceof PostTextError)) throw err;
-      issues.push({ path: `posts.${i}.text`, message: err.message });
+      issues.push({ path: `body.posts.${i}.text`, message: err.message });
       continue;
     }
-    if (text === '' && p.images.length === 0) issues.push({ path: `posts.${i}.text`, message: 'a post needs a text or an image' });
+    if (text === '' && p.images.length === 0) issues.push({ path: `body.posts.${i}.text`, message: 'a post needs a text or an image' });
     const links = linksOf(text);
     const sent = withTrackedLinks(
       text,
@@ -109,12 +109,12 @@ async function plan(deps: PostsDeps, workspaceId: string, input: SeriesInput): P
       const length = limits.length(sent);
       if (max !== null && length > max) {
         issues.push({
-          path: `posts.${i}.text`,
+          path: `body.posts.${i}.text`,
           message: `${length} characters, over the limit of ${max} on ${KIND_LABEL[a.kind]} account "${a.name}"${p.images.length > 0 && a.kind === 'telegram_channel' ? ' (a photo caption)' : ''}`,
         });
       }
       if (p.images.length > limits.maxImages)
-        issues.push({ path: `posts.${i}.images`, message: `${p.images.length} images, over the ${limits.maxImages} ${KIND_LABEL[a.kind]} account "${a.name}" takes` });
+        issues.push({ path: `body.posts.${i}.images`, message: `${p.images.length} images, over the ${limits.maxImages} ${KIND_LABEL[a.kind]} account "${a.name}" takes` });
     }
     posts.push({ position: i, text: p.text, images: p.images, dueAt, targets: links.map((l) => withUtm(l, { ...utm, content: `post-${i + 1}` })) });
   }
@@ -147,7 +147,7 @@ async function insertPost(trx: Db, deps: PostsDeps, workspaceId: string, seriesI
 }
 
 export async function createSeries(deps: PostsDeps, workspaceId: string, body: unknown): Promise<string> {
-  const input = parseOrThrow(seriesInput, body);
+  const input = parseOrThrow(seriesInput, body, 'body');
   const { posts } = await plan(deps, workspaceId, input);
   const secret = await workspaceSecret(deps.store, workspaceId);
   const now = deps.clock.now();
@@ -173,7 +173,7 @@ export async function createSeries(deps: PostsDeps, workspaceId: string, body: u
 }
 
 export async function replaceSeries(deps: PostsDeps, workspaceId: string, id: string, body: unknown): Promise<void> {
-  const input = parseOrThrow(seriesInput, body);
+  const input = parseOrThrow(seriesInput, body, 'body');
   const { posts } = await plan(deps, workspaceId, input);
   const secret = await workspaceSecret(deps.store, workspaceId);
   const now = deps.clock.now();
@@ -195,7 +195,7 @@ export async function replaceSeries(deps: PostsDeps, workspaceId: string, id: st
     for (const o of old.filter((p) => started.has(p.id))) {
       const next = posts[Number(o.position)];
       if (!next || next.text !== o.text || toJson(next.images) !== toJson(fromJson<string[]>(o.images))) {
-        throw new ConflictError(`post ${Number(o.position) + 1} has already been published (or attempted) and cannot change`, `posts.${Number(o.position)}`);
+        throw new ConflictError(`post ${Number(o.position) + 1} has already been published (or attempted) and cannot change`, `body.posts.${Number(o.position)}`);
       }
     }
     const replaced = old.filter((p) => !started.has(p.id)).map((p) => p.id);
