@@ -3,6 +3,7 @@ import { websiteAr, websiteEn, websiteFa } from './screens/settings/website-mess
 import { assistantAr, assistantEn, assistantFa } from './assistant/messages';
 import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 import { mailAr, mailEn, mailFa } from './mail/messages';
+import { postsAr, postsEn, postsFa } from './posts/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -563,6 +564,7 @@ export const en = {
   'jset.maxDuration': 'Longest a run may last',
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
+  ...postsEn,
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
@@ -1092,6 +1094,7 @@ const ar: Dict = {
   'jset.maxDuration': 'أطول مدة للمسار',
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
+  ...postsAr,
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
@@ -1618,6 +1621,7 @@ const fa: Dict = {
   'jset.maxDuration': 'بیشترین مدت یک مسیر',
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
+  ...postsFa,
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,
