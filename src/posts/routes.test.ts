@@ -5,6 +5,9 @@ import { backends } from '../../test/backends.js';
 import { postsTask } from './task.js';
 import { signPost } from './webhook.js';
 import { postsFixture, type PostsFixture } from './test-kit.js';
+import { createSecretBox } from '../secrets/secret-box.js';
+import { resealStoredSecrets } from '../secrets/reseal.js';
+import { TEST_SECRET_KEY } from '../../test/secret-key.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
 
@@ -32,6 +35,12 @@ describe.each(backends())('post series API on %s', (kind) => {
       expect(r.secrets).toMatch(/^v1:/);
       expect(r.secrets).not.toContain(f.mastodon.token);
     }
+    // Key rotation: the start-up pass re-seals post account tokens under the new key too.
+    const rotated = createSecretBox({ current: Buffer.alloc(32, 7), previous: TEST_SECRET_KEY });
+    expect((await resealStoredSecrets({ store: f.h.deps.store, secretBox: rotated })).postAccounts).toBeGreaterThanOrEqual(rows.length);
+    const after = await f.h.deps.store.db.selectFrom('post_accounts').select('secrets').where('workspace_id', '=', f.t.workspaceId).execute();
+    expect(after.every((r) => rotated.isCurrent(r.secrets))).toBe(true);
+    await resealStoredSecrets({ store: f.h.deps.store, secretBox: createSecretBox({ current: TEST_SECRET_KEY, previous: Buffer.alloc(32, 7) }) });
   });
 
   it('a token the server refuses (401) is a 400 naming the field, and nothing is stored', async () => {
