@@ -36,11 +36,11 @@ describe.each(backends())('post series API on %s', (kind) => {
       expect(r.secrets).not.toContain(f.mastodon.token);
     }
     // Key rotation: the start-up pass re-seals post account tokens under the new key too.
-    const rotated = createSecretBox({ current: Buffer.alloc(32, 7), previous: TEST_SECRET_KEY });
+    const rotated = createSecretBox({ current: Buffer.alloc(32, 9), previous: TEST_SECRET_KEY });
     expect((await resealStoredSecrets({ store: f.h.deps.store, secretBox: rotated })).postAccounts).toBeGreaterThanOrEqual(rows.length);
     const after = await f.h.deps.store.db.selectFrom('post_accounts').select('secrets').where('workspace_id', '=', f.t.workspaceId).execute();
     expect(after.every((r) => rotated.isCurrent(r.secrets))).toBe(true);
-    await resealStoredSecrets({ store: f.h.deps.store, secretBox: createSecretBox({ current: TEST_SECRET_KEY, previous: Buffer.alloc(32, 7) }) });
+    await resealStoredSecrets({ store: f.h.deps.store, secretBox: createSecretBox({ current: TEST_SECRET_KEY, previous: Buffer.alloc(32, 9) }) });
   });
 
   it('a token the server refuses (401) is a 400 naming the field, and nothing is stored', async () => {
