@@ -1,7 +1,8 @@
 /**
  * @module A Mastodon server for tests: real HTTP on 127.0.0.1 speaking the documented shapes of the
  * endpoints Qatra calls (https://docs.joinmastodon.org/methods/): `GET /api/v1/accounts/verify_credentials`,
- * `GET /api/v2/instance` (configuration.statuses.max_characters), `POST /api/v2/media`,
+ * `GET /api/v2/instance` (configuration.statuses.max_characters), `POST /api/v2/media` (202, then
+ * `GET /api/v1/media/:id` once processed, as masto polls),
  * `POST /api/v1/statuses` and `GET /api/v1/statuses/:id`. Errors as a server gives them: 401
  * `{"error":"The access token is invalid"}`, 422 `{"error":"Validation failed: Text character limit
  * of 500 exceeded"}`, 429 with `X-RateLimit-Reset`. `Idempotency-Key` is honoured as Mastodon does:
@@ -95,7 +96,14 @@ export async function startMastodonFake(options: { token?: string; maxCharacters
       if (req.method === 'POST' && url.pathname === '/api/v2/media') {
         const id = String(nextId++);
         state.media.push({ id, bytes: body.length });
-        return send(200, { id, type: 'image', url: `${base}/media/${id}`, preview_url: null, description: null });
+        // As documented: 202 while the server processes the file (url null); GET /api/v1/media/:id then gives it.
+        return send(202, { id, type: 'image', url: null, preview_url: null, description: null });
+      }
+      const media = /^\/api\/v1\/media\/(\w+)$/.exec(url.pathname);
+      if (req.method === 'GET' && media) {
+        return state.media.some((m) => m.id === media[1])
+          ? send(200, { id: media[1], type: 'image', url: `${base}/media/${media[1]}`, preview_url: null, description: null })
+          : send(404, { error: 'Record not found' });
       }
       if (req.method === 'POST' && url.pathname === '/api/v1/statuses') {
         state.statusCalls++;

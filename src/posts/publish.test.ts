@@ -196,3 +196,39 @@ describe.each(backends())('publishing post series on %s', (kind) => {
     expect(view.posts[0]!.figures.favourites).toBe(9);
   });
 });
+
+describe.each(backends())('publishing posts with several workers on %s', (kind) => {
+  let f: PostsFixture;
+  beforeAll(async () => {
+    f = await postsFixture(kind);
+  });
+  afterAll(async () => f?.close());
+
+  it('three workers ticking at once publish each of 12 due posts exactly once per account, images uploaded as media (Mastodon) and photos (Telegram)', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 3)]);
+    const upload = await f.h.app.inject({ method: 'POST', url: '/api/post-images', headers: { ...f.t.admin, 'content-type': 'image/png' }, payload: png });
+    expect(upload.statusCode).toBe(201);
+    const imageId = upload.json().id as string;
+    f.h.clock.set(Date.UTC(2026, 9, 1));
+    await createSeries(f.deps, f.t.workspaceId, {
+      name: 'Parallel',
+      timezone: 'UTC',
+      accountIds: [f.mastodonId, f.telegramId],
+      posts: Array.from({ length: 12 }, (_, i) => ({ text: `Parallel ${i}`, images: i === 0 ? [imageId] : [], at: '2026-10-01T09:00' })),
+    });
+    f.h.clock.set(Date.UTC(2026, 9, 1, 9));
+    const workers = [0, 1, 2].map(() => postsTask(f.runtime({ batchSize: 2 })));
+    for (let round = 0; round < 10; round++) {
+      const handled = await Promise.all(workers.map((w) => w.tick()));
+      if (handled.every((n) => n === 0)) break;
+    }
+    const texts = f.mastodon.statuses.map((s) => s.text).filter((t) => t.startsWith('Parallel'));
+    expect(texts.sort()).toEqual(Array.from({ length: 12 }, (_, i) => `Parallel ${i}`).sort());
+    expect(f.telegram.messages.filter((m) => (m.text ?? m.caption ?? '').startsWith('Parallel'))).toHaveLength(12);
+    const withImage = f.mastodon.statuses.find((s) => s.text === 'Parallel 0')!;
+    expect(withImage.mediaIds).toHaveLength(1);
+    expect(f.mastodon.media.find((m) => m.id === withImage.mediaIds[0])!.bytes).toBeGreaterThan(png.length);
+    const photo = f.telegram.messages.find((m) => m.caption === 'Parallel 0')!;
+    expect(photo.photoBytes).toBe(png.length);
+  });
+});

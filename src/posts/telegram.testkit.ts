@@ -29,6 +29,30 @@ export interface TelegramFake {
   close(): Promise<void>;
 }
 
+/** The parts of a multipart/form-data body (grammY's uploads). */
+function multipart(body: Buffer, boundary: string): Array<{ name: string; filename: string | null; data: Buffer }> {
+  const out: Array<{ name: string; filename: string | null; data: Buffer }> = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = body.indexOf(delimiter);
+  while (at >= 0) {
+    const start = at + delimiter.length;
+    const next = body.indexOf(delimiter, start);
+    if (next < 0) break;
+    const chunk = body.subarray(start, next);
+    const split = chunk.indexOf('\r\n\r\n');
+    if (split >= 0) {
+      const head = chunk.subarray(0, split).toString('utf8');
+      const name = /name="([^"]*)"/.exec(head)?.[1];
+      // grammY writes `filename=<name>` unquoted; browsers quote it.
+      const filename = /filename="?([^"\r\n;]*)/.exec(head)?.[1] ?? null;
+      // The part's data ends before the CRLF that precedes the next delimiter.
+      if (name !== undefined) out.push({ name, filename, data: chunk.subarray(split + 4, chunk.length - 2) });
+    }
+    at = next;
+  }
+  return out;
+}
+
 export async function startTelegramFake(options: { token?: string } = {}): Promise<TelegramFake> {
   const state = {
     token: options.token ?? '123456:AAFakeTokenForTestsOnly_abcdefghij',
@@ -59,12 +83,10 @@ export async function startTelegramFake(options: { token?: string } = {}): Promi
         const params: Record<string, unknown> = {};
         let photoBytes: number | null = null;
         if (type.startsWith('multipart/form-data')) {
-          const form = await new Request('http://fake/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
-          for (const [k, v] of form.entries()) {
-            if (typeof v === 'string') {
-              // grammY sends an uploaded file as `attach://<id>` and the file under that id.
-              params[k] = v;
-            } else photoBytes = v.size;
+          const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? '';
+          for (const part of multipart(raw, boundary)) {
+            if (part.filename !== null) photoBytes = part.data.length;
+            else params[part.name] = part.data.toString('utf8');
           }
         } else if (raw.length > 0) Object.assign(params, JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
         const chatOf = (id: unknown) => [...state.channels.values()].find((c) => String(c.id) === String(id)) ?? state.channels.get(String(id));
