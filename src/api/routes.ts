@@ -47,6 +47,7 @@ import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
+import { postsRoutes } from '../posts/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -93,5 +94,6 @@ export const routeModules: RouteModule[] = [
   assistantRoutes,
   espHookRoutes(),
   deliverabilityRoutes,
+  postsRoutes,
   webAppRoutes(),
 ];

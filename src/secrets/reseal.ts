@@ -23,11 +23,12 @@ export interface ResealCounts {
   emailProviderList: number;
   channelProviders: number;
   assistantKeys: number;
+  postAccounts: number;
 }
 
 export async function resealStoredSecrets(deps: { store: Store; secretBox: SecretBox }): Promise<ResealCounts> {
   const { store, secretBox: box } = deps;
-  const counts: ResealCounts = { emailProviders: 0, emailProviderList: 0, channelProviders: 0, assistantKeys: 0 };
+  const counts: ResealCounts = { emailProviders: 0, emailProviderList: 0, channelProviders: 0, assistantKeys: 0, postAccounts: 0 };
 
   const email = await store.db.selectFrom('email_providers').select(['workspace_id', 'secrets', 'updated_at']).execute();
   for (const row of email) {
@@ -79,6 +80,21 @@ export async function resealStoredSecrets(deps: { store: Store; secretBox: Secre
       .where('updated_at', '=', row.updated_at)
       .executeTakeFirst();
     counts.assistantKeys += Number(r.numUpdatedRows);
+  }
+
+  // Tokens of post accounts (src/posts/accounts.ts): Mastodon, Telegram bots, webhook secrets.
+  const postAccounts = await store.db.selectFrom('post_accounts').select(['workspace_id', 'id', 'secrets', 'updated_at']).execute();
+  for (const row of postAccounts) {
+    if (box.isCurrent(row.secrets)) continue;
+    const plain = box.isSealed(row.secrets) ? box.open(row.secrets) : row.secrets;
+    const r = await store.db
+      .updateTable('post_accounts')
+      .set({ secrets: box.seal(plain) })
+      .where('workspace_id', '=', row.workspace_id)
+      .where('id', '=', row.id)
+      .where('updated_at', '=', row.updated_at)
+      .executeTakeFirst();
+    counts.postAccounts += Number(r.numUpdatedRows);
   }
   return counts;
 }

@@ -87,4 +87,11 @@ export interface Database {
   deliverability_settings: import('../deliverability/tables.js').DeliverabilitySettingsTable;
   reputation_trips: import('../deliverability/tables.js').ReputationTripsTable;
   sunset_notices: import('../deliverability/tables.js').SunsetNoticesTable;
+  // post series (brand accounts)
+  post_accounts: import('../posts/tables.js').PostAccountsTable;
+  post_series: import('../posts/tables.js').PostSeriesTable;
+  posts: import('../posts/tables.js').PostsTable;
+  post_images: import('../posts/tables.js').PostImagesTable;
+  post_deliveries: import('../posts/tables.js').PostDeliveriesTable;
+  post_links: import('../posts/tables.js').PostLinksTable;
 }

@@ -15,6 +15,7 @@ import { ratePruneTask } from '../channels/rate-limit.js';
 import { insightTasks } from '../insights/scan.js';
 import { predictionTasks } from '../insights/predict-task.js';
 import { deliverabilityTask } from '../deliverability/task.js';
+import { postsTasks } from '../posts/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
@@ -29,6 +30,7 @@ export const workerTaskFactories: WorkerTaskFactory[] = [
   insightTasks,
   (deps) => predictionTasks(deps),
   (deps) => deliverabilityTask(deps),
+  postsTasks,
 ];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {

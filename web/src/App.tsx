@@ -16,6 +16,7 @@ import { Broadcasts } from './screens/Broadcasts';
 import { Analytics } from './screens/Analytics';
 import { Simulate } from './screens/Simulate';
 import { Insights } from './screens/Insights';
+import { Posts } from './posts/Posts';
 
 export function App() {
   const { t } = useI18n();
@@ -54,6 +55,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
     ['/segments', 'nav.segments'],
     ['/contacts', 'nav.contacts'],
     ['/broadcasts', 'nav.broadcasts'],
+    ['/posts', 'nav.posts'],
     ['/analytics', 'nav.analytics'],
     ['/insights', 'nav.insights'],
     ['/outbox', 'nav.outbox'],
@@ -75,6 +77,8 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if ((m = match('/contacts/:id', path))) screen = <ContactProfile key={m.id} id={m.id!} role={session.role} />;
   else if (path.startsWith('/contacts')) screen = <ContactsList role={session.role} />;
   else if (path.startsWith('/broadcasts')) screen = <Broadcasts role={session.role} />;
+  else if ((m = match('/posts/:id', path))) screen = <Posts key={m.id} role={session.role} id={m.id!} />;
+  else if (path.startsWith('/posts')) screen = <Posts role={session.role} id={null} />;
   else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;
   else if (path.startsWith('/analytics')) screen = <Analytics journeyId={null} />;
   else if (path.startsWith('/insights')) screen = <Insights />;

@@ -5,6 +5,7 @@ import { insightsAr, insightsEn, insightsFa } from './insights/messages';
 import { mailAr, mailEn, mailFa } from './mail/messages';
 import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settings/email-routing-messages';
 import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
+import { postsAr, postsEn, postsFa } from './posts/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -565,6 +566,7 @@ export const en = {
   'jset.maxDuration': 'Longest a run may last',
   'jset.maxDurationHint': 'Runs still open after this end as timed out (default 365d).',
   ...smsEn,
+  ...postsEn,
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
@@ -1096,6 +1098,7 @@ const ar: Dict = {
   'jset.maxDuration': 'أطول مدة للمسار',
   'jset.maxDurationHint': 'المسارات المفتوحة بعدها تنتهي كمنتهية المهلة (الافتراضي 365d).',
   ...smsAr,
+  ...postsAr,
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
@@ -1624,6 +1627,7 @@ const fa: Dict = {
   'jset.maxDuration': 'بیشترین مدت یک مسیر',
   'jset.maxDurationHint': 'مسیرهایی که پس از آن باز بمانند با پایان مهلت بسته می‌شوند (پیش‌فرض 365d).',
   ...smsFa,
+  ...postsFa,
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,
