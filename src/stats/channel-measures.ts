@@ -31,5 +31,11 @@ export const OTHER_CHANNEL: ChannelMeasures = Object.freeze({ delivered: 'accept
 export const channelMeasures: MeasuresOf = (channel) => {
   const d = descriptorOf(channel);
   if (!d) return OTHER_CHANNEL;
-  return { delivered: d.delivered === 'receipt' ? 'receipt' : 'accepted', opens: d.engagement.includes('open'), bounces: d.bounces, reads: d.engagement.includes('read'), optOutSources: d.optOutSources };
+  return {
+    delivered: d.delivered === 'receipt' ? 'receipt' : 'accepted',
+    opens: d.engagement.includes('open'),
+    bounces: d.bounces,
+    reads: d.engagement.includes('read'),
+    optOutSources: d.optOutSources,
+  };
 };

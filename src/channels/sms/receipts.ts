@@ -60,10 +60,7 @@ export async function applyReceipt(deps: ReceiptDeps, input: { workspaceId: stri
 }
 
 /** applyReceipt for a burst (SMPP delivers them in batches): one lookup per 500 ids, one transaction, answers in order. */
-export async function applyReceipts(
-  deps: ReceiptDeps,
-  input: { workspaceId: string; provider: string; receipts: readonly Receipt[]; channel?: string | undefined },
-): Promise<ReceiptOutcome[]> {
+export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: string; provider: string; receipts: readonly Receipt[]; channel?: string | undefined }): Promise<ReceiptOutcome[]> {
   const { workspaceId, provider, receipts } = input;
   const channel = input.channel ?? 'sms';
   if (receipts.length === 0) return [];

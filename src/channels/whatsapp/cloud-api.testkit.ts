@@ -174,7 +174,12 @@ export async function startCloudApiServer(options: { templates?: FakeTemplate[];
 function envelope(phoneNumberId: string, value: Record<string, unknown>): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId }, ...value } }] }],
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: phoneNumberId }, ...value } }],
+      },
+    ],
   };
 }
 

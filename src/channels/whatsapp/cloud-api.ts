@@ -24,9 +24,7 @@ export const GRAPH_API_ROOT = 'https://graph.facebook.com';
 export const GRAPH_API_VERSION = 'v21.0';
 
 /** What one message is, as the Cloud API takes it. */
-export type WhatsappPayload =
-  | { type: 'template'; name: string; language: string; parameters: readonly string[] }
-  | { type: 'text'; text: string };
+export type WhatsappPayload = { type: 'template'; name: string; language: string; parameters: readonly string[] } | { type: 'text'; text: string };
 
 export type WhatsappSendResult =
   | { status: 'sent'; providerMessageId: string }

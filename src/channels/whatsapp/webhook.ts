@@ -80,7 +80,12 @@ export function parseWebhook(body: unknown): { statuses: WebhookStatus[]; inboun
         const status = str(o?.status);
         if (!o || !wamid || !status || !STATUSES.has(status)) continue;
         const code = obj(arr(o.errors)[0])?.code;
-        statuses.push({ wamid: clean(wamid), status: status as WebhookStatus['status'], at: seconds(o.timestamp), errorCode: typeof code === 'number' || typeof code === 'string' ? clean(String(code)).slice(0, 100) : undefined });
+        statuses.push({
+          wamid: clean(wamid),
+          status: status as WebhookStatus['status'],
+          at: seconds(o.timestamp),
+          errorCode: typeof code === 'number' || typeof code === 'string' ? clean(String(code)).slice(0, 100) : undefined,
+        });
       }
       for (const m of arr(value?.messages)) {
         const o = obj(m);

@@ -14,12 +14,7 @@ export async function openWindow(db: Db, workspaceId: string, phone: string, at:
   await db
     .insertInto('whatsapp_windows')
     .values({ workspace_id: workspaceId, phone, last_inbound_at: at })
-    .onConflict((oc) =>
-      oc
-        .columns(['workspace_id', 'phone'])
-        .doUpdateSet({ last_inbound_at: at })
-        .where('whatsapp_windows.last_inbound_at', '<', at),
-    )
+    .onConflict((oc) => oc.columns(['workspace_id', 'phone']).doUpdateSet({ last_inbound_at: at }).where('whatsapp_windows.last_inbound_at', '<', at))
     .execute();
 }
 
