@@ -31,6 +31,7 @@ import type { ServiceDeps } from '../../core/deps.js';
 import type { Db } from '../../store/store.js';
 import type { DeliveryReceiptStatus } from '../../messages/tables.js';
 import { suppress } from '../../suppression/suppressions.js';
+import { descriptorOf } from '../descriptors.js';
 import type { SmsReceipt } from './provider.js';
 
 export type ReceiptOutcome =
@@ -74,7 +75,7 @@ export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: str
     return out;
   });
   outcomes.forEach((o, i) => {
-    if (o.status === 'unknown') deps.log.info({ workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) }, `${channel} receipt for an unknown message ignored`);
+    if (o.status === 'unknown') deps.log.info({ workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) }, `${descriptorOf(channel)?.label ?? channel} receipt for an unknown message ignored`);
   });
   return outcomes;
 }
