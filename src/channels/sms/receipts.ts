@@ -75,7 +75,11 @@ export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: str
     return out;
   });
   outcomes.forEach((o, i) => {
-    if (o.status === 'unknown') deps.log.info({ workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) }, `${descriptorOf(channel)?.label ?? channel} receipt for an unknown message ignored`);
+    if (o.status === 'unknown')
+      deps.log.info(
+        { workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) },
+        `${descriptorOf(channel)?.label ?? channel} receipt for an unknown message ignored`,
+      );
   });
   return outcomes;
 }
