@@ -224,6 +224,45 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
     expect(fake.received.length).toBe(before);
   });
 
+  it('a signed body that is not JSON is a 400; signed junk shapes are acknowledged and change nothing', async () => {
+    const c = await contact();
+    const notJson = await fetch(hookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': (await import('./signature.js')).hubSignature(fake.appSecret, '{"entry":') },
+      body: '{"entry":',
+    });
+    expect(notJson.status).toBe(400);
+    for (const junk of [
+      [],
+      'STOP',
+      { entry: 'x' },
+      { entry: [{ changes: [{ field: 'messages', value: { messages: [{ from: c.phone, id: 7, text: { body: 'STOP' } }], statuses: [{ id: 'wamid.x', status: 'exploded' }] } }] }] },
+      { entry: [{ changes: [{ field: 'messages', value: { messages: [{ from: 'not a number', id: 'wamid.y', text: { body: 'STOP' } }] } }] }] },
+    ]) {
+      const res = await fake.postWebhook(hookUrl, junk);
+      expect(res.status).toBe(200);
+    }
+    expect(await effectiveConsent(h.deps.store.db, c.id, 'whatsapp')).toBe('subscribed');
+  });
+
+  it('the provider API shows the settings and only whether each secret is set; a bad setting is a 400 naming its field', async () => {
+    const list = await h.app.inject({ method: 'GET', url: '/api/channels/whatsapp/providers', headers: t.admin });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(fake.accessToken);
+    expect(list.body).not.toContain(fake.appSecret);
+    expect(list.body).not.toContain(fake.verifyToken);
+    expect(JSON.stringify(list.json())).toContain('"accessTokenSet":true');
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/api/channels/whatsapp/providers',
+      headers: t.admin,
+      payload: { kind: 'whatsapp_cloud', name: 'x', settings: { phoneNumberId: '12ab', wabaId: '1', messagingTier: '5k' }, secrets: { accessToken: 't', appSecret: 's' } },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('body.settings.phoneNumberId');
+    expect(bad.body).toContain('body.settings.messagingTier');
+  });
+
   it('the webhook GET handshake answers the challenge only to the provider’s verify token', async () => {
     const path = new URL(hookUrl).pathname;
     const ok = await h.app.inject({ method: 'GET', url: `${path}?hub.mode=subscribe&hub.verify_token=${fake.verifyToken}&hub.challenge=1158201444` });
