@@ -263,6 +263,24 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
     expect(bad.body).toContain('body.settings.messagingTier');
   });
 
+  it('a preview shows the approved template, the language of the locale and the parameters rendered', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/templates/shipped/preview',
+      headers: t.admin,
+      payload: { locale: 'fa', contact: { attributes: { first_name: 'Nima' } }, context: { data: { order: 'B-2' } } },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ subject: 'order_shipped (fa)', direction: 'rtl', text: '{{1}} = Nima\n{{2}} = https://shop.example.com/track/B-2' });
+    const chat = await h.app.inject({
+      method: 'POST',
+      url: '/api/templates/chat/preview',
+      headers: t.admin,
+      payload: { contact: { attributes: { first_name: 'Sam' } }, context: { data: { code: '1' } } },
+    });
+    expect(chat.json()).toMatchObject({ subject: '', text: 'Hi Sam, your code is 1' });
+  });
+
   it('the webhook GET handshake answers the challenge only to the provider’s verify token', async () => {
     const path = new URL(hookUrl).pathname;
     const ok = await h.app.inject({ method: 'GET', url: `${path}?hub.mode=subscribe&hub.verify_token=${fake.verifyToken}&hub.challenge=1158201444` });
