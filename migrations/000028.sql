@@ -27,11 +27,20 @@ CREATE TABLE whatsapp_inbound (
 );
 
 -- The messaging tier: the distinct numbers a provider (business phone number) messaged on each UTC
--- day (`day` = days since the epoch). Its row count for a day is checked against the tier's cap.
+-- day (`day` = days since the epoch), and how many that is (`whatsapp_daily_counts.used`, raised by
+-- one conditional upsert so that concurrent senders never pass the tier's cap).
 CREATE TABLE whatsapp_daily_recipients (
   workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   provider_id text NOT NULL,
   day integer NOT NULL,
   phone text NOT NULL,
   PRIMARY KEY (workspace_id, provider_id, day, phone)
+);
+
+CREATE TABLE whatsapp_daily_counts (
+  workspace_id text NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  provider_id text NOT NULL,
+  day integer NOT NULL,
+  used integer NOT NULL,
+  PRIMARY KEY (workspace_id, provider_id, day)
 );

@@ -305,6 +305,7 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
       .values({ workspace_id: t.workspaceId, provider_id: provider.id, day, phone: counted.phone! })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    await h.deps.store.db.insertInto('whatsapp_daily_counts').values({ workspace_id: t.workspaceId, provider_id: provider.id, day, used: 1000 }).execute();
     const before = fake.received.length;
     const capped = await send(await contact(), 'shipped', 'marketing', { order: '1' });
     expect(capped.status).toBe('retryable');

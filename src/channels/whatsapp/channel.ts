@@ -152,12 +152,12 @@ export function whatsappSender(deps: WhatsappSenderDeps): WhatsappSender {
 
     let taken = false;
     if (payload.type === 'template') {
-      const tier = await takeRecipient(store.db, { workspaceId: request.workspaceId, providerId: provider.id, phone: address, cap: provider.cap, now });
+      const tier = await takeRecipient(store, { workspaceId: request.workspaceId, providerId: provider.id, phone: address, cap: provider.cap, now });
       if (!tier.ok) return { result: { status: 'retryable', reason: `the number's messaging tier (${tier.cap} customers a day) is used up today`, retryAfterMs: tier.retryAfterMs }, content };
       taken = tier.taken;
     }
     const answer = await provider.api.send(address, payload);
-    if (answer.status !== 'sent' && taken) await releaseRecipient(store.db, { workspaceId: request.workspaceId, providerId: provider.id, phone: address, now });
+    if (answer.status !== 'sent' && taken) await releaseRecipient(store, { workspaceId: request.workspaceId, providerId: provider.id, phone: address, now });
     switch (answer.status) {
       case 'sent':
         return { result: { status: 'sent', providerMessageId: answer.providerMessageId }, content };

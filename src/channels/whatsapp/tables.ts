@@ -30,3 +30,11 @@ export interface WhatsappDailyRecipientsTable {
   day: number;
   phone: string;
 }
+
+export interface WhatsappDailyCountsTable {
+  workspace_id: string;
+  provider_id: string;
+  day: number;
+  /** Distinct numbers counted that day: never above the tier's cap. */
+  used: number;
+}
