@@ -37,6 +37,7 @@ import { topicsRoutes } from '../channels/email/topics.routes.js';
 import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
+import { whatsappHookRoutes } from '../channels/whatsapp/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
 import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
@@ -84,6 +85,7 @@ export const routeModules: RouteModule[] = [
   messagingDefaultsRoutes,
   channelProvidersRoutes,
   smsHookRoutes,
+  whatsappHookRoutes,
   smsSettingsRoutes,
   trackingSettingsRoutes,
   snippetRoutes(),

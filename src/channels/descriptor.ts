@@ -46,8 +46,8 @@ export interface ChannelDescriptor {
    * email, minus bounces) or `receipt` (only a delivery receipt saying so: SMS).
    */
   readonly delivered: 'sent' | 'receipt';
-  /** Engagement the channel can measure. */
-  readonly engagement: readonly ('open' | 'click')[];
+  /** Engagement the channel can measure (`read`: the provider reports that the recipient read it, WhatsApp). */
+  readonly engagement: readonly ('open' | 'click' | 'read')[];
   /** Bounces and complaints (feedback loops) exist for it. */
   readonly bounces: boolean;
   /**

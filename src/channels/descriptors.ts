@@ -76,13 +76,36 @@ export const mailDescriptor: ChannelDescriptor = {
   quietByDefault: false,
 };
 
-export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor];
+/**
+ * WhatsApp Business Cloud API messages (docs/whatsapp.md): to the contact's phone (E.164), with
+ * explicit opt-in; delivered and read known only from the status webhooks; an approved template
+ * message at any time, free-form text only inside the 24-hour customer-service window.
+ */
+export const whatsappDescriptor: ChannelDescriptor = {
+  name: 'whatsapp',
+  label: 'WhatsApp',
+  address: { kind: 'phone', of: (c) => c.phone },
+  templateChannel: 'whatsapp',
+  consentChannel: 'whatsapp',
+  consentRequired: true,
+  // The number is the contact's SMS number too: "not on WhatsApp" (131026) must not suppress SMS.
+  suppressible: false,
+  transactional: true,
+  delivered: 'receipt',
+  engagement: ['click', 'read'],
+  bounces: false,
+  // A STOP to the business number is always an answer to its messages (as an SMS STOP).
+  optOutSources: null,
+  quietByDefault: false,
+};
+
+export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor, whatsappDescriptor];
 
 export function descriptorOf(name: string): ChannelDescriptor | undefined {
   return descriptors.find((d) => d.name === name);
 }
 
-/** The template channels (`email`, `sms`, `mail`): what a template may be written for. */
+/** The template channels (`email`, `sms`, `mail`, `whatsapp`): what a template may be written for. */
 export const templateChannels = descriptors.flatMap((d) => (d.templateChannel ? [d.templateChannel] : [])) as [string, ...string[]];
 
 /** The channels `POST /api/messages/send` takes. */

@@ -50,6 +50,8 @@ export interface MessagesTable {
   delivery_status: ColumnType<DeliveryReceiptStatus | null, DeliveryReceiptStatus | null | undefined, DeliveryReceiptStatus | null>;
   delivered_at: ColumnType<number | null, number | null | undefined, number | null>;
   error_code: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the recipient first read it, by the provider's read receipt (WhatsApp; migrations/000028.sql). */
+  read_at: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: number;
   sent_at: number | null;
   updated_at: number;

@@ -17,6 +17,8 @@ export interface ChannelMeasures {
   opens: boolean;
   /** Bounces and complaints (feedback loops) exist. */
   bounces: boolean;
+  /** Read receipts exist (WhatsApp): `reads` and the read rate. */
+  reads?: boolean;
   /** consent_history sources that count as an opt-out made from a message; null: every source. */
   optOutSources: readonly string[] | null;
 }
@@ -29,5 +31,11 @@ export const OTHER_CHANNEL: ChannelMeasures = Object.freeze({ delivered: 'accept
 export const channelMeasures: MeasuresOf = (channel) => {
   const d = descriptorOf(channel);
   if (!d) return OTHER_CHANNEL;
-  return { delivered: d.delivered === 'receipt' ? 'receipt' : 'accepted', opens: d.engagement.includes('open'), bounces: d.bounces, optOutSources: d.optOutSources };
+  return {
+    delivered: d.delivered === 'receipt' ? 'receipt' : 'accepted',
+    opens: d.engagement.includes('open'),
+    bounces: d.bounces,
+    reads: d.engagement.includes('read'),
+    optOutSources: d.optOutSources,
+  };
 };

@@ -23,11 +23,13 @@ export interface ChannelRaw {
   costMicros: number;
   /** Messages clicked or opened by a person. */
   engagedAny: number;
+  /** Messages the recipient read, by the provider's read receipt (`messages.read_at`: WhatsApp). */
+  reads: number;
   /** Attributed unsubscribes of the message's channel, by consent source ('' when none; a Map: sources are user-chosen text). */
   optOutsBySource: Map<string, number>;
 }
 
-export const emptyRaw = (): ChannelRaw => ({ receiptDelivered: 0, receiptUndelivered: 0, receiptFailed: 0, segments: 0, costMicros: 0, engagedAny: 0, optOutsBySource: new Map() });
+export const emptyRaw = (): ChannelRaw => ({ receiptDelivered: 0, receiptUndelivered: 0, receiptFailed: 0, segments: 0, costMicros: 0, engagedAny: 0, reads: 0, optOutsBySource: new Map() });
 
 export function addRaw(into: ChannelRaw, from: ChannelRaw): ChannelRaw {
   into.receiptDelivered += from.receiptDelivered;
@@ -36,6 +38,7 @@ export function addRaw(into: ChannelRaw, from: ChannelRaw): ChannelRaw {
   into.segments += from.segments;
   into.costMicros += from.costMicros;
   into.engagedAny += from.engagedAny;
+  into.reads += from.reads;
   for (const [s, n] of from.optOutsBySource) into.optOutsBySource.set(s, (into.optOutsBySource.get(s) ?? 0) + n);
   return into;
 }
@@ -47,6 +50,8 @@ export interface ChannelRates {
   /** Channels with opens only. */
   open?: number | null;
   clickToOpen?: number | null;
+  /** Channels with read receipts only: read per delivered. */
+  read?: number | null;
   /** Channels with bounces only. */
   bounce?: number | null;
   complaint?: number | null;
@@ -72,6 +77,8 @@ export interface ChannelFigures {
   uniqueOpens?: number;
   humanOpens?: number;
   machineOnlyOpens?: number;
+  /** Channels with read receipts only (WhatsApp): messages the recipient read. */
+  reads?: number;
   /** Channels with bounces only. */
   bounces?: number;
   complaints?: number;
@@ -114,6 +121,10 @@ export function channelFigures(measures: ChannelMeasures, c: MessageCounts, x: C
   if (measures.opens) {
     Object.assign(f, { opens: c.opens, uniqueOpens: c.uniqueOpens, humanOpens: c.humanOpens, machineOnlyOpens: c.machineOnlyOpens });
     Object.assign(f.rates, { open: ratio(c.humanOpens, delivered), clickToOpen: ratio(c.uniqueClicks, c.humanOpens) });
+  }
+  if (measures.reads) {
+    f.reads = x.reads;
+    f.rates.read = ratio(x.reads, delivered);
   }
   if (measures.bounces) {
     Object.assign(f, { bounces: c.bounced, complaints: c.complained });

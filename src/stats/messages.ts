@@ -50,7 +50,7 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
   const b = bucket ? bucketSql('m.created_at', bucket) : sql<null>`NULL`;
   const dims = sql`m.journey_version AS version, m.node_id AS node, m.template_id AS template, m.channel AS channel, ${b} AS bucket`;
   const groupBy = bucket ? sql`1, 2, 3, 4, 5` : sql`1, 2, 3, 4`;
-  type Counted = 'n' | 'opens' | 'opened' | 'human' | 'clicks' | 'clicked' | 'complained' | 'r_delivered' | 'r_undelivered' | 'r_failed' | 'segments' | 'cost_micros' | 'engaged';
+  type Counted = 'n' | 'opens' | 'opened' | 'human' | 'clicks' | 'clicked' | 'complained' | 'r_delivered' | 'r_undelivered' | 'r_failed' | 'segments' | 'cost_micros' | 'engaged' | 'reads';
   const main = await sql<RawGroup & { status: string } & Record<Counted, unknown>>`
     SELECT ${dims}, m.status AS status, COUNT(*) AS n, SUM(m.open_count) AS opens,
       SUM(CASE WHEN m.open_count > 0 THEN 1 ELSE 0 END) AS opened, COUNT(m.first_opened_at) AS human,
@@ -59,7 +59,8 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
       SUM(CASE WHEN m.delivery_status = 'undelivered' THEN 1 ELSE 0 END) AS r_undelivered,
       SUM(CASE WHEN m.delivery_status = 'failed' THEN 1 ELSE 0 END) AS r_failed,
       SUM(m.segments) AS segments, SUM(m.cost_micros) AS cost_micros,
-      SUM(CASE WHEN m.first_clicked_at IS NOT NULL OR m.first_opened_at IS NOT NULL THEN 1 ELSE 0 END) AS engaged
+      SUM(CASE WHEN m.first_clicked_at IS NOT NULL OR m.first_opened_at IS NOT NULL THEN 1 ELSE 0 END) AS engaged,
+      COUNT(m.read_at) AS reads
     FROM messages m WHERE ${where}
     GROUP BY ${groupBy}, 6`.execute(db);
   // Email unsubscribes not made from a message (an admin's, an import's: possibly millions) are left
@@ -101,6 +102,7 @@ export async function messageGroups(db: Db, scope: Scope, range: Range, bucket?:
     raw.segments += num(r.segments);
     raw.costMicros += num(r.cost_micros);
     raw.engagedAny += num(r.engaged);
+    raw.reads += num(r.reads);
   }
   const emailSources: readonly string[] = UNSUBSCRIBE_SOURCES;
   for (const r of unsubscribes.rows) {

@@ -33,6 +33,10 @@ export interface Database {
   short_links: import('../channels/tables.js').ShortLinksTable;
   sms_settings: import('../channels/sms/tables.js').SmsSettingsTable;
   sms_inbound: import('../channels/sms/tables.js').SmsInboundTable;
+  whatsapp_windows: import('../channels/whatsapp/tables.js').WhatsappWindowsTable;
+  whatsapp_inbound: import('../channels/whatsapp/tables.js').WhatsappInboundTable;
+  whatsapp_daily_recipients: import('../channels/whatsapp/tables.js').WhatsappDailyRecipientsTable;
+  whatsapp_daily_counts: import('../channels/whatsapp/tables.js').WhatsappDailyCountsTable;
   mail_batches: import('../channels/mail/tables.js').MailBatchesTable;
   mail_pieces: import('../channels/mail/tables.js').MailPiecesTable;
   // writing assistant

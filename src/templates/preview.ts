@@ -15,6 +15,7 @@ import { runRenderJob } from './render-job.js';
 import type { RenderPool } from './render-pool.js';
 import { LOCALE } from './template.js';
 import { getWorkspaceSettings } from './workspace-settings.js';
+import { whatsappPreview } from '../channels/whatsapp/preview.js';
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -71,6 +72,10 @@ export async function previewTemplate(deps: AppDeps & { templateCache: TemplateC
   const warnings = [...stored.warnings];
   if (!settings.postalAddress) warnings.push('the workspace has no postal address yet: set it with PATCH /api/workspace');
   const context = (body.context ?? {}) as { trigger?: JsonObject; event?: JsonObject; journey?: JsonObject; data?: JsonObject };
+  if (template.channel === 'whatsapp') {
+    const input = { workspaceId, templateId, version, contact, ...(body.locale ? { locale: body.locale } : {}), context, workspace: { name: settings.name, postalAddress: settings.postalAddress } };
+    return { ...(await whatsappPreview(deps, input)), warnings };
+  }
   const { job, finish } = await prepareRenderJob(deps, {
     workspaceId,
     templateId,

@@ -18,6 +18,25 @@ export const LOCALE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 
 const text = (max: number) => z.string().max(max);
 
+/**
+ * A WhatsApp template message (channel `whatsapp`, docs/whatsapp.md): the approved template's
+ * `name` and `language` as Meta knows them, and its body parameters as Liquid, rendered per contact.
+ * A locale variant may name another language (and name or parameters) of the same template.
+ */
+export const whatsappTemplateSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9_]{1,512}$/, 'an approved template name: lower-case letters, digits and _')
+      .optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a WhatsApp language code such as en, en_US or fa')
+      .optional(),
+    parameters: z.array(text(1024)).max(100).optional(),
+  })
+  .strict();
+
 export const localeVariantSchema = z
   .object({
     subject: text(998).optional(),
@@ -26,6 +45,8 @@ export const localeVariantSchema = z
     text: text(512 * 1024).optional(),
     /** Direct mail: a postcard's front (its `body` is the back). */
     front: text(512 * 1024).optional(),
+    /** WhatsApp: this locale's language (and name or parameters) of the approved template. */
+    whatsapp: whatsappTemplateSchema.optional(),
   })
   .strict();
 
@@ -50,6 +71,8 @@ export const templateContentSchema = z
     front: text(512 * 1024).optional(),
     /** Direct mail: the sender's return address, printed small above the recipient's. */
     returnAddress: z.array(text(120)).max(4).optional(),
+    /** WhatsApp (channel `whatsapp`): the approved template message; without it, `body` is free-form text. */
+    whatsapp: whatsappTemplateSchema.optional(),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import type { TemplateIssue } from './issues.js';
 import { formatOf, type CompiledBodies, type ParsedTemplateInput, type TemplateContent } from './template.js';
 import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
+import { whatsappIssues } from './validate-whatsapp.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
 export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
@@ -104,6 +105,14 @@ function locateMissingPartial(source: string, found: { line?: number; column?: n
   return { ...found, line: before.length, column: before.at(-1)!.length + 1 };
 }
 
+/** The Liquid of a WhatsApp template message's body parameters (./validate-whatsapp.ts), default and per locale. */
+async function checkWhatsappParameters(env: ValidationEnv, content: ParsedTemplateInput['content'], issues: TemplateIssue[]): Promise<void> {
+  for (const [i, p] of (content.whatsapp?.parameters ?? []).entries()) await checkLiquid(env, `whatsapp.parameters.${i}`, p, [], issues);
+  for (const [locale, v] of Object.entries(content.locales ?? {})) {
+    for (const [i, p] of (v.whatsapp?.parameters ?? []).entries()) await checkLiquid(env, `locales.${locale}.whatsapp.parameters.${i}`, p, [], issues);
+  }
+}
+
 const uses = (paths: Path[], ...want: string[]) => paths.some((p) => want.every((w, i) => p[i] === w));
 
 export async function validateTemplate(input: ParsedTemplateInput, env: ValidationEnv): Promise<Validated> {
@@ -130,6 +139,8 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
   if (channel === 'mail') issues.push(...mailIssues(input));
   else if (content.paper !== undefined || content.front !== undefined || content.returnAddress !== undefined)
     err('paper', 'paper, front and returnAddress are for direct mail templates (channel mail)');
+  issues.push(...whatsappIssues(input));
+  await checkWhatsappParameters(env, content, issues);
   await checkLiquid(env, 'subject', content.subject ?? '', extra, issues);
   await checkLiquid(env, 'preheader', content.preheader ?? '', extra, issues);
   if (content.text !== undefined) await checkLiquid(env, 'text', content.text, extra, issues);

@@ -6,11 +6,12 @@
  * listed here.
  *
  * A channel registers its kinds by adding them to `providerKinds` (the SMS channel: twilio, smpp,
- * http, outbox; direct mail: print_dir, print_sftp, lob). Tests pass a map of their own.
+ * http, outbox; direct mail: print_dir, print_sftp, lob; WhatsApp: whatsapp_cloud). Tests pass a map of their own.
  */
 import type { ZodType } from 'zod';
 import { mailProviderKinds } from '../mail/provider-kinds.js';
 import { smsProviderKinds } from '../sms/provider-kinds.js';
+import { whatsappProviderKinds } from '../whatsapp/provider-kinds.js';
 
 export interface ProviderKind {
   settings: ZodType;
@@ -21,7 +22,7 @@ export interface ProviderKind {
 export type ProviderKinds = Readonly<Record<string, Readonly<Record<string, ProviderKind>>>>;
 
 /** The kinds the running app serves, by channel. */
-export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds };
+export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds, whatsapp: whatsappProviderKinds };
 
 /** Field names a secrets schema declares (its object shape), for the `<name>Set: false` flags of unset ones. */
 export function declaredSecretNames(kind: ProviderKind): string[] {

@@ -1,8 +1,9 @@
 /**
- * @module SMS delivery receipts (Twilio's StatusCallback, SMPP deliver_sm receipts): what became of
- * a message after the provider took it. `applyReceipt` / `applyReceipts` find the message by the
- * provider's id (index messages_provider_message; channel sms, the workspace) and set
- * `delivery_status`, `delivered_at` and `error_code`. `status` (sent, …) is never touched: a receipt
+ * @module Delivery receipts (Twilio's StatusCallback, SMPP deliver_sm receipts, WhatsApp's status
+ * webhooks): what became of a message after the provider took it. `applyReceipt` / `applyReceipts`
+ * find the message by the provider's id (index messages_provider_message; the channel, `sms` unless
+ * the caller names another, and the workspace) and set `delivery_status`, `delivered_at` and
+ * `error_code`. `status` (sent, …) is never touched: a receipt
  * says how far a sent message got, it does not un-send it.
  *
  * Order: receipts arrive late, twice and out of order, so each one is a single conditional UPDATE
@@ -13,6 +14,8 @@
  *  - `delivered` is written only over nothing: it never replaces undelivered or failed;
  *  - `undelivered` and `failed` are final: they replace nothing-yet or `delivered` (a carrier's
  *    correction; `delivered_at` is cleared) and nothing replaces them, not even each other.
+ *  - `read` (WhatsApp) says delivered too: it writes `delivered` over nothing, then `read_at` once
+ *    (the first read) on a message that is delivered; never over undelivered or failed.
  * A repeated receipt changes nothing. `delivered_at` is the receipt's time when the provider gives
  * one (else the clock's), `error_code` the provider's code.
  *
@@ -28,6 +31,7 @@ import type { ServiceDeps } from '../../core/deps.js';
 import type { Db } from '../../store/store.js';
 import type { DeliveryReceiptStatus } from '../../messages/tables.js';
 import { suppress } from '../../suppression/suppressions.js';
+import { descriptorOf } from '../descriptors.js';
 import type { SmsReceipt } from './provider.js';
 
 export type ReceiptOutcome =
@@ -36,6 +40,9 @@ export type ReceiptOutcome =
   /** Known message, nothing to change (a `sent` receipt, a repeat, or a state it may not move to). */
   | { status: 'unchanged'; messageId: string; deliveryStatus: DeliveryReceiptStatus | null; suppressed: boolean }
   | { status: 'unknown' };
+
+/** A receipt of any channel: the SMS receipt, or WhatsApp's `read`. */
+export type Receipt = Omit<SmsReceipt, 'status'> & { status: SmsReceipt['status'] | 'read' };
 
 export type ReceiptDeps = Pick<ServiceDeps, 'store' | 'clock'> & { log: Logger };
 
@@ -49,16 +56,17 @@ const FINAL_FAILURES: readonly DeliveryReceiptStatus[] = ['undelivered', 'failed
 /** Ids per lookup query: the IN list stays well under both backends' parameter limits. */
 const LOOKUP_CHUNK = 500;
 
-export async function applyReceipt(deps: ReceiptDeps, input: { workspaceId: string; provider: string; receipt: SmsReceipt }): Promise<ReceiptOutcome> {
-  return (await applyReceipts(deps, { workspaceId: input.workspaceId, provider: input.provider, receipts: [input.receipt] }))[0]!;
+export async function applyReceipt(deps: ReceiptDeps, input: { workspaceId: string; provider: string; receipt: Receipt; channel?: string }): Promise<ReceiptOutcome> {
+  return (await applyReceipts(deps, { workspaceId: input.workspaceId, provider: input.provider, receipts: [input.receipt], channel: input.channel }))[0]!;
 }
 
 /** applyReceipt for a burst (SMPP delivers them in batches): one lookup per 500 ids, one transaction, answers in order. */
-export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: string; provider: string; receipts: readonly SmsReceipt[] }): Promise<ReceiptOutcome[]> {
+export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: string; provider: string; receipts: readonly Receipt[]; channel?: string | undefined }): Promise<ReceiptOutcome[]> {
   const { workspaceId, provider, receipts } = input;
+  const channel = input.channel ?? 'sms';
   if (receipts.length === 0) return [];
   const outcomes = await deps.store.transaction(async (trx) => {
-    const targets = await findMessages(trx, workspaceId, provider, receipts);
+    const targets = await findMessages(trx, workspaceId, channel, provider, receipts);
     const out: ReceiptOutcome[] = [];
     for (const receipt of receipts) {
       const target = targets.get(receipt.providerMessageId);
@@ -67,12 +75,16 @@ export async function applyReceipts(deps: ReceiptDeps, input: { workspaceId: str
     return out;
   });
   outcomes.forEach((o, i) => {
-    if (o.status === 'unknown') deps.log.info({ workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) }, 'SMS receipt for an unknown message ignored');
+    if (o.status === 'unknown')
+      deps.log.info(
+        { workspaceId, provider, providerMessageId: String(receipts[i]!.providerMessageId).slice(0, 200) },
+        `${descriptorOf(channel)?.label ?? channel} receipt for an unknown message ignored`,
+      );
   });
   return outcomes;
 }
 
-async function findMessages(trx: Db, workspaceId: string, provider: string, receipts: readonly SmsReceipt[]): Promise<Map<string, Target>> {
+async function findMessages(trx: Db, workspaceId: string, channel: string, provider: string, receipts: readonly Receipt[]): Promise<Map<string, Target>> {
   const ids = [...new Set(receipts.map((r) => r.providerMessageId).filter((id) => typeof id === 'string' && id !== '' && !id.includes('\u0000')))];
   const byId = new Map<string, Target[]>();
   for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
@@ -81,7 +93,7 @@ async function findMessages(trx: Db, workspaceId: string, provider: string, rece
       .select(['id', 'provider', 'to_address', 'provider_message_id'])
       .where('provider_message_id', 'in', ids.slice(start, start + LOOKUP_CHUNK))
       .where('workspace_id', '=', workspaceId)
-      .where('channel', '=', 'sms')
+      .where('channel', '=', channel)
       .execute();
     for (const r of rows) byId.set(r.provider_message_id!, [...(byId.get(r.provider_message_id!) ?? []), r]);
   }
@@ -94,7 +106,7 @@ async function findMessages(trx: Db, workspaceId: string, provider: string, rece
   return out;
 }
 
-async function applyOne(deps: ReceiptDeps, trx: Db, workspaceId: string, provider: string, target: Target, receipt: SmsReceipt): Promise<ReceiptOutcome> {
+async function applyOne(deps: ReceiptDeps, trx: Db, workspaceId: string, provider: string, target: Target, receipt: Receipt): Promise<ReceiptOutcome> {
   const now = deps.clock.now();
   const errorCode =
     receipt.errorCode === undefined || receipt.errorCode === null
@@ -107,6 +119,23 @@ async function applyOne(deps: ReceiptDeps, trx: Db, workspaceId: string, provide
     suppressed = await suppress(trx, { workspaceId, address: target.to_address, reason: 'hard_bounce', source: provider, detail: errorCode ?? 'invalid number', now });
   }
   const next = receipt.status;
+  if (next === 'read') {
+    const at = receiptTime(receipt.at, now);
+    const delivered = await trx
+      .updateTable('messages')
+      .set({ delivery_status: 'delivered', delivered_at: at, updated_at: now })
+      .where('id', '=', target.id)
+      .where('delivery_status', 'is', null)
+      .executeTakeFirst();
+    const read = await trx
+      .updateTable('messages')
+      .set({ read_at: at, updated_at: now })
+      .where('id', '=', target.id)
+      .where('delivery_status', '=', 'delivered')
+      .where('read_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(delivered.numUpdatedRows) + Number(read.numUpdatedRows) > 0) return { status: 'applied', messageId: target.id, deliveryStatus: 'delivered', suppressed };
+  }
   if (next === 'delivered' || next === 'undelivered' || next === 'failed') {
     const failure = FINAL_FAILURES.includes(next);
     const updated = await trx
