@@ -37,6 +37,7 @@ import { messagingDefaultsRoutes } from '../workspaces/messaging.routes.js';
 import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { telegramRoutes } from '../channels/telegram/routes.js';
 import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
 import { mailRoutes } from '../channels/mail/routes.js';
@@ -80,6 +81,7 @@ export const routeModules: RouteModule[] = [
   channelProvidersRoutes,
   smsHookRoutes,
   smsSettingsRoutes,
+  telegramRoutes,
   trackingSettingsRoutes,
   snippetRoutes(),
   mailRoutes,

@@ -76,7 +76,29 @@ export const mailDescriptor: ChannelDescriptor = {
   quietByDefault: false,
 };
 
-export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor];
+/**
+ * Telegram one-to-one messages (docs/telegram.md): to the chat a contact linked through a signed
+ * deep link (`channel_handles`, looked up by the sender: the descriptor's address is the contact id).
+ * Linking records `telegram` consent, which marketing requires; `/stop` or a blocked bot withdraws it.
+ */
+export const telegramDescriptor: ChannelDescriptor = {
+  name: 'telegram',
+  label: 'Telegram',
+  address: { kind: 'handle', of: (c) => c.id ?? null },
+  templateChannel: 'telegram',
+  consentChannel: 'telegram',
+  consentRequired: true,
+  suppressible: false,
+  transactional: true,
+  delivered: 'sent',
+  engagement: ['click'],
+  bounces: false,
+  // Every withdrawal on the channel is the contact's own (/stop, blocking the bot).
+  optOutSources: null,
+  quietByDefault: false,
+};
+
+export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor, telegramDescriptor];
 
 export function descriptorOf(name: string): ChannelDescriptor | undefined {
   return descriptors.find((d) => d.name === name);

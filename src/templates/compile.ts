@@ -112,8 +112,8 @@ export async function compileBodies(kind: string, channel: string, content: Temp
   const compiled: CompiledBodies = { html: {}, text: {} };
   const issues: TemplateIssue[] = [];
   const keys = ['', ...Object.keys(content.locales ?? {})];
-  // SMS and direct mail render from the content as written (./render-sms.ts, ./render-mail.ts).
-  if (channel === 'sms' || channel === 'mail' || kind === 'partial' || kind === 'layout') {
+  // SMS, direct mail and Telegram render from the content as written (./render-sms.ts, ./render-mail.ts, src/channels/telegram/render.ts).
+  if (channel === 'sms' || channel === 'mail' || channel === 'telegram' || kind === 'partial' || kind === 'layout') {
     for (const key of keys) compiled.html[key] = resolveVariant(content, key).body;
     return { compiled, issues };
   }

@@ -18,6 +18,9 @@ export const LOCALE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 
 const text = (max: number) => z.string().max(max);
 
+/** Telegram (channel `telegram`, docs/telegram.md): inline url buttons under the message, one per row; Liquid allowed in both fields. */
+export const telegramButtonsSchema = z.array(z.object({ text: z.string().min(1).max(200), url: z.string().min(1).max(2000) }).strict()).max(8);
+
 export const localeVariantSchema = z
   .object({
     subject: text(998).optional(),
@@ -26,6 +29,7 @@ export const localeVariantSchema = z
     text: text(512 * 1024).optional(),
     /** Direct mail: a postcard's front (its `body` is the back). */
     front: text(512 * 1024).optional(),
+    buttons: telegramButtonsSchema.optional(),
   })
   .strict();
 
@@ -50,6 +54,8 @@ export const templateContentSchema = z
     front: text(512 * 1024).optional(),
     /** Direct mail: the sender's return address, printed small above the recipient's. */
     returnAddress: z.array(text(120)).max(4).optional(),
+    /** Telegram: inline url buttons (tracked links at send time). */
+    buttons: telegramButtonsSchema.optional(),
   })
   .strict();
 

@@ -14,6 +14,7 @@ import type { TemplateIssue } from './issues.js';
 import { formatOf, type CompiledBodies, type ParsedTemplateInput, type TemplateContent } from './template.js';
 import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
+import { telegramIssues } from '../channels/telegram/validate.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
 export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
@@ -162,6 +163,8 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
     }
   }
 
+  if (channel === 'telegram') issues.push(...telegramIssues(input));
+  else if (content.buttons !== undefined || Object.values(content.locales ?? {}).some((v) => v.buttons !== undefined)) err('buttons', 'buttons are for Telegram templates (channel telegram)');
   if (channel === 'sms' && env.maxSmsSegments !== undefined && (kind === 'marketing' || kind === 'transactional')) issues.push(...smsLengthIssues(content, env.maxSmsSegments));
 
   // Compile only what passed so far: MJML over broken Liquid would only repeat the same errors.

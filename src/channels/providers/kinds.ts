@@ -11,6 +11,7 @@
 import type { ZodType } from 'zod';
 import { mailProviderKinds } from '../mail/provider-kinds.js';
 import { smsProviderKinds } from '../sms/provider-kinds.js';
+import { telegramProviderKinds } from '../telegram/provider-kinds.js';
 
 export interface ProviderKind {
   settings: ZodType;
@@ -21,7 +22,7 @@ export interface ProviderKind {
 export type ProviderKinds = Readonly<Record<string, Readonly<Record<string, ProviderKind>>>>;
 
 /** The kinds the running app serves, by channel. */
-export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds };
+export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds, telegram: telegramProviderKinds };
 
 /** Field names a secrets schema declares (its object shape), for the `<name>Set: false` flags of unset ones. */
 export function declaredSecretNames(kind: ProviderKind): string[] {
