@@ -18,10 +18,7 @@ import { Api, GrammyError, HttpError } from 'grammy';
 export const TELEGRAM_API_ROOT = 'https://api.telegram.org';
 
 export type BotSendResult =
-  | { status: 'sent'; messageId: number }
-  | { status: 'blocked'; reason: string }
-  | { status: 'retryable'; reason: string; retryAfterMs?: number }
-  | { status: 'permanent'; reason: string };
+  { status: 'sent'; messageId: number } | { status: 'blocked'; reason: string } | { status: 'retryable'; reason: string; retryAfterMs?: number } | { status: 'permanent'; reason: string };
 
 export interface TelegramMessage {
   chatId: string;
@@ -75,5 +72,7 @@ export function createTelegramBot(options: { token: string; apiRoot?: string | u
  */
 export function webhookSecretOf(providerId: string, secrets: Record<string, string>): string {
   if (secrets.webhookSecret) return secrets.webhookSecret;
-  return createHmac('sha256', secrets.token ?? '').update(`qatra-telegram-webhook:${providerId}`).digest('base64url');
+  return createHmac('sha256', secrets.token ?? '')
+    .update(`qatra-telegram-webhook:${providerId}`)
+    .digest('base64url');
 }

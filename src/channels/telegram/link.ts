@@ -61,11 +61,7 @@ async function stop(deps: ServiceDeps, trx: Db, workspaceId: string, chatId: str
   return { kind: 'stopped', contactId: row.contact_id };
 }
 
-async function link(
-  deps: ServiceDeps,
-  trx: Db,
-  input: { workspaceId: string; providerId: string; secret: string; chatId: string; token: string; now: number },
-): Promise<UpdateOutcome> {
+async function link(deps: ServiceDeps, trx: Db, input: { workspaceId: string; providerId: string; secret: string; chatId: string; token: string; now: number }): Promise<UpdateOutcome> {
   const { workspaceId, chatId, now } = input;
   const checked = verifyLinkToken(input.secret, workspaceId, input.token, now);
   if (!checked.ok) return { kind: 'refused', reason: `token ${checked.reason}` };

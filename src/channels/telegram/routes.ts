@@ -104,8 +104,7 @@ export const telegramRoutes: RouteModule = (app, deps) => {
         await bot.setWebhook(url, webhookSecretOf(p.id, p.secrets));
       } catch (err) {
         throw new UpstreamError('telegram_set_webhook_failed', `Telegram refused setWebhook: ${(err as Error).message}`, false);
-      }
-      finally {
+      } finally {
         bot.close();
       }
       return { url };

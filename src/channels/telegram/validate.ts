@@ -16,7 +16,10 @@ export function telegramIssues(input: ParsedTemplateInput): TemplateIssue[] {
   const { content, kind } = input;
   if (kind === 'layout' || kind === 'partial') return issues;
   const err = (field: string, message: string) => issues.push({ field, message, severity: 'error' });
-  const bodies: [string, string][] = [['body', content.body], ...Object.entries(content.locales ?? {}).flatMap(([l, v]) => (v.body === undefined ? [] : [[`locales.${l}.body`, v.body] as [string, string]]))];
+  const bodies: [string, string][] = [
+    ['body', content.body],
+    ...Object.entries(content.locales ?? {}).flatMap(([l, v]) => (v.body === undefined ? [] : [[`locales.${l}.body`, v.body] as [string, string]])),
+  ];
   for (const [field, body] of bodies) {
     const written = body.replace(LIQUID, '');
     const problem = htmlProblem(written);
