@@ -50,6 +50,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   sms: () => import('./sms.js'),
   insights: () => import('./insights.js'),
   mail: () => import('./mail.js'),
+  social: () => import('./social.js'),
 };
 
 /**

@@ -14,6 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createHmac } from 'node:crypto';
 import { Api, GrammyError, HttpError } from 'grammy';
+import { keepAliveFetch } from './transport.js';
 
 export const TELEGRAM_API_ROOT = 'https://api.telegram.org';
 
@@ -35,9 +36,9 @@ export interface TelegramBot {
 
 export function createTelegramBot(options: { token: string; apiRoot?: string | undefined; timeoutSeconds?: number }): TelegramBot {
   const apiRoot = (options.apiRoot ?? TELEGRAM_API_ROOT).replace(/\/+$/, '');
-  // grammY keeps connections alive only for https roots; the same for a plain-http root (tests, a local Bot API server).
   const agent = apiRoot.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const api = new Api(options.token, { apiRoot, timeoutSeconds: options.timeoutSeconds ?? 30, baseFetchConfig: { agent, compress: true } });
+  // grammY over a keep-alive node:http transport (./transport.ts says why not its node-fetch).
+  const api = new Api(options.token, { apiRoot, timeoutSeconds: options.timeoutSeconds ?? 30, fetch: keepAliveFetch(agent) as never });
   return {
     async send({ chatId, text, buttons }) {
       try {
