@@ -17,7 +17,7 @@ import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
 import { telegramIssues } from '../channels/telegram/validate.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
-export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
+export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url', 'telegram_link']);
 const WORKSPACE_FIELDS = new Set(['name', 'postal_address']);
 
 export interface ValidationEnv {

@@ -23,6 +23,7 @@ import { emailDescriptor } from '../descriptors.js';
 import { pipelineChannel } from '../pipeline.js';
 import type { ChannelSender, ClaimedDelivery, DeliveryOutcome } from '../pipeline-sender.js';
 import { composeEmail, unsubscribeUrls } from './compose.js';
+import { telegramLinks } from '../telegram/deep-link.js';
 import { createProviderPool, type ProviderPool } from './providers/pool.js';
 import type { EmailProvider } from './provider.js';
 import type { ResolvedEmailSettings } from './settings.js';
@@ -67,6 +68,7 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);
+  const telegramLink = telegramLinks(store.db, clock);
 
   async function deliver({ request, message, address }: ClaimedDelivery, context: WorkspaceContext): Promise<DeliveryOutcome> {
     const { resolved, provider, secret, ws } = context;
@@ -84,7 +86,7 @@ function emailSender(deps: EmailChannelDeps, providers: ProviderPool): ChannelSe
         contact: request.contact,
         context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
         workspace: { name: ws.name, postalAddress },
-        links: { unsubscribeUrl, preferencesUrl },
+        links: { unsubscribeUrl, preferencesUrl, telegramLink: await telegramLink(request.workspaceId, secret, request.contact.id) },
       } as RenderInput);
     } catch (err) {
       if (!(err instanceof NotFoundError || err instanceof ValidationError)) throw err;

@@ -7,6 +7,9 @@ import { effectiveConsent } from '../../consent/consent.js';
 import type { SendResult } from '../channel.js';
 import { startBotApiServer, type BotApiTestServer } from './bot-api.testkit.js';
 import { createTelegramChannel, type TelegramChannel } from './index.js';
+import { createSmsChannel } from '../sms/index.js';
+import { saveTemplates } from '../../templates/service.js';
+import { fromJson } from '../../core/json.js';
 
 const PUBLIC_URL = 'https://q.example.com';
 
@@ -257,6 +260,27 @@ describe.each(backends())('the Telegram channel on %s', (kind) => {
     expect(seen).toEqual([]);
     // With the secret, the same update links (it was not marked seen by the refused calls).
     expect((await hook(body)).json()).toEqual({ ok: true, outcome: 'linked' });
+  });
+
+  it('{{ telegram_link }} in an SMS invites the contact: the link it carries links their chat', async () => {
+    await saveTemplates(h.deps, t.workspaceId, [{ id: 'invite', name: 'Invite', channel: 'sms', kind: 'transactional', content: { body: 'Follow us on Telegram: {{ telegram_link }}' } }], 'upsert');
+    const sms = createSmsChannel(h.deps);
+    try {
+      const c = await createContact(h.deps, t.workspaceId, { phone: '+989121234567', locale: 'fa', attributes: { first_name: 'Nima' } });
+      const key = `k${++n}`;
+      const result = await sms.send({ workspaceId: t.workspaceId, contact: c, idempotencyKey: key, config: { template: 'invite' }, context: {}, kind: 'transactional' });
+      expect(result.status).toBe('sent');
+      // The SMS carries it as a short tracked link; the message's link is the deep link itself.
+      const links = fromJson<string[]>((await record(key)).links);
+      expect(links).toHaveLength(1);
+      const deep = new URL(links[0]!);
+      expect(`${deep.origin}${deep.pathname}`).toBe(`https://t.me/${server.username}`);
+      const token = deep.searchParams.get('start')!;
+      expect((await hook(message(6301, `/start ${token}`))).json()).toEqual({ ok: true, outcome: 'linked' });
+      expect((await handleOf(c))?.handle).toBe('6301');
+    } finally {
+      await sms.close();
+    }
   });
 
   it('templates Telegram would refuse are a 400 naming the field: too long, an unsupported tag, a bad button URL', async () => {
