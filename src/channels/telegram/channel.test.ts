@@ -283,6 +283,18 @@ describe.each(backends())('the Telegram channel on %s', (kind) => {
     }
   });
 
+  it('erasing a contact removes its chat id, and its link token no longer links', async () => {
+    const c = await contact('Parisa');
+    const { token } = await linkOf(c);
+    expect((await hook(message(6401, `/start ${token}`))).json()).toEqual({ ok: true, outcome: 'linked' });
+    const res = await h.app.inject({ method: 'DELETE', url: `/api/contacts/${c.id}?erase=true`, headers: t.admin });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await handleOf(c)).toBeUndefined();
+    const uses = await h.deps.store.db.selectFrom('telegram_link_uses').select('chat_id').where('contact_id', '=', c.id).execute();
+    expect(uses).toEqual([]);
+    expect((await hook(message(6401, `/start ${token}`))).json()).toEqual({ ok: true, outcome: 'refused' });
+  });
+
   it('templates Telegram would refuse are a 400 naming the field: too long, an unsupported tag, a bad button URL', async () => {
     const cases: [object, string][] = [
       [{ body: 'x'.repeat(4097) }, 'body'],
