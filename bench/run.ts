@@ -51,6 +51,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   insights: () => import('./insights.js'),
   mail: () => import('./mail.js'),
   failover: () => import('./failover.js'),
+  social: () => import('./social.js'),
 };
 
 /**

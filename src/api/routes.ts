@@ -39,6 +39,7 @@ import { channelProvidersRoutes } from '../channels/providers/routes.js';
 import { smsHookRoutes } from '../channels/sms/hooks.routes.js';
 import { whatsappHookRoutes } from '../channels/whatsapp/hooks.routes.js';
 import { smsSettingsRoutes } from '../channels/sms/settings.routes.js';
+import { telegramRoutes } from '../channels/telegram/routes.js';
 import { trackingSettingsRoutes } from '../workspaces/tracking.routes.js';
 import { snippetRoutes } from '../browser/snippet.routes.js';
 import { mailRoutes } from '../channels/mail/routes.js';
@@ -87,6 +88,7 @@ export const routeModules: RouteModule[] = [
   smsHookRoutes,
   whatsappHookRoutes,
   smsSettingsRoutes,
+  telegramRoutes,
   trackingSettingsRoutes,
   snippetRoutes(),
   mailRoutes,

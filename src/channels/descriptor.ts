@@ -7,14 +7,19 @@
 
 /** What a descriptor reads of a contact (a structural part of contacts/contact.ts `Contact`, so the web app can import this file). */
 export interface AddressedContact {
+  /** The contact's id: what a `handle` channel's address stands for until its handle is looked up. */
+  id?: string;
   email: string | null;
   phone: string | null;
   /** The postal address (src/contacts/postal-address.ts), as stored. */
   address?: object | null;
 }
 
-/** The contact field a channel sends to. */
-export type AddressKind = 'email' | 'phone' | 'postal' | 'none';
+/**
+ * The contact field a channel sends to; `handle`: an address the contact gave the channel itself (a
+ * Telegram chat id, `channel_handles`), which the channel's sender looks up when it delivers.
+ */
+export type AddressKind = 'email' | 'phone' | 'postal' | 'handle' | 'none';
 
 export interface ChannelDescriptor {
   readonly name: string;

@@ -99,13 +99,35 @@ export const whatsappDescriptor: ChannelDescriptor = {
   quietByDefault: false,
 };
 
-export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor, whatsappDescriptor];
+/**
+ * Telegram one-to-one messages (docs/telegram.md): to the chat a contact linked through a signed
+ * deep link (`channel_handles`, looked up by the sender: the descriptor's address is the contact id).
+ * Linking records `telegram` consent, which marketing requires; `/stop` or a blocked bot withdraws it.
+ */
+export const telegramDescriptor: ChannelDescriptor = {
+  name: 'telegram',
+  label: 'Telegram',
+  address: { kind: 'handle', of: (c) => c.id ?? null },
+  templateChannel: 'telegram',
+  consentChannel: 'telegram',
+  consentRequired: true,
+  suppressible: false,
+  transactional: true,
+  delivered: 'sent',
+  engagement: ['click'],
+  bounces: false,
+  // Every withdrawal on the channel is the contact's own (/stop, blocking the bot).
+  optOutSources: null,
+  quietByDefault: false,
+};
+
+export const descriptors: readonly ChannelDescriptor[] = [emailDescriptor, smsDescriptor, webhookDescriptor, mailDescriptor, whatsappDescriptor, telegramDescriptor];
 
 export function descriptorOf(name: string): ChannelDescriptor | undefined {
   return descriptors.find((d) => d.name === name);
 }
 
-/** The template channels (`email`, `sms`, `mail`, `whatsapp`): what a template may be written for. */
+/** The template channels (`email`, `sms`, `mail`, `whatsapp`, `telegram`): what a template may be written for. */
 export const templateChannels = descriptors.flatMap((d) => (d.templateChannel ? [d.templateChannel] : [])) as [string, ...string[]];
 
 /** The channels `POST /api/messages/send` takes. */

@@ -78,7 +78,7 @@ export function pipelineChannel<Ctx>(deps: PipelineDeps, sender: ChannelSender<C
   function addressOf(request: SendRequest): AddressCheck {
     if (descriptor.address.kind === 'none') return { ok: true, value: '' };
     const raw = descriptor.address.of(request.contact);
-    if (!raw) return { ok: false, reason: `contact has no ${{ phone: 'phone number', email: 'email address', postal: 'postal address' }[descriptor.address.kind]}` };
+    if (!raw) return { ok: false, reason: `contact has no ${{ phone: 'phone number', email: 'email address', postal: 'postal address', handle: 'linked account' }[descriptor.address.kind]}` };
     // A stored value that is not a valid address (a row from before addresses were checked) is never sent.
     return sender.address(raw);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
 import { ManualClock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
-import { pruneRate, ratePruneTask, takeRate } from './rate-limit.js';
+import { pruneRate, ratePruneTask, takeEach, takeRate } from './rate-limit.js';
 import { createHarness } from '../../test/harness.js';
 import { workerTasks } from '../worker/tasks.js';
 
@@ -54,6 +54,17 @@ describe.each(backends())('the shared provider rate limit on %s', (kind) => {
       expect(g.granted).toBeLessThanOrEqual(asks[i]!.wanted);
       expect(g.retryAfterMs > 0).toBe(g.granted < asks[i]!.wanted);
     }
+  });
+
+  it('takeEach grants one token per key in one statement, never more than the limit per key and second, on several connections at once', async () => {
+    const t0 = Date.UTC(2026, 0, 3);
+    const keys = Array.from({ length: 50 }, (_, i) => `chat:${i}`);
+    // 4 connections each ask for every key (and one key twice) in the same second, limit 2 per key.
+    const grants = await Promise.all(stores().map((s) => takeEach(s.db, { keys: [...keys, 'chat:0'], perSecond: 2, now: t0 + 10 })));
+    for (const key of keys) expect(grants.filter((g) => g.has(key)).length, key).toBe(2);
+    // The next second starts afresh.
+    expect((await takeEach(database.store.db, { keys, perSecond: 2, now: t0 + 1000 })).size).toBe(50);
+    expect((await takeEach(database.store.db, { keys: [], perSecond: 2, now: t0 })).size).toBe(0);
   });
 
   it('old seconds are pruned by the worker task, at most once a minute', async () => {

@@ -85,3 +85,24 @@ export function ratePruneTask(deps: { store: { db: Db }; clock: Clock }, everyMs
     },
   };
 }
+
+/**
+ * One token each for many keys of the same `perSecond` limit, in ONE statement (a per-recipient
+ * limit such as Telegram's one message a second per chat: a batch of sends asks for a key each).
+ * The same upsert as `takeRate` with a row per key, so the same atomicity; a key asked twice in one
+ * call is granted at most once. Answers the keys granted.
+ */
+export async function takeEach(db: Db, take: { keys: readonly string[]; perSecond: number; now: number }): Promise<Set<string>> {
+  const { perSecond, now } = take;
+  if (!Number.isInteger(perSecond) || perSecond < 1) throw new RangeError(`perSecond must be an integer >= 1, got ${perSecond}`);
+  const keys = [...new Set(take.keys)];
+  if (keys.length === 0) return new Set();
+  const second = Math.floor(now / 1000);
+  const values = sql.join(keys.map((k) => sql`(${k}, ${second}, 1)`));
+  const { rows } = await sql<{ provider_key: string }>`
+    INSERT INTO provider_rate (provider_key, second, used) VALUES ${values}
+    ON CONFLICT (provider_key, second) DO UPDATE SET used = provider_rate.used + excluded.used
+    WHERE provider_rate.used < ${perSecond}
+    RETURNING provider_key`.execute(db);
+  return new Set(rows.map((r) => r.provider_key));
+}

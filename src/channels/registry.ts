@@ -13,6 +13,7 @@ import { countingChannel } from './counting/counting.js';
 import { emailChannel } from './email/index.js';
 import { createSmsChannel } from './sms/index.js';
 import { createWhatsappChannel } from './whatsapp/index.js';
+import { createTelegramChannel } from './telegram/index.js';
 
 /** What a channel is built from: the process's dependencies (config and log when it has them). */
 export type ChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
@@ -23,6 +24,7 @@ export const channelFactories = {
   email: emailChannel,
   sms: createSmsChannel,
   whatsapp: createWhatsappChannel,
+  telegram: createTelegramChannel,
   webhook: webhookChannel,
   counting: countingChannel,
 } satisfies Record<string, ChannelFactory>;

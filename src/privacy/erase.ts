@@ -83,6 +83,10 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
       .execute();
     await db.deleteFrom('contact_predictions').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
     await db.deleteFrom('list_memberships').where('contact_id', '=', contactId).execute();
+    // A Telegram chat id is an identifier too (docs/telegram.md).
+    await db.deleteFrom('channel_handles').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
+    // (Its deep-link tokens name the chat too; an erased contact's token is refused anyway.)
+    await db.deleteFrom('telegram_link_uses').where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_members').where('contact_id', '=', contactId).execute();
     await db.deleteFrom('segment_dirty').where('contact_id', '=', contactId).execute();
 

@@ -39,6 +39,9 @@ export interface Database {
   whatsapp_daily_counts: import('../channels/whatsapp/tables.js').WhatsappDailyCountsTable;
   mail_batches: import('../channels/mail/tables.js').MailBatchesTable;
   mail_pieces: import('../channels/mail/tables.js').MailPiecesTable;
+  channel_handles: import('../channels/telegram/tables.js').ChannelHandlesTable;
+  telegram_link_uses: import('../channels/telegram/tables.js').TelegramLinkUsesTable;
+  telegram_updates: import('../channels/telegram/tables.js').TelegramUpdatesTable;
   // writing assistant
   assistant_settings: import('../assistant/tables.js').AssistantSettingsTable;
   suppressions: import('../suppression/tables.js').SuppressionsTable;

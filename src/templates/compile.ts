@@ -112,8 +112,9 @@ export async function compileBodies(kind: string, channel: string, content: Temp
   const compiled: CompiledBodies = { html: {}, text: {} };
   const issues: TemplateIssue[] = [];
   const keys = ['', ...Object.keys(content.locales ?? {})];
-  // SMS, WhatsApp and direct mail render from the content as written (./render-sms.ts, ./render-mail.ts, channels/whatsapp/render.ts).
-  if (channel === 'sms' || channel === 'mail' || channel === 'whatsapp' || kind === 'partial' || kind === 'layout') {
+  // SMS, direct mail, WhatsApp and Telegram render from the content as written (./render-sms.ts,
+  // ./render-mail.ts, src/channels/whatsapp/render.ts, src/channels/telegram/render.ts).
+  if (channel === 'sms' || channel === 'mail' || channel === 'whatsapp' || channel === 'telegram' || kind === 'partial' || kind === 'layout') {
     for (const key of keys) compiled.html[key] = resolveVariant(content, key).body;
     return { compiled, issues };
   }

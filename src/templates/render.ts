@@ -51,7 +51,8 @@ export interface RenderInput {
   locale?: string;
   context?: RenderContext;
   workspace: { name: string; postalAddress: string };
-  links?: { unsubscribeUrl: string; preferencesUrl: string };
+  /** `telegramLink`: the contact's Telegram deep link (src/channels/telegram/deep-link.ts), `{{ telegram_link }}`. */
+  links?: { unsubscribeUrl: string; preferencesUrl: string; telegramLink?: string };
 }
 
 export interface RenderedEmail {
@@ -116,6 +117,7 @@ export function templateGlobals(input: Pick<RenderInput, 'contact' | 'context' |
     workspace: { name: input.workspace.name, postal_address: input.workspace.postalAddress },
     unsubscribe_url: input.links?.unsubscribeUrl ?? '',
     preferences_url: input.links?.preferencesUrl ?? '',
+    telegram_link: input.links?.telegramLink ?? '',
   };
 }
 

@@ -36,6 +36,8 @@ export const whatsappTemplateSchema = z
     parameters: z.array(text(1024)).max(100).optional(),
   })
   .strict();
+/** Telegram (channel `telegram`, docs/telegram.md): inline url buttons under the message, one per row; Liquid allowed in both fields. */
+export const telegramButtonsSchema = z.array(z.object({ text: z.string().min(1).max(200), url: z.string().min(1).max(2000) }).strict()).max(8);
 
 export const localeVariantSchema = z
   .object({
@@ -47,6 +49,7 @@ export const localeVariantSchema = z
     front: text(512 * 1024).optional(),
     /** WhatsApp: this locale's language (and name or parameters) of the approved template. */
     whatsapp: whatsappTemplateSchema.optional(),
+    buttons: telegramButtonsSchema.optional(),
   })
   .strict();
 
@@ -73,6 +76,8 @@ export const templateContentSchema = z
     returnAddress: z.array(text(120)).max(4).optional(),
     /** WhatsApp (channel `whatsapp`): the approved template message; without it, `body` is free-form text. */
     whatsapp: whatsappTemplateSchema.optional(),
+    /** Telegram: inline url buttons (tracked links at send time). */
+    buttons: telegramButtonsSchema.optional(),
   })
   .strict();
 

@@ -72,7 +72,7 @@ describe.each(backends())('saving and validating templates on %s', (kind) => {
   it('warns about unknown variables but saves', async () => {
     const [r] = await save([{ id: 'warned', name: 'w', kind: 'transactional', content: { subject: 'x', body: '<p>{{ contact.first_name }} {{ order.total }}\n{{ workspace.phone }}</p>' } }]);
     expect(r!.warnings).toEqual([
-      'body:1:32: unknown variable "order" (known: contact, trigger, event, journey, data, workspace, unsubscribe_url, preferences_url)',
+      'body:1:32: unknown variable "order" (known: contact, trigger, event, journey, data, workspace, unsubscribe_url, preferences_url, telegram_link)',
       'body:2:4: unknown variable "workspace.phone" (known: workspace.name, workspace.postal_address)',
     ]);
   });

@@ -15,9 +15,10 @@ import { formatOf, type CompiledBodies, type ParsedTemplateInput, type TemplateC
 import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
 import { whatsappIssues } from './validate-whatsapp.js';
+import { telegramIssues } from '../channels/telegram/validate.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
-export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url']);
+export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url', 'telegram_link']);
 const WORKSPACE_FIELDS = new Set(['name', 'postal_address']);
 
 export interface ValidationEnv {
@@ -173,6 +174,8 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
     }
   }
 
+  if (channel === 'telegram') issues.push(...telegramIssues(input));
+  else if (content.buttons !== undefined || Object.values(content.locales ?? {}).some((v) => v.buttons !== undefined)) err('buttons', 'buttons are for Telegram templates (channel telegram)');
   if (channel === 'sms' && env.maxSmsSegments !== undefined && (kind === 'marketing' || kind === 'transactional')) issues.push(...smsLengthIssues(content, env.maxSmsSegments));
 
   // Compile only what passed so far: MJML over broken Liquid would only repeat the same errors.

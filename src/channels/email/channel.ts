@@ -23,6 +23,7 @@ import { emailDescriptor } from '../descriptors.js';
 import { pipelineChannel } from '../pipeline.js';
 import type { ChannelSender, ClaimedDelivery, DeliveryOutcome } from '../pipeline-sender.js';
 import { composeEmail, unsubscribeUrls } from './compose.js';
+import { telegramLinks } from '../telegram/deep-link.js';
 import { createProviderPool, type ProviderPool } from './providers/pool.js';
 import type { EmailProvider, ProviderResult } from './provider.js';
 import { domainOf, type ResolvedEmailSettings } from './settings.js';
@@ -71,6 +72,7 @@ function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<Wo
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const render: EmailRenderer = (input) => renderEmail({ store, templateCache }, input);
+  const telegramLink = telegramLinks(store.db, clock);
 
   async function deliver({ request, message, address }: ClaimedDelivery, context: WorkspaceContext): Promise<DeliveryOutcome> {
     const { resolved, routes, secret, ws } = context;
@@ -88,7 +90,7 @@ function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<Wo
         contact: request.contact,
         context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
         workspace: { name: ws.name, postalAddress },
-        links: { unsubscribeUrl, preferencesUrl },
+        links: { unsubscribeUrl, preferencesUrl, telegramLink: await telegramLink(request.workspaceId, secret, request.contact.id) },
       } as RenderInput);
     } catch (err) {
       if (!(err instanceof NotFoundError || err instanceof ValidationError)) throw err;

@@ -12,6 +12,7 @@ import type { ZodType } from 'zod';
 import { mailProviderKinds } from '../mail/provider-kinds.js';
 import { smsProviderKinds } from '../sms/provider-kinds.js';
 import { whatsappProviderKinds } from '../whatsapp/provider-kinds.js';
+import { telegramProviderKinds } from '../telegram/provider-kinds.js';
 
 export interface ProviderKind {
   settings: ZodType;
@@ -22,7 +23,7 @@ export interface ProviderKind {
 export type ProviderKinds = Readonly<Record<string, Readonly<Record<string, ProviderKind>>>>;
 
 /** The kinds the running app serves, by channel. */
-export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds, whatsapp: whatsappProviderKinds };
+export const providerKinds: ProviderKinds = { sms: smsProviderKinds, mail: mailProviderKinds, whatsapp: whatsappProviderKinds, telegram: telegramProviderKinds };
 
 /** Field names a secrets schema declares (its object shape), for the `<name>Set: false` flags of unset ones. */
 export function declaredSecretNames(kind: ProviderKind): string[] {

@@ -35,6 +35,7 @@ import type { SmsSendResult } from './provider.js';
 import type { ActiveSmsProvider, SmsProviderPool } from './providers/pool.js';
 import { getSmsSettings, type SmsSettings } from './settings.js';
 import { shortenLinks } from './short-links.js';
+import { telegramLinks } from '../telegram/deep-link.js';
 import { nonEmptyString, templateOf } from '../request-config.js';
 
 /** Takes one message of a provider's per-second budget; answers how long to wait when there is none left. */
@@ -79,6 +80,7 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   const maxRateWaitMs = deps.maxRateWaitMs ?? 2_000;
+  const telegramLink = telegramLinks(store.db, clock);
 
   /** Waits for the provider's budget (shared by every worker) up to maxRateWaitMs; false when it stayed empty. */
   async function budget(provider: ActiveSmsProvider): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
@@ -126,6 +128,7 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
                 contact: request.contact,
                 context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
                 workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
+                links: { unsubscribeUrl: '', preferencesUrl: '', telegramLink: await telegramLink(request.workspaceId, secret, request.contact.id) },
               },
             );
     } catch (err) {

@@ -18,7 +18,8 @@
  *    provider's own message in the reason.
  */
 import type { Clock } from '../../core/clock.js';
-import { createTransport, retryAfterMs, type HttpAnswer, type HttpFailure } from '../sms/providers/http/transport.js';
+import { retryAfterMs } from '../outbound-http.js';
+import { createTransport, type HttpAnswer, type HttpFailure } from '../sms/providers/http/transport.js';
 
 export const GRAPH_API_ROOT = 'https://graph.facebook.com';
 export const GRAPH_API_VERSION = 'v21.0';
