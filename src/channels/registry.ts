@@ -12,6 +12,7 @@ import { webhookChannel } from './webhook/webhook.js';
 import { countingChannel } from './counting/counting.js';
 import { emailChannel } from './email/index.js';
 import { createSmsChannel } from './sms/index.js';
+import { createMailChannel } from './mail/index.js';
 
 /** What a channel is built from: the process's dependencies (config and log when it has them). */
 export type ChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
@@ -21,6 +22,7 @@ export type ChannelFactory = (deps: ChannelDeps) => Channel;
 export const channelFactories = {
   email: emailChannel,
   sms: createSmsChannel,
+  mail: createMailChannel,
   webhook: webhookChannel,
   counting: countingChannel,
 } satisfies Record<string, ChannelFactory>;

@@ -14,6 +14,7 @@ import { broadcastTasks } from '../broadcasts/task.js';
 import { ratePruneTask } from '../channels/rate-limit.js';
 import { insightTasks } from '../insights/scan.js';
 import { predictionTasks } from '../insights/predict-task.js';
+import { mailTasks } from '../channels/mail/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
@@ -27,6 +28,7 @@ export const workerTaskFactories: WorkerTaskFactory[] = [
   (deps) => ratePruneTask(deps),
   insightTasks,
   (deps) => predictionTasks(deps),
+  mailTasks,
 ];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
