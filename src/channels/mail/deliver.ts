@@ -66,9 +66,9 @@ async function deliverToPrintHouse(deps: DeliverDeps, workspaceId: string, batch
     const target = await dropTarget(deps, provider);
     try {
       ({ location } = await dropBatch(target, batchId, [
-        { name: 'batch.pdf', data: fs.readFileSync(files.batchPdf) },
-        { name: 'manifest.csv', data: fs.readFileSync(files.manifestCsv) },
-        { name: 'manifest.json', data: fs.readFileSync(files.manifestJson) },
+        { name: 'batch.pdf', path: files.batchPdf },
+        { name: 'manifest.csv', path: files.manifestCsv },
+        { name: 'manifest.json', path: files.manifestJson },
       ]));
     } finally {
       await target.close();
