@@ -13,6 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../../test/backends.js';
 import { runtimeFixture, type RuntimeFixture } from '../../journeys/runtime/runtime.testkit.js';
 import { closeChannels } from '../registry.js';
+import type { SendRequest } from '../channel.js';
+import { pieceIdOf } from './day-batch.js';
+import { startLobServer, type TestLobServer } from './lob/server.testkit.js';
+import { testAddress } from './pieces.testkit.js';
 import { mailBatchTask } from './task.js';
 import { printToolsGuard } from './render/print.testkit.js';
 
@@ -62,10 +66,12 @@ describe.skipIf(missing !== null).each(backends())('direct mail on the send pipe
   let printDir: string;
   let task: ReturnType<typeof mailBatchTask>;
   let providerId: string;
+  let lob: TestLobServer;
   beforeAll(async () => {
+    lob = await startLobServer();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-mail-send-'));
     printDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-mail-print-'));
-    f = await runtimeFixture(kind, { config: { dataDir } });
+    f = await runtimeFixture(kind, { config: { dataDir, allowPrivateOutbound: true } });
     const { h, t } = f;
     await h.deps.store.db.updateTable('workspaces').set({ timezone: 'Asia/Riyadh' }).where('id', '=', t.workspaceId).execute();
     const res = await h.app.inject({
@@ -83,6 +89,7 @@ describe.skipIf(missing !== null).each(backends())('direct mail on the send pipe
   afterAll(async () => {
     await closeChannels(f?.rt.channels);
     await f?.close();
+    await lob?.close();
     for (const d of [dataDir, printDir]) fs.rmSync(d, { recursive: true, force: true });
   });
 
@@ -157,5 +164,43 @@ describe.skipIf(missing !== null).each(backends())('direct mail on the send pipe
     expect(await messageOf(sara.id)).toMatchObject({ delivery_status: 'delivered' });
     // Landed once: a later tick records nothing more.
     expect(await task.tick()).toBe(0);
+  }, 120_000);
+
+  it('Lob: one API call per piece with the message id as Idempotency-Key; an answer lost on the way is retried into the same Lob piece', async () => {
+    const { h, t } = f;
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/api/channels/mail/providers',
+      headers: t.admin,
+      payload: { kind: 'lob', name: 'Lob', priority: 5, settings: { baseUrl: lob.url, from: testAddress('94107', { name: 'Qatra Shop' }), costPerLetter: 0.9 }, secrets: { apiKey: lob.apiKey } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const lobId = res.json().id as string;
+    const contact = await f.contact({ userId: 'lob-reader', address: testAddress('10001', { name: 'Jane Reader' }) } as never);
+    const request: SendRequest = { workspaceId: t.workspaceId, contact, idempotencyKey: 'bc:lob-test:1', config: { template: 'welcome-letter', provider: lobId }, context: {}, kind: 'marketing' };
+    const mail = f.rt.channels.get('mail')!;
+
+    lob.loseNextAnswer = true;
+    const first = await mail.send(request);
+    expect(first).toMatchObject({ status: 'retryable', reason: expect.stringMatching(/^Lob unreachable/) as string });
+    expect(lob.created).toHaveLength(1);
+    const again = await mail.send(request);
+    expect(again).toEqual({ status: 'sent', providerMessageId: lob.created[0]!.id });
+    expect(lob.created).toHaveLength(1);
+    const message = await h.deps.store.db.selectFrom('messages').select(['id', 'status', 'provider_message_id']).where('idempotency_key', '=', 'bc:lob-test:1').executeTakeFirstOrThrow();
+    expect(lob.created[0]!.idempotencyKey).toBe(message.id);
+    expect(message).toMatchObject({ status: 'sent', provider_message_id: lob.created[0]!.id });
+    const piece = await h.deps.store.db.selectFrom('mail_pieces').selectAll().where('id', '=', pieceIdOf(message.id)).executeTakeFirstOrThrow();
+    expect(piece).toMatchObject({ status: 'submitted', provider_piece_id: lob.created[0]!.id, expected_delivery_date: '2026-01-12' });
+    // A third call answers from the record: nothing is printed or posted again.
+    expect(await mail.send(request)).toEqual({ status: 'sent', providerMessageId: lob.created[0]!.id });
+    expect(lob.requests).toBe(2);
+    // The piece is in Lob's day's batch, listed at the cut-off without another call.
+    const batch = await h.deps.store.db.selectFrom('mail_batches').selectAll().where('id', '=', piece.batch_id).executeTakeFirstOrThrow();
+    expect(batch).toMatchObject({ provider_id: lobId, status: 'building', piece_count: 1 });
+    h.clock.set(Number(batch.cutoff_at) + 1);
+    while ((await task.tick()) > 0);
+    expect(await h.deps.store.db.selectFrom('mail_batches').select('status').where('id', '=', batch.id).executeTakeFirstOrThrow()).toEqual({ status: 'delivered' });
+    expect(lob.requests).toBe(2);
   }, 120_000);
 });
