@@ -20,6 +20,7 @@ import { addToDayBatch, daySlot, pieceIdOf } from './day-batch.js';
 import { newPieceIdentity } from './piece-identity.js';
 import { testAddress, testPdf } from './pieces.testkit.js';
 import { mailBatchTask } from './task.js';
+import { permissionFor } from '../../users/roles.js';
 
 const HOUR = 3_600_000;
 
@@ -101,11 +102,30 @@ describe.each(backends())('the day’s mail batch and its worker task on %s', (k
     const done = JSON.parse(fs.readFileSync(path.join(printDir, `${a.batch_id}.done`), 'utf8')) as { files: { name: string; bytes: number }[] };
     expect(done.files.find((f) => f.name === 'batch.pdf')!.bytes).toBe(fs.statSync(merged).size);
 
+    // The web app's batch list, pieces and downloads (admin key here; sessions need an editor for pieces and files).
+    const list = await h.app.inject({ method: 'GET', url: '/api/mail/batches', headers: t.admin });
+    expect(list.json().batches[0]).toMatchObject({ id: a.batch_id, day: '2026-01-05', providerName: 'Print', providerKind: 'print_dir', status: 'delivered', pieceCount: 3, cost: 1.5, files: true });
+    const pieces = await h.app.inject({ method: 'GET', url: `/api/mail/batches/${a.batch_id}/pieces`, headers: t.admin });
+    expect(pieces.json().pieces.map((p: { postcode: string; status: string }) => `${p.postcode}:${p.status}`)).toEqual(['02134:submitted', '10001:submitted', '90210:submitted']);
+    const pdf = await h.app.inject({ method: 'GET', url: `/api/mail/batches/${a.batch_id}/batch.pdf`, headers: t.admin });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.equals(fs.readFileSync(merged))).toBe(true);
+    const csv = await h.app.inject({ method: 'GET', url: `/api/mail/batches/${a.batch_id}/manifest.csv`, headers: t.admin });
+    expect(csv.body.split('\r\n')[1]).toMatch(/,02134,US,1,a4,0\.5,1$/);
+    expect((await h.app.inject({ method: 'GET', url: `/api/mail/batches/${a.batch_id}/batch.pdf` })).statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'GET', url: `/api/mail/batches/${a.batch_id}/secrets.txt`, headers: t.admin })).statusCode).toBe(400);
+    expect((await h.app.inject({ method: 'GET', url: '/api/mail/batches/mb_nope/batch.pdf', headers: t.admin })).statusCode).toBe(404);
+    expect(permissionFor('GET', '/api/mail/batches/:id/:file')).toBe('edit');
+    expect(permissionFor('GET', '/api/mail/batches/:id/pieces')).toBe('edit');
+    expect(permissionFor('GET', '/api/mail/batches')).toBe('read');
+
     // After the cut-off, a piece joins the next day's batch; today's is not touched again.
     const late = await add('33333');
     expect(late.batch_id).not.toBe(a.batch_id);
     expect(await batchRow(late.batch_id)).toMatchObject({ status: 'building', day: '2026-01-06' });
     expect(await task.tick()).toBe(0);
+    // Not built yet: nothing to download.
+    expect((await h.app.inject({ method: 'GET', url: `/api/mail/batches/${late.batch_id}/manifest.json`, headers: t.admin })).statusCode).toBe(404);
   });
 
   it('a failed drop is retried with backoff, then arrives', async () => {
