@@ -16,6 +16,7 @@ import { Broadcasts } from './screens/Broadcasts';
 import { Analytics } from './screens/Analytics';
 import { Simulate } from './screens/Simulate';
 import { Insights } from './screens/Insights';
+import { MailBatches } from './mail/Batches';
 
 export function App() {
   const { t } = useI18n();
@@ -56,6 +57,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
     ['/broadcasts', 'nav.broadcasts'],
     ['/analytics', 'nav.analytics'],
     ['/insights', 'nav.insights'],
+    ['/mail', 'nav.mail'],
     ['/outbox', 'nav.outbox'],
     ['/settings', 'nav.settings'],
   ] as const;
@@ -78,6 +80,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;
   else if (path.startsWith('/analytics')) screen = <Analytics journeyId={null} />;
   else if (path.startsWith('/insights')) screen = <Insights />;
+  else if (path.startsWith('/mail')) screen = <MailBatches role={session.role} />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;
   else if (path.startsWith('/settings')) screen = <Settings session={session} />;
   else screen = <JourneysList role={session.role} />;

@@ -1,15 +1,19 @@
 /**
  * @module Pieces asked for together are printed together: the pipeline delivers a batch's messages
  * concurrently, one `print(source)` each, and the renderer is about 16 times faster printing 25
- * pieces in one Chromium call than one at a time (./render/renderer.ts). Requests arriving within
- * `windowMs` of the first are handed to the renderer as one call; each caller gets its own result.
+ * pieces in one Chromium call than one at a time (./render/renderer.ts). Requests are held until
+ * `batchSize` have come (handed over at once) or none has come for `quietMs` (the rest of the
+ * batch is not coming), and each caller gets its own result.
  */
 import type { MailRenderer, PieceResult, PieceSource } from './render/renderer.js';
 
-export function printQueue(renderer: Pick<MailRenderer, 'render'>, windowMs = 5): (source: PieceSource) => Promise<PieceResult> {
+export function printQueue(renderer: Pick<MailRenderer, 'render'>, options: { batchSize?: number; quietMs?: number } = {}): (source: PieceSource) => Promise<PieceResult> {
+  const batchSize = options.batchSize ?? 25;
+  const quietMs = options.quietMs ?? 15;
   let waiting: { source: PieceSource; resolve: (r: PieceResult) => void; reject: (err: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | null = null;
   const flush = () => {
+    if (timer) clearTimeout(timer);
     timer = null;
     const batch = waiting;
     waiting = [];
@@ -21,6 +25,8 @@ export function printQueue(renderer: Pick<MailRenderer, 'render'>, windowMs = 5)
   return (source) =>
     new Promise<PieceResult>((resolve, reject) => {
       waiting.push({ source, resolve, reject });
-      timer ??= setTimeout(flush, windowMs);
+      if (waiting.length >= batchSize) return flush();
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(flush, quietMs);
     });
 }
