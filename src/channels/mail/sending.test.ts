@@ -17,6 +17,9 @@ import type { SendRequest } from '../channel.js';
 import { pieceIdOf } from './day-batch.js';
 import { startLobServer, type TestLobServer } from './lob/server.testkit.js';
 import { testAddress } from './pieces.testkit.js';
+import { createList } from '../../lists/lists.js';
+import { addMembers } from '../../lists/memberships.js';
+import { broadcastTask, createBroadcastRuntime } from '../../broadcasts/task.js';
 import { mailBatchTask } from './task.js';
 import { printToolsGuard } from './render/print.testkit.js';
 
@@ -202,5 +205,33 @@ describe.skipIf(missing !== null).each(backends())('direct mail on the send pipe
     while ((await task.tick()) > 0);
     expect(await h.deps.store.db.selectFrom('mail_batches').select('status').where('id', '=', batch.id).executeTakeFirstOrThrow()).toEqual({ status: 'delivered' });
     expect(lob.requests).toBe(2);
+  }, 120_000);
+
+  it('a broadcast on channel mail: each recipient printed once into the provider’s day’s batch', async () => {
+    const { h, t } = f;
+    const a = await f.contact({ userId: 'bc-a', address: testAddress('20001', { name: 'Ann Broad' }) } as never);
+    const b = await f.contact({ userId: 'bc-b', address: testAddress('30001', { name: 'Bob Cast' }) } as never);
+    const list = await createList(h.deps, t.workspaceId, { name: 'postal' });
+    await addMembers(h.deps, t.workspaceId, list.id, { contactIds: [a.id, b.id], status: 'subscribed' });
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/broadcasts',
+      headers: t.admin,
+      payload: { name: 'Spring letter', channel: 'mail', template: 'welcome-letter', audience: { type: 'list', id: list.id }, config: { provider: providerId } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await h.app.inject({ method: 'POST', url: `/api/broadcasts/${created.json().id}/schedule`, headers: t.admin, payload: {} })).statusCode).toBe(200);
+    const task = broadcastTask(createBroadcastRuntime(h.deps, { channels: f.rt.channels }));
+    while ((await task.tick()) > 0);
+    const pieces = await h.deps.store.db.selectFrom('mail_pieces').select(['contact_id', 'batch_id', 'status', 'message_id']).where('contact_id', 'in', [a.id, b.id]).execute();
+    expect(pieces).toHaveLength(2);
+    expect(new Set(pieces.map((p) => p.batch_id)).size).toBe(1);
+    const batch = await h.deps.store.db.selectFrom('mail_batches').selectAll().where('id', '=', pieces[0]!.batch_id).executeTakeFirstOrThrow();
+    expect(batch).toMatchObject({ provider_id: providerId, status: 'building', piece_count: 2 });
+    const messages = await h.deps.store.db.selectFrom('messages').select(['status', 'channel']).where('contact_id', 'in', [a.id, b.id]).execute();
+    expect(messages).toEqual([
+      { status: 'sent', channel: 'mail' },
+      { status: 'sent', channel: 'mail' },
+    ]);
   }, 120_000);
 });
