@@ -3,18 +3,24 @@
  * (./channel.ts) on the send pipeline, with one PDF renderer (Chromium, started on the first piece)
  * owned by the channel and closed with it, printing pieces that arrive together as one batch.
  */
+import type { Logger } from 'pino';
+import type { Config } from '../../config/config.js';
+import type { ServiceDeps } from '../../core/deps.js';
+import type { SealingDeps } from '../../secrets/secret-box.js';
 import type { Channel } from '../channel.js';
 import { pipelineChannel } from '../pipeline.js';
-import type { ChannelDeps } from '../registry.js';
 import { mailSender } from './channel.js';
 import { createMailRenderer, type MailRenderer } from './render/renderer.js';
 import { printQueue } from './render-queue.js';
+
+/** The registry's ChannelDeps, restated so this file need not import the registry that imports it. */
+export type MailChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger; renderer?: MailRenderer };
 
 export interface MailChannel extends Channel {
   close(): Promise<void>;
 }
 
-export function createMailChannel(deps: ChannelDeps & { renderer?: MailRenderer }): MailChannel {
+export function createMailChannel(deps: MailChannelDeps): MailChannel {
   let renderer = deps.renderer ?? null;
   const own = !deps.renderer;
   const lazy: Pick<MailRenderer, 'render'> = {
