@@ -15,6 +15,10 @@
  * Chromium's processes, VmRSS sampled every 250 ms from /proc; shared pages counted once per process,
  * so it over-states). The bench fails if a piece fails or is not one page, or if this process
  * goes over 500 MB.
+ *
+ * Then the send half (./mail-send.ts): the same letters through the send pipeline to a print
+ * directory's day's batch, closed and dropped by the worker task, against the same baseline.
+ * `--part render` or `--part send` runs one half only.
  */
 import fs from 'node:fs';
 import pino from 'pino';
@@ -36,6 +40,7 @@ import { checkSendable } from '../src/contacts/postal-address-validate.js';
 import { formatPostalAddress } from '../src/contacts/postal-address-format.js';
 import { createMailRenderer, type MailRenderer, type PieceSource } from '../src/channels/mail/render/renderer.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
+import { benchSend } from './mail-send.js';
 
 const MB = 1024 * 1024;
 const PAGE = 500;
@@ -213,7 +218,12 @@ export const run: Bench = async (ctx) => {
       baselineRate = Math.max(...rounds.map((r) => n / r.seconds));
       return baselineRate;
     };
-    for (const kind of benchBackends()) await benchBackend(kind, ctx, n, renderer, baseline);
+    const part = ctx.options.part ?? 'all';
+    if (!['all', 'render', 'send'].includes(part)) throw new Error(`--part must be render, send or all, got ${part}`);
+    for (const kind of benchBackends()) {
+      if (part !== 'send') await benchBackend(kind, ctx, n, renderer, baseline);
+      if (part !== 'render') await benchSend(kind, ctx, n, renderer, TEMPLATE, baseline);
+    }
   } finally {
     await renderer.close();
   }

@@ -14,6 +14,7 @@ import { emailChannel } from './email/index.js';
 import { createSmsChannel } from './sms/index.js';
 import { createWhatsappChannel } from './whatsapp/index.js';
 import { createTelegramChannel } from './telegram/index.js';
+import { createMailChannel } from './mail/index.js';
 
 /** What a channel is built from: the process's dependencies (config and log when it has them). */
 export type ChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
@@ -25,6 +26,7 @@ export const channelFactories = {
   sms: createSmsChannel,
   whatsapp: createWhatsappChannel,
   telegram: createTelegramChannel,
+  mail: createMailChannel,
   webhook: webhookChannel,
   counting: countingChannel,
 } satisfies Record<string, ChannelFactory>;

@@ -23,6 +23,7 @@ import type { Db } from '../store/store.js';
 import { recordAudit } from '../audit/audit.js';
 import { normalizeAddress } from '../suppression/suppressions.js';
 import { ERASURE_SOURCE, suppressErased } from './erasure-suppression.js';
+import { eraseMailFiles, type ErasedPiece } from '../channels/mail/erase-files.js';
 
 export interface ErasureResult {
   contactId: string;
@@ -40,8 +41,13 @@ export interface ErasureResult {
 
 const n = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined): number => Number(r?.numUpdatedRows ?? r?.numDeletedRows ?? 0n);
 
-export async function eraseContact(deps: ServiceDeps, workspaceId: string, contactId: string, actor: string | null): Promise<ErasureResult> {
-  return deps.store.transaction(async (db) => {
+/**
+ * `config.dataDir` given (the server, the CLI), the contact's direct mail pieces are also removed from
+ * the batch files on disk once the transaction commits (src/channels/mail/erase-files.ts).
+ */
+export async function eraseContact(deps: ServiceDeps & { config?: { dataDir: string } }, workspaceId: string, contactId: string, actor: string | null): Promise<ErasureResult> {
+  let pieces: ErasedPiece[] = [];
+  const result = await deps.store.transaction(async (db) => {
     // An erased contact can be erased again: every statement is idempotent, and a second pass scrubs
     // what a message in flight during the first one wrote back (docs/privacy.md, Limits).
     // Lock the row so a concurrent update or merge cannot write an email back mid-erasure.
@@ -75,6 +81,10 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
     // Their SMS replies keep what Qatra did (and the provider's id, so a redelivery is still known), not what they wrote or their number.
     await db.updateTable('sms_inbound').set({ body: '', from_number: '' }).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute();
     // A printed piece keeps its country (postal statistics), not the address, postcode or personal URL it carried.
+    pieces = (await db.selectFrom('mail_pieces').select(['batch_id', 'id']).where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId).execute()).map((p) => ({
+      batchId: p.batch_id,
+      pieceId: p.id,
+    }));
     await db
       .updateTable('mail_pieces')
       .set({ address: '{}', postcode: null, target_url: null, promo_code: null, error: null })
@@ -125,6 +135,8 @@ export async function eraseContact(deps: ServiceDeps, workspaceId: string, conta
     const auditId = await recordAudit(db, { workspaceId, actor, action: 'contact.erased', subject: contactId, details: counts, at: now });
     return { contactId, erasedAt: contact.erased_at ?? now, ...counts, auditId };
   });
+  if (deps.config && pieces.length > 0) await eraseMailFiles(deps.config.dataDir, workspaceId, pieces);
+  return result;
 }
 
 /** Every current grant becomes `unsubscribed` (source `erasure`), recorded in the ledger too. */

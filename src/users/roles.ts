@@ -36,8 +36,8 @@ const EDITOR_AREAS = [
 /** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */
 const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];
 
-/** Reads that need an editor: a stored message's raw MIME holds live unsubscribe/confirmation tokens. */
-const EDITOR_READS = [/^\/api\/outbox\/:id\/raw$/];
+/** Reads that need an editor: a stored message's raw MIME holds live unsubscribe/confirmation tokens; a print batch's pieces and files hold postal addresses. */
+const EDITOR_READS = [/^\/api\/outbox\/:id\/raw$/, /^\/api\/mail\/batches\/:id\/(pieces|:file)$/];
 
 export type Permission = 'read' | 'edit' | 'admin';
 

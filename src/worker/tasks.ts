@@ -16,6 +16,7 @@ import { insightTasks } from '../insights/scan.js';
 import { predictionTasks } from '../insights/predict-task.js';
 import { deliverabilityTask } from '../deliverability/task.js';
 import { postsTasks } from '../posts/task.js';
+import { mailTasks } from '../channels/mail/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
@@ -31,6 +32,7 @@ export const workerTaskFactories: WorkerTaskFactory[] = [
   (deps) => predictionTasks(deps),
   (deps) => deliverabilityTask(deps),
   postsTasks,
+  mailTasks,
 ];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {

@@ -17,6 +17,7 @@ import { Analytics } from './screens/Analytics';
 import { Simulate } from './screens/Simulate';
 import { Insights } from './screens/Insights';
 import { Posts } from './posts/Posts';
+import { MailBatches } from './mail/Batches';
 
 export function App() {
   const { t } = useI18n();
@@ -58,6 +59,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
     ['/posts', 'nav.posts'],
     ['/analytics', 'nav.analytics'],
     ['/insights', 'nav.insights'],
+    ['/mail', 'nav.mail'],
     ['/outbox', 'nav.outbox'],
     ['/settings', 'nav.settings'],
   ] as const;
@@ -82,6 +84,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if ((m = match('/analytics/:id', path))) screen = <Analytics key={m.id} journeyId={m.id!} />;
   else if (path.startsWith('/analytics')) screen = <Analytics journeyId={null} />;
   else if (path.startsWith('/insights')) screen = <Insights />;
+  else if (path.startsWith('/mail')) screen = <MailBatches role={session.role} />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;
   else if (path.startsWith('/settings')) screen = <Settings session={session} />;
   else screen = <JourneysList role={session.role} />;

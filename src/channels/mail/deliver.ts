@@ -66,9 +66,9 @@ async function deliverToPrintHouse(deps: DeliverDeps, workspaceId: string, batch
     const target = await dropTarget(deps, provider);
     try {
       ({ location } = await dropBatch(target, batchId, [
-        { name: 'batch.pdf', data: fs.readFileSync(files.batchPdf) },
-        { name: 'manifest.csv', data: fs.readFileSync(files.manifestCsv) },
-        { name: 'manifest.json', data: fs.readFileSync(files.manifestJson) },
+        { name: 'batch.pdf', path: files.batchPdf },
+        { name: 'manifest.csv', path: files.manifestCsv },
+        { name: 'manifest.json', path: files.manifestJson },
       ]));
     } finally {
       await target.close();
@@ -79,13 +79,16 @@ async function deliverToPrintHouse(deps: DeliverDeps, workspaceId: string, batch
     return { status: 'retryable', error, submitted: 0, failed: 0 };
   }
   const now = deps.clock.now();
+  // A day's batch leaves at its cut-off: the transit days count from there (a late retry does not move the date).
+  const batch = await deps.store.db.selectFrom('mail_batches').select('cutoff_at').where('workspace_id', '=', workspaceId).where('id', '=', batchId).executeTakeFirst();
+  const handedOver = batch?.cutoff_at === null || batch?.cutoff_at === undefined ? now : Math.min(now, Number(batch.cutoff_at));
   return deps.store.transaction(async (trx) => {
     const pieces = await trx.selectFrom('mail_pieces').select(['id', 'country']).where('workspace_id', '=', workspaceId).where('batch_id', '=', batchId).where('status', '=', 'created').execute();
     for (const p of pieces) {
       const days = expectedDays(provider, p.country);
       await trx
         .updateTable('mail_pieces')
-        .set({ status: 'submitted', expected_delivery_date: days === null ? null : dateAfter(now, days), updated_at: now })
+        .set({ status: 'submitted', expected_delivery_date: days === null ? null : dateAfter(handedOver, days), updated_at: now })
         .where('workspace_id', '=', workspaceId)
         .where('id', '=', p.id)
         .execute();
@@ -117,7 +120,7 @@ async function deliverToLob(deps: DeliverDeps, workspaceId: string, batchId: str
   const settings = lobSettings(provider, deps.allowPrivateOutbound);
   const pieces = await deps.store.db
     .selectFrom('mail_pieces')
-    .select(['id', 'kind', 'address', 'country'])
+    .select(['id', 'kind', 'address', 'country', 'message_id'])
     .where('workspace_id', '=', workspaceId)
     .where('batch_id', '=', batchId)
     .where('status', '=', 'created')
@@ -127,7 +130,14 @@ async function deliverToLob(deps: DeliverDeps, workspaceId: string, batchId: str
   let failed = 0;
   let retry: string | null = null;
   for (const p of pieces) {
-    const result = await submitToLob(settings, { id: p.id, kind: p.kind, to: fromJson<PostalAddress>(p.address), pdf: fs.readFileSync(files.piecePdf(p.id)), metadata: { qatra_piece: p.id } });
+    const result = await submitToLob(settings, {
+      id: p.id,
+      kind: p.kind,
+      to: fromJson<PostalAddress>(p.address),
+      pdf: fs.readFileSync(files.piecePdf(p.id)),
+      idempotencyKey: p.message_id ?? p.id,
+      metadata: { qatra_piece: p.id },
+    });
     const now = deps.clock.now();
     const piece = deps.store.db.updateTable('mail_pieces').where('workspace_id', '=', workspaceId).where('id', '=', p.id).where('status', '=', 'created');
     if (result.status === 'sent') {

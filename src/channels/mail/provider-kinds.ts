@@ -9,7 +9,8 @@
  *
  * Every kind takes `costPerLetter` / `costPerPostcard` (what one piece costs, in the workspace
  * currency: the piece's and its message's cost, for ROI) and `deliveryDays` (expected days from
- * hand-over to delivery, by ISO country, `*` for the rest) when the provider does not say.
+ * hand-over to delivery, by ISO country, `*` for the rest) when the provider does not say, `cutoff`
+ * (when the day's batch closes, HH:MM in the workspace's zone) and `senderCountry`.
  */
 import { z, type ZodType } from 'zod';
 
@@ -19,6 +20,16 @@ const common = {
   costPerLetter: z.number().min(0).max(1000).optional(),
   costPerPostcard: z.number().min(0).max(1000).optional(),
   deliveryDays: z.record(country, z.number().int().min(0).max(90)).optional().describe('Expected days from hand-over to delivery, by country; * for the rest'),
+  cutoff: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM')
+    .optional()
+    .describe("When the day's batch closes, in the workspace's time zone (default 17:00)"),
+  senderCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country')
+    .optional()
+    .describe('Where pieces are posted (the country line of a piece going abroad); default: the recipient’s'),
 };
 
 const text = (max: number) => z.string().trim().min(1).max(max);

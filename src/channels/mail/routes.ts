@@ -5,7 +5,8 @@
  *    or malformed token is a 404 and records nothing;
  *  - `POST /hooks/mail/lob/:providerId`: Lob's signed webhook (./lob/hooks.routes.ts);
  *  - `POST /api/channels/mail/do-not-mail`: import a do-not-mail list, `text/csv` (admin key;
- *    ./do-not-mail.ts), all or nothing.
+ *    ./do-not-mail.ts), all or nothing;
+ *  - `/api/mail/batches…`: the print batches, their pieces and files (./batches.routes.ts).
  */
 import { z } from 'zod';
 import type { RouteModule } from '../../api/deps.js';
@@ -15,12 +16,14 @@ import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { channelProviderSecrets } from '../providers/providers.js';
 import { importDoNotMail, parseDoNotMailCsv } from './do-not-mail.js';
 import { lobHookRoutes } from './lob/hooks.routes.js';
+import { mailBatchRoutes } from './batches.routes.js';
 import { recordResponse, resolvePieceToken } from './response.js';
 
 export const DO_NOT_MAIL_BODY_LIMIT = 10 * 1024 * 1024;
 
 export const mailRoutes: RouteModule = (app, deps) => {
   const secrets = new Map<string, string>();
+  mailBatchRoutes(app, deps);
 
   app.get(
     '/m/:token',

@@ -25,6 +25,12 @@ export interface MailBatchesTable {
   error: Nullable<string>;
   created_at: number;
   delivered_at: Nullable<number>;
+  /** The day's batch (migrations/000034.sql): its day in the workspace's zone and when it closes. */
+  day: Nullable<string>;
+  cutoff_at: Nullable<number>;
+  lease_until: Nullable<number>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Nullable<number>;
 }
 
 export interface MailPiecesTable {

@@ -33,6 +33,8 @@ export interface LobPiece {
   kind: MailPieceKind;
   to: PostalAddress;
   pdf: Uint8Array;
+  /** Lob's Idempotency-Key: the piece's message id when it has one (a retried send), else the piece id. */
+  idempotencyKey?: string | undefined;
   /** Stored with the piece at Lob, returned in its webhooks. */
   metadata?: Record<string, string> | undefined;
 }
@@ -89,7 +91,7 @@ export async function submitToLob(settings: LobSettings, piece: LobPiece): Promi
   const url = `${settings.baseUrl.replace(/\/+$/, '')}/v1/${piece.kind === 'letter' ? 'letters' : 'postcards'}`;
   const answer = await postMultipart(
     new URL(url),
-    { authorization: `Basic ${Buffer.from(`${settings.apiKey}:`).toString('base64')}`, 'idempotency-key': piece.id, accept: 'application/json' },
+    { authorization: `Basic ${Buffer.from(`${settings.apiKey}:`).toString('base64')}`, 'idempotency-key': piece.idempotencyKey ?? piece.id, accept: 'application/json' },
     await lobForm(settings, piece),
     { allowPrivateOutbound: settings.allowPrivateOutbound, timeoutMs: settings.timeoutMs ?? 30_000 },
   );

@@ -23,7 +23,8 @@ export function dirTarget(root: string): DropTarget {
     async write(p, data) {
       const handle = await fs.open(at(p), 'w');
       try {
-        await handle.writeFile(data);
+        if (data instanceof Uint8Array) await handle.writeFile(data);
+        else for await (const chunk of data) await handle.write(chunk);
         await handle.sync();
       } finally {
         await handle.close();

@@ -9,13 +9,15 @@ import { HostKeyMismatchError, sftpTarget, type SftpSettings } from './sftp-targ
 import { startSftpServer, type TestSftpServer } from './sftp-server.testkit.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const files = (): DropFile[] => [
+type InMemory = Extract<DropFile, { data: Uint8Array }>;
+
+const files = (): InMemory[] => [
   { name: 'batch.pdf', data: randomBytes(300_000) },
   { name: 'manifest.csv', data: new TextEncoder().encode('piece_id,postcode\r\nmp_1,02134\r\n') },
   { name: 'manifest.json', data: new TextEncoder().encode('{"pieces":[]}\n') },
 ];
 
-function expectComplete(root: string, batchId: string, sent: DropFile[]) {
+function expectComplete(root: string, batchId: string, sent: InMemory[]) {
   for (const f of sent) expect(sha(fs.readFileSync(path.join(root, batchId, f.name)))).toBe(sha(f.data));
   expect(fs.readdirSync(path.join(root, batchId)).sort()).toEqual(sent.map((f) => f.name).sort());
   const done = JSON.parse(fs.readFileSync(path.join(root, `${batchId}.done`), 'utf8')) as { files: { name: string; bytes: number; sha256: string }[] };

@@ -13,6 +13,7 @@
  * retry after success delivers nothing twice.
  */
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 
 /** What a drop needs of a file system, local or remote. Paths are relative to the drop's root. */
 export interface DropTarget {
@@ -21,16 +22,24 @@ export interface DropTarget {
   exists(path: string): Promise<boolean>;
   /** Creates a directory (no error when it exists). */
   mkdir(path: string): Promise<void>;
-  /** Writes a whole file, replacing any file of that name. */
-  write(path: string, data: Uint8Array): Promise<void>;
+  /** Writes a whole file, replacing any file of that name; chunks are written as they come (a batch PDF is read from disk, never held whole). */
+  write(path: string, data: Uint8Array | AsyncIterable<Uint8Array>): Promise<void>;
   /** Renames, replacing `to` when it exists. */
   rename(from: string, to: string): Promise<void>;
   close(): Promise<void>;
 }
 
-export interface DropFile {
-  name: string;
-  data: Uint8Array;
+/** A file to drop: its bytes, or (a batch PDF of thousands of pieces) the local file to stream. */
+export type DropFile = { name: string; data: Uint8Array } | { name: string; path: string };
+
+/** The file's chunks, hashed and counted on the way. */
+async function* chunks(file: DropFile, hash: ReturnType<typeof createHash>, size: { bytes: number }): AsyncIterable<Uint8Array> {
+  const source: AsyncIterable<Uint8Array> | Uint8Array[] = 'data' in file ? [file.data] : fs.createReadStream(file.path, { highWaterMark: 1 << 20 });
+  for await (const chunk of source) {
+    hash.update(chunk);
+    size.bytes += chunk.byteLength;
+    yield chunk;
+  }
 }
 
 export interface DropResult {
@@ -48,15 +57,16 @@ export async function dropBatch(target: DropTarget, batchId: string, files: read
   const marker = `${batchId}.done`;
   if (await target.exists(marker)) return { location, written: false };
   await target.mkdir(batchId);
+  const written: { name: string; bytes: number; sha256: string }[] = [];
   for (const f of files) {
     const part = `${batchId}/.${f.name}.part`;
-    await target.write(part, f.data);
+    const hash = createHash('sha256');
+    const size = { bytes: 0 };
+    await target.write(part, chunks(f, hash, size));
     await target.rename(part, `${batchId}/${f.name}`);
+    written.push({ name: f.name, bytes: size.bytes, sha256: hash.digest('hex') });
   }
-  const done = {
-    batchId,
-    files: files.map((f) => ({ name: f.name, bytes: f.data.byteLength, sha256: createHash('sha256').update(f.data).digest('hex') })),
-  };
+  const done = { batchId, files: written };
   await target.write(`.${marker}.part`, new TextEncoder().encode(`${JSON.stringify(done, null, 2)}\n`));
   await target.rename(`.${marker}.part`, marker);
   return { location, written: true };

@@ -106,10 +106,14 @@ export async function sftpTarget(s: SftpSettings): Promise<DropTarget> {
     async write(p, data) {
       const handle = await req<Buffer>((cb) => sftp.open(at(p), 'w', cb));
       try {
-        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        for (let pos = 0; pos < buf.length; pos += WRITE_CHUNK) {
-          const n = Math.min(WRITE_CHUNK, buf.length - pos);
-          await req<void>((cb) => sftp.write(handle, buf, pos, n, pos, cb));
+        let offset = 0;
+        for await (const chunk of data instanceof Uint8Array ? [data] : data) {
+          const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          for (let pos = 0; pos < buf.length; pos += WRITE_CHUNK) {
+            const n = Math.min(WRITE_CHUNK, buf.length - pos);
+            await req<void>((cb) => sftp.write(handle, buf, pos, n, offset + pos, cb));
+          }
+          offset += buf.length;
         }
       } finally {
         await req<void>((cb) => sftp.close(handle, cb)).catch(() => {});
