@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, patch, post, canEdit, type Issue, type Role } from '../api';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../codes';
 import { Link, navigate } from '../router';
 import { VisitFields } from '../conditions/VisitFields';
 import { blankVisit, isVisitLeaf } from '../conditions/visits';
@@ -189,7 +190,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
                   >
                     {VALUE_OPS.map((o) => (
                       <option key={o} value={o}>
-                        {o}
+                        {codeLabel(t, 'segop', o)}
                       </option>
                     ))}
                   </select>
