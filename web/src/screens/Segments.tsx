@@ -87,7 +87,9 @@ export function SegmentsList({ role }: { role: Role }) {
             {list.map((s) => (
               <tr key={s.id}>
                 <td>
-                  <Link to={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</Link> <span className="muted small">{s.id}</span>
+                  <Link to={`/segments/${encodeURIComponent(s.id)}`} title={s.id}>
+                    {s.name}
+                  </Link>
                 </td>
                 <td>{s.memberCount === undefined ? '—' : num(s.memberCount)}</td>
               </tr>
@@ -103,6 +105,8 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
   const { t, num } = useI18n();
   const readOnly = !canEdit(role);
   const [name, setName] = useState('');
+  /** The saved segment's name: the heading (never its id). */
+  const [title, setTitle] = useState('');
   const [conditions, setConditions] = useState<unknown>({ all: [blank('attribute')] });
   const [json, setJson] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -113,6 +117,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
     if (id)
       get<Segment>(`/api/segments/${encodeURIComponent(id)}`).then((s) => {
         setName(s.name);
+        setTitle(s.name);
         setConditions(s.conditions);
       });
   }, [id]);
@@ -151,7 +156,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
 
   return (
     <div className="segment-editor">
-      <h1>{id ?? t('segments.new')}</h1>
+      <h1 title={id ?? undefined}>{id ? title || t('loading') : t('segments.new')}</h1>
       <label>
         {t('journeys.name')}
         <input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} />
