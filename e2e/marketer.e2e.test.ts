@@ -75,7 +75,10 @@ describe.skipIf(!!missing)('the web app a marketer reads: names, drafts, Arabic,
     await problem.waitFor();
     await page.getByTestId('node-problem-message').waitFor();
     await page.getByRole('button', { name: 'Save draft' }).click();
-    await page.getByText(/Draft saved \(version 1\)\. Fix 1 problem before publishing\./).waitFor();
+    // A new journey's page opens at its id once saved; the problem is still listed there.
+    await page.waitForURL(/\/app\/journeys\/spring-welcome$/);
+    await problem.waitFor();
+    await page.getByTestId('node-problem-message').waitFor();
     const saved = await api('GET', '/api/journeys/spring-welcome');
     expect(saved).toMatchObject({ name: 'Spring welcome', status: 'draft', version: 1 });
     expect(saved.document.nodes).toEqual([expect.objectContaining({ id: 'message', name: 'Send: Welcome email', template: 'welcome-1' })]);
@@ -85,12 +88,17 @@ describe.skipIf(!!missing)('the web app a marketer reads: names, drafts, Arabic,
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.getByRole('alert').first().waitFor();
     expect((await api('GET', '/api/journeys/spring-welcome')).status).toBe('draft');
+
+    // Saving again on the journey's own page says what is left to do.
+    await page.getByLabel('Name', { exact: true }).fill('Spring welcome series');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved (version 2). Fix 1 problem before publishing.').waitFor();
   });
 
   it('reads the same editor in Arabic, right to left', async () => {
     await page.getByLabel('Language').selectOption('ar');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
-    await page.getByTestId('problems').getByRole('button', { name: '«إرسال: Welcome email» غير متصل بخطوة تالية (المخرج «next»).' }).waitFor();
+    await page.getByTestId('problems').getByRole('button', { name: '«Send: Welcome email» غير متصل بخطوة تالية (المخرج «next»).' }).waitFor();
     await page.getByText('هذه تمنع النشر فقط: المسودة تُحفظ كما هي.').waitFor();
     await shot('journey-draft-problems.ar');
     await page.getByLabel('اللغة').selectOption('en');
