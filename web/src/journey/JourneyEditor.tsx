@@ -266,7 +266,9 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
       savePositions(doc.id, nodes);
       if (r.problems) setErrors(r.problems);
       const open = (r.problems?.length ?? 0) + local.length;
-      setNotice(publish ? t('journeys.published', { v: r.version }) : open ? t('journeys.savedProblems', { v: r.version, n: open }) : `${t('saved')} ${t('journeys.version')} ${r.version}`);
+      setNotice(
+        publish ? t('journeys.published', { v: r.version }) : open ? t('journeys.savedProblems', { v: r.version, n: open }) : `${t('saved')} ${t('journeys.version')} ${r.version} (${r.outcome})`,
+      );
       if (!id) navigate(`/journeys/${encodeURIComponent(doc.id)}`);
       else await refresh(doc.id);
       return true;
