@@ -85,6 +85,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
 
   it('builds a three-step welcome journey on the canvas and publishes it', async () => {
     await page.getByRole('link', { name: 'New journey' }).click();
+    await page.getByText('Advanced', { exact: true }).click();
     await page.getByLabel('Journey id').fill('welcome');
     await page.getByLabel('Name', { exact: true }).fill('Welcome series');
     await page.getByTestId('node-trigger').click();

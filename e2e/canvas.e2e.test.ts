@@ -88,6 +88,7 @@ describe.skipIf(!!missing)('journey canvas editors in Chromium', () => {
 
   it("builds a branch from condition rows, with a wrong row's error shown beside it", async () => {
     await page.getByRole('link', { name: 'New journey' }).click();
+    await page.getByText('Advanced', { exact: true }).click();
     await page.getByLabel('Journey id').fill('upgrade');
     await page.getByLabel('Name', { exact: true }).fill('Upgrade offer');
     await page.getByTestId('node-trigger').click();

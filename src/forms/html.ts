@@ -7,10 +7,12 @@
  * and `aria-required`, errors are listed in an `role="alert"` summary and tied to their inputs with
  * `aria-describedby` / `aria-invalid`; user-entered text and inputs carry `dir="auto"` so Arabic or
  * Persian values render right to left inside a left-to-right page and vice versa; the page's own
- * `dir` follows the form's language. No scripts; works without CSS.
+ * `dir` follows the form's language, and so do Qatra's own words on it (English, Arabic, Persian:
+ * src/unsubscribe/strings.ts; English for a language it has no words in). No scripts; works without CSS.
  */
 import { escapeHtml, page } from '../unsubscribe/html.js';
 import { isRtlLocale } from '../templates/locale.js';
+import { PAGE_STRINGS, pageLangOf, say, type PageKey, type PageLang } from '../unsubscribe/strings.js';
 import type { FieldIssue } from '../core/errors.js';
 import type { Form } from './forms.js';
 import { HONEYPOT_FIELD } from './signup.js';
@@ -20,6 +22,17 @@ const e = escapeHtml;
 function pageOptions(form: Form | undefined): { dir: 'ltr' | 'rtl'; lang: string } {
   const lang = form?.lang ?? 'en';
   return { dir: isRtlLocale(lang) ? 'rtl' : 'ltr', lang };
+}
+
+/** The language of Qatra's own words on the form's pages. */
+function wordsOf(form: Form | undefined): PageLang {
+  return pageLangOf(form?.lang) ?? 'en';
+}
+
+/** A built-in validation message (./signup.ts) in the form's language; the form's own texts stay as written. */
+function issueText(lang: PageLang, message: string): string {
+  const key = (['issue.emailMissing', 'issue.emailInvalid', 'issue.consent'] as PageKey[]).find((k) => PAGE_STRINGS.en[k] === message);
+  return key ? PAGE_STRINGS[lang][key] : message;
 }
 
 function input(id: string, name: string, label: string, opts: { type: string; required: boolean; value: string; error?: string | undefined; autocomplete?: string }): string {
@@ -34,15 +47,22 @@ function input(id: string, name: string, label: string, opts: { type: string; re
 }
 
 export function formPage(form: Form, action: string, values: Record<string, string> = {}, issues: FieldIssue[] = []): string {
-  const errorOf = (path: string) => issues.find((i) => i.path === path)?.message;
-  const summary = issues.length ? `<div role="alert"><p><strong>Please correct the following:</strong></p><ul>${issues.map((i) => `<li dir="auto">${e(i.message)}</li>`).join('')}</ul></div>` : '';
+  const lang = wordsOf(form);
+  const found = (path: string) => issues.find((i) => i.path === path)?.message;
+  const errorOf = (path: string) => {
+    const m = found(path);
+    return m === undefined ? undefined : issueText(lang, m);
+  };
+  const summary = issues.length
+    ? `<div role="alert"><p><strong>${say(lang, 'pleaseCorrect')}</strong></p><ul>${issues.map((i) => `<li dir="auto">${e(issueText(lang, i.message))}</li>`).join('')}</ul></div>`
+    : '';
   const fields = [
-    input('f-email', 'email', 'Email address', { type: 'email', required: true, value: values.email ?? '', error: errorOf('email'), autocomplete: 'email' }),
+    input('f-email', 'email', PAGE_STRINGS[lang].emailAddress, { type: 'email', required: true, value: values.email ?? '', error: errorOf('email'), autocomplete: 'email' }),
     ...form.fields.map((f) => input(`f-${f.name}`, f.name, f.label, { type: f.type, required: f.required, value: values[f.name] ?? '', error: errorOf(f.name) })),
   ].join('\n');
   // The honeypot: hidden from people (off-screen, out of the tab order, hidden from screen readers),
   // filled in by bots that complete every field.
-  const honeypot = `<div style="position:absolute;left:-10000px" aria-hidden="true"><label for="f-${HONEYPOT_FIELD}">Leave this empty</label><input id="f-${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" type="text" tabindex="-1" autocomplete="off" value=""></div>`;
+  const honeypot = `<div style="position:absolute;left:-10000px" aria-hidden="true"><label for="f-${HONEYPOT_FIELD}">${say(lang, 'leaveEmpty')}</label><input id="f-${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" type="text" tabindex="-1" autocomplete="off" value=""></div>`;
   const consent = form.consentText
     ? `<p><input id="f-consent" name="consent" type="checkbox" value="yes" required aria-required="true"${errorOf('consent') ? ' aria-invalid="true" aria-describedby="f-consent-error"' : ''}${values.consent ? ' checked' : ''}> <label for="f-consent" dir="auto">${e(form.consentText)}</label></p>${errorOf('consent') ? `<p id="f-consent-error" class="error" dir="auto">${e(errorOf('consent')!)}</p>` : ''}`
     : '';
@@ -53,14 +73,15 @@ ${summary}
 ${fields}
 ${honeypot}
 ${consent}
-<p><button type="submit">Subscribe</button></p>
+<p><button type="submit">${say(lang, 'subscribe')}</button></p>
 </form>
 </main>`;
   return page(form.title, body, pageOptions(form));
 }
 
 export function thankYouPage(form: Form, status: 'subscribed' | 'pending'): string {
-  const text = status === 'pending' ? 'Almost done: we have sent you an email. Please open the link in it to confirm your subscription.' : (form.thankYouText ?? 'Thank you, you are subscribed.');
+  const words = PAGE_STRINGS[wordsOf(form)];
+  const text = status === 'pending' ? words.almostDone : (form.thankYouText ?? words.thankYou);
   return page(form.title, `<main><h1 dir="auto">${e(form.title)}</h1><p dir="auto" role="status">${e(text)}</p></main>`, pageOptions(form));
 }
 
@@ -69,7 +90,7 @@ export function messagePage(title: string, text: string, form?: Form): string {
 }
 
 export function confirmPage(form: Form, listName: string, action: string): string {
-  const body = `<main><h1 dir="auto">${e(form.title)}</h1><p dir="auto">Please confirm that you want to receive <strong dir="auto">${e(listName)}</strong>.</p>
-<form method="post" action="${e(action)}"><p><button type="submit">Confirm my subscription</button></p></form></main>`;
+  const body = `<main><h1 dir="auto">${e(form.title)}</h1><p dir="auto">${say(wordsOf(form), 'confirmWant', { list: `<strong dir="auto">${e(listName)}</strong>` })}</p>
+<form method="post" action="${e(action)}"><p><button type="submit">${say(wordsOf(form), 'confirmButton')}</button></p></form></main>`;
   return page(form.title, body, pageOptions(form));
 }

@@ -12,6 +12,7 @@ import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses } from '../api/schemas.js';
 import { ValidationError } from '../core/errors.js';
 import { JourneyDocument } from './definition/schema.js';
+import { DraftDocument } from './definition/draft.js';
 import { applyJourney, journeyDetail, listJourneys, setStatus, validate, versionDocument } from './journeys.js';
 
 const Status = z.enum(['draft', 'live', 'paused', 'archived']);
@@ -31,7 +32,10 @@ const ApplyResult = z.object({
   version: z.number().int(),
   status: Status,
   warnings: z.array(Issue),
+  problems: z.array(Issue).optional().describe('only when an incomplete draft was saved: what blocks going live'),
 });
+/** A stored document: complete, or an incomplete draft as saved. */
+const StoredDocument = z.union([JourneyDocument, DraftDocument]);
 const IdParams = z.object({ id: z.string().min(1) });
 
 /** Body schemas are for the OpenAPI document only; the journey validator checks the body. */
@@ -67,7 +71,8 @@ export const journeysRoutes: RouteModule = (app, deps) => {
       validatorCompiler: documentBody,
       schema: {
         tags,
-        summary: 'Create or update a journey: a changed document becomes a new version; an unchanged one is a no-op',
+        summary:
+          'Create or update a journey: a changed document becomes a new version; an unchanged one is a no-op. A draft saves incomplete (its errors come back as `problems`); going live needs it complete',
         params: IdParams,
         body: JourneyDocument,
         response: { 200: ApplyResult, 201: ApplyResult, ...errorResponses },
@@ -114,7 +119,7 @@ export const journeysRoutes: RouteModule = (app, deps) => {
         tags,
         summary: 'A journey: its state, current document and versions',
         params: IdParams,
-        response: { 200: JourneyRecord.extend({ document: JourneyDocument, versions: z.array(z.object({ version: z.number().int(), createdAt: z.number().int() })) }), ...errorResponses },
+        response: { 200: JourneyRecord.extend({ document: StoredDocument, versions: z.array(z.object({ version: z.number().int(), createdAt: z.number().int() })) }), ...errorResponses },
       },
     },
     async (request) => journeyDetail(deps, workspaceOf(request), request.params.id),
@@ -143,7 +148,7 @@ export const journeysRoutes: RouteModule = (app, deps) => {
         tags,
         summary: 'One version of a journey document',
         params: IdParams.extend({ version: z.coerce.number().int().min(1) }),
-        response: { 200: z.object({ id: z.string(), version: z.number().int(), document: JourneyDocument }), ...errorResponses },
+        response: { 200: z.object({ id: z.string(), version: z.number().int(), document: StoredDocument }), ...errorResponses },
       },
     },
     async (request) => ({

@@ -99,8 +99,8 @@ describe.each(backends())('journey definitions on %s', (kind) => {
     await expect(applyJourney(deps, ws, doc('once'), 'create')).rejects.toThrow(/journey once already exists/);
   });
 
-  it('an invalid document is refused with every issue and nothing is stored', async () => {
-    const bad = doc('bad', { start: 'nowhere' });
+  it('an invalid document going live is refused with every issue and nothing is stored', async () => {
+    const bad = doc('bad', { start: 'nowhere', status: 'live' });
     (bad.nodes[1] as { duration: string }).duration = 'soon';
     const err = await applyJourney(deps, ws, bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ValidationError);
@@ -136,14 +136,14 @@ describe.each(backends())('journey definitions on %s', (kind) => {
 
   it('by default a message template must exist and not be archived in the workspace', async () => {
     const withoutInjected = { store: t.store, signals: defaultSignals(t.store), clock };
-    const err = await applyJourney(withoutInjected, ws, doc('needs-template')).catch((e: unknown) => e);
+    const err = await applyJourney(withoutInjected, ws, doc('needs-template', { status: 'live' })).catch((e: unknown) => e);
     expect((err as ValidationError).issues).toEqual([{ path: 'nodes.0.template', message: 'nodes[0] (id "hello"): template "hello" does not exist' }]);
     const row = { workspace_id: ws, id: 'hello', name: 'Hello', channel: 'email', kind: 'marketing', current_version: 1, archived_at: null, created_at: 0, updated_at: 0 } as const;
     await t.store.db.insertInto('templates').values(row).execute();
     expect(await templatesInStore(t.store)(ws, 'hello')).toBe(true);
     expect(await applyJourney(withoutInjected, ws, doc('needs-template'))).toMatchObject({ outcome: 'created' });
     await t.store.db.updateTable('templates').set({ archived_at: 1 }).where('workspace_id', '=', ws).where('id', '=', 'hello').execute();
-    const changed = doc('needs-template', { name: 'changed' });
+    const changed = doc('needs-template', { name: 'changed', status: 'live' });
     await expect(applyJourney(withoutInjected, ws, changed)).rejects.toThrow(/template "hello" does not exist/);
   });
 });

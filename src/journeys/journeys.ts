@@ -6,6 +6,11 @@
  * States: draft → live, live → paused, paused → live, and any state → archived. Archived is final:
  * its content can no longer change. Changing to the current state is a no-op.
  *
+ * Drafts save in any state (./definition/draft.ts): a document the full validator refuses is still
+ * stored while the journey stays a draft, as long as it has an id, a name and lists of nodes and
+ * edges; the validator's errors come back as `problems`, and block only going live (the same
+ * messages, as a 400 with their paths). A live or paused journey's content is always complete.
+ *
  * Publishing (a journey going live, or a live journey getting new content) with a marketing email
  * message node needs the workspace's postal address (CAN-SPAM): without one it is a 409 saying how
  * to set it (src/workspaces/postal-address.ts), and nothing of the apply is written.
@@ -15,9 +20,10 @@ import type { ServiceDeps } from '../core/deps.js';
 import type { Db, Store } from '../store/store.js';
 import type { JourneyDocument } from './definition/schema.js';
 import { validateJourney, type TemplateExists, type ValidationResult } from './definition/validate.js';
+import { draftIssues } from './definition/draft.js';
 import { templatesInStore } from './definition/templates.js';
 import type { JourneyStatus } from './tables.js';
-import { contentOf, getVersion, insertVersion, listVersions, readContent, sameContent } from './versions.js';
+import { contentOf, getStoredDocument, getVersion, insertVersion, listVersions, readContent, sameContent } from './versions.js';
 import { requirePostalAddress, sendsMarketingEmail } from '../workspaces/postal-address.js';
 
 export { getVersion } from './versions.js';
@@ -45,6 +51,8 @@ export interface ApplyResult {
   version: number;
   status: JourneyStatus;
   warnings: FieldIssue[];
+  /** Only for an incomplete draft: what the full validator refused, to fix before going live. */
+  problems?: FieldIssue[];
 }
 
 /** A validated document and the state its author asked for (the document's `status`, if given). */
@@ -52,6 +60,11 @@ export interface ValidDocument {
   document: JourneyDocument;
   requestedStatus?: JourneyStatus | undefined;
   warnings?: FieldIssue[];
+  /**
+   * Set for an incomplete draft: the full validator's errors. `document` is then the raw document
+   * (only its draft envelope is checked) and may be stored only while the journey stays a draft.
+   */
+  problems?: FieldIssue[];
 }
 
 const TRANSITIONS: Record<JourneyStatus, readonly JourneyStatus[]> = {
@@ -84,11 +97,23 @@ export function requestedStatus(raw: unknown): JourneyStatus | undefined {
   return typeof status === 'string' ? (status as JourneyStatus) : undefined;
 }
 
-/** Creates a journey or, when `mode` is upsert, appends a version if its content changed. */
+/**
+ * Creates a journey or, when `mode` is upsert, appends a version if its content changed. A document
+ * with errors is stored only as a draft (see the header); otherwise the errors are thrown.
+ */
 export async function applyJourney(deps: JourneyDeps, workspaceId: string, raw: unknown, mode: 'create' | 'upsert' = 'upsert'): Promise<ApplyResult> {
-  const valid = await validOrThrow(deps, workspaceId, raw);
-  const [result] = await applyValidated(deps, workspaceId, [valid], mode);
+  const [result] = await applyValidated(deps, workspaceId, [await validOrDraft(deps, workspaceId, raw)], mode);
   return result!;
+}
+
+/** The document ready to apply, or as an incomplete draft when it may be one; throws otherwise. */
+export async function validOrDraft(deps: JourneyDeps, workspaceId: string, raw: unknown): Promise<ValidDocument> {
+  const result = await validate(deps, workspaceId, raw);
+  if (result.ok) return { document: result.document, requestedStatus: requestedStatus(raw), warnings: result.warnings };
+  const asked = requestedStatus(raw);
+  if ((asked !== undefined && asked !== 'draft') || draftIssues(raw).length > 0) throw new ValidationError(result.errors);
+  // Whether the journey is (still) a draft is checked under its row lock, in applyOne.
+  return { document: raw as JourneyDocument, requestedStatus: asked, warnings: result.warnings, problems: result.errors };
 }
 
 /** Applies already validated documents in one transaction (all or none). */
@@ -113,6 +138,7 @@ function lockRow(store: Store, trx: Db, workspaceId: string, id: string) {
 async function applyOne(store: Store, trx: Db, workspaceId: string, valid: ValidDocument, mode: 'create' | 'upsert', now: number): Promise<ApplyResult> {
   const { document, requestedStatus } = valid;
   const warnings = valid.warnings ?? [];
+  const problems = valid.problems?.length ? { problems: valid.problems } : {};
   const content = contentOf(document);
   let row = await lockRow(store, trx, workspaceId, document.id);
   if (!row) {
@@ -127,33 +153,39 @@ async function applyOne(store: Store, trx: Db, workspaceId: string, valid: Valid
       .executeTakeFirst();
     if (inserted) {
       await insertVersion(trx, workspaceId, content, 1, now);
-      return { id: document.id, outcome: 'created', version: 1, status, warnings };
+      return { id: document.id, outcome: 'created', version: 1, status, warnings, ...problems };
     }
     row = await lockRow(store, trx, workspaceId, document.id); // created concurrently: treat as existing
     if (!row) throw new ConflictError(`journey ${document.id} was deleted concurrently; retry`, 'id');
   }
   if (mode === 'create') throw new ConflictError(`journey ${document.id} already exists; use PUT /api/journeys/${document.id} to change it`, 'id');
 
+  // An incomplete document may only replace a draft's content (it is never live or paused).
+  if (valid.problems?.length && row.status !== 'draft') throw new ValidationError(valid.problems);
   const current = await readContent(trx, workspaceId, document.id, row.current_version);
   const changed = !current || !sameContent(current, content);
   const status = requestedStatus ?? row.status;
   assertTransition(document.id, row.status, status);
   if (changed && row.status === 'archived') throw new ConflictError(`journey ${document.id} is archived; its content can no longer change`, 'status');
-  if (!changed && status === row.status) return { id: document.id, outcome: 'unchanged', version: row.current_version, status, warnings };
+  if (!changed && status === row.status) return { id: document.id, outcome: 'unchanged', version: row.current_version, status, warnings, ...problems };
   if (status === 'live') await assertPublishable(trx, workspaceId, document.id, document);
 
   const version = changed ? row.current_version + 1 : row.current_version;
   if (changed) await insertVersion(trx, workspaceId, content, version, now);
   await trx.updateTable('journeys').set({ name: document.name, status, current_version: version, updated_at: now }).where('workspace_id', '=', workspaceId).where('id', '=', document.id).execute();
-  return { id: document.id, outcome: 'updated', version, status, warnings };
+  return { id: document.id, outcome: 'updated', version, status, warnings, ...problems };
 }
 
-export async function setStatus(deps: ServiceDeps, workspaceId: string, id: string, status: JourneyStatus): Promise<JourneyRecord> {
+export async function setStatus(deps: JourneyDeps, workspaceId: string, id: string, status: JourneyStatus): Promise<JourneyRecord> {
+  // Going live checks the stored content with the full validator first (a draft may be incomplete),
+  // outside the transaction (template look-ups); the transaction then makes sure it is still that version.
+  const checked = status === 'live' ? await assertComplete(deps, workspaceId, id) : null;
   return deps.store.transaction(async (trx) => {
     const row = await lockRow(deps.store, trx, workspaceId, id);
     if (!row) throw new NotFoundError('journey', id);
     assertTransition(id, row.status, status);
     if (row.status === status) return record(row);
+    if (checked !== null && checked !== row.current_version) throw new ConflictError(`journey ${id} changed while going live; retry`, 'status');
     if (status === 'live') {
       const document = await getVersion(trx, workspaceId, id, row.current_version);
       if (document) await assertPublishable(trx, workspaceId, id, document);
@@ -162,6 +194,17 @@ export async function setStatus(deps: ServiceDeps, workspaceId: string, id: stri
     await trx.updateTable('journeys').set({ status, updated_at: updated.updated_at }).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
     return record(updated);
   });
+}
+
+/** The current version of a journey, once the full validator accepts its stored document (else a 400 listing every problem). */
+async function assertComplete(deps: JourneyDeps, workspaceId: string, id: string): Promise<number | null> {
+  const journey = await getJourney(deps.store.db, workspaceId, id);
+  if (!journey) return null; // reported as not found under the lock
+  const stored = await getStoredDocument(deps.store.db, workspaceId, id, journey.version);
+  if (!stored) return journey.version;
+  const result = await validate(deps, workspaceId, { ...stored, status: 'live' });
+  if (!result.ok) throw new ValidationError(result.errors);
+  return journey.version;
 }
 
 /** A journey sending marketing email may go live only once the workspace has a postal address (409). */
@@ -202,13 +245,13 @@ export interface JourneyDetail extends JourneyRecord {
 export async function journeyDetail(deps: ServiceDeps, workspaceId: string, id: string): Promise<JourneyDetail> {
   const journey = await getJourney(deps.store.db, workspaceId, id);
   if (!journey) throw new NotFoundError('journey', id);
-  const document = await getVersion(deps.store.db, workspaceId, id, journey.version);
+  const document = await getStoredDocument(deps.store.db, workspaceId, id, journey.version);
   if (!document) throw new NotFoundError('journey version', `${id}@${journey.version}`);
   return { ...journey, document, versions: await listVersions(deps.store.db, workspaceId, id) };
 }
 
 export async function versionDocument(deps: ServiceDeps, workspaceId: string, id: string, version: number): Promise<JourneyDocument> {
-  const document = await getVersion(deps.store.db, workspaceId, id, version);
+  const document = await getStoredDocument(deps.store.db, workspaceId, id, version);
   if (!document) throw new NotFoundError('journey version', `${id}@${version}`);
   return document;
 }

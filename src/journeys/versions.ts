@@ -39,10 +39,12 @@ export function parseStored(document: unknown): JourneyContent {
 export async function readContent(db: Db, workspaceId: string, journeyId: string, version: number): Promise<JourneyContent | undefined> {
   const row = await db.selectFrom('journey_versions').select('document').where('workspace_id', '=', workspaceId).where('journey_id', '=', journeyId).where('version', '=', version).executeTakeFirst();
   if (!row) return undefined;
-  // A stored document that no longer parses (the schema changed incompatibly) counts as different
-  // content, so applying a valid document replaces it with a new version instead of failing.
-  const parsed = JourneyDocument.safeParse(fromJson(row.document));
-  return parsed.success ? contentOf(parsed.data) : undefined;
+  // A stored document that does not parse is an incomplete draft (./definition/draft.ts), or one the
+  // schema no longer accepts: compared as stored, so saving the same draft again is a no-op and a
+  // different document becomes a new version.
+  const stored = fromJson<JourneyDocument>(row.document);
+  const parsed = JourneyDocument.safeParse(stored);
+  return parsed.success ? contentOf(parsed.data) : contentOf(stored);
 }
 
 export async function insertVersion(db: Db, workspaceId: string, content: JourneyContent, version: number, now: number): Promise<void> {
@@ -73,8 +75,27 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
+ * One version's document as an editor opens it: parsed when complete, else as stored (an incomplete
+ * draft), with `status` set to the journey's current status; undefined when there is no such version.
+ */
+export async function getStoredDocument(db: Db, workspaceId: string, journeyId: string, version: number): Promise<JourneyDocument | undefined> {
+  const complete = await getVersion(db, workspaceId, journeyId, version);
+  if (complete) return complete;
+  const row = await db
+    .selectFrom('journeys')
+    .innerJoin('journey_versions as v', (j) => j.onRef('v.workspace_id', '=', 'journeys.workspace_id').onRef('v.journey_id', '=', 'journeys.id'))
+    .where('journeys.workspace_id', '=', workspaceId)
+    .where('journeys.id', '=', journeyId)
+    .where('v.version', '=', version)
+    .select(['journeys.status', 'v.document'])
+    .executeTakeFirst();
+  return row ? { ...fromJson<JourneyDocument>(row.document), status: row.status } : undefined;
+}
+
+/**
  * The parsed document of one version, with `status` set to the journey's current status; undefined
- * when there is no such version. The content is shared and frozen: do not mutate it.
+ * when there is no such version or it does not parse (an incomplete draft: nothing runs it). The
+ * content is shared and frozen: do not mutate it.
  */
 export async function getVersion(db: Db, workspaceId: string, journeyId: string, version: number): Promise<JourneyDocument | undefined> {
   let cache = caches.get(db);
@@ -92,7 +113,9 @@ export async function getVersion(db: Db, workspaceId: string, journeyId: string,
     .select(['journeys.status', 'v.document'])
     .executeTakeFirst();
   if (!row) return undefined;
-  const content = deepFreeze(parseStored(row.document));
+  const parsed = JourneyDocument.safeParse(fromJson(row.document));
+  if (!parsed.success) return undefined;
+  const content = deepFreeze(contentOf(parsed.data));
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, content);
   return { ...content, status: row.status };

@@ -130,11 +130,39 @@ export async function setKeyOrigins(deps: ServiceDeps, workspaceId: string, keyI
   return toKey(row);
 }
 
-/** Resolves a presented secret to its key, or null when unknown or revoked. */
+/**
+ * "Last used" is written at most once per this interval per key: ingestion authenticates on every
+ * request, and a write per request would double its database writes for a figure read in minutes.
+ */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Resolves a presented secret to its key, or null when unknown or revoked; notes when it was used. */
 export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
-  const row = await deps.store.db.selectFrom('api_keys').select(['id', 'workspace_id', 'kind', 'revoked_at', 'allowed_origins']).where('hash', '=', hashSecret(secret)).executeTakeFirst();
+  const row = await deps.store.db
+    .selectFrom('api_keys')
+    .select(['id', 'workspace_id', 'kind', 'revoked_at', 'allowed_origins', 'last_used_at'])
+    .where('hash', '=', hashSecret(secret))
+    .executeTakeFirst();
   if (!row || row.revoked_at !== null) return null;
+  await touchLastUsed(deps, row.id, row.last_used_at);
   return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind, allowedOrigins: originsOf(row.allowed_origins) };
+}
+
+/**
+ * Writes `last_used_at` when the stored value is older than LAST_USED_RESOLUTION_MS (read with the
+ * key, so a fresh value costs no query). The condition is repeated in the UPDATE so that concurrent
+ * requests racing past the read still write once.
+ */
+async function touchLastUsed(deps: ServiceDeps, keyId: string, lastUsedAt: number | null): Promise<void> {
+  const now = deps.clock.now();
+  const stale = now - LAST_USED_RESOLUTION_MS;
+  if (lastUsedAt !== null && Number(lastUsedAt) > stale) return;
+  await deps.store.db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('id', '=', keyId)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
+    .execute();
 }
 
 function originsOf(value: unknown): string[] | null {

@@ -47,6 +47,7 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
     };
     const preferencesUrl = async (t: UnsubscribeTarget) =>
       `${deps.config.publicUrl}/p/${signToken(await workspaceSecret(deps.store, t.message.workspaceId, secrets), 'preferences', { messageId: t.message.id })}`;
+    const accept = (request: { headers: Record<string, unknown> }) => (typeof request.headers['accept-language'] === 'string' ? request.headers['accept-language'] : undefined);
     const proof = (request: { ip: string; headers: Record<string, unknown> }, source: string) => ({ source, ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') || undefined });
 
     scope.get('/u/:token', { schema: { tags: ['unsubscribe'], summary: 'Unsubscribe page (shows a button; never unsubscribes by itself)', params } }, async (request, reply) => {
@@ -54,7 +55,7 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(unsubscribePage(t, request.params.token, await preferencesUrl(t)));
+        .send(unsubscribePage(t, request.params.token, await preferencesUrl(t), accept(request)));
     });
 
     scope.post('/u/:token', { schema: { tags: ['unsubscribe'], summary: 'RFC 8058 one-click unsubscribe (List-Unsubscribe=One-Click), or the page form', params } }, async (request, reply) => {
@@ -68,7 +69,7 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
       if (chosen !== 'topic' && chosen !== 'all') throw ValidationError.at('body.List-Unsubscribe', 'expected List-Unsubscribe=One-Click (RFC 8058) or the form field scope=topic|all');
       const scopeChoice = chosen;
       const { topic } = await unsubscribe(deps, t, scopeChoice, proof(request, 'unsubscribe-page'), first(form.reason));
-      return reply.type('text/html; charset=utf-8').send(unsubscribedPage(t, topic, await preferencesUrl(t)));
+      return reply.type('text/html; charset=utf-8').send(unsubscribedPage(t, topic, await preferencesUrl(t), accept(request)));
     });
 
     scope.get('/p/:token', { schema: { tags: ['unsubscribe'], summary: 'Preference center', params } }, async (request, reply) => {
@@ -76,14 +77,14 @@ export const unsubscribeRoutes: RouteModule = (app, deps) => {
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(preferencesPage(t, request.params.token, await preferences(deps.store, t)));
+        .send(preferencesPage(t, request.params.token, await preferences(deps.store, t), false, accept(request)));
     });
 
     scope.post('/p/:token', { schema: { tags: ['unsubscribe'], summary: 'Save the preference center form', params } }, async (request, reply) => {
       const t = await target(request.params.token, 'preferences');
       const form = (request.body ?? {}) as Form;
       await savePreferences(deps, t, { all: first(form.all) === '1', topics: new Set(all(form.topic)) }, proof(request, 'preference-center'));
-      return reply.type('text/html; charset=utf-8').send(preferencesPage(t, request.params.token, await preferences(deps.store, t), true));
+      return reply.type('text/html; charset=utf-8').send(preferencesPage(t, request.params.token, await preferences(deps.store, t), true, accept(request)));
     });
   });
 };

@@ -21,6 +21,8 @@ export interface UnsubscribeTarget {
   message: Message;
   workspaceName: string;
   email: string | null;
+  /** The contact's locale: the pages speak it when Qatra has them in it (./strings.ts). */
+  locale?: string | null;
 }
 
 export async function resolveUnsubscribe(store: Store, token: string, purpose: TokenPurpose, secrets?: Map<string, string>): Promise<UnsubscribeTarget | null> {
@@ -29,11 +31,11 @@ export async function resolveUnsubscribe(store: Store, token: string, purpose: T
   const row = await store.db
     .selectFrom('contacts')
     .innerJoin('workspaces', 'workspaces.id', 'contacts.workspace_id')
-    .select(['contacts.email', 'workspaces.name'])
+    .select(['contacts.email', 'contacts.locale', 'workspaces.name'])
     .where('contacts.id', '=', message.contactId)
     .executeTakeFirst();
   if (!row) return null;
-  return { message, workspaceName: row.name, email: row.email };
+  return { message, workspaceName: row.name, email: row.email, locale: row.locale };
 }
 
 export interface Proof {

@@ -102,9 +102,17 @@ export const authRoutes: RouteModule = (app, deps) => {
 
   app.get(
     '/api/auth/session',
-    { schema: { tags, summary: 'The signed-in user, workspace, role and CSRF token (401 when signed out)', response: { 200: sessionSchema, ...errorResponses } } },
-    async (request) => {
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in user, workspace, role and CSRF token (401 when signed out; 204 with ?optional=1, so a signed-out page load logs no error)',
+        querystring: z.object({ optional: z.enum(['1', 'true']).optional() }),
+        response: { 200: sessionSchema, 204: z.null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
       const session = await sessionOf(deps, request);
+      if (!session && request.query.optional) return reply.status(204).send(null);
       if (!session) throw new AuthError('not signed in');
       return sessionBody(deps, session.userId, session.workspaceId, session.csrfToken);
     },

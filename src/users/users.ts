@@ -10,6 +10,7 @@ import { hashSecret } from '../keys/keys.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import type { Role } from './tables.js';
 import { emailKey, parseEmailAddress } from '../core/email-address.js';
+import { inviteIdOf } from './invites.js';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'editor', 'viewer'];
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -26,6 +27,8 @@ export interface Member extends User {
 }
 
 export interface Invite {
+  /** Names the invitation in listings (./invites.ts). */
+  id: string;
   token: string;
   workspaceId: string;
   role: Role;
@@ -46,7 +49,7 @@ export async function createInvite(deps: ServiceDeps, input: { workspaceId: stri
     .insertInto('user_invites')
     .values({ token_hash: hashSecret(token), workspace_id: input.workspaceId, role: input.role, email, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null })
     .execute();
-  return { token, workspaceId: input.workspaceId, role: input.role, email, expiresAt: now + INVITE_TTL_MS };
+  return { id: inviteIdOf(hashSecret(token)), token, workspaceId: input.workspaceId, role: input.role, email, expiresAt: now + INVITE_TTL_MS };
 }
 
 /** What a setup link is for, without spending it (the setup screen shows it). */

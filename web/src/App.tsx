@@ -31,7 +31,11 @@ export function App() {
 
   useEffect(() => {
     whenSignedOut(() => adopt(null));
-    get<Session>('/api/auth/session').then(adopt, (e) => (e instanceof ApiError && e.status === 401 ? adopt(null) : adopt(null)));
+    // ?optional=1: signed out is a 204, not a 401 the browser would log as an error on every load.
+    get<Session | null>('/api/auth/session?optional=1').then(
+      (s) => adopt(s ?? null),
+      () => adopt(null),
+    );
   }, [adopt]);
 
   if (session === undefined) return <p className="center">{t('loading')}</p>;

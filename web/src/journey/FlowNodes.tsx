@@ -24,14 +24,16 @@ export function StepNode({ data, selected }: NodeProps<StepFlowNode>) {
     <div
       className={`flow-node type-${data.node.type}${selected ? ' selected' : ''}${bad ? ' invalid' : ''}`}
       data-testid={`node-${data.node.id}`}
-      aria-label={`${t(`node.${data.node.type}`)} ${data.node.id}`}
+      aria-label={`${t(`node.${data.node.type}`)}: ${data.label || data.node.name || data.node.id}`}
     >
       <Handle type="target" position={Position.Top} />
       <div className="flow-node-type">{t(`node.${data.node.type}`)}</div>
-      <div className="flow-node-id">{data.node.name || data.node.id}</div>
+      <div className="flow-node-id" title={data.node.id}>
+        {data.label || data.node.name || data.node.id}
+      </div>
       <div className="flow-node-summary">{summary(data.node)}</div>
       {bad && (
-        <div className="flow-node-problem" title={data.problems.join('\n')}>
+        <div className="flow-node-problem" title={data.problems.join('\n')} data-testid={`node-problem-${data.node.id}`}>
           ⚠ {data.problems.length}
         </div>
       )}

@@ -15,6 +15,7 @@ import { nodeTypes } from './FlowNodes';
 import { JourneySettings, type Extra } from './JourneySettings';
 import { SidePanel } from './SidePanel';
 import { TripNotice } from '../deliverability/TripNotice';
+import { autoName, problemText, slugFor, stepLabel } from './names';
 import {
   flowEdge,
   newStep,
@@ -77,6 +78,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const [templates, setTemplates] = useState<string[]>([]);
   /** Each template's channel: a message step lists only its channel's templates. */
   const [templateChannels, setTemplateChannels] = useState<Record<string, string>>({});
+  /** Template id → its name: steps and pickers show names. */
+  const [templateNames, setTemplateNames] = useState<Record<string, string>>({});
+  /** Ids of the workspace's journeys: a new journey's id is made from its name and must be new. */
+  const [takenIds, setTakenIds] = useState<Set<string>>(new Set());
+  /** Whether the id was typed under "Advanced" (then the name no longer changes it). */
+  const [idTyped, setIdTyped] = useState(false);
   const [yaml, setYaml] = useState<string | null>(null);
   const [settingsOpen, setSettingsOpen] = useState(false);
 
@@ -97,14 +104,20 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   }, []);
 
   useEffect(() => {
-    get<{ data: { id: string; kind: string; channel: string; archived: boolean }[] }>('/api/templates').then(
+    get<{ data: { id: string; name?: string; kind: string; channel: string; archived: boolean }[] }>('/api/templates').then(
       (r) => {
         const usable = r.data.filter((x) => !x.archived && (x.kind === 'marketing' || x.kind === 'transactional'));
         setTemplates(usable.map((x) => x.id));
         setTemplateChannels(Object.fromEntries(usable.map((x) => [x.id, x.channel])));
+        setTemplateNames(Object.fromEntries(r.data.map((x) => [x.id, x.name || x.id])));
       },
       () => {},
     );
+    if (!id)
+      get<{ journeys: { id: string }[] }>('/api/journeys').then(
+        (r) => setTakenIds(new Set(r.journeys.map((j) => j.id))),
+        () => {},
+      );
     if (id)
       refresh(id).then(
         (d) => load(d.document),
@@ -143,7 +156,24 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     }
     return by;
   }, [issues, doc]);
-  const shown = useMemo(() => nodes.map((n) => ({ ...n, data: { ...n.data, problems: problems.get(n.id) ?? [] } }) as AnyFlowNode), [nodes, problems]);
+  const labelOf = useCallback(
+    (nodeId: string) => {
+      const n = nodes.find((x) => x.id === nodeId);
+      return n?.type === 'step' ? stepLabel((n as StepFlowNode).data.node, templateNames, t) : null;
+    },
+    [nodes, templateNames, t],
+  );
+  const shown = useMemo(
+    () =>
+      nodes.map(
+        (n) =>
+          ({
+            ...n,
+            data: { ...n.data, problems: (problems.get(n.id) ?? []).map((m) => problemText(m, labelOf, t)), ...(n.type === 'step' ? { label: labelOf(n.id) } : {}) },
+          }) as AnyFlowNode,
+      ),
+    [nodes, problems, labelOf, t],
+  );
 
   const onConnect = useCallback(
     (c: Connection) => {
@@ -163,6 +193,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
     const taken = new Set(nodes.map((n) => n.id));
     const nodeId = uniqueId(type.replace(/_/g, '-'), taken);
     const step = newStep(type, nodeId);
+    step.name = autoName(step, templateNames, t);
     // Connect from the selected step's first free output, else from the last step (or the trigger).
     const used = new Set(edges.map((e) => `${e.source}:${e.sourceHandle ?? 'next'}`));
     const freeOutput = (n: AnyFlowNode | undefined) => {
@@ -191,8 +222,11 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   };
 
   const selectedNode = nodes.find((n) => n.id === selected);
-  const updateStep = (next: StepFlowNode['data']['node']) => {
+  const updateStep = (given: StepFlowNode['data']['node']) => {
+    let next = given;
     const before = selectedNode?.type === 'step' ? selectedNode.data.node : null;
+    // A name still the one made from kind and template follows the template; a typed one stays.
+    if (before && next.name === before.name && (!before.name || before.name === autoName(before, templateNames, t))) next = { ...next, name: autoName(next, templateNames, t) };
     setNodes((ns) => ns.map((n) => (n.id === selected ? ({ ...n, data: { ...n.data, node: next } } as AnyFlowNode) : n)));
     // Renamed branch or split outputs keep their edges; removed ones lose them.
     if (before) setEdges((es) => remapOutputs(before, next, es));
@@ -223,14 +257,19 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   const save = async (publish = false): Promise<boolean> => {
     setNotice(null);
     setFailure(null);
-    if (local.length) {
+    // Problems block publishing only: a draft saves in any state, and the server lists them back.
+    if (publish && local.length) {
       setFailure(local.map((i) => i.message).join(' '));
       return false;
     }
     try {
-      const r = await put<{ version: number; outcome: string; status: string }>(`/api/journeys/${encodeURIComponent(doc.id)}`, publish ? { ...doc, status: 'live' } : doc);
+      const r = await put<{ version: number; outcome: string; status: string; problems?: Issue[] }>(`/api/journeys/${encodeURIComponent(doc.id)}`, publish ? { ...doc, status: 'live' } : doc);
       savePositions(doc.id, nodes);
-      setNotice(publish ? t('journeys.published', { v: r.version }) : `${t('saved')} ${t('journeys.version')} ${r.version} (${r.outcome})`);
+      if (r.problems) setErrors(r.problems);
+      const open = (r.problems?.length ?? 0) + local.length;
+      setNotice(
+        publish ? t('journeys.published', { v: r.version }) : open ? t('journeys.savedProblems', { v: r.version, n: open }) : `${t('saved')} ${t('journeys.version')} ${r.version} (${r.outcome})`,
+      );
       if (!id) navigate(`/journeys/${encodeURIComponent(doc.id)}`);
       else await refresh(doc.id);
       return true;
@@ -272,14 +311,34 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
   return (
     <div className="editor">
       <div className="toolbar" role="toolbar" aria-label={t('journeys.title')}>
-        {!id && (
-          <label>
-            {t('journeys.id')} <input value={meta.id} disabled={readOnly} onChange={(e) => setMeta({ ...meta, id: e.target.value })} placeholder="welcome" />
-          </label>
-        )}
         <label>
-          {t('journeys.name')} <input value={meta.name} disabled={readOnly} onChange={(e) => setMeta({ ...meta, name: e.target.value })} />
+          {t('journeys.name')}{' '}
+          <input
+            value={meta.name}
+            disabled={readOnly}
+            data-testid="journey-name"
+            onChange={(e) => setMeta({ ...meta, name: e.target.value, id: id || idTyped ? meta.id : slugFor(e.target.value, takenIds) })}
+          />
         </label>
+        {!id && (
+          <details className="advanced">
+            <summary>{t('journeys.advanced')}</summary>
+            <label>
+              {t('journeys.id')}{' '}
+              <input
+                value={meta.id}
+                disabled={readOnly}
+                dir="ltr"
+                data-testid="journey-id"
+                onChange={(e) => {
+                  setIdTyped(true);
+                  setMeta({ ...meta, id: e.target.value });
+                }}
+              />
+            </label>
+            <span className="muted small">{t('journeys.idHint')}</span>
+          </details>
+        )}
         {detail && (
           <span className={`badge status-${status}`} data-testid="journey-status">
             {t(`status.${status}` as 'status.live')} · v{detail.version}
@@ -425,6 +484,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
               issues={issues}
               templates={templates}
               templateChannels={templateChannels}
+              templateNames={templateNames}
               readOnly={readOnly}
               onNode={updateStep}
               onRename={rename}
@@ -444,11 +504,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           )}
           <section className="panel" aria-labelledby="problems-title" data-testid="problems">
             <h2 id="problems-title">{issues.length === 1 ? t('journeys.problem') : issues.length ? t('journeys.problems', { n: issues.length }) : t('journeys.valid')}</h2>
+            {issues.length > 0 && <p className="muted small">{t('journeys.blocksPublish')}</p>}
             <ul className="issues">
               {issues.map((i) => (
                 <li key={i.path + i.message}>
                   <button type="button" className="link" onClick={() => openIssue(i)}>
-                    {i.message}
+                    {problemText(i.message, labelOf, t)}
                   </button>
                 </li>
               ))}

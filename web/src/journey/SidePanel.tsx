@@ -70,6 +70,8 @@ export interface PanelProps {
   templates: string[];
   /** Template id → its channel (email when absent). */
   templateChannels?: Record<string, string>;
+  /** Template id → its name (the picker shows names). */
+  templateNames?: Record<string, string>;
   readOnly: boolean;
   onNode(next: JourneyNode): void;
   onRename(from: string, to: string): void;
@@ -225,7 +227,7 @@ export function SidePanel(props: PanelProps) {
                   <option value="">—</option>
                   {stepTemplates.map((id) => (
                     <option key={id} value={id}>
-                      {id}
+                      {props.templateNames?.[id] ?? id}
                     </option>
                   ))}
                   {node.template && !stepTemplates.includes(String(node.template)) ? <option value={String(node.template)}>{String(node.template)}</option> : null}

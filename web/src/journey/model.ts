@@ -37,6 +37,8 @@ export const TRIGGER_ID = '__trigger';
 export interface StepData extends Record<string, unknown> {
   node: JourneyNode;
   problems: string[];
+  /** What the canvas shows: the step's name, else one made from its kind and template (./names.ts). */
+  label?: string;
 }
 export interface TriggerData extends Record<string, unknown> {
   trigger: JourneyDoc['trigger'];

@@ -12,6 +12,8 @@ import { useI18n, type I18n } from '../i18n';
 import { navigate } from '../router';
 import { messages, type MessageKey } from '../messages';
 import { ChannelSplit, type ByChannel } from './ChannelSplit';
+import { stepLabel } from '../journey/names';
+import type { JourneyNode } from '../journey/model';
 
 export interface MessageCounts {
   sent: number;
@@ -151,7 +153,8 @@ function Bar({ value, max, label }: { value: number; max: number; label: string 
   );
 }
 
-function Funnel({ nodes }: { nodes: FunnelNode[] }) {
+/** `labels`: step id → the step's label (its name, or kind and template: web/src/journey/names.ts). */
+function Funnel({ nodes, labels = {} }: { nodes: FunnelNode[]; labels?: Record<string, string> }) {
   const { t, num } = useI18n();
   const max = Math.max(1, ...nodes.map((n) => n.reached));
   return (
@@ -166,7 +169,8 @@ function Funnel({ nodes }: { nodes: FunnelNode[] }) {
         {nodes.map((n) => (
           <tr key={n.node} data-testid={`funnel-${n.node}`}>
             <th scope="row" style={{ whiteSpace: 'nowrap', verticalAlign: 'top' }}>
-              <bdi>{n.node}</bdi> <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span>
+              <bdi title={n.node}>{labels[n.node] ?? n.node}</bdi>{' '}
+              {!labels[n.node] && <span className="muted small">{`node.${n.type}` in messages.en ? t(`node.${n.type}` as MessageKey) : n.type}</span>}
               {n.channel && (
                 <span className="badge" data-testid={`funnel-channel-${n.node}`}>
                   {`an.ch.${n.channel}` in messages.en ? t(`an.ch.${n.channel}` as MessageKey) : n.channel}
@@ -335,6 +339,7 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
   const [templates, setTemplates] = useState<{ id: string; name: string }[]>([]);
   const [stats, setStats] = useState<ScopeStats | null>(null);
   const [funnel, setFunnel] = useState<FunnelNode[] | null>(null);
+  const [stepLabels, setStepLabels] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [templateId, setTemplateId] = useState('');
   const [templateStats, setTemplateStats] = useState<ScopeStats | null>(null);
@@ -359,7 +364,11 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
       (r) => setFunnel(r.nodes),
       () => setFunnel([]),
     );
-  }, [journeyId]);
+    get<{ document: { nodes: JourneyNode[] } }>(`/api/journeys/${enc(journeyId)}`).then(
+      (d) => setStepLabels(Object.fromEntries(d.document.nodes.map((n) => [n.id, stepLabel(n, Object.fromEntries(templates.map((x) => [x.id, x.name])), t)]))),
+      () => setStepLabels({}),
+    );
+  }, [journeyId, templates]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     setTemplateStats(null);
     if (templateId) get<ScopeStats>(`/api/templates/${enc(templateId)}/stats`).then(setTemplateStats, (e) => setError((e as Error).message));
@@ -400,7 +409,7 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
           </section>
           <section aria-labelledby="an-funnel" style={{ marginBlockStart: '1.25rem' }}>
             <h2 id="an-funnel">{t('an.funnel')}</h2>
-            {funnel ? <Funnel nodes={funnel} /> : <p>{t('loading')}</p>}
+            {funnel ? <Funnel nodes={funnel} labels={stepLabels} /> : <p>{t('loading')}</p>}
           </section>
           <section aria-labelledby="an-ab" style={{ marginBlockStart: '1.25rem' }}>
             <h2 id="an-ab">{t('an.ab')}</h2>

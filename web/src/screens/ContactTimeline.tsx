@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { get } from '../api';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages';
+import { codeLabel } from '../codes';
 
 interface EventEntry {
   kind: 'event';
@@ -146,7 +147,7 @@ export function ContactTimeline({ contactId }: { contactId: string }) {
                     </bdi>
                   </strong>{' '}
                   <span className={`badge status-${e.status}`}>
-                    <bdi dir="ltr">{e.status}</bdi>
+                    <bdi>{codeLabel(t, 'sub.status', e.status)}</bdi>
                   </span>
                   {e.source && (
                     <span className="muted small">

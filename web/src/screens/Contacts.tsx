@@ -7,6 +7,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { canEdit, get, type Role } from '../api';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../codes';
 import { Link } from '../router';
 import { ContactTimeline } from './ContactTimeline';
 import { ChannelConsent } from './contacts/ChannelConsent';
@@ -196,7 +197,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
         <ul>
           {lists.map((m) => (
             <li key={m.listId}>
-              {m.list.name} · {m.status}
+              {m.list.name} · {codeLabel(t, 'sub.status', m.status)}
             </li>
           ))}
         </ul>
@@ -206,7 +207,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
         {runs.map((r) => (
           <details key={r.id}>
             <summary>
-              <Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {r.status}
+              <Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {codeLabel(t, 'run.status', r.status)}
               {r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}
               {r.steps.length > 0 && (
                 <span className="muted small" data-testid="journey-path">
@@ -218,7 +219,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
             <ol>
               {r.steps.map((s, i) => (
                 <li key={i}>
-                  {s.node}: {s.outcome} · {date(s.executedAt)}
+                  {s.node}: {codeLabel(t, 'outcome', s.outcome)} · {date(s.executedAt)}
                 </li>
               ))}
             </ol>
@@ -238,7 +239,7 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
                   {c.channel}
                   {c.topic ? `/${c.topic}` : ''}
                 </td>
-                <td>{c.status}</td>
+                <td>{codeLabel(t, 'sub.status', c.status)}</td>
                 <td>{c.source ?? ''}</td>
                 <td>{c.detail ? <bdi>{c.detail}</bdi> : (c.ip ?? '')}</td>
               </tr>

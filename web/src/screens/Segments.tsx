@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError, get, patch, post, canEdit, type Issue, type Role } from '../api';
 import { useI18n } from '../i18n';
+import { codeLabel } from '../codes';
 import { Link, navigate } from '../router';
 import { VisitFields } from '../conditions/VisitFields';
 import { blankVisit, isVisitLeaf } from '../conditions/visits';
@@ -86,7 +87,9 @@ export function SegmentsList({ role }: { role: Role }) {
             {list.map((s) => (
               <tr key={s.id}>
                 <td>
-                  <Link to={`/segments/${encodeURIComponent(s.id)}`}>{s.name}</Link> <span className="muted small">{s.id}</span>
+                  <Link to={`/segments/${encodeURIComponent(s.id)}`} title={s.id}>
+                    {s.name}
+                  </Link>
                 </td>
                 <td>{s.memberCount === undefined ? '—' : num(s.memberCount)}</td>
               </tr>
@@ -102,6 +105,8 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
   const { t, num } = useI18n();
   const readOnly = !canEdit(role);
   const [name, setName] = useState('');
+  /** The saved segment's name: the heading (never its id). */
+  const [title, setTitle] = useState('');
   const [conditions, setConditions] = useState<unknown>({ all: [blank('attribute')] });
   const [json, setJson] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -112,6 +117,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
     if (id)
       get<Segment>(`/api/segments/${encodeURIComponent(id)}`).then((s) => {
         setName(s.name);
+        setTitle(s.name);
         setConditions(s.conditions);
       });
   }, [id]);
@@ -150,7 +156,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
 
   return (
     <div className="segment-editor">
-      <h1>{id ?? t('segments.new')}</h1>
+      <h1 title={id ?? undefined}>{id ? title || t('loading') : t('segments.new')}</h1>
       <label>
         {t('journeys.name')}
         <input value={name} disabled={readOnly} onChange={(e) => setName(e.target.value)} />
@@ -189,7 +195,7 @@ export function SegmentEditor({ id, role }: { id: string | null; role: Role }) {
                   >
                     {VALUE_OPS.map((o) => (
                       <option key={o} value={o}>
-                        {o}
+                        {codeLabel(t, 'segop', o)}
                       </option>
                     ))}
                   </select>

@@ -15,6 +15,7 @@ import { WebsiteTracking } from './settings/WebsiteTracking';
 import { AssistantSettingsSection } from '../assistant/AssistantSettings';
 import { KeyOrigins } from './settings/KeyOrigins';
 import { DeliverabilitySettings } from '../deliverability/DeliverabilitySettings';
+import { Invitations } from './settings/Invitations';
 
 interface Workspace {
   id: string;
@@ -49,7 +50,7 @@ export function Settings({ session }: { session: Session }) {
   const [keys, setKeys] = useState<Key[]>([]);
   const [members, setMembers] = useState<Member[]>([]);
   const [secret, setSecret] = useState<string | null>(null);
-  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  const [link, setLink] = useState<{ email: string; url: string; mailed: boolean; reason?: string } | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [keyKind, setKeyKind] = useState('write');
   const [keyName, setKeyName] = useState('');
@@ -243,8 +244,8 @@ export function Settings({ session }: { session: Session }) {
             onSubmit={(e) => {
               e.preventDefault();
               void attempt(async () => {
-                const r = await post<{ setupUrl: string; email: string }>('/api/users/invites', { email: inviteEmail, role: inviteRole });
-                setLink({ email: r.email, url: r.setupUrl });
+                const r = await post<{ setupUrl: string; email: string; mail?: { status: string; reason?: string } }>('/api/users/invites', { email: inviteEmail, role: inviteRole });
+                setLink({ email: r.email, url: r.setupUrl, mailed: r.mail?.status === 'sent', ...(r.mail?.reason ? { reason: r.mail.reason } : {}) });
               });
             }}
           >
@@ -267,9 +268,11 @@ export function Settings({ session }: { session: Session }) {
         )}
         {link && (
           <p className="ok" role="status">
-            {t('settings.setupLink', { email: link.email })} <code data-testid="invite-link">{link.url}</code>
+            {link.mailed ? t('settings.inviteMailed', { email: link.email }) : t('settings.inviteNotMailed', { email: link.email, reason: link.reason ?? '—' })}{' '}
+            <code data-testid="invite-link">{link.url}</code>
           </p>
         )}
+        <Invitations admin={admin} version={link?.url ?? ''} />
       </section>
     </div>
   );

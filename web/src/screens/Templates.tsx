@@ -78,7 +78,9 @@ export function TemplatesList({ role }: { role: Role }) {
             {list.map((x) => (
               <tr key={x.id}>
                 <td>
-                  <Link to={`/templates/${encodeURIComponent(x.id)}`}>{x.name}</Link> <span className="muted small">{x.id}</span>
+                  <Link to={`/templates/${encodeURIComponent(x.id)}`} title={x.id}>
+                    {x.name}
+                  </Link>
                 </td>
                 <td>{x.kind}</td>
                 <td>{x.channel}</td>
@@ -175,6 +177,8 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
   const [view, setView] = useState<View | null>(null);
   const [newId, setNewId] = useState('');
   const [name, setName] = useState('');
+  /** The saved name: the heading (the id stays an engineer's detail, in its tooltip). */
+  const [savedName, setSavedName] = useState('');
   const [subject, setSubject] = useState('');
   const [preheader, setPreheader] = useState('');
   const [body, setBody] = useState('<p>Hello {{ contact.first_name | default: "there" }}!</p>\n<p>{{ workspace.postal_address }} · <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>');
@@ -225,6 +229,7 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
     get<View>(`/api/templates/${encodeURIComponent(id)}`).then((v) => {
       setView(v);
       setName(v.name);
+      setSavedName(v.name);
       loadContent(v.current.content);
     });
   }, [id]);
@@ -298,7 +303,9 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
   return (
     <div className="template-editor">
       <section className="template-form" aria-labelledby="tpl-title">
-        <h1 id="tpl-title">{id ?? t('templates.new')}</h1>
+        <h1 id="tpl-title" title={id ?? undefined}>
+          {id ? savedName || id : t('templates.new')}
+        </h1>
         {!id && (
           <label>
             {t('templates.id')}
