@@ -9,14 +9,12 @@
  * The receiver answers 2xx (its post id in `X-Post-Id` or a JSON `id`, else the key is kept);
  * 408/429/5xx and connection errors are retried, other answers fail for good.
  *
- * Outbound through the address guard in the socket's lookup (../channels/address-guard.ts): a
+ * Outbound through the guarded client (../channels/outbound-http.ts) on a fresh connection: a
  * private, loopback or link-local target is refused unless the operator and the workspace allow it,
- * as for the webhook channel. Redirects are not followed.
+ * as for the webhook channel. Redirects are not followed; the timeout covers the whole exchange.
  */
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import { guardedLookup, isPrivateAddress, PrivateAddressError } from '../channels/address-guard.js';
+import { answerHeader, answerText, outboundRequest, retryAfterMs, type OutboundAnswer } from '../channels/outbound-http.js';
 import type { Clock } from '../core/clock.js';
 import type { Destination, PublishInput, PublishResult } from './destination.js';
 
@@ -28,46 +26,11 @@ export function signPost(timestamp: string, body: string, secret: string): strin
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function post(url: URL, headers: Record<string, string>, body: string, allowPrivate: boolean): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    // Node skips `lookup` for IP literals, so those are checked here.
-    if (!allowPrivate && (/^[\d.]+$/.test(host) || host.includes(':')) && isPrivateAddress(host)) return reject(new PrivateAddressError(host, host));
-    const lib = url.protocol === 'https:' ? https : http;
-    const req = lib.request(url, {
-      method: 'POST',
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-      ...(allowPrivate ? {} : { lookup: guardedLookup }),
-      agent: false,
-      timeout: WEBHOOK_TIMEOUT_MS,
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${WEBHOOK_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_ANSWER_BYTES) chunks.push(c);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.end(body);
-  });
-}
-
-function remoteIdOf(answer: Answer, fallback: string): string {
-  const header = answer.headers['x-post-id'];
-  if (typeof header === 'string' && header) return header.slice(0, 200);
+function remoteIdOf(answer: OutboundAnswer, fallback: string): string {
+  const header = answerHeader(answer, 'x-post-id');
+  if (header) return header.slice(0, 200);
   try {
-    const id = (JSON.parse(answer.body) as { id?: unknown }).id;
+    const id = (JSON.parse(answerText(answer)) as { id?: unknown }).id;
     if (typeof id === 'string' || typeof id === 'number') return String(id).slice(0, 200);
   } catch {
     // not JSON: keep the key
@@ -95,17 +58,13 @@ export function webhookDestination(settings: { url: string }, secret: string, cl
       });
       const timestamp = String(clock.now());
       const headers = { 'content-type': 'application/json', 'x-qatra-timestamp': timestamp, 'x-qatra-signature': signPost(timestamp, body, secret), 'idempotency-key': input.idempotencyKey };
-      let answer: Answer;
-      try {
-        answer = await post(new URL(settings.url), headers, body, allowPrivate);
-      } catch (err) {
-        if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
-        return { status: 'retryable', reason: `connection failed: ${(err as Error).message}`.slice(0, 500) };
-      }
+      const answer = await outboundRequest(new URL(settings.url), { method: 'POST', headers, body }, { allowPrivate, timeoutMs: WEBHOOK_TIMEOUT_MS, maxAnswerBytes: MAX_ANSWER_BYTES });
+      if (answer.kind === 'private' || answer.kind === 'invalid') return { status: 'permanent', reason: answer.reason };
+      if (answer.kind !== 'answer') return { status: 'retryable', reason: answer.reason.slice(0, 500) };
       if (answer.status >= 200 && answer.status < 300) return { status: 'published', remoteId: remoteIdOf(answer, input.idempotencyKey), remoteUrl: null };
       if (answer.status === 408 || answer.status === 429 || answer.status >= 500) {
-        const s = Number(answer.headers['retry-after']);
-        return Number.isFinite(s) && s >= 0 ? { status: 'retryable', reason: `HTTP ${answer.status}`, retryAfterMs: s * 1000 } : { status: 'retryable', reason: `HTTP ${answer.status}` };
+        const after = retryAfterMs(answer.headers['retry-after'], clock.now());
+        return after === undefined ? { status: 'retryable', reason: `HTTP ${answer.status}` } : { status: 'retryable', reason: `HTTP ${answer.status}`, retryAfterMs: after };
       }
       return { status: 'permanent', reason: `HTTP ${answer.status}` };
     },
