@@ -13,7 +13,7 @@
  */
 import type { AppDeps } from '../core/app-deps.js';
 import type { Channel } from '../channels/channel.js';
-import { fromJson, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
 import { sendTransactional } from '../messages/send.js';
 import { saveTemplates } from '../templates/service.js';
 import type { TemplateInput } from '../templates/template.js';
@@ -87,12 +87,8 @@ export async function alertTrip(deps: AlertDeps, trip: Trip, workspaceId: string
   }
   let webhook: number | null = null;
   if (settings.webhookUrl) {
-    const ws = await deps.store.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
-    const wsSettings = ws ? fromJson<Record<string, unknown> | null>(ws.settings) : null;
-    const secret = typeof wsSettings?.webhookSecret === 'string' && wsSettings.webhookSecret ? wsSettings.webhookSecret : null;
-    const allowPrivate = deps.config.allowPrivateOutbound === true && wsSettings?.allowPrivateWebhookTargets === true;
     try {
-      webhook = await postAlert({ url: settings.webhookUrl, body: tripEvent(workspaceId, { ...trip, notifiedAt: now }), secret, allowPrivate, now });
+      webhook = await postAlert(deps, workspaceId, { url: settings.webhookUrl, body: tripEvent(workspaceId, { ...trip, notifiedAt: now }), now });
       if (webhook < 200 || webhook >= 300) deps.log.warn({ workspaceId, trip: trip.id, status: webhook }, 'reputation alert webhook refused');
     } catch (err) {
       deps.log.warn({ err, workspaceId, trip: trip.id }, 'reputation alert webhook failed');

@@ -12,7 +12,6 @@
  */
 import type { AppDeps } from '../core/app-deps.js';
 import type { Channel } from '../channels/channel.js';
-import { fromJson } from '../core/json.js';
 import type { JsonObject } from '../core/json.js';
 import { sendTransactional } from '../messages/send.js';
 import type { Anomaly } from './anomalies.js';
@@ -73,12 +72,8 @@ export async function alertAnomaly(deps: AlertDeps, workspaceId: string, anomaly
   }
   let webhook: number | null = null;
   if (settings.webhookUrl) {
-    const ws = await deps.store.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
-    const wsSettings = ws ? fromJson<Record<string, unknown> | null>(ws.settings) : null;
-    const secret = typeof wsSettings?.webhookSecret === 'string' && wsSettings.webhookSecret ? wsSettings.webhookSecret : null;
-    const allowPrivate = deps.config.allowPrivateOutbound === true && wsSettings?.allowPrivateWebhookTargets === true;
     try {
-      webhook = await postAlert({ url: settings.webhookUrl, body: data, secret, allowPrivate, now });
+      webhook = await postAlert(deps, workspaceId, { url: settings.webhookUrl, body: data, now });
       if (webhook < 200 || webhook >= 300) deps.log.warn({ workspaceId, anomaly: anomaly.id, status: webhook }, 'insight alert webhook refused');
     } catch (err) {
       deps.log.warn({ err, workspaceId, anomaly: anomaly.id }, 'insight alert webhook failed');

@@ -29,12 +29,15 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-interface WebhookSettings {
+export interface WebhookSettings {
+  /** The workspace's `webhookSecret`, signing every outbound webhook and alert; null: unsigned. */
   secret: string | null;
+  /** The workspace's `allowPrivateWebhookTargets` (effective only with the operator's QATRA_ALLOW_PRIVATE_OUTBOUND). */
   allowPrivate: boolean;
 }
 
-async function workspaceSettings(deps: ServiceDeps, workspaceId: string): Promise<WebhookSettings> {
+/** How a workspace's outbound webhooks are signed and where they may go: for the webhook channel and the alerts. */
+export async function webhookSettingsOf(deps: Pick<ServiceDeps, 'store'>, workspaceId: string): Promise<WebhookSettings> {
   const row = await deps.store.db.selectFrom('workspaces').select('settings').where('id', '=', workspaceId).executeTakeFirst();
   const settings = row ? fromJson<Record<string, unknown> | null>(row.settings) : null;
   const secret = settings?.webhookSecret;
@@ -75,7 +78,7 @@ export function webhookPost(deps: ServiceDeps & { config?: Pick<Config, 'allowPr
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return { status: 'permanent', reason: 'webhook config.url must be an http(s) URL' };
     const timeoutMs = typeof request.config.timeoutMs === 'number' ? request.config.timeoutMs : DEFAULT_WEBHOOK_TIMEOUT_MS;
     const body = JSON.stringify({ contact: request.contact, context: request.context, idempotencyKey: request.idempotencyKey });
-    const settings = await workspaceSettings(deps, request.workspaceId);
+    const settings = await webhookSettingsOf(deps, request.workspaceId);
     const secret = typeof request.config.secret === 'string' ? request.config.secret : settings.secret;
     const headers: Record<string, string> = {
       'content-type': 'application/json',
