@@ -8,8 +8,7 @@ import type { RouteModule } from '../api/deps.js';
 import type { AppDeps } from '../core/app-deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
-import { createEmailChannel } from '../channels/email/channel.js';
-import { emailDefaultsOf } from '../channels/email/env.js';
+import { emailChannel } from '../channels/email/index.js';
 import { createForm, deleteForm, getForm, listForms, updateForm, type Form } from './forms.js';
 import { registerPublicFormRoutes } from './public.routes.js';
 import { formCreateBody, formPatchBody, formSchema } from './schemas.js';
@@ -24,15 +23,7 @@ async function present(deps: AppDeps, forms: Form[]): Promise<z.output<typeof fo
 export const formsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['forms'];
-  const channel = createEmailChannel({
-    store: deps.store,
-    clock: deps.clock,
-    secretBox: deps.secretBox,
-    log: deps.log,
-    publicUrl: deps.config.publicUrl,
-    defaults: emailDefaultsOf(deps.config),
-    allowPrivateOutbound: deps.config.allowPrivateOutbound,
-  });
+  const channel = emailChannel(deps);
   app.addHook('onClose', async () => channel.close());
   const one = async (f: Form) => (await present(deps, [f]))[0]!;
 

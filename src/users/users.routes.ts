@@ -12,8 +12,7 @@ import { createInvite, listMembers, ROLES, setRole } from './users.js';
 import type { Role } from './tables.js';
 import { listPendingInvites, withdrawInvite } from './invites.js';
 import { sendInviteMail } from './invite-mail.js';
-import { createEmailChannel } from '../channels/email/channel.js';
-import { emailDefaultsOf } from '../channels/email/env.js';
+import { emailChannel } from '../channels/email/index.js';
 
 const RoleSchema = z.enum(ROLES as [Role, ...Role[]]);
 const memberSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: RoleSchema, createdAt: z.number() });
@@ -30,15 +29,7 @@ export const usersRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const tags = ['users'];
   // Invitation emails go through the workspace's email provider, as the email channel pools it.
-  const channel = createEmailChannel({
-    store: deps.store,
-    clock: deps.clock,
-    secretBox: deps.secretBox,
-    log: deps.log,
-    publicUrl: deps.config.publicUrl,
-    defaults: emailDefaultsOf(deps.config),
-    allowPrivateOutbound: deps.config.allowPrivateOutbound,
-  });
+  const channel = emailChannel(deps);
   app.addHook('onClose', async () => channel.close());
 
   app.get(
