@@ -19,6 +19,8 @@ import { illFormedPath, jsonShape, MAX_JSON_ARRAY_ITEMS, MAX_JSON_DEPTH } from '
 import { ForbiddenError, ValidationError } from '../../../../core/errors.js';
 import { feedbackDepsOf } from '../../../../bounces/deps.js';
 import { loadEmailSettings } from '../../settings.js';
+import { loadProviderList } from '../../routing/list.js';
+import type { AppDeps } from '../../../../core/app-deps.js';
 import { mailgunWebhook } from '../mailgun/webhook.js';
 import { postmarkWebhook } from '../postmark/webhook.js';
 import { sendgridWebhook } from '../sendgrid/webhook.js';
@@ -76,16 +78,12 @@ export function espHookRoutes(options: EspHookOptions = {}): RouteModule {
         { bodyLimit: ESP_HOOK_BODY_LIMIT, schema: { hide: true, params, response: { 200: answer } } },
         async (request) => {
           const { kind, workspaceId } = request.params;
-          const resolved = await loadEmailSettings(deps.store.db, workspaceId, deps.secretBox);
-          const esp = resolved?.settings.esp;
-          if (!resolved || !esp || esp.kind !== kind) throw new ForbiddenError(`no ${kind} provider is set up for this workspace`);
+          const found = await espOf(deps, workspaceId, kind);
+          if (!found) throw new ForbiddenError(`no ${kind} provider is set up for this workspace`);
           const webhook = webhooks[kind] as EspWebhook<EspKind>;
           const now = deps.clock.now();
           const rawBody = typeof request.body === 'string' ? request.body : '';
-          const verdict = await webhook.verify(
-            { rawBody, headers: request.headers, ip: request.ip, json: () => parseJsonBody(rawBody) },
-            { esp: esp as EspSettingsOf<EspKind>, secrets: resolved.secrets.esp ?? {}, now },
-          );
+          const verdict = await webhook.verify({ rawBody, headers: request.headers, ip: request.ip, json: () => parseJsonBody(rawBody) }, { ...found, now });
           return deps.store.transaction(async (trx) => {
             if (verdict.nonce !== undefined && !(await claimNonce(trx, workspaceId, kind, verdict.nonce, now))) throw new ForbiddenError('this webhook request was already received (replay)');
             return applyEspEvents(feedbackDeps, trx, workspaceId, kind, verdict.events);
@@ -94,4 +92,18 @@ export function espHookRoutes(options: EspHookOptions = {}): RouteModule {
       );
     });
   };
+}
+
+/**
+ * The workspace's provider of this kind: its single-provider settings (`PUT /api/email/provider`,
+ * also the provider list's `primary`), else the first of that kind in its provider list
+ * (../../routing/list.ts). Two providers of one kind share the webhook URL; the first one's keys verify it.
+ */
+async function espOf(deps: AppDeps, workspaceId: string, kind: EspKind): Promise<{ esp: EspSettingsOf<EspKind>; secrets: Record<string, string> } | null> {
+  const resolved = await loadEmailSettings(deps.store.db, workspaceId, deps.secretBox);
+  const esp = resolved?.settings.esp;
+  if (resolved && esp && esp.kind === kind) return { esp: esp as EspSettingsOf<EspKind>, secrets: resolved.secrets.esp ?? {} };
+  const listed = (await loadProviderList(deps.store.db, deps.secretBox, workspaceId)).providers.find((p) => p.kind === kind);
+  const settings = listed?.settings.esp as EspSettingsOf<EspKind> | undefined;
+  return listed && settings ? { esp: settings, secrets: listed.secrets } : null;
 }
