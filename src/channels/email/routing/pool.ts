@@ -83,8 +83,9 @@ export function createRoutedPool(deps: RoutedPoolDeps, defaults: ResolvedEmailSe
           id: 'default',
           name: 'default',
           kind: settings.provider,
-          settings: settings.smtp ? { smtp: settings.smtp } : {},
-          secrets: secrets.password ? { password: secrets.password } : {},
+          settings: settings.smtp ? { smtp: settings.smtp } : settings.esp ? { esp: settings.esp } : {},
+          // An ESP's credentials are the entry's secrets, as in a list (`build` hands them on as `secrets.esp`).
+          secrets: isEspKind(settings.provider) ? { ...secrets.esp } : secrets.password ? { password: secrets.password } : {},
           updatedAt: 0,
         };
         return {
