@@ -95,6 +95,9 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
 
   return (
     <div className="shell">
+      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main')?.focus())}>
+        {t('skipToContent')}
+      </a>
       <header className="topbar">
         <strong className="brand">
           <img src="/app/favicon.svg" alt="" width="20" height="20" />
@@ -129,7 +132,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
           </Link>
         ))}
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         {session.role === 'viewer' && (
           <p className="notice" role="note">
             {t('readOnly')}

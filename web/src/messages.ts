@@ -11,6 +11,7 @@ import { codesAr, codesEn, codesFa } from './codes-messages';
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
   appName: 'Qatra',
+  skipToContent: 'Skip to content',
   'nav.journeys': 'Journeys',
   'nav.templates': 'Templates',
   'nav.contacts': 'Contacts',
@@ -597,6 +598,7 @@ type Dict = Partial<Record<MessageKey, string>>;
 
 const ar: Dict = {
   appName: 'قطرة',
+  skipToContent: 'انتقل إلى المحتوى',
   'nav.journeys': 'الرحلات',
   'nav.templates': 'القوالب',
   'nav.segments': 'الشرائح',
@@ -1179,6 +1181,7 @@ const ar: Dict = {
 
 const fa: Dict = {
   appName: 'قطره',
+  skipToContent: 'رفتن به محتوا',
   'nav.journeys': 'سفرها',
   'nav.templates': 'قالب‌ها',
   'nav.segments': 'بخش‌ها',

@@ -456,7 +456,12 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
             nodes={shown}
             edges={edges}
             nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
+            onNodesChange={(changes) => {
+              onNodesChange(changes);
+              // Enter or Space on a focused step selects it (the keyboard's click): open its panel too.
+              const picked = changes.find((c) => c.type === 'select' && c.selected);
+              if (picked && picked.type === 'select') select(picked.id);
+            }}
             onEdgesChange={readOnly ? undefined : onEdgesChange}
             onConnect={onConnect}
             onNodeClick={(_e, n) => select(n.id)}

@@ -205,25 +205,25 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
       <section aria-labelledby="journeys-title">
         <h2 id="journeys-title">{t('contacts.journeys')}</h2>
         {runs.map((r) => (
-          <details key={r.id}>
-            <summary>
-              <Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {codeLabel(t, 'run.status', r.status)}
-              {r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}
-              {r.steps.length > 0 && (
-                <span className="muted small" data-testid="journey-path">
-                  {' '}
-                  · {t('contacts.path')}: <bdi dir="ltr">{r.steps.map((s) => s.node).join(' → ')}</bdi>
-                </span>
-              )}
-            </summary>
-            <ol>
-              {r.steps.map((s, i) => (
-                <li key={i}>
-                  {s.node}: {codeLabel(t, 'outcome', s.outcome)} · {date(s.executedAt)}
-                </li>
-              ))}
-            </ol>
-          </details>
+          <div key={r.id} className="run">
+            {/* The link stays outside <summary>: a control inside another one is unreachable by keyboard and screen readers. */}
+            <Link to={`/journeys/${encodeURIComponent(r.journeyId)}`}>{r.journeyId}</Link> · {codeLabel(t, 'run.status', r.status)}
+            {r.currentNode ? ` @ ${r.currentNode}` : ''} · {date(r.enteredAt)}
+            {r.steps.length > 0 && (
+              <details>
+                <summary className="muted small" data-testid="journey-path">
+                  {t('contacts.path')}: <bdi dir="ltr">{r.steps.map((s) => s.node).join(' → ')}</bdi>
+                </summary>
+                <ol>
+                  {r.steps.map((s, i) => (
+                    <li key={i}>
+                      {s.node}: {codeLabel(t, 'outcome', s.outcome)} · {date(s.executedAt)}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            )}
+          </div>
         ))}
       </section>
       <SunsetNote contactId={contact.id} />
