@@ -4,6 +4,7 @@
  *    the app, signed out and signed in, in English, Arabic and Persian, with data in every list;
  *    no violation of impact "serious" or "critical" is allowed (WCAG 2.1 A and AA rules, plus
  *    best practices). A failure lists each rule, where and why, in one line per node.
+ *  - at a phone's width (390 px) no screen scrolls sideways (WCAG 1.4.10, reflow);
  *  - the skip link is the first thing the keyboard reaches and moves focus to the screen's content;
  *  - the journey canvas works by keyboard: a step is reached with Tab and opened with Enter.
  */
@@ -14,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { openBrowser, type Browser } from './browser.js';
 import { apiClient, chromiumGuard, newPage, setUpOwner } from './kit.js';
 import { startQatra, type RunningQatra } from './server.js';
+import { screensOf, seedShowcase, type Showcase } from './showcase.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const missing = chromiumGuard('accessibility of every screen');
@@ -43,45 +45,15 @@ describe.skipIf(!!missing)('accessibility of every screen', () => {
   let q: RunningQatra;
   let browser: Browser;
   let page: Page;
-  const { api, ingest } = apiClient(() => q);
-  const ids: Record<string, string> = {};
+  const client = apiClient(() => q);
+  let showcase: Showcase;
 
   beforeAll(async () => {
     q = await startQatra();
     browser = await openBrowser({ height: 900 });
     page = await newPage(browser);
     // Something in every list, so the audit sees rows, badges and links and not only empty states.
-    await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
-    await api('POST', '/api/templates', {
-      id: 'welcome',
-      name: 'Welcome email',
-      kind: 'marketing',
-      content: { subject: 'Welcome {{ first_name }}', body: '<p>Hi</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
-    });
-    await api('POST', '/api/journeys', {
-      id: 'welcome',
-      name: 'Welcome series',
-      status: 'live',
-      trigger: { type: 'event', event: 'signed_up' },
-      start: 'send',
-      nodes: [
-        { id: 'send', type: 'message', channel: 'email', template: 'welcome' },
-        { id: 'wait', type: 'delay', duration: '2d' },
-        { id: 'done', type: 'exit' },
-      ],
-      edges: [
-        { from: 'send', to: 'wait' },
-        { from: 'wait', to: 'done' },
-      ],
-    });
-    await ingest('identify', { userId: 'u1', traits: { email: 'ahmad@example.com', first_name: 'أحمد', plan: 'pro' } });
-    await ingest('track', { userId: 'u1', event: 'signed_up' });
-    const contacts = await api('GET', '/api/contacts?userId=u1');
-    ids.contact = contacts.data[0].id;
-    const segment = await api('POST', '/api/segments', { name: 'Pro plan', definition: { attribute: 'plan', op: 'equals', value: 'pro' } }).catch(() => null);
-    if (segment?.id) ids.segment = segment.id;
-    const list = await api('POST', '/api/lists', { name: 'Everyone' });
-    await api('POST', '/api/broadcasts', { name: 'December news', channel: 'email', template: 'welcome', audience: { type: 'list', id: list.id } });
+    showcase = await seedShowcase(client);
   });
   afterAll(async () => {
     await browser?.close();
@@ -99,38 +71,21 @@ describe.skipIf(!!missing)('accessibility of every screen', () => {
     expect(found).toEqual([]);
   });
 
-  const screens = (): [string, string][] => [
-    ['journeys', '/journeys'],
-    ['journey canvas', '/journeys/welcome'],
-    ['new journey', '/journeys/new'],
-    ['simulator', '/journeys/welcome/simulate'],
-    ['templates', '/templates'],
-    ['template editor', '/templates/welcome'],
-    ['segments', '/segments'],
-    ...(ids.segment ? ([['segment editor', `/segments/${ids.segment}`]] as [string, string][]) : []),
-    ['contacts', '/contacts'],
-    ['contact profile', `/contacts/${ids.contact}`],
-    ['contacts import', '/contacts/import'],
-    ['broadcasts', '/broadcasts'],
-    ['posts', '/posts'],
-    ['analytics', '/analytics'],
-    ['journey analytics', '/analytics/welcome'],
-    ['insights', '/insights'],
-    ['direct mail', '/mail'],
-    ['outbox', '/outbox'],
-    ['settings', '/settings'],
-  ];
-
-  it.each(['en', 'ar', 'fa'])('every signed-in screen in %s has no serious or critical violation', { timeout: 400_000 }, async (lang) => {
+  it.each(['en', 'ar', 'fa'])('every signed-in screen in %s has no serious or critical violation and fits a phone width', { timeout: 400_000 }, async (lang) => {
     if (lang === 'en') await setUpOwner(page, q.setupLink);
     await page.evaluate((l) => localStorage.setItem('qatra.lang', l), lang);
     const found: string[] = [];
-    for (const [name, path] of screens()) {
+    for (const [name, path] of screensOf(showcase)) {
       await page.goto(`${q.url}/app${path}`);
       await page.waitForLoadState('networkidle');
       await page.locator('main h1, main h2').first().waitFor();
       expect(await page.evaluate(() => document.documentElement.lang)).toBe(lang);
       found.push(...(await audit(page, name, lang)));
+      // At a phone's width (390 px, WCAG 1.4.10 reflow) the page itself never scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) found.push(`${name} [${lang}] wider than 390 px by ${overflow} px`);
+      await page.setViewportSize({ width: 1280, height: 900 });
     }
     await page.evaluate(() => localStorage.setItem('qatra.lang', 'en'));
     expect(found).toEqual([]);
