@@ -26,6 +26,8 @@ export interface RunMove {
   last_error: string | null;
   ended_at: number | null;
   exit_reason: string | null;
+  /** The claim lane of the step the run waits for (./lane.ts). */
+  lane: number;
   /** Keep the lease (a send follows). */
   keep: boolean;
 }
@@ -41,12 +43,12 @@ export async function moveRuns(trx: Db, dialect: DialectName, token: string, now
         UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
           due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
           attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
-          updated_at = ${now}::bigint,
+          lane = v.lane, updated_at = ${now}::bigint,
           claimed_by = CASE WHEN v.keep THEN ${token}::text ELSE NULL END,
           lease_until = CASE WHEN v.keep THEN ${leaseUntil}::bigint ELSE NULL END
         FROM jsonb_to_recordset(${json}::jsonb) AS v(id text, expect integer, status text, version integer, node text, visit integer,
           due_at bigint, wait_event text, wait_filters jsonb, wait_started_at bigint, attempts integer, last_error text,
-          ended_at bigint, exit_reason text, keep boolean)
+          ended_at bigint, exit_reason text, lane smallint, keep boolean)
         WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
         RETURNING r.id`.execute(trx)
     ).rows;
@@ -57,14 +59,14 @@ export async function moveRuns(trx: Db, dialect: DialectName, token: string, now
         UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
           due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
           attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
-          updated_at = ${now},
+          lane = v.lane, updated_at = ${now},
           claimed_by = CASE WHEN v.keep = 1 THEN ${token} ELSE NULL END,
           lease_until = CASE WHEN v.keep = 1 THEN ${leaseUntil} ELSE NULL END
         FROM (SELECT value ->> 'id' AS id, value ->> 'expect' AS expect, value ->> 'status' AS status, value ->> 'version' AS version,
                 value ->> 'node' AS node, value ->> 'visit' AS visit, value ->> 'due_at' AS due_at, value ->> 'wait_event' AS wait_event,
                 value ->> 'wait_filters' AS wait_filters, value ->> 'wait_started_at' AS wait_started_at, value ->> 'attempts' AS attempts,
                 value ->> 'last_error' AS last_error, value ->> 'ended_at' AS ended_at, value ->> 'exit_reason' AS exit_reason,
-                value ->> 'keep' AS keep
+                value ->> 'lane' AS lane, value ->> 'keep' AS keep
               FROM json_each(${json})) AS v
         WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
         -- SQLite's RETURNING sees only the target table, without its alias.

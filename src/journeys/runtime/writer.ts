@@ -15,6 +15,8 @@ import type { Signals } from '../../events/signals.js';
 import type { Run } from './run.js';
 import type { Effect } from './step.js';
 import type { RunPatch, StepRecord } from './walk.js';
+import type { JourneyDocument } from '../definition/schema.js';
+import { laneOf, MARKETING_LANE } from './lane.js';
 
 export interface CommitItem {
   run: Run;
@@ -26,6 +28,8 @@ export interface CommitItem {
   keepLease: boolean;
   /** The version the run continues on (it may move to a newer live version). */
   version: number;
+  /** The document of that version (for the run's claim lane, ./lane.ts); null when the run ends before its walk. */
+  doc: JourneyDocument | null;
 }
 
 /** Writes a batch of walks; returns the ids of the runs it moved (the others were not ours any more). */
@@ -54,6 +58,7 @@ export async function commitBatch(trx: Db, out: { dialect: DialectName; signals:
         last_error: p.lastError,
         ended_at: p.endedAt,
         exit_reason: p.exitReason,
+        lane: item.doc && p.dueAt !== null ? laneOf(item.doc, p.node) : MARKETING_LANE,
         keep: item.keepLease,
       };
     }),
