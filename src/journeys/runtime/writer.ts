@@ -60,6 +60,7 @@ export async function commitBatch(trx: Db, out: { dialect: DialectName; signals:
         exit_reason: p.exitReason,
         lane: item.doc && p.dueAt !== null ? laneOf(item.doc, p.node) : MARKETING_LANE,
         keep: item.keepLease,
+        continuing: p.endedAt === null && p.exitReason === null && p.status === item.run.status,
       };
     }),
   );
