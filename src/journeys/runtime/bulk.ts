@@ -112,6 +112,13 @@ export async function moveRuns(trx: Db, dialect: DialectName, token: string, now
   return new Set(rows.map((r) => r.id));
 }
 
+/** Of these runs, the ones this claim (`token`) still holds and that are still open (a read: nothing to write). */
+export async function stillHeld(trx: Db, token: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx.selectFrom('journey_runs').select('id').where('id', 'in', ids).where('claimed_by', '=', token).where('ended_at', 'is', null).execute();
+  return rows.map((r) => r.id);
+}
+
 export interface StepRow {
   run_id: string;
   workspace_id: string;
