@@ -78,7 +78,8 @@ async function round(workers: number, runs: number): Promise<Round> {
     for (let i = 0; i < workers; i++) {
       children.push(spawnCli(['worker'], { DATABASE_URL: db.url, QATRA_WORKER_POLL_MS: '50', QATRA_PG_POOL_MAX: '4', LOG_LEVEL: 'warn' }));
     }
-    for (const c of children) await c.waitFor(/worker running/, 120_000);
+    // Starting is slow on a loaded machine (tsx compiles the CLI in each process).
+    for (const c of children) await c.waitFor(/worker running/, 600_000);
     // Let the workers settle (their first ticks of every task) before the clock starts.
     await new Promise((r) => setTimeout(r, 1000));
     const pids0 = await backendPids(db);
