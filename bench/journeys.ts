@@ -37,7 +37,7 @@ const WAITING_LARGE = 1_000_000;
 const LAG_SECONDS = 10;
 const CHUNK = 1000;
 
-function journey(id: string) {
+export function journey(id: string) {
   return {
     id,
     name: id,
@@ -57,7 +57,7 @@ function journey(id: string) {
 }
 
 /** Inserts contacts and their runs at `node`, due at dueAt(i). */
-async function seed(store: Store, ws: string, journeyId: string, count: number, node: string, status: 'active' | 'waiting', dueAt: (i: number) => number): Promise<void> {
+export async function seed(store: Store, ws: string, journeyId: string, count: number, node: string, status: 'active' | 'waiting', dueAt: (i: number) => number): Promise<void> {
   const now = Date.now();
   for (let start = 0; start < count; start += CHUNK) {
     const n = Math.min(CHUNK, count - start);

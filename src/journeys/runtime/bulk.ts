@@ -26,8 +26,12 @@ export interface RunMove {
   last_error: string | null;
   ended_at: number | null;
   exit_reason: string | null;
+  /** The claim lane of the step the run waits for (./lane.ts). */
+  lane: number;
   /** Keep the lease (a send follows). */
   keep: boolean;
+  /** The run stays open in the status it had when claimed (`status` equals it; ended_at and exit_reason stay null). */
+  continuing: boolean;
 }
 
 /** Moves the runs this claim (`token`) still holds; returns the ids it moved. */
@@ -41,37 +45,78 @@ export async function moveRuns(trx: Db, dialect: DialectName, token: string, now
         UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
           due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
           attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
-          updated_at = ${now}::bigint,
+          lane = v.lane, updated_at = ${now}::bigint,
           claimed_by = CASE WHEN v.keep THEN ${token}::text ELSE NULL END,
           lease_until = CASE WHEN v.keep THEN ${leaseUntil}::bigint ELSE NULL END
         FROM jsonb_to_recordset(${json}::jsonb) AS v(id text, expect integer, status text, version integer, node text, visit integer,
           due_at bigint, wait_event text, wait_filters jsonb, wait_started_at bigint, attempts integer, last_error text,
-          ended_at bigint, exit_reason text, keep boolean)
+          ended_at bigint, exit_reason text, lane smallint, keep boolean)
         WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
         RETURNING r.id`.execute(trx)
     ).rows;
   } else {
-    const json = JSON.stringify(moves.map((m) => ({ ...m, wait_filters: m.wait_filters === null || m.wait_filters === undefined ? null : JSON.stringify(m.wait_filters), keep: m.keep ? 1 : 0 })));
-    rows = (
-      await sql<{ id: string }>`
-        UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
-          due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
-          attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
-          updated_at = ${now},
-          claimed_by = CASE WHEN v.keep = 1 THEN ${token} ELSE NULL END,
-          lease_until = CASE WHEN v.keep = 1 THEN ${leaseUntil} ELSE NULL END
-        FROM (SELECT value ->> 'id' AS id, value ->> 'expect' AS expect, value ->> 'status' AS status, value ->> 'version' AS version,
-                value ->> 'node' AS node, value ->> 'visit' AS visit, value ->> 'due_at' AS due_at, value ->> 'wait_event' AS wait_event,
-                value ->> 'wait_filters' AS wait_filters, value ->> 'wait_started_at' AS wait_started_at, value ->> 'attempts' AS attempts,
-                value ->> 'last_error' AS last_error, value ->> 'ended_at' AS ended_at, value ->> 'exit_reason' AS exit_reason,
-                value ->> 'keep' AS keep
-              FROM json_each(${json})) AS v
-        WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
-        -- SQLite's RETURNING sees only the target table, without its alias.
-        RETURNING id`.execute(trx)
-    ).rows;
+    // SQLite rewrites every index holding a column of the SET list, changed or not: a run that stays
+    // open in its status (a delay passed, a message about to be sent) leaves status, ended_at and
+    // exit_reason out of it, so journey_runs_journey and journey_runs_one_open are not touched.
+    // Measured with bench/journeys.ts (SQLite, 20,000 runs): the moves' CPU fell by a third, and
+    // the commits' with it (fewer dirty pages).
+    const encode = (list: readonly RunMove[]) =>
+      JSON.stringify(
+        list.map((m) => ({ ...m, wait_filters: m.wait_filters === null || m.wait_filters === undefined ? null : JSON.stringify(m.wait_filters), keep: m.keep ? 1 : 0, continuing: undefined })),
+      );
+    const continuing = moves.filter((m) => m.continuing);
+    const other = moves.filter((m) => !m.continuing);
+    rows = [];
+    if (continuing.length > 0) {
+      rows.push(
+        ...(
+          await sql<{ id: string }>`
+            UPDATE journey_runs AS r SET version = v.version, current_node = v.node, visit = v.visit,
+              due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
+              attempts = v.attempts, last_error = v.last_error, lane = v.lane, updated_at = ${now},
+              claimed_by = CASE WHEN v.keep = 1 THEN ${token} ELSE NULL END,
+              lease_until = CASE WHEN v.keep = 1 THEN ${leaseUntil} ELSE NULL END
+            FROM (SELECT value ->> 'id' AS id, value ->> 'expect' AS expect, value ->> 'status' AS status, value ->> 'version' AS version,
+                    value ->> 'node' AS node, value ->> 'visit' AS visit, value ->> 'due_at' AS due_at, value ->> 'wait_event' AS wait_event,
+                    value ->> 'wait_filters' AS wait_filters, value ->> 'wait_started_at' AS wait_started_at, value ->> 'attempts' AS attempts,
+                    value ->> 'last_error' AS last_error, value ->> 'lane' AS lane, value ->> 'keep' AS keep
+                  FROM json_each(${encode(continuing)})) AS v
+            WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL AND r.status = v.status
+            RETURNING id`.execute(trx)
+        ).rows,
+      );
+    }
+    if (other.length > 0) {
+      rows.push(
+        ...(
+          await sql<{ id: string }>`
+            UPDATE journey_runs AS r SET status = v.status, version = v.version, current_node = v.node, visit = v.visit,
+              due_at = v.due_at, wait_event = v.wait_event, wait_filters = v.wait_filters, wait_started_at = v.wait_started_at,
+              attempts = v.attempts, last_error = v.last_error, ended_at = v.ended_at, exit_reason = v.exit_reason,
+              lane = v.lane, updated_at = ${now},
+              claimed_by = CASE WHEN v.keep = 1 THEN ${token} ELSE NULL END,
+              lease_until = CASE WHEN v.keep = 1 THEN ${leaseUntil} ELSE NULL END
+            FROM (SELECT value ->> 'id' AS id, value ->> 'expect' AS expect, value ->> 'status' AS status, value ->> 'version' AS version,
+                    value ->> 'node' AS node, value ->> 'visit' AS visit, value ->> 'due_at' AS due_at, value ->> 'wait_event' AS wait_event,
+                    value ->> 'wait_filters' AS wait_filters, value ->> 'wait_started_at' AS wait_started_at, value ->> 'attempts' AS attempts,
+                    value ->> 'last_error' AS last_error, value ->> 'ended_at' AS ended_at, value ->> 'exit_reason' AS exit_reason,
+                    value ->> 'lane' AS lane, value ->> 'keep' AS keep
+                  FROM json_each(${encode(other)})) AS v
+            WHERE r.id = v.id AND r.claimed_by = ${token} AND r.visit = v.expect AND r.ended_at IS NULL
+            -- SQLite's RETURNING sees only the target table, without its alias.
+            RETURNING id`.execute(trx)
+        ).rows,
+      );
+    }
   }
   return new Set(rows.map((r) => r.id));
+}
+
+/** Of these runs, the ones this claim (`token`) still holds and that are still open (a read: nothing to write). */
+export async function stillHeld(trx: Db, token: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx.selectFrom('journey_runs').select('id').where('id', 'in', ids).where('claimed_by', '=', token).where('ended_at', 'is', null).execute();
+  return rows.map((r) => r.id);
 }
 
 export interface StepRow {

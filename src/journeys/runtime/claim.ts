@@ -13,6 +13,12 @@
  * held: not claimed until it is resumed. Both plans range-scan the partial index journey_runs_due
  * (checked with EXPLAIN); with 1,000,000 runs waiting far in the future the scan still stops at the
  * first not-yet-due entry (bench/journeys.ts --size large).
+ *
+ * The transactional lane (issue 19; migrations/000037.sql): runs whose next step is a transactional
+ * message (`lane = 1`) are picked first from their own partial index, up to all but a tenth of the
+ * batch; the marketing lane fills the rest in due order. A password reset due behind 100,000
+ * marketing steps goes in the next batch, and a flood of transactional steps still leaves marketing a
+ * tenth of every batch. Marketing rows picked beyond the batch are only locked for the statement.
  */
 import { sql } from 'kysely';
 import type { Store } from '../../store/store.js';
@@ -20,16 +26,36 @@ import type { RunRow } from './run.js';
 import type { JourneyInboxTable } from './tables.js';
 import type { Selectable } from 'kysely';
 
+/**
+ * How much of a batch the transactional lane may take: all but a tenth (at least one run), so a
+ * transactional backlog never starves marketing steps of a batch entirely.
+ */
+export function transactionalShare(limit: number): number {
+  return Math.max(1, limit - Math.max(1, Math.floor(limit / 10)));
+}
+
 export async function claimDueRuns(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<RunRow[]> {
   const lease = now + leaseMs;
+  const paused = sql`NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')`;
+  // The lanes are literals, not parameters: SQLite uses a partial index only when its WHERE is
+  // implied by the query's own text.
   const query = sql<RunRow>`
-    WITH picked AS MATERIALIZED (
-      SELECT r.id FROM journey_runs r
-      WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now})
-        AND NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')
+    WITH tx AS MATERIALIZED (
+      SELECT r.id, r.due_at FROM journey_runs r
+      WHERE r.lane = 1 AND r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND ${paused}
+      ORDER BY r.due_at
+      LIMIT ${transactionalShare(limit)}
+      ${store.adapter.skipLocked}
+    ), mk AS MATERIALIZED (
+      SELECT r.id, r.due_at FROM journey_runs r
+      WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND r.lane = 0 AND ${paused}
       ORDER BY r.due_at
       LIMIT ${limit}
       ${store.adapter.skipLocked}
+    ), picked AS MATERIALIZED (
+      SELECT id FROM (SELECT id, 0 AS pass, due_at FROM tx UNION ALL SELECT id, 1 AS pass, due_at FROM mk) AS u
+      ORDER BY pass, due_at
+      LIMIT ${limit}
     )
     UPDATE journey_runs SET claimed_by = ${token}, lease_until = ${lease}
     WHERE id IN (SELECT id FROM picked)

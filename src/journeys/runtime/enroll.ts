@@ -9,6 +9,7 @@
  *                    end (`from: exit`, the default; an open run blocks).
  * The partial unique index journey_runs_one_open is the final guard against two concurrent enrolments.
  */
+import { laneOf } from './lane.js';
 import { sql } from 'kysely';
 import type { JourneyDocument } from '../definition/schema.js';
 import type { Contact } from '../../contacts/contact.js';
@@ -175,6 +176,7 @@ function newRunRow(input: Omit<EnrollInput, 'contact'>, contact: Contact, trigge
     current_node: input.doc.start,
     visit: 1,
     due_at: now,
+    lane: laneOf(input.doc, input.doc.start),
     trigger_props: triggerProps,
     event_props: toJson({}),
     data: toJson({}),

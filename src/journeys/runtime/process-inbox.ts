@@ -11,6 +11,7 @@
  *
  * `dialect` only travels through here to the batched step statements of ./bulk.ts (measured there).
  */
+import { laneOf } from './lane.js';
 import type { Db, DialectName } from '../../store/store.js';
 import type { StoredEvent } from '../../events/signals.js';
 import type { JsonObject } from '../../core/json.js';
@@ -47,6 +48,7 @@ async function resumeWait(trx: Db, dialect: DialectName, run: Run, doc: JourneyD
       current_node: target,
       visit: run.visit + 1,
       due_at: target === null ? null : now,
+      lane: laneOf(doc, target),
       ended_at: target === null ? now : null,
       exit_reason: target === null ? 'end_of_journey' : null,
       wait_event: null,

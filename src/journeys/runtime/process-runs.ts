@@ -66,6 +66,7 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
       effects: p.result.effects,
       keepLease: p.result.send !== null,
       version: p.version,
+      doc: p.ctx?.doc ?? null,
     }));
     const moved = await commitBatch(trx, { dialect: rt.store.dialect, signals: rt.signals }, token, now, leaseUntil, items);
     for (const p of prepared) if (p.result.send && moved.has(p.run.id)) sending.push(p);
@@ -92,6 +93,7 @@ export async function processDueRuns(rt: JourneyRuntime): Promise<number> {
       effects: walks[k]!.effects,
       keepLease: false,
       version: p.version,
+      doc: p.ctx?.doc ?? null,
     }));
     const moved = await commitBatch(trx, { dialect: rt.store.dialect, signals: rt.signals }, token, now, leaseUntil, items);
     const settlements = after

@@ -31,6 +31,8 @@ export interface JourneyRunsTable {
   ended_at: number | null;
   exit_reason: string | null;
   goal_value: number | null;
+  /** 1 while the next step is a transactional message: claimed first (migrations/000037.sql, ./lane.ts). */
+  lane: Generated<number>;
 }
 
 export interface JourneyStepsTable {
