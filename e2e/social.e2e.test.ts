@@ -67,7 +67,7 @@ describe.skipIf(!!missing)('Telegram and WhatsApp editors and the posts screen i
   });
 
   it('writes a WhatsApp template in the Arabic interface: name, language and Liquid parameters, a bad name refused at its field', async () => {
-    await page.getByLabel('Language').selectOption('ar');
+    await page.getByLabel('Language', { exact: true }).selectOption('ar');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await page.goto(`${q.url}/app/templates/new`);
     await page.getByRole('radio', { name: 'واتساب' }).check();
@@ -89,7 +89,7 @@ describe.skipIf(!!missing)('Telegram and WhatsApp editors and the posts screen i
       channel: 'whatsapp',
       current: { content: { whatsapp: { name: 'order_shipped', language: 'ar', parameters: ['{{ contact.first_name | default: "عميلنا" }}', '{{ data.order }}'] } } },
     });
-    await page.getByLabel('اللغة').selectOption('en');
+    await page.getByLabel('اللغة', { exact: true }).selectOption('en');
   });
 
   it('creates a dated post series on the posts screen and shows its calendar', async () => {

@@ -13,7 +13,8 @@ export interface TelegramButton {
 }
 
 export const MAX_BUTTONS = 8;
-const URL_OK = /^(https?:\/\/\S+|\{\{.+)$/i;
+/** http(s):// and something, or a link that Liquid writes (checked again once rendered, at send time). */
+const URL_OK = /^(https?:\/\/\S|\{\{|\{%)/i;
 
 /** The problem of one button field, or null (the same rules the server applies before Liquid). */
 export function buttonProblem(b: TelegramButton, field: 'text' | 'url'): 'tg.textRequired' | 'tg.urlInvalid' | null {
