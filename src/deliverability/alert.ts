@@ -14,10 +14,10 @@
 import type { AppDeps } from '../core/app-deps.js';
 import type { Channel } from '../channels/channel.js';
 import type { JsonObject } from '../core/json.js';
-import { sendTransactional } from '../messages/send.js';
 import { saveTemplates } from '../templates/service.js';
 import type { TemplateInput } from '../templates/template.js';
 import { postAlert } from '../insights/alert-webhook.js';
+import { emailAdmins } from '../users/admins.js';
 import { loadDeliverabilitySettings } from './settings.js';
 import type { Trip } from './trips.js';
 
@@ -67,23 +67,7 @@ export async function alertTrip(deps: AlertDeps, trip: Trip, workspaceId: string
   if (deps.email) {
     const templateId = settings.alertTemplateId ?? SYSTEM_TEMPLATE_ID;
     if (!settings.alertTemplateId) await ensureSystemTemplate(deps, workspaceId);
-    const admins = await deps.store.db
-      .selectFrom('workspace_members as wm')
-      .innerJoin('users as u', 'u.id', 'wm.user_id')
-      .select(['u.id', 'u.email'])
-      .where('wm.workspace_id', '=', workspaceId)
-      .where('wm.role', 'in', ['owner', 'admin'])
-      .orderBy('u.id')
-      .execute();
-    for (const admin of admins) {
-      try {
-        const { result } = await sendTransactional(deps, deps.email, workspaceId, { templateId, email: admin.email, data, idempotencyKey: `breaker:${trip.id}:${admin.id}` });
-        if (result.status === 'sent') emails++;
-        else deps.log.warn({ workspaceId, trip: trip.id, result }, 'reputation alert email not sent');
-      } catch (err) {
-        deps.log.warn({ err, workspaceId, trip: trip.id }, 'reputation alert email failed');
-      }
-    }
+    emails = await emailAdmins(deps, deps.email, workspaceId, { templateId, data, key: `breaker:${trip.id}`, logContext: { trip: trip.id }, what: 'reputation alert email' });
   }
   let webhook: number | null = null;
   if (settings.webhookUrl) {

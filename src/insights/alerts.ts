@@ -13,9 +13,9 @@
 import type { AppDeps } from '../core/app-deps.js';
 import type { Channel } from '../channels/channel.js';
 import type { JsonObject } from '../core/json.js';
-import { sendTransactional } from '../messages/send.js';
 import type { Anomaly } from './anomalies.js';
 import { postAlert } from './alert-webhook.js';
+import { emailAdmins } from '../users/admins.js';
 import { loadInsightSettings } from './settings.js';
 
 export type AlertDeps = Pick<AppDeps, 'store' | 'clock' | 'signals' | 'log' | 'metrics' | 'config'> & {
@@ -47,28 +47,13 @@ export async function alertAnomaly(deps: AlertDeps, workspaceId: string, anomaly
   const data = JSON.parse(JSON.stringify(alertBody(workspaceId, { ...anomaly, alertedAt: now }))) as JsonObject;
   let emails = 0;
   if (settings.alertTemplateId && deps.email) {
-    const admins = await deps.store.db
-      .selectFrom('workspace_members as wm')
-      .innerJoin('users as u', 'u.id', 'wm.user_id')
-      .select(['u.id', 'u.email'])
-      .where('wm.workspace_id', '=', workspaceId)
-      .where('wm.role', 'in', ['owner', 'admin'])
-      .orderBy('u.id')
-      .execute();
-    for (const admin of admins) {
-      try {
-        const { result } = await sendTransactional(deps, deps.email, workspaceId, {
-          templateId: settings.alertTemplateId,
-          email: admin.email,
-          data,
-          idempotencyKey: `insight:${anomaly.id}:${admin.id}`,
-        });
-        if (result.status === 'sent') emails++;
-        else deps.log.warn({ workspaceId, anomaly: anomaly.id, result }, 'insight alert email not sent');
-      } catch (err) {
-        deps.log.warn({ err, workspaceId, anomaly: anomaly.id }, 'insight alert email failed');
-      }
-    }
+    emails = await emailAdmins(deps, deps.email, workspaceId, {
+      templateId: settings.alertTemplateId,
+      data,
+      key: `insight:${anomaly.id}`,
+      logContext: { anomaly: anomaly.id },
+      what: 'insight alert email',
+    });
   }
   let webhook: number | null = null;
   if (settings.webhookUrl) {

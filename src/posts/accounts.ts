@@ -15,7 +15,7 @@ import type { Destination } from './destination.js';
 import { MastodonVerifyError, mastodonDestination, verifyMastodon, type MastodonSettings } from './mastodon.js';
 import { TELEGRAM_API_ROOT, TelegramVerifyError, telegramDestination, verifyTelegram, type TelegramSettings } from './telegram.js';
 import { webhookDestination } from './webhook.js';
-import { hostCheck, privateAllowed } from './guard.js';
+import { privateAllowed } from './guard.js';
 
 const httpUrl = z
   .string()
@@ -93,7 +93,7 @@ async function verify(deps: PostsDeps, workspaceId: string, input: AccountInput)
     switch (input.kind) {
       case 'mastodon': {
         const serverUrl = input.settings.serverUrl.replace(/\/+$/, '');
-        const found = await verifyMastodon(serverUrl, input.secrets.accessToken, deps.clock.now());
+        const found = await verifyMastodon(serverUrl, input.secrets.accessToken, deps.clock.now(), allowPrivate);
         return { serverUrl, ...found } satisfies MastodonSettings as unknown as JsonObject;
       }
       case 'telegram_channel':
@@ -161,7 +161,7 @@ export function destinationOf(deps: PostsDeps, kind: PostAccountKind, settings: 
   switch (kind) {
     case 'mastodon': {
       const s = settings as unknown as MastodonSettings;
-      return mastodonDestination(s, secret, deps.clock, hostCheck(s.serverUrl, allowPrivate));
+      return mastodonDestination(s, secret, deps.clock, allowPrivate);
     }
     case 'telegram_channel':
       return telegramDestination(settings as unknown as TelegramSettings, secret, deps.telegramApiRoot ?? TELEGRAM_API_ROOT);

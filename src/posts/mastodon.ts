@@ -8,12 +8,14 @@
  * limit of 500 exceeded") are permanent with the server's words; 429 is retried after
  * `X-RateLimit-Reset`; 5xx, timeouts and connection errors are retried with backoff.
  *
- * The address guard: fetch takes no `lookup`, so the server's name is checked (./guard.ts) before
- * each call rather than inside the socket (docs/security.md says what that leaves open).
+ * The address guard is inside the socket: each client's requests go through an undici Agent whose
+ * connector resolves the server's name with the guard's checked lookup
+ * (../channels/outbound-fetch.ts), passed to masto as fetch's `dispatcher`; the Agent is closed when
+ * the call is done. A refused address is a permanent failure (retrying will not make it public).
  */
 import { createRestAPIClient, MastoHttpError, MastoTimeoutError } from 'masto';
 import type { Clock } from '../core/clock.js';
-import { PrivateAddressError } from '../channels/address-guard.js';
+import { guardedDispatcher, privateRefusalOf } from '../channels/outbound-fetch.js';
 import { untilReset, type Destination, type Engagement, type PublishResult } from './destination.js';
 
 export interface MastodonSettings {
@@ -27,8 +29,18 @@ export interface MastodonSettings {
 
 const TIMEOUT_MS = 15_000;
 
-function client(serverUrl: string, accessToken: string) {
-  return createRestAPIClient({ url: serverUrl, accessToken, timeout: TIMEOUT_MS });
+type MastoClient = ReturnType<typeof createRestAPIClient>;
+
+/** Runs `call` with a client whose connections pass the address guard, then closes them. */
+async function withClient<T>(serverUrl: string, accessToken: string, allowPrivate: boolean, call: (api: MastoClient) => Promise<T>): Promise<T> {
+  const dispatcher = guardedDispatcher({ allowPrivate });
+  try {
+    // `dispatcher` is Node's (undici's) own RequestInit field, which the DOM type does not name.
+    const requestInit = { dispatcher } as unknown as RequestInit;
+    return await call(createRestAPIClient({ url: serverUrl, accessToken, timeout: TIMEOUT_MS, requestInit }));
+  } finally {
+    await dispatcher.close().catch(() => {});
+  }
 }
 
 /** The words of a Mastodon error, its HTTP status and (for 429) when to come back. */
@@ -41,6 +53,8 @@ function describe(err: unknown, now: number): { status: number | null; reason: s
     return after === undefined ? { status: err.statusCode, reason } : { status: err.statusCode, reason, retryAfterMs: after };
   }
   if (err instanceof MastoTimeoutError) return { status: null, reason: `timeout after ${TIMEOUT_MS} ms` };
+  const refused = privateRefusalOf(err);
+  if (refused) return { status: null, reason: refused.message };
   const e = err as Error & { cause?: { code?: string } };
   return { status: null, reason: `connection failed: ${e.cause?.code ?? e.message}`.slice(0, 500) };
 }
@@ -54,8 +68,11 @@ function classify(err: unknown, now: number): PublishResult {
 }
 
 /** Checks the token and reads the server's limits; throws `{ field, message }` when refused. */
-export async function verifyMastodon(serverUrl: string, accessToken: string, now: number): Promise<Omit<MastodonSettings, 'serverUrl'>> {
-  const api = client(serverUrl, accessToken);
+export function verifyMastodon(serverUrl: string, accessToken: string, now: number, allowPrivate: boolean): Promise<Omit<MastodonSettings, 'serverUrl'>> {
+  return withClient(serverUrl, accessToken, allowPrivate, (api) => verifyWith(api, now));
+}
+
+async function verifyWith(api: MastoClient, now: number): Promise<Omit<MastodonSettings, 'serverUrl'>> {
   let account;
   try {
     account = await api.v1.accounts.verifyCredentials();
@@ -87,8 +104,8 @@ export class MastodonVerifyError extends Error {
   }
 }
 
-export function mastodonDestination(settings: MastodonSettings, accessToken: string, clock: Clock, beforeCall: () => Promise<void>): Destination {
-  const api = () => client(settings.serverUrl, accessToken);
+export function mastodonDestination(settings: MastodonSettings, accessToken: string, clock: Clock, allowPrivate: boolean): Destination {
+  const withApi = <T>(call: (api: MastoClient) => Promise<T>) => withClient(settings.serverUrl, accessToken, allowPrivate, call);
   return {
     kind: 'mastodon',
     idempotent: true,
@@ -96,29 +113,29 @@ export function mastodonDestination(settings: MastodonSettings, accessToken: str
     maxCharacters: () => settings.maxCharacters,
     async publish(input) {
       try {
-        await beforeCall();
-        const rest = api();
-        const mediaIds: string[] = [];
-        // A repeated attempt uploads its images again; only the status is idempotent, and media not
-        // attached to a status are removed by the server.
-        for (const image of input.images) {
-          const media = await rest.v2.media.create({ file: new Blob([new Uint8Array(image.data)], { type: image.contentType }) });
-          mediaIds.push(media.id);
-        }
-        const status = await rest.v1.statuses.create(
-          { status: input.text, visibility: 'public', ...(mediaIds.length > 0 ? { mediaIds } : {}) },
-          { requestInit: { headers: { 'Idempotency-Key': input.idempotencyKey } } },
-        );
-        return { status: 'published', remoteId: status.id, remoteUrl: status.url ?? null };
+        return await withApi(async (rest): Promise<PublishResult> => {
+          const mediaIds: string[] = [];
+          // A repeated attempt uploads its images again; only the status is idempotent, and media not
+          // attached to a status are removed by the server.
+          for (const image of input.images) {
+            const media = await rest.v2.media.create({ file: new Blob([new Uint8Array(image.data)], { type: image.contentType }) });
+            mediaIds.push(media.id);
+          }
+          const status = await rest.v1.statuses.create(
+            { status: input.text, visibility: 'public', ...(mediaIds.length > 0 ? { mediaIds } : {}) },
+            { requestInit: { headers: { 'Idempotency-Key': input.idempotencyKey } } },
+          );
+          return { status: 'published', remoteId: status.id, remoteUrl: status.url ?? null };
+        });
       } catch (err) {
-        if (err instanceof PrivateAddressError) return { status: 'permanent', reason: err.message };
+        const refused = privateRefusalOf(err);
+        if (refused) return { status: 'permanent', reason: refused.message };
         return classify(err, clock.now());
       }
     },
     async engagement(remoteId): Promise<Engagement | { error: string }> {
       try {
-        await beforeCall();
-        const s = await api().v1.statuses.$select(remoteId).fetch();
+        const s = await withApi((api) => api.v1.statuses.$select(remoteId).fetch());
         return { favourites: s.favouritesCount, reblogs: s.reblogsCount, replies: s.repliesCount, views: null };
       } catch (err) {
         return { error: describe(err, clock.now()).reason };

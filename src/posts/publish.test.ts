@@ -231,4 +231,45 @@ describe.each(backends())('publishing posts with several workers on %s', (kind) 
     const photo = f.telegram.messages.find((m) => m.caption === 'Parallel 0')!;
     expect(photo.photoBytes).toBe(png.length);
   });
+
+  it('a Telegram post with several images goes out as one album (sendMediaGroup), the caption on its first photo; more than 10 is refused at save', async () => {
+    const png = (n: number) => Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100 + n, n)]);
+    const ids: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      const upload = await f.h.app.inject({ method: 'POST', url: '/api/post-images', headers: { ...f.t.admin, 'content-type': 'image/png' }, payload: png(i) });
+      expect(upload.statusCode).toBe(201);
+      ids.push(upload.json().id as string);
+    }
+    const tooMany = await f.h.app.inject({
+      method: 'POST',
+      url: '/api/post-series',
+      headers: f.t.admin,
+      payload: { name: 'Album', timezone: 'UTC', accountIds: [f.telegramId], posts: [{ text: 'Eleven', images: ids, at: '2026-11-01T09:00' }] },
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().error.issues[0].path).toBe('body.posts.0.images');
+
+    f.h.clock.set(Date.UTC(2026, 10, 1));
+    const id = await createSeries(f.deps, f.t.workspaceId, {
+      name: 'Album',
+      timezone: 'UTC',
+      accountIds: [f.telegramId],
+      posts: [{ text: 'Our new collection', images: ids.slice(0, 3), at: '2026-11-01T09:00' }],
+    });
+    const before = f.telegram.messages.length;
+    const calls = f.telegram.sendCalls;
+    f.h.clock.set(Date.UTC(2026, 10, 1, 9));
+    const task = postsTask(f.runtime());
+    for (let round = 0; round < 10 && (await task.tick()) > 0; round++);
+    expect(f.telegram.sendCalls - calls).toBe(1);
+    const album = f.telegram.messages.slice(before);
+    expect(album.map((m) => [m.caption, m.photoBytes])).toEqual([
+      ['Our new collection', png(0).length],
+      [null, png(1).length],
+      [null, png(2).length],
+    ]);
+    expect(new Set(album.map((m) => m.groupOf))).toEqual(new Set([album[0]!.messageId]));
+    const view = await getSeries(f.deps, f.t.workspaceId, id);
+    expect(view.posts[0]!.deliveries[0]).toMatchObject({ status: 'published', remoteId: String(album[0]!.messageId), remoteUrl: `https://t.me/brandnews/${album[0]!.messageId}` });
+  });
 });

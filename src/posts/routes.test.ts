@@ -8,6 +8,9 @@ import { postsFixture, type PostsFixture } from './test-kit.js';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { resealStoredSecrets } from '../secrets/reseal.js';
 import { TEST_SECRET_KEY } from '../../test/secret-key.js';
+import { acceptInvite, createInvite } from '../users/users.js';
+import { createSession } from '../users/sessions.js';
+import type { Role } from '../users/tables.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
 
@@ -187,5 +190,36 @@ describe.each(backends())('post series API on %s', (kind) => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  });
+
+  it('a signed-in editor creates, edits and deletes a series and uploads its images; a viewer only reads; neither connects accounts', async () => {
+    const browser = async (role: Role) => {
+      const invite = await createInvite(f.h.deps, { workspaceId: f.t.workspaceId, role, email: `${role}-${Math.random().toString(36).slice(2)}@example.com` });
+      const done = await acceptInvite(f.h.deps, { token: invite.token, password: 'correct horse battery' });
+      const s = await createSession(f.h.deps, done.user.id, f.t.workspaceId);
+      return { cookie: `qatra_session=${s.token}`, 'x-csrf-token': s.csrfToken };
+    };
+    const [editor, viewer] = [await browser('editor'), await browser('viewer')];
+    const as = (headers: Record<string, string>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+      f.h.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const body = { name: 'By an editor', timezone: 'UTC', accountIds: [f.mastodonId], posts: [{ text: 'one', at: '2027-01-05T10:00' }] };
+
+    const refused = await as(viewer, 'POST', '/api/post-series', body);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toMatch(/viewer.*editor/);
+    const created = await as(editor, 'POST', '/api/post-series', body);
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id as string;
+    expect((await as(viewer, 'GET', `/api/post-series/${id}`)).statusCode).toBe(200);
+    expect((await as(viewer, 'PUT', `/api/post-series/${id}`, { ...body, name: 'Viewer was here' })).statusCode).toBe(403);
+    expect((await as(editor, 'PUT', `/api/post-series/${id}`, { ...body, name: 'Edited' })).json()).toMatchObject({ name: 'Edited' });
+    const image = await f.h.app.inject({ method: 'POST', url: '/api/post-images', headers: { ...editor, 'content-type': 'image/png' }, payload: PNG });
+    expect(image.statusCode).toBe(201);
+    expect((await f.h.app.inject({ method: 'POST', url: '/api/post-images', headers: { ...viewer, 'content-type': 'image/png' }, payload: PNG })).statusCode).toBe(403);
+    const account = { kind: 'mastodon', name: 'Editor account', settings: { serverUrl: f.mastodon.url }, secrets: { accessToken: f.mastodon.token } };
+    expect((await as(editor, 'POST', '/api/post-accounts', account)).statusCode).toBe(403);
+    expect((await as(viewer, 'DELETE', `/api/post-series/${id}`)).statusCode).toBe(403);
+    expect((await as(editor, 'DELETE', `/api/post-series/${id}`)).statusCode).toBe(204);
+    expect((await as(viewer, 'GET', `/api/post-series/${id}`)).statusCode).toBe(404);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * @module Post series over HTTP (admin key, or a signed-in admin to change; any role reads):
+ * @module Post series over HTTP (admin key, or a signed-in user: any role reads, an editor
+ * changes series and uploads images, an admin connects accounts; src/users/roles.ts):
  *  - `/api/post-accounts`: connect (verified with the service first), list, read, delete. Tokens
  *    are write-only: answers carry `secrets: { <name>Set: true }`, never a value;
  *  - `POST /api/post-images`: an image as the raw body (PNG, JPEG, GIF, WebP; 5 MB);

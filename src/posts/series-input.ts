@@ -15,7 +15,11 @@ const utmValue = z.string().trim().min(1).max(100);
 export const postInput = z
   .object({
     text: z.string().max(MAX_POST_SOURCE).describe('Liquid: {{ workspace.name }}, {{ series.name }}, {{ post.number }}, {{ post.total }}, {{ post.date }}'),
-    images: z.array(z.string().min(1).max(64)).max(4).default([]).describe('ids from POST /api/post-images'),
+    images: z
+      .array(z.string().min(1).max(64))
+      .max(10)
+      .default([])
+      .describe('ids from POST /api/post-images (each account takes its own number: Mastodon as its server says, Telegram 10, a webhook 4)'),
     at: localDateTime.optional().describe("local date and time in the series' zone; only without a recurrence"),
   })
   .strict();

@@ -1,8 +1,9 @@
 /**
  * @module A Telegram Bot API server for tests of channel posts: real HTTP on 127.0.0.1 answering
  * `POST /bot<token>/<method>` as https://core.telegram.org/bots/api documents (`{ ok, result }`, or
- * `{ ok: false, error_code, description, parameters }`), for getMe, getChat, sendMessage and
- * sendPhoto (JSON or multipart bodies, as grammY sends them). Errors: 401 Unauthorized (bad token),
+ * `{ ok: false, error_code, description, parameters }`), for getMe, getChat, sendMessage, sendPhoto
+ * and sendMediaGroup (2-10 photos as `attach://<part>` references to multipart files, a caption of
+ * at most 1024 per item; JSON or multipart bodies, as grammY sends them). Errors: 401 Unauthorized (bad token),
  * 400 chat not found / message is too long / caption too long, 403 when the bot is not in the
  * channel, and queued answers (429 with `retry_after`, …) a test asks for.
  */
@@ -15,6 +16,8 @@ export interface TelegramFakeMessage {
   text: string | null;
   caption: string | null;
   photoBytes: number | null;
+  /** The message id of the album's first message, for a photo of a media group. */
+  groupOf?: number | undefined;
 }
 
 export interface TelegramFake {
@@ -82,11 +85,14 @@ export async function startTelegramFake(options: { token?: string } = {}): Promi
         const type = String(req.headers['content-type'] ?? '');
         const params: Record<string, unknown> = {};
         let photoBytes: number | null = null;
+        const files = new Map<string, number>();
         if (type.startsWith('multipart/form-data')) {
           const boundary = /boundary=("?)([^";]+)\1/.exec(type)?.[2] ?? '';
           for (const part of multipart(raw, boundary)) {
-            if (part.filename !== null) photoBytes = part.data.length;
-            else params[part.name] = part.data.toString('utf8');
+            if (part.filename !== null) {
+              photoBytes = part.data.length;
+              files.set(part.name, part.data.length);
+            } else params[part.name] = part.data.toString('utf8');
           }
         } else if (raw.length > 0) Object.assign(params, JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
         const chatOf = (id: unknown) => [...state.channels.values()].find((c) => String(c.id) === String(id)) ?? state.channels.get(String(id));
@@ -118,6 +124,39 @@ export async function startTelegramFake(options: { token?: string } = {}): Promi
               ...(text ? { text } : {}),
               ...(caption ? { caption } : {}),
             });
+          }
+          case 'sendMediaGroup': {
+            state.sendCalls++;
+            const answer = state.sendAnswers.shift();
+            if (answer) return fail(answer.error_code, answer.description, answer.parameters);
+            const chat = chatOf(params.chat_id);
+            if (!chat) return fail(403, 'Forbidden: bot is not a member of the channel chat');
+            const media = (typeof params.media === 'string' ? JSON.parse(params.media) : params.media) as Array<{ type?: unknown; media?: unknown; caption?: unknown }>;
+            if (!Array.isArray(media) || media.length < 2 || media.length > 10) return fail(400, 'Bad Request: wrong number of media in the group: 2 to 10 are allowed');
+            const items: TelegramFakeMessage[] = [];
+            for (const item of media) {
+              const ref = typeof item.media === 'string' ? /^attach:\/\/(.+)$/.exec(item.media)?.[1] : undefined;
+              if (item.type !== 'photo' || ref === undefined || !files.has(ref)) return fail(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+              const caption = typeof item.caption === 'string' ? item.caption : null;
+              if ((caption ?? '').length > 1024) return fail(400, 'Bad Request: message caption is too long');
+              items.push({ chatId: chat.id, messageId: 0, text: null, caption, photoBytes: files.get(ref)! });
+            }
+            const first = nextMessage;
+            for (const msg of items) {
+              msg.messageId = nextMessage++;
+              msg.groupOf = first;
+              state.messages.push(msg);
+            }
+            return ok(
+              items.map((msg) => ({
+                message_id: msg.messageId,
+                media_group_id: String(first),
+                date: Math.floor(Date.now() / 1000),
+                chat: { id: chat.id, type: 'channel', title: chat.title },
+                photo: [{ file_id: `f${msg.messageId}`, file_unique_id: `u${msg.messageId}`, width: 1, height: 1 }],
+                ...(msg.caption ? { caption: msg.caption } : {}),
+              })),
+            );
           }
           default:
             return fail(404, 'Not Found: method not found');

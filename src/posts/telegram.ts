@@ -1,7 +1,8 @@
 /**
  * @module Telegram channels through grammY's `Api` (the bot must be an administrator of the channel):
  * `getMe` and `getChat` when an account is connected (the channel's chat id and title are kept),
- * `sendMessage` (4096 characters) or `sendPhoto` (one image, a caption of 1024) to publish.
+ * `sendMessage` (4096 characters), `sendPhoto` (one image, a caption of 1024) or `sendMediaGroup`
+ * (2 to 10 images, one album; the caption on the first, which is the post's remote id) to publish.
  *
  * The Bot API takes no idempotency key and cannot read a channel's history, so an attempt
  * interrupted between the call and its record cannot be checked or safely repeated: the publisher
@@ -11,12 +12,14 @@
  * Answers: 429 is retried after `parameters.retry_after`; 5xx and connection errors with backoff;
  * 400 (chat not found, caption too long), 401 (bad token) and 403 (bot removed) are permanent.
  */
-import { Api, GrammyError, HttpError, InputFile } from 'grammy';
+import { Api, GrammyError, HttpError, InputFile, InputMediaBuilder } from 'grammy';
 import type { Destination, PublishResult } from './destination.js';
 
 export const TELEGRAM_API_ROOT = 'https://api.telegram.org';
 export const TELEGRAM_TEXT_LIMIT = 4096;
 export const TELEGRAM_CAPTION_LIMIT = 1024;
+/** Images one post (a media group, an album) may carry. */
+export const TELEGRAM_MAX_IMAGES = 10;
 
 export interface TelegramSettings {
   /** As the user gave it: `@name` or a numeric chat id. */
@@ -81,13 +84,22 @@ export function telegramDestination(settings: TelegramSettings, botToken: string
   return {
     kind: 'telegram_channel',
     idempotent: false,
-    maxImages: 1,
+    maxImages: TELEGRAM_MAX_IMAGES,
     maxCharacters: (hasImage) => (hasImage ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT),
     async publish(input) {
       const bot = api(botToken, apiRoot);
       try {
-        const image = input.images[0];
-        const sent = image ? await bot.sendPhoto(settings.chatId, new InputFile(image.data, image.id), input.text ? { caption: input.text } : {}) : await bot.sendMessage(settings.chatId, input.text);
+        const [image, ...more] = input.images;
+        const caption = input.text ? { caption: input.text } : {};
+        let sent: { message_id: number };
+        if (!image) sent = await bot.sendMessage(settings.chatId, input.text);
+        else if (more.length === 0) sent = await bot.sendPhoto(settings.chatId, new InputFile(image.data, image.id), caption);
+        else {
+          // An album: one call, the caption on its first photo (Telegram shows it under the album).
+          const media = input.images.map((im, i) => InputMediaBuilder.photo(new InputFile(im.data, im.id), i === 0 ? caption : {}));
+          const album = await bot.sendMediaGroup(settings.chatId, media);
+          sent = album[0]!;
+        }
         const name = settings.channel.startsWith('@') ? settings.channel.slice(1) : null;
         return { status: 'published', remoteId: String(sent.message_id), remoteUrl: name ? `https://t.me/${name}/${sent.message_id}` : null };
       } catch (err) {

@@ -31,6 +31,13 @@ describe('the role table', () => {
     expect(permissionFor('POST', '/api/contacts/imports')).toBe('edit');
     expect(permissionFor('PUT', '/api/contacts/imports/:id/file')).toBe('edit');
     expect(permissionFor('GET', '/api/contacts/:id/timeline')).toBe('read');
+    expect([
+      permissionFor('POST', '/api/post-series'),
+      permissionFor('PUT', '/api/post-series/:id'),
+      permissionFor('DELETE', '/api/post-series/:id'),
+      permissionFor('POST', '/api/post-images'),
+    ]).toEqual(['edit', 'edit', 'edit', 'edit']);
+    expect([permissionFor('POST', '/api/post-accounts'), permissionFor('DELETE', '/api/post-accounts/:id'), permissionFor('GET', '/api/post-series')]).toEqual(['admin', 'admin', 'read']);
     expect([allows('viewer', 'edit'), allows('editor', 'edit'), allows('editor', 'admin'), allows('admin', 'admin')]).toEqual([false, true, false, true]);
   });
 });

@@ -6,8 +6,9 @@
  *    except a contact's full data export and the audit log, which are admin reads, and an outbox
  *    message's raw MIME (its tokens unsubscribe or confirm the recipient), an editor read; the
  *    outbox list shows viewers the messages with those tokens redacted.
- *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts and scoring
- *    rules, imports contacts from CSV, asks the writing assistant for suggestions, and sends test emails
+ *  - editor: also changes journeys, templates, segments, lists, forms, broadcasts, post series
+ *    (with their images; connecting the accounts they go to stays an admin's) and scoring rules,
+ *    imports contacts from CSV, asks the writing assistant for suggestions, and sends test emails
  *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
  *  - admin: everything in the workspace, users included, except ownership.
  *  - owner: everything.
@@ -31,6 +32,8 @@ const EDITOR_AREAS = [
   '/api/scoring',
   '/api/contacts/imports',
   '/api/assistant/suggest',
+  '/api/post-series',
+  '/api/post-images',
 ];
 
 /** Reads only admins may make: everything held about one person (GDPR export) and the audit log. */

@@ -6,6 +6,7 @@ import { mailAr, mailEn, mailFa } from './mail/messages';
 import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settings/email-routing-messages';
 import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 import { postsAr, postsEn, postsFa } from './posts/messages';
+import { socialAr, socialEn, socialFa } from './social/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
@@ -584,6 +585,7 @@ export const en = {
   'settings.inviteNotMailed': 'The email could not be sent ({reason}). Send this one-time setup link to {email}:',
   ...smsEn,
   ...postsEn,
+  ...socialEn,
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
@@ -1170,6 +1172,7 @@ const ar: Dict = {
   'settings.inviteNotMailed': 'تعذّر إرسال البريد ({reason}). أرسل رابط الإعداد هذا (صالح لمرة واحدة) إلى {email}:',
   ...smsAr,
   ...postsAr,
+  ...socialAr,
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
@@ -1753,6 +1756,7 @@ const fa: Dict = {
   'settings.inviteNotMailed': 'ایمیل فرستاده نشد ({reason}). این پیوند یک‌بارمصرف راه‌اندازی را برای {email} بفرستید:',
   ...smsFa,
   ...postsFa,
+  ...socialFa,
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,

@@ -34,6 +34,7 @@ import { appendOptOut } from './opt-out.js';
 import type { SmsSendResult } from './provider.js';
 import type { ActiveSmsProvider, SmsProviderPool } from './providers/pool.js';
 import { getSmsSettings, type SmsSettings } from './settings.js';
+import { renderContextOf } from '../render-context.js';
 import { shortenLinks } from './short-links.js';
 import { telegramLinks } from '../telegram/deep-link.js';
 import { nonEmptyString, templateOf } from '../request-config.js';
@@ -123,11 +124,8 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
           : await renderSms(
               { store, templateCache },
               {
-                workspaceId: request.workspaceId,
+                ...renderContextOf(request, ws),
                 templateId: message.templateId!,
-                contact: request.contact,
-                context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
-                workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
                 links: { unsubscribeUrl: '', preferencesUrl: '', telegramLink: await telegramLink(request.workspaceId, secret, request.contact.id) },
               },
             );

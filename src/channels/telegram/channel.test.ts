@@ -100,6 +100,8 @@ describe.each(backends())('the Telegram channel on %s', (kind) => {
     const res = await hook(message(chatId, `/start ${token}`));
     expect(res.json()).toEqual({ ok: true, outcome: 'linked' });
     server.chats.add(String(chatId));
+    // The bot's reply to /start (./replies.ts) spent the chat's second.
+    await nextSecond();
     return c;
   }
 
@@ -118,6 +120,7 @@ describe.each(backends())('the Telegram channel on %s', (kind) => {
     expect((await hook(start)).json()).toEqual({ ok: true, outcome: 'duplicate' });
 
     server.chats.add('5551');
+    await nextSecond();
     const key = `k${++n}`;
     const result = await send(c, 'offer', key);
     expect(result.status).toBe('sent');

@@ -25,6 +25,7 @@ import { workspaceSecret } from '../../tracking/tokens.js';
 import { telegramDescriptor } from '../descriptors.js';
 import type { ChannelSender, ClaimedDelivery, DeliveryOutcome } from '../pipeline-sender.js';
 import { nonEmptyString, templateOf } from '../request-config.js';
+import { renderContextOf } from '../render-context.js';
 import { shortenLinks } from '../sms/short-links.js';
 import type { TelegramBot } from './bot.js';
 import type { ChatHandle } from './handles.js';
@@ -83,11 +84,8 @@ export function telegramSender(deps: TelegramSenderDeps): ChannelSender<Telegram
           : await renderTelegram(
               { store, templateCache },
               {
-                workspaceId: request.workspaceId,
+                ...renderContextOf(request, ws),
                 templateId: message.templateId!,
-                contact: request.contact,
-                context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
-                workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
               },
             );
     } catch (err) {

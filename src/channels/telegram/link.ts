@@ -20,7 +20,7 @@ import { verifyLinkToken } from './link-token.js';
 /** The parts of a Telegram `Update` used here (https://core.telegram.org/bots/api#update). */
 export interface TelegramUpdate {
   update_id: number;
-  message?: { chat?: { id?: number | string; type?: string }; text?: string } | undefined;
+  message?: { chat?: { id?: number | string; type?: string }; text?: string; from?: { language_code?: string } } | undefined;
 }
 
 export type UpdateOutcome =

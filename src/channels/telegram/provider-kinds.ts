@@ -6,7 +6,8 @@
  *    `X-Telegram-Bot-Api-Secret-Token` the webhook expects; derived from the token when absent);
  *  - settings: `botUsername` (for deep links `https://t.me/<bot>?start=…`), `apiRoot` (a Bot API
  *    server other than https://api.telegram.org: a local one, tests), `messagesPerSecond` (overall,
- *    default 30) and `perChatPerSecond` (default 1): Telegram's limits, shared by every worker.
+ *    default 30) and `perChatPerSecond` (default 1): Telegram's limits, shared by every worker;
+ *    `replies` (the bot's answers to /start and /stop per language, ./replies.ts).
  */
 import { z, type ZodType } from 'zod';
 
@@ -25,6 +26,10 @@ export const telegramProviderKinds: Readonly<Record<string, { settings: ZodType;
           .describe('A Bot API server other than https://api.telegram.org'),
         messagesPerSecond: z.number().int().min(1).max(100_000).optional().describe('At most this many messages a second overall, shared by every worker (default 30)'),
         perChatPerSecond: z.number().int().min(1).max(100).optional().describe('At most this many messages a second to one chat (default 1)'),
+        replies: z
+          .partialRecord(z.enum(['linked', 'refused', 'stopped']), z.partialRecord(z.enum(['en', 'ar', 'fa']), z.string().trim().min(1).max(1000)))
+          .optional()
+          .describe("The bot's answers to /start (linked, refused) and /stop (stopped) per language; the defaults where absent"),
       })
       .strict(),
     secrets: z

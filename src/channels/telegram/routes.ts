@@ -4,8 +4,9 @@
  *  - `POST /hooks/telegram/:workspaceId/:providerId`, public: the bot's webhook. Authenticated by
  *    `X-Telegram-Bot-Api-Secret-Token` (the secret given to `setWebhook`), checked in constant time
  *    BEFORE the body is read: missing, wrong, or an unknown provider: 403 and nothing changed.
- *    Updates are handled by ./link.ts; the answer is 200 whatever became of the update (Telegram
- *    would otherwise redeliver it), except a body that is not an update (400).
+ *    Updates are handled by ./link.ts, then answered by the bot (./replies.ts); the answer is 200
+ *    whatever became of the update (Telegram would otherwise redeliver it), except a body that is
+ *    not an update (400).
  *  - `GET /api/contacts/:id/telegram-link`: the contact's signed deep link.
  *  - `POST /api/channels/telegram/providers/:id/webhook`: points the bot's webhook (setWebhook) at
  *    Qatra's public URL with its secret token.
@@ -21,7 +22,9 @@ import { channelProviderSecrets, getProvider } from '../providers/providers.js';
 import { createTelegramBot, webhookSecretOf } from './bot.js';
 import { contactDeepLink } from './deep-link.js';
 import { TELEGRAM } from './handles.js';
+import { createTelegramChannel } from './index.js';
 import { handleUpdate } from './link.js';
+import { replyToUpdate } from './replies.js';
 
 const hookParams = z.object({ workspaceId: z.string().min(1).max(100), providerId: z.string().min(1).max(100) });
 const updateBody = z.looseObject({
@@ -30,6 +33,7 @@ const updateBody = z.looseObject({
     .looseObject({
       chat: z.looseObject({ id: z.union([z.number().int(), z.string().max(64)]), type: z.string().max(32).optional() }).optional(),
       text: z.string().max(4096).optional(),
+      from: z.looseObject({ language_code: z.string().max(35).optional() }).optional(),
     })
     .optional(),
 });
@@ -43,6 +47,9 @@ const sameSecret = (given: string, expected: string): boolean => {
 export const telegramRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
   const publicUrl = deps.config.publicUrl.replace(/\/+$/, '');
+  // The bot's replies to /start and /stop go out on the telegram channel (recorded as messages).
+  const channel = createTelegramChannel(deps);
+  app.addHook('onClose', async () => channel.close());
 
   app.post<{ Params: z.infer<typeof hookParams> }>(
     '/hooks/telegram/:workspaceId/:providerId',
@@ -65,6 +72,10 @@ export const telegramRoutes: RouteModule = (app, deps) => {
       const secret = await workspaceSecret(deps.store, workspaceId);
       const outcome = await handleUpdate(deps, { workspaceId, providerId, secret, update: parsed.data as Parameters<typeof handleUpdate>[1]['update'] });
       if (outcome.kind === 'refused') request.log.info({ workspaceId, providerId, reason: outcome.reason }, 'telegram link refused');
+      const update = parsed.data as Parameters<typeof replyToUpdate>[1]['update'];
+      await replyToUpdate({ ...deps, channel }, { workspaceId, providerId, update, outcome }).catch((err: unknown) => {
+        request.log.warn({ err, workspaceId, providerId }, 'telegram reply failed');
+      });
       return reply.status(200).send({ ok: true, outcome: outcome.kind });
     },
   );

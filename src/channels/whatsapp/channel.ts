@@ -28,6 +28,7 @@ import { whatsappDescriptor } from '../descriptors.js';
 import type { ChannelSender, ClaimedDelivery, DeliveryOutcome } from '../pipeline-sender.js';
 import { listProviders, type ChannelProvider } from '../providers/providers.js';
 import { templateOf } from '../request-config.js';
+import { renderContextOf } from '../render-context.js';
 import { shortenLinks } from '../sms/short-links.js';
 import { createCloudApi, type CloudApi, type WhatsappPayload } from './cloud-api.js';
 import { WHATSAPP_CLOUD } from './provider-kinds.js';
@@ -117,11 +118,8 @@ export function whatsappSender(deps: WhatsappSenderDeps): WhatsappSender {
       rendered = await renderWhatsapp(
         { store, templateCache },
         {
-          workspaceId: request.workspaceId,
+          ...renderContextOf(request, ws),
           templateId: message.templateId!,
-          contact: request.contact,
-          context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
-          workspace: { name: ws.name, postalAddress: ws.postalAddress ?? '' },
         },
       );
     } catch (err) {

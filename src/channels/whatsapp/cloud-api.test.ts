@@ -34,8 +34,8 @@ describe('the Cloud API client against the local Graph server', () => {
 
   it('an answer without a message id is permanent (it may have been sent: never retried)', async () => {
     const { classifyGraphAnswer } = await import('./cloud-api.js');
-    expect(classifyGraphAnswer({ kind: 'answer', status: 200, headers: {}, body: '{"messages":[]}' }, 0)).toMatchObject({ status: 'permanent' });
+    expect(classifyGraphAnswer({ kind: 'answer', status: 200, headers: {}, body: Buffer.from('{"messages":[]}') }, 0)).toMatchObject({ status: 'permanent' });
     expect(classifyGraphAnswer({ kind: 'timeout', reason: 'timed out' }, 0)).toMatchObject({ status: 'retryable' });
-    expect(classifyGraphAnswer({ kind: 'answer', status: 502, headers: {}, body: '<html>' }, 0)).toMatchObject({ status: 'retryable' });
+    expect(classifyGraphAnswer({ kind: 'answer', status: 502, headers: {}, body: Buffer.from('<html>') }, 0)).toMatchObject({ status: 'retryable' });
   });
 });

@@ -1,6 +1,7 @@
 /**
- * @module The WhatsApp Business Cloud API client (Meta's Graph API), plain HTTP over the SMS
- * providers' keep-alive transport (../sms/providers/http/transport.ts, with the address guard):
+ * @module The WhatsApp Business Cloud API client (Meta's Graph API), plain HTTP over the guarded
+ * outbound client (../outbound-http.ts: keep-alive agents owned by this client, the address guard in
+ * the socket's lookup, a timeout, answers cut at 64 KB):
  * `POST {apiRoot}/{version}/{phoneNumberId}/messages` with `Authorization: Bearer <accessToken>` and
  * `messaging_product: "whatsapp"`, either `type: "template"` (an approved template: name, language
  * code, body parameters as text) or `type: "text"` (free-form, inside the 24-hour window).
@@ -18,11 +19,13 @@
  *    provider's own message in the reason.
  */
 import type { Clock } from '../../core/clock.js';
-import { retryAfterMs } from '../outbound-http.js';
-import { createTransport, type HttpAnswer, type HttpFailure } from '../sms/providers/http/transport.js';
+import { answerText, createOutboundClient, retryAfterMs, type OutboundResult } from '../outbound-http.js';
 
 export const GRAPH_API_ROOT = 'https://graph.facebook.com';
 export const GRAPH_API_VERSION = 'v21.0';
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Answers are cut here: the messages endpoint answers a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** What one message is, as the Cloud API takes it. */
 export type WhatsappPayload = { type: 'template'; name: string; language: string; parameters: readonly string[] } | { type: 'text'; text: string };
@@ -83,10 +86,10 @@ function parse(text: string): GraphErrorBody | null {
 }
 
 /** One HTTP answer (or failure) of the messages endpoint as a send result. */
-export function classifyGraphAnswer(res: HttpAnswer | HttpFailure, now: number): WhatsappSendResult {
+export function classifyGraphAnswer(res: OutboundResult, now: number): WhatsappSendResult {
   if (res.kind === 'private' || res.kind === 'invalid') return { status: 'permanent', reason: res.reason };
   if (res.kind !== 'answer') return { status: 'retryable', reason: res.reason };
-  const body = parse(res.body);
+  const body = parse(answerText(res));
   if (res.status >= 200 && res.status < 300) {
     const id = body?.messages?.[0]?.id;
     if (typeof id === 'string' && id !== '') return { status: 'sent', providerMessageId: id };
@@ -117,13 +120,18 @@ export function messageBody(to: string, payload: WhatsappPayload): Record<string
 export function createCloudApi(options: CloudApiOptions): CloudApi {
   const root = (options.apiRoot ?? GRAPH_API_ROOT).replace(/\/+$/, '');
   const endpoint = new URL(`${root}/${options.version ?? GRAPH_API_VERSION}/${encodeURIComponent(options.phoneNumberId)}/messages`);
-  const transport = createTransport(options);
+  const client = createOutboundClient({
+    allowPrivate: options.allowPrivateOutbound,
+    allowedBy: 'allowPrivateOutbound on the provider',
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
+  });
   const headers = { authorization: `Bearer ${options.accessToken}`, 'content-type': 'application/json', accept: 'application/json' };
   const now = () => (options.clock ? options.clock.now() : Date.now());
   return {
     async send(to, payload) {
-      return classifyGraphAnswer(await transport.request(endpoint, 'POST', headers, JSON.stringify(messageBody(to, payload))), now());
+      return classifyGraphAnswer(await client.request(endpoint, { method: 'POST', headers, body: JSON.stringify(messageBody(to, payload)) }), now());
     },
-    close: () => transport.close(),
+    close: () => client.close(),
   };
 }

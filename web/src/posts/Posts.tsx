@@ -5,7 +5,7 @@
  * server's refusals (a post too long for an account, …) shown under their posts.
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, del, get, post, put, sendFile, canAdmin, type Role } from '../api';
+import { ApiError, del, get, post, put, sendFile, canAdmin, canEdit, type Role } from '../api';
 import { useI18n } from '../i18n';
 import type { MessageKey } from '../messages';
 import { Link, navigate } from '../router';
@@ -341,6 +341,8 @@ function Calendar({ series, accounts }: { series: Series; accounts: Account[] })
 export function Posts({ role, id }: { role: Role; id: string | null }) {
   const { t, date } = useI18n();
   const admin = canAdmin(role);
+  // Editors write series (src/users/roles.ts); connecting accounts stays an admin's.
+  const editor = canEdit(role);
   const [accounts, setAccounts] = useState<Account[]>([]);
   const [list, setList] = useState<Summary[]>([]);
   const [series, setSeries] = useState<Series | null>(null);
@@ -374,7 +376,7 @@ export function Posts({ role, id }: { role: Role; id: string | null }) {
   if (id && series)
     return (
       <>
-        {admin ? (
+        {editor ? (
           <button type="button" onClick={() => setEditing(true)}>
             {t('posts.edit')}
           </button>
@@ -400,7 +402,7 @@ export function Posts({ role, id }: { role: Role; id: string | null }) {
             </li>
           ))}
         </ul>
-        {admin ? (
+        {editor ? (
           <button type="button" onClick={() => navigate('/posts/new')}>
             {t('posts.new')}
           </button>

@@ -13,10 +13,12 @@ import { SmsTemplateEditor, type SmsTemplateView } from './templates/SmsTemplate
 import { AssistPanel, type AssistLang, type AssistTask, type Suggestion } from '../assistant/AssistPanel';
 import { MailTemplateEditor, type MailTemplateView } from './templates/MailTemplateEditor';
 import { TEMPLATE_CHANNELS, type TemplateChannel } from '../channels';
+import { SocialTemplateEditor, type SocialChannel, type SocialTemplateView } from '../social/SocialTemplateEditor';
 
 /** The channels a new template may be written for: those of ../channels plus direct mail. */
-const EDITOR_CHANNELS = [...TEMPLATE_CHANNELS, 'mail'] as const;
-type EditorChannel = TemplateChannel | 'mail';
+const EDITOR_CHANNELS = [...TEMPLATE_CHANNELS, 'mail', 'telegram', 'whatsapp'] as const;
+type EditorChannel = TemplateChannel | 'mail' | SocialChannel;
+const isSocial = (c: string): c is SocialChannel => c === 'telegram' || c === 'whatsapp';
 
 interface Template {
   id: string;
@@ -104,13 +106,15 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
   const [channel, setChannel] = useState<EditorChannel | null>(id ? null : 'email');
   const [smsView, setSmsView] = useState<SmsTemplateView | null>(null);
   const [mailView, setMailView] = useState<MailTemplateView | null>(null);
+  const [socialView, setSocialView] = useState<SocialTemplateView | null>(null);
   useEffect(() => {
     if (!id) return;
     get<SmsTemplateView>(`/api/templates/${encodeURIComponent(id)}`).then(
       (v) => {
         if (v.channel === 'sms') setSmsView(v);
         if (v.channel === 'mail') setMailView(v as unknown as MailTemplateView);
-        setChannel(v.channel === 'sms' || v.channel === 'mail' ? v.channel : 'email');
+        if (isSocial(v.channel)) setSocialView(v as unknown as SocialTemplateView);
+        setChannel(v.channel === 'sms' || v.channel === 'mail' || isSocial(v.channel) ? v.channel : 'email');
       },
       () => setChannel('email'),
     );
@@ -131,6 +135,8 @@ export function TemplateEditor({ id, role }: { id: string | null; role: Role }) 
         <SmsTemplateEditor id={id} role={role} initial={smsView} />
       ) : channel === 'mail' ? (
         <MailTemplateEditor id={id} role={role} initial={mailView} />
+      ) : isSocial(channel) ? (
+        <SocialTemplateEditor key={channel} channel={channel} id={id} role={role} initial={socialView} />
       ) : (
         <EmailTemplateEditor id={id} role={role} />
       )}

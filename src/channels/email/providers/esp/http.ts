@@ -1,7 +1,8 @@
 /**
- * @module How the ESP providers call their APIs: the HTTP transport the SMS providers use
- * (../../../sms/providers/http/transport.ts: keep-alive agent, the address guard in its lookup, a
- * timeout, bounded answers), and the outcome rules the four ESPs share:
+ * @module How the ESP providers call their APIs: the guarded outbound client (../../../outbound-http.ts:
+ * keep-alive agents owned by one provider instance, the address guard in the socket's lookup, a
+ * timeout, answers cut at 64 KB) with the answer's body as text, and the outcome rules the four ESPs
+ * share:
  *
  *  - no answer (timeout, refused or dropped connection) → retryable: the ESP may recover;
  *  - 429 and 5xx → retryable, honouring Retry-After;
@@ -11,13 +12,32 @@
  *    answers that mean the ADDRESS is bad (a hard bounce the channel suppresses);
  *  - a private target the address guard refused → permanent (retrying will not make it public).
  */
-import { retryAfterMs } from '../../../outbound-http.js';
-import { createTransport, type HttpAnswer, type HttpFailure, type Transport } from '../../../sms/providers/http/transport.js';
+import type http from 'node:http';
+import { answerText, createOutboundClient, retryAfterMs } from '../../../outbound-http.js';
 import type { ProviderResult } from '../../provider.js';
 
-export type { HttpAnswer, Transport };
-
 export const ESP_TIMEOUT_MS = 15_000;
+/** Bodies longer than this are cut off: an ESP's answer to one send is a few hundred bytes. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** An ESP's answer, its body as text. */
+export interface HttpAnswer {
+  kind: 'answer';
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** No answer: `invalid` when Node refused to build the request, `private` when the address guard refused the target. */
+export interface HttpFailure {
+  kind: 'timeout' | 'network' | 'private' | 'invalid';
+  reason: string;
+}
+
+export interface Transport {
+  request(url: URL, method: 'GET' | 'POST', headers: Record<string, string>, body: string | null): Promise<HttpAnswer | HttpFailure>;
+  close(): void;
+}
 
 export interface EspTransportOptions {
   allowPrivateOutbound: boolean;
@@ -25,7 +45,22 @@ export interface EspTransportOptions {
 }
 
 export function espTransport(options: EspTransportOptions): Transport {
-  return createTransport({ allowPrivateOutbound: options.allowPrivateOutbound, timeoutMs: options.timeoutMs ?? ESP_TIMEOUT_MS, maxSockets: 16 });
+  const client = createOutboundClient({
+    allowPrivate: options.allowPrivateOutbound,
+    allowedBy: 'allowPrivateOutbound on the provider',
+    timeoutMs: options.timeoutMs ?? ESP_TIMEOUT_MS,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
+    maxSockets: 16,
+  });
+  return {
+    async request(url, method, headers, body) {
+      const answer = await client.request(url, { method, headers, body });
+      if (answer.kind === 'answer') return { kind: 'answer', status: answer.status, headers: answer.headers, body: answerText(answer) };
+      // `too_large` cannot happen (answers are cut at the limit); were it to, it is a network fault.
+      return { kind: answer.kind === 'too_large' ? 'network' : answer.kind, reason: answer.reason };
+    },
+    close: () => client.close(),
+  };
 }
 
 /** The outcome of a call that got no HTTP answer. */
