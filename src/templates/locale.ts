@@ -50,6 +50,15 @@ export interface ResolvedVariant {
   text: string | undefined;
 }
 
+/**
+ * Whether a variant is written in its own language: it has its own subject or body. Such a variant
+ * never inherits the default's preheader (an Arabic email must not open, in the inbox list, with
+ * the English preheader): without one of its own it has none, and inboxes show its first line.
+ */
+export function ownsText(v: LocaleVariant | undefined): boolean {
+  return v !== undefined && (v.subject !== undefined || v.body !== undefined);
+}
+
 export function resolveVariant(content: TemplateContent, key: string): ResolvedVariant {
   const v: LocaleVariant | undefined = key ? content.locales?.[key] : undefined;
   const ownBody = v?.body !== undefined;
@@ -57,7 +66,7 @@ export function resolveVariant(content: TemplateContent, key: string): ResolvedV
     key,
     locale: key || defaultLocaleOf(content),
     subject: v?.subject ?? content.subject ?? '',
-    preheader: v?.preheader ?? content.preheader ?? '',
+    preheader: v?.preheader ?? (ownsText(v) ? '' : (content.preheader ?? '')),
     body: v?.body ?? content.body,
     text: v?.text ?? (ownBody ? undefined : content.text),
   };
