@@ -51,6 +51,7 @@ import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
 import { postsRoutes } from '../posts/routes.js';
 import { galleryRoutes } from '../journeys/gallery/gallery.routes.js';
+import { setupRoutes } from '../setup/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -101,5 +102,6 @@ export const routeModules: RouteModule[] = [
   deliverabilityRoutes,
   postsRoutes,
   galleryRoutes,
+  setupRoutes,
   webAppRoutes(),
 ];
