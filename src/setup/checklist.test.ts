@@ -36,8 +36,8 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
     expect(s.complete).toBe(false);
     expect(s.items).toEqual([
       { id: 'postal_address', done: false, link: '/settings#ws-title' },
-      { id: 'email_provider', done: false, link: '/settings#email-provider' },
-      { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-provider' },
+      { id: 'email_provider', done: false, link: '/settings#email-title' },
+      { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-title' },
       { id: 'first_contact', done: false, link: '/contacts' },
       { id: 'first_journey', done: false, link: '/gallery' },
     ]);
@@ -58,7 +58,7 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
     let s = await state();
     expect(s.items[1]).toMatchObject({ id: 'email_provider', done: true });
     // The domain publishes nothing yet: asked of the DNS server, not done, and the summary says why.
-    expect(s.items[2]).toMatchObject({ id: 'sending_domain', done: false, detail: expect.stringMatching(/^shop\.test: /), link: '/settings#domain-check' });
+    expect(s.items[2]).toMatchObject({ id: 'sending_domain', done: false, detail: expect.stringMatching(/^shop\.test: /), link: '/settings#email-title' });
     expect(dns.asked).toContain('TXT _dmarc.shop.test');
 
     dns.zone.txt!['shop.test'] = ['v=spf1 a:smtp.mailer.test -all'];

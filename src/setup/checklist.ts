@@ -34,18 +34,18 @@ export async function setupChecklist(deps: Pick<AppDeps, 'store' | 'secretBox' |
   ]);
   const ownProvider = email !== null && email.provider !== 'outbox';
   let domain: ChecklistItem;
-  if (!email) domain = { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-provider' };
+  if (!email) domain = { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-title' };
   else {
     const report = await checkWorkspaceDomains(deps, workspaceId, resolver);
     const failing = report.domains.find((d) => !d.ok);
     domain = failing
-      ? { id: 'sending_domain', done: false, detail: `${failing.domain}: ${failing.summary}`, link: '/settings#domain-check' }
-      : { id: 'sending_domain', done: report.domains.length > 0, link: '/settings#domain-check' };
+      ? { id: 'sending_domain', done: false, detail: `${failing.domain}: ${failing.summary}`, link: '/settings#email-title' }
+      : { id: 'sending_domain', done: report.domains.length > 0, link: '/settings#email-title' };
   }
   const live = journeys.some((j) => j.status === 'live' || j.status === 'paused');
   const items: ChecklistItem[] = [
     { id: 'postal_address', done: settings.postalAddress.trim() !== '', link: '/settings#ws-title' },
-    { id: 'email_provider', done: ownProvider, ...(email?.provider === 'outbox' ? { detail: 'the outbox keeps messages instead of sending them' } : {}), link: '/settings#email-provider' },
+    { id: 'email_provider', done: ownProvider, ...(email?.provider === 'outbox' ? { detail: 'the outbox keeps messages instead of sending them' } : {}), link: '/settings#email-title' },
     domain,
     { id: 'first_contact', done: contact !== undefined, link: '/contacts' },
     { id: 'first_journey', done: live, ...(!live && journeys.length > 0 ? { detail: 'a draft journey exists: publish it' } : {}), link: live || journeys.length > 0 ? '/journeys' : '/gallery' },

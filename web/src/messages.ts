@@ -7,6 +7,7 @@ import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settin
 import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 import { postsAr, postsEn, postsFa } from './posts/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
+import { firstStepsAr, firstStepsEn, firstStepsFa } from './setup/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -420,7 +421,7 @@ export const en = {
   'templates.locale.add': 'Add variant',
   'templates.locale.bad': 'Use a locale such as fa, ar or fa-IR.',
   'templates.locale.exists': 'There is already a {locale} variant.',
-  'templates.locale.inherits': 'Contacts whose locale is {locale} get this variant; an empty field uses the default. Save, then the preview shows it.',
+  'templates.locale.inherits': 'Contacts whose locale is {locale} get this variant; an empty field uses the default.',
   'templates.locale.remove': 'Remove the {locale} variant',
   // --- web-canvas ---
   'trigger.list_joined': 'a contact joins a list',
@@ -583,6 +584,7 @@ export const en = {
   'settings.inviteNotMailed': 'The email could not be sent ({reason}). Send this one-time setup link to {email}:',
   ...smsEn,
   ...postsEn,
+  ...firstStepsEn,
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
@@ -971,7 +973,7 @@ const ar: Dict = {
   'templates.locale.add': 'إضافة نسخة',
   'templates.locale.bad': 'استخدم رمز لغة مثل fa أو ar أو fa-IR.',
   'templates.locale.exists': 'توجد نسخة {locale} بالفعل.',
-  'templates.locale.inherits': 'تتلقى جهات الاتصال ذات اللغة {locale} هذه النسخة، والحقل الفارغ يستخدم الافتراضي. احفظ لتظهر في المعاينة.',
+  'templates.locale.inherits': 'تتلقى جهات الاتصال ذات اللغة {locale} هذه النسخة، والحقل الفارغ يستخدم الافتراضي.',
   'templates.locale.remove': 'إزالة نسخة {locale}',
   // --- web-canvas ---
   'trigger.list_joined': 'تنضم جهة اتصال إلى قائمة',
@@ -1168,6 +1170,7 @@ const ar: Dict = {
   'settings.inviteNotMailed': 'تعذّر إرسال البريد ({reason}). أرسل رابط الإعداد هذا (صالح لمرة واحدة) إلى {email}:',
   ...smsAr,
   ...postsAr,
+  ...firstStepsAr,
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
@@ -1553,7 +1556,7 @@ const fa: Dict = {
   'templates.locale.add': 'افزودن نسخه',
   'templates.locale.bad': 'کد زبانی مانند fa، ar یا fa-IR بنویسید.',
   'templates.locale.exists': 'نسخهٔ {locale} از پیش وجود دارد.',
-  'templates.locale.inherits': 'مخاطبانی که زبانشان {locale} است این نسخه را می‌گیرند و فیلد خالی از پیش‌فرض استفاده می‌کند. ذخیره کنید تا پیش‌نمایش آن را نشان دهد.',
+  'templates.locale.inherits': 'مخاطبانی که زبانشان {locale} است این نسخه را می‌گیرند و فیلد خالی از پیش‌فرض استفاده می‌کند.',
   'templates.locale.remove': 'حذف نسخهٔ {locale}',
   // --- web-canvas ---
   'trigger.list_joined': 'مخاطب به فهرستی می‌پیوندد',
@@ -1750,6 +1753,7 @@ const fa: Dict = {
   'settings.inviteNotMailed': 'ایمیل فرستاده نشد ({reason}). این پیوند یک‌بارمصرف راه‌اندازی را برای {email} بفرستید:',
   ...smsFa,
   ...postsFa,
+  ...firstStepsFa,
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,
