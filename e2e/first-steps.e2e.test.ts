@@ -74,7 +74,8 @@ describe.skipIf(!!missing)('first steps and template editing in Chromium', () =>
     await firstText.fill('Hello from the blocks, {{ contact.first_name | default: "there" }}!');
     // The preview shows the unsaved text.
     const frame = page.frameLocator('[data-testid="preview-frame"]');
-    await frame.getByText('Hello from the blocks, Sam!').waitFor();
+    // MJML compiles on the server's render pool: slow on a loaded machine, hence the longer waits.
+    await frame.getByText('Hello from the blocks, Sam!').waitFor({ timeout: 60_000 });
     await expect(page.getByTestId('preview-meta').innerText()).resolves.toContain('not saved yet');
     await shot('template-blocks');
   });
@@ -92,7 +93,7 @@ describe.skipIf(!!missing)('first steps and template editing in Chromium', () =>
     await page.getByTestId('merge-tag-default').fill('free');
     await page.getByTestId('merge-tag-plan').click();
     expect(await subject.inputValue()).toBe('Welcome aboard on {{ contact.plan | default: "free" }}');
-    await page.locator('.device .subject').getByText('Welcome aboard on free').waitFor();
+    await page.locator('.device .subject').getByText('Welcome aboard on free').waitFor({ timeout: 60_000 });
   });
 
   it('the Arabic variant is edited right to left and previewed so; a Liquid error shows its line', async () => {
@@ -103,7 +104,7 @@ describe.skipIf(!!missing)('first steps and template editing in Chromium', () =>
     expect(await subject.inputValue()).toContain('أهلاً بك');
     const text = page.getByTestId('block-editor').locator('[data-block="text"] textarea').first();
     await expect(text.getAttribute('dir')).resolves.toBe('rtl');
-    await page.locator('[data-testid="preview-device"][data-direction="rtl"]').waitFor();
+    await page.locator('[data-testid="preview-device"][data-direction="rtl"]').waitFor({ timeout: 60_000 });
     await shot('template-blocks-ar-variant');
 
     await page.getByRole('button', { name: 'Code', exact: true }).click();
@@ -162,8 +163,8 @@ describe.skipIf(!!missing)('first steps and template editing in Chromium', () =>
     await page.getByTestId('block-editor').waitFor();
     await page.getByTestId('locale-tab-ar').click();
     await page.getByRole('button', { name: 'إدراج وسم دمج' }).waitFor();
-    await page.locator('[data-testid="preview-device"][data-direction="rtl"]').waitFor();
-    await page.frameLocator('[data-testid="preview-frame"]').getByText('عيد ميلاد سعيد يا Sam!').first().waitFor();
+    await page.locator('[data-testid="preview-device"][data-direction="rtl"]').waitFor({ timeout: 60_000 });
+    await page.frameLocator('[data-testid="preview-frame"]').getByText('عيد ميلاد سعيد يا Sam!').first().waitFor({ timeout: 60_000 });
     await shot('template-blocks-ar');
   });
 });

@@ -278,7 +278,10 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
     return { ...base, subject, preheader: preheader || undefined, body, ...(Object.keys(kept).length ? { locales: kept } : {}) };
   };
 
+  /** Numbers preview requests: an answer to an older one (a slow MJML compile) must not replace a newer one. */
+  const previewSeq = useRef(0);
   const renderPreview = async () => {
+    const seq = ++previewSeq.current;
     setPreviewError(null);
     let contact: { contactId?: string } = {};
     if (contactRef.trim()) {
@@ -290,9 +293,12 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
       } else contact = { contactId: ref };
     }
     try {
+      const answer = await post<Preview>('/api/templates/preview', { kind: view?.kind === 'transactional' ? 'transactional' : 'marketing', content: currentContent(), ...contact, locale: editLocale });
+      if (seq !== previewSeq.current) return;
       setPreviewIssues([]);
-      setPreview(await post<Preview>('/api/templates/preview', { kind: view?.kind === 'transactional' ? 'transactional' : 'marketing', content: currentContent(), ...contact, locale: editLocale }));
+      setPreview(answer);
     } catch (e) {
+      if (seq !== previewSeq.current) return;
       if (e instanceof ApiError && e.issues.length) setPreviewIssues(e.issues);
       else setPreviewError((e as Error).message);
     }
@@ -300,6 +306,8 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
 
   // The preview follows the text as edited (400 ms after the last change), saved or not.
   useEffect(() => {
+    // An existing template previews once it is loaded, not the new-template placeholder first.
+    if (id && !view) return;
     const timer = setTimeout(() => void renderPreview(), 400);
     return () => clearTimeout(timer);
   }, [view, contactRef, active, subject, preheader, body, locales]); // eslint-disable-line react-hooks/exhaustive-deps
