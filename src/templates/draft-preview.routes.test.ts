@@ -63,7 +63,8 @@ describe.each(backends())('merge tags and the preview of unsaved content on %s',
     expect(en).toMatchObject({ locale: 'en', direction: 'ltr', subject: 'Hi Sara' });
     expect(en.html).toContain('Hello Sara (سبز)');
     expect((await call('GET', '/api/templates')).json().data).toEqual([]);
-  });
+    // The first MJML compile starts the render pool's threads: slow on the loaded shared machine.
+  }, 90_000);
 
   it('answers a Liquid error with its field and line, and an MJML error likewise', async () => {
     const liquid = await call('POST', '/api/templates/preview', { kind: 'transactional', content: { subject: 's', body: '<p>one</p>\n<p>two</p>\n{% if contact.vip %}<p>three</p>' } });
