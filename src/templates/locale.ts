@@ -51,12 +51,16 @@ export interface ResolvedVariant {
 }
 
 /**
- * Whether a variant is written in its own language: it has its own subject or body. Such a variant
- * never inherits the default's preheader (an Arabic email must not open, in the inbox list, with
- * the English preheader): without one of its own it has none, and inboxes show its first line.
+ * Whether variant `key` is written in another language than the default content (`ar` beside an
+ * `en` default, not `en-GB`) with text of its own (its own subject or body). Such a variant never
+ * inherits the default's preheader (an Arabic email must not open, in the inbox list, with the
+ * English preheader): without one of its own it has none, and inboxes show its first line.
  */
-export function ownsText(v: LocaleVariant | undefined): boolean {
-  return v !== undefined && (v.subject !== undefined || v.body !== undefined);
+export function ownsLanguage(content: TemplateContent, key: string): boolean {
+  const v = key ? content.locales?.[key] : undefined;
+  if (!v || (v.subject === undefined && v.body === undefined)) return false;
+  const language = (locale: string) => locale.split('-')[0]!.toLowerCase();
+  return language(key) !== language(defaultLocaleOf(content));
 }
 
 export function resolveVariant(content: TemplateContent, key: string): ResolvedVariant {
@@ -66,7 +70,7 @@ export function resolveVariant(content: TemplateContent, key: string): ResolvedV
     key,
     locale: key || defaultLocaleOf(content),
     subject: v?.subject ?? content.subject ?? '',
-    preheader: v?.preheader ?? (ownsText(v) ? '' : (content.preheader ?? '')),
+    preheader: v?.preheader ?? (ownsLanguage(content, key) ? '' : (content.preheader ?? '')),
     body: v?.body ?? content.body,
     text: v?.text ?? (ownBody ? undefined : content.text),
   };

@@ -58,4 +58,11 @@ describe.each(backends())('preheader per locale on %s', (kind) => {
     const preview = (await call('POST', '/api/templates/receipt-nopre/preview', { locale: 'ar' })).json();
     expect(preview).toMatchObject({ locale: 'ar', direction: 'rtl', preheader: '' });
   });
+
+  it('a variant of the same language (en-GB beside en) still shares the default preheader, without a warning', async () => {
+    const content = { subject: 'Your receipt', preheader: 'Thanks for your order', body: '<p>Hi</p>', locales: { 'en-GB': { subject: 'Your receipt, mate' } } };
+    const saved = await call('POST', '/api/templates', { id: 'receipt-gb', name: 'Receipt', kind: 'transactional', content });
+    expect(saved.json().current.warnings).toEqual([]);
+    expect((await call('POST', '/api/templates/receipt-gb/preview', { locale: 'en-GB' })).json()).toMatchObject({ subject: 'Your receipt, mate', preheader: 'Thanks for your order' });
+  });
 });
