@@ -50,6 +50,8 @@ import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
 import { postsRoutes } from '../posts/routes.js';
+import { galleryRoutes } from '../journeys/gallery/gallery.routes.js';
+import { setupRoutes } from '../setup/routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -99,5 +101,7 @@ export const routeModules: RouteModule[] = [
   espHookRoutes(),
   deliverabilityRoutes,
   postsRoutes,
+  galleryRoutes,
+  setupRoutes,
   webAppRoutes(),
 ];

@@ -50,6 +50,19 @@ export interface ResolvedVariant {
   text: string | undefined;
 }
 
+/**
+ * Whether variant `key` is written in another language than the default content (`ar` beside an
+ * `en` default, not `en-GB`) with text of its own (its own subject or body). Such a variant never
+ * inherits the default's preheader (an Arabic email must not open, in the inbox list, with the
+ * English preheader): without one of its own it has none, and inboxes show its first line.
+ */
+export function ownsLanguage(content: TemplateContent, key: string): boolean {
+  const v = key ? content.locales?.[key] : undefined;
+  if (!v || (v.subject === undefined && v.body === undefined)) return false;
+  const language = (locale: string) => locale.split('-')[0]!.toLowerCase();
+  return language(key) !== language(defaultLocaleOf(content));
+}
+
 export function resolveVariant(content: TemplateContent, key: string): ResolvedVariant {
   const v: LocaleVariant | undefined = key ? content.locales?.[key] : undefined;
   const ownBody = v?.body !== undefined;
@@ -57,7 +70,7 @@ export function resolveVariant(content: TemplateContent, key: string): ResolvedV
     key,
     locale: key || defaultLocaleOf(content),
     subject: v?.subject ?? content.subject ?? '',
-    preheader: v?.preheader ?? content.preheader ?? '',
+    preheader: v?.preheader ?? (ownsLanguage(content, key) ? '' : (content.preheader ?? '')),
     body: v?.body ?? content.body,
     text: v?.text ?? (ownBody ? undefined : content.text),
   };

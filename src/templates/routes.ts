@@ -1,7 +1,8 @@
 /**
  * @module /api/templates (admin key): create, update (a new version when the content changed), read
- * with versions, list, archive, and preview a render for a contact or a sample. Also registers
- * /api/workspace (./workspace.routes.ts).
+ * with versions, list, archive, and preview a render for a contact or a sample (of a saved version,
+ * or of unsaved content: ./draft-preview.ts); the merge tags an editor offers (./merge-tags.ts).
+ * Also registers /api/workspace (./workspace.routes.ts).
  */
 import { z } from 'zod';
 import { templateChannels } from '../channels/descriptors.js';
@@ -19,6 +20,9 @@ import { templateContentSchema, templateInputSchema } from './template.js';
 import { workspaceRoutes } from './workspace.routes.js';
 import { mailPreviewBody, mailPreviewPdf } from './mail-preview.js';
 import { createMailRenderer, type MailRenderer } from '../channels/mail/render/renderer.js';
+import { draftPreviewBody, previewDraft } from './draft-preview.js';
+import { mergeTags } from './merge-tags.js';
+import { getWorkspaceSettings } from './workspace-settings.js';
 
 const idParams = z.object({ id: z.string().max(64) });
 
@@ -153,6 +157,48 @@ export const templateRoutes: RouteModule = (app, deps) => {
       schema: { tags, summary: 'Render a template for a contact (by id or inline) or a sample contact', params: idParams, body: previewBody, response: { 200: previewResponse, ...errorResponses } },
     },
     async (request) => previewTemplate({ ...deps, templateCache, renderPool }, workspaceOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/api/templates/preview',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Render an email as edited, without saving it: Liquid and MJML errors are a 400 with field and line; what only blocks saving comes back as warnings',
+        body: draftPreviewBody,
+        response: { 200: previewResponse.omit({ templateId: true, version: true }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ws = workspaceOf(request);
+      return previewDraft({ ...deps, renderPool, compileBodies: renderPool.compileFor(ws) }, ws, request.body);
+    },
+  );
+
+  const mergeTag = z.object({
+    key: z.string(),
+    liquid: z.string().nullable().describe('the path to put between {{ }}; null when the key holds both quote marks'),
+    group: z.enum(['attribute', 'contact', 'link', 'workspace']),
+    type: z.enum(['string', 'number', 'boolean', 'date', 'list', 'object']),
+    sample: z.string(),
+    count: z.number().int().optional().describe('sampled contacts carrying it (attributes only)'),
+  });
+  app.get(
+    '/api/merge-tags',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "The merge tags a template may use: the attributes on the workspace's newest 500 contacts (type, a sample value) and the standard variables",
+        response: { 200: z.object({ tags: z.array(mergeTag), sampled: z.number().int() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const ws = workspaceOf(request);
+      const settings = await getWorkspaceSettings(deps.store.db, ws);
+      return mergeTags(deps.store.db, ws, { name: settings.name, postalAddress: settings.postalAddress });
+    },
   );
 
   // Direct mail previews print with Chromium: started on the first preview, closed with the app.

@@ -37,6 +37,7 @@ export const welcomeMjml: TemplateInput = {
     locales: {
       fa: {
         subject: 'خوش آمدید {{ contact.first_name | default: "دوست عزیز" }}',
+        preheader: 'حساب شما آماده است',
         body: `<mjml>
   <mj-body>
     <mj-section>
@@ -48,7 +49,7 @@ export const welcomeMjml: TemplateInput = {
   </mj-body>
 </mjml>`,
       },
-      ar: { subject: 'مرحبا {{ contact.first_name }}' },
+      ar: { subject: 'مرحبا {{ contact.first_name }}', preheader: 'حسابك جاهز' },
       'en-GB': { subject: 'Welcome aboard, {{ contact.first_name | default: "mate" }}!' },
     },
   },

@@ -16,6 +16,7 @@ import { SET_POSTAL_ADDRESS } from '../workspaces/postal-address.js';
 import { mailIssues, MAIL_ROOTS } from './validate-mail.js';
 import { whatsappIssues } from './validate-whatsapp.js';
 import { telegramIssues } from '../channels/telegram/validate.js';
+import { ownsLanguage } from './locale.js';
 
 /** Variable roots a template may use, and the known fields of `workspace`. */
 export const KNOWN_ROOTS = new Set(['contact', 'trigger', 'event', 'journey', 'data', 'workspace', 'unsubscribe_url', 'preferences_url', 'telegram_link']);
@@ -152,6 +153,13 @@ export async function validateTemplate(input: ParsedTemplateInput, env: Validati
     }
     if (v.body !== undefined) bodyPaths[locale] = await checkLiquid(env, `locales.${locale}.body`, v.body, extra, issues);
     if (v.front !== undefined) await checkLiquid(env, `locales.${locale}.front`, v.front, extra, issues);
+    if (channel === 'email' && content.preheader && v.preheader === undefined && ownsLanguage(content, locale)) {
+      issues.push({
+        field: `locales.${locale}.preheader`,
+        message: `the ${locale} variant has its own text but no preheader: it is sent without one (it does not reuse the default's, which is in another language)`,
+        severity: 'warning',
+      });
+    }
   }
   if (content.front !== undefined) await checkLiquid(env, 'front', content.front, extra, issues);
 

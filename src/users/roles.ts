@@ -23,6 +23,7 @@ const READ_ONLY_POSTS = [/\/preview$/, /^\/api\/journeys\/validate$/, /^\/api\/j
 /** Route prefixes an editor may change. */
 const EDITOR_AREAS = [
   '/api/journeys',
+  '/api/gallery',
   '/api/templates',
   '/api/segments',
   '/api/lists',

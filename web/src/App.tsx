@@ -18,6 +18,8 @@ import { Simulate } from './screens/Simulate';
 import { Insights } from './screens/Insights';
 import { Posts } from './posts/Posts';
 import { MailBatches } from './mail/Batches';
+import { Gallery } from './gallery/Gallery';
+import { SetupChecklist } from './setup/Checklist';
 
 export function App() {
   const { t } = useI18n();
@@ -90,6 +92,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
   else if (path.startsWith('/insights')) screen = <Insights />;
   else if (path.startsWith('/mail')) screen = <MailBatches role={session.role} />;
   else if (path.startsWith('/outbox')) screen = <Outbox />;
+  else if (path.startsWith('/gallery')) screen = <Gallery role={session.role} />;
   else if (path.startsWith('/settings')) screen = <Settings session={session} />;
   else screen = <JourneysList role={session.role} />;
 
@@ -138,6 +141,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
             {t('readOnly')}
           </p>
         )}
+        {(path === '/' || path === '/journeys') && <SetupChecklist workspaceId={session.workspace.id} />}
         {screen}
       </main>
     </div>

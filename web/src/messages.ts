@@ -8,6 +8,7 @@ import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './delivera
 import { postsAr, postsEn, postsFa } from './posts/messages';
 import { socialAr, socialEn, socialFa } from './social/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
+import { firstStepsAr, firstStepsEn, firstStepsFa } from './setup/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -422,7 +423,7 @@ export const en = {
   'templates.locale.add': 'Add variant',
   'templates.locale.bad': 'Use a locale such as fa, ar or fa-IR.',
   'templates.locale.exists': 'There is already a {locale} variant.',
-  'templates.locale.inherits': 'Contacts whose locale is {locale} get this variant; an empty field uses the default. Save, then the preview shows it.',
+  'templates.locale.inherits': 'Contacts whose locale is {locale} get this variant; an empty field uses the default.',
   'templates.locale.remove': 'Remove the {locale} variant',
   // --- web-canvas ---
   'trigger.list_joined': 'a contact joins a list',
@@ -586,6 +587,7 @@ export const en = {
   ...smsEn,
   ...postsEn,
   ...socialEn,
+  ...firstStepsEn,
   ...websiteEn,
   ...assistantEn,
   ...insightsEn,
@@ -975,7 +977,7 @@ const ar: Dict = {
   'templates.locale.add': 'إضافة نسخة',
   'templates.locale.bad': 'استخدم رمز لغة مثل fa أو ar أو fa-IR.',
   'templates.locale.exists': 'توجد نسخة {locale} بالفعل.',
-  'templates.locale.inherits': 'تتلقى جهات الاتصال ذات اللغة {locale} هذه النسخة، والحقل الفارغ يستخدم الافتراضي. احفظ لتظهر في المعاينة.',
+  'templates.locale.inherits': 'تتلقى جهات الاتصال ذات اللغة {locale} هذه النسخة، والحقل الفارغ يستخدم الافتراضي.',
   'templates.locale.remove': 'إزالة نسخة {locale}',
   // --- web-canvas ---
   'trigger.list_joined': 'تنضم جهة اتصال إلى قائمة',
@@ -1173,6 +1175,7 @@ const ar: Dict = {
   ...smsAr,
   ...postsAr,
   ...socialAr,
+  ...firstStepsAr,
   ...websiteAr,
   ...assistantAr,
   ...insightsAr,
@@ -1559,7 +1562,7 @@ const fa: Dict = {
   'templates.locale.add': 'افزودن نسخه',
   'templates.locale.bad': 'کد زبانی مانند fa، ar یا fa-IR بنویسید.',
   'templates.locale.exists': 'نسخهٔ {locale} از پیش وجود دارد.',
-  'templates.locale.inherits': 'مخاطبانی که زبانشان {locale} است این نسخه را می‌گیرند و فیلد خالی از پیش‌فرض استفاده می‌کند. ذخیره کنید تا پیش‌نمایش آن را نشان دهد.',
+  'templates.locale.inherits': 'مخاطبانی که زبانشان {locale} است این نسخه را می‌گیرند و فیلد خالی از پیش‌فرض استفاده می‌کند.',
   'templates.locale.remove': 'حذف نسخهٔ {locale}',
   // --- web-canvas ---
   'trigger.list_joined': 'مخاطب به فهرستی می‌پیوندد',
@@ -1757,6 +1760,7 @@ const fa: Dict = {
   ...smsFa,
   ...postsFa,
   ...socialFa,
+  ...firstStepsFa,
   ...websiteFa,
   ...assistantFa,
   ...insightsFa,

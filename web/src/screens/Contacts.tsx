@@ -13,6 +13,7 @@ import { ContactTimeline } from './ContactTimeline';
 import { ChannelConsent } from './contacts/ChannelConsent';
 import { SunsetNote } from '../deliverability/SunsetNote';
 import { PostalAddressForm, type PostalAddress } from './contacts/PostalAddressForm';
+import { ContactsEmpty } from '../setup/EmptyStates';
 
 interface Contact {
   id: string;
@@ -68,7 +69,11 @@ export function ContactsList({ role }: { role: Role }) {
       {!page ? (
         <p>{t('loading')}</p>
       ) : page.data.length === 0 ? (
-        <p className="muted">{t('contacts.none')}</p>
+        applied ? (
+          <p className="muted">{t('contacts.none')}</p>
+        ) : (
+          <ContactsEmpty canImport={canEdit(role)} />
+        )
       ) : (
         <table>
           <thead>

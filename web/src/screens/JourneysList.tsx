@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { get, canEdit, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
+import { GalleryEmpty } from '../setup/EmptyStates';
 
 interface Journey {
   id: string;
@@ -57,7 +58,7 @@ export function JourneysList({ role }: { role: Role }) {
       {journeys === null ? (
         <p>{t('loading')}</p>
       ) : journeys.length === 0 ? (
-        <p className="muted">{t('journeys.none')}</p>
+        <GalleryEmpty kind="journeys" />
       ) : (
         <table>
           <thead>

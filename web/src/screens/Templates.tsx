@@ -2,9 +2,12 @@
  * Templates: the list, and the editor with errors at their line and a live preview
  * (POST /api/templates/:id/preview) at desktop and mobile widths for a chosen contact, in the
  * direction the server decided (rtl for a Persian or Arabic contact). Locale variants are edited in
- * tabs (./templates/LocaleTabs.tsx); with a variant's tab open the preview renders that locale.
+ * tabs (./templates/LocaleTabs.tsx), each in its language's direction (ar, fa: right to left); the
+ * preview renders the text as edited, unsaved (POST /api/templates/preview), in the tab's locale.
+ * Merge tags come from the workspace's contacts (./templates/MergeTagPicker.tsx); an MJML body is
+ * edited as blocks (./templates/blocks/) when every part of it is one the blocks can show.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api';
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
@@ -14,6 +17,10 @@ import { AssistPanel, type AssistLang, type AssistTask, type Suggestion } from '
 import { MailTemplateEditor, type MailTemplateView } from './templates/MailTemplateEditor';
 import { TEMPLATE_CHANNELS, type TemplateChannel } from '../channels';
 import { SocialTemplateEditor, type SocialChannel, type SocialTemplateView } from '../social/SocialTemplateEditor';
+import { GalleryEmpty } from '../setup/EmptyStates';
+import { MergeTagPicker, useLastField } from './templates/MergeTagPicker';
+import { BlockEditor } from './templates/blocks/BlockEditor';
+import { parseMjml } from './templates/blocks/model';
 
 /** The channels a new template may be written for: those of ../channels plus direct mail. */
 const EDITOR_CHANNELS = [...TEMPLATE_CHANNELS, 'mail', 'telegram', 'whatsapp'] as const;
@@ -64,7 +71,7 @@ export function TemplatesList({ role }: { role: Role }) {
       {list === null ? (
         <p>{t('loading')}</p>
       ) : list.length === 0 ? (
-        <p className="muted">{t('templates.none')}</p>
+        <GalleryEmpty kind="templates" />
       ) : (
         <table>
           <thead>
@@ -150,7 +157,25 @@ function lineOf(i: Issue): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: string; value: string; onChange(v: string): void; errorLines: Set<number>; disabled: boolean; label: string }) {
+function CodeEditor({
+  id,
+  value,
+  onChange,
+  errorLines,
+  disabled,
+  label,
+  dir,
+  lang,
+}: {
+  id: string;
+  value: string;
+  onChange(v: string): void;
+  errorLines: Set<number>;
+  disabled: boolean;
+  label: string;
+  dir: 'ltr' | 'rtl';
+  lang: string;
+}) {
   const lines = value.split('\n').length;
   const gutter = useRef<HTMLDivElement>(null);
   return (
@@ -165,6 +190,9 @@ function CodeEditor({ id, value, onChange, errorLines, disabled, label }: { id: 
       <textarea
         id={id}
         aria-label={label}
+        dir={dir}
+        lang={lang}
+        data-merge-target=""
         className="code"
         spellCheck={false}
         disabled={disabled}
@@ -193,6 +221,10 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
   const [contactRef, setContactRef] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
+  const [previewIssues, setPreviewIssues] = useState<Issue[]>([]);
+  const [mode, setMode] = useState<'blocks' | 'code'>('blocks');
+  const formRef = useRef<HTMLElement>(null);
+  const lastField = useLastField(formRef);
   const [width, setWidth] = useState<'desktop' | 'mobile'>('desktop');
   const [version, setVersion] = useState<number | null>(null);
   const [testTo, setTestTo] = useState('');
@@ -220,7 +252,12 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
     if (variant) return setVariant(field, value);
     ({ subject: setSubject, preheader: setPreheader, body: setBody })[field](value);
   };
-  const textDir = active && isRtl(active) ? 'rtl' : 'auto';
+  const defaultLocale = view?.current.content.defaultLocale ?? 'en';
+  /** The language being written in this tab, and its direction: ar and fa right to left. */
+  const editLocale = active || defaultLocale;
+  const textDir = isRtl(editLocale) ? 'rtl' : 'ltr';
+  const isMjml = /^\s*<mjml[\s>]/i.test(fieldValue.body);
+  const parsedBlocks = useMemo(() => (isMjml ? parseMjml(fieldValue.body) : null), [isMjml, fieldValue.body]);
   /** A writing-assistant suggestion picked into the form (a translation becomes that locale's variant); saving is still the person's. */
   const pickSuggestion = (s: Suggestion, task: AssistTask, to: AssistLang | null) => {
     if (task === 'translate' && to) {
@@ -240,7 +277,17 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
     });
   }, [id]);
 
-  const renderPreview = async (templateId: string) => {
+  /** The content as edited: variants with no field of their own are dropped; no variants at all, no `locales` key. */
+  const currentContent = () => {
+    const kept = Object.fromEntries(Object.entries(locales).filter(([, v]) => Object.keys(v).length > 0));
+    const { locales: _old, ...base } = view?.current.content ?? { body };
+    return { ...base, subject, preheader: preheader || undefined, body, ...(Object.keys(kept).length ? { locales: kept } : {}) };
+  };
+
+  /** Numbers preview requests: an answer to an older one (a slow MJML compile) must not replace a newer one. */
+  const previewSeq = useRef(0);
+  const renderPreview = async () => {
+    const seq = ++previewSeq.current;
     setPreviewError(null);
     let contact: { contactId?: string } = {};
     if (contactRef.trim()) {
@@ -252,17 +299,24 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
       } else contact = { contactId: ref };
     }
     try {
-      setPreview(await post<Preview>(`/api/templates/${encodeURIComponent(templateId)}/preview`, { ...contact, ...(version ? { version } : {}), ...(active ? { locale: active } : {}) }));
+      const answer = await post<Preview>('/api/templates/preview', { kind: view?.kind === 'transactional' ? 'transactional' : 'marketing', content: currentContent(), ...contact, locale: editLocale });
+      if (seq !== previewSeq.current) return;
+      setPreviewIssues([]);
+      setPreview(answer);
     } catch (e) {
-      setPreviewError((e as Error).message);
+      if (seq !== previewSeq.current) return;
+      if (e instanceof ApiError && e.issues.length) setPreviewIssues(e.issues);
+      else setPreviewError((e as Error).message);
     }
   };
 
+  // The preview follows the text as edited (400 ms after the last change), saved or not.
   useEffect(() => {
-    if (!view) return;
-    const timer = setTimeout(() => void renderPreview(view.id), 400);
+    // An existing template previews once it is loaded, not the new-template placeholder first.
+    if (id && !view) return;
+    const timer = setTimeout(() => void renderPreview(), 400);
     return () => clearTimeout(timer);
-  }, [view, contactRef, version, active]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [view, contactRef, active, subject, preheader, body, locales]); // eslint-disable-line react-hooks/exhaustive-deps
 
   /** Loads an older version into the editor (saving it makes it the newest version again). */
   const openVersion = async (v: number) => {
@@ -284,10 +338,7 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
   const save = async () => {
     setIssues([]);
     setNotice(null);
-    // Variants with no field of their own are dropped; no variants at all: no `locales` key.
-    const kept = Object.fromEntries(Object.entries(locales).filter(([, v]) => Object.keys(v).length > 0));
-    const { locales: _old, ...base } = view?.current.content ?? { body };
-    const content = { ...base, subject, preheader: preheader || undefined, body, ...(Object.keys(kept).length ? { locales: kept } : {}) };
+    const content = currentContent();
     try {
       const saved = id
         ? await put<View & { newVersion: boolean }>(`/api/templates/${encodeURIComponent(id)}`, { name, content })
@@ -302,13 +353,13 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
 
   // Issues of the tab being edited: `content.locales.fa.body` belongs to the fa tab.
   const inTab = (i: Issue) => (active ? i.path.includes(`locales.${active}.`) : !i.path.includes('locales.'));
-  const bodyIssues = issues.filter((i) => i.path.endsWith('body') && inTab(i));
+  const bodyIssues = [...issues, ...previewIssues].filter((i) => i.path.endsWith('body') && inTab(i));
   const errorLines = new Set(bodyIssues.map(lineOf).filter((n): n is number => n !== null));
   const fieldIssues = (field: string) => issues.filter((i) => i.path.endsWith(field) && (field === 'id' || inTab(i))).map((i) => i.message);
 
   return (
     <div className="template-editor">
-      <section className="template-form" aria-labelledby="tpl-title">
+      <section className="template-form" aria-labelledby="tpl-title" ref={formRef}>
         <h1 id="tpl-title" title={id ?? undefined}>
           {id ? savedName || id : t('templates.new')}
         </h1>
@@ -343,12 +394,14 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
             setActive('');
           }}
         />
-        <div role="tabpanel" aria-label={active || t('templates.locale.default', { locale: view?.current.content.defaultLocale ?? 'en' })} lang={active || undefined}>
+        <div role="tabpanel" aria-label={active || t('templates.locale.default', { locale: defaultLocale })} lang={editLocale} dir={textDir} data-testid="locale-panel">
           <label>
             {t('templates.subject')}
             <input
               value={fieldValue.subject}
+              data-merge-target=""
               dir={textDir}
+              lang={editLocale}
               disabled={readOnly}
               placeholder={variant ? subject : undefined}
               onChange={(e) => setField('subject', e.target.value)}
@@ -362,10 +415,50 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
           ))}
           <label>
             {t('templates.preheader')}
-            <input value={fieldValue.preheader} dir={textDir} disabled={readOnly} placeholder={variant ? preheader : undefined} onChange={(e) => setField('preheader', e.target.value)} />
+            <input
+              value={fieldValue.preheader}
+              data-merge-target=""
+              dir={textDir}
+              lang={editLocale}
+              disabled={readOnly}
+              placeholder={variant ? preheader : undefined}
+              onChange={(e) => setField('preheader', e.target.value)}
+            />
           </label>
-          <label htmlFor="tpl-body">{t('templates.body')}</label>
-          <CodeEditor id="tpl-body" label={t('templates.body')} value={fieldValue.body} onChange={(v) => setField('body', v)} errorLines={errorLines} disabled={readOnly} />
+          <div className="row">
+            <label htmlFor={mode === 'blocks' && parsedBlocks?.ok ? undefined : 'tpl-body'}>{t('templates.body')}</label>
+            <span className="spacer" />
+            {!readOnly && <MergeTagPicker target={lastField} />}
+            {isMjml && (
+              <div role="group" aria-label={t('tpl.mode')}>
+                <button type="button" aria-pressed={mode === 'blocks'} onClick={() => setMode('blocks')}>
+                  {t('tpl.mode.blocks')}
+                </button>
+                <button type="button" aria-pressed={mode === 'code'} onClick={() => setMode('code')}>
+                  {t('tpl.mode.code')}
+                </button>
+              </div>
+            )}
+          </div>
+          {isMjml && mode === 'blocks' && parsedBlocks && !parsedBlocks.ok && (
+            <p className="notice" role="note" data-testid="blocks-unsupported">
+              {t('tpl.blocks.unsupported', { reason: parsedBlocks.reason, line: parsedBlocks.line })}
+            </p>
+          )}
+          {isMjml && mode === 'blocks' && parsedBlocks?.ok ? (
+            <BlockEditor doc={parsedBlocks.doc} dir={textDir} lang={editLocale} disabled={readOnly} onChange={(mjml) => setField('body', mjml)} />
+          ) : (
+            <CodeEditor
+              id="tpl-body"
+              label={t('templates.body')}
+              value={fieldValue.body}
+              onChange={(v) => setField('body', v)}
+              errorLines={errorLines}
+              disabled={readOnly}
+              dir={textDir}
+              lang={editLocale}
+            />
+          )}
           {!readOnly && <AssistPanel channel="email" source={fieldValue} onPick={pickSuggestion} />}
         </div>
         {issues.length > 0 && (
@@ -449,10 +542,17 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
             {previewError}
           </p>
         )}
+        {previewIssues.length > 0 && (
+          <ul className="error" role="alert" data-testid="preview-issues">
+            {previewIssues.map((i) => (
+              <li key={i.path + i.message}>{lineOf(i) ? `${i.path} ${t('templates.line', { line: lineOf(i)! })}: ${i.message.replace(/^\d+:\d+: /, '')}` : `${i.path}: ${i.message}`}</li>
+            ))}
+          </ul>
+        )}
         {preview && (
           <>
             <p className="muted" data-testid="preview-meta">
-              {t('templates.direction', { dir: preview.direction })} · {preview.locale}
+              {t('tpl.preview.unsaved')} · {t('templates.direction', { dir: preview.direction })} · {preview.locale}
             </p>
             <div className={`device ${width}`} dir={preview.direction} data-testid="preview-device" data-direction={preview.direction}>
               <div className="subject" dir={preview.direction}>
