@@ -49,6 +49,7 @@ import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
+import { retentionRoutes } from '../retention/retention.routes.js';
 import { postsRoutes } from '../posts/routes.js';
 
 export const routeModules: RouteModule[] = [
@@ -98,6 +99,7 @@ export const routeModules: RouteModule[] = [
   assistantRoutes,
   espHookRoutes(),
   deliverabilityRoutes,
+  retentionRoutes,
   postsRoutes,
   webAppRoutes(),
 ];
