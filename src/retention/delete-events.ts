@@ -16,7 +16,8 @@
  * timestamp). Two workers deleting at once are harmless: a row is deleted, and so counted, once
  * (PostgreSQL's second DELETE waits for the first's row lock and then skips the row).
  *
- * Hand-written SQL, the same text on both backends (DELETE … RETURNING exists on SQLite ≥ 3.35).
+ * Hand-written SQL (DELETE … RETURNING exists on SQLite ≥ 3.35); reads `store.dialect` for how the
+ * batch's ids are named, which each planner takes differently (see deleteBatch).
  */
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
@@ -61,10 +62,13 @@ export function revenueValue(text: string | null): number | null {
 /** Deletes up to `limit` of the name's events older than `cutoff`, moving them into the rollups; the rows deleted. */
 export async function deleteBatch(store: Store, workspaceId: string, name: string, cutoff: number, limit = BATCH_ROWS): Promise<number> {
   return store.transaction(async (trx) => {
+    const picked = sql`SELECT id FROM events WHERE workspace_id = ${workspaceId} AND name = ${name} AND timestamp < ${cutoff} LIMIT ${limit}`;
+    // PostgreSQL plans `id IN (subquery)` as a hash semi-join over a SEQUENTIAL SCAN of events (seen
+    // with EXPLAIN ANALYZE on 200k rows: 650 ms a batch, growing with the table); `= ANY(ARRAY(…))`
+    // is a list of keys probed through the primary key. SQLite probes the rowid for `IN (subquery)`.
+    const which = store.dialect === 'postgres' ? sql`id = ANY(ARRAY(${picked}))` : sql`id IN (${picked})`;
     const deleted = await sql<{ timestamp: number | string; revenue: string | null }>`
-      DELETE FROM events WHERE id IN (
-        SELECT id FROM events WHERE workspace_id = ${workspaceId} AND name = ${name} AND timestamp < ${cutoff} LIMIT ${limit}
-      )
+      DELETE FROM events WHERE ${which}
       RETURNING timestamp, ${store.adapter.jsonText('properties', 'revenue')} AS revenue`.execute(trx);
     if (deleted.rows.length === 0) return 0;
     const byHour = new Map<number, { events: number; revenue: number | null }>();
