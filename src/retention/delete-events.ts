@@ -62,7 +62,7 @@ export function revenueValue(text: string | null): number | null {
 /** Deletes up to `limit` of the name's events older than `cutoff`, moving them into the rollups; the rows deleted. */
 export async function deleteBatch(store: Store, workspaceId: string, name: string, cutoff: number, limit = BATCH_ROWS): Promise<number> {
   return store.transaction(async (trx) => {
-    const picked = sql`SELECT id FROM events WHERE workspace_id = ${workspaceId} AND name = ${name} AND timestamp < ${cutoff} LIMIT ${limit}`;
+    const picked = sql`SELECT id FROM events WHERE workspace_id = ${workspaceId} AND name = ${name} AND timestamp < ${cutoff} ORDER BY timestamp LIMIT ${limit}`;
     // PostgreSQL plans `id IN (subquery)` as a hash semi-join over a SEQUENTIAL SCAN of events (seen
     // with EXPLAIN ANALYZE on 200k rows: 650 ms a batch, growing with the table); `= ANY(ARRAY(…))`
     // is a list of keys probed through the primary key. SQLite probes the rowid for `IN (subquery)`.
