@@ -53,6 +53,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   failover: () => import('./failover.js'),
   social: () => import('./social.js'),
   workers: () => import('./workers.js'),
+  retention: () => import('./retention.js'),
 };
 
 /**

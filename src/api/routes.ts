@@ -49,6 +49,7 @@ import { predictRoutes } from '../insights/predict.routes.js';
 import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
+import { retentionRoutes } from '../retention/retention.routes.js';
 import { postsRoutes } from '../posts/routes.js';
 import { galleryRoutes } from '../journeys/gallery/gallery.routes.js';
 import { setupRoutes } from '../setup/routes.js';
@@ -100,6 +101,7 @@ export const routeModules: RouteModule[] = [
   assistantRoutes,
   espHookRoutes(),
   deliverabilityRoutes,
+  retentionRoutes,
   postsRoutes,
   galleryRoutes,
   setupRoutes,

@@ -74,6 +74,11 @@ export interface Config {
    * default 20,000); past either, a request is answered 429 with Retry-After and stores nothing.
    */
   readonly ingest?: { readonly maxQueued: number; readonly maxQueuedPerWorkspace: number };
+  /**
+   * Data lifecycle (src/retention/, docs/retention.md): months of raw events a workspace without its
+   * own setting keeps (QATRA_RETENTION_EVENTS_MONTHS, an integer >= 1); unset keeps them forever.
+   */
+  readonly retention?: { readonly eventsMonths: number | undefined };
   /** DNS servers the sending-domain check asks (QATRA_DNS_SERVERS, a comma list of `ip` or `ip:port`); unset: the system's. */
   readonly dnsServers?: readonly string[] | undefined;
 }
@@ -156,6 +161,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
       maxQueued: int(env, 'QATRA_INGEST_MAX_QUEUED', INGEST_QUEUE_DEFAULTS.maxQueued, 1000),
       maxQueuedPerWorkspace: int(env, 'QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE', INGEST_QUEUE_DEFAULTS.maxQueuedPerWorkspace, 1000),
     },
+    retention: { eventsMonths: env.QATRA_RETENTION_EVENTS_MONTHS ? int(env, 'QATRA_RETENTION_EVENTS_MONTHS', 0, 1) : undefined },
     trustProxy: trustProxy(env),
     dnsServers: env.QATRA_DNS_SERVERS
       ? env.QATRA_DNS_SERVERS.split(',')

@@ -23,6 +23,7 @@ import type { Store } from '../store/store.js';
 import { channelMeasures } from '../stats/channel-measures.js';
 import { bucketSql } from '../stats/scope.js';
 import { broadcastIdOf } from './sql.js';
+import { revenueValue } from '../retention/delete-events.js';
 
 export type SeriesBucket = 'hour' | 'day';
 export const SERIES_DIMENSIONS = ['workspace', 'journey', 'broadcast', 'template', 'channel', 'provider'] as const;
@@ -162,7 +163,8 @@ async function addUnsubscribes(store: Store, q: SeriesQuery, at: At) {
 /**
  * Conversion events and their revenue. The revenue is read as text and summed here: a hostile
  * `revenue: "abc"` must count as no revenue, not fail a cast on PostgreSQL. One row per conversion
- * (a few percent of the events), through the index events_workspace_name_time.
+ * (a few percent of the events), through the index events_workspace_name_time; plus the hourly counts
+ * of the conversion events retention deleted (event_rollups, src/retention/delete-events.ts).
  */
 async function addConversionEvents(store: Store, q: SeriesQuery, at: At) {
   const b = bucketSql('e.timestamp', q.bucket);
@@ -173,8 +175,18 @@ async function addConversionEvents(store: Store, q: SeriesQuery, at: At) {
   for (const r of rows.rows) {
     const p = at(num(r.bucket), '');
     p.conversions = (p.conversions ?? 0) + 1;
-    const v = r.revenue === null ? NaN : Number(r.revenue);
-    if (Number.isFinite(v)) p.revenue = (p.revenue ?? 0) + v;
+    const v = revenueValue(r.revenue);
+    if (v !== null) p.revenue = (p.revenue ?? 0) + v;
+  }
+  // Events retention deleted are counted here instead, hour by hour (src/retention/delete-events.ts).
+  const rolled = await sql<{ bucket: unknown; events: unknown; revenue: unknown }>`
+    SELECT ${bucketSql('r.hour', q.bucket)} AS bucket, SUM(r.events) AS events, SUM(r.revenue) AS revenue FROM event_rollups r
+    WHERE r.workspace_id = ${q.workspaceId} AND r.name = ${q.conversionEvent ?? DEFAULT_CONVERSION_EVENT} AND r.hour >= ${q.from} AND r.hour < ${q.to}
+    GROUP BY 1`.execute(store.db);
+  for (const r of rolled.rows) {
+    const p = at(num(r.bucket), '');
+    p.conversions = (p.conversions ?? 0) + num(r.events);
+    if (r.revenue !== null) p.revenue = (p.revenue ?? 0) + num(r.revenue);
   }
 }
 

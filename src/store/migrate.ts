@@ -80,7 +80,8 @@ export function statements(text: string, dialect: DialectName): string[] {
   return out;
 }
 
-export async function migrate(store: Store, now = Date.now()): Promise<string[]> {
+/** Applies the migrations not applied yet; `files` defaults to all of migrations/ (a test may stop short of the newest). */
+export async function migrate(store: Store, now = Date.now(), files: readonly MigrationFile[] = readMigrations()): Promise<string[]> {
   const lock = (trx: Db) => store.adapter.migrationLock(trx);
   // Under the lock too: two concurrent CREATE TABLE IF NOT EXISTS on PostgreSQL can both find no
   // table and the second then fails on the catalog's unique index (pg_type_typname_nsp_index).
@@ -88,7 +89,6 @@ export async function migrate(store: Store, now = Date.now()): Promise<string[]>
     await lock(trx);
     await sql`CREATE TABLE IF NOT EXISTS qatra_migrations (id integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`.execute(trx);
   });
-  const files = readMigrations();
   await refuseNewerDatabase(store.db, files);
   const applied: string[] = [];
   for (const m of files) {

@@ -90,6 +90,8 @@ export interface Database {
   // insights (predictions)
   insight_models: import('../insights/model-tables.js').InsightModelsTable;
   contact_predictions: import('../insights/model-tables.js').ContactPredictionsTable;
+  // retention (hourly counts of deleted raw events: migrations/000036.sql)
+  event_rollups: import('../retention/tables.js').EventRollupsTable;
   // deliverability (reputation breaker, sunset policy: migrations/000032.sql)
   deliverability_settings: import('../deliverability/tables.js').DeliverabilitySettingsTable;
   reputation_trips: import('../deliverability/tables.js').ReputationTripsTable;

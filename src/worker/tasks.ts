@@ -17,6 +17,7 @@ import { predictionTasks } from '../insights/predict-task.js';
 import { deliverabilityTask } from '../deliverability/task.js';
 import { postsTasks } from '../posts/task.js';
 import { mailTasks } from '../channels/mail/task.js';
+import { retentionTask } from '../retention/task.js';
 
 export type WorkerTaskFactory = (deps: AppDeps) => WorkerTask;
 
@@ -33,6 +34,7 @@ export const workerTaskFactories: WorkerTaskFactory[] = [
   (deps) => deliverabilityTask(deps),
   postsTasks,
   mailTasks,
+  (deps) => retentionTask(deps),
 ];
 
 export function workerTasks(deps: AppDeps): WorkerTask[] {
