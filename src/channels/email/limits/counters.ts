@@ -38,7 +38,7 @@ export async function takeSend(db: Db, key: CounterKey, window: number, limit: n
     .values({ workspace_id: key.workspaceId, scope: key.scope, window_start: window, used: 1 })
     .onConflict((oc) => oc.columns(['workspace_id', 'scope']).doNothing())
     .executeTakeFirst();
-  if (Number(created.numInsertedRows ?? 0n) === 1) return true;
+  if (Number(created.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
   // Someone created it meanwhile (or it exists and is full): ask once more.
   return Number((await update(db, key, window, limit)).numUpdatedRows) === 1;
 }
