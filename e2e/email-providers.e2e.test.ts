@@ -38,14 +38,14 @@ describe.skipIf(!!missing)('the email provider list editor in Chromium', () => {
     const routing = page.locator('[aria-labelledby="routing-title"]');
     await routing.getByRole('button', { name: 'Add provider' }).click();
     const first = routing.getByTestId('provider-0');
-    await first.getByLabel('Name').fill('Own relay');
+    await first.getByLabel('Name', { exact: true }).fill('Own relay');
     await first.getByLabel('SMTP host').fill('127.0.0.1');
     await first.getByLabel('SMTP port').fill(String(sink.port));
     await first.getByLabel('SMTP password (write-only)').fill('relay secret');
     await routing.getByRole('button', { name: 'Add provider' }).click();
     const second = routing.getByTestId('provider-1');
-    await second.getByLabel('Id').fill('backup');
-    await second.getByLabel('Name').fill('Backup relay');
+    await second.getByLabel('Id', { exact: true }).fill('backup');
+    await second.getByLabel('Name', { exact: true }).fill('Backup relay');
     await second.getByLabel('SMTP host').fill('127.0.0.1');
     await second.getByLabel('SMTP port').fill(String(sink.port));
     await second.getByLabel('Throttle (messages)').fill('20');
