@@ -118,6 +118,8 @@ function afterSend(rt: BroadcastRuntime, r: ClaimedRecipient, result: SendResult
     case 'permanent':
       return { settle: { contact_id: r.contact_id, status: 'failed', due_at: r.due_at, attempts, error: result.reason }, final: true };
     case 'retryable': {
+      // Deferred by a throttle, warm-up or a domain backing off: nothing was attempted, nothing counts.
+      if (result.deferred) return { settle: { contact_id: r.contact_id, status: 'pending', due_at: now + (result.retryAfterMs ?? 0), attempts: r.attempts, error: result.reason }, final: false };
       if (attempts >= rt.retry.maxAttempts)
         return { settle: { contact_id: r.contact_id, status: 'failed', due_at: r.due_at, attempts, error: `${result.reason} (gave up after ${attempts} attempts)` }, final: true };
       const delay = Math.max(backoffMs(rt.retry, attempts), result.retryAfterMs ?? 0);

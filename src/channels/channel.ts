@@ -6,7 +6,9 @@
  *
  * Error model: `send` never throws for delivery problems; it returns a discriminated union.
  *  - sent:      the provider accepted the message (providerMessageId when it gives one);
- *  - retryable: try again later (connection error, 4xx SMTP, HTTP 5xx/429, timeout);
+ *  - retryable: try again later (connection error, 4xx SMTP, HTTP 5xx/429, timeout); `deferred`
+ *               when nothing was attempted (a throttle, a warm-up cap, a domain backing off): try
+ *               again after `retryAfterMs`, and do not count it as an attempt;
  *  - permanent: will never succeed (5xx SMTP, HTTP 4xx, invalid address); the caller marks failure;
  *  - skipped:   deliberately not sent (no address, suppressed, unsubscribed), with the reason.
  */
@@ -15,7 +17,7 @@ import type { JsonObject } from '../core/json.js';
 
 export type SendResult =
   | { status: 'sent'; providerMessageId?: string; detail?: JsonObject }
-  | { status: 'retryable'; reason: string; retryAfterMs?: number }
+  | { status: 'retryable'; reason: string; retryAfterMs?: number; deferred?: boolean }
   | { status: 'permanent'; reason: string }
   | { status: 'skipped'; reason: string };
 

@@ -47,6 +47,8 @@ export interface DomainCheckInput {
   dkim?: { domain: string; selector: string; privateKey?: string | undefined } | undefined;
   /** The SMTP relay mail leaves through (none: the outbox, or a provider Qatra cannot see). */
   smtpHost?: string | undefined;
+  /** An ESP's SPF domain the record must include (`amazonses.com`, `sendgrid.net`, …). */
+  spfInclude?: string | undefined;
 }
 
 type Lookup = { records: string[] } | { error: string };
@@ -86,7 +88,8 @@ async function checkSpf(resolver: TxtResolver, input: DomainCheckInput, from: st
   const looked = await txt(resolver, envelopeDomain);
   if ('error' in looked) return { ...base, status: 'error', found: [], publish: null, explanation: [...explanation, looked.error] };
   const found = looked.records.filter(isSpf);
-  const fresh = `v=spf1 ${mechanism ? `${mechanism} ` : ''}~all`;
+  const wanted = input.spfInclude ? `include:${input.spfInclude}` : mechanism;
+  const fresh = `v=spf1 ${wanted ? `${wanted} ` : ''}~all`;
   if (found.length === 0) return { ...base, status: 'missing', found, publish: fresh, explanation: [...explanation, `No SPF record at ${envelopeDomain}: publish one TXT record.`] };
   if (found.length > 1)
     return {
@@ -97,6 +100,7 @@ async function checkSpf(resolver: TxtResolver, input: DomainCheckInput, from: st
       explanation: [...explanation, `${found.length} SPF records at ${envelopeDomain}: receivers treat that as a permanent error (RFC 7208 §4.5). Merge them into one.`],
     };
   const record = found[0]!;
+  if (input.spfInclude) return checkSpfInclude(base, explanation, record, found, input.spfInclude);
   if (!input.smtpHost)
     return {
       ...base,
@@ -126,6 +130,23 @@ async function checkSpf(resolver: TxtResolver, input: DomainCheckInput, from: st
     found,
     publish: withMechanism.trim(),
     explanation: [...explanation, `The SPF record does not authorise your SMTP relay ${host}${addresses.length ? ` (${addresses.join(', ')})` : ''}: mail from it fails SPF. Add ${mechanism}.`],
+  };
+}
+
+/** SPF for an ESP: the record must include its SPF domain (an `include:` of the same organisational domain). */
+function checkSpfInclude(base: { name: string; envelopeDomain: string; aligned: boolean }, explanation: string[], record: string, found: string[], include: string): DomainReport['spf'] {
+  const terms = spfTerms(record);
+  const byInclude = terms.includes.find((inc) => orgDomain(inc) === orgDomain(include));
+  if (byInclude) return { ...base, status: 'ok', found, publish: null, explanation: [...explanation, `The SPF record includes ${byInclude}, your provider's.`] };
+  const parts = record.trim().split(/\s+/);
+  const at = parts.findIndex((term) => /^[+~?-]?all$/i.test(term));
+  parts.splice(at < 0 ? parts.length : at, 0, `include:${include}`);
+  return {
+    ...base,
+    status: 'wrong',
+    found,
+    publish: parts.join(' '),
+    explanation: [...explanation, `The SPF record does not include ${include}: mail your provider sends fails SPF. Add include:${include}.`],
   };
 }
 

@@ -20,7 +20,8 @@ describe.each(backends())('GET /api/deliverability/domains (%s)', (kind) => {
         '_dmarc.shop.test': ['v=DMARC1; p=none'],
       },
     });
-    h = await createHarness(kind, { dnsServers: [`127.0.0.1:${dns.port}`] });
+    // allowPrivateOutbound: the list's relays are made-up .test names the address guard would refuse.
+    h = await createHarness(kind, { dnsServers: [`127.0.0.1:${dns.port}`], allowPrivateOutbound: true });
     t = await h.tenant();
   });
   afterAll(async () => {
@@ -56,5 +57,28 @@ describe.each(backends())('GET /api/deliverability/domains (%s)', (kind) => {
     expect(receipts.dkim.explanation.join(' ')).toContain('d=shop.test is not aligned with your From domain receipts.test');
     expect(receipts.summary).toContain('would fail DMARC');
     expect(dns.asked).toContain('TXT q1._domainkey.shop.test');
+  });
+
+  it('checks the From domains for every provider of the list, not only primary: each relay or ESP must be in SPF', async () => {
+    const put = await h.app.inject({
+      method: 'PUT',
+      url: '/api/email/providers',
+      headers: t.admin,
+      payload: {
+        providers: [
+          { id: 'primary', name: 'Own relay', kind: 'smtp', settings: { smtp: { host: 'smtp.mailer.test', port: 25 } } },
+          { id: 'backup', name: 'Other relay', kind: 'smtp', settings: { smtp: { host: 'relay.other.test', port: 25 } } },
+          { id: 'esp', name: 'SendGrid', kind: 'sendgrid', settings: { esp: { kind: 'sendgrid' } }, secrets: { apiKey: 'SG.x' } },
+        ],
+      },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const body = (await h.app.inject({ method: 'GET', url: '/api/deliverability/domains', headers: t.admin })).json();
+    const shop = (id: string) => body.providers.find((p: { id: string }) => p.id === id).domains.find((d: { domain: string }) => d.domain === 'shop.test');
+    expect(body.providers.map((p: { id: string }) => p.id)).toEqual(['primary', 'backup', 'esp']);
+    expect(shop('primary')).toMatchObject({ ok: true, spf: { status: 'ok' }, dkim: { status: 'ok' } });
+    expect(shop('backup')).toMatchObject({ ok: false, spf: { status: 'wrong', publish: 'v=spf1 include:mailer.test a:relay.other.test -all' }, dkim: { status: 'ok' } });
+    expect(shop('esp')).toMatchObject({ ok: false, spf: { status: 'wrong', publish: 'v=spf1 include:mailer.test include:sendgrid.net -all' } });
+    expect(shop('esp').spf.explanation.join(' ')).toContain('does not include sendgrid.net');
   });
 });

@@ -44,18 +44,20 @@ const recordCheck = {
   publish: z.string().nullable().describe('the TXT value to publish at `name`; null: nothing to change'),
   explanation: z.array(z.string()),
 };
+const domainReport = z.object({
+  domain: z.string(),
+  spf: z.object({ ...recordCheck, envelopeDomain: z.string(), aligned: z.boolean() }),
+  dkim: z.object({ ...recordCheck, selector: z.string().nullable(), signingDomain: z.string().nullable(), aligned: z.boolean() }),
+  dmarc: z.object({ ...recordCheck, policy: z.string().nullable() }),
+  ok: z.boolean(),
+  summary: z.string(),
+});
 const domainBody = z.object({
   source: z.enum(['workspace', 'default', 'none']),
-  domains: z.array(
-    z.object({
-      domain: z.string(),
-      spf: z.object({ ...recordCheck, envelopeDomain: z.string(), aligned: z.boolean() }),
-      dkim: z.object({ ...recordCheck, selector: z.string().nullable(), signingDomain: z.string().nullable(), aligned: z.boolean() }),
-      dmarc: z.object({ ...recordCheck, policy: z.string().nullable() }),
-      ok: z.boolean(),
-      summary: z.string(),
-    }),
-  ),
+  domains: z.array(domainReport),
+  providers: z
+    .array(z.object({ id: z.string(), name: z.string(), kind: z.string(), domains: z.array(domainReport) }))
+    .describe('The same From domains checked for each provider of the email provider list (its SMTP relay, or its ESP, in SPF)'),
 });
 
 const sunsetBody = z.object({

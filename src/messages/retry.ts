@@ -46,6 +46,16 @@ export async function afterAttempt(db: Db, workspaceId: string, idempotencyKey: 
   const row = await db.selectFrom('messages').select(['id', 'attempts', 'status']).where('workspace_id', '=', workspaceId).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
   if (!row) return;
   if (row.status !== 'queued') return void (await byKey.execute());
+  if (result.deferred) {
+    // Held by a throttle or a domain backing off: not an attempt, so the claim's count is taken back.
+    await db
+      .updateTable('messages')
+      .set((eb) => ({ retry_at: now + (result.retryAfterMs ?? 0), attempts: eb('attempts', '-', 1), send_request: toJson(request as unknown as JsonObject) }))
+      .where('id', '=', row.id)
+      .where('attempts', '>', 0)
+      .execute();
+    return;
+  }
   const attempts = Number(row.attempts);
   if (attempts >= retry.maxAttempts) {
     await recordOutcome(db, row.id, { status: 'failed', reason: `gave up after ${attempts} attempts: ${result.reason}` }, now);

@@ -26,6 +26,8 @@ export interface Database {
   email_provider_list: import('../channels/email/routing/tables.js').EmailProviderListTable;
   email_routing: import('../channels/email/routing/tables.js').EmailRoutingTable;
   email_circuits: import('../channels/email/routing/tables.js').EmailCircuitsTable;
+  email_send_counters: import('../channels/email/routing/tables.js').EmailSendCountersTable;
+  email_domain_backoff: import('../channels/email/routing/tables.js').EmailDomainBackoffTable;
   messages: import('../messages/tables.js').MessagesTable;
   // channel platform and SMS
   channel_providers: import('../channels/tables.js').ChannelProvidersTable;

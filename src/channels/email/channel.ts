@@ -121,7 +121,7 @@ function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<Wo
       templateVersion: rendered.version,
       segments: 1,
     };
-    const result = await sendRouted(routes, candidates, outgoing, content);
+    const result = await sendRouted(routes, candidates, outgoing, content, request.kind);
     if (result.status === 'permanent' && 'hardBounce' in result) {
       return { result: { status: 'permanent', reason: result.reason }, content, suppressAddress: { source: content.provider, detail: result.reason, bounced: true } };
     }
@@ -129,31 +129,47 @@ function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<Wo
   }
 
   /**
-   * The one composed message (one record, one Message-ID) to its route's providers in turn: a
-   * retryable failure counts against the provider's circuit and the next one is tried; an open
-   * circuit is skipped. When none took it, the last retryable answer stands and the pipeline keeps
-   * the message queued for a later attempt with the same Message-ID.
+   * The one composed message (one record, one Message-ID) to its route's providers in turn: first
+   * the gate (./limits/gate.ts: the recipient domain's 4xx backoff and throttle; per provider its
+   * warm-up and throttle) may defer it; a retryable failure counts against the provider's circuit
+   * and the next one is tried; an open circuit is skipped. A 4xx about the recipient backs its domain
+   * off and ends the attempt (the provider is fine). When none took it, the last retryable answer
+   * (or the deferral) stands and the pipeline keeps the message queued for a later attempt with the
+   * same Message-ID.
    */
   async function sendRouted(
     routes: WorkspaceRoutes,
     candidates: ReturnType<WorkspaceRoutes['candidates']>,
     outgoing: Parameters<EmailProvider['send']>[0],
     content: SentContent,
+    kind: 'marketing' | 'transactional',
   ): Promise<ProviderResult> {
-    const { circuits } = routes;
+    const { circuits, gate } = routes;
+    const domain = domainOf(outgoing.to.address);
+    const passed = await gate.domain(domain, outgoing.recordId);
+    if (!passed.ok) return passed.deferral;
     let last: ProviderResult | null = null;
+    let deferral: ProviderResult | null = null;
     for (const candidate of candidates) {
       if (circuits && !(await circuits.allow(candidate.id))) continue;
+      const pass = await gate.provider(candidate.id, kind, outgoing.recordId);
+      if (!pass.ok) {
+        deferral ??= pass.deferral;
+        if (pass.spill) continue;
+        break;
+      }
       content.provider = candidate.label;
       const result = await candidate.provider.send(outgoing);
-      if (result.status !== 'retryable') {
-        await circuits?.succeeded(candidate.id);
-        return result;
-      }
+      if (result.status !== 'retryable' || 'recipientDeferral' in result) await circuits?.succeeded(candidate.id);
+      if ('recipientDeferral' in result) return gate.deferred(domain, result.reason, outgoing.recordId);
+      if (result.status === 'sent') await gate.accepted(domain);
+      if (result.status !== 'retryable') return result;
       last = result;
       await circuits?.failed(candidate.id, result.reason);
     }
-    return last ?? { status: 'retryable', reason: `the circuit of every provider for this message is open (${candidates.map((c) => c.id).join(', ')})` };
+    // Nothing was attempted: the domain's token goes back.
+    if (!last) await passed.held.release();
+    return last ?? deferral ?? { status: 'retryable', reason: `the circuit of every provider for this message is open (${candidates.map((c) => c.id).join(', ')})` };
   }
 
   return {

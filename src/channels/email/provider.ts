@@ -42,7 +42,12 @@ export interface OutgoingEmail {
   returnPath?: string | undefined;
 }
 
-export type ProviderResult = SendResult | { status: 'permanent'; reason: string; hardBounce: true };
+/**
+ * `recipientDeferral`: the receiving server answered the recipient (RCPT TO, or the message) with
+ * 4xx, e.g. greylisting or Gmail's 421: its domain backs off (./limits/backoff.ts), the provider is
+ * fine (no failover, its circuit is not charged).
+ */
+export type ProviderResult = SendResult | { status: 'permanent'; reason: string; hardBounce: true } | { status: 'retryable'; reason: string; recipientDeferral: true };
 
 export interface EmailProvider {
   readonly name: string;

@@ -1,7 +1,8 @@
 /**
  * @module What a run does after its channel answered (step 5 of ./process-runs.ts): sent or skipped
  * walk on from the message node; retryable reschedules the same step with backoff, until
- * `maxAttempts`, when the run errors with the reason; permanent errors the run.
+ * `maxAttempts`, when the run errors with the reason (a `deferred` one is rescheduled after its
+ * `retryAfterMs` and does not count); permanent errors the run.
  */
 import type { SendResult } from '../../channels/channel.js';
 import { assertNever } from '../../core/errors.js';
@@ -36,6 +37,11 @@ export function afterSend(rt: JourneyRuntime, p: Prepared, send: PendingSend, re
       return { item: walk(ctx, { node: send.nodeId, visit: send.visit }, first, dueAt), final: true };
     }
     case 'retryable': {
+      if (result.deferred) {
+        // A throttle, warm-up or a domain backing off held it: not an attempt, the same step later.
+        const patch = { ...p.result.patch, dueAt: now + (result.retryAfterMs ?? 0), lastError: `${send.channel}: ${result.reason}` };
+        return { item: Promise.resolve({ steps: [], effects: [], send: null, patch }), final: false };
+      }
       if (attempts >= rt.retry.maxAttempts) {
         const reason = `${send.channel}: ${result.reason} (gave up after ${attempts} attempts)`;
         const first = { kind: 'end', status: 'errored', reason, outcome: 'failed', detail: { channel: send.channel, reason, attempts } } as const;

@@ -28,13 +28,16 @@ interface Report {
 export function DomainCheck() {
   const { t } = useI18n();
   const [reports, setReports] = useState<Report[] | null>(null);
+  const [providers, setProviders] = useState<{ id: string; name: string; kind: string; domains: Report[] }[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const check = async () => {
     setBusy(true);
     setError(null);
     try {
-      setReports((await get<{ domains: Report[] }>('/api/deliverability/domains')).domains);
+      const answer = await get<{ domains: Report[]; providers: { id: string; name: string; kind: string; domains: Report[] }[] }>('/api/deliverability/domains');
+      setReports(answer.domains);
+      setProviders(answer.providers);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -85,6 +88,47 @@ export function DomainCheck() {
           <ul className="small">{(['spf', 'dkim', 'dmarc'] as const).flatMap((k) => r[k].explanation.map((line, i) => <li key={`${k}${i}`}>{line}</li>))}</ul>
         </div>
       ))}
+      {providers.length > 0 && (
+        <>
+          <h4>{t('dlv.byProvider')}</h4>
+          <table data-testid="dns-providers">
+            <thead>
+              <tr>
+                <th scope="col">{t('dlv.providerCol')}</th>
+                <th scope="col">{t('dlv.domainCol')}</th>
+                <th scope="col">SPF</th>
+                <th scope="col">DKIM</th>
+                <th scope="col">DMARC</th>
+              </tr>
+            </thead>
+            <tbody>
+              {providers.flatMap((p) =>
+                p.domains.map((r) => (
+                  <tr key={`${p.id}:${r.domain}`}>
+                    <td>
+                      {p.name} <code dir="ltr">{p.id}</code> ({p.kind})
+                    </td>
+                    <td dir="ltr">{r.domain}</td>
+                    {(['spf', 'dkim', 'dmarc'] as const).map((k) => (
+                      <td key={k} title={r[k].explanation.join(' ')}>
+                        <span className={`badge ${r[k].status === 'ok' ? 'status-live' : 'status-paused'}`}>{t(`dlv.st.${r[k].status}` as MessageKey)}</span>
+                        {r[k].publish && k === 'spf' ? (
+                          <>
+                            {' '}
+                            <code dir="ltr" style={{ wordBreak: 'break-all' }}>
+                              {r[k].publish}
+                            </code>
+                          </>
+                        ) : null}
+                      </td>
+                    ))}
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </>
+      )}
     </div>
   );
 }

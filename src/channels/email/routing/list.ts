@@ -21,6 +21,7 @@ import { emailProviderKinds, isEmailProviderKind } from './kinds.js';
 import { checkRules, DEFAULT_POLICY, PROVIDER_ID, routingPolicySchema, routingRuleSchema, type RoutingPolicy, type RoutingRule } from './rules.js';
 import type { EmailProviderListTable } from './tables.js';
 import type { EmailProviderKind } from '../tables.js';
+import { domainThrottleSchema, throttleSchema, warmupSchema, type DomainThrottle, type Throttle, type Warmup } from '../limits/limits.js';
 
 export const MAX_EMAIL_PROVIDERS = 20;
 
@@ -31,6 +32,10 @@ export interface ListedProvider {
   settings: Record<string, unknown>;
   /** Opened: for sending only, never for an answer. */
   secrets: Record<string, string>;
+  /** At most this many sends per window through this provider (../limits/limits.ts). */
+  throttle: Throttle | null;
+  /** The provider's warm-up schedule: a daily cap on marketing sends. */
+  warmup: Warmup | null;
   updatedAt: number;
 }
 
@@ -38,6 +43,8 @@ export interface ProviderList {
   providers: ListedProvider[];
   rules: RoutingRule[];
   policy: RoutingPolicy;
+  /** Per-recipient-domain throttles (gmail.com 50 per minute). */
+  throttles: DomainThrottle[];
   /** Changes whenever the list or the rules change (the pool rebuilds on it). */
   version: string;
 }
@@ -54,12 +61,15 @@ export const providerListInputSchema = z
             settings: z.record(z.string(), z.unknown()).default({}),
             /** Write-only; omitted fields keep their stored value, null removes one. */
             secrets: z.record(z.string(), z.string().max(20_000).nullable()).optional(),
+            throttle: throttleSchema.nullable().optional().describe('At most this many sends per window through this provider, shared by every worker'),
+            warmup: warmupSchema.nullable().optional().describe('A daily cap on marketing sends that grows (a new provider, IP or domain); transactional mail is never held back'),
           })
           .strict(),
       )
       .max(MAX_EMAIL_PROVIDERS),
     rules: z.array(routingRuleSchema).max(100).default([]),
     policy: routingPolicySchema.default(DEFAULT_POLICY),
+    throttles: z.array(domainThrottleSchema).max(100).default([]).describe('Per-recipient-domain throttles, the first whose domains match applies'),
   })
   .strict();
 
@@ -68,7 +78,17 @@ export type ProviderListInput = z.output<typeof providerListInputSchema>;
 function toListed(box: SecretBox, row: Selectable<EmailProviderListTable>): ListedProvider {
   // The DKIM key belongs to the workspace: a row copied from `email_providers` may carry it, it is not the provider's.
   const { dkimPrivateKey: _dkim, ...secrets } = openEmailSecrets(box, row.secrets) as Record<string, string>;
-  return { id: row.id, name: row.name, kind: row.kind, settings: fromJson<Record<string, unknown>>(row.settings), secrets, updatedAt: Number(row.updated_at) };
+  const limits = fromJson<{ throttle?: Throttle; warmup?: Warmup } | null>(row.limits) ?? {};
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    settings: fromJson<Record<string, unknown>>(row.settings),
+    secrets,
+    throttle: limits.throttle ?? null,
+    warmup: limits.warmup ? warmupSchema.parse(limits.warmup) : null,
+    updatedAt: Number(row.updated_at),
+  };
 }
 
 export async function loadProviderList(db: Db, box: SecretBox, workspaceId: string): Promise<ProviderList> {
@@ -82,6 +102,7 @@ export async function loadProviderList(db: Db, box: SecretBox, workspaceId: stri
     providers,
     rules: routing ? fromJson<RoutingRule[]>(routing.rules) : [],
     policy: routing ? { ...DEFAULT_POLICY, ...fromJson<Partial<RoutingPolicy>>(routing.policy) } : DEFAULT_POLICY,
+    throttles: routing ? (fromJson<DomainThrottle[] | null>(routing.throttles) ?? []) : [],
     version,
   };
 }
@@ -119,17 +140,18 @@ export async function saveProviderList(deps: ServiceDeps & SealingDeps, workspac
       const previous = stored.get(p.id);
       // Strictly increasing per provider, so a pool holding the old build sees it is stale.
       const updatedAt = Math.max(now, (previous?.updatedAt ?? 0) + 1);
-      return { workspace_id: workspaceId, id: p.id, name: p.name, position, kind: p.kind, settings, secrets, created_at: now, updated_at: updatedAt };
+      const limits = { ...(p.throttle ? { throttle: p.throttle } : {}), ...(p.warmup ? { warmup: p.warmup } : {}) };
+      return { workspace_id: workspaceId, id: p.id, name: p.name, position, kind: p.kind, settings, secrets, limits, created_at: now, updated_at: updatedAt };
     });
     if (issues.length > 0) throw new ValidationError(issues);
     await trx.deleteFrom('email_provider_list').where('workspace_id', '=', workspaceId).execute();
     if (rows.length > 0) {
       await trx
         .insertInto('email_provider_list')
-        .values(rows.map((r) => ({ ...r, settings: toJson(r.settings), secrets: sealEmailSecrets(deps.secretBox, r.secrets) })))
+        .values(rows.map((r) => ({ ...r, settings: toJson(r.settings), secrets: sealEmailSecrets(deps.secretBox, r.secrets), limits: toJson(r.limits) })))
         .execute();
     }
-    const routing = { rules: toJson(input.rules), policy: toJson(input.policy), updated_at: now };
+    const routing = { rules: toJson(input.rules), policy: toJson(input.policy), throttles: toJson(input.throttles), updated_at: now };
     await trx
       .insertInto('email_routing')
       .values({ workspace_id: workspaceId, ...routing })
@@ -176,9 +198,17 @@ async function mirrorIntoSettings(
 }
 
 /** What an answer shows of a provider: its settings, and which secrets are set. */
-export function publicProvider(p: ListedProvider): { id: string; name: string; kind: string; settings: Record<string, unknown>; secretsSet: Record<string, boolean> } {
+export function publicProvider(p: ListedProvider): {
+  id: string;
+  name: string;
+  kind: string;
+  settings: Record<string, unknown>;
+  secretsSet: Record<string, boolean>;
+  throttle: Throttle | null;
+  warmup: Warmup | null;
+} {
   const declared = isEmailProviderKind(p.kind) ? Object.keys(emailProviderKinds[p.kind].secrets.shape) : [];
   const secretsSet: Record<string, boolean> = {};
   for (const name of new Set([...declared, ...Object.keys(p.secrets)])) secretsSet[name] = Boolean(p.secrets[name]);
-  return { id: p.id, name: p.name, kind: p.kind, settings: p.settings, secretsSet };
+  return { id: p.id, name: p.name, kind: p.kind, settings: p.settings, secretsSet, throttle: p.throttle, warmup: p.warmup };
 }

@@ -21,6 +21,7 @@ import { emailProviders } from '../providers/registry.js';
 import { loadEmailSettings, type EmailSecrets, type EmailSettings, type ResolvedEmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
 import { CircuitBoard } from './circuits.js';
+import { SendGate } from '../limits/gate.js';
 import { loadProviderList, type ListedProvider } from './list.js';
 import { route, type RouteInput } from './rules.js';
 
@@ -38,6 +39,8 @@ export interface WorkspaceRoutes {
   resolved: ResolvedEmailSettings;
   /** Circuits of the list's providers (null without a list). */
   circuits: CircuitBoard | null;
+  /** Throttles, warm-up and the recipient domains' 4xx backoff (../limits/gate.ts). */
+  gate: SendGate;
   /** The providers to try for one message, in order. */
   candidates(input: RouteInput): RoutedProvider[];
 }
@@ -86,11 +89,15 @@ export function createRoutedPool(deps: RoutedPoolDeps, defaults: ResolvedEmailSe
           settings: settings.smtp ? { smtp: settings.smtp } : settings.esp ? { esp: settings.esp } : {},
           // An ESP's credentials are the entry's secrets, as in a list (`build` hands them on as `secrets.esp`).
           secrets: isEspKind(settings.provider) ? { ...secrets.esp } : secrets.password ? { password: secrets.password } : {},
+          throttle: null,
+          warmup: null,
           updatedAt: 0,
         };
         return {
           resolved,
           circuits: null,
+          // No throttles or warm-up without a list; the domains' 4xx backoff applies all the same.
+          gate: await SendGate.load(deps, workspaceId, { providers: new Map(), throttles: [], policy: list.policy }),
           candidates: (input) => {
             const provider = build(workspaceId, resolved, single, input.kind === 'transactional' ? 'transactional' : 'bulk');
             return [{ id: single.id, label: provider.name, provider }];
@@ -99,10 +106,14 @@ export function createRoutedPool(deps: RoutedPoolDeps, defaults: ResolvedEmailSe
       }
       const byId = new Map(list.providers.map((p) => [p.id, p]));
       const order = list.providers.map((p) => p.id);
-      const circuits = await CircuitBoard.load(deps, workspaceId, list.policy);
+      const [circuits, gate] = await Promise.all([
+        CircuitBoard.load(deps, workspaceId, list.policy),
+        SendGate.load(deps, workspaceId, { providers: new Map(list.providers.map((p) => [p.id, p])), throttles: list.throttles, policy: list.policy }),
+      ]);
       return {
         resolved,
         circuits,
+        gate,
         candidates: (input) =>
           route(order, list.rules, input).map((id) => {
             const entry = byId.get(id)!;

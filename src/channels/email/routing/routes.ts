@@ -3,7 +3,9 @@
  * order), the routing rules between them, the circuit policy, and each provider's circuit. The PUT
  * replaces all of it at once (./list.ts): a rule that routes nowhere is refused (400, with the
  * rule's field path), and nothing changes. Secrets are write-only: answers show `secretsSet` flags.
- * `PUT /api/email/provider` (one provider) keeps working: it edits the entry `primary`.
+ * `PUT /api/email/provider` (one provider) keeps working: it edits the entry `primary`. The answer
+ * also shows each provider's throttle and warm-up (today's allowance and use), the per-domain
+ * throttles and the recipient domains backing off after 4xx answers (../limits/).
  */
 import { z } from 'zod';
 import type { RouteModule } from '../../../api/deps.js';
@@ -12,7 +14,11 @@ import { errorResponses } from '../../../api/schemas.js';
 import { ValidationError } from '../../../core/errors.js';
 import { privateTargetOf } from '../../address-guard.js';
 import { SMTP_ALLOWED_BY } from '../providers/smtp/connect.js';
-import { loadCircuits, type Circuit } from './circuits.js';
+import type { Clock } from '../../../core/clock.js';
+import type { Store } from '../../../store/store.js';
+import { usedIn } from '../limits/counters.js';
+import { DAY_MS, domainThrottleSchema, throttleSchema, warmupDay, warmupSchema, windowStart } from '../limits/limits.js';
+import { loadCircuits } from './circuits.js';
 import { loadProviderList, providerListInputSchema, publicProvider, saveProviderList, type ProviderList } from './list.js';
 import { routingPolicySchema, routingRuleSchema } from './rules.js';
 
@@ -31,19 +37,45 @@ const answerSchema = z.object({
       kind: z.string(),
       settings: z.record(z.string(), z.unknown()),
       secretsSet: z.record(z.string(), z.boolean()),
+      throttle: throttleSchema.nullable(),
+      warmup: warmupSchema.nullable(),
+      today: z
+        .object({
+          warmupDay: z.number().nullable().describe('Day of the warm-up (1 on its start date); null without one'),
+          allowance: z.number().nullable().describe("Today's marketing allowance under the warm-up (UTC day); null: no cap"),
+          used: z.number().describe('Marketing sends counted against it today'),
+        })
+        .describe("The warm-up's day"),
       circuit: circuitSchema,
     }),
   ),
   rules: z.array(routingRuleSchema),
   policy: routingPolicySchema,
+  throttles: z.array(domainThrottleSchema),
+  deferrals: z
+    .array(z.object({ domain: z.string(), failures: z.number(), until: z.number(), lastError: z.string().nullable() }))
+    .describe('Recipient domains backing off after 4xx answers (at most 100, latest first)'),
 });
 
-function answer(list: ProviderList, circuits: Map<string, Circuit>): z.output<typeof answerSchema> {
+async function answer(deps: { store: Store; clock: Clock }, workspaceId: string, list: ProviderList): Promise<z.output<typeof answerSchema>> {
+  const now = deps.clock.now();
+  const [circuits, used, deferrals] = await Promise.all([
+    loadCircuits(deps.store, workspaceId),
+    usedIn(
+      deps.store.db,
+      workspaceId,
+      list.providers.filter((p) => p.warmup).map((p) => `warmup:${p.id}`),
+      () => windowStart(now, DAY_MS),
+    ),
+    deps.store.db.selectFrom('email_domain_backoff').selectAll().where('workspace_id', '=', workspaceId).orderBy('updated_at', 'desc').limit(100).execute(),
+  ]);
   return {
     providers: list.providers.map((p) => {
       const c = circuits.get(p.id);
+      const day = p.warmup ? warmupDay(p.warmup, now) : null;
       return {
         ...publicProvider(p),
+        today: { warmupDay: day?.day ?? null, allowance: day?.allowance ?? null, used: used.get(`warmup:${p.id}`) ?? 0 },
         circuit: c
           ? { state: c.state, failures: c.failures, since: c.state === 'open' ? c.openedAt : c.state === 'half_open' ? c.probeAt : null, lastError: c.lastError }
           : { state: 'closed' as const, failures: 0, since: null, lastError: null },
@@ -51,6 +83,8 @@ function answer(list: ProviderList, circuits: Map<string, Circuit>): z.output<ty
     }),
     rules: list.rules,
     policy: list.policy,
+    throttles: list.throttles,
+    deferrals: deferrals.map((d) => ({ domain: d.domain, failures: Number(d.failures), until: Number(d.until_at), lastError: d.last_error })),
   };
 }
 
@@ -70,8 +104,7 @@ export const emailProvidersRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const workspaceId = workspaceOf(request);
-      const [list, circuits] = await Promise.all([loadProviderList(deps.store.db, deps.secretBox, workspaceId), loadCircuits(deps.store, workspaceId)]);
-      return answer(list, circuits);
+      return answer(deps, workspaceId, await loadProviderList(deps.store.db, deps.secretBox, workspaceId));
     },
   );
 
@@ -98,7 +131,7 @@ export const emailProvidersRoutes: RouteModule = (app, deps) => {
         }
       }
       const saved = await saveProviderList(deps, workspaceId, request.body);
-      return answer(saved, await loadCircuits(deps.store, workspaceId));
+      return answer(deps, workspaceId, saved);
     },
   );
 };

@@ -21,7 +21,7 @@ import { ValidationError, type FieldIssue } from '../../../core/errors.js';
 
 export const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-const domainPattern = z
+export const domainPattern = z
   .string()
   .trim()
   .toLowerCase()
@@ -49,6 +49,14 @@ export const routingPolicySchema = z
     failures: z.number().int().min(1).max(1000).default(5).describe('Consecutive retryable failures that open a circuit'),
     windowSeconds: z.number().int().min(1).max(86_400).default(60).describe('Within this many seconds'),
     coolDownSeconds: z.number().int().min(1).max(86_400).default(30).describe('An open circuit lets one probe through after this long'),
+    deferralBaseSeconds: z.number().int().min(1).max(86_400).default(60).describe('After a 4xx from a recipient domain, its sends wait this long, doubling with each 4xx in a row'),
+    deferralMaxSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 86_400)
+      .default(3600)
+      .describe('The longest a recipient domain waits after 4xx answers'),
   })
   .strict();
 

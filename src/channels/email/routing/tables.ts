@@ -1,6 +1,7 @@
 /**
  * @module Row types of the provider list, routing rules and circuits (migrations/000030.sql), for Kysely.
  */
+import type { ColumnType } from 'kysely';
 import type { JsonColumn } from '../../../store/columns.js';
 
 export interface EmailProviderListTable {
@@ -14,6 +15,8 @@ export interface EmailProviderListTable {
   settings: JsonColumn;
   /** `{ sealed }` (src/secrets/): the kind's credentials (smtp: password). Never returned. */
   secrets: JsonColumn;
+  /** `{ throttle?, warmup? }` (../limits/limits.ts; migrations/000038.sql). */
+  limits: ColumnType<unknown, string | undefined, string>;
   created_at: number;
   updated_at: number;
 }
@@ -22,6 +25,8 @@ export interface EmailRoutingTable {
   workspace_id: string;
   rules: JsonColumn;
   policy: JsonColumn;
+  /** Per-recipient-domain throttles (../limits/limits.ts; migrations/000038.sql). */
+  throttles: ColumnType<unknown, string | undefined, string>;
   updated_at: number;
 }
 
@@ -35,6 +40,23 @@ export interface EmailCircuitsTable {
   first_failure_at: number | null;
   opened_at: number | null;
   probe_at: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface EmailSendCountersTable {
+  workspace_id: string;
+  /** `provider:<id>`, `domain:<pattern>` or `warmup:<id>`. */
+  scope: string;
+  window_start: number;
+  used: number;
+}
+
+export interface EmailDomainBackoffTable {
+  workspace_id: string;
+  domain: string;
+  failures: number;
+  until_at: number;
   last_error: string | null;
   updated_at: number;
 }

@@ -1,11 +1,13 @@
 /**
- * The workspace's email providers, their circuits and the routing rules (GET /api/email/providers),
- * shown read-only: which provider carries what, which circuit is open since when and why. The list
- * and rules are edited through PUT /api/email/providers (docs/email.md).
+ * The workspace's email providers, their circuits, warm-up and the routing rules (GET
+ * /api/email/providers): which provider carries what, which circuit is open since when and why,
+ * today's warm-up allowance and use, the recipient domains backing off after 4xx answers; and the
+ * editor of all of it (../../deliverability/ProviderListEditor.tsx, PUT /api/email/providers).
  */
 import { useEffect, useState } from 'react';
 import { get } from '../../api';
 import { useI18n } from '../../i18n';
+import { ProviderListEditor, type ProviderListAnswer } from '../../deliverability/ProviderListEditor';
 
 interface Circuit {
   state: 'closed' | 'open' | 'half_open';
@@ -13,10 +15,10 @@ interface Circuit {
   since: number | null;
   lastError: string | null;
 }
-interface Routing {
-  providers: { id: string; name: string; kind: string; circuit: Circuit }[];
-  rules: { kind?: 'transactional' | 'marketing'; domains?: string[]; providers: { id: string; weight?: number }[] }[];
+interface Routing extends ProviderListAnswer {
+  providers: (ProviderListAnswer['providers'][number] & { circuit: Circuit; today: { warmupDay: number | null; allowance: number | null; used: number } })[];
   policy: { failures: number; windowSeconds: number; coolDownSeconds: number };
+  deferrals: { domain: string; failures: number; until: number; lastError: string | null }[];
 }
 
 export function EmailRouting() {
@@ -26,11 +28,15 @@ export function EmailRouting() {
     get<Routing>('/api/email/providers').then(setRouting, () => setRouting(null));
   }, []);
   if (!routing) return null;
+  const editor = <ProviderListEditor key={JSON.stringify(routing.providers.map((p) => p.id))} initial={routing} onSaved={() => void get<Routing>('/api/email/providers').then(setRouting)} />;
   return (
     <section className="card" aria-labelledby="routing-title">
       <h2 id="routing-title">{t('routing.title')}</h2>
       {routing.providers.length === 0 ? (
-        <p>{t('routing.none')}</p>
+        <>
+          <p>{t('routing.none')}</p>
+          {editor}
+        </>
       ) : (
         <>
           <table>
@@ -41,6 +47,7 @@ export function EmailRouting() {
                 <th scope="col">{t('routing.circuit')}</th>
                 <th scope="col">{t('routing.since')}</th>
                 <th scope="col">{t('routing.lastError')}</th>
+                <th scope="col">{t('routing.warmupToday')}</th>
               </tr>
             </thead>
             <tbody>
@@ -53,6 +60,13 @@ export function EmailRouting() {
                   <td>{t(`routing.${p.circuit.state}`)}</td>
                   <td>{p.circuit.since === null ? '—' : date(p.circuit.since)}</td>
                   <td dir="ltr">{p.circuit.lastError ?? '—'}</td>
+                  <td data-testid={`warmup-${p.id}`}>
+                    {p.today.warmupDay === null
+                      ? '—'
+                      : p.today.allowance === null
+                        ? t('routing.warmupDone')
+                        : t('routing.warmupDay', { day: p.today.warmupDay, used: p.today.used, allowance: p.today.allowance })}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -71,6 +85,19 @@ export function EmailRouting() {
             </ol>
           )}
           <p>{t('routing.policy', { failures: routing.policy.failures, window: routing.policy.windowSeconds, coolDown: routing.policy.coolDownSeconds })}</p>
+          {routing.deferrals.length > 0 && (
+            <>
+              <h3>{t('routing.deferrals')}</h3>
+              <ul>
+                {routing.deferrals.map((d) => (
+                  <li key={d.domain}>
+                    <span dir="ltr">{d.domain}</span> {t('routing.deferral', { n: d.failures, until: date(d.until) })}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {editor}
         </>
       )}
     </section>

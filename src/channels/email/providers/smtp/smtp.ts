@@ -91,6 +91,8 @@ export function classifySmtpError(err: SmtpError): ProviderResult {
     const addressRejected = err.code === 'EENVELOPE' || (enhanced !== null && (enhanced[1] === '1' || (enhanced[1] === '2' && enhanced[2] === '1')));
     return addressRejected ? { status: 'permanent', reason, hardBounce: true } : { status: 'permanent', reason };
   }
+  // 4xx to RCPT TO or to the message (greylisting, 421/450/451/452): about the recipient's domain.
+  if (code !== undefined && code >= 400 && (err.code === 'EENVELOPE' || err.code === 'EMESSAGE')) return { status: 'retryable', reason, recipientDeferral: true };
   if (code !== undefined && code >= 400) return { status: 'retryable', reason };
   // No SMTP reply: an address nodemailer refused to send to at all is permanent; everything else
   // (refused connection, timeout, TLS or auth failure) may recover.
