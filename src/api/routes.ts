@@ -50,6 +50,7 @@ import { assistantRoutes } from '../assistant/routes.js';
 import { espHookRoutes } from '../channels/email/providers/esp/routes.js';
 import { deliverabilityRoutes } from '../deliverability/routes.js';
 import { postsRoutes } from '../posts/routes.js';
+import { workspacesRoutes } from '../workspaces/workspaces.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -99,5 +100,6 @@ export const routeModules: RouteModule[] = [
   espHookRoutes(),
   deliverabilityRoutes,
   postsRoutes,
+  workspacesRoutes,
   webAppRoutes(),
 ];

@@ -73,7 +73,15 @@ export interface Config {
    * `maxQueuedPerWorkspace` of them from one workspace (QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE,
    * default 20,000); past either, a request is answered 429 with Retry-After and stores nothing.
    */
-  readonly ingest?: { readonly maxQueued: number; readonly maxQueuedPerWorkspace: number };
+  readonly ingest?: {
+    readonly maxQueued: number;
+    readonly maxQueuedPerWorkspace: number;
+    /**
+     * Calls per second one workspace may send to /v1 in one server process, for workspaces that set
+     * no rate of their own (QATRA_INGEST_RATE_PER_WORKSPACE; 0 or unset: unlimited; src/events/rate-limit.ts).
+     */
+    readonly ratePerWorkspace?: number;
+  };
   /** DNS servers the sending-domain check asks (QATRA_DNS_SERVERS, a comma list of `ip` or `ip:port`); unset: the system's. */
   readonly dnsServers?: readonly string[] | undefined;
 }
@@ -155,6 +163,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     ingest: {
       maxQueued: int(env, 'QATRA_INGEST_MAX_QUEUED', INGEST_QUEUE_DEFAULTS.maxQueued, 1000),
       maxQueuedPerWorkspace: int(env, 'QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE', INGEST_QUEUE_DEFAULTS.maxQueuedPerWorkspace, 1000),
+      ratePerWorkspace: int(env, 'QATRA_INGEST_RATE_PER_WORKSPACE', 0, 0),
     },
     trustProxy: trustProxy(env),
     dnsServers: env.QATRA_DNS_SERVERS

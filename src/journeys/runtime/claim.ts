@@ -11,10 +11,11 @@
  * the UPDATE itself just locked, so LIMIT stops limiting (seen on the broadcasts claim). SQLite: the same UPDATE …
  * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers); `store.adapter` says which. Runs of a paused journey are
  * held: not claimed until it is resumed. Both plans range-scan the partial index journey_runs_due
- * (checked with EXPLAIN); with 1,000,000 runs waiting far in the future the scan still stops at the
+ * (checked with EXPLAIN); runs of an archived workspace are held too (src/workspaces/archived.ts); with 1,000,000 runs waiting far in the future the scan still stops at the
  * first not-yet-due entry (bench/journeys.ts --size large).
  */
 import { sql } from 'kysely';
+import { inActiveWorkspace } from '../../workspaces/archived.js';
 import type { Store } from '../../store/store.js';
 import type { RunRow } from './run.js';
 import type { JourneyInboxTable } from './tables.js';
@@ -27,6 +28,7 @@ export async function claimDueRuns(store: Store, token: string, now: number, lea
       SELECT r.id FROM journey_runs r
       WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now})
         AND NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')
+        AND ${inActiveWorkspace('r.workspace_id')}
       ORDER BY r.due_at
       LIMIT ${limit}
       ${store.adapter.skipLocked}
