@@ -18,6 +18,7 @@ import { Simulate } from './screens/Simulate';
 import { Insights } from './screens/Insights';
 import { Posts } from './posts/Posts';
 import { MailBatches } from './mail/Batches';
+import { WorkspaceSwitcher } from './workspaces/WorkspaceSwitcher';
 
 export function App() {
   const { t } = useI18n();
@@ -49,10 +50,11 @@ export function App() {
       />
     );
   if (!session) return <SignIn onDone={adopt} />;
-  return <Shell session={session} path={path} onSignedOut={() => adopt(null)} />;
+  // Keyed by workspace: switching remounts every screen, so none shows the previous workspace's data.
+  return <Shell key={session.workspace.id} session={session} path={path} onSignedOut={() => adopt(null)} onSwitched={adopt} />;
 }
 
-function Shell({ session, path, onSignedOut }: { session: Session; path: string; onSignedOut(): void }) {
+function Shell({ session, path, onSignedOut, onSwitched }: { session: Session; path: string; onSignedOut(): void; onSwitched(s: Session): void }) {
   const { t, lang, setLang } = useI18n();
   const nav = [
     ['/journeys', 'nav.journeys'],
@@ -100,7 +102,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
           <img src="/app/favicon.svg" alt="" width="20" height="20" />
           {t('appName')}
         </strong>
-        <span className="muted">{session.workspace.name}</span>
+        <WorkspaceSwitcher session={session} onSwitched={onSwitched} />
         <span className="spacer" />
         <label>
           <span className="sr-only">{t('language')}</span>
@@ -130,6 +132,11 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
         ))}
       </nav>
       <main className="content">
+        {session.workspace.archivedAt ? (
+          <p className="notice" role="note">
+            {t('ws.archivedNotice')}
+          </p>
+        ) : null}
         {session.role === 'viewer' && (
           <p className="notice" role="note">
             {t('readOnly')}

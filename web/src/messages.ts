@@ -7,6 +7,7 @@ import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settin
 import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 import { postsAr, postsEn, postsFa } from './posts/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
+import { workspacesAr, workspacesEn, workspacesFa } from './workspaces/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -585,6 +586,7 @@ export const en = {
   ...postsEn,
   ...websiteEn,
   ...assistantEn,
+  ...workspacesEn,
   ...insightsEn,
   ...mailEn,
   ...emailRoutingEn,
@@ -1170,6 +1172,7 @@ const ar: Dict = {
   ...postsAr,
   ...websiteAr,
   ...assistantAr,
+  ...workspacesAr,
   ...insightsAr,
   ...mailAr,
   ...emailRoutingAr,
@@ -1752,6 +1755,7 @@ const fa: Dict = {
   ...postsFa,
   ...websiteFa,
   ...assistantFa,
+  ...workspacesFa,
   ...insightsFa,
   ...mailFa,
   ...emailRoutingFa,
