@@ -31,6 +31,10 @@ describe('the role table', () => {
     expect(permissionFor('POST', '/api/contacts/imports')).toBe('edit');
     expect(permissionFor('PUT', '/api/contacts/imports/:id/file')).toBe('edit');
     expect(permissionFor('GET', '/api/contacts/:id/timeline')).toBe('read');
+    // Workspace management checks the role in the workspace it names (src/workspaces/workspaces.routes.ts).
+    expect(permissionFor('POST', '/api/workspaces')).toBe('member');
+    expect(permissionFor('POST', '/api/workspaces/:id/archive')).toBe('member');
+    expect(permissionFor('POST', '/api/workspacesx')).toBe('admin');
     expect([allows('viewer', 'edit'), allows('editor', 'edit'), allows('editor', 'admin'), allows('admin', 'admin')]).toEqual([false, true, false, true]);
   });
 });
