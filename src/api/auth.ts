@@ -53,7 +53,8 @@ export function requireKey(deps: ServiceDeps, kind: KeyKind): onRequestHookHandl
 /** A session's role must allow the request, and a state-changing request must echo the CSRF token. */
 function authorizeSession(session: SessionPrincipal, request: FastifyRequest): void {
   const permission = permissionFor(request.method, request.routeOptions.url ?? request.url.split('?')[0]!);
-  if (permission !== 'read' || !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
+  // Reads need no token, except the reads kept for editors and admins; 'member' routes check roles themselves.
+  if ((permission !== 'read' && permission !== 'member') || !['GET', 'HEAD', 'OPTIONS'].includes(request.method)) {
     if (!csrfMatches(session, request)) throw new ForbiddenError(`missing or wrong ${CSRF_HEADER} header; the app sends the token from /api/auth/session`);
   }
   if (!allows(session.role, permission)) throw new ForbiddenError(`your role (${session.role}) may not do this; it needs ${permission === 'edit' ? 'editor' : 'admin'} rights`);

@@ -53,6 +53,7 @@ import { retentionRoutes } from '../retention/retention.routes.js';
 import { postsRoutes } from '../posts/routes.js';
 import { galleryRoutes } from '../journeys/gallery/gallery.routes.js';
 import { setupRoutes } from '../setup/routes.js';
+import { workspacesRoutes } from '../workspaces/workspaces.routes.js';
 
 export const routeModules: RouteModule[] = [
   systemRoutes,
@@ -105,5 +106,6 @@ export const routeModules: RouteModule[] = [
   postsRoutes,
   galleryRoutes,
   setupRoutes,
+  workspacesRoutes,
   webAppRoutes(),
 ];

@@ -13,6 +13,7 @@ import { createChannelRegistry } from '../channels/registry.js';
 import { DEFAULT_RETRY } from '../core/retry.js';
 import { startBroadcast } from './audience.js';
 import { claimRecipients, completeIfDone } from './claim.js';
+import { inActiveWorkspace } from '../workspaces/archived.js';
 import { sendBatch, type BroadcastRuntime } from './send.js';
 
 /** Broadcasts started per tick at most (each snapshot can be large). */
@@ -35,7 +36,15 @@ export function claimToken(rt: BroadcastRuntime): string {
 
 /** Starts due broadcasts; returns how many this worker started. */
 export async function startDue(rt: BroadcastRuntime, now: number): Promise<number> {
-  const due = await rt.store.db.selectFrom('broadcasts').select('id').where('status', '=', 'scheduled').where('send_at', '<=', now).orderBy('send_at').limit(STARTS_PER_TICK).execute();
+  const due = await rt.store.db
+    .selectFrom('broadcasts')
+    .select('id')
+    .where('status', '=', 'scheduled')
+    .where('send_at', '<=', now)
+    .where(inActiveWorkspace('broadcasts.workspace_id'))
+    .orderBy('send_at')
+    .limit(STARTS_PER_TICK)
+    .execute();
   let started = 0;
   for (const { id } of due) {
     const total = await startBroadcast(rt.store, id, now);
@@ -49,7 +58,14 @@ export async function startDue(rt: BroadcastRuntime, now: number): Promise<numbe
 
 /** One batch for each sending broadcast; returns the recipients handled. */
 export async function sendDue(rt: BroadcastRuntime, now: number): Promise<number> {
-  const sending = await rt.store.db.selectFrom('broadcasts').select('id').where('status', '=', 'sending').orderBy('throttle_at').limit(SENDING_PER_TICK).execute();
+  const sending = await rt.store.db
+    .selectFrom('broadcasts')
+    .select('id')
+    .where('status', '=', 'sending')
+    .where(inActiveWorkspace('broadcasts.workspace_id'))
+    .orderBy('throttle_at')
+    .limit(SENDING_PER_TICK)
+    .execute();
   let handled = 0;
   for (const { id } of sending) {
     const token = claimToken(rt);

@@ -73,7 +73,15 @@ export interface Config {
    * `maxQueuedPerWorkspace` of them from one workspace (QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE,
    * default 20,000); past either, a request is answered 429 with Retry-After and stores nothing.
    */
-  readonly ingest?: { readonly maxQueued: number; readonly maxQueuedPerWorkspace: number };
+  readonly ingest?: {
+    readonly maxQueued: number;
+    readonly maxQueuedPerWorkspace: number;
+    /**
+     * Calls per second one workspace may send to /v1 in one server process, for workspaces that set
+     * no rate of their own (QATRA_INGEST_RATE_PER_WORKSPACE; 0 or unset: unlimited; src/events/rate-limit.ts).
+     */
+    readonly ratePerWorkspace?: number;
+  };
   /**
    * Data lifecycle (src/retention/, docs/retention.md): months of raw events a workspace without its
    * own setting keeps (QATRA_RETENTION_EVENTS_MONTHS, an integer >= 1); unset keeps them forever.
@@ -160,6 +168,7 @@ export function parseConfig(env: NodeJS.ProcessEnv, overrides: Partial<Config> =
     ingest: {
       maxQueued: int(env, 'QATRA_INGEST_MAX_QUEUED', INGEST_QUEUE_DEFAULTS.maxQueued, 1000),
       maxQueuedPerWorkspace: int(env, 'QATRA_INGEST_MAX_QUEUED_PER_WORKSPACE', INGEST_QUEUE_DEFAULTS.maxQueuedPerWorkspace, 1000),
+      ratePerWorkspace: int(env, 'QATRA_INGEST_RATE_PER_WORKSPACE', 0, 0),
     },
     retention: { eventsMonths: env.QATRA_RETENTION_EVENTS_MONTHS ? int(env, 'QATRA_RETENTION_EVENTS_MONTHS', 0, 1) : undefined },
     trustProxy: trustProxy(env),

@@ -7,6 +7,8 @@
  * once the body is parsed (`preValidation`), before the body is validated or anything is stored.
  * When both are given the header decides.
  *
+ * A key of an archived workspace (docs/workspaces.md) is refused with 403, whoever sends it.
+ *
  * Then the browser rules (docs/ingestion.md, "From a browser"):
  *  - an admin key is refused with 403 when the request comes from a browser (it has an `Origin`
  *    header) or names the key in its body: a key published in a page is public, and an admin key
@@ -52,6 +54,9 @@ function bodyKey(body: unknown): string | null {
 
 function admit(request: FastifyRequest, principal: KeyPrincipal | null, inBody: boolean): KeyPrincipal {
   if (!principal) throw new AuthError('unknown or revoked write key');
+  if (principal.workspaceArchived) {
+    throw new ForbiddenError(`workspace ${principal.workspaceId} is archived: its keys ingest nothing until an owner unarchives it (its data is kept)`);
+  }
   const origin = originOf(request);
   if (principal.kind === 'admin' && (origin !== null || inBody)) {
     throw new ForbiddenError('an admin key never works from a browser or in a request body: use a write key (and revoke this admin key if it was published in a page)');

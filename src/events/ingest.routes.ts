@@ -27,6 +27,7 @@ import { installBrowserCors } from './browser-cors.js';
 import { ingestKey } from './browser-key.js';
 import { installTextBody } from './text-body.js';
 import { clickIdReader } from '../browser/click-ids.js';
+import { IngestRateLimiter } from './rate-limit.js';
 
 type ClickIds = ReturnType<typeof clickIdReader>;
 
@@ -44,12 +45,13 @@ export const SHORT_PATHS: Record<CallType | 'batch', string> = { identify: 'i', 
 
 export const ingestRoutes: RouteModule = (app, deps) => {
   const clickIds = clickIdReader(deps);
+  const limiter = new IngestRateLimiter(deps.clock, deps.config.ingest?.ratePerWorkspace ?? 0);
   void app.register(
     async (scope: App) => {
       installBrowserCors(scope);
       installTextBody(scope, MAX_BATCH_BYTES, boundedJsonParser(scope));
-      for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds);
-      registerBatch(scope, deps, clickIds);
+      for (const type of Object.keys(callBodies) as CallType[]) registerCall(scope, deps, type, clickIds, limiter);
+      registerBatch(scope, deps, clickIds, limiter);
     },
     { prefix: '/v1' },
   );
@@ -64,7 +66,7 @@ function postBoth(app: App, type: CallType | 'batch', options: RouteShorthandOpt
   app.route({ method: 'POST', url: `/${SHORT_PATHS[type]}`, ...options, schema: { ...options.schema, hide: true }, handler } as never);
 }
 
-function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds): void {
+function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickIds, limiter: IngestRateLimiter): void {
   const body: z.ZodType = callBodies[type];
   const key = ingestKey(deps, presentedKey);
   postBoth(
@@ -79,6 +81,7 @@ function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickId
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
       rethrowValidation(request);
+      takeRate(limiter, request, 1);
       const receivedAt = deps.clock.now();
       const call = toCall({ ...(request.body as object), type } as SegmentCall, { receivedAt, ip: request.ip });
       if (type === 'identify') await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), [call], () => 'traits');
@@ -89,7 +92,7 @@ function registerCall(app: App, deps: AppDeps, type: CallType, clickIds: ClickId
   );
 }
 
-function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
+function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds, limiter: IngestRateLimiter): void {
   const key = ingestKey(deps, presentedKey);
   postBoth(
     app,
@@ -117,6 +120,7 @@ function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
       rethrowValidation(request);
       const receivedAt = deps.clock.now();
       const body = request.body as z.output<typeof batchBody>;
+      takeRate(limiter, request, body.batch.length);
       const defaults = { receivedAt, ip: request.ip, context: body.context as JsonObject | undefined, sentAt: body.sentAt };
       const calls = body.batch.map((item) => toCall(item, defaults));
       await readTraitsPhones(phoneReader(deps.store.db, workspaceOf(request)), calls, (i) => `batch.${i}.traits`);
@@ -125,6 +129,12 @@ function registerBatch(app: App, deps: AppDeps, clickIds: ClickIds): void {
       return reply.send({ success: true as const });
     },
   );
+}
+
+/** The workspace's rate limit (./rate-limit.ts), before anything of the request is read further or stored. */
+function takeRate(limiter: IngestRateLimiter, request: FastifyRequest, calls: number): void {
+  const principal = request.principal;
+  if (principal && principal.kind !== 'session') limiter.take(principal.workspaceId, principal.ingestRatePerSecond, calls);
 }
 
 /**

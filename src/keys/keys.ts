@@ -36,6 +36,10 @@ export interface KeyPrincipal {
   kind: KeyKind;
   /** The key's browser origins (./origins.ts); null or absent: any. */
   allowedOrigins?: string[] | null;
+  /** The workspace is archived (docs/workspaces.md): ingestion refuses its keys. */
+  workspaceArchived?: boolean;
+  /** The workspace's own ingestion rate (src/events/rate-limit.ts); null or absent: the server's default. */
+  ingestRatePerSecond?: number | null;
 }
 
 export function hashSecret(secret: string): string {
@@ -138,14 +142,24 @@ export const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** Resolves a presented secret to its key, or null when unknown or revoked; notes when it was used. */
 export async function authenticate(deps: ServiceDeps, secret: string): Promise<KeyPrincipal | null> {
+  // The workspace's archive mark and ingestion rate come with the key: ingestion checks both on every
+  // request, and a join on the workspace's primary key costs less than a second query.
   const row = await deps.store.db
-    .selectFrom('api_keys')
-    .select(['id', 'workspace_id', 'kind', 'revoked_at', 'allowed_origins', 'last_used_at'])
-    .where('hash', '=', hashSecret(secret))
+    .selectFrom('api_keys as k')
+    .innerJoin('workspaces as w', 'w.id', 'k.workspace_id')
+    .select(['k.id', 'k.workspace_id', 'k.kind', 'k.revoked_at', 'k.allowed_origins', 'k.last_used_at', 'w.archived_at', 'w.ingest_rate_per_second'])
+    .where('k.hash', '=', hashSecret(secret))
     .executeTakeFirst();
   if (!row || row.revoked_at !== null) return null;
   await touchLastUsed(deps, row.id, row.last_used_at);
-  return { keyId: row.id, workspaceId: row.workspace_id, kind: row.kind, allowedOrigins: originsOf(row.allowed_origins) };
+  return {
+    keyId: row.id,
+    workspaceId: row.workspace_id,
+    kind: row.kind,
+    allowedOrigins: originsOf(row.allowed_origins),
+    workspaceArchived: row.archived_at !== null,
+    ingestRatePerSecond: row.ingest_rate_per_second === null ? null : Number(row.ingest_rate_per_second),
+  };
 }
 
 /**

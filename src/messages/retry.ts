@@ -23,6 +23,7 @@ import { fromJson, toJson, type JsonObject } from '../core/json.js';
 import { backoffMs, type RetryOptions } from '../core/retry.js';
 import type { Db, Store } from '../store/store.js';
 import type { WorkerTask } from '../worker/worker.js';
+import { inActiveWorkspace } from '../workspaces/archived.js';
 import { recordOutcome } from './records.js';
 
 /** About an hour of attempts in all: 30 s, 1, 2, 4, 8, 16, 30 min (±20%). */
@@ -81,7 +82,7 @@ interface DueRetry {
 
 async function claimDueRetries(store: Store, now: number, limit: number): Promise<DueRetry[]> {
   const query = sql<DueRetry>`
-    WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} ORDER BY retry_at LIMIT ${limit} ${store.adapter.skipLocked})
+    WITH picked AS MATERIALIZED (SELECT id FROM messages WHERE retry_at <= ${now} AND ${inActiveWorkspace('messages.workspace_id')} ORDER BY retry_at LIMIT ${limit} ${store.adapter.skipLocked})
     UPDATE messages SET retry_at = ${now + CLAIM_LEASE_MS}
     WHERE id IN (SELECT id FROM picked)
     RETURNING id, workspace_id, channel, contact_id, idempotency_key, send_request`;

@@ -11,12 +11,12 @@ import { errorResponses } from '../api/schemas.js';
 import { AuthError, ForbiddenError } from '../core/errors.js';
 import { login } from './login.js';
 import { acceptInvite, inspectInvite, ROLES } from './users.js';
-import { clearSessionCookie, createSession, CSRF_HEADER, csrfMatches, endAllSessions, endSession, sessionOf, setSessionCookie, type SessionPrincipal } from './sessions.js';
+import { clearSessionCookie, createSession, CSRF_HEADER, csrfMatches, endAllSessions, endSession, sessionOf, setSessionCookie, switchWorkspace, type SessionPrincipal } from './sessions.js';
 
 const Role = z.enum(ROLES as [string, ...string[]]);
 const sessionSchema = z.object({
   user: z.object({ id: z.string(), email: z.string(), name: z.string() }),
-  workspace: z.object({ id: z.string(), name: z.string() }),
+  workspace: z.object({ id: z.string(), name: z.string(), archivedAt: z.number().nullable().describe('When it was archived; null: active') }),
   role: Role,
   csrfToken: z.string().describe(`Send it back in the ${CSRF_HEADER} header on every state-changing request`),
 });
@@ -25,7 +25,8 @@ const rateLimited = z.object({ error: z.object({ code: z.string(), message: z.st
 async function sessionBody(deps: AppDeps, userId: string, workspaceId: string, csrfToken: string) {
   const db = deps.store.db;
   const user = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
-  const ws = await db.selectFrom('workspaces').select(['id', 'name']).where('id', '=', workspaceId).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('workspaces').select(['id', 'name', 'archived_at']).where('id', '=', workspaceId).executeTakeFirstOrThrow();
+  const ws = { id: row.id, name: row.name, archivedAt: row.archived_at === null ? null : Number(row.archived_at) };
   const member = await db.selectFrom('workspace_members').select('role').where('user_id', '=', userId).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
   return { user, workspace: ws, role: member.role, csrfToken };
 }
@@ -63,13 +64,13 @@ export const authRoutes: RouteModule = (app, deps) => {
     {
       schema: {
         tags,
-        summary: 'Create an account from a one-time setup link and sign in',
+        summary: 'Create an account from a one-time setup link and sign in; an address that has an account joins the workspace with its password',
         body: z.object({ token: z.string().min(1).max(200), email: z.string().max(320).optional(), name: z.string().max(200).optional(), password: z.string().max(1000) }),
         response: { 201: sessionSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const done = await acceptInvite(deps, request.body);
+      const done = await acceptInvite(deps, { ...request.body, ip: request.ip });
       const s = await createSession(deps, done.user.id, done.workspaceId);
       setSessionCookie(reply, s.token, s.expiresAt, secure, deps.clock.now());
       return reply.status(201).send(await sessionBody(deps, done.user.id, done.workspaceId, s.csrfToken));
@@ -118,6 +119,22 @@ export const authRoutes: RouteModule = (app, deps) => {
     },
   );
 
+  app.post(
+    '/api/auth/workspace',
+    {
+      schema: {
+        tags,
+        summary: "Switch this session to another of the person's workspaces (no new sign-in); answers the session as it is now",
+        body: z.strictObject({ workspaceId: z.string().min(1).max(64) }),
+        response: { 200: sessionSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const session = await currentSession(request);
+      await switchWorkspace(deps, session, request.body.workspaceId);
+      return sessionBody(deps, session.userId, request.body.workspaceId, session.csrfToken);
+    },
+  );
   app.post('/api/auth/logout', { schema: { tags, summary: 'Sign out of this browser', response: { 204: z.null(), ...errorResponses } } }, async (request, reply) => {
     await endSession(deps, (await currentSession(request)).tokenHash);
     clearSessionCookie(reply, secure);

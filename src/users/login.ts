@@ -19,11 +19,13 @@
  * number of processes, cannot all read "0 failures" and all be verified.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { ServiceDeps } from '../core/deps.js';
 import { AuthError } from '../core/errors.js';
 import type { Db } from '../store/store.js';
 import { decoyHash, verifyPassword } from './passwords.js';
-import { normaliseEmail } from './users.js';
+// users.ts's normaliseEmail is this function; imported from core so that users.ts may use checkPassword.
+import { emailKey as normaliseEmail } from '../core/email-address.js';
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_ACCOUNT_IP = 10;
@@ -90,14 +92,39 @@ async function reserveAttempt(deps: ServiceDeps, s: Subjects, now: number): Prom
 }
 
 export async function login(deps: ServiceDeps, input: { email: string; password: string; ip: string }): Promise<LoginResult> {
+  const result = await checkPassword(deps, input, true);
+  return result.outcome === 'ok' ? { outcome: 'ok', userId: result.userId, workspaceId: result.workspaceId! } : result;
+}
+
+/**
+ * The rate-limited password check of sign-in, also used when an existing account accepts an
+ * invitation into another workspace (./users.ts): a setup link must not become a way around the
+ * limits. With `needsMembership`, an account that belongs to no workspace fails like a wrong password.
+ */
+export async function checkPassword(
+  deps: ServiceDeps,
+  input: { email: string; password: string; ip: string },
+  needsMembership: boolean,
+): Promise<{ outcome: 'ok'; userId: string; workspaceId: string | null } | { outcome: 'rate_limited'; retryAfterSeconds: number }> {
   const now = deps.clock.now();
   const email = normaliseEmail(input.email);
   const reservation = await reserveAttempt(deps, subjectsOf(email, input.ip), now);
   if (!reservation.ok) return { outcome: 'rate_limited', retryAfterSeconds: Math.max(1, Math.ceil(reservation.retryAfterMs / 1000)) };
   const user = await deps.store.db.selectFrom('users').select(['id', 'password_hash']).where('email', '=', email).executeTakeFirst();
   const ok = await verifyPassword(input.password, user?.password_hash ?? (await decoyHash()));
-  const membership = user && ok ? await deps.store.db.selectFrom('workspace_members').select('workspace_id').where('user_id', '=', user.id).orderBy('created_at').executeTakeFirst() : undefined;
-  if (!user || !ok || !membership) {
+  // The first workspace joined that is not archived (docs/workspaces.md), else the first joined.
+  const membership =
+    user && ok
+      ? await deps.store.db
+          .selectFrom('workspace_members as m')
+          .innerJoin('workspaces as w', 'w.id', 'm.workspace_id')
+          .select('m.workspace_id')
+          .where('m.user_id', '=', user.id)
+          .orderBy(sql`case when w.archived_at is null then 0 else 1 end`)
+          .orderBy('m.created_at')
+          .executeTakeFirst()
+      : undefined;
+  if (!user || !ok || (needsMembership && !membership)) {
     // The reservation stays as the failure. Old failures are of no further use; dropping them here
     // keeps the table small without a task.
     await deps.store.db
@@ -107,5 +134,5 @@ export async function login(deps: ServiceDeps, input: { email: string; password:
     throw new AuthError('wrong email or password');
   }
   await deps.store.db.deleteFrom('login_failures').where('id', 'in', reservation.ids).execute();
-  return { outcome: 'ok', userId: user.id, workspaceId: membership.workspace_id };
+  return { outcome: 'ok', userId: user.id, workspaceId: membership?.workspace_id ?? null };
 }

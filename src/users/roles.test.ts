@@ -38,6 +38,10 @@ describe('the role table', () => {
       permissionFor('POST', '/api/post-images'),
     ]).toEqual(['edit', 'edit', 'edit', 'edit']);
     expect([permissionFor('POST', '/api/post-accounts'), permissionFor('DELETE', '/api/post-accounts/:id'), permissionFor('GET', '/api/post-series')]).toEqual(['admin', 'admin', 'read']);
+    // Workspace management checks the role in the workspace it names (src/workspaces/workspaces.routes.ts).
+    expect(permissionFor('POST', '/api/workspaces')).toBe('member');
+    expect(permissionFor('POST', '/api/workspaces/:id/archive')).toBe('member');
+    expect(permissionFor('POST', '/api/workspacesx')).toBe('admin');
     expect([allows('viewer', 'edit'), allows('editor', 'edit'), allows('editor', 'admin'), allows('admin', 'admin')]).toEqual([false, true, false, true]);
   });
 });

@@ -12,6 +12,9 @@
  *    (POST /api/messages/send; an editor's journeys mail everyone anyway).
  *  - admin: everything in the workspace, users included, except ownership.
  *  - owner: everything.
+ * Workspace management (`/api/workspaces…`, docs/workspaces.md) acts on workspaces other than the
+ * session's, so it passes here for every member ('member') and its routes check the person's role in
+ * the workspace they name (src/workspaces/workspaces.routes.ts).
  */
 import type { Role } from './tables.js';
 
@@ -43,10 +46,14 @@ const ADMIN_READS = [/^\/api\/contacts\/:id\/export$/, /^\/api\/audit(\/|$)/];
 /** Reads that need an editor: a stored message's raw MIME holds live unsubscribe/confirmation tokens; a print batch's pieces and files hold postal addresses. */
 const EDITOR_READS = [/^\/api\/outbox\/:id\/raw$/, /^\/api\/mail\/batches\/:id\/(pieces|:file)$/];
 
-export type Permission = 'read' | 'edit' | 'admin';
+/** Routes that check the role in the workspace they act on themselves. */
+const SELF_CHECKED = /^\/api\/workspaces(\/|$)/;
+
+export type Permission = 'read' | 'edit' | 'admin' | 'member';
 
 /** The permission a request needs, from its method and route pattern (e.g. `/api/journeys/:id`). */
 export function permissionFor(method: string, route: string): Permission {
+  if (SELF_CHECKED.test(route)) return 'member';
   if (READ_METHODS.has(method)) return ADMIN_READS.some((re) => re.test(route)) ? 'admin' : EDITOR_READS.some((re) => re.test(route)) ? 'edit' : 'read';
   if (method === 'POST' && READ_ONLY_POSTS.some((re) => re.test(route))) return 'read';
   if (EDITOR_AREAS.some((p) => route === p || route.startsWith(`${p}/`))) return 'edit';
@@ -54,10 +61,10 @@ export function permissionFor(method: string, route: string): Permission {
 }
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  owner: ['read', 'edit', 'admin'],
-  admin: ['read', 'edit', 'admin'],
-  editor: ['read', 'edit'],
-  viewer: ['read'],
+  owner: ['member', 'read', 'edit', 'admin'],
+  admin: ['member', 'read', 'edit', 'admin'],
+  editor: ['member', 'read', 'edit'],
+  viewer: ['member', 'read'],
 };
 
 export function allows(role: Role, permission: Permission): boolean {

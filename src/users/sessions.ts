@@ -11,6 +11,7 @@ import type { ServiceDeps } from '../core/deps.js';
 import { newSecret } from '../core/ids.js';
 import { hashSecret } from '../keys/keys.js';
 import { roleOf } from './users.js';
+import { NotFoundError } from '../core/errors.js';
 import type { Role } from './tables.js';
 
 export const SESSION_COOKIE = 'qatra_session';
@@ -76,6 +77,16 @@ export async function sessionOf(deps: ServiceDeps, request: FastifyRequest): Pro
   const role = await roleOf(deps, row.workspace_id, row.user_id);
   if (!role) return null;
   return { kind: 'session', userId: row.user_id, workspaceId: row.workspace_id, role, csrfToken: row.csrf_token, tokenHash };
+}
+
+/**
+ * Moves a session to another workspace of its user (the web app's switcher): the same cookie and
+ * CSRF token, so no new sign-in. A workspace the user is not a member of is not found, whether or
+ * not it exists.
+ */
+export async function switchWorkspace(deps: ServiceDeps, session: SessionPrincipal, workspaceId: string): Promise<void> {
+  if (!(await roleOf(deps, workspaceId, session.userId))) throw new NotFoundError('workspace', workspaceId);
+  await deps.store.db.updateTable('user_sessions').set({ workspace_id: workspaceId }).where('token_hash', '=', session.tokenHash).execute();
 }
 
 export async function endSession(deps: ServiceDeps, tokenHash: string): Promise<void> {

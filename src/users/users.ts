@@ -5,12 +5,13 @@
  */
 import type { ServiceDeps } from '../core/deps.js';
 import { newId, newSecret } from '../core/ids.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors.js';
 import { hashSecret } from '../keys/keys.js';
 import { checkPasswordStrength, hashPassword } from './passwords.js';
 import type { Role } from './tables.js';
 import { emailKey, parseEmailAddress } from '../core/email-address.js';
 import { inviteIdOf } from './invites.js';
+import { checkPassword } from './login.js';
 
 export const ROLES: readonly Role[] = ['owner', 'admin', 'editor', 'viewer'];
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
@@ -60,12 +61,27 @@ export async function inspectInvite(deps: ServiceDeps, token: string): Promise<{
 }
 
 /**
- * Spends a setup link: creates the user (or, for an existing address, checks nothing more than the
- * link) and the membership. Spending and creating happen in one transaction, so a link works once.
+ * Spends a setup link: creates the user and the membership, or, for an address that already has an
+ * account (a person joining a second workspace), adds the membership once the account's password is
+ * given (checked like a sign-in, rate limits included, so a link for someone else's address signs
+ * nobody in). Spending and joining happen in one transaction, so a link works once.
  */
-export async function acceptInvite(deps: ServiceDeps, input: { token: string; email?: string; name?: string; password: string }): Promise<{ user: User; workspaceId: string; role: Role }> {
-  checkPasswordStrength(input.password);
-  const passwordHash = await hashPassword(input.password);
+export async function acceptInvite(
+  deps: ServiceDeps,
+  input: { token: string; email?: string | undefined; name?: string | undefined; password: string; ip?: string | undefined },
+): Promise<{ user: User; workspaceId: string; role: Role; joined: 'new_account' | 'existing_account' }> {
+  const invite = await inspectInvite(deps, input.token);
+  const email = invite.email ?? (input.email ? normaliseEmail(input.email) : '');
+  if (!parseEmailAddress(email).ok) throw ValidationError.at('email', 'one email address is required, like name@example.com');
+  const existing = await deps.store.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  let passwordHash: string | null = null;
+  if (existing) {
+    const check = await checkPassword(deps, { email, password: input.password, ip: input.ip ?? 'setup' }, false);
+    if (check.outcome === 'rate_limited') throw new TooManyRequestsError(`too many failed sign-ins; try again in ${check.retryAfterSeconds} s`, check.retryAfterSeconds);
+  } else {
+    checkPasswordStrength(input.password);
+    passwordHash = await hashPassword(input.password);
+  }
   return deps.store.transaction(async (trx) => {
     const now = deps.clock.now();
     const spent = await trx
@@ -77,14 +93,20 @@ export async function acceptInvite(deps: ServiceDeps, input: { token: string; em
       .returningAll()
       .executeTakeFirst();
     if (!spent) throw new NotFoundError('setup link', 'given');
-    const email = spent.email ?? (input.email ? normaliseEmail(input.email) : '');
-    if (!parseEmailAddress(email).ok) throw ValidationError.at('email', 'one email address is required, like name@example.com');
-    const existing = await trx.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
-    if (existing) throw new ConflictError(`a user with the address ${email} exists; sign in instead`, 'email');
-    const row = { id: newId('usr', now), email, name: input.name?.trim() || email.split('@')[0]!, password_hash: passwordHash, created_at: now };
-    await trx.insertInto('users').values(row).execute();
+    let row = await trx.selectFrom('users').select(['id', 'email', 'name', 'created_at']).where('email', '=', email).executeTakeFirst();
+    if (!row) {
+      // Created meanwhile by a concurrent setup: its password was not checked here.
+      if (existing || passwordHash === null) throw new ConflictError(`the account ${email} changed meanwhile; try again`, 'email');
+      row = { id: newId('usr', now), email, name: input.name?.trim() || email.split('@')[0]!, created_at: now };
+      await trx
+        .insertInto('users')
+        .values({ ...row, password_hash: passwordHash })
+        .execute();
+    } else if (!existing) throw new ConflictError(`a user with the address ${email} exists; sign in instead`, 'email');
+    const member = await trx.selectFrom('workspace_members').select('role').where('workspace_id', '=', spent.workspace_id).where('user_id', '=', row.id).executeTakeFirst();
+    if (member) throw new ConflictError(`${email} is already a member of this workspace (as ${member.role}); sign in instead`, 'email');
     await trx.insertInto('workspace_members').values({ workspace_id: spent.workspace_id, user_id: row.id, role: spent.role, created_at: now }).execute();
-    return { user: toUser(row), workspaceId: spent.workspace_id, role: spent.role };
+    return { user: toUser(row), workspaceId: spent.workspace_id, role: spent.role, joined: existing ? ('existing_account' as const) : ('new_account' as const) };
   });
 }
 

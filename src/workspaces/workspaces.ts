@@ -35,11 +35,11 @@ export async function bootstrap(deps: ServiceDeps): Promise<BootstrapResult> {
 }
 
 /** Creates another workspace (tests and multi-tenant set-ups). */
-export async function createWorkspace(deps: ServiceDeps, input: { name: string; timezone?: string; postalAddress?: string }): Promise<{ id: string; name: string }> {
+export async function createWorkspace(deps: ServiceDeps, input: { name: string; timezone?: string; postalAddress?: string }, db: Db = deps.store.db): Promise<{ id: string; name: string }> {
   const id = newId('ws', deps.clock.now());
   // The postal address marketing email shows (src/workspaces/postal-address.ts); later set with PATCH /api/workspace.
   const settings = input.postalAddress ? { postalAddress: input.postalAddress } : {};
-  await deps.store.db
+  await db
     .insertInto('workspaces')
     .values({ id, name: input.name, timezone: input.timezone ?? 'UTC', settings: toJson(settings), created_at: deps.clock.now() })
     .execute();

@@ -63,6 +63,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('POST', '/api/templates/:templateId/preview', 'admin'),
   e('GET', '/api/workspace', 'admin'),
   e('PATCH', '/api/workspace', 'admin'),
+  // Workspaces management (a signed-in owner; an admin key lists its own and changes none)
+  e('GET', '/api/workspaces', 'admin'),
+  e('POST', '/api/workspaces', 'admin'),
+  e('PATCH', '/api/workspaces/:workspaceId', 'admin'),
+  e('POST', '/api/workspaces/:workspaceId/archive', 'admin'),
+  e('POST', '/api/workspaces/:workspaceId/unarchive', 'admin'),
   e('POST', '/api/webhooks/email-events', 'admin'),
   e('POST', '/api/webhooks/email-events/secret', 'admin'),
   e('GET', '/api/email/provider', 'admin'),

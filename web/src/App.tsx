@@ -20,6 +20,7 @@ import { Posts } from './posts/Posts';
 import { MailBatches } from './mail/Batches';
 import { Gallery } from './gallery/Gallery';
 import { SetupChecklist } from './setup/Checklist';
+import { WorkspaceSwitcher } from './workspaces/WorkspaceSwitcher';
 
 export function App() {
   const { t } = useI18n();
@@ -51,10 +52,11 @@ export function App() {
       />
     );
   if (!session) return <SignIn onDone={adopt} />;
-  return <Shell session={session} path={path} onSignedOut={() => adopt(null)} />;
+  // Keyed by workspace: switching remounts every screen, so none shows the previous workspace's data.
+  return <Shell key={session.workspace.id} session={session} path={path} onSignedOut={() => adopt(null)} onSwitched={adopt} />;
 }
 
-function Shell({ session, path, onSignedOut }: { session: Session; path: string; onSignedOut(): void }) {
+function Shell({ session, path, onSignedOut, onSwitched }: { session: Session; path: string; onSignedOut(): void; onSwitched(s: Session): void }) {
   const { t, lang, setLang } = useI18n();
   const nav = [
     ['/journeys', 'nav.journeys'],
@@ -106,7 +108,7 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
           <img src="/app/favicon.svg" alt="" width="20" height="20" />
           {t('appName')}
         </strong>
-        <span className="muted">{session.workspace.name}</span>
+        <WorkspaceSwitcher session={session} onSwitched={onSwitched} />
         <span className="spacer" />
         <label>
           <span className="sr-only">{t('language')}</span>
@@ -136,6 +138,11 @@ function Shell({ session, path, onSignedOut }: { session: Session; path: string;
         ))}
       </nav>
       <main className="content" id="main" tabIndex={-1}>
+        {session.workspace.archivedAt ? (
+          <p className="notice" role="note">
+            {t('ws.archivedNotice')}
+          </p>
+        ) : null}
         {session.role === 'viewer' && (
           <p className="notice" role="note">
             {t('readOnly')}

@@ -76,7 +76,7 @@ export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
 
 export interface Session {
   user: { id: string; email: string; name: string };
-  workspace: { id: string; name: string };
+  workspace: { id: string; name: string; archivedAt?: number | null };
   role: Role;
   csrfToken: string;
 }

@@ -9,6 +9,7 @@ import { postsAr, postsEn, postsFa } from './posts/messages';
 import { socialAr, socialEn, socialFa } from './social/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
 import { firstStepsAr, firstStepsEn, firstStepsFa } from './setup/messages';
+import { workspacesAr, workspacesEn, workspacesFa } from './workspaces/messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -590,6 +591,7 @@ export const en = {
   ...firstStepsEn,
   ...websiteEn,
   ...assistantEn,
+  ...workspacesEn,
   ...insightsEn,
   ...mailEn,
   ...emailRoutingEn,
@@ -1178,6 +1180,7 @@ const ar: Dict = {
   ...firstStepsAr,
   ...websiteAr,
   ...assistantAr,
+  ...workspacesAr,
   ...insightsAr,
   ...mailAr,
   ...emailRoutingAr,
@@ -1763,6 +1766,7 @@ const fa: Dict = {
   ...firstStepsFa,
   ...websiteFa,
   ...assistantFa,
+  ...workspacesFa,
   ...insightsFa,
   ...mailFa,
   ...emailRoutingFa,

@@ -11,7 +11,19 @@ import { segmentsCommands } from './segments.js';
 import { statsCommands } from './stats.js';
 import { backupCommands } from './backup.js';
 import { mailCommands } from './mail.js';
+import { workspacesCommands } from './workspaces.js';
 
 export type CommandGroup = (program: Command) => void;
 
-export const commandGroups: CommandGroup[] = [serverCommands, journeyCommands, templatesCommands, keysCommands, contactsCommands, segmentsCommands, statsCommands, backupCommands, mailCommands];
+export const commandGroups: CommandGroup[] = [
+  serverCommands,
+  journeyCommands,
+  templatesCommands,
+  keysCommands,
+  contactsCommands,
+  segmentsCommands,
+  statsCommands,
+  backupCommands,
+  mailCommands,
+  workspacesCommands,
+];

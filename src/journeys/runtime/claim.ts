@@ -11,7 +11,7 @@
  * the UPDATE itself just locked, so LIMIT stops limiting (seen on the broadcasts claim). SQLite: the same UPDATE …
  * RETURNING inside BEGIN IMMEDIATE (the write lock serialises claimers); `store.adapter` says which. Runs of a paused journey are
  * held: not claimed until it is resumed. Both plans range-scan the partial index journey_runs_due
- * (checked with EXPLAIN); with 1,000,000 runs waiting far in the future the scan still stops at the
+ * (checked with EXPLAIN); runs of an archived workspace are held too (src/workspaces/archived.ts); with 1,000,000 runs waiting far in the future the scan still stops at the
  * first not-yet-due entry (bench/journeys.ts --size large).
  *
  * The transactional lane (issue 19; migrations/000037.sql): runs whose next step is a transactional
@@ -21,6 +21,7 @@
  * tenth of every batch. Marketing rows picked beyond the batch are only locked for the statement.
  */
 import { sql } from 'kysely';
+import { inActiveWorkspace } from '../../workspaces/archived.js';
 import type { Store } from '../../store/store.js';
 import type { RunRow } from './run.js';
 import type { JourneyInboxTable } from './tables.js';
@@ -36,19 +37,20 @@ export function transactionalShare(limit: number): number {
 
 export async function claimDueRuns(store: Store, token: string, now: number, leaseMs: number, limit: number): Promise<RunRow[]> {
   const lease = now + leaseMs;
-  const paused = sql`NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused')`;
+  // Not a paused journey's runs, nor an archived workspace's (src/workspaces/archived.ts).
+  const eligible = sql`NOT EXISTS (SELECT 1 FROM journeys j WHERE j.workspace_id = r.workspace_id AND j.id = r.journey_id AND j.status = 'paused') AND ${inActiveWorkspace('r.workspace_id')}`;
   // The lanes are literals, not parameters: SQLite uses a partial index only when its WHERE is
   // implied by the query's own text.
   const query = sql<RunRow>`
     WITH tx AS MATERIALIZED (
       SELECT r.id, r.due_at FROM journey_runs r
-      WHERE r.lane = 1 AND r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND ${paused}
+      WHERE r.lane = 1 AND r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND ${eligible}
       ORDER BY r.due_at
       LIMIT ${transactionalShare(limit)}
       ${store.adapter.skipLocked}
     ), mk AS MATERIALIZED (
       SELECT r.id, r.due_at FROM journey_runs r
-      WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND r.lane = 0 AND ${paused}
+      WHERE r.due_at <= ${now} AND (r.lease_until IS NULL OR r.lease_until < ${now}) AND r.lane = 0 AND ${eligible}
       ORDER BY r.due_at
       LIMIT ${limit}
       ${store.adapter.skipLocked}
