@@ -52,6 +52,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   mail: () => import('./mail.js'),
   failover: () => import('./failover.js'),
   social: () => import('./social.js'),
+  'contacts-search': () => import('./contacts-search.js'),
 };
 
 /**

@@ -8,7 +8,7 @@
  * contacts_search (workspace_id, id, search_text) in id order from the cursor and tests the text in
  * the index, so a page stops after `limit + 1` matches and the count never reads the table.
  */
-import { sql, type SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, sql, type Compilable, type SelectQueryBuilder } from 'kysely';
 import type { ServiceDeps } from '../core/deps.js';
 import { NotFoundError } from '../core/errors.js';
 import type { Database } from '../store/schema.js';
@@ -62,18 +62,25 @@ async function assertOwned(deps: ServiceDeps, workspaceId: string, search: Conta
   }
 }
 
+/**
+ * Runs a query over contacts; on SQLite through contacts_search by name (INDEXED BY), because the
+ * planner otherwise scans the table and computes the virtual search_text of every row (migration
+ * 000040: 6-8 s against 0.3 s for a count at 100,000 contacts on the busy shared machine).
+ */
+async function run<R>(deps: ServiceDeps, query: Compilable<R>): Promise<R[]> {
+  const compiled = query.compile();
+  if (deps.store.dialect !== 'sqlite') return (await deps.store.db.executeQuery(compiled)).rows;
+  const text = compiled.sql.replace(/^select (.*?) from "contacts" where /, 'select $1 from "contacts" INDEXED BY contacts_search where ');
+  if (text === compiled.sql) throw new Error('contact search: unexpected query shape');
+  return (await deps.store.db.executeQuery(CompiledQuery.raw(text, [...compiled.parameters]))).rows as R[];
+}
+
 /** One page of matching contacts in id order and how many match in all. */
 export async function searchContacts(deps: ServiceDeps, workspaceId: string, search: ContactSearch): Promise<ContactSearchResult> {
   await assertOwned(deps, workspaceId, search);
   const base = filtered(deps, workspaceId, search);
   let page = base.selectAll();
   if (search.afterId !== undefined) page = page.where('id', '>', search.afterId);
-  const [rows, count] = await Promise.all([
-    page
-      .orderBy('id')
-      .limit(search.limit + 1)
-      .execute(),
-    base.select(sql<number | string>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows: rows.map(toContact), total: Number(count.n) };
+  const [rows, count] = await Promise.all([run(deps, page.orderBy('id').limit(search.limit + 1)), run(deps, base.select(sql<number | string>`count(*)`.as('n')))]);
+  return { rows: rows.map(toContact), total: Number(count[0]?.n ?? 0) };
 }

@@ -7,6 +7,7 @@ import { emailRoutingAr, emailRoutingEn, emailRoutingFa } from './screens/settin
 import { deliverabilityAr, deliverabilityEn, deliverabilityFa } from './deliverability/messages';
 import { postsAr, postsEn, postsFa } from './posts/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
+import { marketingAr, marketingEn, marketingFa } from './screens/marketing-messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -590,6 +591,7 @@ export const en = {
   ...emailRoutingEn,
   ...deliverabilityEn,
   ...codesEn,
+  ...marketingEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1175,6 +1177,7 @@ const ar: Dict = {
   ...emailRoutingAr,
   ...deliverabilityAr,
   ...codesAr,
+  ...marketingAr,
 };
 
 const fa: Dict = {
@@ -1757,6 +1760,7 @@ const fa: Dict = {
   ...emailRoutingFa,
   ...deliverabilityFa,
   ...codesFa,
+  ...marketingFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };
