@@ -30,7 +30,7 @@ const SHAPES: Array<[string, Omit<ContactSearch, 'limit'>]> = [
   ['phone', { q: '050 000 1234' }],
   ['user_id', { q: 'uid-77777' }],
   ['no_match', { q: 'zzzqqq' }],
-  ['attribute_and_name', { q: 'omar', attributes: { plan: 'pro' } }],
+  ['attribute_and_name', { q: 'sara', attributes: { plan: 'pro' } }],
   ['no_query_first_page', {}],
 ];
 

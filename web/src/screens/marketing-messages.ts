@@ -10,6 +10,21 @@ export const marketingEn = {
   'csearch.name': 'Name',
   'csearch.phone': 'Phone',
   'csearch.clear': 'Clear filters',
+  'bcr.title': 'Review “{name}” before scheduling',
+  'bcr.recipients': 'It will go to {n} contacts now.',
+  'bcr.recipients.one': 'It will go to 1 contact now.',
+  'bcr.excluded':
+    'Audience {audience}; left out: {unsubscribed} unsubscribed, {suppressed} suppressed or without consent, {noAddress} without an address. Quiet hours and frequency caps may still hold some back when it sends.',
+  'bcr.preview': 'Preview as the first recipient',
+  'bcr.testTo': 'Send a test to (email or phone)',
+  'bcr.sendTest': 'Send test',
+  'bcr.testSent': 'Test sent to {to} (recorded as a test, not counted).',
+  'bcr.confirm': 'Schedule for {n} contacts',
+  'bcr.confirm.one': 'Schedule for 1 contact',
+  'bce.edit': 'Edit',
+  'bce.title': 'Edit “{name}”',
+  'bce.sendAt': 'Start at (empty: when scheduled)',
+  'bce.rate': 'Messages per second',
 } as const;
 
 type Keys = keyof typeof marketingEn;
@@ -24,6 +39,18 @@ export const marketingAr: Partial<Record<Keys, string>> = {
   'csearch.name': 'الاسم',
   'csearch.phone': 'الهاتف',
   'csearch.clear': 'مسح عوامل التصفية',
+  'bcr.title': 'راجع «{name}» قبل الجدولة',
+  'bcr.recipients': 'ستصل الآن إلى {n} جهة اتصال.',
+  'bcr.excluded': 'الجمهور {audience}؛ المستبعدون: {unsubscribed} ألغوا الاشتراك، {suppressed} محظورون أو بلا موافقة، {noAddress} بلا عنوان. قد تؤخر ساعات الهدوء وحدود التكرار بعضهم عند الإرسال.',
+  'bcr.preview': 'معاينة كما يراها أول مستلم',
+  'bcr.testTo': 'أرسل تجربة إلى (بريد أو هاتف)',
+  'bcr.sendTest': 'إرسال تجربة',
+  'bcr.testSent': 'أُرسلت التجربة إلى {to} (مسجلة كتجربة ولا تُحتسب).',
+  'bcr.confirm': 'جدولة لـ {n} جهة اتصال',
+  'bce.edit': 'تعديل',
+  'bce.title': 'تعديل «{name}»',
+  'bce.sendAt': 'البدء في (فارغ: عند الجدولة)',
+  'bce.rate': 'رسائل في الثانية',
 };
 
 export const marketingFa: Partial<Record<Keys, string>> = {
@@ -36,4 +63,17 @@ export const marketingFa: Partial<Record<Keys, string>> = {
   'csearch.name': 'نام',
   'csearch.phone': 'تلفن',
   'csearch.clear': 'پاک کردن فیلترها',
+  'bcr.title': 'بازبینی «{name}» پیش از زمان‌بندی',
+  'bcr.recipients': 'اکنون به {n} مخاطب می‌رسد.',
+  'bcr.excluded':
+    'مخاطبان {audience}؛ کنار گذاشته: {unsubscribed} لغو اشتراک، {suppressed} مسدود یا بدون رضایت، {noAddress} بدون نشانی. ساعت‌های سکوت و سقف تکرار ممکن است هنگام ارسال برخی را نگه دارند.',
+  'bcr.preview': 'پیش‌نمایش برای نخستین گیرنده',
+  'bcr.testTo': 'ارسال آزمایشی به (ایمیل یا تلفن)',
+  'bcr.sendTest': 'ارسال آزمایشی',
+  'bcr.testSent': 'پیام آزمایشی به {to} فرستاده شد (به‌عنوان آزمایش ثبت شد و شمرده نمی‌شود).',
+  'bcr.confirm': 'زمان‌بندی برای {n} مخاطب',
+  'bce.edit': 'ویرایش',
+  'bce.title': 'ویرایش «{name}»',
+  'bce.sendAt': 'شروع در (خالی: هنگام زمان‌بندی)',
+  'bce.rate': 'پیام در ثانیه',
 };
