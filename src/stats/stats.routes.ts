@@ -104,7 +104,7 @@ export const statsRoutes: RouteModule = (app, deps) => {
         response: { 200: statsBody, ...errorResponses },
       },
     },
-    async (request) => workspaceOverview(deps, workspaceOf(request), { from: request.query.from!, to: request.query.to! }),
+    async (request) => ({ ...(await workspaceOverview(deps, workspaceOf(request), { from: request.query.from!, to: request.query.to! })) }),
   );
 
   app.get(

@@ -38,7 +38,7 @@ export function ReviewDialog({ b, onConfirm, onClose }: { b: ReviewTarget; onCon
   const [testResult, setTestResult] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    ref.current?.showModal?.();
+    if (ref.current && !ref.current.open) ref.current.showModal();
     get<Count>(`/api/broadcasts/${encodeURIComponent(b.id)}/recipients`).then(
       (c) => {
         setCount(c);
