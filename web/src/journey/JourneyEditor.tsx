@@ -453,7 +453,7 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           }}
           onDrop={onDrop}
         >
-          <StepCountsProvider journeyId={props.id}>
+          <StepCountsProvider journeyId={id}>
             <ReactFlow
               nodes={shown}
               edges={edges}
