@@ -54,6 +54,7 @@ const registry: Record<string, () => Promise<{ run: Bench }>> = {
   social: () => import('./social.js'),
   workers: () => import('./workers.js'),
   retention: () => import('./retention.js'),
+  'contacts-search': () => import('./contacts-search.js'),
 };
 
 /**

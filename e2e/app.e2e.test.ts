@@ -164,7 +164,7 @@ describe.skipIf(!!missing)('web app in Chromium', () => {
 
   it('finds a contact and shows the profile; the interface switches to Persian, right to left', async () => {
     await page.getByRole('link', { name: 'Contacts' }).click();
-    await page.getByLabel('Email or user id').fill('new.person@example.com');
+    await page.getByLabel('Name, email, phone or user id').fill('new.person@example.com');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'new.person@example.com' }).click();
     await page.getByRole('heading', { name: 'Journeys' }).waitFor();

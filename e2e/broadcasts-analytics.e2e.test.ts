@@ -103,6 +103,15 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     const row = page.getByTestId('broadcast-December news');
     await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('draft');
     await row.getByRole('button', { name: 'Schedule' }).click();
+    // The review: the count the send will reach, a preview as the first recipient, a test send, then the confirmation.
+    const review = page.getByTestId('broadcast-review');
+    await expect.poll(() => review.getByTestId('review-count').textContent()).toBe('It will go to 3 contacts now.');
+    await review.getByTestId('review-preview').waitFor();
+    await review.getByLabel('Send a test to (email or phone)').fill('tester@example.com');
+    await review.getByRole('button', { name: 'Send test' }).click();
+    await expect.poll(() => review.getByTestId('review-test-result').textContent()).toMatch(/^Test sent to tester@example.com/);
+    await shot(page, 'broadcast-review');
+    await review.getByRole('button', { name: 'Schedule for 3 contacts' }).click();
     // The list polls every 2 s while the broadcast is scheduled or sending.
     await expect.poll(() => row.getByTestId('progress-sent').textContent(), { timeout: 30_000 }).toBe('sent 3');
     await expect.poll(() => row.getByTestId('broadcast-status').textContent(), { timeout: 15_000 }).toBe('completed');
@@ -130,7 +139,15 @@ describe.skipIf(!!missing)('broadcasts and analytics in Chromium', () => {
     await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('draft');
     const stored = (await api('GET', '/api/broadcasts')).data.find((b: { name: string }) => b.name === 'New year');
     expect(stored).toMatchObject({ localTime: '10:30', ratePerSecond: 50, sendAt: await page.evaluate(() => new Date('2030-01-01T09:00').getTime()) });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    await page.getByTestId('broadcast-edit').getByLabel('Messages per second').fill('20');
+    await page.getByTestId('broadcast-edit').getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await api('GET', `/api/broadcasts/${stored.id}`)).ratePerSecond).toBe(20);
     await row.getByRole('button', { name: 'Schedule' }).click();
+    await page
+      .getByTestId('broadcast-review')
+      .getByRole('button', { name: /^Schedule for \d+ contacts?$/ })
+      .click();
     await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('scheduled');
     await row.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => row.getByTestId('broadcast-status').textContent()).toBe('paused');

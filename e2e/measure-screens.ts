@@ -138,7 +138,7 @@ try {
   );
   const t0 = Date.now();
   await page.getByRole('link', { name: 'Contacts' }).click();
-  await page.getByLabel('Email or user id').fill(`person${total - 7}@example.com`);
+  await page.getByLabel('Name, email, phone or user id').fill(`person${total - 7}@example.com`);
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: `person${total - 7}@example.com` }).waitFor();
   console.log(JSON.stringify({ figure: 'contact search by email (in-app)', contacts: total, ms: Date.now() - t0 }));

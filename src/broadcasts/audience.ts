@@ -16,21 +16,24 @@ import { nextTimeOfDay, zoneFor } from '../core/local-time.js';
 import { workspaceZone } from '../workspaces/workspaces.js';
 import type { BroadcastRow } from './broadcast.js';
 
+/**
+ * The audience as `FROM … WHERE …` over contacts `c`: a segment's current members, or a list's
+ * subscribed members. The snapshot below and the recipient count (./recipients.ts) both read it.
+ */
+export function audienceFrom(b: Pick<BroadcastRow, 'audience_type' | 'audience_id' | 'workspace_id'>) {
+  return b.audience_type === 'segment'
+    ? sql`FROM segment_members m JOIN contacts c ON c.id = m.contact_id
+        WHERE m.segment_id = ${b.audience_id} AND m.workspace_id = ${b.workspace_id}`
+    : sql`FROM list_memberships m JOIN contacts c ON c.id = m.contact_id
+        WHERE m.list_id = ${b.audience_id} AND m.workspace_id = ${b.workspace_id} AND m.status = 'subscribed'`;
+}
+
 /** Snapshots the recipients; returns how many. */
 async function snapshot(trx: Db, b: BroadcastRow, dueAt: number): Promise<number> {
-  const query =
-    b.audience_type === 'segment'
-      ? sql`
-        INSERT INTO broadcast_recipients (broadcast_id, contact_id, workspace_id, tz, due_at, status, attempts)
-        SELECT ${b.id}, c.id, c.workspace_id, c.timezone, ${dueAt}, 'pending', 0
-        FROM segment_members m JOIN contacts c ON c.id = m.contact_id
-        WHERE m.segment_id = ${b.audience_id} AND m.workspace_id = ${b.workspace_id}`
-      : sql`
-        INSERT INTO broadcast_recipients (broadcast_id, contact_id, workspace_id, tz, due_at, status, attempts)
-        SELECT ${b.id}, c.id, c.workspace_id, c.timezone, ${dueAt}, 'pending', 0
-        FROM list_memberships m JOIN contacts c ON c.id = m.contact_id
-        WHERE m.list_id = ${b.audience_id} AND m.workspace_id = ${b.workspace_id} AND m.status = 'subscribed'`;
-  const res = await query.execute(trx);
+  const res = await sql`
+    INSERT INTO broadcast_recipients (broadcast_id, contact_id, workspace_id, tz, due_at, status, attempts)
+    SELECT ${b.id}, c.id, c.workspace_id, c.timezone, ${dueAt}, 'pending', 0
+    ${audienceFrom(b)}`.execute(trx);
   return Number(res.numAffectedRows ?? 0);
 }
 

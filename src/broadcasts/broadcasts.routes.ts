@@ -1,13 +1,17 @@
 /**
  * @module /api/broadcasts (admin key): create and edit drafts, read with progress (total, sent,
- * failed, skipped, remaining), list, and the state moves schedule, unschedule, pause, resume, cancel.
+ * failed, skipped, remaining), list, the state moves schedule, unschedule, pause, resume, cancel;
+ * the recipient count a send now would reach (./recipients.ts) and a test send (./test-send.ts).
  */
 import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { decodeCursor, errorResponses, idParams, pageOf, pageQuery, toPage } from '../api/schemas.js';
 import { cancelBroadcast, createBroadcast, getBroadcast, listBroadcasts, pauseBroadcast, resumeBroadcast, scheduleBroadcast, unscheduleBroadcast, updateBroadcast } from './broadcasts.js';
-import { broadcastCreateBody, broadcastPatchBody, broadcastSchema, scheduleBody } from './schemas.js';
+import { broadcastCreateBody, broadcastPatchBody, broadcastSchema, recipientCountSchema, scheduleBody, testSendBody, testSendSchema } from './schemas.js';
+import { countRecipients } from './recipients.js';
+import { sendBroadcastTest } from './test-send.js';
+import { closeChannels, createChannelRegistry } from '../channels/registry.js';
 
 export const broadcastsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -36,8 +40,52 @@ export const broadcastsRoutes: RouteModule = (app, deps) => {
 
   app.patch(
     '/api/broadcasts/:id',
-    { onRequest: admin, schema: { tags, summary: 'Edit a draft broadcast (409 once scheduled)', params: idParams, body: broadcastPatchBody, response: { 200: broadcastSchema, ...errorResponses } } },
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Edit a draft or a scheduled broadcast that has not started (409 once sending started)',
+        params: idParams,
+        body: broadcastPatchBody,
+        response: { 200: broadcastSchema, ...errorResponses },
+      },
+    },
     async (request) => updateBroadcast(deps, workspaceOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/api/broadcasts/:id/recipients',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'How many contacts a send now would reach: the audience less unsubscribed, suppressed and address-less contacts (the rules the send applies)',
+        params: idParams,
+        response: { 200: recipientCountSchema, ...errorResponses },
+      },
+    },
+    async (request) => countRecipients(deps, workspaceOf(request), request.params.id),
+  );
+
+  const channels = createChannelRegistry(deps);
+  app.addHook('onClose', async () => closeChannels(channels));
+  app.post(
+    '/api/broadcasts/:id/test',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: "Send the broadcast's message once to an address or phone number, as a test: recorded as one, never counted in figures or progress",
+        params: idParams,
+        body: testSendBody,
+        response: { 200: testSendSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { result, message } = await sendBroadcastTest(deps, (name) => channels.get(name), workspaceOf(request), request.params.id, request.body);
+      const { detail: _detail, ...plain } = result as typeof result & { detail?: unknown };
+      return { result: plain, messageId: message?.id ?? null };
+    },
   );
 
   app.post(

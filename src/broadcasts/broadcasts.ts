@@ -88,10 +88,17 @@ export async function listBroadcasts(deps: ServiceDeps, workspaceId: string, pag
   return (await q.execute()).map(toBroadcast);
 }
 
-/** Edits a draft; the merged broadcast is checked again as a whole. */
+/** What may still be edited: nothing has been snapshotted or sent yet. */
+const EDITABLE: readonly BroadcastStatus[] = ['draft', 'scheduled'];
+
+/**
+ * Edits a draft or a scheduled broadcast that has not started; the merged broadcast is checked again
+ * as a whole. The UPDATE is conditional on the status it read, so an edit racing the worker's start
+ * (scheduled → sending) either lands before the snapshot or is refused with 409.
+ */
 export async function updateBroadcast(deps: ServiceDeps, workspaceId: string, id: string, patch: BroadcastPatchInput): Promise<Broadcast> {
   const current = await getBroadcast(deps, workspaceId, id);
-  if (current.status !== 'draft') throw new ConflictError(`broadcast ${id} is ${current.status}; only a draft can be edited`, 'status');
+  if (!EDITABLE.includes(current.status)) throw new ConflictError(`broadcast ${id} is ${current.status}; only a draft or a scheduled broadcast that has not started can be edited`, 'status');
   const merged: Draft = {
     name: patch.name ?? current.name,
     channel: patch.channel ?? current.channel,
@@ -112,9 +119,9 @@ export async function updateBroadcast(deps: ServiceDeps, workspaceId: string, id
     .set({ ...columns(merged), updated_at: deps.clock.now() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
-    .where('status', '=', 'draft')
+    .where('status', '=', current.status)
     .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw new ConflictError(`broadcast ${id} is no longer a draft`, 'status');
+  if (Number(res.numUpdatedRows) === 0) throw new ConflictError(`broadcast ${id} is no longer ${current.status}; it cannot be edited now`, 'status');
   return getBroadcast(deps, workspaceId, id);
 }
 

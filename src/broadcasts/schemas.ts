@@ -93,3 +93,22 @@ export const broadcastSchema = z.object({
   completedAt: z.number().nullable(),
   cancelledAt: z.number().nullable(),
 });
+
+export const recipientCountSchema = z.object({
+  audience: z.number().int().describe('Contacts in the segment or subscribed to the list now'),
+  recipients: z.number().int().describe('Those a send started now would hand to the channel'),
+  excluded: z.object({ unsubscribed: z.number().int(), suppressed: z.number().int().describe('Suppressed address, or no consent where the channel needs it'), noAddress: z.number().int() }),
+  sampleContactId: z.string().nullable().describe('The first recipient, to preview the message as'),
+});
+
+export const testSendBody = z
+  .strictObject({
+    email: z.string().trim().min(3).max(320).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+  })
+  .refine((b) => (b.email === undefined) !== (b.phone === undefined), { message: 'give exactly one of email or phone', path: ['email'] });
+
+export const testSendSchema = z.object({
+  result: z.object({ status: z.enum(['sent', 'retryable', 'permanent', 'skipped']), reason: z.string().optional(), providerMessageId: z.string().optional() }),
+  messageId: z.string().nullable().describe('The message record of the test (its key starts with test:)'),
+});

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { actorOf, requireKey, workspaceOf } from '../api/auth.js';
 import { createContact, deleteContact, getContact, listContacts, updateContact } from './contacts.js';
-import { attributeFilters, contactCreateBody, contactListQuery, contactPatchBody, contactSchema } from './schemas.js';
+import { attributeFilters, contactCreateBody, contactListQuery, contactSearchQuery, contactPatchBody, contactSchema } from './schemas.js';
 import { decodeCursor, errorResponses, idParams, pageOf, toPage } from '../api/schemas.js';
 import { eraseContact } from '../privacy/erase.js';
+import { searchContacts } from './search.js';
 
 export const contactsRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -47,6 +48,31 @@ export const contactsRoutes: RouteModule = (app, deps) => {
         attributes: attributeFilters(q),
       });
       return toPage(rows, q.limit, (c) => c.id);
+    },
+  );
+
+  app.get(
+    '/api/contacts/search',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Search contacts by name, part of the email, phone or user id, with attribute, list and segment filters; id order, with the total',
+        querystring: contactSearchQuery,
+        response: { 200: pageOf(contactSchema).extend({ total: z.number().int().describe('How many contacts match in all') }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const { rows, total } = await searchContacts(deps, workspaceOf(request), {
+        q: q.q,
+        listId: q.listId,
+        segmentId: q.segmentId,
+        attributes: attributeFilters(q),
+        limit: q.limit,
+        afterId: decodeCursor(q.cursor),
+      });
+      return { ...toPage(rows, q.limit, (c) => c.id), total };
     },
   );
 

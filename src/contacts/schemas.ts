@@ -142,6 +142,32 @@ export const contactListQuery = z
     }
   });
 
+/** GET /api/contacts/search: words, filters and a keyset page (src/contacts/search.ts). */
+export const contactSearchQuery = z
+  .object({
+    ...pageQuery,
+    limit: z.coerce.number().int().min(1).max(200).default(50).describe('Page size, at most 200'),
+    q: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('Words that must each appear in the name, email, user id or phone (Arabic and Persian letter variants folded; a phone number may be typed with spaces and a trunk 0)'),
+    listId: z.string().max(64).optional().describe('Only members of this list (any membership status)'),
+    segmentId: z.string().max(64).optional().describe('Only current members of this saved segment'),
+  })
+  .catchall(z.string().max(1000).describe('attr.<name>=value: attribute equality (scalars compared as text)'))
+  .superRefine((query, ctx) => {
+    const known = new Set(['limit', 'cursor', 'q', 'listId', 'segmentId']);
+    for (const key of Object.keys(query)) {
+      if (known.has(key)) continue;
+      if (!key.startsWith(ATTR_PREFIX)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'unknown query parameter; filter on attributes with attr.<name>=value' });
+      } else if (!filterableName.test(key.slice(ATTR_PREFIX.length))) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'attribute name must be 1-200 characters without quotes or backslashes' });
+      }
+    }
+  });
+
 /** The `attr.<name>` entries of a parsed contact list query, as name → value. */
 export function attributeFilters(query: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -43,7 +43,7 @@ async function findOrCreate(deps: ServiceDeps, workspaceId: string, field: 'emai
   }
 }
 
-async function resolveContact(deps: ServiceDeps, workspaceId: string, input: TransactionalSend): Promise<Contact> {
+export async function resolveContact(deps: ServiceDeps, workspaceId: string, input: TransactionalSend): Promise<Contact> {
   const given = [input.contactId, input.userId, input.email, input.phone].filter((v) => v !== undefined).length;
   if (given !== 1) throw ValidationError.at('', 'give exactly one of contactId, userId, email or phone');
   if (input.contactId) return getContact(deps, workspaceId, input.contactId);

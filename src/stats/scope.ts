@@ -13,6 +13,9 @@ export type Scope =
   | { kind: 'broadcast'; workspaceId: string; broadcastId: string }
   | { kind: 'workspace'; workspaceId: string };
 
+/** A broadcast's test send (src/broadcasts/test-send.ts) is recorded under this key prefix and left out of every figure. */
+export const TEST_KEY_PREFIX = 'test:';
+
 /** Half-open [from, to) in epoch ms; either end may be open. */
 export interface Range {
   from?: number | undefined;
@@ -26,7 +29,7 @@ export const broadcastKeyPrefix = (id: string) => `broadcast:${id}:`;
  * message was recorded). Raw SQL fragments: the stats queries are hand-written aggregates.
  */
 export function messagesWhere(scope: Scope, range: Range): RawBuilder<unknown> {
-  const parts: RawBuilder<unknown>[] = [sql`m.workspace_id = ${scope.workspaceId}`];
+  const parts: RawBuilder<unknown>[] = [sql`m.workspace_id = ${scope.workspaceId}`, sql`substr(m.idempotency_key, 1, ${TEST_KEY_PREFIX.length}) <> ${TEST_KEY_PREFIX}`];
   switch (scope.kind) {
     case 'journey':
       parts.push(sql`m.journey_id = ${scope.journeyId}`);

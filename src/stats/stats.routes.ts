@@ -9,6 +9,8 @@ import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses, idParams } from '../api/schemas.js';
 import { statsCsv } from './csv.js';
+import { journeyFigures } from './journey-figures.js';
+import { workspaceOverview } from './overview.js';
 import { broadcastStats, journeyFunnel, journeyStats, overviewStats, templateStats, type ScopeStats, type StatsQuery } from './stats.js';
 import { isDefaultQuery, journeyStatsCached } from './snapshots.js';
 import { loadStatsSettings, saveStatsSettings, statsSettingsSchema } from './settings.js';
@@ -86,6 +88,36 @@ export const statsRoutes: RouteModule = (app, deps) => {
     '/api/stats/overview',
     { onRequest: admin, schema: { tags, summary: "The workspace's messages and attributed revenue", querystring: statsQuery, response: { 200: statsBody, ...errorResponses } } },
     async (request, reply) => send(reply, request.query.format, await overviewStats(deps, workspaceOf(request), toQuery(request.query)), 'overview'),
+  );
+
+  app.get(
+    '/api/stats/workspace',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'The analytics overview in one answer: the range per day, channel and template, the previous period of equal length, and revenue per currency from events',
+        querystring: z.object({ from: time.describe('start (inclusive): epoch ms or ISO 8601'), to: time.describe('end (exclusive)') }).refine((q) => q.from !== undefined && q.to !== undefined, {
+          message: 'give from and to',
+          path: ['from'],
+        }),
+        response: { 200: statsBody, ...errorResponses },
+      },
+    },
+    async (request) => ({ ...(await workspaceOverview(deps, workspaceOf(request), { from: request.query.from!, to: request.query.to! })) }),
+  );
+
+  app.get(
+    '/api/stats/journeys',
+    {
+      onRequest: admin,
+      schema: {
+        tags,
+        summary: 'Runs in each journey now (active and waiting), for every journey of the workspace in one answer; journeys without any are left out',
+        response: { 200: z.object({ data: z.array(z.object({ journeyId: z.string(), active: z.number().int(), waiting: z.number().int() })) }), ...errorResponses },
+      },
+    },
+    async (request) => ({ data: await journeyFigures(deps, workspaceOf(request)) }),
   );
 
   app.get(

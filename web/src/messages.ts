@@ -10,6 +10,7 @@ import { socialAr, socialEn, socialFa } from './social/messages';
 import { codesAr, codesEn, codesFa } from './codes-messages';
 import { firstStepsAr, firstStepsEn, firstStepsFa } from './setup/messages';
 import { workspacesAr, workspacesEn, workspacesFa } from './workspaces/messages';
+import { marketingAr, marketingEn, marketingFa } from './screens/marketing-messages';
 
 /** Interface strings. English is complete; a key missing in another language falls back to English. */
 export const en = {
@@ -597,6 +598,7 @@ export const en = {
   ...emailRoutingEn,
   ...deliverabilityEn,
   ...codesEn,
+  ...marketingEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -1186,6 +1188,7 @@ const ar: Dict = {
   ...emailRoutingAr,
   ...deliverabilityAr,
   ...codesAr,
+  ...marketingAr,
 };
 
 const fa: Dict = {
@@ -1772,6 +1775,7 @@ const fa: Dict = {
   ...emailRoutingFa,
   ...deliverabilityFa,
   ...codesFa,
+  ...marketingFa,
 };
 
 export const messages: Record<'en' | 'ar' | 'fa', Dict> = { en, ar, fa };

@@ -2,6 +2,7 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { useI18n } from '../i18n';
 import { outputsOf, type StepFlowNode, type TriggerFlowNode } from './model';
+import { StepCountBadge } from './StepCounts';
 
 function summary(node: StepFlowNode['data']['node']): string {
   switch (node.type) {
@@ -32,6 +33,7 @@ export function StepNode({ data, selected }: NodeProps<StepFlowNode>) {
         {data.label || data.node.name || data.node.id}
       </div>
       <div className="flow-node-summary">{summary(data.node)}</div>
+      <StepCountBadge nodeId={data.node.id} />
       {bad && (
         <div className="flow-node-problem" title={data.problems.join('\n')} data-testid={`node-problem-${data.node.id}`}>
           ⚠ {data.problems.length}

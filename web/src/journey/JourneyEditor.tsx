@@ -12,6 +12,7 @@ import { ApiError, get, post, put, canEdit, type Issue, type Role } from '../api
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { nodeTypes } from './FlowNodes';
+import { StepCountsProvider } from './StepCounts';
 import { JourneySettings, type Extra } from './JourneySettings';
 import { SidePanel } from './SidePanel';
 import { TripNotice } from '../deliverability/TripNotice';
@@ -452,30 +453,32 @@ function Editor({ id, role }: { id: string | null; role: Role }) {
           }}
           onDrop={onDrop}
         >
-          <ReactFlow
-            nodes={shown}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={(changes) => {
-              onNodesChange(changes);
-              // Enter or Space on a focused step selects it (the keyboard's click): open its panel too.
-              const picked = changes.find((c) => c.type === 'select' && c.selected);
-              if (picked && picked.type === 'select') select(picked.id);
-            }}
-            onEdgesChange={readOnly ? undefined : onEdgesChange}
-            onConnect={onConnect}
-            onNodeClick={(_e, n) => select(n.id)}
-            onPaneClick={() => setSelected(null)}
-            nodesConnectable={!readOnly}
-            nodesDraggable
-            deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
-            onNodesDelete={() => setSelected(null)}
-            fitView
-            fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
-          >
-            <Background />
-            <Controls />
-          </ReactFlow>
+          <StepCountsProvider journeyId={id}>
+            <ReactFlow
+              nodes={shown}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              onNodesChange={(changes) => {
+                onNodesChange(changes);
+                // Enter or Space on a focused step selects it (the keyboard's click): open its panel too.
+                const picked = changes.find((c) => c.type === 'select' && c.selected);
+                if (picked && picked.type === 'select') select(picked.id);
+              }}
+              onEdgesChange={readOnly ? undefined : onEdgesChange}
+              onConnect={onConnect}
+              onNodeClick={(_e, n) => select(n.id)}
+              onPaneClick={() => setSelected(null)}
+              nodesConnectable={!readOnly}
+              nodesDraggable
+              deleteKeyCode={readOnly ? null : ['Backspace', 'Delete']}
+              onNodesDelete={() => setSelected(null)}
+              fitView
+              fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+            >
+              <Background />
+              <Controls />
+            </ReactFlow>
+          </StepCountsProvider>
         </div>
         <div className="side">
           {settingsOpen ? (

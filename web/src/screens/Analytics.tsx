@@ -4,7 +4,8 @@
  * P(best), sent/opened/clicked per day as an inline SVG chart with a table beside it, a CSV link;
  * and a template's figures (GET /api/templates/:id/stats). `Figures` is shared with the
  * broadcasts screen, and shows the split by channel below the key figures (./ChannelSplit.tsx); the
- * funnel names each message step's channel. Every number is the server's; the screen only formats them with Intl.
+ * funnel names each message step's channel. Without a journey chosen: the workspace overview
+ * (./analytics/Overview.tsx). Every number is the server's; the screen only formats them with Intl.
  */
 import { useEffect, useMemo, useState } from 'react';
 import { get } from '../api';
@@ -14,6 +15,7 @@ import { messages, type MessageKey } from '../messages';
 import { ChannelSplit, type ByChannel } from './ChannelSplit';
 import { stepLabel } from '../journey/names';
 import type { JourneyNode } from '../journey/model';
+import { Overview } from './analytics/Overview';
 
 export interface MessageCounts {
   sent: number;
@@ -398,7 +400,10 @@ export function Analytics({ journeyId }: { journeyId: string | null }) {
         </p>
       )}
       {!journeyId ? (
-        <p className="muted">{t('an.chooseJourney')}</p>
+        <>
+          <p className="muted">{t('an.chooseJourney')}</p>
+          <Overview />
+        </>
       ) : !stats ? (
         !error && <p>{t('loading')}</p>
       ) : (

@@ -1,7 +1,9 @@
 /**
  * Broadcasts: the list in cursor pages of 50, with state and progress (GET /api/broadcasts, polled every 2 s while one is
  * scheduled or sending), a form that creates a draft (POST /api/broadcasts) with the server's
- * validation messages under their fields, the state moves (schedule, pause, resume, cancel) and a
+ * validation messages under their fields, editing a draft or scheduled broadcast
+ * (./broadcasts/EditBroadcast.tsx), scheduling after a review with the recipient count, a preview and
+ * a test send (./broadcasts/Review.tsx), the state moves (pause, resume, cancel) and a
  * broadcast's figures (GET /api/broadcasts/:id/stats, the Figures of the analytics screen).
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
@@ -11,6 +13,8 @@ import type { MessageKey } from '../messages';
 import { Figures, type ScopeStats } from './Analytics';
 import { TEMPLATE_CHANNELS, templatesFor } from '../channels';
 import { TripNotice } from '../deliverability/TripNotice';
+import { ReviewDialog } from './broadcasts/Review';
+import { EditBroadcast } from './broadcasts/EditBroadcast';
 
 type Status = 'draft' | 'scheduled' | 'sending' | 'paused' | 'cancelled' | 'completed';
 interface Progress {
@@ -249,6 +253,8 @@ export function Broadcasts({ role }: { role: Role }) {
   const [list, setList] = useState<Broadcast[] | null>(null);
   const [rowError, setRowError] = useState<{ id: string; text: string } | null>(null);
   const [statsOf, setStatsOf] = useState<Broadcast | null>(null);
+  const [reviewing, setReviewing] = useState<Broadcast | null>(null);
+  const [editing, setEditing] = useState<Broadcast | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
   useEffect(() => {
     // Audience ids shown by name (lists and segments have distinct id prefixes).
@@ -349,8 +355,13 @@ export function Broadcasts({ role }: { role: Role }) {
                 <td>
                   <div className="row" style={{ margin: 0 }}>
                     {admin && b.status === 'draft' && (
-                      <button type="button" className="primary" onClick={() => act(b, 'schedule')}>
+                      <button type="button" className="primary" onClick={() => setReviewing(b)}>
                         {t('bc.schedule')}
+                      </button>
+                    )}
+                    {admin && (b.status === 'draft' || b.status === 'scheduled') && (
+                      <button type="button" onClick={() => setEditing(b)}>
+                        {t('bce.edit')}
                       </button>
                     )}
                     {admin && ACTIVE.has(b.status) && (
@@ -394,6 +405,18 @@ export function Broadcasts({ role }: { role: Role }) {
           {t('next')}
         </button>
       </nav>
+      {reviewing && <ReviewDialog b={reviewing} onConfirm={() => act(reviewing, 'schedule')} onClose={() => setReviewing(null)} />}
+      {editing && (
+        <EditBroadcast
+          key={editing.id}
+          b={editing}
+          onSaved={() => {
+            setEditing(null);
+            void load();
+          }}
+          onCancel={() => setEditing(null)}
+        />
+      )}
       {statsOf && (
         <section aria-labelledby="bc-stats" className="card" style={{ marginBlockStart: '1rem' }}>
           <h2 id="bc-stats">{t('bc.statsOf', { name: statsOf.name })}</h2>

@@ -1,5 +1,6 @@
 /**
- * Contacts: search (exact email or user id, server-side) with cursor pages, a link to the CSV import
+ * Contacts: search (name, part of an email, phone, user id; a segment and an attribute filter;
+ * GET /api/contacts/search) with cursor pages and the total, a link to the CSV import
  * (editors and admins), and a profile with attributes, the timeline of events and messages
  * (./ContactTimeline.tsx), lists, journeys with their path, and consent history. Every list is paged by the server, so the
  * screen stays fast with 100k contacts.
@@ -14,6 +15,7 @@ import { ChannelConsent } from './contacts/ChannelConsent';
 import { SunsetNote } from '../deliverability/SunsetNote';
 import { PostalAddressForm, type PostalAddress } from './contacts/PostalAddressForm';
 import { ContactsEmpty } from '../setup/EmptyStates';
+import { contactTitle } from './contacts/name';
 
 interface Contact {
   id: string;
@@ -29,25 +31,51 @@ interface Contact {
 
 const PAGE = 50;
 
+interface Filters {
+  q: string;
+  segmentId: string;
+  attrName: string;
+  attrValue: string;
+}
+const NO_FILTERS: Filters = { q: '', segmentId: '', attrName: '', attrValue: '' };
+
+function searchUrl(f: Filters, cursor: string | null): string {
+  const p = new URLSearchParams({ limit: String(PAGE) });
+  if (f.q.trim()) p.set('q', f.q.trim());
+  if (f.segmentId) p.set('segmentId', f.segmentId);
+  if (f.attrName.trim()) p.set(`attr.${f.attrName.trim()}`, f.attrValue);
+  if (cursor) p.set('cursor', cursor);
+  return `/api/contacts/search?${p.toString()}`;
+}
+
 export function ContactsList({ role }: { role: Role }) {
   const { t, date } = useI18n();
-  const [query, setQuery] = useState('');
-  const [applied, setApplied] = useState('');
+  const [form, setForm] = useState<Filters>(NO_FILTERS);
+  const [applied, setApplied] = useState<Filters>(NO_FILTERS);
+  const [segments, setSegments] = useState<{ id: string; name: string }[]>([]);
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<{ data: Contact[]; nextCursor: string | null } | null>(null);
+  const [page, setPage] = useState<{ data: Contact[]; nextCursor: string | null; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const cursor = cursors[cursors.length - 1] ?? null;
   useEffect(() => {
-    const q = applied.trim();
-    const filter = !q ? '' : q.includes('@') ? `&email=${encodeURIComponent(q)}` : `&userId=${encodeURIComponent(q)}`;
-    get<{ data: Contact[]; nextCursor: string | null }>(`/api/contacts?limit=${PAGE}${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`).then(setPage, () =>
-      setPage({ data: [], nextCursor: null }),
+    get<{ data: { id: string; name: string }[] }>('/api/segments?limit=200').then(
+      (r) => setSegments(r.data),
+      () => {},
     );
+  }, []);
+  useEffect(() => {
+    setError(null);
+    get<{ data: Contact[]; nextCursor: string | null; total: number }>(searchUrl(applied, cursor)).then(setPage, (e) => {
+      setError((e as Error).message);
+      setPage({ data: [], nextCursor: null, total: 0 });
+    });
   }, [applied, cursor]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setCursors([null]);
-    setApplied(query);
+    setApplied(form);
   };
+  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
   return (
     <section aria-labelledby="contacts-title">
       <div className="row">
@@ -61,11 +89,48 @@ export function ContactsList({ role }: { role: Role }) {
       </div>
       <form className="row" role="search" onSubmit={submit}>
         <label className="grow">
-          <span className="sr-only">{t('contacts.search')}</span>
-          <input type="search" aria-label={t('contacts.search')} placeholder={t('contacts.search')} value={query} onChange={(e) => setQuery(e.target.value)} />
+          <span className="sr-only">{t('csearch.placeholder')}</span>
+          <input type="search" name="q" placeholder={t('csearch.placeholder')} value={form.q} onChange={set('q')} />
+        </label>
+        <label>
+          {t('csearch.segment')}{' '}
+          <select name="segmentId" value={form.segmentId} onChange={set('segmentId')}>
+            <option value="">{t('csearch.anySegment')}</option>
+            {segments.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('csearch.attr')} <input name="attrName" size={10} value={form.attrName} onChange={set('attrName')} />
+        </label>
+        <label>
+          {t('csearch.attrValue')} <input name="attrValue" size={10} value={form.attrValue} onChange={set('attrValue')} />
         </label>
         <button type="submit">{t('search')}</button>
+        <button
+          type="button"
+          onClick={() => {
+            setForm(NO_FILTERS);
+            setCursors([null]);
+            setApplied(NO_FILTERS);
+          }}
+        >
+          {t('csearch.clear')}
+        </button>
       </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {page && (
+        <p className="muted" role="status" data-testid="contacts-total">
+          {t('csearch.total', { n: page.total })}
+        </p>
+      )}
       {!page ? (
         <p>{t('loading')}</p>
       ) : page.data.length === 0 ? (
@@ -78,7 +143,9 @@ export function ContactsList({ role }: { role: Role }) {
         <table>
           <thead>
             <tr>
+              <th scope="col">{t('csearch.name')}</th>
               <th scope="col">{t('auth.email')}</th>
+              <th scope="col">{t('csearch.phone')}</th>
               <th scope="col">userId</th>
               <th scope="col">{t('contacts.locale')}</th>
               <th scope="col">{t('contacts.created')}</th>
@@ -88,7 +155,13 @@ export function ContactsList({ role }: { role: Role }) {
             {page.data.map((c) => (
               <tr key={c.id}>
                 <td>
-                  <Link to={`/contacts/${c.id}`}>{c.email ?? c.id}</Link>
+                  <Link to={`/contacts/${c.id}`}>
+                    <bdi>{contactTitle(c)}</bdi>
+                  </Link>
+                </td>
+                <td>{c.email ?? '—'}</td>
+                <td>
+                  <bdi dir="ltr">{c.phone ?? '—'}</bdi>
                 </td>
                 <td>{c.userId ?? '—'}</td>
                 <td>{c.locale ?? '—'}</td>
@@ -167,8 +240,16 @@ export function ContactProfile({ id, role }: { id: string; role: Role }) {
   if (!contact) return <p>{t('loading')}</p>;
   return (
     <div className="profile">
-      <h1>{contact.email ?? contact.userId ?? contact.id}</h1>
+      <h1>
+        <bdi>{contactTitle(contact)}</bdi>
+      </h1>
       <dl className="facts">
+        <dt>{t('auth.email')}</dt>
+        <dd>{contact.email ?? '—'}</dd>
+        <dt>{t('csearch.phone')}</dt>
+        <dd>
+          <bdi dir="ltr">{contact.phone ?? '—'}</bdi>
+        </dd>
         <dt>id</dt>
         <dd>{contact.id}</dd>
         <dt>userId</dt>
