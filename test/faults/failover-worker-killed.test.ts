@@ -1,7 +1,7 @@
 /**
  * Two email providers, the first failing, and worker processes SIGKILLed mid-batch (issue 19: "a
  * message never goes out twice across providers"). QATRA_FAULT_FAILOVER_CONTACTS contacts (default
- * 2,000) go through a one-email journey; the workspace's provider list is `primary` then `backup`,
+ * 1,000) go through a one-email journey; the workspace's provider list is `primary` then `backup`,
  * each a real SMTP server on 127.0.0.1 that parses every mail it accepts (mailparser). Once a third of
  * the mail has arrived, the primary answers every message `451` (retryable): its circuit opens after
  * `policy.failures` of them and the mail goes to the backup. Meanwhile a worker is SIGKILLed
@@ -23,7 +23,7 @@ import { backends } from '../backends.js';
 import type { Child } from '../process.js';
 import { addContacts, faultWorld, randomBetween, runCounts, size, spawnWorker, stopChild, twoEmailJourney, waitUntil, type FaultWorld } from './kit.js';
 
-const CONTACTS = size('QATRA_FAULT_FAILOVER_CONTACTS', 2_000);
+const CONTACTS = size('QATRA_FAULT_FAILOVER_CONTACTS', 1_000);
 const KILLS = size('QATRA_FAULT_KILLS', 3);
 const kind = backends().at(-1)!;
 
@@ -126,9 +126,13 @@ describe(`workers killed while mail fails over between two providers on ${kind}`
           }
           return received() >= target;
         },
-        100_000,
+        300_000,
         10,
-      );
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}: ${primary.mails.length} by the primary (${primary.refused()} refused), ${backup.mails.length} by the backup; steady: ${steady.output().slice(-400)}; victim: ${victim.output().slice(-400)}`,
+        );
+      });
       if (received() >= CONTACTS) break;
       victim.proc.kill('SIGKILL');
       expect((await victim.exited()).signal).toBe('SIGKILL');
