@@ -61,24 +61,16 @@ describe.skipIf(!!missing)('the direct mail template editor in Chromium', () => 
     // re-printed 800 ms after the last change, so the first one may be of the sample letter: wait for ours.
     const frame = page.getByTestId('mail-preview');
     await frame.waitFor({ timeout: 60_000 });
-    // The editor revokes a preview's blob URL when the next one arrives: a fetch may miss; read again.
-    const previewBytes = async () =>
-      Buffer.from(
-        await page.evaluate(
-          async (u) => {
-            try {
-              const b = new Uint8Array(await (await fetch(u!)).arrayBuffer());
-              let s = '';
-              for (const x of b) s += String.fromCharCode(x);
-              return btoa(s);
-            } catch {
-              return '';
-            }
-          },
-          await frame.getAttribute('src'),
-        ),
-        'base64',
-      );
+    // The PDFs the editor was answered (the app's CSP keeps a page script from fetching its blob: URL).
+    const previews: Buffer[] = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/api/mail/preview.pdf') && r.ok())
+        void r.body().then(
+          (b) => previews.push(b),
+          () => undefined,
+        );
+    });
+    const previewBytes = async () => previews.at(-1) ?? Buffer.alloc(0);
     const pdftotext = hasPdftotext();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-e2e-mail-')), 'preview.pdf');
     let bytes = Buffer.alloc(0);
