@@ -12,9 +12,9 @@
  *   - per message: the piece's identity (its id derived from the message id, so a retry finds it; a
  *     personal URL; an optional promo code, `config.promoPrefix`), the template rendered (parsed once
  *     per version, ./piece-render.ts), printed (the renderer, pieces arriving together printed
- *     together), and added to the provider's day's batch (./day-batch.ts) that the worker drops at the
- *     cut-off (./task.ts). Lob takes each piece at once, one API call with the message id as its
- *     Idempotency-Key.
+ *     together), and added to the provider's day's batch (./day-batch.ts; the pieces made together
+ *     stored together, ./day-batch-writer.ts) that the worker drops at the cut-off (./task.ts).
+ *     Lob takes each piece at once, one API call with the message id as its Idempotency-Key.
  */
 import fs from 'node:fs';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
@@ -36,7 +36,8 @@ import { nonEmptyString, templateOf } from '../request-config.js';
 import { newShortToken } from '../sms/short-links.js';
 import { mailAddressKey } from './address-key.js';
 import { batchFiles } from './batch-files.js';
-import { addToDayBatch, daySlot, DEFAULT_CUTOFF, findPiece, pieceIdOf, type StoredPiece } from './day-batch.js';
+import { daySlot, DEFAULT_CUTOFF, findPiece, pieceIdOf, type StoredPiece } from './day-batch.js';
+import { dayBatchWriter } from './day-batch-writer.js';
 import { lobSettings } from './deliver.js';
 import { submitToLob } from './lob/client.js';
 import { newPromoCode, PROMO_PREFIX } from './piece-identity.js';
@@ -72,6 +73,8 @@ export function mailSender(deps: MailSenderDeps): ChannelSender<MailContext> {
   const { store, clock } = deps;
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
+  // The pieces of a send batch are stored in one transaction, not one each (./day-batch-writer.ts).
+  const addToBatch = dayBatchWriter({ store, clock, dataDir: deps.dataDir });
 
   /** Renders, prints and stores the piece in the day's batch; a string is why it cannot be made. */
   async function makePiece({ request, message }: ClaimedDelivery, ctx: MailContext, provider: ChannelProvider, address: PostalAddress): Promise<{ piece: StoredPiece; version: number } | string> {
@@ -103,9 +106,8 @@ export function mailSender(deps: MailSenderDeps): ChannelSender<MailContext> {
     const cost = micros(kind === 'letter' ? provider.settings.costPerLetter : provider.settings.costPerPostcard);
     const cutoff = typeof provider.settings.cutoff === 'string' ? provider.settings.cutoff : DEFAULT_CUTOFF;
     const now = clock.now();
-    const { piece } = await addToDayBatch(
-      deps,
-      {
+    const piece = await addToBatch({
+      piece: {
         workspaceId: request.workspaceId,
         providerId: provider.id,
         identity,
@@ -119,10 +121,9 @@ export function mailSender(deps: MailSenderDeps): ChannelSender<MailContext> {
         costMicros: cost,
         targetUrl: nonEmptyString(request.config.url) ?? undefined,
       },
-      daySlot(now, ctx.timeZone, cutoff),
-      ctx.timeZone,
-      now,
-    );
+      slot: daySlot(now, ctx.timeZone, cutoff),
+      timeZone: ctx.timeZone,
+    });
     return { piece, version: rendered.version };
   }
 

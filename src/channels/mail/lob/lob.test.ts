@@ -13,8 +13,7 @@ import { mailAddressKey } from '../address-key.js';
 import { buildBatch } from '../batch.js';
 import { deliverBatch, type DeliverDeps } from '../deliver.js';
 import { testAddress, testPdf, testPiece } from '../pieces.testkit.js';
-import { signLob } from './signature.js';
-import { startLobServer, type TestLobServer } from './server.testkit.js';
+import { lobWebhookHeaders, startLobServer, type TestLobServer } from './server.testkit.js';
 
 const WEBHOOK_SECRET = 'whsec-0123456789abcdef';
 
@@ -183,7 +182,7 @@ describe.each(backends())('Lob provider on %s', (kind) => {
       });
     const post = (body: string, headers: Record<string, string>) =>
       h.app.inject({ method: 'POST', url: `/hooks/mail/lob/${provider.id}`, headers: { 'content-type': 'application/json', ...headers }, payload: body });
-    const signed = (body: string, secret = WEBHOOK_SECRET, ts = String(h.clock.now())) => ({ 'lob-signature-timestamp': ts, 'lob-signature': signLob(secret, ts, body) });
+    const signed = (body: string, secret = WEBHOOK_SECRET, at = h.clock.now()) => lobWebhookHeaders(secret, body, at);
     const mailEvents = () =>
       h.deps.store.db
         .selectFrom('events')
@@ -197,7 +196,7 @@ describe.each(backends())('Lob provider on %s', (kind) => {
     it('unsigned, wrongly signed, stale or replayed-with-another-body events are 403 and change nothing', async () => {
       const body = event('letter.returned_to_sender');
       const before = await mailEvents();
-      for (const headers of [{}, signed(body, 'another-secret-0123'), signed(body, WEBHOOK_SECRET, String(h.clock.now() - 10 * 60_000)), signed(event('letter.mailed'))]) {
+      for (const headers of [{}, signed(body, 'another-secret-0123'), signed(body, WEBHOOK_SECRET, h.clock.now() - 10 * 60_000), signed(event('letter.mailed'))]) {
         const res = await post(body, headers);
         expect(res.statusCode).toBe(403);
       }
@@ -232,13 +231,7 @@ describe.each(backends())('Lob provider on %s', (kind) => {
     let n = 0;
     const send = async (type: string, id = `evt_${kind}_t${n++}`) => {
       const body = JSON.stringify({ id, object: 'event', reference_id: lobId, event_type: { id: type, resource: 'letters' }, body: { id: lobId } });
-      const ts = String(h.clock.now());
-      return h.app.inject({
-        method: 'POST',
-        url: `/hooks/mail/lob/${provider.id}`,
-        headers: { 'content-type': 'application/json', 'lob-signature-timestamp': ts, 'lob-signature': signLob(WEBHOOK_SECRET, ts, body) },
-        payload: body,
-      });
+      return h.app.inject({ method: 'POST', url: `/hooks/mail/lob/${provider.id}`, headers: lobWebhookHeaders(WEBHOOK_SECRET, body, h.clock.now()), payload: body });
     };
     expect((await send('letter.mailed', 'evt_dup')).json()).toEqual({ ok: true, result: 'applied' });
     expect((await send('letter.mailed', 'evt_dup')).json()).toEqual({ ok: true, result: 'stale' });
@@ -277,13 +270,7 @@ describe.each(backends())('Lob provider on %s', (kind) => {
 
   it('an event for an unknown provider is 403', async () => {
     const body = JSON.stringify({ id: 'evt_x', event_type: { id: 'letter.mailed' }, reference_id: 'ltr_x' });
-    const ts = String(h.clock.now());
-    const res = await h.app.inject({
-      method: 'POST',
-      url: '/hooks/mail/lob/prv_nope',
-      headers: { 'content-type': 'application/json', 'lob-signature-timestamp': ts, 'lob-signature': signLob(WEBHOOK_SECRET, ts, body) },
-      payload: body,
-    });
+    const res = await h.app.inject({ method: 'POST', url: '/hooks/mail/lob/prv_nope', headers: lobWebhookHeaders(WEBHOOK_SECRET, body, h.clock.now()), payload: body });
     expect(res.statusCode).toBe(403);
   });
 });

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export interface LobCreated {
   id: string;
@@ -103,4 +103,19 @@ export async function startLobServer(apiKey = 'test_0123456789abcdef'): Promise<
   state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
+}
+
+/**
+ * The headers Lob sends with a webhook event, signed as Lob's webhook documentation describes and
+ * written here independently of ../lob/signature.ts: `Lob-Signature-Timestamp` is the send time in
+ * epoch milliseconds, `Lob-Signature` the lower-case hex HMAC-SHA256 under the webhook's secret of
+ * the timestamp, a `.`, and the raw JSON body.
+ */
+export function lobWebhookHeaders(secret: string, rawBody: string, at: number): Record<string, string> {
+  const timestamp = String(at);
+  return {
+    'content-type': 'application/json',
+    'lob-signature-timestamp': timestamp,
+    'lob-signature': createHmac('sha256', secret).update(`${timestamp}.${rawBody}`, 'utf8').digest('hex'),
+  };
 }
