@@ -73,7 +73,7 @@ describe.skipIf(!!missing)('the direct mail template editor in Chromium', () => 
     const previewBytes = async () => previews.at(-1) ?? Buffer.alloc(0);
     const pdftotext = hasPdftotext();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-e2e-mail-')), 'preview.pdf');
-    let bytes = Buffer.alloc(0);
+    let bytes: Buffer = Buffer.alloc(0);
     let text = '';
     for (let tries = 0; tries < 60; tries++) {
       bytes = await previewBytes();

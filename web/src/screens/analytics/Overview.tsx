@@ -137,7 +137,15 @@ export function Overview() {
           <RevenueTable current={data.revenue.current} previous={data.revenue.previous} money={money} />
           <TrendChart series={data.current.series ?? []} label={label} />
           <FunnelChart counts={data.current.total.messages} label={label} />
-          <Breakdown title={t('ov.byChannel')} testId="ov-by-channel" rows={Object.entries(data.current.byChannel).map(([k, c]) => ({ key: k, messages: { sent: c.sent, delivered: c.delivered, humanOpens: c.humanOpens ?? 0, uniqueClicks: c.uniqueClicks ?? 0, unsubscribed: c.optOuts ?? 0 } }))} label={label} />
+          <Breakdown
+            title={t('ov.byChannel')}
+            testId="ov-by-channel"
+            rows={Object.entries(data.current.byChannel).map(([k, c]) => ({
+              key: k,
+              messages: { sent: c.sent, delivered: c.delivered, humanOpens: c.humanOpens ?? 0, uniqueClicks: c.uniqueClicks ?? 0, unsubscribed: c.optOuts ?? 0 },
+            }))}
+            label={label}
+          />
           <Breakdown title={t('ov.byTemplate')} testId="ov-by-template" rows={data.current.byTemplate.map((r) => ({ key: r.key ?? '—', messages: r.messages }))} label={label} />
         </>
       )}
