@@ -98,5 +98,5 @@ export async function setUpOwner(page: Page, setupLink: string): Promise<void> {
   await page.getByLabel('Your name').fill(OWNER.name);
   await page.getByLabel('Password').fill(OWNER.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('heading', { name: 'Journeys' }).waitFor();
+  await page.getByRole('heading', { name: 'Journeys', exact: true }).waitFor();
 }

@@ -48,6 +48,14 @@ describe.skipIf(!!missing)('the direct mail template editor in Chromium', () => 
   });
 
   it('writes an Arabic letter, previews it as a print-ready PDF, saves it, and finds it listed', async () => {
+    // Every PDF the editor is answered, caught on its way (the app's CSP keeps a page script from
+    // fetching its blob: URL, and a response's body read after the page took it is not kept).
+    const previews: Buffer[] = [];
+    await page.route('**/api/mail/preview.pdf', async (route) => {
+      const answer = await route.fetch();
+      if (answer.ok()) previews.push(await answer.body());
+      await route.fulfill({ response: answer });
+    });
     await page.getByRole('link', { name: 'Templates' }).click();
     await page.getByRole('link', { name: 'New template' }).click();
     await page.getByRole('radio', { name: 'Direct mail' }).check();
@@ -61,15 +69,6 @@ describe.skipIf(!!missing)('the direct mail template editor in Chromium', () => 
     // re-printed 800 ms after the last change, so the first one may be of the sample letter: wait for ours.
     const frame = page.getByTestId('mail-preview');
     await frame.waitFor({ timeout: 60_000 });
-    // The PDFs the editor was answered (the app's CSP keeps a page script from fetching its blob: URL).
-    const previews: Buffer[] = [];
-    page.on('response', (r) => {
-      if (r.url().endsWith('/api/mail/preview.pdf') && r.ok())
-        void r.body().then(
-          (b) => previews.push(b),
-          () => undefined,
-        );
-    });
     const previewBytes = async () => previews.at(-1) ?? Buffer.alloc(0);
     const pdftotext = hasPdftotext();
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-e2e-mail-')), 'preview.pdf');

@@ -27,7 +27,12 @@ describe.skipIf(!!missing)('contact search and the analytics overview in Chromiu
   beforeAll(async () => {
     q = await startQatra();
     await api('PATCH', '/api/workspace', { postalAddress: '1 Main St, Springfield' });
-    await api('POST', '/api/templates', { id: 'news', name: 'News', kind: 'marketing', content: { subject: 'News', body: '<p>Hello.</p>' } });
+    await api('POST', '/api/templates', {
+      id: 'news',
+      name: 'News',
+      kind: 'marketing',
+      content: { subject: 'News', body: '<p>Hello.</p><p>{{ workspace.postal_address }} <a href="{{ unsubscribe_url }}">Unsubscribe</a></p>' },
+    });
     await api('POST', '/api/contacts', { email: 'a.hasan@example.com', attributes: { first_name: 'أحمد', last_name: 'الحسن' } });
     await api('POST', '/api/contacts', { email: 'karim@example.org', attributes: { name: 'Ahmed Karim' } });
     await api('POST', '/api/contacts', { email: 'sara@example.net', phone: '+966501112233', attributes: { firstName: 'Sara', lastName: 'Mansour' } });

@@ -39,15 +39,15 @@ describe.skipIf(!!missing)('the workspace switcher in Chromium', () => {
   it('creates a workspace from the top bar, lists both with the role, and switches without signing in again', async () => {
     const switcher = page.getByRole('combobox', { name: 'Workspace' });
     await expect.poll(() => switcher.locator('option').allTextContents()).toEqual(['Default (owner)']);
-    await page.getByText('Welcome series').waitFor();
+    await page.getByRole('link', { name: 'Welcome series', exact: true }).waitFor();
 
     await page.getByRole('button', { name: 'New workspace' }).click();
     await page.getByLabel('Name of the new workspace').fill('Acme Europe');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     // The session is in the new workspace now: its (empty) journeys, the owner's role.
     await expect.poll(() => switcher.locator('option:checked').textContent()).toBe('Acme Europe (owner)');
-    await page.getByText('No journeys yet.').waitFor();
-    expect(await page.getByText('Welcome series').count()).toBe(0);
+    await page.getByRole('heading', { name: 'No journeys yet' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Welcome series', exact: true }).count()).toBe(0);
     await expect.poll(() => switcher.locator('option').allTextContents()).toEqual(['Acme Europe (owner)', 'Default (owner)']);
     const inNew = await page.evaluate(() => fetch('/api/auth/session').then((r) => r.json()));
     expect(inNew).toMatchObject({ workspace: { name: 'Acme Europe' }, role: 'owner' });
@@ -55,7 +55,7 @@ describe.skipIf(!!missing)('the workspace switcher in Chromium', () => {
     // Back to the first one: its journey shows again, the same cookie throughout.
     const cookies = await browser.context.cookies();
     await switcher.selectOption({ label: 'Default (owner)' });
-    await page.getByText('Welcome series').waitFor();
+    await page.getByRole('link', { name: 'Welcome series', exact: true }).waitFor();
     expect(await browser.context.cookies()).toEqual(cookies);
     const back = await page.evaluate(() => fetch('/api/auth/session').then((r) => r.json()));
     expect(back).toMatchObject({ workspace: { id: 'ws_default' }, role: 'owner' });

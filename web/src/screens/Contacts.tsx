@@ -39,6 +39,9 @@ interface Filters {
 }
 const NO_FILTERS: Filters = { q: '', segmentId: '', attrName: '', attrValue: '' };
 
+/** True when the person narrowed the list (an empty workspace shows how to send data instead). */
+const filtered = (f: Filters) => !!(f.q.trim() || f.segmentId || f.attrName.trim());
+
 function searchUrl(f: Filters, cursor: string | null): string {
   const p = new URLSearchParams({ limit: String(PAGE) });
   if (f.q.trim()) p.set('q', f.q.trim());
@@ -134,7 +137,7 @@ export function ContactsList({ role }: { role: Role }) {
       {!page ? (
         <p>{t('loading')}</p>
       ) : page.data.length === 0 ? (
-        applied ? (
+        filtered(applied) ? (
           <p className="muted">{t('contacts.none')}</p>
         ) : (
           <ContactsEmpty canImport={canEdit(role)} />
