@@ -48,6 +48,7 @@ export async function seedShowcase({ api, ingest }: ApiClient): Promise<Showcase
 export function screensOf(s: Showcase): [string, string][] {
   return [
     ['journeys', '/journeys'],
+    ['journey gallery', '/gallery'],
     ['journey canvas', '/journeys/welcome'],
     ['new journey', '/journeys/new'],
     ['simulator', '/journeys/welcome/simulate'],
