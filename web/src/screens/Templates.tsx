@@ -299,7 +299,14 @@ function EmailTemplateEditor({ id, role }: { id: string | null; role: Role }) {
       } else contact = { contactId: ref };
     }
     try {
-      const answer = await post<Preview>('/api/templates/preview', { kind: view?.kind === 'transactional' ? 'transactional' : 'marketing', content: currentContent(), ...contact, locale: editLocale });
+      // On a variant's tab, that variant; on the default tab with a contact, the contact's locale picks (as a send does).
+      const locale = active || (contact.contactId ? undefined : defaultLocale);
+      const answer = await post<Preview>('/api/templates/preview', {
+        kind: view?.kind === 'transactional' ? 'transactional' : 'marketing',
+        content: currentContent(),
+        ...contact,
+        ...(locale ? { locale } : {}),
+      });
       if (seq !== previewSeq.current) return;
       setPreviewIssues([]);
       setPreview(answer);
