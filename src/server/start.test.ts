@@ -38,39 +38,34 @@ describe.each(backends())('qatra start on %s', (kind) => {
   });
 
   // A first start applies every migration and builds every route: on a loaded machine that passed 20 s.
-  it(
-    'first start migrates, prints the keys once, serves the API, and stops cleanly on SIGTERM',
-    { timeout: 150_000 },
-    async () => {
-      const first = spawnCli(['start'], env);
-      const [, url] = await first.waitFor(/listening on (http:\/\/localhost:\d+)/, 60_000);
-      const [, adminKey] = await first.waitFor(/admin API key: (qa_\S+)/);
-      await first.waitFor(/write key:\s+(qw_\S+)/);
-      expect(first.output()).toMatch(kind === 'sqlite' ? /Data directory: / : /Database: postgres/);
-      // The default public URL (http://localhost:PORT) is this machine: no https warning.
-      expect(first.output()).not.toMatch(/QATRA_PUBLIC_URL/);
-      if (kind === 'sqlite') expect(fs.existsSync(path.join(dataDir, 'qatra.db'))).toBe(true);
+  it('first start migrates, prints the keys once, serves the API, and stops cleanly on SIGTERM', async () => {
+    const first = spawnCli(['start'], env);
+    const [, url] = await first.waitFor(/listening on (http:\/\/localhost:\d+)/, 60_000);
+    const [, adminKey] = await first.waitFor(/admin API key: (qa_\S+)/);
+    await first.waitFor(/write key:\s+(qw_\S+)/);
+    expect(first.output()).toMatch(kind === 'sqlite' ? /Data directory: / : /Database: postgres/);
+    // The default public URL (http://localhost:PORT) is this machine: no https warning.
+    expect(first.output()).not.toMatch(/QATRA_PUBLIC_URL/);
+    if (kind === 'sqlite') expect(fs.existsSync(path.join(dataDir, 'qatra.db'))).toBe(true);
 
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
-      const openapi = await fetch(`${url}/api/openapi.json`);
-      expect((await openapi.json()).openapi).toMatch(/^3\./);
-      // The printed admin key works (it is stored hashed, not in clear).
-      const keys = await fetch(`${url}/api/keys`, { headers: { authorization: `Bearer ${adminKey}` } });
-      expect(keys.status).toBe(200);
-      expect(JSON.stringify(await keys.json())).not.toContain(adminKey);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const openapi = await fetch(`${url}/api/openapi.json`);
+    expect((await openapi.json()).openapi).toMatch(/^3\./);
+    // The printed admin key works (it is stored hashed, not in clear).
+    const keys = await fetch(`${url}/api/keys`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(keys.status).toBe(200);
+    expect(JSON.stringify(await keys.json())).not.toContain(adminKey);
 
-      first.proc.kill('SIGTERM');
-      expect(await first.exited()).toEqual({ code: 0, signal: null });
+    first.proc.kill('SIGTERM');
+    expect(await first.exited()).toEqual({ code: 0, signal: null });
 
-      const second = spawnCli(['start'], env);
-      await second.waitFor(/listening on/, 60_000);
-      expect(second.output()).not.toMatch(/admin API key/);
-      second.proc.kill('SIGTERM');
-      expect((await second.exited()).code).toBe(0);
-    },
-    60_000,
-  );
+    const second = spawnCli(['start'], env);
+    await second.waitFor(/listening on/, 60_000);
+    expect(second.output()).not.toMatch(/admin API key/);
+    second.proc.kill('SIGTERM');
+    expect((await second.exited()).code).toBe(0);
+  }, 150_000);
 
   it("QATRA_METRICS_PORT moves the API's /metrics to its own port; QATRA_METRICS_TOKEN guards it", async () => {
     const server = spawnCli(['start'], { ...env, QATRA_METRICS_PORT: '0', QATRA_METRICS_TOKEN: 'scrape-secret' });

@@ -20,6 +20,12 @@ import { openStore, type Store } from './store.js';
 const BASE = process.env.QATRA_TEST_DATABASE_URL;
 /** The migrations applied under ingestion: the newest two (ours, 000036, included). */
 const NEWEST_FROM = 34;
+/**
+ * Migrations known to need a maintenance window on a large table, left out here as in
+ * online-rules.test.ts: 000040 adds a STORED generated column to contacts (a rewrite) and builds its
+ * index under a SHARE lock (docs/scaling.md).
+ */
+const OFFLINE = new Set([40]);
 const EVENTS = 1_000_000;
 const CONTACTS = 100_000;
 const WS = 'ws_online';
@@ -111,7 +117,11 @@ describe.runIf(BASE)('online migrations on a million events (postgres)', () => {
     const before = await relfilenodes();
     let applied: string[] = [];
     const m = await underIngestion(async () => {
-      applied = await migrate(store);
+      applied = await migrate(
+        store,
+        Date.now(),
+        readMigrations().filter((m) => !OFFLINE.has(m.id)),
+      );
     });
     console.log(
       `[online-migrations] applied ${applied.join(', ')} in ${m.ms.toFixed(0)} ms over ${EVENTS} events; ${m.requests} ingest requests of 20: p50 ${m.p50Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(1)} ms`,
