@@ -20,7 +20,7 @@ describe('the interface strings', () => {
   });
 
   it.each(SHIPPED)('%s is translated, not an English copy', (lang) => {
-    const copies = keys.filter((k) => messages[lang][k] === messages.en[k] && !SAME_EVERYWHERE.test(messages.en[k]!));
+    const copies = keys.filter((k) => messages[lang][k] === messages.en[k] && !SAME_EVERYWHERE.test(messages.en[k]!.replace(/\{\w+\}/g, '')));
     expect(copies).toEqual([]);
   });
 });

@@ -88,6 +88,9 @@ export const deliverabilityAr: Partial<Record<Keys, string>> = {
   'dlv.sunsetSince': 'في الغروب منذ {date}: لا بريد تسويقي (لا فتح ولا نقر بشري منذ {engaged}).',
   'dlv.sunsetOn': 'تخرج من البريد التسويقي في {date} ما لم تفتح أو تنقر.',
   'dlv.never': 'أبداً',
+  'dlv.byProvider': 'لكل مزوّد في القائمة',
+  'dlv.providerCol': 'المزوّد',
+  'dlv.domainCol': 'النطاق',
 };
 
 export const deliverabilityFa: Partial<Record<Keys, string>> = {
@@ -130,4 +133,7 @@ export const deliverabilityFa: Partial<Record<Keys, string>> = {
   'dlv.sunsetSince': 'در غروب از {date}: بدون ایمیل بازاریابی (بدون باز کردن یا کلیک انسانی از {engaged}).',
   'dlv.sunsetOn': 'در {date} از ایمیل بازاریابی خارج می‌شود مگر باز کند یا کلیک کند.',
   'dlv.never': 'هرگز',
+  'dlv.byProvider': 'برای هر ارائه‌دهنده فهرست',
+  'dlv.providerCol': 'ارائه‌دهنده',
+  'dlv.domainCol': 'دامنه',
 };
