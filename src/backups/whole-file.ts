@@ -55,7 +55,8 @@ export async function writeWhole(target: string, options: WholeFileOptions, prod
     fs.renameSync(partial, target);
     syncDirectory(dir);
   } catch (err) {
-    fs.rmSync(partial, { force: true });
+    // SQLite's online backup may leave its rollback journal (or WAL) beside a partial it could not finish.
+    for (const file of [partial, `${partial}-journal`, `${partial}-wal`, `${partial}-shm`]) fs.rmSync(file, { force: true });
     if (isFull(err)) throw new UnavailableError(`${options.what} not written: ${dir} has no room for it (${(err as Error).message.trim()}); nothing was left at ${target}`);
     if (WRITE_FAILED.has((err as { code?: string }).code ?? ''))
       throw new UnavailableError(`${options.what} not written: writing to ${dir} failed (${(err as Error).message.trim()}: a full disk, a quota or a file-size limit?); nothing was left at ${target}`);
