@@ -56,6 +56,8 @@ export interface MailSenderDeps {
   print: (source: PieceSource) => Promise<PieceResult>;
   allowPrivateOutbound?: boolean | undefined;
   templateCache?: TemplateCache | undefined;
+  /** How long the day-batch writer waits for more pieces before writing (default 5 ms; ./day-batch-writer.ts). */
+  batchQuietMs?: number | undefined;
 }
 
 interface MailContext {
@@ -74,7 +76,7 @@ export function mailSender(deps: MailSenderDeps): ChannelSender<MailContext> {
   const secrets = new Map<string, string>();
   const templateCache = deps.templateCache ?? new TemplateCache();
   // The pieces of a send batch are stored in one transaction, not one each (./day-batch-writer.ts).
-  const addToBatch = dayBatchWriter({ store, clock, dataDir: deps.dataDir });
+  const addToBatch = dayBatchWriter({ store, clock, dataDir: deps.dataDir }, { quietMs: deps.batchQuietMs });
 
   /** Renders, prints and stores the piece in the day's batch; a string is why it cannot be made. */
   async function makePiece({ request, message }: ClaimedDelivery, ctx: MailContext, provider: ChannelProvider, address: PostalAddress): Promise<{ piece: StoredPiece; version: number } | string> {
