@@ -14,8 +14,8 @@ import { addToDayBatches, type DayBatchDeps, type DayPieceInput, type StoredPiec
 export type DayBatchWrite = (input: DayPieceInput) => Promise<StoredPiece>;
 
 export function dayBatchWriter(deps: DayBatchDeps & { clock: { now(): number } }, options: { batchSize?: number | undefined; quietMs?: number | undefined } = {}): DayBatchWrite {
-  return microBatcher(
-    async (inputs: DayPieceInput[]) => (await addToDayBatches(deps, inputs, deps.clock.now())).map((s) => s.piece),
-    { batchSize: options.batchSize ?? 100, quietMs: options.quietMs ?? 5 },
-  );
+  return microBatcher(async (inputs: DayPieceInput[]) => (await addToDayBatches(deps, inputs, deps.clock.now())).map((s) => s.piece), {
+    batchSize: options.batchSize ?? 100,
+    quietMs: options.quietMs ?? 5,
+  });
 }

@@ -181,6 +181,42 @@ describe.each(backends())('several email providers: routing, failover and circui
     }
   });
 
+  it('a relay that answers 451 4.3.2 (its own trouble, RFC 3463 X.3.x) fails over and holds no domain; a 451 4.7.1 greylisting holds the domain and does not fail over', async () => {
+    const busy = await startSmtpSink();
+    try {
+      expect(
+        (
+          await put({
+            providers: [
+              { id: 'busy', name: 'Busy', kind: 'smtp', settings: smtp(busy.port) },
+              { id: 'backup', name: 'B', kind: 'smtp', settings: smtp(backup.port) },
+            ],
+          })
+        ).statusCode,
+      ).toBe(200);
+      backup.clear();
+      busy.rejectRecipient('relay@busy-relay.test', 451, '4.3.2 Service busy, try again later');
+      const c = await k.contact('relay@busy-relay.test', { first_name: 'Rel' });
+      expect((await k.send(c, { template: 'welcome-1', key: 'busy:1' })).status).toBe('sent');
+      expect(backup.mails).toHaveLength(1);
+      expect((await record('busy:1')).provider).toBe('smtp:backup');
+      const afterBusy = await get();
+      expect(afterBusy.providers[0].circuit).toMatchObject({ state: 'closed', failures: 1 });
+      expect(afterBusy.deferrals).toEqual([]);
+
+      busy.rejectRecipient('grey@greylist.test', 451, '4.7.1 Greylisted, try again later');
+      const g = await k.contact('grey@greylist.test', { first_name: 'Gre' });
+      expect((await k.send(g, { template: 'welcome-1', key: 'busy:2' })).status).toBe('retryable');
+      expect(backup.mails).toHaveLength(1);
+      const afterGrey = await get();
+      // The relay answered for the recipient: the provider is fine, its failure count starts again.
+      expect(afterGrey.providers[0].circuit).toMatchObject({ state: 'closed', failures: 0 });
+      expect(afterGrey.deferrals).toEqual([expect.objectContaining({ domain: 'greylist.test', failures: 1 })]);
+    } finally {
+      await busy.close();
+    }
+  });
+
   it('when every provider fails the message stays queued with its Message-ID, and a later attempt sends that same one', async () => {
     const dead = await deadPort();
     expect((await put({ providers: [{ id: 'only', name: 'O', kind: 'smtp', settings: smtp(dead) }], policy: { failures: 5 } })).statusCode).toBe(200);

@@ -77,6 +77,12 @@ interface SmtpError extends Error {
   command?: string;
 }
 
+/** An RFC 3463 enhanced status code about the answering server rather than the recipient. */
+function serverTrouble(reply: string): boolean {
+  const enhanced = /\b4\.(\d{1,3})\.(\d{1,3})\b/.exec(reply);
+  return enhanced !== null && (enhanced[1] === '3' || (enhanced[1] === '4' && enhanced[2] === '5'));
+}
+
 export function classifySmtpError(err: SmtpError): ProviderResult {
   if (err instanceof InvalidRecipientError) return { status: 'permanent', reason: err.message };
   const code = err.responseCode;
@@ -91,8 +97,12 @@ export function classifySmtpError(err: SmtpError): ProviderResult {
     const addressRejected = err.code === 'EENVELOPE' || (enhanced !== null && (enhanced[1] === '1' || (enhanced[1] === '2' && enhanced[2] === '1')));
     return addressRejected ? { status: 'permanent', reason, hardBounce: true } : { status: 'permanent', reason };
   }
-  // 4xx to RCPT TO or to the message (greylisting, 421/450/451/452): about the recipient's domain.
-  if (code !== undefined && code >= 400 && (err.code === 'EENVELOPE' || err.code === 'EMESSAGE')) return { status: 'retryable', reason, recipientDeferral: true };
+  // 4xx to RCPT TO or to the message (greylisting, 421/450/451/452): about the recipient's domain,
+  // unless its enhanced status code (RFC 3463) says the server itself is in trouble: X.3.x "mail
+  // system status" (4.3.1 system full, 4.3.2 not accepting messages) or X.4.5 "mail system
+  // congestion". A relay answering that is a failing provider (its circuit, then failover), not a
+  // reason to hold the recipient's domain.
+  if (code !== undefined && code >= 400 && (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && !serverTrouble(reason)) return { status: 'retryable', reason, recipientDeferral: true };
   if (code !== undefined && code >= 400) return { status: 'retryable', reason };
   // No SMTP reply: an address nodemailer refused to send to at all is permanent; everything else
   // (refused connection, timeout, TLS or auth failure) may recover.
