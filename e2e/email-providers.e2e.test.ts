@@ -49,6 +49,7 @@ describe.skipIf(!!missing)('the email provider list editor in Chromium', () => {
     await second.getByLabel('SMTP host').fill('127.0.0.1');
     await second.getByLabel('SMTP port').fill(String(sink.port));
     await second.getByLabel('Throttle (messages)').fill('20');
+    await second.getByLabel('Connections at once').fill('4');
     await routing.getByRole('button', { name: 'Add rule' }).click();
     const rule = routing.getByTestId('rule-0');
     await rule.getByLabel('Recipient domains').fill('gmail.com, googlemail.com');
@@ -57,6 +58,7 @@ describe.skipIf(!!missing)('the email provider list editor in Chromium', () => {
     const throttle = routing.getByTestId('throttle-0');
     await throttle.getByLabel('Recipient domains').fill('gmail.com, not a domain');
     await throttle.getByLabel('Throttle (messages)').fill('50');
+    await throttle.getByLabel('Connections at once').fill('2');
 
     await routing.getByRole('button', { name: 'Save providers and routing' }).click();
     await throttle.getByRole('alert').filter({ hasText: 'must be a domain' }).waitFor();
@@ -73,9 +75,9 @@ describe.skipIf(!!missing)('the email provider list editor in Chromium', () => {
       ['backup', 'Backup relay'],
     ]);
     expect(saved.providers[0]).toMatchObject({ settings: { smtp: { host: '127.0.0.1', port: sink.port } }, secretsSet: { password: true } });
-    expect(saved.providers[1]).toMatchObject({ throttle: { limit: 20, per: 'second' } });
+    expect(saved.providers[1]).toMatchObject({ throttle: { limit: 20, per: 'second' }, connections: 4 });
     expect(saved.rules).toEqual([{ domains: ['gmail.com', 'googlemail.com'], providers: [{ id: 'backup' }, { id: 'primary' }] }]);
-    expect(saved.throttles).toEqual([{ domains: ['gmail.com'], limit: 50, per: 'minute' }]);
+    expect(saved.throttles).toEqual([{ domains: ['gmail.com'], limit: 50, per: 'minute', connections: 2 }]);
     expect(JSON.stringify(saved)).not.toContain('relay secret');
     // The saved list is shown, the password field empty and saying it is set.
     await routing.getByRole('cell', { name: 'Backup relay backup' }).waitFor();

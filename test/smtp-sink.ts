@@ -28,6 +28,8 @@ export interface SmtpSink {
   mails: SinkMail[];
   /** Resolves when at least `n` messages have arrived (rejects after `timeoutMs`). */
   waitFor(n: number, timeoutMs?: number): Promise<SinkMail[]>;
+  /** The most messages this sink was receiving at once (data sent, answer not yet given). */
+  peakInFlight(): number;
   /** Make RCPT TO for `address` fail with `code` (e.g. 550 hard, 450 soft). */
   rejectRecipient(address: string, code: number, message?: string): void;
   /** Undo rejectRecipient: accept `address` again. */
@@ -39,12 +41,16 @@ export interface SmtpSink {
 export interface SmtpSinkOptions {
   /** When set, clients must authenticate with this user and password. */
   auth?: { user: string; pass: string };
+  /** Each message is answered this long after its data arrived (a slow server; see `peakInFlight`). */
+  dataDelayMs?: number;
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: SinkMail[] = [];
   const rejects = new Map<string, { code: number; message: string }>();
   const waiters: Array<() => void> = [];
+  let inFlight = 0;
+  let peak = 0;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -66,17 +72,20 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
+      peak = Math.max(peak, ++inFlight);
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            if (options.dataDelayMs) await new Promise((r) => setTimeout(r, options.dataDelayMs));
+            inFlight--;
             const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
             mails.push({ raw, parsed, envelope: { mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address) }, user: session.user as string | undefined });
             for (const w of waiters.splice(0)) w();
             cb();
           })
-          .catch((err: Error) => cb(err));
+          .catch((err: Error) => (inFlight--, cb(err)));
       });
     },
   });
@@ -89,6 +98,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     port,
     host: '127.0.0.1',
     mails,
+    peakInFlight: () => peak,
     async waitFor(n, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (mails.length < n) {

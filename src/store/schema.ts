@@ -28,6 +28,7 @@ export interface Database {
   email_circuits: import('../channels/email/routing/tables.js').EmailCircuitsTable;
   email_send_counters: import('../channels/email/routing/tables.js').EmailSendCountersTable;
   email_domain_backoff: import('../channels/email/routing/tables.js').EmailDomainBackoffTable;
+  email_send_slots: import('../channels/email/routing/tables.js').EmailSendSlotsTable;
   messages: import('../messages/tables.js').MessagesTable;
   // channel platform and SMS
   channel_providers: import('../channels/tables.js').ChannelProvidersTable;

@@ -150,25 +150,35 @@ function emailSender(deps: EmailChannelDeps, pool: RoutedPool): ChannelSender<Wo
     if (!passed.ok) return passed.deferral;
     let last: ProviderResult | null = null;
     let deferral: ProviderResult | null = null;
-    for (const candidate of candidates) {
-      if (circuits && !(await circuits.allow(candidate.id))) continue;
-      const pass = await gate.provider(candidate.id, kind, outgoing.recordId);
-      if (!pass.ok) {
-        deferral ??= pass.deferral;
-        if (pass.spill) continue;
-        break;
+    let attempted = false;
+    try {
+      for (const candidate of candidates) {
+        if (circuits && !(await circuits.allow(candidate.id))) continue;
+        const pass = await gate.provider(candidate.id, kind, outgoing.recordId);
+        if (!pass.ok) {
+          deferral ??= pass.deferral;
+          if (pass.spill) continue;
+          break;
+        }
+        content.provider = candidate.label;
+        attempted = true;
+        let result: ProviderResult;
+        try {
+          result = await candidate.provider.send(outgoing);
+        } finally {
+          await pass.held.finish();
+        }
+        if (result.status !== 'retryable' || 'recipientDeferral' in result) await circuits?.succeeded(candidate.id);
+        if ('recipientDeferral' in result) return await gate.deferred(domain, result.reason, outgoing.recordId);
+        if (result.status === 'sent') await gate.accepted(domain);
+        if (result.status !== 'retryable') return result;
+        last = result;
+        await circuits?.failed(candidate.id, result.reason);
       }
-      content.provider = candidate.label;
-      const result = await candidate.provider.send(outgoing);
-      if (result.status !== 'retryable' || 'recipientDeferral' in result) await circuits?.succeeded(candidate.id);
-      if ('recipientDeferral' in result) return gate.deferred(domain, result.reason, outgoing.recordId);
-      if (result.status === 'sent') await gate.accepted(domain);
-      if (result.status !== 'retryable') return result;
-      last = result;
-      await circuits?.failed(candidate.id, result.reason);
+    } finally {
+      // Nothing was attempted: the domain's token goes back; its connection slot is freed either way.
+      await (attempted ? passed.held.finish() : passed.held.release());
     }
-    // Nothing was attempted: the domain's token goes back.
-    if (!last) await passed.held.release();
     return last ?? deferral ?? { status: 'retryable', reason: `the circuit of every provider for this message is open (${candidates.map((c) => c.id).join(', ')})` };
   }
 

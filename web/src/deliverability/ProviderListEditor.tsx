@@ -1,6 +1,6 @@
 /**
  * The editor of a workspace's email provider list (PUT /api/email/providers): add, edit, reorder
- * and remove providers, their throttle and warm-up; routing rules with weights; per-domain
+ * and remove providers, their throttle, connection cap and warm-up; routing rules with weights; per-domain
  * throttles. Secrets are write-only: the field starts empty, says whether one is set, and an empty
  * field keeps the stored one. The API's validation errors are shown at the field they name
  * (`body.rules.0.domains.1`), and the whole list is saved at once or not at all.
@@ -17,12 +17,13 @@ export interface ListedProvider {
   secretsSet: Record<string, boolean>;
   throttle: { limit: number; per: Per } | null;
   warmup: { startDate: string; schedule?: number[]; firstDay: number; factor: number; days: number } | null;
+  connections?: number | null;
 }
 export interface ProviderListAnswer {
   providers: ListedProvider[];
   rules: { kind?: 'transactional' | 'marketing'; domains?: string[]; providers: { id: string; weight?: number }[] }[];
   policy: Record<string, number>;
-  throttles: { domains: string[]; limit: number; per: Per }[];
+  throttles: { domains: string[]; limit: number; per: Per; connections?: number }[];
 }
 type Per = 'second' | 'minute' | 'hour';
 const KINDS = ['smtp', 'outbox', 'ses', 'postmark', 'sendgrid', 'mailgun'];
@@ -42,6 +43,7 @@ interface DraftProvider {
   secretsSet: Record<string, boolean>;
   throttleLimit: string;
   throttlePer: Per;
+  connections: string;
   warmupStart: string;
   warmupSchedule: string;
 }
@@ -54,6 +56,7 @@ interface DraftThrottle {
   domains: string;
   limit: string;
   per: Per;
+  connections: string;
 }
 
 const list = (text: string) =>
@@ -77,6 +80,7 @@ function toDraft(p: ListedProvider): DraftProvider {
     secretsSet: p.secretsSet,
     throttleLimit: p.throttle ? String(p.throttle.limit) : '',
     throttlePer: p.throttle?.per ?? 'second',
+    connections: p.connections ? String(p.connections) : '',
     warmupStart: p.warmup?.startDate ?? '',
     warmupSchedule: p.warmup?.schedule?.join(', ') ?? '',
   };
@@ -101,6 +105,7 @@ function toBody(providers: DraftProvider[], rules: DraftRule[], throttles: Draft
           : parseJson(p.settingsJson, p.kind === 'outbox' ? {} : { esp: { kind: p.kind } }),
       ...(p.kind === 'smtp' ? (p.password ? { secrets: { password: p.password } } : {}) : p.secretsJson.trim() ? { secrets: parseJson(p.secretsJson, {}) } : {}),
       throttle: p.throttleLimit ? { limit: Number(p.throttleLimit), per: p.throttlePer } : null,
+      connections: p.connections ? Number(p.connections) : null,
       warmup: p.warmupStart ? { startDate: p.warmupStart, ...(p.warmupSchedule.trim() ? { schedule: list(p.warmupSchedule).map(Number) } : {}) } : null,
     })),
     rules: rules.map((r) => ({
@@ -112,7 +117,7 @@ function toBody(providers: DraftProvider[], rules: DraftRule[], throttles: Draft
       }),
     })),
     policy,
-    throttles: throttles.map((t) => ({ domains: list(t.domains), limit: Number(t.limit), per: t.per })),
+    throttles: throttles.map((t) => ({ domains: list(t.domains), limit: Number(t.limit), per: t.per, ...(t.connections ? { connections: Number(t.connections) } : {}) })),
   };
 }
 
@@ -126,7 +131,9 @@ export function ProviderListEditor({ initial, onSaved }: { initial: ProviderList
       providers: r.providers.map((p) => (p.weight === undefined ? p.id : `${p.id}:${p.weight}`)).join(', '),
     })),
   );
-  const [throttles, setThrottles] = useState<DraftThrottle[]>(() => initial.throttles.map((x) => ({ domains: x.domains.join(', '), limit: String(x.limit), per: x.per })));
+  const [throttles, setThrottles] = useState<DraftThrottle[]>(() =>
+    initial.throttles.map((x) => ({ domains: x.domains.join(', '), limit: String(x.limit), per: x.per, connections: x.connections ? String(x.connections) : '' })),
+  );
   const [issues, setIssues] = useState<Issue[]>([]);
   const [status, setStatus] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -257,6 +264,9 @@ export function ProviderListEditor({ initial, onSaved }: { initial: ProviderList
                   <option value="hour">{t('routing.hour')}</option>
                 </select>
               ))}
+              {field(`${at}.connections`, t('routing.connections'), (a) => (
+                <input value={p.connections} inputMode="numeric" placeholder={t('routing.noLimit')} onChange={(e) => setProvider(i, { connections: e.target.value })} {...a} />
+              ))}
               {field(`${at}.warmup.startDate`, t('routing.warmupStart'), (a) => (
                 <input type="date" value={p.warmupStart} onChange={(e) => setProvider(i, { warmupStart: e.target.value })} {...a} />
               ))}
@@ -343,6 +353,9 @@ export function ProviderListEditor({ initial, onSaved }: { initial: ProviderList
                   <option value="hour">{t('routing.hour')}</option>
                 </select>
               ))}
+              {field(`${at}.connections`, t('routing.connections'), (a) => (
+                <input value={x.connections} inputMode="numeric" placeholder={t('routing.noLimit')} onChange={(e) => set({ connections: e.target.value })} {...a} />
+              ))}
               <button type="button" onClick={() => setThrottles((ts) => ts.filter((_, k) => k !== i))}>
                 {t('routing.removeThrottle', { n: i + 1 })}
               </button>
@@ -350,7 +363,7 @@ export function ProviderListEditor({ initial, onSaved }: { initial: ProviderList
           </fieldset>
         );
       })}
-      <button type="button" onClick={() => setThrottles((ts) => [...ts, { domains: '', limit: '', per: 'minute' }])}>
+      <button type="button" onClick={() => setThrottles((ts) => [...ts, { domains: '', limit: '', per: 'minute', connections: '' }])}>
         {t('routing.addThrottle')}
       </button>
 

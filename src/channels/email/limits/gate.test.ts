@@ -6,6 +6,7 @@ import type { SendRequest, SendResult } from '../../channel.js';
 import { createEmailChannel, type EmailChannel } from '../channel.js';
 import { parseEmailEnv } from '../env.js';
 import { emailKit, PUBLIC_URL, type EmailKit } from '../test-kit.js';
+import { SLOT_LEASE_MS } from './slots.js';
 
 const MIN = 60_000;
 /** 2026-12-07 10:00:00 UTC: a minute's (and an hour's) first millisecond. */
@@ -125,12 +126,12 @@ describe.each(backends())('throttles, warm-up and 4xx deferrals shared by every 
       expect(k.h.clock.now() + r.retryAfterMs).toBeLessThanOrEqual(NEXT_DAY + MIN);
     }
     expect((await k.channel.send(request(contacts[0]!, 'wu:receipt', 'transactional'))).status).toBe('sent');
-    expect((await get()).providers[0].today).toEqual({ warmupDay: 1, allowance: 3, used: 3 });
+    expect((await get()).providers[0].today).toEqual({ warmupDay: 1, allowance: 3, used: 3, inFlight: 0 });
 
     k.h.clock.set(NEXT_DAY + 2 * MIN);
     const waiting = contacts.filter((_, i) => deferred(results[i]!)).map((c) => request(c, `wu:${contacts.indexOf(c)}`));
     expect((await k.channel.sendBatch!(waiting)).map((r) => r.status)).toEqual(['sent', 'sent']);
-    expect((await get()).providers[0].today).toEqual({ warmupDay: 2, allowance: 6, used: 2 });
+    expect((await get()).providers[0].today).toEqual({ warmupDay: 2, allowance: 6, used: 2, inFlight: 0 });
 
     // With a second provider on the route, what day 2 cannot carry goes through it.
     await put({
@@ -144,7 +145,7 @@ describe.each(backends())('throttles, warm-up and 4xx deferrals shared by every 
     const providers = await Promise.all(more.map((_, i) => record(`wu2:${i}`).then((r) => r.provider)));
     expect(providers.filter((p) => p === 'smtp:primary')).toHaveLength(4);
     expect(providers.filter((p) => p === 'smtp:backup')).toHaveLength(1);
-    expect((await get()).providers[0].today).toEqual({ warmupDay: 2, allowance: 6, used: 6 });
+    expect((await get()).providers[0].today).toEqual({ warmupDay: 2, allowance: 6, used: 6, inFlight: 0 });
   });
 
   it('a 451 from one domain backs that domain off (shared by both senders, growing, with jitter), other domains go on, the retry after the wait sends the same Message-ID and a success resets it; 5xx is unchanged', async () => {
@@ -191,5 +192,59 @@ describe.each(backends())('throttles, warm-up and 4xx deferrals shared by every 
     expect((await get()).deferrals).toEqual([]);
     expect((await other.send(request(b!, 'bo:b'))).status).toBe('sent');
     expect(k.sink.mails).toHaveLength(2);
+  });
+
+  it('connection caps hold across two concurrent senders: a provider allows 2 sends in flight, a domain 1; the rest wait seconds, none lost or doubled; a killed holder frees its slot at its lease', async () => {
+    const slow = await startSmtpSink({ dataDelayMs: 300 });
+    try {
+      // Each sender may open 4 connections: without the cap, 8 sends would be in flight at once.
+      const settings = { smtp: { host: '127.0.0.1', port: slow.port, maxConnections: 4, timeoutSeconds: 5 } };
+      const saved = await put({
+        providers: [{ id: 'primary', name: 'Relay', kind: 'smtp', settings, connections: 2 }],
+        throttles: [{ domains: ['one.test'], limit: 1000, per: 'second', connections: 1 }],
+      });
+      expect(saved.providers[0]).toMatchObject({ connections: 2, today: { inFlight: 0 } });
+      expect(saved.throttles[0]).toMatchObject({ connections: 1 });
+      k.h.clock.set(T0 + 30 * MIN);
+      const contacts = await Promise.all(Array.from({ length: 8 }, (_, i) => k.contact(`c${i}@${i < 3 ? 'one' : 'many'}.test`)));
+      let waiting = contacts.map((c, i) => request(c, `conn:${i}`));
+      const reasons = new Set<string>();
+      for (let round = 0; waiting.length > 0 && round < 20; round++) {
+        const half = Math.ceil(waiting.length / 2);
+        const [a, b] = await Promise.all([k.channel.sendBatch!(waiting.slice(0, half)), other.sendBatch!(waiting.slice(half))]);
+        const results = [...a, ...b];
+        for (const r of results.filter(deferred)) {
+          reasons.add((r as { reason: string }).reason);
+          // Seconds, not a window: a send holds a connection for the length of its call.
+          expect((r as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(2_040);
+        }
+        expect(results.filter((r) => r.status !== 'sent' && !deferred(r))).toEqual([]);
+        waiting = waiting.filter((_, i) => results[i]!.status !== 'sent');
+        k.h.clock.advance(2_000);
+      }
+      expect(waiting).toEqual([]);
+      expect(slow.peakInFlight()).toBe(2);
+      expect(reasons).toContain('throttled: primary allows 2 connections at once, all in use');
+      expect(reasons).toContain('throttled: one.test allows 1 connection at once, all in use');
+      expect(slow.mails).toHaveLength(8);
+      expect(new Set(slow.mails.map((m) => m.parsed.messageId)).size).toBe(8);
+      expect((await get()).providers[0].today.inFlight).toBe(0);
+
+      // A worker killed mid-send: its slots stay held until their lease ends, then the next send takes one.
+      const now = k.h.clock.now();
+      await k.h.deps.store.db
+        .updateTable('email_send_slots')
+        .set({ holder: 'msg_killed', lease_until: now + SLOT_LEASE_MS })
+        .where('workspace_id', '=', k.t.workspaceId)
+        .where('scope', '=', 'provider:primary')
+        .execute();
+      expect((await get()).providers[0].today.inFlight).toBe(2);
+      const late = await k.contact('late@many.test');
+      expect(await k.channel.send(request(late, 'conn:late'))).toMatchObject({ status: 'retryable', deferred: true });
+      k.h.clock.advance(SLOT_LEASE_MS);
+      expect((await k.channel.send(request(late, 'conn:late'))).status).toBe('sent');
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -6,14 +6,17 @@
  *   1. the recipient domain's 4xx backoff (./backoff.ts): waiting → deferred until it ends; over →
  *      one send claims the retry, the others wait for its answer;
  *   2. the recipient domain's throttle (`throttles` of the list): used up → deferred to the next
- *      window;
+ *      window; its connection cap (`connections`): all in flight → deferred a few seconds;
  *   3. per provider of its route: the warm-up allowance of today (marketing only): used up → the
  *      next provider of the route, and when none is left, deferred to the next UTC day; then the
  *      provider's throttle: used up → deferred to its next window (a throttle sets a pace; letting
- *      the overflow spill onto the next provider would undo the routing's weights).
+ *      the overflow spill onto the next provider would undo the routing's weights); then its
+ *      connection cap: all in flight → deferred a few seconds (./slots.ts).
  *
- * Every count is a row shared by all workers (./counters.ts). A token taken for a send that then
- * did not go is given back. Without any throttle or warm-up configured and no domain in backoff,
+ * A rate token taken for a send that then did not go is given back (`release`); a connection slot
+ * is freed when the send has answered, whatever the answer (`finish`).
+ *
+ * Every count is a row shared by all workers (./counters.ts, ./slots.ts). Without any throttle or warm-up configured and no domain in backoff,
  * the gate costs no statement.
  */
 import type { Clock } from '../../../core/clock.js';
@@ -22,23 +25,35 @@ import type { SendResult } from '../../channel.js';
 import { PROBE_LEASE_MS, claimDomainRetry, clearDomain, loadBackoffs, recordDeferral, type DomainBackoff } from './backoff.js';
 import { returnSend, takeSend } from './counters.js';
 import { DAY_MS, PER_MS, domainThrottleOf, unitOf, warmupDay, windowStart, type DomainThrottle, type Throttle, type Warmup } from './limits.js';
+import { freeSlot, takeSlot } from './slots.js';
 
 export type Deferral = Extract<SendResult, { status: 'retryable' }> & { deferred: true; retryAfterMs: number };
 
 export interface GateLimits {
-  providers: ReadonlyMap<string, { throttle: Throttle | null; warmup: Warmup | null }>;
+  providers: ReadonlyMap<string, { throttle: Throttle | null; warmup: Warmup | null; connections: number | null }>;
   throttles: readonly DomainThrottle[];
   policy: { deferralBaseSeconds: number; deferralMaxSeconds: number };
 }
 
-/** A token a send holds; `release` gives it back when the send did not go. */
+/** What a send holds: `release` gives it all back when the send did not go; `finish` frees its connection slots once it has answered. */
 export interface Held {
   release(): Promise<void>;
+  finish(): Promise<void>;
 }
 
 export type ProviderPass = { ok: true; held: Held } | { ok: false; deferral: Deferral; spill: boolean };
 
-const NOTHING: Held = { release: async () => {} };
+const NOTHING: Held = { release: async () => {}, finish: async () => {} };
+
+const heldAll = (held: Held[]): Held =>
+  held.length === 0
+    ? NOTHING
+    : held.length === 1
+      ? held[0]!
+      : { release: async () => void (await Promise.all(held.map((h) => h.release()))), finish: async () => void (await Promise.all(held.map((h) => h.finish()))) };
+
+/** How long a send waits when every connection of its scope is in flight: a send takes seconds. */
+const SLOT_WAIT_MS = 2_000;
 
 function deferral(reason: string, waitMs: number, messageId: string): Deferral {
   // Up to 2% (at most a minute) more, from the message id: the deferred do not all return at once.
@@ -54,6 +69,9 @@ export class SendGate {
     private readonly backoffs: Map<string, DomainBackoff>,
   ) {}
 
+  /** Scopes whose slot rows exist (./slots.ts). */
+  private readonly knownSlots = new Set<string>();
+
   static async load(deps: { store: Store; clock: Clock }, workspaceId: string, limits: GateLimits): Promise<SendGate> {
     return new SendGate(deps, workspaceId, limits, await loadBackoffs(deps.store, workspaceId));
   }
@@ -63,7 +81,20 @@ export class SendGate {
     const window = windowStart(now, windowMs);
     const key = { workspaceId: this.workspaceId, scope };
     if (!(await takeSend(this.deps.store.db, key, window, limit))) return { ok: false, waitMs: window + windowMs - now };
-    return { ok: true, held: { release: () => returnSend(this.deps.store.db, key, window) } };
+    return { ok: true, held: { release: () => returnSend(this.deps.store.db, key, window), finish: async () => {} } };
+  }
+
+  private async slot(scope: string, cap: number, messageId: string): Promise<Held | null> {
+    const key = { workspaceId: this.workspaceId, scope };
+    const slot = await takeSlot(this.deps.store, key, cap, messageId, this.deps.clock.now(), this.knownSlots);
+    if (slot === null) return null;
+    let freed = false;
+    const free = async () => {
+      if (freed) return;
+      freed = true;
+      await freeSlot(this.deps.store, key, slot, messageId);
+    };
+    return { release: free, finish: free };
   }
 
   /** Steps 1 and 2: the domain's token (given back if no provider takes the message), or the deferral. */
@@ -82,10 +113,14 @@ export class SendGate {
     }
     const throttled = domainThrottleOf(this.limits.throttles, domain);
     if (!throttled) return { ok: true, held: NOTHING };
-    const { pattern, throttle } = throttled;
+    const { pattern, throttle, connections } = throttled;
     const taken = await this.take(`domain:${pattern}`, PER_MS[throttle.per], throttle.limit);
-    if (taken.ok) return taken;
-    return { ok: false, deferral: deferral(`throttled: ${pattern} allows ${throttle.limit} per ${throttle.per}`, taken.waitMs, messageId) };
+    if (!taken.ok) return { ok: false, deferral: deferral(`throttled: ${pattern} allows ${throttle.limit} per ${throttle.per}`, taken.waitMs, messageId) };
+    if (connections === null) return taken;
+    const slot = await this.slot(`domain:${pattern}`, connections, messageId);
+    if (slot) return { ok: true, held: heldAll([taken.held, slot]) };
+    await taken.held.release();
+    return { ok: false, deferral: deferral(`throttled: ${pattern} allows ${connections} connection${connections === 1 ? '' : 's'} at once, all in use`, SLOT_WAIT_MS, messageId) };
   }
 
   /** Step 3 for one provider of the route. */
@@ -112,7 +147,16 @@ export class SendGate {
       }
       held.push(taken.held);
     }
-    return { ok: true, held: { release: async () => void (await Promise.all(held.map((h) => h.release()))) } };
+    if (own.connections !== null) {
+      const slot = await this.slot(`provider:${providerId}`, own.connections, messageId);
+      if (!slot) {
+        await Promise.all(held.map((h) => h.release()));
+        const reason = `throttled: ${providerId} allows ${own.connections} connection${own.connections === 1 ? '' : 's'} at once, all in use`;
+        return { ok: false, deferral: deferral(reason, SLOT_WAIT_MS, messageId), spill: false };
+      }
+      held.push(slot);
+    }
+    return { ok: true, held: heldAll(held) };
   }
 
   /** The recipient's server answered 4xx for `domain`: back off; the deferral of this message. */

@@ -5,6 +5,9 @@
  *     provider of the list (`providers[i].throttle`) or on recipient domains (`throttles[]` of the
  *     list, `gmail.com` or `*.example.com`). Windows are fixed and aligned to the epoch (a minute's
  *     window starts at :00), the same for every worker;
+ *   - a **connection cap** (`connections`): at most this many sends in flight at once, each holding
+ *     its SMTP connection or HTTP call, on a provider (`providers[i].connections`) or on a recipient
+ *     domain (`throttles[i].connections`), counted across every worker (./slots.ts);
  *   - a **warm-up** (`providers[i].warmup`): a new provider, IP or domain may send `schedule[d]`
  *     marketing messages on day `d` after `startDate` (UTC days), or, without a table,
  *     `firstDay × factor^d` until `days` have passed; then there is no cap. Transactional mail is
@@ -27,11 +30,14 @@ export const throttleSchema = z
   })
   .strict();
 
+export const connectionsSchema = z.number().int().min(1).max(10_000).describe('At most this many sends in flight at once (open connections), across every worker');
+
 export const domainThrottleSchema = z
   .object({
     domains: z.array(domainPattern).min(1).max(100).describe('Recipient domains, each counted on its own: exact, or *.example.com for its subdomains together'),
     limit: throttleSchema.shape.limit,
     per: throttleSchema.shape.per,
+    connections: connectionsSchema.optional(),
   })
   .strict();
 
@@ -75,11 +81,11 @@ export function warmupDay(w: Warmup, now: number): WarmupDay {
   return { day: index + 1, allowance: index < w.days ? Math.round(w.firstDay * w.factor ** index) : null, dayStart };
 }
 
-/** The first domain pattern of the throttles that matches `domain`, with its throttle. */
-export function domainThrottleOf(throttles: readonly DomainThrottle[], domain: string): { pattern: string; throttle: Throttle } | null {
+/** The first domain pattern of the throttles that matches `domain`, with its throttle and connection cap. */
+export function domainThrottleOf(throttles: readonly DomainThrottle[], domain: string): { pattern: string; throttle: Throttle; connections: number | null } | null {
   for (const t of throttles) {
     const pattern = t.domains.find((d) => (d.startsWith('*.') ? domain.endsWith(d.slice(1)) : domain === d));
-    if (pattern) return { pattern, throttle: { limit: t.limit, per: t.per } };
+    if (pattern) return { pattern, throttle: { limit: t.limit, per: t.per }, connections: t.connections ?? null };
   }
   return null;
 }

@@ -21,7 +21,7 @@ import { emailProviderKinds, isEmailProviderKind } from './kinds.js';
 import { checkRules, DEFAULT_POLICY, PROVIDER_ID, routingPolicySchema, routingRuleSchema, type RoutingPolicy, type RoutingRule } from './rules.js';
 import type { EmailProviderListTable } from './tables.js';
 import type { EmailProviderKind } from '../tables.js';
-import { domainThrottleSchema, throttleSchema, warmupSchema, type DomainThrottle, type Throttle, type Warmup } from '../limits/limits.js';
+import { connectionsSchema, domainThrottleSchema, throttleSchema, warmupSchema, type DomainThrottle, type Throttle, type Warmup } from '../limits/limits.js';
 
 export const MAX_EMAIL_PROVIDERS = 20;
 
@@ -36,6 +36,8 @@ export interface ListedProvider {
   throttle: Throttle | null;
   /** The provider's warm-up schedule: a daily cap on marketing sends. */
   warmup: Warmup | null;
+  /** At most this many sends in flight through this provider at once, across every worker. */
+  connections: number | null;
   updatedAt: number;
 }
 
@@ -63,6 +65,7 @@ export const providerListInputSchema = z
             secrets: z.record(z.string(), z.string().max(20_000).nullable()).optional(),
             throttle: throttleSchema.nullable().optional().describe('At most this many sends per window through this provider, shared by every worker'),
             warmup: warmupSchema.nullable().optional().describe('A daily cap on marketing sends that grows (a new provider, IP or domain); transactional mail is never held back'),
+            connections: connectionsSchema.nullable().optional(),
           })
           .strict(),
       )
@@ -78,7 +81,7 @@ export type ProviderListInput = z.output<typeof providerListInputSchema>;
 function toListed(box: SecretBox, row: Selectable<EmailProviderListTable>): ListedProvider {
   // The DKIM key belongs to the workspace: a row copied from `email_providers` may carry it, it is not the provider's.
   const { dkimPrivateKey: _dkim, ...secrets } = openEmailSecrets(box, row.secrets) as Record<string, string>;
-  const limits = fromJson<{ throttle?: Throttle; warmup?: Warmup } | null>(row.limits) ?? {};
+  const limits = fromJson<{ throttle?: Throttle; warmup?: Warmup; connections?: number } | null>(row.limits) ?? {};
   return {
     id: row.id,
     name: row.name,
@@ -87,6 +90,7 @@ function toListed(box: SecretBox, row: Selectable<EmailProviderListTable>): List
     secrets,
     throttle: limits.throttle ?? null,
     warmup: limits.warmup ? warmupSchema.parse(limits.warmup) : null,
+    connections: limits.connections ?? null,
     updatedAt: Number(row.updated_at),
   };
 }
@@ -140,7 +144,7 @@ export async function saveProviderList(deps: ServiceDeps & SealingDeps, workspac
       const previous = stored.get(p.id);
       // Strictly increasing per provider, so a pool holding the old build sees it is stale.
       const updatedAt = Math.max(now, (previous?.updatedAt ?? 0) + 1);
-      const limits = { ...(p.throttle ? { throttle: p.throttle } : {}), ...(p.warmup ? { warmup: p.warmup } : {}) };
+      const limits = { ...(p.throttle ? { throttle: p.throttle } : {}), ...(p.warmup ? { warmup: p.warmup } : {}), ...(p.connections ? { connections: p.connections } : {}) };
       return { workspace_id: workspaceId, id: p.id, name: p.name, position, kind: p.kind, settings, secrets, limits, created_at: now, updated_at: updatedAt };
     });
     if (issues.length > 0) throw new ValidationError(issues);
@@ -206,9 +210,10 @@ export function publicProvider(p: ListedProvider): {
   secretsSet: Record<string, boolean>;
   throttle: Throttle | null;
   warmup: Warmup | null;
+  connections: number | null;
 } {
   const declared = isEmailProviderKind(p.kind) ? Object.keys(emailProviderKinds[p.kind].secrets.shape) : [];
   const secretsSet: Record<string, boolean> = {};
   for (const name of new Set([...declared, ...Object.keys(p.secrets)])) secretsSet[name] = Boolean(p.secrets[name]);
-  return { id: p.id, name: p.name, kind: p.kind, settings: p.settings, secretsSet, throttle: p.throttle, warmup: p.warmup };
+  return { id: p.id, name: p.name, kind: p.kind, settings: p.settings, secretsSet, throttle: p.throttle, warmup: p.warmup, connections: p.connections };
 }

@@ -90,6 +90,7 @@ export function createRoutedPool(deps: RoutedPoolDeps, defaults: ResolvedEmailSe
           // An ESP's credentials are the entry's secrets, as in a list (`build` hands them on as `secrets.esp`).
           secrets: isEspKind(settings.provider) ? { ...secrets.esp } : secrets.password ? { password: secrets.password } : {},
           throttle: null,
+          connections: null,
           warmup: null,
           updatedAt: 0,
         };

@@ -17,6 +17,7 @@ import { SMTP_ALLOWED_BY } from '../providers/smtp/connect.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Store } from '../../../store/store.js';
 import { usedIn } from '../limits/counters.js';
+import { slotsInUse } from '../limits/slots.js';
 import { DAY_MS, domainThrottleSchema, throttleSchema, warmupDay, warmupSchema, windowStart } from '../limits/limits.js';
 import { loadCircuits } from './circuits.js';
 import { loadProviderList, providerListInputSchema, publicProvider, saveProviderList, type ProviderList } from './list.js';
@@ -39,11 +40,13 @@ const answerSchema = z.object({
       secretsSet: z.record(z.string(), z.boolean()),
       throttle: throttleSchema.nullable(),
       warmup: warmupSchema.nullable(),
+      connections: z.number().nullable().describe('Sends in flight at once through it, across every worker; null: no cap'),
       today: z
         .object({
           warmupDay: z.number().nullable().describe('Day of the warm-up (1 on its start date); null without one'),
           allowance: z.number().nullable().describe("Today's marketing allowance under the warm-up (UTC day); null: no cap"),
           used: z.number().describe('Marketing sends counted against it today'),
+          inFlight: z.number().describe('Connection slots held now (with a connection cap)'),
         })
         .describe("The warm-up's day"),
       circuit: circuitSchema,
@@ -59,7 +62,7 @@ const answerSchema = z.object({
 
 async function answer(deps: { store: Store; clock: Clock }, workspaceId: string, list: ProviderList): Promise<z.output<typeof answerSchema>> {
   const now = deps.clock.now();
-  const [circuits, used, deferrals] = await Promise.all([
+  const [circuits, used, deferrals, inFlight] = await Promise.all([
     loadCircuits(deps.store, workspaceId),
     usedIn(
       deps.store.db,
@@ -68,6 +71,7 @@ async function answer(deps: { store: Store; clock: Clock }, workspaceId: string,
       () => windowStart(now, DAY_MS),
     ),
     deps.store.db.selectFrom('email_domain_backoff').selectAll().where('workspace_id', '=', workspaceId).orderBy('updated_at', 'desc').limit(100).execute(),
+    slotsInUse(deps.store, workspaceId, now),
   ]);
   return {
     providers: list.providers.map((p) => {
@@ -75,7 +79,7 @@ async function answer(deps: { store: Store; clock: Clock }, workspaceId: string,
       const day = p.warmup ? warmupDay(p.warmup, now) : null;
       return {
         ...publicProvider(p),
-        today: { warmupDay: day?.day ?? null, allowance: day?.allowance ?? null, used: used.get(`warmup:${p.id}`) ?? 0 },
+        today: { warmupDay: day?.day ?? null, allowance: day?.allowance ?? null, used: used.get(`warmup:${p.id}`) ?? 0, inFlight: inFlight.get(`provider:${p.id}`) ?? 0 },
         circuit: c
           ? { state: c.state, failures: c.failures, since: c.state === 'open' ? c.openedAt : c.state === 'half_open' ? c.probeAt : null, lastError: c.lastError }
           : { state: 'closed' as const, failures: 0, since: null, lastError: null },

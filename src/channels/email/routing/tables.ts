@@ -52,6 +52,17 @@ export interface EmailSendCountersTable {
   used: number;
 }
 
+export interface EmailSendSlotsTable {
+  workspace_id: string;
+  /** `provider:<id>` or `domain:<pattern>`. */
+  scope: string;
+  slot: number;
+  /** The send holding it (its message id), or null when free. */
+  holder: string | null;
+  /** Free once this has passed (a worker killed mid-send loses its slot here). */
+  lease_until: number;
+}
+
 export interface EmailDomainBackoffTable {
   workspace_id: string;
   domain: string;

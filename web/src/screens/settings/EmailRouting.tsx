@@ -16,7 +16,7 @@ interface Circuit {
   lastError: string | null;
 }
 interface Routing extends ProviderListAnswer {
-  providers: (ProviderListAnswer['providers'][number] & { circuit: Circuit; today: { warmupDay: number | null; allowance: number | null; used: number } })[];
+  providers: (ProviderListAnswer['providers'][number] & { circuit: Circuit; today: { warmupDay: number | null; allowance: number | null; used: number; inFlight: number } })[];
   policy: { failures: number; windowSeconds: number; coolDownSeconds: number };
   deferrals: { domain: string; failures: number; until: number; lastError: string | null }[];
 }
@@ -28,15 +28,11 @@ export function EmailRouting() {
     get<Routing>('/api/email/providers').then(setRouting, () => setRouting(null));
   }, []);
   if (!routing) return null;
-  const editor = <ProviderListEditor key={JSON.stringify(routing.providers.map((p) => p.id))} initial={routing} onSaved={() => void get<Routing>('/api/email/providers').then(setRouting)} />;
   return (
     <section className="card" aria-labelledby="routing-title">
       <h2 id="routing-title">{t('routing.title')}</h2>
       {routing.providers.length === 0 ? (
-        <>
-          <p>{t('routing.none')}</p>
-          {editor}
-        </>
+        <p>{t('routing.none')}</p>
       ) : (
         <>
           <table>
@@ -48,6 +44,7 @@ export function EmailRouting() {
                 <th scope="col">{t('routing.since')}</th>
                 <th scope="col">{t('routing.lastError')}</th>
                 <th scope="col">{t('routing.warmupToday')}</th>
+                <th scope="col">{t('routing.inFlight')}</th>
               </tr>
             </thead>
             <tbody>
@@ -67,6 +64,7 @@ export function EmailRouting() {
                         ? t('routing.warmupDone')
                         : t('routing.warmupDay', { day: p.today.warmupDay, used: p.today.used, allowance: p.today.allowance })}
                   </td>
+                  <td data-testid={`in-flight-${p.id}`}>{p.connections ? t('routing.inFlightOf', { n: p.today.inFlight, cap: p.connections }) : '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -97,9 +95,10 @@ export function EmailRouting() {
               </ul>
             </>
           )}
-          {editor}
         </>
       )}
+      {/* One place in the tree: saving the first providers shows the summary above without remounting the editor (its "Saved." stays). */}
+      <ProviderListEditor initial={routing} onSaved={() => void get<Routing>('/api/email/providers').then(setRouting)} />
     </section>
   );
 }
