@@ -67,7 +67,7 @@ describe.skipIf(!!missing)('Telegram and WhatsApp editors and the posts screen i
     await expect(page.getByLabel('Button 2 text').inputValue()).resolves.toBe('Shop');
   });
 
-  it('writes a WhatsApp template in the Arabic interface: name, language and Liquid parameters, a bad name refused at its field', async () => {
+  it('writes a WhatsApp template in the Arabic interface: name, language, Liquid parameters, a media header and a URL button; a bad name refused at its field', async () => {
     await page.getByLabel('Language', { exact: true }).selectOption('ar');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await page.goto(`${q.url}/app/templates/new`);
@@ -83,12 +83,26 @@ describe.skipIf(!!missing)('Telegram and WhatsApp editors and the posts screen i
     await page.getByLabel('المعامل 1').fill('{{ contact.first_name | default: "عميلنا" }}');
     await page.getByRole('button', { name: 'إضافة معامل' }).click();
     await page.getByLabel('المعامل 2').fill('{{ data.order }}');
+    await page.getByLabel('متغير الترويسة').selectOption('image');
+    await page.getByLabel('رابط الوسائط (https، يُسمح بـ Liquid)').fill('https://cdn.example.com/{{ data.order }}.png');
+    await page.getByRole('button', { name: 'إضافة زر رابط' }).click();
+    await page.getByLabel('نهاية العنوان').fill('track/{{ data.order }}');
     await page.getByRole('button', { name: 'حفظ' }).click();
     await page.waitForURL(/\/app\/templates\/wa-order$/);
     const saved = await api('GET', '/api/templates/wa-order');
     expect(saved).toMatchObject({
       channel: 'whatsapp',
-      current: { content: { whatsapp: { name: 'order_shipped', language: 'ar', parameters: ['{{ contact.first_name | default: "عميلنا" }}', '{{ data.order }}'] } } },
+      current: {
+        content: {
+          whatsapp: {
+            name: 'order_shipped',
+            language: 'ar',
+            parameters: ['{{ contact.first_name | default: "عميلنا" }}', '{{ data.order }}'],
+            header: { type: 'image', link: 'https://cdn.example.com/{{ data.order }}.png' },
+            buttons: [{ index: 0, urlSuffix: 'track/{{ data.order }}' }],
+          },
+        },
+      },
     });
     await page.getByLabel('اللغة', { exact: true }).selectOption('en');
   });

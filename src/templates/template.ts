@@ -19,9 +19,24 @@ export const LOCALE = /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/;
 const text = (max: number) => z.string().max(max);
 
 /**
+ * The header of an approved WhatsApp template that has a variable: a text parameter (at most 60
+ * characters as rendered), or the link of its image, video or document (https, Liquid allowed).
+ */
+const whatsappHeaderSchema = z.union([
+  z.object({ type: z.literal('text'), text: text(1024) }).strict(),
+  z.object({ type: z.literal('image'), link: text(2000) }).strict(),
+  z.object({ type: z.literal('video'), link: text(2000) }).strict(),
+  z.object({ type: z.literal('document'), link: text(2000), filename: z.string().min(1).max(240).optional() }).strict(),
+]);
+
+/** A URL button of the approved template whose address ends in a variable: its `index` (0-based, as Meta numbers them) and that suffix (Liquid). */
+const whatsappButtonSchema = z.object({ index: z.number().int().min(0).max(9), urlSuffix: text(2000) }).strict();
+
+/**
  * A WhatsApp template message (channel `whatsapp`, docs/whatsapp.md): the approved template's
- * `name` and `language` as Meta knows them, and its body parameters as Liquid, rendered per contact.
- * A locale variant may name another language (and name or parameters) of the same template.
+ * `name` and `language` as Meta knows them, its body parameters, and the variables of its header
+ * and URL buttons, as Liquid, rendered per contact. A locale variant may name another language (and
+ * name, parameters, header or buttons) of the same template.
  */
 export const whatsappTemplateSchema = z
   .object({
@@ -34,6 +49,8 @@ export const whatsappTemplateSchema = z
       .regex(/^[a-z]{2,3}(_[A-Za-z]{2,4})?$/, 'a WhatsApp language code such as en, en_US or fa')
       .optional(),
     parameters: z.array(text(1024)).max(100).optional(),
+    header: whatsappHeaderSchema.optional(),
+    buttons: z.array(whatsappButtonSchema).max(10).optional(),
   })
   .strict();
 /** Telegram (channel `telegram`, docs/telegram.md): inline url buttons under the message, one per row; Liquid allowed in both fields. */

@@ -2,7 +2,8 @@
  * @module Validation of WhatsApp templates (channel `whatsapp`, docs/whatsapp.md "Templates"). A
  * WhatsApp message is one of two things:
  *  - a **template message**: `content.whatsapp` names the template Meta approved (`name`,
- *    `language`) and its body parameters (Liquid, rendered per contact); it may be sent at any time
+ *    `language`), its body parameters, and the variables of its header (text, or an image, video
+ *    or document link) and URL buttons (Liquid, rendered per contact); it may be sent at any time
  *    to a contact who opted in. A locale variant may name another language (or name, parameters).
  *  - a **free-form message**: no `content.whatsapp`; `body` (Liquid, at most 4096 characters as
  *    written) is sent as text, only inside the 24-hour customer-service window.
@@ -40,5 +41,12 @@ export function whatsappIssues(input: ParsedTemplateInput): TemplateIssue[] {
   }
   if (!wa.name) err('whatsapp.name', 'name the approved WhatsApp template (as Meta shows it)');
   if (!wa.language) err('whatsapp.language', "name the template's language (a WhatsApp code such as en_US, ar or fa)");
+  for (const [at, w] of [['whatsapp', wa] as const, ...localesWith.map(([locale, v]) => [`locales.${locale}.whatsapp`, v.whatsapp] as const)]) {
+    const seen = new Set<number>();
+    for (const [i, b] of (w?.buttons ?? []).entries()) {
+      if (seen.has(b.index)) err(`${at}.buttons.${i}.index`, `button ${b.index} is given twice`);
+      seen.add(b.index);
+    }
+  }
   return issues;
 }

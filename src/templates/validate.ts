@@ -107,12 +107,16 @@ function locateMissingPartial(source: string, found: { line?: number; column?: n
   return { ...found, line: before.length, column: before.at(-1)!.length + 1 };
 }
 
-/** The Liquid of a WhatsApp template message's body parameters (./validate-whatsapp.ts), default and per locale. */
+/** The Liquid of a WhatsApp template message's body parameters, header and URL button suffixes (./validate-whatsapp.ts), default and per locale. */
 async function checkWhatsappParameters(env: ValidationEnv, content: ParsedTemplateInput['content'], issues: TemplateIssue[]): Promise<void> {
-  for (const [i, p] of (content.whatsapp?.parameters ?? []).entries()) await checkLiquid(env, `whatsapp.parameters.${i}`, p, [], issues);
-  for (const [locale, v] of Object.entries(content.locales ?? {})) {
-    for (const [i, p] of (v.whatsapp?.parameters ?? []).entries()) await checkLiquid(env, `locales.${locale}.whatsapp.parameters.${i}`, p, [], issues);
-  }
+  const check = async (at: string, wa: ParsedTemplateInput['content']['whatsapp']) => {
+    for (const [i, p] of (wa?.parameters ?? []).entries()) await checkLiquid(env, `${at}.parameters.${i}`, p, [], issues);
+    const h = wa?.header;
+    if (h) await checkLiquid(env, `${at}.header.${h.type === 'text' ? 'text' : 'link'}`, h.type === 'text' ? h.text : h.link, [], issues);
+    for (const [i, b] of (wa?.buttons ?? []).entries()) await checkLiquid(env, `${at}.buttons.${i}.urlSuffix`, b.urlSuffix, [], issues);
+  };
+  await check('whatsapp', content.whatsapp);
+  for (const [locale, v] of Object.entries(content.locales ?? {})) await check(`locales.${locale}.whatsapp`, v.whatsapp);
 }
 
 const uses = (paths: Path[], ...want: string[]) => paths.some((p) => want.every((w, i) => p[i] === w));

@@ -32,6 +32,9 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
       templates: [
         { name: 'order_shipped', language: 'en_US', parameters: 2 },
         { name: 'order_shipped', language: 'fa', parameters: 2 },
+        { name: 'sale_flyer', language: 'en_US', parameters: 1, header: 'image', urlButtons: [0] },
+        { name: 'sale_flyer', language: 'ar', parameters: 1, header: 'image', urlButtons: [0] },
+        { name: 'invoice_ready', language: 'en_US', parameters: 0, header: 'document' },
       ],
     });
     provider = await createProvider({ ...h.deps, providerKinds }, t.workspaceId, 'whatsapp', {
@@ -57,6 +60,38 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
         },
         { id: 'ghost', name: 'Ghost', channel: 'whatsapp', kind: 'marketing', content: { body: '', whatsapp: { name: 'never_approved', language: 'en_US', parameters: [] } } },
         { id: 'chat', name: 'Chat', channel: 'whatsapp', kind: 'transactional', content: { body: 'Hi {{ contact.first_name }}, your code is {{ data.code }}' } },
+        {
+          id: 'flyer',
+          name: 'Flyer',
+          channel: 'whatsapp',
+          kind: 'marketing',
+          content: {
+            body: '',
+            whatsapp: {
+              name: 'sale_flyer',
+              language: 'en_US',
+              parameters: ['{{ contact.first_name }}'],
+              header: { type: 'image', link: 'https://cdn.example.com/flyers/{{ data.flyer | default: "winter" }}.png' },
+              buttons: [{ index: 0, urlSuffix: 'sale/{{ data.code }}' }],
+            },
+            locales: { ar: { whatsapp: { language: 'ar', header: { type: 'image', link: 'https://cdn.example.com/flyers/ar-{{ data.flyer | default: "winter" }}.png' } } } },
+          },
+        },
+        {
+          id: 'invoice',
+          name: 'Invoice',
+          channel: 'whatsapp',
+          kind: 'transactional',
+          content: { body: '', whatsapp: { name: 'invoice_ready', language: 'en_US', header: { type: 'document', link: '{{ data.pdf }}', filename: 'invoice.pdf' } } },
+        },
+        // Approved with a media header, sent as if it had none: WhatsApp refuses it (132012).
+        {
+          id: 'flyer-bare',
+          name: 'Flyer without header',
+          channel: 'whatsapp',
+          kind: 'marketing',
+          content: { body: '', whatsapp: { name: 'sale_flyer', language: 'en_US', parameters: ['x'], buttons: [{ index: 0, urlSuffix: 'x' }] } },
+        },
       ],
       'upsert',
     );
@@ -101,6 +136,33 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
     expect(click.statusCode).toBe(302);
     expect(click.headers.location).toBe('https://shop.example.com/track/A-17');
     expect(Number((await record(`wa${n}`)).click_count)).toBe(1);
+  });
+
+  it('a template with a media header and a URL button sends them as header and button components, per locale; a link that is not https is refused before the call; a header WhatsApp does not expect fails with 132012', async () => {
+    expect(await send(await contact(), 'flyer', 'marketing', { code: 'W25' })).toMatchObject({ status: 'sent' });
+    expect(lastBody().template).toEqual({
+      name: 'sale_flyer',
+      language: { code: 'en_US' },
+      components: [
+        { type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.com/flyers/winter.png' } }] },
+        { type: 'body', parameters: [{ type: 'text', text: 'Sara' }] },
+        { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'sale/W25' }] },
+      ],
+    });
+    expect(await send(await contact({ locale: 'ar' }), 'flyer', 'marketing', { code: 'W25', flyer: 'eid' })).toMatchObject({ status: 'sent' });
+    expect(lastBody().template.language).toEqual({ code: 'ar' });
+    expect(lastBody().template.components[0]).toEqual({ type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example.com/flyers/ar-eid.png' } }] });
+
+    const c = await contact();
+    expect(await send(c, 'invoice', 'transactional', { pdf: 'https://files.example.com/i/77.pdf' })).toMatchObject({ status: 'sent' });
+    expect(lastBody().template.components).toEqual([{ type: 'header', parameters: [{ type: 'document', document: { link: 'https://files.example.com/i/77.pdf', filename: 'invoice.pdf' } }] }]);
+    const before = fake.received.length;
+    const plain = await send(c, 'invoice', 'transactional', { pdf: 'http://files.example.com/i/78.pdf' });
+    expect(plain).toMatchObject({ status: 'permanent', reason: expect.stringMatching(/whatsapp\.header\.link.*https/) });
+    expect(fake.received.length).toBe(before);
+
+    const bare = await send(c, 'flyer-bare');
+    expect(bare).toMatchObject({ status: 'permanent', reason: expect.stringMatching(/132012.*Format mismatch, expected IMAGE/s) });
   });
 
   it('a template WhatsApp does not know fails for good with WhatsApp’s own reason', async () => {
@@ -330,7 +392,7 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
     expect(lastBody()).toMatchObject({ type: 'text', text: { body: 'Hi Sara, your code is 77' } });
   });
 
-  it('templates are validated when saved: a bad template name, a free-form message without a body, a whatsapp part on an SMS template', async () => {
+  it('templates are validated when saved: a bad template name, a free-form message without a body, bad Liquid in a parameter or header, a button given twice, an unknown header type, a whatsapp part on an SMS template', async () => {
     const post = (body: object) => h.app.inject({ method: 'POST', url: '/api/templates', headers: t.admin, payload: body });
     const bad = await post({ id: 'bad-name', name: 'x', channel: 'whatsapp', kind: 'marketing', content: { body: '', whatsapp: { name: 'Order Shipped!', language: 'en_US' } } });
     expect(bad.statusCode).toBe(400);
@@ -350,6 +412,36 @@ describe.each(backends())('the WhatsApp channel on %s', (kind) => {
     });
     expect(liquid.statusCode).toBe(400);
     expect(liquid.body).toContain('whatsapp.parameters.0');
+    const header = await post({
+      id: 'header',
+      name: 'x',
+      channel: 'whatsapp',
+      kind: 'marketing',
+      content: {
+        body: '',
+        whatsapp: {
+          name: 'a',
+          language: 'en',
+          header: { type: 'text', text: '{% if %}' },
+          buttons: [
+            { index: 1, urlSuffix: 'a' },
+            { index: 1, urlSuffix: 'b' },
+          ],
+        },
+      },
+    });
+    expect(header.statusCode).toBe(400);
+    expect(header.body).toContain('whatsapp.header.text');
+    expect(header.body).toContain('whatsapp.buttons.1.index');
+    const sticker = await post({
+      id: 'sticker',
+      name: 'x',
+      channel: 'whatsapp',
+      kind: 'marketing',
+      content: { body: '', whatsapp: { name: 'a', language: 'en', header: { type: 'sticker', link: 'https://x' } } },
+    });
+    expect(sticker.statusCode).toBe(400);
+    expect(sticker.body).toContain('whatsapp.header');
     const sms = await post({ id: 'sms-wa', name: 'x', channel: 'sms', kind: 'marketing', content: { body: 'hi', whatsapp: { name: 'a', language: 'en' } } });
     expect(sms.statusCode).toBe(400);
     expect(sms.body).toContain('only for templates of channel whatsapp');

@@ -6,7 +6,9 @@
  *    190 OAuthException) and `messaging_product: "whatsapp"` (400, error 100), then:
  *     - `type: "template"`: the template must be one of `templates` (name + language code: else 404
  *       is not what Meta does; it answers 400 with error 132001 and `error_data.details` naming the
- *       template and language) with as many body parameters as it declares (else 132000);
+ *       template and language) with as many body parameters as it declares (else 132000), and
+ *       the header parameter and URL button suffixes it declares, media by an https `link`
+ *       (else 132012, "parameter format does not match");
  *     - `type: "text"`: only to a number whose 24-hour window is open (`openWindow`), else 131047
  *       (re-engagement message);
  *     - failures on demand per recipient (`failures`): 131026 undeliverable, 130429 / 80007 rate
@@ -27,6 +29,10 @@ export interface FakeTemplate {
   language: string;
   /** Body parameters it declares ({{1}}, {{2}}, …). */
   parameters: number;
+  /** Its header's variable: a text parameter, or media of this kind (none: no header parameter). */
+  header?: 'text' | 'image' | 'video' | 'document';
+  /** Indexes of its URL buttons whose address ends in a variable. */
+  urlButtons?: number[];
 }
 
 export type FakeFailure = { code: number; httpStatus?: number; message?: string; retryAfter?: string };
@@ -66,6 +72,7 @@ const ERRORS: Record<number, { message: string; type: string; status: number }> 
   131047: { message: '(#131047) Re-engagement message', type: 'OAuthException', status: 400 },
   132000: { message: '(#132000) Number of parameters does not match the expected number of params', type: 'OAuthException', status: 400 },
   132001: { message: '(#132001) Template name does not exist in the translation', type: 'OAuthException', status: 400 },
+  132012: { message: '(#132012) Parameter format does not match format in the created template', type: 'OAuthException', status: 400 },
 };
 
 function errorAnswer(code: number, details?: string, message?: string): { status: number; body: string } {
@@ -77,6 +84,33 @@ function errorAnswer(code: number, details?: string, message?: string): { status
 }
 
 const digits = (n: string) => n.replace(/^\+/, '');
+
+type Component = { type?: unknown; sub_type?: unknown; index?: unknown; parameters?: unknown[] };
+
+/** What is wrong with a template message's header and button components, as Meta words it, or null. */
+function templateFormatError(known: FakeTemplate, components: Component[]): string | null {
+  const header = components.filter((c) => c.type === 'header');
+  const p = header[0]?.parameters?.[0] as Record<string, any> | undefined;
+  if (!known.header) {
+    if (header.length > 0) return 'header: the template has no header parameter';
+  } else if (!p || p.type !== known.header) {
+    return `header: Format mismatch, expected ${known.header.toUpperCase()}, received ${String(p?.type ?? 'nothing').toUpperCase()}`;
+  } else if (known.header === 'text' ? typeof p.text !== 'string' || p.text === '' || [...p.text].length > 60 : !/^https:\/\//.test(String(p[known.header]?.link ?? ''))) {
+    return `header: invalid ${known.header} parameter`;
+  }
+  const buttons = components.filter((c) => c.type === 'button');
+  const want = [...(known.urlButtons ?? [])].sort().join(',');
+  const got = buttons
+    .map((b) => Number(b.index))
+    .sort()
+    .join(',');
+  if (want !== got) return `buttons: the template's URL buttons with a variable are [${want}], received [${got}]`;
+  for (const b of buttons) {
+    const text = (b.parameters?.[0] as { text?: unknown } | undefined)?.text;
+    if (b.sub_type !== 'url' || typeof text !== 'string' || text === '') return `button ${String(b.index)}: a url button takes one text parameter`;
+  }
+  return null;
+}
 
 export async function startCloudApiServer(options: { templates?: FakeTemplate[]; phoneNumberId?: string } = {}): Promise<CloudApiTestServer> {
   const accessToken = `EAA${randomBytes(16).toString('hex')}`;
@@ -105,13 +139,15 @@ export async function startCloudApiServer(options: { templates?: FakeTemplate[];
       return { ...a, status: failure.httpStatus ?? a.status, ...(failure.retryAfter ? { headers: { 'retry-after': failure.retryAfter } } : {}) };
     }
     if (body.type === 'template') {
-      const t = (body.template ?? {}) as { name?: unknown; language?: { code?: unknown }; components?: { type?: unknown; parameters?: unknown[] }[] };
+      const t = (body.template ?? {}) as { name?: unknown; language?: { code?: unknown }; components?: Component[] };
       const known = templates.find((x) => x.name === t.name && x.language === t.language?.code);
       if (!known) return fail(132001, `template name (${String(t.name)}) does not exist in ${String(t.language?.code)}`);
       const params = (t.components ?? []).find((c) => c.type === 'body')?.parameters ?? [];
       if (params.length !== known.parameters || params.some((p) => typeof (p as { text?: unknown }).text !== 'string' || (p as { text: string }).text === '')) {
         return fail(132000, `body: number of localizable_params (${params.length}) does not match the expected number of params (${known.parameters})`);
       }
+      const formatError = templateFormatError(known, t.components ?? []);
+      if (formatError) return fail(132012, formatError);
     } else if (body.type === 'text') {
       const text = (body.text ?? {}) as { body?: unknown };
       if (typeof text.body !== 'string' || text.body === '') return fail(100, 'text.body is required');

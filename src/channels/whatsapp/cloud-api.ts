@@ -28,7 +28,20 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** What one message is, as the Cloud API takes it. */
-export type WhatsappPayload = { type: 'template'; name: string; language: string; parameters: readonly string[] } | { type: 'text'; text: string };
+/** The rendered variable of a template's header: text, or the link of its media. */
+export type WhatsappHeader = { type: 'text'; text: string } | { type: 'image' | 'video'; link: string } | { type: 'document'; link: string; filename?: string | undefined };
+
+export type WhatsappPayload =
+  | {
+      type: 'template';
+      name: string;
+      language: string;
+      parameters: readonly string[];
+      header?: WhatsappHeader | undefined;
+      /** URL buttons' rendered suffixes, by the button's index. */
+      buttons?: readonly { index: number; text: string }[] | undefined;
+    }
+  | { type: 'text'; text: string };
 
 export type WhatsappSendResult =
   | { status: 'sent'; providerMessageId: string }
@@ -63,6 +76,7 @@ export const GRAPH_ERRORS: Readonly<Record<number, { retryable: boolean; what: s
   131016: { retryable: true, what: 'WhatsApp is overloaded' },
   132001: { retryable: false, what: 'the template does not exist in that language (or is not approved)' },
   132000: { retryable: false, what: 'the number of parameters does not match the template' },
+  132012: { retryable: false, what: 'a parameter does not match the format of the template (its header or a button)' },
   132015: { retryable: false, what: 'the template is paused for low quality' },
   131047: { retryable: false, what: 'more than 24 hours since the customer last wrote: only a template message may be sent (re-engagement)' },
   131026: { retryable: false, what: 'the message is undeliverable (not a WhatsApp user, or an old app)' },
@@ -113,7 +127,15 @@ export function classifyGraphAnswer(res: OutboundResult, now: number): WhatsappS
 export function messageBody(to: string, payload: WhatsappPayload): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: to.replace(/^\+/, '') };
   if (payload.type === 'text') return { ...base, type: 'text', text: { preview_url: false, body: payload.text } };
-  const components = payload.parameters.length === 0 ? [] : [{ type: 'body', parameters: payload.parameters.map((text) => ({ type: 'text', text })) }];
+  const components: Record<string, unknown>[] = [];
+  const h = payload.header;
+  if (h)
+    components.push({
+      type: 'header',
+      parameters: [h.type === 'text' ? { type: 'text', text: h.text } : { type: h.type, [h.type]: { link: h.link, ...(h.type === 'document' && h.filename ? { filename: h.filename } : {}) } }],
+    });
+  if (payload.parameters.length > 0) components.push({ type: 'body', parameters: payload.parameters.map((text) => ({ type: 'text', text })) });
+  for (const b of payload.buttons ?? []) components.push({ type: 'button', sub_type: 'url', index: String(b.index), parameters: [{ type: 'text', text: b.text }] });
   return { ...base, type: 'template', template: { name: payload.name, language: { code: payload.language }, components } };
 }
 

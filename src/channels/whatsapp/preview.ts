@@ -1,7 +1,8 @@
 /**
  * @module A WhatsApp template's preview (`POST /api/templates/:id/preview`, src/templates/preview.ts)
  * in the preview's shape: the message as the contact would get it (./render.ts). A template message
- * shows `name (language)` as its subject and its parameters one per line as `{{1}} = …`; a
+ * shows `name (language)` as its subject and its header, parameters (one per line as `{{1}} = …`)
+ * and URL button suffixes; a
  * free-form message its text. Rendered inline: Liquid over a few short strings, no MJML.
  */
 import { isRtlLocale } from '../../templates/locale.js';
@@ -11,7 +12,14 @@ import { renderWhatsapp } from './render.js';
 export async function whatsappPreview(deps: RenderDeps, input: RenderInput) {
   const r = await renderWhatsapp(deps, input);
   const p = r.payload;
-  const text = p.type === 'text' ? p.text : p.parameters.map((v, i) => `{{${i + 1}}} = ${v}`).join('\n');
+  const text =
+    p.type === 'text'
+      ? p.text
+      : [
+          ...(p.header ? [`header = ${p.header.type === 'text' ? p.header.text : `${p.header.type} ${p.header.link}`}`] : []),
+          ...p.parameters.map((v, i) => `{{${i + 1}}} = ${v}`),
+          ...(p.buttons ?? []).map((b) => `button ${b.index} = …${b.text}`),
+        ].join('\n');
   return {
     templateId: input.templateId,
     version: r.version,

@@ -11,7 +11,8 @@ import { TemplateRenderError } from '../../templates/issues.js';
 import { pickVariant, resolveVariant } from '../../templates/locale.js';
 import { loadVersion, templateGlobals, type RenderDeps, type RenderInput } from '../../templates/render.js';
 import { renderPart } from '../../templates/render-parts.js';
-import type { WhatsappPayload } from './cloud-api.js';
+import type { TemplateContent } from '../../templates/template.js';
+import type { WhatsappHeader, WhatsappPayload } from './cloud-api.js';
 
 export interface RenderedWhatsapp {
   version: number;
@@ -52,5 +53,41 @@ export async function renderWhatsapp(deps: RenderDeps, input: RenderInput): Prom
     if (text === '') throw ValidationError.at(`${field}.${i}`, `parameter ${i + 1} rendered empty for this contact (WhatsApp refuses an empty parameter): give it a default`);
     return text;
   });
-  return { version: v.version, locale: variant.locale, payload: { type: 'template', name, language, parameters } };
+  const headerField = own?.header ? `locales.${key}.whatsapp.header` : 'whatsapp.header';
+  const header = own?.header ?? base.header;
+  const buttonsField = own?.buttons ? `locales.${key}.whatsapp.buttons` : 'whatsapp.buttons';
+  const buttons = (own?.buttons ?? base.buttons ?? []).map((b, i) => {
+    const text = render(`${buttonsField}.${i}.urlSuffix`, b.urlSuffix);
+    if (text === '') throw ValidationError.at(`${buttonsField}.${i}.urlSuffix`, `the suffix of URL button ${b.index} rendered empty for this contact: give it a default`);
+    return { index: b.index, text };
+  });
+  return {
+    version: v.version,
+    locale: variant.locale,
+    payload: { type: 'template', name, language, parameters, ...(header ? { header: renderHeader(header, headerField, render) } : {}), ...(buttons.length > 0 ? { buttons } : {}) },
+  };
+}
+
+type HeaderSource = NonNullable<NonNullable<TemplateContent['whatsapp']>['header']>;
+
+/** WhatsApp's limit on a header's text parameter. */
+export const WHATSAPP_HEADER_TEXT_MAX = 60;
+
+function renderHeader(header: HeaderSource, field: string, render: (part: string, source: string) => string): WhatsappHeader {
+  if (header.type === 'text') {
+    const text = render(`${field}.text`, header.text);
+    if (text === '') throw ValidationError.at(`${field}.text`, 'the header parameter rendered empty for this contact: give it a default');
+    if ([...text].length > WHATSAPP_HEADER_TEXT_MAX)
+      throw ValidationError.at(`${field}.text`, `the header parameter is at most ${WHATSAPP_HEADER_TEXT_MAX} characters; it rendered ${[...text].length}`);
+    return { type: 'text', text };
+  }
+  const link = render(`${field}.link`, header.link);
+  let url: URL | null = null;
+  try {
+    url = new URL(link);
+  } catch {
+    url = null;
+  }
+  if (!url || url.protocol !== 'https:') throw ValidationError.at(`${field}.link`, `the header's ${header.type} must be an https address WhatsApp can fetch; it rendered "${link.slice(0, 200)}"`);
+  return header.type === 'document' ? { type: 'document', link: url.href, filename: header.filename } : { type: header.type, link: url.href };
 }

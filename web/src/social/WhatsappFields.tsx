@@ -1,17 +1,23 @@
 /**
  * The WhatsApp part of a template (`content.whatsapp`): an approved template message (its name and
  * language as WhatsApp Manager shows them, and the body parameters `{{1}}`, `{{2}}`, … in order,
- * each written in Liquid and rendered per contact), or free text (no `whatsapp`: only inside the
+ * each written in Liquid and rendered per contact; the variable of its header, text or the https
+ * link of its image, video or document; the suffixes of its URL buttons), or free text (no `whatsapp`: only inside the
  * 24-hour window). Fields are checked as they are typed with the server's rules, and the server's
  * issues for `whatsapp.*` are shown at their field.
  */
 import { useI18n } from '../i18n';
 import type { Issue } from '../api';
 
+export type WhatsappHeader = { type: 'text'; text: string } | { type: 'image' | 'video'; link: string } | { type: 'document'; link: string; filename?: string };
+type HeaderType = WhatsappHeader['type'];
+
 export interface WhatsappContent {
   name?: string;
   language?: string;
   parameters?: string[];
+  header?: WhatsappHeader;
+  buttons?: { index: number; urlSuffix: string }[];
 }
 
 const NAME = /^[a-z0-9_]{1,512}$/;
@@ -41,6 +47,16 @@ export function WhatsappFields({ value, onChange, issues, readOnly }: { value: W
     ) : null;
   const params = value?.parameters ?? [];
   const setParams = (p: string[]) => onChange({ ...value, parameters: p });
+  const header = value?.header;
+  const setHeader = (type: HeaderType | '') => {
+    const { header: _old, ...rest } = value ?? {};
+    onChange(type === '' ? rest : { ...rest, header: type === 'text' ? { type, text: '' } : { type, link: '' } });
+  };
+  const buttons = value?.buttons ?? [];
+  const setButtons = (b: { index: number; urlSuffix: string }[]) => {
+    const { buttons: _old, ...rest } = value ?? {};
+    onChange(b.length === 0 ? rest : { ...rest, buttons: b });
+  };
   return (
     <fieldset className="wa-fields" data-testid="wa-fields">
       <legend>{t('wa.mode')}</legend>
@@ -85,6 +101,81 @@ export function WhatsappFields({ value, onChange, issues, readOnly }: { value: W
           {!readOnly && (
             <button type="button" onClick={() => setParams([...params, ''])}>
               {t('wa.addParameter')}
+            </button>
+          )}
+          <h3>{t('wa.header')}</h3>
+          <div className="row">
+            <label>
+              {t('wa.headerType')}
+              <select value={header?.type ?? ''} disabled={readOnly} onChange={(e) => setHeader(e.target.value as HeaderType | '')}>
+                <option value="">{t('wa.headerNone')}</option>
+                <option value="text">{t('wa.headerText')}</option>
+                <option value="image">{t('wa.headerImage')}</option>
+                <option value="video">{t('wa.headerVideo')}</option>
+                <option value="document">{t('wa.headerDocument')}</option>
+              </select>
+            </label>
+            {header?.type === 'text' && (
+              <label>
+                {t('wa.headerValue')}
+                <input value={header.text} disabled={readOnly} maxLength={1024} onChange={(e) => onChange({ ...value, header: { type: 'text', text: e.target.value } })} {...a11y('header.text')} />
+              </label>
+            )}
+            {header && header.type !== 'text' && (
+              <label>
+                {t('wa.headerLink')}
+                <input
+                  dir="ltr"
+                  value={header.link}
+                  disabled={readOnly}
+                  placeholder="https://"
+                  onChange={(e) => onChange({ ...value, header: { ...header, link: e.target.value } })}
+                  {...a11y('header.link')}
+                />
+              </label>
+            )}
+            {error(header?.type === 'text' ? 'header.text' : 'header.link')}
+          </div>
+          <h3>{t('wa.buttons')}</h3>
+          <p className="muted small">{t('wa.buttonsNote')}</p>
+          <ol>
+            {buttons.map((b, i) => (
+              <li key={i} className="row">
+                <label>
+                  {t('wa.buttonIndex')}
+                  <input
+                    type="number"
+                    min={0}
+                    max={9}
+                    value={b.index}
+                    disabled={readOnly}
+                    onChange={(e) => setButtons(buttons.map((c, j) => (j === i ? { ...c, index: Number(e.target.value) } : c)))}
+                    {...a11y(`buttons.${i}.index`)}
+                  />
+                </label>
+                <label>
+                  {t('wa.buttonSuffix')}
+                  <input
+                    dir="ltr"
+                    value={b.urlSuffix}
+                    disabled={readOnly}
+                    onChange={(e) => setButtons(buttons.map((c, j) => (j === i ? { ...c, urlSuffix: e.target.value } : c)))}
+                    {...a11y(`buttons.${i}.urlSuffix`)}
+                  />
+                </label>
+                {error(`buttons.${i}.index`)}
+                {error(`buttons.${i}.urlSuffix`)}
+                {!readOnly && (
+                  <button type="button" onClick={() => setButtons(buttons.filter((_, j) => j !== i))}>
+                    {t('wa.removeButton', { n: i + 1 })}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ol>
+          {!readOnly && buttons.length < 10 && (
+            <button type="button" onClick={() => setButtons([...buttons, { index: buttons.length, urlSuffix: '' }])}>
+              {t('wa.addButton')}
             </button>
           )}
         </>
