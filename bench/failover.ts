@@ -9,11 +9,13 @@
  *     to the backup's first message) and `messages_per_s` with, as `baseline`, the same run with no
  *     failure (and the ratio).
  *  2. The transactional lane: a broadcast of M recipients (100,000 large; 5,000 small) through the
- *     same kind of provider, and meanwhile transactional sends (the function behind
+ *     same kind of provider, worked off by real `qatra worker` processes (1 on SQLite, 2 on
+ *     PostgreSQL: the deployment's shape, the API in one process and the workers in others), and
+ *     meanwhile transactional sends from this process (the function behind
  *     `POST /api/messages/send`), one every 25 ms. Figure: `transactional_p99_ms` (each send's time
  *     until the provider accepted it) with, as `baseline`, the same sends on an idle system.
  *
- * Workers: 1 on SQLite, 4 on PostgreSQL. `QATRA_BENCH_FAILOVER_N` and `QATRA_BENCH_FAILOVER_BROADCAST_N`
+ * Workers of part 1: 1 on SQLite, 4 on PostgreSQL, in this process. `QATRA_BENCH_FAILOVER_N` and `QATRA_BENCH_FAILOVER_BROADCAST_N`
  * override N and M.
  */
 import pino from 'pino';
@@ -38,10 +40,11 @@ import { saveTemplates } from '../src/templates/service.js';
 import type { TemplateInput } from '../src/templates/template.js';
 import { emailSettingsSchema, saveEmailSettings } from '../src/channels/email/settings.js';
 import { providerListInputSchema, saveProviderList } from '../src/channels/email/routing/list.js';
-import { broadcastTask, createBroadcastRuntime } from '../src/broadcasts/task.js';
 import { createBroadcast, scheduleBroadcast } from '../src/broadcasts/broadcasts.js';
 import { sendTransactional } from '../src/messages/send.js';
 import { freshDatabase } from '../test/backends.js';
+import { databaseEnv } from '../test/cli.js';
+import { spawnCli, type Child } from '../test/process.js';
 import { benchBackends, figure, type Bench, type BenchContext } from './run.js';
 import { defaultSignals } from '../src/server/signal-sinks.js';
 import { testSecretBox } from '../test/secret-key.js';
@@ -93,6 +96,8 @@ async function startSink(): Promise<Sink> {
       });
     },
   });
+  // A worker killed at the end of a run resets its connections: not an error of the bench.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   let stopped = false;
@@ -141,7 +146,7 @@ async function setUp(kind: DialectName, ports: number[]) {
     for (const c of channels.values()) await (c as { close?: () => Promise<void> }).close?.();
     await database.drop();
   };
-  return { store, deps, ws, channels, close };
+  return { database, store, deps, ws, channels, close };
 }
 
 async function seedContacts(store: Store, ws: string, n: number): Promise<string[]> {
@@ -268,6 +273,7 @@ async function transactionalLatencies(env: Awaited<ReturnType<typeof setUp>>, co
 async function laneRun(kind: DialectName, m: number, count: number) {
   const sink = await startSink();
   const env = await setUp(kind, [sink.port]);
+  const workers: Child[] = [];
   try {
     const idle = await transactionalLatencies(env, count, 'idle');
     const list = await createList({ store: env.store, signals: env.deps.signals, clock: systemClock }, env.ws, { name: 'all' });
@@ -283,21 +289,24 @@ async function laneRun(kind: DialectName, m: number, count: number) {
     });
     const b = await createBroadcast(env.deps, env.ws, { name: 'bulk', channel: 'email', kind: 'marketing', template: 'news', audience: { type: 'list', id: list.id } });
     await scheduleBroadcast(env.deps, env.ws, b.id);
-    let done = false;
-    const workers = pg ? 4 : 1;
-    const loops = Array.from({ length: workers }, async (_, w) => {
-      const task = broadcastTask(createBroadcastRuntime(env.deps, { channels: env.channels, workerId: `bench${w}` }));
-      while (!done) if ((await task.tick()) === 0) await sleep(20);
-    });
+    const workerEnv = {
+      ...databaseEnv(kind, env.database),
+      QATRA_PUBLIC_URL: PUBLIC_URL,
+      QATRA_ALLOW_PRIVATE_OUTBOUND: '1',
+      QATRA_WORKER_POLL_MS: '20',
+      LOG_LEVEL: 'warn',
+    };
+    workers.push(...Array.from({ length: pg ? 2 : 1 }, () => spawnCli(['worker'], workerEnv)));
+    for (const w of workers) await w.waitFor(/worker running/, 120_000);
     // Measured while the broadcast is in full flow.
     while (sink.ids.length < 200) await sleep(20);
     const before = sink.ids.length;
     const busy = await transactionalLatencies(env, count, 'busy');
     const during = sink.ids.length - before;
-    done = true;
-    await Promise.all(loops);
     return { idle: p99(idle), busy: p99(busy), during };
   } finally {
+    for (const w of workers) w.proc.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited()));
     await env.close();
     await sink.stop();
   }

@@ -6,9 +6,12 @@
  * worker that dies simply lets its leases expire and another worker takes the work over.
  *
  * States:
- *  - running: call every task's tick in turn. If a round handled anything, start the next round at
- *    once; if it handled nothing, sleep `pollIntervalMs` (or until `wake()` is called, e.g. by the API
- *    after it stored an event that may trigger a journey).
+ *  - running: call every task's tick in turn. A task whose tick handled nothing rests for
+ *    `pollIntervalMs` (its own rest: while the journeys task works through a backlog round after
+ *    round, the dozen idle tasks beside it are not asked again each round, each ask being a claim
+ *    query). If a round handled anything, start the next round at once (with the tasks not
+ *    resting); if it handled nothing, sleep until the first rest ends, or until `wake()` is called
+ *    (e.g. by the API after it stored an event that may trigger a journey), which ends every rest.
  *  - failing: a tick threw. We log it and sleep with exponential backoff (capped at 30 s) before the
  *    next round; when the database is down this is how we wait for it to come back without spinning.
  *  - stopping: `stop()` was called. No new tick starts; the tick in flight is allowed to finish (we
@@ -34,6 +37,8 @@ export class Worker {
   private loop: Promise<void> | null = null;
   private wakeUp: (() => void) | null = null;
   private failures = 0;
+  /** When each resting task may be ticked again (performance.now() milliseconds). */
+  private readonly restUntil = new Map<WorkerTask, number>();
 
   constructor(
     private readonly tasks: WorkerTask[],
@@ -45,8 +50,9 @@ export class Worker {
     this.loop = this.run();
   }
 
-  /** Ends the current sleep early: there may be new work. */
+  /** Ends the current sleep and every task's rest early: there may be new work. */
   wake(): void {
+    this.restUntil.clear();
     this.wakeUp?.();
   }
 
@@ -85,11 +91,25 @@ export class Worker {
     throw new Error(`worker did not go idle within ${maxRounds} rounds`);
   }
 
+  /** One round of the loop: the tasks not resting; one that handled nothing rests. */
+  private async round(): Promise<number> {
+    let handled = 0;
+    for (const task of this.tasks) {
+      if (this.stopping) break;
+      if ((this.restUntil.get(task) ?? 0) > performance.now()) continue;
+      const n = await task.tick();
+      handled += n;
+      if (n === 0) this.restUntil.set(task, performance.now() + this.options.pollIntervalMs);
+      else this.restUntil.delete(task);
+    }
+    return handled;
+  }
+
   private async run(): Promise<void> {
     while (!this.stopping) {
       let handled = 0;
       try {
-        handled = await this.runOnce();
+        handled = await this.round();
         this.failures = 0;
       } catch (err) {
         this.failures++;
@@ -97,7 +117,9 @@ export class Worker {
       }
       if (this.stopping) break;
       if (handled > 0) continue;
-      const wait = this.failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7)) : this.options.pollIntervalMs;
+      const firstRestEnds = Math.min(...this.restUntil.values()) - performance.now();
+      const idle = this.restUntil.size === 0 ? this.options.pollIntervalMs : Math.max(0, Math.min(this.options.pollIntervalMs, firstRestEnds));
+      const wait = this.failures > 0 ? Math.min(30_000, 250 * 2 ** Math.min(this.failures, 7)) : idle;
       await this.sleep(wait);
     }
   }
