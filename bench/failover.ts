@@ -13,10 +13,11 @@
  *     PostgreSQL: the deployment's shape, the API in one process and the workers in others), and
  *     meanwhile transactional sends from this process (the function behind
  *     `POST /api/messages/send`), one every 25 ms. Figure: `transactional_p99_ms` (each send's time
- *     until the provider accepted it) with, as `baseline`, the same sends on an idle system.
+ *     until the provider accepted it) with, as `baseline`, the same sends on an idle system, and
+ *     `broadcast_per_s_meanwhile`, the broadcast's pace while they were measured.
  *
  * Workers of part 1: 1 on SQLite, 4 on PostgreSQL, in this process. `QATRA_BENCH_FAILOVER_N` and `QATRA_BENCH_FAILOVER_BROADCAST_N`
- * override N and M.
+ * override N and M; `QATRA_BENCH_FAILOVER_TX_N` the transactional sends measured (400 large, 120 small).
  */
 import pino from 'pino';
 import { sql } from 'kysely';
@@ -301,9 +302,10 @@ async function laneRun(kind: DialectName, m: number, count: number) {
     // Measured while the broadcast is in full flow.
     while (sink.ids.length < 200) await sleep(20);
     const before = sink.ids.length;
+    const t = performance.now();
     const busy = await transactionalLatencies(env, count, 'busy');
     const during = sink.ids.length - before;
-    return { idle: p99(idle), busy: p99(busy), during };
+    return { idle: p99(idle), busy: p99(busy), during, broadcastPerS: Math.round((during * 1000) / (performance.now() - t)) };
   } finally {
     for (const w of workers) w.proc.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited()));
@@ -312,9 +314,7 @@ async function laneRun(kind: DialectName, m: number, count: number) {
   }
 }
 
-async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: number): Promise<void> {
-  const emit = (name: string, value: number, unit: string, baseline?: number) =>
-    ctx.emit(figure({ bench: 'failover', backend: kind, figure: name, value, unit, ...(baseline !== undefined ? { baseline } : {}) }));
+async function failoverFigures(kind: DialectName, n: number, emit: (name: string, value: number, unit: string, baseline?: number) => void): Promise<void> {
   const clean = await journeyRun(kind, n, false);
   const failed = await journeyRun(kind, n, true);
   console.error(`[failover ${kind}] sinks received ${failed.split.join(' + ')}`);
@@ -323,9 +323,17 @@ async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: 
   emit('failover_s', failed.failoverS ?? -1, 's');
   emit('messages_per_s', failed.rate, 'messages/s', clean.rate);
   if (clean.lost !== 0 || clean.duplicates !== 0) throw new Error(`the run without failure lost ${clean.lost} and duplicated ${clean.duplicates}`);
-  const lane = await laneRun(kind, m, m >= 100_000 ? 400 : 120);
+}
+
+async function benchBackend(kind: DialectName, ctx: BenchContext, n: number, m: number): Promise<void> {
+  const emit = (name: string, value: number, unit: string, baseline?: number) =>
+    ctx.emit(figure({ bench: 'failover', backend: kind, figure: name, value, unit, ...(baseline !== undefined ? { baseline } : {}) }));
+  if (n > 0) await failoverFigures(kind, n, emit);
+  const lane = await laneRun(kind, m, Number(process.env.QATRA_BENCH_FAILOVER_TX_N ?? (m >= 100_000 ? 400 : 120)));
   console.error(`[failover ${kind}] the broadcast sent ${lane.during} messages while the transactional sends were measured`);
   emit('transactional_p99_ms', lane.busy, 'ms', lane.idle);
+  // How hard the broadcast was pushing while they were measured (the workers' own pace).
+  emit('broadcast_per_s_meanwhile', lane.broadcastPerS, 'messages/s');
 }
 
 export const run: Bench = async (ctx) => {
