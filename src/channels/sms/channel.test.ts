@@ -207,4 +207,89 @@ describe.each(backends())('the SMS channel on %s', (kind) => {
       expect(await send(c, 'offer')).toEqual({ status: 'skipped', reason: 'unsubscribed from sms' });
     });
   });
+
+  describe('two providers in priority order, with failover', () => {
+    let first: TwilioTestServer;
+    let second: TwilioTestServer;
+    const ids: string[] = [];
+    const provider = async (server: TwilioTestServer, name: string, priority: number) => {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/channels/sms/providers',
+        headers: t.admin,
+        payload: { kind: 'twilio', name, priority, settings: { accountSid: server.accountSid, baseUrl: server.baseUrl, from: '+15005550006' }, secrets: { authToken: server.authToken } },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      ids.push(res.json().id);
+      return res.json().id as string;
+    };
+    beforeAll(async () => {
+      first = await startTwilioServer();
+      second = await startTwilioServer();
+      await provider(first, 'Primary', 1);
+      await provider(second, 'Backup', 2);
+    });
+    afterAll(async () => {
+      await first?.close();
+      await second?.close();
+      await h.deps.store.db.deleteFrom('channel_providers').where('id', 'in', ids).execute();
+      await h.deps.store.db.deleteFrom('email_circuits').where('workspace_id', '=', t.workspaceId).execute();
+    });
+
+    it('the first provider failing (500) sends the same record through the second at once; its circuit opens after 5 and it is skipped; a probe after the cool-down closes it', async () => {
+      const phones = Array.from({ length: 6 }, (_, i) => `+96650123460${i}`);
+      for (const p of phones) first.failures.set(p, { kind: 'http', status: 500 });
+      for (const [i, p] of phones.entries()) {
+        const c = await contact(p);
+        const result = await send(c, 'otp', 'transactional', { code: String(1000 + i) });
+        expect(result.status).toBe('sent');
+        const m = await record(`k${n}`);
+        const got = second.received.at(-1)!;
+        expect(got.params.To).toBe(p);
+        expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_message_id: got.sid });
+      }
+      // Five 500s opened the first one's circuit: the sixth message did not try it.
+      expect(first.received.filter((r) => phones.includes(r.params.To))).toHaveLength(5);
+      expect(second.received.filter((r) => phones.includes(r.params.To))).toHaveLength(6);
+      const circuit = await h.deps.store.db.selectFrom('email_circuits').selectAll().where('workspace_id', '=', t.workspaceId).where('provider_id', '=', `sms:${ids[0]}`).executeTakeFirstOrThrow();
+      expect(circuit).toMatchObject({ state: 'open', failures: 5 });
+
+      // Back, and the cool-down (30 s) passed: the next message probes it, and it takes the rest again.
+      first.failures.clear();
+      h.clock.advance(31_000);
+      const before = second.received.length;
+      for (const p of ['+966501234610', '+966501234611']) expect((await send(await contact(p), 'otp', 'transactional', { code: '1' })).status).toBe('sent');
+      expect(first.received.slice(-2).map((r) => r.params.To)).toEqual(['+966501234610', '+966501234611']);
+      expect(second.received.length).toBe(before);
+      expect((await h.deps.store.db.selectFrom('email_circuits').select('state').where('provider_id', '=', `sms:${ids[0]}`).executeTakeFirstOrThrow()).state).toBe('closed');
+    });
+
+    it('a rate limit with Retry-After tries the next provider without charging the circuit; a permanent refusal (invalid number) is not failed over', async () => {
+      first.failures.set('+966501234620', { kind: 'http', status: 429, retryAfter: '2' });
+      expect((await send(await contact('+966501234620'), 'otp', 'transactional', { code: '2' })).status).toBe('sent');
+      expect(second.received.at(-1)!.params.To).toBe('+966501234620');
+      const circuit = await h.deps.store.db.selectFrom('email_circuits').selectAll().where('provider_id', '=', `sms:${ids[0]}`).executeTakeFirstOrThrow();
+      expect(circuit).toMatchObject({ state: 'closed', failures: 0 });
+
+      first.failures.set('+966501234621', { kind: 'error', code: 21211 });
+      const before = second.received.length;
+      expect((await send(await contact('+966501234621'), 'otp', 'transactional', { code: '3' })).status).toBe('permanent');
+      expect(second.received.length).toBe(before);
+    });
+
+    it('every provider failing: the message stays queued (retryable) with one record; a later attempt sends it once', async () => {
+      first.failures.set('+966501234630', { kind: 'http', status: 503 });
+      second.failures.set('+966501234630', { kind: 'http', status: 503, once: true });
+      const c = await contact('+966501234630');
+      const key = `k${n + 1}`;
+      expect((await send(c, 'otp', 'transactional', { code: '4' })).status).toBe('retryable');
+      const queued = await record(key);
+      expect(queued.status).toBe('queued');
+      h.clock.advance(10 * 60_000);
+      const again = await channel.send({ workspaceId: t.workspaceId, contact: c, idempotencyKey: key, config: { template: 'otp' }, context: { data: { code: '4' } }, kind: 'transactional' });
+      expect(again.status).toBe('sent');
+      expect((await record(key)).id).toBe(queued.id);
+      expect(second.received.filter((r) => r.params.To === '+966501234630' && r.sid !== null)).toHaveLength(1);
+    });
+  });
 });

@@ -33,6 +33,7 @@ import { analyzeSms } from './encoding.js';
 import { appendOptOut } from './opt-out.js';
 import type { SmsSendResult } from './provider.js';
 import type { ActiveSmsProvider, SmsProviderPool } from './providers/pool.js';
+import { CircuitBoard, DEFAULT_CIRCUIT_POLICY } from '../circuits.js';
 import { getSmsSettings, type SmsSettings } from './settings.js';
 import { renderContextOf } from '../render-context.js';
 import { shortenLinks } from './short-links.js';
@@ -58,10 +59,15 @@ export interface SmsSenderDeps {
 
 interface SmsContext {
   settings: SmsSettings;
-  provider: ActiveSmsProvider;
+  /** In priority order: a retryable failure tries the next (failover), each behind its circuit. */
+  providers: ActiveSmsProvider[];
+  circuits: CircuitBoard;
   secret: string;
   ws: WorkspaceSettings;
 }
+
+/** An SMS provider's circuit among the workspace's circuits (email ones are list slugs, never with a colon). */
+const circuitOf = (provider: ActiveSmsProvider) => `sms:${provider.id}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -96,7 +102,7 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
   }
 
   async function deliver({ request, message, address }: ClaimedDelivery, context: SmsContext): Promise<DeliveryOutcome> {
-    const { settings, provider, secret, ws } = context;
+    const { settings, providers, circuits, secret, ws } = context;
     const marketing = request.kind === 'marketing';
     const phone = normalizePhone(address);
     const country = phone.ok ? phone.country : undefined;
@@ -139,36 +145,49 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
     if (analysis.segments === 0) return fail('the rendered SMS is empty');
     if (analysis.segments > settings.maxSegments) return fail(`the SMS is ${analysis.segments} segments (${analysis.encoding}); the workspace allows ${settings.maxSegments}`);
 
-    const chosen = (country && settings.senderIds[country]) || settings.senderIds.default || provider.from || 'Qatra';
-    const sender = marketing ? markSenderId(chosen, country, 'promotional', overrides) : { ok: true as const, senderId: chosen };
-    if (!sender.ok) return fail(sender.reason);
-
-    const content: SentContent = {
-      provider: provider.kind,
-      to: address,
-      subject: '',
-      links: short.links,
-      headerMessageId: null,
-      templateVersion: rendered.version,
-      segments: analysis.segments,
-      costMicros: provider.costMicrosPerSegment === undefined ? null : provider.costMicrosPerSegment * analysis.segments,
-    };
-    const waited = await budget(provider);
-    if (!waited.ok) return { result: { status: 'retryable', reason: `provider ${provider.id} is at its ${provider.perSecond}/s limit`, retryAfterMs: waited.retryAfterMs }, content };
-
-    const answer = await provider.provider.send({
-      recordId: message.id,
-      idempotencyKey: request.idempotencyKey,
-      to: address,
-      from: sender.senderId,
-      body: analysis.text,
-      encoding: analysis.encoding,
-      segments: analysis.segments,
-      statusCallbackUrl: deps.statusCallbackUrl?.(provider),
-    });
-    const { result, invalidNumber } = fromProvider(answer);
-    if (invalidNumber) return { result, content, suppressAddress: { source: provider.kind, detail: result.status === 'permanent' ? result.reason : 'invalid number', bounced: false } };
-    return { result, content };
+    // The one record (its id and idempotency key) goes to the providers in turn: an open circuit is
+    // skipped; a retryable answer counts against the provider's circuit (a rate limit with its
+    // Retry-After does not: the provider is fine, only busy) and the next one is tried at once.
+    let last: DeliveryOutcome | null = null;
+    for (const provider of providers) {
+      if (!(await circuits.allow(circuitOf(provider)))) continue;
+      const chosen = (country && settings.senderIds[country]) || settings.senderIds.default || provider.from || 'Qatra';
+      const sender = marketing ? markSenderId(chosen, country, 'promotional', overrides) : { ok: true as const, senderId: chosen };
+      if (!sender.ok) return fail(sender.reason);
+      const content: SentContent = {
+        provider: provider.kind,
+        to: address,
+        subject: '',
+        links: short.links,
+        headerMessageId: null,
+        templateVersion: rendered.version,
+        segments: analysis.segments,
+        costMicros: provider.costMicrosPerSegment === undefined ? null : provider.costMicrosPerSegment * analysis.segments,
+      };
+      // A provider's pace is shared by every worker; at its limit the message waits for it (a pace is
+      // not a failure, and spilling onto the next provider would undo the priority order).
+      const waited = await budget(provider);
+      if (!waited.ok) return { result: { status: 'retryable', reason: `provider ${provider.id} is at its ${provider.perSecond}/s limit`, retryAfterMs: waited.retryAfterMs }, content };
+      const answer = await provider.provider.send({
+        recordId: message.id,
+        idempotencyKey: request.idempotencyKey,
+        to: address,
+        from: sender.senderId,
+        body: analysis.text,
+        encoding: analysis.encoding,
+        segments: analysis.segments,
+        statusCallbackUrl: deps.statusCallbackUrl?.(provider),
+      });
+      const { result, invalidNumber } = fromProvider(answer);
+      if (result.status !== 'retryable') {
+        await circuits.succeeded(circuitOf(provider));
+        if (invalidNumber) return { result, content, suppressAddress: { source: provider.kind, detail: result.status === 'permanent' ? result.reason : 'invalid number', bounced: false } };
+        return { result, content };
+      }
+      last = { result, content };
+      if (answer.status === 'retryable' && answer.retryAfterMs === undefined) await circuits.failed(circuitOf(provider), result.reason);
+    }
+    return last ?? { result: { status: 'retryable', reason: `the circuit of every SMS provider is open (${providers.map((p) => p.id).join(', ')})` }, content: null };
   }
 
   return {
@@ -186,13 +205,14 @@ export function smsSender(deps: SmsSenderDeps): ChannelSender<SmsContext> {
       return phone.ok ? { ok: true, value: phone.e164 } : { ok: false, reason: `invalid phone number: ${phone.reason}` };
     },
     async workspace(workspaceId) {
-      const [settings, provider, secret, ws] = await Promise.all([
+      const [settings, providers, circuits, secret, ws] = await Promise.all([
         getSmsSettings(store.db, workspaceId),
-        deps.providers.get(workspaceId),
+        deps.providers.list(workspaceId),
+        CircuitBoard.load({ store, clock }, workspaceId, DEFAULT_CIRCUIT_POLICY),
         workspaceSecret(store, workspaceId, secrets),
         getWorkspaceSettings(store.db, workspaceId),
       ]);
-      return { settings, provider, secret, ws };
+      return { settings, providers, circuits, secret, ws };
     },
     deliver,
   };

@@ -20,7 +20,7 @@ import { isEspKind } from '../providers/esp/kinds.js';
 import { emailProviders } from '../providers/registry.js';
 import { loadEmailSettings, type EmailSecrets, type EmailSettings, type ResolvedEmailSettings } from '../settings.js';
 import type { EmailProviderKind } from '../tables.js';
-import { CircuitBoard } from './circuits.js';
+import { CircuitBoard } from '../../circuits.js';
 import { SendGate } from '../limits/gate.js';
 import { loadProviderList, type ListedProvider } from './list.js';
 import { route, type RouteInput } from './rules.js';

@@ -19,7 +19,7 @@ import type { Store } from '../../../store/store.js';
 import { usedIn } from '../limits/counters.js';
 import { slotsInUse } from '../limits/slots.js';
 import { DAY_MS, domainThrottleSchema, throttleSchema, warmupDay, warmupSchema, windowStart } from '../limits/limits.js';
-import { loadCircuits } from './circuits.js';
+import { loadCircuits } from '../../circuits.js';
 import { loadProviderList, providerListInputSchema, publicProvider, saveProviderList, type ProviderList } from './list.js';
 import { routingPolicySchema, routingRuleSchema } from './rules.js';
 

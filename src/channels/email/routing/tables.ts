@@ -3,6 +3,7 @@
  */
 import type { ColumnType } from 'kysely';
 import type { JsonColumn } from '../../../store/columns.js';
+import type { CircuitState } from '../../circuits.js';
 
 export interface EmailProviderListTable {
   workspace_id: string;
@@ -29,8 +30,6 @@ export interface EmailRoutingTable {
   throttles: ColumnType<unknown, string | undefined, string>;
   updated_at: number;
 }
-
-export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface EmailCircuitsTable {
   workspace_id: string;

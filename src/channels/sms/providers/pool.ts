@@ -1,8 +1,8 @@
 /**
- * @module A workspace's SMS provider: the first configured one by priority (`channel_providers`,
- * channel `sms`), else the dev outbox. Built once per provider version and reused (an SMPP session,
- * keep-alive connections), rebuilt when its row changes, closed with the channel. Routing between
- * several providers and failover are a later step (docs/channels.md); the pool already keeps each.
+ * @module A workspace's SMS providers: the configured ones in priority order (`channel_providers`,
+ * channel `sms`), tried in that order with failover (../channel.ts), else the dev outbox. Each is
+ * built once per provider version and reused (an SMPP session, keep-alive connections), rebuilt when
+ * its row changes, closed with the channel.
  */
 import type { JsonObject } from '../../../core/json.js';
 import type { SmsProvider } from '../provider.js';
@@ -37,14 +37,15 @@ export interface SmsProviderPoolDeps {
 }
 
 export interface SmsProviderPool {
-  get(workspaceId: string): Promise<ActiveSmsProvider>;
+  /** The providers in priority order (at least one: the outbox when none is configured). */
+  list(workspaceId: string): Promise<ActiveSmsProvider[]>;
   close(): Promise<void>;
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
 export function createSmsProviderPool(deps: SmsProviderPoolDeps): SmsProviderPool {
-  // Two batches asking at once share one build (one SMPP session, not two): see `get`.
+  // Two batches asking at once share one build (one SMPP session, not two): see `current`.
   const built = new Map<string, { version: number; active: ActiveSmsProvider }>();
 
   function activate(record: SmsProviderRecord | undefined, workspaceId: string): ActiveSmsProvider {
@@ -60,18 +61,23 @@ export function createSmsProviderPool(deps: SmsProviderPoolDeps): SmsProviderPoo
     };
   }
 
+  // Synchronous: two batches asking at once share one build (no await between the check and the set).
+  function current(record: SmsProviderRecord | undefined, workspaceId: string): ActiveSmsProvider {
+    const key = record ? record.id : `outbox:${workspaceId}`;
+    const version = record?.updatedAt ?? 0;
+    const have = built.get(key);
+    if (have && have.version === version) return have.active;
+    const active = activate(record, workspaceId);
+    built.set(key, { version, active });
+    if (have) void have.active.provider.close().catch(() => {});
+    return active;
+  }
+
   return {
-    async get(workspaceId) {
-      const [record] = await deps.load(workspaceId);
-      const key = record ? record.id : `outbox:${workspaceId}`;
-      const version = record?.updatedAt ?? 0;
-      const have = built.get(key);
-      if (have && have.version === version) return have.active;
-      // Built synchronously after the read: no await between the check and the set.
-      const active = activate(record, workspaceId);
-      built.set(key, { version, active });
-      if (have) void have.active.provider.close().catch(() => {});
-      return active;
+    async list(workspaceId) {
+      const records = await deps.load(workspaceId);
+      if (records.length === 0) return [current(undefined, workspaceId)];
+      return records.map((r) => current(r, workspaceId));
     },
     async close() {
       await Promise.all([...built.values()].map((b) => b.active.provider.close().catch(() => {})));

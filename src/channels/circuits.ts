@@ -1,6 +1,7 @@
 /**
- * @module The circuit breaker of each email provider, shared by every worker and API process
- * through `email_circuits` (one row per provider, created at its first failure).
+ * @module The circuit breaker of each channel provider, shared by every worker and API process
+ * through `email_circuits` (one row per provider, created at its first failure; the table is named
+ * for its first user: email providers are keyed by their list id, SMS providers as `sms:<id>`).
  *
  *   closed     mail goes to the provider. A retryable failure (connection refused, timeout, 4xx)
  *              counts; `policy.failures` of them in a row within `policy.windowSeconds` open it.
@@ -16,10 +17,23 @@
  * date with what its own sends learn; it writes only when something changes (a failure, a probe, the
  * first success after failures), so the hot path of a healthy provider costs no write.
  */
-import type { Clock } from '../../../core/clock.js';
-import type { Store } from '../../../store/store.js';
-import type { RoutingPolicy } from './rules.js';
-import type { CircuitState } from './tables.js';
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/store.js';
+
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** When a circuit opens and when it is probed (an email workspace's routing policy has these). */
+export interface CircuitPolicy {
+  /** Consecutive retryable failures that open it. */
+  failures: number;
+  /** Within this many seconds. */
+  windowSeconds: number;
+  /** An open circuit lets one probe through after this long. */
+  coolDownSeconds: number;
+}
+
+/** The policy of providers that have no routing policy of their own (SMS): as email's default. */
+export const DEFAULT_CIRCUIT_POLICY: CircuitPolicy = Object.freeze({ failures: 5, windowSeconds: 60, coolDownSeconds: 30 });
 
 export interface Circuit {
   state: CircuitState;
@@ -52,7 +66,7 @@ export async function loadCircuits(store: Store, workspaceId: string): Promise<M
 }
 
 /** The circuit after one more retryable failure at `now` (pure). */
-export function afterFailure(c: Circuit, now: number, error: string, policy: RoutingPolicy): Circuit {
+export function afterFailure(c: Circuit, now: number, error: string, policy: CircuitPolicy): Circuit {
   const lastError = error.slice(0, 500);
   if (c.state !== 'closed') return { ...c, state: 'open', failures: c.failures + 1, openedAt: now, probeAt: null, lastError, updatedAt: now };
   const fresh = c.firstFailureAt === null || c.failures === 0 || now - c.firstFailureAt > policy.windowSeconds * 1000;
@@ -62,7 +76,7 @@ export function afterFailure(c: Circuit, now: number, error: string, policy: Rou
   return { ...c, failures, firstFailureAt, lastError, updatedAt: now };
 }
 
-async function recordFailure(store: Store, workspaceId: string, providerId: string, now: number, error: string, policy: RoutingPolicy): Promise<Circuit> {
+async function recordFailure(store: Store, workspaceId: string, providerId: string, now: number, error: string, policy: CircuitPolicy): Promise<Circuit> {
   return store.transaction(async (trx) => {
     await trx
       .insertInto('email_circuits')
@@ -98,11 +112,11 @@ export class CircuitBoard {
   constructor(
     private readonly deps: { store: Store; clock: Clock },
     private readonly workspaceId: string,
-    private readonly policy: RoutingPolicy,
+    private readonly policy: CircuitPolicy,
     private readonly circuits: Map<string, Circuit>,
   ) {}
 
-  static async load(deps: { store: Store; clock: Clock }, workspaceId: string, policy: RoutingPolicy): Promise<CircuitBoard> {
+  static async load(deps: { store: Store; clock: Clock }, workspaceId: string, policy: CircuitPolicy): Promise<CircuitBoard> {
     return new CircuitBoard(deps, workspaceId, policy, await loadCircuits(deps.store, workspaceId));
   }
 
