@@ -249,8 +249,8 @@ describe.each(backends())('the SMS channel on %s', (kind) => {
         expect(m).toMatchObject({ status: 'sent', provider: 'twilio', provider_message_id: got.sid });
       }
       // Five 500s opened the first one's circuit: the sixth message did not try it.
-      expect(first.received.filter((r) => phones.includes(r.params.To))).toHaveLength(5);
-      expect(second.received.filter((r) => phones.includes(r.params.To))).toHaveLength(6);
+      expect(first.received.filter((r) => phones.includes(r.params.To ?? ''))).toHaveLength(5);
+      expect(second.received.filter((r) => phones.includes(r.params.To ?? ''))).toHaveLength(6);
       const circuit = await h.deps.store.db.selectFrom('email_circuits').selectAll().where('workspace_id', '=', t.workspaceId).where('provider_id', '=', `sms:${ids[0]}`).executeTakeFirstOrThrow();
       expect(circuit).toMatchObject({ state: 'open', failures: 5 });
 
