@@ -16,8 +16,8 @@
  * A rate token taken for a send that then did not go is given back (`release`); a connection slot
  * is freed when the send has answered, whatever the answer (`finish`).
  *
- * Every count is a row shared by all workers (./counters.ts, ./slots.ts). Without any throttle or warm-up configured and no domain in backoff,
- * the gate costs no statement.
+ * Every count is a row shared by all workers (./counters.ts, ./slots.ts). Without any throttle,
+ * connection cap or warm-up configured and no domain in backoff, the gate costs no statement.
  */
 import type { Clock } from '../../../core/clock.js';
 import type { Store } from '../../../store/store.js';
