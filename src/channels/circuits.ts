@@ -17,10 +17,25 @@
  * date with what its own sends learn; it writes only when something changes (a failure, a probe, the
  * first success after failures), so the hot path of a healthy provider costs no write.
  */
+import type { Selectable } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** A row of `email_circuits` (migrations/000030.sql), for Kysely. */
+export interface EmailCircuitsTable {
+  workspace_id: string;
+  /** An email list entry's id, or `sms:<channel provider id>`. */
+  provider_id: string;
+  state: CircuitState;
+  failures: number;
+  first_failure_at: number | null;
+  opened_at: number | null;
+  probe_at: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
 
 /** When a circuit opens and when it is probed (an email workspace's routing policy has these). */
 export interface CircuitPolicy {
@@ -47,22 +62,24 @@ export interface Circuit {
 
 const CLOSED: Circuit = Object.freeze({ state: 'closed', failures: 0, firstFailureAt: null, openedAt: null, probeAt: null, lastError: null, updatedAt: 0 });
 
+const orNull = (v: number | null) => (v === null ? null : Number(v));
+
+/** A stored circuit row as the breaker sees it (PostgreSQL answers bigint columns as strings). */
+function toCircuit(r: Selectable<EmailCircuitsTable>): Circuit {
+  return {
+    state: r.state,
+    failures: Number(r.failures),
+    firstFailureAt: orNull(r.first_failure_at),
+    openedAt: orNull(r.opened_at),
+    probeAt: orNull(r.probe_at),
+    lastError: r.last_error,
+    updatedAt: Number(r.updated_at),
+  };
+}
+
 export async function loadCircuits(store: Store, workspaceId: string): Promise<Map<string, Circuit>> {
   const rows = await store.db.selectFrom('email_circuits').selectAll().where('workspace_id', '=', workspaceId).execute();
-  return new Map(
-    rows.map((r) => [
-      r.provider_id,
-      {
-        state: r.state,
-        failures: Number(r.failures),
-        firstFailureAt: r.first_failure_at === null ? null : Number(r.first_failure_at),
-        openedAt: r.opened_at === null ? null : Number(r.opened_at),
-        probeAt: r.probe_at === null ? null : Number(r.probe_at),
-        lastError: r.last_error,
-        updatedAt: Number(r.updated_at),
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.provider_id, toCircuit(r)]));
 }
 
 /** The circuit after one more retryable failure at `now` (pure). */
@@ -85,16 +102,7 @@ async function recordFailure(store: Store, workspaceId: string, providerId: stri
       .execute();
     // Locked: two workers failing at once both count.
     const row = await store.adapter.lockRows(trx.selectFrom('email_circuits').selectAll().where('workspace_id', '=', workspaceId).where('provider_id', '=', providerId)).executeTakeFirstOrThrow();
-    const current: Circuit = {
-      state: row.state,
-      failures: Number(row.failures),
-      firstFailureAt: row.first_failure_at === null ? null : Number(row.first_failure_at),
-      openedAt: row.opened_at === null ? null : Number(row.opened_at),
-      probeAt: row.probe_at === null ? null : Number(row.probe_at),
-      lastError: row.last_error,
-      updatedAt: Number(row.updated_at),
-    };
-    const next = afterFailure(current, now, error, policy);
+    const next = afterFailure(toCircuit(row), now, error, policy);
     await trx
       .updateTable('email_circuits')
       .set({ state: next.state, failures: next.failures, first_failure_at: next.firstFailureAt, opened_at: next.openedAt, probe_at: next.probeAt, last_error: next.lastError, updated_at: now })

@@ -25,7 +25,7 @@ export interface Database {
   outbox: import('../channels/email/tables.js').OutboxTable;
   email_provider_list: import('../channels/email/routing/tables.js').EmailProviderListTable;
   email_routing: import('../channels/email/routing/tables.js').EmailRoutingTable;
-  email_circuits: import('../channels/email/routing/tables.js').EmailCircuitsTable;
+  email_circuits: import('../channels/circuits.js').EmailCircuitsTable;
   email_send_counters: import('../channels/email/routing/tables.js').EmailSendCountersTable;
   email_domain_backoff: import('../channels/email/routing/tables.js').EmailDomainBackoffTable;
   email_send_slots: import('../channels/email/routing/tables.js').EmailSendSlotsTable;

@@ -1,9 +1,9 @@
 /**
- * @module Row types of the provider list, routing rules and circuits (migrations/000030.sql), for Kysely.
+ * @module Row types of the provider list and routing rules (migrations/000030.sql), for Kysely; the
+ * circuits' rows are ../../circuits.ts's.
  */
 import type { ColumnType } from 'kysely';
 import type { JsonColumn } from '../../../store/columns.js';
-import type { CircuitState } from '../../circuits.js';
 
 export interface EmailProviderListTable {
   workspace_id: string;
@@ -28,18 +28,6 @@ export interface EmailRoutingTable {
   policy: JsonColumn;
   /** Per-recipient-domain throttles (../limits/limits.ts; migrations/000038.sql). */
   throttles: ColumnType<unknown, string | undefined, string>;
-  updated_at: number;
-}
-
-export interface EmailCircuitsTable {
-  workspace_id: string;
-  provider_id: string;
-  state: CircuitState;
-  failures: number;
-  first_failure_at: number | null;
-  opened_at: number | null;
-  probe_at: number | null;
-  last_error: string | null;
   updated_at: number;
 }
 
