@@ -153,6 +153,9 @@ describe.skipIf(!!missing)('first steps and template editing in Chromium', () =>
     await go('/journeys');
     await page.getByTestId('setup-checklist').getByRole('heading', { name: 'جهّز حسابك' }).waitFor();
     expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    // What stands in the way is worded in Arabic too (the server sends a code, not English words).
+    await page.getByTestId('setup-first_journey-problem').getByText('توجد رحلة مسودة: انشرها').waitFor();
+    expect(await page.getByTestId('setup-sending_domain-problem').textContent()).toContain('لا يوجد عنوان مرسِل خاص بك بعد');
     await go('/gallery');
     await page.getByRole('heading', { name: 'ابدأ من رحلة جاهزة' }).waitFor();
     await page.getByTestId('gallery-birthday').getByRole('heading', { name: 'عيد الميلاد' }).waitFor();

@@ -17,7 +17,7 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
   const state = async () => {
     const res = await call('GET', '/api/setup/checklist');
     expect(res.statusCode, res.body).toBe(200);
-    return res.json() as { complete: boolean; items: { id: string; done: boolean; detail?: string; link: string }[] };
+    return res.json() as { complete: boolean; items: { id: string; done: boolean; detail?: string; problem?: { code: string; domain?: string; records?: string[] }; link: string }[] };
   };
   const done = async () => Object.fromEntries((await state()).items.map((i) => [i.id, i.done]));
 
@@ -37,7 +37,7 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
     expect(s.items).toEqual([
       { id: 'postal_address', done: false, link: '/settings#ws-title' },
       { id: 'email_provider', done: false, link: '/settings#email-title' },
-      { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-title' },
+      { id: 'sending_domain', done: false, detail: 'no From address of your own yet', problem: { code: 'no_from_address' }, link: '/settings#email-title' },
       { id: 'first_contact', done: false, link: '/contacts' },
       { id: 'first_journey', done: false, link: '/gallery' },
     ]);
@@ -48,7 +48,7 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
     expect(await done()).toEqual({ postal_address: true, email_provider: false, sending_domain: false, first_contact: false, first_journey: false });
 
     await saveEmailSettings(h.deps, a.workspaceId, emailSettingsSchema.parse({ provider: 'outbox', from: { address: 'news@shop.test' } }));
-    expect((await state()).items[1]).toMatchObject({ id: 'email_provider', done: false, detail: expect.stringContaining('outbox') });
+    expect((await state()).items[1]).toMatchObject({ id: 'email_provider', done: false, detail: expect.stringContaining('outbox'), problem: { code: 'outbox' } });
 
     await saveEmailSettings(
       h.deps,
@@ -59,6 +59,8 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
     expect(s.items[1]).toMatchObject({ id: 'email_provider', done: true });
     // The domain publishes nothing yet: asked of the DNS server, not done, and the summary says why.
     expect(s.items[2]).toMatchObject({ id: 'sending_domain', done: false, detail: expect.stringMatching(/^shop\.test: /), link: '/settings#email-title' });
+    // The same as a code the web app words in Arabic or Persian: every record is missing.
+    expect(s.items[2]!.problem).toEqual({ code: 'dns', domain: 'shop.test', records: ['spf', 'dkim', 'dmarc'] });
     expect(dns.asked).toContain('TXT _dmarc.shop.test');
 
     dns.zone.txt!['shop.test'] = ['v=spf1 a:smtp.mailer.test -all'];
@@ -73,7 +75,7 @@ describe.each(backends())('the setup checklist on %s', (kind) => {
 
     expect((await call('POST', '/api/gallery/birthday/use')).statusCode).toBe(201);
     s = await state();
-    expect(s.items[4]).toEqual({ id: 'first_journey', done: false, detail: 'a draft journey exists: publish it', link: '/journeys' });
+    expect(s.items[4]).toEqual({ id: 'first_journey', done: false, detail: 'a draft journey exists: publish it', problem: { code: 'draft_journey' }, link: '/journeys' });
     expect(s.complete).toBe(false);
 
     const item = GALLERY.find((g) => g.id === 'birthday')!;

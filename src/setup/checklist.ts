@@ -15,11 +15,24 @@ import { getWorkspaceSettings } from '../templates/workspace-settings.js';
 export const CHECKLIST_ITEMS = ['postal_address', 'email_provider', 'sending_domain', 'first_contact', 'first_journey'] as const;
 export type ChecklistItemId = (typeof CHECKLIST_ITEMS)[number];
 
+export const CHECKLIST_PROBLEMS = ['no_from_address', 'outbox', 'dns', 'draft_journey'] as const;
+export type ChecklistProblemCode = (typeof CHECKLIST_PROBLEMS)[number];
+export type DnsRecord = 'spf' | 'dkim' | 'dmarc';
+
+/** What stands in the way, as a code the web app words in the reader's language. */
+export interface ChecklistProblem {
+  code: ChecklistProblemCode;
+  /** `dns`: the first From domain that does not pass, and which of its records need attention. */
+  domain?: string;
+  records?: DnsRecord[];
+}
+
 export interface ChecklistItem {
   id: ChecklistItemId;
   done: boolean;
-  /** What stands in the way, in words (a domain's DNS summary, "a draft journey exists"…); absent when done or obvious. */
+  /** What stands in the way, in English words for API readers (a domain's DNS summary, "a draft journey exists"…); absent when done or obvious. */
   detail?: string;
+  problem?: ChecklistProblem;
   /** Where in the web app (path under /app) this is done. */
   link: string;
 }
@@ -34,21 +47,37 @@ export async function setupChecklist(deps: Pick<AppDeps, 'store' | 'secretBox' |
   ]);
   const ownProvider = email !== null && email.provider !== 'outbox';
   let domain: ChecklistItem;
-  if (!email) domain = { id: 'sending_domain', done: false, detail: 'no From address of your own yet', link: '/settings#email-title' };
+  if (!email) domain = { id: 'sending_domain', done: false, detail: 'no From address of your own yet', problem: { code: 'no_from_address' }, link: '/settings#email-title' };
   else {
     const report = await checkWorkspaceDomains(deps, workspaceId, resolver);
     const failing = report.domains.find((d) => !d.ok);
     domain = failing
-      ? { id: 'sending_domain', done: false, detail: `${failing.domain}: ${failing.summary}`, link: '/settings#email-title' }
+      ? {
+          id: 'sending_domain',
+          done: false,
+          detail: `${failing.domain}: ${failing.summary}`,
+          problem: { code: 'dns', domain: failing.domain, records: (['spf', 'dkim', 'dmarc'] as const).filter((r) => failing[r].status !== 'ok' || ('aligned' in failing[r] && !failing[r].aligned)) },
+          link: '/settings#email-title',
+        }
       : { id: 'sending_domain', done: report.domains.length > 0, link: '/settings#email-title' };
   }
   const live = journeys.some((j) => j.status === 'live' || j.status === 'paused');
   const items: ChecklistItem[] = [
     { id: 'postal_address', done: settings.postalAddress.trim() !== '', link: '/settings#ws-title' },
-    { id: 'email_provider', done: ownProvider, ...(email?.provider === 'outbox' ? { detail: 'the outbox keeps messages instead of sending them' } : {}), link: '/settings#email-title' },
+    {
+      id: 'email_provider',
+      done: ownProvider,
+      ...(email?.provider === 'outbox' ? { detail: 'the outbox keeps messages instead of sending them', problem: { code: 'outbox' } } : {}),
+      link: '/settings#email-title',
+    },
     domain,
     { id: 'first_contact', done: contact !== undefined, link: '/contacts' },
-    { id: 'first_journey', done: live, ...(!live && journeys.length > 0 ? { detail: 'a draft journey exists: publish it' } : {}), link: live || journeys.length > 0 ? '/journeys' : '/gallery' },
+    {
+      id: 'first_journey',
+      done: live,
+      ...(!live && journeys.length > 0 ? { detail: 'a draft journey exists: publish it', problem: { code: 'draft_journey' } } : {}),
+      link: live || journeys.length > 0 ? '/journeys' : '/gallery',
+    },
   ];
   return { items, complete: items.every((i) => i.done) };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses } from '../api/schemas.js';
-import { CHECKLIST_ITEMS, setupChecklist } from './checklist.js';
+import { CHECKLIST_ITEMS, CHECKLIST_PROBLEMS, setupChecklist } from './checklist.js';
 
 export const setupRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -18,7 +18,18 @@ export const setupRoutes: RouteModule = (app, deps) => {
         summary: 'What the workspace still lacks before its first journey sends: postal address, email provider, sending domain DNS, a first contact, a first live journey',
         response: {
           200: z.object({
-            items: z.array(z.object({ id: z.enum(CHECKLIST_ITEMS), done: z.boolean(), detail: z.string().optional(), link: z.string().describe('where in the web app (under /app) it is done') })),
+            items: z.array(
+              z.object({
+                id: z.enum(CHECKLIST_ITEMS),
+                done: z.boolean(),
+                detail: z.string().optional().describe('what stands in the way, in English'),
+                problem: z
+                  .object({ code: z.enum(CHECKLIST_PROBLEMS), domain: z.string().optional(), records: z.array(z.enum(['spf', 'dkim', 'dmarc'])).optional() })
+                  .optional()
+                  .describe('the same as a code, for a client to word in its own language'),
+                link: z.string().describe('where in the web app (under /app) it is done'),
+              }),
+            ),
             complete: z.boolean(),
           }),
           ...errorResponses,

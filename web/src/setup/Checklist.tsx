@@ -9,17 +9,23 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import type { MessageKey } from '../messages';
 
+interface Problem {
+  code: 'no_from_address' | 'outbox' | 'dns' | 'draft_journey';
+  domain?: string;
+  records?: string[];
+}
+
 interface Item {
   id: string;
   done: boolean;
-  detail?: string;
+  problem?: Problem;
   link: string;
 }
 
 const dismissKey = (workspaceId: string) => `qatra.setup.dismissed.${workspaceId}`;
 
 export function SetupChecklist({ workspaceId }: { workspaceId: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [state, setState] = useState<{ items: Item[]; complete: boolean } | null>(null);
   const [dismissed, setDismissed] = useState(() => localStorage.getItem(dismissKey(workspaceId)) === '1');
   useEffect(() => {
@@ -28,6 +34,9 @@ export function SetupChecklist({ workspaceId }: { workspaceId: string }) {
   }, [dismissed]);
   if (dismissed || !state || state.complete) return null;
   const done = state.items.filter((i) => i.done).length;
+  // The server's `detail` is English for API readers; the screen words the problem's code.
+  const problem = (p: Problem) =>
+    t(`setup.problem.${p.code}` as MessageKey, { domain: p.domain ?? '', records: new Intl.ListFormat(lang, { type: 'conjunction' }).format((p.records ?? []).map((r) => r.toUpperCase())) });
   const go = (link: string) => {
     // The router keeps the path; the section to show is the fragment.
     const hash = link.split('#')[1];
@@ -64,10 +73,10 @@ export function SetupChecklist({ workspaceId }: { workspaceId: string }) {
                 {t(`setup.${i.id}` as MessageKey)}
               </Link>
             )}
-            {i.detail && !i.done && (
-              <span className="muted small" dir="auto">
+            {i.problem && !i.done && (
+              <span className="muted small" data-testid={`setup-${i.id}-problem`}>
                 {' '}
-                — {i.detail}
+                — <bdi>{problem(i.problem)}</bdi>
               </span>
             )}
           </li>
