@@ -38,7 +38,39 @@ const ar = (subject: string, preheader: string, heading: string, paragraphs: str
   unsubscribe: 'إلغاء الاشتراك',
 });
 const shop = 'https://example.com';
-const message = (id: string, nodeName: string, key: string) => ({ id, name: nodeName, type: 'message', channel: 'email', template: `{{template:${key}}}` });
+
+/** A step of a gallery journey, in the order it runs. */
+type Step =
+  | { send: string; name: string }
+  | { delay: string; id: string; name: string }
+  /** Waits for `event` up to `timeout`: the event leads to the exit `onEvent`, the timeout to the next step. */
+  | { waitFor: string; timeout: string; id: string; name: string; onEvent: string };
+
+/**
+ * The start, nodes and edges of a journey that runs `steps` one after another and ends at the
+ * exit `end`; `exits` names every exit (`end` and each wait's `onEvent`). A `send` step is an email
+ * whose id is its template key.
+ */
+function chain(steps: Step[], end: string, exits: Record<string, string>) {
+  const node = (s: Step) =>
+    'send' in s
+      ? { id: s.send, name: s.name, type: 'message', channel: 'email', template: `{{template:${s.send}}}` }
+      : 'delay' in s
+        ? { id: s.id, name: s.name, type: 'delay', duration: s.delay }
+        : { id: s.id, name: s.name, type: 'wait_for_event', event: s.waitFor, timeout: s.timeout };
+  const idOf = (s: Step) => ('send' in s ? s.send : s.id);
+  const edges = steps.flatMap((s, i) => {
+    const to = i + 1 < steps.length ? idOf(steps[i + 1]!) : end;
+    return 'waitFor' in s
+      ? [
+          { from: s.id, output: 'event', to: s.onEvent },
+          { from: s.id, output: 'timeout', to },
+        ]
+      : [{ from: idOf(s), to }];
+  });
+  const exitNodes = Object.entries(exits).map(([id, exitName]) => ({ id, name: exitName, type: 'exit' }));
+  return { start: idOf(steps[0]!), nodes: [...steps.map(node), ...exitNodes], edges };
+}
 
 export const GALLERY: readonly GalleryItem[] = [
   {
@@ -48,22 +80,17 @@ export const GALLERY: readonly GalleryItem[] = [
     journey: {
       trigger: { type: 'event', event: 'signed_up' },
       entry: { reentry: { mode: 'never' } },
-      start: 'welcome',
-      nodes: [
-        message('welcome', 'Send: Welcome', 'welcome'),
-        { id: 'wait-2d', name: 'Wait 2 days', type: 'delay', duration: '2d' },
-        message('tips', 'Send: Getting started tips', 'tips'),
-        { id: 'wait-3d', name: 'Wait 3 days', type: 'delay', duration: '3d' },
-        message('offer', 'Send: First order offer', 'offer'),
-        { id: 'done', name: 'Done', type: 'exit' },
-      ],
-      edges: [
-        { from: 'welcome', to: 'wait-2d' },
-        { from: 'wait-2d', to: 'tips' },
-        { from: 'tips', to: 'wait-3d' },
-        { from: 'wait-3d', to: 'offer' },
-        { from: 'offer', to: 'done' },
-      ],
+      ...chain(
+        [
+          { send: 'welcome', name: 'Send: Welcome' },
+          { delay: '2d', id: 'wait-2d', name: 'Wait 2 days' },
+          { send: 'tips', name: 'Send: Getting started tips' },
+          { delay: '3d', id: 'wait-3d', name: 'Wait 3 days' },
+          { send: 'offer', name: 'Send: First order offer' },
+        ],
+        'done',
+        { done: 'Done' },
+      ),
       goal: { event: 'order_completed', valueProperty: 'total' },
       exitWhen: [{ event: 'unsubscribed' }],
       settings: { quietHours: { start: '21:00', end: '08:00', outcome: 'defer' }, maxDuration: '30d' },
@@ -108,23 +135,16 @@ export const GALLERY: readonly GalleryItem[] = [
     journey: {
       trigger: { type: 'event', event: 'checkout_started' },
       entry: { reentry: { mode: 'after_interval', interval: '7d', from: 'entry' } },
-      start: 'wait-order',
-      nodes: [
-        { id: 'wait-order', name: 'Wait for the order (4 hours)', type: 'wait_for_event', event: 'order_completed', timeout: '4h' },
-        message('reminder', 'Send: Cart reminder', 'reminder'),
-        { id: 'wait-1d', name: 'Wait for the order (1 day)', type: 'wait_for_event', event: 'order_completed', timeout: '1d' },
-        message('last-nudge', 'Send: Last nudge', 'last-nudge'),
-        { id: 'bought', name: 'Bought', type: 'exit' },
-        { id: 'gave-up', name: 'Gave up', type: 'exit' },
-      ],
-      edges: [
-        { from: 'wait-order', output: 'event', to: 'bought' },
-        { from: 'wait-order', output: 'timeout', to: 'reminder' },
-        { from: 'reminder', to: 'wait-1d' },
-        { from: 'wait-1d', output: 'event', to: 'bought' },
-        { from: 'wait-1d', output: 'timeout', to: 'last-nudge' },
-        { from: 'last-nudge', to: 'gave-up' },
-      ],
+      ...chain(
+        [
+          { waitFor: 'order_completed', timeout: '4h', id: 'wait-order', name: 'Wait for the order (4 hours)', onEvent: 'bought' },
+          { send: 'reminder', name: 'Send: Cart reminder' },
+          { waitFor: 'order_completed', timeout: '1d', id: 'wait-1d', name: 'Wait for the order (1 day)', onEvent: 'bought' },
+          { send: 'last-nudge', name: 'Send: Last nudge' },
+        ],
+        'gave-up',
+        { bought: 'Bought', 'gave-up': 'Gave up' },
+      ),
       goal: { event: 'order_completed', valueProperty: 'total' },
       settings: { maxDuration: '7d' },
     },
@@ -154,23 +174,16 @@ export const GALLERY: readonly GalleryItem[] = [
     journey: {
       trigger: { type: 'event', event: 'order_completed' },
       entry: { reentry: { mode: 'after_exit' } },
-      start: 'wait-60d',
-      nodes: [
-        { id: 'wait-60d', name: 'Wait for another order (60 days)', type: 'wait_for_event', event: 'order_completed', timeout: '60d' },
-        message('miss-you', 'Send: We miss you', 'miss-you'),
-        { id: 'wait-14d', name: 'Wait for an order (14 days)', type: 'wait_for_event', event: 'order_completed', timeout: '14d' },
-        message('last-chance', 'Send: Last chance', 'last-chance'),
-        { id: 'came-back', name: 'Came back', type: 'exit' },
-        { id: 'done', name: 'Done', type: 'exit' },
-      ],
-      edges: [
-        { from: 'wait-60d', output: 'event', to: 'came-back' },
-        { from: 'wait-60d', output: 'timeout', to: 'miss-you' },
-        { from: 'miss-you', to: 'wait-14d' },
-        { from: 'wait-14d', output: 'event', to: 'came-back' },
-        { from: 'wait-14d', output: 'timeout', to: 'last-chance' },
-        { from: 'last-chance', to: 'done' },
-      ],
+      ...chain(
+        [
+          { waitFor: 'order_completed', timeout: '60d', id: 'wait-60d', name: 'Wait for another order (60 days)', onEvent: 'came-back' },
+          { send: 'miss-you', name: 'Send: We miss you' },
+          { waitFor: 'order_completed', timeout: '14d', id: 'wait-14d', name: 'Wait for an order (14 days)', onEvent: 'came-back' },
+          { send: 'last-chance', name: 'Send: Last chance' },
+        ],
+        'done',
+        { 'came-back': 'Came back', done: 'Done' },
+      ),
       goal: { event: 'order_completed', valueProperty: 'total' },
       settings: { maxDuration: '90d' },
     },
@@ -200,9 +213,7 @@ export const GALLERY: readonly GalleryItem[] = [
     journey: {
       trigger: { type: 'date_attribute', attribute: 'birthday', mode: 'yearly', offsetDays: 0, time: '09:00' },
       entry: { reentry: { mode: 'after_exit' } },
-      start: 'greeting',
-      nodes: [message('greeting', 'Send: Happy birthday', 'greeting'), { id: 'done', name: 'Done', type: 'exit' }],
-      edges: [{ from: 'greeting', to: 'done' }],
+      ...chain([{ send: 'greeting', name: 'Send: Happy birthday' }], 'done', { done: 'Done' }),
     },
     templates: [
       {
