@@ -36,21 +36,35 @@ export interface RateTake {
   wanted: number;
   /** Epoch ms, from the injectable clock. */
   now: number;
+  /**
+   * Spread the second's tokens over its tenths: each tenth has its own share (a tenth of
+   * `perSecond`, the shares summing to `perSecond`; a share not used in its tenth is gone). A
+   * provider that counts a second by the ARRIVAL of requests (Telegram) then sees at most a tenth of
+   * a budget spill over from the previous second's end, which a budget kept below the limit by a
+   * tenth absorbs; unpaced, a second's whole budget could be taken in its last milliseconds and land
+   * in the next. Each tenth is a row of its own (`<key>#<tenth>`), pruned with its second.
+   */
+  paced?: boolean;
 }
 
 export interface RateGrant {
   /** Tokens taken, 0..wanted. */
   granted: number;
-  /** When fewer than wanted were granted: ms until the next second starts; else 0. */
+  /** When fewer than wanted were granted: ms until the next second (paced: tenth) starts; else 0. */
   retryAfterMs: number;
 }
 
 export async function takeRate(db: Db, take: RateTake): Promise<RateGrant> {
-  const { key, perSecond, wanted, now } = take;
-  if (!Number.isInteger(perSecond) || perSecond < 1) throw new RangeError(`perSecond must be an integer >= 1, got ${perSecond}`);
+  const { wanted, now } = take;
+  if (!Number.isInteger(take.perSecond) || take.perSecond < 1) throw new RangeError(`perSecond must be an integer >= 1, got ${take.perSecond}`);
   if (!Number.isInteger(wanted) || wanted < 0) throw new RangeError(`wanted must be an integer >= 0, got ${wanted}`);
   if (wanted === 0) return { granted: 0, retryAfterMs: 0 };
   const second = Math.floor(now / 1000);
+  const tenth = Math.floor((now % 1000) / 100);
+  // Paced: this tenth's share and its own row; a tenth with no share (a budget under 10) waits.
+  const perSecond = take.paced ? tenthShare(take.perSecond, tenth) : take.perSecond;
+  const key = take.paced ? `${take.key}#${tenth}` : take.key;
+  if (perSecond === 0) return { granted: 0, retryAfterMs: nextTenthWithShare(take.perSecond, now) };
   // More than a second's worth can never be granted; asking for it would only swell `used`.
   const ask = Math.min(wanted, perSecond);
   const { rows } = await sql<{ used: number | string }>`
@@ -60,7 +74,23 @@ export async function takeRate(db: Db, take: RateTake): Promise<RateGrant> {
     RETURNING used`.execute(db);
   const row = rows[0];
   const granted = row ? Math.min(ask, perSecond - (Number(row.used) - ask)) : 0;
-  return { granted, retryAfterMs: granted < wanted ? 1000 - (now % 1000) : 0 };
+  const waitMs = take.paced ? nextTenthWithShare(take.perSecond, now) : 1000 - (now % 1000);
+  return { granted, retryAfterMs: granted < wanted ? waitMs : 0 };
+}
+
+/** The k-th tenth's share of `perSecond` (k = 0..9): the shares differ by at most one and sum to `perSecond`. */
+export function tenthShare(perSecond: number, k: number): number {
+  return Math.floor((perSecond * (k + 1)) / 10) - Math.floor((perSecond * k) / 10);
+}
+
+/** Ms from `now` to the start of the next tenth that has a share of `perSecond`. */
+function nextTenthWithShare(perSecond: number, now: number): number {
+  const tenth = Math.floor((now % 1000) / 100);
+  for (let k = tenth + 1; k < 10; k++) if (tenthShare(perSecond, k) > 0) return k * 100 - (now % 1000);
+  // Next second: the tenth 9 always has a share (its cumulative floor reaches perSecond ≥ 1).
+  let k = 0;
+  while (tenthShare(perSecond, k) === 0) k++;
+  return 1000 - (now % 1000) + k * 100;
 }
 
 /** Removes the seconds before `now - keepMs` (default one minute); returns how many rows went. */

@@ -10,8 +10,9 @@
  *  - 401 Unauthorized for a token that is not the bot's; 403 "Forbidden: bot was blocked by the
  *    user" for chats in `blocked`; 400 "Bad Request: chat not found" for chats not in `chats`
  *    (unless `anyChat`);
- *  - Telegram's limits ENFORCED: more than `globalPerSecond` messages in one second (default 30),
- *    or more than `perChatPerSecond` to one chat in one second (default 1), answers 429
+ *  - Telegram's limits ENFORCED: more than `globalPerSecond` messages in one second (default 30;
+ *    `paidPerSecond`, default 1000, for messages sent with `allow_paid_broadcast`, Telegram's paid
+ *    broadcasts), or more than `perChatPerSecond` to one chat in one second (default 1), answers 429
  *    "Too Many Requests: retry after N" with `parameters.retry_after`, counted in `tooMany`. The
  *    limits are configurable so that a benchmark can scale them (both sides alike).
  *
@@ -29,12 +30,16 @@ export interface SentTelegram {
   buttons: { text: string; url: string }[];
   messageId: number;
   at: number;
+  /** Sent with `allow_paid_broadcast` (Telegram charges Stars for it). */
+  paid: boolean;
 }
 
 export interface BotApiServerOptions {
   token?: string;
   username?: string;
   globalPerSecond?: number;
+  /** The overall limit of messages sent with `allow_paid_broadcast` (Telegram: 1000). */
+  paidPerSecond?: number;
   perChatPerSecond?: number;
 }
 
@@ -55,7 +60,7 @@ export interface BotApiTestServer {
   /** 429 answers given. */
   readonly tooMany: number;
   webhook: { url: string; secretToken: string | null } | null;
-  limits: { globalPerSecond: number; perChatPerSecond: number };
+  limits: { globalPerSecond: number; paidPerSecond: number; perChatPerSecond: number };
   postUpdate(url: string, update: object, secretToken?: string | null): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -85,7 +90,7 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
     sent: [],
     bodies: [],
     webhook: null,
-    limits: { globalPerSecond: options.globalPerSecond ?? 30, perChatPerSecond: options.perChatPerSecond ?? 1 },
+    limits: { globalPerSecond: options.globalPerSecond ?? 30, paidPerSecond: options.paidPerSecond ?? 1000, perChatPerSecond: options.perChatPerSecond ?? 1 },
   };
 
   const fail = (code: number, description: string, retryAfter?: number) => ({
@@ -124,14 +129,15 @@ export async function startBotApiServer(options: BotApiServerOptions = {}): Prom
       perChat.clear();
     }
     const chatCount = perChat.get(chatId) ?? 0;
-    if (overall >= state.limits.globalPerSecond || chatCount >= state.limits.perChatPerSecond) {
+    const paid = p.allow_paid_broadcast === true || p.allow_paid_broadcast === 'true';
+    if (overall >= (paid ? state.limits.paidPerSecond : state.limits.globalPerSecond) || chatCount >= state.limits.perChatPerSecond) {
       tooMany++;
       return fail(429, 'Too Many Requests: retry after 1', 1);
     }
     overall++;
     perChat.set(chatId, chatCount + 1);
     const messageId = nextMessageId++;
-    state.sent.push({ chatId, text, parseMode, buttons, messageId, at: now });
+    state.sent.push({ chatId, text, parseMode, buttons, messageId, at: now, paid });
     return { status: 200, body: { ok: true, result: { message_id: messageId, date: Math.floor(now / 1000), chat: { id: Number(chatId), type: 'private' }, text } } };
   }
 

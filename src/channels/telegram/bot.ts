@@ -34,7 +34,13 @@ export interface TelegramBot {
   close(): void;
 }
 
-export function createTelegramBot(options: { token: string; apiRoot?: string | undefined; timeoutSeconds?: number }): TelegramBot {
+export function createTelegramBot(options: {
+  token: string;
+  apiRoot?: string | undefined;
+  timeoutSeconds?: number;
+  /** Every message with `allow_paid_broadcast` (the provider's `paidBroadcast`). */
+  paidBroadcast?: boolean;
+}): TelegramBot {
   const apiRoot = (options.apiRoot ?? TELEGRAM_API_ROOT).replace(/\/+$/, '');
   const agent = apiRoot.startsWith('https:') ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
   // grammY over a keep-alive node:http transport (./transport.ts says why not its node-fetch).
@@ -45,6 +51,7 @@ export function createTelegramBot(options: { token: string; apiRoot?: string | u
         const sent = await api.sendMessage(chatId, text, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: buttons.length > 0 },
+          ...(options.paidBroadcast ? { allow_paid_broadcast: true } : {}),
           ...(buttons.length > 0 ? { reply_markup: { inline_keyboard: buttons.map((b) => [{ text: b.text, url: b.url }]) } } : {}),
         });
         return { status: 'sent', messageId: sent.message_id };

@@ -10,6 +10,8 @@ import { createTelegramChannel, type TelegramChannel } from './index.js';
 import { createSmsChannel } from '../sms/index.js';
 import { saveTemplates } from '../../templates/service.js';
 import { fromJson } from '../../core/json.js';
+import { tenthShare } from '../rate-limit.js';
+import { budgetOf } from './rate.js';
 
 const PUBLIC_URL = 'https://q.example.com';
 
@@ -337,5 +339,52 @@ describe.each(backends())('the Telegram channel on %s', (kind) => {
       kind: 'transactional',
     });
     expect(result).toEqual({ status: 'permanent', reason: 'template: body: the rendered message is 5000 characters; Telegram allows 4096' });
+  });
+
+  it("paid broadcasts: a bot set to paidBroadcast sends with allow_paid_broadcast at Telegram's 1000/s, past the free 30/s", async () => {
+    /** `count` contacts whose chats are linked (as /start leaves them), for transactional sends. */
+    const chatsOf = async (count: number, first: number) => {
+      const out: Contact[] = [];
+      for (let i = 0; i < count; i++) {
+        const c = await contact(`Burst${i}`);
+        const now = h.clock.now();
+        await h.deps.store.db
+          .insertInto('channel_handles')
+          .values({ workspace_id: t.workspaceId, channel: 'telegram', contact_id: c.id, handle: String(first + i), provider_id: providerId, created_at: now, updated_at: now })
+          .execute();
+        server.chats.add(String(first + i));
+        out.push(c);
+      }
+      return out;
+    };
+    const burst = (cs: Contact[]) => Promise.all(cs.map((c) => send(c, 'note', `k${++n}`, 'transactional')));
+    const free = await chatsOf(40, 7000);
+    const paid = await chatsOf(40, 8000);
+    const tooMany = server.tooMany;
+
+    // The free limit: 30/s, of which the limiter uses 90 %, paced over the tenths of a second; the
+    // limiter's clock does not move here, so one tenth's share goes (2 or 3) and the rest waits.
+    await nextSecond();
+    const share = tenthShare(budgetOf(30), Math.floor((h.clock.now() % 1000) / 100));
+    const before = server.sent.length;
+    const freeResults = await burst(free);
+    expect(freeResults.filter((r) => r.status === 'sent').length).toBe(share);
+    expect(freeResults.filter((r) => r.status === 'retryable').length).toBe(40 - share);
+    expect(server.sent.slice(before).every((m) => !m.paid)).toBe(true);
+
+    const patched = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/channels/telegram/providers/${providerId}`,
+      headers: t.admin,
+      payload: { settings: { botUsername: server.username, apiRoot: server.apiRoot, paidBroadcast: true } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    await nextSecond();
+    const paidFrom = server.sent.length;
+    const paidResults = await burst(paid);
+    expect(paidResults.map((r) => r.status)).toEqual(paid.map(() => 'sent'));
+    expect(server.sent.slice(paidFrom).map((m) => m.paid)).toEqual(paid.map(() => true));
+    // The fake server holds a paid broadcast to 1000/s and a free one to 30/s: neither answered 429.
+    expect(server.tooMany).toBe(tooMany);
   });
 });

@@ -14,7 +14,7 @@ import { listProviders, type ChannelProvider } from '../providers/providers.js';
 import { createTelegramBot, type TelegramBot } from './bot.js';
 import { telegramSender, type ActiveBot } from './channel.js';
 import { handleLoader, TELEGRAM } from './handles.js';
-import { TELEGRAM_DEFAULT_PER_CHAT_PER_SECOND, TELEGRAM_DEFAULT_PER_SECOND } from './provider-kinds.js';
+import { TELEGRAM_DEFAULT_PER_CHAT_PER_SECOND, TELEGRAM_DEFAULT_PER_SECOND, TELEGRAM_PAID_BROADCAST_PER_SECOND } from './provider-kinds.js';
 import { telegramRate } from './rate.js';
 
 export type TelegramChannelDeps = ServiceDeps & SealingDeps & { config?: Config; log?: Logger };
@@ -33,7 +33,11 @@ export function botCache(): { of(p: ChannelProvider): TelegramBot; close(): void
       const held = bots.get(p.id);
       if (held && held.version === p.updatedAt) return held.bot;
       held?.bot.close();
-      const bot = createTelegramBot({ token: p.secrets.token ?? '', apiRoot: typeof p.settings.apiRoot === 'string' ? p.settings.apiRoot : undefined });
+      const bot = createTelegramBot({
+        token: p.secrets.token ?? '',
+        apiRoot: typeof p.settings.apiRoot === 'string' ? p.settings.apiRoot : undefined,
+        paidBroadcast: p.settings.paidBroadcast === true,
+      });
       bots.set(p.id, { version: p.updatedAt, bot });
       return bot;
     },
@@ -57,7 +61,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         return {
           id: p.id,
           kind: p.kind,
-          perSecond: int(p.settings.messagesPerSecond, TELEGRAM_DEFAULT_PER_SECOND),
+          perSecond: int(p.settings.messagesPerSecond, p.settings.paidBroadcast === true ? TELEGRAM_PAID_BROADCAST_PER_SECOND : TELEGRAM_DEFAULT_PER_SECOND),
           perChatPerSecond: int(p.settings.perChatPerSecond, TELEGRAM_DEFAULT_PER_CHAT_PER_SECOND),
           bot: bots.of(p),
         };

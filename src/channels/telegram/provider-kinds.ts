@@ -5,13 +5,17 @@
  *  - secrets: `token` (the bot token, sealed, never returned), optional `webhookSecret` (the
  *    `X-Telegram-Bot-Api-Secret-Token` the webhook expects; derived from the token when absent);
  *  - settings: `botUsername` (for deep links `https://t.me/<bot>?start=…`), `apiRoot` (a Bot API
- *    server other than https://api.telegram.org: a local one, tests), `messagesPerSecond` (overall,
- *    default 30) and `perChatPerSecond` (default 1): Telegram's limits, shared by every worker;
+ *    server other than https://api.telegram.org: a local one, tests), `paidBroadcast` (send with
+ *    Telegram's `allow_paid_broadcast`: up to 1000 messages a second for 0.1 Stars each from the
+ *    bot's balance), `messagesPerSecond` (overall, default 30, or 1000 with `paidBroadcast`) and
+ *    `perChatPerSecond` (default 1): Telegram's limits, shared by every worker;
  *    `replies` (the bot's answers to /start and /stop per language, ./replies.ts).
  */
 import { z, type ZodType } from 'zod';
 
 export const TELEGRAM_DEFAULT_PER_SECOND = 30;
+/** The overall limit of a bot sending with `allow_paid_broadcast` (Bot API 7.11, "paid broadcasts"). */
+export const TELEGRAM_PAID_BROADCAST_PER_SECOND = 1000;
 export const TELEGRAM_DEFAULT_PER_CHAT_PER_SECOND = 1;
 
 export const telegramProviderKinds: Readonly<Record<string, { settings: ZodType; secrets: ZodType }>> = {
@@ -24,7 +28,8 @@ export const telegramProviderKinds: Readonly<Record<string, { settings: ZodType;
           .max(500)
           .optional()
           .describe('A Bot API server other than https://api.telegram.org'),
-        messagesPerSecond: z.number().int().min(1).max(100_000).optional().describe('At most this many messages a second overall, shared by every worker (default 30)'),
+        paidBroadcast: z.boolean().optional().describe("Send with Telegram's allow_paid_broadcast: up to 1000 messages a second, each charged 0.1 Telegram Stars from the bot's balance"),
+        messagesPerSecond: z.number().int().min(1).max(100_000).optional().describe('At most this many messages a second overall, shared by every worker (default 30, or 1000 with paidBroadcast)'),
         perChatPerSecond: z.number().int().min(1).max(100).optional().describe('At most this many messages a second to one chat (default 1)'),
         replies: z
           .partialRecord(z.enum(['linked', 'refused', 'stopped']), z.partialRecord(z.enum(['en', 'ar', 'fa']), z.string().trim().min(1).max(1000)))

@@ -4,14 +4,16 @@
  *
  *  - overall, per bot: `messagesPerSecond` (30). One database round trip takes a tenth of a
  *    second's budget and hands it out locally (as the SMS channel's taker does: one upsert per
- *    message would cap SQLite near 140 messages/s); tokens left when the second ends are dropped.
+ *    message would cap SQLite near 140 messages/s); tokens left when the tenth ends are dropped.
  *  - per chat: `perChatPerSecond` (1). Sends arriving together (the pipeline delivers a batch at
  *    once) are coalesced into ONE multi-row upsert (`takeEach`), not one per message.
  *
  * A send's token is taken in the second it is sent, but the request reaches Telegram a little
  * later: a burst right before the second ends could be counted by Telegram in the next one. The
- * overall budget is therefore 90 % of the limit (HEADROOM), so that spill never pushes a second
- * over; a 429 is still handled (retryable after `retry_after`).
+ * overall budget is therefore 90 % of the limit (HEADROOM), and it is paced over the second's
+ * tenths (`paced`: at most a tenth of it is handed out in the last tenth), so that spill never
+ * pushes a second over, however many sends are in flight; a 429 is still handled (retryable after
+ * `retry_after`).
  */
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../store/store.js';
@@ -30,16 +32,17 @@ export interface TelegramRate {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function telegramRate(db: Db, clock: Clock): TelegramRate {
-  const held = new Map<string, { second: number; left: number }>();
+  // Tokens taken and not used yet, good for the tenth of a second they were taken in (paced).
+  const held = new Map<string, { tenth: number; left: number }>();
   const inflight = new Map<string, Promise<void>>();
 
   /** One overall token of `key`, from the locally held tenth or a new take. */
   async function overall(key: string, perSecond: number): Promise<{ granted: boolean; retryAfterMs: number }> {
     for (;;) {
       const now = clock.now();
-      const second = Math.floor(now / 1000);
+      const tenth = Math.floor(now / 100);
       const h = held.get(key);
-      if (h && h.second === second && h.left > 0) {
+      if (h && h.tenth === tenth && h.left > 0) {
         h.left--;
         return { granted: true, retryAfterMs: 0 };
       }
@@ -50,9 +53,9 @@ export function telegramRate(db: Db, clock: Clock): TelegramRate {
         continue;
       }
       let grant = { granted: 0, retryAfterMs: 0 };
-      const taking = takeRate(db, { key, perSecond, wanted: Math.max(1, Math.ceil(perSecond / 10)), now }).then((g) => {
+      const taking = takeRate(db, { key, perSecond, wanted: Math.max(1, Math.ceil(perSecond / 10)), now, paced: true }).then((g) => {
         grant = g;
-        held.set(key, { second, left: g.granted });
+        held.set(key, { tenth, left: g.granted });
       });
       inflight.set(key, taking);
       try {
