@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
 import { ManualClock } from '../core/clock.js';
 import type { Store } from '../store/store.js';
-import { pruneRate, ratePruneTask, takeEach, takeRate, tenthShare } from './rate-limit.js';
+import { lastTenthShare, pruneRate, ratePruneTask, takeEach, takeRate } from './rate-limit.js';
 import { createHarness } from '../../test/harness.js';
 import { workerTasks } from '../worker/tasks.js';
 
@@ -35,27 +35,27 @@ describe.each(backends())('the shared provider rate limit on %s', (kind) => {
     await expect(takeRate(db, { key: 'k1', perSecond: 5, wanted: 1.5, now: t })).rejects.toThrow(RangeError);
   });
 
-  it('paced: each tenth of a second has its own share, so even a second with nothing taken before hands out a tenth in its last tenth', async () => {
+  it('paced: the last tenth of a second hands out only its own tenth of the budget, however much is left', async () => {
     const db = database.store.db;
     const t = Date.UTC(2026, 0, 1, 0, 0, 5, 0);
     const paced = (wanted: number, at: number, perSecond = 100, key = 'paced') => takeRate(db, { key, perSecond, wanted, now: t + at, paced: true });
-    expect(await paced(30, 20)).toEqual({ granted: 10, retryAfterMs: 80 });
-    expect(await paced(30, 50)).toEqual({ granted: 0, retryAfterMs: 50 });
-    expect(await paced(15, 150)).toEqual({ granted: 10, retryAfterMs: 50 });
-    // Nothing taken for most of the second: the last tenth gives its tenth, not the 80 left.
-    expect(await paced(100, 905)).toEqual({ granted: 10, retryAfterMs: 95 });
+    // The first nine tenths share 90 of 100.
+    expect(await paced(60, 20)).toEqual({ granted: 60, retryAfterMs: 0 });
+    expect(await paced(60, 450)).toEqual({ granted: 30, retryAfterMs: 450 });
+    expect(await paced(1, 899)).toEqual({ granted: 0, retryAfterMs: 1 });
+    // The last tenth: its own 10, whatever the first nine left.
+    expect(await paced(100, 900)).toEqual({ granted: 10, retryAfterMs: 100 });
     expect(await paced(1, 990)).toEqual({ granted: 0, retryAfterMs: 10 });
-    // A new second starts its first tenth again.
-    expect(await paced(100, 1001)).toEqual({ granted: 10, retryAfterMs: 99 });
+    // Nothing taken for most of a second: still 10 in its last tenth, not 100.
+    expect(await paced(100, 1905)).toEqual({ granted: 10, retryAfterMs: 95 });
     // Unpaced, the same budget is all there at once.
     expect(await takeRate(db, { key: 'unpaced', perSecond: 100, wanted: 100, now: t + 905 })).toEqual({ granted: 100, retryAfterMs: 0 });
-    // A budget under 10: the shares fall in some tenths only (27 → 2 or 3 a tenth; 3 → tenths 3, 6 and 9).
-    expect(Array.from({ length: 10 }, (_, k) => tenthShare(27, k)).reduce((a, b) => a + b)).toBe(27);
-    expect(Array.from({ length: 10 }, (_, k) => tenthShare(3, k))).toEqual([0, 0, 0, 1, 0, 0, 1, 0, 0, 1]);
-    expect(await paced(1, 10, 3, 'small')).toEqual({ granted: 0, retryAfterMs: 290 });
-    expect(await paced(2, 310, 3, 'small')).toEqual({ granted: 1, retryAfterMs: 290 });
-    expect(await paced(1, 950, 3, 'small')).toEqual({ granted: 1, retryAfterMs: 0 });
-    expect(await paced(1, 960, 3, 'small')).toEqual({ granted: 0, retryAfterMs: 340 });
+    // Small budgets: 27 → 24 + 3; a budget of 1 goes in the last tenth only.
+    expect(lastTenthShare(27)).toBe(3);
+    expect(lastTenthShare(1)).toBe(1);
+    expect(await paced(1, 10, 1, 'one')).toEqual({ granted: 0, retryAfterMs: 890 });
+    expect(await paced(1, 950, 1, 'one')).toEqual({ granted: 1, retryAfterMs: 0 });
+    expect(await paced(1, 960, 1, 'one')).toEqual({ granted: 0, retryAfterMs: 40 });
   });
 
   it('concurrent takers on several connections never get more than the limit in any second', async () => {

@@ -37,12 +37,12 @@ export interface RateTake {
   /** Epoch ms, from the injectable clock. */
   now: number;
   /**
-   * Spread the second's tokens over its tenths: each tenth has its own share (a tenth of
-   * `perSecond`, the shares summing to `perSecond`; a share not used in its tenth is gone). A
-   * provider that counts a second by the ARRIVAL of requests (Telegram) then sees at most a tenth of
-   * a budget spill over from the previous second's end, which a budget kept below the limit by a
-   * tenth absorbs; unpaced, a second's whole budget could be taken in its last milliseconds and land
-   * in the next. Each tenth is a row of its own (`<key>#<tenth>`), pruned with its second.
+   * Keep the second's last tenth to its own share: a tenth of `perSecond` (`lastTenthShare`) is
+   * granted only in the last 100 ms, the rest only before them. A provider that counts a second by
+   * the ARRIVAL of requests (Telegram) then sees at most about a tenth of a budget spill over from
+   * the previous second's end, which a budget kept below the limit by a tenth absorbs; unpaced, a
+   * second's whole budget could be taken in its last milliseconds and land in the next. The last
+   * tenth is a row of its own (`<key>#last`), pruned with its second.
    */
   paced?: boolean;
 }
@@ -60,11 +60,13 @@ export async function takeRate(db: Db, take: RateTake): Promise<RateGrant> {
   if (!Number.isInteger(wanted) || wanted < 0) throw new RangeError(`wanted must be an integer >= 0, got ${wanted}`);
   if (wanted === 0) return { granted: 0, retryAfterMs: 0 };
   const second = Math.floor(now / 1000);
-  const tenth = Math.floor((now % 1000) / 100);
-  // Paced: this tenth's share and its own row; a tenth with no share (a budget under 10) waits.
-  const perSecond = take.paced ? tenthShare(take.perSecond, tenth) : take.perSecond;
-  const key = take.paced ? `${take.key}#${tenth}` : take.key;
-  if (perSecond === 0) return { granted: 0, retryAfterMs: nextTenthWithShare(take.perSecond, now) };
+  const inLastTenth = now % 1000 >= 900;
+  const last = lastTenthShare(take.perSecond);
+  // Paced: the first nine tenths share all but the last tenth's share, which has a row of its own.
+  const perSecond = !take.paced ? take.perSecond : inLastTenth ? last : take.perSecond - last;
+  const key = take.paced && inLastTenth ? `${take.key}#last` : take.key;
+  const waitMs = take.paced && !inLastTenth ? 900 - (now % 1000) : 1000 - (now % 1000);
+  if (perSecond === 0) return { granted: 0, retryAfterMs: waitMs };
   // More than a second's worth can never be granted; asking for it would only swell `used`.
   const ask = Math.min(wanted, perSecond);
   const { rows } = await sql<{ used: number | string }>`
@@ -74,23 +76,12 @@ export async function takeRate(db: Db, take: RateTake): Promise<RateGrant> {
     RETURNING used`.execute(db);
   const row = rows[0];
   const granted = row ? Math.min(ask, perSecond - (Number(row.used) - ask)) : 0;
-  const waitMs = take.paced ? nextTenthWithShare(take.perSecond, now) : 1000 - (now % 1000);
   return { granted, retryAfterMs: granted < wanted ? waitMs : 0 };
 }
 
-/** The k-th tenth's share of `perSecond` (k = 0..9): the shares differ by at most one and sum to `perSecond`. */
-export function tenthShare(perSecond: number, k: number): number {
-  return Math.floor((perSecond * (k + 1)) / 10) - Math.floor((perSecond * k) / 10);
-}
-
-/** Ms from `now` to the start of the next tenth that has a share of `perSecond`. */
-function nextTenthWithShare(perSecond: number, now: number): number {
-  const tenth = Math.floor((now % 1000) / 100);
-  for (let k = tenth + 1; k < 10; k++) if (tenthShare(perSecond, k) > 0) return k * 100 - (now % 1000);
-  // Next second: the tenth 9 always has a share (its cumulative floor reaches perSecond ≥ 1).
-  let k = 0;
-  while (tenthShare(perSecond, k) === 0) k++;
-  return 1000 - (now % 1000) + k * 100;
+/** The share of `perSecond` kept for a second's last tenth when paced: a tenth, at least 1 (all of a budget of 1). */
+export function lastTenthShare(perSecond: number): number {
+  return Math.max(1, perSecond - Math.floor((perSecond * 9) / 10));
 }
 
 /** Removes the seconds before `now - keepMs` (default one minute); returns how many rows went. */

@@ -4,16 +4,15 @@
  *
  *  - overall, per bot: `messagesPerSecond` (30). One database round trip takes a tenth of a
  *    second's budget and hands it out locally (as the SMS channel's taker does: one upsert per
- *    message would cap SQLite near 140 messages/s); tokens left when the tenth ends are dropped.
+ *    message would cap SQLite near 140 messages/s); tokens left when the second ends are dropped.
  *  - per chat: `perChatPerSecond` (1). Sends arriving together (the pipeline delivers a batch at
  *    once) are coalesced into ONE multi-row upsert (`takeEach`), not one per message.
  *
  * A send's token is taken in the second it is sent, but the request reaches Telegram a little
  * later: a burst right before the second ends could be counted by Telegram in the next one. The
- * overall budget is therefore 90 % of the limit (HEADROOM), and it is paced over the second's
- * tenths (`paced`: at most a tenth of it is handed out in the last tenth), so that spill never
- * pushes a second over, however many sends are in flight; a 429 is still handled (retryable after
- * `retry_after`).
+ * overall budget is therefore 90 % of the limit (HEADROOM), and paced (`takeRate`'s `paced`: at
+ * most a tenth of it is handed out in the second's last tenth), so that spill never pushes a second
+ * over, however many sends are in flight; a 429 is still handled (retryable after `retry_after`).
  */
 import type { Clock } from '../../core/clock.js';
 import type { Db } from '../../store/store.js';
@@ -32,17 +31,19 @@ export interface TelegramRate {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function telegramRate(db: Db, clock: Clock): TelegramRate {
-  // Tokens taken and not used yet, good for the tenth of a second they were taken in (paced).
-  const held = new Map<string, { tenth: number; left: number }>();
+  // Tokens taken and not used yet: good for the part of the second they were taken in (its first
+  // nine tenths, or its last: ../rate-limit.ts `paced`).
+  const held = new Map<string, { part: number; left: number }>();
+  const partOf = (now: number) => Math.floor(now / 1000) * 2 + (now % 1000 >= 900 ? 1 : 0);
   const inflight = new Map<string, Promise<void>>();
 
   /** One overall token of `key`, from the locally held tenth or a new take. */
   async function overall(key: string, perSecond: number): Promise<{ granted: boolean; retryAfterMs: number }> {
     for (;;) {
       const now = clock.now();
-      const tenth = Math.floor(now / 100);
+      const part = partOf(now);
       const h = held.get(key);
-      if (h && h.tenth === tenth && h.left > 0) {
+      if (h && h.part === part && h.left > 0) {
         h.left--;
         return { granted: true, retryAfterMs: 0 };
       }
@@ -55,7 +56,7 @@ export function telegramRate(db: Db, clock: Clock): TelegramRate {
       let grant = { granted: 0, retryAfterMs: 0 };
       const taking = takeRate(db, { key, perSecond, wanted: Math.max(1, Math.ceil(perSecond / 10)), now, paced: true }).then((g) => {
         grant = g;
-        held.set(key, { tenth, left: g.granted });
+        held.set(key, { part, left: g.granted });
       });
       inflight.set(key, taking);
       try {
