@@ -5,7 +5,8 @@
  *
  * Per backend: a workspace with a `print_dir` provider and the bench's Arabic letter saved as a mail
  * template; N contacts with Saudi addresses; the mail channel (src/channels/mail/index.ts, with the
- * bench's renderer) is handed the recipients 100 at a time, as the broadcast task hands a batch,
+ * bench's renderer) is handed the recipients a worker batch at a time (QATRA_WORKER_BATCH, 100), as
+ * the broadcast task hands them,
  * under broadcast-shaped idempotency keys (`bc:bench:<contact>`): each is recorded, its address and
  * consent checked, the template rendered (parsed once), printed and added to the day's batch. Then
  * the clock passes the cut-off and one task tick builds the merged PDF (streamed) and both manifests
@@ -43,7 +44,6 @@ import { figure, type BenchContext } from './run.js';
 
 const MB = 1024 * 1024;
 const PAGE = 500;
-const BATCH = 100;
 
 export async function benchSend(kind: DialectName, ctx: BenchContext, n: number, renderer: MailRenderer, template: TemplateContent, baseline: () => Promise<number>): Promise<void> {
   const database = await freshDatabase(kind, { pgPoolMax: 5 });
@@ -52,7 +52,9 @@ export async function benchSend(kind: DialectName, ctx: BenchContext, n: number,
   const printDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-bench-print-'));
   try {
     const clock = new ManualClock(Date.now());
-    const config = parseConfig({}, { dataDir });
+    // The broadcast task hands the channel a worker's claim: QATRA_WORKER_BATCH recipients (100).
+    const config = parseConfig({ QATRA_WORKER_BATCH: process.env.QATRA_WORKER_BATCH }, { dataDir });
+    const BATCH = config.worker.batchSize;
     const deps = { store, signals: defaultSignals(store), secretBox: testSecretBox(), clock, log: pino({ level: 'silent' }), config, metrics: createMetrics() };
     const ws = (await createWorkspace(deps, { name: 'bench', postalAddress: 'Qatra, PO Box 1, Riyadh 11564' })).id;
     await store.db.updateTable('workspaces').set({ timezone: 'Asia/Riyadh' }).where('id', '=', ws).execute();

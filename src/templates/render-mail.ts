@@ -14,8 +14,7 @@ import type { PieceSource } from '../channels/mail/render/document.js';
 import type { MailFormat } from '../channels/mail/render/formats.js';
 import { liquidErrorPosition } from './engine.js';
 import { TemplateRenderError } from './issues.js';
-import { directionOf, pickVariant, resolveVariant } from './locale.js';
-import { loadVersion, templateGlobals, type RenderDeps, type RenderInput } from './render.js';
+import { directionOf, resolveVariant } from './locale.js';
 import { renderPart } from './render-parts.js';
 import type { TemplateContent } from './template.js';
 
@@ -39,9 +38,12 @@ export interface RenderedMail {
   returnAddress: string[];
 }
 
-/** The `piece` variables: the QR code is drawn here, as SVG (vector: sharp at any print size). */
-export async function pieceVariables(piece: MailPiece) {
-  const qrSvg = piece.url ? await QRCode.toString(piece.url, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' }) : '';
+/**
+ * The `piece` variables: the QR code is drawn here, as SVG (vector: sharp at any print size), unless
+ * `qr: false` (a template that prints none: drawing one costs about a millisecond of CPU).
+ */
+export async function pieceVariables(piece: MailPiece, options: { qr?: boolean } = {}) {
+  const qrSvg = piece.url && options.qr !== false ? await QRCode.toString(piece.url, { type: 'svg', margin: 0, errorCorrectionLevel: 'M' }) : '';
   return {
     url: piece.url,
     promo_code: piece.promoCode ?? '',
@@ -74,17 +76,6 @@ export function renderMailContent(liquid: Liquid, content: TemplateContent, key:
   };
   if (front !== undefined) out.front = part('front', front);
   return out;
-}
-
-/** A stored template rendered for one contact and piece (send time). */
-export async function renderMail(deps: RenderDeps, input: RenderInput & { piece: MailPiece }): Promise<RenderedMail> {
-  const { workspaceId, templateId } = input;
-  const v = await loadVersion(deps, workspaceId, templateId, input.version);
-  if (v.channel !== 'mail') throw ValidationError.at('templateId', `template "${templateId}" is an ${v.channel} ${v.kind}, not direct mail`);
-  const key = pickVariant(v.content, input.locale ?? input.contact.locale);
-  const engine = await deps.templateCache.engine(deps.store.db, workspaceId);
-  const globals = { ...templateGlobals(input), piece: await pieceVariables(input.piece) };
-  return { templateId, version: v.version, ...renderMailContent(engine.html, v.content, key, globals, templateId) };
 }
 
 /** What the PDF renderer prints for a rendered piece. */

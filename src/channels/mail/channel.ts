@@ -40,7 +40,7 @@ import { daySlot, DEFAULT_CUTOFF, findPiece, pieceIdOf, type StoredPiece } from 
 import { dayBatchWriter } from './day-batch-writer.js';
 import { lobSettings } from './deliver.js';
 import { submitToLob } from './lob/client.js';
-import { newPromoCode, PROMO_PREFIX } from './piece-identity.js';
+import { newPromoCode, pieceUrl, PROMO_PREFIX } from './piece-identity.js';
 import { renderMailPiece } from './piece-render.js';
 import type { PieceResult, PieceSource } from './render/renderer.js';
 import type { MailPieceKind, SheetFormat } from './tables.js';
@@ -94,7 +94,7 @@ export function mailSender(deps: MailSenderDeps): ChannelSender<MailContext> {
           contact: request.contact,
           context: { trigger: request.context.trigger, event: request.context.event, data: request.context.data },
           workspace: { name: ctx.ws.name, postalAddress: ctx.ws.postalAddress ?? '' },
-          piece: { url: `${deps.publicUrl.replace(/\/+$/, '')}/m/${identity.token}`, promoCode: identity.promoCode ?? undefined, addressLines: formatPostalAddress(address, { senderCountry }) },
+          piece: { url: pieceUrl(deps.publicUrl, identity.token), promoCode: identity.promoCode ?? undefined, addressLines: formatPostalAddress(address, { senderCountry }) },
         },
       );
     } catch (err) {

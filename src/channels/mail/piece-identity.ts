@@ -19,6 +19,11 @@ export interface PieceIdentity {
   promoCode: string | null;
 }
 
+/** The personal URL a piece prints (as a link and a QR code): `<publicUrl>/m/<token>`. */
+export function pieceUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/m/${token}`;
+}
+
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export function newPromoCode(prefix: string): string {

@@ -11,6 +11,13 @@ import { loadVersion, templateGlobals, type RenderDeps, type RenderInput } from 
 import { pieceVariables, type MailPiece, type RenderedMail } from '../../templates/render-mail.js';
 import { directionOf, pickVariant, resolveVariant } from '../../templates/locale.js';
 import { renderPart } from '../../templates/render-parts.js';
+import type { TemplateContent } from '../../templates/template.js';
+
+/** Whether any part of the template prints the piece's QR code (`piece.qr_svg` or `piece.qr_image`). */
+function printsQr(content: TemplateContent): boolean {
+  const uses = (text: string | undefined) => text !== undefined && /\bqr_(svg|image)\b/.test(text);
+  return uses(content.body) || uses(content.front) || Object.values(content.locales ?? {}).some((l) => uses(l.body) || uses(l.front));
+}
 
 export async function renderMailPiece(deps: RenderDeps, input: RenderInput & { piece: MailPiece }): Promise<RenderedMail> {
   const { workspaceId, templateId } = input;
@@ -20,7 +27,7 @@ export async function renderMailPiece(deps: RenderDeps, input: RenderInput & { p
   if (!content.paper) throw ValidationError.at('paper', 'a direct mail template needs its paper (letter-a4, letter-us, postcard-a6, postcard-6x4)');
   const key = pickVariant(content, input.locale ?? input.contact.locale);
   const engine = await deps.templateCache.engine(deps.store.db, workspaceId);
-  const globals = { ...templateGlobals(input), piece: await pieceVariables(input.piece) };
+  const globals = { ...templateGlobals(input), piece: await pieceVariables(input.piece, { qr: printsQr(content) }) };
   const variant = resolveVariant(content, key);
   const front = (key ? content.locales?.[key]?.front : undefined) ?? content.front;
   const part = (name: string, source: string) =>

@@ -8,9 +8,12 @@ import { createContact } from '../../contacts/contacts.js';
 import { newId } from '../../core/ids.js';
 import { workspaceSecret } from '../../tracking/tokens.js';
 import { buildBatch } from './batch.js';
-import { newPieceIdentity } from './piece-identity.js';
-import { pieceVariables } from './piece-variables.js';
+import { newPieceIdentity, pieceUrl } from './piece-identity.js';
+import { pieceVariables } from '../../templates/render-mail.js';
 import { testPiece } from './pieces.testkit.js';
+import { renderMailPiece } from './piece-render.js';
+import { saveTemplates } from '../../templates/service.js';
+import { TemplateCache } from '../../templates/cache.js';
 
 describe.each(backends())('mail response (pURL and QR) on %s', (kind) => {
   let h: Harness;
@@ -59,12 +62,36 @@ describe.each(backends())('mail response (pURL and QR) on %s', (kind) => {
     return piece;
   };
 
-  it('pieceVariables gives the personal URL, its QR code as SVG, and the promo code', async () => {
-    const v = await pieceVariables({ token: 'AbCdEfGh123', promoCode: 'SPRING-7K3M9QXZ' }, 'https://qatra.example/');
-    expect(v.url).toBe('https://qatra.example/m/AbCdEfGh123');
+  it('pieceVariables gives the personal URL, its QR code as SVG (none for a template that prints none), and the promo code', async () => {
+    const url = pieceUrl('https://qatra.example/', 'AbCdEfGh123');
+    expect(url).toBe('https://qatra.example/m/AbCdEfGh123');
+    const v = await pieceVariables({ url, promoCode: 'SPRING-7K3M9QXZ', addressLines: [] });
+    expect(v.url).toBe(url);
     expect(v.qr_svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*viewBox="0 0 \d+ \d+"/);
     expect(v.qr_svg).toContain('<path');
+    expect(v.qr_image).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(v.promo_code).toBe('SPRING-7K3M9QXZ');
+    expect((await pieceVariables({ url, addressLines: [] }, { qr: false })).qr_svg).toBe('');
+  });
+
+  it('a piece is rendered with its QR code when the template prints one, and with none when not', async () => {
+    const letter = (id: string, body: string) => ({ id, name: id, channel: 'mail', kind: 'marketing', content: { paper: 'letter-a4', body } });
+    await saveTemplates(h.deps, t.workspaceId, [letter('with-qr', '<p>{{ piece.url }}</p>{{ piece.qr_svg | raw }}'), letter('no-qr', '<p>{{ piece.url }}</p>')], 'upsert');
+    const render = (templateId: string) =>
+      renderMailPiece(
+        { store: h.deps.store, templateCache: new TemplateCache() },
+        {
+          workspaceId: t.workspaceId,
+          templateId,
+          contact: { id: contactId, attributes: {}, locale: 'ar' },
+          workspace: { name: 'Shop', postalAddress: 'PO Box 1' },
+          piece: { url: pieceUrl('https://q.example', 'AbCdEfGh123'), addressLines: ['x'] },
+        },
+      );
+    expect((await render('with-qr')).body).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]*><path/);
+    const without = await render('no-qr');
+    expect(without.body).toContain('https://q.example/m/AbCdEfGh123');
+    expect(without.body).not.toContain('<svg');
   });
 
   it('a visit redirects to the target and records mail.responded with the piece, message, journey and step; the message counts it', async () => {
