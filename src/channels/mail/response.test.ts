@@ -75,7 +75,7 @@ describe.each(backends())('mail response (pURL and QR) on %s', (kind) => {
   });
 
   it('a piece is rendered with its QR code when the template prints one, and with none when not', async () => {
-    const letter = (id: string, body: string) => ({ id, name: id, channel: 'mail', kind: 'marketing', content: { paper: 'letter-a4', body } });
+    const letter = (id: string, body: string) => ({ id, name: id, channel: 'mail', kind: 'marketing' as const, content: { paper: 'letter-a4' as const, body } });
     await saveTemplates(h.deps, t.workspaceId, [letter('with-qr', '<p>{{ piece.url }}</p>{{ piece.qr_svg | raw }}'), letter('no-qr', '<p>{{ piece.url }}</p>')], 'upsert');
     const render = (templateId: string) =>
       renderMailPiece(
