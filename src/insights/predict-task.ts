@@ -1,7 +1,7 @@
 /**
  * @module The prediction worker task (listed in src/worker/tasks.ts): each tick retrains at most one
  * workspace whose models are missing or older than the refresh interval (a day by default), oldest
- * first, by the injected clock. Workspaces without contacts are left alone.
+ * first, by the injected clock. Workspaces without contacts, and archived ones, are left alone.
  */
 import { sql } from 'kysely';
 import type { AppDeps } from '../core/app-deps.js';
@@ -17,6 +17,7 @@ export async function dueWorkspace(deps: Pick<AppDeps, 'store' | 'clock'>, refre
     SELECT w.id AS id FROM workspaces w
     LEFT JOIN insight_models m ON m.workspace_id = w.id AND m.kind = 'conversion_30d'
     WHERE (m.trained_at IS NULL OR m.trained_at <= ${before})
+      AND w.archived_at IS NULL
       AND EXISTS (SELECT 1 FROM contacts c WHERE c.workspace_id = w.id)
     ORDER BY COALESCE(m.trained_at, 0), w.id
     LIMIT 1`.execute(deps.store.db);

@@ -6,7 +6,8 @@
  * finds the anomalies of the complete days since its last scan (at most the last 7; only yesterday
  * for a workspace never scanned, so history is not alerted), records them as incidents (a continuing
  * incident once), alerts each new one, resolves the quiet ones, and moves `scanned_through` on.
- * The open-incident gauge of /metrics is refreshed after each scan.
+ * The open-incident gauge of /metrics is refreshed after each scan. An archived workspace is not
+ * scanned; once unarchived, its scan takes up the days since its last one (at most 7) again.
  */
 import type { AppDeps } from '../core/app-deps.js';
 import type { WorkerTask } from '../worker/worker.js';
@@ -56,6 +57,7 @@ async function claimWorkspace(deps: Pick<AppDeps, 'store' | 'clock'>, today: num
     .select(['w.id', 's.scanned_through', 's.scanning_until'])
     .where((eb) => eb.or([eb('s.scanned_through', 'is', null), eb('s.scanned_through', '<', today)]))
     .where((eb) => eb.or([eb('s.scanning_until', 'is', null), eb('s.scanning_until', '<', now)]))
+    .where('w.archived_at', 'is', null)
     .orderBy('s.scanned_through')
     .orderBy('w.id')
     .limit(5)

@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { AppDeps } from '../core/app-deps.js';
 import type { ServiceDeps } from '../core/deps.js';
 import type { WorkerTask } from '../worker/worker.js';
+import { inActiveWorkspace } from '../workspaces/archived.js';
 import { decayOf, type Decay } from './catalog.js';
 import { writeChanges, writeStates, type ScoreChange, type ScoreState } from './apply.js';
 
@@ -38,7 +39,8 @@ export async function decayScores(deps: ServiceDeps, batch = DECAY_BATCH): Promi
   return store.transaction(async (trx) => {
     const due = (
       await sql<Due>`SELECT contact_id, workspace_id, score, last_activity_at, decay_periods FROM lead_scores
-        WHERE next_decay_at <= ${now} ORDER BY next_decay_at LIMIT ${batch} ${store.adapter.skipLocked}`.execute(trx)
+        WHERE next_decay_at <= ${now} AND ${inActiveWorkspace('lead_scores.workspace_id')}
+        ORDER BY next_decay_at LIMIT ${batch} ${store.adapter.skipLocked}`.execute(trx)
     ).rows;
     const byWorkspace = new Map<string, Due[]>();
     for (const d of due) byWorkspace.set(d.workspace_id, [...(byWorkspace.get(d.workspace_id) ?? []), d]);

@@ -4,7 +4,8 @@
  *    condition restricted to those contacts; the claim (a DELETE … RETURNING) and the refresh are one
  *    transaction, so a worker that dies leaves the pairs dirty for the next one. PostgreSQL claims
  *    with FOR UPDATE SKIP LOCKED so several workers share the queue;
- *  - recomputes at most one segment whose scheduled refresh is due (sliding windows), fully.
+ *  - recomputes at most one segment whose scheduled refresh is due (sliding windows), fully; not
+ *    in an archived workspace (docs/workspaces.md), whose segments wait until it is unarchived.
  *
  * Reads `store.dialect` because the claim is hand-written: DELETE … USING a SKIP LOCKED pick on
  * PostgreSQL, DELETE by rowid on SQLite (which has neither USING nor row locks).
@@ -16,6 +17,7 @@ import { fromJson } from '../core/json.js';
 import type { Db } from '../store/store.js';
 import type { WorkerTask } from '../worker/worker.js';
 import type { Condition } from './definition.js';
+import { inActiveWorkspace } from '../workspaces/archived.js';
 import { lockSegment, refreshMembership } from './members.js';
 
 export const DIRTY_BATCH = 500;
@@ -71,7 +73,13 @@ export async function refreshDueSegment(deps: ServiceDeps): Promise<number> {
   const { store, clock } = deps;
   const now = clock.now();
   return store.transaction(async (trx) => {
-    let q = trx.selectFrom('segments').select(['id', 'workspace_id', 'name', 'conditions', 'refresh_interval_ms']).where('next_refresh_at', '<=', now).orderBy('next_refresh_at').limit(1);
+    let q = trx
+      .selectFrom('segments')
+      .select(['id', 'workspace_id', 'name', 'conditions', 'refresh_interval_ms'])
+      .where('next_refresh_at', '<=', now)
+      .where(inActiveWorkspace('segments.workspace_id'))
+      .orderBy('next_refresh_at')
+      .limit(1);
     if (store.dialect === 'postgres') q = q.forNoKeyUpdate().skipLocked();
     const seg = await q.executeTakeFirst();
     if (!seg) return 0;
