@@ -73,7 +73,7 @@ describe.each(backends())('the worker and archived workspaces on %s', (kind) => 
     const scannedThrough = async () =>
       (await h.deps.store.db.selectFrom('insight_settings').select('scanned_through').where('workspace_id', '=', t.workspaceId).executeTakeFirst())?.scanned_through ?? null;
     const scanAll = async () => {
-      for (let i = 0; i < 5; i++) await scanNextWorkspace({ ...h.deps, email: countingChannel() });
+      for (let i = 0; i < 5; i++) await scanNextWorkspace({ ...h.deps, email: countingChannel(h.deps) });
     };
     await h.deps.store.db.updateTable('insight_settings').set({ scanned_through: null }).where('workspace_id', '=', t.workspaceId).execute();
     const dee = await f.contact({ userId: 'dee' });
