@@ -39,6 +39,12 @@ export interface StoreAdapter {
   /** Called first in each migration's transaction: two migrators then apply migrations one after the other. */
   migrationLock(trx: Db): Promise<void>;
   /**
+   * The same lock held by a connection outside any transaction (a non-transactional migration on
+   * PostgreSQL: a session advisory lock) until the function it answers is called; null where
+   * migrations only ever run in transactions (SQLite).
+   */
+  migrationSessionLock: ((conn: Db) => Promise<() => Promise<void>>) | null;
+  /**
    * Serialises the transactions that name one of the same keys, until they end: advisory locks taken in
    * sorted order (so two transactions never wait for each other's second key), or nothing where the
    * store's transaction (BEGIN IMMEDIATE) already excludes every other writer.
@@ -67,6 +73,12 @@ export const postgresAdapter: StoreAdapter = {
   async migrationLock(trx) {
     await sql`SELECT pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
   },
+  async migrationSessionLock(conn) {
+    await sql`SELECT pg_advisory_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+    return async () => {
+      await sql`SELECT pg_advisory_unlock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(conn);
+    };
+  },
   async lockKeys(trx, keys) {
     for (const key of [...keys].sort(byOrder)) await sql`SELECT pg_advisory_xact_lock(${key.toString()}::bigint)`.execute(trx);
   },
@@ -84,6 +96,7 @@ export const sqliteAdapter: StoreAdapter = {
   claim: (_db, transaction, query) => transaction(async (trx) => (await query.execute(trx)).rows),
   // BEGIN IMMEDIATE already holds the database's one write lock for the whole migration.
   migrationLock: async () => {},
+  migrationSessionLock: null,
   lockKeys: async () => {},
   snapshot: (db, fn) => db.transaction().execute(fn),
   jsonText: (column, key) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { backends, freshDatabase, type TestDatabase } from '../../test/backends.js';
-import { migrate, newerMigrations, readMigrations, renderMigration, statements } from './migrate.js';
+import { concurrentIndexName, migrate, newerMigrations, readMigrations, renderMigration, statements } from './migrate.js';
 
 describe.each(backends())('migrations on %s', (kind) => {
   let t: TestDatabase;
@@ -28,6 +28,45 @@ describe.each(backends())('migrations on %s', (kind) => {
       await db.deleteFrom('qatra_migrations').where('id', '=', 999_999).execute();
     }
     expect(await migrate(t.store)).toEqual([]);
+  });
+
+  it('a --@nontransactional file builds its index CONCURRENTLY on PostgreSQL, replacing one a failed build left INVALID; on SQLite it is one transaction', async () => {
+    const db = t.store.db;
+    const file = (id: number, text: string) => ({ id, name: `${id}.sql`, sql: text });
+    const all = (...extra: { id: number; name: string; sql: string }[]) => [...readMigrations(), ...extra];
+    const valid = async (name: string) =>
+      (await sql<{ v: boolean }>`SELECT i.indisvalid AS v FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = ${name}`.execute(db)).rows[0]?.v;
+    await sql`CREATE TABLE probe_nt (k integer)`.execute(db);
+    await sql`INSERT INTO probe_nt (k) VALUES (1), (1)`.execute(db);
+    try {
+      if (kind === 'postgres') {
+        // In a transaction (no marker) PostgreSQL refuses it, and nothing is recorded.
+        await expect(migrate(t.store, 1, all(file(900_001, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS probe_nt_a ON probe_nt (k)')))).rejects.toThrow(/cannot run inside a transaction block/);
+        expect(await db.selectFrom('qatra_migrations').select('id').where('id', '=', 900_001).executeTakeFirst()).toBeUndefined();
+        // A concurrent build that fails (a duplicate key) leaves its index behind, INVALID.
+        await expect(sql`CREATE UNIQUE INDEX CONCURRENTLY probe_nt_k ON probe_nt (k)`.execute(db)).rejects.toThrow(/could not create unique index/);
+        expect(await valid('probe_nt_k')).toBe(false);
+      }
+      const text = [
+        '--@nontransactional',
+        '-- The probe index, built without stopping writers on PostgreSQL.',
+        '--@postgres',
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS probe_nt_k ON probe_nt (k)',
+        '--@end',
+        '--@sqlite',
+        'CREATE INDEX IF NOT EXISTS probe_nt_k ON probe_nt (k)',
+        '--@end',
+      ].join('\n');
+      expect(await migrate(t.store, 1, all(file(900_002, text)))).toEqual(['900002.sql']);
+      expect(await migrate(t.store, 1, all(file(900_002, text)))).toEqual([]);
+      if (kind === 'postgres') expect(await valid('probe_nt_k')).toBe(true);
+      else expect((await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'probe_nt_k'`.execute(db)).rows.length).toBe(1);
+    } finally {
+      await sql`DROP TABLE probe_nt`.execute(db);
+      await db.deleteFrom('qatra_migrations').where('id', '>=', 900_000).execute();
+    }
+    expect(concurrentIndexName('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "x_y" ON t (a)')).toBe('x_y');
+    expect(concurrentIndexName('CREATE INDEX x_y ON t (a)')).toBeNull();
   });
 
   it('counts as newer only an applied migration this version has no file for, gaps in the numbering included', () => {

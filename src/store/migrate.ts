@@ -4,6 +4,14 @@
  * `qatra_migrations`, so two migrators racing cannot both apply it (the loser's insert conflicts
  * and its transaction rolls back). The adapter's migration lock also serialises migrators (an
  * advisory lock on PostgreSQL; BEGIN IMMEDIATE already does it on SQLite).
+ *
+ * A file whose first line is `--@nontransactional` is applied on PostgreSQL outside a transaction,
+ * statement by statement, for what cannot run inside one (`CREATE INDEX CONCURRENTLY`: an index on a
+ * big table built without stopping its writers, docs/scaling.md): under the same lock held by the
+ * session, its row written after its last statement, so a migrator that dies midway applies the
+ * whole file again; its statements must therefore be idempotent (`IF NOT EXISTS`), and an index a
+ * failed concurrent build left INVALID (which `IF NOT EXISTS` would keep) is dropped concurrently
+ * first. On SQLite such a file runs in one transaction like any other.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +39,13 @@ export interface MigrationFile {
   id: number;
   name: string;
   sql: string;
+}
+
+const NON_TRANSACTIONAL = /^\s*--@nontransactional\s*\n/;
+
+/** The name of the index a `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] <name>` builds, or null. */
+export function concurrentIndexName(statement: string): string | null {
+  return /^create\s+(?:unique\s+)?index\s+concurrently\s+(?:if\s+not\s+exists\s+)?"?(\w+)"?\s/i.exec(statement.trim())?.[1] ?? null;
 }
 
 export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
@@ -92,6 +107,11 @@ export async function migrate(store: Store, now = Date.now(), files: readonly Mi
   await refuseNewerDatabase(store.db, files);
   const applied: string[] = [];
   for (const m of files) {
+    const sessionLock = store.adapter.migrationSessionLock;
+    if (sessionLock && NON_TRANSACTIONAL.test(m.sql)) {
+      if (await applyOutsideTransaction(store, sessionLock, m, now)) applied.push(m.name);
+      continue;
+    }
     const done = await store.transaction(async (trx) => {
       await lock(trx);
       const inserted = await trx
@@ -107,6 +127,30 @@ export async function migrate(store: Store, now = Date.now(), files: readonly Mi
     if (done) applied.push(m.name);
   }
   return applied;
+}
+
+/** A `--@nontransactional` file on one connection under the session lock (the module's header says why). */
+async function applyOutsideTransaction(store: Store, sessionLock: (conn: Db) => Promise<() => Promise<void>>, m: MigrationFile, now: number): Promise<boolean> {
+  return store.db.connection().execute(async (conn) => {
+    const unlock = await sessionLock(conn);
+    try {
+      const done = await conn.selectFrom('qatra_migrations').select('id').where('id', '=', m.id).executeTakeFirst();
+      if (done) return false;
+      for (const stmt of statements(renderMigration(m.sql, store.dialect), store.dialect)) {
+        const index = concurrentIndexName(stmt);
+        if (index !== null) {
+          const invalid = await sql<{ n: number }>`SELECT 1 AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relname = ${index} AND c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`.execute(conn);
+          if (invalid.rows.length > 0) await sql.raw(`DROP INDEX CONCURRENTLY IF EXISTS "${index}"`).execute(conn);
+        }
+        await sql.raw(stmt).execute(conn);
+      }
+      await conn.insertInto('qatra_migrations').values({ id: m.id, name: m.name, applied_at: now }).execute();
+      return true;
+    } finally {
+      await unlock();
+    }
+  });
 }
 
 /**
