@@ -1,9 +1,12 @@
 /**
  * @module The fonts printed mail is set in, embedded from npm so every machine prints the same
  * letters: Vazirmatn (OFL; Arabic, Persian, Urdu and a Latin designed with them, so one family
- * covers a mixed line such as «سفارش ۴۵۶۷ از Digikala»). Loaded once per renderer and handed to
- * Chromium as `@font-face` data URLs (a page rendered from `setContent` may not read `file:` URLs);
- * Chromium embeds only the glyphs used (subset fonts, CID-keyed, Identity-H).
+ * covers a mixed line such as «سفارش ۴۵۶۷ از Digikala»). Chromium finds the files through a
+ * fontconfig configuration of their own (./page-pool.ts: `FONTCONFIG_FILE`, the faces' directory
+ * added to the system's), and each page's `@font-face` names them `local()`: the font bytes never
+ * travel with the page (as data URLs they were about 1 MB of base64 in every 25-piece document,
+ * garbage Node made and parsed per call). Chromium embeds only the glyphs used (subset fonts,
+ * CID-keyed, Identity-H). The bytes are still read here, for the glyph check and the shaper.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +17,8 @@ export interface PrintFontFace {
   weight: number;
   /** The TTF file. */
   path: string;
+  /** Its PostScript name (the file's name, as Vazirmatn ships them), which `local()` finds it by. */
+  localName: string;
   data: Buffer;
 }
 
@@ -25,6 +30,8 @@ export interface FontSet {
   coverage: ReadonlySet<number>;
   /** `@font-face` rules for the faces. */
   css: string;
+  /** The directories Chromium's fontconfig must search for the faces. */
+  dirs: string[];
 }
 
 /** The directory of Vazirmatn's TTF files in node_modules. */
@@ -49,13 +56,14 @@ export function printFontCoverage(): ReadonlySet<number> {
 export function loadVazirmatn(): FontSet {
   const dir = vazirmatnDir();
   const faces: PrintFontFace[] = [
-    { weight: 400, path: join(dir, 'Vazirmatn-Regular.ttf'), data: Buffer.alloc(0) },
-    { weight: 700, path: join(dir, 'Vazirmatn-Bold.ttf'), data: Buffer.alloc(0) },
-  ].map((f) => ({ ...f, data: readFileSync(f.path) }));
+    { weight: 400, localName: 'Vazirmatn-Regular' },
+    { weight: 700, localName: 'Vazirmatn-Bold' },
+  ].map((f) => {
+    const path = join(dir, `${f.localName}.ttf`);
+    return { ...f, path, data: readFileSync(path) };
+  });
   const family = PRINT_FONT_FAMILY;
   const coverage = printFontCoverage();
-  const css = faces
-    .map((f) => `@font-face{font-family:'${family}';font-weight:${f.weight};font-style:normal;src:url(data:font/ttf;base64,${f.data.toString('base64')}) format('truetype');}`)
-    .join('\n');
-  return { family, faces, coverage, css };
+  const css = faces.map((f) => `@font-face{font-family:'${family}';font-weight:${f.weight};font-style:normal;src:local('${f.localName}');}`).join('\n');
+  return { family, faces, coverage, css, dirs: [dir] };
 }

@@ -1,10 +1,15 @@
 /**
  * @module One Chromium per renderer and a few pages reused across renders. Chromium is launched on
- * the first render (a server that never prints never starts it), its pages share one context with
+ * the first render (a server that never prints never starts it), with a fontconfig file of its own
+ * that adds the print fonts' directory to the system's (so pages name the fonts `local()`, ./fonts.ts,
+ * instead of carrying them), its pages share one context with
  * JavaScript disabled, and any request other than an image over http(s) is refused; images are fetched
  * by Qatra through the outbound address guard (./image-fetch.ts) unless private targets are allowed. `close()` closes
  * the browser; after it, renders fail instead of starting a new one.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { fetchImage } from './image-fetch.js';
 
@@ -18,6 +23,26 @@ export interface PagePoolOptions {
    * (./image-fetch.ts) and a private target fails to load.
    */
   allowPrivateImages: boolean;
+  /** Directories of the print fonts, added to the system's for Chromium (./fonts.ts). */
+  fontDirs: readonly string[];
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A fontconfig file in `home` searching `dirs` and then everything the system's configuration does; its own cache directory. */
+function fontconfigFile(home: string, dirs: readonly string[]): string {
+  const file = path.join(home, 'fonts.conf');
+  const conf = [
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE fontconfig SYSTEM "fonts.dtd">',
+    '<fontconfig>',
+    ...dirs.map((d) => `  <dir>${escapeXml(d)}</dir>`),
+    '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>',
+    `  <cachedir>${escapeXml(path.join(home, 'cache'))}</cachedir>`,
+    '</fontconfig>',
+  ].join('\n');
+  fs.writeFileSync(file, conf);
+  return file;
 }
 
 export class PagePool {
@@ -27,8 +52,15 @@ export class PagePool {
   #count = 0;
   #waiters: ((page: Page) => void)[] = [];
   #closed = false;
+  /** The directory of Chromium's fontconfig file and cache, removed on close. */
+  #fontHome: string | null = null;
 
   constructor(private readonly options: PagePoolOptions) {}
+
+  #fontconfig(): string {
+    this.#fontHome = fs.mkdtempSync(path.join(os.tmpdir(), 'qatra-fonts-'));
+    return fontconfigFile(this.#fontHome, this.options.fontDirs);
+  }
 
   async #newPage(): Promise<Page> {
     // Loaded on the first print only: playwright-core is ~36 MB of heap, which every API server,
@@ -36,6 +68,7 @@ export class PagePool {
     this.#browser ??= import('playwright-core').then(({ chromium }) =>
       chromium.launch({
         executablePath: this.options.executablePath,
+        env: { ...process.env, FONTCONFIG_FILE: this.#fontconfig() },
         args: ['--disable-gpu', '--no-sandbox', '--font-render-hinting=none', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
       }),
     );
@@ -93,5 +126,6 @@ export class PagePool {
     this.#context = null;
     this.#idle = [];
     if (browser) await (await browser).close();
+    if (this.#fontHome) fs.rmSync(this.#fontHome, { recursive: true, force: true });
   }
 }

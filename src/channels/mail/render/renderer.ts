@@ -72,7 +72,12 @@ function inspect(page: Page): Promise<Inspected[]> {
 
 export function createMailRenderer(options: MailRendererOptions = {}): MailRenderer {
   const fonts = options.fonts ?? loadVazirmatn();
-  const pool = new PagePool({ executablePath: options.executablePath ?? '/usr/bin/chromium', pages: options.pages ?? 2, allowPrivateImages: options.allowPrivateImages ?? false });
+  const pool = new PagePool({
+    executablePath: options.executablePath ?? '/usr/bin/chromium',
+    pages: options.pages ?? 2,
+    allowPrivateImages: options.allowPrivateImages ?? false,
+    fontDirs: fonts.dirs,
+  });
   const batchSize = options.batchSize ?? 25;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const minDpi = options.minImageDpi ?? 150;
