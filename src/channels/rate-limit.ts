@@ -50,7 +50,7 @@ export interface RateTake {
 export interface RateGrant {
   /** Tokens taken, 0..wanted. */
   granted: number;
-  /** When fewer than wanted were granted: ms until the next second (paced: tenth) starts; else 0. */
+  /** When fewer than wanted were granted: ms until the next second starts (paced, before its last tenth: until that tenth); else 0. */
   retryAfterMs: number;
 }
 
