@@ -17,7 +17,8 @@ export type ChecklistItemId = (typeof CHECKLIST_ITEMS)[number];
 
 export const CHECKLIST_PROBLEMS = ['no_from_address', 'outbox', 'dns', 'draft_journey'] as const;
 export type ChecklistProblemCode = (typeof CHECKLIST_PROBLEMS)[number];
-export type DnsRecord = 'spf' | 'dkim' | 'dmarc';
+export const DNS_RECORDS = ['spf', 'dkim', 'dmarc'] as const;
+export type DnsRecord = (typeof DNS_RECORDS)[number];
 
 /** What stands in the way, as a code the web app words in the reader's language. */
 export interface ChecklistProblem {
@@ -56,7 +57,7 @@ export async function setupChecklist(deps: Pick<AppDeps, 'store' | 'secretBox' |
           id: 'sending_domain',
           done: false,
           detail: `${failing.domain}: ${failing.summary}`,
-          problem: { code: 'dns', domain: failing.domain, records: (['spf', 'dkim', 'dmarc'] as const).filter((r) => failing[r].status !== 'ok' || ('aligned' in failing[r] && !failing[r].aligned)) },
+          problem: { code: 'dns', domain: failing.domain, records: DNS_RECORDS.filter((r) => failing[r].status !== 'ok' || ('aligned' in failing[r] && !failing[r].aligned)) },
           link: '/settings#email-title',
         }
       : { id: 'sending_domain', done: report.domains.length > 0, link: '/settings#email-title' };

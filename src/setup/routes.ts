@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RouteModule } from '../api/deps.js';
 import { requireKey, workspaceOf } from '../api/auth.js';
 import { errorResponses } from '../api/schemas.js';
-import { CHECKLIST_ITEMS, CHECKLIST_PROBLEMS, setupChecklist } from './checklist.js';
+import { CHECKLIST_ITEMS, CHECKLIST_PROBLEMS, DNS_RECORDS, setupChecklist } from './checklist.js';
 
 export const setupRoutes: RouteModule = (app, deps) => {
   const admin = requireKey(deps, 'admin');
@@ -24,7 +24,7 @@ export const setupRoutes: RouteModule = (app, deps) => {
                 done: z.boolean(),
                 detail: z.string().optional().describe('what stands in the way, in English'),
                 problem: z
-                  .object({ code: z.enum(CHECKLIST_PROBLEMS), domain: z.string().optional(), records: z.array(z.enum(['spf', 'dkim', 'dmarc'])).optional() })
+                  .object({ code: z.enum(CHECKLIST_PROBLEMS), domain: z.string().optional(), records: z.array(z.enum(DNS_RECORDS)).optional() })
                   .optional()
                   .describe('the same as a code, for a client to word in its own language'),
                 link: z.string().describe('where in the web app (under /app) it is done'),
